@@ -1,0 +1,220 @@
+/**
+ * Destinations and downloads: rows/s writing a 1M-row, 10-column table into PostgreSQL, MariaDB
+ * and SQLite through writeDestination, next to the native bulk path measured in the same run
+ * (psql \copy, mariadb LOAD DATA LOCAL INFILE, sqlite3 .import) from a pre-written TSV file; the
+ * local output writer; export rows/s per format. Every measurement runs in its own child process
+ * (this file with DOPPEL_BENCH_DEST set) so peak RSS is its own.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TableMeta } from '../../src/shared/metadata';
+import type { Row, RowBatch } from '../../src/shared/values';
+
+const ROWS = Number(process.env.DOPPEL_BENCH_DEST_ROWS ?? 1_000_000);
+const WORKBOOK_ROWS = Math.min(ROWS, 100_000);
+const BATCH = 10_000;
+
+const table: TableMeta = {
+  name: 'bench_rows',
+  primaryKey: ['id'],
+  rowCount: ROWS,
+  columns: [
+    { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false },
+    { name: 'age', storageType: 'integer', sdtype: 'numerical', nullable: true },
+    { name: 'income', storageType: 'float', sdtype: 'numerical', nullable: true },
+    { name: 'ratio', storageType: 'float', sdtype: 'numerical', nullable: true },
+    { name: 'score', storageType: 'float', sdtype: 'numerical', nullable: true },
+    { name: 'city', storageType: 'string', sdtype: 'categorical', nullable: true, maxLength: 40 },
+    { name: 'job', storageType: 'string', sdtype: 'categorical', nullable: true, maxLength: 40 },
+    { name: 'born', storageType: 'date', sdtype: 'datetime', nullable: true },
+    { name: 'seen_at', storageType: 'datetime', sdtype: 'datetime', nullable: true },
+    { name: 'active', storageType: 'boolean', sdtype: 'boolean', nullable: true },
+  ],
+};
+const columns = table.columns.map((c) => c.name);
+const CITIES = ['Lyon', 'Berlin', 'Porto', 'Graz', 'Turku', 'Malmö', 'Gent', 'Cork'];
+const JOBS = ['nurse', 'clerk', 'driver', 'teacher', 'welder', 'analyst'];
+
+function row(i: number): Row {
+  return [
+    i + 1,
+    18 + (i % 70),
+    i % 17 === 0 ? null : Math.round(((i * 7919) % 100_000) * 1.37) / 100,
+    ((i * 31) % 1000) / 1000,
+    Math.sin(i) * 100,
+    CITIES[i % CITIES.length]!,
+    i % 13 === 0 ? null : JOBS[i % JOBS.length]!,
+    new Date(Date.UTC(1950 + (i % 50), i % 12, 1 + (i % 28))),
+    new Date(Date.UTC(2024, 0, 1) + i * 1000),
+    i % 3 === 0,
+  ];
+}
+
+async function* generate(n: number): AsyncGenerator<RowBatch> {
+  for (let i = 0; i < n; i += BATCH) {
+    const rows: Row[] = [];
+    for (let k = i; k < Math.min(n, i + BATCH); k++) rows.push(row(k));
+    yield { columns, rows };
+  }
+}
+
+// ---------------------------------------------------------------- child process
+
+interface Measure {
+  rows: number;
+  seconds: number;
+  peakRssMiB: number;
+  bytes?: number;
+}
+
+async function child(mode: string, args: string[]): Promise<Measure> {
+  const { writeDestination } = await import('../../src/data/destinations/write');
+  const { openLocalOutput } = await import('../../src/data/destinations/local-output');
+  const { exportDataset } = await import('../../src/data/exporters/export-dataset');
+  const t0 = performance.now();
+  if (mode === 'write') {
+    const target = JSON.parse(args[0] ?? '{}') as Parameters<typeof writeDestination>[0]['target'];
+    const res = await writeDestination({ kind: 'database', target, tableMode: 'create', batchSize: BATCH, parallel: 1 }, { tables: [table], relationships: [] }, () => generate(ROWS));
+    return { rows: res.rows[table.name] ?? 0, seconds: (performance.now() - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  }
+  if (mode === 'local') {
+    const out = await openLocalOutput(args[0]!, [table], []);
+    let n = 0;
+    for await (const b of generate(ROWS)) {
+      await out.append(table.name, b);
+      n += b.rows.length;
+    }
+    await out.commit();
+    return { rows: n, seconds: (performance.now() - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+  }
+  const [format, source, out] = args as [Parameters<typeof exportDataset>[2], string, string];
+  const res = await exportDataset(source, [format === 'xlsx' || format === 'ods' ? 'small_rows' : table.name], format, out);
+  return { rows: res.rows, seconds: (performance.now() - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024, bytes: statSync(out).size };
+}
+
+if (process.env.DOPPEL_BENCH_DEST) {
+  const [mode, ...args] = JSON.parse(process.env.DOPPEL_BENCH_DEST) as string[];
+  try {
+    process.stdout.write(`${JSON.stringify(await child(mode ?? '', args))}\n`);
+    process.exit(0);
+  } catch (e) {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
+
+// ---------------------------------------------------------------- parent
+
+function runChild(...args: string[]): Measure {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    env: { ...process.env, DOPPEL_BENCH_DEST: JSON.stringify(args) },
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new Error(`bench child ${args[0]} failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Measure;
+}
+
+function timed(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return (performance.now() - t0) / 1000;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+function tsvFile(path: string): void {
+  const fd = openSync(path, 'w');
+  for (let i = 0; i < ROWS; i += BATCH) {
+    let s = '';
+    for (let k = i; k < Math.min(ROWS, i + BATCH); k++) {
+      s += `${row(k)
+        .map((v) => {
+          if (v === null) return '\\N';
+          if (v instanceof Date) {
+            const d = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
+            return v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds() ? `${d} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}` : d;
+          }
+          if (typeof v === 'boolean') return v ? '1' : '0';
+          return String(v);
+        })
+        .join('\t')}\n`;
+    }
+    writeSync(fd, s);
+  }
+  closeSync(fd);
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export async function run(): Promise<string> {
+  const { createDatabase } = await import('../../test/helpers/db');
+  const { createTableSql } = await import('../../src/data/destinations/dialect');
+  const dir = mkdtempSync(join(tmpdir(), 'doppel-bench-dest-'));
+  const lines: string[] = [
+    '## Destinations and downloads',
+    '',
+    `${fmt(ROWS)} rows x 10 columns (2 ints, 3 doubles, 2 strings, date, timestamp, boolean; PK on id), generated on the fly for Doppel; the native tools read the same rows from a pre-written TSV file (generation and formatting not counted for them). Each run is a child process; peak RSS is its own.`,
+    '',
+    '| Destination | Doppel rows/s | Native path | Native rows/s | Doppel / native | Doppel peak RSS |',
+    '|---|---:|---|---:|---:|---:|',
+  ];
+  try {
+    const tsv = join(dir, 'rows.tsv');
+    tsvFile(tsv);
+    for (const kind of ['postgres', 'mysql'] as const) {
+      const ours = await createDatabase(kind, 'doppel_bench');
+      const native = await createDatabase(kind, 'doppel_bench');
+      try {
+        const m = runChild('write', JSON.stringify(ours.spec));
+        const ddl = createTableSql(kind, (t) => (kind === 'mysql' ? `\`${t}\`` : `"${t}"`), table, [], new Set([table.name]));
+        let nativeSeconds: number;
+        let nativeName: string;
+        if (kind === 'postgres') {
+          execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', native.name, '-qc', ddl]);
+          nativeName = 'psql `\\copy` (COPY FROM STDIN)';
+          nativeSeconds = timed(() => execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', native.name, '-qc', `\\copy ${table.name} from '${tsv}'`]));
+        } else {
+          execFileSync('mariadb', ['-h', '127.0.0.1', '-uroot', native.name, '-e', ddl]);
+          nativeName = 'mariadb `LOAD DATA LOCAL INFILE`';
+          nativeSeconds = timed(() => execFileSync('mariadb', ['-h', '127.0.0.1', '-uroot', '--local-infile=1', native.name, '-e', `LOAD DATA LOCAL INFILE '${tsv}' INTO TABLE ${table.name}`]));
+        }
+        const ourRate = m.rows / m.seconds;
+        const nativeRate = ROWS / nativeSeconds;
+        lines.push(`| ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} | ${fmt(ourRate)} | ${nativeName} | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`);
+      } finally {
+        await ours.drop();
+        await native.drop();
+      }
+    }
+    {
+      const m = runChild('write', JSON.stringify({ kind: 'sqlite', path: join(dir, 'dest.sqlite') }));
+      const nativeDb = join(dir, 'native.sqlite');
+      const ddl = createTableSql('sqlite', (t) => `"${t}"`, table, [], new Set([table.name]));
+      writeFileSync(join(dir, 'import.sql'), `${ddl};\n.mode tabs\n.import ${tsv} ${table.name}\n`);
+      const nativeSeconds = timed(() => execFileSync('sqlite3', [nativeDb, `.read ${join(dir, 'import.sql')}`]));
+      const ourRate = m.rows / m.seconds;
+      const nativeRate = ROWS / nativeSeconds;
+      lines.push(`| SQLite | ${fmt(ourRate)} | sqlite3 \`.import\` | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`);
+    }
+
+    const output = join(dir, 'output.sqlite');
+    const local = runChild('local', output);
+    lines.push('', `Local output writer (synthesis -> execution SQLite file): ${fmt(local.rows / local.seconds)} rows/s, peak RSS ${fmt(local.peakRssMiB)} MiB.`, '');
+    // Workbooks get a 100k-row copy (XLSX is streamed; ODS is built in memory).
+    execFileSync('sqlite3', [output, `create table small_rows as select * from ${table.name} limit ${WORKBOOK_ROWS}`]);
+    lines.push('| Download | Rows | Rows/s | File size | Peak RSS |', '|---|---:|---:|---:|---:|');
+    for (const format of ['csv', 'tsv', 'parquet', 'xlsx', 'ods'] as const) {
+      const out = join(dir, `export.${format}`);
+      const m = runChild('export', format, output, out);
+      lines.push(`| ${format.toUpperCase()} | ${fmt(m.rows)} | ${fmt(m.rows / m.seconds)} | ${((m.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB | ${fmt(m.peakRssMiB)} MiB |`);
+      rmSync(out, { force: true });
+    }
+    lines.push('', 'Doppel writes PostgreSQL with COPY FROM STDIN inside one transaction (foreign keys added after the load), MariaDB with LOAD DATA LOCAL INFILE streamed inside one InnoDB transaction (multi-row INSERT when the server disables local_infile), SQLite with one prepared INSERT in one transaction.');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,131 @@
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { from as copyFrom } from 'pg-copy-streams';
+import { AppError } from '../../shared/errors';
+import type { StorageType, TableMeta } from '../../shared/metadata';
+import type { CellValue, Row, RowBatch } from '../../shared/values';
+import { quote } from './dialect';
+import type { Session } from './session';
+import { sqlDateText, sqliteValue } from './sqlite-types';
+
+export interface LoadOptions {
+  batchSize: number;
+  signal?: AbortSignal;
+  onRows: (n: number) => void;
+}
+
+/** Rows of a batch in the table's column order (batches may name their columns in another order). */
+function aligned(t: TableMeta, batch: RowBatch): Row[] {
+  const idx = t.columns.map((c) => batch.columns.indexOf(c.name));
+  if (idx.every((i, k) => i === k) && batch.columns.length === t.columns.length) return batch.rows;
+  return batch.rows.map((r) => idx.map((i) => (i < 0 ? null : (r[i] ?? null))));
+}
+
+function checkAbort(signal: AbortSignal | undefined, table: string): void {
+  if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Writing ${table} was canceled; nothing was kept.`);
+}
+
+/** A cell in PostgreSQL COPY text / MySQL LOAD DATA format (tab-separated, \N for null, backslash escapes). */
+export function textCell(v: CellValue, type: StorageType, pg: boolean): string {
+  if (v === null) return '\\N';
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '\\N' : sqlDateText(v, type === 'date' || type === 'time' ? type : 'datetime');
+  if (typeof v === 'boolean') return pg ? (v ? 't' : 'f') : v ? '1' : '0';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
+  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+function textLines(rows: Row[], types: StorageType[], pg: boolean): string {
+  let s = '';
+  for (const r of rows) {
+    for (let i = 0; i < types.length; i++) s += (i ? '\t' : '') + textCell(r[i] ?? null, types[i]!, pg);
+    s += '\n';
+  }
+  return s;
+}
+
+/** PostgreSQL: COPY FROM STDIN in text format, written with backpressure. */
+export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
+  const client = s.pg!;
+  const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
+  const stream = client.query(copyFrom(`COPY ${s.qualified(t.name)} (${cols}) FROM STDIN`));
+  const types = t.columns.map((c) => c.storageType);
+  let failure: Error | null = null;
+  stream.on('error', (e: Error) => (failure = e));
+  let n = 0;
+  try {
+    for await (const batch of rows) {
+      checkAbort(o.signal, t.name);
+      if (failure) throw failure;
+      const text = textLines(aligned(t, batch), types, true);
+      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      n += batch.rows.length;
+      o.onRows(batch.rows.length);
+    }
+  } catch (e) {
+    stream.destroy(e instanceof Error ? e : new Error(String(e)));
+    await once(stream, 'close').catch(() => undefined);
+    throw e instanceof AppError ? e : (failure ?? e);
+  }
+  stream.end();
+  await new Promise<void>((resolve, reject) => {
+    if (failure) reject(failure);
+    stream.on('finish', () => resolve());
+    stream.on('error', reject);
+  });
+  return n;
+}
+
+/** MySQL/MariaDB: LOAD DATA LOCAL INFILE from a stream when the server allows it, else multi-row INSERTs. */
+export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions, localInfile: boolean): Promise<number> {
+  const conn = s.mysql!;
+  const types = t.columns.map((c) => c.storageType);
+  const cols = t.columns.map((c) => quote('mysql', c.name)).join(', ');
+  let n = 0;
+  if (localInfile) {
+    async function* text(): AsyncGenerator<Buffer> {
+      for await (const batch of rows) {
+        checkAbort(o.signal, t.name);
+        yield Buffer.from(textLines(aligned(t, batch), types, false));
+        n += batch.rows.length;
+        o.onRows(batch.rows.length);
+      }
+    }
+    const source = Readable.from(text());
+    const [res] = await conn.query({
+      sql: `LOAD DATA LOCAL INFILE 'doppel-stream' INTO TABLE ${s.qualified(t.name)} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${cols})`,
+      infileStreamFactory: () => source,
+    });
+    const info = res as { affectedRows?: number; warningStatus?: number };
+    // With LOCAL the server downgrades bad rows to warnings; any warning fails the write.
+    if ((info.warningStatus ?? 0) > 0 || info.affectedRows !== n) {
+      const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
+      const msgs = (w as Array<Record<string, unknown>>).map((x) => String(x.Message)).join('; ');
+      throw new AppError('DESTINATION_WRITE_FAILED', `Writing table "${t.name}" failed: ${msgs || `${info.affectedRows ?? 0} of ${n} rows accepted`}.`, { fix: 'Nothing was kept (the write was rolled back). Check the destination table definition against the synthetic data.' });
+    }
+    return n;
+  }
+  const chunk = Math.max(1, Math.min(o.batchSize, 2000));
+  for await (const batch of rows) {
+    checkAbort(o.signal, t.name);
+    const r = aligned(t, batch).map((row) => row.map((v, i) => (v instanceof Date ? sqlDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)));
+    for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
+    n += batch.rows.length;
+    o.onRows(batch.rows.length);
+  }
+  return n;
+}
+
+/** SQLite: one prepared INSERT run for every row (inside the caller's transaction). */
+export async function loadSqlite(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
+  const db = s.sqlite!;
+  const types = t.columns.map((c) => c.storageType);
+  const stmt = db.prepare(`INSERT INTO ${s.qualified(t.name)} (${t.columns.map((c) => quote('sqlite', c.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`);
+  let n = 0;
+  for await (const batch of rows) {
+    checkAbort(o.signal, t.name);
+    for (const r of aligned(t, batch)) stmt.run(types.map((ty, i) => sqliteValue(r[i] ?? null, ty)));
+    n += batch.rows.length;
+    o.onRows(batch.rows.length);
+  }
+  return n;
+}

@@ -1,0 +1,102 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
+import type { Relationship, StorageType, TableMeta } from '../../shared/metadata';
+import type { RowBatch } from '../../shared/values';
+import { quoteIdent, sqliteCreateTable, sqliteValue } from './sqlite-types';
+
+/** The synthetic output of one execution being written into its local SQLite file. */
+export interface LocalOutput {
+  append(table: string, batch: RowBatch): Promise<void>;
+  /** Makes the file appear at its path (until then it is a temporary file next to it). */
+  commit(): Promise<void>;
+  /** Discards everything written; no file is left behind. */
+  abort(): Promise<void>;
+}
+
+interface Insert {
+  run(values: unknown[]): void;
+  types: StorageType[];
+}
+
+/**
+ * Opens the local output SQLite file of an execution: one table per TableMeta with its primary
+ * key and foreign keys, column types declared so readers get the storage types (and Dates) back.
+ * Rows go into a temporary file renamed to `path` on commit; abort or a failure leaves no file.
+ */
+export function openLocalOutput(path: string, tables: TableMeta[], relationships: Relationship[]): Promise<LocalOutput> {
+  const tmp = `${path}.partial-${process.pid}-${Date.now()}`;
+  let db: Database.Database;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    db = new Database(tmp);
+    db.pragma('journal_mode = OFF');
+    db.pragma('synchronous = OFF');
+    db.transaction(() => {
+      for (const t of tables) db.exec(sqliteCreateTable(t, relationships, tables));
+    })();
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Could not create the output file ${path}: ${(e as Error).message}`, { fix: 'Check that the folder is writable and the disk has space.', cause: e }));
+  }
+  const inserts = new Map<string, Insert>();
+  let done = false;
+
+  const insertFor = (table: string, columns: string[]): Insert => {
+    const key = `${table}\u0000${columns.join('\u0000')}`;
+    const cached = inserts.get(key);
+    if (cached) return cached;
+    const meta = tables.find((t) => t.name === table);
+    if (!meta) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" is not part of this output.`, { fix: 'Only tables of the synthesis can be written.' });
+    const types = columns.map((c) => {
+      const col = meta.columns.find((x) => x.name === c);
+      if (!col) throw new AppError('BAD_REQUEST', `Column "${c}" is not in output table "${table}".`, { fix: 'Write only the columns of the synthesized table.' });
+      return col.storageType;
+    });
+    const stmt = db.prepare(`INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const ins: Insert = { run: (values) => stmt.run(values), types };
+    inserts.set(key, ins);
+    return ins;
+  };
+
+  const cleanup = (): void => {
+    done = true;
+    if (db.open) db.close();
+    rmSync(tmp, { force: true });
+  };
+
+  const output: LocalOutput = {
+    append(table, batch) {
+      if (done) return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`));
+      try {
+        const ins = insertFor(table, batch.columns);
+        db.transaction(() => {
+          for (const row of batch.rows) ins.run(ins.types.map((t, i) => sqliteValue(row[i] ?? null, t)));
+        })();
+        return Promise.resolve();
+      } catch (e) {
+        if (e instanceof AppError) return Promise.reject(e);
+        return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Writing table "${table}" to ${path} failed: ${(e as Error).message}`, { fix: 'Check the disk space and the synthesized keys.', cause: e }));
+      }
+    },
+    commit() {
+      if (done) return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`));
+      try {
+        done = true;
+        db.close();
+        if (existsSync(path)) rmSync(path, { force: true });
+        renameSync(tmp, path);
+        return Promise.resolve();
+      } catch (e) {
+        cleanup();
+        return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Could not finish the output file ${path}: ${(e as Error).message}`, { fix: 'Check that the folder is writable.', cause: e }));
+      }
+    },
+    abort() {
+      cleanup();
+      return Promise.resolve();
+    },
+  };
+  return Promise.resolve(output);
+}

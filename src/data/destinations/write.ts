@@ -1,0 +1,127 @@
+import { existsSync, rmSync } from 'node:fs';
+import { AppError, isAppError } from '../../shared/errors';
+import type { RowBatch } from '../../shared/values';
+import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
+import { createTableSql, parentsFirst, quote } from './dialect';
+import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
+import { destinationError, openSession, type Session } from './session';
+
+export interface WriteOptions {
+  password?: string;
+  signal?: AbortSignal;
+  /** MySQL/MariaDB load method; `auto` uses LOAD DATA LOCAL INFILE when the server allows it. */
+  mysqlMethod?: 'auto' | 'insert';
+  /** Rows written so far into `table`, and over all tables. */
+  onProgress?: (p: { table: string; tableRows: number; totalRows: number }) => void;
+}
+
+export interface WriteResult {
+  rows: Record<string, number>;
+  created: string[];
+}
+
+/** `ALTER TABLE ... ADD FOREIGN KEY` for PostgreSQL tables created without them (added after the load). */
+function pgForeignKeys(s: Session, plan: DestinationPlan, created: Set<string>): string[] {
+  const planned = new Set(plan.tables.map((t) => t.name));
+  return plan.relationships
+    .filter((r) => created.has(r.childTable) && planned.has(r.parentTable))
+    .map((r) => {
+      const q = (n: string): string => quote('postgres', n);
+      return `ALTER TABLE ${s.qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${s.qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`;
+    });
+}
+
+/**
+ * Writes the synthetic tables into a destination database, parents before children, all or
+ * nothing: PostgreSQL and SQLite in one transaction (DDL included); MySQL/MariaDB creates the
+ * missing tables first, writes every row in one InnoDB transaction, and on failure rolls it back
+ * and drops the tables it created. The destination is checked again first.
+ */
+export async function writeDestination(
+  destination: DatabaseDestination,
+  plan: DestinationPlan,
+  readTable: (table: string) => AsyncIterable<RowBatch>,
+  opts: WriteOptions = {},
+): Promise<WriteResult> {
+  const spec = destinationSpec(destination);
+  const newFile = spec.kind === 'sqlite' && !existsSync(spec.path) ? spec.path : null;
+  const s = await openSession(spec, opts.password, { create: true });
+  const created: string[] = [];
+  const rows: Record<string, number> = {};
+  let total = 0;
+  let began = false;
+  let current = '';
+  try {
+    const check = await checkSession(s, destination.tableMode, plan);
+    const action = new Map(check.tables.map((t) => [t.name, t.action]));
+    const ordered = parentsFirst(plan.tables, plan.relationships);
+    const toCreate = ordered.filter((t) => action.get(t.name) === 'create');
+    const toTruncate = ordered.filter((t) => action.get(t.name) === 'truncate');
+    const planned = new Set(plan.tables.map((t) => t.name));
+    const localInfile = s.dialect === 'mysql' && opts.mysqlMethod !== 'insert' && Number((await s.query('select @@local_infile as v'))[0]?.v) === 1;
+
+    if (s.dialect === 'mysql') {
+      for (const t of toCreate) {
+        current = t.name;
+        await s.query(createTableSql('mysql', s.qualified, t, plan.relationships, planned));
+        created.push(t.name);
+      }
+      await s.query('START TRANSACTION');
+      began = true;
+      for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
+    } else {
+      await s.query(s.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      began = true;
+      if (toTruncate.length) {
+        if (s.dialect === 'postgres') await s.query(`TRUNCATE ${toTruncate.map((t) => s.qualified(t.name)).join(', ')}`);
+        else for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
+      }
+      for (const t of toCreate) {
+        current = t.name;
+        // PostgreSQL gets its foreign keys after the load (faster, and checked before commit).
+        await s.query(createTableSql(s.dialect, s.qualified, t, s.dialect === 'postgres' ? [] : plan.relationships, planned));
+        created.push(t.name);
+      }
+    }
+
+    for (const t of ordered) {
+      current = t.name;
+      const load: LoadOptions = {
+        batchSize: destination.batchSize,
+        signal: opts.signal,
+        onRows: (n) => {
+          rows[t.name] = (rows[t.name] ?? 0) + n;
+          total += n;
+          opts.onProgress?.({ table: t.name, tableRows: rows[t.name] ?? 0, totalRows: total });
+        },
+      };
+      rows[t.name] = 0;
+      const source = readTable(t.name);
+      if (s.dialect === 'postgres') await loadPostgres(s, t, source, load);
+      else if (s.dialect === 'mysql') await loadMysql(s, t, source, load, localInfile);
+      else await loadSqlite(s, t, source, load);
+    }
+    current = '';
+    if (s.dialect === 'postgres') for (const sql of pgForeignKeys(s, plan, new Set(created))) await s.query(sql);
+    if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
+    await s.query('COMMIT');
+    began = false;
+    return { rows, created };
+  } catch (e) {
+    if (began) await s.query('ROLLBACK').catch(() => undefined);
+    if (s.dialect === 'mysql') {
+      for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);
+    }
+    if (newFile) {
+      await s.close();
+      rmSync(newFile, { force: true });
+    }
+    if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
+    if (isAppError(e)) throw e;
+    throw destinationError(e, spec, current ? `write table "${current}"` : 'write the destination', current || undefined);
+  } finally {
+    await s.close();
+  }
+}
+
+export type { DestinationPlan };

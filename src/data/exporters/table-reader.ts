@@ -1,0 +1,49 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { AppError } from '../../shared/errors';
+import type { StorageType } from '../../shared/metadata';
+import type { RowBatch } from '../../shared/values';
+import { openSource } from '../../data/sources/connector';
+import { storageTypeOf } from '../../data/sources/native-types';
+
+export interface ExportColumn {
+  name: string;
+  storageType: StorageType;
+}
+
+export interface ExportTable {
+  name: string;
+  columns: ExportColumn[];
+  rowCount: number;
+}
+
+/** Columns (with storage types from the declared types) and row counts of tables of an output SQLite file. */
+export function describeOutputTables(sqlitePath: string, tables: string[]): ExportTable[] {
+  if (!existsSync(sqlitePath)) {
+    throw new AppError('NOT_FOUND', `The synthetic output ${sqlitePath} does not exist.`, { fix: 'Run the execution again; its output file is missing.' });
+  }
+  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
+  try {
+    return tables.map((name) => {
+      const info = db.prepare('select name, type from pragma_table_info(?) order by cid').all(name) as Array<{ name: string; type: string }>;
+      if (!info.length) throw new AppError('TABLE_NOT_FOUND', `Table "${name}" is not in the synthetic output ${sqlitePath}.`, { fix: 'Pick one of the tables of this execution.' });
+      const count = db.prepare(`select count(*) as n from "${name.replace(/"/g, '""')}"`).get() as { n: number };
+      return { name, columns: info.map((c) => ({ name: c.name, storageType: storageTypeOf(c.type).storageType })), rowCount: count.n };
+    });
+  } finally {
+    db.close();
+  }
+}
+
+/** Streams the rows of a table of the output SQLite file through the sqlite source connector (Dates back). */
+export async function* readOutputTable(sqlitePath: string, table: string, batchSize: number, signal?: AbortSignal): AsyncGenerator<RowBatch> {
+  const src = await openSource({ kind: 'sqlite', path: sqlitePath });
+  try {
+    for await (const batch of src.readTable(table, { batchSize, signal })) {
+      if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Exporting ${table} was canceled.`);
+      yield batch;
+    }
+  } finally {
+    await src.close();
+  }
+}

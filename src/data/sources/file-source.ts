@@ -1,0 +1,187 @@
+import { readdir, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import { AppError } from '../../shared/errors';
+import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
+import type { SourceSpec } from '../../shared/source';
+import type { Row, RowBatch } from '../../shared/values';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type PreviewResult, type ReadOptions, type SourceConnector } from './connector';
+import { csvTable } from './formats/csv';
+import { parquetTable } from './formats/parquet';
+import { sheetjsTables, xlsxTables } from './formats/workbook';
+import type { FileTable } from './formats/types';
+import { profileTable, type TableProfile } from './file-profile';
+import { inferKeys } from '../introspection/infer-keys';
+
+type FilesSpec = Extract<SourceSpec, { kind: 'files' }>;
+
+const EXTENSIONS = ['.csv.gz', '.tsv.gz', '.csv', '.tsv', '.txt', '.xlsx', '.xlsm', '.ods', '.xls', '.parquet'];
+
+function extensionOf(path: string): string | undefined {
+  const lower = path.toLowerCase();
+  return EXTENSIONS.find((e) => lower.endsWith(e));
+}
+
+/** A table name from a file name: no extension, other dots and spaces as `_`. */
+export function tableNameOf(file: string): string {
+  const ext = extensionOf(file) ?? extname(file);
+  return basename(file).slice(0, basename(file).length - ext.length).replace(/[^\p{L}\p{N}_]+/gu, '_') || 'table';
+}
+
+async function tablesOfFile(path: string): Promise<FileTable[]> {
+  const ext = extensionOf(path);
+  const base = tableNameOf(path);
+  switch (ext) {
+    case '.csv':
+    case '.tsv':
+    case '.txt':
+    case '.csv.gz':
+    case '.tsv.gz':
+      return [csvTable(path, base)];
+    case '.parquet':
+      return [parquetTable(path, base)];
+    case '.xlsx':
+    case '.xlsm':
+      return xlsxTables(path, (s) => s);
+    case '.ods':
+    case '.xls':
+      return sheetjsTables(path, (s) => s);
+    default:
+      throw new AppError('UNSUPPORTED_FORMAT', `${basename(path)} is not a supported file type.`, {
+        fix: 'Use CSV, TSV (optionally .gz), XLSX, ODS or Parquet files, or a folder of them.',
+      });
+  }
+}
+
+class FileSource implements SourceConnector {
+  private readonly profiles = new Map<string, Promise<TableProfile>>();
+  private sampleRows = DEFAULT_SAMPLE_ROWS;
+
+  constructor(
+    readonly spec: FilesSpec,
+    private readonly tables: FileTable[],
+  ) {}
+
+  private table(name: string): FileTable {
+    const t = this.tables.find((x) => x.name === name);
+    if (!t) {
+      throw new AppError('TABLE_NOT_FOUND', `Table "${name}" is not in ${this.spec.path}.`, {
+        fix: `Pick one of: ${this.tables.map((x) => x.name).slice(0, 20).join(', ')}.`,
+      });
+    }
+    return t;
+  }
+
+  private profile(name: string): Promise<TableProfile> {
+    const t = this.table(name);
+    let p = this.profiles.get(name);
+    if (!p) {
+      p = profileTable(t, this.sampleRows);
+      p.catch(() => this.profiles.delete(name));
+      this.profiles.set(name, p);
+    }
+    return p;
+  }
+
+  async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {
+    if (opts.sampleRows !== undefined && opts.sampleRows !== this.sampleRows) {
+      this.sampleRows = opts.sampleRows;
+      this.profiles.clear();
+    }
+    const tables: TableMeta[] = [];
+    const profiles = new Map<string, TableProfile>();
+    for (const t of this.tables) {
+      const p = await this.profile(t.name);
+      profiles.set(t.name, p);
+      tables.push({ name: t.name, columns: p.columns.map((c) => ({ ...c })), primaryKey: [], rowCount: p.rowCount, origin: t.origin });
+    }
+    const meta: DatasetMetadata = { tables, relationships: [] };
+    if (opts.inferKeys === false) return meta;
+    return inferKeys(this, meta, (name) => profiles.get(name)?.uniqueColumns ?? []);
+  }
+
+  async countRows(table: string): Promise<number> {
+    return (await this.profile(table)).rowCount;
+  }
+
+  async preview(table: string, offset: number, limit: number): Promise<PreviewResult> {
+    const t = this.table(table);
+    const p = await this.profile(table);
+    if (t.slice) {
+      const raw = await t.slice(Math.max(0, offset), Math.max(0, limit));
+      return { columns: p.header, rows: raw.map((r) => p.header.map((_, i) => p.convert[i]?.(r[i]) ?? null)), total: p.rowCount };
+    }
+    const rows: Row[] = [];
+    let seen = 0;
+    for await (const b of this.readTable(table, { limit: offset + limit })) {
+      for (const r of b.rows) if (seen++ >= offset) rows.push(r);
+    }
+    return { columns: p.header, rows, total: p.rowCount };
+  }
+
+  async *readTable(table: string, opts: ReadOptions = {}): AsyncIterable<RowBatch> {
+    const t = this.table(table);
+    const p = await this.profile(table);
+    const names = opts.columns ?? p.header;
+    const idx = names.map((n) => {
+      const i = p.header.indexOf(n);
+      if (i < 0) throw new AppError('BAD_REQUEST', `Column "${n}" is not in table "${table}" of ${this.spec.path}.`, { fix: 'Inspect the source again; the file may have changed.' });
+      return i;
+    });
+    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+    const limit = opts.limit ?? Infinity;
+    if (limit <= 0) return;
+    const { rows } = await t.open();
+    let batch: Row[] = [];
+    let n = 0;
+    for await (const r of rows) {
+      if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Reading ${table} was canceled.`);
+      batch.push(idx.map((i) => p.convert[i]?.(r[i]) ?? null));
+      n++;
+      if (batch.length >= batchSize) {
+        yield { columns: names, rows: batch };
+        batch = [];
+      }
+      if (n >= limit) break;
+    }
+    if (batch.length) yield { columns: names, rows: batch };
+  }
+
+  async close(): Promise<void> {
+    this.profiles.clear();
+  }
+}
+
+/** Opens a file (CSV/TSV/.gz, XLSX, ODS, Parquet) or a folder of them as a multi-table source. */
+export async function openFileSource(spec: FilesSpec): Promise<SourceConnector> {
+  let info;
+  try {
+    info = await stat(spec.path);
+  } catch {
+    throw new AppError('SOURCE_NOT_FOUND', `${spec.path} does not exist.`, { fix: 'Check the path of the file or folder.' });
+  }
+  let files: string[];
+  if (info.isDirectory()) {
+    files = (await readdir(spec.path))
+      .filter((f) => !f.startsWith('.') && extensionOf(f) !== undefined)
+      .sort()
+      .map((f) => join(spec.path, f));
+    if (files.length === 0) {
+      throw new AppError('SOURCE_EMPTY', `The folder ${spec.path} holds no CSV, TSV, XLSX, ODS or Parquet file.`, { fix: 'Pick a folder with data files, or a single file.' });
+    }
+  } else {
+    if (info.size === 0) throw new AppError('SOURCE_EMPTY', `${spec.path} is empty.`, { fix: 'Pick a file with a header row and data rows.' });
+    files = [spec.path];
+  }
+  const tables: FileTable[] = [];
+  const used = new Set<string>();
+  for (const f of files) {
+    for (const t of await tablesOfFile(f)) {
+      let name = t.name;
+      if (used.has(name)) name = `${tableNameOf(f)}_${t.name}`;
+      for (let k = 2; used.has(name); k++) name = `${t.name}_${k}`;
+      used.add(name);
+      tables.push({ ...t, name });
+    }
+  }
+  return new FileSource(spec, tables);
+}

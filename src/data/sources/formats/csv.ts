@@ -1,0 +1,174 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { basename } from 'node:path';
+import { parse, CsvError } from 'csv-parse';
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+import { AppError } from '../../../shared/errors';
+import type { FileTable } from './types';
+
+const DELIMITERS = [',', ';', '\t', '|'];
+const HEAD_BYTES = 64 * 1024;
+
+export interface CsvDialect {
+  delimiter: string;
+  quote: string;
+  encoding: string;
+  header: boolean;
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
+    const head = buf.subarray(0, bytesRead);
+    if (!path.toLowerCase().endsWith('.gz')) return head;
+    try {
+      return gunzipSync(head, { finishFlush: 2 }).subarray(0, HEAD_BYTES);
+    } catch {
+      throw new AppError('SOURCE_MALFORMED', `${path} is not a valid gzip file.`, { fix: 'Decompress the file yourself or export it again.' });
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Counts delimiter occurrences per line outside double quotes. */
+function countsPerLine(lines: string[], d: string, q: string): number[] {
+  return lines.map((line) => {
+    let n = 0;
+    let inQ = false;
+    for (const ch of line) {
+      if (ch === q) inQ = !inQ;
+      else if (ch === d && !inQ) n++;
+    }
+    return n;
+  });
+}
+
+function looksLikeData(cell: string): boolean {
+  const s = cell.trim();
+  return s !== '' && (Number.isFinite(Number(s)) || /^\d{4}-\d{2}-\d{2}/.test(s));
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** UTF-8 when the bytes are valid UTF-8, else chardet's guess; a file mixing UTF-8 and a legacy encoding is an error. */
+function detectEncoding(head: Buffer, path: string): string {
+  if (!head.some((b) => b >= 0x80)) return 'UTF-8';
+  const whole = head.length < HEAD_BYTES ? head : head.subarray(0, head.length - 4);
+  if (isUtf8(whole)) return 'UTF-8';
+  if (/[\xc2-\xdf][\x80-\xbf]/.test(head.toString('latin1'))) {
+    const lines = whole.toString('latin1').split('\n');
+    const utf8Lines = lines.filter((l) => /[\x80-\xff]/.test(l) && isUtf8(Buffer.from(l, 'latin1'))).length;
+    const otherLines = lines.filter((l) => /[\x80-\xff]/.test(l) && !isUtf8(Buffer.from(l, 'latin1'))).length;
+    if (utf8Lines > 0 && otherLines > 0) {
+      throw new AppError('SOURCE_MALFORMED', `${basename(path)} mixes UTF-8 text with text in another encoding (e.g. Latin-1): accented letters would be garbled.`, {
+        fix: 'Re-save the file with a single encoding (UTF-8) from its program or a text editor.',
+      });
+    }
+  }
+  const detected = chardet.detect(whole);
+  return detected && iconv.encodingExists(detected) ? detected : 'UTF-8';
+}
+
+/** Detects encoding, delimiter, quote char and whether the first row is a header. */
+export async function detectDialect(path: string): Promise<CsvDialect> {
+  const head = await readHead(path);
+  const encoding = detectEncoding(head, path);
+  const text = iconv.decode(head, encoding);
+  const lines = text.split(/\r?\n/).slice(0, 50);
+  if (head.length === HEAD_BYTES) lines.pop(); // last line may be cut
+  const nonEmpty = lines.filter((l) => l.trim() !== '');
+  const quote = nonEmpty.some((l) => /(^|[,;\t|])'/.test(l)) && !nonEmpty.some((l) => l.includes('"')) ? "'" : '"';
+  let best = path.toLowerCase().match(/\.tsv(\.gz)?$/) ? '\t' : ',';
+  let bestScore = -1;
+  for (const d of DELIMITERS) {
+    const counts = countsPerLine(nonEmpty, d, quote);
+    const first = counts[0] ?? 0;
+    if (first === 0) continue;
+    const consistent = counts.filter((c) => c === first).length / counts.length;
+    const score = consistent * 1000 + first;
+    if (score > bestScore) {
+      bestScore = score;
+      best = d;
+    }
+  }
+  const firstCells = (nonEmpty[0] ?? '').split(best);
+  const header = !firstCells.some(looksLikeData);
+  return { delimiter: best, quote, encoding, header };
+}
+
+function csvError(e: unknown, path: string): AppError {
+  if (e instanceof AppError) return e;
+  const name = basename(path);
+  if (e instanceof CsvError) {
+    const line = typeof e.lines === 'number' ? ` at line ${e.lines}` : '';
+    if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' || e.code === 'CSV_RECORD_INCONSISTENT_COLUMNS') {
+      return new AppError('SOURCE_MALFORMED', `${name}: a row${line} has a different number of fields than the header.`, {
+        fix: 'Fix that row (a missing or extra delimiter, or an unquoted delimiter inside a value) and load the file again.',
+      });
+    }
+    if (/QUOTE/.test(e.code)) {
+      return new AppError('SOURCE_MALFORMED', `${name}: a quoted value${line} is not closed properly.`, {
+        fix: 'Quote values containing delimiters or quotes with double quotes and double any quote inside ("").',
+      });
+    }
+    return new AppError('SOURCE_MALFORMED', `${name}: the CSV cannot be parsed${line} (${e.message}).`, { fix: 'Check the file is a valid CSV (export it again from its program).' });
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  if (/incorrect header check|unexpected end of file/i.test(msg)) {
+    return new AppError('SOURCE_MALFORMED', `${name} is not a valid gzip file.`, { fix: 'Decompress the file yourself or export it again.' });
+  }
+  return new AppError('SOURCE_UNREADABLE', `${name} cannot be read: ${msg}`, { fix: 'Check the file exists and is readable.' });
+}
+
+async function* records(path: string, d: CsvDialect): AsyncGenerator<string[]> {
+  let input: NodeJS.ReadableStream = createReadStream(path);
+  if (path.toLowerCase().endsWith('.gz')) input = input.pipe(createGunzip());
+  const parser = input.pipe(iconv.decodeStream(d.encoding)).pipe(
+    parse({ delimiter: d.delimiter, quote: d.quote, bom: true, skip_empty_lines: true, relax_column_count: false, relax_quotes: false }),
+  );
+  try {
+    for await (const rec of parser) yield rec as string[];
+  } catch (e) {
+    throw csvError(e, path);
+  }
+}
+
+/** A CSV/TSV file (optionally .gz) as one table of text cells. */
+export function csvTable(path: string, name: string): FileTable {
+  let dialect: Promise<CsvDialect> | undefined;
+  return {
+    name,
+    origin: path,
+    textual: true,
+    async open() {
+      dialect ??= detectDialect(path).catch((e: unknown) => {
+        throw csvError(e, path);
+      });
+      const d = await dialect;
+      const it = records(path, d);
+      const first = await it.next();
+      if (first.done) {
+        throw new AppError('SOURCE_EMPTY', `${basename(path)} is empty.`, { fix: 'Pick a file with a header row and data rows.' });
+      }
+      const header = d.header ? first.value.map((h, i) => h.trim() || `column_${i + 1}`) : first.value.map((_, i) => `column_${i + 1}`);
+      const firstRow = d.header ? undefined : first.value;
+      async function* rows(): AsyncGenerator<unknown[]> {
+        if (firstRow) yield firstRow;
+        yield* it;
+      }
+      return { header, rows: rows() };
+    },
+  };
+}

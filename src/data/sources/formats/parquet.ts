@@ -1,0 +1,127 @@
+import { basename } from 'node:path';
+import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type FileMetaData, type SchemaTree } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { AppError } from '../../../shared/errors';
+import type { StorageType } from '../../../shared/metadata';
+import type { FileTable } from './types';
+
+type AsyncBuffer = Awaited<ReturnType<typeof asyncBufferFromFile>>;
+const MAX_DATE_MS = 8.64e15;
+
+const MIN_INT96_MS = Date.parse('0001-01-01T00:00:00Z');
+const MAX_INT96_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Timestamps a JS Date cannot hold become null, never a wrapped date. Nanosecond values (INT96 from
+ * Spark/Impala/Hive) outside years 1..9999 are overflowed writes (Spark wraps year 290000 to a
+ * negative year), so they are null too.
+ */
+const parsers = {
+  timestampFromNanoseconds: (nanos: bigint): Date | null => {
+    const ms = Number(nanos / 1_000_000n);
+    return ms < MIN_INT96_MS || ms > MAX_INT96_MS ? null : new Date(ms);
+  },
+  timestampFromMicroseconds: (micros: bigint): Date | null => {
+    const ms = micros / 1000n;
+    return ms > BigInt(MAX_DATE_MS) || ms < -BigInt(MAX_DATE_MS) ? null : new Date(Number(ms));
+  },
+} as unknown as Record<string, (v: never) => unknown>;
+
+function storageOf(tree: SchemaTree): { storageType: StorageType; nativeType: string; scale?: number } {
+  const e = tree.element;
+  const lt = e.logical_type?.type;
+  const ct = e.converted_type;
+  const native = [e.type ?? 'GROUP', lt ?? ct].filter(Boolean).join('/');
+  if (tree.children.length > 0 || e.repetition_type === 'REPEATED' || ct === 'LIST' || lt === 'LIST' || ct === 'MAP') return { storageType: 'json', nativeType: native };
+  if (ct === 'DECIMAL' || lt === 'DECIMAL') {
+    const out: { storageType: StorageType; nativeType: string; scale?: number } = { storageType: 'decimal', nativeType: native };
+    if (e.scale !== undefined) out.scale = e.scale;
+    return out;
+  }
+  if (ct === 'DATE' || lt === 'DATE') return { storageType: 'date', nativeType: native };
+  if (e.type === 'INT96' || ct?.startsWith('TIMESTAMP') || lt === 'TIMESTAMP') return { storageType: 'datetime', nativeType: native };
+  if (ct?.startsWith('TIME') || lt === 'TIME') return { storageType: 'time', nativeType: native };
+  if (ct === 'JSON' || lt === 'JSON') return { storageType: 'json', nativeType: native };
+  switch (e.type) {
+    case 'BOOLEAN':
+      return { storageType: 'boolean', nativeType: native };
+    case 'INT32':
+      return { storageType: 'integer', nativeType: native };
+    case 'INT64':
+      return { storageType: 'bigint', nativeType: native };
+    case 'FLOAT':
+    case 'DOUBLE':
+      return { storageType: 'float', nativeType: native };
+    case 'BYTE_ARRAY':
+      return { storageType: 'string', nativeType: native };
+    case 'FIXED_LEN_BYTE_ARRAY':
+      return lt === 'UUID' ? { storageType: 'string', nativeType: native } : { storageType: 'binary', nativeType: native };
+    default:
+      return { storageType: 'unknown', nativeType: native };
+  }
+}
+
+function parquetError(e: unknown, path: string): AppError {
+  if (e instanceof AppError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new AppError('SOURCE_MALFORMED', `${basename(path)} is not a readable Parquet file (${msg}).`, {
+    fix: 'Check the file is complete (not truncated) and was written as Parquet; export it again if needed.',
+  });
+}
+
+/** A parquet file as one table; reads row group by row group (bounded memory). */
+export function parquetTable(path: string, name: string): FileTable {
+  let state: Promise<{ file: AsyncBuffer; meta: FileMetaData; columns: SchemaTree[] }> | undefined;
+  const load = (): Promise<{ file: AsyncBuffer; meta: FileMetaData; columns: SchemaTree[] }> => {
+    state ??= (async () => {
+      try {
+        const file = await asyncBufferFromFile(path);
+        if (file.byteLength < 12) throw new Error('file too short');
+        const meta = await parquetMetadataAsync(file);
+        return { file, meta, columns: parquetSchema(meta).children };
+      } catch (e) {
+        throw parquetError(e, path);
+      }
+    })();
+    return state;
+  };
+  const readRange = async (rowStart: number, rowEnd: number): Promise<unknown[][]> => {
+    const { file, meta } = await load();
+    let out: unknown[][] = [];
+    try {
+      await parquetRead({ file, metadata: meta, compressors, rowStart, rowEnd, parsers, onComplete: (rows: unknown[][]) => (out = rows) });
+    } catch (e) {
+      throw parquetError(e, path);
+    }
+    return out;
+  };
+  return {
+    name,
+    origin: path,
+    textual: false,
+    async open() {
+      const { meta, columns } = await load();
+      async function* rows(): AsyncGenerator<unknown[]> {
+        let start = 0;
+        for (const rg of meta.row_groups) {
+          const n = Number(rg.num_rows);
+          for (const r of await readRange(start, start + n)) yield r;
+          start += n;
+        }
+      }
+      return { header: columns.map((c) => c.element.name), rows: rows() };
+    },
+    async knownRowCount() {
+      return Number((await load()).meta.num_rows);
+    },
+    async storageHints() {
+      const { columns } = await load();
+      return new Map(columns.map((c) => [c.element.name, storageOf(c)]));
+    },
+    async slice(offset, limit) {
+      const total = Number((await load()).meta.num_rows);
+      if (offset >= total || limit <= 0) return [];
+      return readRange(offset, Math.min(total, offset + limit));
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { copyFile } from 'node:fs/promises';
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { exportFormats, type ExportFormat, type Result } from '../../shared';
+import { dispatch, type ApiBackend } from '../host/dispatch';
+
+function fromOurPage(event: IpcMainInvokeEvent): boolean {
+  const url = event.senderFrame?.url ?? '';
+  return url.startsWith('file:');
+}
+
+const denied: Result<never> = { ok: false, error: { code: 'BAD_REQUEST', message: 'This request did not come from Doppel’s own page.' } };
+
+/** Binds the API to ipcMain (invoke + export download) and forwards execution events to every window. */
+export function bindIpc(backend: ApiBackend): () => void {
+  ipcMain.handle('doppel:invoke', async (event, channel: unknown, input: unknown) => {
+    if (!fromOurPage(event) || typeof channel !== 'string') return denied;
+    return dispatch(backend, channel, input);
+  });
+
+  ipcMain.handle('doppel:download', async (event, id: unknown, format: unknown): Promise<Result<{ saved: boolean }>> => {
+    if (!fromOurPage(event) || typeof id !== 'string' || !(exportFormats as readonly unknown[]).includes(format)) return denied;
+    const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat })) as Result<{ path: string; fileName: string }>;
+    if (!res.ok) return res;
+    const win = BrowserWindow.fromWebContents(event.sender);
+    const opts = { defaultPath: res.data.fileName, title: 'Save the synthetic data' };
+    const choice = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
+    if (choice.canceled || !choice.filePath) return { ok: true, data: { saved: false } };
+    try {
+      await copyFile(res.data.path, choice.filePath);
+    } catch (e) {
+      return { ok: false, error: { code: 'EXPORT_FAILED', message: `Could not save to ${choice.filePath}: ${e instanceof Error ? e.message : String(e)}`, fix: 'Choose a folder you can write to.' } };
+    }
+    return { ok: true, data: { saved: true } };
+  });
+
+  const unsubscribe = backend.subscribe((event) => {
+    for (const win of BrowserWindow.getAllWindows()) if (!win.isDestroyed()) win.webContents.send('doppel:event', event);
+  });
+
+  return () => {
+    unsubscribe();
+    ipcMain.removeHandler('doppel:invoke');
+    ipcMain.removeHandler('doppel:download');
+  };
+}

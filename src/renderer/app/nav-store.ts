@@ -1,0 +1,48 @@
+import { create } from 'zustand';
+
+export type Route =
+  | { name: 'sources' }
+  | { name: 'wizard' }
+  | { name: 'syntheses'; synthesisId?: string }
+  | { name: 'execution'; id: string };
+
+/** The route as the location hash (`#/execution/<id>`), and back. */
+export function formatRoute(r: Route): string {
+  switch (r.name) {
+    case 'execution':
+      return `#/execution/${encodeURIComponent(r.id)}`;
+    case 'syntheses':
+      return r.synthesisId ? `#/syntheses/${encodeURIComponent(r.synthesisId)}` : '#/syntheses';
+    default:
+      return `#/${r.name}`;
+  }
+}
+
+export function parseRoute(hash: string): Route {
+  const [name, arg] = hash.replace(/^#\/?/, '').split('/');
+  const id = arg ? decodeURIComponent(arg) : undefined;
+  if (name === 'execution' && id) return { name: 'execution', id };
+  if (name === 'syntheses') return id ? { name: 'syntheses', synthesisId: id } : { name: 'syntheses' };
+  if (name === 'wizard') return { name: 'wizard' };
+  return { name: 'sources' };
+}
+
+interface NavState {
+  route: Route;
+  go(route: Route): void;
+}
+
+export const useNav = create<NavState>()((set) => ({
+  route: typeof window === 'undefined' ? { name: 'sources' } : parseRoute(window.location.hash),
+  go(route) {
+    set({ route });
+    if (typeof window !== 'undefined') {
+      const hash = formatRoute(route);
+      if (window.location.hash !== hash) window.history.pushState(null, '', `${window.location.pathname}${window.location.search}${hash}`);
+    }
+  },
+}));
+
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', () => useNav.setState({ route: parseRoute(window.location.hash) }));
+}

@@ -1,0 +1,83 @@
+import { useEffect } from 'react';
+import { ActionIcon, AppShell, Badge, Group, NavLink, Text, Title, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { useNav } from './nav-store';
+import { useAppInfo } from './info-store';
+import { IconDatabase, IconHistory, IconMoon, IconSparkles, IconSun } from '../lib/icons';
+import { SourcesPage } from '../features/sources/components/sources-page';
+import { WizardPage } from '../features/wizard/components/wizard-page';
+import { SynthesesPage } from '../features/executions/components/syntheses-page';
+import { ExecutionPage } from '../features/executions/components/execution-page';
+
+function ThemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const next = scheme === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} theme`}>
+      <ActionIcon variant="default" size="lg" aria-label={`Switch to ${next} theme`} onClick={() => setColorScheme(next)}>
+        {scheme === 'dark' ? <IconSun /> : <IconMoon />}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+function useBackend(): string | null {
+  const info = useAppInfo((s) => s.info);
+  const load = useAppInfo((s) => s.load);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return info?.backend ?? null;
+}
+
+export function Shell() {
+  const route = useNav((s) => s.route);
+  const go = useNav((s) => s.go);
+  const backend = useBackend();
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 0 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="xs">
+            <Text component="span" fw={800} size="xl" c="indigo">
+              ◐
+            </Text>
+            <Title order={3}>Doppel</Title>
+            <Text size="sm" c="dimmed" visibleFrom="sm">
+              synthetic data, on your machine
+            </Text>
+          </Group>
+          <Group gap="sm">
+            {backend ? (
+              <Tooltip label="Compute backend used for training">
+                <Badge variant="light" color="gray">
+                  {backend}
+                </Badge>
+              </Tooltip>
+            ) : null}
+            <ThemeToggle />
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="xs">
+        <nav aria-label="Main">
+          <NavLink component="button" label="Sources" leftSection={<IconDatabase />} active={route.name === 'sources'} onClick={() => go({ name: 'sources' })} />
+          <NavLink component="button" label="New synthesis" leftSection={<IconSparkles />} active={route.name === 'wizard'} onClick={() => go({ name: 'wizard' })} />
+          <NavLink
+            component="button"
+            label="Syntheses & runs"
+            leftSection={<IconHistory />}
+            active={route.name === 'syntheses' || route.name === 'execution'}
+            onClick={() => go({ name: 'syntheses' })}
+          />
+        </nav>
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {route.name === 'sources' && <SourcesPage />}
+        {route.name === 'wizard' && <WizardPage />}
+        {route.name === 'syntheses' && <SynthesesPage synthesisId={route.synthesisId} />}
+        {route.name === 'execution' && <ExecutionPage id={route.id} />}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

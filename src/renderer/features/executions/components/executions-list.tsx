@@ -1,0 +1,144 @@
+import { useEffect, useState } from 'react';
+import { ActionIcon, Alert, Button, Group, Modal, Paper, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import type { ExecutionRecord } from '../../../../shared';
+import { errorText } from '../../../lib/api';
+import { formatDate, formatQuality, formatSeconds } from '../../../lib/format';
+import { IconPencil, IconPlay, IconTrash } from '../../../lib/icons';
+import { useNav } from '../../../app/nav-store';
+import { executionsOf, useExecutions } from '../store';
+import { executionSeconds } from '../live';
+import { StatusBadge } from './status-badge';
+
+/** The execution history of one synthesis: run again, open, rename, delete. */
+export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
+  const byId = useExecutions((s) => s.byId);
+  const { load, start, rename, remove } = useExecutions();
+  const go = useNav((s) => s.go);
+  const [renaming, setRenaming] = useState<ExecutionRecord | null>(null);
+  const [newName, setNewName] = useState('');
+  const [deleting, setDeleting] = useState<ExecutionRecord | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const list = executionsOf(byId, synthesisId);
+
+  useEffect(() => {
+    load(synthesisId).catch((e: unknown) => setError(errorText(e).message));
+  }, [load, synthesisId]);
+
+  const act = (p: Promise<unknown>) => p.catch((e: unknown) => setError(errorText(e).message));
+
+  return (
+    <Paper withBorder p="md">
+      <Group justify="space-between" mb="sm">
+        <Text fw={600}>Executions</Text>
+        <Button
+          size="xs"
+          leftSection={<IconPlay size={14} />}
+          onClick={() =>
+            act(
+              start(synthesisId).then((r) => {
+                go({ name: 'execution', id: r.id });
+              }),
+            )
+          }
+        >
+          Run again
+        </Button>
+      </Group>
+      {error ? (
+        <Alert color="red" mb="sm" withCloseButton onClose={() => setError(null)}>
+          {error}
+        </Alert>
+      ) : null}
+      {list.length === 0 ? (
+        <Text size="sm" c="dimmed">No execution yet.</Text>
+      ) : (
+        <Table highlightOnHover fz="sm" aria-label="Executions">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Status</Table.Th>
+              <Table.Th>Started</Table.Th>
+              <Table.Th>Duration</Table.Th>
+              <Table.Th>Quality</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.map((r) => (
+              <Table.Tr key={r.id} data-execution={r.name}>
+                <Table.Td>
+                  <Button variant="subtle" size="compact-sm" onClick={() => go({ name: 'execution', id: r.id })}>
+                    {r.name}
+                  </Button>
+                </Table.Td>
+                <Table.Td>
+                  <StatusBadge status={r.status} />
+                </Table.Td>
+                <Table.Td>{formatDate(r.createdAt)}</Table.Td>
+                <Table.Td>{formatSeconds(executionSeconds(r))}</Table.Td>
+                <Table.Td>{formatQuality(r.quality)}</Table.Td>
+                <Table.Td>
+                  <Group gap={4} justify="flex-end" wrap="nowrap">
+                    <Tooltip label="Rename">
+                      <ActionIcon
+                        variant="subtle"
+                        aria-label={`Rename ${r.name}`}
+                        onClick={() => {
+                          setRenaming(r);
+                          setNewName(r.name);
+                        }}
+                      >
+                        <IconPencil size={16} />
+                      </ActionIcon>
+                    </Tooltip>
+                    <Tooltip label="Delete">
+                      <ActionIcon variant="subtle" color="red" aria-label={`Delete ${r.name}`} onClick={() => setDeleting(r)}>
+                        <IconTrash size={16} />
+                      </ActionIcon>
+                    </Tooltip>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+      <Modal opened={renaming !== null} onClose={() => setRenaming(null)} title="Rename execution">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (renaming && newName.trim()) void act(rename(renaming.id, newName.trim()));
+            setRenaming(null);
+          }}
+        >
+          <TextInput label="Name" value={newName} onChange={(e) => setNewName(e.currentTarget.value)} data-autofocus />
+          <Group justify="flex-end" mt="md">
+            <Button variant="default" onClick={() => setRenaming(null)}>
+              Cancel
+            </Button>
+            <Button type="submit" disabled={!newName.trim()}>
+              Rename
+            </Button>
+          </Group>
+        </form>
+      </Modal>
+      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete execution?">
+        <Text size="sm">“{deleting?.name}” and its synthetic data and report will be deleted from this computer. This cannot be undone.</Text>
+        <Group justify="flex-end" mt="md">
+          <Button variant="default" onClick={() => setDeleting(null)}>
+            Cancel
+          </Button>
+          <Button
+            color="red"
+            onClick={() => {
+              if (deleting) void act(remove(deleting.id));
+              setDeleting(null);
+            }}
+          >
+            Delete
+          </Button>
+        </Group>
+      </Modal>
+    </Paper>
+  );
+}

@@ -1,0 +1,132 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { DatasetMetadata, Problem, Relationship, SynthesisConfig, TableTreatment } from '../../../shared';
+import { relationshipKey } from '../../../shared';
+
+/** What a column row of a table node shows. */
+export interface ColumnRow {
+  name: string;
+  type: string;
+  isPk: boolean;
+  isFk: boolean;
+  included: boolean;
+  /** 'green' = sensitive and synthesized, 'gray' = sensitive and NOT synthesized. */
+  shield: 'green' | 'gray' | null;
+  problem: 'error' | 'warning' | null;
+}
+
+export interface TableNodeData extends Record<string, unknown> {
+  table: string;
+  treatment: TableTreatment;
+  rowCount: number;
+  columns: ColumnRow[];
+  problem: 'error' | 'warning' | null;
+}
+
+export type TableNode = Node<TableNodeData, 'table'>;
+export type FkEdge = Edge<{ fk: Relationship }>;
+
+/** Handle ids: one per column and side. Built and parsed by this pair only. */
+export function handleId(column: string, side: 'source' | 'target'): string {
+  return `${side === 'source' ? 's' : 't'}:${column}`;
+}
+
+export function parseHandleId(id: string | null | undefined): { column: string; side: 'source' | 'target' } | null {
+  if (!id) return null;
+  const m = /^([st]):(.+)$/.exec(id);
+  if (!m) return null;
+  return { column: m[2]!, side: m[1] === 's' ? 'source' : 'target' };
+}
+
+export const nodeId = (table: string): string => `table:${table}`;
+export const tableOfNode = (id: string): string => id.replace(/^table:/, '');
+
+function worst(problems: Problem[]): 'error' | 'warning' | null {
+  if (problems.some((p) => p.severity === 'error')) return 'error';
+  return problems.length > 0 ? 'warning' : null;
+}
+
+/** Shield of a column: null when not sensitive. */
+export function shieldOf(config: SynthesisConfig, table: string, column: string): 'green' | 'gray' | null {
+  const t = config.tables[table];
+  const c = t?.columns[column];
+  if (!t || !c || !c.sensitive) return null;
+  return c.treatment === 'keep' || t.treatment === 'original' ? 'gray' : 'green';
+}
+
+/**
+ * One node per table of the config (excluded tables left out unless asked), one row per column,
+ * with PK/FK badges, shields and the problems that concern them.
+ */
+export function buildNodes(
+  config: SynthesisConfig,
+  metadata: DatasetMetadata,
+  problems: Problem[],
+  positions: Record<string, { x: number; y: number }>,
+  opts: { showExcluded?: boolean } = {},
+): TableNode[] {
+  const fkCols = new Set(config.foreignKeys.flatMap((fk) => fk.childColumns.map((c) => `${fk.childTable}\u0000${c}`)));
+  const nodes: TableNode[] = [];
+  for (const meta of metadata.tables) {
+    const t = config.tables[meta.name];
+    if (!t || (t.treatment === 'exclude' && !opts.showExcluded)) continue;
+    const mine = problems.filter((p) => p.table === meta.name);
+    const columns: ColumnRow[] = meta.columns.map((col) => {
+      const cc = t.columns[col.name];
+      return {
+        name: col.name,
+        type: col.nativeType ?? col.storageType,
+        isPk: t.primaryKey.includes(col.name),
+        isFk: fkCols.has(`${meta.name}\u0000${col.name}`),
+        included: cc?.included ?? false,
+        shield: shieldOf(config, meta.name, col.name),
+        problem: worst(mine.filter((p) => p.column === col.name)),
+      };
+    });
+    const id = nodeId(meta.name);
+    nodes.push({
+      id,
+      type: 'table',
+      position: positions[meta.name] ?? { x: 0, y: 0 },
+      data: { table: meta.name, treatment: t.treatment, rowCount: meta.rowCount, columns, problem: worst(mine.filter((p) => !p.column)) },
+    });
+  }
+  return nodes;
+}
+
+/** One edge per foreign key column pair, from the child column to the parent's key column. */
+export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): FkEdge[] {
+  const edges: FkEdge[] = [];
+  for (const fk of config.foreignKeys) {
+    const child = config.tables[fk.childTable];
+    const parent = config.tables[fk.parentTable];
+    if (!child || !parent || child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
+    const key = relationshipKey(fk);
+    const bad = problems.some((p) => p.step === 'foreign-keys' && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
+    fk.childColumns.forEach((col, i) => {
+      edges.push({
+        id: fk.childColumns.length > 1 ? `${key}#${i}` : key,
+        source: nodeId(fk.childTable),
+        sourceHandle: handleId(col, 'source'),
+        target: nodeId(fk.parentTable),
+        targetHandle: handleId(fk.parentColumns[i] ?? '', 'target'),
+        type: 'smoothstep',
+        data: { fk },
+        className: bad ? 'fk-edge fk-edge-error' : 'fk-edge',
+        ariaLabel: `Foreign key ${fk.childTable}.${col} to ${fk.parentTable}.${fk.parentColumns[i] ?? ''}`,
+      });
+    });
+  }
+  return edges;
+}
+
+/** A drawn connection as a foreign key (child column → parent column), or null if it is not one. */
+export function connectionToFk(conn: { source: string | null; sourceHandle?: string | null; target: string | null; targetHandle?: string | null }): Relationship | null {
+  if (!conn.source || !conn.target) return null;
+  const s = parseHandleId(conn.sourceHandle);
+  const t = parseHandleId(conn.targetHandle);
+  if (!s || !t) return null;
+  const childTable = tableOfNode(conn.source);
+  const parentTable = tableOfNode(conn.target);
+  if (childTable === parentTable && s.column === t.column) return null;
+  return { childTable, childColumns: [s.column], parentTable, parentColumns: [t.column], origin: 'user' };
+}

@@ -1,0 +1,142 @@
+import { useState } from 'react';
+import { Alert, Button, Group, Modal, NumberInput, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import type { DbSourceSpec, SourceSpec } from '../../../../shared';
+import { call, errorText } from '../../../lib/api';
+import { useSources } from '../store';
+
+type Kind = SourceSpec['kind'];
+
+interface Fields {
+  name: string;
+  path: string;
+  host: string;
+  port: number | string;
+  user: string;
+  password: string;
+  database: string;
+  schema: string;
+}
+
+const empty: Fields = { name: '', path: '', host: '127.0.0.1', port: '', user: '', password: '', database: '', schema: '' };
+
+export function specOf(kind: Kind, f: Fields): SourceSpec {
+  if (kind === 'files' || kind === 'sqlite') return { kind, path: f.path.trim() };
+  const spec: DbSourceSpec = { kind, host: f.host.trim() || '127.0.0.1', user: f.user.trim(), database: f.database.trim() };
+  if (typeof f.port === 'number') spec.port = f.port;
+  if (f.password) spec.password = f.password;
+  if (kind === 'postgres' && f.schema.trim()) spec.schema = f.schema.trim();
+  return spec;
+}
+
+function missing(kind: Kind, f: Fields): string | null {
+  if ((kind === 'files' || kind === 'sqlite') && !f.path.trim()) return kind === 'files' ? 'Enter the path of a file or folder.' : 'Enter the path of the SQLite file.';
+  if ((kind === 'postgres' || kind === 'mysql') && !f.database.trim()) return 'Enter the database name.';
+  return null;
+}
+
+export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const add = useSources((s) => s.add);
+  const [kind, setKind] = useState<Kind>('files');
+  const [f, setF] = useState<Fields>(empty);
+  const [busy, setBusy] = useState<'test' | 'add' | null>(null);
+  const [result, setResult] = useState<{ ok: boolean; message: string; fix?: string } | null>(null);
+  const set = (k: keyof Fields) => (v: string | number) => {
+    setF((old) => ({ ...old, [k]: v }));
+    setResult(null);
+  };
+  const problem = missing(kind, f);
+
+  const test = async () => {
+    setBusy('test');
+    try {
+      const r = await call('sources.test', { spec: specOf(kind, f) });
+      setResult({ ok: true, message: `Connection works: ${r.tables} table${r.tables === 1 ? '' : 's'} found.` });
+    } catch (e) {
+      setResult({ ok: false, ...errorText(e) });
+    } finally {
+      setBusy(null);
+    }
+  };
+  const submit = async () => {
+    setBusy('add');
+    try {
+      await add(specOf(kind, f), f.name.trim() || undefined);
+      setF(empty);
+      setResult(null);
+      onClose();
+    } catch (e) {
+      setResult({ ok: false, ...errorText(e) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const db = kind === 'postgres' || kind === 'mysql';
+  return (
+    <Modal opened={opened} onClose={onClose} title="Add a source" size="lg">
+      <Stack gap="sm">
+        <SegmentedControl
+          value={kind}
+          onChange={(v) => {
+            setKind(v as Kind);
+            setResult(null);
+            if (v === 'postgres' && !f.user) setF((o) => ({ ...o, user: 'postgres' }));
+          }}
+          data={[
+            { value: 'files', label: 'Files / folder' },
+            { value: 'sqlite', label: 'SQLite' },
+            { value: 'postgres', label: 'PostgreSQL' },
+            { value: 'mysql', label: 'MySQL / MariaDB' },
+          ]}
+          aria-label="Source kind"
+        />
+        <TextInput label="Name" placeholder="Shown in lists (optional)" value={f.name} onChange={(e) => set('name')(e.currentTarget.value)} />
+        {!db ? (
+          <TextInput
+            label={kind === 'files' ? 'File or folder path' : 'SQLite file path'}
+            description={kind === 'files' ? 'CSV, TSV, XLSX, ODS or Parquet; a folder gives one table per file.' : 'A .sqlite / .db file on this computer.'}
+            placeholder={kind === 'files' ? '/data/customers.csv' : '/data/shop.sqlite'}
+            value={f.path}
+            onChange={(e) => set('path')(e.currentTarget.value)}
+            data-autofocus
+            required
+          />
+        ) : (
+          <>
+            <Group grow>
+              <TextInput label="Host" value={f.host} onChange={(e) => set('host')(e.currentTarget.value)} />
+              <NumberInput label="Port" placeholder={kind === 'postgres' ? '5432' : '3306'} value={f.port} onChange={set('port')} min={1} max={65535} allowDecimal={false} />
+            </Group>
+            <Group grow>
+              <TextInput label="User" value={f.user} onChange={(e) => set('user')(e.currentTarget.value)} autoComplete="off" />
+              <PasswordInput label="Password" value={f.password} onChange={(e) => set('password')(e.currentTarget.value)} autoComplete="off" description="Stored encrypted on this computer" />
+            </Group>
+            <Group grow>
+              <TextInput label="Database" value={f.database} onChange={(e) => set('database')(e.currentTarget.value)} required />
+              {kind === 'postgres' ? <TextInput label="Schema" placeholder="public" value={f.schema} onChange={(e) => set('schema')(e.currentTarget.value)} /> : null}
+            </Group>
+          </>
+        )}
+        {result ? (
+          <Alert color={result.ok ? 'green' : 'red'} title={result.ok ? 'Connected' : 'It did not work'} role="status">
+            <Text size="sm">{result.message}</Text>
+            {result.fix ? <Text size="sm" mt={4} fw={500}>{result.fix}</Text> : null}
+          </Alert>
+        ) : null}
+        <Group justify="space-between" mt="xs">
+          <Button variant="default" onClick={test} loading={busy === 'test'} disabled={problem !== null || busy !== null}>
+            Test connection
+          </Button>
+          <Group gap="xs">
+            <Button variant="subtle" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button onClick={submit} loading={busy === 'add'} disabled={problem !== null || busy !== null}>
+              Add source
+            </Button>
+          </Group>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}

@@ -1,0 +1,178 @@
+import { useState } from 'react';
+import { ActionIcon, Alert, Grid, Group, Paper, Popover, ScrollArea, SegmentedControl, Select, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { columnTreatments, type TableTreatment } from '../../../../shared';
+import { IconAdjustments, IconAlert, IconAsterisk, IconShield } from '../../../lib/icons';
+import { formatCount } from '../../../lib/format';
+import { shieldOf } from '../../schema-graph/graph-model';
+import { useWizard } from '../store';
+import { setColumnSensitive, setColumnTreatment, setTableTreatment } from '../config-edit';
+import { ColumnOptions } from './column-options';
+import { InlineProblems, problemsAt } from './problems';
+
+const treatmentLabels: Record<(typeof columnTreatments)[number], string> = { synthesize: 'Synthesize', keep: 'Keep original', mock: 'Mock (fake)', mask: 'Mask', null: 'Set empty' };
+
+/** Step 4: per table synthesize / original data / exclude; per column the shield, treatment and type options. */
+export function TreatmentStep() {
+  const metadata = useWizard((s) => s.metadata);
+  const config = useWizard((s) => s.config);
+  const problems = useWizard((s) => s.problems);
+  const sensitiveHits = useWizard((s) => s.sensitive);
+  const update = useWizard((s) => s.update);
+  const [current, setCurrent] = useState<string | null>(null);
+  if (!metadata || !config) return null;
+  const tables = metadata.tables.filter((t) => config.tables[t.name]);
+  const selected = tables.find((t) => t.name === current) ?? tables.find((t) => config.tables[t.name]?.treatment !== 'exclude') ?? null;
+  const tc = selected ? config.tables[selected.name] : undefined;
+  const grayShields = selected && tc ? selected.columns.filter((c) => shieldOf(config, selected.name, c.name) === 'gray' && tc.columns[c.name]?.included) : [];
+
+  return (
+    <Grid gap="sm">
+      <Grid.Col span={5}>
+        <Paper withBorder p="xs">
+          <ScrollArea.Autosize mah={540} type="auto">
+            <Stack gap={4}>
+              {tables.map((t) => {
+                const treatment = config.tables[t.name]!.treatment;
+                const active = selected?.name === t.name;
+                const tableProblems = problemsAt(problems, t.name).filter((p) => p.step === 'treatment' && !p.column);
+                return (
+                  <div key={t.name} style={{ borderRadius: 6, padding: 6, background: active ? 'var(--mantine-primary-color-light)' : undefined }}>
+                    <UnstyledButton onClick={() => setCurrent(t.name)} style={{ width: '100%' }} aria-label={`Show columns of ${t.name}`}>
+                      <Group gap={4} wrap="nowrap" mb={4}>
+                        {treatment === 'original' ? (
+                          <span className="original-asterisk" data-testid={`list-asterisk-${t.name}`}>
+                            <IconAsterisk size={14} title="Original data" />
+                          </span>
+                        ) : null}
+                        <Text size="sm" fw={active ? 600 : 500} truncate c={treatment === 'exclude' ? 'dimmed' : undefined}>
+                          {t.name}
+                        </Text>
+                        <Text size="xs" c="dimmed" ml="auto">
+                          {formatCount(t.rowCount)} rows
+                        </Text>
+                      </Group>
+                    </UnstyledButton>
+                    <SegmentedControl
+                      size="xs"
+                      fullWidth
+                      value={treatment}
+                      onChange={(v) => update((c) => setTableTreatment(c, t.name, v as TableTreatment))}
+                      data={[
+                        { value: 'synthesize', label: 'Synthesize' },
+                        { value: 'original', label: 'Original data' },
+                        { value: 'exclude', label: 'Exclude' },
+                      ]}
+                      aria-label={`Treatment of ${t.name}`}
+                    />
+                    <InlineProblems problems={tableProblems} />
+                  </div>
+                );
+              })}
+            </Stack>
+          </ScrollArea.Autosize>
+        </Paper>
+      </Grid.Col>
+      <Grid.Col span={7}>
+        {selected && tc ? (
+          <Paper withBorder p="sm">
+            <Group gap={6} mb="xs">
+              {tc.treatment === 'original' ? <IconAsterisk size={16} style={{ color: 'var(--mantine-color-yellow-7)' }} /> : null}
+              <Text fw={600}>{selected.name}</Text>
+              <Text size="sm" c="dimmed">
+                {tc.treatment === 'original' ? '— original data, copied as is' : tc.treatment === 'exclude' ? '— excluded' : '— synthesized'}
+              </Text>
+            </Group>
+            {grayShields.length > 0 ? (
+              <Alert color="yellow" icon={<IconAlert />} mb="xs" data-testid="gray-shield-warning" title="Sensitive data will not be synthesized">
+                {grayShields.map((c) => c.name).join(', ')} {grayShields.length === 1 ? 'is' : 'are'} marked sensitive but {tc.treatment === 'original' ? 'the table is copied as original data' : 'kept as in the source'}: real values will appear in the output.
+              </Alert>
+            ) : null}
+            <ScrollArea.Autosize mah={460} type="auto">
+              <Table fz="sm" verticalSpacing={4} stickyHeader aria-label={`Columns of ${selected.name}`}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={40}>
+                      <Tooltip label="Sensitive">
+                        <span>
+                          <IconShield size={14} />
+                        </span>
+                      </Tooltip>
+                    </Table.Th>
+                    <Table.Th>Column</Table.Th>
+                    <Table.Th>Treatment</Table.Th>
+                    <Table.Th w={36} />
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {selected.columns.map((col) => {
+                    const cc = tc.columns[col.name];
+                    if (!cc || !cc.included) return null;
+                    const shield = shieldOf(config, selected.name, col.name);
+                    const isKey = tc.primaryKey.includes(col.name) || config.foreignKeys.some((fk) => fk.childTable === selected.name && fk.childColumns.includes(col.name));
+                    return (
+                      <Table.Tr key={col.name}>
+                        <Table.Td>
+                          <Tooltip label={shield === 'green' ? 'Sensitive, synthesized (click to unmark)' : shield === 'gray' ? 'Sensitive, NOT synthesized (click to unmark)' : 'Mark as sensitive'}>
+                            <ActionIcon
+                              variant="subtle"
+                              color={shield === 'green' ? 'green' : 'gray'}
+                              aria-label={`${cc.sensitive ? 'Unmark' : 'Mark'} ${col.name} as sensitive`}
+                              aria-pressed={cc.sensitive}
+                              data-testid={`shield-toggle-${selected.name}.${col.name}`}
+                              data-shield={shield ?? 'none'}
+                              onClick={() => update((c) => setColumnSensitive(c, selected.name, col.name, !cc.sensitive))}
+                              style={{ opacity: shield ? 1 : 0.35 }}
+                            >
+                              <IconShield size={16} filled={shield === 'green'} />
+                            </ActionIcon>
+                          </Tooltip>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                            {col.name}
+                          </Text>
+                          <Text size="xs" c="dimmed">
+                            {cc.sdtype}
+                            {(() => {
+                              const hit = sensitiveHits.find((h) => h.table === selected.name && h.column === col.name);
+                              return hit ? ` · detected: ${hit.kind} (${Math.round(hit.confidence * 100)} %)` : '';
+                            })()}
+                          </Text>
+                          <InlineProblems problems={problemsAt(problems, selected.name, col.name).filter((p) => p.step === 'treatment')} />
+                        </Table.Td>
+                        <Table.Td>
+                          <Select
+                            size="xs"
+                            w={140}
+                            aria-label={`Treatment of ${col.name}`}
+                            disabled={tc.treatment !== 'synthesize' || isKey}
+                            data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
+                            value={isKey ? 'synthesize' : cc.treatment}
+                            allowDeselect={false}
+                            onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
+                          />
+                        </Table.Td>
+                        <Table.Td>
+                          <Popover position="left" withArrow shadow="md" trapFocus>
+                            <Popover.Target>
+                              <ActionIcon variant="subtle" color="gray" aria-label={`Options of ${col.name}`}>
+                                <IconAdjustments size={16} />
+                              </ActionIcon>
+                            </Popover.Target>
+                            <Popover.Dropdown>
+                              <ColumnOptions table={selected.name} column={col.name} cfg={cc} />
+                            </Popover.Dropdown>
+                          </Popover>
+                        </Table.Td>
+                      </Table.Tr>
+                    );
+                  })}
+                </Table.Tbody>
+              </Table>
+            </ScrollArea.Autosize>
+          </Paper>
+        ) : null}
+      </Grid.Col>
+    </Grid>
+  );
+}

@@ -1,0 +1,33 @@
+import { AppError, apiEventSchema, appErrorShapeSchema, type ApiEvent, type ApiInput, type ApiOutput, type Channel, type ExportFormat } from '../../shared';
+import { transport } from './transport';
+
+/**
+ * Calls one API channel and returns its output; a failure is rethrown as an AppError with the
+ * code, message and fix the handler gave.
+ */
+export async function call<C extends Channel>(channel: C, input: ApiInput<C>): Promise<ApiOutput<C>> {
+  const res = await transport().invoke(channel, input);
+  if (res.ok) return res.data as ApiOutput<C>;
+  const shape = appErrorShapeSchema.safeParse(res.error);
+  throw shape.success ? AppError.fromShape(shape.data) : new AppError('INTERNAL', 'Unexpected answer from Doppel.');
+}
+
+/** Subscribes to execution events pushed by main. */
+export function onApiEvent(listener: (event: ApiEvent) => void): () => void {
+  return transport().onEvent((raw) => {
+    const parsed = apiEventSchema.safeParse(raw);
+    if (parsed.success) listener(parsed.data);
+  });
+}
+
+export async function downloadExport(executionId: string, format: ExportFormat): Promise<void> {
+  await transport().download(executionId, format);
+}
+
+/** A message for any caught error, for notifications and alerts. */
+export function errorText(e: unknown): { message: string; fix?: string; code?: string } {
+  if (e instanceof AppError) return { message: e.message, fix: e.fix, code: e.code };
+  const shape = appErrorShapeSchema.safeParse(e);
+  if (shape.success) return { message: shape.data.message, fix: shape.data.fix, code: shape.data.code };
+  return { message: e instanceof Error ? e.message : String(e) };
+}

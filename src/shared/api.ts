@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { datasetMetadataSchema } from './metadata';
+import { sourceSpecSchema } from './source';
+import { synthesisConfigSchema, destinationSchema } from './config';
+import { problemSchema } from './problems';
+import { executionRecordSchema, jobEventSchema } from './job';
+
+/** A cell as it crosses the wire: dates become ISO strings. */
+export const wireCellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const pageSchema = z.object({
+  columns: z.array(z.string()),
+  rows: z.array(z.array(wireCellSchema)),
+  offset: z.number().int(),
+  total: z.number().int(),
+});
+export type Page = z.infer<typeof pageSchema>;
+
+export const sensitiveHitSchema = z.object({
+  table: z.string(),
+  column: z.string(),
+  kind: z.string(),
+  confidence: z.number(),
+  suggestedTreatment: z.enum(['synthesize', 'mock', 'mask', 'null']),
+  mockGenerator: z.string().optional(),
+});
+export type SensitiveHit = z.infer<typeof sensitiveHitSchema>;
+
+export const sourceRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Without password; `hasPassword` tells whether one is stored (encrypted). */
+  spec: sourceSpecSchema,
+  hasPassword: z.boolean(),
+  createdAt: z.string(),
+});
+export type SourceRecord = z.infer<typeof sourceRecordSchema>;
+
+export const synthesisRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  sourceId: z.string().nullable(),
+  config: synthesisConfigSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type SynthesisRecord = z.infer<typeof synthesisRecordSchema>;
+
+export const exportFormats = ['csv', 'tsv', 'xlsx', 'ods', 'parquet'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+const id = z.object({ id: z.string() });
+const ok = z.object({ ok: z.literal(true) });
+const pageRequest = z.object({ table: z.string(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(50) });
+
+/**
+ * The renderer <-> main API: channel -> {input, output}. Handlers return Result<output>;
+ * the client rethrows failures as AppError. Served over ipc (Electron) and HTTP (loopback host).
+ */
+export const api = {
+  'app.info': { input: z.object({}), output: z.object({ version: z.string(), backend: z.string(), platform: z.string(), storeDir: z.string() }) },
+
+  'sources.list': { input: z.object({}), output: z.array(sourceRecordSchema) },
+  'sources.add': { input: z.object({ name: z.string().optional(), spec: sourceSpecSchema }), output: sourceRecordSchema },
+  'sources.remove': { input: id, output: ok },
+  'sources.test': { input: z.object({ spec: sourceSpecSchema }), output: z.object({ tables: z.number().int() }) },
+  'sources.inspect': { input: id, output: z.object({ metadata: datasetMetadataSchema, sensitive: z.array(sensitiveHitSchema) }) },
+  'sources.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
+
+  'syntheses.list': { input: z.object({}), output: z.array(synthesisRecordSchema) },
+  'syntheses.defaultConfig': { input: z.object({ sourceId: z.string() }), output: synthesisConfigSchema },
+  'syntheses.validate': { input: z.object({ config: synthesisConfigSchema }), output: z.array(problemSchema) },
+  'syntheses.save': { input: z.object({ id: z.string().optional(), name: z.string(), sourceId: z.string().nullable(), config: synthesisConfigSchema }), output: synthesisRecordSchema },
+  'syntheses.delete': { input: id, output: ok },
+
+  'destinations.check': { input: z.object({ destination: destinationSchema, config: synthesisConfigSchema }), output: z.object({ ok: z.boolean(), message: z.string() }) },
+
+  'executions.list': { input: z.object({ synthesisId: z.string().optional() }), output: z.array(executionRecordSchema) },
+  'executions.get': { input: id, output: executionRecordSchema },
+  'executions.start': { input: z.object({ synthesisId: z.string() }), output: executionRecordSchema },
+  'executions.cancel': { input: id, output: ok },
+  'executions.rename': { input: id.extend({ name: z.string().min(1) }), output: executionRecordSchema },
+  'executions.delete': { input: id, output: ok },
+  'executions.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
+  'executions.tables': { input: id, output: z.array(z.object({ name: z.string(), rows: z.number().int() })) },
+  /** Writes the export to a file and returns its path (the host also serves it for download). */
+  'executions.export': { input: id.extend({ format: z.enum(exportFormats) }), output: z.object({ path: z.string(), fileName: z.string() }) },
+  'executions.report': { input: id, output: z.object({ html: z.string(), json: z.unknown() }) },
+} as const;
+
+export type Api = typeof api;
+export type Channel = keyof Api;
+export type ApiInput<C extends Channel> = z.input<Api[C]['input']>;
+export type ApiOutput<C extends Channel> = z.infer<Api[C]['output']>;
+
+/** Events pushed from main to the renderer. */
+export const apiEventSchema = z.object({ channel: z.literal('executions.event'), executionId: z.string(), event: jobEventSchema });
+export type ApiEvent = z.infer<typeof apiEventSchema>;
+
+export const channels = Object.keys(api) as Channel[];
+export function isChannel(s: string): s is Channel {
+  return Object.prototype.hasOwnProperty.call(api, s);
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** Semantic type of a column, as the engine treats it (SDV's names). */
+export const sdtypes = ['numerical', 'categorical', 'datetime', 'boolean', 'text', 'id'] as const;
+export const sdtypeSchema = z.enum(sdtypes);
+export type Sdtype = z.infer<typeof sdtypeSchema>;
+
+/** Portable storage type; `nativeType` keeps the source's own spelling (e.g. `varchar(40)`). */
+export const storageTypes = ['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time', 'binary', 'json', 'unknown'] as const;
+export const storageTypeSchema = z.enum(storageTypes);
+export type StorageType = z.infer<typeof storageTypeSchema>;
+
+export const columnMetaSchema = z.object({
+  name: z.string().min(1),
+  storageType: storageTypeSchema,
+  nativeType: z.string().optional(),
+  sdtype: sdtypeSchema,
+  nullable: z.boolean().default(true),
+  /** For datetimes read from text: the format seen in the source (e.g. `YYYY-MM-DD`, `YYYYMMDD`). */
+  datetimeFormat: z.string().optional(),
+  /** For decimals: digits after the point. */
+  scale: z.number().int().optional(),
+  /** Max length for strings when known. */
+  maxLength: z.number().int().optional(),
+});
+export type ColumnMeta = z.infer<typeof columnMetaSchema>;
+
+export const tableMetaSchema = z.object({
+  name: z.string().min(1),
+  columns: z.array(columnMetaSchema),
+  /** Column names of the primary key; empty when the table has none. */
+  primaryKey: z.array(z.string()).default([]),
+  rowCount: z.number().int().nonnegative(),
+  /** Where the table came from (file path or `schema.table`), informational. */
+  origin: z.string().optional(),
+});
+export type TableMeta = z.infer<typeof tableMetaSchema>;
+
+export const relationshipSchema = z.object({
+  parentTable: z.string(),
+  parentColumns: z.array(z.string()).min(1),
+  childTable: z.string(),
+  childColumns: z.array(z.string()).min(1),
+  /** `declared` comes from database metadata; `inferred` from names and value containment. */
+  origin: z.enum(['declared', 'inferred', 'user']).default('declared'),
+});
+export type Relationship = z.infer<typeof relationshipSchema>;
+
+export const datasetMetadataSchema = z.object({
+  tables: z.array(tableMetaSchema),
+  relationships: z.array(relationshipSchema).default([]),
+});
+export type DatasetMetadata = z.infer<typeof datasetMetadataSchema>;
+
+export function findTable(meta: DatasetMetadata, name: string): TableMeta | undefined {
+  return meta.tables.find((t) => t.name === name);
+}
+
+export function findColumn(table: TableMeta, name: string): ColumnMeta | undefined {
+  return table.columns.find((c) => c.name === name);
+}
+
+export function relationshipKey(r: Relationship): string {
+  return `${r.childTable}(${r.childColumns.join(',')})->${r.parentTable}(${r.parentColumns.join(',')})`;
+}

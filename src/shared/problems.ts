@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+export const problemCodes = [
+  'NO_TABLES',
+  'NO_ROOT_TABLE',
+  'MULTIPLE_ROOT_TABLES',
+  'ORIGINAL_WITHOUT_INBOUND_FK',
+  'FK_UNKNOWN_TABLE',
+  'FK_UNKNOWN_COLUMN',
+  'FK_COLUMN_COUNT',
+  'FK_TARGET_NOT_PK',
+  'FK_TYPE_MISMATCH',
+  'FK_CYCLE',
+  'FK_SELF_REFERENCE',
+  'FK_EXCLUDED_COLUMN',
+  'PK_UNKNOWN_COLUMN',
+  'PK_NOT_UNIQUE',
+  'PK_HAS_NULLS',
+  'PK_EXCLUDED_COLUMN',
+  'TOO_FEW_ROWS',
+  'FEW_ROWS_PER_COLUMN',
+  'SENSITIVE_NOT_SYNTHESIZED',
+  'NO_COLUMNS',
+  'UNKNOWN_TABLE',
+  'UNKNOWN_COLUMN',
+  'OUTPUT_TOO_LARGE',
+  'DP_WITH_RELATIONAL',
+] as const;
+export type ProblemCode = (typeof problemCodes)[number];
+
+/** One finding of the validations: what is wrong, where, and what to do. */
+export const problemSchema = z.object({
+  code: z.enum(problemCodes),
+  severity: z.enum(['error', 'warning']),
+  message: z.string(),
+  fix: z.string(),
+  table: z.string().optional(),
+  column: z.string().optional(),
+  /** Wizard step the problem belongs to. */
+  step: z.enum(['data', 'primary-keys', 'foreign-keys', 'treatment', 'settings', 'destination']),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+export function hasErrors(problems: Problem[]): boolean {
+  return problems.some((p) => p.severity === 'error');
+}

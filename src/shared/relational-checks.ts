@@ -1,0 +1,53 @@
+/**
+ * Checks of a relational configuration that relational synthesis needs on top of the cycle, root
+ * and self-reference rules of validation.ts (pure; owned by relational synthesis, engineer G;
+ * validateConfig may add `...relationalProblems(config)`).
+ */
+import type { SynthesisConfig } from './config';
+import { activeForeignKeys } from './config';
+import type { Relationship } from './metadata';
+import type { Problem } from './problems';
+
+const fkLabel = (fk: Relationship): string => `${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})`;
+
+/**
+ * Problems of a relational configuration that the relational engine cannot synthesize (on top of
+ * the lead's cycle/root/self-reference checks): composite FKs between synthesized tables, and FK
+ * columns that are not left to be synthesized (kept, mocked, masked or nulled values would break
+ * the links).
+ */
+export function relationalProblems(config: SynthesisConfig): Problem[] {
+  const out: Problem[] = [];
+  for (const fk of activeForeignKeys(config)) {
+    if (fk.childTable === fk.parentTable) continue;
+    const child = config.tables[fk.childTable];
+    const parent = config.tables[fk.parentTable];
+    if (!child || !parent || child.treatment !== 'synthesize') continue;
+    if (fk.childColumns.length > 1 && parent.treatment === 'synthesize') {
+      out.push({
+        code: 'FK_COLUMN_COUNT',
+        severity: 'error',
+        step: 'foreign-keys',
+        table: fk.childTable,
+        column: fk.childColumns[0],
+        message: `Foreign key ${fkLabel(fk)} has a composite key (${fk.childColumns.length} columns); relational synthesis links tables through single-column keys only.`,
+        fix: `Delete this foreign key, give "${fk.parentTable}" a single-column primary key, or mark "${fk.parentTable}" as original data.`,
+      });
+    }
+    for (const col of fk.childColumns) {
+      const c = child.columns[col];
+      if (c && c.treatment !== 'synthesize') {
+        out.push({
+          code: 'FK_EXCLUDED_COLUMN',
+          severity: 'error',
+          step: 'treatment',
+          table: fk.childTable,
+          column: col,
+          message: `Foreign key column "${fk.childTable}.${col}" is set to "${c.treatment}", which would break its link to "${fk.parentTable}".`,
+          fix: `Set "${fk.childTable}.${col}" to synthesize, or delete the foreign key ${fkLabel(fk)}.`,
+        });
+      }
+    }
+  }
+  return out;
+}

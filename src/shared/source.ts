@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { AppError } from './errors';
+
+/**
+ * Where data is read from (a source) or written to (a destination database).
+ * Passwords are never part of a saved config: `password` exists only in memory; a saved
+ * spec refers to an encrypted stored connection through `connectionId`, or the password comes
+ * from the environment (PGPASSWORD / MYSQL_PWD) at run time.
+ */
+const dbFields = {
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().positive().optional(),
+  user: z.string().default(''),
+  database: z.string().min(1),
+  /** PostgreSQL schema (default `public`); ignored by MySQL. */
+  schema: z.string().optional(),
+  password: z.string().optional(),
+  connectionId: z.string().optional(),
+};
+
+export const sourceSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('files'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('sqlite'), path: z.string().min(1) }),
+  z.object({ kind: z.literal('postgres'), ...dbFields }),
+  z.object({ kind: z.literal('mysql'), ...dbFields }),
+]);
+export type SourceSpec = z.infer<typeof sourceSpecSchema>;
+export type DbSourceSpec = Extract<SourceSpec, { kind: 'postgres' | 'mysql' }>;
+export type SourceKind = SourceSpec['kind'];
+
+/**
+ * Parses what a user types for a source: a file or folder path, `sqlite:<path>`,
+ * `postgres://user:pass@host:port/db?schema=s` or `mysql://user:pass@host:port/db`.
+ */
+export function parseSourceString(input: string): SourceSpec {
+  const s = input.trim();
+  if (s.startsWith('sqlite:')) {
+    const path = s.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new AppError('BAD_REQUEST', 'The sqlite: source has no file path.', { fix: 'Write it as sqlite:/path/to/file.sqlite' });
+    return { kind: 'sqlite', path };
+  }
+  const m = /^(postgres(?:ql)?|mysql|mariadb):\/\//i.exec(s);
+  if (m) {
+    let url: URL;
+    try {
+      url = new URL(s.replace(/^[a-z]+:/i, 'http:'));
+    } catch {
+      throw new AppError('BAD_REQUEST', `"${redactUrl(s)}" is not a valid database URL.`, {
+        fix: 'Write it as postgres://user:password@host:5432/database or mysql://user:password@host:3306/database',
+      });
+    }
+    const kind = m[1]!.toLowerCase().startsWith('postgres') ? 'postgres' : 'mysql';
+    const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
+    if (!database) {
+      throw new AppError('BAD_REQUEST', `The ${kind} URL names no database.`, { fix: `Add the database name after the host, e.g. ${kind}://user@127.0.0.1/mydb` });
+    }
+    const spec: DbSourceSpec = {
+      kind,
+      host: url.hostname || '127.0.0.1',
+      user: decodeURIComponent(url.username),
+      database,
+    };
+    if (url.port) spec.port = Number(url.port);
+    if (url.password) spec.password = decodeURIComponent(url.password);
+    const schema = url.searchParams.get('schema');
+    if (schema) spec.schema = schema;
+    return spec;
+  }
+  return { kind: 'files', path: s };
+}
+
+/** A source as text for logs and UI, with any password removed. */
+export function describeSource(spec: SourceSpec): string {
+  switch (spec.kind) {
+    case 'files':
+      return spec.path;
+    case 'sqlite':
+      return `sqlite:${spec.path}`;
+    default: {
+      const port = spec.port ? `:${spec.port}` : '';
+      const user = spec.user ? `${spec.user}@` : '';
+      const schema = spec.schema ? `?schema=${spec.schema}` : '';
+      return `${spec.kind}://${user}${spec.host}${port}/${spec.database}${schema}`;
+    }
+  }
+}
+
+/** Removes the password from a database URL. */
+export function redactUrl(s: string): string {
+  return s.replace(/(\/\/[^:/@]*):[^@]*@/, '$1:***@');
+}
+
+/** The spec without its in-memory password, safe to save or print. */
+export function withoutSecrets<T extends SourceSpec>(spec: T): T {
+  if (spec.kind === 'postgres' || spec.kind === 'mysql') {
+    const { password: _password, ...rest } = spec;
+    return rest as T;
+  }
+  return spec;
+}

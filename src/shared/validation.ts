@@ -1,0 +1,264 @@
+import type { SynthesisConfig, TableConfig } from './config';
+import { activeForeignKeys, includedColumns } from './config';
+import type { DatasetMetadata, Relationship, StorageType } from './metadata';
+import { findColumn, findTable } from './metadata';
+import type { DataFacts } from './defaults';
+import type { Problem } from './problems';
+
+/** Below this many rows a table cannot be learned ("dataset too little"). */
+export const MIN_ROWS_ROOT = 50;
+export const MIN_ROWS_CHILD = 5;
+/** Syntho's rule of thumb: at least 500 rows per column. */
+export const ROWS_PER_COLUMN = 500;
+
+/**
+ * Every validation of a synthesis configuration, shared by the wizard, the CLI and the worker.
+ * Returns ALL problems at once, each naming its table/column and the fix.
+ */
+export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts): Problem[] {
+  const problems: Problem[] = [];
+  problems.push(...checkTablesAndColumns(config, metadata));
+  problems.push(...checkPrimaryKeys(config, metadata, facts));
+  problems.push(...checkForeignKeys(config, metadata));
+  problems.push(...checkRootsAndCycles(config));
+  problems.push(...checkOriginalTables(config));
+  problems.push(...checkSizes(config, metadata, facts));
+  problems.push(...checkSensitive(config));
+  return problems;
+}
+
+const synthesized = (config: SynthesisConfig) => Object.entries(config.tables).filter(([, t]) => t.treatment === 'synthesize');
+
+function checkTablesAndColumns(config: SynthesisConfig, metadata: DatasetMetadata): Problem[] {
+  const out: Problem[] = [];
+  if (synthesized(config).length === 0) {
+    out.push({ code: 'NO_TABLES', severity: 'error', step: 'data', message: 'No table is set to be synthesized.', fix: 'Include at least one table and set its treatment to "synthesize".' });
+  }
+  for (const [name, table] of Object.entries(config.tables)) {
+    const meta = findTable(metadata, name);
+    if (!meta) {
+      out.push({ code: 'UNKNOWN_TABLE', severity: 'error', step: 'data', table: name, message: `Table "${name}" is not in the source.`, fix: `Remove "${name}" from the configuration or re-inspect the source.` });
+      continue;
+    }
+    for (const col of Object.keys(table.columns)) {
+      if (!findColumn(meta, col)) {
+        out.push({ code: 'UNKNOWN_COLUMN', severity: 'error', step: 'data', table: name, column: col, message: `Column "${name}.${col}" is not in the source.`, fix: `Remove "${col}" from table "${name}" in the configuration or re-inspect the source.` });
+      }
+    }
+    if (table.treatment !== 'exclude' && includedColumns(table).length === 0) {
+      out.push({ code: 'NO_COLUMNS', severity: 'error', step: 'data', table: name, message: `Table "${name}" has no included column.`, fix: `Include at least one column of "${name}", or exclude the table.` });
+    }
+  }
+  return out;
+}
+
+function checkPrimaryKeys(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts): Problem[] {
+  const out: Problem[] = [];
+  for (const [name, table] of Object.entries(config.tables)) {
+    if (table.treatment === 'exclude' || !findTable(metadata, name)) continue;
+    for (const col of table.primaryKey) {
+      const c = table.columns[col];
+      if (!c) {
+        out.push({ code: 'PK_UNKNOWN_COLUMN', severity: 'error', step: 'primary-keys', table: name, column: col, message: `The primary key of "${name}" names an unknown column "${col}".`, fix: `Pick the primary key of "${name}" among its columns, or unset it.` });
+      } else if (!c.included) {
+        out.push({ code: 'PK_EXCLUDED_COLUMN', severity: 'error', step: 'primary-keys', table: name, column: col, message: `Primary key column "${name}.${col}" is excluded.`, fix: `Include "${col}" in step "Choose data", or unset it as primary key.` });
+      }
+    }
+    const f = facts?.tables[name];
+    if (table.primaryKey.length > 0 && f) {
+      const key = table.primaryKey.join(', ');
+      if (f.pkDuplicates && f.pkDuplicates > 0) {
+        out.push({ code: 'PK_NOT_UNIQUE', severity: 'error', step: 'primary-keys', table: name, column: table.primaryKey[0], message: `Primary key (${key}) of "${name}" has ${f.pkDuplicates} duplicate value(s) in the data.`, fix: `Choose a unique column as the primary key of "${name}", or unset the primary key.` });
+      }
+      if (f.pkNulls && f.pkNulls > 0) {
+        out.push({ code: 'PK_HAS_NULLS', severity: 'error', step: 'primary-keys', table: name, column: table.primaryKey[0], message: `Primary key (${key}) of "${name}" is empty in ${f.pkNulls} row(s).`, fix: `Choose a column with no missing values as the primary key of "${name}", or unset the primary key.` });
+      }
+    }
+  }
+  return out;
+}
+
+type TypeFamily = 'number' | 'string' | 'time' | 'boolean' | 'other';
+function family(t: StorageType): TypeFamily {
+  if (t === 'integer' || t === 'bigint' || t === 'float' || t === 'decimal') return 'number';
+  if (t === 'string' || t === 'text') return 'string';
+  if (t === 'date' || t === 'datetime' || t === 'time') return 'time';
+  if (t === 'boolean') return 'boolean';
+  return 'other';
+}
+
+function fkName(fk: Relationship): string {
+  return `${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})`;
+}
+
+function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): Problem[] {
+  const out: Problem[] = [];
+  const base = { step: 'foreign-keys' as const };
+  for (const fk of config.foreignKeys) {
+    const name = fkName(fk);
+    const child = config.tables[fk.childTable];
+    const parent = config.tables[fk.parentTable];
+    if (!child || !parent) {
+      const missing = !child ? fk.childTable : fk.parentTable;
+      out.push({ ...base, code: 'FK_UNKNOWN_TABLE', severity: 'error', table: missing, message: `Foreign key ${name} refers to unknown table "${missing}".`, fix: `Delete this foreign key.` });
+      continue;
+    }
+    if (child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
+    if (fk.childColumns.length !== fk.parentColumns.length) {
+      out.push({ ...base, code: 'FK_COLUMN_COUNT', severity: 'error', table: fk.childTable, message: `Foreign key ${name} pairs ${fk.childColumns.length} column(s) with ${fk.parentColumns.length}.`, fix: 'Give the foreign key as many columns as the primary key it references.' });
+      continue;
+    }
+    const unknown = [...fk.childColumns.map((c) => [fk.childTable, c, child] as const), ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const)].filter(([, c, t]) => !t.columns[c]);
+    if (unknown.length > 0) {
+      for (const [t, c] of unknown) out.push({ ...base, code: 'FK_UNKNOWN_COLUMN', severity: 'error', table: t, column: c, message: `Foreign key ${name} uses unknown column "${t}.${c}".`, fix: 'Delete this foreign key and draw it again between existing columns.' });
+      continue;
+    }
+    const excluded = [...fk.childColumns.map((c) => [fk.childTable, c, child] as const), ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const)].filter(([, c, t]) => !t.columns[c]?.included);
+    for (const [t, c] of excluded) {
+      out.push({ ...base, code: 'FK_EXCLUDED_COLUMN', severity: 'warning', table: t, column: c, message: `Foreign key ${name} is ignored because column "${t}.${c}" is excluded.`, fix: `Include "${c}" in step "Choose data", or delete the foreign key.` });
+    }
+    if (!sameSet(fk.parentColumns, parent.primaryKey)) {
+      const pk = parent.primaryKey.length ? `(${parent.primaryKey.join(', ')})` : 'none';
+      out.push({ ...base, code: 'FK_TARGET_NOT_PK', severity: 'error', table: fk.parentTable, column: fk.parentColumns[0], message: `Foreign key ${name} must reference the primary key of "${fk.parentTable}" (currently ${pk}).`, fix: `Set (${fk.parentColumns.join(', ')}) as the primary key of "${fk.parentTable}", or point the foreign key at its primary key.` });
+    }
+    const childMeta = findTable(metadata, fk.childTable);
+    const parentMeta = findTable(metadata, fk.parentTable);
+    fk.childColumns.forEach((cc, i) => {
+      const pc = fk.parentColumns[i]!;
+      const a = childMeta && findColumn(childMeta, cc);
+      const b = parentMeta && findColumn(parentMeta, pc);
+      if (a && b && family(a.storageType) !== family(b.storageType) && family(a.storageType) !== 'other' && family(b.storageType) !== 'other') {
+        out.push({ ...base, code: 'FK_TYPE_MISMATCH', severity: 'error', table: fk.childTable, column: cc, message: `Foreign key ${name}: "${fk.childTable}.${cc}" is ${a.storageType} but "${fk.parentTable}.${pc}" is ${b.storageType}.`, fix: 'Delete this foreign key or link columns of compatible types.' });
+      }
+    });
+    if (fk.childTable === fk.parentTable && child.treatment === 'synthesize') {
+      out.push({ ...base, code: 'FK_SELF_REFERENCE', severity: 'error', table: fk.childTable, column: fk.childColumns[0], message: `Foreign key ${name} references its own table; self-references are not synthesized.`, fix: `Delete this foreign key (its column is then synthesized as a plain value), or mark "${fk.childTable}" as original data.` });
+    }
+  }
+  return out;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+/** Edges parent → child among synthesized tables (self-references left out). */
+function synthEdges(config: SynthesisConfig): Relationship[] {
+  return activeForeignKeys(config).filter(
+    (fk) => fk.childTable !== fk.parentTable && config.tables[fk.childTable]?.treatment === 'synthesize' && config.tables[fk.parentTable]?.treatment === 'synthesize',
+  );
+}
+
+/** A cycle among synthesized tables, as the list of its tables, or null. */
+export function findCycle(config: SynthesisConfig): string[] | null {
+  const edges = synthEdges(config);
+  const next = new Map<string, string[]>();
+  for (const e of edges) next.set(e.parentTable, [...(next.get(e.parentTable) ?? []), e.childTable]);
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (t: string): string[] | null => {
+    state.set(t, 'visiting');
+    stack.push(t);
+    for (const n of next.get(t) ?? []) {
+      if (state.get(n) === 'visiting') return [...stack.slice(stack.indexOf(n)), n];
+      if (!state.has(n)) {
+        const c = visit(n);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(t, 'done');
+    return null;
+  };
+  for (const [name] of synthesized(config)) {
+    if (!state.has(name)) {
+      const c = visit(name);
+      if (c) return c;
+    }
+  }
+  return null;
+}
+
+function checkRootsAndCycles(config: SynthesisConfig): Problem[] {
+  const out: Problem[] = [];
+  const names = synthesized(config).map(([n]) => n);
+  if (names.length === 0) return out;
+  const cycle = findCycle(config);
+  if (cycle) {
+    const links = synthEdges(config).filter((e) => cycle.some((t, i) => i + 1 < cycle.length && e.parentTable === t && e.childTable === cycle[i + 1]));
+    const candidates = links.map((l) => fkName(l)).join(' or ');
+    out.push({
+      code: 'FK_CYCLE',
+      severity: 'error',
+      step: 'foreign-keys',
+      table: cycle[0],
+      message: `The foreign keys form a cycle: ${cycle.join(' → ')}. A cycle has no table to start generating from.`,
+      fix: `Break the cycle: delete one of its foreign keys (${candidates}), or mark one of the tables as original data.`,
+    });
+  }
+  const hasParent = new Set(synthEdges(config).map((e) => e.childTable));
+  const roots = names.filter((n) => !hasParent.has(n));
+  if (roots.length === 0 && !cycle) {
+    out.push({ code: 'NO_ROOT_TABLE', severity: 'error', step: 'foreign-keys', message: 'No synthesized table is a root (every table has a parent).', fix: 'Delete a foreign key so that one table has no synthesized parent.' });
+  } else if (roots.length > 1) {
+    out.push({
+      code: 'MULTIPLE_ROOT_TABLES',
+      severity: 'error',
+      step: 'foreign-keys',
+      table: roots[0],
+      message: `Exactly one root table is needed among synthesized tables, but ${roots.length} have no synthesized parent: ${roots.join(', ')}.`,
+      fix: 'Connect them with foreign keys, mark lookup tables as original data, or exclude tables you do not need.',
+    });
+  }
+  return out;
+}
+
+function checkOriginalTables(config: SynthesisConfig): Problem[] {
+  const out: Problem[] = [];
+  const active = activeForeignKeys(config);
+  for (const [name, table] of Object.entries(config.tables)) {
+    if (table.treatment !== 'original') continue;
+    const inbound = active.some((fk) => fk.parentTable === name && fk.childTable !== name);
+    if (!inbound) {
+      out.push({ code: 'ORIGINAL_WITHOUT_INBOUND_FK', severity: 'error', step: 'treatment', table: name, message: `"${name}" is marked as original data but no table references it with a foreign key.`, fix: `Add a foreign key from another table to "${name}", or set "${name}" to synthesize or exclude.` });
+    }
+    const sensitive = Object.entries(table.columns).filter(([, c]) => c.included && c.sensitive);
+    for (const [col] of sensitive) {
+      out.push({ code: 'SENSITIVE_NOT_SYNTHESIZED', severity: 'warning', step: 'treatment', table: name, column: col, message: `Sensitive column "${name}.${col}" is copied as original data.`, fix: `Set "${name}" to synthesize, or exclude "${col}".` });
+    }
+  }
+  return out;
+}
+
+function checkSizes(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts): Problem[] {
+  const out: Problem[] = [];
+  const hasParent = new Set(synthEdges(config).map((e) => e.childTable));
+  for (const [name, table] of synthesized(config)) {
+    const rows = facts?.tables[name]?.rowCount ?? findTable(metadata, name)?.rowCount;
+    if (rows === undefined) continue;
+    const min = hasParent.has(name) ? MIN_ROWS_CHILD : MIN_ROWS_ROOT;
+    const cols = modelledColumns(table);
+    if (rows < min) {
+      out.push({ code: 'TOO_FEW_ROWS', severity: 'error', step: 'data', table: name, message: `"${name}" has ${rows} row(s); at least ${min} are needed to learn it (dataset too little).`, fix: `Add rows to "${name}", mark it as original data if it is a lookup table, or exclude it.` });
+    } else if (cols > 0 && rows < ROWS_PER_COLUMN * cols) {
+      out.push({ code: 'FEW_ROWS_PER_COLUMN', severity: 'warning', step: 'data', table: name, message: `"${name}" has ${rows} rows for ${cols} modelled columns (fewer than ${ROWS_PER_COLUMN} rows per column); quality may suffer.`, fix: `Exclude columns you do not need from "${name}", or add rows.` });
+    }
+  }
+  return out;
+}
+
+function modelledColumns(table: TableConfig): number {
+  return Object.entries(table.columns).filter(([c, col]) => col.included && col.treatment === 'synthesize' && col.sdtype !== 'id' && !table.primaryKey.includes(c)).length;
+}
+
+function checkSensitive(config: SynthesisConfig): Problem[] {
+  const out: Problem[] = [];
+  for (const [name, table] of synthesized(config)) {
+    for (const [col, c] of Object.entries(table.columns)) {
+      if (c.included && c.sensitive && c.treatment === 'keep') {
+        out.push({ code: 'SENSITIVE_NOT_SYNTHESIZED', severity: 'warning', step: 'treatment', table: name, column: col, message: `Sensitive column "${name}.${col}" is kept as in the source (gray shield): its real values will appear in the output.`, fix: `Set "${col}" to synthesize, mock, mask or null.` });
+      }
+    }
+  }
+  return out;
+}

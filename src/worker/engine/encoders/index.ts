@@ -1,0 +1,160 @@
+/**
+ * Column plans: how each column of a table is produced. Modelled columns go through an encoder
+ * (categorical, numeric, datetime, boolean); the others are regenerated (ids), drawn from the
+ * real column (keep), drawn and masked (mask), faked (mock) or left empty (null).
+ */
+import type { ColumnConfig, PrivacySettings } from '../../../shared/config';
+import type { ColumnMeta } from '../../../shared/metadata';
+import type { CellValue } from '../../../shared/values';
+import type { Rng } from '../rng';
+import * as boolean from './boolean';
+import * as categorical from './categorical';
+import * as datetime from './datetime';
+import * as id from './id';
+import * as numeric from './numeric';
+import { defaultReduceOptions, type ReduceOptions, type SubColumn, type Tokens } from './types';
+
+export type EncoderSpec = categorical.CategoricalSpec | numeric.NumericSpec | datetime.DatetimeSpec | boolean.BooleanSpec;
+
+export type ColumnPlan =
+  | { name: string; role: 'model'; spec: EncoderSpec }
+  | { name: string; role: 'id'; spec: id.IdSpec }
+  | { name: string; role: 'null' }
+  | { name: string; role: 'keep' | 'mask'; values: CellValue[] }
+  | { name: string; role: 'mock'; generator?: string; templates?: string[] };
+
+export interface PlanContext {
+  table: string;
+  privacy: PrivacySettings;
+  rng: Rng;
+  warn: (message: string) => void;
+  /** Override the number of numeric bins (default 100). */
+  bins?: number;
+  /** Primary-key columns are always regenerated. */
+  isKey?: boolean;
+}
+
+function reduceOptions(cfg: ColumnConfig, ctx: PlanContext): ReduceOptions {
+  const o = cfg.options;
+  const threshold = ctx.privacy.protectRareCategories ? (o.rareCategoryThreshold ?? ctx.privacy.rareCategoryThreshold) : 1;
+  return {
+    ...defaultReduceOptions,
+    rareThreshold: threshold,
+    clip: ctx.privacy.clipOutliers,
+    clipLowerQuantile: o.clipLowerQuantile,
+    clipUpperQuantile: o.clipUpperQuantile,
+    precision: o.precision,
+    bins: ctx.bins ?? defaultReduceOptions.bins,
+  };
+}
+
+/** Masks a value: text keeps its first character and its separators; numbers keep their magnitude. */
+export function maskValue(v: CellValue): CellValue {
+  if (v === null) return null;
+  if (typeof v === 'string') return v.replace(/(?<=.)[\p{L}\p{N}]/gu, '*');
+  if (typeof v === 'number') {
+    if (v === 0 || !Number.isFinite(v)) return v;
+    const mag = 10 ** Math.floor(Math.log10(Math.abs(v)));
+    return Math.round(v / mag) * mag;
+  }
+  if (v instanceof Date) return new Date(Date.UTC(v.getUTCFullYear(), 0, 1));
+  return v;
+}
+
+function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig, meta: ColumnMeta | undefined, ctx: PlanContext): EncoderSpec {
+  const opts = reduceOptions(cfg, ctx);
+  const where = `Column "${ctx.table}.${name}"`;
+  const asCategorical = (): EncoderSpec => {
+    const stats = categorical.analyze(values);
+    const spec = categorical.reduce(stats, opts, ctx.rng);
+    if (spec.categories.length >= opts.maxCategories) ctx.warn(`${where} has ${stats.counts.size} distinct values; only the ${opts.maxCategories} most frequent are learned, the others are replaced by a protected value.`);
+    return spec;
+  };
+  switch (cfg.sdtype) {
+    case 'numerical': {
+      const stats = numeric.analyze(values);
+      const present = stats.sorted.length + stats.invalid;
+      if (stats.invalid > 0 && stats.invalid > 0.1 * present) {
+        ctx.warn(`${where} is marked numerical but ${stats.invalid} of ${present} values are not numbers; it is learned as categorical.`);
+        return asCategorical();
+      }
+      if (stats.invalid > 0) ctx.warn(`${where}: ${stats.invalid} value(s) are not numbers and are treated as missing.`);
+      return numeric.reduce(stats, opts, ctx.rng);
+    }
+    case 'datetime': {
+      const stats = datetime.analyze(values, meta?.datetimeFormat);
+      const present = stats.numbers.sorted.length + stats.numbers.invalid;
+      if (stats.numbers.invalid > 0.1 * present && stats.numbers.invalid > 0) {
+        ctx.warn(`${where} is marked datetime but ${stats.numbers.invalid} of ${present} values are not dates${stats.format ? ` in the format ${stats.format}` : ''}; it is learned as categorical.`);
+        return asCategorical();
+      }
+      if (stats.numbers.invalid > 0) ctx.warn(`${where}: ${stats.numbers.invalid} value(s) are not dates and are treated as missing.`);
+      return datetime.reduce(stats, opts, ctx.rng, cfg.options.datetimeFormat);
+    }
+    case 'boolean':
+      return boolean.reduce(boolean.analyze(values), opts, ctx.rng);
+    default:
+      return asCategorical();
+  }
+}
+
+/** A few real texts whose shape (not content) fake codes imitate. */
+function shapeTemplates(values: readonly CellValue[], rng: Rng): string[] {
+  const texts = values.filter((v): v is string => typeof v === 'string' && v !== '');
+  return Array.from({ length: Math.min(20, texts.length) }, () => texts[rng.int(texts.length)] as string);
+}
+
+/** Decides how a column is produced and fits its encoder (analyze + reduce) on the training values. */
+export function planColumn(name: string, values: readonly CellValue[], cfg: ColumnConfig, meta: ColumnMeta | undefined, ctx: PlanContext): ColumnPlan {
+  switch (cfg.treatment) {
+    case 'null':
+      return { name, role: 'null' };
+    case 'keep':
+      return { name, role: 'keep', values: [...values] };
+    case 'mask':
+      return { name, role: 'mask', values: values.map(maskValue) };
+    case 'mock':
+      return { name, role: 'mock', generator: cfg.options.mockGenerator, templates: shapeTemplates(values, ctx.rng) };
+    default:
+      break;
+  }
+  if (cfg.sdtype === 'id' || ctx.isKey) return { name, role: 'id', spec: id.analyze(values) };
+  if (cfg.sdtype === 'text') {
+    const distinct = new Set(values.map((v) => categorical.categoryKey(v))).size;
+    if (distinct > Math.max(50, values.length / 4)) {
+      ctx.warn(`Column "${ctx.table}.${name}" is free text with ${distinct} distinct values; it is filled with realistic fake text instead of learned.`);
+      return { name, role: 'mock', generator: cfg.options.mockGenerator, templates: shapeTemplates(values, ctx.rng) };
+    }
+  }
+  const spec = modelSpec(name, values, cfg, meta, ctx);
+  const card = subColumnsOf(spec, name)[0]?.cardinality ?? 1;
+  if (card <= 1) ctx.warn(`Column "${ctx.table}.${name}" has a single value${values.every((v) => v === null) ? ' (all empty)' : ''}; it is reproduced as is.`);
+  return { name, role: 'model', spec };
+}
+
+export function subColumnsOf(spec: EncoderSpec, name: string): SubColumn[] {
+  switch (spec.kind) {
+    case 'categorical': return categorical.subColumns(spec, name);
+    case 'numeric': return numeric.subColumns(spec, name);
+    case 'datetime': return datetime.subColumns(spec, name);
+    case 'boolean': return boolean.subColumns(spec, name);
+  }
+}
+
+export function encodeValues(spec: EncoderSpec, values: readonly CellValue[]): Tokens {
+  switch (spec.kind) {
+    case 'categorical': return categorical.encode(spec, values);
+    case 'numeric': return numeric.encode(spec, values);
+    case 'datetime': return datetime.encode(spec, values);
+    case 'boolean': return boolean.encode(spec, values);
+  }
+}
+
+export function decodeTokens(spec: EncoderSpec, tokens: Tokens, rng: Rng): CellValue[] {
+  switch (spec.kind) {
+    case 'categorical': return categorical.decode(spec, tokens, rng);
+    case 'numeric': return numeric.decode(spec, tokens, rng);
+    case 'datetime': return datetime.decode(spec, tokens, rng);
+    case 'boolean': return boolean.decode(spec, tokens, rng);
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Relational metrics for one parent → child relationship (SDMetrics' multi-table properties):
+ * - Cardinality: KSComplement of the number of children per parent row (parents with 0 children
+ *   included), real vs synthetic.
+ * - Referential integrity: share of synthetic child rows whose (non-null) foreign key points at
+ *   an existing synthetic parent row (1.0 required).
+ * - Parent–child pair trends (SDMetrics' Intertable Trends): Column Pair Trends between every
+ *   parent column and every child column on the joined rows (child row + its parent row).
+ */
+import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
+import { relationshipKey } from '../../../shared';
+import { categoryKey, columnIndex, type ColumnSpec } from './columns';
+import { evaluateQuality, type PairTrendScore } from './quality';
+import { rng, sampleRows } from './sample';
+import { ksComplement } from './stats';
+
+export interface RelationalTables {
+  /** Rows per table. */
+  tables: Record<string, RowBatch>;
+}
+
+export interface ChildCountDistribution {
+  /** Bucket labels: one per child count ("0", "1", …) or ranges ("0–4", …) for large counts; the last is open ("12+"). */
+  labels: string[];
+  /** Number of parent rows per bucket. */
+  real: number[];
+  synthetic: number[];
+}
+
+export interface RelationshipResult {
+  key: string;
+  parentTable: string;
+  childTable: string;
+  /** KSComplement of children per parent. */
+  cardinality: number | null;
+  integrity: number | null;
+  realIntegrity: number | null;
+  childCounts: ChildCountDistribution;
+  meanChildren: { real: number; synthetic: number };
+  /** Mean of the parent–child pair scores. */
+  pairTrends: number | null;
+  pairs: PairTrendScore[];
+}
+
+function keyOf(row: Row, idx: number[]): string | null {
+  const parts: string[] = [];
+  for (const i of idx) {
+    const k = categoryKey(row[i] as CellValue, 'categorical');
+    if (k === null) return null;
+    parts.push(k);
+  }
+  return parts.join('\u0001');
+}
+
+function indices(batch: RowBatch, cols: string[]): number[] | null {
+  const idx = cols.map((c) => columnIndex(batch, c));
+  return idx.some((i) => i < 0) ? null : idx;
+}
+
+interface Linked {
+  counts: Float64Array;
+  integrity: number | null;
+  /** child row index → parent row index (−1 when orphan or null). */
+  parentOf: Int32Array;
+}
+
+function link(parent: RowBatch, child: RowBatch, rel: Relationship): Linked | null {
+  const pIdx = indices(parent, rel.parentColumns);
+  const cIdx = indices(child, rel.childColumns);
+  if (!pIdx || !cIdx) return null;
+  const rowOf = new Map<string, number>();
+  parent.rows.forEach((r, i) => {
+    const k = keyOf(r, pIdx);
+    if (k !== null && !rowOf.has(k)) rowOf.set(k, i);
+  });
+  const counts = new Float64Array(parent.rows.length);
+  const parentOf = new Int32Array(child.rows.length).fill(-1);
+  let withKey = 0;
+  let valid = 0;
+  child.rows.forEach((r, i) => {
+    const k = keyOf(r, cIdx);
+    if (k === null) return;
+    withKey++;
+    const p = rowOf.get(k);
+    if (p === undefined) return;
+    valid++;
+    counts[p]!++;
+    parentOf[i] = p;
+  });
+  return { counts, integrity: withKey ? valid / withKey : null, parentOf };
+}
+
+const MAX_BUCKETS = 13;
+
+/** Buckets of children-per-parent counts: single counts when the real maximum is small, else ranges. */
+function childCountBuckets(real: Float64Array, synthetic: Float64Array): ChildCountDistribution {
+  let max = 0;
+  for (const c of real) if (c > max) max = c;
+  const width = max + 1 <= MAX_BUCKETS ? 1 : Math.ceil((max + 1) / (MAX_BUCKETS - 1));
+  const buckets = Math.floor(max / width) + 2;
+  const labels = Array.from({ length: buckets }, (_, b) => {
+    const lo = b * width;
+    if (b === buckets - 1) return `${lo}+`;
+    return width === 1 ? String(lo) : `${lo}–${lo + width - 1}`;
+  });
+  const count = (counts: Float64Array): number[] => {
+    const out = new Array<number>(buckets).fill(0);
+    for (const c of counts) out[Math.min(buckets - 1, Math.floor(c / width))]!++;
+    return out;
+  };
+  return { labels, real: count(real), synthetic: count(synthetic) };
+}
+
+function mean(a: Float64Array): number {
+  let s = 0;
+  for (const v of a) s += v;
+  return a.length ? s / a.length : 0;
+}
+
+const PARENT = 'parent.';
+const CHILD = 'child.';
+
+/** Child rows joined with their parent rows, columns prefixed `parent.` / `child.`. */
+function joined(parent: RowBatch, child: RowBatch, l: Linked, pCols: ColumnSpec[], cCols: ColumnSpec[]): RowBatch {
+  const pIdx = pCols.map((c) => columnIndex(parent, c.name));
+  const cIdx = cCols.map((c) => columnIndex(child, c.name));
+  const rows: Row[] = [];
+  child.rows.forEach((r, i) => {
+    const p = l.parentOf[i]!;
+    if (p < 0) return;
+    const pr = parent.rows[p]!;
+    rows.push([...pIdx.map((j) => (j < 0 ? null : pr[j]!)), ...cIdx.map((j) => (j < 0 ? null : r[j]!))]);
+  });
+  return { columns: [...pCols.map((c) => PARENT + c.name), ...cCols.map((c) => CHILD + c.name)], rows };
+}
+
+export interface RelationshipInput {
+  relationship: Relationship;
+  real: RelationalTables;
+  synthetic: RelationalTables;
+  /** Evaluated (non-key) columns per table. */
+  columns: Record<string, ColumnSpec[]>;
+  /** Joined rows used for pair trends (default 20,000). */
+  maxJoinedRows?: number;
+  seed?: number;
+}
+
+export function evaluateRelationship(input: RelationshipInput): RelationshipResult | null {
+  const rel = input.relationship;
+  const rp = input.real.tables[rel.parentTable];
+  const rc = input.real.tables[rel.childTable];
+  const sp = input.synthetic.tables[rel.parentTable];
+  const sc = input.synthetic.tables[rel.childTable];
+  if (!rp || !rc || !sp || !sc) return null;
+  const real = link(rp, rc, rel);
+  const syn = link(sp, sc, rel);
+  if (!real || !syn) return null;
+  const cardinality = ksComplement(real.counts, syn.counts);
+
+  const keyCols = new Set([...rel.parentColumns.map((c) => PARENT + c), ...rel.childColumns.map((c) => CHILD + c)]);
+  const pCols = (input.columns[rel.parentTable] ?? []).filter((c) => !keyCols.has(PARENT + c.name));
+  const cCols = (input.columns[rel.childTable] ?? []).filter((c) => !keyCols.has(CHILD + c.name));
+  const random = rng(input.seed ?? 3);
+  const maxRows = input.maxJoinedRows ?? 20_000;
+  const realJoined = sampleRows(joined(rp, rc, real, pCols, cCols), maxRows, random);
+  const synJoined = sampleRows(joined(sp, sc, syn, pCols, cCols), maxRows, random);
+  const specs: ColumnSpec[] = [...pCols.map((c) => ({ name: PARENT + c.name, sdtype: c.sdtype })), ...cCols.map((c) => ({ name: CHILD + c.name, sdtype: c.sdtype }))];
+  const pairs: [string, string][] = [];
+  for (const p of pCols) for (const c of cCols) pairs.push([PARENT + p.name, CHILD + c.name]);
+  const q =
+    realJoined.rows.length && synJoined.rows.length && pairs.length
+      ? evaluateQuality(realJoined, synJoined, specs, { pairs })
+      : null;
+  const rename = (s: PairTrendScore): PairTrendScore => ({
+    ...s,
+    column1: `${rel.parentTable}.${s.column1.slice(PARENT.length)}`,
+    column2: `${rel.childTable}.${s.column2.slice(CHILD.length)}`,
+  });
+  return {
+    key: relationshipKey(rel),
+    parentTable: rel.parentTable,
+    childTable: rel.childTable,
+    cardinality: Number.isFinite(cardinality) ? cardinality : null,
+    integrity: syn.integrity,
+    realIntegrity: real.integrity,
+    childCounts: childCountBuckets(real.counts, syn.counts),
+    meanChildren: { real: mean(real.counts), synthetic: mean(syn.counts) },
+    pairTrends: q?.columnPairTrends ?? null,
+    pairs: q ? q.pairs.map(rename) : [],
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * Training loop: seeded shuffles, mini-batches built as one-hot on the host, AdamW, loss read
+ * back once per epoch, validation split with early stopping (patience) and best-weights
+ * restore, lr halved on plateau, time budget, AbortSignal checked between batches.
+ */
+import { AppError } from '../../../shared/errors';
+import { tf } from '../backend';
+import { createRng, shuffle } from '../rng';
+import { cloneParams, disposeParams, initAdam, initParams, makeMasks, offsets, trainStep, batchLoss, type Arch, type Masks, type Params, type Hyper } from './network';
+
+export interface TrainData {
+  /** One token array per column (model order), each of length n. */
+  tokens: Int32Array[];
+  cards: number[];
+  n: number;
+  /** Row-major context matrix n x contextDim (one encoded parent row per row), or none. */
+  context?: Float32Array;
+  contextDim?: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  /** Batches done in this epoch / per epoch. */
+  batch: number;
+  batches: number;
+  trainLoss?: number;
+  valLoss?: number;
+}
+
+export interface TrainOptions {
+  hidden: number;
+  direct: boolean;
+  dropout: number;
+  weightDecay: number;
+  batchSize: number;
+  lr: number;
+  maxEpochs: number;
+  patience: number;
+  /** Relative validation-loss improvement that counts as progress (default 1e-4). */
+  minDelta?: number;
+  /** 0 = no limit. */
+  timeBudgetMs: number;
+  seed: number;
+  valFraction: number;
+  signal?: AbortSignal;
+  onProgress?: (p: TrainProgress) => void;
+  dp?: Hyper['dp'];
+}
+
+export interface TrainedNet {
+  arch: Arch;
+  params: Params;
+  masks: Masks;
+  history: { epoch: number; trainLoss: number; valLoss: number | null }[];
+  bestEpoch: number;
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'time-budget';
+  /** Training rows x epochs actually processed, for throughput figures. */
+  rowsProcessed: number;
+  /** Floating-point operations of the matMuls actually run (forward + backward). */
+  flops: number;
+}
+
+export function checkAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was cancelled.');
+}
+
+/** Builds the one-hot (and context) tensors of the rows idx[start, end). */
+export function batchTensors(data: TrainData, offs: number[], C: number, idx: Int32Array, start: number, end: number): { X: tf.Tensor2D; Z: tf.Tensor2D | null } {
+  const B = end - start;
+  const buf = new Float32Array(B * C);
+  const J = data.tokens.length;
+  for (let j = 0; j < J; j++) {
+    const t = data.tokens[j] as Int32Array;
+    const o = offs[j] as number;
+    for (let r = 0; r < B; r++) buf[r * C + o + (t[idx[start + r] as number] as number)] = 1;
+  }
+  const X = tf.tensor2d(buf, [B, C]);
+  let Z: tf.Tensor2D | null = null;
+  const K = data.contextDim ?? 0;
+  if (K > 0 && data.context) {
+    const z = new Float32Array(B * K);
+    for (let r = 0; r < B; r++) {
+      const row = idx[start + r] as number;
+      z.set(data.context.subarray(row * K, row * K + K), r * K);
+    }
+    Z = tf.tensor2d(z, [B, K]);
+  }
+  return { X, Z };
+}
+
+/** Smoothed empirical log-frequencies of every token (head bias init). */
+export function logFrequencies(data: TrainData, rows: Int32Array): Float32Array {
+  const offs = offsets(data.cards);
+  const C = data.cards.reduce((a, b) => a + b, 0);
+  const out = new Float32Array(C);
+  data.cards.forEach((c, j) => {
+    const counts = new Float64Array(c);
+    const t = data.tokens[j] as Int32Array;
+    for (const r of rows) counts[t[r] as number]! += 1;
+    const o = offs[j] as number;
+    for (let k = 0; k < c; k++) out[o + k] = Math.log((counts[k]! + 0.1) / (rows.length + 0.1 * c));
+  });
+  return out;
+}
+
+async function meanLoss(params: Params, masks: Masks, data: TrainData, offs: number[], C: number, idx: Int32Array, batch: number): Promise<number> {
+  if (idx.length === 0) return NaN;
+  let total: tf.Scalar = tf.scalar(0);
+  for (let s = 0; s < idx.length; s += batch) {
+    const { X, Z } = batchTensors(data, offs, C, idx, s, Math.min(idx.length, s + batch));
+    const l = batchLoss(params, masks, X, Z);
+    const next = tf.add(total, l) as tf.Scalar;
+    total.dispose();
+    l.dispose();
+    X.dispose();
+    Z?.dispose();
+    total = next;
+  }
+  const v = (await total.data())[0] as number;
+  total.dispose();
+  return v / idx.length;
+}
+
+export async function train(data: TrainData, opts: TrainOptions): Promise<TrainedNet> {
+  const rng = createRng(opts.seed);
+  const arch: Arch = { cards: data.cards, hidden: opts.hidden, contextDim: data.contextDim ?? 0, direct: opts.direct };
+  const C = data.cards.reduce((a, b) => a + b, 0);
+  const offs = offsets(data.cards);
+  const all = Int32Array.from({ length: data.n }, (_, i) => i);
+  shuffle(all, rng);
+  const nVal = data.n >= 20 && opts.valFraction > 0 ? Math.max(Math.round(data.n * opts.valFraction), Math.min(50, Math.floor(data.n / 5))) : 0;
+  const valIdx = all.slice(0, nVal);
+  const trainIdx = all.slice(nVal);
+  const masks = makeMasks(arch);
+  let params = initParams(arch, masks, logFrequencies(data, trainIdx), opts.seed);
+  const adam = initAdam(params);
+  const batch = Math.max(1, Math.min(opts.batchSize, trainIdx.length));
+  const batches = Math.ceil(trainIdx.length / batch);
+  const hyper: Hyper = { lr: opts.lr, weightDecay: opts.weightDecay, dropout: opts.dropout, dp: opts.dp };
+  const history: TrainedNet['history'] = [];
+  const t0 = performance.now();
+  let best: Params | null = null;
+  let bestVal = Infinity;
+  let progressVal = Infinity;
+  let bestEpoch = 0;
+  let bad = 0;
+  let stoppedBy: TrainedNet['stoppedBy'] = 'max-epochs';
+  let rowsProcessed = 0;
+  let lastReport = 0;
+  const E = opts.maxEpochs;
+  const overBudget = (): boolean => opts.timeBudgetMs > 0 && performance.now() - t0 > opts.timeBudgetMs;
+  try {
+    epochs: for (let epoch = 1; epoch <= E; epoch++) {
+      shuffle(trainIdx, rng);
+      let total: tf.Scalar = tf.scalar(0);
+      for (let b = 0; b < batches; b++) {
+        checkAborted(opts.signal);
+        if (overBudget() && history.length > 0) {
+          total.dispose();
+          stoppedBy = 'time-budget';
+          break epochs;
+        }
+        const s = b * batch;
+        const { X, Z } = batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch));
+        const loss = trainStep(params, adam, masks, X, Z, hyper, opts.seed * 7919 + epoch * 100_003 + b);
+        rowsProcessed += X.shape[0];
+        X.dispose();
+        Z?.dispose();
+        const next = tf.add(total, loss) as tf.Scalar;
+        total.dispose();
+        loss.dispose();
+        total = next;
+        const now = performance.now();
+        if (opts.onProgress && now - lastReport > 200) {
+          lastReport = now;
+          opts.onProgress({ epoch, epochs: E, batch: b + 1, batches });
+          // Let the event loop deliver progress and cancel messages.
+          await new Promise((r) => setImmediate(r));
+        }
+      }
+      const trainLoss = ((await total.data())[0] as number) / trainIdx.length;
+      total.dispose();
+      const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, data, offs, C, valIdx, 4096) : trainLoss;
+      history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null });
+      opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
+      if (!Number.isFinite(valLoss)) break;
+      // Best weights follow any improvement; patience counts epochs without a significant one.
+      if (!Number.isFinite(bestVal) || valLoss < bestVal) {
+        bestVal = valLoss;
+        bestEpoch = epoch;
+        if (best) disposeParams(best);
+        best = cloneParams(params);
+      }
+      if (!Number.isFinite(progressVal) || valLoss < progressVal - (opts.minDelta ?? 1e-4) * Math.abs(progressVal)) {
+        progressVal = valLoss;
+        bad = 0;
+      } else {
+        bad++;
+        if (bad % 2 === 0) hyper.lr /= 2;
+        if (bad >= opts.patience) {
+          stoppedBy = 'early-stopping';
+          break;
+        }
+      }
+      if (overBudget()) {
+        stoppedBy = 'time-budget';
+        break;
+      }
+    }
+  } catch (e) {
+    disposeParams(params);
+    if (best) disposeParams(best);
+    for (const t of [...Object.values(adam.m), ...Object.values(adam.v)]) t?.dispose();
+    throw e;
+  }
+  for (const t of [...Object.values(adam.m), ...Object.values(adam.v)]) t?.dispose();
+  if (best) {
+    disposeParams(params);
+    params = best;
+  }
+  const perRow = 2 * (C * opts.hidden * 2 + opts.hidden * C * 3 + (opts.direct ? C * C * 2 : 0) + C * data.cards.length * 2);
+  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow };
+}

@@ -1,0 +1,274 @@
+/**
+ * The staged engine API the job runner calls, one function per timeline step:
+ *
+ *   const prepared = await preprocess({ config, metadata, tables, workspace, log });   // Preprocessing
+ *   const built = await build(prepared);                                              // Building the model
+ *   await train(built, { signal, onProgress });                                       // Training the model
+ *   const result = await synthesize(built, { signal, onProgress, sink });             // Synthesis
+ *   // prepared.evaluation[table] = { train, holdout } real rows for the report (DCR, TSTR).
+ *   dispose(built);
+ *
+ * `tables` holds the loaded real rows of every table that is synthesized or kept as original
+ * data (columns = the included ones). Artifacts go to `workspace/<table>/`: encoding.json
+ * (column plans and encoder stats), training.json (options and loss history), weights.bin +
+ * weights.json (model weights). Rows reach the destination only through `sink`, in batches.
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { SynthesisConfig } from '../../shared/config';
+import { outputTables, synthesizedTables } from '../../shared/config';
+import { AppError } from '../../shared/errors';
+import { validateConfig } from '../../shared/validation';
+import type { TrainMetrics } from '../../shared/job';
+import type { DatasetMetadata } from '../../shared/metadata';
+import type { Row, RowBatch } from '../../shared/values';
+import { initBackend } from './backend';
+import { exportParams } from './model/network';
+import { checkAborted } from './model/trainer';
+import { createRng, shuffle } from './rng';
+import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from './table-model';
+import { buildPlan } from './relational/plan';
+
+export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface PipelineInput {
+  config: SynthesisConfig;
+  metadata: DatasetMetadata;
+  /** Real rows per table (synthesized and original-data tables). */
+  tables: Record<string, RowBatch>;
+  /** Execution workspace folder (created if missing). */
+  workspace: string;
+  log?: LogFn;
+}
+
+export interface StepProgress {
+  done: number;
+  total: number;
+  message?: string;
+  metrics?: TrainMetrics;
+}
+export type ProgressFn = (p: StepProgress) => void;
+
+export interface PreparedDataset {
+  input: PipelineInput;
+  /** Synthesized tables, in generation order. */
+  order: string[];
+  tables: Record<string, PreparedTable>;
+  /** Real rows for the report: the training sample and the held-out rows (may be empty). */
+  evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
+  /** Rows of each table in the source (for output size 'same'). */
+  sourceRows: Record<string, number>;
+  warnings: string[];
+}
+
+export interface BuiltDataset {
+  prepared: PreparedDataset;
+  backend: string;
+  models: Record<string, TableModel>;
+}
+
+/** Share of rows held out of training for the report, when the table has at least HOLDOUT_MIN_ROWS rows. */
+export const HOLDOUT_FRACTION = 0.2;
+export const HOLDOUT_MIN_ROWS = 500;
+
+function splitRows(batch: RowBatch, config: SynthesisConfig, seed: number): { train: RowBatch; holdout: RowBatch } {
+  const n = batch.rows.length;
+  const idx = Array.from({ length: n }, (_, i) => i);
+  shuffle(idx, createRng(seed ^ 0x5eed));
+  const nHold = n >= HOLDOUT_MIN_ROWS ? Math.round(n * HOLDOUT_FRACTION) : 0;
+  let trainIdx = idx.slice(nHold);
+  const max = config.settings.maxTrainingRows;
+  if (max !== undefined && trainIdx.length > max) {
+    // A random sample when asked (the order is already shuffled), else the first rows of the source.
+    trainIdx = config.settings.randomSample ? trainIdx.slice(0, max) : [...trainIdx].sort((a, b) => a - b).slice(0, max);
+  }
+  const pick = (ids: number[]): RowBatch => ({ columns: batch.columns, rows: ids.map((i) => batch.rows[i] as Row) });
+  return { train: pick(trainIdx), holdout: pick(idx.slice(0, nHold)) };
+}
+
+/**
+ * MULTI-TABLE HOOK (engineer G): generation order and per-table handling of relational
+ * datasets. Until src/worker/engine/relational/ lands, tables are synthesized independently
+ * (keys regenerated per table) with a warning.
+ */
+function relationalOrder(config: SynthesisConfig, log: LogFn): string[] {
+  const tables = synthesizedTables(config);
+  if (tables.length > 1) log('warn', `${tables.length} tables are synthesized independently by this pipeline, so foreign keys are not preserved; relational synthesis (src/worker/engine/relational/synthesize.ts) keeps them.`);
+  // Root first, parents before children (the order relational synthesis generates them in).
+  return buildPlan(config)?.order ?? tables;
+}
+
+export async function preprocess(input: PipelineInput): Promise<PreparedDataset> {
+  const log: LogFn = input.log ?? (() => undefined);
+  const { config, metadata } = input;
+  await fs.mkdir(input.workspace, { recursive: true });
+  const errors = validateConfig(config, metadata).filter((p) => p.severity === 'error' && p.code !== 'TOO_FEW_ROWS');
+  if (errors.length > 0) {
+    throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), { fix: errors.map((p) => p.fix).filter(Boolean).join(' '), details: errors });
+  }
+  if (config.settings.privacy.differentialPrivacy.enabled) {
+    log('warn', 'Differential privacy: the network is trained with DP-SGD (per-example clipping, Gaussian noise multiplier 1, fixed epochs, no validation peeking, no marginal raking); the epsilon spent is not accounted yet, and the encoders\' statistics (bins, kept categories) are not differentially private.');
+  }
+  const order = relationalOrder(config, log);
+  const tables: Record<string, PreparedTable> = {};
+  const evaluation: PreparedDataset['evaluation'] = {};
+  const sourceRows: Record<string, number> = {};
+  const warnings: string[] = [];
+  for (const name of order) {
+    const batch = input.tables[name];
+    if (!batch) throw new AppError('TABLE_NOT_FOUND', `Table "${name}" was not loaded.`, { fix: 'Check that the table still exists in the source.' });
+    const tableConfig = config.tables[name]!;
+    const meta = metadata.tables.find((t) => t.name === name);
+    sourceRows[name] = batch.rows.length;
+    const split = splitRows(batch, config, config.settings.seed);
+    evaluation[name] = split;
+    const prepared = prepareTable(split.train, {
+      table: name,
+      config: tableConfig,
+      columns: meta?.columns ?? [],
+      settings: config.settings,
+      warn: (m) => {
+        warnings.push(m);
+        log('warn', m);
+      },
+    });
+    tables[name] = prepared;
+    const dir = path.join(input.workspace, safeName(name));
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(prepared), null, 1));
+  }
+  for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
+  return { input, order, tables, evaluation, sourceRows, warnings };
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_');
+}
+
+function encodingArtifact(p: PreparedTable): unknown {
+  return {
+    table: p.table,
+    trainingRows: p.n,
+    // Never real values in artifacts: kept/masked columns and mock templates are summarised.
+    columns: p.plans.map((plan) =>
+      plan.role === 'keep' || plan.role === 'mask'
+        ? { name: plan.name, role: plan.role, values: plan.values.length }
+        : plan.role === 'mock'
+          ? { name: plan.name, role: plan.role, generator: plan.generator ?? null }
+          : plan,
+    ),
+    tokenCardinalities: p.cards,
+    protectedRareRows: p.copyFilter.size,
+    warnings: p.warnings,
+  };
+}
+
+export async function build(prepared: PreparedDataset): Promise<BuiltDataset> {
+  const backend = await initBackend(prepared.input.config.settings.device);
+  prepared.input.log?.('info', `Compute backend: ${backend}.`);
+  return { prepared, backend, models: {} };
+}
+
+export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<void> {
+  const { prepared } = built;
+  const n = prepared.order.length;
+  for (let t = 0; t < n; t++) {
+    const name = prepared.order[t]!;
+    checkAborted(opts.signal);
+    const model = await fitTable(prepared.tables[name]!, {
+      signal: opts.signal,
+      onProgress: (p) =>
+        opts.onProgress?.({
+          done: t * p.epochs + (p.epoch - 1) + p.batch / p.batches,
+          total: n * p.epochs,
+          metrics: { epoch: p.epoch, trainLoss: p.trainLoss, valLoss: p.valLoss, table: name },
+        }),
+    });
+    built.models[name] = model;
+    prepared.input.log?.('info', `Table "${name}": ${model.family === 'ar' ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})` : model.family === 'copula' ? 'Gaussian copula (small table)' : 'no modelled columns'} in ${model.trainSeconds.toFixed(1)} s.`);
+    await writeModelArtifacts(prepared.input.workspace, name, model);
+  }
+  opts.onProgress?.({ done: 1, total: 1 });
+}
+
+async function writeModelArtifacts(workspace: string, table: string, model: TableModel): Promise<void> {
+  const dir = path.join(workspace, safeName(table));
+  await fs.mkdir(dir, { recursive: true });
+  const net = model.net;
+  await fs.writeFile(
+    path.join(dir, 'training.json'),
+    JSON.stringify({ family: model.family, seconds: model.trainSeconds, options: model.trainOptions ? { ...model.trainOptions, signal: undefined, onProgress: undefined } : null, history: net?.history ?? [], bestEpoch: net?.bestEpoch ?? null, stoppedBy: net?.stoppedBy ?? null, copula: model.copula }, null, 1),
+  );
+  if (!net) return;
+  const weights = await exportParams(net.params);
+  const manifest: Record<string, { shape: number[]; offset: number }> = {};
+  let total = 0;
+  for (const [k, w] of Object.entries(weights)) {
+    manifest[k] = { shape: w.shape, offset: total };
+    total += w.data.length;
+  }
+  const buf = new Float32Array(total);
+  for (const [k, w] of Object.entries(weights)) buf.set(w.data, manifest[k]!.offset);
+  await fs.writeFile(path.join(dir, 'weights.bin'), Buffer.from(buf.buffer));
+  await fs.writeFile(path.join(dir, 'weights.json'), JSON.stringify({ arch: net.arch, tensors: manifest, dtype: 'float32' }, null, 1));
+}
+
+/** Rows to generate for a table from the output-size setting. */
+export function outputRows(config: SynthesisConfig, sourceRows: number): number {
+  const size = config.settings.outputSize;
+  if (size.mode === 'rows') return size.rows;
+  if (size.mode === 'scale') return Math.max(1, Math.round(sourceRows * size.factor));
+  return sourceRows;
+}
+
+export interface SynthesisResult {
+  rows: Record<string, number>;
+  seconds: number;
+}
+
+export async function synthesize(
+  built: BuiltDataset,
+  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },
+): Promise<SynthesisResult> {
+  const t0 = performance.now();
+  const { prepared } = built;
+  const config = prepared.input.config;
+  const rows: Record<string, number> = {};
+  const targets = prepared.order.map((name) => opts.count ?? outputRows(config, prepared.sourceRows[name] ?? 0));
+  const total = targets.reduce((a, b) => a + b, 0);
+  let done = 0;
+  let last = 0;
+  for (let t = 0; t < prepared.order.length; t++) {
+    const name = prepared.order[t]!;
+    const model = built.models[name];
+    if (!model) throw new AppError('INTERNAL', `Table "${name}" has no trained model.`);
+    rows[name] = 0;
+    for await (const batch of sampleTable(model, targets[t]!, { signal: opts.signal })) {
+      checkAborted(opts.signal);
+      await opts.sink(name, batch);
+      rows[name] += batch.rows.length;
+      done += batch.rows.length;
+      const now = performance.now();
+      if (now - last > 200) {
+        last = now;
+        opts.onProgress?.({ done, total, message: name });
+      }
+    }
+  }
+  // Original-data tables are copied as they are.
+  for (const [name, tc] of Object.entries(config.tables)) {
+    if (tc.treatment !== 'original') continue;
+    const batch = prepared.input.tables[name];
+    if (!batch) continue;
+    checkAborted(opts.signal);
+    await opts.sink(name, batch);
+    rows[name] = batch.rows.length;
+  }
+  opts.onProgress?.({ done: total, total });
+  return { rows, seconds: (performance.now() - t0) / 1000 };
+}
+
+export function dispose(built: BuiltDataset): void {
+  for (const m of Object.values(built.models)) disposeTable(m);
+  built.models = {};
+}

@@ -1,0 +1,174 @@
+/**
+ * FKs that are not the context of a table: assigned after sampling so that they always point at
+ * an existing output row, with the real null rate, and — when the real data has that shape — at
+ * a row that shares the same ancestor (e.g. a disposition's client in the same district as its
+ * account, a transaction's card belonging to its own account). FKs into original-data tables are
+ * modelled as categories and repaired to existing keys.
+ */
+import type { Relationship } from '../../../shared/metadata';
+import type { CellValue, RowBatch } from '../../../shared/values';
+import { shuffle, type Rng } from '../rng';
+import { ancestorsOf, keyOf, resolveLinks, type Ancestors } from './links';
+import type { GenerationPlan } from './plan';
+
+export interface Assignment {
+  fk: Relationship;
+  nullRate: number;
+  /** Common ancestor table whose row the child and the referenced row share (null = uniform). */
+  anchor: string | null;
+  /** Share of real rows where the anchor matched. */
+  anchorShare: number;
+  /** Each referenced row is referenced at most once in the real data (one-to-one): assigned without replacement. */
+  unique: boolean;
+}
+
+/** Tables above `t` along context FKs, nearest first. */
+function chain(plan: GenerationPlan, t: string): string[] {
+  const out: string[] = [];
+  for (let c = plan.tables[t]?.context; c; c = plan.tables[c.parentTable]?.context) out.push(c.parentTable);
+  return out;
+}
+
+/** Row of table `a` that each row of `t` descends from (identity when a === t). */
+function rowAt(anc: Ancestors, t: string, a: string, rows: number): Int32Array {
+  if (a === t) return Int32Array.from({ length: rows }, (_, i) => i);
+  return anc[t]?.[a] ?? new Int32Array(rows).fill(-1);
+}
+
+export function learnAssignments(plan: GenerationPlan, rows: Record<string, RowBatch>, parentIdx: Record<string, Int32Array>): Record<string, Assignment[]> {
+  const anc = ancestorsOf(plan, parentIdx);
+  const out: Record<string, Assignment[]> = {};
+  for (const t of plan.order) {
+    out[t] = plan.tables[t]!.assigned.map((fk) => {
+      const child = rows[t]!;
+      const parent = rows[fk.parentTable]!;
+      const ci = child.columns.indexOf(fk.childColumns[0]!);
+      const nulls = child.rows.filter((r) => keyOf(r[ci]) === null).length;
+      const nullRate = child.rows.length ? nulls / child.rows.length : 0;
+      const target = resolveLinks(child, fk.childColumns[0]!, parent, fk.parentColumns[0]!);
+      const refs = new Int32Array(parent.rows.length);
+      for (const p of target) if (p >= 0) refs[p]! += 1;
+      const unique = refs.every((c) => c <= 1);
+      const up = new Set([fk.parentTable, ...chain(plan, fk.parentTable)]);
+      const anchor = chain(plan, t).find((a) => up.has(a)) ?? null;
+      if (!anchor) return { fk, nullRate, anchor: null, anchorShare: 0, unique };
+      const mine = rowAt(anc, t, anchor, child.rows.length);
+      const theirs = rowAt(anc, fk.parentTable, anchor, parent.rows.length);
+      let valid = 0;
+      let same = 0;
+      target.forEach((p, r) => {
+        if (p < 0 || mine[r]! < 0) return;
+        valid++;
+        if (theirs[p] === mine[r]) same++;
+      });
+      const anchorShare = valid ? same / valid : 0;
+      return { fk, nullRate, anchor: anchorShare >= 0.5 ? anchor : null, anchorShare, unique };
+    });
+  }
+  return out;
+}
+
+export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowBatch>, links: Record<string, Int32Array>, assignments: Record<string, Assignment[]>, rng: Rng): void {
+  const anc = ancestorsOf(plan, links);
+  for (const t of plan.order) {
+    const child = out[t]!;
+    for (const a of assignments[t] ?? []) {
+      const parent = out[a.fk.parentTable]!;
+      const pk = parent.columns.indexOf(a.fk.parentColumns[0]!);
+      const ci = child.columns.indexOf(a.fk.childColumns[0]!);
+      const groups = new Map<number, number[]>();
+      const mine = a.anchor ? rowAt(anc, t, a.anchor, child.rows.length) : null;
+      if (a.anchor) {
+        const theirs = rowAt(anc, a.fk.parentTable, a.anchor, parent.rows.length);
+        theirs.forEach((g, p) => {
+          const list = groups.get(g);
+          if (list) list.push(p);
+          else groups.set(g, [p]);
+        });
+      }
+      // One-to-one links: each referenced row is used once while unused ones remain.
+      const used = new Uint8Array(parent.rows.length);
+      const unused = Array.from({ length: parent.rows.length }, (_, i) => i);
+      shuffle(unused, rng);
+      let left = parent.rows.length;
+      const takeUnused = (): number => {
+        while (unused.length && used[unused[unused.length - 1]!]) unused.pop();
+        if (unused.length) return unused[unused.length - 1]!;
+        // Every row used once: a new round (more children than referenced rows).
+        used.fill(0);
+        left = parent.rows.length;
+        for (let i = 0; i < parent.rows.length; i++) unused.push(i);
+        shuffle(unused, rng);
+        return unused[unused.length - 1]!;
+      };
+      const pickFrom = (group: number[]): number => {
+        if (!a.unique) return group[rng.int(group.length)]!;
+        // Draw among the group's unused rows (swap-remove the used ones met on the way).
+        while (group.length) {
+          const j = rng.int(group.length);
+          const p = group[j]!;
+          if (!used[p]) return p;
+          group[j] = group[group.length - 1]!;
+          group.pop();
+        }
+        return takeUnused();
+      };
+      child.rows.forEach((r, i) => {
+        if (parent.rows.length === 0 || rng.next() < a.nullRate) {
+          r[ci] = null;
+          return;
+        }
+        const group = mine ? groups.get(mine[i]!) : undefined;
+        const p = group && group.length && (!a.unique || left > 0) ? pickFrom(group) : a.unique ? takeUnused() : rng.int(parent.rows.length);
+        if (!used[p]) left--;
+        used[p] = 1;
+        r[ci] = parent.rows[p]![pk] ?? null;
+      });
+    }
+  }
+}
+
+/** Lookup FK values (modelled as categories) that are not keys of the original table are redrawn from the real ones. */
+export function repairLookups(plan: GenerationPlan, out: Record<string, RowBatch>, originals: Record<string, RowBatch>, training: Record<string, RowBatch>, rng: Rng): void {
+  for (const t of plan.order) {
+    for (const fk of plan.tables[t]!.lookups) {
+      const parent = originals[fk.parentTable];
+      if (!parent) continue;
+      const pIdx = fk.parentColumns.map((c) => parent.columns.indexOf(c));
+      const tuple = (vals: (CellValue | undefined)[]): string | null => {
+        const ks = vals.map(keyOf);
+        return ks.some((k) => k === null) ? null : ks.join('\u0001');
+      };
+      const valid = new Set<string>();
+      for (const r of parent.rows) {
+        const k = tuple(pIdx.map((i) => r[i]));
+        if (k !== null) valid.add(k);
+      }
+      const real = training[t]!;
+      const rIdx = fk.childColumns.map((c) => real.columns.indexOf(c));
+      const pool = real.rows.map((r) => rIdx.map((i) => r[i] ?? null)).filter((v) => valid.has(tuple(v) ?? ''));
+      const fallback = parent.rows.map((r) => pIdx.map((i) => r[i] ?? null));
+      // Empty values stay empty only when the column has empty values in the data (else they
+      // stand for protected rare keys and are redrawn like any other unknown key).
+      const realEmpty = real.rows.some((r) => rIdx.every((i) => keyOf(r[i]) === null));
+      const child = out[t]!;
+      const cIdx = fk.childColumns.map((c) => child.columns.indexOf(c));
+      for (const r of child.rows) {
+        const vals = cIdx.map((i) => r[i]);
+        if (realEmpty && vals.every((v) => keyOf(v) === null)) continue;
+        const k = tuple(vals);
+        if (k !== null && valid.has(k)) {
+          // Same key, the parent's own value (e.g. a number decoded as text stays typed as the source).
+          continue;
+        }
+        const src = pool.length ? pool : fallback;
+        if (src.length === 0) {
+          cIdx.forEach((i) => (r[i] = null));
+          continue;
+        }
+        const pick = src[rng.int(src.length)]!;
+        cIdx.forEach((i, j) => (r[i] = pick[j] ?? null));
+      }
+    }
+  }
+}

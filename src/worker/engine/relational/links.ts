@@ -1,0 +1,111 @@
+/**
+ * Key lookups between tables: which parent row each child row references, ancestor chains,
+ * and the training sample of whole subtrees (root rows with all their descendants).
+ */
+import type { CellValue, Row, RowBatch } from '../../../shared/values';
+import { createRng, shuffle } from '../rng';
+import type { SynthesisConfig } from '../../../shared/config';
+import type { Relationship } from '../../../shared/metadata';
+import { buildPlan, type GenerationPlan } from './plan';
+
+export function keyOf(v: CellValue | undefined): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (v instanceof Date) return String(v.getTime());
+  return String(v);
+}
+
+/** For each child row, the index of the parent row its FK value points at (-1 when null or dangling). */
+export function resolveLinks(child: RowBatch, childColumn: string, parent: RowBatch, parentColumn: string): Int32Array {
+  const pi = parent.columns.indexOf(parentColumn);
+  const ci = child.columns.indexOf(childColumn);
+  const map = new Map<string, number>();
+  parent.rows.forEach((r, i) => {
+    const k = keyOf(r[pi]);
+    if (k !== null) map.set(k, i);
+  });
+  return Int32Array.from(child.rows, (r) => {
+    const k = ci < 0 ? null : keyOf(r[ci]);
+    return k === null ? -1 : (map.get(k) ?? -1);
+  });
+}
+
+/** Ancestor row indexes per table: anc[T][A][r] = the row of A that row r of T descends from. */
+export type Ancestors = Record<string, Record<string, Int32Array>>;
+
+export function ancestorsOf(plan: GenerationPlan, parentIdx: Record<string, Int32Array>): Ancestors {
+  const anc: Ancestors = {};
+  for (const t of plan.order) {
+    const ctx = plan.tables[t]!.context;
+    anc[t] = {};
+    if (!ctx) continue;
+    const link = parentIdx[t]!;
+    anc[t][ctx.parentTable] = link;
+    for (const [a, up] of Object.entries(anc[ctx.parentTable] ?? {})) anc[t][a] = Int32Array.from(link, (p) => (p < 0 ? -1 : up[p]!));
+  }
+  return anc;
+}
+
+/**
+ * Real training rows: every row of each table whose context parent is kept. With a row limit,
+ * root rows are sampled and their descendants follow, so parents and children stay consistent.
+ */
+export function trainingSubtrees(
+  plan: GenerationPlan,
+  tables: Record<string, RowBatch>,
+  opts: { maxRootRows?: number; random: boolean; seed: number },
+): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; dropped: Record<string, number> } {
+  const rows: Record<string, RowBatch> = {};
+  const parentIdx: Record<string, Int32Array> = {};
+  const dropped: Record<string, number> = {};
+  for (const t of plan.order) {
+    const batch = tables[t]!;
+    const ctx = plan.tables[t]!.context;
+    if (!ctx) {
+      let idx = batch.rows.map((_, i) => i);
+      if (opts.maxRootRows !== undefined && idx.length > opts.maxRootRows) {
+        if (opts.random) shuffle(idx, createRng(opts.seed ^ 0x7ee5));
+        idx = idx.slice(0, opts.maxRootRows).sort((a, b) => a - b);
+      }
+      rows[t] = { columns: batch.columns, rows: idx.map((i) => batch.rows[i] as Row) };
+      continue;
+    }
+    const links = resolveLinks(batch, ctx.childColumns[0]!, rows[ctx.parentTable]!, ctx.parentColumns[0]!);
+    const kept: Row[] = [];
+    const link: number[] = [];
+    links.forEach((p, i) => {
+      if (p < 0) return;
+      kept.push(batch.rows[i] as Row);
+      link.push(p);
+    });
+    dropped[t] = batch.rows.length - kept.length;
+    rows[t] = { columns: batch.columns, rows: kept };
+    parentIdx[t] = Int32Array.from(link);
+  }
+  return { rows, parentIdx, dropped };
+}
+
+/** Variance of the real number of children per parent row along an FK (0 when unknown). */
+function childCountVariance(tables: Record<string, RowBatch>, fk: Relationship): number {
+  const child = tables[fk.childTable];
+  const parent = tables[fk.parentTable];
+  if (!child || !parent || parent.rows.length === 0) return 0;
+  const counts = new Float64Array(parent.rows.length);
+  for (const p of resolveLinks(child, fk.childColumns[0]!, parent, fk.parentColumns[0]!)) if (p >= 0) counts[p]! += 1;
+  let mean = 0;
+  for (const c of counts) mean += c / counts.length;
+  let v = 0;
+  for (const c of counts) v += (c - mean) ** 2 / counts.length;
+  return v;
+}
+
+/** The generation plan with hints from the real data (empty FK values, variance of child counts). */
+export function planFromData(config: SynthesisConfig, tables: Record<string, RowBatch>): GenerationPlan | null {
+  return buildPlan(config, {
+    contextScore: (fk) => childCountVariance(tables, fk),
+    hasNulls: (fk) => {
+      const child = tables[fk.childTable];
+      const i = child ? child.columns.indexOf(fk.childColumns[0]!) : -1;
+      return !!child && i >= 0 && child.rows.some((r) => keyOf(r[i]) === null);
+    },
+  });
+}

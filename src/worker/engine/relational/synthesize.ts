@@ -1,0 +1,315 @@
+/**
+ * Relational synthesis of a whole database (DESIGN.md §Relational):
+ *
+ *   const prepared = prepareRelational({ config, metadata, tables, log });   // plan, training subtrees, encoders
+ *   const model = await fitRelational(prepared, { signal, onProgress });      // one table model per table, children with a context
+ *   const rows = await synthesizeRelational(model, { sink, signal });         // parents before children, original data first
+ *   disposeRelational(model);
+ *
+ * The root is generated first; each parent row carries, as extra modelled columns, the number of
+ * its children in each child table (learned jointly with its attributes, 0 included). Children
+ * are sampled from their parent's row context (its encoded values + its ancestors' context + the
+ * child's position among its siblings). Keys are regenerated in the source's format; every FK
+ * points at an existing output row.
+ */
+import type { SynthesisConfig, TableConfig } from '../../../shared/config';
+import { AppError } from '../../../shared/errors';
+import type { DatasetMetadata } from '../../../shared/metadata';
+import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
+import type { CellValue, Row, RowBatch } from '../../../shared/values';
+import { checkAborted, type TrainProgress } from '../model/trainer';
+import { createRng } from '../rng';
+import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from '../table-model';
+import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
+import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
+import { planFromData, resolveLinks, trainingSubtrees } from './links';
+import { relationalProblems, type GenerationPlan } from './plan';
+
+export interface RelationalInput {
+  config: SynthesisConfig;
+  metadata: DatasetMetadata;
+  /** Real rows of every synthesized and original-data table (included columns). */
+  tables: Record<string, RowBatch>;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface RelationalPrepared {
+  input: RelationalInput;
+  plan: GenerationPlan;
+  /** Training rows per table (whole subtrees), with child-count columns on parents. */
+  training: Record<string, RowBatch>;
+  parentIdx: Record<string, Int32Array>;
+  prepared: Record<string, PreparedTable>;
+  /** Names of the child-count columns added to each parent table, by child table. */
+  countColumns: Record<string, Record<string, string>>;
+  assignments: Record<string, Assignment[]>;
+  /** Columns whose value is the same for all children of a parent in the data (e.g. an invoice's billing address): copied from the first sibling. */
+  siblingConstant: Record<string, string[]>;
+  warnings: string[];
+}
+
+export interface RelationalModel {
+  prepared: RelationalPrepared;
+  models: Record<string, TableModel>;
+  featurizers: Record<string, Featurizer>;
+}
+
+const COUNT_PREFIX = '__children_';
+
+function countColumn(child: string): string {
+  return COUNT_PREFIX + child;
+}
+
+/** Table config for the model: FK columns regenerated (overwritten later), lookup FKs categorical, child counts numerical. */
+function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: string, counts: string[]): TableConfig {
+  const base = config.tables[table]!;
+  const tp = plan.tables[table]!;
+  const columns: TableConfig['columns'] = { ...base.columns };
+  for (const fk of [tp.context, ...tp.assigned]) {
+    if (!fk) continue;
+    const c = fk.childColumns[0]!;
+    columns[c] = { ...columns[c]!, sdtype: 'id', treatment: 'synthesize' };
+  }
+  for (const fk of tp.lookups) for (const c of fk.childColumns) if (columns[c]) columns[c] = { ...columns[c], sdtype: 'categorical' };
+  for (const name of counts) columns[name] = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: { precision: 0 } };
+  return { ...base, columns };
+}
+
+/** Order of siblings: by the first datetime column of the child, else source order. */
+function siblingOrder(batch: RowBatch, config: TableConfig): Int32Array {
+  const idx = Int32Array.from(batch.rows, (_, i) => i);
+  const dt = Object.entries(config.columns).find(([, c]) => c.included && c.sdtype === 'datetime')?.[0];
+  const ci = dt ? batch.columns.indexOf(dt) : -1;
+  if (ci < 0) return idx;
+  const t = batch.rows.map((r) => {
+    const v = r[ci];
+    const ms = v instanceof Date ? v.getTime() : typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
+    return Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
+  });
+  return idx.sort((a, b) => t[a]! - t[b]! || a - b);
+}
+
+/** True when, among parents with at least two children, 95% have children all equal on `column` (and such parents exist). */
+function constantAmongSiblings(batch: RowBatch, column: string, link: Int32Array): boolean {
+  const ci = batch.columns.indexOf(column);
+  const first = new Map<number, string>();
+  const multi = new Set<number>();
+  const broken = new Set<number>();
+  batch.rows.forEach((r, i) => {
+    const p = link[i]!;
+    const v = String(r[ci] ?? '\u0000');
+    const f = first.get(p);
+    if (f === undefined) first.set(p, v);
+    else {
+      multi.add(p);
+      if (f !== v) broken.add(p);
+    }
+  });
+  return multi.size >= 10 && broken.size <= 0.05 * multi.size;
+}
+
+export function prepareRelational(input: RelationalInput): RelationalPrepared {
+  const { config, metadata } = input;
+  const log = input.log ?? (() => undefined);
+  const problems = relationalProblems(config).filter((p) => p.severity === 'error');
+  const plan = planFromData(config, input.tables);
+  if (!plan || problems.length > 0) {
+    const msg = problems.length ? problems.map((p) => p.message).join(' ') : 'The synthesized tables do not form a tree from a single root table without cycles.';
+    const fix = problems.length ? problems.map((p) => p.fix).join(' ') : 'Run the validations: connect the tables with foreign keys to one root, break cycles, or mark lookup tables as original data.';
+    throw new AppError('VALIDATION_FAILED', msg, { fix, details: problems });
+  }
+  for (const t of [...plan.order, ...Object.keys(config.tables).filter((n) => config.tables[n]?.treatment === 'original')]) {
+    if (!input.tables[t]) throw new AppError('TABLE_NOT_FOUND', `Table "${t}" was not loaded.`, { fix: 'Check that the table still exists in the source.' });
+  }
+  const warnings: string[] = [];
+  const warn = (m: string): void => {
+    warnings.push(m);
+    log('warn', m);
+  };
+  const s = config.settings;
+  const sub = trainingSubtrees(plan, input.tables, { maxRootRows: s.maxTrainingRows, random: s.randomSample, seed: s.seed });
+  for (const [t, n] of Object.entries(sub.dropped)) {
+    const ctx = plan.tables[t]!.context!;
+    if (n > 0) warn(`${n} row(s) of "${t}" have no existing "${ctx.parentTable}" row for "${t}.${ctx.childColumns[0]}" (empty or dangling) and are not learned.`);
+  }
+  // Child counts as extra columns of each parent.
+  const training: Record<string, RowBatch> = {};
+  const countColumns: Record<string, Record<string, string>> = {};
+  for (const t of plan.order) {
+    const batch = sub.rows[t]!;
+    const kids = plan.tables[t]!.children;
+    countColumns[t] = {};
+    const extra: Int32Array[] = [];
+    for (const fk of kids) {
+      countColumns[t][fk.childTable] = countColumn(fk.childTable);
+      const c = new Int32Array(batch.rows.length);
+      for (const p of sub.parentIdx[fk.childTable]!) c[p]! += 1;
+      extra.push(c);
+    }
+    training[t] = extra.length
+      ? { columns: [...batch.columns, ...kids.map((fk) => countColumn(fk.childTable))], rows: batch.rows.map((r, i) => [...r, ...extra.map((c) => c[i]!)]) }
+      : batch;
+  }
+  const prepared: Record<string, PreparedTable> = {};
+  for (const t of plan.order) {
+    const tableConfig = modelConfig(config, plan, t, Object.values(countColumns[t]!));
+    const meta = metadata.tables.find((m) => m.name === t);
+    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT });
+  }
+  const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
+  const siblingConstant: Record<string, string[]> = {};
+  for (const t of plan.order) {
+    const link = sub.parentIdx[t];
+    const p = prepared[t]!;
+    siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(training[t]!, c, link)) : [];
+    if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
+  }
+  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, warnings };
+}
+
+/** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
+function rowContext(model: RelationalModel, table: string, rows: RowBatch, ancestors: Record<string, { matrix: Float32Array; dim: number }>, link: Int32Array | null): { matrix: Float32Array; dim: number } {
+  const f = model.featurizers[table]!;
+  const ctx = model.prepared.plan.tables[table]!.context;
+  const up = ctx ? ancestors[ctx.parentTable] : undefined;
+  return withAncestors(f.encode(rows), f.dim, up?.matrix ?? null, up?.dim ?? 0, link);
+}
+
+export async function fitRelational(prepared: RelationalPrepared, opts: { signal?: AbortSignal; onProgress?: (table: string, p: TrainProgress) => void } = {}): Promise<RelationalModel> {
+  const { plan } = prepared;
+  const model: RelationalModel = { prepared, models: {}, featurizers: {} };
+  const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
+  try {
+    for (const t of plan.order) {
+      checkAborted(opts.signal);
+      const p = prepared.prepared[t]!;
+      model.featurizers[t] = featurizer(p);
+      const ctx = plan.tables[t]!.context;
+      const link = ctx ? prepared.parentIdx[t]! : null;
+      let context: { matrix: Float32Array; dim: number } | undefined;
+      if (ctx && link) {
+        const parent = contexts[ctx.parentTable]!;
+        const sib = siblingPositions(link, siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!), prepared.training[ctx.parentTable]!.rows.length);
+        context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
+      }
+      model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr) });
+      if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
+    }
+  } catch (e) {
+    disposeRelational(model);
+    throw e;
+  }
+  return model;
+}
+
+function outputRootRows(config: SynthesisConfig, sourceRows: number): number {
+  const size = config.settings.outputSize;
+  if (size.mode === 'rows') return size.rows;
+  if (size.mode === 'scale') return Math.max(1, Math.round(sourceRows * size.factor));
+  return sourceRows;
+}
+
+async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise<RowBatch> {
+  const rows: Row[] = [];
+  for await (const b of gen) for (const r of b.rows) rows.push(r);
+  return { columns, rows };
+}
+
+export interface RelationalSynthesisOptions {
+  sink: (table: string, batch: RowBatch) => Promise<void>;
+  signal?: AbortSignal;
+  /** Root rows to generate (default from the output-size setting). */
+  rootRows?: number;
+  seed?: number;
+  batchSize?: number;
+  onProgress?: (done: number, total: number, table: string) => void;
+}
+
+export async function synthesizeRelational(model: RelationalModel, opts: RelationalSynthesisOptions): Promise<Record<string, number>> {
+  const { plan, input } = model.prepared;
+  const { config } = input;
+  const seed = opts.seed ?? config.settings.seed;
+  const rng = createRng(seed + 77);
+  const written: Record<string, number> = {};
+  const batchSize = opts.batchSize ?? 10_000;
+  const sinkAll = async (table: string, batch: RowBatch): Promise<void> => {
+    for (let i = 0; i < batch.rows.length; i += batchSize) {
+      checkAborted(opts.signal);
+      await opts.sink(table, { columns: batch.columns, rows: batch.rows.slice(i, i + batchSize) });
+    }
+    written[table] = batch.rows.length;
+  };
+  // Original data first: synthesized rows reference it.
+  for (const [name, tc] of Object.entries(config.tables)) if (tc.treatment === 'original') await sinkAll(name, input.tables[name]!);
+
+  const out: Record<string, RowBatch> = {};
+  const links: Record<string, Int32Array> = {};
+  const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
+  const total = plan.order.length;
+  for (let k = 0; k < plan.order.length; k++) {
+    const t = plan.order[k]!;
+    checkAborted(opts.signal);
+    const tm = model.models[t]!;
+    const tp = plan.tables[t]!;
+    const columns = [...tm.prepared.columns];
+    let batch: RowBatch;
+    if (!tp.context) {
+      const n = opts.rootRows ?? outputRootRows(config, input.tables[t]!.rows.length);
+      batch = await collect(sampleTable(tm, n, { seed, signal: opts.signal }), columns);
+    } else {
+      const fk = tp.context;
+      const parent = out[fk.parentTable]!;
+      const ci = parent.columns.indexOf(countColumn(t));
+      const counts = Int32Array.from(parent.rows, (r) => {
+        const v = Number(r[ci]);
+        return Number.isFinite(v) ? Math.max(0, Math.round(v)) : 0;
+      });
+      const link: number[] = [];
+      counts.forEach((c, p) => {
+        for (let j = 0; j < c; j++) link.push(p);
+      });
+      const parentIdx = Int32Array.from(link);
+      const positions = siblingPositions(parentIdx, Int32Array.from(parentIdx, (_, i) => i), parent.rows.length);
+      const pctx = contexts[fk.parentTable]!;
+      const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
+      batch = await collect(sampleTable(tm, parentIdx.length, { seed: seed + k, context: ctx.matrix, signal: opts.signal }), columns);
+      // The context FK points at the parent row it was generated from.
+      const pk = parent.columns.indexOf(fk.parentColumns[0]!);
+      const fc = columns.indexOf(fk.childColumns[0]!);
+      batch.rows.forEach((r, i) => (r[fc] = parent.rows[parentIdx[i]!]![pk] ?? null));
+      links[t] = parentIdx;
+      // Parent-level values of the children (same for all siblings in the data): the first sibling's.
+      const shared = (model.prepared.siblingConstant[t] ?? []).map((c) => columns.indexOf(c)).filter((i) => i >= 0);
+      if (shared.length) {
+        const firstOf = new Map<number, Row>();
+        batch.rows.forEach((r, i) => {
+          const p = parentIdx[i]!;
+          const f = firstOf.get(p);
+          if (!f) firstOf.set(p, r);
+          else for (const c of shared) r[c] = f[c] ?? null;
+        });
+      }
+    }
+    out[t] = batch;
+    if (tp.children.length > 0) contexts[t] = rowContext(model, t, batch, contexts, links[t] ?? null);
+    opts.onProgress?.(k + 1, total, t);
+  }
+  assignForeignKeys(plan, out, links, model.prepared.assignments, rng);
+  repairLookups(plan, out, input.tables, model.prepared.training, rng);
+  for (const t of plan.order) {
+    const b = out[t]!;
+    const keep = b.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? -1 : i)).filter((i) => i >= 0);
+    const cols = keep.map((i) => b.columns[i]!);
+    const rows: Row[] = b.rows.map((r) => keep.map((i) => (r[i] ?? null) as CellValue));
+    out[t] = { columns: cols, rows: [] };
+    await sinkAll(t, { columns: cols, rows });
+  }
+  return written;
+}
+
+export function disposeRelational(model: RelationalModel): void {
+  for (const m of Object.values(model.models)) disposeTable(m);
+  model.models = {};
+}
+
+export { resolveLinks };

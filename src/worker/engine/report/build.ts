@@ -1,0 +1,202 @@
+/**
+ * buildReport(input) → ReportJson: the quality and privacy report of one execution.
+ *
+ * Called by the worker's "Report generation" step with:
+ * - `config`, `metadata`: the execution's SynthesisConfig and the source's DatasetMetadata;
+ * - `realTrain[table]`: the real rows the model was trained on (after sampling), per table;
+ * - `realHoldout[table]`: real rows of the same table kept OUT of training (equal-sized to the
+ *   training rows is best; ≥ a few hundred rows). Empty or missing → privacy distances and
+ *   utility are not measured for that table (the report says so);
+ * - `synthetic[table]`: the generated rows per output table (original-data tables may be left
+ *   out: their real rows stand in);
+ * - `backend` ('tensorflow' | 'wasm' | 'cpu' …), `stepSeconds` (per JobStep, seconds);
+ * - `privacyStats`: what the engine's privacy filters did (rare categories replaced, values
+ *   clipped, copies filtered, DP ε/δ) — all optional.
+ * All rows are RowBatch (columns + rows aligned to them), as read by the connectors.
+ * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
+ * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
+ */
+import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
+import { activeForeignKeys, relationshipKey } from '../../../shared';
+import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
+import { evaluatePrivacy } from '../evaluate/privacy';
+import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
+import { evaluateQuality, worstFirst } from '../evaluate/quality';
+import { evaluateRelationship } from '../evaluate/relational';
+import { nanMean } from '../evaluate/stats';
+import { defaultTarget, evaluateUtility } from '../evaluate/utility';
+import { associationMatrix, correlationMatrix, distribution } from './chart-data';
+import { reportJsonSchema, type RelationshipReport, type ReportJson, type TableReport } from './schema';
+import { settingsList } from './settings';
+import { privacyVerdict } from './verdict';
+
+/** What the engine's privacy mechanisms did (all optional; shown in the report's Privacy part). */
+export interface EnginePrivacyStats {
+  /** Per column: how many categories were below the threshold and replaced (and in how many rows). */
+  rareCategories?: { table: string; column: string; categories: number; rows?: number }[];
+  /** Per column: extreme values clipped to [low, high] (and in how many rows). */
+  clipped?: { table: string; column: string; rows?: number; low?: number; high?: number }[];
+  /** Per table: synthetic rows dropped because they equalled a unique training row. */
+  filteredCopies?: Record<string, number>;
+  /** Differential privacy actually spent, when DP training was on. */
+  differentialPrivacy?: { epsilon: number; delta?: number } | null;
+}
+
+export interface ReportInput {
+  executionId?: string;
+  config: SynthesisConfig;
+  metadata: DatasetMetadata;
+  realTrain: Record<string, RowBatch>;
+  realHoldout: Record<string, RowBatch>;
+  synthetic: Record<string, RowBatch>;
+  backend: string;
+  stepSeconds: Partial<Record<JobStep, number>>;
+  privacyStats?: EnginePrivacyStats;
+  /** Timestamp of the report (default: now). */
+  generatedAt?: Date;
+  seed?: number;
+}
+
+const MAX_ASSOCIATION_COLUMNS = 24;
+
+function concat(a: RowBatch | undefined, b: RowBatch | undefined): RowBatch | undefined {
+  if (!a) return b;
+  if (!b || b.rows.length === 0) return a;
+  const idx = a.columns.map((c) => b.columns.indexOf(c));
+  return { columns: a.columns, rows: [...a.rows, ...b.rows.map((r) => idx.map((i) => (i < 0 ? null : r[i]!)))] };
+}
+
+/** Rows per side for the distance metrics: 5,000 up to 15 columns, fewer for wide tables (cost ∝ rows × columns). */
+function realRowsForDistances(columns: number): number {
+  return Math.max(1500, Math.min(5000, Math.round(75_000 / Math.max(1, columns))));
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], utilityTarget: string | null): TableReport {
+  const tc = input.config.tables[name]!;
+  const train = input.realTrain[name] ?? { columns: [], rows: [] };
+  const holdout = input.realHoldout[name] ?? { columns: train.columns, rows: [] };
+  const syn = input.synthetic[name] ?? { columns: train.columns, rows: [] };
+  const otherTreatments = Object.entries(tc.columns)
+    .filter(([, c]) => c.included && c.treatment !== 'synthesize')
+    .map(([column, c]) => ({ column, treatment: c.treatment }));
+  const rows = { real: train.rows.length + holdout.rows.length, train: train.rows.length, holdout: holdout.rows.length, synthetic: syn.rows.length };
+  const columnCount = Object.values(tc.columns).filter((c) => c.included).length;
+  if (tc.treatment === 'original') {
+    return { name, treatment: 'original', rows: { ...rows, synthetic: rows.real }, columnCount, quality: null, columnShapes: null, columnPairTrends: null, columns: [], pairs: [], distributions: [], correlations: null, associations: null, privacy: null, utility: null, checks: null, otherTreatments };
+  }
+  const q = evaluateQuality(train, syn, specs);
+  const columns = worstFirst(q.columns);
+  const order = new Map(columns.map((c, i) => [c.column, i]));
+  const specsByScore = [...specs].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  const seed = input.seed ?? 42;
+  const threshold = input.config.settings.privacy.rareCategoryThreshold;
+  const privacy = specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0 ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) }) : null;
+  const utility = utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
+  return {
+    name,
+    treatment: 'synthesize',
+    rows,
+    columnCount,
+    quality: q.score,
+    columnShapes: q.columnShapes,
+    columnPairTrends: q.columnPairTrends,
+    columns,
+    pairs: worstFirst(q.pairs),
+    distributions: specsByScore.map((s) => distribution(train, syn, s)),
+    correlations: correlationMatrix(train, syn, specs),
+    associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
+    privacy,
+    utility,
+    checks: { rare: rareCategoryChecks(train, syn, specs, threshold), extremes: extremeChecks(train, syn, specs, threshold) },
+    otherTreatments,
+  };
+}
+
+export function buildReport(input: ReportInput): ReportJson {
+  const { config } = input;
+  const fks = activeForeignKeys(config);
+  const fkColumns = new Map<string, Set<string>>();
+  for (const fk of fks) {
+    const set = fkColumns.get(fk.childTable) ?? new Set<string>();
+    fk.childColumns.forEach((c) => set.add(c));
+    fkColumns.set(fk.childTable, set);
+  }
+  const outputTables = Object.entries(config.tables).filter(([, t]) => t.treatment !== 'exclude');
+  const specs: Record<string, ColumnSpec[]> = {};
+  for (const [name, t] of outputTables) specs[name] = specsFromTableConfig(t).filter((c) => !fkColumns.get(name)?.has(c.name));
+
+  const synthesized = outputTables.filter(([, t]) => t.treatment === 'synthesize').map(([n]) => n);
+  const targetTable = config.report.targetTable && synthesized.includes(config.report.targetTable) ? config.report.targetTable : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
+  const tables = outputTables.map(([name]) => {
+    const target = name === targetTable ? defaultTarget(specs[name] ?? [], config) : null;
+    return tableReport(input, name, specs[name] ?? [], target);
+  });
+
+  const realAll: Record<string, RowBatch> = {};
+  const synAll: Record<string, RowBatch> = {};
+  for (const [name, t] of outputTables) {
+    const real = concat(input.realTrain[name], input.realHoldout[name]);
+    if (real) realAll[name] = real;
+    const syn = input.synthetic[name] ?? (t.treatment === 'original' ? real : undefined);
+    if (syn) synAll[name] = syn;
+  }
+  const relationships: RelationshipReport[] = [];
+  for (const fk of fks) {
+    const r = evaluateRelationship({ relationship: fk, real: { tables: realAll }, synthetic: { tables: synAll }, columns: specs, seed: input.seed });
+    if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
+  }
+
+  const synthTables = tables.filter((t) => t.treatment === 'synthesize');
+  const columnShapes = finite(nanMean(synthTables.map((t) => t.columnShapes ?? NaN)));
+  const columnPairTrends = finite(nanMean(synthTables.map((t) => t.columnPairTrends ?? NaN)));
+  const cardinality = finite(nanMean(relationships.map((r) => r.cardinality ?? NaN)));
+  const intertableTrends = finite(nanMean(relationships.map((r) => r.pairTrends ?? NaN)));
+  const quality = finite(nanMean([columnShapes, columnPairTrends, cardinality, intertableTrends].map((x) => x ?? NaN)));
+
+  const dp = input.privacyStats?.differentialPrivacy ?? (config.settings.privacy.differentialPrivacy.enabled ? { epsilon: config.settings.privacy.differentialPrivacy.epsilon, delta: config.settings.privacy.differentialPrivacy.delta } : null);
+  const privacy = privacyVerdict(synthTables.map((t) => ({ table: t.name, privacy: t.privacy, checks: t.checks })), dp);
+  const ut = synthTables.find((t) => t.utility)?.utility ?? null;
+  const utilTable = synthTables.find((t) => t.utility)?.name;
+  const stepSeconds: Record<string, number> = {};
+  for (const [k, v] of Object.entries(input.stepSeconds)) if (typeof v === 'number') stepSeconds[k] = v;
+  const p = config.settings.privacy;
+
+  const report: ReportJson = {
+    version: 1,
+    generatedAt: (input.generatedAt ?? new Date()).toISOString(),
+    executionId: input.executionId ?? null,
+    name: config.name,
+    summary: {
+      quality,
+      columnShapes,
+      columnPairTrends,
+      cardinality,
+      intertableTrends,
+      privacy,
+      utility: ut && utilTable ? { table: utilTable, target: ut.target, metric: ut.metric, real: ut.real[ut.metric] ?? null, synthetic: ut.synthetic[ut.metric] ?? null, gap: ut.gap } : null,
+      backend: input.backend,
+      stepSeconds,
+      totalSeconds: Object.values(stepSeconds).reduce((a, b) => a + b, 0),
+      settings: settingsList(config),
+      tables: tables.map((t) => ({ name: t.name, treatment: t.treatment, real: t.rows.real, synthetic: t.rows.synthetic })),
+    },
+    tables,
+    relationships,
+    protection: {
+      protectRareCategories: p.protectRareCategories,
+      rareCategoryThreshold: p.rareCategoryThreshold,
+      clipOutliers: p.clipOutliers,
+      filterCopies: p.filterCopies,
+      rareCategories: input.privacyStats?.rareCategories ?? synthTables.flatMap((t) => (t.checks?.rare ?? []).map((r) => ({ table: t.name, column: r.column, categories: r.categories, rows: r.trainRows }))),
+      clipped: input.privacyStats?.clipped ?? [],
+      filteredCopies: input.privacyStats?.filteredCopies ?? {},
+      differentialPrivacy: dp,
+      replacedColumns: tables.flatMap((t) => t.otherTreatments.filter((o) => o.treatment !== 'keep').map((o) => ({ table: t.name, ...o }))),
+    },
+  };
+  return reportJsonSchema.parse(report);
+}

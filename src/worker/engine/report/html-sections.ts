@@ -1,0 +1,148 @@
+/** HTML of the report's detailed parts: fidelity per table, utility, relational, privacy. */
+import { childCountChart, distanceChart, distributionChart, heatmapChart } from './charts';
+import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
+import type { RelationshipReport, ReportJson, TableReport } from './schema';
+
+const WORST = 10;
+
+export const legend = '<div class="legend"><span class="swatch real"></span>Real data<span class="swatch syn"></span>Synthetic data</div>';
+
+function pairLabel(p: { column1: string; column2: string }): string {
+  return `${esc(p.column1)} × ${esc(p.column2)}`;
+}
+
+function pairDetail(p: TableReport['pairs'][number]): string {
+  if (p.metric === 'CorrelationSimilarity') return `ρ ${num(p.realCorrelation, 2)} → ${num(p.syntheticCorrelation, 2)}`;
+  return 'contingency';
+}
+
+export async function fidelitySection(t: TableReport): Promise<string> {
+  if (t.treatment === 'original') {
+    return `<section><h3>${esc(t.name)}</h3><p>Kept as original data (a lookup table copied unchanged, ${int(t.rows.real)} rows): not synthesized, so not scored.</p></section>`;
+  }
+  const qw = qualityWord(t.quality);
+  const worstCols = t.columns.slice(0, WORST).map((c) => [esc(c.column), esc(c.sdtype), metricName(c.metric), pct(c.score)]);
+  const worstPairs = t.pairs.slice(0, WORST).map((p) => [pairLabel(p), pairDetail(p), pct(p.score)]);
+  const charts: string[] = [];
+  const scoreOf = new Map(t.columns.map((c) => [c.column, c]));
+  for (const d of t.distributions) {
+    const s = scoreOf.get(d.column);
+    const missing = d.missing.real > 0 || d.missing.synthetic > 0 ? ` · missing ${pct(d.missing.real, 0)} / ${pct(d.missing.synthetic, 0)}` : '';
+    charts.push(`<div class="chart">${await distributionChart(d, `${s ? `${metricName(s.metric)} ${pct(s.score)}` : ''}${missing}`)}</div>`);
+  }
+  const heat: string[] = [];
+  if (t.correlations) heat.push(`<h3>Correlations between numeric columns (Pearson), real vs synthetic</h3><div class="wide">${await heatmapChart(t.correlations, 'correlation')}</div>`);
+  if (t.associations) heat.push(`<h3>Association between all columns (Cramér's V, numbers binned), real vs synthetic</h3><div class="wide">${await heatmapChart(t.associations, 'association')}</div>`);
+  const other = t.otherTreatments.length
+    ? `<p class="small">Not scored (not synthesized from the data): ${t.otherTreatments.map((o) => `${esc(o.column)} (${esc(o.treatment)})`).join(', ')}.</p>`
+    : '';
+  return `<section class="table-section">
+<h3>Table ${esc(t.name)} — quality <span class="${qw.cls}">${pct(t.quality)}</span> (${qw.word})</h3>
+<p>Column shapes ${pct(t.columnShapes)} · column pair trends ${pct(t.columnPairTrends)} · ${int(t.rows.train)} real training rows vs ${int(t.rows.synthetic)} synthetic rows.</p>
+${other}
+<div class="two"><div><h3>Columns, worst first</h3>${rowsTable(['Column', 'Type', 'Metric', 'Score'], worstCols, [false, false, false, true])}</div>
+<div><h3>Column pairs, worst first</h3>${worstPairs.length ? rowsTable(['Pair', 'Metric', 'Score'], worstPairs, [false, false, true]) : '<p class="small">Fewer than two scored columns.</p>'}</div></div>
+<h3>Distributions, real vs synthetic (worst columns first)</h3>${legend}
+<div class="charts">${charts.join('\n')}</div>
+${heat.join('\n')}
+</section>`;
+}
+
+export function utilitySection(r: ReportJson): string {
+  const t = r.tables.find((x) => x.utility);
+  if (!t || !t.utility) return '<p>Utility was not measured (no target column or no real holdout rows).</p>';
+  const u = t.utility;
+  const m = u.metric;
+  const rows =
+    u.task === 'classification'
+      ? [
+          ['Trained on real data', num(u.real.accuracy), num(u.real.macroF1)],
+          ['Trained on synthetic data', num(u.synthetic.accuracy), num(u.synthetic.macroF1)],
+        ]
+      : [
+          ['Trained on real data', num(u.real.r2)],
+          ['Trained on synthetic data', num(u.synthetic.r2)],
+        ];
+  const headers = u.task === 'classification' ? ['Model', 'Accuracy', 'Macro-F1'] : ['Model', 'R²'];
+  const gap = u.gap;
+  const verdict =
+    gapClass(gap) === 'good'
+      ? 'The synthetic data is as useful as the real data for this task.'
+      : gapClass(gap) === 'fair'
+        ? 'The synthetic data keeps most of the real data’s predictive value.'
+        : gap === null
+          ? ''
+          : 'The synthetic data loses a noticeable part of the real data’s predictive value for this task.';
+  return `<p>A ${u.task === 'classification' ? 'logistic-regression classifier' : 'ridge regression'} predicts <b>${esc(u.target)}</b> (table ${esc(t.name)}) from the other columns. One copy is trained on the real training rows, one on the synthetic rows; both are tested on ${int(u.rows.holdout)} real rows that neither saw.</p>
+${rowsTable(headers, rows, headers.map((_, i) => i > 0))}
+<p><b class="${gapClass(gap)}">Gap (real − synthetic ${metricName(m)}): ${num(gap)}</b>. ${verdict}${u.majorityBaseline !== undefined ? ` For reference, always guessing the most common class scores an accuracy of ${num(u.majorityBaseline)}.` : ''}</p>`;
+}
+
+export async function relationalSection(rels: RelationshipReport[]): Promise<string> {
+  if (rels.length === 0) return '';
+  const rows = rels.map((r) => [esc(`${r.childTable} → ${r.parentTable}`), pct(r.integrity), pct(r.cardinality), `${num(r.meanChildren.real, 2)} / ${num(r.meanChildren.synthetic, 2)}`, pct(r.pairTrends)]);
+  const parts: string[] = [];
+  for (const r of rels) {
+    const worst = r.pairs.slice(0, 3).map((p) => `${pairLabel(p)} ${pct(p.score)}`).join('; ');
+    parts.push(`<div class="chart">${await childCountChart(r)}<p class="small">${worst ? `Weakest parent–child pairs: ${worst}.` : ''}</p></div>`);
+  }
+  return `<h2>Relationships</h2>
+<p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.</p>
+${rowsTable(['Relationship', 'Integrity', 'Cardinality', 'Children per parent (real / synthetic)', 'Parent–child trends'], rows, [false, true, true, true, true])}
+${legend}<div class="charts">${parts.join('\n')}</div>`;
+}
+
+export async function privacyTableSection(t: TableReport): Promise<string> {
+  const p = t.privacy;
+  if (!p) return `<h3>${esc(t.name)}</h3><p class="small">Not measured: no real holdout rows for this table.</p>`;
+  const dcr = await distanceChart(p.dcr.histogram, 'Distance to the closest training record', 'orange: synthetic rows · blue: unseen real rows (holdout)');
+  const nndr = await distanceChart(p.nndr.histogram, 'Nearest / second-nearest distance ratio', 'near 0 = sits on one isolated training record', 'ratio');
+  const rows = [
+    ['DCR share (50% ideal)', p.dcrShare === null ? '— (no holdout rows)' : pct(p.dcrShare)],
+    ['Median distance to closest training record', `${num(p.dcr.synthetic.median)} synthetic · ${num(p.dcr.holdout?.median)} unseen real`],
+    ['5th percentile of that distance', `${num(p.dcr.synthetic.p5)} synthetic · ${num(p.dcr.holdout?.p5)} unseen real`],
+    ['Median NNDR', `${num(p.nndr.synthetic.median)} synthetic · ${num(p.nndr.holdout?.median)} unseen real`],
+    ['Synthetic rows equal to a training row', `${int(p.exactMatches)} (${pct(p.exactMatchRate, 2)}); unseen real rows: ${pct(p.holdoutExactMatchRate, 2)}`],
+    ['… equal to a unique training row', `<b>${int(p.exactMatchesUnique)}</b>${p.holdoutUniqueMatchRate !== null ? `; unseen real rows: ${pct(p.holdoutUniqueMatchRate, 2)}` : ''}`],
+    ['Rows compared', `${int(p.sampleSizes.synthetic)} synthetic vs ${int(p.sampleSizes.train)} training and ${int(p.sampleSizes.holdout)} holdout`],
+  ];
+  return `<h3>${esc(t.name)}</h3><div class="two"><div>${rowsTable(['Measure', 'Value'], rows)}</div><div><div class="chart">${dcr}</div><div class="chart">${nndr}</div></div></div>`;
+}
+
+export function protectionSection(r: ReportJson): string {
+  const p = r.protection;
+  const items: string[] = [];
+  items.push(
+    p.protectRareCategories
+      ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}`).join(', ')})` : ''}.`
+      : 'Rare-category protection was <b>off</b>.',
+  );
+  items.push(
+    p.clipOutliers
+      ? `Outliers: extreme numeric and date values are clipped so no real extreme is reproduced${p.clipped.length ? ` (${p.clipped.map((x) => `${esc(x.table)}.${esc(x.column)}`).join(', ')})` : ''}.`
+      : 'Outlier clipping was <b>off</b>.',
+  );
+  const filtered = Object.entries(p.filteredCopies);
+  items.push(p.filterCopies ? `Copy filter: synthetic rows equal to a unique training row are dropped${filtered.length ? ` (${filtered.map(([t, n]) => `${esc(t)}: ${int(n)} dropped`).join(', ')})` : ''}.` : 'The copy filter was <b>off</b>.');
+  items.push(p.differentialPrivacy ? `Differential privacy: ε = ${p.differentialPrivacy.epsilon}${p.differentialPrivacy.delta !== undefined ? `, δ = ${p.differentialPrivacy.delta}` : ''}.` : 'Differential privacy: not used.');
+  for (const t of r.tables) {
+    const c = t.checks;
+    if (!c) continue;
+    const name = r.tables.length > 1 ? `${esc(t.name)}: ` : '';
+    const rareCats = c.rare.reduce((s, x) => s + x.categories, 0);
+    const rareSyn = c.rare.reduce((s, x) => s + x.syntheticRows, 0);
+    const rareText = rareCats
+      ? `${int(rareCats)} categor${rareCats === 1 ? 'y is' : 'ies are'} rare in the training data (fewer than ${p.rareCategoryThreshold} rows); ${rareSyn === 0 ? 'none appears' : `<b>${int(rareSyn)} synthetic row(s) carry one</b>`} in the synthetic data`
+      : 'no rare categories in the training data';
+    const withRare = c.extremes.filter((e) => e.rareExtremes.min || e.rareExtremes.max);
+    const reached = withRare.filter((e) => e.reachesExtreme);
+    const extText = withRare.length
+      ? reached.length === 0
+        ? `the synthetic values stay inside every rare real minimum and maximum (${withRare.length} column${withRare.length === 1 ? '' : 's'})`
+        : `<b>the synthetic values reach a rare real extreme in ${reached.map((e) => esc(e.column)).join(', ')}</b>`
+      : 'no rare extreme values';
+    items.push(`Measured on the data — ${name}${rareText}; ${extText}.`);
+  }
+  if (p.replacedColumns.length) items.push(`Columns never learned from the data: ${p.replacedColumns.map((c) => `${esc(c.table)}.${esc(c.column)} (${esc(c.treatment)})`).join(', ')}.`);
+  return `<h3>Protection applied</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
+}

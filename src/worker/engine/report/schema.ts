@@ -1,0 +1,163 @@
+/**
+ * The stored quality and privacy report of an execution (`report.json` in its workspace).
+ * Scores are fractions in [0, 1] (null when not computable); the HTML shows them as percentages.
+ */
+import { z } from 'zod';
+
+const score = z.number().nullable();
+const sdtype = z.enum(['numerical', 'categorical', 'datetime', 'boolean', 'text', 'id']);
+
+export const columnShapeSchema = z.object({ column: z.string(), sdtype, metric: z.enum(['KSComplement', 'TVComplement']), score });
+export const pairTrendSchema = z.object({
+  column1: z.string(),
+  column2: z.string(),
+  metric: z.enum(['CorrelationSimilarity', 'ContingencySimilarity']),
+  score,
+  realCorrelation: score,
+  syntheticCorrelation: score,
+});
+
+/** Real vs synthetic shares per bin or category, for one column's chart. */
+export const distributionSchema = z.object({
+  column: z.string(),
+  sdtype,
+  kind: z.enum(['numeric', 'datetime', 'categorical']),
+  /** Bins (numeric/datetime: `from`/`to`; categorical: `label`), shares of non-missing rows. */
+  bins: z.array(z.object({ label: z.string(), from: z.number().optional(), to: z.number().optional(), real: z.number(), synthetic: z.number() })),
+  missing: z.object({ real: z.number(), synthetic: z.number() }),
+});
+export type Distribution = z.infer<typeof distributionSchema>;
+
+/** Square matrix over `columns` (null where undefined). */
+export const matrixSchema = z.object({ columns: z.array(z.string()), real: z.array(z.array(score)), synthetic: z.array(z.array(score)) });
+export type Matrix = z.infer<typeof matrixSchema>;
+
+const distanceSummary = z.object({ p5: z.number(), median: z.number(), mean: z.number() });
+const histogram = z.object({ edges: z.array(z.number()), synthetic: z.array(z.number()), holdout: z.array(z.number()) });
+
+export const privacyResultSchema = z.object({
+  dcrShare: score,
+  dcr: z.object({ synthetic: distanceSummary, holdout: distanceSummary.nullable(), histogram }),
+  nndr: z.object({ synthetic: distanceSummary, holdout: distanceSummary.nullable(), histogram }),
+  exactMatches: z.number().int(),
+  exactMatchesUnique: z.number().int(),
+  exactMatchRate: z.number(),
+  uniqueMatchRate: z.number(),
+  holdoutExactMatchRate: score,
+  holdoutUniqueMatchRate: score,
+  sampleSizes: z.object({ train: z.number().int(), holdout: z.number().int(), synthetic: z.number().int() }),
+  columns: z.array(z.string()),
+});
+
+const modelScores = z.object({ accuracy: z.number().optional(), macroF1: z.number().optional(), r2: z.number().optional() });
+export const utilitySchema = z.object({
+  target: z.string(),
+  task: z.enum(['classification', 'regression']),
+  metric: z.enum(['macroF1', 'r2']),
+  real: modelScores,
+  synthetic: modelScores,
+  gap: score,
+  majorityBaseline: z.number().optional(),
+  rows: z.object({ train: z.number().int(), synthetic: z.number().int(), holdout: z.number().int() }),
+  classes: z.array(z.string()).optional(),
+});
+
+/** Measured checks of the protections (see evaluate/protection.ts). */
+export const protectionChecksSchema = z.object({
+  rare: z.array(z.object({ column: z.string(), categories: z.number().int(), trainRows: z.number().int(), syntheticRows: z.number().int() })),
+  extremes: z.array(
+    z.object({
+      column: z.string(),
+      sdtype,
+      real: z.tuple([z.number(), z.number()]),
+      synthetic: z.tuple([z.number(), z.number()]).nullable(),
+      rareExtremes: z.object({ min: z.boolean(), max: z.boolean() }),
+      reachesExtreme: z.boolean(),
+    }),
+  ),
+});
+export type ProtectionChecks = z.infer<typeof protectionChecksSchema>;
+
+export const tableReportSchema = z.object({
+  name: z.string(),
+  treatment: z.enum(['synthesize', 'original']),
+  rows: z.object({ real: z.number().int(), train: z.number().int(), holdout: z.number().int(), synthetic: z.number().int() }),
+  columnCount: z.number().int(),
+  quality: score,
+  columnShapes: score,
+  columnPairTrends: score,
+  /** Worst first. */
+  columns: z.array(columnShapeSchema),
+  /** Worst first. */
+  pairs: z.array(pairTrendSchema),
+  distributions: z.array(distributionSchema),
+  correlations: matrixSchema.nullable(),
+  associations: matrixSchema.nullable(),
+  privacy: privacyResultSchema.nullable(),
+  utility: utilitySchema.nullable(),
+  checks: protectionChecksSchema.nullable(),
+  /** Columns mocked, masked, nulled or kept rather than synthesized. */
+  otherTreatments: z.array(z.object({ column: z.string(), treatment: z.string() })),
+});
+export type TableReport = z.infer<typeof tableReportSchema>;
+
+export const relationshipReportSchema = z.object({
+  key: z.string(),
+  parentTable: z.string(),
+  childTable: z.string(),
+  cardinality: score,
+  integrity: score,
+  realIntegrity: score,
+  childCounts: z.object({ labels: z.array(z.string()), real: z.array(z.number()), synthetic: z.array(z.number()) }),
+  meanChildren: z.object({ real: z.number(), synthetic: z.number() }),
+  pairTrends: score,
+  pairs: z.array(pairTrendSchema),
+});
+export type RelationshipReport = z.infer<typeof relationshipReportSchema>;
+
+export const verdictLevels = ['strong', 'acceptable', 'at-risk', 'not-measured'] as const;
+
+export const protectionSchema = z.object({
+  protectRareCategories: z.boolean(),
+  rareCategoryThreshold: z.number().int(),
+  clipOutliers: z.boolean(),
+  filterCopies: z.boolean(),
+  rareCategories: z.array(z.object({ table: z.string(), column: z.string(), categories: z.number().int(), rows: z.number().int().optional() })),
+  clipped: z.array(z.object({ table: z.string(), column: z.string(), rows: z.number().int().optional(), low: z.number().optional(), high: z.number().optional() })),
+  filteredCopies: z.record(z.string(), z.number().int()),
+  differentialPrivacy: z.object({ epsilon: z.number(), delta: z.number().optional() }).nullable(),
+  /** Columns never learned: mocked, masked or set to null. */
+  replacedColumns: z.array(z.object({ table: z.string(), column: z.string(), treatment: z.string() })),
+});
+export type Protection = z.infer<typeof protectionSchema>;
+
+export const reportJsonSchema = z.object({
+  version: z.literal(1),
+  generatedAt: z.string(),
+  executionId: z.string().nullable(),
+  name: z.string(),
+  summary: z.object({
+    /** 0–1; SDMetrics Quality (single table) or the mean of its multi-table properties. */
+    quality: score,
+    columnShapes: score,
+    columnPairTrends: score,
+    cardinality: score,
+    intertableTrends: score,
+    privacy: z.object({ level: z.enum(verdictLevels), headline: z.string(), details: z.array(z.string()), dcrShare: score, exactMatches: z.number().int().nullable(), exactMatchesUnique: z.number().int().nullable() }),
+    utility: z.object({ table: z.string(), target: z.string(), metric: z.enum(['macroF1', 'r2']), real: score, synthetic: score, gap: score }).nullable(),
+    backend: z.string(),
+    stepSeconds: z.record(z.string(), z.number()),
+    totalSeconds: z.number(),
+    settings: z.array(z.object({ label: z.string(), value: z.string() })),
+    tables: z.array(z.object({ name: z.string(), treatment: z.string(), real: z.number().int(), synthetic: z.number().int() })),
+  }),
+  tables: z.array(tableReportSchema),
+  relationships: z.array(relationshipReportSchema),
+  protection: protectionSchema,
+});
+export type ReportJson = z.infer<typeof reportJsonSchema>;
+
+/** Parses a stored report (throws a zod error on a malformed file). */
+export function parseReport(value: unknown): ReportJson {
+  return reportJsonSchema.parse(value);
+}

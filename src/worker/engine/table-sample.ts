@@ -1,0 +1,129 @@
+/**
+ * Sampling a fitted table model: batches of rows decoded from tokens, raked to the training
+ * marginals, passed through the privacy filter, ids numbered without gaps. Re-exported by
+ * table-model.ts (the API relational synthesis imports).
+ */
+import type { CellValue, Row, RowBatch } from '../../shared/values';
+import { decodeTokens, subColumnsOf } from './encoders/index';
+import * as idEnc from './encoders/id';
+import { mockValues } from './mock-bridge';
+import { sampleCopula } from './model/copula';
+import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
+import { createSampler, type Sampler } from './model/sampler';
+import { checkAborted } from './model/trainer';
+import { createRng, type Rng } from './rng';
+import type { TableModel } from './table-model';
+
+export interface SampleOptions {
+  seed?: number;
+  temperature?: number;
+  batchSize?: number;
+  /** Row-major context (count x dim) when the model was fitted with one. */
+  context?: Float32Array;
+  /** First id index for regenerated id columns (so batches and calls never collide). */
+  idOffset?: number;
+  signal?: AbortSignal;
+}
+
+function decodeRows(model: TableModel, tokens: Int32Array[], rows: number, rng: Rng, idOffset: number, seed: number): Row[] {
+  const { prepared } = model;
+  const cols: CellValue[][] = [];
+  let k = 0;
+  const tokenIndex = new Map<number, number>();
+  for (const i of prepared.modelled) {
+    tokenIndex.set(i, k);
+    const p = prepared.plans[i]!;
+    if (p.role === 'model') k += subColumnsOf(p.spec, p.name).length;
+  }
+  prepared.plans.forEach((p, i) => {
+    switch (p.role) {
+      case 'model': {
+        const start = tokenIndex.get(i) as number;
+        const n = subColumnsOf(p.spec, p.name).length;
+        cols.push(decodeTokens(p.spec, tokens.slice(start, start + n), rng));
+        break;
+      }
+      case 'id':
+        cols.push(idEnc.generate(p.spec, rows, idOffset, rng));
+        break;
+      case 'null':
+        cols.push(new Array<CellValue>(rows).fill(null));
+        break;
+      case 'keep':
+      case 'mask': {
+        const v = p.values;
+        cols.push(Array.from({ length: rows }, () => (v.length ? (v[rng.int(v.length)] ?? null) : null)));
+        break;
+      }
+      case 'mock':
+        cols.push(mockValues({ table: prepared.table, column: p.name, generator: p.generator, templates: p.templates, count: rows, seed: seed + idOffset + i }));
+        break;
+    }
+  });
+  const out: Row[] = new Array(rows);
+  for (let r = 0; r < rows; r++) out[r] = cols.map((c) => c[r] ?? null);
+  return out;
+}
+
+/**
+ * Generates `count` rows in batches (bounded memory), each batch already decoded and passed
+ * through the privacy filter (rows equal to a rare training row on every modelled column are
+ * redrawn).
+ */
+export async function* sampleTable(model: TableModel, count: number, opts: SampleOptions = {}): AsyncGenerator<RowBatch> {
+  const seed = opts.seed ?? model.prepared.settings.seed;
+  const rng = createRng(seed + 1);
+  const temperature = opts.temperature ?? model.prepared.settings.temperature;
+  const batchSize = Math.max(1, opts.batchSize ?? 16384);
+  const sampler: Sampler | null = model.net ? createSampler(model.net) : null;
+  let idOffset = opts.idOffset ?? 0;
+  let nextId = opts.idOffset ?? 0;
+  try {
+    let produced = 0;
+    while (produced < count) {
+      checkAborted(opts.signal);
+      const want = Math.min(batchSize, count - produced);
+      const rows: Row[] = [];
+      for (let attempt = 0; rows.length < want && attempt < 20; attempt++) {
+        const need = want - rows.length;
+        const ctx = opts.context && model.net?.arch.contextDim ? opts.context.subarray((produced + rows.length) * model.net.arch.contextDim, (produced + want) * model.net.arch.contextDim) : undefined;
+        let tokens: Int32Array[];
+        if (sampler) {
+          tokens = await sampler.sample(need, rng, temperature, ctx);
+          if (!ctx && model.marginals && need >= 2000) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, model.marginals, need), rng));
+        }
+        else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
+        else tokens = [];
+        const decoded = decodeRows(model, tokens, need, rng, idOffset, seed);
+        idOffset += need;
+        // With a context, row i belongs to context row i: copies are redrawn in place from their own context row.
+        if (ctx && sampler && model.net) {
+          const K = model.net.arch.contextDim;
+          for (let retry = 0; retry < 10; retry++) {
+            const bad = decoded.flatMap((row, i) => (model.filter.isCopy(row) ? [i] : []));
+            if (bad.length === 0) break;
+            const sub = new Float32Array(bad.length * K);
+            bad.forEach((i, k) => sub.set(ctx.subarray(i * K, i * K + K), k * K));
+            const again = decodeRows(model, await sampler.sample(bad.length, rng, temperature, sub), bad.length, rng, idOffset, seed);
+            idOffset += bad.length;
+            bad.forEach((i, k) => (decoded[i] = again[k] as Row));
+          }
+          rows.push(...decoded);
+          break;
+        }
+        for (const row of decoded) if (!model.filter.isCopy(row)) rows.push(row);
+      }
+      produced += want;
+      // Ids are numbered after filtering, so they run on without gaps across batches.
+      model.prepared.plans.forEach((p, i) => {
+        if (p.role !== 'id') return;
+        const ids = idEnc.generate(p.spec, rows.length, nextId, rng);
+        rows.forEach((row, r) => (row[i] = ids[r] ?? null));
+      });
+      nextId += rows.length;
+      if (rows.length > 0) yield { columns: [...model.prepared.columns], rows };
+    }
+  } finally {
+    sampler?.dispose();
+  }
+}

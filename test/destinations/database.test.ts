@@ -1,0 +1,297 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import Database from 'better-sqlite3';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkDestination, type DatabaseDestination, type DestinationPlan } from '../../src/data/destinations/check';
+import { writeDestination } from '../../src/data/destinations/write';
+import { openSource } from '../../src/data/sources/connector';
+import type { TableMode } from '../../src/shared/config';
+import type { SourceSpec } from '../../src/shared/source';
+import type { Row, RowBatch } from '../../src/shared/values';
+import { customers, fixtureRows, orders, relationships } from '../exporters/fixture';
+import { createDatabase, type ScratchDatabase } from '../helpers/db';
+
+type Kind = 'sqlite' | 'postgres' | 'mysql';
+const plan: DestinationPlan = { tables: [orders, customers], relationships };
+const data = fixtureRows();
+const byTable: Record<string, Row[]> = { customers: data.customers, orders: data.orders };
+
+function reader(rows: Record<string, Row[]>, batch = 40): (table: string) => AsyncIterable<RowBatch> {
+  const meta = { customers, orders } as const;
+  return async function* (table: string) {
+    const cols = meta[table as keyof typeof meta].columns.map((c) => c.name);
+    const all = rows[table] ?? [];
+    for (let i = 0; i < all.length; i += batch) yield { columns: cols, rows: all.slice(i, i + batch) };
+  };
+}
+
+const dest = (target: SourceSpec, tableMode: TableMode = 'create'): DatabaseDestination => ({ kind: 'database', target, tableMode, batchSize: 100, parallel: 1 });
+
+/** Each dialect gets a fresh database (or file) per test through this factory. */
+interface Fixture {
+  spec(): Promise<SourceSpec>;
+  exec(spec: SourceSpec, sql: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'doppel-dest-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function fixtureFor(kind: Kind): Fixture {
+  const dbs: ScratchDatabase[] = [];
+  return {
+    spec: async () => {
+      if (kind === 'sqlite') return { kind: 'sqlite', path: join(tmp, `d-${randomBytes(4).toString('hex')}.sqlite`) };
+      const db = await createDatabase(kind);
+      dbs.push(db);
+      return db.spec;
+    },
+    exec: async (spec, sql) => {
+      if (spec.kind === 'sqlite') {
+        const db = new Database(spec.path);
+        db.exec(sql);
+        db.close();
+      } else if (spec.kind === 'postgres') {
+        const c = new pg.Client({ host: spec.host, port: spec.port, user: spec.user, database: spec.database });
+        await c.connect();
+        await c.query(sql);
+        await c.end();
+      } else if (spec.kind === 'mysql') {
+        const c = await mysql.createConnection({ host: spec.host, port: spec.port, user: spec.user, database: spec.database, multipleStatements: true });
+        await c.query(sql);
+        await c.end();
+      }
+    },
+    cleanup: async () => {
+      for (const d of dbs) await d.drop();
+    },
+  };
+}
+
+async function readAll(spec: SourceSpec): Promise<{ tables: Record<string, Row[]>; keys: { pk: Record<string, string[]>; fks: string[] } }> {
+  const src = await openSource(spec);
+  try {
+    const meta = await src.introspect({ inferKeys: false });
+    const tables: Record<string, Row[]> = {};
+    const pk: Record<string, string[]> = {};
+    for (const t of meta.tables) {
+      pk[t.name] = t.primaryKey;
+      const rows: Row[] = [];
+      for await (const b of src.readTable(t.name)) rows.push(...b.rows);
+      tables[t.name] = rows.sort((a, b) => Number(a[0]) - Number(b[0]));
+    }
+    return { tables, keys: { pk, fks: meta.relationships.map((r) => `${r.childTable}(${r.childColumns.join()})->${r.parentTable}(${r.parentColumns.join()})`) } };
+  } finally {
+    await src.close();
+  }
+}
+
+/** Table names present in the destination (no rows read). */
+async function tableNames(spec: SourceSpec): Promise<string[]> {
+  const src = await openSource(spec);
+  try {
+    return (await src.introspect({ inferKeys: false, sampleRows: 1 })).tables.map((t) => t.name).sort();
+  } finally {
+    await src.close();
+  }
+}
+
+/** Empty destination tables as a user would have prepared them by hand, per dialect. */
+function handMadeTables(kind: Kind, bornType?: string): string {
+  const int = 'integer';
+  const big = 'bigint';
+  const dbl = kind === 'postgres' ? 'double precision' : 'double';
+  const ts = kind === 'postgres' ? 'timestamp(3)' : kind === 'mysql' ? 'datetime(3)' : 'datetime';
+  const bool = kind === 'mysql' ? 'tinyint(1)' : 'boolean';
+  const str = kind === 'mysql' ? 'varchar(100)' : 'text';
+  return `CREATE TABLE customers (id ${int} PRIMARY KEY, name ${str}, born ${bornType ?? 'date'}, vip ${bool}, score ${dbl});
+    CREATE TABLE orders (order_id ${big} PRIMARY KEY, customer_id ${int} REFERENCES customers (id), amount ${dbl}, placed_at ${ts}, note ${str});`;
+}
+
+describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind) => {
+  const fx = fixtureFor(kind);
+  afterAll(() => fx.cleanup());
+
+  it('create: checks, creates tables with PK and FK, writes parents first, values read back equal', async () => {
+    const spec = await fx.spec();
+    const check = await checkDestination(dest(spec), plan);
+    expect(check.tables).toEqual([
+      { name: 'orders', action: 'create' },
+      { name: 'customers', action: 'create' },
+    ]);
+    const progress: string[] = [];
+    const res = await writeDestination(dest(spec), plan, reader(byTable), { onProgress: (p) => progress.push(p.table) });
+    expect(res.rows).toEqual({ customers: 60, orders: 150 });
+    expect(progress[0]).toBe('customers');
+    const back = await readAll(spec);
+    expect(back.tables.customers).toEqual(data.customers);
+    expect(back.tables.orders).toEqual(data.orders);
+    expect(back.keys.pk).toEqual({ customers: ['id'], orders: ['order_id'] });
+    expect(back.keys.fks).toEqual(['orders(customer_id)->customers(id)']);
+  });
+
+  it('refuses a non-empty table (check and write), truncate replaces its rows', async () => {
+    const spec = await fx.spec();
+    await writeDestination(dest(spec), plan, reader(byTable));
+    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({ code: 'DESTINATION_NOT_EMPTY', message: expect.stringContaining('"orders", "customers"') });
+    await expect(writeDestination(dest(spec, 'write-into-empty'), plan, reader(byTable))).rejects.toMatchObject({ code: 'DESTINATION_NOT_EMPTY' });
+    expect((await readAll(spec)).tables.orders).toHaveLength(150);
+
+    const fewer = { customers: data.customers.slice(0, 30), orders: data.orders.filter((r) => r[1] === null || Number(r[1]) <= 30) };
+    const check = await checkDestination(dest(spec, 'truncate'), plan);
+    expect(check.tables.map((t) => t.action)).toEqual(['truncate', 'truncate']);
+    await writeDestination(dest(spec, 'truncate'), plan, reader(fewer));
+    const back = await readAll(spec);
+    expect(back.tables.customers).toEqual(fewer.customers);
+    expect(back.tables.orders).toEqual(fewer.orders);
+  });
+
+  it('write-into-empty: fills compatible hand-made tables; lists incompatible columns and missing tables', async () => {
+    const spec = await fx.spec();
+    await expect(checkDestination(dest(spec, 'write-into-empty'), plan)).rejects.toMatchObject({ code: 'DESTINATION_INCOMPATIBLE', message: expect.stringContaining('table "orders" does not exist') });
+    await fx.exec(spec, handMadeTables(kind));
+    expect((await checkDestination(dest(spec, 'write-into-empty'), plan)).tables.map((t) => t.action)).toEqual(['write', 'write']);
+    await writeDestination(dest(spec, 'write-into-empty'), plan, reader(byTable));
+    const back = await readAll(spec);
+    expect(back.tables.customers).toEqual(data.customers);
+    expect(back.tables.orders).toEqual(data.orders.map((r) => [...r, null]));
+
+    const other = await fx.spec();
+    await fx.exec(other, handMadeTables(kind, kind === 'mysql' ? 'int' : 'integer'));
+    const err = await checkDestination(dest(other, 'write-into-empty'), plan).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DESTINATION_INCOMPATIBLE' });
+    expect((err as Error).message).toMatch(/table "customers": column "born" is int\S* in the destination but date in the synthetic data/i);
+  });
+
+  it('rolls back on a constraint violation mid-write: no table created, existing tables stay empty', async () => {
+    const spec = await fx.spec();
+    const dup = { customers: data.customers, orders: [...data.orders, data.orders[0]!] };
+    await expect(writeDestination(dest(spec), plan, reader(dup))).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED', message: expect.stringContaining('orders') });
+    if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
+    else expect(await tableNames(spec)).toEqual([]);
+
+    await fx.exec(spec, handMadeTables(kind));
+    const orphan = { customers: data.customers, orders: [...data.orders.slice(0, 100), [99999, 12345, 1, null]] };
+    await expect(writeDestination(dest(spec, 'write-into-empty'), plan, reader(orphan))).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED' });
+    const back = await readAll(spec);
+    expect(back.tables.customers).toEqual([]);
+    expect(back.tables.orders).toEqual([]);
+  });
+
+  if (kind === 'mysql') {
+    it('the multi-row INSERT path (servers without local_infile) writes the same values and rolls back the same way', async () => {
+      const spec = await fx.spec();
+      await writeDestination(dest(spec), plan, reader(byTable), { mysqlMethod: 'insert' });
+      const back = await readAll(spec);
+      expect(back.tables.customers).toEqual(data.customers);
+      expect(back.tables.orders).toEqual(data.orders);
+      const other = await fx.spec();
+      const dup = { customers: data.customers, orders: [...data.orders, data.orders[3]!] };
+      await expect(writeDestination(dest(other), plan, reader(dup), { mysqlMethod: 'insert' })).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED' });
+      expect(await tableNames(other)).toEqual([]);
+    });
+  }
+
+  it('a canceled write keeps nothing', async () => {
+    const spec = await fx.spec();
+    const ac = new AbortController();
+    const err = await writeDestination(dest(spec), plan, reader(byTable, 10), { signal: ac.signal, onProgress: (p) => p.totalRows >= 30 && ac.abort() }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'EXECUTION_CANCELED' });
+    if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
+    else expect(await tableNames(spec)).toEqual([]);
+  });
+
+  it('a writer process killed mid-write leaves no half-written table', async () => {
+    const spec = await fx.spec();
+    const single: DestinationPlan = { tables: [{ name: 'events', primaryKey: ['id'], rowCount: 0, columns: [{ name: 'id', storageType: 'integer', sdtype: 'id', nullable: false }, { name: 'label', storageType: 'string', sdtype: 'categorical', nullable: true }] }], relationships: [] };
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), JSON.stringify(dest(spec)), JSON.stringify(single)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('writing') && resolve());
+      child.on('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const names = await tableNames(spec);
+    // PostgreSQL and SQLite roll the CREATE back too; MariaDB keeps the created table, empty.
+    if (kind === 'mysql') {
+      if (names.length) expect((await readAll(spec)).tables.events).toEqual([]);
+    } else expect(names).toEqual([]);
+    if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(true);
+  });
+});
+
+describe('bad destination input', () => {
+  const scratch: ScratchDatabase[] = [];
+  const users: Array<() => Promise<void>> = [];
+  beforeAll(async () => {
+    scratch.push(await createDatabase('postgres'), await createDatabase('mysql'));
+  });
+  afterAll(async () => {
+    for (const u of users) await u().catch(() => undefined);
+    for (const d of scratch) await d.drop();
+  });
+
+  it('database down, missing database, missing schema', async () => {
+    await expect(checkDestination(dest({ kind: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres', database: 'x' }), plan)).rejects.toMatchObject({ code: 'DB_UNREACHABLE' });
+    await expect(checkDestination(dest({ kind: 'mysql', host: '127.0.0.1', port: 1, user: 'root', database: 'x' }), plan)).rejects.toMatchObject({ code: 'DB_UNREACHABLE' });
+    await expect(checkDestination(dest({ ...scratch[0]!.spec, database: `${scratch[0]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
+    await expect(checkDestination(dest({ ...scratch[0]!.spec, schema: 'nowhere' } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND', message: expect.stringContaining('Schema "nowhere"') });
+    await expect(checkDestination(dest({ kind: 'sqlite', path: join(tmp, 'no-such-dir', 'x.sqlite') }), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
+    // Checking a SQLite destination that does not exist yet does not create the file.
+    const fresh = join(tmp, 'not-yet.sqlite');
+    expect((await checkDestination(dest({ kind: 'sqlite', path: fresh }), plan)).tables.map((t) => t.action)).toEqual(['create', 'create']);
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  it('PostgreSQL user without CREATE on the schema: named in the error, nothing written', async () => {
+    const pgDb = scratch[0]!;
+    const role = `doppel_lim_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
+    await admin.connect();
+    await admin.query(`CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role};`);
+    await admin.end();
+    users.push(async () => {
+      const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
+      await c.connect();
+      await c.query(`DROP OWNED BY ${role}`);
+      await c.end();
+      await pgDb.drop();
+      const d = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
+      await d.connect();
+      await d.query(`DROP ROLE IF EXISTS ${role}`);
+      await d.end();
+    });
+    const spec = { ...pgDb.spec, user: role } as SourceSpec;
+    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks CREATE on schema "public"`) });
+    await expect(writeDestination(dest(spec), plan, reader(byTable))).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
+    expect(await tableNames(pgDb.spec)).toEqual([]);
+  });
+
+  it('MariaDB: wrong password and a user without CREATE', async () => {
+    const myDb = scratch[1]!;
+    const user = `doppel_lim_${randomBytes(4).toString('hex')}`;
+    const admin = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
+    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 's3cret-pw'`);
+    await admin.query(`GRANT SELECT ON \`${myDb.name}\`.* TO '${user}'@'%'`);
+    await admin.end();
+    users.push(async () => {
+      const c = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
+      await c.query(`DROP USER IF EXISTS '${user}'@'%'`);
+      await c.end();
+    });
+    const spec = { ...myDb.spec, user } as SourceSpec;
+    const wrong = await checkDestination(dest(spec), plan, { password: 'not-the-password' }).catch((e: unknown) => e);
+    expect(wrong).toMatchObject({ code: 'DB_AUTH_FAILED' });
+    expect((wrong as Error).message).not.toContain('not-the-password');
+    await expect(checkDestination(dest(spec), plan, { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${user}" lacks CREATE on database "${myDb.name}"`) });
+    await expect(writeDestination(dest(spec), plan, reader(byTable), { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
+    expect(await tableNames(myDb.spec)).toEqual([]);
+  });
+});

@@ -1,0 +1,87 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { register, runReportCommand } from '../../src/main/cli/commands/report';
+import { buildReport } from '../../src/worker/engine/report/build';
+import { writeReportFiles } from '../../src/worker/engine/report/files';
+import { adultInput } from './fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'doppel-report-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function workspace(name: string, synthetic: 'independent' | 'holdout'): Promise<string> {
+  const a = adultInput(1500, 800);
+  const report = buildReport({
+    executionId: name,
+    config: a.config,
+    metadata: a.metadata,
+    realTrain: { adult_train: a.train },
+    realHoldout: { adult_train: a.holdout },
+    synthetic: { adult_train: synthetic === 'holdout' ? a.holdout : a.synthetic },
+    backend: 'cpu',
+    stepSeconds: { train: 1 },
+  });
+  const ws = join(dir, name);
+  await writeReportFiles(report, ws);
+  return ws;
+}
+
+/** Runs `doppel report …` through commander, capturing stdout/stderr. */
+async function doppel(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const program = new Command('doppel').option('--store <dir>').exitOverride();
+  register(program);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['node', 'doppel', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { stdout, stderr, exitCode };
+}
+
+describe('doppel report', () => {
+  it('writes the stored report as HTML and JSON, and prints the headline without --out', async () => {
+    const ws = await workspace('exec-1', 'independent');
+    const html = join(dir, 'out.html');
+    const r = await doppel(['report', ws, '--out', html]);
+    expect(r.exitCode).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ out: html, format: 'html' });
+    expect(readFileSync(html, 'utf8')).toContain('quality and privacy report');
+    await doppel(['report', ws, '-o', join(dir, 'out.json')]);
+    expect(JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')).executionId).toBe('exec-1');
+    const head = JSON.parse((await doppel(['report', join(ws, 'report.json')])).stdout);
+    expect(head.executionId).toBe('exec-1');
+    expect(head.quality).toBeGreaterThan(0.5);
+    expect(head.privacy.level).toMatch(/strong|acceptable|at-risk/);
+  });
+
+  it('compares two executions', async () => {
+    const a = await workspace('exec-a', 'independent');
+    const b = await workspace('exec-b', 'holdout');
+    const out = join(dir, 'cmp.html');
+    const res = await runReportCommand(a, { compare: b, out });
+    expect(res).toMatchObject({ format: 'html', compared: ['exec-a', 'exec-b'] });
+    expect(readFileSync(out, 'utf8')).toContain('Comparison of two executions');
+  });
+
+  it('explains an unknown execution and a bad output name, with a fix, on stderr', async () => {
+    const missing = await doppel(['report', 'no-such-execution', '--out', join(dir, 'x.html')]);
+    expect(missing.exitCode).toBe(1);
+    expect(missing.stderr).toMatch(/No execution "no-such-execution"/);
+    expect(missing.stderr).toMatch(/fix: .*doppel executions/);
+    const ws = await workspace('exec-2', 'independent');
+    const bad = await doppel(['report', ws, '--out', join(dir, 'x.docx')]);
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr).toMatch(/\.html, \.pdf or \.json/);
+    expect(existsSync(join(dir, 'x.docx'))).toBe(false);
+  });
+});

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, validateConfig, type DatasetMetadata, type SynthesisConfig, type Problem, type ColumnMeta } from '../../src/shared';
+
+const col = (name: string, storageType: ColumnMeta['storageType'] = 'integer', sdtype: ColumnMeta['sdtype'] = 'numerical'): ColumnMeta => ({ name, storageType, sdtype, nullable: true });
+
+/** district -> account -> loan, plus a `status` lookup referenced by loan. */
+function bank(rows = 5000): DatasetMetadata {
+  return {
+    tables: [
+      { name: 'district', columns: [col('id', 'integer', 'id'), col('region', 'string', 'categorical'), col('population')], primaryKey: ['id'], rowCount: rows },
+      { name: 'account', columns: [col('id', 'integer', 'id'), col('district_id', 'integer', 'id'), col('opened', 'date', 'datetime')], primaryKey: ['id'], rowCount: rows },
+      { name: 'loan', columns: [col('id', 'integer', 'id'), col('account_id', 'integer', 'id'), col('amount'), col('status', 'string', 'id')], primaryKey: ['id'], rowCount: rows },
+      { name: 'status', columns: [col('code', 'string', 'id'), col('label', 'string', 'categorical')], primaryKey: ['code'], rowCount: 4 },
+    ],
+    relationships: [
+      { parentTable: 'district', parentColumns: ['id'], childTable: 'account', childColumns: ['district_id'], origin: 'declared' },
+      { parentTable: 'account', parentColumns: ['id'], childTable: 'loan', childColumns: ['account_id'], origin: 'declared' },
+      { parentTable: 'status', parentColumns: ['code'], childTable: 'loan', childColumns: ['status'], origin: 'declared' },
+    ],
+  };
+}
+
+function config(meta: DatasetMetadata, edit?: (c: SynthesisConfig) => void): SynthesisConfig {
+  const c = defaultConfig(meta, { kind: 'sqlite', path: '/tmp/bank.sqlite' });
+  edit?.(c);
+  return c;
+}
+
+const codes = (ps: Problem[]) => ps.map((p) => p.code);
+const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
+
+describe('validateConfig', () => {
+  it('accepts a well-formed relational config with a lookup as original data', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta);
+    expect(errors(ps)).toEqual([]);
+  });
+
+  it('counts roots without original-data tables and names them when there are several', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta), meta); // status synthesized -> second root (and too few rows)
+    const multi = ps.find((p) => p.code === 'MULTIPLE_ROOT_TABLES');
+    expect(multi?.message).toContain('district');
+    expect(multi?.message).toContain('status');
+    expect(multi?.fix).toMatch(/original data/);
+  });
+
+  it('requires an inbound foreign key for original-data tables', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => { c.tables.status!.treatment = 'original'; c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status'); }), meta);
+    const p = ps.find((x) => x.code === 'ORIGINAL_WITHOUT_INBOUND_FK');
+    expect(p).toMatchObject({ severity: 'error', table: 'status', step: 'treatment' });
+  });
+
+  it('rejects a foreign key that does not target the primary key, and type mismatches', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.foreignKeys.push({ parentTable: 'district', parentColumns: ['region'], childTable: 'loan', childColumns: ['amount'], origin: 'user' });
+    }), meta);
+    expect(codes(ps)).toContain('FK_TARGET_NOT_PK');
+    expect(ps.find((p) => p.code === 'FK_TYPE_MISMATCH')).toMatchObject({ table: 'loan', column: 'amount' });
+  });
+
+  it('explains how to break a cycle', () => {
+    const meta = bank();
+    meta.tables[0]!.columns.push(col('main_account', 'integer', 'id'));
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id'], childTable: 'district', childColumns: ['main_account'], origin: 'user' });
+    }), meta);
+    const cycle = ps.find((p) => p.code === 'FK_CYCLE');
+    expect(cycle?.message).toMatch(/district → account → district|account → district → account/);
+    expect(cycle?.fix).toMatch(/delete one of its foreign keys/);
+  });
+
+  it('rejects self-references on synthesized tables with a fix', () => {
+    const meta = bank();
+    meta.tables[1]!.columns.push(col('parent_account', 'integer', 'id'));
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id'], childTable: 'account', childColumns: ['parent_account'], origin: 'user' });
+    }), meta);
+    expect(ps.find((p) => p.code === 'FK_SELF_REFERENCE')?.fix).toMatch(/Delete this foreign key/);
+  });
+
+  it('uses data facts for primary-key uniqueness and nulls', () => {
+    const meta = bank();
+    const facts = { tables: { loan: { rowCount: 5000, pkDuplicates: 3, pkNulls: 2 } } };
+    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta, facts);
+    expect(ps.find((p) => p.code === 'PK_NOT_UNIQUE')?.message).toContain('3 duplicate');
+    expect(ps.find((p) => p.code === 'PK_HAS_NULLS')?.message).toContain('2 row');
+  });
+
+  it('errors on too few rows and warns under 500 rows per column', () => {
+    const tiny = bank(20);
+    expect(codes(validateConfig(config(tiny, (c) => (c.tables.status!.treatment = 'original')), tiny))).toContain('TOO_FEW_ROWS');
+    const small = bank(600);
+    const ps = validateConfig(config(small, (c) => (c.tables.status!.treatment = 'original')), small);
+    expect(errors(ps)).toEqual([]);
+    expect(ps.find((p) => p.code === 'FEW_ROWS_PER_COLUMN')).toMatchObject({ severity: 'warning' });
+  });
+
+  it('warns when a sensitive column is kept or copied as original', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.status!.columns.label!.sensitive = true;
+      c.tables.loan!.columns.amount!.sensitive = true;
+      c.tables.loan!.columns.amount!.treatment = 'keep';
+    }), meta);
+    const w = ps.filter((p) => p.code === 'SENSITIVE_NOT_SYNTHESIZED');
+    expect(w.map((p) => `${p.table}.${p.column}`).sort()).toEqual(['loan.amount', 'status.label']);
+    expect(w.every((p) => p.severity === 'warning')).toBe(true);
+  });
+
+  it('reports unknown tables/columns, excluded PK columns and empty tables all at once', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.ghost = { treatment: 'synthesize', primaryKey: [], columns: {} };
+      c.tables.loan!.columns.nope = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: {} };
+      c.tables.account!.columns.id!.included = false;
+    }), meta);
+    expect(codes(ps)).toEqual(expect.arrayContaining(['UNKNOWN_TABLE', 'UNKNOWN_COLUMN', 'PK_EXCLUDED_COLUMN', 'FK_EXCLUDED_COLUMN']));
+    for (const p of ps) expect(p.fix.length).toBeGreaterThan(10);
+  });
+
+  it('requires at least one synthesized table', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => { for (const t of Object.values(c.tables)) t.treatment = 'exclude'; }), meta);
+    expect(codes(ps)).toEqual(['NO_TABLES']);
+  });
+});
