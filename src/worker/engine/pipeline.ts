@@ -39,6 +39,8 @@ export interface PipelineInput {
   /** Execution workspace folder (created if missing). */
   workspace: string;
   log?: LogFn;
+  /** Per-project secret for consistent mocking (from the project store); never written to artifacts. */
+  mockingKey?: string;
 }
 
 export interface StepProgress {
@@ -127,6 +129,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
       config: tableConfig,
       columns: meta?.columns ?? [],
       settings: config.settings,
+      mockingKey: input.mockingKey,
       warn: (m) => {
         warnings.push(m);
         log('warn', m);

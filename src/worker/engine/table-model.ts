@@ -43,6 +43,8 @@ export interface PrepareOptions {
   warn?: (message: string) => void;
   /** Fewest rows that can be learned (default MIN_ROWS_ROOT; relational children may pass MIN_ROWS_CHILD). */
   minRows?: number;
+  /** Per-project secret for consistent mocking (same real value -> same fake value); never stored in artifacts. */
+  mockingKey?: string;
 }
 
 export interface PreparedTable {

@@ -1,0 +1,85 @@
+/**
+ * The project store's contract (implemented in ./index.ts over better-sqlite3 with migrations).
+ * One store = one folder: store.sqlite, secret.key (0600, headless key), executions/<id>/ workspaces.
+ */
+import type { AppErrorShape } from '../../shared/errors';
+import type { ExecutionRecord, JobEvent, ExecutionSummary, StepState, ExecutionStatus } from '../../shared/job';
+import type { SourceRecord, SynthesisRecord } from '../../shared/api';
+import type { SourceSpec } from '../../shared/source';
+import type { SynthesisConfig } from '../../shared/config';
+
+/** Encrypts credentials at rest: Electron's safeStorage in the desktop shell, a 0600 key file headless. */
+export interface SecretBox {
+  encrypt(plain: string): Buffer;
+  decrypt(sealed: Buffer): string;
+}
+
+export interface SourcesRepo {
+  list(): SourceRecord[];
+  /** Throws AppError NOT_FOUND naming the id. */
+  get(id: string): SourceRecord;
+  /** The spec is stored without its password; a password is stored encrypted. */
+  add(input: { name?: string; spec: SourceSpec; password?: string }): SourceRecord;
+  remove(id: string): void;
+  /** The decrypted password of a stored connection, if any (never logged). */
+  password(id: string): string | undefined;
+}
+
+export interface SynthesesRepo {
+  list(): SynthesisRecord[];
+  get(id: string): SynthesisRecord;
+  /** Insert (no id) or update (id). */
+  save(input: { id?: string; name: string; sourceId: string | null; config: SynthesisConfig }): SynthesisRecord;
+  /** Deletes the synthesis and its executions (workspaces included). */
+  delete(id: string): void;
+}
+
+export interface ExecutionsRepo {
+  list(filter?: { synthesisId?: string }): ExecutionRecord[];
+  get(id: string): ExecutionRecord;
+  /** A new `queued` execution with a fresh workspace folder `<store>/executions/<id>/`; keeps a snapshot of the config. */
+  create(input: { synthesisId: string; name?: string; config: SynthesisConfig }): ExecutionRecord;
+  /** The config snapshot the execution was created with. */
+  config(id: string): SynthesisConfig;
+  /** Folds a worker event into the record (status running, step states, backend, summary...). */
+  applyEvent(id: string, event: JobEvent): ExecutionRecord;
+  /** Terminal state: succeeded (with summary), failed (with error), canceled. Sets finishedAt; pending/running steps become failed/canceled. */
+  finish(id: string, status: Extract<ExecutionStatus, 'succeeded' | 'failed' | 'canceled'>, opts?: { error?: AppErrorShape; summary?: ExecutionSummary }): ExecutionRecord;
+  rename(id: string, name: string): ExecutionRecord;
+  /** Removes the record and its workspace folder. Refuses (BAD_REQUEST) while it is queued/running. */
+  delete(id: string): void;
+  /** On open: executions left queued/running by a process that died become failed with WORKER_CRASHED. */
+  recoverInterrupted(): number;
+  steps(id: string): StepState[];
+}
+
+/** One append-only, hash-chained audit record (issue 9). */
+export interface AuditRecord {
+  seq: number;
+  at: string;
+  /** OS user name. */
+  user: string;
+  executionId: string;
+  /** Free JSON: source fingerprint, config, versions, backend, privacy settings and figures. */
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditRepo {
+  append(input: { executionId: string; payload: unknown; user?: string; at?: string }): AuditRecord;
+  list(filter?: { executionId?: string }): AuditRecord[];
+  /** Recomputes the chain; reports the first record whose hash or link does not match. */
+  verify(): { ok: boolean; records: number; brokenAt?: number; message: string };
+}
+
+export interface ProjectStore {
+  readonly dir: string;
+  readonly sources: SourcesRepo;
+  readonly syntheses: SynthesesRepo;
+  readonly executions: ExecutionsRepo;
+  readonly audit: AuditRepo;
+  /** Per-project secret for consistent mocking (created once, stored encrypted). */
+  mockingKey(): string;
+  close(): void;
+}
