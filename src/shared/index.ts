@@ -8,3 +8,4 @@ export * from './job';
 export * from './api';
 export * from './defaults';
 export * from './validation';
+export * from './execution-events';

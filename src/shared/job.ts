@@ -71,6 +71,8 @@ export const jobEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   z.object({ type: z.literal('result'), summary: executionSummarySchema }),
+  /** What was read (schema + row counts + content hash), for the audit trail. */
+  z.object({ type: z.literal('fingerprint'), schemaHash: z.string(), contentHash: z.string(), rows: z.record(z.string(), z.number().int()) }),
   z.object({ type: z.literal('error'), error: appErrorShapeSchema }),
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;

@@ -1,0 +1,185 @@
+/**
+ * The job runner: one execution through the seven steps of the timeline, as events.
+ *
+ *   Data loading → Preprocessing → Building the model → Training the model → Synthesis →
+ *   Report generation → Storing the data
+ *
+ * Synthetic rows go to a temporary SQLite file in the workspace (the local store); it appears at
+ * `output.sqlite` only in Storing, after which a database destination is written from it (all or
+ * nothing). Cancel (AbortSignal) or a failure anywhere leaves no output behind.
+ */
+import path from 'node:path';
+import fs from 'node:fs/promises';
+import { activeForeignKeys } from '../../shared/config';
+import { AppError } from '../../shared/errors';
+import type { ExecutionSummary, JobEvent, WorkerCommand } from '../../shared/job';
+import type { Row, RowBatch } from '../../shared/values';
+import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
+import { checkDestination, type DestinationPlan } from '../../data/destinations/check';
+import { writeDestination } from '../../data/destinations/write';
+import { readOutputTable } from '../../data/exporters/table-reader';
+import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
+import { buildReport } from '../engine/report/build';
+import { writeReportFiles } from '../engine/report/files';
+import { createRng } from '../engine/rng';
+import { loadData, outputTableMetas } from './load-data';
+import { Timeline } from './timeline';
+
+export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
+
+/** The local store's file of an execution. */
+export const OUTPUT_FILE = 'output.sqlite';
+/** Synthetic rows kept per table for the report (a uniform sample of the output). */
+const REPORT_ROWS = 50_000;
+
+
+/** A uniform sample of at most `cap` rows of a stream of batches (reservoir sampling). */
+class Reservoir {
+  private rows: Row[] = [];
+  private seen = 0;
+  columns: string[] = [];
+  private readonly rng;
+  constructor(private readonly cap: number, seed: number) {
+    this.rng = createRng(seed);
+  }
+  add(batch: RowBatch): void {
+    this.columns = batch.columns;
+    for (const r of batch.rows) {
+      this.seen++;
+      if (this.rows.length < this.cap) this.rows.push(r);
+      else {
+        const j = this.rng.int(this.seen);
+        if (j < this.cap) this.rows[j] = r;
+      }
+    }
+  }
+  batch(): RowBatch {
+    return { columns: this.columns, rows: this.rows };
+  }
+}
+
+export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<ExecutionSummary> {
+  const { config, workspace, secrets } = cmd;
+  const timeline = new Timeline(emit);
+  const log = (level: 'info' | 'warn' | 'error', message: string): void => timeline.log(level, message);
+  await fs.mkdir(workspace, { recursive: true });
+  const outputPath = path.join(workspace, OUTPUT_FILE);
+  let output: LocalOutput | null = null;
+  let built: BuiltDataset | null = null;
+  try {
+    const loaded = await timeline.run('load', async () => {
+      const data = await loadData(config, { password: secrets.sourcePassword, signal, onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }) });
+      emit({ type: 'fingerprint', ...data.fingerprint });
+      const rows = Object.values(data.fingerprint.rows).reduce((a, b) => a + b, 0);
+      log('info', `Read ${rows.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s).`);
+      return data;
+    });
+    const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
+    if (config.destination.kind === 'database') {
+      // The destination is checked before any training, so a missing right fails at once.
+      const check = await checkDestination(config.destination, plan, { password: secrets.destinationPassword });
+      log('info', `Destination check: ${check.message}`);
+    }
+    abortIfNeeded(signal);
+
+    const prepared = await timeline.run('preprocess', () =>
+      preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace, log, mockingKey: secrets.mockingKey }),
+    );
+    abortIfNeeded(signal);
+    built = await timeline.run('build', () => build(prepared));
+    emit({ type: 'ready', backend: built.backend });
+    const model = built;
+    await timeline.run('train', () =>
+      train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table }) }),
+    );
+
+    const samples: Record<string, Reservoir> = {};
+    const result = await timeline.run('synthesize', async () => {
+      output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
+      const out = output;
+      return synthesize(model, {
+        signal,
+        onProgress: (p) => timeline.progress('synthesize', p.done, p.total, { message: p.message }),
+        sink: async (table, batch) => {
+          await out.append(table, batch);
+          (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
+        },
+      });
+    });
+    abortIfNeeded(signal);
+
+    let reportPath: string | null = null;
+    let quality: number | null = null;
+    let privacy: ExecutionSummary['privacy'];
+    await timeline.run('report', async () => {
+      const synthetic: Record<string, RowBatch> = {};
+      for (const [t, r] of Object.entries(samples)) synthetic[t] = r.batch();
+      const realTrain: Record<string, RowBatch> = {};
+      const realHoldout: Record<string, RowBatch> = {};
+      for (const [t, ev] of Object.entries(prepared.evaluation)) {
+        realTrain[t] = ev.train;
+        realHoldout[t] = ev.holdout;
+      }
+      for (const [t, tc] of Object.entries(config.tables)) if (tc.treatment === 'original' && loaded.tables[t]) realTrain[t] = loaded.tables[t];
+      const report = buildReport({
+        executionId: cmd.executionId,
+        config,
+        metadata: loaded.metadata,
+        realTrain,
+        realHoldout,
+        synthetic,
+        backend: model.backend,
+        stepSeconds: timeline.seconds,
+        seed: config.settings.seed,
+      });
+      const files = await writeReportFiles(report, workspace);
+      reportPath = files.htmlPath;
+      quality = report.summary.quality ?? null;
+      privacy = { dcrShare: report.summary.privacy.dcrShare ?? null, exactMatches: report.summary.privacy.exactMatches ?? null };
+    });
+    abortIfNeeded(signal);
+
+    let destinationRows: Record<string, number> | null = null;
+    await timeline.run('store', async () => {
+      await output!.commit();
+      output = null;
+      if (config.destination.kind === 'database') {
+        const written = await writeDestination(config.destination, plan, (table) => readOutputTable(outputPath, table, 10_000, signal), {
+          password: secrets.destinationPassword,
+          signal,
+          onProgress: (p) => timeline.progress('store', p.totalRows, totalOf(result.rows), { message: p.table }),
+        });
+        destinationRows = written.rows;
+      }
+    });
+    const summary: ExecutionSummary = {
+      executionId: cmd.executionId,
+      status: 'succeeded',
+      stepSeconds: timeline.seconds as Record<string, number>,
+      rows: destinationRows ?? result.rows,
+      backend: model.backend,
+      quality,
+      privacy,
+      outputPath,
+      reportPath,
+    };
+    emit({ type: 'result', summary });
+    return summary;
+  } catch (e) {
+    // Nothing half-written: the temporary output is discarded, a committed one removed.
+    const pending = output as LocalOutput | null;
+    if (pending) await pending.abort();
+    await fs.rm(outputPath, { force: true });
+    throw signal.aborted ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;
+  } finally {
+    if (built) dispose(built);
+  }
+}
+
+function totalOf(rows: Record<string, number>): number {
+  return Object.values(rows).reduce((a, b) => a + b, 0);
+}
+
+function abortIfNeeded(signal: AbortSignal): void {
+  if (signal.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
+}
