@@ -6,9 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Device } from '../../shared/config';
+import { hasNativeBinding } from './backend-probe';
 
 export { tf };
 
@@ -16,16 +16,6 @@ export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 const require = createRequire(import.meta.url);
 let current: BackendName | null = null;
-
-/** True when the native addon of a tfjs-node package is present (importing without it throws noisily). */
-function hasNativeBinding(pkg: string): boolean {
-  try {
-    const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
-    return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
-  } catch {
-    return false;
-  }
-}
 
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', name: string): Promise<boolean> {
   if (!hasNativeBinding(pkg)) return false;
