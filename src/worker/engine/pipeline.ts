@@ -12,11 +12,17 @@
  * data (columns = the included ones). Artifacts go to `workspace/<table>/`: encoding.json
  * (column plans and encoder stats), training.json (options and loss history), weights.bin +
  * weights.json (model weights). Rows reach the destination only through `sink`, in batches.
+ *
+ * Relational datasets (a synthesized table with an active FK to another synthesized table or to
+ * an original-data table) go through the relational engine (relational/synthesize.ts) inside
+ * the same stages: the root first, children per parent row, keys regenerated, every FK pointing
+ * at an output row. Their holdout is whole subtrees of held-out root rows (the root needs
+ * HOLDOUT_MIN_ROWS rows, else it is empty); `order` is the generation order (parents first).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SynthesisConfig } from '../../shared/config';
-import { outputTables, synthesizedTables } from '../../shared/config';
+import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import { validateConfig } from '../../shared/validation';
 import type { TrainMetrics } from '../../shared/job';
@@ -28,6 +34,7 @@ import { checkAborted } from './model/trainer';
 import { createRng, shuffle } from './rng';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from './table-model';
 import { buildPlan } from './relational/plan';
+import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational, type RelationalModel, type RelationalPrepared } from './relational/synthesize';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -61,12 +68,16 @@ export interface PreparedDataset {
   /** Rows of each table in the source (for output size 'same'). */
   sourceRows: Record<string, number>;
   warnings: string[];
+  /** Set when the tables are synthesized together by the relational engine. */
+  relational?: RelationalPrepared;
 }
 
 export interface BuiltDataset {
   prepared: PreparedDataset;
   backend: string;
   models: Record<string, TableModel>;
+  /** The trained relational model (relational datasets only). */
+  relational?: RelationalModel;
 }
 
 /** Share of rows held out of training for the report, when the table has at least HOLDOUT_MIN_ROWS rows. */
@@ -89,15 +100,14 @@ function splitRows(batch: RowBatch, config: SynthesisConfig, seed: number): { tr
 }
 
 /**
- * MULTI-TABLE HOOK (engineer G): generation order and per-table handling of relational
- * datasets. Until src/worker/engine/relational/ lands, tables are synthesized independently
- * (keys regenerated per table) with a warning.
+ * True when the synthesized tables are linked by active foreign keys (to each other, or to
+ * original-data lookup tables): they are then generated together by the relational engine so
+ * that every FK of the output points at an existing row.
  */
-function relationalOrder(config: SynthesisConfig, log: LogFn): string[] {
-  const tables = synthesizedTables(config);
-  if (tables.length > 1) log('warn', `${tables.length} tables are synthesized independently by this pipeline, so foreign keys are not preserved; relational synthesis (src/worker/engine/relational/synthesize.ts) keeps them.`);
-  // Root first, parents before children (the order relational synthesis generates them in).
-  return buildPlan(config)?.order ?? tables;
+export function isRelational(config: SynthesisConfig): boolean {
+  const synth = (t: string): boolean => config.tables[t]?.treatment === 'synthesize';
+  const kept = (t: string): boolean => synth(t) || config.tables[t]?.treatment === 'original';
+  return activeForeignKeys(config).some((fk) => fk.childTable !== fk.parentTable && synth(fk.childTable) && kept(fk.parentTable));
 }
 
 export async function preprocess(input: PipelineInput): Promise<PreparedDataset> {
@@ -111,7 +121,8 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
   if (config.settings.privacy.differentialPrivacy.enabled) {
     log('warn', 'Differential privacy: the network is trained with DP-SGD (per-example clipping, Gaussian noise multiplier 1, fixed epochs, no validation peeking, no marginal raking); the epsilon spent is not accounted yet, and the encoders\' statistics (bins, kept categories) are not differentially private.');
   }
-  const order = relationalOrder(config, log);
+  if (isRelational(config)) return preprocessRelational(input, log);
+  const order = buildPlan(config)?.order ?? synthesizedTables(config);
   const tables: Record<string, PreparedTable> = {};
   const evaluation: PreparedDataset['evaluation'] = {};
   const sourceRows: Record<string, number> = {};
@@ -142,6 +153,28 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
   }
   for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
   return { input, order, tables, evaluation, sourceRows, warnings };
+}
+
+async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<PreparedDataset> {
+  const { config } = input;
+  const relational = prepareRelational({
+    config,
+    metadata: input.metadata,
+    tables: input.tables,
+    log,
+    mockingKey: input.mockingKey,
+    holdout: { fraction: HOLDOUT_FRACTION, minRows: HOLDOUT_MIN_ROWS },
+  });
+  const { plan } = relational;
+  log('info', `Relational synthesis of ${plan.order.length} table(s) from root "${plan.root}": ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
+  const sourceRows: Record<string, number> = {};
+  for (const name of outputTables(config)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
+  for (const name of plan.order) {
+    const dir = path.join(input.workspace, safeName(name));
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(relational.prepared[name]!), null, 1));
+  }
+  return { input, order: plan.order, tables: relational.prepared, evaluation: relational.evaluation, sourceRows, warnings: relational.warnings, relational };
 }
 
 function safeName(name: string): string {
@@ -175,6 +208,25 @@ export async function build(prepared: PreparedDataset): Promise<BuiltDataset> {
 export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<void> {
   const { prepared } = built;
   const n = prepared.order.length;
+  if (prepared.relational) {
+    const log = prepared.input.log;
+    built.relational = await fitRelational(prepared.relational, {
+      signal: opts.signal,
+      onProgress: (name, p) =>
+        opts.onProgress?.({
+          done: prepared.order.indexOf(name) * p.epochs + (p.epoch - 1) + p.batch / p.batches,
+          total: n * p.epochs,
+          metrics: { epoch: p.epoch, trainLoss: p.trainLoss, valLoss: p.valLoss, table: name },
+        }),
+      onFitted: async (name, model) => {
+        built.models[name] = model;
+        log?.('info', `Table "${name}": ${describeModel(model)}.`);
+        await writeModelArtifacts(prepared.input.workspace, name, model);
+      },
+    });
+    opts.onProgress?.({ done: 1, total: 1 });
+    return;
+  }
   for (let t = 0; t < n; t++) {
     const name = prepared.order[t]!;
     checkAborted(opts.signal);
@@ -188,10 +240,15 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
         }),
     });
     built.models[name] = model;
-    prepared.input.log?.('info', `Table "${name}": ${model.family === 'ar' ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})` : model.family === 'copula' ? 'Gaussian copula (small table)' : 'no modelled columns'} in ${model.trainSeconds.toFixed(1)} s.`);
+    prepared.input.log?.('info', `Table "${name}": ${describeModel(model)}.`);
     await writeModelArtifacts(prepared.input.workspace, name, model);
   }
   opts.onProgress?.({ done: 1, total: 1 });
+}
+
+function describeModel(model: TableModel): string {
+  const kind = model.family === 'ar' ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})` : model.family === 'copula' ? 'Gaussian copula (small table)' : 'no modelled columns';
+  return `${kind} in ${model.trainSeconds.toFixed(1)} s`;
 }
 
 async function writeModelArtifacts(workspace: string, table: string, model: TableModel): Promise<void> {
@@ -236,6 +293,22 @@ export async function synthesize(
   const t0 = performance.now();
   const { prepared } = built;
   const config = prepared.input.config;
+  if (built.relational) {
+    // Expected rows per table (children follow their parents' learned counts) for the progress.
+    const root = prepared.relational!.plan.root;
+    const rootRows = opts.count ?? outputRows(config, prepared.sourceRows[root] ?? 0);
+    const scale = rootRows / Math.max(1, prepared.sourceRows[root] ?? 1);
+    const expected = prepared.order.map((t) => Math.round((prepared.sourceRows[t] ?? 0) * scale));
+    const total = expected.reduce((a, b) => a + b, 0);
+    const written = await synthesizeRelational(built.relational, {
+      sink: opts.sink,
+      signal: opts.signal,
+      rootRows,
+      onProgress: (k, _n, table) => opts.onProgress?.({ done: expected.slice(0, k).reduce((a, b) => a + b, 0), total, message: table }),
+    });
+    opts.onProgress?.({ done: total, total });
+    return { rows: written, seconds: (performance.now() - t0) / 1000 };
+  }
   const rows: Record<string, number> = {};
   const targets = prepared.order.map((name) => opts.count ?? outputRows(config, prepared.sourceRows[name] ?? 0));
   const total = targets.reduce((a, b) => a + b, 0);
@@ -272,6 +345,12 @@ export async function synthesize(
 }
 
 export function dispose(built: BuiltDataset): void {
+  if (built.relational) {
+    disposeRelational(built.relational);
+    built.relational = undefined;
+    built.models = {};
+    return;
+  }
   for (const m of Object.values(built.models)) disposeTable(m);
   built.models = {};
 }

@@ -48,40 +48,64 @@ export function ancestorsOf(plan: GenerationPlan, parentIdx: Record<string, Int3
 /**
  * Real training rows: every row of each table whose context parent is kept. With a row limit,
  * root rows are sampled and their descendants follow, so parents and children stay consistent.
+ * With a holdout, that share of the root rows (and their whole subtrees) is set aside for the
+ * report (privacy distances and ML utility against rows the model never saw).
  */
 export function trainingSubtrees(
   plan: GenerationPlan,
   tables: Record<string, RowBatch>,
-  opts: { maxRootRows?: number; random: boolean; seed: number },
-): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; dropped: Record<string, number> } {
+  opts: { maxRootRows?: number; random: boolean; seed: number; holdoutFraction?: number; holdoutMinRows?: number },
+): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; dropped: Record<string, number>; holdout: Record<string, RowBatch> } {
   const rows: Record<string, RowBatch> = {};
   const parentIdx: Record<string, Int32Array> = {};
   const dropped: Record<string, number> = {};
+  const holdout: Record<string, RowBatch> = {};
   for (const t of plan.order) {
     const batch = tables[t]!;
     const ctx = plan.tables[t]!.context;
     if (!ctx) {
       let idx = batch.rows.map((_, i) => i);
+      const n = idx.length;
+      const nHold = opts.holdoutFraction && n >= (opts.holdoutMinRows ?? 0) ? Math.round(n * opts.holdoutFraction) : 0;
+      let held: number[] = [];
+      if (nHold > 0) {
+        const all = [...idx];
+        shuffle(all, createRng(opts.seed ^ 0x5eed));
+        held = all.slice(0, nHold).sort((a, b) => a - b);
+        const out = new Set(held);
+        idx = idx.filter((i) => !out.has(i));
+      }
       if (opts.maxRootRows !== undefined && idx.length > opts.maxRootRows) {
         if (opts.random) shuffle(idx, createRng(opts.seed ^ 0x7ee5));
         idx = idx.slice(0, opts.maxRootRows).sort((a, b) => a - b);
       }
       rows[t] = { columns: batch.columns, rows: idx.map((i) => batch.rows[i] as Row) };
+      holdout[t] = { columns: batch.columns, rows: held.map((i) => batch.rows[i] as Row) };
       continue;
     }
     const links = resolveLinks(batch, ctx.childColumns[0]!, rows[ctx.parentTable]!, ctx.parentColumns[0]!);
+    const heldParent = holdout[ctx.parentTable]!;
+    const heldLinks = heldParent.rows.length ? resolveLinks(batch, ctx.childColumns[0]!, heldParent, ctx.parentColumns[0]!) : null;
     const kept: Row[] = [];
+    const held: Row[] = [];
     const link: number[] = [];
     links.forEach((p, i) => {
-      if (p < 0) return;
+      if (p < 0) {
+        if (heldLinks && heldLinks[i]! >= 0) held.push(batch.rows[i] as Row);
+        return;
+      }
       kept.push(batch.rows[i] as Row);
       link.push(p);
     });
-    dropped[t] = batch.rows.length - kept.length;
+    // Rows left out by the row limit are not "dropped": only empty or dangling references are.
+    let dangling = 0;
+    for (const p of resolveLinks(batch, ctx.childColumns[0]!, tables[ctx.parentTable]!, ctx.parentColumns[0]!)) if (p < 0) dangling++;
+    dropped[t] = dangling;
     rows[t] = { columns: batch.columns, rows: kept };
+    holdout[t] = { columns: batch.columns, rows: held };
     parentIdx[t] = Int32Array.from(link);
   }
-  return { rows, parentIdx, dropped };
+  return { rows, parentIdx, dropped, holdout };
 }
 
 /** Variance of the real number of children per parent row along an FK (0 when unknown). */

@@ -31,6 +31,10 @@ export interface RelationalInput {
   /** Real rows of every synthesized and original-data table (included columns). */
   tables: Record<string, RowBatch>;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Per-project secret for consistent mocking; never written to artifacts. */
+  mockingKey?: string;
+  /** Share of root rows held out (with their subtrees) for the report, when the root has at least `minRows` rows. */
+  holdout?: { fraction: number; minRows: number };
 }
 
 export interface RelationalPrepared {
@@ -45,6 +49,8 @@ export interface RelationalPrepared {
   assignments: Record<string, Assignment[]>;
   /** Columns whose value is the same for all children of a parent in the data (e.g. an invoice's billing address): copied from the first sibling. */
   siblingConstant: Record<string, string[]>;
+  /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
+  evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   warnings: string[];
 }
 
@@ -127,7 +133,13 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     log('warn', m);
   };
   const s = config.settings;
-  const sub = trainingSubtrees(plan, input.tables, { maxRootRows: s.maxTrainingRows, random: s.randomSample, seed: s.seed });
+  const sub = trainingSubtrees(plan, input.tables, {
+    maxRootRows: s.maxTrainingRows,
+    random: s.randomSample,
+    seed: s.seed,
+    holdoutFraction: input.holdout?.fraction,
+    holdoutMinRows: input.holdout?.minRows,
+  });
   for (const [t, n] of Object.entries(sub.dropped)) {
     const ctx = plan.tables[t]!.context!;
     if (n > 0) warn(`${n} row(s) of "${t}" have no existing "${ctx.parentTable}" row for "${t}.${ctx.childColumns[0]}" (empty or dangling) and are not learned.`);
@@ -154,7 +166,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     const tableConfig = modelConfig(config, plan, t, Object.values(countColumns[t]!));
     const meta = metadata.tables.find((m) => m.name === t);
-    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT });
+    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT, mockingKey: input.mockingKey });
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
   const siblingConstant: Record<string, string[]> = {};
@@ -164,7 +176,9 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(training[t]!, c, link)) : [];
     if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
   }
-  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, warnings };
+  const evaluation: RelationalPrepared['evaluation'] = {};
+  for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
+  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, evaluation, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
@@ -175,7 +189,14 @@ function rowContext(model: RelationalModel, table: string, rows: RowBatch, ances
   return withAncestors(f.encode(rows), f.dim, up?.matrix ?? null, up?.dim ?? 0, link);
 }
 
-export async function fitRelational(prepared: RelationalPrepared, opts: { signal?: AbortSignal; onProgress?: (table: string, p: TrainProgress) => void } = {}): Promise<RelationalModel> {
+export interface RelationalFitOptions {
+  signal?: AbortSignal;
+  onProgress?: (table: string, p: TrainProgress) => void;
+  /** Called when a table's model is trained (before the next table starts). */
+  onFitted?: (table: string, model: TableModel) => Promise<void> | void;
+}
+
+export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
   const model: RelationalModel = { prepared, models: {}, featurizers: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
@@ -193,6 +214,7 @@ export async function fitRelational(prepared: RelationalPrepared, opts: { signal
         context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
       }
       model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr) });
+      await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
   } catch (e) {
