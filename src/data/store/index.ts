@@ -1,0 +1,97 @@
+/**
+ * The project store: one folder holding store.sqlite (sources, syntheses, executions, audit
+ * trail, sealed secrets), secret.key (headless key, 0600) and executions/<id>/ workspaces.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
+import { auditRepo } from './audit-repo';
+import { executionsRepo } from './executions-repo';
+import { migrate } from './migrations';
+import { fileSecretBox } from './secret-key';
+import { sourcesRepo } from './sources-repo';
+import { synthesesRepo } from './syntheses-repo';
+import type { ProjectStore, SecretBox } from './types';
+
+export type * from './types';
+export { fileSecretBox } from './secret-key';
+
+export const STORE_FILE = 'store.sqlite';
+const MOCKING_KEY = 'mocking-key';
+
+/** `DOPPEL_STORE` if set, else `~/.doppel` (the Electron shell passes its app-data folder instead). */
+export function defaultStoreDir(): string {
+  const env = process.env.DOPPEL_STORE;
+  return env ? resolve(env) : join(homedir(), '.doppel');
+}
+
+function openDatabase(path: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (e) {
+    db?.close();
+    throw new AppError('BAD_REQUEST', `The project store ${path} cannot be opened: ${e instanceof Error ? e.message : String(e)}.`, {
+      fix: 'Check that the folder is writable and that store.sqlite is a Doppel store (or pick another folder with --store).',
+      cause: e,
+    });
+  }
+}
+
+/**
+ * Opens (creating if needed) the project store in `dir`: migrates it to the current schema and
+ * marks executions left queued/running by a process that died as failed (WORKER_CRASHED).
+ * Without `secretBox`, secrets are sealed with the 0600 key file `<dir>/secret.key`.
+ */
+export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): ProjectStore {
+  const root = resolve(dir);
+  if (!existsSync(root)) {
+    mkdirSync(root, { recursive: true });
+    if (process.platform !== 'win32') chmodSync(root, 0o700);
+  }
+  const db = openDatabase(join(root, STORE_FILE));
+  try {
+    migrate(db, join(root, STORE_FILE));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  let box: SecretBox | undefined = opts.secretBox;
+  const secretBox = (): SecretBox => (box ??= fileSecretBox(root));
+
+  const executions = executionsRepo(db, root);
+  const store: ProjectStore = {
+    dir: root,
+    sources: sourcesRepo(db, secretBox),
+    syntheses: synthesesRepo(db, (id) => executions.workspacesForDelete(id)),
+    executions,
+    audit: auditRepo(db),
+    mockingKey() {
+      const read = db.prepare('SELECT value FROM secrets WHERE name = ?').pluck();
+      const sealed = read.get(MOCKING_KEY) as Buffer | undefined;
+      if (sealed) return secretBox().decrypt(sealed);
+      const fresh = randomBytes(32).toString('hex');
+      db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(MOCKING_KEY, secretBox().encrypt(fresh));
+      // another process may have won the race: read back whichever was stored
+      return secretBox().decrypt(read.get(MOCKING_KEY) as Buffer);
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+  try {
+    executions.recoverInterrupted();
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return store;
+}
