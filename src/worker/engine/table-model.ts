@@ -60,6 +60,11 @@ export interface PreparedTable {
   settings: SynthSettings;
   /** Training rows that are rare on all modelled columns (never emitted). */
   copyFilter: CopyFilter;
+  /**
+   * Consistent mocking (setting on + a project key): the key and, per mocked plan index, the
+   * real training values synthetic rows draw and map to fakes. In memory only, never written.
+   */
+  mocking?: { key: string; pools: Map<number, CellValue[]> };
 }
 
 
@@ -109,7 +114,15 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
   const copyFilter = privacy.filterCopies
     ? CopyFilter.fromColumns(modelled.map((i) => valuesByPlan[i] as CellValue[]), modelled, Math.max(2, privacy.rareCategoryThreshold))
     : CopyFilter.none();
-  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, copyFilter };
+  let mocking: PreparedTable['mocking'];
+  if (privacy.consistentMocking && opts.mockingKey) {
+    const pools = new Map<number, CellValue[]>();
+    plans.forEach((p, i) => {
+      if (p.role === 'mock') pools.set(i, valuesByPlan[i] as CellValue[]);
+    });
+    if (pools.size > 0) mocking = { key: opts.mockingKey, pools };
+  }
+  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, copyFilter, mocking };
 }
 
 export interface FitOptions {

@@ -6,7 +6,7 @@
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { decodeTokens, subColumnsOf } from './encoders/index';
 import * as idEnc from './encoders/id';
-import { mockValues } from './mock-bridge';
+import { consistentMockValues, mockValues } from './mock/mock-values';
 import { sampleCopula } from './model/copula';
 import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
 import { createSampler, type Sampler } from './model/sampler';
@@ -55,9 +55,12 @@ function decodeRows(model: TableModel, tokens: Int32Array[], rows: number, rng: 
         cols.push(Array.from({ length: rows }, () => (v.length ? (v[rng.int(v.length)] ?? null) : null)));
         break;
       }
-      case 'mock':
-        cols.push(mockValues({ table: prepared.table, column: p.name, generator: p.generator, templates: p.templates, count: rows, seed: seed + idOffset + i }));
+      case 'mock': {
+        const req = { table: prepared.table, column: p.name, generator: p.generator, templates: p.templates, count: rows, seed: seed + idOffset + i };
+        const pool = prepared.mocking?.pools.get(i);
+        cols.push(prepared.mocking && pool ? consistentMockValues({ ...req, key: prepared.mocking.key, pool, next: rng.next }) : mockValues(req));
         break;
+      }
     }
   });
   const out: Row[] = new Array(rows);
