@@ -23,6 +23,8 @@ export function relationalProblems(config: SynthesisConfig): Problem[] {
     const child = config.tables[fk.childTable];
     const parent = config.tables[fk.parentTable];
     if (!child || !parent || child.treatment !== 'synthesize') continue;
+    // Mismatched column counts are reported by validation's foreign-key checks.
+    if (fk.childColumns.length !== fk.parentColumns.length) continue;
     if (fk.childColumns.length > 1 && parent.treatment === 'synthesize') {
       out.push({
         code: 'FK_COLUMN_COUNT',

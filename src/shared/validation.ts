@@ -4,6 +4,7 @@ import type { DatasetMetadata, Relationship, StorageType } from './metadata';
 import { findColumn, findTable } from './metadata';
 import type { DataFacts } from './defaults';
 import type { Problem } from './problems';
+import { relationalProblems } from './relational-checks';
 
 /** Below this many rows a table cannot be learned ("dataset too little"). */
 export const MIN_ROWS_ROOT = 50;
@@ -24,6 +25,7 @@ export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadat
   problems.push(...checkOriginalTables(config));
   problems.push(...checkSizes(config, metadata, facts));
   problems.push(...checkSensitive(config));
+  problems.push(...relationalProblems(config));
   return problems;
 }
 

@@ -84,6 +84,44 @@ describe('validateConfig', () => {
     expect(ps.find((p) => p.code === 'FK_SELF_REFERENCE')?.fix).toMatch(/Delete this foreign key/);
   });
 
+  it('rejects composite foreign keys between synthesized tables but accepts them into original data', () => {
+    const meta = bank();
+    meta.tables[1]!.columns.push(col('branch', 'integer', 'id'));
+    meta.tables[2]!.columns.push(col('account_branch', 'integer', 'id'));
+    const composite = (c: SynthesisConfig) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.account!.primaryKey = ['id', 'branch'];
+      c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'account');
+      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id', 'branch'], childTable: 'loan', childColumns: ['account_id', 'account_branch'], origin: 'user' });
+    };
+    const p = validateConfig(config(meta, composite), meta).find((x) => x.code === 'FK_COLUMN_COUNT');
+    expect(p).toMatchObject({ severity: 'error', table: 'loan', step: 'foreign-keys' });
+    expect(p?.message).toMatch(/composite key/);
+    expect(p?.fix).toMatch(/single-column primary key|original data/);
+    // The same composite key into a lookup kept as original data is fine (values drawn from its rows).
+    const meta2 = bank();
+    meta2.tables[3]!.columns.push(col('lang', 'string', 'id'));
+    meta2.tables[2]!.columns.push(col('status_lang', 'string', 'id'));
+    const ps = validateConfig(config(meta2, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.status!.primaryKey = ['code', 'lang'];
+      c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status');
+      c.foreignKeys.push({ parentTable: 'status', parentColumns: ['code', 'lang'], childTable: 'loan', childColumns: ['status', 'status_lang'], origin: 'user' });
+    }), meta2);
+    expect(errors(ps)).toEqual([]);
+  });
+
+  it('rejects foreign key columns that are not synthesized (kept, mocked, masked or nulled values break the links)', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.loan!.columns.account_id!.treatment = 'mock';
+    }), meta);
+    const p = ps.find((x) => x.code === 'FK_EXCLUDED_COLUMN' && x.severity === 'error');
+    expect(p).toMatchObject({ table: 'loan', column: 'account_id', step: 'treatment' });
+    expect(p?.fix).toMatch(/synthesize/);
+  });
+
   it('uses data facts for primary-key uniqueness and nulls', () => {
     const meta = bank();
     const facts = { tables: { loan: { rowCount: 5000, pkDuplicates: 3, pkNulls: 2 } } };
