@@ -1,0 +1,163 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import Database from 'better-sqlite3';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { register } from '../../src/main/cli/commands/audit';
+import { openStore, STORE_FILE } from '../../src/data/store/index';
+import type { ProjectStore } from '../../src/data/store/types';
+import { storeDirs } from './helpers';
+
+const dirs = storeDirs('store-audit');
+afterAll(() => dirs.cleanup());
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** A store with three audit records over two executions. */
+function auditedStore(): ProjectStore {
+  const store = openStore(dirs.make());
+  store.audit.append({ executionId: 'exec0001', user: 'alice', at: '2026-01-02T03:04:05.000Z', payload: { b: 2, a: 1 } });
+  store.audit.append({ executionId: 'exec0002', payload: { source: { rows: { customers: 500 } }, privacy: { epsilon: 4 }, backend: 'wasm' } });
+  store.audit.append({ executionId: 'exec0001', payload: ['exported', 'csv'] });
+  return store;
+}
+
+/** Raw SQL on the store file, as someone tampering with it behind Doppel's back would do. */
+function raw(store: ProjectStore, sql: string): void {
+  const db = new Database(join(store.dir, STORE_FILE));
+  try {
+    db.exec(sql);
+  } finally {
+    db.close();
+  }
+}
+
+describe('audit trail', () => {
+  it('chains records: hash = sha256(prevHash + canonical JSON), starting from 64 zeros', () => {
+    const store = auditedStore();
+    const [r1, r2, r3] = store.audit.list();
+    expect(r1).toMatchObject({ seq: 1, user: 'alice', executionId: 'exec0001', payload: { a: 1, b: 2 } });
+    expect(r1?.prevHash).toBe('0'.repeat(64));
+    // keys sorted at every level, no whitespace
+    const body = '{"at":"2026-01-02T03:04:05.000Z","executionId":"exec0001","payload":{"a":1,"b":2},"seq":1,"user":"alice"}';
+    expect(r1?.hash).toBe(sha256('0'.repeat(64) + body));
+    expect(r2?.prevHash).toBe(r1?.hash);
+    expect(r3?.prevHash).toBe(r2?.hash);
+    expect(r2?.user).toBe(userInfo().username);
+    expect(Number.isNaN(Date.parse(r2?.at ?? ''))).toBe(false);
+    expect(store.audit.list({ executionId: 'exec0001' }).map((r) => r.seq)).toEqual([1, 3]);
+    expect(store.audit.verify()).toEqual({ ok: true, records: 3, message: 'Audit chain intact: 3 records' });
+    store.close();
+  });
+
+  it('is append-only: SQLite refuses UPDATE and DELETE of audit rows', () => {
+    const store = auditedStore();
+    expect(() => raw(store, "UPDATE audit SET payload = '{}' WHERE seq = 2")).toThrow(/append-only/);
+    expect(() => raw(store, 'DELETE FROM audit WHERE seq = 1')).toThrow(/append-only/);
+    expect(store.audit.verify().ok).toBe(true);
+    store.close();
+  });
+
+  it('verify finds an edited record when the triggers were dropped', () => {
+    const store = auditedStore();
+    raw(store, `DROP TRIGGER audit_no_update; UPDATE audit SET payload = '{"backend":"wasm","privacy":{"epsilon":400}}' WHERE seq = 2`);
+    const result = store.audit.verify();
+    expect(result.ok).toBe(false);
+    expect(result.brokenAt).toBe(2);
+    expect(result.message).toContain('Audit chain BROKEN at record #2');
+    expect(result.message).toContain('edited');
+    store.close();
+  });
+
+  it('verify finds a removed record', () => {
+    const store = auditedStore();
+    raw(store, 'DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2');
+    const result = store.audit.verify();
+    expect(result).toMatchObject({ ok: false, brokenAt: 2 });
+    expect(result.message).toContain('#2');
+    store.close();
+  });
+});
+
+/** Runs `doppel audit …` through commander, capturing stdout/stderr and the exit code. */
+async function doppel(store: () => ProjectStore, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+  const program = new Command('doppel').option('--store <dir>').exitOverride();
+  register(program, store);
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  process.exitCode = 0;
+  try {
+    await program.parseAsync(['node', 'doppel', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { stdout, stderr, exitCode };
+}
+
+describe('doppel audit', () => {
+  const prepared = auditedStore();
+  const dir = prepared.dir;
+  prepared.close();
+  const open = (): ProjectStore => openStore(dir);
+
+  it('lists one line per record: seq, time, user, execution, short hash', async () => {
+    const hashes = (() => {
+      const s = open();
+      const list = s.audit.list();
+      s.close();
+      return list.map((r) => r.hash);
+    })();
+    const { stdout, exitCode } = await doppel(open, ['audit']);
+    expect(exitCode).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^#1\s+2026-01-02T03:04:05.000Z\s+alice\s+execution exec0001\s+[0-9a-f]{12}$/);
+    expect(lines[0]).toContain(hashes[0]!.slice(0, 12));
+    const only = await doppel(open, ['audit', '--execution', 'exec0002']);
+    expect(only.stdout.trim().split('\n')).toHaveLength(1);
+    expect(only.stdout).toContain('exec0002');
+    const none = await doppel(open, ['audit', '--execution', 'zzzz']);
+    expect(none.stdout).toContain('No audit records for execution zzzz');
+  });
+
+  it('prints JSON with --json', async () => {
+    const { stdout } = await doppel(open, ['audit', '--json', '--execution', 'exec0001']);
+    const records = JSON.parse(stdout) as { seq: number; payload: unknown }[];
+    expect(records.map((r) => r.seq)).toEqual([1, 3]);
+    expect(records[1]?.payload).toEqual(['exported', 'csv']);
+  });
+
+  it('--verify says intact (exit 0), then BROKEN with the record number (exit 1) after tampering', async () => {
+    const intact = await doppel(open, ['audit', '--verify']);
+    expect(intact.stdout.trim()).toBe('Audit chain intact: 3 records');
+    expect(intact.exitCode).toBe(0);
+
+    const db = new Database(join(dir, STORE_FILE));
+    db.exec(`DROP TRIGGER audit_no_update; UPDATE audit SET user = 'mallory' WHERE seq = 3`);
+    db.close();
+    const broken = await doppel(open, ['audit', '--verify']);
+    expect(broken.stdout).toContain('Audit chain BROKEN at record #3');
+    expect(broken.exitCode).toBe(1);
+    const json = await doppel(open, ['audit', '--verify', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, brokenAt: 3, records: 3 });
+    expect(json.exitCode).toBe(1);
+  });
+
+  it('reports a store that cannot be opened as a user error with its fix', async () => {
+    const newer = dirs.make();
+    openStore(newer).close();
+    const db = new Database(join(newer, STORE_FILE));
+    db.prepare('INSERT INTO schema_version (version, applied_at) VALUES (999, ?)').run(new Date().toISOString());
+    db.close();
+    const { stderr, exitCode } = await doppel(() => openStore(newer), ['audit']);
+    expect(exitCode).toBe(1);
+    expect(stderr).toContain('newer Doppel');
+    expect(stderr).toContain('fix: ');
+  });
+});
