@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { describeSource, parseSourceString, type DatasetMetadata, type SensitiveHit } from '../../../shared';
+import { openSource } from '../../../data/sources/connector';
+import { detectSensitive } from '../../../data/sensitive/detect';
+import { action, printJson } from '../context';
+
+const SAMPLE_ROWS = 500;
+
+/** Introspects a source given on the command line (a password in a URL is used for this run only). */
+export async function inspectSource(source: string): Promise<{ source: string; metadata: DatasetMetadata; sensitive: SensitiveHit[] }> {
+  const spec = parseSourceString(source);
+  const c = await openSource(spec);
+  try {
+    const metadata = await c.introspect();
+    const samples: Parameters<typeof detectSensitive>[1] = {};
+    for (const t of metadata.tables) {
+      const page = await c.preview(t.name, 0, SAMPLE_ROWS);
+      samples[t.name] = { columns: page.columns, rows: page.rows };
+    }
+    return { source: describeSource(spec), metadata, sensitive: detectSensitive(metadata, samples) };
+  } finally {
+    await c.close();
+  }
+}
+
+function printHuman(r: Awaited<ReturnType<typeof inspectSource>>): void {
+  const out: string[] = [`${r.source}: ${r.metadata.tables.length} table(s)`];
+  for (const t of r.metadata.tables) {
+    out.push('', `${t.name}  (${t.rowCount.toLocaleString('en-US')} rows${t.primaryKey.length ? `, primary key ${t.primaryKey.join(', ')}` : ', no primary key'})`);
+    for (const c of t.columns) {
+      const hit = r.sensitive.find((h) => h.table === t.name && h.column === c.name);
+      out.push(`  ${c.name.padEnd(28)} ${c.storageType.padEnd(9)} ${c.sdtype.padEnd(12)}${hit ? ` sensitive: ${hit.kind} → ${hit.suggestedTreatment}` : ''}`);
+    }
+  }
+  if (r.metadata.relationships.length) {
+    out.push('', 'Foreign keys:');
+    for (const fk of r.metadata.relationships) {
+      out.push(`  ${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})${fk.origin === 'inferred' ? '  [inferred]' : ''}`);
+    }
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('inspect')
+    .description('tables, columns, types, keys and row counts of a source')
+    .argument('<source>', 'a file, a folder, sqlite:<path>, postgres://… or mysql://…')
+    .option('--json', 'print JSON')
+    .action(
+      action(async (source: string, opts: { json?: boolean }) => {
+        const r = await inspectSource(source);
+        if (opts.json) printJson(r);
+        else printHuman(r);
+      }),
+    );
+}

@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { AppError, describeSource, type ExecutionRecord, type ExecutionSummary, type SynthesisConfig } from '../../../shared';
+import type { Services } from '../../services/index';
+import { action, printJson, readConfigFile, storeDirOf, withServices } from '../context';
+import { TimelinePrinter } from '../progress';
+
+/** The summary of a finished execution, also for failed and canceled ones. */
+function summaryOf(record: ExecutionRecord): ExecutionSummary {
+  if (record.summary) return { ...record.summary, status: record.status };
+  const stepSeconds: Record<string, number> = {};
+  for (const s of record.steps) if (s.seconds !== undefined) stepSeconds[s.step] = s.seconds;
+  return {
+    executionId: record.id,
+    status: record.status,
+    stepSeconds,
+    rows: {},
+    backend: record.backend ?? '',
+    quality: record.quality,
+    outputPath: null,
+    reportPath: null,
+    ...(record.error ? { error: record.error } : {}),
+  };
+}
+
+/**
+ * Saves the config as a synthesis (the one with the same name and source is updated, so a re-run
+ * adds an execution to it), runs one execution with the timeline on stderr, and returns its record.
+ * Ctrl-C cancels the execution (no output is kept).
+ */
+export async function runConfig(s: Services, config: SynthesisConfig, opts: { quiet?: boolean } = {}): Promise<ExecutionRecord> {
+  const existing = s.store.syntheses.list().find((x) => x.name === config.name && describeSource(x.config.source) === describeSource(config.source));
+  const synthesis = s.store.syntheses.save({ ...(existing ? { id: existing.id } : {}), name: config.name, sourceId: existing?.sourceId ?? null, config });
+  const printer = new TimelinePrinter();
+  const started = await s.executions.start(synthesis.id);
+  if (!opts.quiet) process.stderr.write(`Execution ${started.id} of "${synthesis.name}" (${describeSource(config.source)})\n`);
+  const unsubscribe = s.jobs.subscribe((e) => {
+    if (e.executionId === started.id && !opts.quiet) printer.onEvent(e.event);
+  });
+  const onSigint = (): void => {
+    process.stderr.write('\nCanceling…\n');
+    s.jobs.cancel(started.id);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    return await s.jobs.wait(started.id);
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    unsubscribe();
+    printer.close();
+  }
+}
+
+/** Exit code and stderr lines for a finished execution. */
+export function reportOutcome(record: ExecutionRecord): void {
+  if (record.status === 'succeeded') return;
+  if (record.status === 'canceled') {
+    process.stderr.write('The execution was canceled; no output was kept.\n');
+    process.exitCode = 130;
+    return;
+  }
+  const err = record.error;
+  process.stderr.write(`error: ${err?.message ?? 'the execution failed.'}\n${err?.fix ? `fix: ${err.fix}\n` : ''}`);
+  process.exitCode = err && (err.code === 'INTERNAL' || err.code === 'WORKER_CRASHED') ? 2 : 1;
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run one execution of a configuration: timeline on stderr, summary JSON on stdout')
+    .argument('<config>', 'a configuration JSON file (see `doppel init`)')
+    .option('--json', 'print only the summary JSON on stdout (default prints it too, with a short text summary on stderr)')
+    .option('--allow-truncate', 'confirm that destination tables may be emptied (needed when the config uses table mode "truncate")')
+    .action(
+      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean }, cmd: Command) => {
+        const config = readConfigFile(file);
+        if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
+          throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
+            fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
+          });
+        }
+        const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config));
+        const summary = summaryOf(record);
+        printJson(summary);
+        if (!opts.json && record.status === 'succeeded') {
+          process.stderr.write(`\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`);
+        }
+        reportOutcome(record);
+      }),
+    );
+}

@@ -1,0 +1,105 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ExecutionRecord, ExportFormat, Page, SynthesisConfig } from '../../shared';
+import { AppError, outputTables, validateConfig } from '../../shared';
+import { previewTable } from '../../data/destinations/preview';
+import { exportDataset } from '../../data/exporters/export-dataset';
+import { describeOutputTables } from '../../data/exporters/table-reader';
+import type { ProjectStore } from '../../data/store/types';
+import { reportView } from '../../worker/engine/report/files';
+import type { JobRunner } from './jobs';
+import type { SourceAccess } from './source-access';
+import { toPage } from './wire';
+
+/** Execution use cases shared by the API handlers and the CLI. */
+export class ExecutionService {
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly jobs: JobRunner,
+    private readonly sources: SourceAccess,
+  ) {}
+
+  /**
+   * Validates the synthesis against its source (with data facts: PK uniqueness, row counts), then
+   * creates an execution and starts its worker. Throws VALIDATION_FAILED with every error.
+   */
+  async start(synthesisId: string): Promise<ExecutionRecord> {
+    const synthesis = this.store.syntheses.get(synthesisId);
+    const config = synthesis.config;
+    const { metadata } = await this.sources.inspect(config.source);
+    const facts = await this.sources.facts(config);
+    const errors = validateConfig(config, metadata, facts).filter((p) => p.severity === 'error');
+    if (errors.length > 0) {
+      throw new AppError('VALIDATION_FAILED', `The synthesis "${synthesis.name}" cannot run: ${errors.map((p) => p.message).join(' ')}`, {
+        fix: errors.map((p) => p.fix).filter(Boolean).join(' '),
+        details: errors,
+      });
+    }
+    const execution = this.store.executions.create({ synthesisId, config });
+    void this.jobs.start(execution, config, this.secretsFor(config));
+    return execution;
+  }
+
+  private secretsFor(config: SynthesisConfig): { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } {
+    const secrets: { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } = { mockingKey: this.store.mockingKey() };
+    const sp = this.sources.passwordFor(config.source);
+    if (sp !== undefined) secrets.sourcePassword = sp;
+    if (config.destination.kind === 'database') {
+      const dp = this.sources.passwordFor(config.destination.target);
+      if (dp !== undefined) secrets.destinationPassword = dp;
+    }
+    return secrets;
+  }
+
+  /** The local output file of a finished execution, or a clear error. */
+  outputOf(id: string): { record: ExecutionRecord; file: string; tables: string[] } {
+    const record = this.store.executions.get(id);
+    if (record.status !== 'succeeded' || !record.outputPath) {
+      throw new AppError('NOT_FOUND', `Execution "${record.name}" has no synthetic data (${record.status}).`, {
+        fix: record.status === 'running' || record.status === 'queued' ? 'Wait for it to finish.' : 'Run the synthesis again.',
+      });
+    }
+    return { record, file: record.outputPath, tables: outputTables(this.store.executions.config(id)) };
+  }
+
+  async preview(id: string, table: string, offset: number, limit: number): Promise<Page> {
+    const { file } = this.outputOf(id);
+    const page = await previewTable(file, table, offset, limit);
+    return toPage(page, offset);
+  }
+
+  tables(id: string): { name: string; rows: number }[] {
+    const { file, tables } = this.outputOf(id);
+    return describeOutputTables(file, tables).map((t) => ({ name: t.name, rows: t.rowCount }));
+  }
+
+  async export(id: string, format: ExportFormat, outPath?: string): Promise<{ path: string; fileName: string }> {
+    const { record, file, tables } = this.outputOf(id);
+    const base = `${record.name.replace(/[^\w.-]+/g, '_')}-${format}`;
+    const single = tables.length === 1 && format !== 'xlsx' && format !== 'ods';
+    const fileName = format === 'xlsx' || format === 'ods' ? `${base}.${format}` : single ? `${tables[0]!.replace(/[^\w.-]+/g, '_')}.${format}` : `${base}.zip`;
+    const target = outPath ?? path.join(record.workspace, 'exports', fileName);
+    mkdirSync(path.dirname(target), { recursive: true });
+    const result = await exportDataset(file, tables, format, target);
+    return { path: result.path, fileName: path.basename(result.path) };
+  }
+
+  async report(id: string): Promise<{ html: string; json: unknown }> {
+    const record = this.store.executions.get(id);
+    try {
+      return await reportView(record.workspace);
+    } catch (e) {
+      if (record.status !== 'succeeded') {
+        throw new AppError('NOT_FOUND', `Execution "${record.name}" has no report (${record.status}).`, { fix: 'Reports are made when an execution succeeds; run the synthesis again.' });
+      }
+      throw e;
+    }
+  }
+
+  delete(id: string): void {
+    if (this.jobs.isRunning(id)) {
+      throw new AppError('BAD_REQUEST', 'This execution is still running.', { fix: 'Cancel it first, then delete it.' });
+    }
+    this.store.executions.delete(id);
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The services behind every API channel (src/shared/api.ts), used by the Electron shell (ipc),
+ * the loopback host (HTTP + WebSocket) and the CLI alike.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../../shared';
+import { activeForeignKeys, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
+import { checkDestination } from '../../data/destinations/check';
+import { openStore } from '../../data/store/index';
+import type { ProjectStore, SecretBox } from '../../data/store/types';
+import { outputTableMetas } from '../../worker/jobs/load-data';
+import { probeBackend } from '../../worker/engine/backend-probe';
+import type { ApiBackend } from '../host/dispatch';
+import { ExecutionService } from './executions';
+import { JobRunner } from './jobs';
+import { notEmpty, SourceAccess } from './source-access';
+import { toPage } from './wire';
+import { forkWorker, type SpawnWorker } from './worker-process';
+
+export interface ServicesOptions {
+  storeDir: string;
+  /** Electron passes its safeStorage box; headless uses the store's 0600 key file. */
+  secretBox?: SecretBox;
+  /** Electron passes a utilityProcess launcher; headless forks Node. */
+  spawnWorker?: SpawnWorker;
+}
+
+export interface Services {
+  store: ProjectStore;
+  jobs: JobRunner;
+  sources: SourceAccess;
+  executions: ExecutionService;
+  backend: ApiBackend;
+  version: string;
+  close(): Promise<void>;
+}
+
+export function appVersion(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (const rel of ['../../../package.json', '../../package.json', '../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.resolve(here, rel), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'doppel' && pkg.version) return pkg.version;
+    } catch {
+      // try the next candidate
+    }
+  }
+  return '0.0.0';
+}
+
+/** Handlers get the input as parsed by the channel's schema (defaults applied). */
+type Handlers = { [C in Channel]: (input: z.infer<Api[C]['input']>) => Promise<ApiOutput<C>> };
+
+/** Checks a destination against the output of a config: connection, rights, target tables. */
+async function destinationCheck(services: { sources: SourceAccess }, config: SynthesisConfig): Promise<{ ok: boolean; message: string }> {
+  const destination = config.destination;
+  if (destination.kind === 'local') return { ok: true, message: 'The local store: one SQLite file per execution.' };
+  const { metadata } = await services.sources.inspect(config.source);
+  const plan = { tables: outputTableMetas(config, metadata), relationships: activeForeignKeys(config) };
+  const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target) });
+  return { ok: true, message: check.message };
+}
+
+export function createServices(opts: ServicesOptions): Services {
+  const store = openStore(opts.storeDir, opts.secretBox ? { secretBox: opts.secretBox } : {});
+  const version = appVersion();
+  const jobs = new JobRunner(store, opts.spawnWorker ?? forkWorker, version);
+  const sources = new SourceAccess(store);
+  const executions = new ExecutionService(store, jobs, sources);
+  const services = { sources };
+
+  const handlers: Handlers = {
+    'app.info': async () => ({ version, backend: probeBackend(), platform: `${process.platform}-${process.arch}`, storeDir: store.dir }),
+
+    'sources.list': async () => store.sources.list(),
+    'sources.add': async ({ name, spec }) => {
+      // Refuse a source that cannot be opened, so the list only holds working ones.
+      const inspection = await sources.inspect(spec, { fresh: true });
+      notEmpty(inspection.metadata, spec);
+      const password = spec.kind === 'postgres' || spec.kind === 'mysql' ? spec.password : undefined;
+      return store.sources.add({ ...(name ? { name } : {}), spec: withoutSecrets(spec), ...(password ? { password } : {}) });
+    },
+    'sources.remove': async ({ id }) => {
+      store.sources.remove(id);
+      return { ok: true as const };
+    },
+    'sources.test': async ({ spec }) => {
+      const { metadata } = await sources.inspect(spec, { fresh: true });
+      notEmpty(metadata, spec);
+      return { tables: metadata.tables.length };
+    },
+    'sources.inspect': async ({ id }) => sources.inspect(specOf(store, id)),
+    'sources.preview': async ({ id, table, offset, limit }) => {
+      const page = await sources.with(specOf(store, id), (c) => c.preview(table, offset ?? 0, limit ?? 50));
+      return toPage(page, offset ?? 0);
+    },
+
+    'syntheses.list': async () => store.syntheses.list(),
+    'syntheses.defaultConfig': async ({ sourceId }) => {
+      const record = store.sources.get(sourceId);
+      const { metadata, sensitive } = await sources.inspect(specOf(store, sourceId));
+      return defaultConfig(metadata, record.spec, { name: `${record.name} synthesis`, sensitive });
+    },
+    'syntheses.validate': async ({ config }) => {
+      const { metadata } = await sources.inspect(config.source);
+      return validateConfig(config, metadata);
+    },
+    'syntheses.save': async (input) => store.syntheses.save({ ...input, config: { ...input.config, source: withoutSecrets(input.config.source) } }),
+    'syntheses.delete': async ({ id }) => {
+      for (const e of store.executions.list({ synthesisId: id })) if (jobs.isRunning(e.id)) jobs.cancel(e.id);
+      await Promise.all(store.executions.list({ synthesisId: id }).map((e) => jobs.wait(e.id)));
+      store.syntheses.delete(id);
+      return { ok: true as const };
+    },
+
+    'destinations.check': async ({ destination, config }) => destinationCheck(services, { ...config, destination }),
+
+    'executions.list': async ({ synthesisId }) => store.executions.list(synthesisId ? { synthesisId } : {}),
+    'executions.get': async ({ id }) => store.executions.get(id),
+    'executions.start': async ({ synthesisId }) => executions.start(synthesisId),
+    'executions.cancel': async ({ id }) => {
+      jobs.cancel(id);
+      return { ok: true as const };
+    },
+    'executions.rename': async ({ id, name }) => store.executions.rename(id, name),
+    'executions.delete': async ({ id }) => {
+      executions.delete(id);
+      return { ok: true as const };
+    },
+    'executions.preview': async ({ id, table, offset, limit }) => executions.preview(id, table, offset ?? 0, limit ?? 50),
+    'executions.tables': async ({ id }) => executions.tables(id),
+    'executions.export': async ({ id, format }) => executions.export(id, format),
+    'executions.report': async ({ id }) => executions.report(id),
+  };
+
+  return {
+    store,
+    jobs,
+    sources,
+    executions,
+    version,
+    backend: { handlers: handlers as ApiBackend['handlers'], subscribe: (l) => jobs.subscribe(l) },
+    close: async () => {
+      await jobs.stopAll();
+      store.close();
+    },
+  };
+}
+
+function specOf(store: ProjectStore, id: string): SourceSpec {
+  const record = store.sources.get(id);
+  const spec = record.spec;
+  if ((spec.kind === 'postgres' || spec.kind === 'mysql') && record.hasPassword) return { ...spec, connectionId: record.id };
+  return spec;
+}

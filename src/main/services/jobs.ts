@@ -1,0 +1,144 @@
+import os from 'node:os';
+import type { ApiEvent, ExecutionRecord, JobEvent, SynthesisConfig, WorkerCommand } from '../../shared';
+import { AppError, jobEventSchema } from '../../shared';
+import type { ProjectStore } from '../../data/store/types';
+import type { SpawnWorker, WorkerHandle } from './worker-process';
+
+/** Seconds a worker gets to stop after a cancel before it is killed. */
+export const CANCEL_GRACE_MS = 4000;
+
+interface Running {
+  worker: WorkerHandle;
+  done: Promise<ExecutionRecord>;
+  cancelTimer?: NodeJS.Timeout;
+  canceled: boolean;
+}
+
+/**
+ * Runs executions in worker processes: starts them, folds their events into the project store,
+ * forwards them to subscribers, cancels (cooperatively, then by force), and turns a worker that
+ * died without a word into a failed execution with WORKER_CRASHED.
+ */
+export class JobRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly listeners = new Set<(event: ApiEvent) => void>();
+
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly spawn: SpawnWorker,
+    private readonly appVersion: string,
+  ) {}
+
+  subscribe(listener: (event: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Starts an execution created in the store; resolves with its final record. */
+  start(execution: ExecutionRecord, config: SynthesisConfig, secrets: Extract<WorkerCommand, { type: 'start' }>['secrets']): Promise<ExecutionRecord> {
+    const worker = this.spawn();
+    let fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null = null;
+    let settled = false;
+    let resolve!: (r: ExecutionRecord) => void;
+    const done = new Promise<ExecutionRecord>((r) => (resolve = r));
+    const entry: Running = { worker, done, canceled: false };
+    this.running.set(execution.id, entry);
+
+    const settle = (record: ExecutionRecord): void => {
+      if (settled) return;
+      settled = true;
+      if (entry.cancelTimer) clearTimeout(entry.cancelTimer);
+      this.running.delete(execution.id);
+      this.recordAudit(record, config, fingerprint);
+      resolve(record);
+    };
+
+    worker.onMessage((raw) => {
+      const parsed = jobEventSchema.safeParse(raw);
+      if (!parsed.success || settled) return;
+      const event = parsed.data;
+      if (event.type === 'fingerprint') fingerprint = event;
+      this.broadcast(execution.id, event);
+      if (event.type === 'result') {
+        settle(this.store.executions.finish(execution.id, 'succeeded', { summary: event.summary }));
+      } else if (event.type === 'error') {
+        const canceled = event.error.code === 'EXECUTION_CANCELED' || entry.canceled;
+        settle(this.store.executions.finish(execution.id, canceled ? 'canceled' : 'failed', canceled ? {} : { error: event.error }));
+      } else {
+        this.store.executions.applyEvent(execution.id, event);
+      }
+    });
+    worker.onExit((code, signal) => {
+      if (settled) return;
+      if (entry.canceled) {
+        const record = this.store.executions.finish(execution.id, 'canceled');
+        this.broadcast(execution.id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled; no output was kept.' } });
+        settle(record);
+        return;
+      }
+      const error = {
+        code: 'WORKER_CRASHED' as const,
+        message: `The synthesis worker stopped unexpectedly (${signal ? `signal ${signal}` : `exit code ${code}`}).`,
+        fix: 'Run the execution again. If it keeps crashing, lower "Max training rows" or the model size (it may have run out of memory).',
+      };
+      const record = this.store.executions.finish(execution.id, 'failed', { error });
+      this.broadcast(execution.id, { type: 'error', error });
+      settle(record);
+    });
+    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, secrets } satisfies WorkerCommand);
+    return done;
+  }
+
+  /** Asks the worker to stop; kills it when it has not stopped within CANCEL_GRACE_MS. */
+  cancel(id: string): void {
+    const entry = this.running.get(id);
+    if (!entry) {
+      const record = this.store.executions.get(id);
+      if (record.status === 'queued' || record.status === 'running') this.store.executions.finish(id, 'canceled');
+      else throw new AppError('BAD_REQUEST', `Execution "${record.name}" is already ${record.status}.`, { fix: 'Only a running execution can be canceled.' });
+      return;
+    }
+    if (entry.canceled) return;
+    entry.canceled = true;
+    entry.worker.send({ type: 'cancel' } satisfies WorkerCommand);
+    entry.cancelTimer = setTimeout(() => entry.worker.kill(), CANCEL_GRACE_MS);
+  }
+
+  /** Waits for an execution to end (resolves at once with the stored record when it is not running). */
+  wait(id: string): Promise<ExecutionRecord> {
+    return this.running.get(id)?.done ?? Promise.resolve(this.store.executions.get(id));
+  }
+
+  /** Cancels every running execution and waits for them (app shutdown). */
+  async stopAll(): Promise<void> {
+    const ids = [...this.running.keys()];
+    for (const id of ids) this.cancel(id);
+    await Promise.all(ids.map((id) => this.wait(id)));
+  }
+
+  private broadcast(executionId: string, event: JobEvent): void {
+    for (const l of this.listeners) l({ channel: 'executions.event', executionId, event });
+  }
+
+  private recordAudit(record: ExecutionRecord, config: SynthesisConfig, fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null): void {
+    const report = record.summary;
+    this.store.audit.append({
+      executionId: record.id,
+      payload: {
+        status: record.status,
+        source: fingerprint ? { schemaHash: fingerprint.schemaHash, contentHash: fingerprint.contentHash, rows: fingerprint.rows } : null,
+        config,
+        versions: { app: this.appVersion, engine: this.appVersion, node: process.version, platform: `${os.platform()}-${os.arch()}` },
+        backend: record.backend,
+        privacySettings: config.settings.privacy,
+        privacyFigures: report?.privacy ?? null,
+        quality: record.quality,
+        error: record.error ? { code: record.error.code, message: record.error.message } : null,
+      },
+    });
+  }
+}

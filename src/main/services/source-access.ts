@@ -1,0 +1,79 @@
+import type { DatasetMetadata, SensitiveHit, SourceSpec, SynthesisConfig } from '../../shared';
+import { AppError, describeSource } from '../../shared';
+import type { DataFacts } from '../../shared/defaults';
+import { openSource, type SourceConnector } from '../../data/sources/connector';
+import { computeDataFacts } from '../../data/introspection/data-facts';
+import { detectSensitive } from '../../data/sensitive/detect';
+import type { ProjectStore } from '../../data/store/types';
+
+/** Rows per table read to look for sensitive values. */
+const SENSITIVE_SAMPLE_ROWS = 500;
+
+export interface Inspection {
+  metadata: DatasetMetadata;
+  sensitive: SensitiveHit[];
+}
+
+/**
+ * Opens sources with the right password (given, stored encrypted under `connectionId`, or from
+ * PGPASSWORD / MYSQL_PWD in the connector) and caches introspection per source for the session.
+ */
+export class SourceAccess {
+  private readonly cache = new Map<string, Promise<Inspection>>();
+
+  constructor(private readonly store: ProjectStore) {}
+
+  passwordFor(spec: SourceSpec): string | undefined {
+    if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return undefined;
+    if (spec.password) return spec.password;
+    if (spec.connectionId) return this.store.sources.password(spec.connectionId);
+    return undefined;
+  }
+
+  open(spec: SourceSpec): Promise<SourceConnector> {
+    return openSource(spec, { password: this.passwordFor(spec) });
+  }
+
+  async with<T>(spec: SourceSpec, fn: (c: SourceConnector) => Promise<T>): Promise<T> {
+    const c = await this.open(spec);
+    try {
+      return await fn(c);
+    } finally {
+      await c.close();
+    }
+  }
+
+  /** Metadata (declared or inferred keys) and sensitive-column hits; cached unless `fresh`. */
+  inspect(spec: SourceSpec, opts: { fresh?: boolean } = {}): Promise<Inspection> {
+    const key = describeSource(spec) + (spec.kind === 'postgres' || spec.kind === 'mysql' ? `#${spec.connectionId ?? ''}` : '');
+    const hit = this.cache.get(key);
+    if (hit && !opts.fresh) return hit;
+    const p = this.with(spec, async (c) => {
+      const metadata = await c.introspect();
+      const samples: Record<string, { columns: string[]; rows: unknown[][] }> = {};
+      for (const t of metadata.tables) {
+        const page = await c.preview(t.name, 0, SENSITIVE_SAMPLE_ROWS);
+        samples[t.name] = { columns: page.columns, rows: page.rows };
+      }
+      return { metadata, sensitive: detectSensitive(metadata, samples as Parameters<typeof detectSensitive>[1]) };
+    });
+    this.cache.set(key, p);
+    p.catch(() => this.cache.delete(key));
+    return p;
+  }
+
+  /** Facts the validations need from the data (row counts, PK duplicates and nulls). */
+  facts(config: SynthesisConfig): Promise<DataFacts> {
+    return this.with(config.source, (c) => computeDataFacts(c, config));
+  }
+
+  forget(spec: SourceSpec): void {
+    for (const k of [...this.cache.keys()]) if (k.startsWith(describeSource(spec))) this.cache.delete(k);
+  }
+}
+
+export function notEmpty(metadata: DatasetMetadata, spec: SourceSpec): void {
+  if (metadata.tables.length === 0) {
+    throw new AppError('SOURCE_EMPTY', `${describeSource(spec)} has no tables.`, { fix: 'Pick a file with data, a folder with CSV/XLSX/ODS/Parquet files, or a database with tables.' });
+  }
+}
