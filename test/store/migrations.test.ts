@@ -1,7 +1,9 @@
-import { join } from 'node:path';
+import { statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore, STORE_FILE } from '../../src/data/store/index';
+import { defaultStoreDir, openStore, STORE_FILE } from '../../src/data/store/index';
 import { migrate, migrations } from '../../src/data/store/migrations';
 import { AppError } from '../../src/shared/errors';
 import { sampleConfig, storeDirs } from './helpers';
@@ -76,5 +78,41 @@ describe('store migrations', () => {
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toContain('newer Doppel');
     expect((err as AppError).fix).toContain('Update Doppel');
+  });
+});
+
+describe('opening a store', () => {
+  it('defaults to DOPPEL_STORE, else ~/.doppel', () => {
+    const saved = process.env.DOPPEL_STORE;
+    try {
+      process.env.DOPPEL_STORE = 'some/relative/store';
+      expect(defaultStoreDir()).toBe(resolve('some/relative/store'));
+      delete process.env.DOPPEL_STORE;
+      expect(defaultStoreDir()).toBe(join(homedir(), '.doppel'));
+    } finally {
+      if (saved === undefined) delete process.env.DOPPEL_STORE;
+      else process.env.DOPPEL_STORE = saved;
+    }
+  });
+
+  it('creates a missing folder (private to the user) and says clearly when store.sqlite is not a store', () => {
+    const parent = dirs.make();
+    const dir = join(parent, 'nested', 'store');
+    const store = openStore(dir);
+    expect(store.dir).toBe(dir);
+    if (process.platform !== 'win32') expect(statSync(dir).mode & 0o777).toBe(0o700);
+    store.close();
+
+    const broken = dirs.make();
+    writeFileSync(join(broken, STORE_FILE), 'this is not sqlite at all, just some text that is long enough '.repeat(20));
+    let err: unknown;
+    try {
+      openStore(broken);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).message).toContain(join(broken, STORE_FILE));
+    expect((err as AppError).fix).toContain('--store');
   });
 });
