@@ -16,7 +16,6 @@ import { sourcesRepo } from './sources-repo';
 import { synthesesRepo } from './syntheses-repo';
 import type { ProjectStore, SecretBox } from './types';
 
-export type * from './types';
 export { fileSecretBox } from './secret-key';
 
 export const STORE_FILE = 'store.sqlite';
