@@ -6,7 +6,7 @@ import { disposeTable, fitTable, prepareTable, sampleTable } from '../../src/wor
 import { settings, tableConfig } from '../engine/helpers';
 
 beforeAll(async () => {
-  await initBackend('cpu');
+  await initBackend('wasm');
 });
 
 const emails = Array.from({ length: 40 }, (_, i) => `real.person${i}@corp-example.org`);

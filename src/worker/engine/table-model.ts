@@ -32,6 +32,8 @@ import { tokenMarginals } from './model/rake';
 import { checkAborted, train, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
 import { createRng } from './rng';
 import { CopyFilter } from './privacy-filter';
+import { dpBatchSize, planPreprocessing, planSgd, spent, type DpSpent, type PreprocessingPlan } from './privacy/budget';
+import { dpSpec } from './privacy/dp-encoders';
 
 export { sampleTable, type SampleOptions } from './table-sample';
 
@@ -65,6 +67,8 @@ export interface PreparedTable {
    * real training values synthetic rows draw and map to fakes. In memory only, never written.
    */
   mocking?: { key: string; pools: Map<number, CellValue[]> };
+  /** Differential privacy: the histogram part of the budget and the noisy token log-frequencies. */
+  dp?: { plan: PreprocessingPlan; initLogFreq: Float32Array };
 }
 
 
@@ -97,6 +101,10 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     plans.push(planColumn(name, values, cfg, meta, { table: opts.table, privacy: opts.settings.privacy, rng, warn, isKey }));
     valuesByPlan.push(values);
   }
+  const dpOn = opts.settings.privacy.differentialPrivacy.enabled;
+  const dpFreq: Float64Array[] = [];
+  let dpPlan: PreprocessingPlan | undefined;
+  if (dpOn) dpPlan = applyDp(plans, valuesByPlan, n, opts.settings, rng, dpFreq, warn, opts.table);
   const modelled: number[] = [];
   const tokens: Int32Array[] = [];
   const cards: number[] = [];
@@ -111,18 +119,63 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     });
   });
   const privacy = opts.settings.privacy;
-  const copyFilter = privacy.filterCopies
+  // Under DP the output may depend on the data only through the DP mechanisms: no copy filter.
+  const copyFilter = privacy.filterCopies && !dpOn
     ? CopyFilter.fromColumns(modelled.map((i) => valuesByPlan[i] as CellValue[]), modelled, Math.max(2, privacy.rareCategoryThreshold))
     : CopyFilter.none();
   let mocking: PreparedTable['mocking'];
-  if (privacy.consistentMocking && opts.mockingKey) {
+  if (privacy.consistentMocking && opts.mockingKey && !dpOn) {
     const pools = new Map<number, CellValue[]>();
     plans.forEach((p, i) => {
       if (p.role === 'mock') pools.set(i, valuesByPlan[i] as CellValue[]);
     });
     if (pools.size > 0) mocking = { key: opts.mockingKey, pools };
   }
-  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, copyFilter, mocking };
+  const dp = dpPlan ? { plan: dpPlan, initLogFreq: logFreqFromCounts(dpFreq, cards) } : undefined;
+  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, copyFilter, mocking, dp };
+}
+
+/**
+ * Differential privacy at preprocessing: replaces every modelled column's encoder by its DP
+ * version (noisy category sets, ranges and bins) and collects the noisy token counts (in plan
+ * order). Mock templates (shapes of real values) are dropped.
+ */
+function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, settings: SynthSettings, rng: ReturnType<typeof createRng>, freq: Float64Array[], warn: (m: string) => void, table: string): PreprocessingPlan {
+  const kinds = { categorical: 0, numeric: 0, boolean: 0 };
+  for (const p of plans) {
+    if (p.role !== 'model') continue;
+    if (p.spec.kind === 'categorical') kinds.categorical++;
+    else if (p.spec.kind === 'boolean') kinds.boolean++;
+    else kinds.numeric++;
+  }
+  const dpSettings = settings.privacy.differentialPrivacy;
+  const plan = planPreprocessing({ n, epsilon: dpSettings.epsilon, delta: dpSettings.delta, ...kinds, rareThreshold: settings.privacy.protectRareCategories ? settings.privacy.rareCategoryThreshold : 1 });
+  const noise = { sigma: plan.sigma, categoryThreshold: plan.categoryThreshold, rangeThreshold: plan.rangeThreshold, rng: rng.fork(), bins: 100, maxCategories: 1000 };
+  plans.forEach((p, i) => {
+    if (p.role === 'mock') {
+      plans[i] = { name: p.name, role: 'mock', generator: p.generator };
+      return;
+    }
+    if (p.role === 'keep' || p.role === 'mask') warn(`Column "${table}.${p.name}" is ${p.role === 'keep' ? 'kept' : 'masked'} from the real data: it is outside the differential-privacy guarantee.`);
+    if (p.role !== 'model') return;
+    const fit = dpSpec(p.spec, values[i] as CellValue[], noise, n);
+    plans[i] = { name: p.name, role: 'model', spec: fit.spec };
+    freq.push(fit.tokenCounts);
+  });
+  return plan;
+}
+
+function logFreqFromCounts(counts: Float64Array[], cards: number[]): Float32Array {
+  const out = new Float32Array(cards.reduce((a, b) => a + b, 0));
+  let o = 0;
+  cards.forEach((c, j) => {
+    const cnt = counts[j] ?? new Float64Array(c);
+    let total = 0;
+    for (let k = 0; k < c; k++) total += Math.max(0, cnt[k] ?? 0);
+    for (let k = 0; k < c; k++) out[o + k] = Math.log((Math.max(0, cnt[k] ?? 0) + 1) / (total + c));
+    o += c;
+  });
+  return out;
 }
 
 export interface FitOptions {
@@ -149,6 +202,8 @@ export interface TableModel {
   marginals?: Float64Array[] | null;
   /** Small tables: token-level quality of each family when both were tried. */
   selection?: { ar: number; copula: number };
+  /** Differential privacy actually spent (DP training only). */
+  differentialPrivacy?: DpSpent;
 }
 
 /** Under this many rows both families are fitted and the better one kept. */
@@ -190,7 +245,9 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   const filter = CopyFilter.fromPrepared(prepared);
   const base = { prepared, filter, trainSeconds: 0 };
   if (prepared.cards.length === 0) return { ...base, family: 'none', net: null, copula: null, trainOptions: null };
-  const family = opts.family ?? (opts.context ? 'ar' : chooseFamily(prepared.n, prepared.cards.length));
+  const dpOn = settings.privacy.differentialPrivacy.enabled && prepared.dp !== undefined;
+  // Under DP only the network is trained (the copula and the family choice would read the data).
+  const family = dpOn ? 'ar' : (opts.family ?? (opts.context ? 'ar' : chooseFamily(prepared.n, prepared.cards.length)));
   checkAborted(opts.signal);
   if (family === 'copula') {
     const rows = Int32Array.from({ length: prepared.n }, (_, i) => i);
@@ -198,18 +255,33 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     return { ...base, family, net: null, copula, trainOptions: null, trainSeconds: (performance.now() - t0) / 1000 };
   }
   const trainOptions: TrainOptions = { ...chooseTrainOptions(prepared.n, prepared.cards, settings), ...opts.overrides, signal: opts.signal, onProgress: opts.onProgress };
-  const dp = settings.privacy.differentialPrivacy.enabled;
-  if (dp) {
-    // DP-SGD: every row trains (no validation split to peek at), a fixed number of epochs.
-    trainOptions.dp = { clip: settings.privacy.differentialPrivacy.maxGradNorm, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? 1 };
+  let sgd: ReturnType<typeof planSgd> | undefined;
+  if (dpOn && prepared.dp) {
+    // DP-SGD: every row trains (no validation split to peek at); the noise multiplier spends the
+    // rest of the budget over the planned steps, and training stops when they are done.
+    const batchSize = dpBatchSize(prepared.n, settings.batchSize);
+    const epochs = settings.epochs ?? Math.min(trainOptions.maxEpochs, 20);
+    sgd = planSgd(prepared.dp.plan, prepared.n, batchSize, epochs);
+    const maxGradNorm = settings.privacy.differentialPrivacy.maxGradNorm;
+    trainOptions.dp = { clip: maxGradNorm, noiseMultiplier: opts.overrides?.dp?.noiseMultiplier ?? sgd.noiseMultiplier, maxSteps: sgd.steps };
+    trainOptions.batchSize = batchSize;
+    trainOptions.lr = settings.learningRate ?? 2e-3 * Math.sqrt(batchSize / 32);
     trainOptions.valFraction = 0;
-    trainOptions.maxEpochs = settings.epochs ?? Math.min(trainOptions.maxEpochs, 20);
+    trainOptions.maxEpochs = epochs + 1;
     trainOptions.patience = Number.POSITIVE_INFINITY;
+    trainOptions.initLogFreq = prepared.dp.initLogFreq;
   }
   const net = await train(
     { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n, context: opts.context?.matrix, contextDim: opts.context?.dim },
     trainOptions,
   );
+  if (dpOn && prepared.dp && sgd) {
+    const differentialPrivacy = spent(prepared.dp.plan, { ...sgd, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? sgd.noiseMultiplier }, net.steps, settings.privacy.differentialPrivacy.maxGradNorm);
+    // training.json records trainOptions: the accounting goes with it.
+    trainOptions.dp = { ...trainOptions.dp!, ...differentialPrivacy };
+    trainOptions.initLogFreq = undefined;
+    return { ...base, family: 'ar', net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, marginals: null, differentialPrivacy };
+  }
   if (!opts.family && !opts.context && prepared.n < SMALL_TABLE_ROWS) {
     // Small table: keep the network only if its samples are at least as good as a copula's.
     const rows = Int32Array.from({ length: prepared.n }, (_, i) => i);
@@ -227,8 +299,7 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     }
     return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, selection: { ar: arQ, copula: copQ } };
   }
-  // Raking uses exact training marginals: not under differential privacy.
-  const marginals = opts.rake === false || dp ? null : tokenMarginals(prepared.tokens, prepared.cards);
+  const marginals = opts.rake === false ? null : tokenMarginals(prepared.tokens, prepared.cards);
   return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, marginals };
 }
 

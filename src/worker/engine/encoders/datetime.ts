@@ -83,6 +83,15 @@ export function encode(spec: DatetimeSpec, values: readonly CellValue[]): Tokens
   );
 }
 
+/** The instants (epoch ms) of a column's values as this spec reads them (null when missing or unreadable); used by the DP range/bin selection. */
+export function millisOf(spec: DatetimeSpec, values: readonly CellValue[]): (number | null)[] {
+  const parse = spec.format && spec.format !== 'ISO' ? makeParser(spec.format) : null;
+  return values.map((v) => {
+    const ms = toMillis(v, parse);
+    return typeof ms === 'number' ? ms : null;
+  });
+}
+
 export function decode(spec: DatetimeSpec, tokens: Tokens, rng: Rng): CellValue[] {
   const nums = numeric.decodeNumbers(spec.inner, tokens, rng);
   const g = spec.granularity;

@@ -47,7 +47,7 @@ export interface Hyper {
   /** Dropout on the hidden layer (0 = none). */
   dropout: number;
   /** DP-SGD: clip each example's gradient to this L2 norm, add Gaussian noise of std noise*clip. */
-  dp?: { clip: number; noiseMultiplier: number };
+  dp?: { clip: number; noiseMultiplier: number; expectedBatch?: number };
 }
 
 export function offsets(cards: number[]): number[] {
@@ -203,7 +203,8 @@ export function trainStep(p: Params, adam: AdamState, masks: Masks, X: tf.Tensor
       const c = tf.reshape(tf.minimum(1, tf.div(hyper.dp.clip, tf.add(tf.sqrt(sq), 1e-12))), [B, 1]);
       dL = tf.mul(dL, c) as tf.Tensor2D;
       dH = tf.mul(dH, c) as tf.Tensor2D;
-      scale = 1 / B;
+      // Poisson batches: divide by the expected size (the actual size is data-dependent).
+      scale = 1 / (hyper.dp.expectedBatch ?? B);
     }
     const XT = tf.transpose(X);
     const grads: Partial<Record<Key, tf.Tensor>> = {

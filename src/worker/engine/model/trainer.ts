@@ -45,7 +45,14 @@ export interface TrainOptions {
   valFraction: number;
   signal?: AbortSignal;
   onProgress?: (p: TrainProgress) => void;
-  dp?: Hyper['dp'];
+  /**
+   * DP-SGD: per-example clipping + Gaussian noise, Poisson-sampled batches (each row joins a
+   * step with probability batchSize/n, as the accountant assumes), at most `maxSteps` steps, no
+   * validation split, no best-epoch pick, no lr plateau schedule (those would read the data).
+   */
+  dp?: { clip: number; noiseMultiplier: number; maxSteps?: number };
+  /** Initial output-bias log-frequencies (DP: from noisy counts); default from the data. */
+  initLogFreq?: Float32Array;
 }
 
 export interface TrainedNet {
@@ -54,11 +61,13 @@ export interface TrainedNet {
   masks: Masks;
   history: { epoch: number; trainLoss: number; valLoss: number | null }[];
   bestEpoch: number;
-  stoppedBy: 'early-stopping' | 'max-epochs' | 'time-budget';
+  stoppedBy: 'early-stopping' | 'max-epochs' | 'time-budget' | 'privacy-budget';
   /** Training rows x epochs actually processed, for throughput figures. */
   rowsProcessed: number;
   /** Floating-point operations of the matMuls actually run (forward + backward). */
   flops: number;
+  /** Optimizer steps taken. */
+  steps: number;
 }
 
 export function checkAborted(signal?: AbortSignal): void {
@@ -133,11 +142,14 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const valIdx = all.slice(0, nVal);
   const trainIdx = all.slice(nVal);
   const masks = makeMasks(arch);
-  let params = initParams(arch, masks, logFrequencies(data, trainIdx), opts.seed);
+  let params = initParams(arch, masks, opts.initLogFreq ?? logFrequencies(data, trainIdx), opts.seed);
   const adam = initAdam(params);
   const batch = Math.max(1, Math.min(opts.batchSize, trainIdx.length));
   const batches = Math.ceil(trainIdx.length / batch);
-  const hyper: Hyper = { lr: opts.lr, weightDecay: opts.weightDecay, dropout: opts.dropout, dp: opts.dp };
+  const dp = opts.dp;
+  const hyper: Hyper = { lr: opts.lr, weightDecay: opts.weightDecay, dropout: opts.dp ? 0 : opts.dropout, dp: dp ? { clip: dp.clip, noiseMultiplier: dp.noiseMultiplier, expectedBatch: batch } : undefined };
+  const q = batch / Math.max(1, trainIdx.length);
+  let steps = 0;
   const history: TrainedNet['history'] = [];
   const t0 = performance.now();
   let best: Params | null = null;
@@ -152,7 +164,8 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const overBudget = (): boolean => opts.timeBudgetMs > 0 && performance.now() - t0 > opts.timeBudgetMs;
   try {
     epochs: for (let epoch = 1; epoch <= E; epoch++) {
-      shuffle(trainIdx, rng);
+      if (!dp) shuffle(trainIdx, rng);
+      const rowsBefore = rowsProcessed;
       let total: tf.Scalar = tf.scalar(0);
       for (let b = 0; b < batches; b++) {
         checkAborted(opts.signal);
@@ -161,8 +174,19 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
           stoppedBy = 'time-budget';
           break epochs;
         }
+        if (dp?.maxSteps !== undefined && steps >= dp.maxSteps) {
+          total.dispose();
+          stoppedBy = 'privacy-budget';
+          break epochs;
+        }
         const s = b * batch;
-        const { X, Z } = batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch));
+        const rowsIdx = dp ? poissonBatch(trainIdx.length, q, rng) : trainIdx;
+        if (rowsIdx.length === 0) {
+          steps++;
+          continue;
+        }
+        const { X, Z } = dp ? batchTensors(data, offs, C, Int32Array.from(rowsIdx, (i) => trainIdx[i] as number), 0, rowsIdx.length) : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch));
+        steps++;
         const loss = trainStep(params, adam, masks, X, Z, hyper, opts.seed * 7919 + epoch * 100_003 + b);
         rowsProcessed += X.shape[0];
         X.dispose();
@@ -179,12 +203,21 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
           await new Promise((r) => setImmediate(r));
         }
       }
-      const trainLoss = ((await total.data())[0] as number) / trainIdx.length;
+      const trainLoss = ((await total.data())[0] as number) / (dp ? Math.max(1, rowsProcessed - rowsBefore) : trainIdx.length);
       total.dispose();
       const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, data, offs, C, valIdx, 4096) : trainLoss;
       history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null });
       opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
       if (!Number.isFinite(valLoss)) break;
+      if (dp) {
+        // Under DP the final weights are the output: picking an epoch by its loss would read the data.
+        bestEpoch = epoch;
+        if (overBudget()) {
+          stoppedBy = 'time-budget';
+          break;
+        }
+        continue;
+      }
       // Best weights follow any improvement; patience counts epochs without a significant one.
       if (!Number.isFinite(bestVal) || valLoss < bestVal) {
         bestVal = valLoss;
@@ -220,5 +253,18 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
     params = best;
   }
   const perRow = 2 * (C * opts.hidden * 2 + opts.hidden * C * 3 + (opts.direct ? C * C * 2 : 0) + C * data.cards.length * 2);
-  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow };
+  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow, steps };
+}
+
+/** Poisson subsample of 0..n-1 (each index with probability q), by geometric gaps. */
+export function poissonBatch(n: number, q: number, rng: { next(): number }): number[] {
+  const out: number[] = [];
+  if (q >= 1) return Array.from({ length: n }, (_, i) => i);
+  const lq = Math.log1p(-q);
+  let i = -1;
+  for (;;) {
+    i += 1 + Math.floor(Math.log(1 - rng.next()) / lq);
+    if (i >= n) return out;
+    out.push(i);
+  }
 }
