@@ -12,9 +12,10 @@ const fkLabel = (fk: Relationship): string => `${fk.childTable}(${fk.childColumn
 
 /**
  * Problems of a relational configuration that the relational engine cannot synthesize (on top of
- * the lead's cycle/root/self-reference checks): composite FKs between synthesized tables, and FK
+ * the lead's cycle/root/self-reference checks): composite FKs between synthesized tables, FK
  * columns that are not left to be synthesized (kept, mocked, masked or nulled values would break
- * the links).
+ * the links), and original-data tables that reference synthesized ones (their copied keys would
+ * dangle).
  */
 export function relationalProblems(config: SynthesisConfig): Problem[] {
   const out: Problem[] = [];
@@ -22,6 +23,18 @@ export function relationalProblems(config: SynthesisConfig): Problem[] {
     if (fk.childTable === fk.parentTable) continue;
     const child = config.tables[fk.childTable];
     const parent = config.tables[fk.parentTable];
+    if (child?.treatment === 'original' && parent?.treatment === 'synthesize') {
+      out.push({
+        code: 'ORIGINAL_REFERENCES_SYNTHESIZED',
+        severity: 'error',
+        step: 'treatment',
+        table: fk.childTable,
+        column: fk.childColumns[0],
+        message: `"${fk.childTable}" is copied as original data but references synthesized table "${fk.parentTable}" (${fkLabel(fk)}): its real keys would point at rows that do not exist in the output.`,
+        fix: `Mark "${fk.parentTable}" as original data too, set "${fk.childTable}" to synthesize, or delete the foreign key ${fkLabel(fk)}.`,
+      });
+      continue;
+    }
     if (!child || !parent || child.treatment !== 'synthesize') continue;
     // Mismatched column counts are reported by validation's foreign-key checks.
     if (fk.childColumns.length !== fk.parentColumns.length) continue;

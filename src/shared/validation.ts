@@ -39,7 +39,8 @@ function checkTablesAndColumns(config: SynthesisConfig, metadata: DatasetMetadat
   for (const [name, table] of Object.entries(config.tables)) {
     const meta = findTable(metadata, name);
     if (!meta) {
-      out.push({ code: 'UNKNOWN_TABLE', severity: 'error', step: 'data', table: name, message: `Table "${name}" is not in the source.`, fix: `Remove "${name}" from the configuration or re-inspect the source.` });
+      // An excluded table is never read (the worker's metadata lists only the tables it reads).
+      if (table.treatment !== 'exclude') out.push({ code: 'UNKNOWN_TABLE', severity: 'error', step: 'data', table: name, message: `Table "${name}" is not in the source.`, fix: `Remove "${name}" from the configuration or re-inspect the source.` });
       continue;
     }
     for (const col of Object.keys(table.columns)) {

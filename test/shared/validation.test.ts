@@ -164,6 +164,24 @@ describe('validateConfig', () => {
     for (const p of ps) expect(p.fix.length).toBeGreaterThan(10);
   });
 
+  it('rejects an original-data table that references a synthesized one (its copied keys would dangle)', () => {
+    const meta = bank();
+    meta.tables[3]!.columns.push(col('district_id', 'integer', 'id'));
+    meta.relationships.push({ parentTable: 'district', parentColumns: ['id'], childTable: 'status', childColumns: ['district_id'], origin: 'declared' });
+    const p = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta).find((x) => x.code === 'ORIGINAL_REFERENCES_SYNTHESIZED');
+    expect(p).toMatchObject({ severity: 'error', table: 'status', column: 'district_id' });
+    expect(p?.fix).toMatch(/Mark "district" as original data too/);
+  });
+
+  it('ignores excluded tables that are not in the metadata (the worker lists only the tables it reads)', () => {
+    const meta = bank();
+    const ps = validateConfig(config(meta, (c) => {
+      c.tables.status!.treatment = 'original';
+      c.tables.ghost = { treatment: 'exclude', primaryKey: [], columns: {} };
+    }), meta);
+    expect(errors(ps)).toEqual([]);
+  });
+
   it('requires at least one synthesized table', () => {
     const meta = bank();
     const ps = validateConfig(config(meta, (c) => { for (const t of Object.values(c.tables)) t.treatment = 'exclude'; }), meta);

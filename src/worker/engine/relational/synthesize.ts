@@ -13,6 +13,7 @@
  * points at an existing output row.
  */
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
+import { activeForeignKeys } from '../../../shared/config';
 import { AppError } from '../../../shared/errors';
 import type { DatasetMetadata } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
@@ -261,8 +262,9 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     }
     written[table] = batch.rows.length;
   };
-  // Original data first: synthesized rows reference it.
-  for (const [name, tc] of Object.entries(config.tables)) if (tc.treatment === 'original') await sinkAll(name, input.tables[name]!);
+  // Original data first (synthesized rows reference it), parents before children so that a
+  // destination checking its FKs at every insert accepts them.
+  for (const name of originalsParentsFirst(config)) await sinkAll(name, selfReferencesFirst(config, name, input.tables[name]!));
 
   const out: Record<string, RowBatch> = {};
   const links: Record<string, Int32Array> = {};
@@ -327,6 +329,46 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     await sinkAll(t, { columns: cols, rows });
   }
   return written;
+}
+
+/** Original-data tables, referenced tables first (config order among the rest; a cycle keeps config order). */
+export function originalsParentsFirst(config: SynthesisConfig): string[] {
+  const names = Object.entries(config.tables)
+    .filter(([, t]) => t.treatment === 'original')
+    .map(([n]) => n);
+  const fks = activeForeignKeys(config).filter((fk) => fk.childTable !== fk.parentTable && names.includes(fk.childTable) && names.includes(fk.parentTable));
+  const order: string[] = [];
+  const placed = new Set<string>();
+  while (order.length < names.length) {
+    const ready = names.find((n) => !placed.has(n) && fks.every((fk) => fk.childTable !== n || placed.has(fk.parentTable))) ?? names.find((n) => !placed.has(n))!;
+    order.push(ready);
+    placed.add(ready);
+  }
+  return order;
+}
+
+/** Rows of a self-referencing table (e.g. an employee's manager) ordered so that referenced rows come first. */
+export function selfReferencesFirst(config: SynthesisConfig, table: string, batch: RowBatch): RowBatch {
+  const fk = activeForeignKeys(config).find((f) => f.childTable === table && f.parentTable === table && f.childColumns.length === 1);
+  if (!fk) return batch;
+  const link = resolveLinks(batch, fk.childColumns[0]!, batch, fk.parentColumns[0]!);
+  const depth = new Int32Array(batch.rows.length).fill(-1);
+  const depthOf = (i: number): number => {
+    const path: number[] = [];
+    let r = i;
+    // Walk up to a row of known depth, a root, or a cycle (cut at the row met twice).
+    while (r >= 0 && depth[r]! < 0 && !path.includes(r)) {
+      path.push(r);
+      r = link[r]!;
+    }
+    let d = r >= 0 && depth[r]! >= 0 ? depth[r]! + 1 : 0;
+    for (let k = path.length - 1; k >= 0; k--) depth[path[k]!] = d++;
+    return depth[i]!;
+  };
+  const idx = batch.rows.map((_, i) => i);
+  const d = idx.map(depthOf);
+  idx.sort((a, b) => d[a]! - d[b]! || a - b);
+  return { columns: batch.columns, rows: idx.map((i) => batch.rows[i] as Row) };
 }
 
 export function disposeRelational(model: RelationalModel): void {

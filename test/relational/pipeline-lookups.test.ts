@@ -1,0 +1,163 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SynthesisConfig } from '../../src/shared/config';
+import { validateConfig } from '../../src/shared/validation';
+import type { RowBatch } from '../../src/shared/values';
+import { preprocess } from '../../src/worker/engine/pipeline';
+import { datasetPath } from '../helpers/datasets';
+import { createPgDatabase } from '../helpers/db';
+import { chinookSalesConfig } from './chinook-config';
+import { childCounts, column, integrity } from './helpers';
+import { copyToPostgres, inspect, pgCount, pgForeignKeys, runPipeline, tempWorkspace, type PipelineRun } from './pipeline-helpers';
+
+const workspace = tempWorkspace('lookups');
+afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
+
+const share = (b: RowBatch, name: string): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const v of column(b, name)) m.set(String(v), (m.get(String(v)) ?? 0) + 1 / b.rows.length);
+  return m;
+};
+/** Total variation distance between the category shares of a column (0 = same distribution). */
+const tvd = (a: RowBatch, b: RowBatch, name: string): number => {
+  const x = share(a, name);
+  const y = share(b, name);
+  let d = 0;
+  for (const k of new Set([...x.keys(), ...y.keys()])) d += Math.abs((x.get(k) ?? 0) - (y.get(k) ?? 0));
+  return d / 2;
+};
+
+describe('chinook through the pipeline (sales synthesized, catalogue and staff as original data)', () => {
+  let config: SynthesisConfig;
+  let run: PipelineRun;
+  beforeAll(async () => {
+    const inspected = await inspect({ kind: 'sqlite', path: datasetPath('chinook', 'Chinook_Sqlite.sqlite') });
+    config = chinookSalesConfig(inspected.config);
+    config.settings.device = 'wasm';
+    config.settings.epochs = 3;
+    run = await runPipeline(config, path.join(workspace, 'chinook'), { count: 120 });
+  }, 240_000);
+
+  it('copies the original data verbatim and scales the root; children follow their parents', () => {
+    expect(run.prepared.order).toEqual(['Customer', 'Invoice', 'InvoiceLine']);
+    for (const t of ['Employee', 'Track', 'Genre', 'Album']) expect(run.out[t]!.rows.length, t).toBe(run.real[t]!.rows.length);
+    expect(run.out.Playlist).toBeUndefined();
+    expect(run.out.Customer!.rows.length).toBe(120);
+    const perCustomer = run.out.Invoice!.rows.length / 120;
+    expect(perCustomer).toBeGreaterThan(4);
+    expect(perCustomer).toBeLessThan(10);
+  });
+
+  it('has referential integrity 1.0 on every FK, lookups included, with unique keys', () => {
+    const fks = config.foreignKeys.filter((f) => f.childTable !== f.parentTable && run.out[f.childTable] && run.out[f.parentTable]);
+    expect(fks.length).toBe(8);
+    for (const fk of fks) expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
+    for (const t of run.prepared.order) {
+      const pk = config.tables[t]!.primaryKey[0]!;
+      expect(new Set(column(run.out[t]!, pk).map(String)).size, t).toBe(run.out[t]!.rows.length);
+    }
+    expect(column(run.out.InvoiceLine!, 'TrackId').every((v) => v !== null)).toBe(true);
+    // Support representatives are drawn from the real employees, in the real proportions.
+    expect(tvd(run.real.Customer!, run.out.Customer!, 'SupportRepId')).toBeLessThan(0.25);
+    // Every customer row in the report comes from the source.
+    expect(run.prepared.evaluation.Customer!.train.rows.length).toBe(59);
+  });
+
+  it('loads into PostgreSQL with the FK constraints created (the database proves integrity)', async () => {
+    const db = await createPgDatabase('doppel_t_relpipe_chinook');
+    try {
+      await copyToPostgres(run, db);
+      const fks = await pgForeignKeys(db);
+      for (const fk of ['Invoice(CustomerId)->Customer', 'InvoiceLine(InvoiceId)->Invoice', 'InvoiceLine(TrackId)->Track', 'Customer(SupportRepId)->Employee']) expect(fks).toContain(fk);
+      const n = await pgCount(db, 'select count(*) as n from "InvoiceLine" l join "Invoice" i on i."InvoiceId" = l."InvoiceId" join "Customer" c on c."CustomerId" = i."CustomerId" join "Track" t on t."TrackId" = l."TrackId"');
+      expect(n).toBe(run.out.InvoiceLine!.rows.length);
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
+});
+
+describe('diabetes_readmission through the pipeline (one wide table, three lookup tables as original data)', () => {
+  let config: SynthesisConfig;
+  let run: PipelineRun;
+  beforeAll(async () => {
+    // The first 3,000 encounters (the whole file takes long to read) with the three lookup tables.
+    const dir = path.join(workspace, 'diabetes-src');
+    fs.mkdirSync(dir, { recursive: true });
+    const lines = zlib.gunzipSync(fs.readFileSync(datasetPath('diabetes_readmission', 'diabetic_data.csv.gz'))).toString('utf8').split('\n');
+    fs.writeFileSync(path.join(dir, 'diabetic_data.csv'), lines.slice(0, 3001).join('\n') + '\n');
+    for (const t of ['admission_type', 'admission_source', 'discharge_disposition']) fs.copyFileSync(datasetPath('diabetes_readmission', `${t}.csv`), path.join(dir, `${t}.csv`));
+    const inspected = await inspect({ kind: 'files', path: dir });
+    config = inspected.config;
+    for (const t of ['admission_type', 'admission_source', 'discharge_disposition']) config.tables[t]!.treatment = 'original';
+    config.settings.device = 'wasm';
+    config.settings.epochs = 2;
+    config.settings.outputSize = { mode: 'rows', rows: 1500 };
+    run = await runPipeline(config, path.join(workspace, 'diabetes'));
+  }, 240_000);
+
+  it('is valid once the lookups are original data, and is generated with its lookups', () => {
+    const errors = validateConfig(config, run.prepared.input.metadata).filter((p) => p.severity === 'error');
+    expect(errors).toEqual([]);
+    expect(run.prepared.relational?.plan.tables.diabetic_data?.lookups.map((f) => f.parentTable).sort()).toEqual(['admission_source', 'admission_type', 'discharge_disposition']);
+    // 3,000 rows: a fifth is held out for the report.
+    expect(run.prepared.evaluation.diabetic_data!.holdout.rows.length).toBe(600);
+  });
+
+  it('copies the lookups and points every lookup FK at one of their rows, in the real proportions', () => {
+    const sorted = (b: RowBatch) => b.rows.map((r) => JSON.stringify(r)).sort();
+    for (const t of ['admission_type', 'admission_source', 'discharge_disposition']) expect(sorted(run.out[t]!)).toEqual(sorted(run.real[t]!));
+    expect(run.out.diabetic_data!.rows.length).toBe(1500);
+    for (const fk of config.foreignKeys) {
+      expect(integrity(run.out, fk), fk.childColumns[0]).toBe(1);
+      expect(tvd(run.real.diabetic_data!, run.out.diabetic_data!, fk.childColumns[0]!), fk.childColumns[0]).toBeLessThan(0.15);
+    }
+    // Lookup rows never used in the data are not invented as keys either.
+    const used = childCounts(run.real, config.foreignKeys[0]!).map((c) => c > 0);
+    const synUsed = childCounts(run.out, config.foreignKeys[0]!).map((c) => c > 0);
+    expect(synUsed.every((u, i) => !u || used[i])).toBe(true);
+  });
+});
+
+describe('sakila: the store ↔ staff cycle', () => {
+  let inspected: Awaited<ReturnType<typeof inspect>>;
+  beforeAll(async () => {
+    inspected = await inspect({ kind: 'files', path: datasetPath('sakila', 'csv') });
+  }, 60_000);
+
+  it('explains how to break the cycle, and runs once the user resolved it', async () => {
+    const cycle = validateConfig(inspected.config, inspected.metadata).find((p) => p.code === 'FK_CYCLE');
+    expect(cycle?.message).toMatch(/staff → store → staff|store → staff → store/);
+    expect(cycle?.fix).toMatch(/delete one of its foreign keys/);
+    expect(cycle?.fix).toContain('store(manager_staff_id) → staff(staff_id)');
+    expect(cycle?.fix).toMatch(/mark one of the tables as original data/);
+
+    // The user's choice: the store's manager link deleted; customers and their rentals and
+    // payments synthesized, the shop as original data.
+    const config = structuredClone(inspected.config);
+    config.foreignKeys = config.foreignKeys.filter((f) => !(f.childTable === 'store' && f.parentTable === 'staff'));
+    for (const t of ['store', 'staff', 'address', 'city', 'country', 'inventory', 'film', 'language']) config.tables[t]!.treatment = 'original';
+    for (const t of ['actor', 'film_actor', 'category', 'film_category']) config.tables[t]!.treatment = 'exclude';
+    config.settings.device = 'wasm';
+    config.settings.epochs = 2;
+    config.settings.maxTrainingRows = 150;
+    expect(validateConfig(config, inspected.metadata).filter((p) => p.severity === 'error')).toEqual([]);
+    const run = await runPipeline(config, path.join(workspace, 'sakila'), { count: 100 });
+    expect(run.prepared.order).toEqual(['customer', 'rental', 'payment']);
+    expect(run.out.customer!.rows.length).toBe(100);
+    for (const fk of config.foreignKeys.filter((f) => run.out[f.childTable] && run.out[f.parentTable])) expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
+    // A payment's rental belongs to the same customer, as in the data.
+    const rentalCustomer = new Map(run.out.rental!.rows.map((r) => [String(r[run.out.rental!.columns.indexOf('rental_id')]), String(r[run.out.rental!.columns.indexOf('customer_id')])]));
+    const p = run.out.payment!;
+    const linked = p.rows.filter((r) => r[p.columns.indexOf('rental_id')] !== null);
+    const same = linked.filter((r) => rentalCustomer.get(String(r[p.columns.indexOf('rental_id')])) === String(r[p.columns.indexOf('customer_id')])).length;
+    expect(linked.length).toBeGreaterThan(0);
+    expect(same / linked.length).toBeGreaterThan(0.95);
+  }, 240_000);
+
+  it('refuses to preprocess the unresolved cycle, with the fix', async () => {
+    await expect(preprocess({ config: inspected.config, metadata: inspected.metadata, tables: {}, workspace: path.join(workspace, 'sakila-bad') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fix: expect.stringMatching(/Break the cycle/) });
+  });
+});
