@@ -7,8 +7,8 @@ import { bareTarget, zipTarget, type ExportTarget } from './sinks';
 import { describeOutputTables, readOutputTable, type ExportTable } from './table-reader';
 import { SHEET_ROW_LIMIT, writeOds, writeXlsx } from './workbook';
 
-export const exportFormats = ['csv', 'tsv', 'xlsx', 'ods', 'parquet'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+import { exportFormats, type ExportFormat } from '../../shared/api';
+export { exportFormats, type ExportFormat };
 
 export interface ExportOptions {
   /** Rows written so far out of all rows of the exported tables. */

@@ -3,8 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError, synthesisConfigSchema, type SynthesisConfig } from '../../shared';
 import { defaultStoreDir } from '../../data/store/index';
-import { OUTPUT_FILE } from '../../worker/jobs/run-job';
-import { createServices, type Services } from '../services/index';
+import { OUTPUT_FILE } from '../../worker/jobs/files';
+import type { Services } from '../services/index';
 
 /** The project store folder: --store, else DOPPEL_STORE, else the app's data folder. */
 export function storeDirOf(cmd: Command): string {
@@ -13,6 +13,7 @@ export function storeDirOf(cmd: Command): string {
 
 /** Runs `fn` with the services over the store; always closes them. */
 export async function withServices<T>(storeDir: string, fn: (s: Services) => Promise<T>): Promise<T> {
+  const { createServices } = await import('../services/index');
   const services = createServices({ storeDir });
   try {
     return await fn(services);

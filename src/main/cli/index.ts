@@ -14,8 +14,8 @@ import { register as registerReport } from './commands/report';
 import { register as registerRun } from './commands/run';
 import { register as registerValidate } from './commands/validate';
 import { fail, locateExecutionFile, storeDirOf } from './context';
-import { createServices } from '../services/index';
-import { appVersion } from '../services/index';
+import { appVersion } from '../services/version';
+import { openStore } from '../../data/store/index';
 
 export function buildProgram(): Command {
   const program = new Command('doppel')
@@ -30,7 +30,7 @@ export function buildProgram(): Command {
   registerExecutions(program);
   registerExport(program, (id, store) => locateExecutionFile(id, store, 'output'));
   registerReport(program, (id, store) => locateExecutionFile(id, store, 'report'));
-  registerAudit(program, () => createServices({ storeDir: storeDirOf(program) }).store);
+  registerAudit(program, () => openStore(storeDirOf(program)));
   registerDemo(program);
   return program;
 }

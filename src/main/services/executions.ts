@@ -3,10 +3,8 @@ import path from 'node:path';
 import type { ExecutionRecord, ExportFormat, Page, SynthesisConfig } from '../../shared';
 import { AppError, outputTables, validateConfig } from '../../shared';
 import { previewTable } from '../../data/destinations/preview';
-import { exportDataset } from '../../data/exporters/export-dataset';
 import { describeOutputTables } from '../../data/exporters/table-reader';
 import type { ProjectStore } from '../../data/store/types';
-import { reportView } from '../../worker/engine/report/files';
 import type { JobRunner } from './jobs';
 import type { SourceAccess } from './source-access';
 import { toPage } from './wire';
@@ -80,6 +78,7 @@ export class ExecutionService {
     const fileName = format === 'xlsx' || format === 'ods' ? `${base}.${format}` : single ? `${tables[0]!.replace(/[^\w.-]+/g, '_')}.${format}` : `${base}.zip`;
     const target = outPath ?? path.join(record.workspace, 'exports', fileName);
     mkdirSync(path.dirname(target), { recursive: true });
+    const { exportDataset } = await import('../../data/exporters/export-dataset');
     const result = await exportDataset(file, tables, format, target);
     return { path: result.path, fileName: path.basename(result.path) };
   }
@@ -87,6 +86,7 @@ export class ExecutionService {
   async report(id: string): Promise<{ html: string; json: unknown }> {
     const record = this.store.executions.get(id);
     try {
+      const { reportView } = await import('../../worker/engine/report/files');
       return await reportView(record.workspace);
     } catch (e) {
       if (record.status !== 'succeeded') {

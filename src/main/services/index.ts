@@ -2,13 +2,9 @@
  * The services behind every API channel (src/shared/api.ts), used by the Electron shell (ipc),
  * the loopback host (HTTP + WebSocket) and the CLI alike.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
 import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../../shared';
 import { activeForeignKeys, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
-import { checkDestination } from '../../data/destinations/check';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
 import { outputTableMetas } from '../../worker/jobs/load-data';
@@ -19,6 +15,9 @@ import { JobRunner } from './jobs';
 import { notEmpty, SourceAccess } from './source-access';
 import { toPage } from './wire';
 import { forkWorker, type SpawnWorker } from './worker-process';
+import { appVersion } from './version';
+
+export { appVersion };
 
 export interface ServicesOptions {
   storeDir: string;
@@ -38,20 +37,6 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function appVersion(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  for (const rel of ['../../../package.json', '../../package.json', '../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.resolve(here, rel), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'doppel' && pkg.version) return pkg.version;
-    } catch {
-      // try the next candidate
-    }
-  }
-  return '0.0.0';
-}
-
-/** Handlers get the input as parsed by the channel's schema (defaults applied). */
 type Handlers = { [C in Channel]: (input: z.infer<Api[C]['input']>) => Promise<ApiOutput<C>> };
 
 /** Checks a destination against the output of a config: connection, rights, target tables. */
@@ -60,6 +45,7 @@ async function destinationCheck(services: { sources: SourceAccess }, config: Syn
   if (destination.kind === 'local') return { ok: true, message: 'The local store: one SQLite file per execution.' };
   const { metadata } = await services.sources.inspect(config.source);
   const plan = { tables: outputTableMetas(config, metadata), relationships: activeForeignKeys(config) };
+  const { checkDestination } = await import('../../data/destinations/check');
   const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target) });
   return { ok: true, message: check.message };
 }

@@ -24,11 +24,10 @@ import { writeReportFiles } from '../engine/report/files';
 import { createRng } from '../engine/rng';
 import { loadData, outputTableMetas } from './load-data';
 import { Timeline } from './timeline';
+import { OUTPUT_FILE } from './files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 
-/** The local store's file of an execution. */
-export const OUTPUT_FILE = 'output.sqlite';
 /** Synthetic rows kept per table for the report (a uniform sample of the output). */
 const REPORT_ROWS = 50_000;
 

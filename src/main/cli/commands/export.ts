@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { AppError, isAppError } from '../../../shared/errors';
-import { exportDataset, exportFormats, type ExportFormat, type ExportResult } from '../../../data/exporters/export-dataset';
+import { exportFormats, type ExportFormat } from '../../../shared/api';
+import type { ExportResult } from '../../../data/exporters/export-dataset';
 
 /** Finds the output SQLite file of an execution id in a project store; null when unknown. */
 export type OutputLocator = (execution: string, storeDir: string | undefined) => Promise<string | null>;
@@ -60,7 +61,7 @@ export async function runExportCommand(execution: string, opts: ExportCommandOpt
   if (unknown.length) {
     throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, { fix: `Pick among ${all.join(', ')}.` });
   }
-  return exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress });
+  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress });
 }
 
 function fail(e: unknown): void {

@@ -11,9 +11,9 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError } from '../../../shared';
-import { compareReports } from '../../../worker/engine/report/compare';
-import { exportReport, readReportFile, REPORT_JSON, reportFormatOf } from '../../../worker/engine/report/files';
-import { renderReportPdf } from '../../../worker/engine/report/pdf';
+// The report modules (Vega, Chromium) load only when a report is written, so other commands start fast.
+const reportFiles = () => import('../../../worker/engine/report/files');
+const REPORT_JSON = 'report.json';
 import type { ReportJson } from '../../../worker/engine/report/schema';
 
 /** Finds the report.json of an execution id in a project store; null when unknown. */
@@ -38,7 +38,7 @@ export async function loadExecutionReport(execution: string, storeDir: string | 
       fix: 'List the executions with `doppel executions` and pass one of their ids (or the path of an execution folder).',
     });
   }
-  return readReportFile(path);
+  return (await reportFiles()).readReportFile(path);
 }
 
 function headline(r: ReportJson): Record<string, unknown> {
@@ -61,6 +61,9 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
   if (opts.compare) {
     const other = await loadExecutionReport(opts.compare, opts.store, locate);
     const out = opts.out ?? 'comparison.html';
+    const { reportFormatOf } = await reportFiles();
+    const { compareReports } = await import('../../../worker/engine/report/compare');
+    const { renderReportPdf } = await import('../../../worker/engine/report/pdf');
     const format = reportFormatOf(out);
     if (format === 'json') throw new AppError('BAD_REQUEST', 'A comparison is written as .html or .pdf, not .json.', { fix: 'Use --out comparison.html (or .pdf).' });
     const html = await compareReports(report, other);
@@ -69,7 +72,7 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
     return { out, format, compared: [report.executionId, other.executionId] };
   }
   if (!opts.out) return headline(report);
-  const format = await exportReport(report, opts.out);
+  const format = await (await reportFiles()).exportReport(report, opts.out);
   return { out: opts.out, format };
 }
 
