@@ -2,6 +2,7 @@
 import { childCountChart, distanceChart, distributionChart, heatmapChart } from './charts';
 import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
 import type { RelationshipReport, ReportJson, TableReport } from './schema';
+import { describeDp } from './dp-text';
 
 const WORST = 10;
 
@@ -124,7 +125,7 @@ export function protectionSection(r: ReportJson): string {
   );
   const filtered = Object.entries(p.filteredCopies);
   items.push(p.filterCopies ? `Copy filter: synthetic rows equal to a unique training row are dropped${filtered.length ? ` (${filtered.map(([t, n]) => `${esc(t)}: ${int(n)} dropped`).join(', ')})` : ''}.` : 'The copy filter was <b>off</b>.');
-  items.push(p.differentialPrivacy ? `Differential privacy: ε = ${p.differentialPrivacy.epsilon}${p.differentialPrivacy.delta !== undefined ? `, δ = ${p.differentialPrivacy.delta}` : ''}.` : 'Differential privacy: not used.');
+  items.push(p.differentialPrivacy ? describeDp(p.differentialPrivacy) : 'Differential privacy: not used.');
   for (const t of r.tables) {
     const c = t.checks;
     if (!c) continue;
