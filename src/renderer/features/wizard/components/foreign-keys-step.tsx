@@ -25,7 +25,7 @@ export function ForeignKeysStep() {
         <Text size="xs" c="dimmed">
           Drag from a column’s right dot to a primary key to add a foreign key; select an edge and press Delete to remove it.
         </Text>
-        <Group gap="xs">
+        <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
           {selected.length > 0 ? (
             <Button
               size="xs"

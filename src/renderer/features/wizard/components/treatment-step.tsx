@@ -20,7 +20,10 @@ export function TreatmentStep() {
   const update = useWizard((s) => s.update);
   const [current, setCurrent] = useState<string | null>(null);
   if (!metadata || !config) return null;
-  const tables = metadata.tables.filter((t) => config.tables[t.name]);
+  // Included tables first (in source order), excluded ones after them.
+  const tables = metadata.tables
+    .filter((t) => config.tables[t.name])
+    .sort((a, b) => Number(config.tables[a.name]!.treatment === 'exclude') - Number(config.tables[b.name]!.treatment === 'exclude'));
   const selected = tables.find((t) => t.name === current) ?? tables.find((t) => config.tables[t.name]?.treatment !== 'exclude') ?? null;
   const tc = selected ? config.tables[selected.name] : undefined;
   const grayShields = selected && tc ? selected.columns.filter((c) => shieldOf(config, selected.name, c.name) === 'gray' && tc.columns[c.name]?.included) : [];

@@ -1,0 +1,332 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Locator, Page } from 'playwright-core';
+import { unzipSync, strFromU8 } from 'fflate';
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { datasetPath } from '../helpers/datasets';
+import { startApp, type App } from './harness';
+
+// The whole flow of issue 8 in real Chromium against `npm start`'s host with the real services:
+// add the chinook SQLite source, walk the wizard, run, cancel, rename, delete, download.
+
+let app: App;
+let page: Page;
+let chinook: string;
+
+beforeAll(async () => {
+  app = await startApp();
+  page = app.page;
+  chinook = path.join(app.dir, 'chinook.sqlite');
+  copyFileSync(datasetPath('chinook', 'Chinook_Sqlite.sqlite'), chinook);
+  page.setDefaultTimeout(15_000);
+  await page.goto(app.launched.host.url);
+});
+
+// The steps build on each other: after a failure, screenshot it and skip the rest.
+let broken = false;
+function step(name: string, fn: () => Promise<void>): void {
+  it(name, async (ctx) => {
+    if (broken) return ctx.skip();
+    try {
+      await fn();
+    } catch (e) {
+      broken = true;
+      await app.shot(`failed-${name.slice(0, 40).replace(/\W+/g, '-')}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+afterAll(async () => {
+  await app?.close();
+});
+
+const kept = ['Track', 'Genre', 'MediaType'];
+
+/** A Mantine SegmentedControl option, by the control's aria-label and the option's label. */
+function segment(p: Page | Locator, control: string, option: string): Locator {
+  return p.locator(`[aria-label="${control}"]`).getByText(option, { exact: true });
+}
+
+async function nextStep(label: string): Promise<void> {
+  await page.getByRole('button', { name: `Next: ${label}` }).click();
+}
+
+const panel = () => page.getByTestId('problems-panel');
+
+describe('Doppel in the browser', () => {
+  step('starts on an empty Sources page', async () => {
+    await expect.poll(() => page.getByText('No source yet').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('wasm', { exact: true }).isVisible()).toBe(true);
+    await app.shot('01-sources-empty');
+  });
+
+  step('adds the chinook SQLite source after testing the connection, and browses its tables', async () => {
+    await page.getByRole('button', { name: 'Add your first source' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a source' });
+    await segment(dialog, 'Source kind', 'SQLite').click();
+    await dialog.getByLabel('Name').fill('Chinook');
+    await dialog.getByLabel('SQLite file path').fill(path.join(app.dir, 'missing.sqlite'));
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => dialog.getByText('It did not work').isVisible(), { timeout: 20_000 }).toBe(true);
+    await app.shot('02-add-source-error');
+    await dialog.getByLabel('SQLite file path').fill(chinook);
+    await dialog.getByRole('button', { name: 'Test connection' }).click();
+    await expect.poll(() => dialog.getByText('Connection works: 11 tables found.').isVisible(), { timeout: 20_000 }).toBe(true);
+    await app.shot('03-add-source-connected');
+    await dialog.getByRole('button', { name: 'Add source' }).click();
+    await expect.poll(() => dialog.isVisible(), { timeout: 20_000 }).toBe(false);
+
+    const tables = page.getByRole('table', { name: 'Tables of the source' });
+    await expect.poll(() => tables.getByRole('row').count(), { timeout: 20_000 }).toBe(12);
+    expect(await tables.getByRole('row', { name: /^Track 3,503 9/ }).count()).toBe(1);
+    await tables.getByRole('button', { name: 'Track', exact: true }).click();
+    const preview = page.getByRole('table', { name: 'Preview of Track' });
+    await expect.poll(() => preview.getByRole('row').count()).toBe(26);
+    expect(await preview.getByText('For Those About To Rock (We Salute You)', { exact: true }).count()).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText('Rows 1–25 of 3,503').isVisible()).toBe(true);
+    await app.shot('04-source-tables');
+  });
+
+  step('chooses three tables in step 1, with the validation errors shown live', async () => {
+    await page.getByRole('button', { name: 'New synthesis', exact: true }).last().click();
+    await expect.poll(() => page.getByRole('button', { name: 'Next: Primary keys' }).isVisible(), { timeout: 30_000 }).toBe(true);
+    await app.shot('05-wizard-choose-data');
+    for (const name of ['Album', 'Artist', 'Customer', 'Employee', 'Invoice', 'InvoiceLine', 'Playlist', 'PlaylistTrack']) {
+      await page.getByLabel(`Include table ${name}`, { exact: true }).uncheck();
+    }
+    for (const name of kept) expect(await page.getByLabel(`Include table ${name}`, { exact: true }).isChecked()).toBe(true);
+    // Genre (25 rows) and MediaType (5) are too small to learn, and there are three roots.
+    await expect.poll(() => panel().getByText('3 errors').isVisible()).toBe(true);
+    expect(await panel().getByText(/"Genre" has 25 row\(s\)/).isVisible()).toBe(true);
+    await page.getByLabel('Search tables and columns').fill('genre');
+    expect(await page.getByLabel('Include table Artist').count()).toBe(0);
+    await app.shot('06-wizard-choose-data-filtered');
+    await page.getByLabel('Search tables and columns').fill('');
+  });
+
+  step('shows the primary keys in step 2', async () => {
+    await nextStep('Primary keys');
+    const pks = page.getByRole('table', { name: 'Primary keys' });
+    await expect.poll(() => pks.getByRole('row').count()).toBe(4);
+    expect(await page.getByLabel('Primary key of Track').inputValue().catch(() => '')).toBeDefined();
+    await app.shot('07-wizard-primary-keys');
+  });
+
+  step('deletes a foreign key on the schema graph and draws it again', async () => {
+    await nextStep('Foreign keys');
+    const graph = page.getByTestId('schema-graph');
+    await expect.poll(() => graph.locator('.react-flow__node').count()).toBe(3);
+    const fks = page.getByRole('table', { name: 'Foreign keys' });
+    const genreFk = 'Track.GenreId → Genre.GenreId';
+    await expect.poll(() => fks.getByText(genreFk).isVisible()).toBe(true);
+    await app.shot('08-wizard-graph');
+
+    // Select the edge on the graph, then press Delete.
+    const edge = graph.locator('.react-flow__edge[aria-label="Foreign key Track.GenreId to Genre.GenreId"]');
+    await edge.locator('.react-flow__edge-interaction').click({ force: true });
+    await expect.poll(() => page.getByRole('button', { name: 'Delete selected' }).isVisible()).toBe(true);
+    await app.shot('09-wizard-graph-edge-selected');
+    await page.keyboard.press('Delete');
+    await expect.poll(() => fks.getByText(genreFk).count()).toBe(0);
+    await expect.poll(() => edge.count()).toBe(0);
+
+    // Draw it again: from Track.GenreId's right dot to Genre.GenreId's left dot.
+    const from = graph.locator('[data-column="Track.GenreId"] .react-flow__handle.source');
+    const to = graph.locator('[data-column="Genre.GenreId"] .react-flow__handle.target');
+    await dragBetween(from, to);
+    await expect.poll(() => page.getByText(`Foreign key added: ${genreFk}`).isVisible()).toBe(true);
+    await expect.poll(() => fks.getByText(genreFk).isVisible()).toBe(true);
+    expect(await fks.getByRole('row', { name: new RegExp(`${genreFk} user`) }).count()).toBe(1);
+    await expect.poll(() => edge.count()).toBe(1);
+    await app.shot('10-wizard-graph-edge-drawn');
+  });
+
+  step('marks the lookup tables as original data (asterisk), which fixes the validation errors', async () => {
+    await nextStep('Data treatment');
+    await expect.poll(() => panel().getByText('3 errors').isVisible()).toBe(true);
+    await app.shot('11-wizard-treatment');
+    await segment(page, 'Treatment of Genre', 'Original data').click();
+    await expect.poll(() => page.getByTestId('list-asterisk-Genre').isVisible()).toBe(true);
+    // Genre is no longer too small nor a root; MediaType is still too small.
+    await expect.poll(() => panel().getByText('1 error', { exact: true }).isVisible()).toBe(true);
+    await segment(page, 'Treatment of MediaType', 'Original data').click();
+    await expect.poll(() => page.getByTestId('list-asterisk-MediaType').isVisible()).toBe(true);
+    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
+    expect(await page.getByLabel('Synthesis steps').locator('[data-errors]:not([data-errors="0"])').count()).toBe(0);
+  });
+
+  step('marks columns sensitive: a green shield when synthesized, a gray shield and a warning when kept', async () => {
+    await page.getByRole('button', { name: 'Show columns of Track' }).click();
+    const composer = page.getByTestId('shield-toggle-Track.Composer');
+    expect(await composer.getAttribute('data-shield')).toBe('none');
+    await composer.click();
+    await expect.poll(() => composer.getAttribute('data-shield')).toBe('green');
+    const bytes = page.getByTestId('shield-toggle-Track.Bytes');
+    await bytes.click();
+    await expect.poll(() => bytes.getAttribute('data-shield')).toBe('green');
+    expect(await page.getByTestId('gray-shield-warning').count()).toBe(0);
+    await page.locator('input[aria-label="Treatment of Bytes"]').click();
+    await page.getByRole('option', { name: 'Keep original' }).click();
+    await expect.poll(() => bytes.getAttribute('data-shield')).toBe('gray');
+    const warning = page.getByTestId('gray-shield-warning');
+    await expect.poll(() => warning.isVisible()).toBe(true);
+    expect(await warning.textContent()).toContain('Bytes is marked sensitive');
+    await expect.poll(() => panel().getByText('1 warning', { exact: true }).isVisible()).toBe(true);
+    await app.shot('12-wizard-treatment-shields');
+
+    // The graph shows the asterisks and shields too.
+    await page.getByRole('button', { name: /^Foreign keys/ }).click();
+    const graph = page.getByTestId('schema-graph');
+    await expect.poll(() => graph.getByTestId('asterisk-Genre').isVisible()).toBe(true);
+    expect(await graph.getByTestId('asterisk-MediaType').isVisible()).toBe(true);
+    expect(await graph.getByTestId('shield-Track.Bytes').getAttribute('data-shield')).toBe('gray');
+    expect(await graph.getByTestId('shield-Track.Composer').getAttribute('data-shield')).toBe('green');
+    await app.shot('13-wizard-graph-original-and-shields');
+  });
+
+  step('sets fast settings, keeps the local destination and runs; the timeline completes', async () => {
+    await page.getByRole('button', { name: /^Synth settings/ }).click();
+    await segment(page, 'Quality preset', 'Fast').click();
+    await segment(page, 'Output size', 'Number of rows').click();
+    await page.getByLabel('Rows of the root table').fill('200');
+    await page.getByRole('button', { name: 'Advanced settings' }).click();
+    await page.getByLabel('Epochs').fill('2');
+    await page.getByLabel('Max training rows').fill('500');
+    await expect.poll(() => page.getByText('Detected: wasm').isVisible()).toBe(true);
+    await app.shot('14-wizard-settings');
+    await nextStep('Destination');
+    expect(await page.getByLabel('Doppel’s local store (recommended)').isChecked()).toBe(true);
+    await app.shot('15-wizard-destination');
+    await nextStep('Review and run');
+    await expect.poll(() => page.getByText('fast preset, output 200 rows, 2 epochs', { exact: false }).isVisible()).toBe(true);
+    await app.shot('16-wizard-review');
+
+    await page.getByRole('button', { name: 'Create and run' }).click();
+    const timeline = page.getByTestId('timeline');
+    await expect.poll(() => timeline.isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => timeline.locator('[data-step="train"]').getAttribute('data-status'), { timeout: 60_000, interval: 200 }).not.toBe('pending');
+    await app.shot('17-execution-running');
+    await expect.poll(() => page.locator('h2 + [data-status], h2 ~ * [data-status]').first().getAttribute('data-status').catch(() => null), { timeout: 120_000 }).toBe('succeeded');
+    const statuses = await timeline.locator('[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(statuses).toHaveLength(7);
+    for (const s of statuses) expect(['done', 'skipped']).toContain(s);
+    await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
+    const preview = page.getByRole('table', { name: 'Synthetic Track' });
+    await expect.poll(() => preview.getByRole('row').count()).toBe(26);
+    await expect.poll(() => page.getByText('Rows 1–25 of 200').isVisible()).toBe(true);
+    await app.shot('18-execution-succeeded');
+  });
+
+  step('downloads the synthetic data as CSV and as XLSX', async () => {
+    const csv = await download('CSV (zip of files)');
+    const files = unzipSync(readFileSync(csv));
+    expect(Object.keys(files).sort()).toEqual(['Genre.csv', 'MediaType.csv', 'Track.csv']);
+    const track = parse(strFromU8(files['Track.csv']!), { columns: false }) as string[][];
+    expect(track[0]).toEqual(['TrackId', 'Name', 'AlbumId', 'MediaTypeId', 'GenreId', 'Composer', 'Milliseconds', 'Bytes', 'UnitPrice']);
+    expect(track).toHaveLength(201);
+    const genre = parse(strFromU8(files['Genre.csv']!), { columns: false }) as string[][];
+    expect(genre).toHaveLength(26);
+    expect(genre.map((r) => r[1])).toContain('Rock');
+    // Every synthetic track points at a genre that exists in the output.
+    const genreIds = new Set(genre.slice(1).map((r) => r[0]));
+    for (const row of track.slice(1)) expect(genreIds.has(row[4]!)).toBe(true);
+
+    const xlsx = await download('Excel workbook (.xlsx)');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile(xlsx);
+    expect(workbook.worksheets.map((w) => w.name).sort()).toEqual(['Genre', 'MediaType', 'Track']);
+    const sheet = workbook.getWorksheet('Track')!;
+    expect(sheet.actualRowCount).toBe(201);
+    expect(sheet.getRow(1).values).toEqual([undefined, 'TrackId', 'Name', 'AlbumId', 'MediaTypeId', 'GenreId', 'Composer', 'Milliseconds', 'Bytes', 'UnitPrice']);
+
+    await page.getByRole('tab', { name: 'Report' }).click();
+    await expect.poll(() => page.frameLocator('iframe[title="Quality and privacy report"]').locator('body').textContent(), { timeout: 20_000 }).toMatch(/quality/i);
+    await app.shot('19-execution-report');
+  });
+
+  step('cancels a second run', async () => {
+    await page.getByText('← All runs of this synthesis').click();
+    await page.getByRole('button', { name: 'Run again' }).click();
+    const timeline = page.getByTestId('timeline');
+    await expect.poll(() => page.getByRole('button', { name: 'Cancel' }).isVisible(), { timeout: 20_000 }).toBe(true);
+    await expect.poll(() => page.getByRole('heading', { name: 'Execution #2' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('dialog', { name: 'Cancel this execution?' }).getByRole('button', { name: 'Cancel execution' }).click();
+    await expect.poll(() => page.getByText('This execution was canceled; nothing was written.').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await timeline.locator('[data-status="pending"], [data-status="canceled"]').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
+    await app.shot('20-execution-canceled');
+  });
+
+  step('renames one execution and deletes another, with confirmation', async () => {
+    await page.getByText('← All runs of this synthesis').click();
+    const list = page.getByRole('table', { name: 'Executions' });
+    await expect.poll(() => list.locator('[data-execution]').count()).toBe(2);
+    expect(await list.locator('[data-execution="Execution #1"] [data-status]').getAttribute('data-status')).toBe('succeeded');
+    expect(await list.locator('[data-execution="Execution #2"] [data-status]').getAttribute('data-status')).toBe('canceled');
+    await app.shot('21-executions-list');
+
+    await page.getByRole('button', { name: 'Rename Execution #1' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename execution' });
+    await rename.getByLabel('Name').fill('Fast draft');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await expect.poll(() => list.locator('[data-execution="Fast draft"]').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Delete Execution #2' }).click();
+    const confirm = page.getByRole('dialog', { name: 'Delete execution?' });
+    await expect.poll(() => confirm.getByText('“Execution #2” and its synthetic data').isVisible()).toBe(true);
+    await app.shot('22-execution-delete-confirm');
+    await confirm.getByRole('button', { name: 'Delete' }).click();
+    await expect.poll(() => list.locator('[data-execution]').count()).toBe(1);
+    // What the user sees survives a reload: it is in the project store.
+    await page.reload();
+    await expect.poll(() => page.getByRole('table', { name: 'Executions' }).locator('[data-execution]').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.locator('[data-execution="Fast draft"]').count()).toBe(1);
+    await app.shot('23-executions-after-rename-delete');
+  });
+
+  step('switches to the dark theme and keeps it', async () => {
+    await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
+    await app.shot('24-dark-executions');
+    await page.getByRole('button', { name: 'Fast draft' }).click();
+    await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
+    await app.shot('25-dark-execution');
+    await page.getByRole('button', { name: 'New synthesis', exact: true }).first().click();
+    await page.getByRole('button', { name: /^Foreign keys/ }).click();
+    await expect.poll(() => page.getByTestId('schema-graph').locator('.react-flow__node').count()).toBe(3);
+    await app.shot('26-dark-wizard-graph');
+    await page.getByRole('button', { name: /^Data treatment/ }).click();
+    await app.shot('27-dark-wizard-treatment');
+    await page.getByRole('button', { name: 'Sources' }).click();
+    await app.shot('28-dark-sources');
+    await page.reload();
+    await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
+    await page.getByRole('button', { name: 'Switch to light theme' }).click();
+  });
+});
+
+/** Picks a format in the Download menu and returns the path of the downloaded file. */
+async function download(label: string): Promise<string> {
+  await page.getByRole('button', { name: 'Download' }).click();
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('menuitem', { name: label }).click()]);
+  const failure = await file.failure();
+  if (failure) throw new Error(`download failed: ${failure}`);
+  const target = path.join(app.dir, file.suggestedFilename());
+  await file.saveAs(target);
+  return target;
+}
+
+async function dragBetween(from: Locator, to: Locator): Promise<void> {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('handle not visible');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
