@@ -9,5 +9,8 @@ export function chinookSalesConfig(config: SynthesisConfig): SynthesisConfig {
   const customer = c.tables.Customer!.columns;
   for (const col of ['City', 'State', 'Country']) customer[col] = { ...customer[col]!, sdtype: 'categorical', treatment: 'synthesize' };
   for (const col of ['Company', 'PostalCode']) customer[col] = { ...customer[col]!, treatment: 'mock' };
+  // An invoice's billing address and postcode are its customer's (identifying): mocked as on the customer.
+  const invoice = c.tables.Invoice!.columns;
+  for (const col of ['BillingAddress', 'BillingPostalCode']) invoice[col] = { ...invoice[col]!, treatment: 'mock' };
   return c;
 }

@@ -18,11 +18,14 @@ import { AppError } from '../../../shared/errors';
 import type { DatasetMetadata } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
+import { encodeValues } from '../encoders/index';
+import { rakeWeights, tokenMarginals } from '../model/rake';
 import { checkAborted, type TrainProgress } from '../model/trainer';
 import { createRng } from '../rng';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
+import { protectRareByEntity } from './entity-privacy';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
 import { relationalProblems, type GenerationPlan } from './plan';
 
@@ -78,7 +81,9 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
     columns[c] = { ...columns[c]!, sdtype: 'id', treatment: 'synthesize' };
   }
   for (const fk of tp.lookups) for (const c of fk.childColumns) if (columns[c]) columns[c] = { ...columns[c], sdtype: 'categorical' };
-  for (const name of counts) columns[name] = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: { precision: 0 } };
+  // Child counts are the relational structure itself: kept whole (no clipping of the largest
+  // families), else the output loses the rows of every parent above the clip.
+  for (const name of counts) columns[name] = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: { precision: 0, clipLowerQuantile: 0, clipUpperQuantile: 1 } };
   return { ...base, columns };
 }
 
@@ -146,22 +151,30 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     if (n > 0) warn(`${n} row(s) of "${t}" have no existing "${ctx.parentTable}" row for "${t}.${ctx.childColumns[0]}" (empty or dangling) and are not learned.`);
   }
   // Child counts as extra columns of each parent.
-  const training: Record<string, RowBatch> = {};
   const countColumns: Record<string, Record<string, string>> = {};
+  const counts: Record<string, Int32Array[]> = {};
   for (const t of plan.order) {
-    const batch = sub.rows[t]!;
-    const kids = plan.tables[t]!.children;
     countColumns[t] = {};
-    const extra: Int32Array[] = [];
-    for (const fk of kids) {
-      countColumns[t][fk.childTable] = countColumn(fk.childTable);
-      const c = new Int32Array(batch.rows.length);
+    counts[t] = plan.tables[t]!.children.map((fk) => {
+      countColumns[t]![fk.childTable] = countColumn(fk.childTable);
+      const c = new Int32Array(sub.rows[t]!.rows.length);
       for (const p of sub.parentIdx[fk.childTable]!) c[p]! += 1;
-      extra.push(c);
-    }
-    training[t] = extra.length
-      ? { columns: [...batch.columns, ...kids.map((fk) => countColumn(fk.childTable))], rows: batch.rows.map((r, i) => [...r, ...extra.map((c) => c[i]!)]) }
-      : batch;
+      return c;
+    });
+  }
+  const withCounts = (t: string, batch: RowBatch): RowBatch => {
+    const extra = counts[t]!;
+    if (!extra.length) return batch;
+    return { columns: [...batch.columns, ...Object.values(countColumns[t]!)], rows: batch.rows.map((r, i) => [...r, ...extra.map((c) => c[i]!)]) };
+  };
+  // What the models learn: text categories of child tables protected by entity (not by row).
+  const entity = protectRareByEntity(config, plan, sub.rows, sub.parentIdx);
+  for (const [t, cols] of Object.entries(entity.protectedColumns)) log('info', `"${t}": values of ${cols.join(', ')} seen for fewer than ${s.privacy.rareCategoryThreshold} "${plan.root}" rows are protected.`);
+  const training: Record<string, RowBatch> = {};
+  const plain: Record<string, RowBatch> = {};
+  for (const t of plan.order) {
+    training[t] = withCounts(t, entity.rows[t]!);
+    plain[t] = entity.rows[t] === sub.rows[t] ? training[t] : withCounts(t, sub.rows[t]!);
   }
   const prepared: Record<string, PreparedTable> = {};
   for (const t of plan.order) {
@@ -174,7 +187,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     const link = sub.parentIdx[t];
     const p = prepared[t]!;
-    siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(training[t]!, c, link)) : [];
+    siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(plain[t]!, c, link)) : [];
     if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
   }
   const evaluation: RelationalPrepared['evaluation'] = {};
@@ -238,6 +251,49 @@ async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise
   return { columns, rows };
 }
 
+/** Candidates sampled per child row; the kept one brings the table's marginals closer to the training ones. */
+export const CHILD_CANDIDATES = 3;
+
+/**
+ * Children from their contexts: CHILD_CANDIDATES candidates per context row, then one kept per
+ * row with probability given by raking weights towards the training marginals (child counts
+ * included). Raking a context-conditioned batch by resampling rows would detach rows from their
+ * parents; choosing among a row's own candidates keeps every row under its parent.
+ */
+async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], seed: number, signal?: AbortSignal): Promise<RowBatch> {
+  const k = tm.marginals === null || n === 0 ? 1 : CHILD_CANDIDATES;
+  const big = new Float32Array(n * k * ctx.dim);
+  for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
+  const all = await collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
+  if (k === 1) return all;
+  const p = tm.prepared;
+  const tokens: Int32Array[] = [];
+  for (const i of p.modelled) {
+    const plan = p.plans[i]!;
+    if (plan.role !== 'model') continue;
+    const ci = columns.indexOf(plan.name);
+    for (const t of encodeValues(plan.spec, all.rows.map((r) => r[ci] ?? null))) tokens.push(t);
+  }
+  const w = rakeWeights(tokens, tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  const rng = createRng(seed ^ 0xc4d1);
+  const rows: Row[] = new Array<Row>(n);
+  for (let r = 0; r < n; r++) {
+    let total = 0;
+    for (let c = 0; c < k; c++) total += w[c * n + r]!;
+    let u = rng.next() * total;
+    let pick = k - 1;
+    for (let c = 0; c < k; c++) {
+      u -= w[c * n + r]!;
+      if (u <= 0) {
+        pick = c;
+        break;
+      }
+    }
+    rows[r] = all.rows[pick * n + r]!;
+  }
+  return { columns, rows };
+}
+
 export interface RelationalSynthesisOptions {
   sink: (table: string, batch: RowBatch) => Promise<void>;
   signal?: AbortSignal;
@@ -296,7 +352,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const positions = siblingPositions(parentIdx, Int32Array.from(parentIdx, (_, i) => i), parent.rows.length);
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
-      batch = await collect(sampleTable(tm, parentIdx.length, { seed: seed + k, context: ctx.matrix, signal: opts.signal }), columns);
+      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
@@ -352,6 +408,8 @@ export function selfReferencesFirst(config: SynthesisConfig, table: string, batc
   const fk = activeForeignKeys(config).find((f) => f.childTable === table && f.parentTable === table && f.childColumns.length === 1);
   if (!fk) return batch;
   const link = resolveLinks(batch, fk.childColumns[0]!, batch, fk.parentColumns[0]!);
+  // Source order when it already lists referenced rows first.
+  if (link.every((p, i) => p < i)) return batch;
   const depth = new Int32Array(batch.rows.length).fill(-1);
   const depthOf = (i: number): number => {
     const path: number[] = [];
