@@ -8,6 +8,40 @@ import type { RowBatch } from '../../src/shared/values';
 import { build, dispose, preprocess, synthesize, train } from '../../src/worker/engine/pipeline';
 import { correlatedTable, correlatedTypes, tableConfig } from './helpers';
 
+/** people (600, the root) → orders (0–4 per person, more for x = A) → a `status` lookup kept as original data. */
+function relationalSetup(): { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> } {
+  const people = correlatedTable(600);
+  const orders: RowBatch = { columns: ['order_id', 'person_id', 'amount', 'status'], rows: [] };
+  people.rows.forEach((p, i) => {
+    const n = p[1] === 'A' ? 3 + (i % 2) : i % 2;
+    for (let k = 0; k < n; k++) orders.rows.push([orders.rows.length + 1, p[0]!, (p[1] === 'A' ? 100 : 10) + k, k === 0 ? 'new' : 'paid']);
+  });
+  const status: RowBatch = { columns: ['code', 'label'], rows: [['new', 'New order'], ['paid', 'Paid'], ['void', 'Cancelled']] };
+  const config = synthesisConfigSchema.parse({
+    source: { kind: 'files', path: '/nowhere' },
+    tables: {
+      people: tableConfig(correlatedTypes, ['id']),
+      orders: tableConfig({ order_id: 'id', person_id: 'id', amount: 'numerical', status: 'id' }, ['order_id']),
+      status: { ...tableConfig({ code: 'id', label: 'categorical' }, ['code']), treatment: 'original' },
+    },
+    foreignKeys: [
+      { parentTable: 'people', parentColumns: ['id'], childTable: 'orders', childColumns: ['person_id'], origin: 'declared' },
+      { parentTable: 'status', parentColumns: ['code'], childTable: 'orders', childColumns: ['status'], origin: 'declared' },
+    ],
+    settings: { device: 'cpu', epochs: 2 },
+  });
+  const col = (name: string, sdtype: DatasetMetadata['tables'][number]['columns'][number]['sdtype'], storageType: 'string' | 'integer' | 'float' = 'string') => ({ name, sdtype, storageType, nullable: false });
+  const metadata: DatasetMetadata = {
+    tables: [
+      { name: 'people', columns: Object.entries(correlatedTypes).map(([name, sdtype]) => col(name, sdtype)), primaryKey: ['id'], rowCount: 600 },
+      { name: 'orders', columns: [col('order_id', 'id', 'integer'), col('person_id', 'id', 'string'), col('amount', 'numerical', 'float'), col('status', 'id')], primaryKey: ['order_id'], rowCount: orders.rows.length },
+      { name: 'status', columns: [col('code', 'id'), col('label', 'categorical')], primaryKey: ['code'], rowCount: 3 },
+    ],
+    relationships: config.foreignKeys,
+  };
+  return { config, metadata, tables: { people, orders, status } };
+}
+
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-engine-'));
 afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
 
@@ -45,6 +79,53 @@ describe('pipeline', () => {
     const encoding = JSON.parse(fs.readFileSync(path.join(workspace, 'people', 'encoding.json'), 'utf8')) as { columns: { name: string }[] };
     expect(JSON.stringify(encoding)).not.toContain('RARE-PERSON');
     dispose(built);
+  });
+
+  it('generates linked tables together (relational engine): parents first, every FK on an output row, subtree holdout', async () => {
+    const { config, metadata, tables } = relationalSetup();
+    const logs: string[] = [];
+    const prepared = await preprocess({ config, metadata, tables, workspace, log: (_l, m) => logs.push(m) });
+    expect(logs.some((m) => /independently/.test(m))).toBe(false);
+    expect(prepared.order).toEqual(['people', 'orders']);
+    // 600 people: a fifth held out with all their orders; nothing held out is learned.
+    const held = new Set(prepared.evaluation.people!.holdout.rows.map((r) => String(r[0])));
+    expect(held.size).toBe(120);
+    expect(prepared.evaluation.people!.train.rows.length).toBe(480);
+    const heldOrders = prepared.evaluation.orders!.holdout.rows;
+    expect(heldOrders.length + prepared.evaluation.orders!.train.rows.length).toBe(tables.orders!.rows.length);
+    expect(heldOrders.every((r) => held.has(String(r[1])))).toBe(true);
+    expect(prepared.evaluation.orders!.train.rows.some((r) => held.has(String(r[1])))).toBe(false);
+    const built = await build(prepared);
+    const progress: number[] = [];
+    await train(built, { onProgress: (p) => progress.push(p.done / p.total) });
+    expect(progress.at(-1)).toBe(1);
+    for (const t of ['people', 'orders']) for (const f of ['encoding.json', 'training.json']) expect(fs.existsSync(path.join(workspace, t, f)), `${t}/${f}`).toBe(true);
+    const out: Record<string, RowBatch> = {};
+    const seen: string[] = [];
+    const result = await synthesize(built, {
+      count: 200,
+      sink: async (t, b) => {
+        if (seen.at(-1) !== t) seen.push(t);
+        const dst = (out[t] ??= { columns: b.columns, rows: [] });
+        for (const r of b.rows) dst.rows.push(r);
+      },
+    });
+    dispose(built);
+    expect(seen).toEqual(['status', 'people', 'orders']);
+    expect(result.rows.people).toBe(200);
+    expect(out.orders!.columns).toEqual(['order_id', 'person_id', 'amount', 'status']);
+    const ids = new Set(out.people!.rows.map((r) => String(r[0])));
+    expect(out.orders!.rows.length).toBeGreaterThan(100);
+    expect(out.orders!.rows.every((r) => ids.has(String(r[1])))).toBe(true);
+    expect(out.orders!.rows.every((r) => r[3] === 'new' || r[3] === 'paid')).toBe(true);
+    // Children follow their parent's attributes: people of group A have more orders.
+    const perPerson = new Map<string, number>();
+    for (const r of out.orders!.rows) perPerson.set(String(r[1]), (perPerson.get(String(r[1])) ?? 0) + 1);
+    const mean = (g: string) => {
+      const ps = out.people!.rows.filter((r) => r[1] === g);
+      return ps.reduce((a, r) => a + (perPerson.get(String(r[0])) ?? 0), 0) / Math.max(1, ps.length);
+    };
+    expect(mean('A')).toBeGreaterThan(mean('B') + 1.5);
   });
 
   it('refuses an invalid configuration with every problem and its fix', async () => {
