@@ -119,7 +119,8 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), { fix: errors.map((p) => p.fix).filter(Boolean).join(' '), details: errors });
   }
   if (config.settings.privacy.differentialPrivacy.enabled) {
-    log('warn', 'Differential privacy: the network is trained with DP-SGD (per-example clipping, Gaussian noise multiplier 1, fixed epochs, no validation peeking, no marginal raking); the epsilon spent is not accounted yet, and the encoders\' statistics (bins, kept categories) are not differentially private.');
+    const dp = input.config.settings.privacy.differentialPrivacy;
+    log('info', `Differential privacy is on: target ε = ${dp.epsilon}${dp.delta ? `, δ = ${dp.delta}` : ''} per table (DP-SGD with a privacy accountant; category sets and numeric ranges chosen with DP). Kept and masked columns are outside the guarantee.`);
   }
   if (isRelational(config)) return preprocessRelational(input, log);
   const order = buildPlan(config)?.order ?? synthesizedTables(config);

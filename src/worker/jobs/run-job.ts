@@ -22,6 +22,7 @@ import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from
 import { buildReport } from '../engine/report/build';
 import { writeReportFiles } from '../engine/report/files';
 import { createRng } from '../engine/rng';
+import { datasetDp } from '../engine/privacy/combine';
 import { loadData, outputTableMetas } from './load-data';
 import { Timeline } from './timeline';
 import { OUTPUT_FILE } from './files';
@@ -130,6 +131,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         backend: model.backend,
         stepSeconds: timeline.seconds,
         seed: config.settings.seed,
+        privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
       const files = await writeReportFiles(report, workspace);
       reportPath = files.htmlPath;
