@@ -1,105 +1,17 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDestination, type DatabaseDestination, type DestinationPlan } from '../../src/data/destinations/check';
+import { checkDestination, type DestinationPlan } from '../../src/data/destinations/check';
 import { writeDestination } from '../../src/data/destinations/write';
-import { openSource } from '../../src/data/sources/connector';
-import type { TableMode } from '../../src/shared/config';
 import type { SourceSpec } from '../../src/shared/source';
-import type { Row, RowBatch } from '../../src/shared/values';
-import { customers, fixtureRows, orders, relationships } from '../exporters/fixture';
 import { createDatabase, type ScratchDatabase } from '../helpers/db';
+import { byTable, data, dest, fixtureFor, plan, readAll, reader, removeTmp, tableNames, tmp, type Kind } from './harness';
 
-type Kind = 'sqlite' | 'postgres' | 'mysql';
-const plan: DestinationPlan = { tables: [orders, customers], relationships };
-const data = fixtureRows();
-const byTable: Record<string, Row[]> = { customers: data.customers, orders: data.orders };
-
-function reader(rows: Record<string, Row[]>, batch = 40): (table: string) => AsyncIterable<RowBatch> {
-  const meta = { customers, orders } as const;
-  return async function* (table: string) {
-    const cols = meta[table as keyof typeof meta].columns.map((c) => c.name);
-    const all = rows[table] ?? [];
-    for (let i = 0; i < all.length; i += batch) yield { columns: cols, rows: all.slice(i, i + batch) };
-  };
-}
-
-const dest = (target: SourceSpec, tableMode: TableMode = 'create'): DatabaseDestination => ({ kind: 'database', target, tableMode, batchSize: 100, parallel: 1 });
-
-/** Each dialect gets a fresh database (or file) per test through this factory. */
-interface Fixture {
-  spec(): Promise<SourceSpec>;
-  exec(spec: SourceSpec, sql: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-const tmp = mkdtempSync(join(tmpdir(), 'doppel-dest-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function fixtureFor(kind: Kind): Fixture {
-  const dbs: ScratchDatabase[] = [];
-  return {
-    spec: async () => {
-      if (kind === 'sqlite') return { kind: 'sqlite', path: join(tmp, `d-${randomBytes(4).toString('hex')}.sqlite`) };
-      const db = await createDatabase(kind);
-      dbs.push(db);
-      return db.spec;
-    },
-    exec: async (spec, sql) => {
-      if (spec.kind === 'sqlite') {
-        const db = new Database(spec.path);
-        db.exec(sql);
-        db.close();
-      } else if (spec.kind === 'postgres') {
-        const c = new pg.Client({ host: spec.host, port: spec.port, user: spec.user, database: spec.database });
-        await c.connect();
-        await c.query(sql);
-        await c.end();
-      } else if (spec.kind === 'mysql') {
-        const c = await mysql.createConnection({ host: spec.host, port: spec.port, user: spec.user, database: spec.database, multipleStatements: true });
-        await c.query(sql);
-        await c.end();
-      }
-    },
-    cleanup: async () => {
-      for (const d of dbs) await d.drop();
-    },
-  };
-}
-
-async function readAll(spec: SourceSpec): Promise<{ tables: Record<string, Row[]>; keys: { pk: Record<string, string[]>; fks: string[] } }> {
-  const src = await openSource(spec);
-  try {
-    const meta = await src.introspect({ inferKeys: false });
-    const tables: Record<string, Row[]> = {};
-    const pk: Record<string, string[]> = {};
-    for (const t of meta.tables) {
-      pk[t.name] = t.primaryKey;
-      const rows: Row[] = [];
-      for await (const b of src.readTable(t.name)) rows.push(...b.rows);
-      tables[t.name] = rows.sort((a, b) => Number(a[0]) - Number(b[0]));
-    }
-    return { tables, keys: { pk, fks: meta.relationships.map((r) => `${r.childTable}(${r.childColumns.join()})->${r.parentTable}(${r.parentColumns.join()})`) } };
-  } finally {
-    await src.close();
-  }
-}
-
-/** Table names present in the destination (no rows read). */
-async function tableNames(spec: SourceSpec): Promise<string[]> {
-  const src = await openSource(spec);
-  try {
-    return (await src.introspect({ inferKeys: false, sampleRows: 1 })).tables.map((t) => t.name).sort();
-  } finally {
-    await src.close();
-  }
-}
+afterAll(() => removeTmp());
 
 /** Empty destination tables as a user would have prepared them by hand, per dialect. */
 function handMadeTables(kind: Kind, bornType?: string): string {

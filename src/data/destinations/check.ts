@@ -29,6 +29,32 @@ export function destinationSpec(destination: DatabaseDestination): DestinationSp
   return t;
 }
 
+/** The MySQL/MariaDB privileges of the current user on the destination database: `has(priv, table?)`. */
+async function mysqlPrivileges(s: Session): Promise<(priv: string, table?: string) => boolean> {
+  const rows = await s.query(
+    `select privilege_type as p, '' as t from information_schema.user_privileges where grantee = @doppel_grantee
+     union all select privilege_type, '' from information_schema.schema_privileges where grantee = @doppel_grantee and table_schema = database()
+     union all select privilege_type, table_name from information_schema.table_privileges where grantee = @doppel_grantee and table_schema = database()`.replace(
+      /@doppel_grantee/g,
+      "concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''')",
+    ),
+  );
+  return (priv, table) => rows.some((r) => r.p === priv && (r.t === '' || r.t === table));
+}
+
+/** Whether the user may create, alter and drop tables of its own in the destination schema/database (needed for staging tables). */
+export async function mayCreateTables(s: Session): Promise<boolean> {
+  if (s.dialect === 'postgres') {
+    const [row] = await s.query("select has_schema_privilege($1, 'CREATE') as c", [s.namespace]);
+    return row?.c === true;
+  }
+  if (s.dialect === 'mysql') {
+    const has = await mysqlPrivileges(s);
+    return ['CREATE', 'DROP', 'ALTER', 'INSERT', 'SELECT', 'DELETE'].every((p) => has(p));
+  }
+  return true;
+}
+
 async function privilegeProblems(s: Session, creates: string[], writes: string[], truncates: string[]): Promise<string[]> {
   const out: string[] = [];
   const who = `user "${s.user}"`;
@@ -43,15 +69,7 @@ async function privilegeProblems(s: Session, creates: string[], writes: string[]
       }
     }
   } else if (s.dialect === 'mysql') {
-    const rows = await s.query(
-      `select privilege_type as p, '' as t from information_schema.user_privileges where grantee = @doppel_grantee
-       union all select privilege_type, '' from information_schema.schema_privileges where grantee = @doppel_grantee and table_schema = database()
-       union all select privilege_type, table_name from information_schema.table_privileges where grantee = @doppel_grantee and table_schema = database()`.replace(
-        /@doppel_grantee/g,
-        "concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''')",
-      ),
-    );
-    const has = (priv: string, table?: string): boolean => rows.some((r) => r.p === priv && (r.t === '' || r.t === table));
+    const has = await mysqlPrivileges(s);
     if (creates.length && !has('CREATE')) out.push(`${who} lacks CREATE on database "${s.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
     if (creates.length && has('CREATE') && !has('DROP')) out.push(`${who} lacks DROP on database "${s.namespace}" (needed to remove created tables if the write fails)`);
     if (creates.length && has('CREATE') && !has('REFERENCES') && !has('INSERT')) out.push(`${who} lacks INSERT on database "${s.namespace}"`);

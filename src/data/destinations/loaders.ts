@@ -12,6 +12,8 @@ export interface LoadOptions {
   batchSize: number;
   signal?: AbortSignal;
   onRows: (n: number) => void;
+  /** The SQL name rows go into when it is not the table's own (a staging table); messages still name the table. */
+  into?: string;
 }
 
 /** Rows of a batch in the table's column order (batches may name their columns in another order). */
@@ -47,7 +49,7 @@ function textLines(rows: Row[], types: StorageType[], pg: boolean): string {
 export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
   const client = s.pg!;
   const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
-  const stream = client.query(copyFrom(`COPY ${s.qualified(t.name)} (${cols}) FROM STDIN`));
+  const stream = client.query(copyFrom(`COPY ${o.into ?? s.qualified(t.name)} (${cols}) FROM STDIN`));
   const types = t.columns.map((c) => c.storageType);
   let failure: Error | null = null;
   stream.on('error', (e: Error) => (failure = e));
@@ -92,7 +94,7 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
     }
     const source = Readable.from(text());
     const [res] = await conn.query({
-      sql: `LOAD DATA LOCAL INFILE 'doppel-stream' INTO TABLE ${s.qualified(t.name)} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${cols})`,
+      sql: `LOAD DATA LOCAL INFILE 'doppel-stream' INTO TABLE ${o.into ?? s.qualified(t.name)} CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${cols})`,
       infileStreamFactory: () => source,
     });
     const info = res as { affectedRows?: number; warningStatus?: number };
@@ -108,7 +110,7 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
     const r = aligned(t, batch).map((row) => row.map((v, i) => (v instanceof Date ? sqlDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)));
-    for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
+    for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${o.into ?? s.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
     n += batch.rows.length;
     o.onRows(batch.rows.length);
   }

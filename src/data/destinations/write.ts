@@ -1,10 +1,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { AppError, isAppError } from '../../shared/errors';
 import type { RowBatch } from '../../shared/values';
-import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
-import { createTableSql, parentsFirst, quote } from './dialect';
+import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
+import { addForeignKeysSql, createTableSql, parentsFirst } from './dialect';
 import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
-import { destinationError, openSession, type Session } from './session';
+import { writeParallel } from './parallel-write';
+import { destinationError, openSession } from './session';
 
 export interface WriteOptions {
   password?: string;
@@ -20,22 +21,14 @@ export interface WriteResult {
   created: string[];
 }
 
-/** `ALTER TABLE ... ADD FOREIGN KEY` for PostgreSQL tables created without them (added after the load). */
-function pgForeignKeys(s: Session, plan: DestinationPlan, created: Set<string>): string[] {
-  const planned = new Set(plan.tables.map((t) => t.name));
-  return plan.relationships
-    .filter((r) => created.has(r.childTable) && planned.has(r.parentTable))
-    .map((r) => {
-      const q = (n: string): string => quote('postgres', n);
-      return `ALTER TABLE ${s.qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${s.qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`;
-    });
-}
-
 /**
  * Writes the synthetic tables into a destination database, parents before children, all or
- * nothing: PostgreSQL and SQLite in one transaction (DDL included); MySQL/MariaDB creates the
+ * nothing. With one connection (`parallel` 1, a single table, SQLite, or a user who may not create
+ * tables): PostgreSQL and SQLite in one transaction (DDL included); MySQL/MariaDB creates the
  * missing tables first, writes every row in one InnoDB transaction, and on failure rolls it back
- * and drops the tables it created. The destination is checked again first.
+ * and drops the tables it created. With `parallel` > 1 on PostgreSQL/MySQL, up to that many
+ * connections load staging tables that one final atomic step swaps in (see parallel-write.ts).
+ * The destination is checked again first.
  */
 export async function writeDestination(
   destination: DatabaseDestination,
@@ -59,6 +52,17 @@ export async function writeDestination(
     const toTruncate = ordered.filter((t) => action.get(t.name) === 'truncate');
     const planned = new Set(plan.tables.map((t) => t.name));
     const localInfile = s.dialect === 'mysql' && opts.mysqlMethod !== 'insert' && Number((await s.query('select @@local_infile as v'))[0]?.v) === 1;
+    const onRows = (table: string, n: number): void => {
+      rows[table] = (rows[table] ?? 0) + n;
+      total += n;
+      opts.onProgress?.({ table, tableRows: rows[table] ?? 0, totalRows: total });
+    };
+    const parallel = Math.min(destination.parallel, plan.tables.length);
+    if (s.dialect !== 'sqlite' && parallel > 1 && (await mayCreateTables(s))) {
+      for (const t of ordered) rows[t.name] = 0;
+      const made = await writeParallel({ s, password: opts.password, plan, actions: action, readTable, parallel, batchSize: destination.batchSize, localInfile, signal: opts.signal, onRows });
+      return { rows, created: made };
+    }
 
     if (s.dialect === 'mysql') {
       for (const t of toCreate) {
@@ -89,11 +93,7 @@ export async function writeDestination(
       const load: LoadOptions = {
         batchSize: destination.batchSize,
         signal: opts.signal,
-        onRows: (n) => {
-          rows[t.name] = (rows[t.name] ?? 0) + n;
-          total += n;
-          opts.onProgress?.({ table: t.name, tableRows: rows[t.name] ?? 0, totalRows: total });
-        },
+        onRows: (n) => onRows(t.name, n),
       };
       rows[t.name] = 0;
       const source = readTable(t.name);
@@ -102,7 +102,7 @@ export async function writeDestination(
       else await loadSqlite(s, t, source, load);
     }
     current = '';
-    if (s.dialect === 'postgres') for (const sql of pgForeignKeys(s, plan, new Set(created))) await s.query(sql);
+    if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, plan.relationships, new Set(created), planned)) await s.query(sql);
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;
