@@ -46,6 +46,17 @@ export const synthesisRecordSchema = z.object({
 });
 export type SynthesisRecord = z.infer<typeof synthesisRecordSchema>;
 
+export const auditRecordSchema = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  user: z.string(),
+  executionId: z.string(),
+  payload: z.unknown(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecordWire = z.infer<typeof auditRecordSchema>;
+
 export const exportFormats = ['csv', 'tsv', 'xlsx', 'ods', 'parquet'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
@@ -86,6 +97,10 @@ export const api = {
   /** Writes the export to a file and returns its path (the host also serves it for download). */
   'executions.export': { input: id.extend({ format: z.enum(exportFormats) }), output: z.object({ path: z.string(), fileName: z.string() }) },
   'executions.report': { input: id, output: z.object({ html: z.string(), json: z.unknown() }) },
+
+  /** The append-only, hash-chained audit trail (one record per finished execution). */
+  'audit.list': { input: z.object({ executionId: z.string().optional() }), output: z.array(auditRecordSchema) },
+  'audit.verify': { input: z.object({}), output: z.object({ ok: z.boolean(), records: z.number().int(), brokenAt: z.number().int().optional(), message: z.string() }) },
 } as const;
 
 export type Api = typeof api;

@@ -26,4 +26,6 @@ export const allowedChannels = [
   'executions.tables',
   'executions.export',
   'executions.report',
+  'audit.list',
+  'audit.verify',
 ] as const;

@@ -120,6 +120,9 @@ export function createServices(opts: ServicesOptions): Services {
     'executions.tables': async ({ id }) => executions.tables(id),
     'executions.export': async ({ id, format }) => executions.export(id, format),
     'executions.report': async ({ id }) => executions.report(id),
+
+    'audit.list': async ({ executionId }) => store.audit.list(executionId ? { executionId } : {}),
+    'audit.verify': async () => store.audit.verify(),
   };
 
   return {
