@@ -1,0 +1,68 @@
+import { copyFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Problem, SourceRecord, SynthesisConfig, SynthesisRecord } from '../../src/shared';
+import { createServices, type Services } from '../../src/main/services/index';
+import { dispatch } from '../../src/main/host/dispatch';
+import { datasetPath } from '../helpers/datasets';
+import { tempDir } from './helpers';
+
+const dir = tempDir('services');
+let services: Services;
+const call = <T>(channel: string, input: unknown): Promise<{ ok: boolean; data?: T; error?: { code: string; message: string; fix?: string } }> =>
+  dispatch(services.backend, channel, input) as never;
+
+beforeAll(() => {
+  copyFileSync(datasetPath('chinook', 'Chinook_Sqlite.sqlite'), path.join(dir, 'chinook.sqlite'));
+  services = createServices({ storeDir: path.join(dir, 'store') });
+});
+afterAll(async () => {
+  await services.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('services behind the API', () => {
+  it('adds a source, inspects it, builds a default config with sensitive columns flagged, validates and saves it', async () => {
+    const added = await call<SourceRecord>('sources.add', { name: 'Chinook', spec: { kind: 'sqlite', path: path.join(dir, 'chinook.sqlite') } });
+    expect(added.ok).toBe(true);
+    const id = added.data!.id;
+    const inspected = await call<{ metadata: { tables: unknown[] }; sensitive: { table: string; column: string }[] }>('sources.inspect', { id });
+    expect(inspected.data!.metadata.tables).toHaveLength(11);
+    expect(inspected.data!.sensitive.map((h) => `${h.table}.${h.column}`)).toEqual(expect.arrayContaining(['Customer.Email', 'Customer.FirstName']));
+    const config = (await call<SynthesisConfig>('syntheses.defaultConfig', { sourceId: id })).data!;
+    expect(config.tables.Customer!.columns.Email!.sensitive).toBe(true);
+    const problems = (await call<Problem[]>('syntheses.validate', { config })).data!;
+    // Chinook has a self-reference (Employee.ReportsTo) and several roots: the wizard must say so.
+    expect(problems.some((p) => p.severity === 'error')).toBe(true);
+    expect(problems.every((p) => p.message.length > 0)).toBe(true);
+    const saved = await call<SynthesisRecord>('syntheses.save', { name: 'Chinook', sourceId: id, config });
+    expect(saved.ok).toBe(true);
+    const page = await call<{ rows: unknown[][]; total: number }>('sources.preview', { id, table: 'Track', offset: 10, limit: 5 });
+    expect(page.data!.rows).toHaveLength(5);
+    expect(page.data!.total).toBe(3503);
+  });
+
+  it('refuses a source that cannot be opened, with a specific error, and does not store it', async () => {
+    const before = (await call<SourceRecord[]>('sources.list', {})).data!.length;
+    const bad = await call('sources.add', { spec: { kind: 'files', path: path.join(dir, 'missing.csv') } });
+    expect(bad.ok).toBe(false);
+    expect(bad.error!.code).toBe('SOURCE_NOT_FOUND');
+    const db = await call('sources.test', { spec: { kind: 'mysql', host: '127.0.0.1', user: 'root', password: 'wrong-password', database: 'test' } });
+    expect(db.ok).toBe(false);
+    expect(db.error!.code).toBe('DB_AUTH_FAILED');
+    expect(JSON.stringify(db.error)).not.toContain('wrong-password');
+    expect((await call<SourceRecord[]>('sources.list', {})).data!.length).toBe(before);
+  });
+
+  it('starting an invalid synthesis fails with every problem; unknown executions are named', async () => {
+    const synthesis = (await call<SynthesisRecord[]>('syntheses.list', {})).data![0]!;
+    const start = await call('executions.start', { synthesisId: synthesis.id });
+    expect(start.ok).toBe(false);
+    expect(start.error!.code).toBe('VALIDATION_FAILED');
+    expect(start.error!.fix).toBeTruthy();
+    const missing = await call('executions.get', { id: 'nope' });
+    expect(missing.error!.code).toMatch(/NOT_FOUND/);
+    const audit = await call<{ ok: boolean; records: number }>('audit.verify', {});
+    expect(audit.data).toMatchObject({ ok: true, records: 0 });
+  });
+});
