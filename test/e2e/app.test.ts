@@ -214,6 +214,7 @@ describe('Doppel in the browser', () => {
     expect(statuses).toHaveLength(7);
     for (const s of statuses) expect(['done', 'skipped']).toContain(s);
     await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
+    await page.getByRole('tab', { name: /Track/ }).click();
     const preview = page.getByRole('table', { name: 'Synthetic Track' });
     await expect.poll(() => preview.getByRole('row').count()).toBe(26);
     await expect.poll(() => page.getByText('Rows 1–25 of 200').isVisible()).toBe(true);
@@ -292,11 +293,14 @@ describe('Doppel in the browser', () => {
     await page.getByRole('button', { name: 'Switch to dark theme' }).click();
     await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
     await app.shot('24-dark-executions');
-    await page.getByRole('button', { name: 'Fast draft' }).click();
+    await page.getByRole('button', { name: 'Fast draft', exact: true }).click();
     await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
     await app.shot('25-dark-execution');
-    await page.getByRole('button', { name: 'New synthesis', exact: true }).first().click();
+    // The saved synthesis opens in the wizard again, as it was configured.
+    await page.getByText('← All runs of this synthesis').click();
+    await page.getByRole('button', { name: 'Edit configuration' }).click();
     await page.getByRole('button', { name: /^Foreign keys/ }).click();
+    await expect.poll(() => page.getByTestId('schema-graph').getByTestId('asterisk-Genre').isVisible()).toBe(true);
     await expect.poll(() => page.getByTestId('schema-graph').locator('.react-flow__node').count()).toBe(3);
     await app.shot('26-dark-wizard-graph');
     await page.getByRole('button', { name: /^Data treatment/ }).click();

@@ -91,7 +91,7 @@ export function ExecutionPage({ id }: { id: string }) {
               <Text fw={600} mb="sm">
                 Training loss
               </Text>
-              <LossChart points={losses} />
+              <LossChart points={losses} finished={!active} />
             </Paper>
             {logs.length > 0 ? (
               <Paper withBorder p="md">

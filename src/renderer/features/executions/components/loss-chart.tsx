@@ -10,12 +10,12 @@ function path(points: { x: number; y: number }[]): string {
 }
 
 /** Training (and validation) loss per epoch, as a small SVG line chart. */
-export function LossChart({ points }: { points: LossPoint[] }) {
+export function LossChart({ points, finished = false }: { points: LossPoint[]; finished?: boolean }) {
   const values = points.flatMap((p) => [p.trainLoss, p.valLoss]).filter((v): v is number => v !== undefined && Number.isFinite(v));
   if (points.length < 1 || values.length === 0) {
     return (
       <Text size="sm" c="dimmed">
-        The training loss appears here once training starts.
+        {finished ? 'No training loss to show: this page was opened after training, or the tables were small enough for a statistical model without epochs.' : 'The training loss appears here once training starts.'}
       </Text>
     );
   }
