@@ -45,7 +45,7 @@ function inferTyped(name: string, values: unknown[], hint?: { storageType: Stora
       ? (v: unknown): CellValue => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'object' ? normalizeCell(v, 'json') : String(v))
       : (v: unknown): CellValue => normalizeCell(v, storageType);
   const typed = values.map(convert);
-  const meta: ColumnMeta = { name, storageType, sdtype: inferSdtype(name, storageType, typed), nullable: present.length < values.length };
+  const meta: ColumnMeta = { name, storageType, sdtype: inferSdtype(name, storageType, typed), nullable: typed.some((v) => v === null) };
   if (hint) meta.nativeType = hint.nativeType;
   if (hint?.scale !== undefined) meta.scale = hint.scale;
   if (datetimeFormat) meta.datetimeFormat = datetimeFormat;
