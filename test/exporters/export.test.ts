@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import Database from 'better-sqlite3';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocalOutput } from '../../src/data/destinations/local-output';
@@ -101,39 +102,58 @@ describe('downloads round-trip through our readers and an independent one', () =
     expect(await readDuck(`select count(*), count(amount) from '${out}'`)).toEqual([[150, expected.orders.filter((r) => r[2] !== null).length]]);
   });
 
-  it.each(['xlsx', 'ods'] as const)('%s: one sheet per table; our reader and LibreOffice read the same values', async (format) => {
-    const out = join(dir, `book-${format}.${format}`);
-    const res = await exportDataset(output, [...tables], format, out);
-    expect(res.container).toBe('file');
-    const own = await readOwn(out);
-    expect(Object.keys(own).sort()).toEqual(['customers', 'orders']);
-    expect(own.customers).toEqual(expected.customers);
-    expect(own.orders).toEqual(expected.orders);
+  it('xlsx and ods: one sheet per table; our reader and LibreOffice read the same values', async () => {
+    const books: string[] = [];
+    for (const format of ['xlsx', 'ods'] as const) {
+      const out = join(dir, `book-${format}.${format}`);
+      const res = await exportDataset(output, [...tables], format, out);
+      expect(res.container).toBe('file');
+      const own = await readOwn(out);
+      expect(Object.keys(own).sort()).toEqual(['customers', 'orders']);
+      expect(own.customers).toEqual(expected.customers);
+      expect(own.orders).toEqual(expected.orders);
+      books.push(out);
+    }
 
-    // LibreOffice converts every sheet to its own CSV (the -1 sheet option), which DuckDB then types.
-    const conv = join(dir, `soffice-${format}`);
-    execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, `lo-profile-${format}`)}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', conv, out], { stdio: 'ignore', timeout: 120_000 });
-    for (const t of tables) {
-      const csv = join(conv, `book-${format}-${t}.csv`);
-      expect(existsSync(csv)).toBe(true);
-      const sheet = await readOwn(csv);
-      const rows = Object.values(sheet)[0]!;
-      // ODS booleans are boolean cells (our reader gets true/false above); LibreOffice prints
-      // boolean cells without a boolean number style as 1/0 in CSV.
-      const want = format === 'ods' ? expected[t].map((r) => r.map((v) => (typeof v === 'boolean' ? Number(v) : v))) : expected[t];
-      expect(rows).toEqual(want);
+    // LibreOffice (one run for both books) converts every sheet to its own CSV (the -1 sheet option), which our CSV reader then types.
+    const conv = join(dir, 'soffice');
+    execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', conv, ...books], { stdio: 'ignore', timeout: 120_000 });
+    for (const format of ['xlsx', 'ods'] as const) {
+      for (const t of tables) {
+        const csv = join(conv, `book-${format}-${t}.csv`);
+        expect(existsSync(csv)).toBe(true);
+        const sheet = await readOwn(csv);
+        const rows = Object.values(sheet)[0]!;
+        // ODS booleans are boolean cells (our reader gets true/false above); LibreOffice prints
+        // boolean cells without a boolean number style as 1/0 in CSV.
+        const want = format === 'ods' ? expected[t].map((r) => r.map((v) => (typeof v === 'boolean' ? Number(v) : v))) : expected[t];
+        expect(rows).toEqual(want);
+      }
     }
   }, 180_000);
+});
+
+describe('workbook text cells', () => {
+  it.each(['ods', 'xlsx'] as const)('%s keeps spaces, tabs, line breaks and markup characters in strings', async (format) => {
+    const path = join(dir, `texts-${format}.sqlite`);
+    const notes = { ...customers, name: 'notes', primaryKey: ['id'], columns: [customers.columns[0]!, { ...customers.columns[1]!, name: 'text' }] };
+    const texts = ['  two leading', 'a  b   c', 'tab\there', 'line\nbreak', '<b>R&D</b> "q"', 'trailing ', 'plain'];
+    const out = await openLocalOutput(path, [notes], []);
+    await out.append('notes', { columns: ['id', 'text'], rows: texts.map((t, i) => [i + 1, t]) });
+    await out.commit();
+    const file = join(dir, `texts.${format}`);
+    await exportDataset(path, ['notes'], format, file);
+    const own = await readOwn(file);
+    expect(own.notes?.map((r) => r[1])).toEqual(texts);
+  });
 });
 
 describe('download safety', () => {
   it('refuses xlsx and ods above the sheet row limit, up front, suggesting CSV or Parquet, leaving no file', async () => {
     const big = join(dir, 'big.sqlite');
-    const meta = { ...customers, name: 'events', columns: customers.columns.slice(0, 1), primaryKey: [] };
-    const out = await openLocalOutput(big, [meta], []);
-    const rows: Row[] = Array.from({ length: 1_048_576 }, (_, i) => [i]);
-    await out.append('events', { columns: ['id'], rows });
-    await out.commit();
+    const db = new Database(big);
+    db.exec('create table events (id integer primary key); insert into events with recursive c(x) as (select 1 union all select x + 1 from c limit 1048576) select x from c;');
+    db.close();
     for (const format of ['xlsx', 'ods'] as ExportFormat[]) {
       const target = join(dir, `big.${format}`);
       const err = await exportDataset(big, ['events'], format, target).catch((e: unknown) => e);
@@ -145,7 +165,7 @@ describe('download safety', () => {
   });
 
   it('a canceled download leaves nothing at the target path', async () => {
-    for (const format of ['csv', 'parquet', 'xlsx'] as ExportFormat[]) {
+    for (const format of ['csv', 'parquet', 'xlsx', 'ods'] as ExportFormat[]) {
       const target = join(dir, `canceled-${format}.zip`);
       const ac = new AbortController();
       const err = await exportDataset(output, [...tables], format, target, {

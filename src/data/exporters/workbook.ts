@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
-import * as XLSX from '@e965/xlsx';
 import type { CellValue, RowBatch } from '../../shared/values';
+import { writeOdsStream } from './ods';
 import type { ExportTable } from './table-reader';
 
 /** Rows per sheet in XLSX and ODS, header row included. */
@@ -47,26 +46,7 @@ export async function writeXlsx(tables: ExportTable[], rowsOf: TableRows, file: 
   await wb.commit();
 }
 
-/** Writes one sheet per table as ODS with SheetJS (built in memory: the row limit bounds it). */
+/** Writes one sheet per table as ODS, streamed like XLSX (see ods.ts). */
 export async function writeOds(tables: ExportTable[], rowsOf: TableRows, file: string, onRows: (n: number) => void): Promise<void> {
-  const wb = XLSX.utils.book_new();
-  const names = sheetNames(tables.map((t) => t.name));
-  for (const [ti, t] of tables.entries()) {
-    const aoa: CellValue[][] = [t.columns.map((c) => c.name)];
-    for await (const batch of rowsOf(t)) {
-      for (const r of batch.rows) aoa.push(r);
-      onRows(batch.rows.length);
-    }
-    const ws = XLSX.utils.aoa_to_sheet(aoa, { cellDates: true, UTC: true });
-    t.columns.forEach((c, ci) => {
-      if (c.storageType !== 'date' && c.storageType !== 'datetime') return;
-      for (let ri = 1; ri < aoa.length; ri++) {
-        const cell = ws[XLSX.utils.encode_cell({ r: ri, c: ci })] as XLSX.CellObject | undefined;
-        if (cell && cell.t === 'd') cell.z = c.storageType === 'date' ? 'yyyy"-"mm"-"dd' : 'yyyy"-"mm"-"dd" "hh":"mm":"ss';
-      }
-    });
-    XLSX.utils.book_append_sheet(wb, ws, names[ti]);
-  }
-  const out = XLSX.write(wb, { bookType: 'ods', type: 'buffer', cellDates: true, compression: true }) as Buffer;
-  writeFileSync(file, out);
+  await writeOdsStream(tables, sheetNames(tables.map((t) => t.name)), rowsOf, file, onRows);
 }
