@@ -122,6 +122,9 @@ describe('Doppel in the browser', () => {
     const fks = page.getByRole('table', { name: 'Foreign keys' });
     const genreFk = 'Track.GenreId → Genre.GenreId';
     await expect.poll(() => fks.getByText(genreFk).isVisible()).toBe(true);
+    // Album is excluded: Track.AlbumId is a plain column, not an FK.
+    expect(await graph.locator('[data-column="Track.AlbumId"] .badge-fk').count()).toBe(0);
+    expect(await graph.locator('[data-column="Track.GenreId"] .badge-fk').count()).toBe(1);
     await app.shot('08-wizard-graph');
 
     // Select the edge on the graph, then press Delete.
@@ -202,6 +205,9 @@ describe('Doppel in the browser', () => {
     await app.shot('15-wizard-destination');
     await nextStep('Review and run');
     await expect.poll(() => page.getByText('fast preset, output 200 rows, 2 epochs', { exact: false }).isVisible()).toBe(true);
+    // Only the FKs between the chosen tables count.
+    expect(await page.locator('[data-stat="Foreign keys"]').textContent()).toBe('Foreign keys2');
+    expect(await page.locator('[data-stat="Original data"]').textContent()).toBe('Original data2');
     await app.shot('16-wizard-review');
 
     await page.getByRole('button', { name: 'Create and run' }).click();
@@ -245,6 +251,7 @@ describe('Doppel in the browser', () => {
 
     await page.getByRole('tab', { name: 'Report' }).click();
     await expect.poll(() => page.frameLocator('iframe[title="Quality and privacy report"]').locator('body').textContent(), { timeout: 20_000 }).toMatch(/quality/i);
+    await page.locator('iframe[title="Quality and privacy report"]').scrollIntoViewIfNeeded();
     await app.shot('19-execution-report');
   });
 

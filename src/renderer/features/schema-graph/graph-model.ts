@@ -1,6 +1,6 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { DatasetMetadata, Problem, Relationship, SynthesisConfig, TableTreatment } from '../../../shared';
-import { relationshipKey } from '../../../shared';
+import { activeForeignKeys, relationshipKey } from '../../../shared';
 
 /** What a column row of a table node shows. */
 export interface ColumnRow {
@@ -64,7 +64,8 @@ export function buildNodes(
   positions: Record<string, { x: number; y: number }>,
   opts: { showExcluded?: boolean } = {},
 ): TableNode[] {
-  const fkCols = new Set(config.foreignKeys.flatMap((fk) => fk.childColumns.map((c) => `${fk.childTable}\u0000${c}`)));
+  // Only FKs between included tables and columns count (an FK into an excluded table is a plain column).
+  const fkCols = new Set(activeForeignKeys(config).flatMap((fk) => fk.childColumns.map((c) => `${fk.childTable}\u0000${c}`)));
   const nodes: TableNode[] = [];
   for (const meta of metadata.tables) {
     const t = config.tables[meta.name];

@@ -87,12 +87,14 @@ export function ExecutionPage({ id }: { id: string }) {
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Stack gap="md">
-            <Paper withBorder p="md">
-              <Text fw={600} mb="sm">
-                Training loss
-              </Text>
-              <LossChart points={losses} finished={!active} />
-            </Paper>
+            {active || losses.length > 0 ? (
+              <Paper withBorder p="md">
+                <Text fw={600} mb="sm">
+                  Training loss
+                </Text>
+                <LossChart points={losses} finished={!active} />
+              </Paper>
+            ) : null}
             {logs.length > 0 ? (
               <Paper withBorder p="md">
                 <Text fw={600} mb="xs">

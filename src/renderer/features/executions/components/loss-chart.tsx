@@ -43,6 +43,9 @@ export function LossChart({ points, finished = false }: { points: LossPoint[]; f
         </text>
         {train.length > 0 ? <path d={path(train)} fill="none" stroke="var(--mantine-color-indigo-6)" strokeWidth={2} /> : null}
         {val.length > 0 ? <path d={path(val)} fill="none" stroke="var(--mantine-color-orange-6)" strokeWidth={2} strokeDasharray="4 3" /> : null}
+        {/* Dots, so the first epochs (a single point has no line) are visible too. */}
+        {points.length <= 60 ? train.map((p, i) => <circle key={`t${i}`} cx={p.x} cy={p.y} r={3} fill="var(--mantine-color-indigo-6)" />) : null}
+        {points.length <= 60 ? val.map((p, i) => <circle key={`v${i}`} cx={p.x} cy={p.y} r={3} fill="var(--mantine-color-orange-6)" />) : null}
       </svg>
       <Group gap="md">
         <Text size="xs" c="indigo.6">— training</Text>

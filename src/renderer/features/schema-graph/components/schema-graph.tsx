@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
+import { applyNodeChanges, Background, Controls, MiniMap, ReactFlow, type Connection, type FitViewOptions, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { useComputedColorScheme } from '@mantine/core';
 import type { Relationship } from '../../../../shared';
 import { relationshipKey } from '../../../../shared';
@@ -9,6 +9,8 @@ import { buildEdges, buildNodes, connectionToFk, tableOfNode, type FkEdge, type 
 import { TableNodeComponent } from './table-node';
 
 const nodeTypes = { table: TableNodeComponent };
+// Room on the left for the zoom controls and on the right for the minimap, so no table hides under them.
+const fitViewOptions: FitViewOptions = { padding: { top: '16px', bottom: '16px', left: '52px', right: '172px' } };
 
 interface Props {
   /** Called when a drawn edge was turned into a foreign key (for a notice). */
@@ -97,7 +99,7 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
         onNodeDragStop={(_e, node) => moveTable(tableOfNode(node.id), node.position)}
         colorMode={scheme}
         fitView
-        fitViewOptions={{ padding: 0.05 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.03}
         maxZoom={2}
         deleteKeyCode={['Delete', 'Backspace']}

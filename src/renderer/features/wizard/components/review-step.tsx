@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Badge, Button, Group, Paper, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { describeSource, hasErrors, outputTables, synthesizedTables } from '../../../../shared';
+import { activeForeignKeys, describeSource, hasErrors, outputTables, synthesizedTables } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { IconAsterisk, IconPlay } from '../../../lib/icons';
 import { useNav } from '../../../app/nav-store';
@@ -9,7 +9,7 @@ import { useWizard } from '../store';
 
 function Stat({ label, value }: { label: string; value: string | number }) {
   return (
-    <Paper withBorder p="sm">
+    <Paper withBorder p="sm" data-stat={label}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {label}
       </Text>
@@ -67,7 +67,7 @@ export function ReviewStep() {
         <Stat label="Synthesized tables" value={synth.length} />
         <Stat label="Original data" value={original.length} />
         <Stat label="Output tables" value={outputTables(config).length} />
-        <Stat label="Foreign keys" value={config.foreignKeys.length} />
+        <Stat label="Foreign keys" value={activeForeignKeys(config).length} />
       </SimpleGrid>
       <Paper withBorder p="md">
         <Stack gap={6}>

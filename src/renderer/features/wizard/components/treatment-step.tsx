@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { ActionIcon, Alert, Grid, Group, Paper, Popover, ScrollArea, SegmentedControl, Select, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { columnTreatments, type TableTreatment } from '../../../../shared';
+import { activeForeignKeys, columnTreatments, type TableTreatment } from '../../../../shared';
 import { IconAdjustments, IconAlert, IconAsterisk, IconShield } from '../../../lib/icons';
 import { formatCount } from '../../../lib/format';
 import { shieldOf } from '../../schema-graph/graph-model';
@@ -26,6 +26,7 @@ export function TreatmentStep() {
     .sort((a, b) => Number(config.tables[a.name]!.treatment === 'exclude') - Number(config.tables[b.name]!.treatment === 'exclude'));
   const selected = tables.find((t) => t.name === current) ?? tables.find((t) => config.tables[t.name]?.treatment !== 'exclude') ?? null;
   const tc = selected ? config.tables[selected.name] : undefined;
+  const activeFks = activeForeignKeys(config);
   const grayShields = selected && tc ? selected.columns.filter((c) => shieldOf(config, selected.name, c.name) === 'gray' && tc.columns[c.name]?.included) : [];
 
   return (
@@ -111,7 +112,7 @@ export function TreatmentStep() {
                     const cc = tc.columns[col.name];
                     if (!cc || !cc.included) return null;
                     const shield = shieldOf(config, selected.name, col.name);
-                    const isKey = tc.primaryKey.includes(col.name) || config.foreignKeys.some((fk) => fk.childTable === selected.name && fk.childColumns.includes(col.name));
+                    const isKey = tc.primaryKey.includes(col.name) || activeFks.some((fk) => fk.childTable === selected.name && fk.childColumns.includes(col.name));
                     return (
                       <Table.Tr key={col.name}>
                         <Table.Td>
