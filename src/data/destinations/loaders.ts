@@ -27,12 +27,15 @@ function checkAbort(signal: AbortSignal | undefined, table: string): void {
   if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Writing ${table} was canceled; nothing was kept.`);
 }
 
+const SPECIAL = /[\\\t\n\r]/;
+
 /** A cell in PostgreSQL COPY text / MySQL LOAD DATA format (tab-separated, \N for null, backslash escapes). */
 export function textCell(v: CellValue, type: StorageType, pg: boolean): string {
   if (v === null) return '\\N';
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '\\N' : sqlDateText(v, type === 'date' || type === 'time' ? type : 'datetime');
   if (typeof v === 'boolean') return pg ? (v ? 't' : 'f') : v ? '1' : '0';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
+  if (!SPECIAL.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
