@@ -18,10 +18,11 @@ import { AppError } from '../../../shared/errors';
 import type { DatasetMetadata } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
+import { generate as generateIds } from '../encoders/id';
 import { encodeValues } from '../encoders/index';
 import { rakeWeights, tokenMarginals } from '../model/rake';
 import { checkAborted, type TrainProgress } from '../model/trainer';
-import { createRng } from '../rng';
+import { createRng, type Rng } from '../rng';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
@@ -253,6 +254,8 @@ async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise
 
 /** Candidates sampled per child row; the kept one brings the table's marginals closer to the training ones. */
 export const CHILD_CANDIDATES = 3;
+/** Candidates per root row (roots under 2,000 rows; larger ones are raked by the table sampler). */
+export const ROOT_CANDIDATES = 3;
 
 /**
  * Children from their contexts: CHILD_CANDIDATES candidates per context row, then one kept per
@@ -260,23 +263,16 @@ export const CHILD_CANDIDATES = 3;
  * included). Raking a context-conditioned batch by resampling rows would detach rows from their
  * parents; choosing among a row's own candidates keeps every row under its parent.
  */
-async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], seed: number, signal?: AbortSignal): Promise<RowBatch> {
+async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
   const k = tm.marginals === null || n === 0 ? 1 : CHILD_CANDIDATES;
   const big = new Float32Array(n * k * ctx.dim);
   for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
   const all = await collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
   if (k === 1) return all;
   const p = tm.prepared;
-  const tokens: Int32Array[] = [];
-  for (const i of p.modelled) {
-    const plan = p.plans[i]!;
-    if (plan.role !== 'model') continue;
-    const ci = columns.indexOf(plan.name);
-    for (const t of encodeValues(plan.spec, all.rows.map((r) => r[ci] ?? null))) tokens.push(t);
-  }
-  const w = rakeWeights(tokens, tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
   const rng = createRng(seed ^ 0xc4d1);
-  const rows: Row[] = new Array<Row>(n);
+  const keep: number[] = new Array<number>(n);
   for (let r = 0; r < n; r++) {
     let total = 0;
     for (let c = 0; c < k; c++) total += w[c * n + r]!;
@@ -289,9 +285,154 @@ async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: 
         break;
       }
     }
-    rows[r] = all.rows[pick * n + r]!;
+    keep[r] = pick * n + r;
   }
-  return { columns, rows };
+  balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng);
+  return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
+}
+
+/** Modelled tokens of decoded rows (the columns the model generates). */
+function tokensOf(tm: TableModel, batch: RowBatch): Int32Array[] {
+  const p = tm.prepared;
+  const tokens: Int32Array[] = [];
+  for (const i of p.modelled) {
+    const plan = p.plans[i]!;
+    if (plan.role !== 'model') continue;
+    const ci = batch.columns.indexOf(plan.name);
+    for (const t of encodeValues(plan.spec, batch.rows.map((r) => r[ci] ?? null))) tokens.push(t);
+  }
+  return tokens;
+}
+
+/** Regenerated key columns numbered again without gaps after candidates were dropped. */
+function renumberIds(tm: TableModel, batch: RowBatch, seed: number): RowBatch {
+  const rng = createRng(seed ^ 0x1d5);
+  for (const plan of tm.prepared.plans) {
+    if (plan.role !== 'id') continue;
+    const ci = batch.columns.indexOf(plan.name);
+    if (ci < 0) continue;
+    const ids = generateIds(plan.spec, batch.rows.length, 0, rng);
+    batch.rows.forEach((r, i) => (r[ci] = ids[i] ?? null));
+  }
+  return batch;
+}
+
+/**
+ * Root rows: ROOT_CANDIDATES x n candidates, n of them kept without replacement with
+ * probabilities from raking weights towards the training marginals (child counts included, so
+ * the size of the whole database follows the data). Small roots are where sampling noise in the
+ * child counts moves every table below.
+ */
+async function sampleRoot(tm: TableModel, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
+  const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || n >= 2000 ? 1 : ROOT_CANDIDATES;
+  const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
+  if (k === 1) return all;
+  const p = tm.prepared;
+  const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
+  const rng = createRng(seed ^ 0x2007);
+  const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
+  keys.sort((a, b) => b.key - a.key);
+  const keep = keys.slice(0, n).map((x) => x.i);
+  balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng);
+  keep.sort((a, b) => a - b);
+  return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
+}
+
+/**
+ * Swaps kept and spare candidates while that brings the child-count columns closer to the
+ * training ones, on both their total (n x the training mean: the number of rows of every table
+ * below then follows the data) and their shape (CDF on 20 training quantiles, KS-like). A small
+ * root's counts are heavy-tailed, and n draws of them miss the total by a lot.
+ */
+/** Where a kept candidate can be replaced: a proposal for slot `a`, and what happens when it is accepted. */
+interface Alternatives {
+  propose(a: number, rng: Rng): number;
+  accept(a: number, candidate: number): void;
+}
+
+/** Root rows: any spare candidate can replace any kept one (the replaced one becomes spare). */
+function sparePool(keep: number[], spare: number[]): Alternatives {
+  let last = -1;
+  return {
+    propose: (_a, rng) => spare[(last = rng.int(spare.length))]!,
+    accept: (a, candidate) => {
+      spare[last] = keep[a]!;
+      keep[a] = candidate;
+    },
+  };
+}
+
+/** Child rows: a row's pick can only be another candidate of the same row (same parent). */
+function ownCandidates(keep: number[], k: number, n: number): Alternatives {
+  return {
+    propose: (a, rng) => (keep[a]! + n * (1 + rng.int(k - 1))) % (n * k),
+    accept: (a, candidate) => void (keep[a] = candidate),
+  };
+}
+
+function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives, training: RowBatch, rng: Rng): void {
+  const cols = all.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? i : -1)).filter((i) => i >= 0);
+  if (!cols.length || keep.length === 0 || training.rows.length === 0) return;
+  const n = keep.length;
+  const num = (v: unknown): number => {
+    const x = Number(v);
+    return Number.isFinite(x) ? x : 0;
+  };
+  const specs = cols.map((c) => {
+    const ti = training.columns.indexOf(all.columns[c]!);
+    const real = training.rows.map((r) => num(r[ti])).sort((a, b) => a - b);
+    const edges = [...new Set(Array.from({ length: 20 }, (_, q) => real[Math.min(real.length - 1, Math.floor(((q + 1) / 20) * real.length))]!))];
+    const bin = (v: number): number => {
+      const b = edges.findIndex((e) => v <= e);
+      return b < 0 ? edges.length : b;
+    };
+    const cdf = new Float64Array(edges.length + 1);
+    for (const v of real) cdf[bin(v)]! += 1 / real.length;
+    for (let b = 1; b < cdf.length; b++) cdf[b]! += cdf[b - 1]!;
+    const mean = real.reduce((a, b) => a + b, 0) / real.length;
+    return { c, bin, cdf, target: mean * n };
+  });
+  if (specs.some((sp) => sp.target <= 0)) return;
+  const value = (r: number, j: number): number => num(all.rows[r]![specs[j]!.c]);
+  const sums = specs.map((_, j) => keep.reduce((a, r) => a + value(r, j), 0));
+  const hist = specs.map((sp, j) => {
+    const h = new Float64Array(sp.cdf.length);
+    for (const r of keep) h[sp.bin(value(r, j))]! += 1;
+    return h;
+  });
+  const cost = (): number =>
+    specs.reduce((a, sp, j) => {
+      let acc = 0;
+      let ks = 0;
+      for (let b = 0; b < sp.cdf.length; b++) {
+        acc += hist[j]![b]! / n;
+        ks = Math.max(ks, Math.abs(acc - sp.cdf[b]!));
+      }
+      return a + ((sums[j]! - sp.target) / sp.target) ** 2 + ks ** 2;
+    }, 0);
+  const move = (r: number, sign: number): void =>
+    specs.forEach((sp, j) => {
+      const v = value(r, j);
+      sums[j]! += sign * v;
+      hist[j]![sp.bin(v)]! += sign;
+    });
+  let current = cost();
+  const iterations = Math.min(20 * n, 20_000);
+  for (let it = 0; it < iterations && current > 1e-6; it++) {
+    const a = rng.int(n);
+    const b = alternatives.propose(a, rng);
+    move(keep[a]!, -1);
+    move(b, 1);
+    const c = cost();
+    if (c < current) {
+      alternatives.accept(a, b);
+      current = c;
+    } else {
+      move(b, -1);
+      move(keep[a]!, 1);
+    }
+  }
 }
 
 export interface RelationalSynthesisOptions {
@@ -335,7 +476,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     let batch: RowBatch;
     if (!tp.context) {
       const n = opts.rootRows ?? outputRootRows(config, input.tables[t]!.rows.length);
-      batch = await collect(sampleTable(tm, n, { seed, signal: opts.signal }), columns);
+      batch = await sampleRoot(tm, n, columns, model.prepared.training[t]!, seed, opts.signal);
     } else {
       const fk = tp.context;
       const parent = out[fk.parentTable]!;
@@ -352,7 +493,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const positions = siblingPositions(parentIdx, Int32Array.from(parentIdx, (_, i) => i), parent.rows.length);
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
-      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, seed + k, opts.signal);
+      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, model.prepared.training[t]!, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
