@@ -155,6 +155,7 @@ describe('bad destination input', () => {
     await expect(checkDestination(dest({ kind: 'mysql', host: '127.0.0.1', port: 1, user: 'root', database: 'x' }), plan)).rejects.toMatchObject({ code: 'DB_UNREACHABLE' });
     await expect(checkDestination(dest({ ...scratch[0]!.spec, database: `${scratch[0]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
     await expect(checkDestination(dest({ ...scratch[0]!.spec, schema: 'nowhere' } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND', message: expect.stringContaining('Schema "nowhere"') });
+    await expect(checkDestination(dest({ ...scratch[1]!.spec, database: `${scratch[1]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
     await expect(checkDestination(dest({ kind: 'sqlite', path: join(tmp, 'no-such-dir', 'x.sqlite') }), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
     // Checking a SQLite destination that does not exist yet does not create the file.
     const fresh = join(tmp, 'not-yet.sqlite');
@@ -205,5 +206,47 @@ describe('bad destination input', () => {
     await expect(checkDestination(dest(spec), plan, { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${user}" lacks CREATE on database "${myDb.name}"`) });
     await expect(writeDestination(dest(spec), plan, reader(byTable), { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
     expect(await tableNames(myDb.spec)).toEqual([]);
+  });
+
+  it('a user who may not INSERT into existing tables is named per table; with INSERT (and no CREATE) a parallel write falls back to one connection', async () => {
+    const pgDb = await createDatabase('postgres');
+    const myDb = await createDatabase('mysql');
+    const role = `doppel_ins_${randomBytes(4).toString('hex')}`;
+    users.push(async () => {
+      const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
+      await c.connect();
+      await c.query(`DROP OWNED BY ${role}`);
+      await c.end();
+      await pgDb.drop();
+      const d = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
+      await d.connect();
+      await d.query(`DROP ROLE IF EXISTS ${role}`);
+      await d.end();
+      const m = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
+      await m.query(`DROP USER IF EXISTS '${role}'@'%'`);
+      await m.end();
+      await myDb.drop();
+    });
+    const pgFx = fixtureFor('postgres');
+    const myFx = fixtureFor('mysql');
+    await pgFx.exec(pgDb.spec, `${handMadeTables('postgres')} CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};`);
+    await myFx.exec(myDb.spec, `${handMadeTables('mysql')} CREATE USER '${role}'@'%' IDENTIFIED BY 'pw-${role}'; GRANT SELECT ON \`${myDb.name}\`.* TO '${role}'@'%';`);
+    const pgSpec = { ...pgDb.spec, user: role } as SourceSpec;
+    const mySpec = { ...myDb.spec, user: role } as SourceSpec;
+    const password = `pw-${role}`;
+
+    await expect(checkDestination(dest(pgSpec, 'write-into-empty'), plan)).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks INSERT on table "public"."customers"`) });
+    await expect(checkDestination(dest(mySpec, 'write-into-empty'), plan, { password })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks INSERT on table "customers"`) });
+    await expect(writeDestination(dest(mySpec, 'write-into-empty', 4), plan, reader(byTable), { password })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
+
+    await pgFx.exec(pgDb.spec, `GRANT INSERT ON ALL TABLES IN SCHEMA public TO ${role};`);
+    await myFx.exec(myDb.spec, `GRANT INSERT ON \`${myDb.name}\`.* TO '${role}'@'%';`);
+    for (const [spec, admin] of [[pgSpec, pgDb.spec], [mySpec, myDb.spec]] as const) {
+      const res = await writeDestination(dest(spec, 'write-into-empty', 4), plan, reader(byTable), { password });
+      expect(res.rows).toEqual({ customers: 60, orders: 150 });
+      const back = await readAll(admin);
+      expect(back.tables.customers).toEqual(data.customers);
+      expect(await tableNames(admin)).toEqual(['customers', 'orders']);
+    }
   });
 });
