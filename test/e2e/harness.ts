@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,9 @@ export interface App {
  * Chromium at 1280×800.
  */
 export async function startApp(opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<App> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`Chromium is not installed at ${chromiumPath}: install it (apt-get install chromium) or point DOPPEL_CHROMIUM at a Chromium binary.`);
+  }
   const dir = mkdtempSync(path.join(tmpdir(), 'doppel-e2e-'));
   const staticDir = path.join(dir, 'renderer');
   await build({ configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'error', build: { outDir: staticDir, emptyOutDir: true } });
