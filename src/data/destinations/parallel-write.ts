@@ -27,7 +27,8 @@ import { destinationError, openSession, type Session } from './session';
  *   are checked; on failure it rolls back and drops the tables it created.
  * A failure anywhere drops every staging table. If the process dies, only staging tables can be
  * left behind (never a half-written real table): each run holds a session lock named after its
- * staging tables, and the next parallel write drops staging tables whose lock nobody holds.
+ * staging tables, and the next write to that schema/database drops staging tables whose lock
+ * nobody holds (writeDestination calls dropStaleStages first).
  */
 
 const STAGE_PREFIX = 'doppel_stage_';
@@ -113,7 +114,6 @@ function unstaged(e: unknown, stages: Map<string, string>): unknown {
 export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const { s, plan, actions } = w;
   const pg = s.dialect === 'postgres';
-  await dropStaleStages(s);
   let token = randomBytes(4).toString('hex');
   while (!(await tryLock(s, token))) token = randomBytes(4).toString('hex');
 

@@ -4,7 +4,7 @@ import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
 import { addForeignKeysSql, createTableSql, parentsFirst } from './dialect';
 import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
-import { writeParallel } from './parallel-write';
+import { dropStaleStages, writeParallel } from './parallel-write';
 import { destinationError, openSession } from './session';
 
 export interface WriteOptions {
@@ -57,6 +57,8 @@ export async function writeDestination(
       total += n;
       opts.onProgress?.({ table, tableRows: rows[table] ?? 0, totalRows: total });
     };
+    // Staging tables left by a parallel write whose process died are removed by any later write.
+    if (s.dialect !== 'sqlite') await dropStaleStages(s).catch(() => undefined);
     const parallel = Math.min(destination.parallel, plan.tables.length);
     if (s.dialect !== 'sqlite' && parallel > 1 && (await mayCreateTables(s))) {
       for (const t of ordered) rows[t.name] = 0;
