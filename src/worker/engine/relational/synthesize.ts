@@ -27,6 +27,7 @@ import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, 
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
 import { protectRareByEntity } from './entity-privacy';
+import { downweightCopies, outputCopyFilter } from './copies';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
 import { relationalProblems, type GenerationPlan } from './plan';
 
@@ -271,6 +272,7 @@ async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: 
   if (k === 1) return all;
   const p = tm.prepared;
   const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
   for (let r = 0; r < n; r++) {
@@ -329,6 +331,7 @@ async function sampleRoot(tm: TableModel, n: number, columns: string[], training
   if (k === 1) return all;
   const p = tm.prepared;
   const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
   // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
   const rng = createRng(seed ^ 0x2007);
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));

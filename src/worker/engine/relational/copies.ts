@@ -1,0 +1,36 @@
+/**
+ * The copy filter of relational tables, on the columns that reach the output: regenerated keys
+ * and the internal child-count columns are left out, so a candidate row equal to a rare training
+ * row on everything a reader of the output sees is recognised as a copy (the table sampler's
+ * own filter also compares the child counts, which never reach the output).
+ */
+import type { RowBatch } from '../../../shared/values';
+import { CopyFilter } from '../privacy-filter';
+import type { TableModel } from '../table-model';
+
+/** Weight left to a candidate that copies a rare training row (it is kept only if all candidates are copies). */
+export const COPY_WEIGHT = 1e-6;
+
+export function outputCopyFilter(tm: TableModel, training: RowBatch, columns: string[], internalPrefix: string): CopyFilter {
+  const privacy = tm.prepared.settings.privacy;
+  if (!privacy.filterCopies || privacy.differentialPrivacy.enabled) return CopyFilter.none();
+  const names = tm.prepared.plans.filter((p) => p.role === 'model' && !p.name.startsWith(internalPrefix)).map((p) => p.name);
+  const inTraining = names.map((n) => training.columns.indexOf(n));
+  const positions = names.map((n) => columns.indexOf(n));
+  if (names.length === 0 || inTraining.some((i) => i < 0) || positions.some((i) => i < 0)) return CopyFilter.none();
+  const values = inTraining.map((i) => training.rows.map((r) => r[i] ?? null));
+  return CopyFilter.fromColumns(values, positions, Math.max(2, privacy.rareCategoryThreshold));
+}
+
+/** Scales down the weights of candidates that copy a rare training row. */
+export function downweightCopies(weights: Float32Array | Float64Array | number[], rows: RowBatch['rows'], filter: CopyFilter): number {
+  if (filter.size === 0) return 0;
+  let copies = 0;
+  rows.forEach((r, i) => {
+    if (filter.isCopy(r)) {
+      weights[i] = (weights[i] ?? 0) * COPY_WEIGHT;
+      copies++;
+    }
+  });
+  return copies;
+}
