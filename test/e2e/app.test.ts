@@ -318,6 +318,18 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => page.locator('html').getAttribute('data-mantine-color-scheme')).toBe('dark');
     await page.getByRole('button', { name: 'Switch to light theme' }).click();
   });
+
+  step('can be used with the keyboard alone', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByRole('heading', { name: 'Sources' }).isVisible(), { timeout: 20_000 }).toBe(true);
+    // Tab through the header and the main navigation, then open the runs with Enter.
+    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim() ?? '');
+    for (let i = 0; i < 10 && (await focused()) !== 'Syntheses & runs'; i++) await page.keyboard.press('Tab');
+    expect(await focused()).toBe('Syntheses & runs');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { name: 'Syntheses & runs' }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('[data-execution="Fast draft"]').count()).toBe(1);
+  });
 });
 
 /** Picks a format in the Download menu and returns the path of the downloaded file. */

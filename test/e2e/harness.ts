@@ -24,6 +24,7 @@ export interface App {
 }
 
 /**
+ * Reduced motion is on (the app honours it), so screenshots never catch a dialog mid-transition.
  * The whole app as a user gets it from `npm start`: the renderer built by vite into a temp
  * folder, the loopback host over the real services with a temp project store, and a real
  * Chromium at 1280×800.
@@ -43,7 +44,7 @@ export async function startApp(opts: { colorScheme?: 'light' | 'dark' } = {}): P
     await launched.close();
     throw e;
   }
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, colorScheme: opts.colorScheme ?? 'light' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, colorScheme: opts.colorScheme ?? 'light', reducedMotion: 'reduce' });
   const page = await context.newPage();
   mkdirSync(screenshotDir, { recursive: true });
   return {

@@ -5,7 +5,7 @@ const colors: Record<ExecutionStatus, string> = { queued: 'gray', running: 'blue
 
 export function StatusBadge({ status }: { status: ExecutionStatus }) {
   return (
-    <Badge color={colors[status]} variant="light" data-status={status}>
+    <Badge color={colors[status]} variant="light" data-status={status} style={{ minWidth: 'max-content' }}>
       {status}
     </Badge>
   );
