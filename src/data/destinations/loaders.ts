@@ -6,7 +6,7 @@ import type { StorageType, TableMeta } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { quote } from './dialect';
 import type { Session } from './session';
-import { sqlDateText, sqliteValue } from './sqlite-types';
+import { sqlDateText, sqliteValue, type SqliteBindable } from './sqlite-types';
 
 export interface LoadOptions {
   batchSize: number;
@@ -124,11 +124,15 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
 export async function loadSqlite(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
   const db = s.sqlite!;
   const types = t.columns.map((c) => c.storageType);
+  const values: SqliteBindable[] = new Array<SqliteBindable>(types.length).fill(null);
   const stmt = db.prepare(`INSERT INTO ${s.qualified(t.name)} (${t.columns.map((c) => quote('sqlite', c.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`);
   let n = 0;
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
-    for (const r of aligned(t, batch)) stmt.run(types.map((ty, i) => sqliteValue(r[i] ?? null, ty)));
+    for (const r of aligned(t, batch)) {
+      for (let i = 0; i < types.length; i++) values[i] = sqliteValue(r[i] ?? null, types[i]!);
+      stmt.run(values);
+    }
     n += batch.rows.length;
     o.onRows(batch.rows.length);
   }
