@@ -1,27 +1,8 @@
 import { defineConfig } from 'electron-vite';
-import type { Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
 const p = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
-
-/**
- * electron-vite adds `const require = createRequire(import.meta.url)` to every ESM chunk that
- * uses `require`; a module that declares its own module-level `require` the same way (the
- * TensorFlow backend probes do) then breaks the chunk ("Identifier 'require' has already been
- * declared"). This renames such a module's own binding before bundling.
- */
-function ownRequireRename(): Plugin {
-  const decl = /\bconst require = createRequire\(import\.meta\.url\);/;
-  return {
-    name: 'doppel:own-require-rename',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!/\.[cm]?[jt]s$/.test(id) || !decl.test(code)) return null;
-      return { code: code.replace(decl, 'const requireHere = createRequire(import.meta.url);').replace(/\brequire(\.resolve)?\(/g, 'requireHere$1('), map: null };
-    },
-  };
-}
 
 /**
  * The Electron build (`npm run app`): main (+ the worker for utilityProcess) as ESM with
@@ -30,7 +11,6 @@ function ownRequireRename(): Plugin {
  */
 export default defineConfig({
   main: {
-    plugins: [ownRequireRename()],
     build: {
       outDir: p('./out/main'),
       // Dependencies stay in node_modules; playwright-core (the PDF report's Chromium driver) too.

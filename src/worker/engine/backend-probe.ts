@@ -6,12 +6,12 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 
 /** True when the native addon of a tfjs-node package is present (importing without it throws noisily). */
 export function hasNativeBinding(pkg: string): boolean {
   try {
-    const lib = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), 'lib');
+    const lib = path.join(path.dirname(requireHere.resolve(`${pkg}/package.json`)), 'lib');
     return fs.existsSync(lib) && fs.readdirSync(lib).some((d) => fs.existsSync(path.join(lib, d, 'tfjs_binding.node')));
   } catch {
     return false;
@@ -23,7 +23,7 @@ export function probeBackend(): 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
   if (hasNativeBinding('@tensorflow/tfjs-node-gpu')) return 'tensorflow-gpu';
   if (hasNativeBinding('@tensorflow/tfjs-node')) return 'tensorflow';
   try {
-    require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
+    requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm');
     return 'wasm';
   } catch {
     return 'cpu';

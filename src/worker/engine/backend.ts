@@ -14,7 +14,7 @@ export { tf };
 
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
 
-const require = createRequire(import.meta.url);
+const requireHere = createRequire(import.meta.url);
 let current: BackendName | null = null;
 
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node', name: string): Promise<boolean> {
@@ -52,7 +52,7 @@ async function tryWasmInner(): Promise<boolean> {
   try {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     // Resolve the .wasm binaries from node_modules so it works from tsx, vitest and the bundled app.
-    const dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+    const dir = path.dirname(requireHere.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
     wasm.setWasmPaths(dir + path.sep);
     if (!tf.findBackendFactory('wasm')) return false;
     return await tf.setBackend('wasm');
