@@ -25,7 +25,8 @@ export interface SampleOptions {
   signal?: AbortSignal;
 }
 
-function decodeRows(model: TableModel, tokens: Int32Array[], rows: number, rng: Rng, idOffset: number, seed: number): Row[] {
+/** Decoded output columns (column-major, one array per plan). */
+function decodeColumns(model: TableModel, tokens: Int32Array[], rows: number, rng: Rng, idOffset: number, seed: number): CellValue[][] {
   const { prepared } = model;
   const cols: CellValue[][] = [];
   let k = 0;
@@ -63,9 +64,25 @@ function decodeRows(model: TableModel, tokens: Int32Array[], rows: number, rng: 
       }
     }
   });
-  const out: Row[] = new Array(rows);
-  for (let r = 0; r < rows; r++) out[r] = cols.map((c) => c[r] ?? null);
+  return cols;
+}
+
+/** Rows `pick` (default all) of column-major output. */
+function toRows(cols: CellValue[][], rows: number, pick?: readonly number[]): Row[] {
+  const n = pick ? pick.length : rows;
+  const out: Row[] = new Array(n);
+  const w = cols.length;
+  for (let i = 0; i < n; i++) {
+    const r = pick ? (pick[i] as number) : i;
+    const row: Row = new Array(w);
+    for (let c = 0; c < w; c++) row[c] = (cols[c] as CellValue[])[r] ?? null;
+    out[i] = row;
+  }
   return out;
+}
+
+function decodeRows(model: TableModel, tokens: Int32Array[], rows: number, rng: Rng, idOffset: number, seed: number): Row[] {
+  return toRows(decodeColumns(model, tokens, rows, rng, idOffset, seed), rows);
 }
 
 /**
@@ -97,10 +114,11 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
         }
         else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
         else tokens = [];
-        const decoded = decodeRows(model, tokens, need, rng, idOffset, seed);
+        const cols = decodeColumns(model, tokens, need, rng, idOffset, seed);
         idOffset += need;
         // With a context, row i belongs to context row i: copies are redrawn in place from their own context row.
         if (ctx && sampler && model.net) {
+          const decoded = toRows(cols, need);
           const K = model.net.arch.contextDim;
           for (let retry = 0; retry < 10; retry++) {
             const bad = decoded.flatMap((row, i) => (model.filter.isCopy(row) ? [i] : []));
@@ -114,7 +132,9 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
           rows.push(...decoded);
           break;
         }
-        for (const row of decoded) if (!model.filter.isCopy(row)) rows.push(row);
+        const keep: number[] = [];
+        for (let r = 0; r < need; r++) if (!model.filter.isCopyAt(cols, r)) keep.push(r);
+        for (const row of toRows(cols, need, keep.length === need ? undefined : keep)) rows.push(row);
       }
       produced += want;
       // Ids are numbered after filtering, so they run on without gaps across batches.

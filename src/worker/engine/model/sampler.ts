@@ -88,29 +88,52 @@ export function drawTokens(L: Float32Array, c: number, rows: number, invT: numbe
   }
 }
 
-/** A[u][r] += W[u][o + tok[r]] for units u in [first, H): unit-major, eight units per pass. */
-function addTokenRows(A: Float32Array, R: number, W: Float32Array, C: number, H: number, first: number, o: number, tok: Int32Array, at: number): void {
-  let u = first;
-  for (; u + 7 < H; u += 8) {
-    const w0 = u * C + o;
-    const b0 = u * R;
+/**
+ * Activations of the hidden units [a, b) (all of degree d, so they see the tokens of columns
+ * 0..d-1), rectified, into Hh rows 1 + u (unit-major, stride R). `T` holds the drawn tokens
+ * row-major [R, J] as indexes into W's rows; `base` the pre-activations without tokens (bias
+ * and context), unit-major, or null for the bias alone. Four units per pass share the token
+ * loads; each activation is stored once.
+ */
+function fillBlock(Hh: Float32Array, R: number, W: Float32Array, C: number, a: number, b: number, d: number, T: Int32Array, J: number, bias: Float32Array, base: Float32Array | null): void {
+  let u = a;
+  for (; u + 3 < b; u += 4) {
+    const w0 = u * C;
+    const w1 = w0 + C;
+    const w2 = w1 + C;
+    const w3 = w2 + C;
+    const b0 = bias[u] as number;
+    const b1 = bias[u + 1] as number;
+    const b2 = bias[u + 2] as number;
+    const b3 = bias[u + 3] as number;
     for (let r = 0; r < R; r++) {
-      const t = w0 + (tok[at + r] as number);
-      const b = b0 + r;
-      A[b] = (A[b] as number) + (W[t] as number);
-      A[b + R] = (A[b + R] as number) + (W[t + C] as number);
-      A[b + 2 * R] = (A[b + 2 * R] as number) + (W[t + 2 * C] as number);
-      A[b + 3 * R] = (A[b + 3 * R] as number) + (W[t + 3 * C] as number);
-      A[b + 4 * R] = (A[b + 4 * R] as number) + (W[t + 4 * C] as number);
-      A[b + 5 * R] = (A[b + 5 * R] as number) + (W[t + 5 * C] as number);
-      A[b + 6 * R] = (A[b + 6 * R] as number) + (W[t + 6 * C] as number);
-      A[b + 7 * R] = (A[b + 7 * R] as number) + (W[t + 7 * C] as number);
+      let s0 = base ? (base[u * R + r] as number) : b0;
+      let s1 = base ? (base[(u + 1) * R + r] as number) : b1;
+      let s2 = base ? (base[(u + 2) * R + r] as number) : b2;
+      let s3 = base ? (base[(u + 3) * R + r] as number) : b3;
+      const tr = r * J;
+      for (let k = 0; k < d; k++) {
+        const t = T[tr + k] as number;
+        s0 += W[w0 + t] as number;
+        s1 += W[w1 + t] as number;
+        s2 += W[w2 + t] as number;
+        s3 += W[w3 + t] as number;
+      }
+      const o = (u + 1) * R + r;
+      Hh[o] = s0 > 0 ? s0 : 0;
+      Hh[o + R] = s1 > 0 ? s1 : 0;
+      Hh[o + 2 * R] = s2 > 0 ? s2 : 0;
+      Hh[o + 3 * R] = s3 > 0 ? s3 : 0;
     }
   }
-  for (; u < H; u++) {
-    const w = u * C + o;
-    const b = u * R;
-    for (let r = 0; r < R; r++) A[b + r] = (A[b + r] as number) + (W[w + (tok[at + r] as number)] as number);
+  for (; u < b; u++) {
+    const w = u * C;
+    for (let r = 0; r < R; r++) {
+      let x = base ? (base[u * R + r] as number) : (bias[u] as number);
+      const tr = r * J;
+      for (let k = 0; k < d; k++) x += W[w + (T[tr + k] as number)] as number;
+      Hh[(u + 1) * R + r] = x > 0 ? x : 0;
+    }
   }
 }
 
@@ -149,14 +172,17 @@ export function createSampler(net: TrainedNet): Sampler {
   const V1host = p.V1 && K > 0 ? (p.V1.dataSync() as Float32Array) : null;
   const Ws = p.Ws ? (p.Ws.dataSync() as Float32Array) : null;
   const R0 = CHUNK_ROWS;
-  // Pre-activations [H, R0] and completed activations [1 + H, R0] (row 0 = ones), unit-major.
-  const A = new Float32Array(H * R0);
+  // Completed activations [1 + H, R0] (row 0 = ones), unit-major; drawn tokens row-major
+  // [R0, J] as rows of W1t; context pre-activations [H, R0] (with a context only).
   const Hh = new Float32Array((H + 1) * R0);
+  const T = new Int32Array(R0 * J);
+  const A = V1host ? new Float32Array(H * R0) : null;
 
   /** Draws rows [at, at + R) of `out`. */
   async function chunk(R: number, at: number, out: Int32Array[], rng: Rng, invT: number, context?: Float32Array): Promise<void> {
-    for (let u = 0; u < H; u++) A.fill(b1s[u] as number, u * R, u * R + R);
-    if (V1host && context) {
+    const base = A && V1host && context ? A : null;
+    if (A && V1host && context) {
+      for (let u = 0; u < H; u++) A.fill(b1s[u] as number, u * R, u * R + R);
       // Context contribution, on the host (K x H per row).
       for (let r = 0; r < R; r++) {
         for (let k = 0; k < K; k++) {
@@ -174,17 +200,10 @@ export function createSampler(net: TrainedNet): Sampler {
     for (let j = 0; j < J; j++) {
       const c = cards[j] as number;
       const tok = out[j] as Int32Array;
-      // Units of degree <= j are complete: rectify them into the activation buffer.
+      // Units of degree <= j see only drawn columns: compute them.
       for (; completed < blocks.length && completed <= j; completed++) {
         const [a, b] = blocks[completed] as [number, number];
-        for (let u = a; u < b; u++) {
-          const src = u * R;
-          const dst = (u + 1) * R;
-          for (let r = 0; r < R; r++) {
-            const x = A[src + r] as number;
-            Hh[dst + r] = x > 0 ? x : 0;
-          }
-        }
+        fillBlock(Hh, R, W1t, C, a, b, completed, T, J, b1s, base);
       }
       if (c > 1) {
         const P = prefix[j] as number;
@@ -200,8 +219,7 @@ export function createSampler(net: TrainedNet): Sampler {
       }
       if (j === J - 1) break;
       const o = offs[j] as number;
-      // Add the drawn token's W1 entry to every unit not yet complete (degree > j).
-      addTokenRows(A, R, W1t, C, H, (blocks[j + 1] as [number, number])[0], o, tok, at);
+      for (let r = 0; r < R; r++) T[r * J + j] = o + (tok[at + r] as number);
       if (D && Ws) {
         for (let k = j + 1; k < J; k++) {
           const ck = cards[k] as number;
