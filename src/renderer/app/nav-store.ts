@@ -4,6 +4,7 @@ export type Route =
   | { name: 'sources' }
   | { name: 'wizard' }
   | { name: 'syntheses'; synthesisId?: string }
+  | { name: 'audit' }
   | { name: 'execution'; id: string };
 
 /** The route as the location hash (`#/execution/<id>`), and back. */
@@ -24,6 +25,7 @@ export function parseRoute(hash: string): Route {
   if (name === 'execution' && id) return { name: 'execution', id };
   if (name === 'syntheses') return id ? { name: 'syntheses', synthesisId: id } : { name: 'syntheses' };
   if (name === 'wizard') return { name: 'wizard' };
+  if (name === 'audit') return { name: 'audit' };
   return { name: 'sources' };
 }
 

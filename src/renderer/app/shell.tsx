@@ -2,11 +2,12 @@ import { useEffect } from 'react';
 import { ActionIcon, AppShell, Badge, Group, NavLink, Text, Title, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useNav } from './nav-store';
 import { useAppInfo } from './info-store';
-import { IconDatabase, IconHistory, IconMoon, IconSparkles, IconSun } from '../lib/icons';
+import { IconDatabase, IconHistory, IconListCheck, IconMoon, IconSparkles, IconSun } from '../lib/icons';
 import { SourcesPage } from '../features/sources/components/sources-page';
 import { WizardPage } from '../features/wizard/components/wizard-page';
 import { SynthesesPage } from '../features/executions/components/syntheses-page';
 import { ExecutionPage } from '../features/executions/components/execution-page';
+import { AuditPage } from '../features/audit/components/audit-page';
 
 function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -70,6 +71,7 @@ export function Shell() {
             active={route.name === 'syntheses' || route.name === 'execution'}
             onClick={() => go({ name: 'syntheses' })}
           />
+          <NavLink component="button" label="Audit trail" leftSection={<IconListCheck />} active={route.name === 'audit'} onClick={() => go({ name: 'audit' })} />
         </nav>
       </AppShell.Navbar>
       <AppShell.Main>
@@ -77,6 +79,7 @@ export function Shell() {
         {route.name === 'wizard' && <WizardPage />}
         {route.name === 'syntheses' && <SynthesesPage synthesisId={route.synthesisId} />}
         {route.name === 'execution' && <ExecutionPage id={route.id} />}
+        {route.name === 'audit' && <AuditPage />}
       </AppShell.Main>
     </AppShell>
   );

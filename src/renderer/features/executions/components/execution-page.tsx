@@ -10,6 +10,7 @@ import { StatusBadge } from './status-badge';
 import { StepTimeline } from './step-timeline';
 import { LossChart } from './loss-chart';
 import { ResultsPanel } from '../../results/components/results-panel';
+import { AuditRecordCard } from '../../audit/components/audit-record-card';
 
 /** One execution: the timeline (live), the loss chart, cancel; the results once it succeeded. */
 export function ExecutionPage({ id }: { id: string }) {
@@ -137,6 +138,7 @@ export function ExecutionPage({ id }: { id: string }) {
         </Grid.Col>
       </Grid>
       {record.status === 'succeeded' ? <ResultsPanel execution={record} /> : null}
+      <AuditRecordCard executionId={record.id} finished={!active} />
       <Modal opened={confirmCancel} onClose={() => setConfirmCancel(false)} title="Cancel this execution?">
         <Text size="sm">Training stops and nothing is written. You can run the synthesis again later.</Text>
         <Group justify="flex-end" mt="md">

@@ -1,0 +1,73 @@
+import type { AuditRecordWire } from '../../../shared';
+
+/** What the audit table shows of one record, read defensively from its payload (older records may lack fields). */
+export interface AuditRow {
+  seq: number;
+  at: string;
+  user: string;
+  executionId: string;
+  status: string | null;
+  quality: number | null;
+  dcrShare: number | null;
+  exactMatches: number | null;
+  backend: string | null;
+  shortHash: string;
+  hash: string;
+}
+
+function field(obj: unknown, key: string): unknown {
+  return obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+export function shortHash(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+export function auditRow(r: AuditRecordWire): AuditRow {
+  const privacy = field(r.payload, 'privacyFigures');
+  return {
+    seq: r.seq,
+    at: r.at,
+    user: r.user,
+    executionId: r.executionId,
+    status: str(field(r.payload, 'status')),
+    quality: num(field(r.payload, 'quality')),
+    dcrShare: num(field(privacy, 'dcrShare')),
+    exactMatches: num(field(privacy, 'exactMatches')),
+    backend: str(field(r.payload, 'backend')),
+    shortHash: shortHash(r.hash),
+    hash: r.hash,
+  };
+}
+
+/** Newest record first (highest sequence number). */
+export function newestFirst(records: AuditRecordWire[]): AuditRecordWire[] {
+  return [...records].sort((a, b) => b.seq - a.seq);
+}
+
+/** The privacy figures as one line: "DCR share 51.2 % · 0 exact matches", or "not measured". */
+export function privacyText(row: Pick<AuditRow, 'dcrShare' | 'exactMatches'>): string {
+  const parts: string[] = [];
+  if (row.dcrShare !== null) parts.push(`DCR share ${(row.dcrShare * 100).toFixed(1)} %`);
+  if (row.exactMatches !== null) parts.push(`${row.exactMatches} exact match${row.exactMatches === 1 ? '' : 'es'}`);
+  return parts.length > 0 ? parts.join(' · ') : 'not measured';
+}
+
+/** The payload as readable JSON (2-space indented, keys in stored order). */
+export function payloadJson(payload: unknown): string {
+  return JSON.stringify(payload, null, 2) ?? 'null';
+}
+
+/** The whole trail as one JSON document, in chain order, with what the chain check said when exported. */
+export function auditExport(records: AuditRecordWire[], exportedAt: Date, verification: { ok: boolean; records: number; message: string } | null): string {
+  const chain = [...records].sort((a, b) => a.seq - b.seq);
+  return `${JSON.stringify({ format: 'doppel-audit-trail', version: 1, exportedAt: exportedAt.toISOString(), verification, records: chain }, null, 2)}\n`;
+}
+
+/** A file name like doppel-audit-2026-03-01T10-20-30.json (no characters file systems reject). */
+export function auditExportFileName(exportedAt: Date): string {
+  return `doppel-audit-${exportedAt.toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
+}

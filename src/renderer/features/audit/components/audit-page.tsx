@@ -1,0 +1,147 @@
+import { useEffect, useState } from 'react';
+import { Alert, Anchor, Button, Drawer, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import type { AuditRecordWire, ExecutionStatus } from '../../../../shared';
+import { call, errorText } from '../../../lib/api';
+import { formatDate, formatQuality } from '../../../lib/format';
+import { IconDownload, IconShieldCheck } from '../../../lib/icons';
+import { saveTextFile } from '../../../lib/save-blob';
+import { useNav } from '../../../app/nav-store';
+import { StatusBadge } from '../../executions/components/status-badge';
+import { auditExport, auditExportFileName, auditRow, privacyText } from '../audit-view';
+import { useAudit } from '../store';
+import { AuditPayload } from './audit-payload';
+import { VerificationAlert } from './verification-alert';
+
+const statuses: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'] satisfies ExecutionStatus[];
+const isStatus = (s: string | null): s is ExecutionStatus => s !== null && statuses.includes(s);
+
+/** The audit trail: one record per finished execution, newest first; verify the chain, export it, read a record in full. */
+export function AuditPage() {
+  const { status, error, records, executionNames, verification, verifying, load, verify } = useAudit();
+  const go = useNav((s) => s.go);
+  const [open, setOpen] = useState<AuditRecordWire | null>(null);
+  const [actionError, setActionError] = useState<{ message: string; fix?: string } | null>(null);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const exportJson = async () => {
+    setActionError(null);
+    try {
+      // Fresh from the store, so the file holds every record, with the chain check of that moment.
+      const [all, check] = await Promise.all([call('audit.list', {}), call('audit.verify', {})]);
+      const now = new Date();
+      saveTextFile(auditExportFileName(now), auditExport(all, now, check));
+    } catch (e) {
+      setActionError(errorText(e));
+    }
+  };
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Title order={2}>Audit trail</Title>
+          <Text size="sm" c="dimmed" maw={640}>
+            One record per finished execution: source fingerprint, full configuration, versions, backend, privacy settings and figures. Records are append-only and hash-chained, so any later edit breaks the chain.
+          </Text>
+        </div>
+        <Group gap="xs">
+          <Button
+            variant="default"
+            leftSection={<IconShieldCheck size={16} />}
+            loading={verifying}
+            onClick={() => void verify().catch((e: unknown) => setActionError(errorText(e)))}
+          >
+            Verify chain
+          </Button>
+          <Button leftSection={<IconDownload size={16} />} onClick={() => void exportJson()} disabled={records.length === 0}>
+            Export JSON
+          </Button>
+        </Group>
+      </Group>
+      {verification ? <VerificationAlert verification={verification} /> : null}
+      {actionError || error ? (
+        <Alert color="red" withCloseButton onClose={() => setActionError(null)}>
+          {actionError?.message ?? error}
+          {actionError?.fix ? <Text size="sm" fw={500}>{actionError.fix}</Text> : null}
+        </Alert>
+      ) : null}
+      {status === 'loading' && records.length === 0 ? <Loader size="sm" /> : null}
+      {status === 'ready' && records.length === 0 ? (
+        <Paper withBorder p="xl">
+          <Text c="dimmed">No audit record yet: one is written when an execution finishes.</Text>
+        </Paper>
+      ) : null}
+      {records.length > 0 ? (
+        <Paper withBorder>
+          <ScrollArea type="auto">
+            <Table highlightOnHover fz="sm" verticalSpacing={6} aria-label="Audit records">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>#</Table.Th>
+                  <Table.Th>Time</Table.Th>
+                  <Table.Th>OS user</Table.Th>
+                  <Table.Th>Execution</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Quality</Table.Th>
+                  <Table.Th>Privacy</Table.Th>
+                  <Table.Th>Hash</Table.Th>
+                  <Table.Th />
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {records.map((r) => {
+                  const row = auditRow(r);
+                  const name = executionNames[r.executionId];
+                  const broken = verification && !verification.ok && verification.brokenAt === r.seq;
+                  return (
+                    <Table.Tr key={r.seq} data-audit-seq={r.seq} data-execution-id={r.executionId} bg={broken ? 'var(--mantine-color-red-light)' : undefined}>
+                      <Table.Td fw={600}>{r.seq}</Table.Td>
+                      <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.at)}</Table.Td>
+                      <Table.Td>{r.user}</Table.Td>
+                      <Table.Td>
+                        {name !== undefined ? (
+                          <Anchor component="button" size="sm" onClick={() => go({ name: 'execution', id: r.executionId })}>
+                            {name}
+                          </Anchor>
+                        ) : (
+                          <Tooltip label={`Execution ${r.executionId} was deleted; its audit record stays.`}>
+                            <Text size="sm" c="dimmed" span>
+                              deleted
+                            </Text>
+                          </Tooltip>
+                        )}
+                      </Table.Td>
+                      <Table.Td>{isStatus(row.status) ? <StatusBadge status={row.status} /> : (row.status ?? '—')}</Table.Td>
+                      <Table.Td>{formatQuality(row.quality)}</Table.Td>
+                      <Table.Td>
+                        <Text size="xs">{row.status === 'succeeded' ? privacyText(row) : '—'}</Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Tooltip label={row.hash}>
+                          <Text size="xs" ff="monospace" span>
+                            {row.shortHash}
+                          </Text>
+                        </Tooltip>
+                      </Table.Td>
+                      <Table.Td>
+                        <Button size="compact-xs" variant="subtle" onClick={() => setOpen(r)} aria-label={`Show audit record ${r.seq}`}>
+                          Details
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  );
+                })}
+              </Table.Tbody>
+            </Table>
+          </ScrollArea>
+        </Paper>
+      ) : null}
+      <Drawer opened={open !== null} onClose={() => setOpen(null)} position="right" size="xl" title={open ? `Audit record #${open.seq}` : ''}>
+        {open ? <AuditPayload record={open} maxHeight={560} /> : null}
+      </Drawer>
+    </Stack>
+  );
+}
