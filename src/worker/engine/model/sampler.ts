@@ -5,12 +5,13 @@
  *
  * Rows are processed in chunks of CHUNK_ROWS (the host buffers stay in cache; WASM matMuls of
  * that height run ~2x faster per row than 16k-row ones). Per chunk:
- * - the hidden pre-activations live on the host, unit-major (one run of rows per unit): adding
- *   the drawn token's W1 entry is a gather from a short row into contiguous memory, eight
- *   units per pass (tf.gather is slow on WASM);
- * - the completed activations [1 + P, rows] are a prefix of one host buffer: uploaded, turned
- *   row-major on the device, multiplied by the cached head [1 + P, c] (a plain matMul whose
- *   right operand XNNPACK packs once; transposed matMuls are ~10x slower on WASM);
+ * - the hidden pre-activations are sums of W1 entries gathered on the host (tf.gather is
+ *   slow on WASM);
+ * - a hidden block is computed once, when its column comes up (fused with the relu; four
+ *   units share the token loads), into a row-major host buffer; its prefix [rows, 1 + P] is
+ *   packed on the host (WASM's transpose costs ~8 ns per value) and multiplied by the cached
+ *   head [1 + P, c] (a plain matMul whose right operand XNNPACK packs once; transposed
+ *   matMuls are ~10x slower on WASM);
  * - the logits are read in place from WASM memory when possible (no copy, no garbage), and
  *   temperature, exp and the inverse-CDF draw run on the host with the seeded generator
  *   (Math.exp is ~2x faster than WASM's exp kernel; reproducible on every backend).
@@ -90,12 +91,12 @@ export function drawTokens(L: Float32Array, c: number, rows: number, invT: numbe
 
 /**
  * Activations of the hidden units [a, b) (all of degree d, so they see the tokens of columns
- * 0..d-1), rectified, into Hh rows 1 + u (unit-major, stride R). `T` holds the drawn tokens
+ * 0..d-1), rectified, into Hr[r, 1 + u] (row-major, row stride S). `T` holds the drawn tokens
  * row-major [R, J] as indexes into W's rows; `base` the pre-activations without tokens (bias
  * and context), unit-major, or null for the bias alone. Four units per pass share the token
  * loads; each activation is stored once.
  */
-function fillBlock(Hh: Float32Array, R: number, W: Float32Array, C: number, a: number, b: number, d: number, T: Int32Array, J: number, bias: Float32Array, base: Float32Array | null): void {
+function fillBlock(Hr: Float32Array, S: number, R: number, W: Float32Array, C: number, a: number, b: number, d: number, T: Int32Array, J: number, bias: Float32Array, base: Float32Array | null): void {
   let u = a;
   for (; u + 3 < b; u += 4) {
     const w0 = u * C;
@@ -119,11 +120,11 @@ function fillBlock(Hh: Float32Array, R: number, W: Float32Array, C: number, a: n
         s2 += W[w2 + t] as number;
         s3 += W[w3 + t] as number;
       }
-      const o = (u + 1) * R + r;
-      Hh[o] = s0 > 0 ? s0 : 0;
-      Hh[o + R] = s1 > 0 ? s1 : 0;
-      Hh[o + 2 * R] = s2 > 0 ? s2 : 0;
-      Hh[o + 3 * R] = s3 > 0 ? s3 : 0;
+      const o = r * S + u + 1;
+      Hr[o] = s0 > 0 ? s0 : 0;
+      Hr[o + 1] = s1 > 0 ? s1 : 0;
+      Hr[o + 2] = s2 > 0 ? s2 : 0;
+      Hr[o + 3] = s3 > 0 ? s3 : 0;
     }
   }
   for (; u < b; u++) {
@@ -132,9 +133,20 @@ function fillBlock(Hh: Float32Array, R: number, W: Float32Array, C: number, a: n
       let x = base ? (base[u * R + r] as number) : (bias[u] as number);
       const tr = r * J;
       for (let k = 0; k < d; k++) x += W[w + (T[tr + k] as number)] as number;
-      Hh[(u + 1) * R + r] = x > 0 ? x : 0;
+      Hr[r * S + u + 1] = x > 0 ? x : 0;
     }
   }
+}
+
+/** The first w columns of a row-major [R, S] matrix, packed into out (JS beats WASM's transpose ~8x). */
+function rowPrefix(M: Float32Array, S: number, R: number, w: number, out: Float32Array): Float32Array {
+  if (w === S) return M.subarray(0, R * S);
+  for (let r = 0; r < R; r++) {
+    const src = r * S;
+    const dst = r * w;
+    for (let i = 0; i < w; i++) out[dst + i] = M[src + i] as number;
+  }
+  return out.subarray(0, R * w);
 }
 
 export function createSampler(net: TrainedNet): Sampler {
@@ -172,9 +184,12 @@ export function createSampler(net: TrainedNet): Sampler {
   const V1host = p.V1 && K > 0 ? (p.V1.dataSync() as Float32Array) : null;
   const Ws = p.Ws ? (p.Ws.dataSync() as Float32Array) : null;
   const R0 = CHUNK_ROWS;
-  // Completed activations [1 + H, R0] (row 0 = ones), unit-major; drawn tokens row-major
-  // [R0, J] as rows of W1t; context pre-activations [H, R0] (with a context only).
-  const Hh = new Float32Array((H + 1) * R0);
+  // Completed activations [R0, 1 + H] (column 0 = ones) and the matMul input (a row-major
+  // prefix of them), drawn tokens [R0, J] as rows of W1t, context pre-activations [H, R0]
+  // (with a context only).
+  const S = H + 1;
+  const Hr = new Float32Array(S * R0);
+  const act = new Float32Array(S * R0);
   const T = new Int32Array(R0 * J);
   const A = V1host ? new Float32Array(H * R0) : null;
 
@@ -193,7 +208,7 @@ export function createSampler(net: TrainedNet): Sampler {
         }
       }
     }
-    Hh.fill(1, 0, R);
+    for (let r = 0; r < R; r++) Hr[r * S] = 1;
     // Direct path logits (optional), row-major [R, c] per column.
     const D = Ws ? cards.map((c) => new Float32Array(R * c)) : null;
     let completed = 0;
@@ -203,15 +218,14 @@ export function createSampler(net: TrainedNet): Sampler {
       // Units of degree <= j see only drawn columns: compute them.
       for (; completed < blocks.length && completed <= j; completed++) {
         const [a, b] = blocks[completed] as [number, number];
-        fillBlock(Hh, R, W1t, C, a, b, completed, T, J, b1s, base);
+        fillBlock(Hr, S, R, W1t, C, a, b, completed, T, J, b1s, base);
       }
       if (c > 1) {
         const P = prefix[j] as number;
         const head = heads[j]!;
         const direct = D ? (D[j] as Float32Array) : null;
         const lt = tidy(() => {
-          const act = P === 0 ? tf.ones([R, 1]) : tf.transpose(tf.tensor2d(Hh.subarray(0, (1 + P) * R), [1 + P, R]));
-          const logits = tf.matMul(act, head) as tf.Tensor2D;
+          const logits = tf.matMul(tf.tensor2d(rowPrefix(Hr, S, R, 1 + P, act), [R, 1 + P]), head) as tf.Tensor2D;
           return direct ? tf.add(logits, tf.tensor2d(direct, [R, c])) : logits;
         });
         drawTokens(readFloats(lt), c, R, invT, rng, tok, at);
