@@ -127,15 +127,14 @@ interface Forward {
   drop: tf.Tensor2D | null;
 }
 
-function forward(p: Params, X: tf.Tensor2D, Z: tf.Tensor2D | null, dropout: number, seed: number): Forward {
+function forward(p: Params, X: tf.Tensor2D, Z: tf.Tensor2D | null, dropout: number, seed: number, mask?: tf.Tensor2D): Forward {
   let A = tf.add(tf.matMul(X, p.W1), p.b1) as tf.Tensor2D;
   if (Z && p.V1) A = tf.add(A, tf.matMul(Z, p.V1)) as tf.Tensor2D;
   let Hh = tf.relu(A) as tf.Tensor2D;
   let drop: tf.Tensor2D | null = null;
-  if (dropout > 0) {
-    drop = tf.div(tf.cast(tf.greater(tf.randomUniform(Hh.shape, 0, 1, 'float32', seed), dropout), 'float32'), 1 - dropout) as tf.Tensor2D;
-    Hh = tf.mul(Hh, drop) as tf.Tensor2D;
-  }
+  if (mask) drop = mask;
+  else if (dropout > 0) drop = tf.div(tf.cast(tf.greater(tf.randomUniform(Hh.shape, 0, 1, 'float32', seed), dropout), 'float32'), 1 - dropout) as tf.Tensor2D;
+  if (drop) Hh = tf.mul(Hh, drop) as tf.Tensor2D;
   let L = tf.add(tf.matMul(Hh, p.W2), p.b2) as tf.Tensor2D;
   if (p.Ws) L = tf.add(L, tf.matMul(X, p.Ws)) as tf.Tensor2D;
   return { A, Hh, L, drop };
@@ -169,16 +168,32 @@ export function initAdam(p: Params): AdamState {
   return { m, v, t: 0 };
 }
 
+/** Host-made inputs that spare device work: X transposed, and the inverted-dropout mask. */
+export interface StepExtras {
+  /** X transposed [C, B] (WASM's transpose costs ~8 ns per value; the host builds it for free). */
+  XT?: tf.Tensor2D;
+  /** Dropout mask [B, H] with values 0 or 1/(1-p) (tf.randomUniform runs in JS, slowly). */
+  dropMask?: tf.Tensor2D;
+}
+
+/** An inverted-dropout mask [rows, H] drawn on the host (values 0 or 1 / (1 - p)). */
+export function dropoutMask(rows: number, H: number, p: number, next: () => number): Float32Array {
+  const out = new Float32Array(rows * H);
+  const keep = 1 / (1 - p);
+  for (let i = 0; i < out.length; i++) out[i] = next() > p ? keep : 0;
+  return out;
+}
+
 /**
  * One AdamW step on a batch. Returns the batch's summed loss as a scalar tensor (the caller
  * accumulates it on the device and reads it back once per epoch). Replaces the tensors in
  * `p` and `adam` in place (old ones disposed).
  */
-export function trainStep(p: Params, adam: AdamState, masks: Masks, X: tf.Tensor2D, Z: tf.Tensor2D | null, hyper: Hyper, seed: number): tf.Scalar {
+export function trainStep(p: Params, adam: AdamState, masks: Masks, X: tf.Tensor2D, Z: tf.Tensor2D | null, hyper: Hyper, seed: number, extras: StepExtras = {}): tf.Scalar {
   adam.t += 1;
   const B = X.shape[0];
   const out = tidy(() => {
-    const f = forward(p, X, Z, hyper.dropout, seed);
+    const f = forward(p, X, Z, hyper.dropout, seed, hyper.dropout > 0 ? extras.dropMask : undefined);
     // No clipping here (it costs three [B, C] ops per step): logits stay small from the
     // log-frequency bias init; a diverging run shows up as a non-finite loss and stops training.
     const E = tf.exp(f.L);
@@ -206,7 +221,7 @@ export function trainStep(p: Params, adam: AdamState, masks: Masks, X: tf.Tensor
       // Poisson batches: divide by the expected size (the actual size is data-dependent).
       scale = 1 / (hyper.dp.expectedBatch ?? B);
     }
-    const XT = tf.transpose(X);
+    const XT = extras.XT ?? tf.transpose(X);
     const grads: Partial<Record<Key, tf.Tensor>> = {
       W2: tf.mul(tf.matMul(tf.transpose(f.Hh), dL), masks.M2),
       b2: tf.sum(dL, 0),

@@ -6,7 +6,7 @@
 import { AppError } from '../../../shared/errors';
 import { tf } from '../backend';
 import { createRng, shuffle } from '../rng';
-import { cloneParams, disposeParams, initAdam, initParams, makeMasks, offsets, trainStep, batchLoss, type Arch, type Masks, type Params, type Hyper } from './network';
+import { cloneParams, disposeParams, dropoutMask, initAdam, initParams, makeMasks, offsets, trainStep, batchLoss, type Arch, type Masks, type Params, type Hyper } from './network';
 
 export interface TrainData {
   /** One token array per column (model order), each of length n. */
@@ -74,17 +74,23 @@ export function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was cancelled.');
 }
 
-/** Builds the one-hot (and context) tensors of the rows idx[start, end). */
-export function batchTensors(data: TrainData, offs: number[], C: number, idx: Int32Array, start: number, end: number): { X: tf.Tensor2D; Z: tf.Tensor2D | null } {
+/** Builds the one-hot (and context) tensors of the rows idx[start, end); `transposed` also X^T [C, B]. */
+export function batchTensors(data: TrainData, offs: number[], C: number, idx: Int32Array, start: number, end: number, transposed = false): { X: tf.Tensor2D; Z: tf.Tensor2D | null; XT?: tf.Tensor2D } {
   const B = end - start;
   const buf = new Float32Array(B * C);
+  const bufT = transposed ? new Float32Array(B * C) : null;
   const J = data.tokens.length;
   for (let j = 0; j < J; j++) {
     const t = data.tokens[j] as Int32Array;
     const o = offs[j] as number;
-    for (let r = 0; r < B; r++) buf[r * C + o + (t[idx[start + r] as number] as number)] = 1;
+    for (let r = 0; r < B; r++) {
+      const k = o + (t[idx[start + r] as number] as number);
+      buf[r * C + k] = 1;
+      if (bufT) bufT[k * B + r] = 1;
+    }
   }
   const X = tf.tensor2d(buf, [B, C]);
+  const XT = bufT ? tf.tensor2d(bufT, [C, B]) : undefined;
   let Z: tf.Tensor2D | null = null;
   const K = data.contextDim ?? 0;
   if (K > 0 && data.context) {
@@ -95,7 +101,7 @@ export function batchTensors(data: TrainData, offs: number[], C: number, idx: In
     }
     Z = tf.tensor2d(z, [B, K]);
   }
-  return { X, Z };
+  return { X, Z, XT };
 }
 
 /** Smoothed empirical log-frequencies of every token (head bias init). */
@@ -133,6 +139,7 @@ async function meanLoss(params: Params, masks: Masks, data: TrainData, offs: num
 
 export async function train(data: TrainData, opts: TrainOptions): Promise<TrainedNet> {
   const rng = createRng(opts.seed);
+  const dropRng = createRng(opts.seed + 17);
   const arch: Arch = { cards: data.cards, hidden: opts.hidden, contextDim: data.contextDim ?? 0, direct: opts.direct };
   const C = data.cards.reduce((a, b) => a + b, 0);
   const offs = offsets(data.cards);
@@ -185,11 +192,14 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
           steps++;
           continue;
         }
-        const { X, Z } = dp ? batchTensors(data, offs, C, Int32Array.from(rowsIdx, (i) => trainIdx[i] as number), 0, rowsIdx.length) : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch));
+        const { X, Z, XT } = dp ? batchTensors(data, offs, C, Int32Array.from(rowsIdx, (i) => trainIdx[i] as number), 0, rowsIdx.length, true) : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch), true);
         steps++;
-        const loss = trainStep(params, adam, masks, X, Z, hyper, opts.seed * 7919 + epoch * 100_003 + b);
+        const dropMask = hyper.dropout > 0 ? tf.tensor2d(dropoutMask(X.shape[0], opts.hidden, hyper.dropout, dropRng.next), [X.shape[0], opts.hidden]) : undefined;
+        const loss = trainStep(params, adam, masks, X, Z, hyper, opts.seed * 7919 + epoch * 100_003 + b, { XT, dropMask });
         rowsProcessed += X.shape[0];
         X.dispose();
+        XT?.dispose();
+        dropMask?.dispose();
         Z?.dispose();
         const next = tf.add(total, loss) as tf.Scalar;
         total.dispose();
