@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecordWire } from '../../src/shared';
-import { auditExport, auditExportFileName, auditRow, newestFirst, payloadJson, privacyText } from '../../src/renderer/features/audit/audit-view';
+import { auditExport, auditExportFileName, auditRow, newestFirst, payloadFacts, payloadJson, privacyText } from '../../src/renderer/features/audit/audit-view';
 import { formatRoute, parseRoute } from '../../src/renderer/app/nav-store';
 
 function rec(seq: number, payload: unknown): AuditRecordWire {
@@ -38,6 +38,25 @@ describe('audit trail view', () => {
     expect(doc.records.map((r) => r.seq)).toEqual([1, 2, 3]);
     expect(doc.records[0]).toEqual(records[0]);
     expect(auditExportFileName(when)).toBe('doppel-audit-2026-03-04T05-06-07.json');
+  });
+
+  it('puts the headline facts of a payload first: status, figures, source fingerprint, versions', () => {
+    const payload = { ...succeeded, source: { schemaHash: 'a'.repeat(64), contentHash: 'b'.repeat(64), rows: { Track: 3503, Genre: 25 } }, versions: { app: '0.1.0', node: 'v20.1.0', platform: 'linux-x64' } };
+    expect(Object.fromEntries(payloadFacts(payload))).toEqual({
+      Status: 'succeeded',
+      Quality: '87.3 %',
+      Privacy: 'DCR share 51.2 % · 0 exact matches',
+      Backend: 'wasm',
+      Synthesis: 'Shop',
+      'Source rows': 'Track 3,503, Genre 25',
+      'Source content hash': 'bbbbbbbbbbbb',
+      Versions: 'Doppel 0.1.0 · Node v20.1.0 · linux-x64',
+    });
+    expect(payloadFacts({ status: 'failed', error: { code: 'WORKER_CRASHED', message: 'The worker stopped.' } })).toEqual([
+      ['Status', 'failed'],
+      ['Error', 'WORKER_CRASHED: The worker stopped.'],
+    ]);
+    expect(payloadFacts(null)).toEqual([]);
   });
 
   it('prints the payload as indented JSON', () => {

@@ -71,3 +71,30 @@ export function auditExport(records: AuditRecordWire[], exportedAt: Date, verifi
 export function auditExportFileName(exportedAt: Date): string {
   return `doppel-audit-${exportedAt.toISOString().slice(0, 19).replace(/:/g, '-')}.json`;
 }
+
+/** The payload's headline facts, label → text, for the top of the record view (missing parts are left out). */
+export function payloadFacts(payload: unknown): [string, string][] {
+  const facts: [string, string][] = [];
+  const row = auditRow({ seq: 0, at: '', user: '', executionId: '', payload, prevHash: '', hash: '' });
+  if (row.status) facts.push(['Status', row.status]);
+  if (row.quality !== null) facts.push(['Quality', `${(row.quality <= 1 ? row.quality * 100 : row.quality).toFixed(1)} %`]);
+  if (row.status === 'succeeded') facts.push(['Privacy', privacyText(row)]);
+  if (row.backend) facts.push(['Backend', row.backend]);
+  const name = str(field(field(payload, 'config'), 'name'));
+  if (name) facts.push(['Synthesis', name]);
+  const source = field(payload, 'source');
+  const rows = field(source, 'rows');
+  if (rows !== null && typeof rows === 'object') {
+    const parts = Object.entries(rows).map(([t, n]) => `${t} ${typeof n === 'number' ? n.toLocaleString('en-US') : '?'}`);
+    facts.push(['Source rows', parts.join(', ') || '—']);
+  }
+  const content = str(field(source, 'contentHash'));
+  if (content) facts.push(['Source content hash', shortHash(content)]);
+  const versions = field(payload, 'versions');
+  const v = [str(field(versions, 'app')) && `Doppel ${str(field(versions, 'app'))}`, str(field(versions, 'node')) && `Node ${str(field(versions, 'node'))}`, str(field(versions, 'platform'))].filter((x): x is string => Boolean(x));
+  if (v.length > 0) facts.push(['Versions', v.join(' · ')]);
+  const error = field(payload, 'error');
+  const code = str(field(error, 'code'));
+  if (code) facts.push(['Error', `${code}: ${str(field(error, 'message')) ?? ''}`.trim()]);
+  return facts;
+}

@@ -3,6 +3,7 @@ import type { DatasetMetadata, Problem, SensitiveHit, SynthesisConfig, Synthesis
 import { validateConfig } from '../../../shared';
 import { call } from '../../lib/api';
 import { layoutTables } from '../schema-graph/layout';
+import { browserStorage, clearDraft, draftKey, LAST_SOURCE_KEY, readDraft, writeDraft, type WizardDraft } from './draft';
 
 export const wizardSteps = [
   { key: 'data', label: 'Choose data' },
@@ -27,6 +28,10 @@ interface State {
   problems: Problem[];
   step: number;
   positions: Record<string, { x: number; y: number }>;
+  /** The user changed something since the source was opened (so the draft is worth keeping). */
+  dirty: boolean;
+  /** Unsaved work found for this source, offered with "Restore draft?". */
+  draftOffer: WizardDraft | null;
 }
 
 interface Actions {
@@ -40,6 +45,14 @@ interface Actions {
   setStep(step: number): void;
   relayout(): void;
   moveTable(table: string, pos: { x: number; y: number }): void;
+  /** Takes the offered draft back into the wizard. */
+  restoreDraft(): void;
+  /** Throws the offered draft away. */
+  discardDraft(): void;
+  /** After a reload on the wizard: reopens the source that has unsaved work, if any. */
+  resume(): Promise<void>;
+  /** The synthesis was saved and started: its draft is no longer needed. */
+  ran(): void;
   reset(): void;
 }
 
@@ -55,7 +68,30 @@ export const initialWizardState: State = {
   problems: [],
   step: 0,
   positions: {},
+  dirty: false,
+  draftOffer: null,
 };
+
+function rememberSource(id: string | null, name: string): void {
+  try {
+    const storage = browserStorage();
+    if (id) storage?.setItem(LAST_SOURCE_KEY, JSON.stringify({ id, name }));
+    else storage?.removeItem(LAST_SOURCE_KEY);
+  } catch {
+    // No storage: nothing to resume after a reload.
+  }
+}
+
+function lastSource(): { id: string; name: string } | null {
+  try {
+    const raw = browserStorage()?.getItem(LAST_SOURCE_KEY);
+    const v: unknown = raw ? JSON.parse(raw) : null;
+    if (v && typeof v === 'object' && 'id' in v && 'name' in v && typeof v.id === 'string' && typeof v.name === 'string') return { id: v.id, name: v.name };
+  } catch {
+    // Unreadable: ignore.
+  }
+  return null;
+}
 
 export const useWizard = create<State & Actions>()((set, get) => ({
   ...initialWizardState,
@@ -72,7 +108,9 @@ export const useWizard = create<State & Actions>()((set, get) => ({
         config: named,
         problems: validateConfig(named, inspected.metadata),
         positions: layoutTables(named, inspected.metadata),
+        draftOffer: readDraft(browserStorage(), sourceId, inspected.metadata),
       });
+      rememberSource(sourceId, sourceName);
     } catch (e) {
       set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
     }
@@ -90,7 +128,9 @@ export const useWizard = create<State & Actions>()((set, get) => ({
         config: record.config,
         problems: validateConfig(record.config, inspected.metadata),
         positions: layoutTables(record.config, inspected.metadata),
+        draftOffer: readDraft(browserStorage(), record.sourceId, inspected.metadata),
       });
+      rememberSource(record.sourceId, record.name);
     } catch (e) {
       set({ status: 'error', error: e instanceof Error ? e.message : String(e) });
     }
@@ -101,11 +141,11 @@ export const useWizard = create<State & Actions>()((set, get) => ({
     if (!config || !metadata) return;
     const next = edit(config);
     if (next === config) return;
-    set({ config: next, problems: validateConfig(next, metadata) });
+    set({ config: next, problems: validateConfig(next, metadata), dirty: true });
   },
 
   setName(name) {
-    set({ name });
+    set({ name, dirty: true });
     const { config } = get();
     if (config) set({ config: { ...config, name: name || 'Synthesis' } });
   },
@@ -120,10 +160,38 @@ export const useWizard = create<State & Actions>()((set, get) => ({
   },
 
   moveTable(table, pos) {
-    set({ positions: { ...get().positions, [table]: pos } });
+    set({ positions: { ...get().positions, [table]: pos }, dirty: true });
+  },
+
+  restoreDraft() {
+    const { draftOffer: d, metadata } = get();
+    if (!d || !metadata) return;
+    set({ draftOffer: null, dirty: true, synthesisId: d.synthesisId, name: d.name, config: d.config, problems: validateConfig(d.config, metadata), positions: { ...layoutTables(d.config, metadata), ...d.positions } });
+    get().setStep(d.step);
+  },
+
+  discardDraft() {
+    const { sourceId } = get();
+    if (sourceId) clearDraft(browserStorage(), sourceId);
+    set({ draftOffer: null });
+  },
+
+  async resume() {
+    if (get().status !== 'idle') return;
+    const last = lastSource();
+    if (last && browserStorage()?.getItem(draftKey(last.id))) await get().openSource(last.id, last.name);
+  },
+
+  ran() {
+    const { sourceId } = get();
+    if (sourceId) clearDraft(browserStorage(), sourceId);
+    set({ dirty: false, draftOffer: null });
   },
 
   reset() {
+    const { sourceId } = get();
+    if (sourceId) clearDraft(browserStorage(), sourceId);
+    rememberSource(null, '');
     set(initialWizardState);
   },
 }));
@@ -132,3 +200,20 @@ export const useWizard = create<State & Actions>()((set, get) => ({
 export function problemsOfStep(problems: Problem[], key: WizardStepKey): Problem[] {
   return problems.filter((p) => p.step === key);
 }
+
+/** Saves the wizard's unsaved work (debounced) while the user edits; never over a draft still on offer. */
+function autosaveDrafts(): void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  useWizard.subscribe((s) => {
+    if (s.status !== 'ready' || !s.dirty || s.draftOffer || !s.sourceId || !s.config) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      const now = useWizard.getState();
+      if (now.status !== 'ready' || !now.dirty || now.draftOffer || !now.sourceId || !now.config) return;
+      writeDraft(browserStorage(), { sourceId: now.sourceId, synthesisId: now.synthesisId, name: now.name, config: now.config, step: now.step, positions: now.positions, savedAt: new Date().toISOString() });
+    }, 250);
+  });
+}
+
+if (typeof window !== 'undefined') autosaveDrafts();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Anchor, Button, Drawer, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Button, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import type { AuditRecordWire, ExecutionStatus } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { formatDate, formatQuality } from '../../../lib/format';
@@ -9,7 +9,7 @@ import { useNav } from '../../../app/nav-store';
 import { StatusBadge } from '../../executions/components/status-badge';
 import { auditExport, auditExportFileName, auditRow, privacyText } from '../audit-view';
 import { useAudit } from '../store';
-import { AuditPayload } from './audit-payload';
+import { AuditDrawer } from './audit-drawer';
 import { VerificationAlert } from './verification-alert';
 
 const statuses: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'] satisfies ExecutionStatus[];
@@ -139,9 +139,7 @@ export function AuditPage() {
           </ScrollArea>
         </Paper>
       ) : null}
-      <Drawer opened={open !== null} onClose={() => setOpen(null)} position="right" size="xl" title={open ? `Audit record #${open.seq}` : ''}>
-        {open ? <AuditPayload record={open} maxHeight={560} /> : null}
-      </Drawer>
+      <AuditDrawer record={open} onClose={() => setOpen(null)} />
     </Stack>
   );
 }

@@ -1,7 +1,7 @@
 import { Button, Code, CopyButton, Group, ScrollArea, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { AuditRecordWire } from '../../../../shared';
 import { formatDate } from '../../../lib/format';
-import { payloadJson } from '../audit-view';
+import { payloadFacts, payloadJson } from '../audit-view';
 
 function Fact({ label, value, mono }: { label: string; value: string; mono?: boolean }) {
   return (
@@ -22,16 +22,18 @@ export function AuditPayload({ record, maxHeight = 520 }: { record: AuditRecordW
   return (
     <Stack gap="sm" data-testid="audit-payload">
       <SimpleGrid cols={2} spacing="xs">
-        <Fact label="Record" value={`#${record.seq}`} />
         <Fact label="Recorded" value={`${formatDate(record.at)} by ${record.user}`} />
         <Fact label="Execution id" value={record.executionId} mono />
         <Fact label="Time (UTC)" value={record.at} mono />
         <Fact label="Hash" value={record.hash} mono />
         <Fact label="Previous hash" value={record.prevHash} mono />
+        {payloadFacts(record.payload).map(([label, value]) => (
+          <Fact key={label} label={label} value={value} />
+        ))}
       </SimpleGrid>
       <Group justify="space-between">
         <Text fw={600} size="sm">
-          Payload
+          Payload (as recorded and hashed)
         </Text>
         <CopyButton value={json}>
           {({ copied, copy }) => (

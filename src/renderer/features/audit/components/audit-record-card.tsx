@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
-import { Anchor, Button, Collapse, Group, Paper, Text } from '@mantine/core';
+import { Anchor, Button, Group, Paper, Text } from '@mantine/core';
 import type { AuditRecordWire } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { formatDate } from '../../../lib/format';
 import { IconShieldCheck } from '../../../lib/icons';
 import { useNav } from '../../../app/nav-store';
 import { shortHash } from '../audit-view';
-import { AuditPayload } from './audit-payload';
+import { AuditDrawer } from './audit-drawer';
 
-/** The audit record of one finished execution, on its page; the payload unfolds in place. */
+/** The audit record of one finished execution, on its page; the full record opens in a drawer. */
 export function AuditRecordCard({ executionId, finished }: { executionId: string; finished: boolean }) {
   const go = useNav((s) => s.go);
   const [records, setRecords] = useState<AuditRecordWire[] | null>(null);
@@ -26,45 +26,39 @@ export function AuditRecordCard({ executionId, finished }: { executionId: string
   const record = records?.at(-1);
   return (
     <Paper withBorder p="md" data-testid="execution-audit">
-      <Group justify="space-between" wrap="nowrap">
-        <Group gap="xs" wrap="nowrap" style={{ minWidth: 0 }}>
-          <IconShieldCheck size={18} style={{ color: 'var(--mantine-color-indigo-6)' }} />
-          <div style={{ minWidth: 0 }}>
-            <Text fw={600}>{record ? `Audit record #${record.seq}` : 'Audit record'}</Text>
-            <Text size="xs" c="dimmed" truncate>
-              {record ? (
-                <>
-                  Recorded {formatDate(record.at)} by {record.user} · hash{' '}
-                  <Text span ff="monospace" size="xs">
-                    {shortHash(record.hash)}
-                  </Text>
-                </>
-              ) : error ? (
-                `Could not read the audit trail: ${error}`
-              ) : records ? (
-                'No audit record for this execution.'
-              ) : (
-                'Reading the audit trail…'
-              )}
-            </Text>
-          </div>
-        </Group>
-        <Group gap="xs" wrap="nowrap">
-          {record ? (
-            <Button size="xs" variant="default" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
-              {open ? 'Hide payload' : 'Show payload'}
-            </Button>
-          ) : null}
-          <Anchor component="button" size="sm" onClick={() => go({ name: 'audit' })}>
-            Audit trail →
-          </Anchor>
-        </Group>
+      <Group gap="xs" wrap="nowrap" align="flex-start">
+        <IconShieldCheck size={18} style={{ color: 'var(--mantine-color-indigo-6)', marginTop: 2 }} />
+        <div style={{ minWidth: 0, flex: 1 }}>
+          <Text fw={600}>{record ? `Audit record #${record.seq}` : 'Audit record'}</Text>
+          <Text size="xs" c="dimmed">
+            {record ? (
+              <>
+                Recorded {formatDate(record.at)} by {record.user} · hash{' '}
+                <Text span ff="monospace" size="xs">
+                  {shortHash(record.hash)}
+                </Text>
+              </>
+            ) : error ? (
+              `Could not read the audit trail: ${error}`
+            ) : records ? (
+              'No audit record for this execution.'
+            ) : (
+              'Reading the audit trail…'
+            )}
+          </Text>
+          <Group gap="sm" mt={8}>
+            {record ? (
+              <Button size="compact-xs" variant="default" onClick={() => setOpen(true)}>
+                Show record
+              </Button>
+            ) : null}
+            <Anchor component="button" size="xs" onClick={() => go({ name: 'audit' })}>
+              Audit trail →
+            </Anchor>
+          </Group>
+        </div>
       </Group>
-      {record ? (
-        <Collapse expanded={open}>
-          <div style={{ paddingTop: 12 }}>{open ? <AuditPayload record={record} maxHeight={360} /> : null}</div>
-        </Collapse>
-      ) : null}
+      <AuditDrawer record={open && record ? record : null} onClose={() => setOpen(false)} />
     </Paper>
   );
 }

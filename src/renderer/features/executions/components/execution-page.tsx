@@ -134,11 +134,11 @@ export function ExecutionPage({ id }: { id: string }) {
                 </Group>
               </Paper>
             ) : null}
+            <AuditRecordCard executionId={record.id} finished={!active} />
           </Stack>
         </Grid.Col>
       </Grid>
       {record.status === 'succeeded' ? <ResultsPanel execution={record} /> : null}
-      <AuditRecordCard executionId={record.id} finished={!active} />
       <Modal opened={confirmCancel} onClose={() => setConfirmCancel(false)} title="Cancel this execution?">
         <Text size="sm">Training stops and nothing is written. You can run the synthesis again later.</Text>
         <Group justify="flex-end" mt="md">

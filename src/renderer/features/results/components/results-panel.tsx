@@ -3,7 +3,8 @@ import { Alert, Button, Group, Loader, Menu, Paper, Tabs, Text } from '@mantine/
 import { exportFormats, type ExecutionRecord, type ExportFormat } from '../../../../shared';
 import { call, downloadExport, errorText } from '../../../lib/api';
 import { formatCount } from '../../../lib/format';
-import { IconDownload } from '../../../lib/icons';
+import { IconAsterisk, IconDownload } from '../../../lib/icons';
+import { orderResultTables, treatmentsOf, type ResultTable } from '../table-order';
 import { DataPreview } from '../../../components/data-preview';
 import { ReportView } from './report-view';
 
@@ -11,19 +12,30 @@ const formatLabels: Record<ExportFormat, string> = { csv: 'CSV (zip of files)', 
 
 /** The synthetic tables page by page, downloads, and the report. */
 export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
-  const [tables, setTables] = useState<{ name: string; rows: number }[] | null>(null);
+  const [tables, setTables] = useState<ResultTable[] | null>(null);
   const [tab, setTab] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string; fix?: string } | null>(null);
   const [downloading, setDownloading] = useState<ExportFormat | null>(null);
 
   useEffect(() => {
-    call('executions.tables', { id: execution.id })
-      .then((t) => {
-        setTables(t);
-        setTab(t[0]?.name ?? null);
+    // Synthesized tables first: the treatments this execution ran with are in its audit record
+    // (the saved synthesis may have been edited since); the synthesis is the fallback.
+    const treatments = async (): Promise<Record<string, string>> => {
+      const audit = await call('audit.list', { executionId: execution.id }).catch(() => []);
+      const payload = audit.at(-1)?.payload;
+      const fromAudit = treatmentsOf(payload !== null && typeof payload === 'object' && 'config' in payload ? payload.config : null);
+      if (Object.keys(fromAudit).length > 0) return fromAudit;
+      const syntheses = await call('syntheses.list', {}).catch(() => []);
+      return treatmentsOf(syntheses.find((s) => s.id === execution.synthesisId)?.config ?? null);
+    };
+    Promise.all([call('executions.tables', { id: execution.id }), treatments()])
+      .then(([t, tr]) => {
+        const ordered = orderResultTables(t, tr);
+        setTables(ordered);
+        setTab(ordered[0]?.name ?? null);
       })
       .catch((e: unknown) => setError(errorText(e)));
-  }, [execution.id]);
+  }, [execution.id, execution.synthesisId]);
 
   const download = async (format: ExportFormat) => {
     setDownloading(format);
@@ -66,7 +78,7 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
         <Tabs value={tab} onChange={setTab} keepMounted={false}>
           <Tabs.List>
             {tables.map((t) => (
-              <Tabs.Tab key={t.name} value={t.name}>
+              <Tabs.Tab key={t.name} value={t.name} data-original={t.original || undefined} leftSection={t.original ? <IconAsterisk size={12} title="Original data" /> : undefined}>
                 {t.name} <Text span size="xs" c="dimmed">({formatCount(t.rows)})</Text>
               </Tabs.Tab>
             ))}

@@ -22,7 +22,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
 
 /** Step 7: a summary, the name, then save and run. */
 export function ReviewStep() {
-  const { config, problems, name, setName, sourceId, synthesisId } = useWizard();
+  const { config, problems, name, setName, sourceId, synthesisId, step, setStep, ran } = useWizard();
   const start = useExecutions((s) => s.start);
   const go = useNav((s) => s.go);
   const [busy, setBusy] = useState(false);
@@ -52,6 +52,7 @@ export function ReviewStep() {
       const saved = await call('syntheses.save', { id: synthesisId ?? undefined, name: name.trim() || config.name, sourceId, config: { ...config, name: name.trim() || config.name } });
       useWizard.setState({ synthesisId: saved.id });
       const exec = await start(saved.id);
+      ran();
       go({ name: 'execution', id: exec.id });
     } catch (e) {
       setError(errorText(e));
@@ -109,7 +110,10 @@ export function ReviewStep() {
           {error.fix ? <Text size="sm" fw={500} mt={4}>{error.fix}</Text> : null}
         </Alert>
       ) : null}
-      <Group>
+      <Group justify="space-between" mt="xs">
+        <Button variant="default" onClick={() => setStep(step - 1)}>
+          Back
+        </Button>
         <Button size="md" leftSection={<IconPlay />} onClick={run} loading={busy} disabled={blocked}>
           Create and run
         </Button>

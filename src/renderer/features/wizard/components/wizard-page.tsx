@@ -11,6 +11,7 @@ import { DestinationStep } from './destination-step';
 import { ReviewStep } from './review-step';
 import { ProblemsPanel, StepProblems } from './problems';
 import { IconAlert } from '../../../lib/icons';
+import { DraftOffer } from './draft-offer';
 
 const stepViews: Record<WizardStepKey, () => React.ReactNode> = {
   data: ChooseDataStep,
@@ -56,6 +57,10 @@ export function WizardPage() {
   const problems = useWizard((s) => s.problems);
   const name = useWizard((s) => s.name);
   const reset = useWizard((s) => s.reset);
+  const resume = useWizard((s) => s.resume);
+  useEffect(() => {
+    void resume();
+  }, [resume]);
   const key = wizardSteps[step]!.key;
   const View = stepViews[key];
 
@@ -86,6 +91,7 @@ export function WizardPage() {
       ) : null}
       {status === 'ready' ? (
         <>
+          <DraftOffer />
           <Stepper active={step} onStepClick={setStep} size="xs" iconSize={24} wrap={false} allowNextStepsSelect aria-label="Synthesis steps" styles={{ separator: { marginInline: 6 }, stepLabel: { fontSize: 13, whiteSpace: 'nowrap' } }}>
             {wizardSteps.map((s) => {
               const errs = s.key === 'review' ? [] : problemsOfStep(problems, s.key).filter((p) => p.severity === 'error');
@@ -97,12 +103,15 @@ export function WizardPage() {
             <Stack gap="sm" style={{ flex: 1, minWidth: 0 }}>
               {key !== 'review' ? <StepProblems problems={problemsOfStep(problems, key)} /> : null}
               <View />
-              <Group justify="space-between" mt="xs">
-                <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === 0}>
-                  Back
-                </Button>
-                {step < wizardSteps.length - 1 ? <Button onClick={() => setStep(step + 1)}>Next: {wizardSteps[step + 1]!.label}</Button> : null}
-              </Group>
+              {/* The review step has its own footer: Back beside "Create and run". */}
+              {key !== 'review' ? (
+                <Group justify="space-between" mt="xs">
+                  <Button variant="default" onClick={() => setStep(step - 1)} disabled={step === 0}>
+                    Back
+                  </Button>
+                  <Button onClick={() => setStep(step + 1)}>Next: {wizardSteps[step + 1]!.label}</Button>
+                </Group>
+              ) : null}
             </Stack>
             <div style={{ width: 270, flexShrink: 0 }}>
               <ProblemsPanel />
