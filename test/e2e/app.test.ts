@@ -190,6 +190,23 @@ describe('Doppel in the browser', () => {
     await app.shot('13-wizard-graph-original-and-shields');
   });
 
+  step('keeps the unsaved wizard work over a reload and restores it on request', async () => {
+    await expect.poll(() => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('doppel.wizard-draft.')).length)).toBe(1);
+    await page.reload();
+    const offer = page.getByTestId('draft-offer');
+    await expect.poll(() => offer.isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await offer.getByText('Restore draft?').isVisible()).toBe(true);
+    await app.shot('13a-wizard-restore-draft');
+    await offer.getByRole('button', { name: 'Restore draft' }).click();
+    await expect.poll(() => offer.count()).toBe(0);
+    // Back on the graph step, as it was: original data, shields, the redrawn FK, 0 errors.
+    const graph = page.getByTestId('schema-graph');
+    await expect.poll(() => graph.getByTestId('asterisk-Genre').isVisible()).toBe(true);
+    expect(await graph.getByTestId('shield-Track.Bytes').getAttribute('data-shield')).toBe('gray');
+    expect(await page.getByRole('table', { name: 'Foreign keys' }).getByRole('row', { name: /Track.GenreId → Genre.GenreId user/ }).count()).toBe(1);
+    expect(await panel().getByText('0 errors').isVisible()).toBe(true);
+  });
+
   step('sets fast settings, keeps the local destination and runs; the timeline completes', async () => {
     await page.getByRole('button', { name: /^Synth settings/ }).click();
     await segment(page, 'Quality preset', 'Fast').click();
@@ -208,6 +225,12 @@ describe('Doppel in the browser', () => {
     // Only the FKs between the chosen tables count.
     expect(await page.locator('[data-stat="Foreign keys"]').textContent()).toBe('Foreign keys2');
     expect(await page.locator('[data-stat="Original data"]').textContent()).toBe('Original data2');
+    // "Back" sits on the same row as "Create and run", to its left.
+    const back = (await page.getByRole('button', { name: 'Back', exact: true }).boundingBox())!;
+    const run = (await page.getByRole('button', { name: 'Create and run' }).boundingBox())!;
+    expect(Math.abs(back.y + back.height / 2 - (run.y + run.height / 2))).toBeLessThan(4);
+    expect(back.x + back.width).toBeLessThan(run.x);
+    expect(await page.getByRole('button', { name: 'Back', exact: true }).count()).toBe(1);
     await app.shot('16-wizard-review');
 
     await page.getByRole('button', { name: 'Create and run' }).click();
@@ -220,6 +243,13 @@ describe('Doppel in the browser', () => {
     expect(statuses).toHaveLength(7);
     for (const s of statuses) expect(['done', 'skipped']).toContain(s);
     await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
+    // The synthesized table first, the original-data (lookup) tables after it, marked; the report last.
+    const tabs = await page.getByRole('tab').evaluateAll((els) => els.map((e) => [e.querySelector('.mantine-Tabs-tabLabel')?.textContent?.replace(/\s*\(.*$/, '').trim(), e.getAttribute('data-original') ?? '']));
+    expect(tabs).toEqual([['Track', ''], ['Genre', 'true'], ['MediaType', 'true'], ['Report', '']]);
+    expect(await page.getByRole('tab', { name: /Track/ }).getAttribute('aria-selected')).toBe('true');
+    // The draft is gone once the synthesis ran.
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('doppel.wizard-draft.')).length)).toBe(0);
+    await expect.poll(() => page.getByTestId('execution-audit').getByText('Audit record #1').isVisible(), { timeout: 20_000 }).toBe(true);
     await page.getByRole('tab', { name: /Track/ }).click();
     const preview = page.getByRole('table', { name: 'Synthetic Track' });
     await expect.poll(() => preview.getByRole('row').count()).toBe(26);
@@ -253,6 +283,58 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => page.frameLocator('iframe[title="Quality and privacy report"]').locator('body').textContent(), { timeout: 20_000 }).toMatch(/quality/i);
     await page.locator('iframe[title="Quality and privacy report"]').scrollIntoViewIfNeeded();
     await app.shot('19-execution-report');
+  });
+
+  step('shows the run in the audit trail: chain intact, its record, the JSON export', async () => {
+    const executionId = decodeURIComponent(new URL(page.url()).hash.replace('#/execution/', ''));
+    await page.getByTestId('execution-audit').getByRole('button', { name: 'Show record' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Audit record #1' });
+    await expect.poll(() => drawer.getByTestId('audit-payload').isVisible()).toBe(true);
+    expect(await drawer.getByText(executionId, { exact: true }).isVisible()).toBe(true);
+    await app.shot('19a-execution-audit-record');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => drawer.count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Audit trail', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Audit trail' }).isVisible()).toBe(true);
+    expect(page.url()).toMatch(/#\/audit$/);
+    const records = page.getByRole('table', { name: 'Audit records' });
+    await expect.poll(() => records.locator('[data-audit-seq]').count(), { timeout: 20_000 }).toBe(1);
+    const row = records.locator(`[data-execution-id="${executionId}"]`);
+    expect(await row.getAttribute('data-audit-seq')).toBe('1');
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('succeeded');
+    expect(await row.getByRole('button', { name: 'Execution #1' }).isVisible()).toBe(true);
+    expect(await row.textContent()).toMatch(/\d+\.\d %/);
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const verdict = page.getByTestId('audit-verification');
+    await expect.poll(() => verdict.getAttribute('data-ok')).toBe('true');
+    expect(await verdict.textContent()).toContain('intact: 1 record');
+    await app.shot('19b-audit-trail');
+
+    await row.getByRole('button', { name: 'Show audit record 1' }).click();
+    const details = page.getByRole('dialog', { name: 'Audit record #1' });
+    const json = await details.getByLabel('Payload of audit record 1').textContent();
+    const payload = JSON.parse(json ?? '') as { status: string; config: { tables: Record<string, { treatment: string }> }; source: { rows: Record<string, number> } };
+    expect(payload.status).toBe('succeeded');
+    expect(payload.config.tables['Genre']!.treatment).toBe('original');
+    expect(payload.source.rows['Track']).toBe(3503);
+    await app.shot('19c-audit-record-drawer');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => details.count()).toBe(0);
+
+    const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    expect(await file.failure()).toBeNull();
+    expect(file.suggestedFilename()).toMatch(/^doppel-audit-.*\.json$/);
+    const target = path.join(app.dir, file.suggestedFilename());
+    await file.saveAs(target);
+    const exported = JSON.parse(readFileSync(target, 'utf8')) as { verification: { ok: boolean }; records: { seq: number; executionId: string; hash: string; payload: unknown }[] };
+    expect(exported.verification.ok).toBe(true);
+    expect(exported.records.map((r) => [r.seq, r.executionId])).toEqual([[1, executionId]]);
+    expect(exported.records[0]!.payload).toEqual(payload);
+
+    // Back to the execution from its audit record.
+    await row.getByRole('button', { name: 'Execution #1' }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Execution #1' }).isVisible()).toBe(true);
   });
 
   step('cancels a second run', async () => {
@@ -294,6 +376,22 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => page.getByRole('table', { name: 'Executions' }).locator('[data-execution]').count(), { timeout: 20_000 }).toBe(1);
     expect(await page.locator('[data-execution="Fast draft"]').count()).toBe(1);
     await app.shot('23-executions-after-rename-delete');
+  });
+
+  step('keeps the audit record of the deleted run, and the chain stays intact', async () => {
+    await page.getByRole('button', { name: 'Audit trail', exact: true }).click();
+    const records = page.getByRole('table', { name: 'Audit records' });
+    await expect.poll(() => records.locator('[data-audit-seq]').count(), { timeout: 20_000 }).toBe(2);
+    const seqs = await records.locator('[data-audit-seq]').evaluateAll((els) => els.map((e) => e.getAttribute('data-audit-seq')));
+    expect(seqs).toEqual(['2', '1']);
+    expect(await records.locator('[data-audit-seq="2"] [data-status]').getAttribute('data-status')).toBe('canceled');
+    expect(await records.locator('[data-audit-seq="2"]').getByText('deleted', { exact: true }).isVisible()).toBe(true);
+    expect(await records.locator('[data-audit-seq="1"]').getByRole('button', { name: 'Fast draft' }).isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await expect.poll(() => page.getByTestId('audit-verification').textContent()).toContain('intact: 2 records');
+    await app.shot('23a-audit-trail-after-delete');
+    await page.getByRole('button', { name: 'Syntheses & runs' }).click();
+    await expect.poll(() => page.locator('[data-execution="Fast draft"]').count(), { timeout: 20_000 }).toBe(1);
   });
 
   step('switches to the dark theme and keeps it', async () => {
