@@ -138,15 +138,15 @@ function fillBlock(Hr: Float32Array, S: number, R: number, W: Float32Array, C: n
   }
 }
 
-/** The first w columns of a row-major [R, S] matrix, packed into out (JS beats WASM's transpose ~8x). */
-function rowPrefix(M: Float32Array, S: number, R: number, w: number, out: Float32Array): Float32Array {
-  if (w === S) return M.subarray(0, R * S);
-  for (let r = 0; r < R; r++) {
-    const src = r * S;
-    const dst = r * w;
-    for (let i = 0; i < w; i++) out[dst + i] = M[src + i] as number;
-  }
-  return out.subarray(0, R * w);
+/**
+ * Packs the first w columns of the row-major [R, S] matrix at the start of `mem` into
+ * mem[at, at + R·w) (copyWithin: a native memmove per row, no allocation; ~5x faster than a
+ * JS loop and ~8x faster than WASM's transpose).
+ */
+function rowPrefix(mem: Float32Array, S: number, R: number, w: number, at: number): Float32Array {
+  if (w === S) return mem.subarray(0, R * S);
+  for (let r = 0; r < R; r++) mem.copyWithin(at + r * w, r * S, r * S + w);
+  return mem.subarray(at, at + R * w);
 }
 
 export function createSampler(net: TrainedNet): Sampler {
@@ -188,8 +188,8 @@ export function createSampler(net: TrainedNet): Sampler {
   // prefix of them), drawn tokens [R0, J] as rows of W1t, context pre-activations [H, R0]
   // (with a context only).
   const S = H + 1;
-  const Hr = new Float32Array(S * R0);
-  const act = new Float32Array(S * R0);
+  const mem = new Float32Array(2 * S * R0);
+  const Hr = mem.subarray(0, S * R0);
   const T = new Int32Array(R0 * J);
   const A = V1host ? new Float32Array(H * R0) : null;
 
@@ -225,7 +225,7 @@ export function createSampler(net: TrainedNet): Sampler {
         const head = heads[j]!;
         const direct = D ? (D[j] as Float32Array) : null;
         const lt = tidy(() => {
-          const logits = tf.matMul(tf.tensor2d(rowPrefix(Hr, S, R, 1 + P, act), [R, 1 + P]), head) as tf.Tensor2D;
+          const logits = tf.matMul(tf.tensor2d(rowPrefix(mem, S, R, 1 + P, S * R0), [R, 1 + P]), head) as tf.Tensor2D;
           return direct ? tf.add(logits, tf.tensor2d(direct, [R, c])) : logits;
         });
         drawTokens(readFloats(lt), c, R, invT, rng, tok, at);

@@ -64,7 +64,7 @@ export interface TrainedNet {
   stoppedBy: 'early-stopping' | 'max-epochs' | 'time-budget' | 'privacy-budget';
   /** Training rows x epochs actually processed, for throughput figures. */
   rowsProcessed: number;
-  /** Floating-point operations of the matMuls actually run (forward + backward). */
+  /** Floating-point operations of the matMuls actually run (training forward + backward, validation forward). */
   flops: number;
   /** Optimizer steps taken. */
   steps: number;
@@ -166,6 +166,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   let bad = 0;
   let stoppedBy: TrainedNet['stoppedBy'] = 'max-epochs';
   let rowsProcessed = 0;
+  let valRows = 0;
   let lastReport = 0;
   const E = opts.maxEpochs;
   const overBudget = (): boolean => opts.timeBudgetMs > 0 && performance.now() - t0 > opts.timeBudgetMs;
@@ -216,6 +217,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
       const trainLoss = ((await total.data())[0] as number) / (dp ? Math.max(1, rowsProcessed - rowsBefore) : trainIdx.length);
       total.dispose();
       const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, data, offs, C, valIdx, 4096) : trainLoss;
+      valRows += valIdx.length;
       history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null });
       opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
       if (!Number.isFinite(valLoss)) break;
@@ -263,7 +265,9 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
     params = best;
   }
   const perRow = 2 * (C * opts.hidden * 2 + opts.hidden * C * 3 + (opts.direct ? C * C * 2 : 0) + C * data.cards.length * 2);
-  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow, steps };
+  // Validation: forward matMuls only (X·W1, H·W2, the direct path, the per-column sums).
+  const perValRow = 2 * (C * opts.hidden + opts.hidden * C + (opts.direct ? C * C : 0) + C * data.cards.length);
+  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow + valRows * perValRow, steps };
 }
 
 /** Poisson subsample of 0..n-1 (each index with probability q), by geometric gaps. */
