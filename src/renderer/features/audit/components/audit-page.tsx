@@ -51,7 +51,7 @@ export function AuditPage() {
           <Button
             variant="default"
             leftSection={<IconShieldCheck size={16} />}
-            loading={verifying}
+            aria-busy={verifying}
             onClick={() => void verify().catch((e: unknown) => setActionError(errorText(e)))}
           >
             Verify chain

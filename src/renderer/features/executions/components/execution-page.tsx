@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Modal, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Grid, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
 import { errorText } from '../../../lib/api';
 import { formatDate, formatQuality, formatSeconds } from '../../../lib/format';
 import { IconStop } from '../../../lib/icons';
@@ -11,6 +11,7 @@ import { StepTimeline } from './step-timeline';
 import { LossChart } from './loss-chart';
 import { ResultsPanel } from '../../results/components/results-panel';
 import { AuditRecordCard } from '../../audit/components/audit-record-card';
+import { ConfirmModal } from '../../../components/confirm-modal';
 
 /** One execution: the timeline (live), the loss chart, cancel; the results once it succeeded. */
 export function ExecutionPage({ id }: { id: string }) {
@@ -139,23 +140,16 @@ export function ExecutionPage({ id }: { id: string }) {
         </Grid.Col>
       </Grid>
       {record.status === 'succeeded' ? <ResultsPanel execution={record} /> : null}
-      <Modal opened={confirmCancel} onClose={() => setConfirmCancel(false)} title="Cancel this execution?">
-        <Text size="sm">Training stops and nothing is written. You can run the synthesis again later.</Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setConfirmCancel(false)}>
-            Keep running
-          </Button>
-          <Button
-            color="red"
-            onClick={() => {
-              setConfirmCancel(false);
-              cancel(id).catch((e: unknown) => setError(errorText(e).message));
-            }}
-          >
-            Cancel execution
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirmCancel}
+        onClose={() => setConfirmCancel(false)}
+        title="Cancel this execution?"
+        confirmLabel="Cancel execution"
+        cancelLabel="Keep running"
+        onConfirm={() => void cancel(id).catch((e: unknown) => setError(errorText(e).message))}
+      >
+        Training stops and nothing is written. You can run the synthesis again later.
+      </ConfirmModal>
     </Stack>
   );
 }

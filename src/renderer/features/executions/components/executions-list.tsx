@@ -8,6 +8,7 @@ import { useNav } from '../../../app/nav-store';
 import { executionsOf, useExecutions } from '../store';
 import { executionSeconds } from '../live';
 import { StatusBadge } from './status-badge';
+import { ConfirmModal } from '../../../components/confirm-modal';
 
 /** The execution history of one synthesis: run again, open, rename, delete. */
 export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
@@ -122,23 +123,9 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
           </Group>
         </form>
       </Modal>
-      <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete execution?">
-        <Text size="sm">“{deleting?.name}” and its synthetic data and report will be deleted from this computer. This cannot be undone.</Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setDeleting(null)}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            onClick={() => {
-              if (deleting) void act(remove(deleting.id));
-              setDeleting(null);
-            }}
-          >
-            Delete
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete execution?" confirmLabel="Delete" onConfirm={() => deleting && void act(remove(deleting.id))}>
+        “{deleting?.name}” and its synthetic data and report will be deleted from this computer. This cannot be undone. Its audit record stays.
+      </ConfirmModal>
     </Paper>
   );
 }

@@ -78,7 +78,7 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
         <Tabs value={tab} onChange={setTab} keepMounted={false}>
           <Tabs.List>
             {tables.map((t) => (
-              <Tabs.Tab key={t.name} value={t.name} data-original={t.original || undefined} leftSection={t.original ? <IconAsterisk size={12} title="Original data" /> : undefined}>
+              <Tabs.Tab key={t.name} value={t.name} data-original={t.original || undefined} leftSection={t.original ? <IconAsterisk size={12} title="Original data" color="var(--mantine-color-yellow-7)" /> : undefined}>
                 {t.name} <Text span size="xs" c="dimmed">({formatCount(t.rows)})</Text>
               </Tabs.Tab>
             ))}

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
-import { ActionIcon, Alert, Badge, Button, Card, Grid, Group, Loader, Modal, NavLink, Paper, ScrollArea, Stack, Text, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Badge, Button, Card, Grid, Group, Loader, NavLink, Paper, ScrollArea, Stack, Text, Title, Tooltip } from '@mantine/core';
 import { describeSource, type SourceRecord } from '../../../../shared';
 import { errorText } from '../../../lib/api';
 import { IconDatabase, IconFile, IconFolder, IconPlus, IconSparkles, IconTrash } from '../../../lib/icons';
 import { useSources } from '../store';
 import { AddSourceModal } from './add-source-modal';
 import { TableBrowser } from './table-browser';
+import { ConfirmModal } from '../../../components/confirm-modal';
 import { useNav } from '../../../app/nav-store';
 import { useWizard } from '../../wizard/store';
 
@@ -114,25 +115,15 @@ export function SourcesPage() {
         </Grid>
       ) : null}
       <AddSourceModal opened={adding} onClose={() => setAdding(false)} />
-      <Modal opened={confirm !== null} onClose={() => setConfirm(null)} title="Remove source?">
-        <Text size="sm">
-          “{confirm?.name}” will be removed from Doppel. The data itself is not touched. Syntheses made from it stay, but cannot be run again.
-        </Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setConfirm(null)}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            onClick={() => {
-              if (confirm) remove(confirm.id).catch((e: unknown) => setError(errorText(e).message));
-              setConfirm(null);
-            }}
-          >
-            Remove
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirm !== null}
+        onClose={() => setConfirm(null)}
+        title="Remove source?"
+        confirmLabel="Remove"
+        onConfirm={() => confirm && void remove(confirm.id).catch((e: unknown) => setError(errorText(e).message))}
+      >
+        “{confirm?.name}” will be removed from Doppel. The data itself is not touched. Syntheses made from it stay, but cannot be run again.
+      </ConfirmModal>
     </Stack>
   );
 }

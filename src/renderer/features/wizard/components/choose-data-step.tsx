@@ -1,9 +1,9 @@
 import { useMemo, useState } from 'react';
-import { Badge, Button, Checkbox, Grid, Group, Paper, ScrollArea, Stack, Text, TextInput, UnstyledButton } from '@mantine/core';
-import { formatCount } from '../../../lib/format';
+import { Button, Checkbox, Grid, Group, Paper, ScrollArea, Stack, Text, TextInput } from '@mantine/core';
 import { useWizard } from '../store';
 import { setColumnIncluded, setTableIncluded } from '../config-edit';
 import { InlineProblems, problemsAt } from './problems';
+import { TableList, TableListItem } from './table-list';
 
 /** Step 1: include or exclude tables and columns. */
 export function ChooseDataStep() {
@@ -42,33 +42,24 @@ export function ChooseDataStep() {
       </Group>
       <Grid gap="sm">
         <Grid.Col span={5}>
-          <Paper withBorder p="xs">
-            <ScrollArea.Autosize mah={460} type="auto">
-              <Stack gap={2}>
-                {tables.map((t) => {
-                  const tc = config.tables[t.name];
-                  const on = tc !== undefined && tc.treatment !== 'exclude';
-                  const active = selected?.name === t.name;
-                  return (
-                    <Group key={t.name} gap="xs" wrap="nowrap" px={6} py={4} bg={active ? 'var(--mantine-primary-color-light)' : undefined} style={{ borderRadius: 6 }}>
-                      <Checkbox checked={on} onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))} aria-label={`Include table ${t.name}`} />
-                      <UnstyledButton onClick={() => setCurrent(t.name)} style={{ flex: 1, minWidth: 0 }} aria-label={`Show columns of ${t.name}`}>
-                        <Group justify="space-between" wrap="nowrap">
-                          <Text size="sm" fw={active ? 600 : 400} truncate c={on ? undefined : 'dimmed'}>
-                            {t.name}
-                          </Text>
-                          <Badge size="sm" variant="light" color="gray">
-                            {formatCount(t.rowCount)} rows
-                          </Badge>
-                        </Group>
-                      </UnstyledButton>
-                    </Group>
-                  );
-                })}
-                {tables.length === 0 ? <Text size="sm" c="dimmed">No table or column matches “{query}”.</Text> : null}
-              </Stack>
-            </ScrollArea.Autosize>
-          </Paper>
+          <TableList maxHeight={460}>
+            {tables.map((t) => {
+              const tc = config.tables[t.name];
+              const on = tc !== undefined && tc.treatment !== 'exclude';
+              return (
+                <TableListItem
+                  key={t.name}
+                  name={t.name}
+                  rows={t.rowCount}
+                  active={selected?.name === t.name}
+                  dimmed={!on}
+                  onSelect={() => setCurrent(t.name)}
+                  leading={<Checkbox checked={on} onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))} aria-label={`Include table ${t.name}`} />}
+                />
+              );
+            })}
+            {tables.length === 0 ? <Text size="sm" c="dimmed">No table or column matches “{query}”.</Text> : null}
+          </TableList>
         </Grid.Col>
         <Grid.Col span={7}>
           {selected && selCfg ? (

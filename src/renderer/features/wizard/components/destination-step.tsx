@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Group, Modal, Paper, Radio, Select, Stack, Text } from '@mantine/core';
+import { Alert, Button, Group, Paper, Radio, Select, Stack, Text } from '@mantine/core';
 import { describeSource, type SourceRecord, type SourceSpec, type TableMode } from '../../../../shared';
 
 /** A stored database source as a destination target (its password stays in main, by id). */
@@ -10,6 +10,7 @@ import { call, errorText } from '../../../lib/api';
 import { useSources } from '../../sources/store';
 import { useWizard } from '../store';
 import { setDestination } from '../config-edit';
+import { ConfirmModal } from '../../../components/confirm-modal';
 
 const modeHelp: Record<TableMode, string> = {
   create: 'Create the tables (with keys); fails if a table already exists.',
@@ -106,25 +107,15 @@ export function DestinationStep() {
           </Stack>
         </Paper>
       ) : null}
-      <Modal opened={confirmTruncate} onClose={() => setConfirmTruncate(false)} title="Empty the existing tables?">
-        <Text size="sm">
-          With “truncate”, every existing table of the output in <b>{currentTarget ? describeSource(currentTarget.spec) : 'the database'}</b> is emptied before the synthetic rows are written. Its current rows are lost.
-        </Text>
-        <Group justify="flex-end" mt="md">
-          <Button variant="default" onClick={() => setConfirmTruncate(false)}>
-            Cancel
-          </Button>
-          <Button
-            color="red"
-            onClick={() => {
-              if (dest.kind === 'database') update((c) => setDestination(c, { ...dest, tableMode: 'truncate' }));
-              setConfirmTruncate(false);
-            }}
-          >
-            Yes, truncate
-          </Button>
-        </Group>
-      </Modal>
+      <ConfirmModal
+        opened={confirmTruncate}
+        onClose={() => setConfirmTruncate(false)}
+        title="Empty the existing tables?"
+        confirmLabel="Yes, truncate"
+        onConfirm={() => dest.kind === 'database' && update((c) => setDestination(c, { ...dest, tableMode: 'truncate' }))}
+      >
+        With “truncate”, every existing table of the output in <b>{currentTarget ? describeSource(currentTarget.spec) : 'the database'}</b> is emptied before the synthetic rows are written. Its current rows are lost.
+      </ConfirmModal>
     </Stack>
   );
 }

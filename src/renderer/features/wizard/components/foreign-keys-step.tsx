@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { ActionIcon, Badge, Button, Group, Paper, ScrollArea, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, Paper, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { relationshipKey, type Relationship } from '../../../../shared';
 import { IconLayout, IconTrash } from '../../../lib/icons';
 import { SchemaGraph } from '../../schema-graph/components/schema-graph';
 import { useWizard } from '../store';
 import { removeForeignKeys } from '../config-edit';
+import { ScrollTable } from '../../../components/scroll-table';
 
 const fkText = (fk: Relationship) => `${fk.childTable}.${fk.childColumns.join(', ')} → ${fk.parentTable}.${fk.parentColumns.join(', ')}`;
 
@@ -54,39 +55,35 @@ export function ForeignKeysStep() {
         <SchemaGraph selectedEdges={selected} onSelectEdges={setSelected} onAdded={(fk) => setNotice(`Foreign key added: ${fkText(fk)}`)} height={440} />
       </Paper>
       <Paper withBorder>
-        <ScrollArea.Autosize mah={170} type="auto">
-          <Table fz="sm" verticalSpacing={4} aria-label="Foreign keys">
-            <Table.Tbody>
-              {visible.length === 0 ? (
-                <Table.Tr>
-                  <Table.Td>
-                    <Text size="sm" c="dimmed">No foreign keys between the included tables.</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ) : null}
-              {visible.map((fk) => {
-                const key = relationshipKey(fk);
-                return (
-                  <Table.Tr key={key} bg={selectedKeys.has(key) ? 'var(--mantine-color-orange-light)' : undefined}>
-                    <Table.Td>{fkText(fk)}</Table.Td>
-                    <Table.Td w={90}>
-                      <Badge size="xs" variant="light" color={fk.origin === 'user' ? 'indigo' : 'gray'}>
-                        {fk.origin}
-                      </Badge>
-                    </Table.Td>
-                    <Table.Td w={40}>
-                      <Tooltip label="Delete this foreign key">
-                        <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Delete foreign key ${fkText(fk)}`} onClick={() => update((c) => removeForeignKeys(c, [key]))}>
-                          <IconTrash size={14} />
-                        </ActionIcon>
-                      </Tooltip>
-                    </Table.Td>
-                  </Table.Tr>
-                );
-              })}
-            </Table.Tbody>
-          </Table>
-        </ScrollArea.Autosize>
+        <ScrollTable maxHeight={170} fz="sm" verticalSpacing={4} aria-label="Foreign keys">
+          {visible.length === 0 ? (
+            <Table.Tr>
+              <Table.Td>
+                <Text size="sm" c="dimmed">No foreign keys between the included tables.</Text>
+              </Table.Td>
+            </Table.Tr>
+          ) : null}
+          {visible.map((fk) => {
+            const key = relationshipKey(fk);
+            return (
+              <Table.Tr key={key} bg={selectedKeys.has(key) ? 'var(--mantine-color-orange-light)' : undefined}>
+                <Table.Td>{fkText(fk)}</Table.Td>
+                <Table.Td w={90}>
+                  <Badge size="xs" variant="light" color={fk.origin === 'user' ? 'indigo' : 'gray'}>
+                    {fk.origin}
+                  </Badge>
+                </Table.Td>
+                <Table.Td w={40}>
+                  <Tooltip label="Delete this foreign key">
+                    <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Delete foreign key ${fkText(fk)}`} onClick={() => update((c) => removeForeignKeys(c, [key]))}>
+                      <IconTrash size={14} />
+                    </ActionIcon>
+                  </Tooltip>
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </ScrollTable>
       </Paper>
     </Stack>
   );

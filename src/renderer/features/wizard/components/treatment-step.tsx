@@ -1,13 +1,14 @@
 import { useState } from 'react';
-import { ActionIcon, Alert, Grid, Group, Paper, Popover, ScrollArea, SegmentedControl, Select, Stack, Table, Text, Tooltip, UnstyledButton } from '@mantine/core';
+import { ActionIcon, Alert, Grid, Group, Paper, Popover, SegmentedControl, Select, Table, Text, Tooltip } from '@mantine/core';
 import { activeForeignKeys, columnTreatments, type TableTreatment } from '../../../../shared';
 import { IconAdjustments, IconAlert, IconAsterisk, IconShield } from '../../../lib/icons';
-import { formatCount } from '../../../lib/format';
 import { shieldOf } from '../../schema-graph/graph-model';
 import { useWizard } from '../store';
 import { setColumnSensitive, setColumnTreatment, setTableTreatment } from '../config-edit';
 import { ColumnOptions } from './column-options';
 import { InlineProblems, problemsAt } from './problems';
+import { TableList, TableListItem } from './table-list';
+import { ScrollTable } from '../../../components/scroll-table';
 
 const treatmentLabels: Record<(typeof columnTreatments)[number], string> = { synthesize: 'Synthesize', keep: 'Keep original', mock: 'Mock (fake)', mask: 'Mask', null: 'Set empty' };
 
@@ -32,49 +33,43 @@ export function TreatmentStep() {
   return (
     <Grid gap="sm">
       <Grid.Col span={5}>
-        <Paper withBorder p="xs">
-          <ScrollArea.Autosize mah={540} type="auto">
-            <Stack gap={4}>
-              {tables.map((t) => {
-                const treatment = config.tables[t.name]!.treatment;
-                const active = selected?.name === t.name;
-                const tableProblems = problemsAt(problems, t.name).filter((p) => p.step === 'treatment' && !p.column);
-                return (
-                  <div key={t.name} style={{ borderRadius: 6, padding: 6, background: active ? 'var(--mantine-primary-color-light)' : undefined }}>
-                    <UnstyledButton onClick={() => setCurrent(t.name)} style={{ width: '100%' }} aria-label={`Show columns of ${t.name}`}>
-                      <Group gap={4} wrap="nowrap" mb={4}>
-                        {treatment === 'original' ? (
-                          <span className="original-asterisk" data-testid={`list-asterisk-${t.name}`}>
-                            <IconAsterisk size={14} title="Original data" />
-                          </span>
-                        ) : null}
-                        <Text size="sm" fw={active ? 600 : 500} truncate c={treatment === 'exclude' ? 'dimmed' : undefined}>
-                          {t.name}
-                        </Text>
-                        <Text size="xs" c="dimmed" ml="auto">
-                          {formatCount(t.rowCount)} rows
-                        </Text>
-                      </Group>
-                    </UnstyledButton>
-                    <SegmentedControl
-                      size="xs"
-                      fullWidth
-                      value={treatment}
-                      onChange={(v) => update((c) => setTableTreatment(c, t.name, v as TableTreatment))}
-                      data={[
-                        { value: 'synthesize', label: 'Synthesize' },
-                        { value: 'original', label: 'Original data' },
-                        { value: 'exclude', label: 'Exclude' },
-                      ]}
-                      aria-label={`Treatment of ${t.name}`}
-                    />
-                    <InlineProblems problems={tableProblems} />
-                  </div>
-                );
-              })}
-            </Stack>
-          </ScrollArea.Autosize>
-        </Paper>
+        <TableList maxHeight={540}>
+          {tables.map((t) => {
+            const treatment = config.tables[t.name]!.treatment;
+            const tableProblems = problemsAt(problems, t.name).filter((p) => p.step === 'treatment' && !p.column);
+            return (
+              <TableListItem
+                key={t.name}
+                name={t.name}
+                rows={t.rowCount}
+                active={selected?.name === t.name}
+                dimmed={treatment === 'exclude'}
+                onSelect={() => setCurrent(t.name)}
+                leading={
+                  treatment === 'original' ? (
+                    <span className="original-asterisk" data-testid={`list-asterisk-${t.name}`}>
+                      <IconAsterisk size={14} title="Original data" />
+                    </span>
+                  ) : undefined
+                }
+              >
+                <SegmentedControl
+                  size="xs"
+                  fullWidth
+                  value={treatment}
+                  onChange={(v) => update((c) => setTableTreatment(c, t.name, v as TableTreatment))}
+                  data={[
+                    { value: 'synthesize', label: 'Synthesize' },
+                    { value: 'original', label: 'Original data' },
+                    { value: 'exclude', label: 'Exclude' },
+                  ]}
+                  aria-label={`Treatment of ${t.name}`}
+                />
+                <InlineProblems problems={tableProblems} />
+              </TableListItem>
+            );
+          })}
+        </TableList>
       </Grid.Col>
       <Grid.Col span={7}>
         {selected && tc ? (
@@ -91,89 +86,91 @@ export function TreatmentStep() {
                 {grayShields.map((c) => c.name).join(', ')} {grayShields.length === 1 ? 'is' : 'are'} marked sensitive but {tc.treatment === 'original' ? 'the table is copied as original data' : 'kept as in the source'}: real values will appear in the output.
               </Alert>
             ) : null}
-            <ScrollArea.Autosize mah={460} type="auto">
-              <Table fz="sm" verticalSpacing={4} stickyHeader aria-label={`Columns of ${selected.name}`}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th w={40}>
-                      <Tooltip label="Sensitive">
-                        <span>
-                          <IconShield size={14} />
-                        </span>
+            <ScrollTable
+              maxHeight={460}
+              fz="sm"
+              verticalSpacing={4}
+              stickyHeader
+              aria-label={`Columns of ${selected.name}`}
+              head={
+                <Table.Tr>
+                  <Table.Th w={40}>
+                    <Tooltip label="Sensitive">
+                      <span>
+                        <IconShield size={14} />
+                      </span>
+                    </Tooltip>
+                  </Table.Th>
+                  <Table.Th>Column</Table.Th>
+                  <Table.Th>Treatment</Table.Th>
+                  <Table.Th w={36} />
+                </Table.Tr>
+              }
+            >
+              {selected.columns.map((col) => {
+                const cc = tc.columns[col.name];
+                if (!cc || !cc.included) return null;
+                const shield = shieldOf(config, selected.name, col.name);
+                const isKey = tc.primaryKey.includes(col.name) || activeFks.some((fk) => fk.childTable === selected.name && fk.childColumns.includes(col.name));
+                return (
+                  <Table.Tr key={col.name}>
+                    <Table.Td>
+                      <Tooltip label={shield === 'green' ? 'Sensitive, synthesized (click to unmark)' : shield === 'gray' ? 'Sensitive, NOT synthesized (click to unmark)' : 'Mark as sensitive'}>
+                        <ActionIcon
+                          variant="subtle"
+                          color={shield === 'green' ? 'green' : 'gray'}
+                          aria-label={`${cc.sensitive ? 'Unmark' : 'Mark'} ${col.name} as sensitive`}
+                          aria-pressed={cc.sensitive}
+                          data-testid={`shield-toggle-${selected.name}.${col.name}`}
+                          data-shield={shield ?? 'none'}
+                          onClick={() => update((c) => setColumnSensitive(c, selected.name, col.name, !cc.sensitive))}
+                          style={{ opacity: shield ? 1 : 0.35 }}
+                        >
+                          <IconShield size={16} filled={shield === 'green'} />
+                        </ActionIcon>
                       </Tooltip>
-                    </Table.Th>
-                    <Table.Th>Column</Table.Th>
-                    <Table.Th>Treatment</Table.Th>
-                    <Table.Th w={36} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Text size="sm" style={{ wordBreak: 'break-word' }}>
+                        {col.name}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {cc.sdtype}
+                        {(() => {
+                          const hit = sensitiveHits.find((h) => h.table === selected.name && h.column === col.name);
+                          return hit ? ` · detected: ${hit.kind} (${Math.round(hit.confidence * 100)} %)` : '';
+                        })()}
+                      </Text>
+                      <InlineProblems problems={problemsAt(problems, selected.name, col.name).filter((p) => p.step === 'treatment')} />
+                    </Table.Td>
+                    <Table.Td>
+                      <Select
+                        size="xs"
+                        w={140}
+                        aria-label={`Treatment of ${col.name}`}
+                        disabled={tc.treatment !== 'synthesize' || isKey}
+                        data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
+                        value={isKey ? 'synthesize' : cc.treatment}
+                        allowDeselect={false}
+                        onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
+                      />
+                    </Table.Td>
+                    <Table.Td>
+                      <Popover position="left" withArrow shadow="md" trapFocus>
+                        <Popover.Target>
+                          <ActionIcon variant="subtle" color="gray" aria-label={`Options of ${col.name}`}>
+                            <IconAdjustments size={16} />
+                          </ActionIcon>
+                        </Popover.Target>
+                        <Popover.Dropdown>
+                          <ColumnOptions table={selected.name} column={col.name} cfg={cc} />
+                        </Popover.Dropdown>
+                      </Popover>
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {selected.columns.map((col) => {
-                    const cc = tc.columns[col.name];
-                    if (!cc || !cc.included) return null;
-                    const shield = shieldOf(config, selected.name, col.name);
-                    const isKey = tc.primaryKey.includes(col.name) || activeFks.some((fk) => fk.childTable === selected.name && fk.childColumns.includes(col.name));
-                    return (
-                      <Table.Tr key={col.name}>
-                        <Table.Td>
-                          <Tooltip label={shield === 'green' ? 'Sensitive, synthesized (click to unmark)' : shield === 'gray' ? 'Sensitive, NOT synthesized (click to unmark)' : 'Mark as sensitive'}>
-                            <ActionIcon
-                              variant="subtle"
-                              color={shield === 'green' ? 'green' : 'gray'}
-                              aria-label={`${cc.sensitive ? 'Unmark' : 'Mark'} ${col.name} as sensitive`}
-                              aria-pressed={cc.sensitive}
-                              data-testid={`shield-toggle-${selected.name}.${col.name}`}
-                              data-shield={shield ?? 'none'}
-                              onClick={() => update((c) => setColumnSensitive(c, selected.name, col.name, !cc.sensitive))}
-                              style={{ opacity: shield ? 1 : 0.35 }}
-                            >
-                              <IconShield size={16} filled={shield === 'green'} />
-                            </ActionIcon>
-                          </Tooltip>
-                        </Table.Td>
-                        <Table.Td>
-                          <Text size="sm" style={{ wordBreak: 'break-word' }}>
-                            {col.name}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            {cc.sdtype}
-                            {(() => {
-                              const hit = sensitiveHits.find((h) => h.table === selected.name && h.column === col.name);
-                              return hit ? ` · detected: ${hit.kind} (${Math.round(hit.confidence * 100)} %)` : '';
-                            })()}
-                          </Text>
-                          <InlineProblems problems={problemsAt(problems, selected.name, col.name).filter((p) => p.step === 'treatment')} />
-                        </Table.Td>
-                        <Table.Td>
-                          <Select
-                            size="xs"
-                            w={140}
-                            aria-label={`Treatment of ${col.name}`}
-                            disabled={tc.treatment !== 'synthesize' || isKey}
-                            data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
-                            value={isKey ? 'synthesize' : cc.treatment}
-                            allowDeselect={false}
-                            onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
-                          />
-                        </Table.Td>
-                        <Table.Td>
-                          <Popover position="left" withArrow shadow="md" trapFocus>
-                            <Popover.Target>
-                              <ActionIcon variant="subtle" color="gray" aria-label={`Options of ${col.name}`}>
-                                <IconAdjustments size={16} />
-                              </ActionIcon>
-                            </Popover.Target>
-                            <Popover.Dropdown>
-                              <ColumnOptions table={selected.name} column={col.name} cfg={cc} />
-                            </Popover.Dropdown>
-                          </Popover>
-                        </Table.Td>
-                      </Table.Tr>
-                    );
-                  })}
-                </Table.Tbody>
-              </Table>
-            </ScrollArea.Autosize>
+                );
+              })}
+            </ScrollTable>
           </Paper>
         ) : null}
       </Grid.Col>
