@@ -3,6 +3,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { unzipSync, strFromU8 } from 'fflate';
+import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { datasetPath } from '../helpers/datasets';
@@ -427,6 +428,24 @@ describe('Doppel in the browser', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('heading', { name: 'Syntheses & runs' }).isVisible()).toBe(true);
     await expect.poll(() => page.locator('[data-execution="Fast draft"]').count()).toBe(1);
+  });
+
+  step('names the broken record when the audit trail was edited behind Doppel’s back', async () => {
+    // What someone with raw access to the store file could do: drop the guard and rewrite a figure.
+    const db = new Database(path.join(app.dir, 'store', 'store.sqlite'));
+    try {
+      db.exec('DROP TRIGGER audit_no_update');
+      db.prepare("UPDATE audit SET payload = replace(payload, '\"status\":\"canceled\"', '\"status\":\"succeeded\"') WHERE seq = 2").run();
+    } finally {
+      db.close();
+    }
+    await page.getByRole('button', { name: 'Audit trail', exact: true }).click();
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const verdict = page.getByTestId('audit-verification');
+    await expect.poll(() => verdict.getAttribute('data-ok')).toBe('false');
+    expect(await verdict.textContent()).toMatch(/Chain broken at record #2.*edited after it was written/);
+    expect(await page.locator('[data-audit-seq="2"]').getAttribute('data-broken')).toBe('true');
+    await app.shot('30-audit-chain-broken');
   });
 });
 

@@ -27,7 +27,8 @@ export const useAudit = create<State & Actions>()((set) => ({
   ...initialAuditState,
 
   async load() {
-    set({ status: 'loading', error: null });
+    // A check from an earlier visit may be stale: verify again.
+    set({ status: 'loading', error: null, verification: null });
     try {
       const [records, executions] = await Promise.all([call('audit.list', {}), call('executions.list', {})]);
       set({ status: 'ready', records: newestFirst(records), executionNames: Object.fromEntries(executions.map((e) => [e.id, e.name])) });

@@ -95,9 +95,9 @@ export function AuditPage() {
                 {records.map((r) => {
                   const row = auditRow(r);
                   const name = executionNames[r.executionId];
-                  const broken = verification && !verification.ok && verification.brokenAt === r.seq;
+                  const broken = verification !== null && !verification.ok && verification.brokenAt === r.seq;
                   return (
-                    <Table.Tr key={r.seq} data-audit-seq={r.seq} data-execution-id={r.executionId} bg={broken ? 'var(--mantine-color-red-light)' : undefined}>
+                    <Table.Tr key={r.seq} data-audit-seq={r.seq} data-execution-id={r.executionId} data-broken={broken || undefined} bg={broken ? 'var(--mantine-color-red-light)' : undefined}>
                       <Table.Td fw={600}>{r.seq}</Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.at)}</Table.Td>
                       <Table.Td>{r.user}</Table.Td>
