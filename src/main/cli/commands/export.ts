@@ -10,7 +10,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
-import { AppError, isAppError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
+import { fail } from '../context';
 import { exportFormats, type ExportFormat } from '../../../shared/api';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
 
@@ -62,12 +63,6 @@ export async function runExportCommand(execution: string, opts: ExportCommandOpt
     throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, { fix: `Pick among ${all.join(', ')}.` });
   }
   return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress });
-}
-
-function fail(e: unknown): void {
-  if (isAppError(e)) process.stderr.write(`error: ${e.message}\n${e.fix ? `fix: ${e.fix}\n` : ''}`);
-  else process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
 }
 
 export function register(program: Command, locate?: OutputLocator): void {

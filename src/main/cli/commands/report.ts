@@ -10,7 +10,8 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { AppError, isAppError } from '../../../shared';
+import { AppError } from '../../../shared';
+import { fail } from '../context';
 // The report modules (Vega, Chromium) load only when a report is written, so other commands start fast.
 const reportFiles = () => import('../../../worker/engine/report/files');
 const REPORT_JSON = 'report.json';
@@ -74,16 +75,6 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
   if (!opts.out) return headline(report);
   const format = await (await reportFiles()).exportReport(report, opts.out);
   return { out: opts.out, format };
-}
-
-/** Prints an error as Doppel does: message and fix on stderr, exit code 1. */
-function fail(e: unknown): void {
-  if (isAppError(e)) {
-    process.stderr.write(`error: ${e.message}\n${e.fix ? `fix: ${e.fix}\n` : ''}`);
-  } else {
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
-  }
-  process.exitCode = 1;
 }
 
 export function register(program: Command, locate?: ReportLocator): void {
