@@ -9,6 +9,7 @@
  */
 import type { RowBatch } from '../../../shared';
 import { continuousValues, isContinuous, sharedCodes, type ColumnSpec } from './columns';
+import { finiteRange } from './stats';
 
 export interface RareCategoryCheck {
   column: string;
@@ -56,23 +57,13 @@ export function rareCategoryChecks(train: RowBatch, synthetic: RowBatch, columns
   return out;
 }
 
-function range(values: Float64Array): [number, number] | null {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const v of values) {
-    if (Number.isNaN(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  return lo === Infinity ? null : [lo, hi];
-}
 
 export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: number): ExtremeCheck[] {
   const out: ExtremeCheck[] = [];
   for (const c of columns) {
     if (!isContinuous(c.sdtype)) continue;
     const values = continuousValues(train, c.name, c.sdtype);
-    const real = range(values);
+    const real = finiteRange(values);
     if (!real || real[0] === real[1]) continue;
     let atMin = 0;
     let atMax = 0;
@@ -81,7 +72,7 @@ export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: Col
       else if (v === real[1]) atMax++;
     }
     const rareExtremes = { min: atMin < threshold, max: atMax < threshold };
-    const syn = range(continuousValues(synthetic, c.name, c.sdtype));
+    const syn = finiteRange(continuousValues(synthetic, c.name, c.sdtype));
     const reachesExtreme = syn !== null && ((rareExtremes.min && syn[0] <= real[0]) || (rareExtremes.max && syn[1] >= real[1]));
     out.push({ column: c.name, sdtype: c.sdtype, real, synthetic: syn, rareExtremes, reachesExtreme });
   }

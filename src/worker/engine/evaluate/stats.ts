@@ -143,8 +143,8 @@ export function correlationSimilarity(
   return { score: 1 - Math.abs(real - synthetic) / 2, real, synthetic };
 }
 
-/** numpy.histogram_bin_edges(values without NaN) with the default 10 equal-width bins. */
-export function histogramBinEdges(values: Float64Array, bins = 10): Float64Array {
+/** [min, max] of the values that are not NaN; null when there are none. */
+export function finiteRange(values: Float64Array): [number, number] | null {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
@@ -152,10 +152,13 @@ export function histogramBinEdges(values: Float64Array, bins = 10): Float64Array
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
-  if (lo === Infinity) {
-    lo = 0;
-    hi = 1;
-  } else if (lo === hi) {
+  return lo === Infinity ? null : [lo, hi];
+}
+
+/** numpy.histogram_bin_edges(values without NaN) with the default 10 equal-width bins. */
+export function histogramBinEdges(values: Float64Array, bins = 10): Float64Array {
+  let [lo, hi] = finiteRange(values) ?? [0, 1];
+  if (lo === hi) {
     lo -= 0.5;
     hi += 0.5;
   }
