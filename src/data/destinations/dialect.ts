@@ -17,7 +17,8 @@ export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): s
   const t: StorageType = c.storageType;
   switch (t) {
     case 'integer':
-      return unsigned(c) ? 'bigint' : pg ? 'integer' : 'int';
+      // Integers inferred from files (no native type) may exceed 32 bits further down the file.
+      return unsigned(c) || c.nativeType === undefined ? 'bigint' : pg ? 'integer' : 'int';
     case 'bigint':
       return pg ? 'bigint' : unsigned(c) ? 'bigint unsigned' : 'bigint';
     case 'float':
