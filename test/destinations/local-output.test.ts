@@ -96,3 +96,28 @@ describe('local output writer', () => {
     expect(readdirSync(dir).filter((f) => f.startsWith('out2'))).toEqual([]);
   });
 });
+
+describe('local output foreign keys', () => {
+  it('accepts rows in any order (a cycle between tables) and refuses to commit a dangling reference', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doppel-lo-fk-'));
+    const col = (name: string) => ({ name, storageType: 'integer' as const, sdtype: 'id' as const, nullable: true });
+    const tables: TableMeta[] = [
+      { name: 'store', rowCount: 0, primaryKey: ['store_id'], columns: [col('store_id'), col('manager_id')] },
+      { name: 'staff', rowCount: 0, primaryKey: ['staff_id'], columns: [col('staff_id'), col('store_id')] },
+    ];
+    const rels: Relationship[] = [
+      { parentTable: 'staff', parentColumns: ['staff_id'], childTable: 'store', childColumns: ['manager_id'], origin: 'declared' as const },
+      { parentTable: 'store', parentColumns: ['store_id'], childTable: 'staff', childColumns: ['store_id'], origin: 'declared' as const },
+    ];
+    const good = await openLocalOutput(join(dir, 'good.sqlite'), tables, rels);
+    await good.append('store', { columns: ['store_id', 'manager_id'], rows: [[1, 10]] });
+    await good.append('staff', { columns: ['staff_id', 'store_id'], rows: [[10, 1]] });
+    await good.commit();
+    expect(existsSync(join(dir, 'good.sqlite'))).toBe(true);
+    const bad = await openLocalOutput(join(dir, 'bad.sqlite'), tables, rels);
+    await bad.append('staff', { columns: ['staff_id', 'store_id'], rows: [[10, 99]] });
+    await expect(bad.commit()).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED' });
+    expect(existsSync(join(dir, 'bad.sqlite'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -33,6 +33,9 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
     db = new Database(tmp);
     db.pragma('journal_mode = OFF');
     db.pragma('synchronous = OFF');
+    // Foreign keys are checked once, at commit: rows may arrive in any order (original-data
+    // tables with a cycle, self-references), but the committed file has no dangling reference.
+    db.pragma('foreign_keys = OFF');
     db.transaction(() => {
       for (const t of tables) db.exec(sqliteCreateTable(t, relationships, tables));
     })();
@@ -83,6 +86,16 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
     commit() {
       if (done) return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`));
       try {
+        const dangling = db.pragma('foreign_key_check') as Array<{ table: string; parent: string }>;
+        if (dangling.length > 0) {
+          const first = dangling[0]!;
+          cleanup();
+          return Promise.reject(
+            new AppError('DESTINATION_WRITE_FAILED', `The synthetic output has ${dangling.length} row(s) whose foreign key points at no row (first: table "${first.table}" → "${first.parent}"); nothing was kept.`, {
+              fix: 'This is a bug in Doppel: please report it with the configuration. Running again with another seed may work around it.',
+            }),
+          );
+        }
         done = true;
         db.close();
         if (existsSync(path)) rmSync(path, { force: true });
