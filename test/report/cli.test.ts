@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCommand, type CommandResult } from '../helpers/cli-command';
 import { register, runReportCommand } from '../../src/main/cli/commands/report';
 import { buildReport } from '../../src/worker/engine/report/build';
 import { writeReportFiles } from '../../src/worker/engine/report/files';
@@ -29,23 +29,8 @@ async function workspace(name: string, synthetic: 'independent' | 'holdout'): Pr
 }
 
 /** Runs `doppel report …` through commander, capturing stdout/stderr. */
-async function doppel(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command('doppel').option('--store <dir>').exitOverride();
-  register(program);
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'doppel', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { stdout, stderr, exitCode };
+function doppel(args: string[]): Promise<CommandResult> {
+  return runCommand((program) => register(program), args);
 }
 
 describe('doppel report', () => {

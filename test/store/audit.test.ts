@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import Database from 'better-sqlite3';
-import { Command } from 'commander';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCommand, type CommandResult } from '../helpers/cli-command';
 import { register } from '../../src/main/cli/commands/audit';
 import { openStore, STORE_FILE } from '../../src/data/store/index';
 import type { ProjectStore } from '../../src/data/store/types';
@@ -81,23 +81,8 @@ describe('audit trail', () => {
 });
 
 /** Runs `doppel audit …` through commander, capturing stdout/stderr and the exit code. */
-async function doppel(store: () => ProjectStore, args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const program = new Command('doppel').option('--store <dir>').exitOverride();
-  register(program, store);
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = 0;
-  try {
-    await program.parseAsync(['node', 'doppel', ...args]);
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-  const exitCode = Number(process.exitCode ?? 0);
-  process.exitCode = 0;
-  return { stdout, stderr, exitCode };
+function doppel(store: () => ProjectStore, args: string[]): Promise<CommandResult> {
+  return runCommand((program) => register(program, store), args);
 }
 
 describe('doppel audit', () => {

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError, synthesisConfigSchema, type SynthesisConfig } from '../../shared';
-import { defaultStoreDir } from '../../data/store/index';
+import { defaultStoreDir, openStore } from '../../data/store/index';
 import { OUTPUT_FILE } from '../../worker/jobs/files';
+import { REPORT_JSON } from '../../worker/engine/report/file-names';
 import type { Services } from '../services/index';
 
 /** The project store folder: --store, else DOPPEL_STORE, else the app's data folder. */
@@ -26,12 +27,15 @@ export async function withServices<T>(storeDir: string, fn: (s: Services) => Pro
 export async function locateExecutionFile(execution: string, storeDir: string | undefined, file: 'output' | 'report'): Promise<string | null> {
   const dir = storeDir ?? defaultStoreDir();
   if (!existsSync(dir)) return null;
-  return withServices(dir, async (s) => {
-    const all = s.store.executions.list();
-    const match = all.find((e) => e.id === execution) ?? (all.filter((e) => e.id.startsWith(execution)).length === 1 ? all.find((e) => e.id.startsWith(execution)) : undefined);
-    if (!match) return null;
-    return path.join(match.workspace, file === 'output' ? OUTPUT_FILE : 'report.json');
-  });
+  const store = openStore(dir);
+  try {
+    const all = store.executions.list();
+    const byPrefix = all.filter((e) => e.id.startsWith(execution));
+    const match = all.find((e) => e.id === execution) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined);
+    return match ? path.join(match.workspace, file === 'output' ? OUTPUT_FILE : REPORT_JSON) : null;
+  } finally {
+    store.close();
+  }
 }
 
 /** Reads and checks a SynthesisConfig JSON file; every schema problem is listed. */

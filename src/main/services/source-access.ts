@@ -3,11 +3,8 @@ import { AppError, describeSource } from '../../shared';
 import type { DataFacts } from '../../shared/defaults';
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { computeDataFacts } from '../../data/introspection/data-facts';
-import { detectSensitive } from '../../data/sensitive/detect';
+import { introspectWithSensitive } from '../../data/sensitive/introspect';
 import type { ProjectStore } from '../../data/store/types';
-
-/** Rows per table read to look for sensitive values. */
-const SENSITIVE_SAMPLE_ROWS = 500;
 
 export interface Inspection {
   metadata: DatasetMetadata;
@@ -48,15 +45,7 @@ export class SourceAccess {
     const key = describeSource(spec) + (spec.kind === 'postgres' || spec.kind === 'mysql' ? `#${spec.connectionId ?? ''}` : '');
     const hit = this.cache.get(key);
     if (hit && !opts.fresh) return hit;
-    const p = this.with(spec, async (c) => {
-      const metadata = await c.introspect();
-      const samples: Record<string, { columns: string[]; rows: unknown[][] }> = {};
-      for (const t of metadata.tables) {
-        const page = await c.preview(t.name, 0, SENSITIVE_SAMPLE_ROWS);
-        samples[t.name] = { columns: page.columns, rows: page.rows };
-      }
-      return { metadata, sensitive: detectSensitive(metadata, samples as Parameters<typeof detectSensitive>[1]) };
-    });
+    const p = this.with(spec, introspectWithSensitive);
     this.cache.set(key, p);
     p.catch(() => this.cache.delete(key));
     return p;

@@ -1,23 +1,15 @@
 import type { Command } from 'commander';
 import { describeSource, parseSourceString, type DatasetMetadata, type SensitiveHit } from '../../../shared';
 import { openSource } from '../../../data/sources/connector';
-import { detectSensitive } from '../../../data/sensitive/detect';
+import { introspectWithSensitive } from '../../../data/sensitive/introspect';
 import { action, printJson } from '../context';
-
-const SAMPLE_ROWS = 500;
 
 /** Introspects a source given on the command line (a password in a URL is used for this run only). */
 export async function inspectSource(source: string): Promise<{ source: string; metadata: DatasetMetadata; sensitive: SensitiveHit[] }> {
   const spec = parseSourceString(source);
   const c = await openSource(spec);
   try {
-    const metadata = await c.introspect();
-    const samples: Parameters<typeof detectSensitive>[1] = {};
-    for (const t of metadata.tables) {
-      const page = await c.preview(t.name, 0, SAMPLE_ROWS);
-      samples[t.name] = { columns: page.columns, rows: page.rows };
-    }
-    return { source: describeSource(spec), metadata, sensitive: detectSensitive(metadata, samples) };
+    return { source: describeSource(spec), ...(await introspectWithSensitive(c)) };
   } finally {
     await c.close();
   }

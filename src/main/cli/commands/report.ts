@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared';
 import { fail } from '../context';
+import { REPORT_JSON } from '../../../worker/engine/report/file-names';
+import type { ReportJson } from '../../../worker/engine/report/schema';
+
 // The report modules (Vega, Chromium) load only when a report is written, so other commands start fast.
 const reportFiles = () => import('../../../worker/engine/report/files');
-const REPORT_JSON = 'report.json';
-import type { ReportJson } from '../../../worker/engine/report/schema';
 
 /** Finds the report.json of an execution id in a project store; null when unknown. */
 export type ReportLocator = (execution: string, storeDir: string | undefined) => Promise<string | null>;

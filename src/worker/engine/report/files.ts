@@ -9,8 +9,9 @@ import { renderReportHtml } from './html';
 import { renderReportPdf } from './pdf';
 import { reportJsonSchema, type ReportJson } from './schema';
 
-export const REPORT_JSON = 'report.json';
-export const REPORT_HTML = 'report.html';
+import { REPORT_HTML, REPORT_JSON } from './file-names';
+
+export { REPORT_HTML, REPORT_JSON };
 
 /** Writes report.json and report.html into `dir`; returns their paths. */
 export async function writeReportFiles(report: ReportJson, dir: string): Promise<{ jsonPath: string; htmlPath: string }> {
