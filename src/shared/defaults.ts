@@ -1,4 +1,5 @@
 import type { DatasetMetadata, TableMeta } from './metadata';
+import { MIN_ROWS_ROOT } from './validation';
 import type { SourceSpec } from './source';
 import { withoutSecrets } from './source';
 import { synthesisConfigSchema, type ColumnConfig, type SynthesisConfig, type TableConfig } from './config';
@@ -10,19 +11,31 @@ export interface DataFacts {
 }
 
 /**
- * A complete default SynthesisConfig for a source: every table synthesized, every column
- * included with its inferred sdtype, PKs and FKs as introspected; sensitive columns flagged
- * with their suggested treatment.
+ * A complete default SynthesisConfig for a source: every table synthesized (except lookup
+ * tables too small to learn, kept as original data), every column included with its inferred
+ * sdtype, PKs and FKs as introspected; sensitive columns flagged with their suggested treatment.
  */
 export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opts: { name?: string; sensitive?: SensitiveHit[] } = {}): SynthesisConfig {
   const tables: Record<string, TableConfig> = {};
-  for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? []);
+  for (const table of metadata.tables) {
+    tables[table.name] = defaultTableConfig(table, opts.sensitive ?? []);
+    if (isSmallLookup(table, metadata)) tables[table.name]!.treatment = 'original';
+  }
   return synthesisConfigSchema.parse({
     name: opts.name ?? 'Synthesis',
     source: withoutSecrets(source),
     tables,
     foreignKeys: metadata.relationships,
   });
+}
+
+/**
+ * A table other tables reference, with no foreign key of its own and too few rows to be learned
+ * (e.g. admission types, languages): its rows are codes the data looks up, copied as they are.
+ */
+export function isSmallLookup(table: TableMeta, metadata: DatasetMetadata): boolean {
+  const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
+  return table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name);
 }
 
 function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[]): TableConfig {

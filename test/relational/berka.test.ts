@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { prepareRelational } from '../../src/worker/engine/relational/synthesize';
+import { initBackend } from '../../src/worker/engine/backend';
+import { disposeRelational, fitRelational, prepareRelational } from '../../src/worker/engine/relational/synthesize';
 import { column, datasets, loadDataset } from './helpers';
 
 // Whole-database synthesis of berka is tested through the pipeline (pipeline-berka.test.ts);
-// these tests cover the training sample of whole subtrees, without training.
+// these tests cover the training sample of whole subtrees, and the time budget of training.
 type Loaded = Awaited<ReturnType<typeof loadDataset>>;
 let real: Loaded;
 
@@ -43,4 +44,48 @@ describe('relational training sample of berka (7 tables, depth 3)', () => {
     const heldAccounts = new Set(column(prepared.evaluation.account!.holdout, 'account_id').map(String));
     expect(column(prepared.training.loan!, 'account_id').some((a) => heldAccounts.has(String(a)))).toBe(false);
   });
+
+  it('holds out below a root too small for it: a fifth of the accounts with their subtrees, still counted in their district', () => {
+    const prepared = prepareRelational({ ...real, holdout: { fraction: 0.2, minRows: 500 } });
+    expect(prepared.evaluation.district!.holdout.rows.length).toBe(0);
+    expect(prepared.evaluation.client!.holdout.rows.length).toBe(0);
+    expect(prepared.evaluation.account!.holdout.rows.length).toBe(Math.round(0.2 * real.tables.account!.rows.length));
+    const heldAccounts = new Set(column(prepared.evaluation.account!.holdout, 'account_id').map(String));
+    for (const t of ['disp', 'loan', 'order']) {
+      const ev = prepared.evaluation[t]!;
+      expect(ev.train.rows.length + ev.holdout.rows.length, t).toBe(real.tables[t]!.rows.length);
+      expect(column(ev.train, 'account_id').some((a) => heldAccounts.has(String(a))), t).toBe(false);
+      expect(column(ev.holdout, 'account_id').every((a) => heldAccounts.has(String(a))), t).toBe(true);
+    }
+    // The district's learned number of accounts is the real one (held-out accounts included).
+    const counts = column(prepared.training.district!, '__children_account').map(Number);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(real.tables.account!.rows.length);
+  });
+
+  it('shares the time budget among the tables of the database, bigger tables getting more', async () => {
+    await initBackend('wasm');
+    const config = structuredClone(real.config);
+    config.settings.maxTrainingRows = 60;
+    config.settings.epochs = 10_000;
+    config.settings.timeBudgetSeconds = 6;
+    const prepared = prepareRelational({ ...real, config });
+    const t0 = performance.now();
+    const model = await fitRelational(prepared);
+    const seconds = (performance.now() - t0) / 1000;
+    try {
+      const networks = prepared.plan.order.filter((t) => model.models[t]!.net);
+      expect(networks.length).toBeGreaterThan(2);
+      const budgets = Object.fromEntries(networks.map((t) => [t, model.models[t]!.trainOptions!.timeBudgetMs]));
+      // Each table's share is of the time left; together they stay within the database's budget.
+      const sum = Object.values(budgets).reduce((a, b) => a + b, 0);
+      expect(sum).toBeLessThanOrEqual(6000 + 1000 * networks.length);
+      expect(Object.values(budgets).every((b) => b >= 1000)).toBe(true);
+      for (const t of networks) expect(model.models[t]!.net!.stoppedBy, t).not.toBe('max-epochs');
+      if (budgets.order !== undefined && budgets.card !== undefined) expect(budgets.order).toBeGreaterThan(budgets.card);
+      // Not 10,000 epochs per table: the run ends near the budget (generous slack for a loaded machine).
+      expect(seconds).toBeLessThan(60);
+    } finally {
+      disposeRelational(model);
+    }
+  }, 120_000);
 });

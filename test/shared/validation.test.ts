@@ -29,6 +29,21 @@ function config(meta: DatasetMetadata, edit?: (c: SynthesisConfig) => void): Syn
 const codes = (ps: Problem[]) => ps.map((p) => p.code);
 const errors = (ps: Problem[]) => ps.filter((p) => p.severity === 'error');
 
+describe('defaultConfig', () => {
+  it('keeps a lookup table too small to learn as original data, and synthesizes the rest', () => {
+    const meta = bank();
+    const c = config(meta);
+    expect(c.tables.status!.treatment).toBe('original');
+    for (const t of ['district', 'account', 'loan']) expect(c.tables[t]!.treatment, t).toBe('synthesize');
+    expect(errors(validateConfig(c, meta))).toEqual([]);
+    // A root of 20 rows cannot be learned: it is looked up like any other code table.
+    expect(config(bank(20)).tables.district!.treatment).toBe('original');
+    // A referenced table large enough to learn is synthesized.
+    meta.tables.find((t) => t.name === 'status')!.rowCount = 500;
+    expect(config(meta).tables.status!.treatment).toBe('synthesize');
+  });
+});
+
 describe('validateConfig', () => {
   it('accepts a well-formed relational config with a lookup as original data', () => {
     const meta = bank();
@@ -38,7 +53,7 @@ describe('validateConfig', () => {
 
   it('counts roots without original-data tables and names them when there are several', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta), meta); // status synthesized -> second root (and too few rows)
+    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'synthesize')), meta); // status synthesized -> second root (and too few rows)
     const multi = ps.find((p) => p.code === 'MULTIPLE_ROOT_TABLES');
     expect(multi?.message).toContain('district');
     expect(multi?.message).toContain('status');

@@ -16,8 +16,8 @@
  * Relational datasets (a synthesized table with an active FK to another synthesized table or to
  * an original-data table) go through the relational engine (relational/synthesize.ts) inside
  * the same stages: the root first, children per parent row, keys regenerated, every FK pointing
- * at an output row. Their holdout is whole subtrees of held-out root rows (the root needs
- * HOLDOUT_MIN_ROWS rows, else it is empty); `order` is the generation order (parents first);
+ * at an output row. Their holdout is whole subtrees of held-out rows of the first table with
+ * HOLDOUT_MIN_ROWS rows (the root, or the level below a small root); `order` is the generation order (parents first);
  * `synthesize({ count })` sets the root's rows (children follow their learned counts); the sink
  * receives original-data tables first, then the synthesized ones parents first, so a destination
  * that checks FKs on insert accepts every batch.

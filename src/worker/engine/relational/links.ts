@@ -48,25 +48,31 @@ export function ancestorsOf(plan: GenerationPlan, parentIdx: Record<string, Int3
 /**
  * Real training rows: every row of each table whose context parent is kept. With a row limit,
  * root rows are sampled and their descendants follow, so parents and children stay consistent.
- * With a holdout, that share of the root rows (and their whole subtrees) is set aside for the
- * report (privacy distances and ML utility against rows the model never saw).
+ * With a holdout, that share of the rows of the first table in generation order with at least
+ * `holdoutMinRows` rows (the root, or a table below a small root such as berka's 77 districts)
+ * is set aside with their whole subtrees for the report (privacy distances and ML utility
+ * against rows the model never saw). Below the root, held-out rows still count as children of
+ * their parent (`heldParentIdx`): the parent's learned child count stays the real one, so the
+ * output keeps the source's size.
  */
 export function trainingSubtrees(
   plan: GenerationPlan,
   tables: Record<string, RowBatch>,
   opts: { maxRootRows?: number; random: boolean; seed: number; holdoutFraction?: number; holdoutMinRows?: number },
-): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; dropped: Record<string, number>; holdout: Record<string, RowBatch> } {
+): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; heldParentIdx: Record<string, Int32Array>; dropped: Record<string, number>; holdout: Record<string, RowBatch> } {
   const rows: Record<string, RowBatch> = {};
   const parentIdx: Record<string, Int32Array> = {};
+  const heldParentIdx: Record<string, Int32Array> = {};
   const dropped: Record<string, number> = {};
   const holdout: Record<string, RowBatch> = {};
+  const holdTable = opts.holdoutFraction ? plan.order.find((t) => tables[t]!.rows.length >= (opts.holdoutMinRows ?? 0)) : undefined;
   for (const t of plan.order) {
     const batch = tables[t]!;
     const ctx = plan.tables[t]!.context;
     if (!ctx) {
       let idx = batch.rows.map((_, i) => i);
       const n = idx.length;
-      const nHold = opts.holdoutFraction && n >= (opts.holdoutMinRows ?? 0) ? Math.round(n * opts.holdoutFraction) : 0;
+      const nHold = t === holdTable ? Math.round(n * opts.holdoutFraction!) : 0;
       let held: number[] = [];
       if (nHold > 0) {
         const all = [...idx];
@@ -89,14 +95,29 @@ export function trainingSubtrees(
     const kept: Row[] = [];
     const held: Row[] = [];
     const link: number[] = [];
+    // The held-out share of the first table large enough (below a small root), chosen among the rows under kept parents.
+    const under = links.reduce((a, p) => a + (p >= 0 ? 1 : 0), 0);
+    const holdHere = new Set<number>();
+    if (t === holdTable) {
+      const candidates = Array.from(links.keys()).filter((i) => links[i]! >= 0);
+      shuffle(candidates, createRng(opts.seed ^ 0x5eed));
+      for (const i of candidates.slice(0, Math.round(under * opts.holdoutFraction!))) holdHere.add(i);
+    }
+    const heldLink: number[] = [];
     links.forEach((p, i) => {
       if (p < 0) {
         if (heldLinks && heldLinks[i]! >= 0) held.push(batch.rows[i] as Row);
         return;
       }
+      if (holdHere.has(i)) {
+        held.push(batch.rows[i] as Row);
+        heldLink.push(p);
+        return;
+      }
       kept.push(batch.rows[i] as Row);
       link.push(p);
     });
+    if (heldLink.length) heldParentIdx[t] = Int32Array.from(heldLink);
     // Rows left out by the row limit are not "dropped": only empty or dangling references are.
     let dangling = 0;
     for (const p of resolveLinks(batch, ctx.childColumns[0]!, tables[ctx.parentTable]!, ctx.parentColumns[0]!)) if (p < 0) dangling++;
@@ -105,7 +126,7 @@ export function trainingSubtrees(
     holdout[t] = { columns: batch.columns, rows: held };
     parentIdx[t] = Int32Array.from(link);
   }
-  return { rows, parentIdx, dropped, holdout };
+  return { rows, parentIdx, heldParentIdx, dropped, holdout };
 }
 
 /** Variance of the real number of children per parent row along an FK (0 when unknown). */

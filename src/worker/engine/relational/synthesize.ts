@@ -161,6 +161,8 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
       countColumns[t]![fk.childTable] = countColumn(fk.childTable);
       const c = new Int32Array(sub.rows[t]!.rows.length);
       for (const p of sub.parentIdx[fk.childTable]!) c[p]! += 1;
+      // Held-out children of kept parents still count: the output keeps the real family sizes.
+      for (const p of sub.heldParentIdx[fk.childTable] ?? []) c[p]! += 1;
       return c;
     });
   }
@@ -212,10 +214,31 @@ export interface RelationalFitOptions {
   onFitted?: (table: string, model: TableModel) => Promise<void> | void;
 }
 
+/**
+ * The time budget is for the whole database: each table gets the time left, shared among the
+ * tables still to train in proportion to their size (rows x modelled columns).
+ */
+function tableBudgets(prepared: RelationalPrepared): { next(table: string): { timeBudgetMs: number } | undefined } {
+  const totalMs = prepared.input.config.settings.timeBudgetSeconds * 1000;
+  const t0 = performance.now();
+  const work = (t: string): number => Math.max(1, prepared.prepared[t]!.n) * Math.max(1, prepared.prepared[t]!.cards.length);
+  const left = [...prepared.plan.order];
+  return {
+    next(table) {
+      const weight = work(table) / left.reduce((a, t) => a + work(t), 0);
+      left.splice(left.indexOf(table), 1);
+      if (totalMs <= 0) return undefined;
+      // At least a second, so that a table whose predecessors overran still trains one epoch.
+      return { timeBudgetMs: Math.max(1000, (totalMs - (performance.now() - t0)) * weight) };
+    },
+  };
+}
+
 export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
   const model: RelationalModel = { prepared, models: {}, featurizers: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
+  const budget = tableBudgets(prepared);
   try {
     for (const t of plan.order) {
       checkAborted(opts.signal);
@@ -229,7 +252,7 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
         const sib = siblingPositions(link, siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!), prepared.training[ctx.parentTable]!.rows.length);
         context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
       }
-      model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr) });
+      model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
       await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
