@@ -46,7 +46,8 @@ function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[]): TableC
       included: true,
       sdtype: col.sdtype,
       sensitive: hit !== undefined,
-      treatment: hit ? hit.suggestedTreatment : col.sdtype === 'text' ? 'mock' : 'synthesize',
+      // Free text is mocked, sensitive or not (a near-unique postcode cannot be learned as categories).
+      treatment: col.sdtype === 'text' && (hit?.suggestedTreatment ?? 'synthesize') === 'synthesize' ? 'mock' : (hit?.suggestedTreatment ?? 'synthesize'),
       options: hit?.mockGenerator ? { mockGenerator: hit.mockGenerator } : {},
     };
     columns[col.name] = column;

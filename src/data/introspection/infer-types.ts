@@ -109,9 +109,27 @@ export function inferSdtype(name: string, storageType: StorageType, values: read
   if (strs.length > 0 && strs.every((s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s))) return 'id';
   const lower = new Set(strs.map((s) => s.trim().toLowerCase()));
   if (lower.size === 2 && [...lower].every((v) => TRUE_WORDS.has(v) || FALSE_WORDS.has(v))) return 'boolean';
-  if (CODE_NAME.test(name) && strs.every((s) => s.length <= 12)) return 'categorical';
+  // Almost every value different (postcodes of 59 customers, company names): nothing to learn as
+  // categories, and rare-category protection would replace nearly all of them. Text, mocked by default.
+  // (Not in tables of under 20 rows: there, unique labels are the codes of a lookup table.)
+  const nearUnique = values.length >= 20 && n >= 5 && commonShare(strs) < 0.5 && distinct.size > n * 0.5;
+  if (CODE_NAME.test(name) && strs.every((s) => s.length <= 12)) return nearUnique ? 'text' : 'categorical';
   const avgLen = strs.reduce((a, s) => a + s.length, 0) / Math.max(1, strs.length);
-  if (avgLen > 40) return 'text';
+  if (avgLen > 40 || nearUnique) return 'text';
   if (n > 0 && distinct.size <= Math.max(10, n * 0.2)) return 'categorical';
+  // Short labels most of which repeat (countries of a small customer table): categories with a long tail.
+  if (avgLen <= 30 && commonShare(strs) >= 0.5) return 'categorical';
   return 'text';
+}
+
+/** Values seen at least this often are common (rare-category protection's default threshold). */
+const COMMON_COUNT = 5;
+
+/** Share of the values whose category is seen at least COMMON_COUNT times. */
+function commonShare(values: readonly string[]): number {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let common = 0;
+  for (const c of counts.values()) if (c >= COMMON_COUNT) common += c;
+  return values.length ? common / values.length : 0;
 }
