@@ -15,7 +15,7 @@ import { datasetPath } from '../../test/helpers/datasets';
 import { createPgDatabase } from '../../test/helpers/db';
 import { tempWorkspace } from '../../test/relational/pipeline-helpers';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '..', '..');
 const bin = path.join(root, 'bin', 'doppel.js');
 
@@ -97,7 +97,7 @@ async function pgFacts(url: string): Promise<{ fks: { child: string; col: string
 async function runCase(c: Case, dir: string): Promise<string> {
   const env = { ...process.env, DOPPEL_STORE: path.join(dir, 'store') };
   const cfgPath = path.join(dir, `${c.name}.json`);
-  await run(process.execPath, [bin, 'init', c.source, '-o', cfgPath], { env, maxBuffer: 1 << 26 });
+  await exec(process.execPath, [bin, 'init', c.source, '-o', cfgPath], { env, maxBuffer: 1 << 26 });
   const config = JSON.parse(fs.readFileSync(cfgPath, 'utf8')) as SynthesisConfig;
   c.choose(config);
   const db = await createPgDatabase(`doppel_bench_${c.name}`);
@@ -107,7 +107,7 @@ async function runCase(c: Case, dir: string): Promise<string> {
     const t0 = performance.now();
     let summary: { status: string; quality?: number | null; rows?: Record<string, number>; outputPath?: string };
     try {
-      const { stdout } = await run(process.execPath, [bin, 'run', cfgPath, '--json'], { env, maxBuffer: 1 << 26, timeout: 60 * 60_000 });
+      const { stdout } = await exec(process.execPath, [bin, 'run', cfgPath, '--json'], { env, maxBuffer: 1 << 26, timeout: 60 * 60_000 });
       summary = JSON.parse(stdout) as typeof summary;
     } catch (e) {
       const err = e as { stdout?: string; stderr?: string; message: string };
