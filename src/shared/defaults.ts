@@ -35,7 +35,7 @@ export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opt
  */
 export function isSmallLookup(table: TableMeta, metadata: DatasetMetadata): boolean {
   const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
-  return table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name);
+  return table.rowCount > 0 && table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name);
 }
 
 function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[]): TableConfig {

@@ -13,6 +13,7 @@ import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { SourceSpec } from '../../src/shared/source';
 import type { Row, RowBatch } from '../../src/shared/values';
 import { openSource } from '../../src/data/sources/connector';
+import { introspectWithSensitive } from '../../src/data/sensitive/introspect';
 import type { DestinationPlan } from '../../src/data/destinations/check';
 import { openLocalOutput } from '../../src/data/destinations/local-output';
 import { writeDestination } from '../../src/data/destinations/write';
@@ -21,12 +22,12 @@ import { build, dispose, preprocess, synthesize, train, type PreparedDataset, ty
 import { loadData, outputTableMetas } from '../../src/worker/jobs/load-data';
 import type { ScratchDatabase } from '../helpers/db';
 
-/** The source's metadata (keys inferred for files) and its default configuration, without reading rows. */
+/** The source's metadata (keys inferred for files) and its default configuration as `doppel init` writes it (sensitive columns detected on a sample). */
 export async function inspect(spec: SourceSpec): Promise<{ metadata: DatasetMetadata; config: SynthesisConfig }> {
   const src = await openSource(spec);
   try {
-    const metadata = await src.introspect();
-    return { metadata, config: defaultConfig(metadata, spec) };
+    const { metadata, sensitive } = await introspectWithSensitive(src);
+    return { metadata, config: defaultConfig(metadata, spec, { sensitive }) };
   } finally {
     await src.close();
   }

@@ -91,6 +91,20 @@ describe('chinook through the pipeline (sales synthesized, catalogue and staff a
     expect(new Set(column(run.out.Invoice!, 'BillingCountry')).size).toBeGreaterThan(2);
   });
 
+  it("copies an invoice's billing address from its generated customer, as in the data (mocked city and postcode included)", () => {
+    const c = run.out.Customer!;
+    const byId = new Map(c.rows.map((r) => [String(r[c.columns.indexOf('CustomerId')]), r]));
+    const inv = run.out.Invoice!;
+    const pairs: [string, string][] = [['BillingCity', 'City'], ['BillingCountry', 'Country'], ['BillingPostalCode', 'PostalCode'], ['BillingAddress', 'Address']];
+    for (const [billing, own] of pairs) {
+      const same = inv.rows.filter((r) => String(r[inv.columns.indexOf(billing)]) === String(byId.get(String(r[inv.columns.indexOf('CustomerId')]))![c.columns.indexOf(own)])).length;
+      expect(same / inv.rows.length, billing).toBe(1);
+    }
+    // The cities are fakes (mocked by default), not the real customers' cities.
+    const realCities = new Set(column(run.real.Customer!, 'City').map(String));
+    expect(column(c, 'City').filter((v) => realCities.has(String(v))).length / c.rows.length).toBeLessThan(0.2);
+  });
+
   it('loads into PostgreSQL with the FK constraints created (the database proves integrity)', async () => {
     const db = await createPgDatabase('doppel_t_relpipe_chinook');
     try {

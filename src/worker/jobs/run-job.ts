@@ -131,6 +131,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         backend: model.backend,
         stepSeconds: timeline.seconds,
         seed: config.settings.seed,
+        inherited: prepared.relational?.inherited,
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
       const files = await writeReportFiles(report, workspace);

@@ -55,9 +55,17 @@ export interface RelationalPrepared {
   assignments: Record<string, Assignment[]>;
   /** Columns whose value is the same for all children of a parent in the data (e.g. an invoice's billing address): copied from the first sibling. */
   siblingConstant: Record<string, string[]>;
+  /** Child columns equal to a column of their parent row in the data (an invoice's billing city is its customer's city): copied from the generated parent. */
+  inherited: Record<string, InheritedColumn[]>;
   /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   warnings: string[];
+}
+
+export interface InheritedColumn {
+  column: string;
+  parentTable: string;
+  parentColumn: string;
 }
 
 export interface RelationalModel {
@@ -120,6 +128,52 @@ function constantAmongSiblings(batch: RowBatch, column: string, link: Int32Array
     }
   });
   return multi.size >= 10 && broken.size <= 0.05 * multi.size;
+}
+
+/** Share of child rows (with a value) whose value must equal the parent's for the column to be inherited. */
+const INHERIT_SHARE = 0.95;
+
+/**
+ * Generated or mocked child columns that repeat a column of their parent row (denormalized
+ * copies: billing address = customer address), with at least 10 parents and two distinct values
+ * behind the match. Matching the parent column of the same treatment family keeps a mocked
+ * parent column and its copies the same fake value.
+ */
+export function inheritedColumns(config: SynthesisConfig, table: string, parentTable: string, child: RowBatch, parent: RowBatch, link: Int32Array): InheritedColumn[] {
+  const outputColumn = (tc: TableConfig, name: string): boolean => {
+    const c = tc.columns[name];
+    return !!c && c.included && (c.treatment === 'synthesize' || c.treatment === 'mock') && c.sdtype !== 'id' && !tc.primaryKey.includes(name);
+  };
+  const tc = config.tables[table]!;
+  const pc = config.tables[parentTable]!;
+  const parentCols = parent.columns.filter((n) => outputColumn(pc, n));
+  const out: InheritedColumn[] = [];
+  for (const name of child.columns.filter((n) => outputColumn(tc, n))) {
+    const ci = child.columns.indexOf(name);
+    let best: { col: string; share: number } | null = null;
+    for (const pcol of parentCols) {
+      const pi = parent.columns.indexOf(pcol);
+      let seen = 0;
+      let same = 0;
+      const parents = new Set<number>();
+      const values = new Set<string>();
+      child.rows.forEach((r, i) => {
+        const v = r[ci];
+        if (v === null || v === undefined || link[i]! < 0) return;
+        seen++;
+        const pv = parent.rows[link[i]!]![pi];
+        if (pv !== null && pv !== undefined && String(pv) === String(v)) {
+          same++;
+          parents.add(link[i]!);
+          if (values.size < 2) values.add(String(v));
+        }
+      });
+      const share = seen ? same / seen : 0;
+      if (share >= INHERIT_SHARE && parents.size >= 10 && values.size >= 2 && (!best || share > best.share)) best = { col: pcol, share };
+    }
+    if (best) out.push({ column: name, parentTable, parentColumn: best.col });
+  }
+  return out;
 }
 
 export function prepareRelational(input: RelationalInput): RelationalPrepared {
@@ -194,9 +248,15 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(plain[t]!, c, link)) : [];
     if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
   }
+  const inherited: Record<string, InheritedColumn[]> = {};
+  for (const t of plan.order) {
+    const ctx = plan.tables[t]!.context;
+    inherited[t] = ctx ? inheritedColumns(config, t, ctx.parentTable, sub.rows[t]!, sub.rows[ctx.parentTable]!, sub.parentIdx[t]!) : [];
+    if (inherited[t].length) log('info', `"${t}": ${inherited[t].map((c) => `${c.column} = ${c.parentTable}.${c.parentColumn}`).join(', ')} in the data; copied from the generated "${ctx!.parentTable}" row.`);
+  }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
-  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, evaluation, warnings };
+  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, evaluation, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
@@ -294,7 +354,9 @@ async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: 
   const all = await collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
   if (k === 1) return all;
   const p = tm.prepared;
-  const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  const tokens = tokensOf(tm, all);
+  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
+  const w = rakeWeights(tokens, targets, n * k);
   downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
@@ -312,7 +374,7 @@ async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: 
     }
     keep[r] = pick * n + r;
   }
-  balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng);
+  balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng, { tokens, targets });
   return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
 }
 
@@ -353,14 +415,16 @@ async function sampleRoot(tm: TableModel, n: number, columns: string[], training
   const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
   if (k === 1) return all;
   const p = tm.prepared;
-  const w = rakeWeights(tokensOf(tm, all), tm.marginals ?? tokenMarginals(p.tokens, p.cards), n * k);
+  const tokens = tokensOf(tm, all);
+  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
+  const w = rakeWeights(tokens, targets, n * k);
   downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
   // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
   const rng = createRng(seed ^ 0x2007);
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
   keys.sort((a, b) => b.key - a.key);
   const keep = keys.slice(0, n).map((x) => x.i);
-  balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng);
+  balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng, { tokens, targets });
   keep.sort((a, b) => a - b);
   return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
 }
@@ -368,8 +432,9 @@ async function sampleRoot(tm: TableModel, n: number, columns: string[], training
 /**
  * Swaps kept and spare candidates while that brings the child-count columns closer to the
  * training ones, on both their total (n x the training mean: the number of rows of every table
- * below then follows the data) and their shape (CDF on 20 training quantiles, KS-like). A small
- * root's counts are heavy-tailed, and n draws of them miss the total by a lot.
+ * below then follows the data) and their shape (CDF on 20 training quantiles, KS-like), and
+ * every modelled column's token marginals closer to the training ones. A small root's counts
+ * are heavy-tailed, and n draws of them miss the total by a lot.
  */
 /** Where a kept candidate can be replaced: a proposal for slot `a`, and what happens when it is accepted. */
 interface Alternatives {
@@ -397,9 +462,37 @@ function ownCandidates(keep: number[], k: number, n: number): Alternatives {
   };
 }
 
-function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives, training: RowBatch, rng: Rng): void {
+/**
+ * Token marginals of the kept rows against the training ones, updated per swap in O(columns):
+ * the sum of squared total-variation distances. Small tables are where n draws from the model
+ * miss the training marginals by sampling noise alone (24 countries over 59 customers).
+ */
+function marginalTracker(marg: { tokens: Int32Array[]; targets: Float64Array[] }, keep: number[]): { cost(): number; move(row: number, sign: number): void } {
+  const n = keep.length;
+  const cols = marg.tokens.map((t, j) => ({ t, target: marg.targets[j]! })).filter((c) => c.target.length > 1);
+  const hist = cols.map((c) => new Float64Array(c.target.length));
+  const abs = cols.map(() => 0);
+  cols.forEach((c, j) => {
+    for (const r of keep) hist[j]![c.t[r]!]! += 1;
+    for (let b = 0; b < c.target.length; b++) abs[j]! += Math.abs(hist[j]![b]! / n - c.target[b]!);
+  });
+  return {
+    cost: () => abs.reduce((a, x) => a + (x / 2) ** 2, 0),
+    move(row, sign) {
+      cols.forEach((c, j) => {
+        const b = c.t[row]!;
+        const h = hist[j]!;
+        abs[j]! -= Math.abs(h[b]! / n - c.target[b]!);
+        h[b]! += sign;
+        abs[j]! += Math.abs(h[b]! / n - c.target[b]!);
+      });
+    },
+  };
+}
+
+function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives, training: RowBatch, rng: Rng, marg?: { tokens: Int32Array[]; targets: Float64Array[] }): void {
   const cols = all.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? i : -1)).filter((i) => i >= 0);
-  if (!cols.length || keep.length === 0 || training.rows.length === 0) return;
+  if ((!cols.length && !marg) || keep.length === 0 || training.rows.length === 0) return;
   const n = keep.length;
   const num = (v: unknown): number => {
     const x = Number(v);
@@ -418,8 +511,8 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
     for (let b = 1; b < cdf.length; b++) cdf[b]! += cdf[b - 1]!;
     const mean = real.reduce((a, b) => a + b, 0) / real.length;
     return { c, bin, cdf, target: mean * n };
-  });
-  if (specs.some((sp) => sp.target <= 0)) return;
+  }).filter((sp) => sp.target > 0); // (a count that is 0 in the whole data has nothing to balance)
+  const tracker = marg ? marginalTracker(marg, keep) : null;
   const value = (r: number, j: number): number => num(all.rows[r]![specs[j]!.c]);
   const sums = specs.map((_, j) => keep.reduce((a, r) => a + value(r, j), 0));
   const hist = specs.map((sp, j) => {
@@ -428,6 +521,7 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
     return h;
   });
   const cost = (): number =>
+    (tracker?.cost() ?? 0) +
     specs.reduce((a, sp, j) => {
       let acc = 0;
       let ks = 0;
@@ -435,14 +529,17 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
         acc += hist[j]![b]! / n;
         ks = Math.max(ks, Math.abs(acc - sp.cdf[b]!));
       }
-      return a + ((sums[j]! - sp.target) / sp.target) ** 2 + ks ** 2;
+      // The total decides the size of every table below: it weighs most.
+      return a + 100 * ((sums[j]! - sp.target) / sp.target) ** 2 + ks ** 2;
     }, 0);
-  const move = (r: number, sign: number): void =>
+  const move = (r: number, sign: number): void => {
+    tracker?.move(r, sign);
     specs.forEach((sp, j) => {
       const v = value(r, j);
       sums[j]! += sign * v;
       hist[j]![sp.bin(v)]! += sign;
     });
+  };
   let current = cost();
   const iterations = Math.min(20 * n, 20_000);
   for (let it = 0; it < iterations && current > 1e-6; it++) {
@@ -525,6 +622,12 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const fc = columns.indexOf(fk.childColumns[0]!);
       batch.rows.forEach((r, i) => (r[fc] = parent.rows[parentIdx[i]!]![pk] ?? null));
       links[t] = parentIdx;
+      // Denormalized copies of the parent row (billing address = customer address): the generated parent's values.
+      for (const inh of model.prepared.inherited[t] ?? []) {
+        const ci = columns.indexOf(inh.column);
+        const pi = parent.columns.indexOf(inh.parentColumn);
+        if (ci >= 0 && pi >= 0) batch.rows.forEach((r, i) => (r[ci] = parent.rows[parentIdx[i]!]![pi] ?? null));
+      }
       // Parent-level values of the children (same for all siblings in the data): the first sibling's.
       const shared = (model.prepared.siblingConstant[t] ?? []).map((c) => columns.indexOf(c)).filter((i) => i >= 0);
       if (shared.length) {

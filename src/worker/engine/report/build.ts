@@ -52,6 +52,8 @@ export interface ReportInput {
   backend: string;
   stepSeconds: Partial<Record<JobStep, number>>;
   privacyStats?: EnginePrivacyStats;
+  /** Child columns the relational engine copied from their generated parent row (denormalized copies). */
+  inherited?: Record<string, { column: string; parentTable: string; parentColumn: string }[]>;
   /** Timestamp of the report (default: now). */
   generatedAt?: Date;
   seed?: number;
@@ -75,14 +77,26 @@ function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
+/** Inherited columns whose parent column is mocked: fake values, like their parent's, so not compared with the real ones. */
+export function mockedCopies(input: Pick<ReportInput, 'config' | 'inherited'>, table: string): { column: string; parentTable: string; parentColumn: string }[] {
+  return (input.inherited?.[table] ?? []).filter((c) => {
+    const treatment = input.config.tables[c.parentTable]?.columns[c.parentColumn]?.treatment;
+    return treatment !== 'synthesize' && treatment !== 'keep';
+  });
+}
+
 function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], utilityTarget: string | null): TableReport {
   const tc = input.config.tables[name]!;
   const train = input.realTrain[name] ?? { columns: [], rows: [] };
   const holdout = input.realHoldout[name] ?? { columns: train.columns, rows: [] };
   const syn = input.synthetic[name] ?? { columns: train.columns, rows: [] };
+  const copied = new Map(mockedCopies(input, name).map((c) => [c.column, c]));
   const otherTreatments = Object.entries(tc.columns)
-    .filter(([, c]) => c.included && c.treatment !== 'synthesize')
-    .map(([column, c]) => ({ column, treatment: c.treatment }));
+    .filter(([column, c]) => c.included && (c.treatment !== 'synthesize' || copied.has(column)))
+    .map(([column, c]) => {
+      const from = copied.get(column);
+      return { column, treatment: from ? `mock (copy of ${from.parentTable}.${from.parentColumn})` : c.treatment };
+    });
   const rows = { real: train.rows.length + holdout.rows.length, train: train.rows.length, holdout: holdout.rows.length, synthetic: syn.rows.length };
   const columnCount = Object.values(tc.columns).filter((c) => c.included).length;
   if (tc.treatment === 'original') {
@@ -127,7 +141,10 @@ export function buildReport(input: ReportInput): ReportJson {
   }
   const outputTables = Object.entries(config.tables).filter(([, t]) => t.treatment !== 'exclude');
   const specs: Record<string, ColumnSpec[]> = {};
-  for (const [name, t] of outputTables) specs[name] = specsFromTableConfig(t).filter((c) => !fkColumns.get(name)?.has(c.name));
+  for (const [name, t] of outputTables) {
+    const copies = new Set(mockedCopies(input, name).map((c) => c.column));
+    specs[name] = specsFromTableConfig(t).filter((c) => !fkColumns.get(name)?.has(c.name) && !copies.has(c.name));
+  }
 
   const synthesized = outputTables.filter(([, t]) => t.treatment === 'synthesize').map(([n]) => n);
   const targetTable = config.report.targetTable && synthesized.includes(config.report.targetTable) ? config.report.targetTable : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
