@@ -6,10 +6,12 @@
  *   an existing synthetic parent row (1.0 required).
  * - Parent–child pair trends (SDMetrics' Intertable Trends): Column Pair Trends between every
  *   parent column and every child column on the joined rows (child row + its parent row).
+ * - Sequence shape (ordered children: a datetime or a step column): KSComplement of the gaps
+ *   between consecutive siblings, each parent's children sorted on that column.
  */
 import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
 import { relationshipKey } from '../../../shared';
-import { categoryKey, columnIndex, type ColumnSpec } from './columns';
+import { categoryKey, columnIndex, datetimeValue, numericValue, type ColumnSpec } from './columns';
 import { evaluateQuality, type PairTrendScore } from './quality';
 import { rng, sampleRows } from './sample';
 import { ksComplement } from './stats';
@@ -40,6 +42,8 @@ export interface RelationshipResult {
   /** Mean of the parent–child pair scores. */
   pairTrends: number | null;
   pairs: PairTrendScore[];
+  /** Ordered children: KSComplement of the gaps between consecutive siblings on `column`. */
+  sequence: { column: string; gaps: number | null; medianGap: { real: number | null; synthetic: number | null } } | null;
 }
 
 function keyOf(row: Row, idx: number[]): string | null {
@@ -134,12 +138,40 @@ function joined(parent: RowBatch, child: RowBatch, l: Linked, pCols: ColumnSpec[
   return { columns: [...pCols.map((c) => PARENT + c.name), ...cCols.map((c) => CHILD + c.name)], rows };
 }
 
+/** Gaps between consecutive children of each parent on the order column (sorted per parent). */
+function siblingGaps(child: RowBatch, l: Linked, column: string, datetime: boolean): Float64Array {
+  const ci = columnIndex(child, column);
+  const byParent = new Map<number, number[]>();
+  child.rows.forEach((r, i) => {
+    const p = l.parentOf[i]!;
+    const v = ci < 0 ? NaN : datetime ? datetimeValue(r[ci]) : numericValue(r[ci]);
+    if (p < 0 || !Number.isFinite(v)) return;
+    const list = byParent.get(p);
+    if (list) list.push(v);
+    else byParent.set(p, [v]);
+  });
+  const gaps: number[] = [];
+  for (const list of byParent.values()) {
+    list.sort((a, b) => a - b);
+    for (let k = 1; k < list.length; k++) gaps.push(list[k]! - list[k - 1]!);
+  }
+  return Float64Array.from(gaps);
+}
+
+function median(a: Float64Array): number | null {
+  if (!a.length) return null;
+  const s = Float64Array.from(a).sort();
+  return s[Math.floor(s.length / 2)]!;
+}
+
 export interface RelationshipInput {
   relationship: Relationship;
   real: RelationalTables;
   synthetic: RelationalTables;
   /** Evaluated (non-key) columns per table. */
   columns: Record<string, ColumnSpec[]>;
+  /** The column ordering the children into sequences, when the child table has one (see relational/order.ts). */
+  sequenceColumn?: string | null;
   /** Joined rows used for pair trends (default 20,000). */
   maxJoinedRows?: number;
   seed?: number;
@@ -176,6 +208,15 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
     column1: `${rel.parentTable}.${s.column1.slice(PARENT.length)}`,
     column2: `${rel.childTable}.${s.column2.slice(CHILD.length)}`,
   });
+  let sequence: RelationshipResult['sequence'] = null;
+  const seqSpec = input.sequenceColumn ? (input.columns[rel.childTable] ?? []).find((c) => c.name === input.sequenceColumn) : undefined;
+  if (seqSpec) {
+    const datetime = seqSpec.sdtype === 'datetime';
+    const rg = siblingGaps(rc, real, seqSpec.name, datetime);
+    const sg = siblingGaps(sc, syn, seqSpec.name, datetime);
+    const gaps = rg.length && sg.length ? ksComplement(rg, sg) : NaN;
+    sequence = { column: seqSpec.name, gaps: Number.isFinite(gaps) ? gaps : null, medianGap: { real: median(rg), synthetic: median(sg) } };
+  }
   return {
     key: relationshipKey(rel),
     parentTable: rel.parentTable,
@@ -187,5 +228,6 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
     meanChildren: { real: mean(real.counts), synthetic: mean(syn.counts) },
     pairTrends: q?.columnPairTrends ?? null,
     pairs: q ? q.pairs.map(rename) : [],
+    sequence,
   };
 }

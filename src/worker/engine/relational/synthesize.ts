@@ -29,6 +29,8 @@ import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } f
 import { protectRareByEntity } from './entity-privacy';
 import { downweightCopies, outputCopyFilter } from './copies';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
+import { planRelativeTimes, toAbsolute, toRelative, type RelativeTime } from './relative-time';
+import { siblingOrder } from './order';
 import { relationalProblems, type GenerationPlan } from './plan';
 
 export interface RelationalInput {
@@ -57,6 +59,8 @@ export interface RelationalPrepared {
   siblingConstant: Record<string, string[]>;
   /** Child columns equal to a column of their parent row in the data (an invoice's billing city is its customer's city): copied from the generated parent. */
   inherited: Record<string, InheritedColumn[]>;
+  /** Child datetime columns learned as offsets from their parent's date. */
+  relativeTimes: Record<string, RelativeTime[]>;
   /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   warnings: string[];
@@ -95,20 +99,6 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
   // families), else the output loses the rows of every parent above the clip.
   for (const name of counts) columns[name] = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: { precision: 0, clipLowerQuantile: 0, clipUpperQuantile: 1 } };
   return { ...base, columns };
-}
-
-/** Order of siblings: by the first datetime column of the child, else source order. */
-function siblingOrder(batch: RowBatch, config: TableConfig): Int32Array {
-  const idx = Int32Array.from(batch.rows, (_, i) => i);
-  const dt = Object.entries(config.columns).find(([, c]) => c.included && c.sdtype === 'datetime')?.[0];
-  const ci = dt ? batch.columns.indexOf(dt) : -1;
-  if (ci < 0) return idx;
-  const t = batch.rows.map((r) => {
-    const v = r[ci];
-    const ms = v instanceof Date ? v.getTime() : typeof v === 'string' || typeof v === 'number' ? new Date(v).getTime() : NaN;
-    return Number.isFinite(ms) ? ms : Number.POSITIVE_INFINITY;
-  });
-  return idx.sort((a, b) => t[a]! - t[b]! || a - b);
 }
 
 /** True when, among parents with at least two children, 95% have children all equal on `column` (and such parents exist). */
@@ -228,11 +218,25 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   // What the models learn: text categories of child tables protected by entity (not by row).
   const entity = protectRareByEntity(config, plan, sub.rows, sub.parentIdx);
   for (const [t, cols] of Object.entries(entity.protectedColumns)) log('info', `"${t}": values of ${cols.join(', ')} seen for fewer than ${s.privacy.rareCategoryThreshold} "${plan.root}" rows are protected.`);
+  const inherited: Record<string, InheritedColumn[]> = {};
+  for (const t of plan.order) {
+    const ctx = plan.tables[t]!.context;
+    inherited[t] = ctx ? inheritedColumns(config, t, ctx.parentTable, sub.rows[t]!, sub.rows[ctx.parentTable]!, sub.parentIdx[t]!) : [];
+    if (inherited[t].length) log('info', `"${t}": ${inherited[t].map((c) => `${c.column} = ${c.parentTable}.${c.parentColumn}`).join(', ')} in the data; copied from the generated "${ctx!.parentTable}" row.`);
+  }
+  // Child dates as offsets from their parent's date, where that is tighter (not for copied columns).
+  const relativeTimes = planRelativeTimes(config, plan, sub.rows, sub.parentIdx);
+  for (const t of plan.order) {
+    relativeTimes[t] = relativeTimes[t]!.filter((r) => !inherited[t]!.some((c) => c.column === r.column));
+    if (relativeTimes[t].length) log('info', `"${t}": ${relativeTimes[t].map((r) => `${r.column} learned relative to "${r.parentTable ?? t}.${r.parentColumn}"`).join(', ')}.`);
+  }
   const training: Record<string, RowBatch> = {};
   const plain: Record<string, RowBatch> = {};
   for (const t of plan.order) {
-    training[t] = withCounts(t, entity.rows[t]!);
-    plain[t] = entity.rows[t] === sub.rows[t] ? training[t] : withCounts(t, sub.rows[t]!);
+    const ctx = plan.tables[t]!.context;
+    const learned = toRelative(entity.rows[t]!, sub.parentIdx[t] ?? null, ctx ? sub.rows[ctx.parentTable]! : null, relativeTimes[t]!);
+    training[t] = withCounts(t, learned);
+    plain[t] = learned === sub.rows[t] ? training[t] : withCounts(t, sub.rows[t]!);
   }
   const prepared: Record<string, PreparedTable> = {};
   for (const t of plan.order) {
@@ -248,15 +252,9 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(plain[t]!, c, link)) : [];
     if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
   }
-  const inherited: Record<string, InheritedColumn[]> = {};
-  for (const t of plan.order) {
-    const ctx = plan.tables[t]!.context;
-    inherited[t] = ctx ? inheritedColumns(config, t, ctx.parentTable, sub.rows[t]!, sub.rows[ctx.parentTable]!, sub.parentIdx[t]!) : [];
-    if (inherited[t].length) log('info', `"${t}": ${inherited[t].map((c) => `${c.column} = ${c.parentTable}.${c.parentColumn}`).join(', ')} in the data; copied from the generated "${ctx!.parentTable}" row.`);
-  }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
-  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, evaluation, warnings };
+  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, evaluation, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
@@ -309,7 +307,8 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
       let context: { matrix: Float32Array; dim: number } | undefined;
       if (ctx && link) {
         const parent = contexts[ctx.parentTable]!;
-        const sib = siblingPositions(link, siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!), prepared.training[ctx.parentTable]!.rows.length);
+        const order = siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!);
+        const sib = siblingPositions(link, order, prepared.training[ctx.parentTable]!.rows.length);
         context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
       }
       model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
@@ -347,7 +346,15 @@ export const ROOT_CANDIDATES = 3;
  * included). Raking a context-conditioned batch by resampling rows would detach rows from their
  * parents; choosing among a row's own candidates keeps every row under its parent.
  */
-async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
+async function sampleChildren(
+  tm: TableModel,
+  ctx: { matrix: Float32Array; dim: number },
+  n: number,
+  columns: string[],
+  training: RowBatch,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<RowBatch> {
   const k = tm.marginals === null || n === 0 ? 1 : CHILD_CANDIDATES;
   const big = new Float32Array(n * k * ctx.dim);
   for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
@@ -375,7 +382,9 @@ async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: 
     keep[r] = pick * n + r;
   }
   balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng, { tokens, targets });
-  return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
+  const kept = { columns, rows: keep.map((i) => all.rows[i]!) };
+  fillCountShortfalls(kept, training, rng);
+  return renumberIds(tm, kept, seed);
 }
 
 /** Modelled tokens of decoded rows (the columns the model generates). */
@@ -426,7 +435,9 @@ async function sampleRoot(tm: TableModel, n: number, columns: string[], training
   const keep = keys.slice(0, n).map((x) => x.i);
   balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng, { tokens, targets });
   keep.sort((a, b) => a - b);
-  return renumberIds(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, seed);
+  const kept = { columns, rows: keep.map((i) => all.rows[i]!) };
+  fillCountShortfalls(kept, training, rng);
+  return renumberIds(tm, kept, seed);
 }
 
 /**
@@ -558,6 +569,40 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
   }
 }
 
+/**
+ * A rare child (allergies recorded at 10 of 7,584 encounters) can be so rare that the model
+ * proposes no parent with any: the table would come out nearly empty. For each child-count
+ * column whose total is under half the training mean x rows, non-zero counts drawn from the
+ * training ones go to random rows without children until the total is reached (in place).
+ */
+function fillCountShortfalls(batch: RowBatch, training: RowBatch, rng: Rng): void {
+  batch.columns.forEach((name, c) => {
+    if (!name.startsWith(COUNT_PREFIX)) return;
+    const ti = training.columns.indexOf(name);
+    const real = training.rows.map((r) => Number(r[ti])).filter((v) => Number.isFinite(v));
+    const target = (real.reduce((a, b) => a + b, 0) / Math.max(1, real.length)) * batch.rows.length;
+    const sum = batch.rows.reduce((a, r) => a + (Number(r[c]) > 0 ? Number(r[c]) : 0), 0);
+    fillShortfall(batch, c, sum, target, real, rng);
+  });
+}
+
+function fillShortfall(batch: RowBatch, c: number, sum: number, target: number, real: number[], rng: Rng): void {
+  if (sum >= 0.5 * target) return;
+  const nonzero = real.filter((v) => v > 0);
+  if (!nonzero.length) return;
+  const empty = batch.rows.filter((r) => !(Number(r[c]) > 0));
+  for (let i = empty.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [empty[i], empty[j]] = [empty[j]!, empty[i]!];
+  }
+  for (const r of empty) {
+    if (sum >= target) break;
+    const v = nonzero[rng.int(nonzero.length)]!;
+    r[c] = v;
+    sum += v;
+  }
+}
+
 export interface RelationalSynthesisOptions {
   sink: (table: string, batch: RowBatch) => Promise<void>;
   signal?: AbortSignal;
@@ -616,7 +661,8 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const positions = siblingPositions(parentIdx, Int32Array.from(parentIdx, (_, i) => i), parent.rows.length);
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
-      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, model.prepared.training[t]!, seed + k, opts.signal);
+      const training = model.prepared.training[t]!;
+      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, training, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
@@ -641,7 +687,9 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       }
     }
     out[t] = batch;
+    // Contexts see what the model learned (relative dates); the output and the children's own dates are absolute.
     if (tp.children.length > 0) contexts[t] = rowContext(model, t, batch, contexts, links[t] ?? null);
+    toAbsolute(batch, links[t] ?? null, tp.context ? out[tp.context.parentTable]! : null, model.prepared.relativeTimes[t] ?? []);
     opts.onProgress?.(k + 1, total, t);
   }
   assignForeignKeys(plan, out, links, model.prepared.assignments, rng);

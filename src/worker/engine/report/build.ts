@@ -23,6 +23,7 @@ import { evaluatePrivacy } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
 import { evaluateQuality, worstFirst } from '../evaluate/quality';
 import { evaluateRelationship } from '../evaluate/relational';
+import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
 import { defaultTarget, evaluateUtility } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
@@ -163,7 +164,8 @@ export function buildReport(input: ReportInput): ReportJson {
   }
   const relationships: RelationshipReport[] = [];
   for (const fk of fks) {
-    const r = evaluateRelationship({ relationship: fk, real: { tables: realAll }, synthetic: { tables: synAll }, columns: specs, seed: input.seed });
+    const child = config.tables[fk.childTable];
+    const r = evaluateRelationship({ relationship: fk, real: { tables: realAll }, synthetic: { tables: synAll }, columns: specs, seed: input.seed, sequenceColumn: child ? sequenceColumn(child) : null });
     if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
   }
 

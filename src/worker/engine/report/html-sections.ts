@@ -81,15 +81,23 @@ ${rowsTable(headers, rows, headers.map((_, i) => i > 0))}
 
 export async function relationalSection(rels: RelationshipReport[]): Promise<string> {
   if (rels.length === 0) return '';
-  const rows = rels.map((r) => [esc(`${r.childTable} → ${r.parentTable}`), pct(r.integrity), pct(r.cardinality), `${num(r.meanChildren.real, 2)} / ${num(r.meanChildren.synthetic, 2)}`, pct(r.pairTrends)]);
+  const sequences = rels.some((r) => r.sequence);
+  const rows = rels.map((r) => [
+    esc(`${r.childTable} → ${r.parentTable}`),
+    pct(r.integrity),
+    pct(r.cardinality),
+    `${num(r.meanChildren.real, 2)} / ${num(r.meanChildren.synthetic, 2)}`,
+    pct(r.pairTrends),
+    ...(sequences ? [r.sequence ? `${pct(r.sequence.gaps)} <span class="small">(${esc(r.sequence.column)})</span>` : '–'] : []),
+  ]);
   const parts: string[] = [];
   for (const r of rels) {
     const worst = r.pairs.slice(0, 3).map((p) => `${pairLabel(p)} ${pct(p.score)}`).join('; ');
     parts.push(`<div class="chart">${await childCountChart(r)}<p class="small">${worst ? `Weakest parent–child pairs: ${worst}.` : ''}</p></div>`);
   }
   return `<h2>Relationships</h2>
-<p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.</p>
-${rowsTable(['Relationship', 'Integrity', 'Cardinality', 'Children per parent (real / synthetic)', 'Parent–child trends'], rows, [false, true, true, true, true])}
+<p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.${sequences ? ' Sequences compare, for children ordered by a date or step column, the gaps between consecutive children of the same parent (KS complement).' : ''}</p>
+${rowsTable(['Relationship', 'Integrity', 'Cardinality', 'Children per parent (real / synthetic)', 'Parent–child trends', ...(sequences ? ['Sequences'] : [])], rows, [false, true, true, true, true, ...(sequences ? [true] : [])])}
 ${legend}<div class="charts">${parts.join('\n')}</div>`;
 }
 

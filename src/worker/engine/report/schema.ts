@@ -112,6 +112,8 @@ export const relationshipReportSchema = z.object({
   meanChildren: z.object({ real: z.number(), synthetic: z.number() }),
   pairTrends: score,
   pairs: z.array(pairTrendSchema),
+  /** Ordered children: how the gaps between consecutive siblings compare (KSComplement), and their medians. */
+  sequence: z.object({ column: z.string(), gaps: score, medianGap: z.object({ real: z.number().nullable(), synthetic: z.number().nullable() }) }).nullable().default(null),
 });
 export type RelationshipReport = z.infer<typeof relationshipReportSchema>;
 

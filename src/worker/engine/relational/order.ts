@@ -1,0 +1,30 @@
+/**
+ * The column that orders the children of one parent into a sequence (an account's orders by
+ * date, a player's seasons by year): the first synthesized datetime column, else a numerical
+ * column named like a sequence step. Tables without one are unordered sets of children. A
+ * child's context holds its position in that order (and its dates are learned relative to its
+ * parent's: relative-time.ts); the report compares the gaps between consecutive siblings.
+ */
+import type { TableConfig } from '../../../shared/config';
+import type { RowBatch } from '../../../shared/values';
+
+const SEQUENCE_NAME = /year|seq|sequence|step|period|visit|stint/i;
+
+export function sequenceColumn(table: TableConfig): string | null {
+  const entries = Object.entries(table.columns).filter(([n, c]) => c.included && c.treatment === 'synthesize' && !table.primaryKey.includes(n));
+  return entries.find(([, c]) => c.sdtype === 'datetime')?.[0] ?? entries.find(([n, c]) => c.sdtype === 'numerical' && SEQUENCE_NAME.test(n))?.[0] ?? null;
+}
+
+/** Order of siblings: by the child's sequence column (a date or a step), else source order. */
+export function siblingOrder(batch: RowBatch, config: TableConfig): Int32Array {
+  const idx = Int32Array.from(batch.rows, (_, i) => i);
+  const column = sequenceColumn(config);
+  const ci = column ? batch.columns.indexOf(column) : -1;
+  if (ci < 0) return idx;
+  const t = batch.rows.map((r) => {
+    const v = r[ci];
+    const x = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? (Number.isFinite(Number(v)) ? Number(v) : Date.parse(v)) : NaN;
+    return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
+  });
+  return idx.sort((a, b) => t[a]! - t[b]! || a - b);
+}
