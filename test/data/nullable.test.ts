@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSource } from '../../src/data/sources/connector';
-import { outputTableMetas } from '../../src/worker/jobs/load-data';
+import { loadData, outputTableMetas } from '../../src/worker/jobs/load-data';
 import { defaultConfig } from '../../src/shared';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'doppel-nullable-'));
@@ -28,5 +28,25 @@ describe('nullability of file columns', () => {
     } finally {
       await src.close();
     }
+  });
+
+  it('a column sampled as yes/no that holds another word further down is written as text', async () => {
+    const file = path.join(dir, 'meds.csv');
+    const lines = ['id,insulin,metformin'];
+    // 12,000 rows: the 10,000-row type sample sees only "No"/"Yes" in insulin; "Steady" comes later.
+    for (let i = 1; i <= 12_000; i++) lines.push(`${i},${i > 11_000 && i % 3 === 0 ? 'Steady' : i % 2 ? 'No' : 'Yes'},${i % 2 ? 'No' : 'Steady'}`);
+    writeFileSync(file, lines.join('\n') + '\n');
+    const src = await openSource({ kind: 'files', path: file });
+    const meta = await src.introspect();
+    await src.close();
+    const insulin = meta.tables[0]!.columns.find((c) => c.name === 'insulin')!;
+    expect(insulin.storageType).toBe('boolean');
+    // A column that is only "No" among other words was never a yes/no column.
+    expect(meta.tables[0]!.columns.find((c) => c.name === 'metformin')!.storageType).toBe('string');
+    const config = defaultConfig(meta, { kind: 'files', path: file });
+    const loaded = await loadData(config, {});
+    const out = outputTableMetas(config, loaded.metadata)[0]!;
+    expect(out.columns.find((c) => c.name === 'insulin')!.storageType).toBe('string');
+    expect(loaded.tables.meds!.rows.some((r) => r[1] === 'Steady')).toBe(true);
   });
 });

@@ -23,7 +23,8 @@ export function inferTextColumn(name: string, raw: (string | null)[]): InferredC
   const values = raw.filter((v): v is string => v !== null && v.trim() !== '');
   if (values.length === 0) return { storageType: 'string', sdtype: 'categorical' };
   const lower = new Set(values.map((v) => v.trim().toLowerCase()));
-  if (lower.size <= 2 && [...lower].every((v) => TRUE_WORDS.has(v) || FALSE_WORDS.has(v)) && ![...lower].every((v) => v.length === 1 && /[yntf]/.test(v) && lower.size === 1)) {
+  // Both a true and a false word: a column of only "No" in the sample may hold "Steady" further down.
+  if (lower.size === 2 && [...lower].some((v) => TRUE_WORDS.has(v)) && [...lower].some((v) => FALSE_WORDS.has(v))) {
     return { storageType: 'boolean', sdtype: 'boolean' };
   }
   const dateNamed = DATE_NAME.test(name);

@@ -70,6 +70,7 @@ export async function loadData(
       }
       tables[name] = { columns, rows: all };
       rows[name] = all.length;
+      if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
     }
     const schemaHash = createHash('sha256')
       .update(JSON.stringify(metaTables.map((t) => ({ name: t.name, columns: t.columns.map((c) => [c.name, c.storageType]), pk: t.primaryKey }))))
@@ -78,6 +79,22 @@ export async function loadData(
   } finally {
     await source.close();
   }
+}
+
+const TYPED = new Set(['boolean', 'integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
+
+/**
+ * A file column's type is a guess from a sample: when a later value did not convert to it (a
+ * text "Steady" in a column sampled as yes/no), the column is text, so the output can hold it.
+ */
+function widenGuessedTypes(meta: TableMeta, batch: RowBatch): void {
+  batch.columns.forEach((name, i) => {
+    const col = meta.columns.find((c) => c.name === name);
+    if (!col || !TYPED.has(col.storageType)) return;
+    // (Big integers stay texts of digits on purpose: beyond 2^53 a JS number would round them.)
+    const unconverted = (v: unknown): boolean => typeof v === 'string' && !(col.storageType === 'bigint' && /^\s*-?\d+\s*$/.test(v));
+    if (batch.rows.some((r) => unconverted(r[i]))) col.storageType = 'string';
+  });
 }
 
 /**
