@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/shared/defaults';
 import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { Row } from '../../src/shared/values';
-import { inheritedColumns } from '../../src/worker/engine/relational/synthesize';
+import { inheritedColumns } from '../../src/worker/engine/relational/parent-values';
 
 // customer → invoice: the billing city is the customer's city (denormalized), the billing note is not.
 const metadata: DatasetMetadata = {
