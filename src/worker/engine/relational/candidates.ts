@@ -50,11 +50,7 @@ export async function sampleChildren(
   for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
   const all = await collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
   if (k === 1) return all;
-  const p = tm.prepared;
-  const tokens = tokensOf(tm, all);
-  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
-  const w = rakeWeights(tokens, targets, n * k);
-  downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
+  const { tokens, targets, w } = candidateWeights(tm, all, training);
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
   for (let r = 0; r < n; r++) {
@@ -75,6 +71,16 @@ export async function sampleChildren(
   const kept = { columns, rows: keep.map((i) => all.rows[i]!) };
   fillCountShortfalls(kept, training, rng);
   return renumberIds(tm, kept, seed);
+}
+
+/** Raking weights of the candidates towards the training marginals, copies of unique training rows weighed down. */
+function candidateWeights(tm: TableModel, all: RowBatch, training: RowBatch): { tokens: Int32Array[]; targets: Float64Array[]; w: Float64Array } {
+  const p = tm.prepared;
+  const tokens = tokensOf(tm, all);
+  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
+  const w = rakeWeights(tokens, targets, all.rows.length);
+  downweightCopies(w, all.rows, outputCopyFilter(tm, training, all.columns, COUNT_PREFIX));
+  return { tokens, targets, w };
 }
 
 /** Modelled tokens of decoded rows (the columns the model generates). */
@@ -113,11 +119,7 @@ export async function sampleRoot(tm: TableModel, n: number, columns: string[], t
   const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || n >= 2000 ? 1 : ROOT_CANDIDATES;
   const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
   if (k === 1) return all;
-  const p = tm.prepared;
-  const tokens = tokensOf(tm, all);
-  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
-  const w = rakeWeights(tokens, targets, n * k);
-  downweightCopies(w, all.rows, outputCopyFilter(tm, training, columns, COUNT_PREFIX));
+  const { tokens, targets, w } = candidateWeights(tm, all, training);
   // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
   const rng = createRng(seed ^ 0x2007);
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
