@@ -99,9 +99,13 @@ describe('Doppel in the browser', () => {
       await page.getByLabel(`Include table ${name}`, { exact: true }).uncheck();
     }
     for (const name of kept) expect(await page.getByLabel(`Include table ${name}`, { exact: true }).isChecked()).toBe(true);
-    // Genre (25 rows) and MediaType (5) are too small to learn, and there are three roots.
-    await expect.poll(() => panel().getByText('3 errors').isVisible()).toBe(true);
-    expect(await panel().getByText(/"Genre" has 25 row\(s\)/).isVisible()).toBe(true);
+    // Genre (25 rows) and MediaType (5) are lookups too small to learn: original data by default, so Track is the one root.
+    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
+    // Excluding Track leaves two roots: the error shows at once.
+    await page.getByLabel('Include table Track', { exact: true }).uncheck();
+    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(false);
+    await page.getByLabel('Include table Track', { exact: true }).check();
+    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
     await page.getByLabel('Search tables and columns').fill('genre');
     expect(await page.getByLabel('Include table Artist').count()).toBe(0);
     await app.shot('06-wizard-choose-data-filtered');
@@ -148,16 +152,19 @@ describe('Doppel in the browser', () => {
     await app.shot('10-wizard-graph-edge-drawn');
   });
 
-  step('marks the lookup tables as original data (asterisk), which fixes the validation errors', async () => {
+  step('shows the lookup tables as original data (asterisk); learning one instead is refused live', async () => {
     await nextStep('Data treatment');
-    await expect.poll(() => panel().getByText('3 errors').isVisible()).toBe(true);
+    await expect.poll(() => page.getByTestId('list-asterisk-Genre').isVisible()).toBe(true);
+    expect(await page.getByTestId('list-asterisk-MediaType').isVisible()).toBe(true);
+    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
     await app.shot('11-wizard-treatment');
+    await segment(page, 'Treatment of Genre', 'Synthesize').click();
+    // 25 rows are too few to learn Genre.
+    await expect.poll(() => panel().getByText('1 error', { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText(/"Genre" has 25 row\(s\)/).first().isVisible()).toBe(true);
+    expect(await page.getByTestId('list-asterisk-Genre').count()).toBe(0);
     await segment(page, 'Treatment of Genre', 'Original data').click();
     await expect.poll(() => page.getByTestId('list-asterisk-Genre').isVisible()).toBe(true);
-    // Genre is no longer too small nor a root; MediaType is still too small.
-    await expect.poll(() => panel().getByText('1 error', { exact: true }).isVisible()).toBe(true);
-    await segment(page, 'Treatment of MediaType', 'Original data').click();
-    await expect.poll(() => page.getByTestId('list-asterisk-MediaType').isVisible()).toBe(true);
     await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
     expect(await page.getByLabel('Synthesis steps').locator('[data-errors]:not([data-errors="0"])').count()).toBe(0);
   });
