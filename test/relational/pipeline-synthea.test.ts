@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SynthesisConfig } from '../../src/shared/config';
 import type { RowBatch } from '../../src/shared/values';
 import { datasetPath } from '../helpers/datasets';
+import { specsFromTableConfig } from '../../src/worker/engine/evaluate/columns';
+import { evaluateRelationship } from '../../src/worker/engine/evaluate/relational';
 import { column, integrity } from './helpers';
 import { inspect, runPipeline, tempWorkspace, type PipelineRun } from './pipeline-helpers';
 
@@ -54,5 +56,19 @@ describe('synthea: patients → encounters → procedures, dates learned relativ
     // The dates keep the source's form (instants read from the CSV), restored onto the generated encounters.
     const form = (v: unknown) => (v instanceof Date ? 'date' : typeof v);
     expect(new Set(column(run.out.procedures!, 'START').map(form))).toEqual(new Set(column(run.real.procedures!, 'START').map(form)));
+  });
+
+  it("generates a patient's encounters as a sequence: each sees the previous one, and the gaps between visits keep their shape", () => {
+    expect(run.prepared.relational!.sequences.encounters).toBe('START');
+    const fk = config.foreignKeys.find((f) => f.childTable === 'encounters' && f.parentTable === 'patients')!;
+    const columns = Object.fromEntries(['patients', 'encounters'].map((t) => [t, specsFromTableConfig(config.tables[t]!)]));
+    const r = evaluateRelationship({ relationship: fk, real: { tables: run.real }, synthetic: { tables: run.out }, columns, sequenceColumn: 'START' })!;
+    expect(r.sequence?.column).toBe('START');
+    expect(r.sequence!.gaps).toBeGreaterThan(0.7);
+    // Visits weeks apart, as in the data (not years, not all on one day).
+    const day = 86_400_000;
+    expect(r.sequence!.medianGap.synthetic! / r.sequence!.medianGap.real!).toBeGreaterThan(0.33);
+    expect(r.sequence!.medianGap.synthetic! / r.sequence!.medianGap.real!).toBeLessThan(3);
+    expect(r.sequence!.medianGap.real!).toBeGreaterThan(day);
   });
 });

@@ -36,20 +36,27 @@ export const ROOT_CANDIDATES = 3;
  * included). Raking a context-conditioned batch by resampling rows would detach rows from their
  * parents; choosing among a row's own candidates keeps every row under its parent.
  */
-export async function sampleChildren(
-  tm: TableModel,
-  ctx: { matrix: Float32Array; dim: number },
-  n: number,
-  columns: string[],
-  training: RowBatch,
-  seed: number,
-  signal?: AbortSignal,
-): Promise<RowBatch> {
-  const k = tm.marginals === null || n === 0 ? 1 : CHILD_CANDIDATES;
+export async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
+  const all = await sampleCandidates(tm, ctx, n, columns, seed, signal);
+  return all.rows.length === n ? all : selectCandidates(tm, all, n, training, seed);
+}
+
+/** Candidates per child row of a table (1 when its model does not rake). */
+export function childCandidates(tm: TableModel, n: number): number {
+  return tm.marginals === null || n === 0 ? 1 : CHILD_CANDIDATES;
+}
+
+/** childCandidates(tm, n) candidates for each of n context rows: candidate c of row r is row c·n + r. */
+export async function sampleCandidates(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], seed: number, signal?: AbortSignal): Promise<RowBatch> {
+  const k = childCandidates(tm, n);
   const big = new Float32Array(n * k * ctx.dim);
   for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
-  const all = await collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
-  if (k === 1) return all;
+  return collect(sampleTable(tm, n * k, { seed, context: big, signal }), columns);
+}
+
+/** One candidate kept per row (laid out as sampleCandidates does), then the table finished. */
+export function selectCandidates(tm: TableModel, all: RowBatch, n: number, training: RowBatch, seed: number): RowBatch {
+  const k = all.rows.length / n;
   const { tokens, targets, w } = candidateWeights(tm, all, training);
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
@@ -68,9 +75,13 @@ export async function sampleChildren(
     keep[r] = pick * n + r;
   }
   balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng, { tokens, targets });
-  const kept = { columns, rows: keep.map((i) => all.rows[i]!) };
-  fillCountShortfalls(kept, training, rng);
-  return renumberIds(tm, kept, seed);
+  return finishChildren(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
+}
+
+/** The whole child table: rare child counts the model never proposed filled in, ids numbered. */
+function finishChildren(tm: TableModel, batch: RowBatch, training: RowBatch, seed: number): RowBatch {
+  fillCountShortfalls(batch, training, createRng(seed ^ 0xf111));
+  return renumberIds(tm, batch, seed);
 }
 
 /** Raking weights of the candidates towards the training marginals, copies of unique training rows weighed down. */

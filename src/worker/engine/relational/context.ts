@@ -20,12 +20,13 @@ export interface Featurizer {
   encode(rows: RowBatch): Float32Array;
 }
 
-export function featurizer(prepared: PreparedTable): Featurizer {
+/** Features of a table's modelled columns (or of `only` these). */
+export function featurizer(prepared: PreparedTable, only?: string[]): Featurizer {
   const parts: { col: string; spec: Parameters<typeof encodeValues>[0]; cards: number[] }[] = [];
   let dim = 0;
   for (const i of prepared.modelled) {
     const plan = prepared.plans[i]!;
-    if (plan.role !== 'model') continue;
+    if (plan.role !== 'model' || (only && !only.includes(plan.name))) continue;
     const cards = subColumnsOf(plan.spec, plan.name).map((s) => s.cardinality);
     parts.push({ col: plan.name, spec: plan.spec, cards });
     for (const c of cards) dim += c <= ONE_HOT_MAX ? c : 1;

@@ -27,11 +27,12 @@ import { disposeTable, fitTable, prepareTable, type PreparedTable, type TableMod
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
 import { protectRareByEntity } from './entity-privacy';
-import { COUNT_PREFIX, countColumn, sampleChildren, sampleRoot } from './candidates';
+import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
 import { planRelativeTimes, toAbsolute, toRelative, type RelativeTime } from './relative-time';
-import { siblingOrder } from './order';
+import { sequenceColumn, siblingOrder } from './order';
+import { previousSiblings, sequenceCandidates, withPrevious } from './sequences';
 import { relationalProblems, type GenerationPlan } from './plan';
 
 export interface RelationalInput {
@@ -62,6 +63,8 @@ export interface RelationalPrepared {
   inherited: Record<string, InheritedColumn[]>;
   /** Child datetime columns learned as offsets from their parent's date. */
   relativeTimes: Record<string, RelativeTime[]>;
+  /** Ordered children: the sequence column whose previous value each child sees (absent: unordered). */
+  sequences: Record<string, string>;
   /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   warnings: string[];
@@ -71,6 +74,8 @@ export interface RelationalModel {
   prepared: RelationalPrepared;
   models: Record<string, TableModel>;
   featurizers: Record<string, Featurizer>;
+  /** Ordered children: features of the previous sibling's sequence value. */
+  previous: Record<string, Featurizer>;
 }
 
 /** Table config for the model: FK columns regenerated (overwritten later), lookup FKs categorical, child counts numerical. */
@@ -176,9 +181,15 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     siblingConstant[t] = link ? p.modelled.map((i) => p.plans[i]!.name).filter((c) => constantAmongSiblings(plain[t]!, c, link)) : [];
     if (siblingConstant[t].length) log('info', `"${t}": ${siblingConstant[t].join(', ')} shared by all children of a parent; generated once per parent.`);
   }
+  // (Not under DP: a previous sibling's value would enter a second row's gradient.)
+  const sequences: Record<string, string> = {};
+  for (const t of plan.order) {
+    const column = plan.tables[t]!.context && !s.privacy.differentialPrivacy.enabled ? sequenceColumn(config.tables[t]!) : null;
+    if (column && prepared[t]!.plans.some((p) => p.name === column && p.role === 'model')) sequences[t] = column;
+  }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
-  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, evaluation, warnings };
+  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
@@ -218,7 +229,7 @@ function tableBudgets(prepared: RelationalPrepared): { next(table: string): { ti
 
 export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
-  const model: RelationalModel = { prepared, models: {}, featurizers: {} };
+  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   const budget = tableBudgets(prepared);
   try {
@@ -234,6 +245,11 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
         const order = siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!);
         const sib = siblingPositions(link, order, prepared.training[ctx.parentTable]!.rows.length);
         context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
+        const seq = prepared.sequences[t];
+        if (seq) {
+          const f = (model.previous[t] = featurizer(p, [seq]));
+          context = withPrevious(context, f.encode(prepared.training[t]!), f.dim, previousSiblings(link, order));
+        }
       }
       model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
       await opts.onFitted?.(t, model.models[t]);
@@ -312,7 +328,12 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
       const training = model.prepared.training[t]!;
-      batch = await sampleChildren(tm, ctx, parentIdx.length, columns, training, seed + k, opts.signal);
+      const previous = model.previous[t];
+      const n = parentIdx.length;
+      if (previous && n > 0) {
+        const all = await sequenceCandidates(ctx, positions.position, columns, previous, childCandidates(tm, n), (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal));
+        batch = selectCandidates(tm, all, n, training, seed + k);
+      } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
