@@ -275,9 +275,12 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
 /**
  * A rare child (allergies recorded at 10 of 7,584 encounters) can be so rare that the model
  * proposes no parent with any: the table would come out nearly empty. For each child-count
- * column whose total is under half the training mean x rows, non-zero counts drawn from the
+ * column whose total is under SHORTFALL x the training mean x rows, non-zero counts drawn from the
  * training ones go to random rows without children until the total is reached (in place).
  */
+/** Share of a child table's expected size under which the missing children are filled in. */
+const SHORTFALL = 0.8;
+
 function fillCountShortfalls(batch: RowBatch, training: RowBatch, rng: Rng): void {
   batch.columns.forEach((name, c) => {
     if (!name.startsWith(COUNT_PREFIX)) return;
@@ -290,7 +293,7 @@ function fillCountShortfalls(batch: RowBatch, training: RowBatch, rng: Rng): voi
 }
 
 function fillShortfall(batch: RowBatch, c: number, sum: number, target: number, real: number[], rng: Rng): void {
-  if (sum >= 0.5 * target) return;
+  if (sum >= SHORTFALL * target) return;
   const nonzero = real.filter((v) => v > 0);
   if (!nonzero.length) return;
   const empty = batch.rows.filter((r) => !(Number(r[c]) > 0));
