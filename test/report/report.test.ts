@@ -134,6 +134,11 @@ describe('report on berka (7 tables, naive relational baseline)', () => {
     expect(externalRefs(html)).toEqual([]);
     expect(html).toContain('Relationships');
     expect(html).toContain('account → district');
+    // Accounts are ordered by their opening date: the gaps between a district's accounts are compared.
+    expect(acc.sequence).toMatchObject({ column: 'date' });
+    expect(acc.sequence!.gaps).not.toBeNull();
+    expect(html).toContain('Sequences');
+    expect(report.relationships.find((r) => r.childTable === 'disp')!.sequence).toBeNull();
   });
 });
 
