@@ -140,6 +140,17 @@ describe('boolean encoder privacy', () => {
     const out = boolean.decode(spec, [Int32Array.from({ length: 50 }, (_, i) => i % 5)], createRng(1));
     for (const x of out) expect([true, false, null]).toContain(x);
   });
+
+  it('protects the rare values of a "boolean" column that holds more than two (a type guessed from a sample)', () => {
+    const v: CellValue[] = [...Array<CellValue>(40).fill('No'), ...Array<CellValue>(30).fill('Yes'), 'Steady'];
+    const spec = boolean.reduce(boolean.analyze(v), { ...opts, rareThreshold: 5 }, createRng(1));
+    const out = boolean.decode(spec, boolean.encode(spec, v), createRng(1));
+    expect(out).not.toContain('Steady');
+    // A yes/no column keeps even a rare second value.
+    const yn: CellValue[] = [...Array<CellValue>(70).fill('No'), 'Yes'];
+    const ynSpec = boolean.reduce(boolean.analyze(yn), { ...opts, rareThreshold: 5 }, createRng(1));
+    expect(boolean.decode(ynSpec, boolean.encode(ynSpec, yn), createRng(1))).toContain('Yes');
+  });
 });
 
 describe('id regeneration', () => {

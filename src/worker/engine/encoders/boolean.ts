@@ -1,7 +1,8 @@
 /**
  * Boolean encoding: a categorical over the observed representations (true/false, 'yes'/'no',
- * 0/1...), with the null token when values are missing. No rare-category merging: both
- * values of a yes/no column are kept (rare-value protection matters for identifying categories).
+ * 0/1...), with the null token when values are missing. No rare-category merging for a real
+ * yes/no column: both values are kept (rare-value protection matters for identifying
+ * categories); a "boolean" column that turns out to hold more values is protected as categories.
  */
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
@@ -13,7 +14,10 @@ export type BooleanSpec = Omit<categorical.CategoricalSpec, 'kind'> & { kind: 'b
 export const analyze = categorical.analyze;
 
 export function reduce(stats: categorical.CategoricalStats, opts: ReduceOptions, rng: Rng): BooleanSpec {
-  const spec = categorical.reduce(stats, { ...opts, rareThreshold: 1, maxCategories: 16 }, rng);
+  // More than two values: not a yes/no column after all (a file's type guessed from a sample), so
+  // its rare values are protected like any category's.
+  const rareThreshold = stats.counts.size <= 2 ? 1 : opts.rareThreshold;
+  const spec = categorical.reduce(stats, { ...opts, rareThreshold, maxCategories: 16 }, rng);
   return { ...spec, kind: 'boolean' };
 }
 
