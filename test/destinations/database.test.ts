@@ -139,6 +139,19 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
   });
 });
 
+/** Drops what a test role owns in its scratch database, the database, then the role. */
+async function dropPgRoleAndDatabase(role: string, db: ScratchDatabase): Promise<void> {
+  const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: db.name });
+  await c.connect();
+  await c.query(`DROP OWNED BY ${role}`);
+  await c.end();
+  await db.drop();
+  const d = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
+  await d.connect();
+  await d.query(`DROP ROLE IF EXISTS ${role}`);
+  await d.end();
+}
+
 describe('bad destination input', () => {
   const scratch: ScratchDatabase[] = [];
   const users: Array<() => Promise<void>> = [];
@@ -170,17 +183,7 @@ describe('bad destination input', () => {
     await admin.connect();
     await admin.query(`CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role};`);
     await admin.end();
-    users.push(async () => {
-      const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
-      await c.connect();
-      await c.query(`DROP OWNED BY ${role}`);
-      await c.end();
-      await pgDb.drop();
-      const d = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
-      await d.connect();
-      await d.query(`DROP ROLE IF EXISTS ${role}`);
-      await d.end();
-    });
+    users.push(() => dropPgRoleAndDatabase(role, pgDb));
     const spec = { ...pgDb.spec, user: role } as SourceSpec;
     await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks CREATE on schema "public"`) });
     await expect(writeDestination(dest(spec), plan, reader(byTable))).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
@@ -213,15 +216,7 @@ describe('bad destination input', () => {
     const myDb = await createDatabase('mysql');
     const role = `doppel_ins_${randomBytes(4).toString('hex')}`;
     users.push(async () => {
-      const c = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
-      await c.connect();
-      await c.query(`DROP OWNED BY ${role}`);
-      await c.end();
-      await pgDb.drop();
-      const d = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
-      await d.connect();
-      await d.query(`DROP ROLE IF EXISTS ${role}`);
-      await d.end();
+      await dropPgRoleAndDatabase(role, pgDb);
       const m = await mysql.createConnection({ host: '127.0.0.1', user: 'root' });
       await m.query(`DROP USER IF EXISTS '${role}'@'%'`);
       await m.end();
