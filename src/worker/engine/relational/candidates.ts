@@ -18,8 +18,7 @@ export function countColumn(child: string): string {
   return COUNT_PREFIX + child;
 }
 
-
-export async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise<RowBatch> {
+async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise<RowBatch> {
   const rows: Row[] = [];
   for await (const b of gen) for (const r of b.rows) rows.push(r);
   return { columns, rows };
@@ -75,11 +74,11 @@ export function selectCandidates(tm: TableModel, all: RowBatch, n: number, train
     keep[r] = pick * n + r;
   }
   balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng, { tokens, targets });
-  return finishChildren(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
+  return finishTable(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
 }
 
-/** The whole child table: rare child counts the model never proposed filled in, ids numbered. */
-function finishChildren(tm: TableModel, batch: RowBatch, training: RowBatch, seed: number): RowBatch {
+/** The kept rows of a whole table: rare child counts the model never proposed filled in, ids numbered. */
+function finishTable(tm: TableModel, batch: RowBatch, training: RowBatch, seed: number): RowBatch {
   fillCountShortfalls(batch, training, createRng(seed ^ 0xf111));
   return renumberIds(tm, batch, seed);
 }
@@ -138,9 +137,7 @@ export async function sampleRoot(tm: TableModel, n: number, columns: string[], t
   const keep = keys.slice(0, n).map((x) => x.i);
   balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng, { tokens, targets });
   keep.sort((a, b) => a - b);
-  const kept = { columns, rows: keep.map((i) => all.rows[i]!) };
-  fillCountShortfalls(kept, training, rng);
-  return renumberIds(tm, kept, seed);
+  return finishTable(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
 }
 
 /** Where a kept candidate can be replaced: a proposal for slot `a`, and what happens when it is accepted. */

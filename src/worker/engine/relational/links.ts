@@ -96,12 +96,12 @@ export function trainingSubtrees(
     const held: Row[] = [];
     const link: number[] = [];
     // The held-out share of the first table large enough (below a small root), chosen among the rows under kept parents.
-    const under = links.reduce((a, p) => a + (p >= 0 ? 1 : 0), 0);
     const holdHere = new Set<number>();
     if (t === holdTable) {
       const candidates = Array.from(links.keys()).filter((i) => links[i]! >= 0);
+      const nHold = Math.round(candidates.length * opts.holdoutFraction!);
       shuffle(candidates, createRng(opts.seed ^ 0x5eed));
-      for (const i of candidates.slice(0, Math.round(under * opts.holdoutFraction!))) holdHere.add(i);
+      for (const i of candidates.slice(0, nHold)) holdHere.add(i);
     }
     const heldLink: number[] = [];
     links.forEach((p, i) => {

@@ -7,6 +7,7 @@
  */
 import type { TableConfig } from '../../../shared/config';
 import type { RowBatch } from '../../../shared/values';
+import { datetimeValue, numericValue } from '../evaluate/columns';
 
 const SEQUENCE_NAME = /year|seq|sequence|step|period|visit|stint/i;
 
@@ -21,9 +22,9 @@ export function siblingOrder(batch: RowBatch, config: TableConfig): Int32Array {
   const column = sequenceColumn(config);
   const ci = column ? batch.columns.indexOf(column) : -1;
   if (ci < 0) return idx;
+  const value = config.columns[column!]!.sdtype === 'datetime' ? datetimeValue : numericValue;
   const t = batch.rows.map((r) => {
-    const v = r[ci];
-    const x = v instanceof Date ? v.getTime() : typeof v === 'number' ? v : typeof v === 'string' ? (Number.isFinite(Number(v)) ? Number(v) : Date.parse(v)) : NaN;
+    const x = value(r[ci]);
     return Number.isFinite(x) ? x : Number.POSITIVE_INFINITY;
   });
   return idx.sort((a, b) => t[a]! - t[b]! || a - b);
