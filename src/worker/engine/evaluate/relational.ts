@@ -13,7 +13,7 @@ import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
 import { relationshipKey } from '../../../shared';
 import { categoryKey, columnIndex, datetimeValue, numericValue, type ColumnSpec } from './columns';
 import { evaluateQuality, type PairTrendScore } from './quality';
-import { rng, sampleRows } from './sample';
+import { quantileSorted, rng, sampleRows } from './sample';
 import { ksComplement } from './stats';
 
 export interface RelationalTables {
@@ -159,9 +159,7 @@ function siblingGaps(child: RowBatch, l: Linked, column: string, datetime: boole
 }
 
 function median(a: Float64Array): number | null {
-  if (!a.length) return null;
-  const s = Float64Array.from(a).sort();
-  return s[Math.floor(s.length / 2)]!;
+  return a.length ? quantileSorted(Float64Array.from(a).sort(), 0.5) : null;
 }
 
 export interface RelationshipInput {

@@ -10,6 +10,7 @@
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
 import { detectFormat, makeFormatter, makeParser } from '../encoders/datetime-format';
+import { quantileSorted } from '../evaluate/sample';
 import type { GenerationPlan } from './plan';
 
 export interface RelativeTime {
@@ -61,8 +62,8 @@ function reader(format: string | null): (v: CellValue | undefined) => number | n
 
 function iqr(values: number[]): number {
   if (values.length < 4) return Infinity;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length * 0.75)]! - s[Math.floor(s.length * 0.25)]!;
+  const s = Float64Array.from(values).sort();
+  return quantileSorted(s, 0.75) - quantileSorted(s, 0.25);
 }
 
 function granularityOf(values: number[]): number {
