@@ -42,12 +42,13 @@ function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[]): TableC
   const columns: Record<string, ColumnConfig> = {};
   for (const col of table.columns) {
     const hit = sensitive.find((h) => h.table === table.name && h.column === col.name);
+    const suggested = hit?.suggestedTreatment ?? 'synthesize';
     const column: ColumnConfig = {
       included: true,
       sdtype: col.sdtype,
       sensitive: hit !== undefined,
       // Free text is mocked, sensitive or not (a near-unique postcode cannot be learned as categories).
-      treatment: col.sdtype === 'text' && (hit?.suggestedTreatment ?? 'synthesize') === 'synthesize' ? 'mock' : (hit?.suggestedTreatment ?? 'synthesize'),
+      treatment: col.sdtype === 'text' && suggested === 'synthesize' ? 'mock' : suggested,
       options: hit?.mockGenerator ? { mockGenerator: hit.mockGenerator } : {},
     };
     columns[col.name] = column;

@@ -113,13 +113,14 @@ export function inferSdtype(name: string, storageType: StorageType, values: read
   // Almost every value different (postcodes of 59 customers, company names): nothing to learn as
   // categories, and rare-category protection would replace nearly all of them. Text, mocked by default.
   // (Not in tables of under 20 rows: there, unique labels are the codes of a lookup table.)
-  const nearUnique = values.length >= 20 && n >= 5 && commonShare(strs) < 0.5 && distinct.size > n * 0.5;
+  const common = commonShare(strs);
+  const nearUnique = values.length >= 20 && n >= 5 && common < 0.5 && distinct.size > n * 0.5;
   if (CODE_NAME.test(name) && strs.every((s) => s.length <= 12)) return nearUnique ? 'text' : 'categorical';
   const avgLen = strs.reduce((a, s) => a + s.length, 0) / Math.max(1, strs.length);
   if (avgLen > 40 || nearUnique) return 'text';
   if (n > 0 && distinct.size <= Math.max(10, n * 0.2)) return 'categorical';
   // Short labels most of which repeat (countries of a small customer table): categories with a long tail.
-  if (avgLen <= 30 && commonShare(strs) >= 0.5) return 'categorical';
+  if (avgLen <= 30 && common >= 0.5) return 'categorical';
   return 'text';
 }
 

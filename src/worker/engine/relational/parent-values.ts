@@ -12,7 +12,6 @@ export interface InheritedColumn {
   parentColumn: string;
 }
 
-
 /** True when, among parents with at least two children, 95% have children all equal on `column` (and such parents exist). */
 export function constantAmongSiblings(batch: RowBatch, column: string, link: Int32Array): boolean {
   const ci = batch.columns.indexOf(column);
@@ -36,10 +35,10 @@ export function constantAmongSiblings(batch: RowBatch, column: string, link: Int
 const INHERIT_SHARE = 0.95;
 
 /**
- * Generated or mocked child columns that repeat a column of their parent row (denormalized
- * copies: billing address = customer address), with at least 10 parents and two distinct values
- * behind the match. Matching the parent column of the same treatment family keeps a mocked
- * parent column and its copies the same fake value.
+ * Generated or mocked child columns that repeat a generated or mocked column of their parent row
+ * (denormalized copies: billing address = customer address), with at least 10 parents and two
+ * distinct values behind the match; the best-matching parent column when several do. Copying it
+ * from the generated parent keeps a mocked parent column and its copies the same fake value.
  */
 export function inheritedColumns(config: SynthesisConfig, table: string, parentTable: string, child: RowBatch, parent: RowBatch, link: Int32Array): InheritedColumn[] {
   const outputColumn = (tc: TableConfig, name: string): boolean => {
