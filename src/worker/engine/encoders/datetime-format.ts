@@ -54,6 +54,16 @@ export function makeParser(format: string): (text: string) => number | null {
 
 const pad = (n: number, w: number): string => String(Math.abs(n)).padStart(w, '0');
 
+/** How a column's instants are written: null for Date objects, ISO text, or the format (UTC). */
+export function outputFormatter(format: string | null): ((ms: number) => string) | null {
+  return format === null ? null : format === 'ISO' ? (ms) => new Date(ms).toISOString() : makeFormatter(format);
+}
+
+/** How a column's texts are read: the format's parser, or null for ISO / no format (Date.parse). */
+export function inputParser(format: string | null): ((text: string) => number | null) | null {
+  return format && format !== 'ISO' ? makeParser(format) : null;
+}
+
 /** Returns a formatter for the format (UTC). */
 export function makeFormatter(format: string): (ms: number) => string {
   const parts = tokenize(format);

@@ -6,7 +6,7 @@
  */
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
-import { makeFormatter, makeParser, detectFormat } from './datetime-format';
+import { detectFormat, inputParser, makeParser, outputFormatter } from './datetime-format';
 import * as numeric from './numeric';
 import type { ReduceOptions, SubColumn, Tokens } from './types';
 
@@ -73,7 +73,7 @@ export function subColumns(spec: DatetimeSpec, name: string): SubColumn[] {
 }
 
 export function encode(spec: DatetimeSpec, values: readonly CellValue[]): Tokens {
-  const parse = spec.format && spec.format !== 'ISO' ? makeParser(spec.format) : null;
+  const parse = inputParser(spec.format);
   return numeric.encodeNumbers(
     spec.inner,
     values.map((v) => {
@@ -85,7 +85,7 @@ export function encode(spec: DatetimeSpec, values: readonly CellValue[]): Tokens
 
 /** The instants (epoch ms) of a column's values as this spec reads them (null when missing or unreadable); used by the DP range/bin selection. */
 export function millisOf(spec: DatetimeSpec, values: readonly CellValue[]): (number | null)[] {
-  const parse = spec.format && spec.format !== 'ISO' ? makeParser(spec.format) : null;
+  const parse = inputParser(spec.format);
   return values.map((v) => {
     const ms = toMillis(v, parse);
     return typeof ms === 'number' ? ms : null;
@@ -95,7 +95,7 @@ export function millisOf(spec: DatetimeSpec, values: readonly CellValue[]): (num
 export function decode(spec: DatetimeSpec, tokens: Tokens, rng: Rng): CellValue[] {
   const nums = numeric.decodeNumbers(spec.inner, tokens, rng);
   const g = spec.granularity;
-  const fmt = spec.format === null ? null : spec.format === 'ISO' ? (ms: number) => new Date(ms).toISOString() : makeFormatter(spec.format);
+  const fmt = outputFormatter(spec.format);
   return nums.map((x) => {
     if (x === null) return null;
     const ms = g > 1 ? Math.round(x / g) * g : Math.round(x);

@@ -9,7 +9,7 @@
  */
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
-import { detectFormat, makeFormatter, makeParser } from '../encoders/datetime-format';
+import { detectFormat, inputParser, outputFormatter } from '../encoders/datetime-format';
 import { quantileSorted } from '../evaluate/sample';
 import type { GenerationPlan } from './plan';
 
@@ -49,7 +49,7 @@ function formOf(values: readonly CellValue[]): string | null {
 }
 
 function reader(format: string | null): (v: CellValue | undefined) => number | null {
-  const parse = format && format !== 'ISO' ? makeParser(format) : null;
+  const parse = inputParser(format);
   return (v) => {
     if (v === null || v === undefined) return null;
     if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.getTime();
@@ -93,36 +93,32 @@ function tighterOffsets(values: (number | null)[], anchors: (number | null)[]): 
  */
 export function planRelativeTimes(config: SynthesisConfig, plan: GenerationPlan, rows: Record<string, RowBatch>, parentIdx: Record<string, Int32Array>): Record<string, RelativeTime[]> {
   const out: Record<string, RelativeTime[]> = {};
+  // Each table's dates, read once (a parent's first date is its children's anchor).
+  const datesOf: Record<string, { column: string; format: string | null; ms: (number | null)[] }[]> = {};
   for (const t of plan.order) {
     out[t] = [];
     // Under DP the dates are learned as they are: the private range selection is planned on them.
     if (config.settings.privacy.differentialPrivacy.enabled) continue;
     const child = rows[t]!;
-    const dates = datetimeColumns(config.tables[t]!).map((column) => {
+    const dates = (datesOf[t] = datetimeColumns(config.tables[t]!).map((column) => {
       const ci = child.columns.indexOf(column);
       const format = formOf(child.rows.map((r) => r[ci] ?? null));
       const read = reader(format);
       return { column, format, ms: child.rows.map((r) => read(r[ci])) };
-    });
+    }));
     const own = dates[0];
     for (const d of dates.slice(1)) {
       const granularity = own ? tighterOffsets(d.ms, own.ms) : null;
       if (granularity !== null) out[t].push({ column: d.column, parentTable: null, parentColumn: own!.column, granularity, format: d.format, parentFormat: own!.format });
     }
     const ctx = plan.tables[t]!.context;
-    const parentColumn = ctx ? datetimeColumns(config.tables[ctx.parentTable]!)[0] : undefined;
-    if (!ctx || !parentColumn) continue;
-    const parent = rows[ctx.parentTable]!;
-    const pi = parent.columns.indexOf(parentColumn);
-    const parentFormat = formOf(parent.rows.map((r) => r[pi] ?? null));
-    const readParent = reader(parentFormat);
-    const parentMs = parent.rows.map((r) => readParent(r[pi]));
-    const link = parentIdx[t]!;
-    const anchors = Array.from(link, (p) => (p >= 0 ? parentMs[p]! : null));
+    const anchor = ctx ? datesOf[ctx.parentTable]?.[0] : undefined;
+    if (!ctx || !anchor) continue;
+    const anchors = Array.from(parentIdx[t]!, (p) => (p >= 0 ? anchor.ms[p]! : null));
     for (const d of dates) {
       if (out[t].some((r) => r.column === d.column)) continue;
       const granularity = tighterOffsets(d.ms, anchors);
-      if (granularity !== null) out[t].push({ column: d.column, parentTable: ctx.parentTable, parentColumn, granularity, format: d.format, parentFormat });
+      if (granularity !== null) out[t].push({ column: d.column, parentTable: ctx.parentTable, parentColumn: anchor.column, granularity, format: d.format, parentFormat: anchor.format });
     }
   }
   return out;
@@ -163,7 +159,7 @@ export function toAbsolute(batch: RowBatch, link: Int32Array | null, parent: Row
   for (const s of ordered) {
     const ci = batch.columns.indexOf(s.column);
     const anchor = anchorOf(s, batch, link, parent);
-    const format = s.format === null ? null : s.format === 'ISO' ? (ms: number) => new Date(ms).toISOString() : makeFormatter(s.format);
+    const format = outputFormatter(s.format);
     batch.rows.forEach((r, i) => {
       const cell = r[ci];
       const v = cell instanceof Date ? cell.getTime() : typeof cell === 'string' ? Date.parse(cell) : NaN;
