@@ -18,7 +18,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           'electron/main': p('./src/main/electron/main.ts'),
-          'worker/entry': p('./src/main/electron/worker-bootstrap.ts'),
+          'worker/entry': p('./src/worker/entry.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

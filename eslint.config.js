@@ -34,13 +34,48 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/data/**', 'src/worker/**'],
+    files: ['src/data/**'],
     rules: {
       'no-restricted-imports': ['error', {
         paths: [{ name: 'electron', message: 'Only src/main/electron imports electron.' }],
-        patterns: [{ group: ['**/renderer/**', '**/main/**'], message: 'data and worker do not import main or renderer.' }],
+        patterns: [{ group: ['**/renderer/**', '**/main/**', '**/worker/**', '**/report/**'], message: 'data imports only shared and itself.' }],
       }],
     },
   },
-  { files: ['src/main/electron/**'], rules: { 'no-restricted-imports': 'off' } },
+  {
+    files: ['src/report/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'Only src/main/electron imports electron.' }],
+        patterns: [{ group: ['**/renderer/**', '**/main/**', '**/worker/**'], message: 'report imports only shared, data and itself.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/worker/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'Only src/main/electron imports electron.' }],
+        patterns: [{ group: ['**/renderer/**', '**/main/**'], message: 'worker does not import main or renderer.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/main/**'],
+    ignores: ['src/main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'Only src/main/electron imports electron.' }],
+        patterns: [{ group: ['**/renderer/**', '**/worker/**'], message: 'main talks to the worker only through the job protocol (src/shared/job.ts); move what both need to data or report.' }],
+      }],
+    },
+  },
+  {
+    files: ['src/main/electron/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/renderer/**', '**/worker/**'], message: 'main talks to the worker only through the job protocol (src/shared/job.ts); move what both need to data or report.' }],
+      }],
+    },
+  },
 );

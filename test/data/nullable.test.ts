@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSource } from '../../src/data/sources/connector';
-import { loadData, outputTableMetas } from '../../src/worker/jobs/load-data';
+import { loadData } from '../../src/worker/jobs/load-data';
+import { outputTableMetas } from '../../src/data/destinations/output-tables';
 import { defaultConfig } from '../../src/shared';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'doppel-nullable-'));

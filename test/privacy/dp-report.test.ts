@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { datasetDp } from '../../src/worker/engine/privacy/combine';
-import { describeDp } from '../../src/worker/engine/report/dp-text';
+import { describeDp } from '../../src/report/dp-text';
 import { planPreprocessing, planSgd, spent } from '../../src/worker/engine/privacy/budget';
 
 describe('DP figures in the report', () => {

@@ -19,7 +19,8 @@ import { openLocalOutput } from '../../src/data/destinations/local-output';
 import { writeDestination } from '../../src/data/destinations/write';
 import { readOutputTable } from '../../src/data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, type PreparedDataset, type SynthesisResult } from '../../src/worker/engine/pipeline';
-import { loadData, outputTableMetas } from '../../src/worker/jobs/load-data';
+import { loadData } from '../../src/worker/jobs/load-data';
+import { outputTableMetas } from '../../src/data/destinations/output-tables';
 import type { ScratchDatabase } from '../helpers/db';
 
 /** The source's metadata (keys inferred for files) and its default configuration as `doppel init` writes it (sensitive columns detected on a sample). */

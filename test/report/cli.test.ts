@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand, type CommandResult } from '../helpers/cli-command';
 import { register, runReportCommand } from '../../src/main/cli/commands/report';
 import { buildReport } from '../../src/worker/engine/report/build';
-import { writeReportFiles } from '../../src/worker/engine/report/files';
+import { writeReportFiles } from '../../src/report/files';
 import { adultInput } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'doppel-report-cli-'));

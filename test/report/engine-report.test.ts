@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RowBatch } from '../../src/shared';
 import { build, dispose, preprocess, synthesize, train } from '../../src/worker/engine/pipeline';
 import { buildReport } from '../../src/worker/engine/report/build';
-import { renderReportHtml } from '../../src/worker/engine/report/html';
-import { parseReport } from '../../src/worker/engine/report/schema';
+import { renderReportHtml } from '../../src/report/html';
+import { parseReport } from '../../src/report/schema';
 import { rng, sampleRows } from '../../src/worker/engine/evaluate/sample';
 import { configOf, independentSample, metadataOf, readTable } from './fixtures';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared';
 import { buildReport } from '../../src/worker/engine/report/build';
-import { exportReport, readReportFile, reportFormatOf, reportView, writeReportFiles } from '../../src/worker/engine/report/files';
+import { exportReport, readReportFile, reportFormatOf, reportView, writeReportFiles } from '../../src/report/files';
 import { adultInput } from './fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'doppel-report-files-'));

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specsFromTableConfig } from '../../src/worker/engine/evaluate/columns';
 import { evaluateQuality } from '../../src/worker/engine/evaluate/quality';
 import { buildReport, type ReportInput } from '../../src/worker/engine/report/build';
-import { compareReports } from '../../src/worker/engine/report/compare';
-import { renderReportHtml } from '../../src/worker/engine/report/html';
-import { renderReportPdf } from '../../src/worker/engine/report/pdf';
-import { parseReport, type ReportJson } from '../../src/worker/engine/report/schema';
+import { compareReports } from '../../src/report/compare';
+import { renderReportHtml } from '../../src/report/html';
+import { renderReportPdf } from '../../src/report/pdf';
+import { parseReport, type ReportJson } from '../../src/report/schema';
 import { adultInput, berkaInput, configOf, independentSample, metadataOf, readTable } from './fixtures';
 
 /** Any attribute or CSS reference that would make the browser fetch something. */

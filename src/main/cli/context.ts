@@ -3,8 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError, synthesisConfigSchema, type SynthesisConfig } from '../../shared';
 import { defaultStoreDir, openStore } from '../../data/store/index';
-import { OUTPUT_FILE } from '../../worker/jobs/files';
-import { REPORT_JSON } from '../../worker/engine/report/file-names';
+import { OUTPUT_FILE, REPORT_JSON } from '../../data/store/workspace-files';
 import type { Services } from '../services/index';
 
 /** The project store folder: --store, else DOPPEL_STORE, else the app's data folder. */

@@ -86,7 +86,7 @@ export class ExecutionService {
   async report(id: string): Promise<{ html: string; json: unknown }> {
     const record = this.store.executions.get(id);
     try {
-      const { reportView } = await import('../../worker/engine/report/files');
+      const { reportView } = await import('../../report/files');
       return await reportView(record.workspace);
     } catch (e) {
       if (record.status !== 'succeeded') {

@@ -7,8 +7,8 @@ import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../..
 import { activeForeignKeys, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
-import { outputTableMetas } from '../../worker/jobs/load-data';
-import { probeBackend } from '../../worker/engine/backend-probe';
+import { outputTableMetas } from '../../data/destinations/output-tables';
+import { probeBackend } from '../../data/platform/backend-probe';
 import type { ApiBackend } from '../host/dispatch';
 import { ExecutionService } from './executions';
 import { JobRunner } from './jobs';

@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Device } from '../../shared/config';
-import { hasNativeBinding } from './backend-probe';
+import { hasNativeBinding } from '../../data/platform/backend-probe';
 
 export { tf };
 

@@ -20,12 +20,13 @@ import { writeDestination } from '../../data/destinations/write';
 import { readOutputTable } from '../../data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
 import { buildReport } from '../engine/report/build';
-import { writeReportFiles } from '../engine/report/files';
+import { writeReportFiles } from '../../report/files';
 import { createRng } from '../engine/rng';
 import { datasetDp } from '../engine/privacy/combine';
-import { loadData, outputTableMetas } from './load-data';
+import { loadData } from './load-data';
+import { outputTableMetas } from '../../data/destinations/output-tables';
 import { Timeline } from './timeline';
-import { OUTPUT_FILE } from './files';
+import { OUTPUT_FILE } from '../../data/store/workspace-files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 

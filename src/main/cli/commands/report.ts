@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared';
 import { fail } from '../context';
-import { REPORT_JSON } from '../../../worker/engine/report/file-names';
-import type { ReportJson } from '../../../worker/engine/report/schema';
+import { REPORT_JSON } from '../../../data/store/workspace-files';
+import type { ReportJson } from '../../../report/schema';
 
 // The report modules (Vega, Chromium) load only when a report is written, so other commands start fast.
-const reportFiles = () => import('../../../worker/engine/report/files');
+const reportFiles = () => import('../../../report/files');
 
 /** Finds the report.json of an execution id in a project store; null when unknown. */
 export type ReportLocator = (execution: string, storeDir: string | undefined) => Promise<string | null>;
@@ -64,8 +64,8 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
     const other = await loadExecutionReport(opts.compare, opts.store, locate);
     const out = opts.out ?? 'comparison.html';
     const { reportFormatOf } = await reportFiles();
-    const { compareReports } = await import('../../../worker/engine/report/compare');
-    const { renderReportPdf } = await import('../../../worker/engine/report/pdf');
+    const { compareReports } = await import('../../../report/compare');
+    const { renderReportPdf } = await import('../../../report/pdf');
     const format = reportFormatOf(out);
     if (format === 'json') throw new AppError('BAD_REQUEST', 'A comparison is written as .html or .pdf, not .json.', { fix: 'Use --out comparison.html (or .pdf).' });
     const html = await compareReports(report, other);

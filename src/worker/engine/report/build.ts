@@ -27,7 +27,7 @@ import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
 import { defaultTarget, evaluateUtility } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
-import { reportJsonSchema, type RelationshipReport, type ReportJson, type TableReport } from './schema';
+import { reportJsonSchema, type RelationshipReport, type ReportJson, type TableReport } from '../../../report/schema';
 import { settingsList } from './settings';
 import { privacyVerdict } from './verdict';
 

@@ -7,7 +7,7 @@ import type { RowBatch } from '../../../shared';
 import { continuousValues, isContinuous, sharedCodes, type ColumnSpec } from '../evaluate/columns';
 import { quantileSorted } from '../evaluate/sample';
 import { digitize, histogramBinEdges, pearson, zeroFilled } from '../evaluate/stats';
-import type { Distribution, Matrix } from './schema';
+import type { Distribution, Matrix } from '../../../report/schema';
 
 const NUMERIC_BINS = 24;
 const MAX_CATEGORIES = 16;

@@ -7,7 +7,7 @@
  * - Median synthetic distance under half the holdout's: at least acceptable, not strong.
  */
 import type { PrivacyResult } from '../evaluate/privacy';
-import type { ProtectionChecks, ReportJson } from './schema';
+import type { ProtectionChecks, ReportJson } from '../../../report/schema';
 
 type Verdict = ReportJson['summary']['privacy'];
 

@@ -4,14 +4,11 @@
  */
 import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
-import { AppError } from '../../../shared';
+import { AppError } from '../shared';
 import { renderReportHtml } from './html';
 import { renderReportPdf } from './pdf';
 import { reportJsonSchema, type ReportJson } from './schema';
-
-import { REPORT_HTML, REPORT_JSON } from './file-names';
-
-export { REPORT_HTML, REPORT_JSON };
+import { REPORT_HTML, REPORT_JSON } from '../data/store/workspace-files';
 
 /** Writes report.json and report.html into `dir`; returns their paths. */
 export async function writeReportFiles(report: ReportJson, dir: string): Promise<{ jsonPath: string; htmlPath: string }> {

@@ -4,7 +4,7 @@
  */
 import type * as vl from 'vega-lite';
 import type { RelationshipReport, Distribution, Matrix } from './schema';
-import type { Histogram } from '../evaluate/privacy';
+import type { Histogram } from './schema';
 
 export const REAL_COLOR = '#3b6ea8';
 export const SYN_COLOR = '#e4812f';

@@ -34,6 +34,7 @@ export type Matrix = z.infer<typeof matrixSchema>;
 
 const distanceSummary = z.object({ p5: z.number(), median: z.number(), mean: z.number() });
 const histogram = z.object({ edges: z.array(z.number()), synthetic: z.array(z.number()), holdout: z.array(z.number()) });
+export type Histogram = z.infer<typeof histogram>;
 
 export const privacyResultSchema = z.object({
   dcrShare: score,

@@ -2,7 +2,7 @@
  * renderReportHtml(report) → one self-contained HTML document (inline CSS and SVG charts, no
  * scripts, no network), readable on screen and printable to A4 (see pdf.ts).
  */
-import { jobStepLabels, jobSteps } from '../../../shared';
+import { jobStepLabels, jobSteps } from '../shared';
 import { reportCss } from './css';
 import { esc, gapClass, int, levelWord, metricName, num, pct, qualityWord, rowsTable, seconds } from './format';
 import { fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection } from './html-sections';

@@ -1,0 +1,9 @@
+/**
+ * The file names inside an execution's workspace folder (no imports: the CLI and main read these
+ * names without loading the engine or the report renderer).
+ */
+/** The local store of the synthetic tables. */
+export const OUTPUT_FILE = 'output.sqlite';
+/** The report, as data and as a self-contained page. */
+export const REPORT_JSON = 'report.json';
+export const REPORT_HTML = 'report.html';

@@ -1,2 +1,0 @@
-/** The local store's file of an execution (in its workspace folder). */
-export const OUTPUT_FILE = 'output.sqlite';
