@@ -26,6 +26,7 @@ export const problemCodes = [
   'UNKNOWN_COLUMN',
   'OUTPUT_TOO_LARGE',
   'DP_WITH_RELATIONAL',
+  'DESTINATION_IS_SOURCE',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
 

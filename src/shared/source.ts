@@ -69,6 +69,42 @@ export function parseSourceString(input: string): SourceSpec {
   return { kind: 'files', path: s };
 }
 
+const LOOPBACK = new Set(['', 'localhost', 'localhost.localdomain', '::1', '[::1]', '0.0.0.0', '::']);
+
+/** A host as compared between a source and a destination: every loopback spelling is one host. */
+function hostKey(host: string): string {
+  const h = host.trim().toLowerCase();
+  return LOOPBACK.has(h) || /^127\./.test(h) ? 'loopback' : h;
+}
+
+/** A path with `.`, `..` and repeated or back slashes resolved lexically (no file system access). */
+export function lexicalPath(p: string): string {
+  const abs = p.startsWith('/') || /^[a-z]:/i.test(p);
+  const out: string[] = [];
+  for (const part of p.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..' && out.length && out[out.length - 1] !== '..') out.pop();
+    else if (part !== '..' || !abs) out.push(part);
+  }
+  return `${abs && !/^[a-z]:/i.test(p) ? '/' : ''}${out.join('/')}`;
+}
+
+/**
+ * Whether a destination would write into the source itself: the same SQLite file (paths compared
+ * through `canonicalPath`, which the main process makes resolve links), or the same server and
+ * database (every loopback host is one server; in PostgreSQL the same schema too).
+ */
+export function isSameDatabase(source: SourceSpec, destination: SourceSpec, canonicalPath: (p: string) => string = lexicalPath): boolean {
+  if (source.kind === 'sqlite' && destination.kind === 'sqlite') return canonicalPath(source.path) === canonicalPath(destination.path);
+  if (source.kind === 'postgres' && destination.kind === 'postgres') {
+    return hostKey(source.host) === hostKey(destination.host) && (source.port ?? 5432) === (destination.port ?? 5432) && source.database === destination.database && (source.schema ?? 'public') === (destination.schema ?? 'public');
+  }
+  if (source.kind === 'mysql' && destination.kind === 'mysql') {
+    return hostKey(source.host) === hostKey(destination.host) && (source.port ?? 3306) === (destination.port ?? 3306) && source.database.toLowerCase() === destination.database.toLowerCase();
+  }
+  return false;
+}
+
 /** A source as text for logs and UI, with any password removed. */
 export function describeSource(spec: SourceSpec): string {
   switch (spec.kind) {

@@ -1,10 +1,11 @@
-import type { SynthesisConfig, TableConfig } from './config';
+import type { Destination, SynthesisConfig, TableConfig } from './config';
 import { activeForeignKeys, includedColumns } from './config';
 import type { DatasetMetadata, Relationship, StorageType } from './metadata';
 import { findColumn, findTable } from './metadata';
 import type { DataFacts } from './defaults';
 import type { Problem } from './problems';
 import { relationalProblems } from './relational-checks';
+import { describeSource, isSameDatabase, type SourceSpec } from './source';
 
 /** Below this many rows a table cannot be learned ("dataset too little"). */
 export const MIN_ROWS_ROOT = 50;
@@ -12,12 +13,18 @@ export const MIN_ROWS_CHILD = 5;
 /** Syntho's rule of thumb: at least 500 rows per column. */
 export const ROWS_PER_COLUMN = 500;
 
+/** What validation may ask of the machine it runs on (the main process resolves symbolic links). */
+export interface ValidationEnv {
+  canonicalPath?: (path: string) => string;
+}
+
 /**
  * Every validation of a synthesis configuration, shared by the wizard, the CLI and the worker.
  * Returns ALL problems at once, each naming its table/column and the fix.
  */
-export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts): Problem[] {
+export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts, env: ValidationEnv = {}): Problem[] {
   const problems: Problem[] = [];
+  problems.push(...checkDestinationIsNotSource(config.source, config.destination, env));
   problems.push(...checkTablesAndColumns(config, metadata));
   problems.push(...checkPrimaryKeys(config, metadata, facts));
   problems.push(...checkForeignKeys(config, metadata));
@@ -27,6 +34,23 @@ export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadat
   problems.push(...checkSensitive(config));
   problems.push(...relationalProblems(config));
   return problems;
+}
+
+/** The source is never written to: a destination resolving to it is refused in every table mode. */
+export function checkDestinationIsNotSource(source: SourceSpec, d: Destination, env: ValidationEnv = {}): Problem[] {
+  if (d.kind !== 'database' || !isSameDatabase(source, d.target, env.canonicalPath)) return [];
+  const where = describeSource(d.target);
+  return [
+    {
+      code: 'DESTINATION_IS_SOURCE',
+      severity: 'error',
+      step: 'destination',
+      message: `The destination ${where} is the source itself; writing there (table mode "${d.tableMode}") would replace or mix the real rows with synthetic ones.`,
+      fix: d.target.kind === 'sqlite'
+        ? 'Pick another SQLite file (a new path is created), or Doppel’s local store.'
+        : `Pick another database${d.target.kind === 'postgres' ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
+    },
+  ];
 }
 
 const synthesized = (config: SynthesisConfig) => Object.entries(config.tables).filter(([, t]) => t.treatment === 'synthesize');

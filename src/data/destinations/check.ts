@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { AppError } from '../../shared/errors';
 import type { Destination, TableMode } from '../../shared/config';
 import type { Relationship, TableMeta } from '../../shared/metadata';
-import { describeSource } from '../../shared/source';
+import { describeSource, type SourceSpec } from '../../shared/source';
+import { checkDestinationIsNotSource } from '../../shared/validation';
+import { validationEnv } from '../sources/canonical-path';
 import { columnMismatches, quote } from './dialect';
 import { destinationError, openSession, type DestinationSpec, type Session } from './session';
 
@@ -143,9 +145,16 @@ export async function checkSession(s: Session, mode: TableMode, plan: Destinatio
   return { ok: true, tables: actions, message: `${where}: ${counts.map(([a, n]) => `${n} table${n > 1 ? 's' : ''} to ${a === 'write' ? 'write into' : a}`).join(', ') || 'nothing to write'}.` };
 }
 
+/** Throws when the destination is the source itself (the source is never written to). */
+export function refuseSource(source: SourceSpec, destination: DatabaseDestination): void {
+  const [p] = checkDestinationIsNotSource(source, destination, validationEnv);
+  if (p) throw new AppError('BAD_REQUEST', p.message, { fix: p.fix });
+}
+
 /** The pre-flight check run before training: connection, rights, and the state of every target table. */
-export async function checkDestination(destination: DatabaseDestination, plan: DestinationPlan, opts: { password?: string } = {}): Promise<DestinationCheck> {
+export async function checkDestination(destination: DatabaseDestination, plan: DestinationPlan, opts: { password?: string; source?: SourceSpec } = {}): Promise<DestinationCheck> {
   const spec = destinationSpec(destination);
+  if (opts.source) refuseSource(opts.source, destination);
   const s = await openSession(spec, opts.password);
   try {
     return await checkSession(s, destination.tableMode, plan);

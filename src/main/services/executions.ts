@@ -8,6 +8,7 @@ import type { ProjectStore } from '../../data/store/types';
 import type { JobRunner } from './jobs';
 import type { SourceAccess } from './source-access';
 import { toPage } from './wire';
+import { validationEnv } from '../../data/sources/canonical-path';
 
 /** Execution use cases shared by the API handlers and the CLI. */
 export class ExecutionService {
@@ -26,7 +27,7 @@ export class ExecutionService {
     const config = synthesis.config;
     const { metadata } = await this.sources.inspect(config.source);
     const facts = await this.sources.facts(config);
-    const errors = validateConfig(config, metadata, facts).filter((p) => p.severity === 'error');
+    const errors = validateConfig(config, metadata, facts, validationEnv).filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       throw new AppError('VALIDATION_FAILED', `The synthesis "${synthesis.name}" cannot run: ${errors.map((p) => p.message).join(' ')}`, {
         fix: errors.map((p) => p.fix).filter(Boolean).join(' '),

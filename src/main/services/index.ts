@@ -14,6 +14,7 @@ import { ExecutionService } from './executions';
 import { JobRunner } from './jobs';
 import { notEmpty, SourceAccess } from './source-access';
 import { toPage } from './wire';
+import { validationEnv } from '../../data/sources/canonical-path';
 import { forkWorker, type SpawnWorker } from './worker-process';
 import { appVersion } from './version';
 
@@ -46,7 +47,7 @@ async function destinationCheck(services: { sources: SourceAccess }, config: Syn
   const { metadata } = await services.sources.inspect(config.source);
   const plan = { tables: outputTableMetas(config, metadata), relationships: activeForeignKeys(config) };
   const { checkDestination } = await import('../../data/destinations/check');
-  const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target) });
+  const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target), source: config.source });
   return { ok: true, message: check.message };
 }
 
@@ -92,7 +93,7 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'syntheses.validate': async ({ config }) => {
       const { metadata } = await sources.inspect(config.source);
-      return validateConfig(config, metadata);
+      return validateConfig(config, metadata, undefined, validationEnv);
     },
     'syntheses.save': async (input) => store.syntheses.save({ ...input, config: { ...input.config, source: withoutSecrets(input.config.source) } }),
     'syntheses.delete': async ({ id }) => {

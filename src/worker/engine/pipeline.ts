@@ -28,6 +28,7 @@ import type { SynthesisConfig } from '../../shared/config';
 import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import { validateConfig } from '../../shared/validation';
+import { validationEnv } from '../../data/sources/canonical-path';
 import type { TrainMetrics } from '../../shared/job';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
@@ -117,7 +118,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
   const log: LogFn = input.log ?? (() => undefined);
   const { config, metadata } = input;
   await fs.mkdir(input.workspace, { recursive: true });
-  const errors = validateConfig(config, metadata).filter((p) => p.severity === 'error' && p.code !== 'TOO_FEW_ROWS');
+  const errors = validateConfig(config, metadata, undefined, validationEnv).filter((p) => p.severity === 'error' && p.code !== 'TOO_FEW_ROWS');
   if (errors.length > 0) {
     throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), { fix: errors.map((p) => p.fix).filter(Boolean).join(' '), details: errors });
   }

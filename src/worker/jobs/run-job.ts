@@ -78,7 +78,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
     if (config.destination.kind === 'database') {
       // The destination is checked before any training, so a missing right fails at once.
-      const check = await checkDestination(config.destination, plan, { password: secrets.destinationPassword });
+      const check = await checkDestination(config.destination, plan, { password: secrets.destinationPassword, source: config.source });
       log('info', `Destination check: ${check.message}`);
     }
     abortIfNeeded(signal);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { hasErrors, validateConfig, type Problem } from '../../../shared';
+import { validationEnv } from '../../../data/sources/canonical-path';
 import { action, printJson, readConfigFile, storeDirOf, withServices } from '../context';
 
 function line(p: Problem): string {
@@ -18,7 +19,7 @@ export function register(program: Command): void {
         const config = readConfigFile(file);
         const problems = await withServices(storeDirOf(cmd), async (s) => {
           const { metadata } = await s.sources.inspect(config.source);
-          return validateConfig(config, metadata, await s.sources.facts(config));
+          return validateConfig(config, metadata, await s.sources.facts(config), validationEnv);
         });
         if (opts.json) printJson(problems);
         else if (problems.length === 0) process.stdout.write(`${file}: no problems.\n`);
