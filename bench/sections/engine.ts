@@ -201,7 +201,7 @@ export async function run(): Promise<string> {
       ? `1M-row generation (Adult model, streamed to a counting sink, separate process): **${big.rows.toLocaleString('en')} rows in ${big.seconds.toFixed(1)} s (${Math.round(big.rowsPerSecond).toLocaleString('en')} rows/s), peak RSS ${big.peakRssMiB.toFixed(0)} MiB** (whole process, training included).`
       : '1M-row generation: not run.',
     '',
-    'Targets (issue 4): Adult Quality ≥ 0.985, DCR share ≤ 0.52, 0 unique copies, end to end ≤ 30 s, training ≥ 50% of the matMul peak, sampling ≥ 100k rows/s, 1M rows with RSS ≤ 2 GB; small tables at least the copula baseline.',
+    'Targets: Adult Quality ≥ 0.985, DCR share ≤ 0.52, 0 unique copies, end to end ≤ 30 s, training ≥ 50% of the matMul peak, sampling ≥ 100k rows/s, 1M rows with RSS ≤ 2 GB; small tables at least the copula baseline.',
     '',
     NOTES,
   ];

@@ -1,5 +1,5 @@
 /**
- * Every relational dataset of the issue through the real CLI, as a user runs it: `doppel init`
+ * Every relational benchmark dataset through the real CLI, as a user runs it: `doppel init`
  * (defaults), the user's few choices (cycle broken, reference tables kept as original data),
  * then `doppel run` into a fresh PostgreSQL database. The run writes the local store's
  * output.sqlite first, then PostgreSQL with every FK constraint created: the database itself

@@ -4,7 +4,7 @@
  * (7 tables, depth 3, a two-FK table) and chinook (sales synthesized under the customers,
  * catalogue and staff as original data), plus a 10x scale-up of chinook. Integrity, key
  * uniqueness, child-count shape (KS complement), per-table Quality and parent–child pair trends
- * (engineer F's metrics), time and peak memory.
+ * (the relational metrics), time and peak memory.
  */
 import fs from 'node:fs';
 import type { SynthesisConfig } from '../../src/shared/config';
@@ -146,7 +146,7 @@ export async function run(): Promise<string> {
     await runDataset('chinook 10x (590 customers)', sales, { rootRows: 590, metrics: false }),
     await runDataset('synthea (12 tables under patients; organizations, payers, providers original)', synthea, {
       metrics: true,
-      note: 'Not one of the issue\'s target datasets: shown for its sequences (a patient\'s visits, an encounter\'s procedures) and its small child tables (58–387 rows).',
+      note: 'Not one of the target datasets: shown for its sequences (a patient\'s visits, an encounter\'s procedures) and its small child tables (58–387 rows).',
     }),
   ];
   for (const r of runs) {

@@ -89,7 +89,7 @@ export async function run(): Promise<string> {
   return [
     '## Sensitive-column detection',
     '',
-    `Labelled corpus: ${tables} tables of ${Object.keys(CORPUS).length} shared datasets, ${s.tp + s.fp + s.fn + s.tn} columns (${s.tp + s.fn} sensitive: names, e-mails, phones, SSNs, passport/driver ids, street addresses, postal codes, birth dates, gender, coordinates). Sample: first 1,000 rows per table. Target (issue 9): precision and recall ≥ 0.9.`,
+    `Labelled corpus: ${tables} tables of ${Object.keys(CORPUS).length} shared datasets, ${s.tp + s.fp + s.fn + s.tn} columns (${s.tp + s.fn} sensitive: names, e-mails, phones, SSNs, passport/driver ids, street addresses, postal codes, birth dates, gender, coordinates). Sample: first 1,000 rows per table. Target: precision and recall ≥ 0.9.`,
     '',
     '| precision | recall | kind accuracy | TP | FP | FN | TN | seconds (load + detect) |',
     '|---|---|---|---|---|---|---|---|',

@@ -84,7 +84,11 @@ export const api = {
   'syntheses.save': { input: z.object({ id: z.string().optional(), name: z.string(), sourceId: z.string().nullable(), config: synthesisConfigSchema }), output: synthesisRecordSchema },
   'syntheses.delete': { input: id, output: ok },
 
-  'destinations.check': { input: z.object({ destination: destinationSchema, config: synthesisConfigSchema }), output: z.object({ ok: z.boolean(), message: z.string() }) },
+  /** A destination that fails the check answers `ok: false` with the problem, its error code and the fix. */
+  'destinations.check': {
+    input: z.object({ destination: destinationSchema, config: synthesisConfigSchema }),
+    output: z.object({ ok: z.boolean(), message: z.string(), code: z.string().optional(), fix: z.string().optional() }),
+  },
 
   'executions.list': { input: z.object({ synthesisId: z.string().optional() }), output: z.array(executionRecordSchema) },
   'executions.get': { input: id, output: executionRecordSchema },

@@ -1,7 +1,6 @@
 /**
  * Checks of a relational configuration that relational synthesis needs on top of the cycle, root
- * and self-reference rules of validation.ts (pure; owned by relational synthesis, engineer G;
- * validateConfig may add `...relationalProblems(config)`).
+ * and self-reference rules of validation.ts (pure; validateConfig adds `...relationalProblems(config)`).
  */
 import type { SynthesisConfig } from './config';
 import { activeForeignKeys } from './config';
@@ -12,7 +11,7 @@ const fkLabel = (fk: Relationship): string => `${fk.childTable}(${fk.childColumn
 
 /**
  * Problems of a relational configuration that the relational engine cannot synthesize (on top of
- * the lead's cycle/root/self-reference checks): composite FKs between synthesized tables, FK
+ * validation.ts's cycle/root/self-reference checks): composite FKs between synthesized tables, FK
  * columns that are not left to be synthesized (kept, mocked, masked or nulled values would break
  * the links), and original-data tables that reference synthesized ones (their copied keys would
  * dangle).

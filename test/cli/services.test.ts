@@ -42,6 +42,21 @@ describe('services behind the API', () => {
     expect(page.data!.total).toBe(3503);
   });
 
+  it('answers a destination check that fails with the problem and its fix, and a passing one with ok', async () => {
+    const source = (await call<SourceRecord[]>('sources.list', {})).data!.find((r) => r.name === 'Chinook')!;
+    const config = (await call<SynthesisConfig>('syntheses.defaultConfig', { sourceId: source.id })).data!;
+    const full = path.join(dir, 'full.sqlite');
+    copyFileSync(datasetPath('chinook', 'Chinook_Sqlite.sqlite'), full);
+    const into = (file: string) => ({ kind: 'database', target: { kind: 'sqlite', path: file }, tableMode: 'write-into-empty', batchSize: 10_000, parallel: 1 });
+    const failed = await call<{ ok: boolean; message: string; code?: string; fix?: string }>('destinations.check', { destination: into(full), config });
+    expect(failed.ok).toBe(true);
+    expect(failed.data).toMatchObject({ ok: false, code: 'DESTINATION_NOT_EMPTY' });
+    expect(failed.data!.message).toMatch(/already have rows/);
+    expect(failed.data!.fix).toMatch(/truncate/);
+    const fresh = await call<{ ok: boolean; message: string }>('destinations.check', { destination: { ...into(path.join(dir, 'fresh.sqlite')), tableMode: 'create' }, config });
+    expect(fresh.data!.ok).toBe(true);
+  });
+
   it('refuses a source that cannot be opened, with a specific error, and does not store it', async () => {
     const before = (await call<SourceRecord[]>('sources.list', {})).data!.length;
     const bad = await call('sources.add', { spec: { kind: 'files', path: path.join(dir, 'missing.csv') } });

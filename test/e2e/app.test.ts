@@ -9,7 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { datasetPath } from '../helpers/datasets';
 import { startApp, type App } from './harness';
 
-// The whole flow of issue 8 in real Chromium against `npm start`'s host with the real services:
+// The whole wizard-to-results flow in real Chromium against `npm start`'s host with the real services:
 // add the chinook SQLite source, walk the wizard, run, cancel, rename, delete, download.
 
 let app: App;

@@ -44,7 +44,7 @@ function fromRow(row: AuditRow): AuditRecord {
 }
 
 /**
- * The audit trail (issue 9): append-only (SQLite triggers abort any UPDATE or DELETE of a row)
+ * The audit trail: append-only (SQLite triggers abort any UPDATE or DELETE of a row)
  * and hash-chained, so an edit made behind Doppel's back (triggers dropped, raw SQL) is found
  * by `verify`. Appends run in an IMMEDIATE transaction, so concurrent writers chain correctly.
  */

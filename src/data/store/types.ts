@@ -53,7 +53,7 @@ export interface ExecutionsRepo {
   steps(id: string): StepState[];
 }
 
-/** One append-only, hash-chained audit record (issue 9). */
+/** One append-only, hash-chained audit record. */
 export interface AuditRecord {
   seq: number;
   at: string;

@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../../shared';
-import { activeForeignKeys, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
+import { activeForeignKeys, AppError, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -40,15 +40,24 @@ export interface Services {
 
 type Handlers = { [C in Channel]: (input: z.infer<Api[C]['input']>) => Promise<ApiOutput<C>> };
 
-/** Checks a destination against the output of a config: connection, rights, target tables. */
-async function destinationCheck(services: { sources: SourceAccess }, config: SynthesisConfig): Promise<{ ok: boolean; message: string }> {
+/**
+ * Checks a destination against the output of a config: connection, rights, target tables. A
+ * destination that fails the check is an answer (`ok: false` with the problem and its fix), not a
+ * failed call; only an unexpected fault is thrown.
+ */
+async function destinationCheck(services: { sources: SourceAccess }, config: SynthesisConfig): Promise<ApiOutput<'destinations.check'>> {
   const destination = config.destination;
   if (destination.kind === 'local') return { ok: true, message: 'The local store: one SQLite file per execution.' };
   const { metadata } = await services.sources.inspect(config.source);
   const plan = { tables: outputTableMetas(config, metadata), relationships: activeForeignKeys(config) };
   const { checkDestination } = await import('../../data/destinations/check');
-  const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target), source: config.source });
-  return { ok: true, message: check.message };
+  try {
+    const check = await checkDestination(destination, plan, { password: services.sources.passwordFor(destination.target), source: config.source });
+    return { ok: true, message: check.message };
+  } catch (e) {
+    if (!(e instanceof AppError) || e.code === 'INTERNAL') throw e;
+    return { ok: false, message: e.message, code: e.code, ...(e.fix ? { fix: e.fix } : {}) };
+  }
 }
 
 export function createServices(opts: ServicesOptions): Services {

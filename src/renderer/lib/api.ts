@@ -1,4 +1,4 @@
-import { AppError, apiEventSchema, appErrorShapeSchema, type ApiEvent, type ApiInput, type ApiOutput, type Channel, type ExportFormat } from '../../shared';
+import { AppError, api, apiEventSchema, appErrorShapeSchema, type ApiEvent, type ApiInput, type ApiOutput, type Channel, type ExportFormat } from '../../shared';
 import { transport } from './transport';
 
 /**
@@ -7,9 +7,19 @@ import { transport } from './transport';
  */
 export async function call<C extends Channel>(channel: C, input: ApiInput<C>): Promise<ApiOutput<C>> {
   const res = await transport().invoke(channel, input);
-  if (res.ok) return res.data as ApiOutput<C>;
+  if (res.ok) return parseOutput(channel, res.data);
   const shape = appErrorShapeSchema.safeParse(res.error);
   throw shape.success ? AppError.fromShape(shape.data) : new AppError('INTERNAL', 'Unexpected answer from Doppel.');
+}
+
+/** An answer checked against the channel's output schema (src/shared/api.ts), never trusted as cast. */
+export function parseOutput<C extends Channel>(channel: C, data: unknown): ApiOutput<C> {
+  const parsed = api[channel].output.safeParse(data);
+  if (parsed.success) return parsed.data as ApiOutput<C>;
+  const issue = parsed.error.issues[0];
+  throw new AppError('INTERNAL', `Unexpected answer from Doppel to ${channel} (${issue?.path.join('.') || 'output'}: ${issue?.message ?? 'wrong shape'}).`, {
+    fix: 'Restart Doppel; if it persists, the app and its window are of different versions.',
+  });
 }
 
 /** Subscribes to execution events pushed by main. */

@@ -1,7 +1,7 @@
 /**
  * The single-table model: column plans + encoders + a generative model over the tokens.
  *
- * API (engineer G's relational synthesis conditions a child table on its parent row):
+ * API (relational synthesis conditions a child table on its parent row):
  *
  *   const prepared = prepareTable(rows, { table, config, columns, settings, warn, minRows: MIN_ROWS_CHILD });
  *   // Optional context: one row per training row, row-major Float32Array (n x dim), e.g. the

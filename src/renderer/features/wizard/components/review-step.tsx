@@ -45,7 +45,7 @@ export function ReviewStep() {
       if (config.destination.kind === 'database') {
         const check = await call('destinations.check', { destination: config.destination, config });
         if (!check.ok) {
-          setError({ message: check.message, fix: 'Change the destination or its table mode in step 6.' });
+          setError({ message: check.message, fix: check.fix ?? 'Change the destination or its table mode in step 6.' });
           return;
         }
       }
