@@ -121,6 +121,23 @@ export function describeSource(spec: SourceSpec): string {
   }
 }
 
+/** Where a database spec connects, with the drivers' defaults filled in (port, user). */
+export function serverOf(spec: DbSourceSpec): { kind: DbSourceSpec['kind']; host: string; port: number; user: string; database: string } {
+  const pg = spec.kind === 'postgres';
+  return { kind: spec.kind, host: spec.host.trim().toLowerCase(), port: spec.port ?? (pg ? 5432 : 3306), user: spec.user || (pg ? 'postgres' : 'root'), database: spec.database };
+}
+
+/**
+ * Whether two specs reach the same account on the same server: kind, host, port, user and
+ * database all equal (the schema may differ). A saved password is only ever sent to this target.
+ */
+export function sameServer(a: SourceSpec, b: SourceSpec): boolean {
+  if ((a.kind !== 'postgres' && a.kind !== 'mysql') || (b.kind !== 'postgres' && b.kind !== 'mysql')) return false;
+  const x = serverOf(a);
+  const y = serverOf(b);
+  return x.kind === y.kind && x.host === y.host && x.port === y.port && x.user === y.user && x.database === y.database;
+}
+
 /** Removes the password from a database URL. */
 export function redactUrl(s: string): string {
   return s.replace(/(\/\/[^:/@]*):[^@]*@/, '$1:***@');

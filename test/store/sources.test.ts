@@ -37,7 +37,7 @@ describe('sources', () => {
     expect(Number.isNaN(Date.parse(a.createdAt))).toBe(false);
     expect(store.sources.list().map((s) => s.name)).toEqual(['/data/customers.csv', 'Shop']);
     expect(store.sources.get(b.id).spec).toEqual({ kind: 'sqlite', path: '/data/shop.sqlite' });
-    expect(store.sources.password(a.id)).toBeUndefined();
+    expect(store.sources.password(a.id, a.spec)).toBeUndefined();
     store.sources.remove(a.id);
     expect(store.sources.list().map((s) => s.id)).toEqual([b.id]);
     const missing = caught(() => store.sources.get(a.id));
@@ -56,11 +56,11 @@ describe('sources', () => {
     expect(rec.spec).not.toHaveProperty('password');
     expect(rec.spec).toMatchObject({ kind: 'postgres', database: 'test', connectionId: rec.id });
     expect(JSON.stringify(store.sources.list())).not.toContain(password);
-    expect(store.sources.password(rec.id)).toBe(password);
+    expect(store.sources.password(rec.id, rec.spec)).toBe(password);
 
     const apart = store.sources.add({ name: 'Sakila', spec: { kind: 'mysql', host: '127.0.0.1', user: 'root', database: 'sakila' }, password: 'another-secret-pw' });
     expect(apart.hasPassword).toBe(true);
-    expect(store.sources.password(apart.id)).toBe('another-secret-pw');
+    expect(store.sources.password(apart.id, apart.spec)).toBe('another-secret-pw');
 
     expect(allBytes(dir).includes(password)).toBe(false);
     store.close();
@@ -69,7 +69,7 @@ describe('sources', () => {
 
     // a new process (reopen) decrypts with the same key file
     const again = openStore(dir);
-    expect(again.sources.password(rec.id)).toBe(password);
+    expect(again.sources.password(rec.id, rec.spec)).toBe(password);
     again.close();
   });
 
@@ -91,8 +91,8 @@ describe('sources', () => {
     if (process.platform === 'win32') return;
     chmodSync(keyPath, 0o644);
     const exposed = openStore(dir);
-    const id = exposed.sources.list()[0]!.id;
-    const err = caught(() => exposed.sources.password(id));
+    const first = exposed.sources.list()[0]!;
+    const err = caught(() => exposed.sources.password(first.id, first.spec));
     expect(err.message).toContain('can be read by other users');
     expect(err.fix).toContain('chmod 600');
     exposed.close();
@@ -112,7 +112,7 @@ describe('sources', () => {
     const otherKey = readFileSync(join(other.dir, SECRET_KEY_FILE));
     writeFileSync(keyPath, otherKey);
     const reopened = openStore(dir);
-    const err = caught(() => reopened.sources.password(rec.id));
+    const err = caught(() => reopened.sources.password(rec.id, rec.spec));
     expect(err.message).toContain('cannot be decrypted');
     expect(err.message).not.toContain('pw');
     expect(err.fix).toContain('add it again');
@@ -133,7 +133,7 @@ describe('sources', () => {
     };
     const store = openStore(dir, { secretBox: box });
     const rec = store.sources.add({ spec: { kind: 'mysql', host: 'h', user: 'u', database: 'd' }, password: 'boxed-secret' });
-    expect(store.sources.password(rec.id)).toBe('boxed-secret');
+    expect(store.sources.password(rec.id, rec.spec)).toBe('boxed-secret');
     expect(sealedWith).toEqual(['box']);
     expect(readdirSync(dir)).not.toContain(SECRET_KEY_FILE);
     store.close();

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sourceRecordSchema, type SourceRecord } from '../../shared/api';
 import { AppError } from '../../shared/errors';
-import { describeSource, sourceSpecSchema, withoutSecrets, type SourceSpec } from '../../shared/source';
+import { describeSource, sameServer, sourceSpecSchema, withoutSecrets, type SourceSpec } from '../../shared/source';
 import { newId, nowIso } from './ids';
 import type { SecretBox, SourcesRepo } from './types';
 
@@ -29,10 +29,18 @@ export function sourceNotFound(id: string): AppError {
   return new AppError('NOT_FOUND', `No source "${id}" in the project store.`, { fix: 'List the sources and use one of their ids, or add the source again.' });
 }
 
+/** A stored password asked for another target than the one it was saved with. */
+function passwordNotBound(saved: SourceRecord, target: SourceSpec): AppError {
+  return new AppError('DB_AUTH_FAILED', `The password saved with "${saved.name}" is for ${describeSource(saved.spec)}, not for ${describeSource(target)}: it is only sent to the server it was saved with.`, {
+    fix: 'Enter the password for this server (or pick the saved connection unchanged).',
+  });
+}
+
 /**
  * Sources: the spec is stored without its password. A password (given apart or inside the spec)
  * is sealed by the SecretBox; database specs then carry `connectionId` = the source id, so a
- * config built from them finds the password again through `password(connectionId)`.
+ * config built from them finds the password again through `password(connectionId, target)` —
+ * only when the target is the very server, user and database the password was saved with.
  */
 export function sourcesRepo(db: Database.Database, box: () => SecretBox): SourcesRepo {
   const byId = db.prepare(`SELECT ${COLUMNS} FROM sources WHERE id = ?`);
@@ -64,10 +72,13 @@ export function sourcesRepo(db: Database.Database, box: () => SecretBox): Source
     remove(id) {
       if (del.run(id).changes === 0) throw sourceNotFound(id);
     },
-    password(id) {
+    password(id, target) {
       const row = secret.get(id) as { password: Buffer | null } | undefined;
       if (!row) throw sourceNotFound(id);
-      return row.password === null ? undefined : box().decrypt(row.password);
+      if (row.password === null) return undefined;
+      const saved = get(id);
+      if (!sameServer(saved.spec, target)) throw passwordNotBound(saved, target);
+      return box().decrypt(row.password);
     },
   };
 }

@@ -21,8 +21,11 @@ export interface SourcesRepo {
   /** The spec is stored without its password; a password is stored encrypted. */
   add(input: { name?: string; spec: SourceSpec; password?: string }): SourceRecord;
   remove(id: string): void;
-  /** The decrypted password of a stored connection, if any (never logged). */
-  password(id: string): string | undefined;
+  /**
+   * The decrypted password of a stored connection, if any (never logged), for `target` only:
+   * a target on another kind, host, port, user or database throws DB_AUTH_FAILED instead.
+   */
+  password(id: string, target: SourceSpec): string | undefined;
 }
 
 export interface SynthesesRepo {

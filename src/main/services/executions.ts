@@ -34,8 +34,10 @@ export class ExecutionService {
         details: errors,
       });
     }
+    // Passwords first: a saved password asked for another server fails before any execution exists.
+    const secrets = this.secretsFor(config);
     const execution = this.store.executions.create({ synthesisId, config });
-    void this.jobs.start(execution, config, this.secretsFor(config));
+    void this.jobs.start(execution, config, secrets);
     return execution;
   }
 

@@ -12,8 +12,9 @@ export interface Inspection {
 }
 
 /**
- * Opens sources with the right password (given, stored encrypted under `connectionId`, or from
- * PGPASSWORD / MYSQL_PWD in the connector) and caches introspection per source for the session.
+ * Opens sources with the right password (given, stored encrypted under `connectionId` — for the
+ * server it was saved with only —, or from PGPASSWORD / MYSQL_PWD in the connector) and caches
+ * introspection per source for the session.
  */
 export class SourceAccess {
   private readonly cache = new Map<string, Promise<Inspection>>();
@@ -23,7 +24,7 @@ export class SourceAccess {
   passwordFor(spec: SourceSpec): string | undefined {
     if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return undefined;
     if (spec.password) return spec.password;
-    if (spec.connectionId) return this.store.sources.password(spec.connectionId);
+    if (spec.connectionId) return this.store.sources.password(spec.connectionId, spec);
     return undefined;
   }
 
