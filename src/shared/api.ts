@@ -98,8 +98,11 @@ export const api = {
   'executions.delete': { input: id, output: ok },
   'executions.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
   'executions.tables': { input: id, output: z.array(z.object({ name: z.string(), rows: z.number().int() })) },
-  /** Writes the export to a file and returns its path (the host also serves it for download). */
-  'executions.export': { input: id.extend({ format: z.enum(exportFormats) }), output: z.object({ path: z.string(), fileName: z.string() }) },
+  /**
+   * Writes the export to a file and returns its path (the host also serves it for download).
+   * CSV/TSV text cells that a spreadsheet would run as formulas get a leading apostrophe unless `allowFormulas`.
+   */
+  'executions.export': { input: id.extend({ format: z.enum(exportFormats), allowFormulas: z.boolean().optional() }), output: z.object({ path: z.string(), fileName: z.string() }) },
   'executions.report': { input: id, output: z.object({ html: z.string(), json: z.unknown() }) },
 
   /** The append-only, hash-chained audit trail (one record per finished execution). */

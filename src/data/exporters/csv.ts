@@ -2,17 +2,28 @@ import { stringify } from 'csv-stringify/sync';
 import type { RowBatch } from '../../shared/values';
 import type { FileSink } from './sinks';
 import type { ExportTable } from './table-reader';
-import { cellText } from './text-cells';
+import { delimitedCell, inertText } from './text-cells';
 
 const encoder = new TextEncoder();
 
-/** Writes a table as CSV (comma) or TSV (tab) with a header row, one batch at a time. */
-export async function writeDelimited(table: ExportTable, rows: AsyncIterable<RowBatch>, sink: FileSink, delimiter: ',' | '\t', onRows: (n: number) => void): Promise<void> {
+/**
+ * Writes a table as CSV (comma) or TSV (tab) with a header row, one batch at a time. Text cells
+ * (and column names) that a spreadsheet would run as formulas get a leading apostrophe unless
+ * `allowFormulas`; numbers, dates and booleans are written as they are.
+ */
+export async function writeDelimited(
+  table: ExportTable,
+  rows: AsyncIterable<RowBatch>,
+  sink: FileSink,
+  delimiter: ',' | '\t',
+  onRows: (n: number) => void,
+  allowFormulas = false,
+): Promise<void> {
   const types = table.columns.map((c) => c.storageType);
   const opts = { delimiter, record_delimiter: '\n' as const, quoted_match: delimiter === '\t' ? /\t/ : undefined };
-  sink.push(encoder.encode(stringify([table.columns.map((c) => c.name)], opts)));
+  sink.push(encoder.encode(stringify([table.columns.map((c) => (allowFormulas ? c.name : inertText(c.name)))], opts)));
   for await (const batch of rows) {
-    const text = stringify(batch.rows.map((r) => r.map((v, i) => cellText(v, types[i] ?? 'unknown'))), opts);
+    const text = stringify(batch.rows.map((r) => r.map((v, i) => delimitedCell(v, types[i] ?? 'unknown', allowFormulas))), opts);
     sink.push(encoder.encode(text));
     onRows(batch.rows.length);
   }

@@ -16,6 +16,11 @@ export interface ExportOptions {
   signal?: AbortSignal;
   /** Rows read per batch from the output file. */
   batchSize?: number;
+  /**
+   * CSV/TSV: write text cells starting with = + - @ tab or CR as they are. Off by default: such
+   * cells get a leading apostrophe so that a spreadsheet shows them as text instead of running them.
+   */
+  allowFormulas?: boolean;
 }
 
 export interface ExportResult {
@@ -89,7 +94,7 @@ export async function exportDataset(outputSqlitePath: string, tables: string[], 
     for (const t of metas) {
       const sink = target.file(fileName(t.name, format));
       if (format === 'parquet') await writeParquet(t, rowsOf(t), sink, onRows);
-      else await writeDelimited(t, rowsOf(t), sink, format === 'csv' ? ',' : '\t', onRows);
+      else await writeDelimited(t, rowsOf(t), sink, format === 'csv' ? ',' : '\t', onRows, opts.allowFormulas ?? false);
     }
     target.finish();
   } catch (e) {

@@ -15,3 +15,20 @@ export function cellText(v: CellValue, type: StorageType): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return String(v);
 }
+
+/** Storage types whose values are numbers in a spreadsheet: never neutralised (a negative number stays a number). */
+const NUMERIC_TYPES: ReadonlySet<StorageType> = new Set(['integer', 'bigint', 'float', 'decimal', 'boolean']);
+
+/** What a spreadsheet reads as the start of a formula (OWASP "CSV injection"): = + - @ tab CR. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** Text a spreadsheet would run as a formula, made inert with a leading apostrophe (OWASP guidance); other text unchanged. */
+export function inertText(s: string): string {
+  return FORMULA_START.test(s) ? `'${s}` : s;
+}
+
+/** A cell as the text written in CSV/TSV, text cells neutralised against formulas unless `allowFormulas`. */
+export function delimitedCell(v: CellValue, type: StorageType, allowFormulas: boolean): string {
+  const text = cellText(v, type);
+  return allowFormulas || typeof v !== 'string' || NUMERIC_TYPES.has(type) ? text : inertText(text);
+}

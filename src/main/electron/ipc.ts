@@ -17,9 +17,9 @@ export function bindIpc(backend: ApiBackend): () => void {
     return dispatch(backend, channel, input);
   });
 
-  ipcMain.handle('doppel:download', async (event, id: unknown, format: unknown): Promise<Result<{ saved: boolean }>> => {
+  ipcMain.handle('doppel:download', async (event, id: unknown, format: unknown, allowFormulas: unknown): Promise<Result<{ saved: boolean }>> => {
     if (!fromOurPage(event) || typeof id !== 'string' || !(exportFormats as readonly unknown[]).includes(format)) return denied;
-    const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat })) as Result<{ path: string; fileName: string }>;
+    const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas: allowFormulas === true })) as Result<{ path: string; fileName: string }>;
     if (!res.ok) return res;
     const win = BrowserWindow.fromWebContents(event.sender);
     const opts = { defaultPath: res.data.fileName, title: 'Save the synthetic data' };

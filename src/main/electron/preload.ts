@@ -18,7 +18,7 @@ contextBridge.exposeInMainWorld('doppel', {
     ipcRenderer.on('doppel:event', wrapped);
     return () => ipcRenderer.removeListener('doppel:event', wrapped);
   },
-  download(executionId: string, format: string): Promise<unknown> {
-    return ipcRenderer.invoke('doppel:download', String(executionId), String(format));
+  download(executionId: string, format: string, allowFormulas?: boolean): Promise<unknown> {
+    return ipcRenderer.invoke('doppel:download', String(executionId), String(format), allowFormulas === true);
   },
 });

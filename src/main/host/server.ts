@@ -108,16 +108,16 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return json(res, 200, result);
     }
     const dl = /^\/download\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
-    if (dl && req.method === 'GET') return download(decodeURIComponent(dl[1]!), dl[2]!, res);
+    if (dl && req.method === 'GET') return download(decodeURIComponent(dl[1]!), dl[2]!, url.searchParams.get('formulas') === 'allow', res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'Method not allowed.' } });
     return serveStatic(opts.staticDir, url.pathname, res);
   }
 
-  async function download(id: string, format: string, res: ServerResponse): Promise<void> {
+  async function download(id: string, format: string, allowFormulas: boolean, res: ServerResponse): Promise<void> {
     if (!(exportFormats as readonly string[]).includes(format)) {
       return json(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: `Unknown export format "${format}".`, fix: `Use one of ${exportFormats.join(', ')}.` } });
     }
-    const result = (await dispatch(opts.backend, 'executions.export', { id, format: format as ExportFormat })) as Result<{ path: string; fileName: string }>;
+    const result = (await dispatch(opts.backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas })) as Result<{ path: string; fileName: string }>;
     if (!result.ok) return json(res, 422, result);
     const stat = await fs.stat(result.data.path).catch(() => null);
     if (!stat?.isFile()) return json(res, 404, { ok: false, error: { code: 'EXPORT_FAILED', message: 'The export file was not written.' } });

@@ -74,15 +74,15 @@ export class ExecutionService {
     return describeOutputTables(file, tables).map((t) => ({ name: t.name, rows: t.rowCount }));
   }
 
-  async export(id: string, format: ExportFormat, outPath?: string): Promise<{ path: string; fileName: string }> {
+  async export(id: string, format: ExportFormat, opts: { allowFormulas?: boolean | undefined } = {}): Promise<{ path: string; fileName: string }> {
     const { record, file, tables } = this.outputOf(id);
     const base = `${record.name.replace(/[^\w.-]+/g, '_')}-${format}`;
     const single = tables.length === 1 && format !== 'xlsx' && format !== 'ods';
     const fileName = format === 'xlsx' || format === 'ods' ? `${base}.${format}` : single ? `${tables[0]!.replace(/[^\w.-]+/g, '_')}.${format}` : `${base}.zip`;
-    const target = outPath ?? path.join(record.workspace, 'exports', fileName);
+    const target = path.join(record.workspace, 'exports', fileName);
     mkdirSync(path.dirname(target), { recursive: true });
     const { exportDataset } = await import('../../data/exporters/export-dataset');
-    const result = await exportDataset(file, tables, format, target);
+    const result = await exportDataset(file, tables, format, target, { allowFormulas: opts.allowFormulas ?? false });
     return { path: result.path, fileName: path.basename(result.path) };
   }
 

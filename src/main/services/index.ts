@@ -128,7 +128,7 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'executions.preview': async ({ id, table, offset, limit }) => executions.preview(id, table, offset ?? 0, limit ?? 50),
     'executions.tables': async ({ id }) => executions.tables(id),
-    'executions.export': async ({ id, format }) => executions.export(id, format),
+    'executions.export': async ({ id, format, allowFormulas }) => executions.export(id, format, { allowFormulas }),
     'executions.report': async ({ id }) => executions.report(id),
 
     'audit.list': async ({ executionId }) => store.audit.list(executionId ? { executionId } : {}),

@@ -30,8 +30,8 @@ export function onApiEvent(listener: (event: ApiEvent) => void): () => void {
   });
 }
 
-export async function downloadExport(executionId: string, format: ExportFormat): Promise<void> {
-  await transport().download(executionId, format);
+export async function downloadExport(executionId: string, format: ExportFormat, opts: { allowFormulas?: boolean } = {}): Promise<void> {
+  await transport().download(executionId, format, opts);
 }
 
 /** A message for any caught error, for notifications and alerts. */

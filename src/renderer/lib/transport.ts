@@ -5,15 +5,15 @@ export interface Transport {
   invoke(channel: Channel, input: unknown): Promise<Result<unknown>>;
   /** Subscribes to pushed events; returns the unsubscribe function. */
   onEvent(listener: (event: unknown) => void): () => void;
-  /** Saves an export of an execution to the user's machine. */
-  download(executionId: string, format: ExportFormat): Promise<void>;
+  /** Saves an export of an execution to the user's machine (CSV/TSV formulas neutralised unless `allowFormulas`). */
+  download(executionId: string, format: ExportFormat, opts?: { allowFormulas?: boolean }): Promise<void>;
 }
 
 /** What the Electron preload exposes on `window.doppel` (see src/main/electron/preload.ts). */
 export interface DoppelBridge {
   invoke(channel: string, input: unknown): Promise<unknown>;
   on(listener: (event: unknown) => void): () => void;
-  download(executionId: string, format: string): Promise<unknown>;
+  download(executionId: string, format: string, allowFormulas?: boolean): Promise<unknown>;
 }
 
 declare global {
@@ -28,8 +28,8 @@ function bridgeTransport(bridge: DoppelBridge): Transport {
   return {
     invoke: async (channel, input) => (await bridge.invoke(channel, input)) as Result<unknown>,
     onEvent: (listener) => bridge.on(listener),
-    download: async (executionId, format) => {
-      const res = (await bridge.download(executionId, format)) as Result<unknown>;
+    download: async (executionId, format, opts) => {
+      const res = (await bridge.download(executionId, format, opts?.allowFormulas === true)) as Result<unknown>;
       if (!res.ok) throw res.error;
     },
   };
@@ -102,8 +102,8 @@ function httpTransport(): Transport {
         if (listeners.size === 0 && socket) socket.close();
       };
     },
-    async download(executionId, format) {
-      const url = `/download/${encodeURIComponent(executionId)}/${format}?token=${encodeURIComponent(token)}`;
+    async download(executionId, format, opts) {
+      const url = `/download/${encodeURIComponent(executionId)}/${format}?token=${encodeURIComponent(token)}${opts?.allowFormulas ? '&formulas=allow' : ''}`;
       const a = document.createElement('a');
       a.href = url;
       a.rel = 'noopener';

@@ -23,6 +23,8 @@ export interface ExportCommandOptions {
   out: string;
   tables?: string;
   store?: string;
+  /** CSV/TSV: write text cells starting with = + - @ tab CR as they are (no leading apostrophe). */
+  allowFormulas?: boolean;
 }
 
 /** The output SQLite file of a path: the file itself, or the one `.sqlite` file of an execution folder. */
@@ -62,7 +64,7 @@ export async function runExportCommand(execution: string, opts: ExportCommandOpt
   if (unknown.length) {
     throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, { fix: `Pick among ${all.join(', ')}.` });
   }
-  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress });
+  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress, allowFormulas: opts.allowFormulas ?? false });
 }
 
 export function register(program: Command, locate?: OutputLocator): void {
@@ -73,7 +75,8 @@ export function register(program: Command, locate?: OutputLocator): void {
     .requiredOption('-f, --format <format>', `one of ${exportFormats.join(', ')}`)
     .requiredOption('-o, --out <path>', 'output file (.zip for several tables in csv/tsv/parquet)')
     .option('--tables <names>', 'comma-separated tables to export (default: all)')
-    .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string }, cmd: Command) => {
+    .option('--allow-formulas', 'csv/tsv: write text cells starting with = + - @ as they are (by default they get a leading \' so spreadsheets do not run them)')
+    .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string; allowFormulas?: boolean }, cmd: Command) => {
       try {
         const globals = cmd.optsWithGlobals<{ store?: string }>();
         let last = 0;

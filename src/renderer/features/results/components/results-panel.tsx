@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Button, Group, Loader, Menu, Paper, Tabs, Text } from '@mantine/core';
+import { Alert, Button, Checkbox, Group, Loader, Menu, Paper, Tabs, Text } from '@mantine/core';
 import { exportFormats, type ExecutionRecord, type ExportFormat } from '../../../../shared';
 import { call, downloadExport, errorText } from '../../../lib/api';
 import { formatCount } from '../../../lib/format';
@@ -16,6 +16,8 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
   const [tab, setTab] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string; fix?: string } | null>(null);
   const [downloading, setDownloading] = useState<ExportFormat | null>(null);
+  // CSV/TSV text cells starting with = + - @ are written as text unless the user opts out.
+  const [allowFormulas, setAllowFormulas] = useState(false);
 
   useEffect(() => {
     // Synthesized tables first: the treatments this execution ran with are in its audit record
@@ -40,7 +42,7 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
   const download = async (format: ExportFormat) => {
     setDownloading(format);
     try {
-      await downloadExport(execution.id, format);
+      await downloadExport(execution.id, format, { allowFormulas });
     } catch (e) {
       setError(errorText(e));
     } finally {
@@ -64,6 +66,16 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
                 {formatLabels[f]}
               </Menu.Item>
             ))}
+            <Menu.Divider />
+            <Menu.Item
+              role="menuitemcheckbox"
+              aria-checked={!allowFormulas}
+              closeMenuOnClick={false}
+              onClick={() => setAllowFormulas((v) => !v)}
+              leftSection={<Checkbox size="xs" checked={!allowFormulas} readOnly tabIndex={-1} aria-hidden />}
+            >
+              CSV/TSV: keep formulas from running in spreadsheets
+            </Menu.Item>
           </Menu.Dropdown>
         </Menu>
       </Group>
