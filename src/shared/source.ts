@@ -131,7 +131,7 @@ export function serverOf(spec: DbSourceSpec): { kind: DbSourceSpec['kind']; host
  * Whether two specs reach the same account on the same server: kind, host, port, user and
  * database all equal (the schema may differ). A saved password is only ever sent to this target.
  */
-export function sameServer(a: SourceSpec, b: SourceSpec): boolean {
+export function sameAccount(a: SourceSpec, b: SourceSpec): boolean {
   if ((a.kind !== 'postgres' && a.kind !== 'mysql') || (b.kind !== 'postgres' && b.kind !== 'mysql')) return false;
   const x = serverOf(a);
   const y = serverOf(b);

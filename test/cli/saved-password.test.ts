@@ -79,8 +79,8 @@ describe('a saved password goes only to the server it was saved with', () => {
     expect(fake.connections).toBe(before);
     expect(fake.passwords).toEqual([]);
     // A different schema on the same server and database is the same connection.
-    const sameServer = await call('sources.test', { spec: { ...saved.spec, schema: 'public' } });
-    expect(sameServer.ok).toBe(true);
+    const sameAccount = await call('sources.test', { spec: { ...saved.spec, schema: 'public' } });
+    expect(sameAccount.ok).toBe(true);
   });
 
   it('destinations.check and executions.start refuse a destination elsewhere, before any execution exists', async () => {

@@ -5,7 +5,7 @@ import { synthesisConfigSchema } from '../../src/shared/config';
 import type { ExecutionRecord } from '../../src/shared/job';
 import type { TableMeta } from '../../src/shared/metadata';
 import type { Row } from '../../src/shared/values';
-import { OUTPUT_FILE } from '../../src/worker/jobs/files';
+import { OUTPUT_FILE } from '../../src/data/store/workspace-files';
 
 /**
  * A succeeded execution in `store` whose output SQLite file holds `table` with `rows`, as a run

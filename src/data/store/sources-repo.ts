@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { sourceRecordSchema, type SourceRecord } from '../../shared/api';
 import { AppError } from '../../shared/errors';
-import { describeSource, sameServer, sourceSpecSchema, withoutSecrets, type SourceSpec } from '../../shared/source';
+import { describeSource, sameAccount, sourceSpecSchema, withoutSecrets, type SourceSpec } from '../../shared/source';
 import { newId, nowIso } from './ids';
 import type { SecretBox, SourcesRepo } from './types';
 
@@ -77,7 +77,7 @@ export function sourcesRepo(db: Database.Database, box: () => SecretBox): Source
       if (!row) throw sourceNotFound(id);
       if (row.password === null) return undefined;
       const saved = get(id);
-      if (!sameServer(saved.spec, target)) throw passwordNotBound(saved, target);
+      if (!sameAccount(saved.spec, target)) throw passwordNotBound(saved, target);
       return box().decrypt(row.password);
     },
   };
