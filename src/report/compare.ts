@@ -32,6 +32,7 @@ function headlineRows(a: ReportJson, b: ReportJson): string[][] {
   const rows = (r: ReportJson): number => r.summary.tables.reduce((s, t) => s + t.synthetic, 0);
   return [
     ['Overall quality', pct(sa.quality), pct(sb.quality), delta(sa.quality, sb.quality)],
+    ['Robust score', pct(sa.accuracy), pct(sb.accuracy), delta(sa.accuracy, sb.accuracy)],
     ['Column shapes', pct(sa.columnShapes), pct(sb.columnShapes), delta(sa.columnShapes, sb.columnShapes)],
     ['Column pair trends', pct(sa.columnPairTrends), pct(sb.columnPairTrends), delta(sa.columnPairTrends, sb.columnPairTrends)],
     ...(sa.cardinality !== null || sb.cardinality !== null ? [['Cardinality', pct(sa.cardinality), pct(sb.cardinality), delta(sa.cardinality, sb.cardinality)]] : []),

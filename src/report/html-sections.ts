@@ -40,6 +40,8 @@ export async function fidelitySection(t: TableReport): Promise<string> {
   return `<section class="table-section">
 <h3>Table ${esc(t.name)} — quality <span class="${qw.cls}">${pct(t.quality)}</span> (${qw.word})</h3>
 <p>Column shapes ${pct(t.columnShapes)} · column pair trends ${pct(t.columnPairTrends)} · ${int(t.rows.train)} real training rows vs ${int(t.rows.synthetic)} synthetic rows.</p>
+${t.accuracy ? `<p>Robust score ${pct(t.accuracy.score)}: 1-way ${pct(t.accuracy.univariate)} · 2-way ${pct(t.accuracy.bivariate)} · 3-way ${pct(t.accuracy.trivariate)} (bins of the real data on both sides).</p>` : ''}
+${t.fidelityNote ? `<p class="small">${esc(t.fidelityNote)}</p>` : ''}
 ${other}
 <div class="two"><div><h3>Columns, worst first</h3>${rowsTable(['Column', 'Type', 'Metric', 'Score'], worstCols, [false, false, false, true])}</div>
 <div><h3>Column pairs, worst first</h3>${worstPairs.length ? rowsTable(['Pair', 'Metric', 'Score'], worstPairs, [false, false, true]) : '<p class="small">Fewer than two scored columns.</p>'}</div></div>

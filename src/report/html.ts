@@ -19,7 +19,7 @@ function headline(r: ReportJson): string {
   const syn = s.tables.reduce((a, t) => a + t.synthetic, 0);
   const u = s.utility;
   const cards = [
-    card('Overall quality', pct(s.quality), `${qw.word} statistical fidelity (SDMetrics definitions)`, qw.cls),
+    card('Overall quality', pct(s.quality), `${qw.word} statistical fidelity (SDMetrics definitions)${s.accuracy !== null ? `; robust score ${pct(s.accuracy)} (bins of the real data)` : ''}`, qw.cls),
     card('Privacy', s.privacy.level === 'not-measured' && s.privacy.exactMatches !== null ? 'Partly measured' : (levelWord[s.privacy.level] ?? s.privacy.level), s.privacy.dcrShare !== null ? `DCR share ${pct(s.privacy.dcrShare)} (50% ideal)` : 'no holdout to compare with', `lvl-${s.privacy.level}`),
     card(
       'ML utility gap',
@@ -36,15 +36,16 @@ function headline(r: ReportJson): string {
 function overview(r: ReportJson): string {
   const s = r.summary;
   const tables = rowsTable(
-    ['Table', 'Treatment', 'Real rows', 'Synthetic rows', 'Quality'],
-    r.tables.map((t) => [esc(t.name), t.treatment === 'original' ? 'original data (copied)' : 'synthesized', int(t.rows.real), int(t.rows.synthetic), pct(t.quality)]),
-    [false, false, true, true, true],
+    ['Table', 'Treatment', 'Real rows', 'Synthetic rows', 'Quality (SDMetrics)', 'Robust score'],
+    r.tables.map((t) => [esc(t.name), t.treatment === 'original' ? 'original data (copied)' : 'synthesized', int(t.rows.real), int(t.rows.synthetic), pct(t.quality), pct(t.accuracy?.score)]),
+    [false, false, true, true, true, true],
   );
   const props = rowsTable(
     ['Property', 'Score'],
     [
       ['Column shapes', pct(s.columnShapes)],
       ['Column pair trends', pct(s.columnPairTrends)],
+      ...(s.accuracy !== null ? [['Robust score (1-, 2-, 3-way accuracy on bins of the real data)', pct(s.accuracy)]] : []),
       ...(s.cardinality !== null ? [['Cardinality (children per parent)', pct(s.cardinality)]] : []),
       ...(s.intertableTrends !== null ? [['Parent–child pair trends', pct(s.intertableTrends)]] : []),
     ],
@@ -63,6 +64,7 @@ const method = `<h2>How to read this report</h2>
 <ul class="small">
 <li><b>Column shapes</b>: for each column, how closely the synthetic distribution follows the real one (1 − Kolmogorov–Smirnov distance for numbers and dates, 1 − total variation distance for categories). 100% = identical.</li>
 <li><b>Column pair trends</b>: for each pair of columns, how well their relationship is kept (1 − half the difference of Pearson correlations for two numeric columns; 1 − total variation distance of the joint frequency table otherwise, numbers in 10 bins). Quality is the mean of the two.</li>
+<li><b>Robust score</b>: the same comparison on bins fixed by the real data (its deciles for numbers and dates, its 10 most frequent categories plus "other"), applied to both sides: 1 − total variation distance for each column (1-way), each pair (2-way) and a sample of triples (3-way), averaged. Unlike the SDMetrics-compatible score, it does not move when the synthetic range stops short of the real extremes.</li>
 <li><b>DCR share</b>: each synthetic row is compared with the training rows and with an equal number of real rows the model never saw. If the model had memorised its training data, synthetic rows would be closer to the training rows: the share would rise above 50%.</li>
 <li><b>Distances</b> mix column types: numeric gaps scaled by the column's spread (capped at 1), categories 0 if equal and 1 otherwise, averaged over columns (0 = identical rows).</li>
 <li><b>NNDR</b>: distance to the nearest training row divided by the distance to the second nearest. Values near 0 mean a synthetic row sits on one isolated real person.</li>

@@ -79,6 +79,10 @@ export const protectionChecksSchema = z.object({
 });
 export type ProtectionChecks = z.infer<typeof protectionChecksSchema>;
 
+/** Robust fidelity: accuracy on bins of the real data applied to both sides (evaluate/accuracy.ts). */
+export const accuracySchema = z.object({ score, univariate: score, bivariate: score, trivariate: score });
+export type Accuracy = z.infer<typeof accuracySchema>;
+
 export const tableReportSchema = z.object({
   name: z.string(),
   treatment: z.enum(['synthesize', 'original']),
@@ -87,6 +91,9 @@ export const tableReportSchema = z.object({
   quality: score,
   columnShapes: score,
   columnPairTrends: score,
+  accuracy: accuracySchema.nullable().default(null),
+  /** Why the SDMetrics-compatible and the robust score disagree, when they do. */
+  fidelityNote: z.string().nullable().default(null),
   /** Worst first. */
   columns: z.array(columnShapeSchema),
   /** Worst first. */
@@ -142,6 +149,8 @@ export const reportJsonSchema = z.object({
   summary: z.object({
     /** 0–1; SDMetrics Quality (single table) or the mean of its multi-table properties. */
     quality: score,
+    /** 0–1; the robust score (mean accuracy of the synthesized tables on bins of the real data). */
+    accuracy: score.default(null),
     columnShapes: score,
     columnPairTrends: score,
     cardinality: score,

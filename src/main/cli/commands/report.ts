@@ -49,6 +49,7 @@ function headline(r: ReportJson): Record<string, unknown> {
     executionId: r.executionId,
     name: r.name,
     quality: s.quality,
+    accuracy: s.accuracy,
     columnShapes: s.columnShapes,
     columnPairTrends: s.columnPairTrends,
     privacy: { level: s.privacy.level, dcrShare: s.privacy.dcrShare, exactMatches: s.privacy.exactMatches, exactMatchesUnique: s.privacy.exactMatchesUnique, verdict: s.privacy.headline },

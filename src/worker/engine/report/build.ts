@@ -22,6 +22,8 @@ import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
 import { evaluatePrivacy } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
 import { evaluateQuality, worstFirst } from '../evaluate/quality';
+import { evaluateAccuracy } from '../evaluate/accuracy';
+import { fidelityNote } from './fidelity-note';
 import { evaluateRelationship } from '../evaluate/relational';
 import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
@@ -101,15 +103,18 @@ function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], util
   const rows = { real: train.rows.length + holdout.rows.length, train: train.rows.length, holdout: holdout.rows.length, synthetic: syn.rows.length };
   const columnCount = Object.values(tc.columns).filter((c) => c.included).length;
   if (tc.treatment === 'original') {
-    return { name, treatment: 'original', rows: { ...rows, synthetic: rows.real }, columnCount, quality: null, columnShapes: null, columnPairTrends: null, columns: [], pairs: [], distributions: [], correlations: null, associations: null, privacy: null, utility: null, checks: null, otherTreatments };
+    return { name, treatment: 'original', rows: { ...rows, synthetic: rows.real }, columnCount, quality: null, columnShapes: null, columnPairTrends: null, accuracy: null, fidelityNote: null, columns: [], pairs: [], distributions: [], correlations: null, associations: null, privacy: null, utility: null, checks: null, otherTreatments };
   }
   const q = evaluateQuality(train, syn, specs);
+  const acc = evaluateAccuracy(train, syn, specs, { seed: input.seed });
+  const accuracy = { score: acc.score, univariate: acc.univariate, bivariate: acc.bivariate, trivariate: acc.trivariate };
   const columns = worstFirst(q.columns);
   const order = new Map(columns.map((c, i) => [c.column, i]));
   const specsByScore = [...specs].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   const seed = input.seed ?? 42;
   const threshold = input.config.settings.privacy.rareCategoryThreshold;
   const privacy = specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0 ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) }) : null;
+  const extremes = extremeChecks(train, syn, specs, threshold);
   const utility = utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
   return {
     name,
@@ -119,6 +124,8 @@ function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], util
     quality: q.score,
     columnShapes: q.columnShapes,
     columnPairTrends: q.columnPairTrends,
+    accuracy,
+    fidelityNote: fidelityNote(q.score, accuracy.score, extremes, input.config.settings.privacy.clipOutliers),
     columns,
     pairs: worstFirst(q.pairs),
     distributions: specsByScore.map((s) => distribution(train, syn, s)),
@@ -126,7 +133,7 @@ function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], util
     associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
     privacy,
     utility,
-    checks: { rare: rareCategoryChecks(train, syn, specs, threshold), extremes: extremeChecks(train, syn, specs, threshold) },
+    checks: { rare: rareCategoryChecks(train, syn, specs, threshold), extremes },
     otherTreatments,
   };
 }
@@ -171,6 +178,7 @@ export function buildReport(input: ReportInput): ReportJson {
 
   const synthTables = tables.filter((t) => t.treatment === 'synthesize');
   const columnShapes = finite(nanMean(synthTables.map((t) => t.columnShapes ?? NaN)));
+  const accuracy = finite(nanMean(synthTables.map((t) => t.accuracy?.score ?? NaN)));
   const columnPairTrends = finite(nanMean(synthTables.map((t) => t.columnPairTrends ?? NaN)));
   const cardinality = finite(nanMean(relationships.map((r) => r.cardinality ?? NaN)));
   const intertableTrends = finite(nanMean(relationships.map((r) => r.pairTrends ?? NaN)));
@@ -191,6 +199,7 @@ export function buildReport(input: ReportInput): ReportJson {
     name: config.name,
     summary: {
       quality,
+      accuracy,
       columnShapes,
       columnPairTrends,
       cardinality,
