@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CellValue, RowBatch } from '../../src/shared';
 import { rng } from '../../src/worker/engine/evaluate/sample';
 import { buildReport } from '../../src/worker/engine/report/build';
-import { renderReportHtml } from '../../src/worker/engine/report/html';
+import { renderReportHtml } from '../../src/report/html';
 import { singleTableInput } from './report-builders';
 
 /** Heavy-tailed price and carat-like size, correlated, with a cut grade. */
