@@ -33,6 +33,8 @@ export const tableMetaSchema = z.object({
   rowCount: z.number().int().nonnegative(),
   /** Where the table came from (file path or `schema.table`), informational. */
   origin: z.string().optional(),
+  /** A database view or materialized view read as a table (no keys are declared on it). */
+  kind: z.enum(['table', 'view', 'materialized view']).optional(),
 });
 export type TableMeta = z.infer<typeof tableMetaSchema>;
 

@@ -1,50 +1,18 @@
 import type { ColumnMeta, Relationship, StorageType, TableMeta } from '../../shared/metadata';
-import { storageTypeOf } from '../sources/native-types';
-import { quoteIdent, sqliteDeclaredType } from './sqlite-types';
+import { dialectOf, type DbKind, type ExistingColumn } from '../dialects';
+import { storageTypeOf } from '../dialects/native-types';
 
-export type DbDialect = 'postgres' | 'mysql' | 'sqlite';
+export type { ExistingColumn };
+
+export type DbDialect = DbKind;
 
 export function quote(dialect: DbDialect, name: string): string {
-  return dialect === 'mysql' ? `\`${name.replace(/`/g, '``')}\`` : quoteIdent(name);
+  return dialectOf(dialect).quote(name);
 }
-
-const unsigned = (c: ColumnMeta): boolean => /unsigned/i.test(c.nativeType ?? '');
 
 /** The column type a created table gets in each dialect. */
 export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): string {
-  if (dialect === 'sqlite') return sqliteDeclaredType(c);
-  const pg = dialect === 'postgres';
-  const t: StorageType = c.storageType;
-  switch (t) {
-    case 'integer':
-      // Integers inferred from files (no native type) may exceed 32 bits further down the file.
-      return unsigned(c) || c.nativeType === undefined ? 'bigint' : pg ? 'integer' : 'int';
-    case 'bigint':
-      return pg ? 'bigint' : unsigned(c) ? 'bigint unsigned' : 'bigint';
-    case 'float':
-      return pg ? 'double precision' : 'double';
-    case 'decimal':
-      return c.scale !== undefined ? `${pg ? 'numeric' : 'decimal'}(38,${c.scale})` : pg ? 'numeric' : 'decimal(38,10)';
-    case 'string':
-      if (c.maxLength !== undefined) return `varchar(${c.maxLength})`;
-      return pg ? 'text' : isKey ? 'varchar(255)' : 'text';
-    case 'text':
-      return pg ? 'text' : isKey ? 'varchar(255)' : 'mediumtext';
-    case 'boolean':
-      return pg ? 'boolean' : 'tinyint(1)';
-    case 'date':
-      return 'date';
-    case 'datetime':
-      return pg ? 'timestamp(3)' : 'datetime(3)';
-    case 'time':
-      return pg ? 'time' : 'time(3)';
-    case 'binary':
-      return pg ? 'bytea' : 'longblob';
-    case 'json':
-      return pg ? 'jsonb' : 'json';
-    default:
-      return pg ? 'text' : isKey ? 'varchar(255)' : 'mediumtext';
-  }
+  return dialectOf(dialect).columnType(c, isKey);
 }
 
 /** `CREATE TABLE` with primary key and the foreign keys to tables of the plan. */
@@ -80,13 +48,6 @@ const accepts: Record<StorageType, StorageType[]> = {
   json: ['json', 'string', 'text'],
   unknown: ['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time', 'binary', 'json', 'unknown'],
 };
-
-export interface ExistingColumn {
-  name: string;
-  nativeType: string;
-  nullable: boolean;
-  hasDefault: boolean;
-}
 
 /** Why an existing table cannot receive the planned columns; empty when it can. */
 export function columnMismatches(dialect: DbDialect, planned: TableMeta, existing: ExistingColumn[]): string[] {

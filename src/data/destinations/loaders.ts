@@ -6,7 +6,7 @@ import type { StorageType, TableMeta } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { quote } from './dialect';
 import type { Session } from './session';
-import { sqlDateText, sqliteValue, type SqliteBindable } from './sqlite-types';
+import { sqlDateText, sqliteValue, type SqliteBindable } from '../dialects/sqlite-values';
 
 export interface LoadOptions {
   batchSize: number;

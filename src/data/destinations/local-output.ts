@@ -4,7 +4,9 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { Relationship, StorageType, TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
-import { quoteIdent, sqliteCreateTable, sqliteValue } from './sqlite-types';
+import { sqlite } from '../dialects/sqlite';
+import { sqliteValue } from '../dialects/sqlite-values';
+import { createTableSql } from './dialect';
 
 /** The synthetic output of one execution being written into its local SQLite file. */
 export interface LocalOutput {
@@ -37,7 +39,8 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
     // tables with a cycle, self-references), but the committed file has no dangling reference.
     db.pragma('foreign_keys = OFF');
     db.transaction(() => {
-      for (const t of tables) db.exec(sqliteCreateTable(t, relationships, tables));
+      const names = new Set(tables.map((t) => t.name));
+      for (const t of tables) db.exec(createTableSql('sqlite', sqlite.quote, t, relationships, names));
     })();
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -57,7 +60,7 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
       if (!col) throw new AppError('BAD_REQUEST', `Column "${c}" is not in output table "${table}".`, { fix: 'Write only the columns of the synthesized table.' });
       return col.storageType;
     });
-    const stmt = db.prepare(`INSERT INTO ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const stmt = db.prepare(`INSERT INTO ${sqlite.quote(table)} (${columns.map(sqlite.quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     const ins: Insert = { run: (values) => stmt.run(values), types };
     inserts.set(key, ins);
     return ins;

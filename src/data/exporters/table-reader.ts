@@ -4,7 +4,7 @@ import { AppError } from '../../shared/errors';
 import type { StorageType } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import { openSource } from '../../data/sources/connector';
-import { storageTypeOf } from '../../data/sources/native-types';
+import { storageTypeOf } from '../dialects/native-types';
 
 export interface ExportColumn {
   name: string;

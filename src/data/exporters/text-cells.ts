@@ -1,6 +1,6 @@
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
-import { sqlDateText } from '../destinations/sqlite-types';
+import { sqlDateText } from '../dialects/sqlite-values';
 
 /** A Date as text for delimited files: `YYYY-MM-DD`, `HH:MM:SS` or `YYYY-MM-DD HH:MM:SS[.sss]` (UTC). */
 export function dateText(d: Date, type: StorageType): string {

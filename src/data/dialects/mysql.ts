@@ -1,0 +1,115 @@
+import mysql from 'mysql2/promise';
+import type { Connection as CallbackConnection } from 'mysql2';
+import type { ColumnMeta } from '../../shared/metadata';
+import { assembleCatalog, groupColumns, str } from './catalog';
+import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
+
+type MySpec = Extract<DbSpec, { kind: 'mysql' }>;
+
+export function mysqlConnectionConfig(spec: MySpec, password: string | undefined, opts: ConnectOptions): mysql.ConnectionOptions {
+  const cfg: mysql.ConnectionOptions = {
+    host: spec.host,
+    port: spec.port ?? 3306,
+    user: spec.user || 'root',
+    database: spec.database,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+  };
+  if (opts.purpose === 'write') cfg.timezone = 'Z';
+  if (password !== undefined) cfg.password = password;
+  return cfg;
+}
+
+const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
+
+async function connect(spec: DbSpec, password: string | undefined, opts: ConnectOptions): Promise<Connection> {
+  const conn = await mysql.createConnection(mysqlConnectionConfig(spec as MySpec, password, opts));
+  conn.on('error', () => undefined);
+  if (opts.purpose === 'write') await conn.query("SET SESSION sql_mode = CONCAT(@@sql_mode, ',STRICT_ALL_TABLES'), time_zone = '+00:00'");
+  return {
+    kind: 'mysql',
+    mysql: conn,
+    query: async (sql, params) => {
+      const [rows] = await conn.query(sql, params);
+      return Array.isArray(rows) ? (rows as Rec[]) : [];
+    },
+    rows: async function* (sql) {
+      const stream = (conn as unknown as { connection: CallbackConnection }).connection.query({ sql, rowsAsArray: true }).stream({ highWaterMark: 1000 });
+      for await (const row of stream) yield row as unknown[];
+    },
+    close: () => conn.end().catch(() => undefined),
+  };
+}
+
+async function catalog(c: Connection, database: string): Promise<ReturnType<typeof assembleCatalog>> {
+  const cols = await c.query(
+    `select c.TABLE_NAME as table_name, case t.TABLE_TYPE when 'VIEW' then 'view' else 'table' end as kind, c.COLUMN_NAME as column_name,
+            c.IS_NULLABLE as is_nullable, c.COLUMN_TYPE as native
+       from information_schema.COLUMNS c join information_schema.TABLES t on t.TABLE_SCHEMA = c.TABLE_SCHEMA and t.TABLE_NAME = c.TABLE_NAME
+      where c.TABLE_SCHEMA = ? and t.TABLE_TYPE in ('BASE TABLE', 'VIEW') order by c.TABLE_NAME, c.ORDINAL_POSITION`,
+    [database],
+  );
+  const keys = await c.query(
+    `select CONSTRAINT_NAME as name, TABLE_NAME as child_table, COLUMN_NAME as child_column, REFERENCED_TABLE_NAME as parent_table, REFERENCED_COLUMN_NAME as parent_column
+       from information_schema.KEY_COLUMN_USAGE where TABLE_SCHEMA = ? and (CONSTRAINT_NAME = 'PRIMARY' or REFERENCED_TABLE_NAME is not null)
+      order by TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
+    [database],
+  );
+  return assembleCatalog(cols, keys.filter((k) => k.name === 'PRIMARY'), keys.filter((k) => k.name !== 'PRIMARY' && str(k.parent_table) !== ''));
+}
+
+async function existingTables(c: Connection): ReturnType<Dialect['existingTables']> {
+  const rows = await c.query(
+    `select c.table_name as table_name, c.column_name as column_name, c.column_type as column_type, c.is_nullable as is_nullable, c.column_default as column_default, c.extra as extra
+       from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = database() and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`,
+  );
+  return groupColumns(rows.map((r) => ({ table: str(r.table_name), name: str(r.column_name), nativeType: str(r.column_type), nullable: r.is_nullable === 'YES', hasDefault: (r.column_default !== null && r.column_default !== 'NULL') || /auto_increment/i.test(str(r.extra)) })));
+}
+
+function columnType(c: ColumnMeta, isKey: boolean): string {
+  const unsigned = /unsigned/i.test(c.nativeType ?? '');
+  switch (c.storageType) {
+    case 'integer':
+      return unsigned || c.nativeType === undefined ? 'bigint' : 'int';
+    case 'bigint':
+      return unsigned ? 'bigint unsigned' : 'bigint';
+    case 'float':
+      return 'double';
+    case 'decimal':
+      return c.scale !== undefined ? `decimal(38,${c.scale})` : 'decimal(38,10)';
+    case 'string':
+      if (c.maxLength !== undefined) return `varchar(${c.maxLength})`;
+      return isKey ? 'varchar(255)' : 'text';
+    case 'boolean':
+      return 'tinyint(1)';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'datetime(3)';
+    case 'time':
+      return 'time(3)';
+    case 'binary':
+      return 'longblob';
+    case 'json':
+      return 'json';
+    default:
+      return isKey ? 'varchar(255)' : 'mediumtext';
+  }
+}
+
+export const mysqlDialect: Dialect = {
+  kind: 'mysql',
+  maxIdentifierBytes: 64,
+  caseInsensitiveNames: true,
+  quote,
+  namespaceOf: (spec) => (spec.kind === 'mysql' ? spec.database : ''),
+  qualified: (_database, table) => quote(table),
+  connect,
+  catalog,
+  existingTables,
+  columnType,
+};

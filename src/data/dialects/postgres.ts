@@ -1,0 +1,132 @@
+import pg from 'pg';
+import type { ColumnMeta } from '../../shared/metadata';
+import { assembleCatalog, groupColumns, str } from './catalog';
+import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
+
+type PgSpec = Extract<DbSpec, { kind: 'postgres' }>;
+
+const RAW_TEXT = new Set([1082, 1114, 1083]); // date, timestamp, time: parsed by normalizeCell as UTC
+const rawDates = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (RAW_TEXT.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser,
+};
+
+export function pgClientConfig(spec: PgSpec, password: string | undefined, opts: ConnectOptions): pg.ClientConfig {
+  const cfg: pg.ClientConfig = { host: spec.host, port: spec.port ?? 5432, user: spec.user || 'postgres', database: spec.database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  if (opts.purpose === 'read') cfg.types = rawDates;
+  if (password !== undefined) cfg.password = password;
+  return cfg;
+}
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+let cursors = 0;
+
+async function connect(spec: DbSpec, password: string | undefined, opts: ConnectOptions): Promise<Connection> {
+  const client = new pg.Client(pgClientConfig(spec as PgSpec, password, opts));
+  client.on('error', () => undefined);
+  await client.connect();
+  return {
+    kind: 'postgres',
+    pg: client,
+    query: async (sql, params) => (await client.query(sql, params)).rows as Rec[],
+    /** A cursor in a read-only transaction of this connection. */
+    rows: async function* (sql, batchSize) {
+      const cursor = `doppel_read_${++cursors}`;
+      await client.query('BEGIN READ ONLY');
+      try {
+        await client.query(`DECLARE ${cursor} NO SCROLL CURSOR FOR ${sql}`);
+        for (;;) {
+          const r = await client.query<unknown[]>({ text: `FETCH ${Math.max(1, batchSize)} FROM ${cursor}`, rowMode: 'array' });
+          for (const row of r.rows) yield row;
+          if (r.rows.length < batchSize) break;
+        }
+      } finally {
+        await client.query('COMMIT').catch(() => undefined);
+      }
+    },
+    close: () => client.end().catch(() => undefined),
+  };
+}
+
+/** Inheritance children and partitions are read through their parent, so they are not listed. */
+async function catalog(c: Connection, schema: string): Promise<ReturnType<typeof assembleCatalog>> {
+  const cols = await c.query(
+    `select cl.relname as table_name, case cl.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind,
+            a.attname as column_name, case when a.attnotnull then 'NO' else 'YES' end as is_nullable, format_type(a.atttypid, a.atttypmod) as native
+       from pg_class cl
+       join pg_namespace ns on ns.oid = cl.relnamespace
+       join pg_attribute a on a.attrelid = cl.oid and a.attnum > 0 and not a.attisdropped
+      where ns.nspname = $1 and cl.relkind in ('r', 'p', 'v', 'm')
+        and not exists (select 1 from pg_catalog.pg_inherits i where i.inhrelid = cl.oid)
+      order by cl.relname, a.attnum`,
+    [schema],
+  );
+  const keys = await c.query(
+    `select con.conname as name, con.contype as kind, cl.relname as child_table, ca.attname as child_column,
+            pcl.relname as parent_table, pa.attname as parent_column, k.ord
+       from pg_constraint con
+       join pg_class cl on cl.oid = con.conrelid
+       join pg_namespace ns on ns.oid = cl.relnamespace
+       cross join lateral unnest(con.conkey) with ordinality as k(attnum, ord)
+       join pg_attribute ca on ca.attrelid = con.conrelid and ca.attnum = k.attnum
+       left join pg_class pcl on pcl.oid = con.confrelid
+       left join pg_attribute pa on pa.attrelid = con.confrelid and pa.attnum = con.confkey[k.ord]
+      where ns.nspname = $1 and con.contype in ('p', 'f') and cl.relkind in ('r', 'p')
+        and not exists (select 1 from pg_inherits i where i.inhrelid = cl.oid)
+      order by cl.relname, con.conname, k.ord`,
+    [schema],
+  );
+  return assembleCatalog(cols, keys.filter((k) => k.kind === 'p'), keys.filter((k) => k.kind === 'f'));
+}
+
+async function existingTables(c: Connection, schema: string): ReturnType<Dialect['existingTables']> {
+  const rows = await c.query(
+    `select c.table_name, c.column_name, c.data_type, c.udt_name, c.is_nullable, c.column_default
+       from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
+      where c.table_schema = $1 and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`,
+    [schema],
+  );
+  return groupColumns(rows.map((r) => ({ table: str(r.table_name), name: str(r.column_name), nativeType: str(r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type), nullable: r.is_nullable === 'YES', hasDefault: r.column_default !== null })));
+}
+
+function columnType(c: ColumnMeta): string {
+  switch (c.storageType) {
+    case 'integer':
+      // Integers inferred from files (no native type) may exceed 32 bits further down the file.
+      return /unsigned/i.test(c.nativeType ?? '') || c.nativeType === undefined ? 'bigint' : 'integer';
+    case 'bigint':
+      return 'bigint';
+    case 'float':
+      return 'double precision';
+    case 'decimal':
+      return c.scale !== undefined ? `numeric(38,${c.scale})` : 'numeric';
+    case 'string':
+      return c.maxLength !== undefined ? `varchar(${c.maxLength})` : 'text';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'datetime':
+      return 'timestamp(3)';
+    case 'time':
+      return 'time';
+    case 'binary':
+      return 'bytea';
+    case 'json':
+      return 'jsonb';
+    default:
+      return 'text';
+  }
+}
+
+export const postgres: Dialect = {
+  kind: 'postgres',
+  maxIdentifierBytes: 63,
+  caseInsensitiveNames: false,
+  quote,
+  namespaceOf: (spec) => (spec.kind === 'postgres' ? (spec.schema ?? 'public') : ''),
+  qualified: (schema, table) => `${quote(schema)}.${quote(table)}`,
+  connect,
+  catalog,
+  existingTables,
+  columnType,
+};

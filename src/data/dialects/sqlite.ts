@@ -1,0 +1,119 @@
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { AppError } from '../../shared/errors';
+import type { ColumnMeta, StorageType } from '../../shared/metadata';
+import { assembleCatalog, groupColumns, str } from './catalog';
+import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, Rec } from './types';
+
+const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+function open(path: string, opts: ConnectOptions): Database.Database {
+  if (opts.purpose === 'read') return new Database(path, { readonly: true, fileMustExist: true });
+  if (!existsSync(dirname(path))) {
+    throw new AppError('DB_NOT_FOUND', `The folder of the SQLite destination ${path} does not exist.`, { fix: 'Create the folder or pick another path for the SQLite file.' });
+  }
+  // A check never creates the file: a missing file is inspected as an empty database.
+  const db = opts.create || existsSync(path) ? new Database(path) : new Database(':memory:');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+/** A connection over an open better-sqlite3 handle. */
+export function sqliteConnection(db: Database.Database): Connection {
+  return {
+    kind: 'sqlite',
+    sqlite: db,
+    query: (sql, params) => {
+      const stmt = db.prepare(sql);
+      if (stmt.reader) return Promise.resolve(stmt.all(...(params ?? [])) as Rec[]);
+      stmt.run(...(params ?? []));
+      return Promise.resolve([]);
+    },
+    rows: async function* (sql) {
+      const stmt = db.prepare(sql).raw(true).safeIntegers(true);
+      for (const r of stmt.iterate() as IterableIterator<unknown[]>) yield r;
+    },
+    close: () => {
+      if (db.open) db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+async function connect(spec: DbSpec, _password: string | undefined, opts: ConnectOptions): Promise<Connection> {
+  return sqliteConnection(open(spec.kind === 'sqlite' ? spec.path : '', opts));
+}
+
+async function catalog(c: Connection): Promise<ReturnType<typeof assembleCatalog>> {
+  const relations = await c.query("select name, type from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' order by name");
+  const cols: Rec[] = [];
+  const pkRows: Rec[] = [];
+  const fkRows: Rec[] = [];
+  for (const rel of relations) {
+    const name = str(rel.name);
+    const info = await c.query('select * from pragma_table_info(?)', [name]);
+    for (const col of info) cols.push({ table_name: name, kind: rel.type === 'view' ? 'view' : 'table', column_name: col.name, native: col.type, is_nullable: Number(col.notnull) === 0 && Number(col.pk) === 0 ? 'YES' : 'NO' });
+    for (const col of [...info].filter((x) => Number(x.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk))) pkRows.push({ child_table: name, child_column: col.name });
+    for (const f of await c.query('select * from pragma_foreign_key_list(?) order by id, seq', [name])) {
+      fkRows.push({ name: `fk${str(f.id)}`, child_table: name, child_column: f.from, parent_table: f.table, parent_column: f.to ?? '', seq: f.seq });
+    }
+  }
+  // `REFERENCES parent` without columns means the parent's primary key
+  for (const r of fkRows) {
+    if (r.parent_column === '' || r.parent_column === null) {
+      const parentPk = pkRows.filter((k) => k.child_table === r.parent_table);
+      r.parent_column = parentPk[Number(r.seq)]?.child_column ?? '';
+    }
+  }
+  return assembleCatalog(cols, pkRows, fkRows);
+}
+
+async function existingTables(c: Connection): ReturnType<Dialect['existingTables']> {
+  const names = (await c.query("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'")).map((r) => str(r.name));
+  const rows: Array<ExistingColumn & { table: string }> = [];
+  for (const n of names) {
+    for (const col of await c.query('select name, type, "notnull" as nn, dflt_value, pk from pragma_table_info(?)', [n])) {
+      rows.push({ table: n, name: str(col.name), nativeType: str(col.type), nullable: Number(col.nn) === 0, hasDefault: col.dflt_value !== null || (Number(col.pk) > 0 && /^integer$/i.test(str(col.type))) });
+    }
+  }
+  return groupColumns(rows);
+}
+
+/**
+ * The declared SQLite type of a column. The spelling is chosen so that reading the file back
+ * (the sqlite connector maps declared types to storage types) gives the same storage type,
+ * hence Dates back for date/datetime columns stored as ISO text.
+ */
+function columnType(c: ColumnMeta): string {
+  const byType: Record<StorageType, string> = {
+    integer: 'INTEGER',
+    bigint: 'BIGINT',
+    float: 'REAL',
+    decimal: c.scale !== undefined ? `DECIMAL(38,${c.scale})` : 'DECIMAL',
+    string: c.maxLength !== undefined ? `VARCHAR(${c.maxLength})` : 'VARCHAR',
+    text: 'TEXT',
+    boolean: 'BOOLEAN',
+    date: 'DATE',
+    datetime: 'DATETIME',
+    time: 'TIME',
+    binary: 'BLOB',
+    json: 'JSON',
+    unknown: '',
+  };
+  return byType[c.storageType];
+}
+
+export const sqlite: Dialect = {
+  kind: 'sqlite',
+  maxIdentifierBytes: Number.MAX_SAFE_INTEGER,
+  caseInsensitiveNames: true,
+  quote,
+  namespaceOf: (spec) => (spec.kind === 'sqlite' ? spec.path : ''),
+  qualified: (_file, table) => quote(table),
+  connect,
+  catalog,
+  existingTables,
+  columnType,
+};

@@ -1,0 +1,84 @@
+import type pg from 'pg';
+import type mysql from 'mysql2/promise';
+import type Database from 'better-sqlite3';
+import type { ColumnMeta, Relationship } from '../../shared/metadata';
+import type { SourceSpec } from '../../shared/source';
+
+export type DbKind = 'postgres' | 'mysql' | 'sqlite';
+export type DbSpec = Extract<SourceSpec, { kind: DbKind }>;
+export type Rec = Record<string, unknown>;
+
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** One open connection to a database, through its own driver. */
+export interface Connection {
+  readonly kind: DbKind;
+  /** Runs one statement; rows as objects. */
+  query(sql: string, params?: unknown[]): Promise<Rec[]>;
+  /** The rows of a read-only query as arrays of driver values, streamed in batches of about `batchSize`. */
+  rows(sql: string, batchSize: number): AsyncGenerator<unknown[]>;
+  close(): Promise<void>;
+  /** The driver handle, for the bulk writers. */
+  readonly pg?: pg.Client;
+  readonly mysql?: mysql.Connection;
+  readonly sqlite?: Database.Database;
+}
+
+export interface ConnectOptions {
+  /** `read`: a source (read-only where the server allows it, dates as text); `write`: a destination. */
+  purpose: 'read' | 'write';
+  /** SQLite destination: create the file (a check never creates it). */
+  create?: boolean;
+}
+
+/** What is read from a relation: a table, a view or a materialized view. */
+export type RelationKind = 'table' | 'view' | 'materialized view';
+
+export interface CatalogColumn {
+  name: string;
+  nativeType: string;
+  nullable: boolean;
+}
+export interface CatalogTable {
+  name: string;
+  kind: RelationKind;
+  columns: CatalogColumn[];
+  primaryKey: string[];
+}
+export interface Catalog {
+  tables: CatalogTable[];
+  relationships: Relationship[];
+}
+
+/** A column of a table already in a destination. */
+export interface ExistingColumn {
+  name: string;
+  nativeType: string;
+  nullable: boolean;
+  hasDefault: boolean;
+}
+
+/**
+ * Everything Doppel knows about one database: connection settings, identifier quoting and limits,
+ * the catalog of a source, the tables of a destination, and the column types it creates. A new
+ * database is one more module implementing this.
+ */
+export interface Dialect {
+  readonly kind: DbKind;
+  /** Longest identifier the server keeps, in bytes. */
+  readonly maxIdentifierBytes: number;
+  /** Whether column (and table) names equal but for case are one name. */
+  readonly caseInsensitiveNames: boolean;
+  quote(name: string): string;
+  /** The schema (PostgreSQL), database (MySQL) or file (SQLite) the spec reads and writes. */
+  namespaceOf(spec: DbSpec): string;
+  /** A table of that namespace as SQL. */
+  qualified(namespace: string, table: string): string;
+  connect(spec: DbSpec, password: string | undefined, opts: ConnectOptions): Promise<Connection>;
+  /** Tables, views and materialized views of the namespace with their columns and declared keys. */
+  catalog(c: Connection, namespace: string): Promise<Catalog>;
+  /** Base tables of a destination namespace with their columns. */
+  existingTables(c: Connection, namespace: string): Promise<Map<string, ExistingColumn[]>>;
+  /** The column type a created table gets for a column of the synthetic data. */
+  columnType(c: ColumnMeta, isKey: boolean): string;
+}
