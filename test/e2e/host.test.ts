@@ -91,6 +91,28 @@ describe('loopback host', () => {
     expect(unknown.error.code).toBe('NOT_FOUND');
   });
 
+  it('API calls need the token header, the own origin and a JSON body; a cookie alone is not enough', async () => {
+    const url = `http://127.0.0.1:${host.port}/api/app.info`;
+    const json = { 'content-type': 'application/json' };
+    const status = async (headers: Record<string, string>): Promise<number> => (await http('POST', url, { headers, body: '{}' })).status;
+    expect(await status({ ...json, cookie: `doppel_token=${host.token}` })).toBe(401);
+    expect(await status({ 'x-doppel-token': host.token })).toBe(415);
+    expect(await status({ 'x-doppel-token': host.token, 'content-type': 'text/plain' })).toBe(415);
+    expect(await status({ ...json, 'x-doppel-token': host.token, origin: 'http://127.0.0.1:1' })).toBe(403);
+    expect(await status({ ...json, 'x-doppel-token': host.token, origin: 'null' })).toBe(403);
+    expect(await status({ ...json, 'x-doppel-token': host.token, 'sec-fetch-site': 'same-site' })).toBe(403);
+    expect(await status({ ...json, 'x-doppel-token': host.token, 'sec-fetch-site': 'cross-site' })).toBe(403);
+    expect(await status({ 'content-type': 'application/json; charset=utf-8', 'x-doppel-token': host.token, origin: `http://127.0.0.1:${host.port}`, 'sec-fetch-site': 'same-origin' })).toBe(200);
+  });
+
+  it('answers a malformed address with 400, not an internal error', async () => {
+    for (const p of ['/%E0%A4%A', '/download/%E0%A4%A/csv', '/%']) {
+      const res = await http('GET', `http://127.0.0.1:${host.port}${p}?token=${host.token}`);
+      expect(res.status).toBe(400);
+      expect(res.body).toContain('not validly encoded');
+    }
+  });
+
   it('streams an export as an attachment', async () => {
     const res = await http('GET', `http://127.0.0.1:${host.port}/download/e1/csv?token=${host.token}`);
     expect(res.status).toBe(200);
@@ -106,6 +128,15 @@ describe('loopback host', () => {
       refused.on('error', () => resolve('error'));
     });
     expect(refusedResult).toBe('error');
+    const opens = (url: string, headers: Record<string, string>): Promise<string> =>
+      new Promise<string>((resolve) => {
+        const socket = new WebSocket(url, { headers });
+        socket.on('open', () => (socket.close(), resolve('open')));
+        socket.on('error', () => resolve('error'));
+      });
+    expect(await opens(`ws://127.0.0.1:${host.port}/events`, { cookie: `doppel_token=${host.token}` })).toBe('error');
+    expect(await opens(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, { origin: 'http://127.0.0.1:1' })).toBe('error');
+    expect(await opens(`ws://127.0.0.1:${host.port}/events?token=${host.token}`, { origin: `http://127.0.0.1:${host.port}` })).toBe('open');
 
     const ws = new WebSocket(`ws://127.0.0.1:${host.port}/events?token=${host.token}`);
     await new Promise<void>((resolve, reject) => {

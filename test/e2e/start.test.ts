@@ -23,7 +23,7 @@ describe('npm start (the loopback host launcher)', () => {
       await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.test(out), { timeout: 60_000, interval: 100 }).toBe(true);
       const url = new URL(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out)![0]);
       expect(out).toContain(`project store: ${store}`);
-      const res = await fetch(`${url.origin}/api/app.info`, { method: 'POST', headers: { 'x-doppel-token': url.searchParams.get('token')! }, body: '{}' });
+      const res = await fetch(`${url.origin}/api/app.info`, { method: 'POST', headers: { 'x-doppel-token': url.searchParams.get('token')!, 'content-type': 'application/json' }, body: '{}' });
       const body = (await res.json()) as { ok: boolean; data: { storeDir: string } };
       expect(body).toMatchObject({ ok: true, data: { storeDir: store } });
       expect((await fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}' })).status).toBe(401);

@@ -44,6 +44,20 @@ function cookieToken(req: IncomingMessage): string | undefined {
   return undefined;
 }
 
+/** A percent-encoded path decoded, or null when it is not valid (e.g. `/%E0%A4%A`). */
+function decodedPath(p: string): string | null {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return null;
+  }
+}
+
+function isJson(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'] ?? '';
+  return type.split(';')[0]!.trim().toLowerCase() === 'application/json';
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
@@ -75,8 +89,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const h = req.headers.host ?? '';
     return h === `127.0.0.1:${port}` || h === `localhost:${port}`;
   };
-  const authorized = (req: IncomingMessage, url: URL): boolean =>
-    sameToken(req.headers['x-doppel-token'] as string | undefined, token) || sameToken(url.searchParams.get('token'), token) || sameToken(cookieToken(req), token);
+  const headerToken = (req: IncomingMessage): boolean => sameToken(req.headers['x-doppel-token'] as string | undefined, token);
+  const queryToken = (url: URL): boolean => sameToken(url.searchParams.get('token'), token);
+  /** Pages (the renderer build) may use the cookie set when the printed URL was opened. */
+  const authorized = (req: IncomingMessage, url: URL): boolean => headerToken(req) || queryToken(url) || sameToken(cookieToken(req), token);
+  /**
+   * A request made by a page of another origin: its Origin names another site, or the browser
+   * says it is cross-site or same-site (another port of 127.0.0.1 is same-site, not same-origin).
+   */
+  const crossOrigin = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) return true;
+    const site = req.headers['sec-fetch-site'];
+    return site !== undefined && site !== 'same-origin' && site !== 'none';
+  };
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((e: unknown) => {
@@ -88,6 +114,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (!allowedHost(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Requests must be addressed to 127.0.0.1.' } });
+    const pathname = decodedPath(url.pathname);
+    if (pathname === null) return json(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: 'The address is not validly encoded.', fix: 'Check the address; percent signs must be followed by two hexadecimal digits of UTF-8.' } });
     if (!authorized(req, url)) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Doppel: this address needs the access token. Open the URL printed by `npm start`.');
@@ -97,7 +125,12 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       res.setHeader('set-cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
     }
     if (url.pathname.startsWith('/api/')) {
+      // Only Doppel's own page calls the API: it sends the token in a header (a cookie alone is
+      // not enough), from its own origin, as JSON (which other sites cannot send without asking).
       if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'Use POST for API calls.' } });
+      if (!headerToken(req)) return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls need the access token in the X-Doppel-Token header.' } });
+      if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls from another site are refused.' } });
+      if (!isJson(req)) return json(res, 415, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls must send Content-Type: application/json.' } });
       let input: unknown;
       try {
         input = await readJson(req);
@@ -108,9 +141,13 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       return json(res, 200, result);
     }
     const dl = /^\/download\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
-    if (dl && req.method === 'GET') return download(decodeURIComponent(dl[1]!), dl[2]!, url.searchParams.get('formulas') === 'allow', res);
+    if (dl && req.method === 'GET') {
+      if (!headerToken(req) && !queryToken(url)) return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads need the access token in the address.' } });
+      if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads started by another site are refused.' } });
+      return download(decodedPath(dl[1]!) ?? '', dl[2]!, url.searchParams.get('formulas') === 'allow', res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'Method not allowed.' } });
-    return serveStatic(opts.staticDir, url.pathname, res);
+    return serveStatic(opts.staticDir, pathname, res);
   }
 
   async function download(id: string, format: string, allowFormulas: boolean, res: ServerResponse): Promise<void> {
@@ -135,9 +172,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const origin = req.headers.origin;
-    const originOk = !origin || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`;
-    if (url.pathname !== '/events' || !allowedHost(req) || !originOk || !authorized(req, url)) {
+    // The page opens the socket with the token in its address (browsers cannot set headers on a WebSocket); never the cookie alone.
+    if (url.pathname !== '/events' || !allowedHost(req) || crossOrigin(req) || !(headerToken(req) || queryToken(url))) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;

@@ -26,9 +26,9 @@ export const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Serves a file of the renderer build; unknown paths get index.html (single-page app). */
-export async function serveStatic(rootDir: string, urlPath: string, res: ServerResponse): Promise<void> {
-  const rel = decodeURIComponent(urlPath).replace(/^\/+/, '') || 'index.html';
+/** Serves a file of the renderer build (`decodedPath`: the request path, percent-decoded); unknown paths get index.html (single-page app). */
+export async function serveStatic(rootDir: string, decodedPath: string, res: ServerResponse): Promise<void> {
+  const rel = decodedPath.replace(/^\/+/, '') || 'index.html';
   let file = path.resolve(rootDir, rel);
   if (!file.startsWith(path.resolve(rootDir) + path.sep)) file = path.join(rootDir, 'index.html');
   let stat = await fs.stat(file).catch(() => null);
