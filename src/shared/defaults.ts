@@ -1,5 +1,5 @@
 import type { DatasetMetadata, TableMeta } from './metadata';
-import { MIN_ROWS_ROOT } from './validation';
+import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from './validation';
 import type { SourceSpec } from './source';
 import { withoutSecrets } from './source';
 import { synthesisConfigSchema, type ColumnConfig, type SynthesisConfig, type TableConfig } from './config';
@@ -12,21 +12,46 @@ export interface DataFacts {
 
 /**
  * A complete default SynthesisConfig for a source: every table synthesized (except lookup
- * tables too small to learn, kept as original data), every column included with its inferred
- * sdtype, PKs and FKs as introspected; sensitive columns flagged with their suggested treatment.
+ * tables too small to learn, kept as original data, see keptAsOriginal), every column included
+ * with its inferred sdtype, PKs and FKs as introspected; sensitive columns flagged with their
+ * suggested treatment. Several roots need nothing: each is generated at its own size.
  */
 export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opts: { name?: string; sensitive?: SensitiveHit[] } = {}): SynthesisConfig {
   const tables: Record<string, TableConfig> = {};
-  for (const table of metadata.tables) {
-    tables[table.name] = defaultTableConfig(table, opts.sensitive ?? []);
-    if (isSmallLookup(table, metadata)) tables[table.name]!.treatment = 'original';
-  }
+  for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? []);
+  for (const name of keptAsOriginal(metadata)) tables[name]!.treatment = 'original';
   return synthesisConfigSchema.parse({
     name: opts.name ?? 'Synthesis',
     source: withoutSecrets(source),
     tables,
     foreignKeys: metadata.relationships,
   });
+}
+
+/**
+ * Tables `doppel init` keeps as original data: small lookups, and a referenced table too small to
+ * be learned even where it has parents of its own (sakila's 2 stores and 2 staff members), with
+ * every table such a table references (copied keys must point at copied rows: the stores'
+ * addresses, their cities and countries). Never a table only because it would be another root.
+ */
+export function keptAsOriginal(metadata: DatasetMetadata): string[] {
+  const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
+  const original = new Set(metadata.tables.filter((t) => isSmallLookup(t, metadata)).map((t) => t.name));
+  const referenced = (t: string): boolean => rels.some((r) => r.parentTable === t);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of metadata.tables) {
+      if (original.has(t.name)) continue;
+      const hasSynthParent = rels.some((r) => r.childTable === t.name && !original.has(r.parentTable));
+      const tooSmall = t.rowCount > 0 && t.rowCount < (hasSynthParent ? MIN_ROWS_CHILD : MIN_ROWS_ROOT);
+      const referencedByOriginal = rels.some((r) => r.parentTable === t.name && original.has(r.childTable));
+      if ((tooSmall && referenced(t.name)) || referencedByOriginal) {
+        original.add(t.name);
+        changed = true;
+      }
+    }
+  }
+  return metadata.tables.map((t) => t.name).filter((n) => original.has(n));
 }
 
 /**

@@ -2,8 +2,6 @@ import { z } from 'zod';
 
 export const problemCodes = [
   'NO_TABLES',
-  'NO_ROOT_TABLE',
-  'MULTIPLE_ROOT_TABLES',
   'ORIGINAL_WITHOUT_INBOUND_FK',
   'ORIGINAL_REFERENCES_SYNTHESIZED',
   'FK_UNKNOWN_TABLE',

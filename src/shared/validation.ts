@@ -28,7 +28,7 @@ export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadat
   problems.push(...checkTablesAndColumns(config, metadata));
   problems.push(...checkPrimaryKeys(config, metadata, facts));
   problems.push(...checkForeignKeys(config, metadata));
-  problems.push(...checkRootsAndCycles(config));
+  problems.push(...checkCycles(config));
   problems.push(...checkOriginalTables(config));
   problems.push(...checkSizes(config, metadata, facts));
   problems.push(...checkSensitive(config));
@@ -206,7 +206,7 @@ export function findCycle(config: SynthesisConfig): string[] | null {
   return null;
 }
 
-function checkRootsAndCycles(config: SynthesisConfig): Problem[] {
+function checkCycles(config: SynthesisConfig): Problem[] {
   const out: Problem[] = [];
   const names = synthesized(config).map(([n]) => n);
   if (names.length === 0) return out;
@@ -221,20 +221,6 @@ function checkRootsAndCycles(config: SynthesisConfig): Problem[] {
       table: cycle[0],
       message: `The foreign keys form a cycle: ${cycle.join(' → ')}. A cycle has no table to start generating from.`,
       fix: `Break the cycle: delete one of its foreign keys (${candidates}), or mark one of the tables as original data.`,
-    });
-  }
-  const hasParent = new Set(synthEdges(config).map((e) => e.childTable));
-  const roots = names.filter((n) => !hasParent.has(n));
-  if (roots.length === 0 && !cycle) {
-    out.push({ code: 'NO_ROOT_TABLE', severity: 'error', step: 'foreign-keys', message: 'No synthesized table is a root (every table has a parent).', fix: 'Delete a foreign key so that one table has no synthesized parent.' });
-  } else if (roots.length > 1) {
-    out.push({
-      code: 'MULTIPLE_ROOT_TABLES',
-      severity: 'error',
-      step: 'foreign-keys',
-      table: roots[0],
-      message: `Exactly one root table is needed among synthesized tables, but ${roots.length} have no synthesized parent: ${roots.join(', ')}.`,
-      fix: 'Connect them with foreign keys, mark lookup tables as original data, or exclude tables you do not need.',
     });
   }
   return out;

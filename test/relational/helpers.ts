@@ -32,7 +32,7 @@ export async function loadDataset(spec: SourceSpec, tables?: string[]): Promise<
 }
 
 /** Runs the whole relational synthesis and keeps the output in memory. */
-export async function synthesizeInMemory(input: { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> }, opts: { rootRows?: number } = {}): Promise<Record<string, RowBatch>> {
+export async function synthesizeInMemory(input: { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> }, opts: { rootRows?: Record<string, number> } = {}): Promise<Record<string, RowBatch>> {
   const prepared = prepareRelational(input);
   const model = await fitRelational(prepared);
   const out: Record<string, RowBatch> = {};

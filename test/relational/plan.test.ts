@@ -26,7 +26,7 @@ describe('generation plan', () => {
     );
     c.tables.region!.treatment = 'original';
     const plan = buildPlan(c, { contextScore: (r) => (r.parentTable === 'account' ? 1 : 0) })!;
-    expect(plan.root).toBe('district');
+    expect(plan.roots).toEqual(['district']);
     expect(plan.order.indexOf('district')).toBe(0);
     for (const t of ['account', 'client']) expect(plan.order.indexOf(t)).toBeLessThan(plan.order.indexOf('disp'));
     expect(plan.order.indexOf('disp')).toBeLessThan(plan.order.indexOf('card'));
@@ -52,7 +52,7 @@ describe('generation plan', () => {
     // The user's choice resolves it: store.manager_staff_id no longer a foreign key.
     c.foreignKeys = c.foreignKeys.filter((r) => r.childColumns[0] !== 'manager_staff_id');
     const plan = buildPlan(c)!;
-    expect(plan.root).toBe('store');
+    expect(plan.roots).toEqual(['store']);
     expect(plan.order).toEqual(['store', 'staff', 'customer']);
   });
 

@@ -22,11 +22,14 @@ describe('wizard store', () => {
     const w = useWizard.getState();
     w.update((c) => c);
     expect(useWizard.getState().problems).toEqual([]);
-    // Product and Category both synthesized: with the FK to Category deleted there are two roots.
+    // A foreign key that targets a column other than the primary key is an error of the foreign-keys step.
     const fk = useWizard.getState().config!.foreignKeys.find((f) => f.parentTable === 'Category')!;
-    w.update((c) => removeForeignKeys(c, [relationshipKey(fk)]));
+    w.update((c) => ({ ...c, foreignKeys: [...c.foreignKeys, { ...fk, parentColumns: ['Label'], childColumns: [fk.childColumns[0]!] }] }));
+    expect(problemsOfStep(useWizard.getState().problems, 'foreign-keys').map((p) => p.code)).toContain('FK_TARGET_NOT_PK');
+    // Several roots are fine: with the FKs to Category deleted, Category and the rest are generated side by side.
+    w.update((c) => removeForeignKeys(c, c.foreignKeys.filter((f) => f.parentTable === 'Category').map(relationshipKey)));
     const problems = useWizard.getState().problems;
-    expect(problemsOfStep(problems, 'foreign-keys').map((p) => p.code)).toContain('MULTIPLE_ROOT_TABLES');
+    expect(problemsOfStep(problems, 'foreign-keys')).toEqual([]);
     // Marking the lookup table as original data without an inbound FK is an error of the treatment step.
     w.update((c) => setTableTreatment(c, 'Category', 'original'));
     expect(problemsOfStep(useWizard.getState().problems, 'treatment').map((p) => p.code)).toEqual(['ORIGINAL_WITHOUT_INBOUND_FK']);

@@ -44,6 +44,38 @@ describe('defaultConfig', () => {
   });
 });
 
+describe('defaultConfig on a shop with two stores', () => {
+  // store (2 rows) → address; staff (2 rows) → store, address; customer → store, address; rental → customer, staff.
+  const meta: DatasetMetadata = {
+    tables: [
+      { name: 'address', columns: [col('id', 'integer', 'id'), col('city')], primaryKey: ['id'], rowCount: 600 },
+      { name: 'store', columns: [col('id', 'integer', 'id'), col('address_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 2 },
+      { name: 'staff', columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 2 },
+      { name: 'customer', columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id'), col('age')], primaryKey: ['id'], rowCount: 600 },
+      { name: 'film', columns: [col('id', 'integer', 'id'), col('length')], primaryKey: ['id'], rowCount: 1000 },
+      { name: 'rental', columns: [col('id', 'integer', 'id'), col('customer_id', 'integer', 'id'), col('film_id', 'integer', 'id'), col('staff_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 16000 },
+    ],
+    relationships: [
+      ['store', 'address_id', 'address'],
+      ['staff', 'store_id', 'store'],
+      ['staff', 'address_id', 'address'],
+      ['customer', 'store_id', 'store'],
+      ['customer', 'address_id', 'address'],
+      ['rental', 'customer_id', 'customer'],
+      ['rental', 'film_id', 'film'],
+      ['rental', 'staff_id', 'staff'],
+    ].map(([childTable, c, parentTable]) => ({ childTable: childTable!, childColumns: [c!], parentTable: parentTable!, parentColumns: ['id'], origin: 'declared' as const })),
+  };
+
+  it('keeps the tables too small to learn as original data with what they reference, synthesizes the people and their rentals, and validates', () => {
+    const c = config(meta);
+    const treatment = Object.fromEntries(Object.entries(c.tables).map(([n, t]) => [n, t.treatment]));
+    expect(treatment).toEqual({ address: 'original', store: 'original', staff: 'original', customer: 'synthesize', film: 'synthesize', rental: 'synthesize' });
+    // Two roots (customer, film): no rule against it.
+    expect(errors(validateConfig(c, meta))).toEqual([]);
+  });
+});
+
 describe('validateConfig', () => {
   it('accepts a well-formed relational config with a lookup as original data', () => {
     const meta = bank();
@@ -51,13 +83,12 @@ describe('validateConfig', () => {
     expect(errors(ps)).toEqual([]);
   });
 
-  it('counts roots without original-data tables and names them when there are several', () => {
+  it('accepts several roots: a second synthesized table without a synthesized parent is only too small', () => {
     const meta = bank();
     const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'synthesize')), meta); // status synthesized -> second root (and too few rows)
-    const multi = ps.find((p) => p.code === 'MULTIPLE_ROOT_TABLES');
-    expect(multi?.message).toContain('district');
-    expect(multi?.message).toContain('status');
-    expect(multi?.fix).toMatch(/original data/);
+    expect(errors(ps).map((p) => `${p.code} ${p.table}`)).toEqual(['TOO_FEW_ROWS status']);
+    meta.tables.find((t) => t.name === 'status')!.rowCount = 500;
+    expect(errors(validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'synthesize')), meta))).toEqual([]);
   });
 
   it('requires an inbound foreign key for original-data tables', () => {
@@ -183,7 +214,8 @@ describe('validateConfig', () => {
     const meta = bank();
     meta.tables[3]!.columns.push(col('district_id', 'integer', 'id'));
     meta.relationships.push({ parentTable: 'district', parentColumns: ['id'], childTable: 'status', childColumns: ['district_id'], origin: 'declared' });
-    const p = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta).find((x) => x.code === 'ORIGINAL_REFERENCES_SYNTHESIZED');
+    // (init keeps district as original data with it; the user sets it back to synthesize)
+    const p = validateConfig(config(meta, (c) => ((c.tables.status!.treatment = 'original'), (c.tables.district!.treatment = 'synthesize'))), meta).find((x) => x.code === 'ORIGINAL_REFERENCES_SYNTHESIZED');
     expect(p).toMatchObject({ severity: 'error', table: 'status', column: 'district_id' });
     expect(p?.fix).toMatch(/Mark "district" as original data too/);
   });

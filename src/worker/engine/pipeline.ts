@@ -171,7 +171,7 @@ async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<P
     holdout: { fraction: HOLDOUT_FRACTION, minRows: HOLDOUT_MIN_ROWS },
   });
   const { plan } = relational;
-  log('info', `Relational synthesis of ${plan.order.length} table(s) from root "${plan.root}": ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
+  log('info', `Relational synthesis of ${plan.order.length} table(s) from root(s) ${plan.roots.map((r) => `"${r}"`).join(', ')}: ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
   const sourceRows: Record<string, number> = {};
   for (const name of outputTables(config)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
   for (const name of plan.order) {
@@ -299,11 +299,15 @@ export async function synthesize(
   const { prepared } = built;
   const config = prepared.input.config;
   if (built.relational) {
+    // Each root at its own size; a row count (output size in rows, generate --rows) is the largest root's, the others scaled alike.
+    const roots = prepared.relational!.plan.roots;
+    const source = (t: string): number => prepared.sourceRows[t] ?? 0;
+    const largest = roots.reduce((x, y) => (source(y) > source(x) ? y : x));
+    const target = opts.count ?? outputRows(config, source(largest));
+    const scale = target / Math.max(1, source(largest));
+    const rootRows = Object.fromEntries(roots.map((r) => [r, r === largest ? target : Math.max(1, Math.round(source(r) * scale))]));
     // Expected rows per table (children follow their parents' learned counts) for the progress.
-    const root = prepared.relational!.plan.root;
-    const rootRows = opts.count ?? outputRows(config, prepared.sourceRows[root] ?? 0);
-    const scale = rootRows / Math.max(1, prepared.sourceRows[root] ?? 1);
-    const expected = prepared.order.map((t) => Math.round((prepared.sourceRows[t] ?? 0) * scale));
+    const expected = prepared.order.map((t) => Math.round(source(t) * scale));
     const total = expected.reduce((a, b) => a + b, 0);
     const written = await synthesizeRelational(built.relational, {
       sink: opts.sink,

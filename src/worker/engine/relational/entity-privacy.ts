@@ -29,7 +29,7 @@ export function protectRareByEntity(
     const tp = plan.tables[t]!;
     if (!tp.context) continue;
     const batch = rows[t]!;
-    const root = anc[t]?.[plan.root];
+    const root = anc[t]?.[tp.root];
     if (!root) continue;
     const fkColumns = new Set([tp.context, ...tp.assigned, ...tp.lookups].flatMap((fk) => fk.childColumns));
     const tc = config.tables[t]!;

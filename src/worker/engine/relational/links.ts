@@ -47,9 +47,9 @@ export function ancestorsOf(plan: GenerationPlan, parentIdx: Record<string, Int3
 
 /**
  * Real training rows: every row of each table whose context parent is kept. With a row limit,
- * root rows are sampled and their descendants follow, so parents and children stay consistent.
- * With a holdout, that share of the rows of the first table in generation order with at least
- * `holdoutMinRows` rows (the root, or a table below a small root such as berka's 77 districts)
+ * each root's rows are sampled and their descendants follow, so parents and children stay consistent.
+ * With a holdout, that share of the rows of the first table of each root's tree (in generation
+ * order) with at least `holdoutMinRows` rows (the root, or a table below a small root such as berka's 77 districts)
  * is set aside with their whole subtrees for the report (privacy distances and ML utility
  * against rows the model never saw). Below the root, held-out rows still count as children of
  * their parent (`heldParentIdx`): the parent's learned child count stays the real one, so the
@@ -65,14 +65,22 @@ export function trainingSubtrees(
   const heldParentIdx: Record<string, Int32Array> = {};
   const dropped: Record<string, number> = {};
   const holdout: Record<string, RowBatch> = {};
-  const holdTable = opts.holdoutFraction ? plan.order.find((t) => tables[t]!.rows.length >= (opts.holdoutMinRows ?? 0)) : undefined;
+  // Per root, the first table of its tree in generation order that is large enough.
+  const holdTables = new Set<string>();
+  if (opts.holdoutFraction) {
+    for (const r of plan.roots) {
+      const t = plan.order.find((x) => plan.tables[x]!.root === r && tables[x]!.rows.length >= (opts.holdoutMinRows ?? 0));
+      if (t) holdTables.add(t);
+    }
+  }
   for (const t of plan.order) {
+    const holdHereTable = holdTables.has(t);
     const batch = tables[t]!;
     const ctx = plan.tables[t]!.context;
     if (!ctx) {
       let idx = batch.rows.map((_, i) => i);
       const n = idx.length;
-      const nHold = t === holdTable ? Math.round(n * opts.holdoutFraction!) : 0;
+      const nHold = holdHereTable ? Math.round(n * opts.holdoutFraction!) : 0;
       let held: number[] = [];
       if (nHold > 0) {
         const all = [...idx];
@@ -97,7 +105,7 @@ export function trainingSubtrees(
     const link: number[] = [];
     // The held-out share of the first table large enough (below a small root), chosen among the rows under kept parents.
     const holdHere = new Set<number>();
-    if (t === holdTable) {
+    if (holdHereTable) {
       const candidates = Array.from(links.keys()).filter((i) => links[i]! >= 0);
       const nHold = Math.round(candidates.length * opts.holdoutFraction!);
       shuffle(candidates, createRng(opts.seed ^ 0x5eed));

@@ -1,6 +1,7 @@
 /**
  * The generation plan of a relational synthesis (pure, no Node imports):
- * - the synthesized tables in topological order from the single root down;
+ * - the synthesized tables in topological order, every root (a table without a synthesized
+ *   parent) before the tables below it;
  * - per child table its context FK (the parent it is generated under, one row of children per
  *   parent row) and its other FKs to synthesized tables (assigned after sampling);
  * - FKs into original-data tables (modelled as categorical values of the referencing column).
@@ -20,12 +21,15 @@ export interface TablePlan {
   lookups: Relationship[];
   /** Context FKs of the children of this table (their child counts are learned with this table). */
   children: Relationship[];
-  /** Depth from the root (root = 0). */
+  /** Depth from its root (root = 0). */
   depth: number;
+  /** The root this table is generated under, along context FKs (itself for a root). */
+  root: string;
 }
 
 export interface GenerationPlan {
-  root: string;
+  /** Tables generated at their own size (no synthesized parent), in generation order. */
+  roots: string[];
   order: string[];
   tables: Record<string, TablePlan>;
 }
@@ -36,10 +40,6 @@ function synthFks(config: SynthesisConfig): Relationship[] {
   return activeForeignKeys(config).filter((fk) => fk.childTable !== fk.parentTable && synth(fk.childTable) && synth(fk.parentTable));
 }
 
-/**
- * The generation plan, or null when the FK graph of synthesized tables has no single root or has
- * a cycle (validateConfig reports why, with the fix).
- */
 export interface PlanHints {
   /** Preference among context candidates of equal depth (e.g. the variance of real child counts). */
   contextScore?: (fk: Relationship) => number;
@@ -47,6 +47,7 @@ export interface PlanHints {
   hasNulls?: (fk: Relationship) => boolean;
 }
 
+/** The generation plan, or null when the FK graph of synthesized tables has a cycle (validateConfig reports it, with the fix). */
 export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): GenerationPlan | null {
   const names = Object.entries(config.tables)
     .filter(([, t]) => t.treatment === 'synthesize')
@@ -55,8 +56,6 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
   const fks = synthFks(config);
   const parentsOf = new Map<string, Relationship[]>(names.map((n) => [n, []]));
   for (const fk of fks) parentsOf.get(fk.childTable)?.push(fk);
-  const roots = names.filter((n) => (parentsOf.get(n) ?? []).length === 0);
-  if (roots.length !== 1) return null;
   // Kahn's order (stable: config order among ready tables).
   const order: string[] = [];
   const placed = new Set<string>();
@@ -77,9 +76,9 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
     const nulls = (fk: Relationship): number => (hints.hasNulls?.(fk) ? 1 : 0);
     const ranked = [...parents].sort((a, b) => nulls(a) - nulls(b) || (tables[b.parentTable]?.depth ?? 0) - (tables[a.parentTable]?.depth ?? 0) || score(b) - score(a));
     const context = ranked[0] ?? null;
-    const depth = context ? (tables[context.parentTable]?.depth ?? 0) + 1 : 0;
-    tables[name] = { table: name, context, assigned: ranked.slice(1), lookups: lookupsOf(name), children: [], depth };
+    const up = context ? tables[context.parentTable] : undefined;
+    tables[name] = { table: name, context, assigned: ranked.slice(1), lookups: lookupsOf(name), children: [], depth: up ? up.depth + 1 : 0, root: up ? up.root : name };
     if (context) tables[context.parentTable]?.children.push(context);
   }
-  return { root: roots[0] as string, order, tables };
+  return { roots: order.filter((t) => !tables[t]!.context), order, tables };
 }

@@ -6,7 +6,7 @@
  *   const rows = await synthesizeRelational(model, { sink, signal });         // parents before children, original data first
  *   disposeRelational(model);
  *
- * The root is generated first; each parent row carries, as extra modelled columns, the number of
+ * Every root (a table without a synthesized parent) is generated at its own size; each parent row carries, as extra modelled columns, the number of
  * its children in each child table (learned jointly with its attributes, 0 included). Children
  * are sampled from their parent's row context (its encoded values + its ancestors' context + the
  * child's position among its siblings, ordered by its date or step column). Dates are learned
@@ -43,7 +43,7 @@ export interface RelationalInput {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Per-project secret for consistent mocking; never written to artifacts. */
   mockingKey?: string;
-  /** Share of root rows held out (with their subtrees) for the report, when the root has at least `minRows` rows. */
+  /** Share of each root's rows held out (with their subtrees) for the report, when the root has at least `minRows` rows. */
   holdout?: { fraction: number; minRows: number };
 }
 
@@ -101,8 +101,8 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   const problems = relationalProblems(config).filter((p) => p.severity === 'error');
   const plan = planFromData(config, input.tables);
   if (!plan || problems.length > 0) {
-    const msg = problems.length ? problems.map((p) => p.message).join(' ') : 'The synthesized tables do not form a tree from a single root table without cycles.';
-    const fix = problems.length ? problems.map((p) => p.fix).join(' ') : 'Run the validations: connect the tables with foreign keys to one root, break cycles, or mark lookup tables as original data.';
+    const msg = problems.length ? problems.map((p) => p.message).join(' ') : 'The foreign keys between synthesized tables form a cycle.';
+    const fix = problems.length ? problems.map((p) => p.fix).join(' ') : 'Run the validations: they name the cycle and the foreign key to delete or make non-context.';
     throw new AppError('VALIDATION_FAILED', msg, { fix, details: problems });
   }
   for (const t of [...plan.order, ...Object.keys(config.tables).filter((n) => config.tables[n]?.treatment === 'original')]) {
@@ -146,7 +146,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   };
   // What the models learn: text categories of child tables protected by entity (not by row).
   const entity = protectRareByEntity(config, plan, sub.rows, sub.parentIdx);
-  for (const [t, cols] of Object.entries(entity.protectedColumns)) log('info', `"${t}": values of ${cols.join(', ')} seen for fewer than ${s.privacy.rareCategoryThreshold} "${plan.root}" rows are protected.`);
+  for (const [t, cols] of Object.entries(entity.protectedColumns)) log('info', `"${t}": values of ${cols.join(', ')} seen for fewer than ${s.privacy.rareCategoryThreshold} "${plan.tables[t]!.root}" rows are protected.`);
   const inherited: Record<string, InheritedColumn[]> = {};
   for (const t of plan.order) {
     const ctx = plan.tables[t]!.context;
@@ -272,8 +272,8 @@ function outputRootRows(config: SynthesisConfig, sourceRows: number): number {
 export interface RelationalSynthesisOptions {
   sink: (table: string, batch: RowBatch) => Promise<void>;
   signal?: AbortSignal;
-  /** Root rows to generate (default from the output-size setting). */
-  rootRows?: number;
+  /** Rows to generate per root table (default: each root's source rows through the output-size setting). */
+  rootRows?: Record<string, number>;
   seed?: number;
   batchSize?: number;
   onProgress?: (done: number, total: number, table: string) => void;
@@ -309,7 +309,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     const columns = [...tm.prepared.columns];
     let batch: RowBatch;
     if (!tp.context) {
-      const n = opts.rootRows ?? outputRootRows(config, input.tables[t]!.rows.length);
+      const n = opts.rootRows?.[t] ?? outputRootRows(config, input.tables[t]!.rows.length);
       batch = await sampleRoot(tm, n, columns, model.prepared.training[t]!, seed, opts.signal);
     } else {
       const fk = tp.context;

@@ -1,0 +1,104 @@
+/**
+ * Small generated relational databases with known structure (tests and bench): the awkward shapes
+ * real schemas have, built from a seed so that a test can say what the synthetic copy must keep.
+ * - shop: customers and products (two roots), orders under both; an order's amount depends on its
+ *   product's price, its quantity on its customer's segment.
+ * - staff: a self-referencing manager link, a forest four levels deep.
+ * - cycle: departments with a head (a staff member), staff in a department.
+ * - registry: people with yearly records ordered by an integer step (no date), each record also
+ *   referencing a group kept as original data (2,000 rows) whose own step equals the record's, and
+ *   whose region a person keeps across their records; a record's score depends on the group's level.
+ */
+import Database from 'better-sqlite3';
+import type { SynthesisConfig } from '../../src/shared/config';
+import { defaultConfig } from '../../src/shared/defaults';
+import type { ColumnMeta, DatasetMetadata, Relationship, TableMeta } from '../../src/shared/metadata';
+import type { CellValue, Row, RowBatch } from '../../src/shared/values';
+import { createRng, type Rng } from '../../src/worker/engine/rng';
+
+export interface GeneratedDb {
+  metadata: DatasetMetadata;
+  tables: Record<string, RowBatch>;
+  config: SynthesisConfig;
+}
+
+type Col = [name: string, storage: ColumnMeta['storageType'], sdtype: ColumnMeta['sdtype']];
+
+function tableMeta(name: string, cols: Col[], rows: number, pk: string[]): TableMeta {
+  return { name, primaryKey: pk, rowCount: rows, columns: cols.map(([n, storageType, sdtype]) => ({ name: n, storageType, sdtype, nullable: !pk.includes(n) })) };
+}
+
+export const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn = 'id'): Relationship => ({ childTable, childColumns: [childColumn], parentTable, parentColumns: [parentColumn], origin: 'declared' });
+
+function assemble(defs: { name: string; cols: Col[]; rows: Row[]; pk?: string[] }[], relationships: Relationship[]): GeneratedDb {
+  const metadata: DatasetMetadata = { tables: defs.map((d) => tableMeta(d.name, d.cols, d.rows.length, d.pk ?? ['id'])), relationships };
+  const tables = Object.fromEntries(defs.map((d) => [d.name, { columns: d.cols.map((c) => c[0]), rows: d.rows }]));
+  const config = defaultConfig(metadata, { kind: 'sqlite', path: '/generated.sqlite' });
+  config.settings.device = 'wasm';
+  config.settings.epochs = 4;
+  return { metadata, tables, config };
+}
+
+const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)]!;
+
+/** Customers (segment) and products (category, price) as two roots; orders reference both. */
+export function shopDb(opts: { customers?: number; products?: number; seed?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 1);
+  const nc = opts.customers ?? 300;
+  const np = opts.products ?? 120;
+  const segments = ['retail', 'business'] as const;
+  const customers: Row[] = Array.from({ length: nc }, (_, i) => [i + 1, segments[i % 3 === 0 ? 1 : 0]!, 20 + rng.int(50)]);
+  const categories = ['book', 'tool', 'toy', 'food'] as const;
+  const products: Row[] = Array.from({ length: np }, (_, i) => {
+    const cat = pick(rng, categories);
+    const base = { book: 15, tool: 80, toy: 30, food: 6 }[cat];
+    return [i + 1, cat, Math.round(base * Math.exp(0.3 * rng.normal()) * 100) / 100];
+  });
+  const orders: Row[] = [];
+  // Popular products: a few products take most orders, some none.
+  const weight = products.map((_, i) => (i % 10 === 0 ? 0 : 1 / (1 + (i % 17))));
+  const total = weight.reduce((a, b) => a + b, 0);
+  const drawProduct = (): number => {
+    let u = rng.next() * total;
+    for (let i = 0; i < weight.length; i++) if ((u -= weight[i]!) <= 0) return i;
+    return weight.length - 1;
+  };
+  for (const c of customers) {
+    const business = c[1] === 'business';
+    const n = business ? 3 + rng.int(6) : rng.int(4);
+    for (let k = 0; k < n; k++) {
+      const p = products[drawProduct()]!;
+      const quantity = business ? 5 + rng.int(10) : 1 + rng.int(2);
+      orders.push([orders.length + 1, c[0]!, p[0]!, quantity, Math.round(quantity * Number(p[2]) * 100) / 100]);
+    }
+  }
+  return assemble(
+    [
+      { name: 'customers', cols: [['id', 'integer', 'id'], ['segment', 'string', 'categorical'], ['age', 'integer', 'numerical']], rows: customers },
+      { name: 'products', cols: [['id', 'integer', 'id'], ['category', 'string', 'categorical'], ['price', 'float', 'numerical']], rows: products },
+      { name: 'orders', cols: [['id', 'integer', 'id'], ['customer_id', 'integer', 'id'], ['product_id', 'integer', 'id'], ['quantity', 'integer', 'numerical'], ['amount', 'float', 'numerical']], rows: orders },
+    ],
+    [fk('orders', 'customer_id', 'customers'), fk('orders', 'product_id', 'products')],
+  );
+}
+
+/** Writes a generated database to a SQLite file (declared keys), for the CLI and the pipeline. */
+export function writeSqlite(db: GeneratedDb, file: string): void {
+  const sql = new Database(file);
+  try {
+    const typeOf = (s: ColumnMeta['storageType']): string => (s === 'integer' || s === 'bigint' ? 'INTEGER' : s === 'float' || s === 'decimal' ? 'REAL' : 'TEXT');
+    for (const t of db.metadata.tables) {
+      const fks = db.metadata.relationships.filter((r) => r.childTable === t.name);
+      const cols = t.columns.map((c) => `"${c.name}" ${typeOf(c.storageType)}${c.nullable ? '' : ' NOT NULL'}`);
+      const keys = [t.primaryKey.length ? `PRIMARY KEY (${t.primaryKey.map((c) => `"${c}"`).join(', ')})` : null, ...fks.map((r) => `FOREIGN KEY ("${r.childColumns[0]}") REFERENCES "${r.parentTable}" ("${r.parentColumns[0]}")`)].filter(Boolean);
+      sql.exec(`CREATE TABLE "${t.name}" (${[...cols, ...keys].join(', ')})`);
+      const batch = db.tables[t.name]!;
+      const ins = sql.prepare(`INSERT INTO "${t.name}" (${batch.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${batch.columns.map(() => '?').join(', ')})`);
+      sql.transaction((rows: Row[]) => {
+        for (const r of rows) ins.run(...r.map((v: CellValue) => (v instanceof Date ? v.toISOString() : typeof v === 'boolean' ? Number(v) : v)));
+      })(batch.rows);
+    }
+  } finally {
+    sql.close();
+  }
+}
