@@ -99,9 +99,9 @@ describe('Doppel in the browser', () => {
       await page.getByLabel(`Include table ${name}`, { exact: true }).uncheck();
     }
     for (const name of kept) expect(await page.getByLabel(`Include table ${name}`, { exact: true }).isChecked()).toBe(true);
-    // Genre (25 rows) and MediaType (5) are lookups too small to learn: original data by default, so Track is the one root.
+    // Genre (25 rows) and MediaType (5) are lookups too small to learn: original data by default.
     await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
-    // Excluding Track leaves two roots: the error shows at once.
+    // Excluding Track leaves the lookups referenced by no table: the error shows at once.
     await page.getByLabel('Include table Track', { exact: true }).uncheck();
     await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(false);
     await page.getByLabel('Include table Track', { exact: true }).check();
