@@ -61,8 +61,9 @@ describe('the source as its own destination', () => {
     await app.shot('source-as-destination-refused');
 
     for (const mode of ['Write into empty tables', 'Truncate existing tables']) {
-      await page.getByRole('radio', { name: new RegExp(mode) }).check();
+      await page.getByText(mode, { exact: true }).click();
       if (mode.startsWith('Truncate')) await page.getByRole('button', { name: 'Yes, truncate' }).click();
+      await expect.poll(() => page.getByRole('radio', { name: new RegExp(mode) }).isChecked()).toBe(true);
       await expect.poll(() => problems.textContent()).toContain(mode.startsWith('Truncate') ? 'table mode "truncate"' : 'table mode "write-into-empty"');
       await page.getByRole('button', { name: 'Check write access' }).click();
       await expect.poll(() => page.getByText('Cannot write there').isVisible(), { timeout: 20_000 }).toBe(true);
