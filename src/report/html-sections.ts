@@ -130,7 +130,7 @@ export function protectionSection(r: ReportJson): string {
   );
   items.push(
     p.clipOutliers
-      ? `Outliers: extreme numeric and date values are clipped so no real extreme is reproduced${p.clipped.length ? ` (${p.clipped.map((x) => `${esc(x.table)}.${esc(x.column)}`).join(', ')})` : ''}.`
+      ? `Outliers: the few most extreme numeric and date values are kept out of the model; values beyond that bound are drawn from a smooth tail model capped inside the real extremes, so the tail keeps its shape and no real extreme is reproduced${p.clipped.length ? ` (${p.clipped.map((x) => `${esc(x.table)}.${esc(x.column)}`).join(', ')})` : ''}.`
       : 'Outlier clipping was <b>off</b>.',
   );
   const filtered = Object.entries(p.filteredCopies);

@@ -49,7 +49,7 @@ describe('numeric encoder', () => {
   values.push(...Array(600).fill(0));
 
   it('round-trips within the bin, keeps precision and point masses', () => {
-    const spec = numeric.reduce(numeric.analyze(values), opts, createRng(1));
+    const spec = numeric.reduce(numeric.analyze(values), { ...opts, clipTails: false }, createRng(1));
     const tokens = numeric.encode(spec, values);
     const back = numeric.decode(spec, tokens, createRng(2)) as number[];
     expect(spec.decimals).toBe(2);
@@ -64,10 +64,10 @@ describe('numeric encoder', () => {
     expect(back.filter((x) => x === 0).length).toBe(600);
   });
 
-  it('clips extremes: no value beyond the 6th-8th most extreme real value', () => {
+  it('clips extremes hard when tails are off: no value beyond the 6th-8th most extreme real value', () => {
     const withOutlier = [...values, 1e9, -1e9];
     const stats = numeric.analyze(withOutlier);
-    const spec = numeric.reduce(stats, opts, createRng(1));
+    const spec = numeric.reduce(stats, { ...opts, clipTails: false }, createRng(1));
     const sorted = stats.sorted;
     const all = Int32Array.from({ length: spec.lo.length * 20 }, (_, i) => i % spec.lo.length);
     const out = numeric.decode(spec, [all], createRng(5)) as number[];
@@ -75,6 +75,48 @@ describe('numeric encoder', () => {
     const min = Math.min(...out);
     expect(max).toBeLessThanOrEqual(sorted[sorted.length - 6] as number);
     expect(min).toBeGreaterThanOrEqual(sorted[5] as number);
+  });
+
+  /** A heavy-tailed amount (log-normal, 2 decimals). */
+  const heavy = (n: number, seed: number): number[] => {
+    const r = createRng(seed);
+    return Array.from({ length: n }, () => Math.round(Math.exp(3 + 1.3 * r.normal()) * 100) / 100);
+  };
+
+  it('keeps the tail beyond the clip bound: smooth values past the bound, never a real extreme', () => {
+    const real = heavy(5000, 3);
+    const stats = numeric.analyze(real);
+    const spec = numeric.reduce(stats, opts, createRng(1));
+    const sorted = stats.sorted;
+    expect(spec.tails?.high).toBeTruthy();
+    const bound = spec.clip[1];
+    const beyond = new Set(Array.from(sorted).filter((x) => x > bound));
+    expect(beyond.size).toBeGreaterThanOrEqual(4);
+    // Decode the real tokens ten times over: the share beyond the bound is the real one.
+    const tokens = numeric.encode(spec, real);
+    const out: number[] = [];
+    for (let k = 0; k < 10; k++) out.push(...(numeric.decode(spec, tokens, createRng(10 + k)) as number[]));
+    const past = out.filter((x) => x > bound);
+    expect(past.length).toBe(10 * real.filter((x) => x > bound).length);
+    const max = sorted[sorted.length - 1]!;
+    expect(Math.max(...out)).toBeLessThan(max);
+    expect(past.some((x) => beyond.has(x))).toBe(false);
+    // Smooth, not a point mass at the bound: the values past the bound are spread out.
+    expect(new Set(past).size).toBeGreaterThan(0.9 * past.length);
+    expect(Math.max(...past)).toBeGreaterThan(bound + 0.25 * (max - bound));
+    // The lower side of a log-normal has a short tail: the values below its bound stay close to it.
+    const low = spec.tails?.low;
+    if (low) expect(Math.min(...out)).toBeGreaterThan(sorted[0]!);
+  });
+
+  it('clips hard at a configured quantile (no tail on that side) and with tails off', () => {
+    const real = heavy(3000, 4);
+    const q = numeric.reduce(numeric.analyze(real), { ...opts, clipUpperQuantile: 0.99 }, createRng(1));
+    expect(q.tails?.high ?? null).toBeNull();
+    const off = numeric.reduce(numeric.analyze(real), { ...opts, clipTails: false }, createRng(1));
+    expect(off.tails).toBeUndefined();
+    const out = numeric.decode(off, numeric.encode(off, real), createRng(2)) as number[];
+    expect(Math.max(...out)).toBeLessThanOrEqual(off.clip[1]);
   });
 
   it('keeps integers integral and handles huge numbers and junk without NaN', () => {

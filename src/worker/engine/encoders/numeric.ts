@@ -3,10 +3,14 @@
  * (>= 1/bins of the rows, e.g. the 0 of a capital-gain column, or every value of a column with
  * few distinct values) get a bin of their own, so they come back exactly. Tokens: [null][bins].
  * Privacy: extremes are clipped at reduce time (to about the 6th-8th most extreme value, or to
- * the configured quantiles), so no synthetic value lies beyond them. Precision is kept.
+ * the configured quantiles). With the default clip, the values beyond the bound become a tail
+ * token of their own ([null][lower tail][bins][upper tail]) and come back drawn from a smooth
+ * tail model capped strictly inside the real extreme (tail.ts), so the shape of the tail is kept
+ * and no real extreme is reproduced; configured quantiles clip hard. Precision is kept.
  */
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
+import { drawLowerTail, drawUpperTail, fitLowerTail, fitUpperTail, type TailModel } from './tail';
 import { lowerBound, type ReduceOptions, type SubColumn, type Tokens } from './types';
 
 export interface NumericStats {
@@ -31,6 +35,8 @@ export interface NumericSpec {
   decimals: number;
   asString: boolean;
   clip: [number, number];
+  /** Smooth tails beyond the clip bounds (absent: values are clipped to the bounds). */
+  tails?: { low: TailModel | null; high: TailModel | null };
 }
 
 /** Parses a cell as a number; undefined when it is not one (null stays null). */
@@ -144,9 +150,30 @@ export function makeBins(sorted: Float64Array, clip: [number, number], nBins: nu
   return { lo, hi };
 }
 
+/** Index of the first element > x in a sorted array. */
+function upperBound(sorted: Float64Array, x: number): number {
+  let a = 0;
+  let b = sorted.length;
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if ((sorted[mid] as number) <= x) a = mid + 1;
+    else b = mid;
+  }
+  return a;
+}
+
+/** Tail models beyond the default clip's bounds (a side clipped at a configured quantile stays hard). */
+function fitTails(sorted: Float64Array, clip: [number, number], opts: ReduceOptions, rng: Rng): NumericSpec['tails'] {
+  if (!opts.clip || opts.clipTails === false) return undefined;
+  const high = opts.clipUpperQuantile === undefined ? fitUpperTail(sorted, upperBound(sorted, clip[1]), clip[1], rng) : null;
+  const low = opts.clipLowerQuantile === undefined ? fitLowerTail(sorted, sorted.length - lowerBound(sorted, clip[0]), clip[0], rng) : null;
+  return low || high ? { low, high } : undefined;
+}
+
 export function reduce(stats: NumericStats, opts: ReduceOptions, rng: Rng): NumericSpec {
   const clip = clipBounds(stats.sorted, opts, rng);
   const { lo, hi } = makeBins(stats.sorted, clip, opts.bins);
+  const tails = lo.length > 0 ? fitTails(stats.sorted, clip, opts, rng) : undefined;
   return {
     kind: 'numeric',
     hasNull: stats.nulls + stats.invalid > 0 || stats.sorted.length === 0,
@@ -155,11 +182,17 @@ export function reduce(stats: NumericStats, opts: ReduceOptions, rng: Rng): Nume
     decimals: opts.precision ?? stats.decimals,
     asString: stats.strings > 0.5,
     clip,
+    ...(tails ? { tails } : {}),
   };
 }
 
+/** Tokens before the bins: the null token, then the lower tail's. */
+function binOffset(spec: NumericSpec): number {
+  return (spec.hasNull ? 1 : 0) + (spec.tails?.low ? 1 : 0);
+}
+
 export function subColumns(spec: NumericSpec, name: string): SubColumn[] {
-  return [{ name, cardinality: (spec.hasNull ? 1 : 0) + spec.lo.length }];
+  return [{ name, cardinality: binOffset(spec) + spec.lo.length + (spec.tails?.high ? 1 : 0) }];
 }
 
 /** Bin of a (clipped) value: the first bin whose upper end is >= x. */
@@ -168,12 +201,19 @@ export function binOf(spec: NumericSpec, x: number): number {
   return Math.min(spec.hi.length - 1, lowerBound(spec.hi, c));
 }
 
+/** Token of a present value: a tail token beyond a bound that has a tail, else its bin's. */
+function tokenOf(spec: NumericSpec, x: number): number {
+  const off = binOffset(spec);
+  if (spec.tails?.low && x < spec.clip[0]) return off - 1;
+  if (spec.tails?.high && x > spec.clip[1]) return off + spec.lo.length;
+  return off + binOf(spec, x);
+}
+
 export function encodeNumbers(spec: NumericSpec, nums: ArrayLike<number | null>): Tokens {
-  const off = spec.hasNull ? 1 : 0;
   const out = new Int32Array(nums.length);
   for (let i = 0; i < nums.length; i++) {
     const x = nums[i];
-    out[i] = x === null || x === undefined || spec.lo.length === 0 ? 0 : off + binOf(spec, x);
+    out[i] = x === null || x === undefined || spec.lo.length === 0 ? 0 : tokenOf(spec, x);
   }
   return [out];
 }
@@ -201,13 +241,27 @@ export function drawInBin(spec: NumericSpec, bin: number, rng: Rng): number {
   return Math.min(b, Math.max(a, round(x, spec.decimals)));
 }
 
+/** Rounds a tail draw to the column's precision without crossing its cap (nor coming back inside the bound's bin). */
+function tailValue(x: number, t: TailModel, decimals: number): number {
+  const r = round(x, decimals);
+  const upper = t.cap > t.bound;
+  const f = 10 ** Math.max(0, decimals);
+  const capR = upper ? Math.floor(t.cap * f) / f : Math.ceil(t.cap * f) / f;
+  return upper ? Math.max(t.bound, Math.min(capR, r)) : Math.min(t.bound, Math.max(capR, r));
+}
+
 export function decodeNumbers(spec: NumericSpec, tokens: Tokens, rng: Rng): (number | null)[] {
   const t = tokens[0] ?? new Int32Array(0);
-  const off = spec.hasNull ? 1 : 0;
+  const off = binOffset(spec);
+  const low = spec.tails?.low ?? null;
+  const high = spec.tails?.high ?? null;
   const out: (number | null)[] = new Array(t.length);
   for (let i = 0; i < t.length; i++) {
     const tok = t[i] as number;
-    out[i] = (spec.hasNull && tok === 0) || spec.lo.length === 0 ? null : drawInBin(spec, Math.min(spec.lo.length - 1, Math.max(0, tok - off)), rng);
+    if ((spec.hasNull && tok === 0) || spec.lo.length === 0) out[i] = null;
+    else if (low && tok === off - 1) out[i] = tailValue(drawLowerTail(low, rng), low, spec.decimals);
+    else if (high && tok === off + spec.lo.length) out[i] = tailValue(drawUpperTail(high, rng), high, spec.decimals);
+    else out[i] = drawInBin(spec, Math.min(spec.lo.length - 1, Math.max(0, tok - off)), rng);
   }
   return out;
 }

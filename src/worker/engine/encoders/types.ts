@@ -13,6 +13,8 @@ export interface ReduceOptions {
   rareThreshold: number;
   /** Clip numeric/datetime extremes (to about the 6th-8th most extreme value unless quantiles are given). */
   clip: boolean;
+  /** With the default clip, draw values beyond the bounds from a smooth tail model (default on; off = values stop at the bounds). */
+  clipTails?: boolean;
   clipLowerQuantile?: number;
   clipUpperQuantile?: number;
   /** Digits after the point on output (numeric); default as observed. */

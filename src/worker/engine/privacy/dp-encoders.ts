@@ -190,7 +190,7 @@ export function dpNumericBins(base: NumericSpec, nums: readonly (number | null)[
     if (acc >= target) close(c);
   }
   close(counts.length - 1);
-  const spec: NumericSpec = { ...base, hasNull: true, lo: binLo, hi: binHi, clip: [lo, hi] };
+  const spec: NumericSpec = { ...base, hasNull: true, lo: binLo, hi: binHi, clip: [lo, hi], tails: undefined };
   return { spec, tokenCounts: Float64Array.from([noisyNull, ...mass]) };
 }
 
