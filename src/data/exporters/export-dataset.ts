@@ -1,7 +1,8 @@
-import { renameSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { AppError, isAppError } from '../../shared/errors';
 import type { RowBatch } from '../../shared/values';
 import { writeDelimited } from './csv';
+import { checkExportTarget, publish, tempPathFor, type TargetRules } from './export-target';
 import { writeParquet } from './parquet';
 import { bareTarget, zipTarget, type ExportTarget } from './sinks';
 import { describeOutputTables, readOutputTable, type ExportTable } from './table-reader';
@@ -10,7 +11,7 @@ import { SHEET_ROW_LIMIT, writeOds, writeXlsx } from './workbook';
 import { exportFormats, type ExportFormat } from '../../shared/api';
 export { exportFormats, type ExportFormat };
 
-export interface ExportOptions {
+export interface ExportOptions extends TargetRules {
   /** Rows written so far out of all rows of the exported tables. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
@@ -49,14 +50,17 @@ function checkSheetLimit(tables: ExportTable[], format: ExportFormat): void {
 /**
  * Exports tables of a finished execution's output SQLite file: csv/tsv/parquet as one file per
  * table in a zip (a single table is a bare file unless outPath ends with .zip), xlsx/ods as one
- * sheet per table. Streams in batches; writes a temp file renamed to outPath at the end, so a
- * failure or cancel leaves nothing at outPath.
+ * sheet per table. Streams in batches; writes a temp file moved to outPath at the end, so a
+ * failure or cancel leaves nothing at outPath. Never replaces an existing file without `force`,
+ * never writes over the exported file or into `protectedDirs`; every write error is thrown.
  */
 export async function exportDataset(outputSqlitePath: string, tables: string[], format: ExportFormat, outPath: string, opts: ExportOptions = {}): Promise<ExportResult> {
   if (!exportFormats.includes(format)) {
     throw new AppError('UNSUPPORTED_FORMAT', `"${String(format)}" is not a download format.`, { fix: `Use one of ${exportFormats.join(', ')}.` });
   }
   if (!tables.length) throw new AppError('BAD_REQUEST', 'No table to export.', { fix: 'Pick at least one table of the execution.' });
+  checkExportTarget(outPath, outputSqlitePath, opts);
+  const force = opts.force ?? false;
   const metas = describeOutputTables(outputSqlitePath, tables);
   if (format === 'xlsx' || format === 'ods') checkSheetLimit(metas, format);
   const total = metas.reduce((s, t) => s + t.rowCount, 0);
@@ -71,11 +75,11 @@ export async function exportDataset(outputSqlitePath: string, tables: string[], 
 
   opts.onProgress?.(0, total);
   if (format === 'xlsx' || format === 'ods') {
-    const tmp = `${outPath}.partial-${process.pid}-${Date.now()}`;
+    const tmp = tempPathFor(outPath);
     try {
       await (format === 'xlsx' ? writeXlsx : writeOds)(metas, rowsOf, tmp, onRows);
       if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The download was canceled.');
-      renameSync(tmp, outPath);
+      publish(tmp, outPath, force);
     } catch (e) {
       rmSync(tmp, { force: true });
       throw fail(e);
@@ -86,7 +90,7 @@ export async function exportDataset(outputSqlitePath: string, tables: string[], 
   const zipped = metas.length > 1 || outPath.toLowerCase().endsWith('.zip');
   let target: ExportTarget;
   try {
-    target = zipped ? zipTarget(outPath) : bareTarget(outPath);
+    target = zipped ? zipTarget(outPath, force) : bareTarget(outPath, force);
   } catch (e) {
     throw fail(e);
   }

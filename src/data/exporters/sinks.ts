@@ -1,5 +1,6 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Zip, ZipDeflate } from 'fflate';
+import { publish, tempPathFor } from './export-target';
 
 /** Bytes of one exported file (a table), pushed in order. */
 export interface FileSink {
@@ -10,14 +11,10 @@ export interface FileSink {
 /** Where the exported files go: a bare file or a zip archive, written to a temp file renamed at the end. */
 export interface ExportTarget {
   file(name: string): FileSink;
-  /** Renames the temp file to the final path. */
+  /** Moves the temp file to the final path (replacing a file there only with force). */
   finish(): void;
   /** Removes the temp file; nothing is left at the final path. */
   discard(): void;
-}
-
-function tempPath(outPath: string): string {
-  return `${outPath}.partial-${process.pid}-${Date.now()}`;
 }
 
 function writeAll(fd: number, chunk: Uint8Array): void {
@@ -26,8 +23,8 @@ function writeAll(fd: number, chunk: Uint8Array): void {
 }
 
 /** A single bare file at outPath. */
-export function bareTarget(outPath: string): ExportTarget {
-  const tmp = tempPath(outPath);
+export function bareTarget(outPath: string, force = false): ExportTarget {
+  const tmp = tempPathFor(outPath);
   const fd = openSync(tmp, 'w');
   let closed = false;
   const close = (): void => {
@@ -38,7 +35,7 @@ export function bareTarget(outPath: string): ExportTarget {
     file: () => ({ push: (c) => writeAll(fd, c), end: () => undefined }),
     finish: () => {
       close();
-      renameSync(tmp, outPath);
+      publish(tmp, outPath, force);
     },
     discard: () => {
       close();
@@ -48,8 +45,8 @@ export function bareTarget(outPath: string): ExportTarget {
 }
 
 /** A zip archive at outPath, one entry per file, streamed (deflate level 6). */
-export function zipTarget(outPath: string): ExportTarget {
-  const tmp = tempPath(outPath);
+export function zipTarget(outPath: string, force = false): ExportTarget {
+  const tmp = tempPathFor(outPath);
   const fd = openSync(tmp, 'w');
   let closed = false;
   let failure: Error | null = null;
@@ -83,7 +80,7 @@ export function zipTarget(outPath: string): ExportTarget {
       zip.end();
       check();
       close();
-      renameSync(tmp, outPath);
+      publish(tmp, outPath, force);
     },
     discard: () => {
       try {

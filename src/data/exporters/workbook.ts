@@ -1,3 +1,4 @@
+import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { CellValue, RowBatch } from '../../shared/values';
 import { writeOdsStream } from './ods';
@@ -25,9 +26,38 @@ function excelCell(v: CellValue): ExcelJS.CellValue {
   return v;
 }
 
-/** Writes one sheet per table with exceljs's streaming WorkbookWriter (rows committed as they come). */
+/**
+ * Writes one sheet per table with exceljs's streaming WorkbookWriter (rows committed as they come)
+ * into a file stream of our own, so that a write error (missing folder, full disk) is thrown
+ * instead of leaving the export waiting forever.
+ */
 export async function writeXlsx(tables: ExportTable[], rowsOf: TableRows, file: string, onRows: (n: number) => void): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  const stream = createWriteStream(file);
+  let failure: Error | null = null;
+  const failed = new Promise<never>((_, reject) =>
+    stream.once('error', (e) => {
+      failure = e;
+      reject(e);
+    }),
+  );
+  failed.catch(() => undefined);
+  const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+  const write = async (): Promise<void> => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
+    await writeSheets(wb, tables, rowsOf, onRows, () => {
+      if (failure) throw failure;
+    });
+    await wb.commit();
+    await closed;
+  };
+  try {
+    await Promise.race([write(), failed]);
+  } finally {
+    stream.destroy();
+  }
+}
+
+async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, tables: ExportTable[], rowsOf: TableRows, onRows: (n: number) => void, check: () => void): Promise<void> {
   const names = sheetNames(tables.map((t) => t.name));
   for (const [ti, t] of tables.entries()) {
     const ws = wb.addWorksheet(names[ti]);
@@ -38,12 +68,12 @@ export async function writeXlsx(tables: ExportTable[], rowsOf: TableRows, file: 
       return { header: c.name, key: c.name, style };
     });
     for await (const batch of rowsOf(t)) {
+      check();
       for (const r of batch.rows) ws.addRow(r.map(excelCell)).commit();
       onRows(batch.rows.length);
     }
     ws.commit();
   }
-  await wb.commit();
 }
 
 /** Writes one sheet per table as ODS, streamed like XLSX (see ods.ts). */

@@ -1,4 +1,4 @@
-import { copyFile } from 'node:fs/promises';
+import { copyFile, rename, rm } from 'node:fs/promises';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { exportFormats, type ExportFormat, type Result } from '../../shared';
 import { dispatch, type ApiBackend } from '../host/dispatch';
@@ -22,12 +22,16 @@ export function bindIpc(backend: ApiBackend): () => void {
     const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas: allowFormulas === true })) as Result<{ path: string; fileName: string }>;
     if (!res.ok) return res;
     const win = BrowserWindow.fromWebContents(event.sender);
-    const opts = { defaultPath: res.data.fileName, title: 'Save the synthetic data' };
+    // The dialog asks before replacing an existing file (Linux needs the property; macOS and Windows always ask).
+    const opts: Electron.SaveDialogOptions = { defaultPath: res.data.fileName, title: 'Save the synthetic data', properties: ['showOverwriteConfirmation', 'createDirectory'] };
     const choice = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
     if (choice.canceled || !choice.filePath) return { ok: true, data: { saved: false } };
+    const partial = `${choice.filePath}.partial-${process.pid}-${Date.now()}`;
     try {
-      await copyFile(res.data.path, choice.filePath);
+      await copyFile(res.data.path, partial);
+      await rename(partial, choice.filePath);
     } catch (e) {
+      await rm(partial, { force: true });
       return { ok: false, error: { code: 'EXPORT_FAILED', message: `Could not save to ${choice.filePath}: ${e instanceof Error ? e.message : String(e)}`, fix: 'Choose a folder you can write to.' } };
     }
     return { ok: true, data: { saved: true } };

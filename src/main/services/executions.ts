@@ -82,7 +82,7 @@ export class ExecutionService {
     const target = path.join(record.workspace, 'exports', fileName);
     mkdirSync(path.dirname(target), { recursive: true });
     const { exportDataset } = await import('../../data/exporters/export-dataset');
-    const result = await exportDataset(file, tables, format, target, { allowFormulas: opts.allowFormulas ?? false });
+    const result = await exportDataset(file, tables, format, target, { allowFormulas: opts.allowFormulas ?? false, force: true });
     return { path: result.path, fileName: path.basename(result.path) };
   }
 

@@ -1,17 +1,19 @@
 /**
- * `doppel export <execution> --format csv|tsv|xlsx|ods|parquet --out <path> [--tables a,b]`
+ * `doppel export <execution> --format csv|tsv|xlsx|ods|parquet --out <path> [--tables a,b] [--force] [--allow-formulas]`
  *
  * Downloads the synthetic tables of an execution: csv/tsv/parquet as one file per table in a zip
  * (a single table is a bare file unless --out ends in .zip), xlsx/ods as one sheet per table.
  * `<execution>` is an execution id of the project store (found through the locator the CLI
- * passes in), or the path of an execution folder or of its output SQLite file.
+ * passes in), or the path of an execution folder or of its output SQLite file. An existing
+ * file is replaced only with --force; nothing is ever written inside the project store.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import { fail } from '../context';
+import { defaultStoreDir } from '../../../data/store/index';
 import { exportFormats, type ExportFormat } from '../../../shared/api';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
 
@@ -25,6 +27,8 @@ export interface ExportCommandOptions {
   store?: string;
   /** CSV/TSV: write text cells starting with = + - @ tab CR as they are (no leading apostrophe). */
   allowFormulas?: boolean;
+  /** Replace an existing file at `out`. */
+  force?: boolean;
 }
 
 /** The output SQLite file of a path: the file itself, or the one `.sqlite` file of an execution folder. */
@@ -64,7 +68,13 @@ export async function runExportCommand(execution: string, opts: ExportCommandOpt
   if (unknown.length) {
     throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, { fix: `Pick among ${all.join(', ')}.` });
   }
-  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, { onProgress, allowFormulas: opts.allowFormulas ?? false });
+  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, {
+    onProgress,
+    allowFormulas: opts.allowFormulas ?? false,
+    force: opts.force ?? false,
+    // The project store (and an execution folder given by path) is never written into.
+    protectedDirs: [opts.store ?? defaultStoreDir(), dirname(output)],
+  });
 }
 
 export function register(program: Command, locate?: OutputLocator): void {
@@ -75,8 +85,9 @@ export function register(program: Command, locate?: OutputLocator): void {
     .requiredOption('-f, --format <format>', `one of ${exportFormats.join(', ')}`)
     .requiredOption('-o, --out <path>', 'output file (.zip for several tables in csv/tsv/parquet)')
     .option('--tables <names>', 'comma-separated tables to export (default: all)')
+    .option('--force', 'replace the file at --out if it exists (by default an existing file is left as it was)')
     .option('--allow-formulas', 'csv/tsv: write text cells starting with = + - @ as they are (by default they get a leading \' so spreadsheets do not run them)')
-    .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string; allowFormulas?: boolean }, cmd: Command) => {
+    .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string; allowFormulas?: boolean; force?: boolean }, cmd: Command) => {
       try {
         const globals = cmd.optsWithGlobals<{ store?: string }>();
         let last = 0;
