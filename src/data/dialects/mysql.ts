@@ -106,6 +106,8 @@ export const mysqlDialect: Dialect = {
   maxIdentifierBytes: 64,
   caseInsensitiveNames: true,
   quote,
+  literal: (v) => (typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)),
+  randomShare: (share, seed) => ` where rand(${seed | 0}) < ${Math.min(1, share)}`,
   namespaceOf: (spec) => (spec.kind === 'mysql' ? spec.database : ''),
   qualified: (_database, table) => quote(table),
   connect,

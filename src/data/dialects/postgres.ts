@@ -123,6 +123,8 @@ export const postgres: Dialect = {
   maxIdentifierBytes: 63,
   caseInsensitiveNames: false,
   quote,
+  literal: (v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)),
+  randomShare: (share, seed) => ` tablesample bernoulli (${(Math.min(1, share) * 100).toFixed(9)}) repeatable (${seed | 0})`,
   namespaceOf: (spec) => (spec.kind === 'postgres' ? (spec.schema ?? 'public') : ''),
   qualified: (schema, table) => `${quote(schema)}.${quote(table)}`,
   connect,

@@ -110,6 +110,8 @@ export const sqlite: Dialect = {
   maxIdentifierBytes: Number.MAX_SAFE_INTEGER,
   caseInsensitiveNames: true,
   quote,
+  literal: (v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)),
+  randomShare: () => null,
   namespaceOf: (spec) => (spec.kind === 'sqlite' ? spec.path : ''),
   qualified: (_file, table) => quote(table),
   connect,

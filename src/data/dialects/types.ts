@@ -70,6 +70,13 @@ export interface Dialect {
   /** Whether column (and table) names equal but for case are one name. */
   readonly caseInsensitiveNames: boolean;
   quote(name: string): string;
+  /** A value as an SQL literal (key values of a sampled family's `in (…)` list). */
+  literal(value: string | number | bigint | boolean): string;
+  /**
+   * What follows `from <table>` to keep a seeded random share (0–1] of the rows in the database,
+   * the same rows for the same seed; null when the database has no seeded random (SQLite).
+   */
+  randomShare(share: number, seed: number): string | null;
   /** The schema (PostgreSQL), database (MySQL) or file (SQLite) the spec reads and writes. */
   namespaceOf(spec: DbSpec): string;
   /** A table of that namespace as SQL. */

@@ -1,5 +1,5 @@
 import type { DatasetMetadata } from '../../shared/metadata';
-import type { Row, RowBatch } from '../../shared/values';
+import type { CellValue, Row, RowBatch } from '../../shared/values';
 import type { SourceSpec } from '../../shared/source';
 
 export interface IntrospectOptions {
@@ -16,6 +16,33 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+export interface SampleOptions {
+  columns?: string[];
+  /** Rows wanted: the sample holds at most this many. */
+  rows: number;
+  /** A seeded uniform random sample when true, else the first rows (in key order when there is a key). */
+  random: boolean;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+export interface KeyReadOptions {
+  columns?: string[];
+  /** The column matched against `values` (a foreign key). */
+  key: string;
+  values: CellValue[];
+  signal?: AbortSignal;
+}
+
+/** Facts about a table's key columns over every row, for the validations. */
+export interface KeyFacts {
+  rowCount: number;
+  /** Rows whose key repeats an earlier row's key. */
+  duplicates: number;
+  /** Rows with an empty key part. */
+  nulls: number;
+}
+
 export interface PreviewResult {
   columns: string[];
   rows: Row[];
@@ -30,6 +57,15 @@ export interface SourceConnector {
   readTable(table: string, opts?: ReadOptions): AsyncIterable<RowBatch>;
   preview(table: string, offset: number, limit: number): Promise<PreviewResult>;
   countRows(table: string): Promise<number>;
+  /**
+   * At most `rows` rows of a table, drawn where the data is (a sampling clause in the database, a
+   * reservoir over a streamed read for files): memory depends on `rows`, not on the table.
+   */
+  sample(table: string, opts: SampleOptions): Promise<RowBatch>;
+  /** The rows whose `key` column holds one of `values` (a sampled family's children), in batches. */
+  readByKeys(table: string, opts: KeyReadOptions): AsyncIterable<RowBatch>;
+  /** Key uniqueness and emptiness over every row (aggregates in a database, one streamed pass for files). */
+  keyFacts(table: string, key: string[]): Promise<KeyFacts>;
   close(): Promise<void>;
 }
 

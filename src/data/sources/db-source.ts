@@ -2,13 +2,17 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
 import { describeSource } from '../../shared/source';
 import type { ColumnMeta, DatasetMetadata, StorageType, TableMeta } from '../../shared/metadata';
-import type { Row, RowBatch } from '../../shared/values';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type PreviewResult, type ReadOptions, type SourceConnector } from './connector';
+import type { CellValue, Row, RowBatch } from '../../shared/values';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type KeyFacts, type KeyReadOptions, type PreviewResult, type ReadOptions, type SampleOptions, type SourceConnector } from './connector';
+import { reservoirOf } from './reservoir';
 import { dialectOf, passwordOf, type Catalog, type CatalogTable, type Connection, type DbSpec, type Dialect } from '../dialects';
 import { dbError } from '../dialects/errors';
 import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
+
+/** Key values per `in (…)` query when reading the children of sampled parents. */
+const KEY_CHUNK = 2000;
 
 class DatabaseSource implements SourceConnector {
   private catalog: Catalog | undefined;
@@ -100,8 +104,12 @@ class DatabaseSource implements SourceConnector {
   async *readTable(table: string, opts: ReadOptions = {}): AsyncIterable<RowBatch> {
     const t = await this.table(table);
     const { names, types } = this.columnsOf(t, opts.columns);
+    yield* this.batches(table, this.selectSql(table, names, opts.limit !== undefined ? ` limit ${Math.max(0, Math.floor(opts.limit))}` : ''), names, types, opts);
+  }
+
+  /** The rows of a query in batches of normalized cells. */
+  private async *batches(table: string, sql: string, names: string[], types: StorageType[], opts: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RowBatch> {
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    const sql = this.selectSql(table, names, opts.limit !== undefined ? ` limit ${Math.max(0, Math.floor(opts.limit))}` : '');
     const norm = (r: unknown[]): Row => r.map((v, i) => normalizeCell(v, types[i] ?? 'unknown'));
     let batch: Row[] = [];
     try {
@@ -117,6 +125,55 @@ class DatabaseSource implements SourceConnector {
       throw dbError(e, this.spec, `read ${table}`, table);
     }
     if (batch.length) yield { columns: names, rows: batch };
+  }
+
+  /**
+   * A sample drawn in the database: the first rows in key order, or a seeded random share of the
+   * rows (the dialect's clause: TABLESAMPLE BERNOULLI … REPEATABLE in PostgreSQL, RAND(seed) in
+   * MySQL/MariaDB) reduced to exactly `rows` by a reservoir; SQLite, which has no seeded random,
+   * streams through the reservoir. Only the sampled share crosses the connection otherwise.
+   */
+  async sample(table: string, opts: SampleOptions): Promise<RowBatch> {
+    const t = await this.table(table);
+    const { names, types } = this.columnsOf(t, opts.columns);
+    const read = { signal: opts.signal };
+    if (!opts.random) {
+      const order = t.primaryKey.length ? ` order by ${t.primaryKey.map(this.dialect.quote).join(', ')}` : '';
+      return reservoirOf(this.batches(table, this.selectSql(table, names, `${order} limit ${opts.rows}`), names, types, read), opts.rows, opts.seed, names);
+    }
+    const count = await this.countRows(table);
+    // Enough headroom that the share almost never falls short of `rows` (4 standard deviations).
+    const share = (opts.rows + 4 * Math.sqrt(opts.rows) + 16) / Math.max(1, count);
+    const tail = share < 1 ? (this.dialect.randomShare(share, opts.seed) ?? '') : '';
+    return reservoirOf(this.batches(table, this.selectSql(table, names, tail), names, types, read), opts.rows, opts.seed, names);
+  }
+
+  /** Children of sampled parents: `key in (…)` in chunks, so the child table is never read whole. */
+  async *readByKeys(table: string, opts: KeyReadOptions): AsyncIterable<RowBatch> {
+    const t = await this.table(table);
+    const { names, types } = this.columnsOf(t, opts.columns);
+    const literal = (v: CellValue): string => this.dialect.literal(v instanceof Date ? v.toISOString() : (v as string | number | bigint | boolean));
+    const values = [...new Set(opts.values.filter((v) => v !== null).map(literal))];
+    for (let i = 0; i < values.length; i += KEY_CHUNK) {
+      const where = ` where ${this.dialect.quote(opts.key)} in (${values.slice(i, i + KEY_CHUNK).join(', ')})`;
+      yield* this.batches(table, this.selectSql(table, names, where), names, types, { signal: opts.signal });
+    }
+  }
+
+  async keyFacts(table: string, key: string[]): Promise<KeyFacts> {
+    await this.table(table);
+    const q = this.dialect.quote;
+    const from = this.dialect.qualified(this.namespace, table);
+    const complete = key.map((c) => `${q(c)} is not null`).join(' and ');
+    try {
+      const n = async (sql: string): Promise<number> => Number((await this.conn.query(sql))[0]?.n ?? 0);
+      const rowCount = await this.countRows(table);
+      const keyed = await n(`select count(*) as n from ${from} where ${complete}`);
+      const distinct = await n(`select count(*) as n from (select distinct ${key.map(q).join(', ')} from ${from} where ${complete}) d`);
+      return { rowCount, duplicates: keyed - distinct, nulls: rowCount - keyed };
+    } catch (e) {
+      throw dbError(e, this.spec, `check the key of ${table}`, table);
+    }
   }
 
   async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {

@@ -4,7 +4,9 @@ import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { SourceSpec } from '../../shared/source';
 import type { Row, RowBatch } from '../../shared/values';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type PreviewResult, type ReadOptions, type SourceConnector } from './connector';
+import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type KeyFacts, type KeyReadOptions, type PreviewResult, type ReadOptions, type SampleOptions, type SourceConnector } from './connector';
+import { reservoirOf } from './reservoir';
+import { streamedKeyFacts } from './key-facts';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
@@ -144,6 +146,33 @@ class FileSource implements SourceConnector {
       if (n >= limit) break;
     }
     if (batch.length) yield { columns: names, rows: batch };
+  }
+
+  /** A reservoir over one streamed read (random), or the first rows. */
+  async sample(table: string, opts: SampleOptions): Promise<RowBatch> {
+    const read = { columns: opts.columns, signal: opts.signal, ...(opts.random ? {} : { limit: opts.rows }) };
+    return reservoirOf(this.readTable(table, read), opts.rows, opts.seed, opts.columns ?? (await this.profile(table)).header);
+  }
+
+  /** One streamed pass keeping the rows whose key is in the set. */
+  async *readByKeys(table: string, opts: KeyReadOptions): AsyncIterable<RowBatch> {
+    const p = await this.profile(table);
+    const names = opts.columns ?? p.header;
+    const at = names.indexOf(opts.key);
+    const wanted = new Set(opts.values.filter((v) => v !== null).map((v) => String(v instanceof Date ? v.getTime() : v)));
+    const read = at >= 0 ? names : [...names, opts.key];
+    const k = at >= 0 ? at : names.length;
+    for await (const b of this.readTable(table, { columns: read, signal: opts.signal })) {
+      const rows = b.rows.filter((r) => {
+        const v = r[k];
+        return v !== null && v !== undefined && wanted.has(String(v instanceof Date ? v.getTime() : v));
+      });
+      if (rows.length) yield { columns: names, rows: at >= 0 ? rows : rows.map((r) => r.slice(0, names.length)) };
+    }
+  }
+
+  keyFacts(table: string, key: string[]): Promise<KeyFacts> {
+    return streamedKeyFacts(this.readTable(table, { columns: key, batchSize: 20_000 }));
   }
 
   async close(): Promise<void> {

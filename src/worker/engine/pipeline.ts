@@ -45,8 +45,10 @@ export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 export interface PipelineInput {
   config: SynthesisConfig;
   metadata: DatasetMetadata;
-  /** Real rows per table (synthesized and original-data tables). */
+  /** Real rows per table (synthesized and original-data tables): every row, or a training sample. */
   tables: Record<string, RowBatch>;
+  /** Rows of each table in the source when `tables` holds samples (default: the rows given). */
+  sourceRows?: Record<string, number>;
   /** Execution workspace folder (created if missing). */
   workspace: string;
   log?: LogFn;
@@ -137,7 +139,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     if (!batch) throw new AppError('TABLE_NOT_FOUND', `Table "${name}" was not loaded.`, { fix: 'Check that the table still exists in the source.' });
     const tableConfig = config.tables[name]!;
     const meta = metadata.tables.find((t) => t.name === name);
-    sourceRows[name] = batch.rows.length;
+    sourceRows[name] = input.sourceRows?.[name] ?? batch.rows.length;
     const split = splitRows(batch, config, config.settings.seed);
     evaluation[name] = split;
     const prepared = prepareTable(split.train, {
@@ -156,7 +158,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(prepared), null, 1));
   }
-  for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
+  for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
   return { input, order, tables, evaluation, sourceRows, warnings };
 }
 
@@ -173,7 +175,7 @@ async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<P
   const { plan } = relational;
   log('info', `Relational synthesis of ${plan.order.length} table(s) from root(s) ${plan.roots.map((r) => `"${r}"`).join(', ')}: ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
   const sourceRows: Record<string, number> = {};
-  for (const name of outputTables(config)) sourceRows[name] = input.tables[name]?.rows.length ?? 0;
+  for (const name of outputTables(config)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
   for (const name of plan.order) {
     const dir = path.join(input.workspace, safeName(name));
     await fs.mkdir(dir, { recursive: true });

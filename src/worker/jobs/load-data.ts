@@ -5,11 +5,16 @@ import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
 import { openSource } from '../../data/sources/connector';
+import { buildPlan } from '../engine/relational/plan';
+import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, isRelational } from '../engine/pipeline';
 
 export interface LoadedData {
   metadata: DatasetMetadata;
+  /** The rows read: every row, or a bounded training sample (see `readPlan`). */
   tables: Record<string, RowBatch>;
-  /** Schema + row counts + content hash of what was read (for the audit trail). */
+  /** Rows of each table in the source (counted in the source, whatever was read). */
+  sourceRows: Record<string, number>;
+  /** Schema + source row counts + content hash of what was read (for the audit trail). */
   fingerprint: { schemaHash: string; contentHash: string; rows: Record<string, number> };
 }
 
@@ -22,7 +27,9 @@ function cellText(v: Row[number]): string {
 
 /**
  * Data loading: introspects the source and reads the included columns of every table that is
- * synthesized or kept as original data, in batches, with progress over all rows to read.
+ * synthesized or kept as original data, in batches, with progress over all rows to read. With
+ * "Max training rows" only a sample is read, drawn where the data is (see `readPlan`), so the
+ * worker's memory follows the sample, not the table.
  */
 export async function loadData(
   config: SynthesisConfig,
@@ -44,12 +51,13 @@ export async function loadData(
     }
     const metadata: DatasetMetadata = { tables: metaTables, relationships: config.foreignKeys };
     const counts = await Promise.all(wanted.map(([name]) => source.countRows(name)));
-    const total = counts.reduce((a, b) => a + b, 0);
+    const sourceRows: Record<string, number> = Object.fromEntries(wanted.map(([name], i) => [name, counts[i] ?? 0]));
+    const reads = readPlan(config, sourceRows);
+    const total = wanted.reduce((a, [name]) => a + Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity), 0);
     const tables: Record<string, RowBatch> = {};
     const content = createHash('sha256');
-    const rows: Record<string, number> = {};
     let done = 0;
-    for (const [name, tableConfig] of wanted) {
+    for (const [name, tableConfig] of orderFor(wanted, reads.order)) {
       const columns = includedColumns(tableConfig);
       const meta = metaTables.find((t) => t.name === name)!;
       const missing = columns.filter((c) => !meta.columns.some((m) => m.name === c));
@@ -59,26 +67,98 @@ export async function loadData(
         });
       }
       const all: Row[] = [];
-      content.update(`\u0002${name}\u0002${columns.join('\u0001')}`);
-      for await (const batch of source.readTable(name, { columns, signal: opts.signal })) {
+      const take = (batch: RowBatch): void => {
         for (const r of batch.rows) {
           all.push(r);
           content.update(r.map(cellText).join('\u0001'));
         }
         done += batch.rows.length;
         opts.onProgress?.(done, total, name);
+      };
+      content.update(`\u0002${name}\u0002${columns.join('\u0001')}`);
+      const limit = reads.limits[name];
+      const family = reads.families[name];
+      const parentRows = family ? tables[family.parentTable] : undefined;
+      if (family && parentRows && reads.sampled.has(family.parentTable)) {
+        // A sampled parent's children come with it, read by key, never the whole child table.
+        const at = parentRows.columns.indexOf(family.parentColumn);
+        const values = parentRows.rows.map((r) => r[at] ?? null);
+        const childColumns = columns.includes(family.childColumn) ? columns : [...columns, family.childColumn];
+        for await (const b of source.readByKeys(name, { columns: childColumns, key: family.childColumn, values, signal: opts.signal })) {
+          take(childColumns === columns ? b : { columns, rows: b.rows.map((r) => r.slice(0, columns.length)) });
+        }
+        reads.sampled.add(name);
+      } else if (limit !== undefined && limit < (sourceRows[name] ?? 0)) {
+        take(await source.sample(name, { columns, rows: limit, random: config.settings.randomSample, seed: config.settings.seed, signal: opts.signal }));
+        reads.sampled.add(name);
+      } else {
+        for await (const batch of source.readTable(name, { columns, signal: opts.signal })) take(batch);
       }
       tables[name] = { columns, rows: all };
-      rows[name] = all.length;
       if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
     }
     const schemaHash = createHash('sha256')
       .update(JSON.stringify(metaTables.map((t) => ({ name: t.name, columns: t.columns.map((c) => [c.name, c.storageType]), pk: t.primaryKey }))))
       .digest('hex');
-    return { metadata, tables, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows } };
+    return { metadata, tables, sourceRows, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
   } finally {
     await source.close();
   }
+}
+
+/** Rows to read so that, after the report's holdout, `maxTrainingRows` remain for training. */
+export function trainingReadRows(maxTrainingRows: number): number {
+  const withHoldout = Math.ceil(maxTrainingRows / (1 - HOLDOUT_FRACTION));
+  return withHoldout >= HOLDOUT_MIN_ROWS ? withHoldout : maxTrainingRows;
+}
+
+interface ReadPlan {
+  /** Tables read in this order (a sampled parent before its children). */
+  order: string[];
+  /** Rows to sample per table (absent: read whole). */
+  limits: Record<string, number>;
+  /** Child tables read as the families of their sampled parent. */
+  families: Record<string, { parentTable: string; parentColumn: string; childColumn: string }>;
+  /** Tables read as a sample so far (filled while reading). */
+  sampled: Set<string>;
+}
+
+/**
+ * What to read of each table. Without "Max training rows" every row. With it, a single
+ * synthesized table is sampled to the training rows plus the holdout; in a relational dataset
+ * the root is sampled and every table below it is read as the whole families of the sampled
+ * rows (a single-column context key read by key values), so parents and children stay
+ * consistent. Original-data tables (lookups) are read whole: the output copies them.
+ */
+export function readPlan(config: SynthesisConfig, sourceRows: Record<string, number>): ReadPlan {
+  const plan: ReadPlan = { order: [], limits: {}, families: {}, sampled: new Set() };
+  const max = config.settings.maxTrainingRows;
+  if (max === undefined) return plan;
+  const need = trainingReadRows(max);
+  if (!isRelational(config)) {
+    for (const [name, t] of Object.entries(config.tables)) if (t.treatment === 'synthesize' && (sourceRows[name] ?? 0) > need) plan.limits[name] = need;
+    return plan;
+  }
+  const gen = buildPlan(config);
+  if (!gen) return plan;
+  plan.order = gen.order;
+  if ((sourceRows[gen.root] ?? 0) > need) plan.limits[gen.root] = need;
+  for (const t of gen.order) {
+    const ctx = gen.tables[t]!.context;
+    if (ctx && ctx.childColumns.length === 1 && ctx.parentColumns.length === 1) {
+      plan.families[t] = { parentTable: ctx.parentTable, parentColumn: ctx.parentColumns[0]!, childColumn: ctx.childColumns[0]! };
+    }
+  }
+  return plan;
+}
+
+/** The wanted tables, those named in `order` first (in that order), then the rest. */
+function orderFor<T>(wanted: Array<[string, T]>, order: string[]): Array<[string, T]> {
+  const rank = (n: string): number => {
+    const i = order.indexOf(n);
+    return i < 0 ? order.length : i;
+  };
+  return [...wanted].sort((a, b) => rank(a[0]) - rank(b[0]));
 }
 
 const TYPED = new Set(['boolean', 'integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);

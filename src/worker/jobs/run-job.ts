@@ -13,7 +13,7 @@ import fs from 'node:fs/promises';
 import { activeForeignKeys } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { ExecutionSummary, JobEvent, WorkerCommand } from '../../shared/job';
-import type { Row, RowBatch } from '../../shared/values';
+import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
 import { checkDestination, type DestinationPlan } from '../../data/destinations/check';
 import { writeDestination } from '../../data/destinations/write';
@@ -21,7 +21,7 @@ import { readOutputTable } from '../../data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
 import { buildReport } from '../engine/report/build';
 import { writeReportFiles } from '../../report/files';
-import { createRng } from '../engine/rng';
+import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -33,31 +33,6 @@ export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 /** Synthetic rows kept per table for the report (a uniform sample of the output). */
 const REPORT_ROWS = 50_000;
 
-
-/** A uniform sample of at most `cap` rows of a stream of batches (reservoir sampling). */
-class Reservoir {
-  private rows: Row[] = [];
-  private seen = 0;
-  columns: string[] = [];
-  private readonly rng;
-  constructor(private readonly cap: number, seed: number) {
-    this.rng = createRng(seed);
-  }
-  add(batch: RowBatch): void {
-    this.columns = batch.columns;
-    for (const r of batch.rows) {
-      this.seen++;
-      if (this.rows.length < this.cap) this.rows.push(r);
-      else {
-        const j = this.rng.int(this.seen);
-        if (j < this.cap) this.rows[j] = r;
-      }
-    }
-  }
-  batch(): RowBatch {
-    return { columns: this.columns, rows: this.rows };
-  }
-}
 
 export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<ExecutionSummary> {
   const { config, workspace, secrets } = cmd;
@@ -71,8 +46,10 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     const loaded = await timeline.run('load', async () => {
       const data = await loadData(config, { password: secrets.sourcePassword, signal, onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }) });
       emit({ type: 'fingerprint', ...data.fingerprint });
-      const rows = Object.values(data.fingerprint.rows).reduce((a, b) => a + b, 0);
-      log('info', `Read ${rows.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s).`);
+      const inSource = totalOf(data.sourceRows);
+      const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
+      const sampled = read < inSource ? ` (a training sample of the ${inSource.toLocaleString('en-US')} rows in the source)` : '';
+      log('info', `Read ${read.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s)${sampled}.`);
       return data;
     });
     const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
@@ -84,7 +61,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     abortIfNeeded(signal);
 
     const prepared = await timeline.run('preprocess', () =>
-      preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace, log, mockingKey: secrets.mockingKey }),
+      preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, sourceRows: loaded.sourceRows, workspace, log, mockingKey: secrets.mockingKey }),
     );
     abortIfNeeded(signal);
     built = await timeline.run('build', () => build(prepared));

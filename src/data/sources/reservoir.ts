@@ -1,0 +1,50 @@
+/**
+ * A uniform random sample of at most `cap` rows of a stream of batches (reservoir sampling,
+ * Algorithm R): memory holds `cap` rows whatever the stream's length; the same seed and the same
+ * stream give the same sample.
+ */
+import type { Row, RowBatch } from '../../shared/values';
+import { createRng, type Rng } from '../../worker/engine/rng';
+
+export class Reservoir {
+  private rows: Row[] = [];
+  private seen = 0;
+  columns: string[] = [];
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly cap: number,
+    seed: number,
+  ) {
+    this.rng = createRng(seed);
+  }
+
+  add(batch: RowBatch): void {
+    this.columns = batch.columns;
+    for (const r of batch.rows) {
+      this.seen++;
+      if (this.rows.length < this.cap) this.rows.push(r);
+      else {
+        const j = this.rng.int(this.seen);
+        if (j < this.cap) this.rows[j] = r;
+      }
+    }
+  }
+
+  /** Rows offered so far. */
+  get offered(): number {
+    return this.seen;
+  }
+
+  batch(): RowBatch {
+    return { columns: this.columns, rows: this.rows };
+  }
+}
+
+/** Drains a stream of batches into a reservoir of `cap` rows. */
+export async function reservoirOf(stream: AsyncIterable<RowBatch>, cap: number, seed: number, columns: string[] = []): Promise<RowBatch> {
+  const r = new Reservoir(cap, seed);
+  r.columns = columns;
+  for await (const b of stream) r.add(b);
+  return r.batch();
+}
