@@ -4,7 +4,7 @@
  * stream give the same sample.
  */
 import type { Row, RowBatch } from '../../shared/values';
-import { createRng, type Rng } from '../../worker/engine/rng';
+import { createRng, type Rng } from '../../shared/rng';
 
 export class Reservoir {
   private rows: Row[] = [];
