@@ -126,7 +126,7 @@ interface ReadPlan {
 /**
  * What to read of each table. Without "Max training rows" every row. With it, a single
  * synthesized table is sampled to the training rows plus the holdout; in a relational dataset
- * the root is sampled and every table below it is read as the whole families of the sampled
+ * each root is sampled and every table below it is read as the whole families of the sampled
  * rows (a single-column context key read by key values), so parents and children stay
  * consistent. Original-data tables (lookups) are read whole: the output copies them.
  */
@@ -142,7 +142,7 @@ export function readPlan(config: SynthesisConfig, sourceRows: Record<string, num
   const gen = buildPlan(config);
   if (!gen) return plan;
   plan.order = gen.order;
-  if ((sourceRows[gen.root] ?? 0) > need) plan.limits[gen.root] = need;
+  for (const root of gen.roots) if ((sourceRows[root] ?? 0) > need) plan.limits[root] = need;
   for (const t of gen.order) {
     const ctx = gen.tables[t]!.context;
     if (ctx && ctx.childColumns.length === 1 && ctx.parentColumns.length === 1) {
