@@ -3,6 +3,7 @@ import { childCountChart, distanceChart, distributionChart, heatmapChart } from 
 import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
 import type { RelationshipReport, ReportJson, TableReport } from './schema';
 import { describeDp } from './dp-text';
+import { ATTACK_RISK_THRESHOLD, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK } from './schema';
 
 const WORST = 10;
 
@@ -117,7 +118,31 @@ export async function privacyTableSection(t: TableReport): Promise<string> {
     ['… equal to a unique training row', `<b>${int(p.exactMatchesUnique)}</b>${p.holdoutUniqueMatchRate !== null ? `; unseen real rows: ${pct(p.holdoutUniqueMatchRate, 2)}` : ''}`],
     ['Rows compared', `${int(p.sampleSizes.synthetic)} synthetic vs ${int(p.sampleSizes.train)} training and ${int(p.sampleSizes.holdout)} holdout`],
   ];
-  return `<h3>${esc(t.name)}</h3><div class="two"><div>${rowsTable(['Measure', 'Value'], rows)}</div><div><div class="chart">${dcr}</div><div class="chart">${nndr}</div></div></div>`;
+  return `<h3>${esc(t.name)}</h3><div class="two"><div>${rowsTable(['Measure', 'Value'], rows)}</div><div><div class="chart">${dcr}</div><div class="chart">${nndr}</div></div></div>${attackSection(p.attacks)}`;
+}
+
+type Attacks = NonNullable<NonNullable<TableReport['privacy']>['attacks']>;
+
+function attackRow(name: string, r: Attacks['singlingOut']): string[] {
+  if (!r) return [name, '—', '—', '—', 'not run (too few columns or rows)'];
+  const flagged = r.riskLow > ATTACK_RISK_THRESHOLD;
+  return [name, pct(r.attackRate), pct(r.controlRate), `${pct(r.risk)} <span class="small">(${pct(r.riskLow)}–${pct(r.riskHigh)})</span>`, flagged ? '<b class="bad">at risk</b>' : '<span class="good">no measurable risk</span>'];
+}
+
+/** The auditor's attacks, with their thresholds. */
+function attackSection(a: Attacks | null): string {
+  if (!a) return '';
+  const rows = [
+    attackRow('Singling-out (predicates of up to 4 columns)', a.singlingOut),
+    attackRow('Linkability (two halves of the columns)', a.linkability),
+    attackRow(`Attribute inference${a.inference ? ` (worst secret: ${esc(a.inference.column)})` : ''}`, a.inference),
+  ];
+  const auc = a.membershipAuc;
+  const aucWord = auc === null ? '' : auc > MIA_AUC_AT_RISK ? '<b class="bad">at risk</b>' : auc > MIA_AUC_ACCEPTABLE ? '<span class="fair">a signal</span>' : '<span class="good">cannot tell</span>';
+  return `<h4>Attacks an auditor runs</h4>
+<p class="small">Each attack is run on ${int(a.sizes.targets)} training records and on as many real records the model never saw (the control set), using ${int(a.sizes.synthetic)} synthetic rows (the method of the anonymeter package). Risk = (attack success − control success) / (1 − control success), with its 95% interval; an attack is flagged when the interval's lower end is above ${pct(ATTACK_RISK_THRESHOLD, 0)}. Attribute inference tries ${a.inferenceColumns.length} secret column(s): ${a.inferenceColumns.map((c) => `${esc(c.column)} ${pct(c.risk)}`).join(', ') || 'none'}.</p>
+${rowsTable(['Attack', 'Success on training records', 'Success on unseen records', 'Risk (95% interval)', 'Verdict'], rows, [false, true, true, true, false])}
+<p>Membership inference (a row is called a member when it lies close to a synthetic row): AUC <b>${num(auc, 2)}</b> ${aucWord}. Thresholds: above ${MIA_AUC_ACCEPTABLE} is a signal, above ${MIA_AUC_AT_RISK} a risk; 0.50 means the attacker cannot tell training records from unseen ones.</p>`;
 }
 
 export function protectionSection(r: ReportJson): string {

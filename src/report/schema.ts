@@ -36,6 +36,22 @@ const distanceSummary = z.object({ p5: z.number(), median: z.number(), mean: z.n
 const histogram = z.object({ edges: z.array(z.number()), synthetic: z.array(z.number()), holdout: z.array(z.number()) });
 export type Histogram = z.infer<typeof histogram>;
 
+/** An attack's risk is flagged when the lower end of its 95% interval is above this. */
+export const ATTACK_RISK_THRESHOLD = 0.1;
+/** Membership-inference AUC above this is a signal; above MIA_AUC_AT_RISK a risk. */
+export const MIA_AUC_ACCEPTABLE = 0.55;
+export const MIA_AUC_AT_RISK = 0.6;
+
+const attackRisk = z.object({ attackRate: z.number(), controlRate: z.number(), attacks: z.number().int(), risk: z.number(), riskLow: z.number(), riskHigh: z.number() });
+export const attacksSchema = z.object({
+  singlingOut: attackRisk.nullable(),
+  linkability: attackRisk.nullable(),
+  inference: attackRisk.extend({ column: z.string() }).nullable(),
+  inferenceColumns: z.array(z.object({ column: z.string(), risk: z.number() })),
+  membershipAuc: score,
+  sizes: z.object({ targets: z.number().int(), synthetic: z.number().int() }),
+});
+
 export const privacyResultSchema = z.object({
   dcrShare: score,
   dcr: z.object({ synthetic: distanceSummary, holdout: distanceSummary.nullable(), histogram }),
@@ -48,6 +64,7 @@ export const privacyResultSchema = z.object({
   holdoutUniqueMatchRate: score,
   sampleSizes: z.object({ train: z.number().int(), holdout: z.number().int(), synthetic: z.number().int() }),
   columns: z.array(z.string()),
+  attacks: attacksSchema.nullable().default(null),
 });
 
 const modelScores = z.object({ accuracy: z.number().optional(), macroF1: z.number().optional(), r2: z.number().optional() });

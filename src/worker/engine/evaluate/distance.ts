@@ -104,3 +104,41 @@ export function nearestTwo(query: EncodedRows, ref: EncodedRows): { d1: Float64A
   }
   return { d1, d2 };
 }
+
+/** Columns of an encoded row set: indexes into its numeric and its categorical parts. */
+export interface ColumnSubset {
+  num: number[];
+  cat: number[];
+}
+
+/**
+ * For each query row, the reference rows at its smallest distance over a subset of columns
+ * (all ties, up to `maxTies`, in reference order). Distances as in nearestTwo.
+ */
+export function nearestSets(query: EncodedRows, ref: EncodedRows, cols: ColumnSubset, maxTies = 50): number[][] {
+  const out: number[][] = [];
+  const { numCols, catCols } = query;
+  for (let i = 0; i < query.n; i++) {
+    let best = Infinity;
+    let set: number[] = [];
+    for (let r = 0; r < ref.n; r++) {
+      let sum = 0;
+      for (const j of cols.cat) if (query.cat[i * catCols + j] !== ref.cat[r * catCols + j]) sum += 1;
+      if (sum > best) continue;
+      for (const j of cols.num) {
+        const a = query.num[i * numCols + j]!;
+        const b = ref.num[r * numCols + j]!;
+        const d = a - b;
+        if (d === d) sum += d < 0 ? (d < -1 ? 1 : -d) : d > 1 ? 1 : d;
+        else if ((a === a) !== (b === b)) sum += 1;
+        if (sum > best) break;
+      }
+      if (sum < best - 1e-12) {
+        best = sum;
+        set = [r];
+      } else if (sum <= best + 1e-12 && set.length < maxTies) set.push(r);
+    }
+    out.push(set);
+  }
+  return out;
+}

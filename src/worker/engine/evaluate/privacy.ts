@@ -19,6 +19,7 @@
 import type { RowBatch } from '../../../shared';
 import { isEvaluated, type ColumnSpec } from './columns';
 import { exactMatches } from './exact-matches';
+import { evaluateAttacks, type AttackResult } from './attacks';
 
 export { exactMatches };
 import { encodeForDistance, nearestTwo, type EncodedRows } from './distance';
@@ -67,6 +68,8 @@ export interface PrivacyResult {
   holdoutUniqueMatchRate: number | null;
   sampleSizes: { train: number; holdout: number; synthetic: number };
   columns: string[];
+  /** Singling-out, linkability, attribute inference and membership inference against the holdout as control (attacks.ts). */
+  attacks: AttackResult | null;
 }
 
 function summary(values: Float64Array): DistanceSummary {
@@ -156,5 +159,6 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
     holdoutUniqueMatchRate: holdExact && input.holdout.rows.length ? holdExact.uniqueMatches / input.holdout.rows.length : null,
     sampleSizes: { train: trainE.n, holdout: holdE.n, synthetic: synE.n },
     columns: columns.map((c) => c.name),
+    attacks: haveHoldout && input.baseline !== false ? evaluateAttacks({ train: input.train, control: input.holdout, synthetic: input.synthetic, columns, seed: input.seed }) : null,
   };
 }

@@ -5,7 +5,13 @@
  *   people); ≤ 0.60: acceptable; above: at risk (the model memorised part of its training data).
  * - Any synthetic row equal to a training row that is unique there: at risk.
  * - Median synthetic distance under half the holdout's: at least acceptable, not strong.
+ * - 5th-percentile NNDR under half the holdout's (rows sitting on isolated records): acceptable.
+ * - Singling-out, linkability, attribute inference (attacks.ts): at risk when the lower end of
+ *   the 95% interval of the risk against the control set is above ATTACK_RISK_THRESHOLD.
+ * - Membership-inference AUC of the distance attacker: above MIA_AUC_ACCEPTABLE acceptable,
+ *   above MIA_AUC_AT_RISK at risk.
  */
+import { ATTACK_RISK_THRESHOLD, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK, type AttackResult } from '../evaluate/attacks';
 import type { PrivacyResult } from '../evaluate/privacy';
 import type { ProtectionChecks, ReportJson } from '../../../report/schema';
 
@@ -33,6 +39,31 @@ function checkLines(checks: ProtectionChecks | null | undefined): string[] {
 
 function pct(x: number, digits = 1): string {
   return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** Lines and levels of the auditor's attacks. */
+function attackLines(a: AttackResult | null | undefined, worse: (l: 'acceptable' | 'at-risk') => void): string[] {
+  if (!a) return [];
+  const lines: string[] = [];
+  const named: [string, AttackResult['singlingOut']][] = [
+    ['singling-out', a.singlingOut],
+    ['linkability', a.linkability],
+    [`attribute inference${a.inference ? ` (${a.inference.column})` : ''}`, a.inference],
+  ];
+  const risky = named.filter(([, r]) => r && r.riskLow > ATTACK_RISK_THRESHOLD);
+  for (const [name, r] of risky) {
+    worse('at-risk');
+    lines.push(`the ${name} attack succeeds on ${pct(r!.attackRate)} of training records against ${pct(r!.controlRate)} of unseen ones (risk ${pct(r!.risk)}, at least ${pct(r!.riskLow)} at 95%; threshold ${pct(ATTACK_RISK_THRESHOLD, 0)})`);
+  }
+  const quiet = named.filter(([, r]) => r && r.riskLow <= ATTACK_RISK_THRESHOLD).map(([n]) => n);
+  if (quiet.length) lines.push(`the ${quiet.join(', ')} attack${quiet.length > 1 ? 's' : ''} do${quiet.length > 1 ? '' : 'es'} no measurably better on training records than on unseen ones`);
+  const auc = a.membershipAuc;
+  if (auc !== null) {
+    if (auc > MIA_AUC_AT_RISK) worse('at-risk');
+    else if (auc > MIA_AUC_ACCEPTABLE) worse('acceptable');
+    lines.push(`a distance-based membership attacker tells training records from unseen ones with AUC ${auc.toFixed(2)} (0.50 = cannot tell; above ${MIA_AUC_ACCEPTABLE} is a signal, above ${MIA_AUC_AT_RISK} a risk)`);
+  }
+  return lines;
 }
 
 const rank = { strong: 0, acceptable: 1, 'at-risk': 2, 'not-measured': -1 } as const;
@@ -101,6 +132,12 @@ export function privacyVerdict(tables: TablePrivacy[], dp: { epsilon: number; de
       worse('acceptable');
       lines.push(`synthetic rows are typically much nearer to a training record (median distance ${p.dcr.synthetic.median.toFixed(3)}) than unseen real rows are (${hold.median.toFixed(3)})`);
     }
+    const holdNndr = p.nndr.holdout;
+    if (holdNndr && holdNndr.p5 > 0 && p.nndr.synthetic.p5 < holdNndr.p5 / 2) {
+      worse('acceptable');
+      lines.push(`some synthetic rows sit on isolated training records (5th-percentile NNDR ${p.nndr.synthetic.p5.toFixed(2)} vs ${holdNndr.p5.toFixed(2)} for unseen real rows)`);
+    }
+    lines.push(...attackLines(p.attacks, worse));
     const extra = checkLines(checks);
     if (extra.length) {
       worse('acceptable');
