@@ -9,3 +9,4 @@ export * from './api';
 export * from './defaults';
 export * from './validation';
 export * from './execution-events';
+export * from './stored-names';

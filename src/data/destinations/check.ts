@@ -8,6 +8,8 @@ import { checkDestinationIsNotSource } from '../../shared/validation';
 import { validationEnv } from '../sources/canonical-path';
 import { columnMismatches, quote } from './dialect';
 import { destinationError, openSession, type DestinationSpec, type Session } from './session';
+import { storedPlan } from './stored-plan';
+import type { Rename } from '../../shared/stored-names';
 
 export type DatabaseDestination = Extract<Destination, { kind: 'database' }>;
 
@@ -23,6 +25,8 @@ export interface DestinationCheck {
   ok: true;
   tables: Array<{ name: string; action: TableAction }>;
   message: string;
+  /** Names the destination cannot hold as they are, and what they are stored as. */
+  renames?: Rename[];
 }
 
 export function destinationSpec(destination: DatabaseDestination): DestinationSpec {
@@ -155,9 +159,12 @@ export function refuseSource(source: SourceSpec, destination: DatabaseDestinatio
 export async function checkDestination(destination: DatabaseDestination, plan: DestinationPlan, opts: { password?: string; source?: SourceSpec } = {}): Promise<DestinationCheck> {
   const spec = destinationSpec(destination);
   if (opts.source) refuseSource(opts.source, destination);
+  const stored = storedPlan(spec.kind, plan);
   const s = await openSession(spec, opts.password);
   try {
-    return await checkSession(s, destination.tableMode, plan);
+    const check = await checkSession(s, destination.tableMode, stored.plan);
+    const renamed = stored.summary();
+    return renamed ? { ...check, message: `${check.message} ${renamed}`, renames: stored.names.renames } : check;
   } catch (e) {
     throw destinationError(e, spec, 'inspect the destination tables');
   } finally {

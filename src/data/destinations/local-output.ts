@@ -4,7 +4,8 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { Relationship, StorageType, TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
-import { sqlite } from '../dialects/sqlite';
+import { sqlite, STORED_NAMES_TABLE } from '../dialects/sqlite';
+import { storedPlan } from './stored-plan';
 import { sqliteValue } from '../dialects/sqlite-values';
 import { createTableSql } from './dialect';
 
@@ -27,7 +28,11 @@ interface Insert {
  * key and foreign keys, column types declared so readers get the storage types (and Dates) back.
  * Rows go into a temporary file renamed to `path` on commit; abort or a failure leaves no file.
  */
-export function openLocalOutput(path: string, tables: TableMeta[], relationships: Relationship[]): Promise<LocalOutput> {
+export function openLocalOutput(path: string, logicalTables: TableMeta[], logicalRelationships: Relationship[]): Promise<LocalOutput> {
+  // Names SQLite cannot hold as they are (twins but for case) are stored renamed, and the renames
+  // recorded in the file, so every reader gets the synthetic data's own names back.
+  const stored = storedPlan('sqlite', { tables: logicalTables, relationships: logicalRelationships });
+  const { tables, relationships } = stored.plan;
   const tmp = `${path}.partial-${process.pid}-${Date.now()}`;
   let db: Database.Database;
   try {
@@ -41,6 +46,15 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
     db.transaction(() => {
       const names = new Set(tables.map((t) => t.name));
       for (const t of tables) db.exec(createTableSql('sqlite', sqlite.quote, t, relationships, names));
+      if (stored.names.renames.length) {
+        db.exec(`CREATE TABLE ${sqlite.quote(STORED_NAMES_TABLE)} (table_name TEXT NOT NULL, column_name TEXT, stored_table TEXT NOT NULL, stored_column TEXT)`);
+        const ins = db.prepare(`INSERT INTO ${sqlite.quote(STORED_NAMES_TABLE)} VALUES (?, ?, ?, ?)`);
+        for (const t of logicalTables) {
+          const st = stored.names.tables.get(t.name) ?? t.name;
+          if (st !== t.name) ins.run(t.name, null, st, null);
+          for (const [c, sc] of stored.names.columns.get(t.name) ?? []) if (sc !== c) ins.run(t.name, c, st, sc);
+        }
+      }
     })();
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -53,14 +67,15 @@ export function openLocalOutput(path: string, tables: TableMeta[], relationships
     const key = `${table}\u0000${columns.join('\u0000')}`;
     const cached = inserts.get(key);
     if (cached) return cached;
-    const meta = tables.find((t) => t.name === table);
+    const meta = logicalTables.find((t) => t.name === table);
     if (!meta) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" is not part of this output.`, { fix: 'Only tables of the synthesis can be written.' });
     const types = columns.map((c) => {
       const col = meta.columns.find((x) => x.name === c);
       if (!col) throw new AppError('BAD_REQUEST', `Column "${c}" is not in output table "${table}".`, { fix: 'Write only the columns of the synthesized table.' });
       return col.storageType;
     });
-    const stmt = db.prepare(`INSERT INTO ${sqlite.quote(table)} (${columns.map(sqlite.quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const cols = stored.names.columns.get(table);
+    const stmt = db.prepare(`INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
     const ins: Insert = { run: (values) => stmt.run(values), types };
     inserts.set(key, ins);
     return ins;

@@ -6,6 +6,7 @@ import { addForeignKeysSql, createTableSql, parentsFirst } from './dialect';
 import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
 import { dropStaleStages, writeParallel } from './parallel-write';
 import { destinationError, openSession } from './session';
+import { storedPlan } from './stored-plan';
 
 export interface WriteOptions {
   password?: string;
@@ -32,11 +33,16 @@ export interface WriteResult {
  */
 export async function writeDestination(
   destination: DatabaseDestination,
-  plan: DestinationPlan,
-  readTable: (table: string) => AsyncIterable<RowBatch>,
+  logicalPlan: DestinationPlan,
+  readLogical: (table: string) => AsyncIterable<RowBatch>,
   opts: WriteOptions = {},
 ): Promise<WriteResult> {
   const spec = destinationSpec(destination);
+  // Tables and columns go under the names the destination can hold (renames are listed by the check).
+  const stored = storedPlan(spec.kind, logicalPlan);
+  const plan = stored.plan;
+  const byLogical = (r: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(r).map(([t, n]) => [stored.logical(t), n]));
+  const readTable = (table: string): AsyncIterable<RowBatch> => stored.batches(stored.logical(table), readLogical(stored.logical(table)));
   const newFile = spec.kind === 'sqlite' && !existsSync(spec.path) ? spec.path : null;
   const s = await openSession(spec, opts.password, { create: true });
   const created: string[] = [];
@@ -55,7 +61,7 @@ export async function writeDestination(
     const onRows = (table: string, n: number): void => {
       rows[table] = (rows[table] ?? 0) + n;
       total += n;
-      opts.onProgress?.({ table, tableRows: rows[table] ?? 0, totalRows: total });
+      opts.onProgress?.({ table: stored.logical(table), tableRows: rows[table] ?? 0, totalRows: total });
     };
     // Staging tables left by a parallel write whose process died are removed by any later write.
     if (s.dialect !== 'sqlite') await dropStaleStages(s).catch(() => undefined);
@@ -63,7 +69,7 @@ export async function writeDestination(
     if (s.dialect !== 'sqlite' && parallel > 1 && (await mayCreateTables(s))) {
       for (const t of ordered) rows[t.name] = 0;
       const made = await writeParallel({ s, password: opts.password, plan, actions: action, readTable, parallel, batchSize: destination.batchSize, localInfile, signal: opts.signal, onRows });
-      return { rows, created: made };
+      return { rows: byLogical(rows), created: made.map(stored.logical) };
     }
 
     if (s.dialect === 'mysql') {
@@ -108,7 +114,7 @@ export async function writeDestination(
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;
-    return { rows, created };
+    return { rows: byLogical(rows), created: created.map(stored.logical) };
   } catch (e) {
     if (began) await s.query('ROLLBACK').catch(() => undefined);
     if (s.dialect === 'mysql') {

@@ -46,7 +46,54 @@ async function connect(spec: DbSpec, _password: string | undefined, opts: Connec
   return sqliteConnection(open(spec.kind === 'sqlite' ? spec.path : '', opts));
 }
 
+/** Where Doppel's own output keeps the names its SQLite file could not hold as they are. */
+export const STORED_NAMES_TABLE = '_doppel_stored_names';
+
+export interface StoredNameRow {
+  table_name: string;
+  column_name: string | null;
+  stored_table: string;
+  stored_column: string | null;
+}
+
+/** The renames recorded in a SQLite file written by Doppel (none for any other file). */
+export function readStoredNames(db: Database.Database): StoredNameRow[] {
+  const has = db.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(STORED_NAMES_TABLE);
+  return has ? (db.prepare(`select table_name, column_name, stored_table, stored_column from ${quote(STORED_NAMES_TABLE)}`).all() as StoredNameRow[]) : [];
+}
+
+/** The catalog of a file under its logical names: `stored` keeps the SQL name where it differs. */
+function withStoredNames(cat: ReturnType<typeof assembleCatalog>, renames: StoredNameRow[]): ReturnType<typeof assembleCatalog> {
+  if (!renames.length) return cat;
+  const tableOf = new Map(renames.filter((r) => r.column_name === null).map((r) => [r.stored_table, r.table_name]));
+  const logicalTable = (s: string): string => tableOf.get(s) ?? s;
+  const colOf = new Map(renames.filter((r) => r.column_name !== null).map((r) => [JSON.stringify([r.stored_table, r.stored_column]), r.column_name!]));
+  const logicalCol = (t: string, c: string): string => colOf.get(JSON.stringify([t, c])) ?? c;
+  return {
+    tables: cat.tables
+      .filter((t) => t.name !== STORED_NAMES_TABLE)
+      .map((t) => ({
+        ...t,
+        name: logicalTable(t.name),
+        ...(logicalTable(t.name) !== t.name ? { stored: t.name } : {}),
+        columns: t.columns.map((c) => (logicalCol(t.name, c.name) !== c.name ? { ...c, name: logicalCol(t.name, c.name), stored: c.name } : c)),
+        primaryKey: t.primaryKey.map((c) => logicalCol(t.name, c)),
+      })),
+    relationships: cat.relationships.map((r) => ({
+      ...r,
+      childTable: logicalTable(r.childTable),
+      childColumns: r.childColumns.map((c) => logicalCol(r.childTable, c)),
+      parentTable: logicalTable(r.parentTable),
+      parentColumns: r.parentColumns.map((c) => logicalCol(r.parentTable, c)),
+    })),
+  };
+}
+
 async function catalog(c: Connection): Promise<ReturnType<typeof assembleCatalog>> {
+  return withStoredNames(await declaredCatalog(c), c.sqlite ? readStoredNames(c.sqlite) : []);
+}
+
+async function declaredCatalog(c: Connection): Promise<ReturnType<typeof assembleCatalog>> {
   const relations = await c.query("select name, type from sqlite_master where type in ('table', 'view') and name not like 'sqlite_%' order by name");
   const cols: Rec[] = [];
   const pkRows: Rec[] = [];

@@ -36,11 +36,15 @@ export type RelationKind = 'table' | 'view' | 'materialized view';
 
 export interface CatalogColumn {
   name: string;
+  /** The name in SQL when the file stores the column under another name (Doppel's own output). */
+  stored?: string;
   nativeType: string;
   nullable: boolean;
 }
 export interface CatalogTable {
   name: string;
+  /** The name in SQL when the file stores the table under another name (Doppel's own output). */
+  stored?: string;
   kind: RelationKind;
   columns: CatalogColumn[];
   primaryKey: string[];

@@ -51,10 +51,19 @@ class DatabaseSource implements SourceConnector {
     return t;
   }
 
-  /** `select <columns> from <table>` with every name quoted by the dialect (never parsed). */
-  private selectSql(table: string, columns: string[], tail = ''): string {
-    const q = this.dialect.quote;
-    return `select ${columns.map(q).join(', ')} from ${this.dialect.qualified(this.namespace, table)}${tail}`;
+  /** A table as SQL (under the name it is stored as). */
+  private from(t: CatalogTable): string {
+    return this.dialect.qualified(this.namespace, t.stored ?? t.name);
+  }
+
+  /** A column as SQL, quoted by the dialect (a name is never parsed). */
+  private column(t: CatalogTable, name: string): string {
+    return this.dialect.quote(t.columns.find((c) => c.name === name)?.stored ?? name);
+  }
+
+  /** `select <columns> from <table>` with every name quoted by the dialect. */
+  private selectSql(t: CatalogTable, columns: string[], tail = ''): string {
+    return `select ${columns.map((c) => this.column(t, c)).join(', ')} from ${this.from(t)}${tail}`;
   }
 
   private columnsOf(t: CatalogTable, columns?: string[]): { names: string[]; types: StorageType[] } {
@@ -68,9 +77,9 @@ class DatabaseSource implements SourceConnector {
   }
 
   async countRows(table: string): Promise<number> {
-    await this.table(table);
+    const t = await this.table(table);
     try {
-      const r = await this.conn.query(`select count(*) as n from ${this.dialect.qualified(this.namespace, table)}`);
+      const r = await this.conn.query(`select count(*) as n from ${this.from(t)}`);
       return Number(r[0]?.n ?? 0);
     } catch (e) {
       throw dbError(e, this.spec, `count the rows of ${table}`, table);
@@ -80,8 +89,8 @@ class DatabaseSource implements SourceConnector {
   async preview(table: string, offset: number, limit: number): Promise<PreviewResult> {
     const t = await this.table(table);
     const { names, types } = this.columnsOf(t);
-    const order = t.primaryKey.length ? ` order by ${t.primaryKey.map(this.dialect.quote).join(', ')}` : '';
-    const sql = this.selectSql(table, names, `${order} limit ${Math.max(0, Math.floor(limit))} offset ${Math.max(0, Math.floor(offset))}`);
+    const order = t.primaryKey.length ? ` order by ${t.primaryKey.map((c) => this.column(t, c)).join(', ')}` : '';
+    const sql = this.selectSql(t, names, `${order} limit ${Math.max(0, Math.floor(limit))} offset ${Math.max(0, Math.floor(offset))}`);
     const rows: Row[] = [];
     try {
       for await (const r of this.rowsOf(sql, Math.max(1, limit))) rows.push(r.map((v, i) => normalizeCell(v, types[i] ?? 'unknown')));
@@ -104,7 +113,7 @@ class DatabaseSource implements SourceConnector {
   async *readTable(table: string, opts: ReadOptions = {}): AsyncIterable<RowBatch> {
     const t = await this.table(table);
     const { names, types } = this.columnsOf(t, opts.columns);
-    yield* this.batches(table, this.selectSql(table, names, opts.limit !== undefined ? ` limit ${Math.max(0, Math.floor(opts.limit))}` : ''), names, types, opts);
+    yield* this.batches(table, this.selectSql(t, names, opts.limit !== undefined ? ` limit ${Math.max(0, Math.floor(opts.limit))}` : ''), names, types, opts);
   }
 
   /** The rows of a query in batches of normalized cells. */
@@ -138,14 +147,14 @@ class DatabaseSource implements SourceConnector {
     const { names, types } = this.columnsOf(t, opts.columns);
     const read = { signal: opts.signal };
     if (!opts.random) {
-      const order = t.primaryKey.length ? ` order by ${t.primaryKey.map(this.dialect.quote).join(', ')}` : '';
-      return reservoirOf(this.batches(table, this.selectSql(table, names, `${order} limit ${opts.rows}`), names, types, read), opts.rows, opts.seed, names);
+      const order = t.primaryKey.length ? ` order by ${t.primaryKey.map((c) => this.column(t, c)).join(', ')}` : '';
+      return reservoirOf(this.batches(table, this.selectSql(t, names, `${order} limit ${opts.rows}`), names, types, read), opts.rows, opts.seed, names);
     }
     const count = await this.countRows(table);
     // Enough headroom that the share almost never falls short of `rows` (4 standard deviations).
     const share = (opts.rows + 4 * Math.sqrt(opts.rows) + 16) / Math.max(1, count);
     const tail = share < 1 ? (this.dialect.randomShare(share, opts.seed) ?? '') : '';
-    return reservoirOf(this.batches(table, this.selectSql(table, names, tail), names, types, read), opts.rows, opts.seed, names);
+    return reservoirOf(this.batches(table, this.selectSql(t, names, tail), names, types, read), opts.rows, opts.seed, names);
   }
 
   /** Children of sampled parents: `key in (…)` in chunks, so the child table is never read whole. */
@@ -155,15 +164,15 @@ class DatabaseSource implements SourceConnector {
     const literal = (v: CellValue): string => this.dialect.literal(v instanceof Date ? v.toISOString() : (v as string | number | bigint | boolean));
     const values = [...new Set(opts.values.filter((v) => v !== null).map(literal))];
     for (let i = 0; i < values.length; i += KEY_CHUNK) {
-      const where = ` where ${this.dialect.quote(opts.key)} in (${values.slice(i, i + KEY_CHUNK).join(', ')})`;
-      yield* this.batches(table, this.selectSql(table, names, where), names, types, { signal: opts.signal });
+      const where = ` where ${this.column(t, opts.key)} in (${values.slice(i, i + KEY_CHUNK).join(', ')})`;
+      yield* this.batches(table, this.selectSql(t, names, where), names, types, { signal: opts.signal });
     }
   }
 
   async keyFacts(table: string, key: string[]): Promise<KeyFacts> {
-    await this.table(table);
-    const q = this.dialect.quote;
-    const from = this.dialect.qualified(this.namespace, table);
+    const t = await this.table(table);
+    const q = (c: string): string => this.column(t, c);
+    const from = this.from(t);
     const complete = key.map((c) => `${q(c)} is not null`).join(' and ');
     try {
       const n = async (sql: string): Promise<number> => Number((await this.conn.query(sql))[0]?.n ?? 0);

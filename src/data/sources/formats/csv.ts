@@ -7,6 +7,7 @@ import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { AppError } from '../../../shared/errors';
 import type { FileTable } from './types';
+import { headerNames } from './header';
 
 const DELIMITERS = [',', ';', '\t', '|'];
 const HEAD_BYTES = 64 * 1024;
@@ -162,7 +163,7 @@ export function csvTable(path: string, name: string): FileTable {
       if (first.done) {
         throw new AppError('SOURCE_EMPTY', `${basename(path)} is empty.`, { fix: 'Pick a file with a header row and data rows.' });
       }
-      const header = d.header ? first.value.map((h, i) => h.trim() || `column_${i + 1}`) : first.value.map((_, i) => `column_${i + 1}`);
+      const header = d.header ? headerNames(first.value) : first.value.map((_, i) => `column_${i + 1}`);
       const firstRow = d.header ? undefined : first.value;
       async function* rows(): AsyncGenerator<unknown[]> {
         if (firstRow) yield firstRow;

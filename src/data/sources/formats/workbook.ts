@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import * as XLSX from '@e965/xlsx';
 import { AppError } from '../../../shared/errors';
 import type { FileTable } from './types';
+import { headerNames } from './header';
 
 function workbookError(e: unknown, path: string): AppError {
   if (e instanceof AppError) return e;
@@ -26,10 +27,7 @@ function excelCell(v: unknown): unknown {
 }
 
 function headerOf(cells: unknown[]): string[] {
-  return cells.map((c, i) => {
-    const s = c === null || c === undefined ? '' : String(c).trim();
-    return s || `column_${i + 1}`;
-  });
+  return headerNames(cells.map((c) => (c === null || c === undefined ? '' : c)));
 }
 
 /** Lists the sheets of an .xlsx (streaming reader) and makes each a table. */

@@ -16,6 +16,7 @@ import { fail } from '../context';
 import { defaultStoreDir } from '../../../data/store/index';
 import { exportFormats, type ExportFormat } from '../../../shared/api';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
+import { readStoredNames, STORED_NAMES_TABLE } from '../../../data/dialects/sqlite';
 
 /** Finds the output SQLite file of an execution id in a project store; null when unknown. */
 export type OutputLocator = (execution: string, storeDir: string | undefined) => Promise<string | null>;
@@ -45,7 +46,8 @@ export function outputTableNames(sqlitePath: string): string[] {
   const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid").all() as Array<{ name: string }>;
-    return rows.map((r) => r.name);
+    const renames = readStoredNames(db);
+    return rows.filter((r) => r.name !== STORED_NAMES_TABLE).map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
   } finally {
     db.close();
   }
