@@ -90,6 +90,8 @@ export const synthSettingsSchema = z.object({
   device: z.enum(devices).default('auto'),
   /** Training stops when this many seconds have passed (0 = no limit). */
   timeBudgetSeconds: z.number().nonnegative().default(0),
+  /** The whole execution is stopped (failed, EXECUTION_TIMED_OUT) after this many seconds (0 = no limit). */
+  maxExecutionSeconds: z.number().nonnegative().default(0),
   /** Sampling temperature (1 = as learned). */
   temperature: z.number().positive().max(5).default(1),
   privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),

@@ -11,22 +11,43 @@ interface Running {
   worker: WorkerHandle;
   done: Promise<ExecutionRecord>;
   cancelTimer?: NodeJS.Timeout;
+  limitTimer?: NodeJS.Timeout;
   canceled: boolean;
+  /** Set when the execution's time limit stopped it. */
+  timedOut?: number;
+}
+
+interface Waiting {
+  execution: ExecutionRecord;
+  launch: () => void;
+  done: Promise<ExecutionRecord>;
+  settle: (r: ExecutionRecord) => void;
+}
+
+/** Executions run at the same time (each trains in its own worker); more wait as "queued". */
+export function maxRunningFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DOPPEL_MAX_EXECUTIONS ?? 1);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /**
  * Runs executions in worker processes: starts them, folds their events into the project store,
  * forwards them to subscribers, cancels (cooperatively, then by force), and turns a worker that
- * died without a word into a failed execution with WORKER_CRASHED.
+ * died without a word into a failed execution with WORKER_CRASHED. At most `maxRunning`
+ * executions run at once (one training at a time by default, DOPPEL_MAX_EXECUTIONS); the others
+ * stay "queued" and start in order as slots free. An execution with a time limit
+ * (`maxExecutionSeconds`) is stopped when it runs longer and fails with EXECUTION_TIMED_OUT.
  */
 export class JobRunner {
   private readonly running = new Map<string, Running>();
+  private readonly waiting: Waiting[] = [];
   private readonly listeners = new Set<(event: ApiEvent) => void>();
 
   constructor(
     private readonly store: ProjectStore,
     private readonly spawn: SpawnWorker,
     private readonly appVersion: string,
+    private readonly maxRunning = maxRunningFromEnv(),
   ) {}
 
   subscribe(listener: (event: ApiEvent) => void): () => void {
@@ -34,12 +55,36 @@ export class JobRunner {
     return () => this.listeners.delete(listener);
   }
 
+  /** True while the execution runs or waits in the queue. */
   isRunning(id: string): boolean {
-    return this.running.has(id);
+    return this.running.has(id) || this.waiting.some((w) => w.execution.id === id);
   }
 
-  /** Starts an execution created in the store; resolves with its final record. */
+  /** Executions ahead of this one in the queue (running ones included); 0 when it runs. */
+  queuedBehind(id: string): number {
+    const at = this.waiting.findIndex((w) => w.execution.id === id);
+    return at < 0 ? 0 : this.running.size + at;
+  }
+
+  /**
+   * Starts an execution created in the store, or queues it while `maxRunning` run; resolves with
+   * its final record.
+   */
   start(execution: ExecutionRecord, config: SynthesisConfig, secrets: Extract<WorkerCommand, { type: 'start' }>['secrets']): Promise<ExecutionRecord> {
+    if (this.running.size < this.maxRunning && this.waiting.length === 0) return this.launch(execution, config, secrets);
+    let settle!: (r: ExecutionRecord) => void;
+    const done = new Promise<ExecutionRecord>((r) => (settle = r));
+    this.waiting.push({ execution, done, settle, launch: () => void this.launch(execution, config, secrets).then(settle) });
+    this.broadcast(execution.id, { type: 'log', level: 'info', message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time; DOPPEL_MAX_EXECUTIONS sets how many).` });
+    return done;
+  }
+
+  /** Starts queued executions while slots are free. */
+  private next(): void {
+    while (this.running.size < this.maxRunning && this.waiting.length > 0) this.waiting.shift()!.launch();
+  }
+
+  private launch(execution: ExecutionRecord, config: SynthesisConfig, secrets: Extract<WorkerCommand, { type: 'start' }>['secrets']): Promise<ExecutionRecord> {
     const worker = this.spawn();
     let fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null = null;
     let settled = false;
@@ -52,10 +97,30 @@ export class JobRunner {
       if (settled) return;
       settled = true;
       if (entry.cancelTimer) clearTimeout(entry.cancelTimer);
+      if (entry.limitTimer) clearTimeout(entry.limitTimer);
       this.running.delete(execution.id);
       this.recordAudit(record, config, fingerprint);
       resolve(record);
+      this.next();
     };
+    // A stop by the time limit ends as failed with its own error, not as a cancel by the user.
+    const stopped = (): ExecutionRecord => {
+      if (entry.timedOut === undefined) return this.store.executions.finish(execution.id, 'canceled');
+      const error = {
+        code: 'EXECUTION_TIMED_OUT' as const,
+        message: `The execution ran longer than its time limit of ${entry.timedOut} s and was stopped; no output was kept.`,
+        fix: 'Raise "Max execution time" in the synth settings (0 = no limit), or lower "Max training rows", the epochs or the output size.',
+      };
+      this.broadcast(execution.id, { type: 'error', error });
+      return this.store.executions.finish(execution.id, 'failed', { error });
+    };
+    const limit = config.settings.maxExecutionSeconds;
+    if (limit > 0) {
+      entry.limitTimer = setTimeout(() => {
+        entry.timedOut = limit;
+        this.cancel(execution.id);
+      }, limit * 1000);
+    }
 
     worker.onMessage((raw) => {
       const parsed = jobEventSchema.safeParse(raw);
@@ -67,7 +132,8 @@ export class JobRunner {
         settle(this.store.executions.finish(execution.id, 'succeeded', { summary: event.summary }));
       } else if (event.type === 'error') {
         const canceled = event.error.code === 'EXECUTION_CANCELED' || entry.canceled;
-        settle(this.store.executions.finish(execution.id, canceled ? 'canceled' : 'failed', canceled ? {} : { error: event.error }));
+        if (canceled) settle(stopped());
+        else settle(this.store.executions.finish(execution.id, 'failed', { error: event.error }));
       } else {
         this.store.executions.applyEvent(execution.id, event);
       }
@@ -75,9 +141,8 @@ export class JobRunner {
     worker.onExit((code, signal) => {
       if (settled) return;
       if (entry.canceled) {
-        const record = this.store.executions.finish(execution.id, 'canceled');
-        this.broadcast(execution.id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled; no output was kept.' } });
-        settle(record);
+        if (entry.timedOut === undefined) this.broadcast(execution.id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled; no output was kept.' } });
+        settle(stopped());
         return;
       }
       const error = {
@@ -95,6 +160,14 @@ export class JobRunner {
 
   /** Asks the worker to stop; kills it when it has not stopped within CANCEL_GRACE_MS. */
   cancel(id: string): void {
+    const queued = this.waiting.findIndex((w) => w.execution.id === id);
+    if (queued >= 0) {
+      const [w] = this.waiting.splice(queued, 1);
+      const record = this.store.executions.finish(id, 'canceled');
+      this.broadcast(id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled before it started.' } });
+      w!.settle(record);
+      return;
+    }
     const entry = this.running.get(id);
     if (!entry) {
       const record = this.store.executions.get(id);
@@ -110,11 +183,12 @@ export class JobRunner {
 
   /** Waits for an execution to end (resolves at once with the stored record when it is not running). */
   wait(id: string): Promise<ExecutionRecord> {
-    return this.running.get(id)?.done ?? Promise.resolve(this.store.executions.get(id));
+    return this.running.get(id)?.done ?? this.waiting.find((w) => w.execution.id === id)?.done ?? Promise.resolve(this.store.executions.get(id));
   }
 
   /** Cancels every running execution and waits for them (app shutdown). */
   async stopAll(): Promise<void> {
+    for (const w of [...this.waiting]) this.cancel(w.execution.id);
     const ids = [...this.running.keys()];
     for (const id of ids) this.cancel(id);
     await Promise.all(ids.map((id) => this.wait(id)));

@@ -26,6 +26,7 @@ import { datasetDp } from '../engine/privacy/combine';
 import { loadData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { Timeline } from './timeline';
+import { formatBytes, guardDisk } from './resource-guard';
 import { OUTPUT_FILE } from '../../data/store/workspace-files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
@@ -58,6 +59,8 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       const check = await checkDestination(config.destination, plan, { password: secrets.destinationPassword, source: config.source });
       log('info', `Destination check: ${check.message}`);
     }
+    const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace);
+    log('info', `Output estimate: ${estimate.outputRows.toLocaleString('en-US')} rows, about ${formatBytes(estimate.outputBytes)} on disk (${formatBytes(estimate.freeBytes)} free).`);
     abortIfNeeded(signal);
 
     const prepared = await timeline.run('preprocess', () =>

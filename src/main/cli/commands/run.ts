@@ -33,6 +33,8 @@ export async function runConfig(s: Services, config: SynthesisConfig, opts: { qu
   const printer = new TimelinePrinter();
   const started = await s.executions.start(synthesis.id);
   if (!opts.quiet) process.stderr.write(`Execution ${started.id} of "${synthesis.name}" (${describeSource(config.source)})\n`);
+  const ahead = s.jobs.queuedBehind(started.id);
+  if (!opts.quiet && ahead > 0) process.stderr.write(`  queued: ${ahead} execution(s) ahead; it starts when one ends (DOPPEL_MAX_EXECUTIONS sets how many run at once)\n`);
   const unsubscribe = s.jobs.subscribe((e) => {
     if (e.executionId === started.id && !opts.quiet) printer.onEvent(e.event);
   });

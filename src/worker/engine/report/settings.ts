@@ -24,6 +24,7 @@ export function settingsList(config: SynthesisConfig): { label: string; value: s
     { label: 'Seed', value: String(s.seed) },
     { label: 'Compute device', value: s.device },
     { label: 'Time budget', value: s.timeBudgetSeconds > 0 ? `${s.timeBudgetSeconds} s` : 'none' },
+    { label: 'Max execution time', value: s.maxExecutionSeconds > 0 ? `${s.maxExecutionSeconds} s` : 'none' },
     { label: 'Sampling temperature', value: String(s.temperature) },
     { label: 'Rare-category protection', value: p.protectRareCategories ? `on (fewer than ${p.rareCategoryThreshold})` : 'off' },
     { label: 'Outlier clipping', value: p.clipOutliers ? 'on' : 'off' },
