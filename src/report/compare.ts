@@ -5,7 +5,7 @@
  */
 import type * as vl from 'vega-lite';
 import { toSvg } from './charts';
-import { reportCss } from './css';
+import { reportCss, reportCspMeta } from './css';
 import { esc, int, levelWord, num, pct, rowsTable, seconds } from './format';
 import type { ReportJson } from './schema';
 
@@ -88,7 +88,7 @@ export async function compareReports(a: ReportJson, b: ReportJson): Promise<stri
   const tables: string[] = [];
   for (const n of names) tables.push(await tableComparison(n, a, b));
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Comparison: ${esc(a.name)} vs ${esc(b.name)}</title><style>${reportCss}</style></head>
+<html lang="en"><head><meta charset="utf-8">${reportCspMeta}<title>Comparison: ${esc(a.name)} vs ${esc(b.name)}</title><style>${reportCss}</style></head>
 <body><main>
 <h1>Comparison of two executions</h1>
 <div class="meta"><b>A</b>: ${label(a)}<br><b>B</b>: ${label(b)}</div>

@@ -47,3 +47,10 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   tr, .card, .verdict, .chart { break-inside: avoid; }
 }
 `;
+
+/**
+ * The reports' Content-Security-Policy (a meta tag, so it holds wherever the file is opened):
+ * no scripts, no network, no forms, no frames; only the inline styles and data: images the report uses.
+ */
+export const reportCsp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; base-uri 'none'; form-action 'none'";
+export const reportCspMeta = `<meta http-equiv="Content-Security-Policy" content="${reportCsp}">`;

@@ -3,7 +3,7 @@
  * scripts, no network), readable on screen and printable to A4 (see pdf.ts).
  */
 import { jobStepLabels, jobSteps } from '../shared';
-import { reportCss } from './css';
+import { reportCss, reportCspMeta } from './css';
 import { esc, gapClass, int, levelWord, metricName, num, pct, qualityWord, rowsTable, seconds } from './format';
 import { fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection } from './html-sections';
 import type { ReportJson } from './schema';
@@ -79,6 +79,7 @@ export async function renderReportHtml(report: ReportJson): Promise<string> {
   for (const t of report.tables.filter((x) => x.treatment === 'synthesize')) privacy.push(await privacyTableSection(t));
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
+${reportCspMeta}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(report.name)} — quality and privacy report</title>
 <style>${reportCss}</style></head>

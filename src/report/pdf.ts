@@ -1,7 +1,7 @@
 /**
  * renderReportPdf(html, outPath): prints the self-contained report HTML to an A4 PDF with headless
- * Chromium (playwright-core). The page is loaded with every network request refused, so the PDF
- * is exactly what the offline HTML shows. The desktop shell may use Electron's printToPDF instead.
+ * Chromium (playwright-core). The page is loaded with JavaScript off and every network request
+ * refused, so the PDF is exactly what the offline HTML shows. The desktop shell may use Electron's printToPDF instead.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -28,7 +28,8 @@ export async function renderReportPdf(html: string, outPath: string, opts: { exe
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage();
+    // JavaScript off: the report has no script, and nothing in its data can make one run.
+    const page = await browser.newPage({ javaScriptEnabled: false });
     await page.route('**/*', (route) => (route.request().url().startsWith('data:') ? route.continue() : route.abort()));
     await page.setContent(html, { waitUntil: 'load' });
     await page.emulateMedia({ media: 'print' });

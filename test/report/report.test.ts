@@ -88,6 +88,7 @@ describe('report on Adult (independent-columns synthetic sample)', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(externalRefs(html)).toEqual([]);
     expect(html).not.toMatch(/<script|<link|<iframe|<img/i);
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'`);
     const t = report.tables[0]!;
     // distributions + correlation + association heatmaps + DCR + NNDR
     expect(countSvgs(html)).toBe(t.distributions.length + 2 + 2);

@@ -3,7 +3,6 @@
  * trail, sealed secrets), secret.key (headless key, 0600) and executions/<id>/ workspaces.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -11,6 +10,7 @@ import { AppError } from '../../shared/errors';
 import { auditRepo } from './audit-repo';
 import { executionsRepo } from './executions-repo';
 import { migrate } from './migrations';
+import { makeStorePrivate } from './private-folder';
 import { fileSecretBox } from './secret-key';
 import { sourcesRepo } from './sources-repo';
 import { synthesesRepo } from './syntheses-repo';
@@ -46,16 +46,14 @@ function openDatabase(path: string): Database.Database {
 }
 
 /**
- * Opens (creating if needed) the project store in `dir`: migrates it to the current schema and
- * marks executions left queued/running by a process that died as failed (WORKER_CRASHED).
+ * Opens (creating if needed) the project store in `dir`, private to the user (0700 folders, 0600
+ * files, also in a folder that existed before): migrates it to the current schema and marks
+ * executions left queued/running by a process that died as failed (WORKER_CRASHED).
  * Without `secretBox`, secrets are sealed with the 0600 key file `<dir>/secret.key`.
  */
 export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): ProjectStore {
   const root = resolve(dir);
-  if (!existsSync(root)) {
-    mkdirSync(root, { recursive: true });
-    if (process.platform !== 'win32') chmodSync(root, 0o700);
-  }
+  makeStorePrivate(root);
   const db = openDatabase(join(root, STORE_FILE));
   try {
     migrate(db, join(root, STORE_FILE));
