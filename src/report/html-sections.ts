@@ -145,12 +145,17 @@ ${rowsTable(['Attack', 'Success on training records', 'Success on unseen records
 <p>Membership inference (a row is called a member when it lies close to a synthetic row): AUC <b>${num(auc, 2)}</b> ${aucWord}. Thresholds: above ${MIA_AUC_ACCEPTABLE} is a signal, above ${MIA_AUC_AT_RISK} a risk; 0.50 means the attacker cannot tell training records from unseen ones.</p>`;
 }
 
+/** A column's own threshold, when it differs from the synthesis-wide one. */
+function thresholdNote(threshold: number | undefined, global: number): string {
+  return threshold !== undefined && threshold !== global ? `, fewer than ${threshold}` : '';
+}
+
 export function protectionSection(r: ReportJson): string {
   const p = r.protection;
   const items: string[] = [];
   items.push(
     p.protectRareCategories
-      ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}`).join(', ')})` : ''}.`
+      ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}${thresholdNote(x.threshold, p.rareCategoryThreshold)}`).join(', ')})` : ''}.`
       : 'Rare-category protection was <b>off</b>.',
   );
   items.push(
@@ -168,7 +173,7 @@ export function protectionSection(r: ReportJson): string {
     const rareCats = c.rare.reduce((s, x) => s + x.categories, 0);
     const rareSyn = c.rare.reduce((s, x) => s + x.syntheticRows, 0);
     const rareText = rareCats
-      ? `${int(rareCats)} categor${rareCats === 1 ? 'y is' : 'ies are'} rare in the training data (fewer than ${p.rareCategoryThreshold} rows); ${rareSyn === 0 ? 'none appears' : `<b>${int(rareSyn)} synthetic row(s) carry one</b>`} in the synthetic data`
+      ? `${int(rareCats)} categor${rareCats === 1 ? 'y is' : 'ies are'} rare in the training data (fewer than ${p.rareCategoryThreshold} rows${c.rare.map((x) => (x.threshold !== undefined && x.threshold !== p.rareCategoryThreshold ? `; ${esc(x.column)}: fewer than ${x.threshold}` : '')).join('')}); ${rareSyn === 0 ? 'none appears' : `<b>${int(rareSyn)} synthetic row(s) carry one</b>`} in the synthetic data`
       : 'no rare categories in the training data';
     const withRare = c.extremes.filter((e) => e.rareExtremes.min || e.rareExtremes.max);
     const reached = withRare.filter((e) => e.reachesExtreme);

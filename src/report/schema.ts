@@ -3,6 +3,7 @@
  * Scores are fractions in [0, 1] (null when not computable); the HTML shows them as percentages.
  */
 import { z } from 'zod';
+import { effectiveSettingsSchema } from '../shared/effective-settings';
 
 const score = z.number().nullable();
 const sdtype = z.enum(['numerical', 'categorical', 'datetime', 'boolean', 'text', 'id']);
@@ -82,7 +83,8 @@ export const utilitySchema = z.object({
 
 /** Measured checks of the protections (see evaluate/protection.ts). */
 export const protectionChecksSchema = z.object({
-  rare: z.array(z.object({ column: z.string(), categories: z.number().int(), trainRows: z.number().int(), syntheticRows: z.number().int() })),
+  /** `threshold`: the column's effective rare-category threshold the check used (the one the engine applied). */
+  rare: z.array(z.object({ column: z.string(), categories: z.number().int(), trainRows: z.number().int(), syntheticRows: z.number().int(), threshold: z.number().int().optional() })),
   extremes: z.array(
     z.object({
       column: z.string(),
@@ -149,7 +151,7 @@ export const protectionSchema = z.object({
   rareCategoryThreshold: z.number().int(),
   clipOutliers: z.boolean(),
   filterCopies: z.boolean(),
-  rareCategories: z.array(z.object({ table: z.string(), column: z.string(), categories: z.number().int(), rows: z.number().int().optional() })),
+  rareCategories: z.array(z.object({ table: z.string(), column: z.string(), categories: z.number().int(), rows: z.number().int().optional(), threshold: z.number().int().optional() })),
   clipped: z.array(z.object({ table: z.string(), column: z.string(), rows: z.number().int().optional(), low: z.number().optional(), high: z.number().optional() })),
   filteredCopies: z.record(z.string(), z.number().int()),
   differentialPrivacy: z.object({ epsilon: z.number(), delta: z.number().optional() }).nullable(),
@@ -183,6 +185,8 @@ export const reportJsonSchema = z.object({
   tables: z.array(tableReportSchema),
   relationships: z.array(relationshipReportSchema),
   protection: protectionSchema,
+  /** What the engine applied per table and column (absent in reports of older versions). */
+  effectiveSettings: effectiveSettingsSchema.optional(),
 });
 export type ReportJson = z.infer<typeof reportJsonSchema>;
 

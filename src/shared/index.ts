@@ -10,3 +10,4 @@ export * from './defaults';
 export * from './validation';
 export * from './execution-events';
 export * from './stored-names';
+export * from './effective-settings';

@@ -16,9 +16,12 @@ describe('relational training sample of berka (7 tables, depth 3)', () => {
 
   it('samples whole subtrees when the training rows are limited', () => {
     const config = structuredClone(real.config);
+    // 60 rows per table: the 77 districts carry a million transactions, so the root keeps the
+    // fewest districts a model can learn from, with all their accounts, loans and transactions.
     config.settings.maxTrainingRows = 60;
     const prepared = prepareRelational({ ...real, config });
-    expect(prepared.training.district!.rows.length).toBe(60);
+    expect(prepared.effective.tables.district!.maxTrainingRows).toBe(50);
+    expect(prepared.training.district!.rows.length).toBe(50);
     const keys = new Set(column(prepared.training.district!, 'district_id').map(String));
     expect(column(prepared.training.account!, 'district_id').every((k) => keys.has(String(k)))).toBe(true);
     const accounts = new Set(column(prepared.training.account!, 'account_id').map(String));

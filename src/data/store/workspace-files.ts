@@ -7,3 +7,5 @@ export const OUTPUT_FILE = 'output.sqlite';
 /** The report, as data and as a self-contained page. */
 export const REPORT_JSON = 'report.json';
 export const REPORT_HTML = 'report.html';
+/** The effective settings the engine applied per table and column (shared/effective-settings.ts). */
+export const SETTINGS_JSON = 'settings.json';

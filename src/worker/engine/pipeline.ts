@@ -26,18 +26,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { SynthesisConfig } from '../../shared/config';
 import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared/config';
+import { resolveSettings, type EffectiveSettings, type EffectiveTable } from '../../shared/effective-settings';
 import { AppError } from '../../shared/errors';
 import { validateConfig } from '../../shared/validation';
 import { validationEnv } from '../../data/sources/canonical-path';
+import { SETTINGS_JSON } from '../../data/store/workspace-files';
 import type { TrainMetrics } from '../../shared/job';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
 import { initBackend } from './backend';
 import { exportParams } from './model/network';
 import { checkAborted } from './model/trainer';
-import { createRng, shuffle } from './rng';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from './table-model';
-import { buildPlan } from './relational/plan';
+import { buildPlan, treesOf } from './relational/plan';
+import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from './holdout';
+import { planFromData } from './relational/links';
 import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational, type RelationalModel, type RelationalPrepared } from './relational/synthesize';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -68,6 +71,8 @@ export interface PreparedDataset {
   input: PipelineInput;
   /** Synthesized tables, in generation order. */
   order: string[];
+  /** What the engine applies per table and column (written as settings.json; the report prints it). */
+  effective: EffectiveSettings;
   tables: Record<string, PreparedTable>;
   /** Real rows for the report: the training sample and the held-out rows (may be empty). */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
@@ -86,23 +91,11 @@ export interface BuiltDataset {
   relational?: RelationalModel;
 }
 
-/** Share of rows held out of training for the report, when the table has at least HOLDOUT_MIN_ROWS rows. */
-export const HOLDOUT_FRACTION = 0.2;
-export const HOLDOUT_MIN_ROWS = 500;
-
-function splitRows(batch: RowBatch, config: SynthesisConfig, seed: number): { train: RowBatch; holdout: RowBatch } {
+function splitRows(batch: RowBatch, effective: EffectiveTable, seed: number): { train: RowBatch; holdout: RowBatch } {
   const n = batch.rows.length;
-  const idx = Array.from({ length: n }, (_, i) => i);
-  shuffle(idx, createRng(seed ^ 0x5eed));
-  const nHold = n >= HOLDOUT_MIN_ROWS ? Math.round(n * HOLDOUT_FRACTION) : 0;
-  let trainIdx = idx.slice(nHold);
-  const max = config.settings.maxTrainingRows;
-  if (max !== undefined && trainIdx.length > max) {
-    // A random sample when asked (the order is already shuffled), else the first rows of the source.
-    trainIdx = config.settings.randomSample ? trainIdx.slice(0, max) : [...trainIdx].sort((a, b) => a - b).slice(0, max);
-  }
+  const split = splitIndexes(n, { holdoutFraction: n >= HOLDOUT_MIN_ROWS ? HOLDOUT_FRACTION : 0, seed, cap: effective });
   const pick = (ids: number[]): RowBatch => ({ columns: batch.columns, rows: ids.map((i) => batch.rows[i] as Row) });
-  return { train: pick(trainIdx), holdout: pick(idx.slice(0, nHold)) };
+  return { train: pick(split.train), holdout: pick(split.held) };
 }
 
 /**
@@ -128,7 +121,11 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     const dp = input.config.settings.privacy.differentialPrivacy;
     log('info', `Differential privacy is on: target ε = ${dp.epsilon}${dp.delta ? `, δ = ${dp.delta}` : ''} per table (DP-SGD with a privacy accountant; category sets and numeric ranges chosen with DP). Kept and masked columns are outside the guarantee.`);
   }
-  if (isRelational(config)) return preprocessRelational(input, log);
+  const rowCounts = { ...Object.fromEntries(Object.entries(input.tables).map(([t, b]) => [t, b.rows.length])), ...input.sourceRows };
+  const relationalPlan = isRelational(config) ? planFromData(config, input.tables) : null;
+  const effective = resolveSettings(config, { rows: rowCounts, trees: relationalPlan ? treesOf(relationalPlan) : undefined });
+  await fs.writeFile(path.join(input.workspace, SETTINGS_JSON), JSON.stringify(effective, null, 1));
+  if (isRelational(config)) return preprocessRelational(input, effective, log);
   const order = buildPlan(config)?.order ?? synthesizedTables(config);
   const tables: Record<string, PreparedTable> = {};
   const evaluation: PreparedDataset['evaluation'] = {};
@@ -140,13 +137,14 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     const tableConfig = config.tables[name]!;
     const meta = metadata.tables.find((t) => t.name === name);
     sourceRows[name] = input.sourceRows?.[name] ?? batch.rows.length;
-    const split = splitRows(batch, config, config.settings.seed);
+    const split = splitRows(batch, effective.tables[name]!, config.settings.seed);
     evaluation[name] = split;
     const prepared = prepareTable(split.train, {
       table: name,
       config: tableConfig,
       columns: meta?.columns ?? [],
       settings: config.settings,
+      effective: effective.tables[name],
       mockingKey: input.mockingKey,
       warn: (m) => {
         warnings.push(m);
@@ -159,10 +157,10 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(prepared), null, 1));
   }
   for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
-  return { input, order, tables, evaluation, sourceRows, warnings };
+  return { input, order, effective, tables, evaluation, sourceRows, warnings };
 }
 
-async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<PreparedDataset> {
+async function preprocessRelational(input: PipelineInput, effective: EffectiveSettings, log: LogFn): Promise<PreparedDataset> {
   const { config } = input;
   const relational = prepareRelational({
     config,
@@ -171,6 +169,7 @@ async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<P
     log,
     mockingKey: input.mockingKey,
     holdout: { fraction: HOLDOUT_FRACTION, minRows: HOLDOUT_MIN_ROWS },
+    effective,
   });
   const { plan } = relational;
   log('info', `Relational synthesis of ${plan.order.length} table(s) from root(s) ${plan.roots.map((r) => `"${r}"`).join(', ')}: ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
@@ -181,7 +180,7 @@ async function preprocessRelational(input: PipelineInput, log: LogFn): Promise<P
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(relational.prepared[name]!), null, 1));
   }
-  return { input, order: plan.order, tables: relational.prepared, evaluation: relational.evaluation, sourceRows, warnings: relational.warnings, relational };
+  return { input, order: plan.order, effective, tables: relational.prepared, evaluation: relational.evaluation, sourceRows, warnings: relational.warnings, relational };
 }
 
 function safeName(name: string): string {

@@ -19,6 +19,7 @@
  * context, in place). Sampling lives in table-sample.ts.
  */
 import type { SynthSettings, TableConfig } from '../../shared/config';
+import { columnSettings, resolveTable, type EffectiveTable } from '../../shared/effective-settings';
 import { AppError } from '../../shared/errors';
 import type { ColumnMeta } from '../../shared/metadata';
 import { MIN_ROWS_ROOT } from '../../shared/validation';
@@ -47,6 +48,8 @@ export interface PrepareOptions {
   minRows?: number;
   /** Per-project secret for consistent mocking (same real value -> same fake value); never stored in artifacts. */
   mockingKey?: string;
+  /** The table's effective settings (default: resolved from `settings` and `config` alone). */
+  effective?: EffectiveTable;
 }
 
 export interface PreparedTable {
@@ -60,6 +63,8 @@ export interface PreparedTable {
   n: number;
   warnings: string[];
   settings: SynthSettings;
+  /** What the engine applies to this table and its columns (thresholds, clipping, copy filter, DP). */
+  effective: EffectiveTable;
   /** Training rows that are rare on all modelled columns (never emitted). */
   copyFilter: CopyFilter;
   /**
@@ -86,6 +91,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     });
   }
   const rng = createRng(opts.settings.seed);
+  const effective = opts.effective ?? resolveTable(opts.settings, opts.config.columns, n);
   const names = Object.entries(opts.config.columns)
     .filter(([, c]) => c.included)
     .map(([name]) => name);
@@ -98,13 +104,13 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     const values = rows.rows.map((r) => r[idx] ?? null);
     const meta = opts.columns.find((c) => c.name === name);
     const isKey = opts.config.primaryKey.includes(name);
-    plans.push(planColumn(name, values, cfg, meta, { table: opts.table, privacy: opts.settings.privacy, rng, warn, isKey }));
+    plans.push(planColumn(name, values, cfg, meta, { table: opts.table, settings: columnSettings(effective, opts.settings, name, cfg), rng, warn, isKey }));
     valuesByPlan.push(values);
   }
-  const dpOn = opts.settings.privacy.differentialPrivacy.enabled;
+  const dpOn = effective.differentialPrivacy !== null;
   const dpFreq: Float64Array[] = [];
   let dpPlan: PreprocessingPlan | undefined;
-  if (dpOn) dpPlan = applyDp(plans, valuesByPlan, n, opts.settings, rng, dpFreq, warn, opts.table);
+  if (effective.differentialPrivacy) dpPlan = applyDp(plans, valuesByPlan, n, effective.differentialPrivacy, rng, dpFreq, warn, opts.table);
   const modelled: number[] = [];
   const tokens: Int32Array[] = [];
   const cards: number[] = [];
@@ -119,9 +125,8 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     });
   });
   const privacy = opts.settings.privacy;
-  // Under DP the output may depend on the data only through the DP mechanisms: no copy filter.
-  const copyFilter = privacy.filterCopies && !dpOn
-    ? CopyFilter.fromColumns(modelled.map((i) => valuesByPlan[i] as CellValue[]), modelled, Math.max(2, privacy.rareCategoryThreshold))
+  const copyFilter = effective.copyFilter.enabled
+    ? CopyFilter.fromColumns(modelled.map((i) => valuesByPlan[i] as CellValue[]), modelled, effective.copyFilter.threshold)
     : CopyFilter.none();
   let mocking: PreparedTable['mocking'];
   if (privacy.consistentMocking && opts.mockingKey && !dpOn) {
@@ -132,7 +137,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     if (pools.size > 0) mocking = { key: opts.mockingKey, pools };
   }
   const dp = dpPlan ? { plan: dpPlan, initLogFreq: logFreqFromCounts(dpFreq, cards) } : undefined;
-  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, copyFilter, mocking, dp };
+  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, effective, copyFilter, mocking, dp };
 }
 
 /**
@@ -140,7 +145,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
  * version (noisy category sets, ranges and bins) and collects the noisy token counts (in plan
  * order). Mock templates (shapes of real values) are dropped.
  */
-function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, settings: SynthSettings, rng: ReturnType<typeof createRng>, freq: Float64Array[], warn: (m: string) => void, table: string): PreprocessingPlan {
+function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, dpSettings: NonNullable<EffectiveTable['differentialPrivacy']>, rng: ReturnType<typeof createRng>, freq: Float64Array[], warn: (m: string) => void, table: string): PreprocessingPlan {
   const kinds = { categorical: 0, numeric: 0, boolean: 0 };
   for (const p of plans) {
     if (p.role !== 'model') continue;
@@ -148,8 +153,7 @@ function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, settings
     else if (p.spec.kind === 'boolean') kinds.boolean++;
     else kinds.numeric++;
   }
-  const dpSettings = settings.privacy.differentialPrivacy;
-  const plan = planPreprocessing({ n, epsilon: dpSettings.epsilon, delta: dpSettings.delta, ...kinds, rareThreshold: settings.privacy.protectRareCategories ? settings.privacy.rareCategoryThreshold : 1 });
+  const plan = planPreprocessing({ n, epsilon: dpSettings.epsilon, delta: dpSettings.delta, ...kinds, rareThreshold: dpSettings.rareThreshold });
   const noise = { sigma: plan.sigma, categoryThreshold: plan.categoryThreshold, rangeThreshold: plan.rangeThreshold, rng: rng.fork(), bins: 100, maxCategories: 1000 };
   plans.forEach((p, i) => {
     if (p.role === 'mock') {
@@ -245,7 +249,8 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   const filter = CopyFilter.fromPrepared(prepared);
   const base = { prepared, filter, trainSeconds: 0 };
   if (prepared.cards.length === 0) return { ...base, family: 'none', net: null, copula: null, trainOptions: null };
-  const dpOn = settings.privacy.differentialPrivacy.enabled && prepared.dp !== undefined;
+  const dpSettings = prepared.effective.differentialPrivacy;
+  const dpOn = dpSettings !== null && prepared.dp !== undefined;
   // Under DP only the network is trained (the copula and the family choice would read the data).
   const family = dpOn ? 'ar' : (opts.family ?? (opts.context ? 'ar' : chooseFamily(prepared.n, prepared.cards.length)));
   checkAborted(opts.signal);
@@ -256,13 +261,13 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   }
   const trainOptions: TrainOptions = { ...chooseTrainOptions(prepared.n, prepared.cards, settings), ...opts.overrides, signal: opts.signal, onProgress: opts.onProgress };
   let sgd: ReturnType<typeof planSgd> | undefined;
-  if (dpOn && prepared.dp) {
+  if (dpOn && dpSettings && prepared.dp) {
     // DP-SGD: every row trains (no validation split to peek at); the noise multiplier spends the
     // rest of the budget over the planned steps, and training stops when they are done.
     const batchSize = dpBatchSize(prepared.n, settings.batchSize);
     const epochs = settings.epochs ?? Math.min(trainOptions.maxEpochs, 20);
     sgd = planSgd(prepared.dp.plan, prepared.n, batchSize, epochs);
-    const maxGradNorm = settings.privacy.differentialPrivacy.maxGradNorm;
+    const maxGradNorm = dpSettings.maxGradNorm;
     trainOptions.dp = { clip: maxGradNorm, noiseMultiplier: opts.overrides?.dp?.noiseMultiplier ?? sgd.noiseMultiplier, maxSteps: sgd.steps };
     trainOptions.batchSize = batchSize;
     trainOptions.lr = settings.learningRate ?? 2e-3 * Math.sqrt(batchSize / 32);
@@ -275,8 +280,8 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n, context: opts.context?.matrix, contextDim: opts.context?.dim },
     trainOptions,
   );
-  if (dpOn && prepared.dp && sgd) {
-    const differentialPrivacy = spent(prepared.dp.plan, { ...sgd, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? sgd.noiseMultiplier }, net.steps, settings.privacy.differentialPrivacy.maxGradNorm);
+  if (dpSettings && prepared.dp && sgd) {
+    const differentialPrivacy = spent(prepared.dp.plan, { ...sgd, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? sgd.noiseMultiplier }, net.steps, dpSettings.maxGradNorm);
     // training.json records trainOptions: the accounting goes with it.
     trainOptions.dp = { ...trainOptions.dp!, ...differentialPrivacy };
     trainOptions.initLogFreq = undefined;

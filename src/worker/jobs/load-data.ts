@@ -5,8 +5,10 @@ import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
 import { openSource } from '../../data/sources/connector';
-import { buildPlan } from '../engine/relational/plan';
-import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, isRelational } from '../engine/pipeline';
+import { resolveSettings } from '../../shared/effective-settings';
+import { buildPlan, treesOf } from '../engine/relational/plan';
+import { isRelational } from '../engine/pipeline';
+import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
 
 export interface LoadedData {
   metadata: DatasetMetadata;
@@ -142,7 +144,12 @@ export function readPlan(config: SynthesisConfig, sourceRows: Record<string, num
   const gen = buildPlan(config);
   if (!gen) return plan;
   plan.order = gen.order;
-  for (const root of gen.roots) if ((sourceRows[root] ?? 0) > need) plan.limits[root] = need;
+  // Each root's cap from the effective settings: the root rows that keep every table of its tree under the limit.
+  const effective = resolveSettings(config, { rows: sourceRows, trees: treesOf(gen) });
+  for (const root of gen.roots) {
+    const cap = effective.tables[root]?.maxTrainingRows;
+    if (cap !== null && cap !== undefined && (sourceRows[root] ?? 0) > trainingReadRows(cap)) plan.limits[root] = trainingReadRows(cap);
+  }
   for (const t of gen.order) {
     const ctx = gen.tables[t]!.context;
     if (ctx && ctx.childColumns.length === 1 && ctx.parentColumns.length === 1) {

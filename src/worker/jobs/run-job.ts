@@ -113,6 +113,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         stepSeconds: timeline.seconds,
         seed: config.settings.seed,
         inherited: prepared.relational?.inherited,
+        effective: prepared.effective,
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
       const files = await writeReportFiles(report, workspace);

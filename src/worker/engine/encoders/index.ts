@@ -3,7 +3,8 @@
  * (categorical, numeric, datetime, boolean); the others are regenerated (ids), drawn from the
  * real column (keep), drawn and masked (mask), faked (mock) or left empty (null).
  */
-import type { ColumnConfig, PrivacySettings } from '../../../shared/config';
+import type { ColumnConfig } from '../../../shared/config';
+import { appliedRareThreshold, type EffectiveColumn } from '../../../shared/effective-settings';
 import type { ColumnMeta } from '../../../shared/metadata';
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
@@ -25,7 +26,8 @@ export type ColumnPlan =
 
 export interface PlanContext {
   table: string;
-  privacy: PrivacySettings;
+  /** The column's effective settings (shared/effective-settings.ts): thresholds, clipping, precision. */
+  settings: EffectiveColumn;
   rng: Rng;
   warn: (message: string) => void;
   /** Override the number of numeric bins (default 100). */
@@ -34,16 +36,15 @@ export interface PlanContext {
   isKey?: boolean;
 }
 
-function reduceOptions(cfg: ColumnConfig, ctx: PlanContext): ReduceOptions {
-  const o = cfg.options;
-  const threshold = ctx.privacy.protectRareCategories ? (o.rareCategoryThreshold ?? ctx.privacy.rareCategoryThreshold) : 1;
+function reduceOptions(ctx: PlanContext): ReduceOptions {
+  const c = ctx.settings;
   return {
     ...defaultReduceOptions,
-    rareThreshold: threshold,
-    clip: ctx.privacy.clipOutliers,
-    clipLowerQuantile: o.clipLowerQuantile,
-    clipUpperQuantile: o.clipUpperQuantile,
-    precision: o.precision,
+    rareThreshold: appliedRareThreshold(c),
+    clip: c.clip.auto,
+    clipLowerQuantile: c.clip.lowerQuantile,
+    clipUpperQuantile: c.clip.upperQuantile,
+    precision: c.precision,
     bins: ctx.bins ?? defaultReduceOptions.bins,
   };
 }
@@ -62,7 +63,7 @@ export function maskValue(v: CellValue): CellValue {
 }
 
 function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig, meta: ColumnMeta | undefined, ctx: PlanContext): EncoderSpec {
-  const opts = reduceOptions(cfg, ctx);
+  const opts = reduceOptions(ctx);
   const where = `Column "${ctx.table}.${name}"`;
   const asCategorical = (): EncoderSpec => {
     const stats = categorical.analyze(values);

@@ -32,21 +32,26 @@ export interface ExtremeCheck {
   reachesExtreme: boolean;
 }
 
-export function rareCategoryChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: number): RareCategoryCheck[] {
+/** A threshold for all columns, or one per column (the effective settings'). */
+export type Threshold = number | ((column: string) => number);
+const thresholdOf = (t: Threshold, column: string): number => (typeof t === 'number' ? t : t(column));
+
+export function rareCategoryChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: Threshold): RareCategoryCheck[] {
   const out: RareCategoryCheck[] = [];
   for (const c of columns) {
     if (isContinuous(c.sdtype)) continue;
+    const k = thresholdOf(threshold, c.name);
     const { a, b, labels } = sharedCodes(train, synthetic, c.name, c.sdtype);
     const counts = new Int32Array(labels.length);
     for (const code of a) counts[code]!++;
     const rare = new Uint8Array(labels.length);
     let categories = 0;
     let trainRows = 0;
-    for (let k = 1; k < labels.length; k++) {
-      if (counts[k]! > 0 && counts[k]! < threshold) {
-        rare[k] = 1;
+    for (let i = 1; i < labels.length; i++) {
+      if (counts[i]! > 0 && counts[i]! < k) {
+        rare[i] = 1;
         categories++;
-        trainRows += counts[k]!;
+        trainRows += counts[i]!;
       }
     }
     if (categories === 0) continue;
@@ -58,7 +63,7 @@ export function rareCategoryChecks(train: RowBatch, synthetic: RowBatch, columns
 }
 
 
-export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: number): ExtremeCheck[] {
+export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: Threshold): ExtremeCheck[] {
   const out: ExtremeCheck[] = [];
   for (const c of columns) {
     if (!isContinuous(c.sdtype)) continue;
@@ -71,7 +76,8 @@ export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: Col
       if (v === real[0]) atMin++;
       else if (v === real[1]) atMax++;
     }
-    const rareExtremes = { min: atMin < threshold, max: atMax < threshold };
+    const k = thresholdOf(threshold, c.name);
+    const rareExtremes = { min: atMin < k, max: atMax < k };
     const syn = finiteRange(continuousValues(synthetic, c.name, c.sdtype));
     const reachesExtreme = syn !== null && ((rareExtremes.min && syn[0] <= real[0]) || (rareExtremes.max && syn[1] >= real[1]));
     out.push({ column: c.name, sdtype: c.sdtype, real, synthetic: syn, rareExtremes, reachesExtreme });

@@ -12,14 +12,14 @@ import type { TableModel } from '../table-model';
 export const COPY_WEIGHT = 1e-6;
 
 export function outputCopyFilter(tm: TableModel, training: RowBatch, columns: string[], internalPrefix: string): CopyFilter {
-  const privacy = tm.prepared.settings.privacy;
-  if (!privacy.filterCopies || privacy.differentialPrivacy.enabled) return CopyFilter.none();
+  const copyFilter = tm.prepared.effective.copyFilter;
+  if (!copyFilter.enabled) return CopyFilter.none();
   const names = tm.prepared.plans.filter((p) => p.role === 'model' && !p.name.startsWith(internalPrefix)).map((p) => p.name);
   const inTraining = names.map((n) => training.columns.indexOf(n));
   const positions = names.map((n) => columns.indexOf(n));
   if (names.length === 0 || inTraining.some((i) => i < 0) || positions.some((i) => i < 0)) return CopyFilter.none();
   const values = inTraining.map((i) => training.rows.map((r) => r[i] ?? null));
-  return CopyFilter.fromColumns(values, positions, Math.max(2, privacy.rareCategoryThreshold));
+  return CopyFilter.fromColumns(values, positions, copyFilter.threshold);
 }
 
 /** Scales down the weights of candidates that copy a rare training row. */

@@ -7,6 +7,7 @@
  * model never sees them.
  */
 import type { SynthesisConfig } from '../../../shared/config';
+import { appliedRareThreshold, type EffectiveSettings } from '../../../shared/effective-settings';
 import type { Row, RowBatch } from '../../../shared/values';
 import { ancestorsOf, keyOf } from './links';
 import type { GenerationPlan } from './plan';
@@ -16,12 +17,11 @@ const SENTINEL = '\u0000rare-entity\u0000';
 /** Training rows of child tables with entity-rare text categories replaced; the columns protected per table. */
 export function protectRareByEntity(
   config: SynthesisConfig,
+  effective: EffectiveSettings,
   plan: GenerationPlan,
   rows: Record<string, RowBatch>,
   parentIdx: Record<string, Int32Array>,
 ): { rows: Record<string, RowBatch>; protectedColumns: Record<string, string[]> } {
-  const privacy = config.settings.privacy;
-  const threshold = privacy.protectRareCategories ? privacy.rareCategoryThreshold : 1;
   const out: Record<string, RowBatch> = { ...rows };
   const protectedColumns: Record<string, string[]> = {};
   const anc = ancestorsOf(plan, parentIdx);
@@ -38,8 +38,9 @@ export function protectRareByEntity(
     for (const [name, c] of Object.entries(tc.columns)) {
       if (!c.included || c.treatment !== 'synthesize' || fkColumns.has(name) || tc.primaryKey.includes(name)) continue;
       if (c.sdtype !== 'categorical' && c.sdtype !== 'text') continue;
-      const threshold_ = c.options.rareCategoryThreshold ?? threshold;
-      if (!privacy.protectRareCategories || threshold_ <= 1) continue;
+      const settings = effective.tables[t]?.columns[name];
+      const threshold = settings ? appliedRareThreshold(settings) : 1;
+      if (threshold <= 1) continue;
       const ci = batch.columns.indexOf(name);
       if (ci < 0) continue;
       const entities = new Map<string, Set<number>>();
@@ -57,7 +58,7 @@ export function protectRareByEntity(
         const v = r[ci];
         if (typeof v !== 'string') return;
         const k = keyOf(v);
-        if (k === null || (entities.get(k)?.size ?? 0) >= threshold_) return;
+        if (k === null || (entities.get(k)?.size ?? 0) >= threshold) return;
         r[ci] = `${SENTINEL}${i}`;
         n++;
       });

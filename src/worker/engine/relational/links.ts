@@ -3,8 +3,9 @@
  * and the training sample of whole subtrees (root rows with all their descendants).
  */
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
-import { createRng, shuffle } from '../rng';
 import type { SynthesisConfig } from '../../../shared/config';
+import type { EffectiveTable } from '../../../shared/effective-settings';
+import { splitIndexes } from '../holdout';
 import type { Relationship } from '../../../shared/metadata';
 import { buildPlan, type GenerationPlan } from './plan';
 
@@ -58,7 +59,7 @@ export function ancestorsOf(plan: GenerationPlan, parentIdx: Record<string, Int3
 export function trainingSubtrees(
   plan: GenerationPlan,
   tables: Record<string, RowBatch>,
-  opts: { maxRootRows?: number; random: boolean; seed: number; holdoutFraction?: number; holdoutMinRows?: number },
+  opts: { caps?: Record<string, Pick<EffectiveTable, 'maxTrainingRows' | 'sample'>>; seed: number; holdoutFraction?: number; holdoutMinRows?: number },
 ): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; heldParentIdx: Record<string, Int32Array>; dropped: Record<string, number>; holdout: Record<string, RowBatch> } {
   const rows: Record<string, RowBatch> = {};
   const parentIdx: Record<string, Int32Array> = {};
@@ -78,23 +79,9 @@ export function trainingSubtrees(
     const batch = tables[t]!;
     const ctx = plan.tables[t]!.context;
     if (!ctx) {
-      let idx = batch.rows.map((_, i) => i);
-      const n = idx.length;
-      const nHold = holdHereTable ? Math.round(n * opts.holdoutFraction!) : 0;
-      let held: number[] = [];
-      if (nHold > 0) {
-        const all = [...idx];
-        shuffle(all, createRng(opts.seed ^ 0x5eed));
-        held = all.slice(0, nHold).sort((a, b) => a - b);
-        const out = new Set(held);
-        idx = idx.filter((i) => !out.has(i));
-      }
-      if (opts.maxRootRows !== undefined && idx.length > opts.maxRootRows) {
-        if (opts.random) shuffle(idx, createRng(opts.seed ^ 0x7ee5));
-        idx = idx.slice(0, opts.maxRootRows).sort((a, b) => a - b);
-      }
-      rows[t] = { columns: batch.columns, rows: idx.map((i) => batch.rows[i] as Row) };
-      holdout[t] = { columns: batch.columns, rows: held.map((i) => batch.rows[i] as Row) };
+      const split = splitIndexes(batch.rows.length, { holdoutFraction: holdHereTable ? opts.holdoutFraction! : 0, seed: opts.seed, cap: opts.caps?.[t] });
+      rows[t] = { columns: batch.columns, rows: split.train.map((i) => batch.rows[i] as Row) };
+      holdout[t] = { columns: batch.columns, rows: split.held.map((i) => batch.rows[i] as Row) };
       continue;
     }
     const links = resolveLinks(batch, ctx.childColumns[0]!, rows[ctx.parentTable]!, ctx.parentColumns[0]!);
@@ -107,9 +94,7 @@ export function trainingSubtrees(
     const holdHere = new Set<number>();
     if (holdHereTable) {
       const candidates = Array.from(links.keys()).filter((i) => links[i]! >= 0);
-      const nHold = Math.round(candidates.length * opts.holdoutFraction!);
-      shuffle(candidates, createRng(opts.seed ^ 0x5eed));
-      for (const i of candidates.slice(0, nHold)) holdHere.add(i);
+      for (const k of splitIndexes(candidates.length, { holdoutFraction: opts.holdoutFraction!, seed: opts.seed }).held) holdHere.add(candidates[k]!);
     }
     const heldLink: number[] = [];
     links.forEach((p, i) => {

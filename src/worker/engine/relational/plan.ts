@@ -82,3 +82,8 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
   }
   return { roots: order.filter((t) => !tables[t]!.context), order, tables };
 }
+
+/** Each table's root (the tree whose sampled root rows its training rows follow). */
+export function treesOf(plan: GenerationPlan): Record<string, string> {
+  return Object.fromEntries(plan.order.map((t) => [t, plan.tables[t]!.root]));
+}

@@ -17,6 +17,7 @@
  */
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
+import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
 import { AppError } from '../../../shared/errors';
 import type { DatasetMetadata } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
@@ -30,6 +31,7 @@ import { protectRareByEntity } from './entity-privacy';
 import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
+import { treesOf } from './plan';
 import { planRelativeTimes, toAbsolute, toRelative, type RelativeTime } from './relative-time';
 import { sequenceColumn, siblingOrder } from './order';
 import { previousSiblings, sequenceCandidates, withPrevious } from './sequences';
@@ -45,11 +47,14 @@ export interface RelationalInput {
   mockingKey?: string;
   /** Share of each root's rows held out (with their subtrees) for the report, when the root has at least `minRows` rows. */
   holdout?: { fraction: number; minRows: number };
+  /** The effective settings (default: resolved here from the config and the rows). */
+  effective?: EffectiveSettings;
 }
 
 export interface RelationalPrepared {
   input: RelationalInput;
   plan: GenerationPlan;
+  effective: EffectiveSettings;
   /** Training rows per table (whole subtrees), with child-count columns on parents. */
   training: Record<string, RowBatch>;
   parentIdx: Record<string, Int32Array>;
@@ -114,9 +119,10 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     log('warn', m);
   };
   const s = config.settings;
+  const rowCounts = Object.fromEntries(Object.entries(input.tables).map(([t, b]) => [t, b.rows.length]));
+  const effective = input.effective ?? resolveSettings(config, { rows: rowCounts, trees: treesOf(plan) });
   const sub = trainingSubtrees(plan, input.tables, {
-    maxRootRows: s.maxTrainingRows,
-    random: s.randomSample,
+    caps: effective.tables,
     seed: s.seed,
     holdoutFraction: input.holdout?.fraction,
     holdoutMinRows: input.holdout?.minRows,
@@ -145,8 +151,11 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     return { columns: [...batch.columns, ...Object.values(countColumns[t]!)], rows: batch.rows.map((r, i) => [...r, ...extra.map((c) => c[i]!)]) };
   };
   // What the models learn: text categories of child tables protected by entity (not by row).
-  const entity = protectRareByEntity(config, plan, sub.rows, sub.parentIdx);
-  for (const [t, cols] of Object.entries(entity.protectedColumns)) log('info', `"${t}": values of ${cols.join(', ')} seen for fewer than ${s.privacy.rareCategoryThreshold} "${plan.tables[t]!.root}" rows are protected.`);
+  const entity = protectRareByEntity(config, effective, plan, sub.rows, sub.parentIdx);
+  for (const [t, cols] of Object.entries(entity.protectedColumns)) {
+    const which = cols.map((c) => `${c} (fewer than ${effective.tables[t]!.columns[c]!.rareCategoryThreshold})`).join(', ');
+    log('info', `"${t}": values of ${which} seen for too few "${plan.tables[t]!.root}" rows are protected.`);
+  }
   const inherited: Record<string, InheritedColumn[]> = {};
   for (const t of plan.order) {
     const ctx = plan.tables[t]!.context;
@@ -171,7 +180,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     const tableConfig = modelConfig(config, plan, t, Object.values(countColumns[t]!));
     const meta = metadata.tables.find((m) => m.name === t);
-    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT, mockingKey: input.mockingKey });
+    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, effective: effective.tables[t], warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT, mockingKey: input.mockingKey });
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
   const siblingConstant: Record<string, string[]> = {};
@@ -189,7 +198,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
-  return { input, plan, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, warnings };
+  return { input, plan, effective, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */

@@ -17,7 +17,7 @@
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
-import { activeForeignKeys, relationshipKey } from '../../../shared';
+import { activeForeignKeys, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
 import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
 import { evaluatePrivacy } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
@@ -55,6 +55,8 @@ export interface ReportInput {
   backend: string;
   stepSeconds: Partial<Record<JobStep, number>>;
   privacyStats?: EnginePrivacyStats;
+  /** The settings the engine applied (default: resolved from the config and the rows given). */
+  effective?: EffectiveSettings;
   /** Child columns the relational engine copied from their generated parent row (denormalized copies). */
   inherited?: Record<string, { column: string; parentTable: string; parentColumn: string }[]>;
   /** Timestamp of the report (default: now). */
@@ -88,7 +90,7 @@ export function mockedCopies(input: Pick<ReportInput, 'config' | 'inherited'>, t
   });
 }
 
-function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], utilityTarget: string | null): TableReport {
+function tableReport(input: ReportInput, effective: EffectiveSettings, name: string, specs: ColumnSpec[], utilityTarget: string | null): TableReport {
   const tc = input.config.tables[name]!;
   const train = input.realTrain[name] ?? { columns: [], rows: [] };
   const holdout = input.realHoldout[name] ?? { columns: train.columns, rows: [] };
@@ -112,7 +114,8 @@ function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], util
   const order = new Map(columns.map((c, i) => [c.column, i]));
   const specsByScore = [...specs].sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
   const seed = input.seed ?? 42;
-  const threshold = input.config.settings.privacy.rareCategoryThreshold;
+  const global = input.config.settings.privacy.rareCategoryThreshold;
+  const threshold = (column: string): number => effective.tables[name]?.columns[column]?.rareCategoryThreshold ?? global;
   const privacy = specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0 ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) }) : null;
   const extremes = extremeChecks(train, syn, specs, threshold);
   const utility = utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
@@ -133,13 +136,14 @@ function tableReport(input: ReportInput, name: string, specs: ColumnSpec[], util
     associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
     privacy,
     utility,
-    checks: { rare: rareCategoryChecks(train, syn, specs, threshold), extremes },
+    checks: { rare: rareCategoryChecks(train, syn, specs, threshold).map((c) => ({ ...c, threshold: threshold(c.column) })), extremes },
     otherTreatments,
   };
 }
 
 export function buildReport(input: ReportInput): ReportJson {
   const { config } = input;
+  const effective = input.effective ?? resolveSettings(config, { rows: Object.fromEntries(Object.keys(config.tables).map((t) => [t, (input.realTrain[t]?.rows.length ?? 0) + (input.realHoldout[t]?.rows.length ?? 0)])) });
   const fks = activeForeignKeys(config);
   const fkColumns = new Map<string, Set<string>>();
   for (const fk of fks) {
@@ -158,7 +162,7 @@ export function buildReport(input: ReportInput): ReportJson {
   const targetTable = config.report.targetTable && synthesized.includes(config.report.targetTable) ? config.report.targetTable : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
   const tables = outputTables.map(([name]) => {
     const target = name === targetTable ? defaultTarget(specs[name] ?? [], config) : null;
-    return tableReport(input, name, specs[name] ?? [], target);
+    return tableReport(input, effective, name, specs[name] ?? [], target);
   });
 
   const realAll: Record<string, RowBatch> = {};
@@ -209,7 +213,7 @@ export function buildReport(input: ReportInput): ReportJson {
       backend: input.backend,
       stepSeconds,
       totalSeconds: Object.values(stepSeconds).reduce((a, b) => a + b, 0),
-      settings: settingsList(config),
+      settings: settingsList(config, effective),
       tables: tables.map((t) => ({ name: t.name, treatment: t.treatment, real: t.rows.real, synthetic: t.rows.synthetic })),
     },
     tables,
@@ -218,13 +222,14 @@ export function buildReport(input: ReportInput): ReportJson {
       protectRareCategories: p.protectRareCategories,
       rareCategoryThreshold: p.rareCategoryThreshold,
       clipOutliers: p.clipOutliers,
-      filterCopies: p.filterCopies,
-      rareCategories: input.privacyStats?.rareCategories ?? synthTables.flatMap((t) => (t.checks?.rare ?? []).map((r) => ({ table: t.name, column: r.column, categories: r.categories, rows: r.trainRows }))),
+      filterCopies: Object.values(effective.tables).some((t) => t.copyFilter.enabled),
+      rareCategories: input.privacyStats?.rareCategories ?? synthTables.flatMap((t) => (t.checks?.rare ?? []).map((r) => ({ table: t.name, column: r.column, categories: r.categories, rows: r.trainRows, threshold: r.threshold }))),
       clipped: input.privacyStats?.clipped ?? [],
       filteredCopies: input.privacyStats?.filteredCopies ?? {},
       differentialPrivacy: dp,
       replacedColumns: tables.flatMap((t) => t.otherTreatments.filter((o) => o.treatment !== 'keep').map((o) => ({ table: t.name, ...o }))),
     },
+    effectiveSettings: effective,
   };
   return reportJsonSchema.parse(report);
 }
