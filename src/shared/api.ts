@@ -72,9 +72,9 @@ export const api = {
   'app.info': { input: z.object({}), output: z.object({ version: z.string(), backend: z.string(), platform: z.string(), storeDir: z.string() }) },
 
   'sources.list': { input: z.object({}), output: z.array(sourceRecordSchema) },
-  'sources.add': { input: z.object({ name: z.string().optional(), spec: sourceSpecSchema }), output: sourceRecordSchema },
+  'sources.add': { input: z.object({ name: z.string().optional(), spec: sourceSpecSchema, /** Kept as a destination: an empty database is fine. */ destination: z.boolean().optional() }), output: sourceRecordSchema },
   'sources.remove': { input: id, output: ok },
-  'sources.test': { input: z.object({ spec: sourceSpecSchema }), output: z.object({ tables: z.number().int() }) },
+  'sources.test': { input: z.object({ spec: sourceSpecSchema, destination: z.boolean().optional() }), output: z.object({ tables: z.number().int() }) },
   'sources.inspect': { input: id, output: z.object({ metadata: datasetMetadataSchema, sensitive: z.array(sensitiveHitSchema) }) },
   'sources.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
 

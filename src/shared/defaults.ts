@@ -18,7 +18,7 @@ export interface DataFacts {
  */
 export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opts: { name?: string; sensitive?: SensitiveHit[] } = {}): SynthesisConfig {
   const tables: Record<string, TableConfig> = {};
-  for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? []);
+  for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? [], keyColumns(table, metadata));
   for (const name of keptAsOriginal(metadata)) tables[name]!.treatment = 'original';
   return synthesisConfigSchema.parse({
     name: opts.name ?? 'Synthesis',
@@ -63,9 +63,25 @@ export function isSmallLookup(table: TableMeta, metadata: DatasetMetadata): bool
   return table.rowCount > 0 && table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name);
 }
 
-function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[]): TableConfig {
+/** Columns of a declared or inferred primary or foreign key (either end) of a table. */
+function keyColumns(table: TableMeta, metadata: DatasetMetadata): Set<string> {
+  const keys = new Set(table.primaryKey);
+  for (const r of metadata.relationships) {
+    if (r.childTable === table.name) r.childColumns.forEach((c) => keys.add(c));
+    if (r.parentTable === table.name) r.parentColumns.forEach((c) => keys.add(c));
+  }
+  return keys;
+}
+
+function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[], keys: Set<string>): TableConfig {
   const columns: Record<string, ColumnConfig> = {};
   for (const col of table.columns) {
+    // A key is an id whatever its values look like (text, UUID, zero-padded codes, composite keys):
+    // it is generated as keys, never mocked or learned as categories.
+    if (keys.has(col.name)) {
+      columns[col.name] = { included: true, sdtype: 'id', sensitive: sensitive.some((h) => h.table === table.name && h.column === col.name), treatment: 'synthesize', options: {} };
+      continue;
+    }
     const hit = sensitive.find((h) => h.table === table.name && h.column === col.name);
     const suggested = hit?.suggestedTreatment ?? 'synthesize';
     const column: ColumnConfig = {

@@ -81,7 +81,7 @@ export function convertText(v: string | null | undefined, col: { storageType: St
 /** The sdtype of a column from its storage type, name and sampled (typed) values. */
 export function inferSdtype(name: string, storageType: StorageType, values: readonly CellValue[], opts: { isKey?: boolean } = {}): Sdtype {
   const present = values.filter((v) => v !== null && v !== undefined && v !== '');
-  if (opts.isKey && ['integer', 'bigint', 'string', 'decimal', 'unknown'].includes(storageType)) return 'id';
+  if (opts.isKey) return 'id';
   switch (storageType) {
     case 'boolean':
       return 'boolean';

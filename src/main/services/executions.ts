@@ -22,7 +22,7 @@ export class ExecutionService {
    * Validates the synthesis against its source (with data facts: PK uniqueness, row counts), then
    * creates an execution and starts its worker. Throws VALIDATION_FAILED with every error.
    */
-  async start(synthesisId: string): Promise<ExecutionRecord> {
+  async start(synthesisId: string, given: { destinationPassword?: string } = {}): Promise<ExecutionRecord> {
     const synthesis = this.store.syntheses.get(synthesisId);
     const config = synthesis.config;
     const { metadata } = await this.sources.inspect(config.source);
@@ -36,6 +36,7 @@ export class ExecutionService {
     }
     // Passwords first: a saved password asked for another server fails before any execution exists.
     const secrets = this.secretsFor(config);
+    if (given.destinationPassword !== undefined) secrets.destinationPassword = given.destinationPassword;
     const execution = this.store.executions.create({ synthesisId, config });
     void this.jobs.start(execution, config, secrets);
     return execution;

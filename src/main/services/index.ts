@@ -72,10 +72,11 @@ export function createServices(opts: ServicesOptions): Services {
     'app.info': async () => ({ version, backend: probeBackend(), platform: `${process.platform}-${process.arch}`, storeDir: store.dir }),
 
     'sources.list': async () => store.sources.list(),
-    'sources.add': async ({ name, spec }) => {
-      // Refuse a source that cannot be opened, so the list only holds working ones.
+    'sources.add': async ({ name, spec, destination }) => {
+      // Refuse a source that cannot be opened, so the list only holds working ones; a database kept
+      // as a destination may be empty.
       const inspection = await sources.inspect(spec, { fresh: true });
-      notEmpty(inspection.metadata, spec);
+      if (!destination || spec.kind === 'files') notEmpty(inspection.metadata, spec);
       const password = spec.kind === 'postgres' || spec.kind === 'mysql' ? spec.password : undefined;
       return store.sources.add({ ...(name ? { name } : {}), spec: withoutSecrets(spec), ...(password ? { password } : {}) });
     },
@@ -83,9 +84,9 @@ export function createServices(opts: ServicesOptions): Services {
       store.sources.remove(id);
       return { ok: true as const };
     },
-    'sources.test': async ({ spec }) => {
+    'sources.test': async ({ spec, destination }) => {
       const { metadata } = await sources.inspect(spec, { fresh: true });
-      notEmpty(metadata, spec);
+      if (!destination || spec.kind === 'files') notEmpty(metadata, spec);
       return { tables: metadata.tables.length };
     },
     'sources.inspect': async ({ id }) => sources.inspect(specOf(store, id)),
@@ -104,7 +105,7 @@ export function createServices(opts: ServicesOptions): Services {
       const { metadata } = await sources.inspect(config.source);
       return validateConfig(config, metadata, undefined, validationEnv);
     },
-    'syntheses.save': async (input) => store.syntheses.save({ ...input, config: { ...input.config, source: withoutSecrets(input.config.source) } }),
+    'syntheses.save': async (input) => store.syntheses.save({ ...input, config: withoutConfigSecrets(input.config) }),
     'syntheses.delete': async ({ id }) => {
       for (const e of store.executions.list({ synthesisId: id })) if (jobs.isRunning(e.id)) jobs.cancel(e.id);
       await Promise.all(store.executions.list({ synthesisId: id }).map((e) => jobs.wait(e.id)));
@@ -147,6 +148,12 @@ export function createServices(opts: ServicesOptions): Services {
       store.close();
     },
   };
+}
+
+/** A config safe to save: no password in its source or destination. */
+export function withoutConfigSecrets(config: SynthesisConfig): SynthesisConfig {
+  const d = config.destination;
+  return { ...config, source: withoutSecrets(config.source), destination: d.kind === 'database' ? { ...d, target: withoutSecrets(d.target) } : d };
 }
 
 function specOf(store: ProjectStore, id: string): SourceSpec {

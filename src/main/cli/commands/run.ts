@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AppError, describeSource, type ExecutionRecord, type ExecutionSummary, type SynthesisConfig } from '../../../shared';
+import { AppError, describeSource, parseSourceString, redactUrl, tableModes, withoutSecrets, type ExecutionRecord, type ExecutionSummary, type SynthesisConfig, type TableMode } from '../../../shared';
 import type { Services } from '../../services/index';
 import { action, printJson, readConfigFile, storeDirOf, withServices } from '../context';
 import { TimelinePrinter } from '../progress';
@@ -27,11 +27,11 @@ function summaryOf(record: ExecutionRecord): ExecutionSummary {
  * adds an execution to it), runs one execution with the timeline on stderr, and returns its record.
  * Ctrl-C cancels the execution (no output is kept).
  */
-export async function runConfig(s: Services, config: SynthesisConfig, opts: { quiet?: boolean } = {}): Promise<ExecutionRecord> {
+export async function runConfig(s: Services, config: SynthesisConfig, opts: { quiet?: boolean; destinationPassword?: string } = {}): Promise<ExecutionRecord> {
   const existing = s.store.syntheses.list().find((x) => x.name === config.name && describeSource(x.config.source) === describeSource(config.source));
   const synthesis = s.store.syntheses.save({ ...(existing ? { id: existing.id } : {}), name: config.name, sourceId: existing?.sourceId ?? null, config });
   const printer = new TimelinePrinter();
-  const started = await s.executions.start(synthesis.id);
+  const started = await s.executions.start(synthesis.id, opts.destinationPassword !== undefined ? { destinationPassword: opts.destinationPassword } : {});
   if (!opts.quiet) process.stderr.write(`Execution ${started.id} of "${synthesis.name}" (${describeSource(config.source)})\n`);
   const ahead = s.jobs.queuedBehind(started.id);
   if (!opts.quiet && ahead > 0) process.stderr.write(`  queued: ${ahead} execution(s) ahead; it starts when one ends (DOPPEL_MAX_EXECUTIONS sets how many run at once)\n`);
@@ -65,6 +65,25 @@ export function reportOutcome(record: ExecutionRecord): void {
   process.exitCode = err && (err.code === 'INTERNAL' || err.code === 'WORKER_CRASHED') ? 2 : 1;
 }
 
+/** The config with `--to`/`--mode` applied; a password in the URL is used for this run only (never saved). */
+export function withDestination(config: SynthesisConfig, opts: { to?: string; mode?: string }): { config: SynthesisConfig; destinationPassword?: string } {
+  if (opts.mode !== undefined && !(tableModes as readonly string[]).includes(opts.mode)) {
+    throw new AppError('BAD_REQUEST', `"${opts.mode}" is not a table mode.`, { fix: `Use --mode ${tableModes.join('|')}.` });
+  }
+  if (opts.to === undefined) {
+    if (opts.mode === undefined) return { config };
+    if (config.destination.kind !== 'database') throw new AppError('BAD_REQUEST', '--mode applies to a database destination.', { fix: 'Add --to <sqlite:path|postgres://…|mysql://…>, or set the destination in the configuration.' });
+    return { config: { ...config, destination: { ...config.destination, tableMode: opts.mode as TableMode } } };
+  }
+  const target = parseSourceString(opts.to);
+  if (target.kind === 'files') {
+    throw new AppError('BAD_REQUEST', `"${redactUrl(opts.to)}" is not a database.`, { fix: 'Write --to sqlite:/path/to/file.sqlite, postgres://user@host:5432/db or mysql://user@host:3306/db (the synthetic files are downloaded with `doppel export`).' });
+  }
+  const password = target.kind === 'sqlite' ? undefined : target.password;
+  const destination = { kind: 'database' as const, target: withoutSecrets(target), tableMode: (opts.mode ?? 'create') as TableMode, batchSize: 10_000, parallel: 1 };
+  return { config: { ...config, destination }, ...(password !== undefined ? { destinationPassword: password } : {}) };
+}
+
 export function register(program: Command): void {
   program
     .command('run')
@@ -72,15 +91,17 @@ export function register(program: Command): void {
     .argument('<config>', 'a configuration JSON file (see `doppel init`)')
     .option('--json', 'print only the summary JSON on stdout (default prints it too, with a short text summary on stderr)')
     .option('--allow-truncate', 'confirm that destination tables may be emptied (needed when the config uses table mode "truncate")')
+    .option('--to <destination>', 'write the synthetic data into a database instead of the configured destination: sqlite:<path>, postgres://… or mysql://… (an empty database is fine)')
+    .option('--mode <mode>', `table mode for --to: ${tableModes.join(', ')} (default create)`)
     .action(
-      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean }, cmd: Command) => {
-        const config = readConfigFile(file);
+      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string }, cmd: Command) => {
+        const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
         if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
           throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
             fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
           });
         }
-        const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config));
+        const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}));
         const summary = summaryOf(record);
         printJson(summary);
         if (!opts.json && record.status === 'succeeded') {
