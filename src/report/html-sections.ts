@@ -3,7 +3,7 @@ import { childCountChart, distanceChart, distributionChart, heatmapChart } from 
 import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
 import type { RelationshipReport, ReportJson, TableReport } from './schema';
 import { describeDp } from './dp-text';
-import { ATTACK_RISK_THRESHOLD, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK } from './schema';
+import { ATTACK_RISK_THRESHOLD, INFORMATIVE_MARGIN, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK } from './schema';
 
 const WORST = 10;
 
@@ -69,6 +69,13 @@ export function utilitySection(r: ReportJson): string {
         ];
   const headers = u.task === 'classification' ? ['Model', 'Accuracy', 'Macro-F1'] : ['Model', 'R²'];
   const gap = u.gap;
+  const baseline = `Baseline that ignores the other columns (${u.task === 'classification' ? 'always the most common class' : 'always the mean'}): ${metricName(m)} ${num(u.baseline)}${u.majorityBaseline !== undefined ? `, accuracy ${num(u.majorityBaseline)}` : ''}.`;
+  const intro = `<p>A ${u.task === 'classification' ? 'logistic-regression classifier' : 'ridge regression'} predicts <b>${esc(u.target)}</b> (table ${esc(t.name)}) from the other columns. One copy is trained on the real training rows, one on the synthetic rows; both are tested on ${int(u.rows.holdout)} real rows that neither saw. Choose another target in the report settings (wizard) or with <code>report.targetColumn</code> in the configuration.</p>
+${rowsTable(headers, rows, headers.map((_, i) => i > 0))}`;
+  if (!u.informative) {
+    return `${intro}
+<p><b>Not informative</b>: neither model beats the baseline by ${INFORMATIVE_MARGIN} (${baseline.replace(/\.$/, '')}), so a gap between them would say nothing about the synthetic data. Pick a target that the other columns predict.</p>`;
+  }
   const verdict =
     gapClass(gap) === 'good'
       ? 'The synthetic data is as useful as the real data for this task.'
@@ -77,9 +84,8 @@ export function utilitySection(r: ReportJson): string {
         : gap === null
           ? ''
           : 'The synthetic data loses a noticeable part of the real data’s predictive value for this task.';
-  return `<p>A ${u.task === 'classification' ? 'logistic-regression classifier' : 'ridge regression'} predicts <b>${esc(u.target)}</b> (table ${esc(t.name)}) from the other columns. One copy is trained on the real training rows, one on the synthetic rows; both are tested on ${int(u.rows.holdout)} real rows that neither saw.</p>
-${rowsTable(headers, rows, headers.map((_, i) => i > 0))}
-<p><b class="${gapClass(gap)}">Gap (real − synthetic ${metricName(m)}): ${num(gap)}</b>. ${verdict}${u.majorityBaseline !== undefined ? ` For reference, always guessing the most common class scores an accuracy of ${num(u.majorityBaseline)}.` : ''}</p>`;
+  return `${intro}
+<p><b class="${gapClass(gap)}">Gap (real − synthetic ${metricName(m)}): ${num(gap)}</b>. ${verdict} ${baseline}</p>`;
 }
 
 export async function relationalSection(rels: RelationshipReport[]): Promise<string> {

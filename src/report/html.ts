@@ -23,9 +23,13 @@ function headline(r: ReportJson): string {
     card('Privacy', s.privacy.level === 'not-measured' && s.privacy.exactMatches !== null ? 'Partly measured' : (levelWord[s.privacy.level] ?? s.privacy.level), s.privacy.dcrShare !== null ? `DCR share ${pct(s.privacy.dcrShare)} (50% ideal)` : 'no holdout to compare with', `lvl-${s.privacy.level}`),
     card(
       'ML utility gap',
-      u ? num(u.gap, 2) : '—',
-      u ? `${metricName(u.metric)} ${num(u.synthetic, 2)} when trained on synthetic vs ${num(u.real, 2)} on real (0 = no loss)` : 'not measured',
-      gapClass(u?.gap ?? null),
+      u ? (u.informative ? num(u.gap, 2) : 'Not informative') : '—',
+      u
+        ? u.informative
+          ? `${metricName(u.metric)} ${num(u.synthetic, 2)} when trained on synthetic vs ${num(u.real, 2)} on real (0 = no loss)`
+          : `predicting ${u.target}: neither model beats always guessing the most common value`
+        : 'not measured',
+      u?.informative ? gapClass(u.gap) : '',
     ),
     card('Rows', int(syn), `synthetic, from ${int(real)} real rows in ${s.tables.length} table${s.tables.length === 1 ? '' : 's'}`),
   ];

@@ -43,6 +43,9 @@ export const ATTACK_RISK_THRESHOLD = 0.1;
 export const MIA_AUC_ACCEPTABLE = 0.55;
 export const MIA_AUC_AT_RISK = 0.6;
 
+/** A utility model must beat the no-feature baseline by this much for the task to be informative. */
+export const INFORMATIVE_MARGIN = 0.02;
+
 const attackRisk = z.object({ attackRate: z.number(), controlRate: z.number(), attacks: z.number().int(), risk: z.number(), riskLow: z.number(), riskHigh: z.number() });
 export const attacksSchema = z.object({
   singlingOut: attackRisk.nullable(),
@@ -77,6 +80,10 @@ export const utilitySchema = z.object({
   synthetic: modelScores,
   gap: score,
   majorityBaseline: z.number().optional(),
+  /** Headline metric of the baseline that ignores the features (majority class; R² 0). */
+  baseline: z.number().default(0),
+  /** False when neither model beats that baseline (the gap is then null: "not informative"). */
+  informative: z.boolean().default(true),
   rows: z.object({ train: z.number().int(), synthetic: z.number().int(), holdout: z.number().int() }),
   classes: z.array(z.string()).optional(),
 });
@@ -175,7 +182,7 @@ export const reportJsonSchema = z.object({
     cardinality: score,
     intertableTrends: score,
     privacy: z.object({ level: z.enum(verdictLevels), headline: z.string(), details: z.array(z.string()), dcrShare: score, exactMatches: z.number().int().nullable(), exactMatchesUnique: z.number().int().nullable() }),
-    utility: z.object({ table: z.string(), target: z.string(), metric: z.enum(['macroF1', 'r2']), real: score, synthetic: score, gap: score }).nullable(),
+    utility: z.object({ table: z.string(), target: z.string(), metric: z.enum(['macroF1', 'r2']), real: score, synthetic: score, gap: score, informative: z.boolean().default(true) }).nullable(),
     backend: z.string(),
     stepSeconds: z.record(z.string(), z.number()),
     totalSeconds: z.number(),

@@ -2,11 +2,21 @@
  * ML utility, train-on-synthetic / test-on-real (TSTR): the same simple model is trained once on
  * the real training rows and once on the synthetic rows, and both are scored on the real
  * holdout. Categorical/boolean target → softmax regression (accuracy, macro-F1); numerical or
- * datetime target → ridge regression (R²). The headline is the gap real − synthetic.
+ * datetime target → ridge regression (R²). The headline is the gap real − synthetic, shown only
+ * when the task is informative: the model trained on real or on synthetic data beats the
+ * baseline that ignores the features (always the most frequent class: its macro-F1; or always
+ * the mean: R² 0) by INFORMATIVE_MARGIN. Otherwise the report says "not informative".
+ *
+ * The target is the configured one, else a column named like an outcome, else the most
+ * predictable non-trivial column (strongest association with the other columns, Cramér's V on
+ * the training rows); a column whose most frequent value covers 95% of the rows is trivial.
  */
 import type { RowBatch, SynthesisConfig } from '../../../shared';
 import { categoryKey, columnIndex, continuousValues, isContinuous, isEvaluated, type ColumnSpec } from './columns';
 import { fitFeaturizer } from './features';
+import { cramersV } from '../report/chart-data';
+import { digitize, histogramBinEdges } from './stats';
+import { sharedCodes } from './columns';
 import { classificationScores, predictRidge, predictSoftmax, r2Score, trainRidge, trainSoftmax } from './models';
 import { rng, sampleRows } from './sample';
 
@@ -41,14 +51,74 @@ export interface UtilityResult {
   gap: number | null;
   /** Accuracy of always predicting the most frequent training class (classification). */
   majorityBaseline?: number;
+  /** The headline metric of the baseline that ignores the features (majority class's macro-F1; R² 0). */
+  baseline: number;
+  /** False when neither model beats that baseline: the gap then says nothing (null). */
+  informative: boolean;
   rows: { train: number; synthetic: number; holdout: number };
   classes?: string[];
 }
 
+export { INFORMATIVE_MARGIN } from '../../../report/schema';
+import { INFORMATIVE_MARGIN } from '../../../report/schema';
+
+/** A column whose most frequent value covers this share of the rows is not a useful target. */
+const TRIVIAL_SHARE = 0.95;
+
+/** Names a user gives the column they predict. */
+const OUTCOME_NAME = /^(target|label|class|outcome|result|response|y|income|churn(ed)?|default(ed)?|has_?default|fraud|is_?fraud|readmitted|survived|diagnosis|species|approved|converted|attrition)$|(^|_)(target|label|outcome)$/i;
+
+/** Share of the most frequent non-missing value (1 when a column has at most one value). */
+function majorityShare(batch: RowBatch, spec: ColumnSpec): number {
+  const { a, labels } = sharedCodes(batch, batch, spec.name, spec.sdtype);
+  const counts = new Float64Array(labels.length);
+  let n = 0;
+  for (const c of a) if (c > 0) {
+    counts[c]!++;
+    n++;
+  }
+  return n === 0 || labels.length <= 2 ? 1 : Math.max(...counts) / n;
+}
+
+/** Codes of a column on the training rows (numbers in 10 equal-width bins) for Cramér's V. */
+function codesOf(batch: RowBatch, spec: ColumnSpec): { codes: Int32Array; size: number } {
+  if (isContinuous(spec.sdtype)) {
+    const v = continuousValues(batch, spec.name, spec.sdtype);
+    const edges = histogramBinEdges(v);
+    return { codes: digitize(v, edges), size: edges.length + 1 };
+  }
+  const sc = sharedCodes(batch, batch, spec.name, spec.sdtype);
+  return { codes: sc.a, size: sc.labels.length };
+}
+
 /**
  * The target column: the configured one (config.report.targetColumn, when it is an evaluated
- * column) or else the last categorical/boolean column, else the last numerical one.
+ * column), else a non-trivial column named like an outcome, else the non-trivial column most
+ * associated with the others (categories first). Null when no column is worth predicting.
  */
+export function chooseTarget(train: RowBatch, columns: ColumnSpec[], config?: Pick<SynthesisConfig, 'report'>): string | null {
+  const evaluated = columns.filter((c) => isEvaluated(c.sdtype));
+  const configured = config?.report.targetColumn;
+  if (configured && evaluated.some((c) => c.name === configured)) return configured;
+  const rows = sampleRows(train, 5000, rng(3));
+  const usable = evaluated.filter((c) => majorityShare(rows, c) < TRIVIAL_SHARE);
+  const named = usable.filter((c) => OUTCOME_NAME.test(c.name));
+  if (named.length) return named[named.length - 1]!.name;
+  if (usable.length === 0) return null;
+  const codes = evaluated.map((c) => codesOf(rows, c));
+  const strength = (c: ColumnSpec): number => {
+    const i = evaluated.indexOf(c);
+    let best = 0;
+    evaluated.forEach((_, j) => {
+      if (j !== i) best = Math.max(best, cramersV(codes[i]!.codes, codes[j]!.codes, codes[i]!.size, codes[j]!.size) || 0);
+    });
+    return best;
+  };
+  const ranked = usable.map((c) => ({ c, s: strength(c) + (isContinuous(c.sdtype) ? 0 : 0.05) })).sort((x, y) => y.s - x.s);
+  return ranked[0]!.c.name;
+}
+
+/** Kept for callers that have no rows: the configured target, else the last categorical/boolean column, else the last numerical one. */
 export function defaultTarget(columns: ColumnSpec[], config?: Pick<SynthesisConfig, 'report'>): string | null {
   const configured = config?.report.targetColumn;
   if (configured && columns.some((c) => c.name === configured && isEvaluated(c.sdtype))) return configured;
@@ -97,8 +167,9 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
     const yHold = norm(yOf(holdout));
     const real = r2Score(yHold, predictRidge(trainRidge(xTrain, norm(yTrain), fz.width), xHold, fz.width));
     const syn = r2Score(yHold, predictRidge(trainRidge(xSyn, norm(yOf(synthetic)), fz.width), xHold, fz.width));
-    const gap = Number.isFinite(real) && Number.isFinite(syn) ? real - syn : null;
-    return { target: input.target, task: 'regression', metric: 'r2', real: { r2: real }, synthetic: { r2: syn }, gap, rows };
+    const informative = Math.max(Number.isFinite(real) ? real : -Infinity, Number.isFinite(syn) ? syn : -Infinity) > INFORMATIVE_MARGIN;
+    const gap = informative && Number.isFinite(real) && Number.isFinite(syn) ? real - syn : null;
+    return { target: input.target, task: 'regression', metric: 'r2', real: { r2: real }, synthetic: { r2: syn }, gap, baseline: 0, informative, rows };
   }
 
   // Classes: those of the real training rows; synthetic rows of other classes are dropped.
@@ -147,14 +218,20 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
   for (const c of ho.y) if (c === majority) hits++;
   const r = finiteOrNull(real.macroF1);
   const s = finiteOrNull(syn.macroF1);
+  // Always predicting the majority class: F1 2p/(1+p) on that class, 0 on the others.
+  const share = ho.y.length ? hits / ho.y.length : 0;
+  const baseline = (2 * share) / (1 + share) / Math.max(classes, 2);
+  const informative = Math.max(r ?? -Infinity, s ?? -Infinity) > baseline + INFORMATIVE_MARGIN;
   return {
     target: input.target,
     task: 'classification',
     metric: 'macroF1',
     real,
     synthetic: syn,
-    gap: r !== null && s !== null ? r - s : null,
-    majorityBaseline: ho.y.length ? hits / ho.y.length : undefined,
+    gap: informative && r !== null && s !== null ? r - s : null,
+    majorityBaseline: ho.y.length ? share : undefined,
+    baseline,
+    informative,
     rows: { ...rows, synthetic: sy.y.length, holdout: ho.y.length },
     classes: [...classIndex.keys()],
   };

@@ -27,7 +27,7 @@ import { fidelityNote } from './fidelity-note';
 import { evaluateRelationship } from '../evaluate/relational';
 import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
-import { defaultTarget, evaluateUtility } from '../evaluate/utility';
+import { chooseTarget, evaluateUtility } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
 import { reportJsonSchema, type RelationshipReport, type ReportJson, type TableReport } from '../../../report/schema';
 import { settingsList } from './settings';
@@ -161,7 +161,8 @@ export function buildReport(input: ReportInput): ReportJson {
   const synthesized = outputTables.filter(([, t]) => t.treatment === 'synthesize').map(([n]) => n);
   const targetTable = config.report.targetTable && synthesized.includes(config.report.targetTable) ? config.report.targetTable : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
   const tables = outputTables.map(([name]) => {
-    const target = name === targetTable ? defaultTarget(specs[name] ?? [], config) : null;
+    const train = input.realTrain[name];
+    const target = name === targetTable && train ? chooseTarget(train, specs[name] ?? [], config) : null;
     return tableReport(input, effective, name, specs[name] ?? [], target);
   });
 
@@ -209,7 +210,7 @@ export function buildReport(input: ReportInput): ReportJson {
       cardinality,
       intertableTrends,
       privacy,
-      utility: ut && utilTable ? { table: utilTable, target: ut.target, metric: ut.metric, real: ut.real[ut.metric] ?? null, synthetic: ut.synthetic[ut.metric] ?? null, gap: ut.gap } : null,
+      utility: ut && utilTable ? { table: utilTable, target: ut.target, metric: ut.metric, real: ut.real[ut.metric] ?? null, synthetic: ut.synthetic[ut.metric] ?? null, gap: ut.gap, informative: ut.informative } : null,
       backend: input.backend,
       stepSeconds,
       totalSeconds: Object.values(stepSeconds).reduce((a, b) => a + b, 0),

@@ -122,7 +122,7 @@ export function correlationMatrix(real: RowBatch, synthetic: RowBatch, specs: Co
 }
 
 /** Cramér's V between two code arrays. */
-function cramersV(x: Int32Array, y: Int32Array, nx: number, ny: number): number {
+export function cramersV(x: Int32Array, y: Int32Array, nx: number, ny: number): number {
   const n = x.length;
   if (n === 0 || nx * ny > 1 << 20) return NaN;
   const joint = new Float64Array(nx * ny);

@@ -3,6 +3,7 @@ import type { OutputSize, QualityPreset, SynthSettings } from '../../../../share
 import { useAppInfo } from '../../../app/info-store';
 import { useWizard } from '../store';
 import { setSettings } from '../config-edit';
+import { UtilityTargetSelect } from './utility-target';
 
 const presetHelp: Record<QualityPreset, string> = {
   fast: 'A quick draft: small model, few epochs.',
@@ -49,6 +50,7 @@ export function SettingsStep() {
               {size.mode === 'scale' ? <NumberInput aria-label="Scale factor" w={160} min={0.01} max={1000} step={0.1} decimalScale={2} value={size.factor} onChange={(v) => typeof v === 'number' && v > 0 && setSize({ mode: 'scale', factor: v })} /> : null}
             </Group>
           </div>
+          <UtilityTargetSelect config={config} onChange={(report) => update((c) => ({ ...c, report }))} />
         </Stack>
       </Paper>
       <Accordion variant="separated" defaultValue={null}>
