@@ -25,6 +25,7 @@ export const problemCodes = [
   'OUTPUT_TOO_LARGE',
   'DP_WITH_RELATIONAL',
   'DESTINATION_IS_SOURCE',
+  'TOO_MANY_COLUMNS',
 ] as const;
 export type ProblemCode = (typeof problemCodes)[number];
 

@@ -25,6 +25,7 @@ export interface ValidationEnv {
 export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts, env: ValidationEnv = {}): Problem[] {
   const problems: Problem[] = [];
   problems.push(...checkDestinationIsNotSource(config.source, config.destination, env));
+  problems.push(...checkWidths(config));
   problems.push(...checkTablesAndColumns(config, metadata));
   problems.push(...checkPrimaryKeys(config, metadata, facts));
   problems.push(...checkForeignKeys(config, metadata));
@@ -51,6 +52,34 @@ export function checkDestinationIsNotSource(source: SourceSpec, d: Destination, 
         : `Pick another database${d.target.kind === 'postgres' ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
     },
   ];
+}
+
+/** The most columns one table may have where the output is written (SQLite's default build, PostgreSQL, MySQL/MariaDB InnoDB). */
+export const MAX_OUTPUT_COLUMNS = { local: 2000, sqlite: 2000, postgres: 1600, mysql: 1017 } as const;
+const outputPlaces = { local: 'Doppel’s local store (SQLite)', sqlite: 'a SQLite destination', postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB (InnoDB)' } as const;
+
+/** Tables wider than the output can hold are refused up front, not after training. */
+export function checkWidths(config: SynthesisConfig): Problem[] {
+  const d = config.destination;
+  const place = d.kind === 'local' ? 'local' : d.target.kind === 'files' ? null : d.target.kind;
+  if (!place) return [];
+  const limit = MAX_OUTPUT_COLUMNS[place];
+  const out: Problem[] = [];
+  for (const [name, table] of Object.entries(config.tables)) {
+    if (table.treatment === 'exclude') continue;
+    const n = includedColumns(table).length;
+    if (n <= limit) continue;
+    const elsewhere = place === 'mysql' ? ' (PostgreSQL holds 1,600, SQLite 2,000)' : place === 'postgres' ? ' (SQLite and Doppel’s local store hold 2,000)' : '';
+    out.push({
+      code: 'TOO_MANY_COLUMNS',
+      severity: 'error',
+      step: 'data',
+      table: name,
+      message: `"${name}" has ${n.toLocaleString('en-US')} columns; ${outputPlaces[place]} holds at most ${limit.toLocaleString('en-US')} per table.`,
+      fix: `Exclude at least ${(n - limit).toLocaleString('en-US')} columns of "${name}" in step "Choose data"${elsewhere ? `, or write to another destination${elsewhere}` : ''}.`,
+    });
+  }
+  return out;
 }
 
 const synthesized = (config: SynthesisConfig) => Object.entries(config.tables).filter(([, t]) => t.treatment === 'synthesize');

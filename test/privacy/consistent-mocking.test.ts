@@ -42,8 +42,8 @@ describe('consistent mocking', () => {
     const shared = [...fakesB].filter((f) => fakesA.has(f));
     expect(shared.length).toBeGreaterThan(30);
     // The mapping itself is stable across runs (new mocker = new execution).
-    const m1 = createConsistentMocker('project-secret-1', 'email', 'internet.email', false);
-    const m2 = createConsistentMocker('project-secret-1', 'contact_mail', 'internet.email', false);
+    const m1 = createConsistentMocker('project-secret-1', 'email', 'internet.email', []);
+    const m2 = createConsistentMocker('project-secret-1', 'contact_mail', 'internet.email', []);
     for (const e of emails) expect(m1.fake(e)).toBe(m2.fake(e));
     expect(fakesA.has(m1.fake(emails[0]!))).toBe(true);
     // No real e-mail appears in the output, every value is an e-mail.
@@ -52,7 +52,7 @@ describe('consistent mocking', () => {
       expect(String(r[0])).toMatch(/@/);
     }
     // Another key, other fakes.
-    const other = createConsistentMocker('project-secret-2', 'email', 'internet.email', false);
+    const other = createConsistentMocker('project-secret-2', 'email', 'internet.email', []);
     const same = emails.filter((e) => other.fake(e) === m1.fake(e)).length;
     expect(same).toBeLessThan(3);
   });
@@ -65,11 +65,32 @@ describe('consistent mocking', () => {
   });
 
   it('keeps the shape of codes and null stays null', () => {
-    const m = createConsistentMocker('k', 'passport', undefined, true);
+    const m = createConsistentMocker('k', 'passport', undefined, ['X123456Z', 'B765432Q']);
     const fake = m.fake('X123456Z');
     expect(fake).toMatch(/^[A-Z]\d{6}[A-Z]$/);
     expect(fake).not.toBe('X123456Z');
     expect(m.fake('X123456Z')).toBe(fake);
     expect(m.fake(null)).toBeNull();
+  });
+
+  it('gives a fake code a length drawn from the column, not the length of the real value', () => {
+    // Codes of 6 and 9 characters, and one unique 50,000-character value.
+    const codes = Array.from({ length: 20 }, (_, i) => (i % 4 === 0 ? `QX${100000 + i}Z` : `A${10000 + i}`));
+    const m = createConsistentMocker('k', 'ref', undefined, codes);
+    const huge = 'K' + '7'.repeat(49_999);
+    const fake = String(m.fake(huge));
+    expect([6, 9]).toContain(fake.length);
+    expect(m.fake(huge)).toBe(fake);
+    const lengths = new Map<number, number>();
+    for (let i = 0; i < 400; i++) {
+      const n = String(m.fake(`REAL${i}${'x'.repeat(i)}`)).length;
+      lengths.set(n, (lengths.get(n) ?? 0) + 1);
+    }
+    expect([...lengths.keys()].sort()).toEqual([6, 9]);
+    // About a quarter of the column's codes are 9 characters long: so are about a quarter of the fakes.
+    expect(lengths.get(9)! / 400).toBeGreaterThan(0.15);
+    expect(lengths.get(9)! / 400).toBeLessThan(0.35);
+    // Columns with the same codes map alike (joins on mocked codes work).
+    expect(createConsistentMocker('k', 'other_ref', undefined, [...codes].reverse()).fake(huge)).toBe(fake);
   });
 });

@@ -235,3 +235,33 @@ describe('validateConfig', () => {
     expect(codes(ps)).toEqual(['NO_TABLES']);
   });
 });
+
+describe('output width', () => {
+  /** One table of `n` numeric columns (plus its id), 100k rows. */
+  const wide = (n: number): DatasetMetadata => ({
+    tables: [{ name: 'wide', columns: [col('id', 'integer', 'id'), ...Array.from({ length: n - 1 }, (_, i) => col(`c${i}`))], primaryKey: ['id'], rowCount: 100_000 }],
+    relationships: [],
+  });
+  const widthErrors = (meta: DatasetMetadata, edit?: (c: SynthesisConfig) => void) => errors(validateConfig(config(meta, edit), meta)).filter((p) => p.code === 'TOO_MANY_COLUMNS');
+  const toDb = (kind: 'postgres' | 'mysql' | 'sqlite') => (c: SynthesisConfig) => {
+    c.destination = { kind: 'database', target: kind === 'sqlite' ? { kind, path: '/tmp/out.sqlite' } : { kind, host: '127.0.0.1', user: '', database: 'out' }, tableMode: 'create', batchSize: 10_000, parallel: 1 };
+  };
+
+  it('refuses a table wider than the local SQLite output (2,000 columns) before anything runs, naming the fix', () => {
+    expect(widthErrors(wide(2000))).toEqual([]);
+    const [p] = widthErrors(wide(2001));
+    expect(p).toMatchObject({ table: 'wide', step: 'data', message: expect.stringContaining('2,001 columns') });
+    expect(p!.message).toContain('at most 2,000');
+    expect(p!.fix).toContain('Exclude at least 1 columns');
+    // Excluding columns makes it valid.
+    expect(widthErrors(wide(2001), (c) => (c.tables.wide!.columns.c0!.included = false))).toEqual([]);
+  });
+
+  it('uses each destination’s own limit: PostgreSQL 1,600, MySQL/MariaDB 1,017, SQLite 2,000', () => {
+    expect(widthErrors(wide(1600), toDb('postgres'))).toEqual([]);
+    expect(widthErrors(wide(1601), toDb('postgres'))[0]!.message).toContain('PostgreSQL holds at most 1,600');
+    expect(widthErrors(wide(1017), toDb('mysql'))).toEqual([]);
+    expect(widthErrors(wide(1018), toDb('mysql'))[0]!.message).toContain('InnoDB');
+    expect(widthErrors(wide(2001), toDb('sqlite'))).toHaveLength(1);
+  });
+});

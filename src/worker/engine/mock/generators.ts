@@ -30,6 +30,11 @@ export function guessGenerator(column: string): string {
   return GUESSES.find(([re]) => re.test(column))?.[1] ?? 'lorem.words';
 }
 
+/** The shape of a text: upper-case letters as A, lower-case as a, digits as 9, anything else kept. */
+export function shapePattern(t: string): string {
+  return t.replace(/[A-Z]/g, 'A').replace(/[a-z]/g, 'a').replace(/\d/g, '9');
+}
+
 /** A value with the shape of `t`, drawn from `faker`'s current state. */
 export function sameShape(faker: Faker, t: string): string {
   return t

@@ -7,12 +7,14 @@
  *   The kind is table-independent (the generator, e.g. `internet.email`), so the same real
  *   e-mail gets the same fake e-mail in every table and every execution with the same key —
  *   joins on mocked columns still work — and the mapping cannot be inverted or recomputed
- *   without the key. The real values come from the training rows, in memory only.
+ *   without the key. The real values come from the training rows, in memory only. Codes faked
+ *   by shape take the shape of one of the column's templates (picked by that seed), so their
+ *   lengths follow the column's distribution and never reveal the length of the real value.
  */
 import { createHmac } from 'node:crypto';
 import { Faker, en } from '@faker-js/faker';
 import type { CellValue } from '../../../shared/values';
-import { chooseGenerator, codeTemplates, toCell } from './generators';
+import { chooseGenerator, codeTemplates, shapePattern, toCell } from './generators';
 
 export interface MockRequest {
   table: string;
@@ -53,10 +55,16 @@ export interface ConsistentMocker {
   fake(value: CellValue): CellValue;
 }
 
-/** A mapper real value -> fake value for one mocked column, keyed by the project secret. */
-export function createConsistentMocker(key: string, column: string, generator: string | undefined, codesSeen: boolean): ConsistentMocker {
+/**
+ * A mapper real value -> fake value for one mocked column, keyed by the project secret.
+ * `codes`: real codes of the column (a sample following its distribution); when given and no
+ * generator fits the column, fakes imitate their shapes.
+ */
+export function createConsistentMocker(key: string, column: string, generator: string | undefined, codes: readonly string[]): ConsistentMocker {
   const faker = new Faker({ locale: [en] });
-  const gen = chooseGenerator(faker, column, generator, codesSeen);
+  const gen = chooseGenerator(faker, column, generator, codes.length > 0);
+  // Shapes only (never the real texts), sorted so that columns with the same codes pick alike.
+  const shapes = codes.map(shapePattern).sort();
   const cache = new Map<string, CellValue>();
   return {
     kind: gen.kind,
@@ -66,7 +74,8 @@ export function createConsistentMocker(key: string, column: string, generator: s
       const hit = cache.get(c);
       if (hit !== undefined) return hit;
       faker.seed(mockSeed(key, gen.kind, value));
-      const out = toCell(gen.make(faker, c));
+      const template = gen.kind === 'shape' && shapes.length > 0 ? shapes[faker.number.int(shapes.length - 1)] : c;
+      const out = toCell(gen.make(faker, template));
       if (cache.size < 100_000) cache.set(c, out);
       return out;
     },
@@ -84,7 +93,9 @@ export interface ConsistentRequest extends MockRequest {
 /** Consistent fakes: each row draws a real value from the training distribution and maps it. */
 export function consistentMockValues(req: ConsistentRequest): CellValue[] {
   const codes = codeTemplates(req.pool.filter((v): v is string => typeof v === 'string').slice(0, 50));
-  const mocker = createConsistentMocker(req.key, req.column, req.generator, codes.length > 0 && codes.length >= Math.min(50, req.pool.length) / 2);
+  const codesSeen = codes.length > 0 && codes.length >= Math.min(50, req.pool.length) / 2;
+  const sample = codeTemplates(req.templates);
+  const mocker = createConsistentMocker(req.key, req.column, req.generator, codesSeen ? (sample.length > 0 ? sample : codes) : []);
   const out: CellValue[] = new Array(req.count);
   for (let i = 0; i < req.count; i++) {
     const real = req.pool.length > 0 ? (req.pool[Math.min(req.pool.length - 1, Math.floor(req.next() * req.pool.length))] ?? null) : null;
