@@ -39,13 +39,48 @@ export function textCell(v: CellValue, type: StorageType, pg: boolean): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-function textLines(rows: Row[], types: StorageType[], pg: boolean): string {
-  let s = '';
-  for (const r of rows) {
-    for (let i = 0; i < types.length; i++) s += (i ? '\t' : '') + textCell(r[i] ?? null, types[i]!, pg);
-    s += '\n';
+type CellFormat = (v: CellValue) => string;
+
+/**
+ * One formatter per column, chosen once from its storage type: the common value of the column
+ * takes a direct path, anything else goes through `textCell` (same output, without deciding
+ * the type again for every cell).
+ */
+export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[] {
+  return types.map((type): CellFormat => {
+    const other = (v: CellValue): string => textCell(v, type, pg);
+    switch (type) {
+      case 'integer':
+      case 'bigint':
+      case 'float':
+      case 'decimal':
+        return (v) => (typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '\\N') : other(v));
+      case 'date':
+      case 'time':
+      case 'datetime': {
+        const as = type === 'datetime' ? 'datetime' : type;
+        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? sqlDateText(v, as) : other(v));
+      }
+      case 'boolean': {
+        const [yes, no] = pg ? ['t', 'f'] : ['1', '0'];
+        return (v) => (v === true ? yes : v === false ? no : other(v));
+      }
+      default:
+        return (v) => (typeof v === 'string' && !SPECIAL.test(v) ? v : other(v));
+    }
+  });
+}
+
+function textLines(rows: Row[], formats: CellFormat[]): string {
+  const n = formats.length;
+  const lines = new Array<string>(rows.length);
+  const cells = new Array<string>(n);
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k]!;
+    for (let i = 0; i < n; i++) cells[i] = formats[i]!(r[i] ?? null);
+    lines[k] = cells.join('\t');
   }
-  return s;
+  return rows.length ? `${lines.join('\n')}\n` : '';
 }
 
 /** PostgreSQL: COPY FROM STDIN in text format, written with backpressure. */
@@ -53,7 +88,7 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
   const client = s.pg!;
   const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
   const stream = client.query(copyFrom(`COPY ${o.into ?? s.qualified(t.name)} (${cols}) FROM STDIN`));
-  const types = t.columns.map((c) => c.storageType);
+  const formats = columnFormatters(t.columns.map((c) => c.storageType), true);
   let failure: Error | null = null;
   stream.on('error', (e: Error) => (failure = e));
   let n = 0;
@@ -61,7 +96,7 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
     for await (const batch of rows) {
       checkAbort(o.signal, t.name);
       if (failure) throw failure;
-      const text = textLines(aligned(t, batch), types, true);
+      const text = textLines(aligned(t, batch), formats);
       if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
       n += batch.rows.length;
       o.onRows(batch.rows.length);
@@ -86,11 +121,12 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
   const types = t.columns.map((c) => c.storageType);
   const cols = t.columns.map((c) => quote('mysql', c.name)).join(', ');
   let n = 0;
+  const formats = columnFormatters(types, false);
   if (localInfile) {
     async function* text(): AsyncGenerator<Buffer> {
       for await (const batch of rows) {
         checkAbort(o.signal, t.name);
-        yield Buffer.from(textLines(aligned(t, batch), types, false));
+        yield Buffer.from(textLines(aligned(t, batch), formats));
         n += batch.rows.length;
         o.onRows(batch.rows.length);
       }

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import type { StorageType } from '../../src/shared/metadata';
+import type { CellValue } from '../../src/shared/values';
+import { columnFormatters, textCell } from '../../src/data/destinations/loaders';
+
+const types: StorageType[] = ['integer', 'bigint', 'float', 'decimal', 'date', 'time', 'datetime', 'boolean', 'string', 'json', 'unknown'];
+const awkward: CellValue[] = [
+  null,
+  0,
+  -12,
+  3.25,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '12345678901234567890',
+  'tab\there',
+  'line\nbreak\r\n',
+  'back\\slash',
+  '',
+  '\\N',
+  true,
+  false,
+  new Date(Date.UTC(2024, 1, 29, 13, 5, 7, 9)),
+  new Date(Date.UTC(12000, 0, 1)),
+  new Date(Number.NaN),
+];
+
+describe('per-column COPY / LOAD DATA formatters', () => {
+  for (const pg of [true, false]) {
+    it(`write every awkward value exactly as the per-cell formatter does (${pg ? 'PostgreSQL' : 'MariaDB'})`, () => {
+      const formats = columnFormatters(types, pg);
+      types.forEach((type, i) => {
+        for (const v of awkward) expect(formats[i]!(v), `${type} ${String(v)}`).toBe(textCell(v, type, pg));
+      });
+    });
+  }
+});
