@@ -1,5 +1,6 @@
-import type { DatasetMetadata, TableMeta } from './metadata';
-import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from './validation';
+import { findTable, relationshipKey, type DatasetMetadata, type Relationship, type TableMeta } from './metadata';
+import { findCycle, MIN_ROWS_CHILD, MIN_ROWS_ROOT } from './validation';
+import { contextCandidates } from './relational-plan';
 import type { SourceSpec } from './source';
 import { withoutSecrets } from './source';
 import { synthesisConfigSchema, type ColumnConfig, type SynthesisConfig, type TableConfig } from './config';
@@ -20,12 +21,34 @@ export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opt
   const tables: Record<string, TableConfig> = {};
   for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? [], keyColumns(table, metadata));
   for (const name of keptAsOriginal(metadata)) tables[name]!.treatment = 'original';
-  return synthesisConfigSchema.parse({
+  const config = synthesisConfigSchema.parse({
     name: opts.name ?? 'Synthesis',
     source: withoutSecrets(source),
     tables,
     foreignKeys: metadata.relationships,
   });
+  breakCycles(config, metadata);
+  return config;
+}
+
+/**
+ * Cycles among synthesized tables (a store's manager is a staff member, a staff member works in a
+ * store) broken by making one FK of each cycle non-context: its table is generated first and the
+ * FK filled once the other table exists. The FK chosen: a nullable one first (the data already
+ * lives without it), then the one from the smaller table (the store pointing at its manager).
+ * Validation then explains the choice (FK_CYCLE_BROKEN).
+ */
+export function breakCycles(config: SynthesisConfig, metadata: DatasetMetadata): void {
+  const nullable = (fk: Relationship): boolean => fk.childColumns.every((c) => findTable(metadata, fk.childTable)?.columns.find((x) => x.name === c)?.nullable ?? false);
+  const rows = (t: string): number => findTable(metadata, t)?.rowCount ?? 0;
+  for (let cycle = findCycle(config); cycle; cycle = findCycle(config)) {
+    const loop = cycle;
+    const links = contextCandidates(config).filter((e) => loop.some((t, i) => i + 1 < loop.length && e.parentTable === t && e.childTable === loop[i + 1]));
+    links.sort((a, b) => Number(nullable(b)) - Number(nullable(a)) || rows(a.childTable) - rows(b.childTable));
+    const key = relationshipKey(links[0]!);
+    const fk = config.foreignKeys.find((f) => relationshipKey(f) === key)!;
+    fk.context = false;
+  }
 }
 
 /**

@@ -45,6 +45,12 @@ export const relationshipSchema = z.object({
   childColumns: z.array(z.string()).min(1),
   /** `declared` comes from database metadata; `inferred` from names and value containment. */
   origin: z.enum(['declared', 'inferred', 'user']).default('declared'),
+  /**
+   * Between two synthesized tables: `true` makes this FK its table's context (children generated
+   * per parent row), `false` non-context (each child matched to a generated parent row after
+   * generation); unset, Doppel chooses (see relational-plan.ts).
+   */
+  context: z.boolean().optional(),
 });
 export type Relationship = z.infer<typeof relationshipSchema>;
 

@@ -10,7 +10,7 @@ export const problemCodes = [
   'FK_TARGET_NOT_PK',
   'FK_TYPE_MISMATCH',
   'FK_CYCLE',
-  'FK_SELF_REFERENCE',
+  'FK_CYCLE_BROKEN',
   'FK_EXCLUDED_COLUMN',
   'PK_UNKNOWN_COLUMN',
   'PK_NOT_UNIQUE',

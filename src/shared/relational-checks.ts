@@ -19,7 +19,6 @@ const fkLabel = (fk: Relationship): string => `${fk.childTable}(${fk.childColumn
 export function relationalProblems(config: SynthesisConfig): Problem[] {
   const out: Problem[] = [];
   for (const fk of activeForeignKeys(config)) {
-    if (fk.childTable === fk.parentTable) continue;
     const child = config.tables[fk.childTable];
     const parent = config.tables[fk.parentTable];
     if (child?.treatment === 'original' && parent?.treatment === 'synthesize') {
@@ -37,6 +36,7 @@ export function relationalProblems(config: SynthesisConfig): Problem[] {
     if (!child || !parent || child.treatment !== 'synthesize') continue;
     // Mismatched column counts are reported by validation's foreign-key checks.
     if (fk.childColumns.length !== fk.parentColumns.length) continue;
+    // (Self-references included: a composite or kept self-reference cannot be generated as a forest.)
     if (fk.childColumns.length > 1 && parent.treatment === 'synthesize') {
       out.push({
         code: 'FK_COLUMN_COUNT',

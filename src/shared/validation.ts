@@ -5,6 +5,7 @@ import { findColumn, findTable } from './metadata';
 import type { DataFacts } from './defaults';
 import type { Problem } from './problems';
 import { relationalProblems } from './relational-checks';
+import { contextCandidates, synthesizedForeignKeys } from './relational-plan';
 import { describeSource, isSameDatabase, type SourceSpec } from './source';
 
 /** Below this many rows a table cannot be learned ("dataset too little"). */
@@ -187,9 +188,6 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
         out.push({ ...base, code: 'FK_TYPE_MISMATCH', severity: 'error', table: fk.childTable, column: cc, message: `Foreign key ${name}: "${fk.childTable}.${cc}" is ${a.storageType} but "${fk.parentTable}.${pc}" is ${b.storageType}.`, fix: 'Delete this foreign key or link columns of compatible types.' });
       }
     });
-    if (fk.childTable === fk.parentTable && child.treatment === 'synthesize') {
-      out.push({ ...base, code: 'FK_SELF_REFERENCE', severity: 'error', table: fk.childTable, column: fk.childColumns[0], message: `Foreign key ${name} references its own table; self-references are not synthesized.`, fix: `Delete this foreign key (its column is then synthesized as a plain value), or mark "${fk.childTable}" as original data.` });
-    }
   }
   return out;
 }
@@ -198,16 +196,8 @@ function sameSet(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x) => b.includes(x));
 }
 
-/** Edges parent → child among synthesized tables (self-references left out). */
-function synthEdges(config: SynthesisConfig): Relationship[] {
-  return activeForeignKeys(config).filter(
-    (fk) => fk.childTable !== fk.parentTable && config.tables[fk.childTable]?.treatment === 'synthesize' && config.tables[fk.parentTable]?.treatment === 'synthesize',
-  );
-}
-
-/** A cycle among synthesized tables, as the list of its tables, or null. */
-export function findCycle(config: SynthesisConfig): string[] | null {
-  const edges = synthEdges(config);
+/** A cycle among synthesized tables along the given FKs (default: the context candidates), as the list of its tables, or null. */
+export function findCycle(config: SynthesisConfig, edges: Relationship[] = contextCandidates(config)): string[] | null {
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.parentTable, [...(next.get(e.parentTable) ?? []), e.childTable]);
   const state = new Map<string, 'visiting' | 'done'>();
@@ -237,11 +227,10 @@ export function findCycle(config: SynthesisConfig): string[] | null {
 
 function checkCycles(config: SynthesisConfig): Problem[] {
   const out: Problem[] = [];
-  const names = synthesized(config).map(([n]) => n);
-  if (names.length === 0) return out;
   const cycle = findCycle(config);
+  const inCycle = (c: string[], e: Relationship): boolean => c.some((t, i) => i + 1 < c.length && e.parentTable === t && e.childTable === c[i + 1]);
   if (cycle) {
-    const links = synthEdges(config).filter((e) => cycle.some((t, i) => i + 1 < cycle.length && e.parentTable === t && e.childTable === cycle[i + 1]));
+    const links = contextCandidates(config).filter((e) => inCycle(cycle, e));
     const candidates = links.map((l) => fkName(l)).join(' or ');
     out.push({
       code: 'FK_CYCLE',
@@ -249,7 +238,21 @@ function checkCycles(config: SynthesisConfig): Problem[] {
       step: 'foreign-keys',
       table: cycle[0],
       message: `The foreign keys form a cycle: ${cycle.join(' → ')}. A cycle has no table to start generating from.`,
-      fix: `Break the cycle: delete one of its foreign keys (${candidates}), or mark one of the tables as original data.`,
+      fix: `Make one of its foreign keys non-context (${candidates}: filled after both tables are generated; a dashed edge on the schema graph, "context": false in the configuration), delete it, or mark one of the tables as original data.`,
+    });
+  }
+  // A cycle broken by a non-context FK: said once, so that the user knows why that edge is dashed.
+  for (const fk of synthesizedForeignKeys(config).filter((f) => f.context === false)) {
+    const loop = findCycle(config, [...contextCandidates(config), fk]);
+    if (!loop || !inCycle(loop, fk)) continue;
+    out.push({
+      code: 'FK_CYCLE_BROKEN',
+      severity: 'warning',
+      step: 'foreign-keys',
+      table: fk.childTable,
+      column: fk.childColumns[0],
+      message: `The foreign keys form a cycle (${loop.join(' → ')}); ${fkName(fk)} is non-context: "${fk.childTable}" is generated first and its ${fk.childColumns.join(', ')} filled once "${fk.parentTable}" exists.`,
+      fix: `Nothing to do. To break the cycle at another foreign key, make that one non-context and this one context.`,
     });
   }
   return out;
@@ -274,7 +277,7 @@ function checkOriginalTables(config: SynthesisConfig): Problem[] {
 
 function checkSizes(config: SynthesisConfig, metadata: DatasetMetadata, facts?: DataFacts): Problem[] {
   const out: Problem[] = [];
-  const hasParent = new Set(synthEdges(config).map((e) => e.childTable));
+  const hasParent = new Set(synthesizedForeignKeys(config).map((e) => e.childTable));
   for (const [name, table] of synthesized(config)) {
     const rows = facts?.tables[name]?.rowCount ?? findTable(metadata, name)?.rowCount;
     if (rows === undefined) continue;

@@ -82,6 +82,51 @@ export function shopDb(opts: { customers?: number; products?: number; seed?: num
   );
 }
 
+/** Staff with a manager link four levels deep: 1 director per ~40 staff, the title and salary follow the level. */
+export function staffDb(opts: { staff?: number; seed?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 2);
+  const n = opts.staff ?? 400;
+  const titles = ['director', 'manager', 'lead', 'engineer'] as const;
+  const share = [0.025, 0.1, 0.25, 0.625];
+  const rows: Row[] = [];
+  const byLevel: number[][] = [[], [], [], []];
+  share.forEach((s, level) => {
+    const count = Math.max(1, Math.round(s * n));
+    for (let k = 0; k < count; k++) {
+      const id = rows.length + 1;
+      const above = level > 0 ? byLevel[level - 1]! : [];
+      // Uneven teams: the first managers of a level take more reports.
+      const boss = above.length ? above[Math.min(above.length - 1, Math.floor(above.length * rng.next() ** 1.5))]! : null;
+      rows.push([id, titles[level]!, Math.round(150_000 / (1 + level) + 5_000 * rng.normal()), boss]);
+      byLevel[level]!.push(id);
+    }
+  });
+  return assemble(
+    [{ name: 'staff', cols: [['id', 'integer', 'id'], ['title', 'string', 'categorical'], ['salary', 'integer', 'numerical'], ['manager_id', 'integer', 'id']], rows }],
+    [fk('staff', 'manager_id', 'staff')],
+  );
+}
+
+/** Departments headed by a staff member, staff working in a department: a cycle (every column nullable). */
+export function cycleDb(opts: { seed?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 3);
+  const departments: Row[] = [];
+  const staff: Row[] = [];
+  for (let d = 1; d <= 60; d++) {
+    const size = 2 + rng.int(8);
+    const first = staff.length + 1;
+    for (let k = 0; k < size; k++) staff.push([staff.length + 1, d, 30_000 + 2_000 * size + rng.int(10_000)]);
+    departments.push([d, first, pick(rng, ['sales', 'ops', 'research'] as const)]);
+  }
+  return assemble(
+    [
+      { name: 'departments', cols: [['id', 'integer', 'id'], ['head_id', 'integer', 'id'], ['kind', 'string', 'categorical']], rows: departments },
+      { name: 'staff', cols: [['id', 'integer', 'id'], ['department_id', 'integer', 'id'], ['salary', 'integer', 'numerical']], rows: staff },
+    ],
+    [fk('departments', 'head_id', 'staff'), fk('staff', 'department_id', 'departments')],
+  );
+}
+
 /** Writes a generated database to a SQLite file (declared keys), for the CLI and the pipeline. */
 export function writeSqlite(db: GeneratedDb, file: string): void {
   const sql = new Database(file);

@@ -38,32 +38,62 @@ describe('generation plan', () => {
     expect(plan.order).not.toContain('region');
   });
 
-  it('explains a store ↔ staff cycle with the FKs to delete or the table to keep as original data', () => {
+  it('breaks a store ↔ staff cycle at init (a nullable FK made non-context) and explains it; a cycle the user makes is an error with the fix', () => {
     const { config: c, metadata } = config(
       [table('store', ['manager_staff_id']), table('staff', ['store_id']), table('customer', ['store_id'])],
       [fk('store', 'manager_staff_id', 'staff', 'staff_id'), fk('staff', 'store_id', 'store'), fk('customer', 'store_id', 'store')],
     );
+    // Every column of the generated metadata is nullable: the smaller table's FK (equal sizes: the first) is chosen.
+    const broken = c.foreignKeys.filter((f) => f.context === false);
+    expect(broken).toHaveLength(1);
+    const plan = buildPlan(c)!;
+    expect(plan.order[plan.order.length - 1]).toBe('customer');
+    const ps = validateConfig(c, metadata);
+    expect(ps.filter((p) => p.severity === 'error')).toEqual([]);
+    const why = ps.find((p) => p.code === 'FK_CYCLE_BROKEN');
+    expect(why?.message).toMatch(/store → staff → store|staff → store → staff/);
+    expect(why?.message).toMatch(/non-context/);
+    // A NOT NULL FK is kept as context when the other one is nullable.
+    metadata.tables.find((t) => t.name === 'staff')!.columns.find((x) => x.name === 'store_id')!.nullable = false;
+    const again = defaultConfig(metadata, { kind: 'sqlite', path: 'x.sqlite' });
+    expect(again.foreignKeys.filter((f) => f.context === false).map((f) => f.childTable)).toEqual(['store']);
+    // The user makes it a context again: the cycle is an error naming the FKs and the fix.
+    broken[0]!.context = undefined;
     expect(buildPlan(c)).toBeNull();
     const cycle = validateConfig(c, metadata).find((p) => p.code === 'FK_CYCLE');
-    expect(cycle?.message).toMatch(/store/);
-    expect(cycle?.message).toMatch(/staff/);
     expect(cycle?.fix).toMatch(/staff\(store_id\)|store\(manager_staff_id\)/);
-    expect(cycle?.fix).toMatch(/original data/);
-    // The user's choice resolves it: store.manager_staff_id no longer a foreign key.
-    c.foreignKeys = c.foreignKeys.filter((r) => r.childColumns[0] !== 'manager_staff_id');
-    const plan = buildPlan(c)!;
-    expect(plan.roots).toEqual(['store']);
-    expect(plan.order).toEqual(['store', 'staff', 'customer']);
+    expect(cycle?.fix).toMatch(/non-context/);
   });
 
-  it('rejects a synthesized self-reference, accepts it on original data', () => {
+  it('plans a synthesized self-reference as a forest over the table, and a lookup when the table is original data', () => {
     const { config: c, metadata } = config([table('employee', ['reports_to']), table('customer', ['employee_id'])], [fk('employee', 'reports_to', 'employee'), fk('customer', 'employee_id', 'employee')]);
-    const self = validateConfig(c, metadata).find((p) => p.code === 'FK_SELF_REFERENCE');
-    expect(self?.message).toMatch(/employee/);
-    expect(self?.fix).toMatch(/original data/);
+    expect(validateConfig(c, metadata).filter((p) => p.severity === 'error')).toEqual([]);
+    const plan = buildPlan(c)!;
+    expect(plan.roots).toEqual(['employee']);
+    expect(plan.tables.employee!.selfRefs.map((r) => r.childColumns[0])).toEqual(['reports_to']);
+    expect(plan.tables.customer!.context?.parentTable).toBe('employee');
     c.tables.employee!.treatment = 'original';
     expect(validateConfig(c, metadata).filter((p) => p.severity === 'error')).toEqual([]);
     expect(buildPlan(c)?.tables.customer?.lookups.map((r) => r.childColumns[0])).toEqual(['employee_id']);
+  });
+
+  it('follows the context chosen in the configuration; a non-context FK breaks a cycle, which validation explains', () => {
+    const { config: c, metadata } = config(
+      [table('store', ['manager_staff_id']), table('staff', ['store_id']), table('rental', ['staff_id', 'store_id'])],
+      [fk('store', 'manager_staff_id', 'staff', 'staff_id'), fk('staff', 'store_id', 'store'), fk('rental', 'staff_id', 'staff', 'staff_id'), fk('rental', 'store_id', 'store')],
+    );
+    c.foreignKeys.find((f) => f.childTable === 'store')!.context = false;
+    const plan = buildPlan(c)!;
+    expect(plan.order).toEqual(['store', 'staff', 'rental']);
+    expect(plan.tables.store!.assigned.map((r) => r.parentTable)).toEqual(['staff']);
+    expect(plan.tables.rental!.context?.parentTable).toBe('staff');
+    const ps = validateConfig(c, metadata);
+    expect(ps.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(ps.find((p) => p.code === 'FK_CYCLE_BROKEN')?.message).toMatch(/store\(manager_staff_id\) → staff\(staff_id\) is non-context/);
+    c.foreignKeys.find((f) => f.childTable === 'rental' && f.parentTable === 'store')!.context = true;
+    const chosen = buildPlan(c)!;
+    expect(chosen.tables.rental!.context?.parentTable).toBe('store');
+    expect(chosen.tables.rental!.assigned.map((r) => r.parentTable)).toEqual(['staff']);
   });
 
   it('rejects composite keys between synthesized tables and FK columns that are not synthesized', () => {

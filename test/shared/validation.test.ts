@@ -117,17 +117,16 @@ describe('validateConfig', () => {
     }), meta);
     const cycle = ps.find((p) => p.code === 'FK_CYCLE');
     expect(cycle?.message).toMatch(/district → account → district|account → district → account/);
-    expect(cycle?.fix).toMatch(/delete one of its foreign keys/);
+    expect(cycle?.fix).toMatch(/Make one of its foreign keys non-context/);
   });
 
-  it('rejects self-references on synthesized tables with a fix', () => {
+  it('accepts a self-reference on a synthesized table (generated as a forest), not a composite one', () => {
     const meta = bank();
     meta.tables[1]!.columns.push(col('parent_account', 'integer', 'id'));
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id'], childTable: 'account', childColumns: ['parent_account'], origin: 'user' });
-    }), meta);
-    expect(ps.find((p) => p.code === 'FK_SELF_REFERENCE')?.fix).toMatch(/Delete this foreign key/);
+    const self = { parentTable: 'account', parentColumns: ['id'], childTable: 'account', childColumns: ['parent_account'], origin: 'user' as const };
+    expect(errors(validateConfig(config(meta, (c) => c.foreignKeys.push(self)), meta))).toEqual([]);
+    const kept = validateConfig(config(meta, (c) => ((c.foreignKeys.push(self)), (c.tables.account!.columns.parent_account!.treatment = 'keep'))), meta);
+    expect(errors(kept).map((p) => p.code)).toEqual(['FK_EXCLUDED_COLUMN']);
   });
 
   it('rejects composite foreign keys between synthesized tables but accepts them into original data', () => {

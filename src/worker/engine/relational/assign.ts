@@ -9,6 +9,7 @@ import type { Relationship } from '../../../shared/metadata';
 import type { CellValue, RowBatch } from '../../../shared/values';
 import { shuffle, type Rng } from '../rng';
 import { ancestorsOf, keyOf, resolveLinks, type Ancestors } from './links';
+import { drawByScore, matchByDegrees, targetDegrees } from './matcher';
 import type { GenerationPlan } from './plan';
 
 export interface Assignment {
@@ -20,7 +21,12 @@ export interface Assignment {
   anchorShare: number;
   /** Each referenced row is referenced at most once in the real data (one-to-one): assigned without replacement. */
   unique: boolean;
+  /** Real number of children of every parent row along the FK (zeros included): the degrees the matcher follows. */
+  degrees: Int32Array;
 }
+
+/** The learned matcher's scores for one assignment on the generated rows (matcher.ts); absent: uniform. */
+export type AssignmentScores = (t: string, a: Assignment) => { score(i: number, p: number): number; popularity(p: number): number } | null;
 
 /** Tables above `t` along context FKs, nearest first. */
 function chain(plan: GenerationPlan, t: string): string[] {
@@ -49,9 +55,10 @@ export function learnAssignments(plan: GenerationPlan, rows: Record<string, RowB
       const refs = new Int32Array(parent.rows.length);
       for (const p of target) if (p >= 0) refs[p]! += 1;
       const unique = refs.every((c) => c <= 1);
+      const degrees = refs;
       const up = new Set([fk.parentTable, ...chain(plan, fk.parentTable)]);
       const anchor = chain(plan, t).find((a) => up.has(a)) ?? null;
-      if (!anchor) return { fk, nullRate, anchor: null, anchorShare: 0, unique };
+      if (!anchor) return { fk, nullRate, anchor: null, anchorShare: 0, unique, degrees };
       const mine = rowAt(anc, t, anchor, child.rows.length);
       const theirs = rowAt(anc, fk.parentTable, anchor, parent.rows.length);
       let valid = 0;
@@ -62,13 +69,13 @@ export function learnAssignments(plan: GenerationPlan, rows: Record<string, RowB
         if (theirs[p] === mine[r]) same++;
       });
       const anchorShare = valid ? same / valid : 0;
-      return { fk, nullRate, anchor: anchorShare >= 0.5 ? anchor : null, anchorShare, unique };
+      return { fk, nullRate, anchor: anchorShare >= 0.5 ? anchor : null, anchorShare, unique, degrees };
     });
   }
   return out;
 }
 
-export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowBatch>, links: Record<string, Int32Array>, assignments: Record<string, Assignment[]>, rng: Rng): void {
+export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowBatch>, links: Record<string, Int32Array>, assignments: Record<string, Assignment[]>, rng: Rng, scores: AssignmentScores = () => null): void {
   const anc = ancestorsOf(plan, links);
   for (const t of plan.order) {
     const child = out[t]!;
@@ -101,8 +108,9 @@ export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowB
         shuffle(unused, rng);
         return unused[unused.length - 1]!;
       };
-      const pickFrom = (group: number[]): number => {
-        if (!a.unique) return group[rng.int(group.length)]!;
+      const scorer = scores(t, a);
+      const pickFrom = (group: number[], i: number): number => {
+        if (!a.unique) return scorer ? drawByScore(group.length > 64 ? Array.from({ length: 64 }, () => group[rng.int(group.length)]!) : group, (p) => scorer.score(i, p), rng) : group[rng.int(group.length)]!;
         // Draw among the group's unused rows (swap-remove the used ones met on the way).
         while (group.length) {
           const j = rng.int(group.length);
@@ -113,13 +121,21 @@ export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowB
         }
         return takeUnused();
       };
+      const linked: number[] = [];
       child.rows.forEach((r, i) => {
-        if (parent.rows.length === 0 || rng.next() < a.nullRate) {
-          r[ci] = null;
-          return;
-        }
+        if (parent.rows.length === 0 || rng.next() < a.nullRate) r[ci] = null;
+        else linked.push(i);
+      });
+      // No shared ancestor to stay under, many-to-one: each parent's number of children follows the real degrees.
+      if (!a.anchor && !a.unique && scorer && linked.length) {
+        const degrees = targetDegrees(a.degrees, parent.rows.length, linked.length, scorer.popularity, rng);
+        for (const [i, p] of matchByDegrees(linked, degrees, scorer.score, rng)) child.rows[i]![ci] = parent.rows[p]![pk] ?? null;
+        continue;
+      }
+      linked.forEach((i) => {
+        const r = child.rows[i]!;
         const group = mine ? groups.get(mine[i]!) : undefined;
-        const p = group && group.length && (!a.unique || left > 0) ? pickFrom(group) : a.unique ? takeUnused() : rng.int(parent.rows.length);
+        const p = group && group.length && (!a.unique || left > 0) ? pickFrom(group, i) : a.unique ? takeUnused() : rng.int(parent.rows.length);
         if (!used[p]) left--;
         used[p] = 1;
         r[ci] = parent.rows[p]![pk] ?? null;

@@ -31,7 +31,7 @@ export function protectRareByEntity(
     const batch = rows[t]!;
     const root = anc[t]?.[tp.root];
     if (!root) continue;
-    const fkColumns = new Set([tp.context, ...tp.assigned, ...tp.lookups].flatMap((fk) => fk.childColumns));
+    const fkColumns = new Set([tp.context, ...tp.assigned, ...tp.selfRefs, ...tp.lookups].flatMap((fk) => fk.childColumns));
     const tc = config.tables[t]!;
     const replaced: Row[] | null = batch.rows.map((r) => [...r]);
     const cols: string[] = [];

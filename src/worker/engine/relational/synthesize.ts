@@ -19,14 +19,17 @@ import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
 import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
 import { AppError } from '../../../shared/errors';
-import type { DatasetMetadata } from '../../../shared/metadata';
+import { relationshipKey, type DatasetMetadata, type Relationship } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
 import { checkAborted, type TrainProgress } from '../model/trainer';
-import { createRng } from '../rng';
+import { createRng, type Rng } from '../rng';
 import { disposeTable, fitTable, prepareTable, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
-import { assignForeignKeys, learnAssignments, repairLookups, type Assignment } from './assign';
+import { assignForeignKeys, learnAssignments, repairLookups, type Assignment, type AssignmentScores } from './assign';
+import { uniqueKeys } from './unique-keys';
+import { depthsOf, generateForest, learnForest, type ForestShape } from './forest';
+import { fitScorer, scoring, type PairScorer } from './matcher';
 import { protectRareByEntity } from './entity-privacy';
 import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
@@ -72,6 +75,8 @@ export interface RelationalPrepared {
   sequences: Record<string, string>;
   /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
+  /** Self-references: the real forest's shape and the depth of every training row. */
+  forests: Record<string, { fk: Relationship; shape: ForestShape; depth: Int32Array }[]>;
   warnings: string[];
 }
 
@@ -81,6 +86,8 @@ export interface RelationalModel {
   featurizers: Record<string, Featurizer>;
   /** Ordered children: features of the previous sibling's sequence value. */
   previous: Record<string, Featurizer>;
+  /** Learned matchers of the non-context FKs and self-references, by relationship key. */
+  matchers: Record<string, { scorer: PairScorer; child: Featurizer; parent: Featurizer }>;
 }
 
 /** Table config for the model: FK columns regenerated (overwritten later), lookup FKs categorical, child counts numerical. */
@@ -88,7 +95,7 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
   const base = config.tables[table]!;
   const tp = plan.tables[table]!;
   const columns: TableConfig['columns'] = { ...base.columns };
-  for (const fk of [tp.context, ...tp.assigned]) {
+  for (const fk of [tp.context, ...tp.assigned, ...tp.selfRefs]) {
     if (!fk) continue;
     const c = fk.childColumns[0]!;
     columns[c] = { ...columns[c]!, sdtype: 'id', treatment: 'synthesize' };
@@ -198,7 +205,16 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
-  return { input, plan, effective, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, warnings };
+  const forests: RelationalPrepared['forests'] = {};
+  for (const t of plan.order) {
+    forests[t] = plan.tables[t]!.selfRefs.map((fk) => {
+      const link = resolveLinks(sub.rows[t]!, fk.childColumns[0]!, sub.rows[t]!, fk.parentColumns[0]!);
+      const shape = learnForest(link);
+      log('info', `"${t}": ${fk.childColumns[0]} generated as a forest (${shape.depthShare.length} level(s), ${(100 * (shape.depthShare[0] ?? 0)).toFixed(0)}% roots), as in the data.`);
+      return { fk, shape, depth: depthsOf(link) };
+    });
+  }
+  return { input, plan, effective, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, forests, warnings };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
@@ -238,7 +254,7 @@ function tableBudgets(prepared: RelationalPrepared): { next(table: string): { ti
 
 export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
-  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {} };
+  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   const budget = tableBudgets(prepared);
   try {
@@ -264,6 +280,7 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
       await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
+    fitMatchers(model);
   } catch (e) {
     disposeRelational(model);
     throw e;
@@ -372,17 +389,84 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     toAbsolute(batch, links[t] ?? null, tp.context ? out[tp.context.parentTable]! : null, model.prepared.relativeTimes[t] ?? []);
     opts.onProgress?.(k + 1, total, t);
   }
-  assignForeignKeys(plan, out, links, model.prepared.assignments, rng);
+  const scores: AssignmentScores = (t, a) => {
+    const m = model.matchers[relationshipKey(a.fk)];
+    return m ? scoring(m.scorer, m.child.encode(out[t]!), m.parent.encode(out[a.fk.parentTable]!)) : null;
+  };
+  assignForeignKeys(plan, out, links, model.prepared.assignments, rng, scores);
+  generateForests(model, out, rng);
   repairLookups(plan, out, input.tables, model.prepared.training, rng);
+  for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng))) input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
   for (const t of plan.order) {
     const b = out[t]!;
     const keep = b.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? -1 : i)).filter((i) => i >= 0);
     const cols = keep.map((i) => b.columns[i]!);
     const rows: Row[] = b.rows.map((r) => keep.map((i) => (r[i] ?? null) as CellValue));
     out[t] = { columns: cols, rows: [] };
-    await sinkAll(t, { columns: cols, rows });
+    await sinkAll(t, selfReferencesFirst(config, t, { columns: cols, rows }));
   }
   return written;
+}
+
+/** Features the matchers compare: a table's modelled columns as the output has them (dates learned relative to a parent's left out). */
+function matchFeaturizer(prepared: RelationalPrepared, table: string): Featurizer {
+  const p = prepared.prepared[table]!;
+  const relative = new Set((prepared.relativeTimes[table] ?? []).map((r) => r.column));
+  return featurizer(p, p.plans.filter((x) => x.role === 'model' && !relative.has(x.name)).map((x) => x.name));
+}
+
+/** One learned pair scorer per non-context FK and self-reference, fitted on the real links. */
+function fitMatchers(model: RelationalModel): void {
+  const prepared = model.prepared;
+  const rng = createRng(prepared.input.config.settings.seed ^ 0x3a7c);
+  for (const t of prepared.plan.order) {
+    const tp = prepared.plan.tables[t]!;
+    for (const fk of [...tp.assigned, ...tp.selfRefs]) {
+      const child = matchFeaturizer(prepared, t);
+      const parent = matchFeaturizer(prepared, fk.parentTable);
+      const cRows = prepared.training[t]!;
+      const pRows = prepared.training[fk.parentTable]!;
+      const link = resolveLinks(cRows, fk.childColumns[0]!, pRows, fk.parentColumns[0]!);
+      model.matchers[relationshipKey(fk)] = { scorer: fitScorer(child.encode(cRows), child.dim, parent.encode(pRows), parent.dim, link, rng), child, parent };
+    }
+  }
+}
+
+/** Real rows compared per generated row when looking for the most similar one (its depth is the preferred depth). */
+const NEIGHBOUR_SAMPLE = 1000;
+
+/** Self-references of the generated rows, as forests (forest.ts). */
+function generateForests(model: RelationalModel, out: Record<string, RowBatch>, rng: Rng): void {
+  for (const [t, forests] of Object.entries(model.prepared.forests)) {
+    for (const f of forests) {
+      const m = model.matchers[relationshipKey(f.fk)];
+      const rows = out[t]!;
+      if (!m) continue;
+      const feats = m.child.encode(rows);
+      const sc = scoring(m.scorer, feats, m.parent.encode(rows));
+      const real = model.prepared.training[t]!;
+      const sample = Array.from({ length: Math.min(NEIGHBOUR_SAMPLE, real.rows.length) }, (_, k) => Math.floor((k * real.rows.length) / Math.min(NEIGHBOUR_SAMPLE, real.rows.length)));
+      const realFeats = m.child.encode({ columns: real.columns, rows: sample.map((k) => real.rows[k]!) });
+      const dim = m.child.dim;
+      const preferred = rows.rows.map((_, i) => {
+        let best = -Infinity;
+        let depth = 0;
+        sample.forEach((k, j) => {
+          let d = 0;
+          for (let a = 0; a < dim; a++) d -= (feats[i * dim + a]! - realFeats[j * dim + a]!) ** 2;
+          if (d > best) {
+            best = d;
+            depth = f.depth[k]!;
+          }
+        });
+        return depth;
+      });
+      const parent = generateForest(rows.rows.length, preferred, f.shape, sc.score, sc.popularity, rng);
+      const ci = rows.columns.indexOf(f.fk.childColumns[0]!);
+      const pk = rows.columns.indexOf(f.fk.parentColumns[0]!);
+      parent.forEach((p, i) => (rows.rows[i]![ci] = p >= 0 ? (rows.rows[p]![pk] ?? null) : null));
+    }
+  }
 }
 
 /** Original-data tables, referenced tables first (config order among the rest; a cycle keeps config order). */

@@ -1,0 +1,203 @@
+/**
+ * The learned matcher of non-context links (non-context FKs, self-references): which generated
+ * parent row a generated child row points at.
+ *
+ * - A pair scorer learned on the real links: score(c, p) = cᵀ·W·p + uᵀ·p over the rows' features
+ *   (context.ts featurizers), fitted by logistic regression of real pairs against random parents
+ *   (negative sampling). The bilinear term carries the pair trends across the link (an order's
+ *   amount with its product's price), the parent term how popular a kind of parent is.
+ * - Degrees: every generated parent gets a number of children drawn from the real distribution
+ *   (parents with none included), the largest going to the parents the scorer finds most popular;
+ *   each child then draws its parent among candidates with children left, by softmax of the scores.
+ */
+import type { Rng } from '../rng';
+
+export interface PairScorer {
+  dimC: number;
+  dimP: number;
+  /** dimC × dimP, row-major. */
+  w: Float32Array;
+  u: Float32Array;
+}
+
+/** Real pairs used to fit a scorer (a sample when there are more). */
+const MAX_PAIRS = 20_000;
+const NEGATIVES = 4;
+const EPOCHS = 6;
+const LEARNING_RATE = 0.05;
+const L2 = 1e-4;
+/** Candidate parents scored per child. */
+const CANDIDATES = 64;
+
+function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += a[ao + k]! * b[bo + k]!;
+  return s;
+}
+
+/** Fits the scorer on real links: child row i points at parent row link[i] (−1: none). */
+export function fitScorer(child: Float32Array, dimC: number, parent: Float32Array, dimP: number, link: Int32Array, rng: Rng): PairScorer {
+  const w = new Float32Array(dimC * dimP);
+  const u = new Float32Array(dimP);
+  const nP = dimP > 0 ? parent.length / dimP : 0;
+  let pairs = Array.from(link.keys()).filter((i) => link[i]! >= 0);
+  if (pairs.length > MAX_PAIRS) {
+    for (let i = pairs.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+    }
+    pairs = pairs.slice(0, MAX_PAIRS);
+  }
+  if (nP < 2 || pairs.length === 0) return { dimC, dimP, w, u };
+  const proj = new Float32Array(dimP);
+  const step = (i: number, p: number, label: number, lr: number): void => {
+    // proj = Wᵀ·c_i + u
+    for (let b = 0; b < dimP; b++) proj[b] = u[b]!;
+    for (let a = 0; a < dimC; a++) {
+      const ca = child[i * dimC + a]!;
+      if (ca === 0) continue;
+      const row = a * dimP;
+      for (let b = 0; b < dimP; b++) proj[b]! += ca * w[row + b]!;
+    }
+    const z = dot(proj, 0, parent, p * dimP, dimP);
+    const g = 1 / (1 + Math.exp(-Math.max(-30, Math.min(30, z)))) - label;
+    for (let b = 0; b < dimP; b++) {
+      const pb = parent[p * dimP + b]!;
+      u[b]! -= lr * (g * pb + L2 * u[b]!);
+    }
+    for (let a = 0; a < dimC; a++) {
+      const ca = child[i * dimC + a]!;
+      if (ca === 0) continue;
+      const row = a * dimP;
+      for (let b = 0; b < dimP; b++) {
+        const pb = parent[p * dimP + b]!;
+        if (pb !== 0) w[row + b]! -= lr * g * ca * pb;
+      }
+    }
+  };
+  for (let e = 0; e < EPOCHS; e++) {
+    const lr = LEARNING_RATE / (1 + e);
+    for (const i of pairs) {
+      step(i, link[i]!, 1, lr);
+      for (let k = 0; k < NEGATIVES; k++) step(i, rng.int(nP), 0, lr / NEGATIVES);
+    }
+  }
+  return { dimC, dimP, w, u };
+}
+
+/** Scores of generated rows: child projections computed once, then one dot product per candidate. */
+export function scoring(s: PairScorer, child: Float32Array, parent: Float32Array): { score(i: number, p: number): number; popularity(p: number): number } {
+  const nC = s.dimC > 0 ? child.length / s.dimC : 0;
+  const proj = new Float32Array(nC * s.dimP);
+  for (let i = 0; i < nC; i++) {
+    for (let a = 0; a < s.dimC; a++) {
+      const ca = child[i * s.dimC + a]!;
+      if (ca === 0) continue;
+      for (let b = 0; b < s.dimP; b++) proj[i * s.dimP + b]! += ca * s.w[a * s.dimP + b]!;
+    }
+  }
+  return {
+    score: (i, p) => dot(proj, i * s.dimP, parent, p * s.dimP, s.dimP) + dot(s.u, 0, parent, p * s.dimP, s.dimP),
+    popularity: (p) => dot(s.u, 0, parent, p * s.dimP, s.dimP),
+  };
+}
+
+/**
+ * Number of children of each of `parents` generated parents: the real degrees (zeros included)
+ * at evenly spaced quantiles, scaled so that they add up to `children`, the largest given to the
+ * most popular parents (with noise, so that popularity is a tendency, not a ranking).
+ */
+export function targetDegrees(real: ArrayLike<number>, parents: number, children: number, popularity: (p: number) => number, rng: Rng): Int32Array {
+  const out = new Int32Array(parents);
+  if (parents === 0 || children === 0) return out;
+  const sorted = Float64Array.from(real).sort();
+  const drawn: number[] = [];
+  for (let k = 0; k < parents; k++) drawn.push(sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(((k + rng.next()) / parents) * sorted.length))]! : 1);
+  const total = drawn.reduce((a, b) => a + b, 0);
+  const scale = total > 0 ? children / total : 0;
+  let sum = 0;
+  const deg = drawn.map((d) => {
+    const x = d * scale;
+    const r = Math.floor(x) + (rng.next() < x - Math.floor(x) ? 1 : 0);
+    sum += r;
+    return r;
+  });
+  // Off by a few after rounding: add to (or take from) random parents that already have children.
+  for (let guard = 0; sum !== children && guard < 10 * (parents + children); guard++) {
+    const k = rng.int(parents);
+    if (sum < children && (deg[k]! > 0 || total === 0 || guard > 5 * parents)) {
+      deg[k]! += 1;
+      sum++;
+    } else if (sum > children && deg[k]! > 0) {
+      deg[k]! -= 1;
+      sum--;
+    }
+  }
+  deg.sort((a, b) => b - a);
+  const gumbel = (): number => -Math.log(-Math.log(Math.max(1e-12, rng.next())));
+  const rank = Array.from({ length: parents }, (_, p) => ({ p, key: popularity(p) + gumbel() })).sort((a, b) => b.key - a.key);
+  rank.forEach((r, k) => (out[r.p] = deg[k]!));
+  return out;
+}
+
+/** Softmax draw among scored candidates. */
+export function drawByScore(candidates: number[], score: (p: number) => number, rng: Rng): number {
+  if (candidates.length === 1) return candidates[0]!;
+  const s = candidates.map(score);
+  const max = Math.max(...s);
+  let total = 0;
+  const e = s.map((x) => (total += Math.exp(x - max), Math.exp(x - max)));
+  let r = rng.next() * total;
+  for (let k = 0; k < e.length; k++) if ((r -= e[k]!) <= 0) return candidates[k]!;
+  return candidates[candidates.length - 1]!;
+}
+
+/**
+ * Parent of each child (−1 for those not to link) with the given parent degrees: children in
+ * random order, each drawing among CANDIDATES parents with children left (all of them when few).
+ */
+export function matchByDegrees(children: number[], degrees: Int32Array, score: (i: number, p: number) => number, rng: Rng, parentsOf?: (i: number) => number[] | undefined): Map<number, number> {
+  const left = Int32Array.from(degrees);
+  const open: number[] = [];
+  const where = new Int32Array(degrees.length).fill(-1);
+  degrees.forEach((d, p) => {
+    if (d > 0) {
+      where[p] = open.length;
+      open.push(p);
+    }
+  });
+  const close = (p: number): void => {
+    const k = where[p]!;
+    const last = open.pop()!;
+    if (last !== p) {
+      open[k] = last;
+      where[last] = k;
+    }
+    where[p] = -1;
+  };
+  const order = [...children];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const out = new Map<number, number>();
+  for (const i of order) {
+    const allowed = parentsOf?.(i);
+    let candidates: number[];
+    if (allowed) {
+      const withRoom = allowed.filter((p) => left[p]! > 0);
+      candidates = withRoom.length ? withRoom : allowed;
+    } else if (open.length === 0) {
+      candidates = Array.from({ length: Math.min(CANDIDATES, degrees.length) }, () => rng.int(degrees.length));
+    } else if (open.length <= CANDIDATES) candidates = [...open];
+    else candidates = Array.from({ length: CANDIDATES }, () => open[rng.int(open.length)]!);
+    if (candidates.length === 0) continue;
+    const p = drawByScore(candidates, (c) => score(i, c), rng);
+    out.set(i, p);
+    if (left[p]! > 0) {
+      left[p]! -= 1;
+      if (left[p] === 0 && where[p]! >= 0) close(p);
+    }
+  }
+  return out;
+}
