@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, relationshipKey, validateConfig } from '../../src/shared';
 import { buildEdges, buildNodes, connectionToFk, handleId, nodeId, parseHandleId, shieldOf } from '../../src/renderer/features/schema-graph/graph-model';
 import { layoutTables, NODE_WIDTH } from '../../src/renderer/features/schema-graph/layout';
-import { addForeignKey, setColumnSensitive, setColumnTreatment, setTableIncluded, setTableTreatment } from '../../src/renderer/features/wizard/config-edit';
+import { addForeignKey, setForeignKeyContext, setColumnSensitive, setColumnTreatment, setTableIncluded, setTableTreatment } from '../../src/renderer/features/wizard/config-edit';
 import { shopConfig, wideMetadata } from './fixtures';
 
 describe('schema graph mapping', () => {
@@ -76,6 +76,21 @@ describe('schema graph mapping', () => {
     expect(nodes.find((n) => n.data.table === 'Category')!.data.treatment).toBe('original');
     // With Customer as original data, Invoice and Product both become roots: several roots are fine.
     expect(problems.filter((p) => p.step === 'foreign-keys')).toEqual([]);
+  });
+
+  it('draws context FKs solid and non-context ones dashed, and switches them', () => {
+    const { config } = shopConfig();
+    // InvoiceLine has two synthesized parents: Invoice (deeper) is its context, Product non-context.
+    const edge = (c: typeof config, child: string, parent: string) => buildEdges(c).find((e) => e.data!.fk.childTable === child && e.data!.fk.parentTable === parent)!;
+    expect(edge(config, 'InvoiceLine', 'Invoice').data!.context).toBe(true);
+    expect(edge(config, 'InvoiceLine', 'Product').className).toContain('fk-edge-noncontext');
+    expect(edge(config, 'InvoiceLine', 'Product').ariaLabel).toMatch(/non-context/);
+    // A lookup into original data is neither.
+    expect(edge(config, 'Product', 'Category').data!.context).toBeNull();
+    const switched = setForeignKeyContext(config, relationshipKey(edge(config, 'InvoiceLine', 'Product').data!.fk), true);
+    expect(edge(switched, 'InvoiceLine', 'Product').data!.context).toBe(true);
+    expect(edge(switched, 'InvoiceLine', 'Invoice').className).toContain('fk-edge-noncontext');
+    expect(validateConfig(switched, shopConfig().metadata).filter((p) => p.severity === 'error')).toEqual([]);
   });
 
   it('lays out 50 tables without overlaps, every parent after its children (right of or below them)', () => {

@@ -1,6 +1,7 @@
 import type { Edge, Node } from '@xyflow/react';
 import type { DatasetMetadata, Problem, Relationship, SynthesisConfig, TableTreatment } from '../../../shared';
 import { activeForeignKeys, relationshipKey } from '../../../shared';
+import { buildPlan, synthesizedForeignKeys } from '../../../shared/relational-plan';
 
 /** What a column row of a table node shows. */
 export interface ColumnRow {
@@ -23,7 +24,8 @@ export interface TableNodeData extends Record<string, unknown> {
 }
 
 export type TableNode = Node<TableNodeData, 'table'>;
-export type FkEdge = Edge<{ fk: Relationship }>;
+/** `context`: true for a table's context FK (solid), false for a non-context one (dashed), null when not between two synthesized tables. */
+export type FkEdge = Edge<{ fk: Relationship; context: boolean | null }>;
 
 /** Handle ids: one per column and side. Built and parsed by this pair only. */
 export function handleId(column: string, side: 'source' | 'target'): string {
@@ -97,12 +99,16 @@ export function buildNodes(
 /** One edge per foreign key column pair, from the child column to the parent's key column. */
 export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): FkEdge[] {
   const edges: FkEdge[] = [];
+  const plan = buildPlan(config);
+  const synthesized = new Set(synthesizedForeignKeys(config).map(relationshipKey));
   for (const fk of config.foreignKeys) {
     const child = config.tables[fk.childTable];
     const parent = config.tables[fk.parentTable];
     if (!child || !parent || child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
     const key = relationshipKey(fk);
     const bad = problems.some((p) => p.step === 'foreign-keys' && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
+    const self = fk.childTable === fk.parentTable && child.treatment === 'synthesize';
+    const context = !synthesized.has(key) && !self ? null : !self && (plan ? plan.tables[fk.childTable]?.context === fk : fk.context !== false);
     fk.childColumns.forEach((col, i) => {
       edges.push({
         id: fk.childColumns.length > 1 ? `${key}#${i}` : key,
@@ -111,9 +117,9 @@ export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): F
         target: nodeId(fk.parentTable),
         targetHandle: handleId(fk.parentColumns[i] ?? '', 'target'),
         type: 'smoothstep',
-        data: { fk },
-        className: bad ? 'fk-edge fk-edge-error' : 'fk-edge',
-        ariaLabel: `Foreign key ${fk.childTable}.${col} to ${fk.parentTable}.${fk.parentColumns[i] ?? ''}`,
+        data: { fk, context },
+        className: bad ? 'fk-edge fk-edge-error' : context === false ? 'fk-edge fk-edge-noncontext' : 'fk-edge',
+        ariaLabel: `Foreign key ${fk.childTable}.${col} to ${fk.parentTable}.${fk.parentColumns[i] ?? ''}${context === false ? ' (non-context)' : ''}`,
       });
     });
   }

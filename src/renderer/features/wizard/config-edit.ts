@@ -53,6 +53,23 @@ export function removeForeignKeys(config: SynthesisConfig, keys: string[]): Synt
   return { ...config, foreignKeys: config.foreignKeys.filter((f) => !drop.has(relationshipKey(f))) };
 }
 
+/**
+ * Makes an FK its table's context (`true`: the table's other FKs lose an explicit context) or
+ * non-context (`false`): how the FK is generated between two synthesized tables.
+ */
+export function setForeignKeyContext(config: SynthesisConfig, key: string, context: boolean): SynthesisConfig {
+  const target = config.foreignKeys.find((f) => relationshipKey(f) === key);
+  if (!target) return config;
+  return {
+    ...config,
+    foreignKeys: config.foreignKeys.map((f) => {
+      if (relationshipKey(f) === key) return { ...f, context };
+      if (context && f.childTable === target.childTable && f.context === true) return { ...f, context: undefined };
+      return f;
+    }),
+  };
+}
+
 export function setColumnSensitive(config: SynthesisConfig, table: string, column: string, sensitive: boolean): SynthesisConfig {
   return withColumn(config, table, column, (c) => ({ ...c, sensitive }));
 }

@@ -4,7 +4,7 @@ import { useComputedColorScheme } from '@mantine/core';
 import type { Relationship } from '../../../../shared';
 import { relationshipKey } from '../../../../shared';
 import { useWizard } from '../../wizard/store';
-import { addForeignKey, removeForeignKeys } from '../../wizard/config-edit';
+import { addForeignKey, removeForeignKeys, setForeignKeyContext } from '../../wizard/config-edit';
 import { buildEdges, buildNodes, connectionToFk, tableOfNode, type FkEdge, type TableNode } from '../graph-model';
 import { TableNodeComponent } from './table-node';
 
@@ -20,7 +20,7 @@ interface Props {
   height?: number | string;
 }
 
-/** The schema graph of the wizard: tables as nodes, FKs as edges; draw to add, Delete to remove. */
+/** The schema graph of the wizard: tables as nodes, FKs as edges (context solid, non-context dashed); draw to add, Delete to remove, double-click to switch context. */
 export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 520 }: Props) {
   const config = useWizard((s) => s.config);
   const metadata = useWizard((s) => s.metadata);
@@ -96,6 +96,7 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
         onNodesChange={onNodesChange}
         onEdgesChange={onEdgesChange}
         onConnect={onConnect}
+        onEdgeDoubleClick={(_e, edge) => edge.data && edge.data.context !== null && update((c) => setForeignKeyContext(c, relationshipKey(edge.data!.fk), !edge.data!.context))}
         onNodeDragStop={(_e, node) => moveTable(tableOfNode(node.id), node.position)}
         colorMode={scheme}
         fitView
