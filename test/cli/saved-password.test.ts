@@ -85,7 +85,11 @@ describe('a saved password goes only to the server it was saved with', () => {
 
   it('destinations.check and executions.start refuse a destination elsewhere, before any execution exists', async () => {
     const destination = { kind: 'database', target: elsewhere({}) };
-    expectRefused(await call('destinations.check', { destination, config }));
+    // A failed check is an answer of the call (ok: false inside its data), not a failed call.
+    const check = await call('destinations.check', { destination, config });
+    expect(check.ok).toBe(true);
+    const answer = check.data as { ok: boolean; message: string; code?: string; fix?: string };
+    expectRefused({ ok: answer.ok, error: { code: answer.code ?? '', message: answer.message, ...(answer.fix ? { fix: answer.fix } : {}) } });
     const synthesis = (await call('syntheses.save', { name: 'to elsewhere', sourceId: saved.id, config: { ...config, destination } })).data as SynthesisRecord;
     const before = services.store.executions.list().length;
     expectRefused(await call('executions.start', { synthesisId: synthesis.id }));
