@@ -14,6 +14,8 @@ export const columnMetaSchema = z.object({
   name: z.string().min(1),
   storageType: storageTypeSchema,
   nativeType: z.string().optional(),
+  /** The database whose type `nativeType` is, when a table of that database can be created with it as is. */
+  nativeOf: z.enum(['postgres', 'mysql', 'sqlite']).optional(),
   sdtype: sdtypeSchema,
   nullable: z.boolean().default(true),
   /** For datetimes read from text: the format seen in the source (e.g. `YYYY-MM-DD`, `YYYYMMDD`). */

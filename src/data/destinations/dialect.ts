@@ -12,6 +12,8 @@ export function quote(dialect: DbDialect, name: string): string {
 
 /** The column type a created table gets in each dialect. */
 export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): string {
+  // A column of a database of the same kind gets the source's exact type (precision, scale, length, time zone, unsigned, enums).
+  if (c.nativeOf === dialect && c.nativeType && !(dialect === 'mysql' && isKey && /text|blob/i.test(c.nativeType))) return c.nativeType;
   return dialectOf(dialect).columnType(c, isKey);
 }
 

@@ -24,6 +24,8 @@ async function connect(spec: DbSpec, password: string | undefined, opts: Connect
   const client = new pg.Client(pgClientConfig(spec as PgSpec, password, opts));
   client.on('error', () => undefined);
   await client.connect();
+  // Timestamps with a time zone are written as the UTC instants they are.
+  if (opts.purpose === 'write') await client.query("SET TIME ZONE 'UTC'");
   return {
     kind: 'postgres',
     pg: client,
@@ -51,10 +53,12 @@ async function connect(spec: DbSpec, password: string | undefined, opts: Connect
 async function catalog(c: Connection, schema: string): Promise<ReturnType<typeof assembleCatalog>> {
   const cols = await c.query(
     `select cl.relname as table_name, case cl.relkind when 'v' then 'view' when 'm' then 'materialized view' else 'table' end as kind,
-            a.attname as column_name, case when a.attnotnull then 'NO' else 'YES' end as is_nullable, format_type(a.atttypid, a.atttypmod) as native
+            a.attname as column_name, case when a.attnotnull then 'NO' else 'YES' end as is_nullable, format_type(a.atttypid, a.atttypmod) as native,
+            (ty.typnamespace = 'pg_catalog'::regnamespace and ty.typcategory <> 'A') as portable
        from pg_class cl
        join pg_namespace ns on ns.oid = cl.relnamespace
        join pg_attribute a on a.attrelid = cl.oid and a.attnum > 0 and not a.attisdropped
+       join pg_type ty on ty.oid = a.atttypid
       where ns.nspname = $1 and cl.relkind in ('r', 'p', 'v', 'm')
         and not exists (select 1 from pg_catalog.pg_inherits i where i.inhrelid = cl.oid)
       order by cl.relname, a.attnum`,

@@ -40,6 +40,8 @@ export interface CatalogColumn {
   stored?: string;
   nativeType: string;
   nullable: boolean;
+  /** False when the type exists only in this database (a PostgreSQL enum, domain or array). */
+  portable?: boolean;
 }
 export interface CatalogTable {
   name: string;

@@ -202,6 +202,7 @@ class DatabaseSource implements SourceConnector {
           name: c.name,
           storageType: st.storageType,
           nativeType: c.nativeType,
+          ...(c.portable === false ? {} : { nativeOf: this.spec.kind }),
           nullable: c.nullable,
           sdtype: inferSdtype(c.name, st.storageType, rows.map((r) => r[i] ?? null), { isKey: keyCols.has(`${t.name}\u0000${c.name}`) }),
         };

@@ -12,6 +12,7 @@ import path from 'node:path';
 import fs from 'node:fs/promises';
 import { activeForeignKeys } from '../../shared/config';
 import { AppError } from '../../shared/errors';
+import { describeRename } from '../../shared/stored-names';
 import type { ExecutionSummary, JobEvent, WorkerCommand } from '../../shared/job';
 import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
@@ -58,6 +59,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       // The destination is checked before any training, so a missing right fails at once.
       const check = await checkDestination(config.destination, plan, { password: secrets.destinationPassword, source: config.source });
       log('info', `Destination check: ${check.message}`);
+      if (check.renames?.length) log('warn', `Stored under other names (the destination cannot hold these): ${check.renames.map(describeRename).join(', ')}.`);
     }
     const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace);
     log('info', `Output estimate: ${estimate.outputRows.toLocaleString('en-US')} rows, about ${formatBytes(estimate.outputBytes)} on disk (${formatBytes(estimate.freeBytes)} free).`);
