@@ -77,7 +77,7 @@ export function checkWidths(config: SynthesisConfig): Problem[] {
       step: 'data',
       table: name,
       message: `"${name}" has ${n.toLocaleString('en-US')} columns; ${outputPlaces[place]} holds at most ${limit.toLocaleString('en-US')} per table.`,
-      fix: `Exclude at least ${(n - limit).toLocaleString('en-US')} columns of "${name}" in step "Choose data"${elsewhere ? `, or write to another destination${elsewhere}` : ''}.`,
+      fix: `Exclude at least ${(n - limit).toLocaleString('en-US')} column${n - limit === 1 ? '' : 's'} of "${name}" in step "Choose data"${elsewhere ? `, or write to another destination${elsewhere}` : ''}.`,
     });
   }
   return out;

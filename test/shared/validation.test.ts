@@ -251,7 +251,7 @@ describe('output width', () => {
     const [p] = widthErrors(wide(2001));
     expect(p).toMatchObject({ table: 'wide', step: 'data', message: expect.stringContaining('2,001 columns') });
     expect(p!.message).toContain('at most 2,000');
-    expect(p!.fix).toContain('Exclude at least 1 columns');
+    expect(p!.fix).toContain('Exclude at least 1 column of');
     // Excluding columns makes it valid.
     expect(widthErrors(wide(2001), (c) => (c.tables.wide!.columns.c0!.included = false))).toEqual([]);
   });
