@@ -94,6 +94,8 @@ export const api = {
   'executions.get': { input: id, output: executionRecordSchema },
   'executions.start': { input: z.object({ synthesisId: z.string() }), output: executionRecordSchema },
   'executions.cancel': { input: id, output: ok },
+  /** A new execution that reuses the trained model of a finished one: no training, `rows` rows with `seed` (default random). */
+  'executions.generate': { input: id.extend({ rows: z.number().int().positive().max(100_000_000), seed: z.number().int().optional() }), output: executionRecordSchema },
   'executions.rename': { input: id.extend({ name: z.string().min(1) }), output: executionRecordSchema },
   'executions.delete': { input: id, output: ok },
   'executions.preview': { input: id.extend(pageRequest.shape), output: pageSchema },

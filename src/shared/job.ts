@@ -91,6 +91,8 @@ export const workerCommandSchema = z.discriminatedUnion('type', [
       destinationPassword: z.string().optional(),
       mockingKey: z.string().optional(),
     }),
+    /** Generate again from a trained model (the workspace of the execution that trained it): no training runs. */
+    generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),
   }),
   z.object({ type: z.literal('cancel') }),
 ]);

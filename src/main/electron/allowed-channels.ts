@@ -19,6 +19,7 @@ export const allowedChannels = [
   'executions.list',
   'executions.get',
   'executions.start',
+  'executions.generate',
   'executions.cancel',
   'executions.rename',
   'executions.delete',

@@ -42,6 +42,26 @@ export class ExecutionService {
     return execution;
   }
 
+  /**
+   * Generates again from the trained model of a finished execution: a new execution of the same
+   * synthesis that reads the data, reuses the saved model instead of training, and samples `rows`
+   * rows (the root's, in a relational synthesis) with `seed`.
+   */
+  generate(id: string, opts: { rows: number; seed?: number | undefined }): ExecutionRecord {
+    const source = this.store.executions.get(id);
+    if (source.status !== 'succeeded') {
+      throw new AppError('BAD_REQUEST', `Execution "${source.name}" has no trained model to generate from (${source.status}).`, {
+        fix: source.status === 'running' || source.status === 'queued' ? 'Wait for it to finish.' : 'Pick an execution that succeeded, or run the synthesis again.',
+      });
+    }
+    const config = this.store.executions.config(id);
+    const secrets = this.secretsFor(config);
+    const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
+    const execution = this.store.executions.create({ synthesisId: source.synthesisId, config });
+    void this.jobs.start(execution, config, secrets, { from: source.workspace, rows: opts.rows, seed });
+    return execution;
+  }
+
   private secretsFor(config: SynthesisConfig): { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } {
     const secrets: { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } = { mockingKey: this.store.mockingKey() };
     const sp = this.sources.passwordFor(config.source);

@@ -118,6 +118,7 @@ export function createServices(opts: ServicesOptions): Services {
     'executions.list': async ({ synthesisId }) => store.executions.list(synthesisId ? { synthesisId } : {}),
     'executions.get': async ({ id }) => store.executions.get(id),
     'executions.start': async ({ synthesisId }) => executions.start(synthesisId),
+    'executions.generate': async ({ id, rows, seed }) => executions.generate(id, { rows, seed }),
     'executions.cancel': async ({ id }) => {
       jobs.cancel(id);
       return { ok: true as const };

@@ -30,6 +30,8 @@ export function maxRunningFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
+
+type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 /**
  * Runs executions in worker processes: starts them, folds their events into the project store,
  * forwards them to subscribers, cancels (cooperatively, then by force), and turns a worker that
@@ -70,11 +72,11 @@ export class JobRunner {
    * Starts an execution created in the store, or queues it while `maxRunning` run; resolves with
    * its final record.
    */
-  start(execution: ExecutionRecord, config: SynthesisConfig, secrets: Extract<WorkerCommand, { type: 'start' }>['secrets']): Promise<ExecutionRecord> {
-    if (this.running.size < this.maxRunning && this.waiting.length === 0) return this.launch(execution, config, secrets);
+  start(execution: ExecutionRecord, config: SynthesisConfig, secrets: StartCommand['secrets'], generate?: StartCommand['generate']): Promise<ExecutionRecord> {
+    if (this.running.size < this.maxRunning && this.waiting.length === 0) return this.launch(execution, config, secrets, generate);
     let settle!: (r: ExecutionRecord) => void;
     const done = new Promise<ExecutionRecord>((r) => (settle = r));
-    this.waiting.push({ execution, done, settle, launch: () => void this.launch(execution, config, secrets).then(settle) });
+    this.waiting.push({ execution, done, settle, launch: () => void this.launch(execution, config, secrets, generate).then(settle) });
     this.broadcast(execution.id, { type: 'log', level: 'info', message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time; DOPPEL_MAX_EXECUTIONS sets how many).` });
     return done;
   }
@@ -84,7 +86,7 @@ export class JobRunner {
     while (this.running.size < this.maxRunning && this.waiting.length > 0) this.waiting.shift()!.launch();
   }
 
-  private launch(execution: ExecutionRecord, config: SynthesisConfig, secrets: Extract<WorkerCommand, { type: 'start' }>['secrets']): Promise<ExecutionRecord> {
+  private launch(execution: ExecutionRecord, config: SynthesisConfig, secrets: StartCommand['secrets'], generate?: StartCommand['generate']): Promise<ExecutionRecord> {
     const worker = this.spawn();
     let fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null = null;
     let settled = false;
@@ -154,7 +156,7 @@ export class JobRunner {
       this.broadcast(execution.id, { type: 'error', error });
       settle(record);
     });
-    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, secrets } satisfies WorkerCommand);
+    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, secrets, ...(generate ? { generate } : {}) } satisfies WorkerCommand);
     return done;
   }
 

@@ -35,13 +35,13 @@ import type { TrainMetrics } from '../../shared/job';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
 import { initBackend } from './backend';
-import { exportParams } from './model/network';
+import { tableDir, writeModelArtifacts } from './model-artifacts';
 import { checkAborted } from './model/trainer';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from './table-model';
 import { buildPlan, treesOf } from './relational/plan';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from './holdout';
 import { planFromData } from './relational/links';
-import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational, type RelationalModel, type RelationalPrepared } from './relational/synthesize';
+import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational, type RelationalFitOptions, type RelationalModel, type RelationalPrepared } from './relational/synthesize';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -152,7 +152,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
       },
     });
     tables[name] = prepared;
-    const dir = path.join(input.workspace, safeName(name));
+    const dir = tableDir(input.workspace, name);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(prepared), null, 1));
   }
@@ -176,15 +176,11 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
   const sourceRows: Record<string, number> = {};
   for (const name of outputTables(config)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
   for (const name of plan.order) {
-    const dir = path.join(input.workspace, safeName(name));
+    const dir = tableDir(input.workspace, name);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(relational.prepared[name]!), null, 1));
   }
   return { input, order: plan.order, effective, tables: relational.prepared, evaluation: relational.evaluation, sourceRows, warnings: relational.warnings, relational };
-}
-
-function safeName(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_');
 }
 
 function encodingArtifact(p: PreparedTable): unknown {
@@ -211,12 +207,22 @@ export async function build(prepared: PreparedDataset): Promise<BuiltDataset> {
   return { prepared, backend, models: {} };
 }
 
-export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; onProgress?: ProgressFn } = {}): Promise<void> {
+/**
+ * How a table's model comes to be: `fitTable` trains it; `loadTableModel` (model-artifacts.ts)
+ * reads a trained one back so a model can generate again without training.
+ */
+export type TableFitter = NonNullable<RelationalFitOptions['fit']>;
+
+export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; onProgress?: ProgressFn; fit?: TableFitter } = {}): Promise<void> {
+  const fit = opts.fit ?? fitTable;
+  // Models read back from artifacts are not written again.
+  const save = !opts.fit;
   const { prepared } = built;
   const n = prepared.order.length;
   if (prepared.relational) {
     const log = prepared.input.log;
     built.relational = await fitRelational(prepared.relational, {
+      fit,
       signal: opts.signal,
       onProgress: (name, p) =>
         opts.onProgress?.({
@@ -227,7 +233,7 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
       onFitted: async (name, model) => {
         built.models[name] = model;
         log?.('info', `Table "${name}": ${describeModel(model)}.`);
-        await writeModelArtifacts(prepared.input.workspace, name, model);
+        if (save) await writeModelArtifacts(prepared.input.workspace, name, model);
       },
     });
     opts.onProgress?.({ done: 1, total: 1 });
@@ -236,7 +242,7 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
   for (let t = 0; t < n; t++) {
     const name = prepared.order[t]!;
     checkAborted(opts.signal);
-    const model = await fitTable(prepared.tables[name]!, {
+    const model = await fit(prepared.tables[name]!, {
       signal: opts.signal,
       onProgress: (p) =>
         opts.onProgress?.({
@@ -247,7 +253,7 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
     });
     built.models[name] = model;
     prepared.input.log?.('info', `Table "${name}": ${describeModel(model)}.`);
-    await writeModelArtifacts(prepared.input.workspace, name, model);
+    if (save) await writeModelArtifacts(prepared.input.workspace, name, model);
   }
   opts.onProgress?.({ done: 1, total: 1 });
 }
@@ -255,28 +261,6 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
 function describeModel(model: TableModel): string {
   const kind = model.family === 'ar' ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})` : model.family === 'copula' ? 'Gaussian copula (small table)' : 'no modelled columns';
   return `${kind} in ${model.trainSeconds.toFixed(1)} s`;
-}
-
-async function writeModelArtifacts(workspace: string, table: string, model: TableModel): Promise<void> {
-  const dir = path.join(workspace, safeName(table));
-  await fs.mkdir(dir, { recursive: true });
-  const net = model.net;
-  await fs.writeFile(
-    path.join(dir, 'training.json'),
-    JSON.stringify({ family: model.family, seconds: model.trainSeconds, options: model.trainOptions ? { ...model.trainOptions, signal: undefined, onProgress: undefined } : null, history: net?.history ?? [], bestEpoch: net?.bestEpoch ?? null, stoppedBy: net?.stoppedBy ?? null, copula: model.copula }, null, 1),
-  );
-  if (!net) return;
-  const weights = await exportParams(net.params);
-  const manifest: Record<string, { shape: number[]; offset: number }> = {};
-  let total = 0;
-  for (const [k, w] of Object.entries(weights)) {
-    manifest[k] = { shape: w.shape, offset: total };
-    total += w.data.length;
-  }
-  const buf = new Float32Array(total);
-  for (const [k, w] of Object.entries(weights)) buf.set(w.data, manifest[k]!.offset);
-  await fs.writeFile(path.join(dir, 'weights.bin'), Buffer.from(buf.buffer));
-  await fs.writeFile(path.join(dir, 'weights.json'), JSON.stringify({ arch: net.arch, tensors: manifest, dtype: 'float32' }, null, 1));
 }
 
 /** Rows to generate for a table from the output-size setting. */
@@ -294,7 +278,7 @@ export interface SynthesisResult {
 
 export async function synthesize(
   built: BuiltDataset,
-  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },
+  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number; seed?: number },
 ): Promise<SynthesisResult> {
   const t0 = performance.now();
   const { prepared } = built;
@@ -313,6 +297,7 @@ export async function synthesize(
     const written = await synthesizeRelational(built.relational, {
       sink: opts.sink,
       signal: opts.signal,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       rootRows,
       onProgress: (k, _n, table) => opts.onProgress?.({ done: expected.slice(0, k).reduce((a, b) => a + b, 0), total, message: table }),
     });
@@ -329,7 +314,7 @@ export async function synthesize(
     const model = built.models[name];
     if (!model) throw new AppError('INTERNAL', `Table "${name}" has no trained model.`);
     rows[name] = 0;
-    for await (const batch of sampleTable(model, targets[t]!, { signal: opts.signal })) {
+    for await (const batch of sampleTable(model, targets[t]!, { signal: opts.signal, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) })) {
       checkAborted(opts.signal);
       await opts.sink(name, batch);
       rows[name] += batch.rows.length;

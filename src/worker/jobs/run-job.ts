@@ -21,6 +21,7 @@ import { writeDestination } from '../../data/destinations/write';
 import { readOutputTable } from '../../data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
 import { buildReport } from '../engine/report/build';
+import { loadTableModel } from '../engine/model-artifacts';
 import { writeReportFiles } from '../../report/files';
 import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
@@ -69,12 +70,24 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, sourceRows: loaded.sourceRows, workspace, log, mockingKey: secrets.mockingKey }),
     );
     abortIfNeeded(signal);
-    built = await timeline.run('build', () => build(prepared));
+    const generate = cmd.generate;
+    built = await timeline.run('build', async () => {
+      const b = await build(prepared);
+      if (generate) {
+        // The trained model is read back instead of trained: same encoding, saved weights.
+        await train(b, { signal, fit: (p) => loadTableModel(generate.from, p) });
+        log('info', `Reused the trained model of ${Object.keys(b.models).length} table(s); no training.`);
+      }
+      return b;
+    });
     emit({ type: 'ready', backend: built.backend });
     const model = built;
-    await timeline.run('train', () =>
-      train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table }) }),
-    );
+    if (generate) timeline.skip('train');
+    else {
+      await timeline.run('train', () =>
+        train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table }) }),
+      );
+    }
 
     const samples: Record<string, Reservoir> = {};
     const result = await timeline.run('synthesize', async () => {
@@ -82,6 +95,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       const out = output;
       return synthesize(model, {
         signal,
+        ...(generate ? { count: generate.rows, seed: generate.seed } : {}),
         onProgress: (p) => timeline.progress('synthesize', p.done, p.total, { message: p.message }),
         sink: async (table, batch) => {
           await out.append(table, batch);
@@ -113,7 +127,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         synthetic,
         backend: model.backend,
         stepSeconds: timeline.seconds,
-        seed: config.settings.seed,
+        seed: generate?.seed ?? config.settings.seed,
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },

@@ -30,9 +30,17 @@ function summaryOf(record: ExecutionRecord): ExecutionSummary {
 export async function runConfig(s: Services, config: SynthesisConfig, opts: { quiet?: boolean; destinationPassword?: string } = {}): Promise<ExecutionRecord> {
   const existing = s.store.syntheses.list().find((x) => x.name === config.name && describeSource(x.config.source) === describeSource(config.source));
   const synthesis = s.store.syntheses.save({ ...(existing ? { id: existing.id } : {}), name: config.name, sourceId: existing?.sourceId ?? null, config });
-  const printer = new TimelinePrinter();
   const started = await s.executions.start(synthesis.id, opts.destinationPassword !== undefined ? { destinationPassword: opts.destinationPassword } : {});
   if (!opts.quiet) process.stderr.write(`Execution ${started.id} of "${synthesis.name}" (${describeSource(config.source)})\n`);
+  return follow(s, started, opts);
+}
+
+/**
+ * Follows a started execution to its end with the timeline on stderr and returns its record.
+ * Ctrl-C cancels it (no output is kept).
+ */
+export async function follow(s: Services, started: ExecutionRecord, opts: { quiet?: boolean } = {}): Promise<ExecutionRecord> {
+  const printer = new TimelinePrinter();
   const ahead = s.jobs.queuedBehind(started.id);
   if (!opts.quiet && ahead > 0) process.stderr.write(`  queued: ${ahead} execution(s) ahead; it starts when one ends (DOPPEL_MAX_EXECUTIONS sets how many run at once)\n`);
   const unsubscribe = s.jobs.subscribe((e) => {
@@ -50,6 +58,16 @@ export async function runConfig(s: Services, config: SynthesisConfig, opts: { qu
     unsubscribe();
     printer.close();
   }
+}
+
+/** The summary on stdout (and a short text on stderr), the exit code from the outcome. */
+function finish(record: ExecutionRecord, json: boolean | undefined): void {
+  const summary = summaryOf(record);
+  printJson(summary);
+  if (!json && record.status === 'succeeded') {
+    process.stderr.write(`\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`);
+  }
+  reportOutcome(record);
 }
 
 /** Exit code and stderr lines for a finished execution. */
@@ -102,12 +120,48 @@ export function register(program: Command): void {
           });
         }
         const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}));
-        const summary = summaryOf(record);
-        printJson(summary);
-        if (!opts.json && record.status === 'succeeded') {
-          process.stderr.write(`\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`);
-        }
-        reportOutcome(record);
+        finish(record, opts.json);
       }),
     );
+
+  program
+    .command('generate')
+    .description('generate again from the trained model of a finished execution, without training: a new execution with its own output and report')
+    .argument('<execution>', 'the id (or a unique id prefix) of an execution that succeeded')
+    .requiredOption('--rows <n>', 'rows to generate (of the root table in a relational synthesis)', positiveInt)
+    .option('--seed <s>', 'random seed of the new rows (default: a random one)', integer)
+    .option('--json', 'print only the summary JSON on stdout')
+    .action(
+      action(async (execution: string, opts: { rows: number; seed?: number; json?: boolean }, cmd: Command) => {
+        const record = await withServices(storeDirOf(cmd), async (s) => {
+          const id = resolveExecution(s, execution);
+          const started = s.executions.generate(id, { rows: opts.rows, seed: opts.seed });
+          process.stderr.write(`Execution ${started.id}: ${opts.rows.toLocaleString('en-US')} rows from the model of ${id}\n`);
+          return follow(s, started);
+        });
+        finish(record, opts.json);
+      }),
+    );
+}
+
+/** An execution id from an id or a unique id prefix, or a clear error. */
+function resolveExecution(s: Services, execution: string): string {
+  const all = s.store.executions.list();
+  const exact = all.find((e) => e.id === execution);
+  if (exact) return exact.id;
+  const byPrefix = all.filter((e) => e.id.startsWith(execution));
+  if (byPrefix.length === 1) return byPrefix[0]!.id;
+  throw new AppError('EXECUTION_NOT_FOUND', byPrefix.length ? `"${execution}" matches ${byPrefix.length} executions.` : `No execution "${execution}".`, { fix: 'List them with `doppel executions` and give a longer id.' });
+}
+
+function integer(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new AppError('BAD_REQUEST', `"${v}" is not a whole number.`, { fix: 'Give a whole number, e.g. --seed 7.' });
+  return n;
+}
+
+function positiveInt(v: string): number {
+  const n = integer(v);
+  if (n < 1) throw new AppError('BAD_REQUEST', `--rows must be at least 1 (got ${v}).`, { fix: 'Give the number of rows to generate, e.g. --rows 1000.' });
+  return n;
 }

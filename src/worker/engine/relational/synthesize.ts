@@ -24,7 +24,7 @@ import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
 import { checkAborted, type TrainProgress } from '../model/trainer';
 import { createRng, type Rng } from '../rng';
-import { disposeTable, fitTable, prepareTable, type PreparedTable, type TableModel } from '../table-model';
+import { disposeTable, fitTable, prepareTable, type FitOptions, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, repairLookups, type Assignment, type AssignmentScores } from './assign';
 import { uniqueKeys } from './unique-keys';
@@ -226,6 +226,8 @@ function rowContext(model: RelationalModel, table: string, rows: RowBatch, ances
 }
 
 export interface RelationalFitOptions {
+  /** How each table's model comes to be (default: trained; a model read back from artifacts generates again without training). */
+  fit?: (prepared: PreparedTable, opts: FitOptions) => Promise<TableModel>;
   signal?: AbortSignal;
   onProgress?: (table: string, p: TrainProgress) => void;
   /** Called when a table's model is trained (before the next table starts). */
@@ -276,7 +278,7 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
           context = withPrevious(context, f.encode(prepared.training[t]!), f.dim, previousSiblings(link, order));
         }
       }
-      model.models[t] = await fitTable(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
+      model.models[t] = await (opts.fit ?? fitTable)(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
       await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
