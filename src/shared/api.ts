@@ -23,6 +23,8 @@ export const sensitiveHitSchema = z.object({
   confidence: z.number(),
   suggestedTreatment: z.enum(['synthesize', 'mock', 'mask', 'null']),
   mockGenerator: z.string().optional(),
+  /** Free text: the identifiers found inside the sampled values, per kind (values holding one). */
+  identifiers: z.array(z.object({ kind: z.string(), count: z.number().int() })).optional(),
 });
 export type SensitiveHit = z.infer<typeof sensitiveHitSchema>;
 

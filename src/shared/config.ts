@@ -22,6 +22,8 @@ export const columnOptionsSchema = z.object({
   datetimeFormat: z.string().optional(),
   /** Fake-data generator for `mock` (e.g. `person.fullName`, `internet.email`); default by column kind. */
   mockGenerator: z.string().optional(),
+  /** Free text under `mock`: fake the whole value (default) or keep the text and replace only the identifiers inside it. */
+  freeText: z.enum(['value', 'identifiers']).optional(),
 });
 export type ColumnOptions = z.infer<typeof columnOptionsSchema>;
 

@@ -9,13 +9,16 @@
  *   real character (a masked card keeps its issuer digit, a masked name its initial);
  * - quasi-identifiers (birth dates, postal codes, gender, geo coordinates) → `synthesize`:
  *   they carry the statistics analysts need, and the engine protects their rare values;
- * - free text that contains any identifier → `mock` with fake sentences.
+ * - free text (sentences, even when few distinct ones) with identifiers inside → `mock` with
+ *   fake sentences, listing the kinds found and how many sampled values hold each; the user may
+ *   instead keep the text and replace only the identifiers (option `freeText: 'identifiers'`).
  */
 import type { SensitiveHit } from '../../shared/api';
 import type { ColumnMeta, DatasetMetadata } from '../../shared/metadata';
 import type { CellValue, RowBatch } from '../../shared/values';
 import { isCreditCard, isEmail, isIban, isIpv4, isIpv6, isPhone, isPostalCode, isSsn, isStreetAddress } from './checks';
 import { isFirstName, isFullName, isLastName } from './names';
+import { findIdentifiers, isSentenceLike } from './spans';
 
 export type SensitiveKind =
   | 'email' | 'ssn' | 'credit_card' | 'iban' | 'ip_address' | 'phone' | 'street_address' | 'first_name' | 'last_name' | 'full_name'
@@ -69,14 +72,25 @@ function text(v: CellValue): string | null {
 /** Foreign/primary key columns by name (`address_id`, `CustomerId`): never identifiers by name alone. */
 const KEY_NAME = /(_id|Id|ID|_key|_fk)$|^id$/;
 
-/** Free text (sentences): identifiers inside it. */
-function containsIdentifier(s: string): boolean {
-  if (/[^\s@]+@[^\s@]+\.[a-z]{2,}/i.test(s)) return true;
-  if (/\b\d{3}-\d{2}-\d{4}\b/.test(s)) return true;
-  if (/(\+\d{1,3}[\s.-]?)?\(?\d{2,4}\)?[\s.-]\d{3,4}[\s.-]\d{3,4}/.test(s)) return true;
-  const words = s.split(/\s+/);
-  for (let i = 0; i + 1 < words.length; i++) if (/^[A-Z][a-z]/.test(words[i]!) && /^[A-Z][a-z]/.test(words[i + 1]!) && isFullName(`${words[i]} ${words[i + 1]}`)) return true;
-  return false;
+/** Share of sampled free-text values holding an identifier for a column to be flagged. */
+const FREE_TEXT_SHARE = 0.05;
+
+/** Free text: most values read as sentences and some hold identifiers inside; the kinds with their counts. */
+function freeTextHit(table: string, name: string, values: string[]): SensitiveHit | null {
+  const sentences = values.filter(isSentenceLike);
+  if (sentences.length < values.length * 0.5) return null;
+  const counts = new Map<string, number>();
+  let holding = 0;
+  for (const v of sentences) {
+    const kinds = new Set(findIdentifiers(v).map((sp) => sp.kind));
+    if (kinds.size === 0) continue;
+    holding++;
+    for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const share = holding / sentences.length;
+  if (holding < 2 || share < FREE_TEXT_SHARE) return null;
+  const identifiers = [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
+  return { table, column: name, kind: 'free_text', confidence: Math.round(Math.min(0.95, 0.6 + share) * 100) / 100, suggestedTreatment: 'mock', mockGenerator: 'lorem.sentence', identifiers };
 }
 
 function detectColumn(table: string, col: ColumnMeta, values: string[]): SensitiveHit | null {
@@ -108,11 +122,8 @@ function detectColumn(table: string, col: ColumnMeta, values: string[]): Sensiti
     if (confidence > 0) consider({ table, column: name, kind: rule.kind, confidence: Math.round(confidence * 100) / 100, suggestedTreatment: rule.treatment, ...(rule.generator ? { mockGenerator: rule.generator } : {}) });
   }
   if (!best && (col.sdtype === 'text' || col.sdtype === 'categorical') && values.length > 0) {
-    const long = values.filter((v) => v.length > 25 && v.split(/\s+/).length >= 6);
-    if (long.length >= values.length * 0.5) {
-      const share = long.filter(containsIdentifier).length / long.length;
-      if (share >= 0.1) consider({ table, column: name, kind: 'free_text', confidence: Math.round(Math.min(0.95, 0.5 + share) * 100) / 100, suggestedTreatment: 'mock', mockGenerator: 'lorem.sentence' });
-    }
+    const hit = freeTextHit(table, name, values);
+    if (hit) consider(hit);
   }
   return best;
 }

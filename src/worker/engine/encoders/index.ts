@@ -13,6 +13,7 @@ import * as categorical from './categorical';
 import * as datetime from './datetime';
 import * as id from './id';
 import * as numeric from './numeric';
+import { replaceIdentifiers } from '../mock/free-text';
 import { defaultReduceOptions, type ReduceOptions, type SubColumn, type Tokens } from './types';
 
 export type EncoderSpec = categorical.CategoricalSpec | numeric.NumericSpec | datetime.DatetimeSpec | boolean.BooleanSpec;
@@ -115,6 +116,7 @@ export function planColumn(name: string, values: readonly CellValue[], cfg: Colu
     case 'mask':
       return { name, role: 'mask', values: values.map(maskValue) };
     case 'mock':
+      if (cfg.options.freeText === 'identifiers') return { name, role: 'keep', values: replaceIdentifiers(values, `${ctx.table}\u0000${ctx.rng.next()}`, name) };
       return { name, role: 'mock', generator: cfg.options.mockGenerator, templates: shapeTemplates(values, ctx.rng) };
     default:
       break;

@@ -25,6 +25,19 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
           onChange={(v) => update((c) => setColumnOption(c, table, column, 'mockGenerator', v ?? undefined))}
         />
       ) : null}
+      {cfg.treatment === 'mock' && (cfg.sdtype === 'text' || cfg.sdtype === 'categorical') ? (
+        <Select
+          label="Free text"
+          data={[
+            { value: 'value', label: 'Mock the whole value' },
+            { value: 'identifiers', label: 'Replace the identifiers inside it' },
+          ]}
+          value={o.freeText ?? 'value'}
+          allowDeselect={false}
+          comboboxProps={{ withinPortal: false }}
+          onChange={(v) => update((c) => setColumnOption(c, table, column, 'freeText', v === 'identifiers' ? 'identifiers' : undefined))}
+        />
+      ) : null}
       {cfg.sdtype === 'numerical' || cfg.sdtype === 'datetime' ? (
         <>
           <NumberInput label="Clip below quantile" min={0} max={1} step={0.01} decimalScale={3} value={o.clipLowerQuantile ?? ''} onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipLowerQuantile', num(v)))} />
