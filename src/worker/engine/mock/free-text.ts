@@ -22,7 +22,7 @@ export function replaceIdentifiers(values: readonly CellValue[], key: string, co
   const mockers = new Map<SpanKind, ConsistentMocker>();
   const mocker = (kind: SpanKind): ConsistentMocker => {
     let m = mockers.get(kind);
-    if (!m) mockers.set(kind, (m = createConsistentMocker(key, column, GENERATOR[kind], false)));
+    if (!m) mockers.set(kind, (m = createConsistentMocker(key, column, GENERATOR[kind], [])));
     return m;
   };
   return values.map((v) => {
