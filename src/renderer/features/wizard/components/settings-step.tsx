@@ -78,6 +78,7 @@ export function SettingsStep() {
                 onChange={(v) => v && patch({ device: v as SynthSettings['device'] })}
               />
               <NumberInput label="Time budget (s)" description="0 = no limit" min={0} value={s.timeBudgetSeconds} onChange={(v) => typeof v === 'number' && patch({ timeBudgetSeconds: v })} />
+              <NumberInput label="Max execution time (s)" description="Whole run; 0 = no limit" min={0} value={s.maxExecutionSeconds} onChange={(v) => typeof v === 'number' && patch({ maxExecutionSeconds: v })} />
               <NumberInput label="Temperature" min={0.1} max={5} step={0.1} decimalScale={2} value={s.temperature} onChange={(v) => typeof v === 'number' && v > 0 && patch({ temperature: v })} />
             </SimpleGrid>
             <Group mt="md" gap="xl">
