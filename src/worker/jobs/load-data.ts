@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { SynthesisConfig } from '../../shared/config';
-import { includedColumns } from '../../shared/config';
+import { activeForeignKeys, includedColumns } from '../../shared/config';
 import { AppError } from '../../shared/errors';
-import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
+import type { DatasetMetadata, Relationship, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
-import { openSource } from '../../data/sources/connector';
+import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { resolveSettings } from '../../shared/effective-settings';
-import { buildPlan, treesOf } from '../engine/relational/plan';
+import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
 import { isRelational } from '../engine/pipeline';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
 
@@ -54,7 +54,7 @@ export async function loadData(
     const metadata: DatasetMetadata = { tables: metaTables, relationships: config.foreignKeys };
     const counts = await Promise.all(wanted.map(([name]) => source.countRows(name)));
     const sourceRows: Record<string, number> = Object.fromEntries(wanted.map(([name], i) => [name, counts[i] ?? 0]));
-    const reads = readPlan(config, sourceRows);
+    const reads = readPlan(config, sourceRows, await planHints(source, config));
     const total = wanted.reduce((a, [name]) => a + Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity), 0);
     const tables: Record<string, RowBatch> = {};
     const content = createHash('sha256');
@@ -132,7 +132,7 @@ interface ReadPlan {
  * rows (a single-column context key read by key values), so parents and children stay
  * consistent. Original-data tables (lookups) are read whole: the output copies them.
  */
-export function readPlan(config: SynthesisConfig, sourceRows: Record<string, number>): ReadPlan {
+export function readPlan(config: SynthesisConfig, sourceRows: Record<string, number>, hints: PlanHints = {}): ReadPlan {
   const plan: ReadPlan = { order: [], limits: {}, families: {}, sampled: new Set() };
   const max = config.settings.maxTrainingRows;
   if (max === undefined) return plan;
@@ -141,7 +141,7 @@ export function readPlan(config: SynthesisConfig, sourceRows: Record<string, num
     for (const [name, t] of Object.entries(config.tables)) if (t.treatment === 'synthesize' && (sourceRows[name] ?? 0) > need) plan.limits[name] = need;
     return plan;
   }
-  const gen = buildPlan(config);
+  const gen = buildPlan(config, hints);
   if (!gen) return plan;
   plan.order = gen.order;
   // Each root's cap from the effective settings: the root rows that keep every table of its tree under the limit.
@@ -157,6 +157,23 @@ export function readPlan(config: SynthesisConfig, sourceRows: Record<string, num
     }
   }
   return plan;
+}
+
+/**
+ * The engine prefers a never-empty FK as a child's context (planFromData): with several
+ * synthesized parents, which FKs hold empty values is asked of the source (an aggregate), so the
+ * families are read through the FK the engine will generate the child under.
+ */
+async function planHints(source: SourceConnector, config: SynthesisConfig): Promise<PlanHints> {
+  if (config.settings.maxTrainingRows === undefined || !isRelational(config)) return {};
+  const synth = (t: string): boolean => config.tables[t]?.treatment === 'synthesize';
+  const fks = activeForeignKeys(config).filter((fk) => fk.childTable !== fk.parentTable && synth(fk.childTable) && synth(fk.parentTable));
+  const withNulls = new Set<Relationship>();
+  for (const fk of fks) {
+    if (fks.filter((f) => f.childTable === fk.childTable).length < 2) continue;
+    if ((await source.keyFacts(fk.childTable, fk.childColumns)).nulls > 0) withNulls.add(fk);
+  }
+  return { hasNulls: (fk) => [...withNulls].some((f) => f.childTable === fk.childTable && f.parentTable === fk.parentTable && f.childColumns.join() === fk.childColumns.join()) };
 }
 
 /** The wanted tables, those named in `order` first (in that order), then the rest. */
