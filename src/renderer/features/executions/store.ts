@@ -13,6 +13,8 @@ interface Actions {
   load(synthesisId?: string): Promise<ExecutionRecord[]>;
   fetch(id: string): Promise<ExecutionRecord>;
   start(synthesisId: string): Promise<ExecutionRecord>;
+  /** A new execution sampling `rows` rows from the trained model of a finished one (no training). */
+  generate(id: string, rows: number, seed?: number): Promise<ExecutionRecord>;
   cancel(id: string): Promise<void>;
   rename(id: string, name: string): Promise<void>;
   remove(id: string): Promise<void>;
@@ -42,6 +44,13 @@ export const useExecutions = create<State & Actions>()((set, get) => ({
     const r = await call('executions.start', { synthesisId });
     const existing = get().byId[r.id];
     // Events may have arrived before the answer: keep the more advanced record.
+    set({ byId: { ...get().byId, [r.id]: existing && existing.status !== 'queued' ? existing : r } });
+    return r;
+  },
+
+  async generate(id, rows, seed) {
+    const r = await call('executions.generate', { id, rows, ...(seed !== undefined ? { seed } : {}) });
+    const existing = get().byId[r.id];
     set({ byId: { ...get().byId, [r.id]: existing && existing.status !== 'queued' ? existing : r } });
     return r;
   },

@@ -8,6 +8,7 @@ import { useExecutions } from '../store';
 import { executionSeconds, isActive } from '../live';
 import { StatusBadge } from './status-badge';
 import { StepTimeline } from './step-timeline';
+import { GenerateMore } from './generate-more';
 import { LossChart } from './loss-chart';
 import { ResultsPanel } from '../../results/components/results-panel';
 import { AuditRecordCard } from '../../audit/components/audit-record-card';
@@ -62,6 +63,8 @@ export function ExecutionPage({ id }: { id: string }) {
           <Button color="red" variant="light" leftSection={<IconStop size={14} />} onClick={() => setConfirmCancel(true)}>
             Cancel
           </Button>
+        ) : record.status === 'succeeded' ? (
+          <GenerateMore execution={record} />
         ) : null}
       </Group>
       {record.status === 'failed' && record.error ? (
