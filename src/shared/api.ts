@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { datasetMetadataSchema } from './metadata';
+import { datasetMetadataSchema, relationshipSchema } from './metadata';
 import { sourceSpecSchema } from './source';
 import { synthesisConfigSchema, destinationSchema } from './config';
 import { problemSchema } from './problems';
@@ -79,6 +79,11 @@ export const api = {
   'sources.test': { input: z.object({ spec: sourceSpecSchema, destination: z.boolean().optional() }), output: z.object({ tables: z.number().int() }) },
   'sources.inspect': { input: id, output: z.object({ metadata: datasetMetadataSchema, sensitive: z.array(sensitiveHitSchema) }) },
   'sources.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
+  /** A drawn foreign key checked on the data: key types, and child values (a sample) without a parent. */
+  'sources.checkForeignKey': {
+    input: id.extend({ fk: relationshipSchema }),
+    output: z.object({ typesCompatible: z.boolean(), childType: z.string(), parentType: z.string(), sampled: z.number().int(), orphans: z.number().int(), examples: z.array(z.string()) }),
+  },
 
   'syntheses.list': { input: z.object({}), output: z.array(synthesisRecordSchema) },
   'syntheses.defaultConfig': { input: z.object({ sourceId: z.string() }), output: synthesisConfigSchema },

@@ -144,6 +144,11 @@ function family(t: StorageType): TypeFamily {
   return 'other';
 }
 
+/** Whether a foreign key may link columns of these storage types (same family, or one unknown). */
+export function keyTypesCompatible(a: StorageType, b: StorageType): boolean {
+  return family(a) === family(b) || family(a) === 'other' || family(b) === 'other';
+}
+
 function fkName(fk: Relationship): string {
   return `${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})`;
 }
@@ -176,7 +181,8 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
     }
     if (!sameSet(fk.parentColumns, parent.primaryKey)) {
       const pk = parent.primaryKey.length ? `(${parent.primaryKey.join(', ')})` : 'none';
-      out.push({ ...base, code: 'FK_TARGET_NOT_PK', severity: 'error', table: fk.parentTable, column: fk.parentColumns[0], message: `Foreign key ${name} must reference the primary key of "${fk.parentTable}" (currently ${pk}).`, fix: `Set (${fk.parentColumns.join(', ')}) as the primary key of "${fk.parentTable}", or point the foreign key at its primary key.` });
+      // A parent with no primary key at all is fixed on the Primary keys step, where it was unset.
+      out.push({ ...base, ...(parent.primaryKey.length === 0 ? { step: 'primary-keys' as const } : {}), code: 'FK_TARGET_NOT_PK', severity: 'error', table: fk.parentTable, column: fk.parentColumns[0], message: `Foreign key ${name} must reference the primary key of "${fk.parentTable}" (currently ${pk}).`, fix: `Set (${fk.parentColumns.join(', ')}) as the primary key of "${fk.parentTable}", or point the foreign key at its primary key.` });
     }
     const childMeta = findTable(metadata, fk.childTable);
     const parentMeta = findTable(metadata, fk.parentTable);
@@ -184,7 +190,7 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
       const pc = fk.parentColumns[i]!;
       const a = childMeta && findColumn(childMeta, cc);
       const b = parentMeta && findColumn(parentMeta, pc);
-      if (a && b && family(a.storageType) !== family(b.storageType) && family(a.storageType) !== 'other' && family(b.storageType) !== 'other') {
+      if (a && b && !keyTypesCompatible(a.storageType, b.storageType)) {
         out.push({ ...base, code: 'FK_TYPE_MISMATCH', severity: 'error', table: fk.childTable, column: cc, message: `Foreign key ${name}: "${fk.childTable}.${cc}" is ${a.storageType} but "${fk.parentTable}.${pc}" is ${b.storageType}.`, fix: 'Delete this foreign key or link columns of compatible types.' });
       }
     });

@@ -24,7 +24,7 @@ export function dbError(e: unknown, spec: SourceSpec, what: string, table?: stri
   }
   if (code === '28P01' || code === '28000' || code === 'ER_ACCESS_DENIED_ERROR' || errno === 1045 || /password authentication failed/i.test(message)) {
     return new AppError('DB_AUTH_FAILED', `The server refused the user name or password for ${src}.`, {
-      fix: 'Check the user name and password (set PGPASSWORD / MYSQL_PWD or enter it again).',
+      fix: 'Check the user name, then enter the password again (it is case-sensitive).',
     });
   }
   if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || errno === 1049) {

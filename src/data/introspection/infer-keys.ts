@@ -64,10 +64,30 @@ export function namesMatch(childColumn: string, parent: TableMeta): boolean {
 
 const cellKey = (v: CellValue): string => (v instanceof Date ? String(v.getTime()) : String(v));
 
-async function columnValues(src: SourceConnector, table: string, column: string): Promise<CellValue[]> {
+async function columnValues(src: SourceConnector, table: string, column: string, limit?: number): Promise<CellValue[]> {
   const out: CellValue[] = [];
-  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000 })) for (const r of b.rows) out.push(r[0] ?? null);
+  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000, ...(limit ? { limit } : {}) })) for (const r of b.rows) out.push(r[0] ?? null);
   return out;
+}
+
+export interface ContainmentCheck {
+  /** Non-empty child values read (the first `sampleRows` rows of the child). */
+  sampled: number;
+  /** How many of them have no parent row with that key. */
+  orphans: number;
+  /** A few of the values without a parent, as text. */
+  examples: string[];
+}
+
+/**
+ * Value containment of a single-column foreign key on a sample, as the inferred FKs are checked:
+ * the child's first `sampleRows` values against every key of the parent.
+ */
+export async function checkContainment(src: SourceConnector, fk: Relationship, sampleRows = 10_000): Promise<ContainmentCheck> {
+  const parent = new Set((await columnValues(src, fk.parentTable, fk.parentColumns[0]!)).map(cellKey));
+  const values = (await columnValues(src, fk.childTable, fk.childColumns[0]!, sampleRows)).filter((v) => v !== null);
+  const missing = values.filter((v) => !parent.has(cellKey(v)));
+  return { sampled: values.length, orphans: missing.length, examples: [...new Set(missing.map(cellKey))].slice(0, 5) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { describeOutputTables } from '../../data/exporters/table-reader';
 import type { ProjectStore } from '../../data/store/types';
 import type { JobRunner } from './jobs';
 import type { SourceAccess } from './source-access';
-import { toPage } from './wire';
+import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
 
 /** Execution use cases shared by the API handlers and the CLI. */
@@ -87,7 +87,7 @@ export class ExecutionService {
   async preview(id: string, table: string, offset: number, limit: number): Promise<Page> {
     const { file } = this.outputOf(id);
     const page = await previewTable(file, table, offset, limit);
-    return toPage(page, offset);
+    return toPage(page, offset, columnTypes(describeOutputTables(file, [table])[0]?.columns));
   }
 
   tables(id: string): { name: string; rows: number }[] {
@@ -97,7 +97,7 @@ export class ExecutionService {
 
   async export(id: string, format: ExportFormat, opts: { allowFormulas?: boolean | undefined } = {}): Promise<{ path: string; fileName: string }> {
     const { record, file, tables } = this.outputOf(id);
-    const base = `${record.name.replace(/[^\w.-]+/g, '_')}-${format}`;
+    const base = `${this.downloadBase(record)}-${format}`;
     const single = tables.length === 1 && format !== 'xlsx' && format !== 'ods';
     const fileName = format === 'xlsx' || format === 'ods' ? `${base}.${format}` : single ? `${tables[0]!.replace(/[^\w.-]+/g, '_')}.${format}` : `${base}.zip`;
     const target = path.join(record.workspace, 'exports', fileName);
@@ -105,6 +105,18 @@ export class ExecutionService {
     const { exportDataset } = await import('../../data/exporters/export-dataset');
     const result = await exportDataset(file, tables, format, target, { allowFormulas: opts.allowFormulas ?? false, force: true });
     return { path: result.path, fileName: path.basename(result.path) };
+  }
+
+  /** `<synthesis name>-<run date and time>` (file-name safe), e.g. `Chinook_synthesis-2026-12-05_0812`. */
+  private downloadBase(record: ExecutionRecord): string {
+    let name = record.name;
+    try {
+      name = this.store.syntheses.get(record.synthesisId).name;
+    } catch {
+      // The synthesis was deleted: the execution's own name.
+    }
+    const when = record.createdAt.slice(0, 16).replace('T', '_').replace(':', '');
+    return `${name}-${when}`.replace(/[^\w.-]+/g, '_');
   }
 
   async report(id: string): Promise<{ html: string; json: unknown }> {

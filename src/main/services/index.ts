@@ -4,7 +4,8 @@
  */
 import type { z } from 'zod';
 import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../../shared';
-import { activeForeignKeys, AppError, defaultConfig, validateConfig, withoutSecrets } from '../../shared';
+import { activeForeignKeys, AppError, defaultConfig, keyTypesCompatible, validateConfig, withoutSecrets } from '../../shared';
+import { checkContainment } from '../../data/introspection/infer-keys';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -13,7 +14,7 @@ import type { ApiBackend } from '../host/dispatch';
 import { ExecutionService } from './executions';
 import { JobRunner } from './jobs';
 import { notEmpty, SourceAccess } from './source-access';
-import { toPage } from './wire';
+import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
 import { forkWorker, type SpawnWorker } from './worker-process';
 import { appVersion } from './version';
@@ -91,8 +92,23 @@ export function createServices(opts: ServicesOptions): Services {
     },
     'sources.inspect': async ({ id }) => sources.inspect(specOf(store, id)),
     'sources.preview': async ({ id, table, offset, limit }) => {
-      const page = await sources.with(specOf(store, id), (c) => c.preview(table, offset ?? 0, limit ?? 50));
-      return toPage(page, offset ?? 0);
+      const spec = specOf(store, id);
+      const [page, { metadata }] = await Promise.all([sources.with(spec, (c) => c.preview(table, offset ?? 0, limit ?? 50)), sources.inspect(spec)]);
+      return toPage(page, offset ?? 0, columnTypes(metadata.tables.find((t) => t.name === table)?.columns));
+    },
+
+    'sources.checkForeignKey': async ({ id, fk }) => {
+      const spec = specOf(store, id);
+      const { metadata } = await sources.inspect(spec);
+      const col = (table: string, column: string | undefined) => metadata.tables.find((t) => t.name === table)?.columns.find((c) => c.name === column);
+      const child = col(fk.childTable, fk.childColumns[0]);
+      const parent = col(fk.parentTable, fk.parentColumns[0]);
+      if (!child || !parent) {
+        throw new AppError('BAD_REQUEST', `Foreign key ${fk.childTable}.${fk.childColumns[0] ?? '?'} → ${fk.parentTable}.${fk.parentColumns[0] ?? '?'} names a column that is not in the source.`, { fix: 'Draw it again between columns of the source.' });
+      }
+      const typesCompatible = keyTypesCompatible(child.storageType, parent.storageType);
+      const contained = typesCompatible ? await sources.with(spec, (c) => checkContainment(c, fk)) : { sampled: 0, orphans: 0, examples: [] };
+      return { typesCompatible, childType: child.nativeType ?? child.storageType, parentType: parent.nativeType ?? parent.storageType, ...contained };
     },
 
     'syntheses.list': async () => store.syntheses.list(),

@@ -10,5 +10,7 @@ export const theme = createTheme({
   components: {
     Button: { defaultProps: { radius: 'md' } },
     Paper: { defaultProps: { radius: 'md' } },
+    // Badges hold names (tables, keys) that must read as the source spells them: no uppercasing.
+    Badge: { defaultProps: { tt: 'none' } },
   },
 });

@@ -106,7 +106,7 @@ export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): F
     const parent = config.tables[fk.parentTable];
     if (!child || !parent || child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
     const key = relationshipKey(fk);
-    const bad = problems.some((p) => p.step === 'foreign-keys' && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
+    const bad = problems.some((p) => p.code.startsWith('FK_') && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
     const self = fk.childTable === fk.parentTable && child.treatment === 'synthesize';
     const context = !synthesized.has(key) && !self ? null : !self && (plan ? plan.tables[fk.childTable]?.context === fk : fk.context !== false);
     fk.childColumns.forEach((col, i) => {

@@ -51,7 +51,7 @@ interface Actions {
   discardDraft(): void;
   /** After a reload on the wizard: reopens the source that has unsaved work, if any. */
   resume(): Promise<void>;
-  /** The synthesis was saved and started: its draft is no longer needed. */
+  /** The synthesis was saved and started: its draft is no longer needed, the wizard starts afresh. */
   ran(): void;
   reset(): void;
 }
@@ -183,9 +183,8 @@ export const useWizard = create<State & Actions>()((set, get) => ({
   },
 
   ran() {
-    const { sourceId } = get();
-    if (sourceId) clearDraft(browserStorage(), sourceId);
-    set({ dirty: false, draftOffer: null });
+    // The synthesis is saved and running: "New synthesis" starts a fresh one from here on.
+    get().reset();
   },
 
   reset() {

@@ -130,8 +130,11 @@ export function planColumn(name: string, values: readonly CellValue[], cfg: Colu
     }
   }
   const spec = modelSpec(name, values, cfg, meta, ctx);
-  const card = subColumnsOf(spec, name)[0]?.cardinality ?? 1;
-  if (card <= 1) ctx.warn(`Column "${ctx.table}.${name}" has a single value${values.every((v) => v === null) ? ' (all empty)' : ''}; it is reproduced as is.`);
+  // Said from the values, not from the encoder's first sub-column (one bin can still hold many numbers).
+  const present = values.filter((v) => v !== null && v !== undefined);
+  const distinct = new Set(present.map((v) => categorical.categoryKey(v))).size;
+  if (distinct === 0) ctx.warn(`Column "${ctx.table}.${name}" is empty in every row; it stays empty.`);
+  else if (distinct === 1) ctx.warn(`Column "${ctx.table}.${name}" has a single value${present.length < values.length ? ' (and empty cells)' : ''}; it is reproduced as is.`);
   return { name, role: 'model', spec };
 }
 

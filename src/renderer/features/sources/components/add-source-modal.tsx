@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, Group, Modal, NumberInput, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import type { DbSourceSpec, SourceSpec } from '../../../../shared';
+import { parseSourceString, redactUrl, type DbSourceSpec, type SourceSpec } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { useSources } from '../store';
 
@@ -28,6 +28,21 @@ export function specOf(kind: Kind, f: Fields): SourceSpec {
   return spec;
 }
 
+/** A database URL (postgres://…, mysql://…, mariadb://…) split into the dialog's fields, or null when the text is not one. */
+export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields: Partial<Fields> } | { error: string } | null {
+  if (!/^(postgres(?:ql)?|mysql|mariadb):\/\//i.test(text.trim())) return null;
+  try {
+    const spec = parseSourceString(text);
+    if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return null;
+    return {
+      kind: spec.kind,
+      fields: { host: spec.host, port: spec.port ?? '', user: spec.user, password: spec.password ?? '', database: spec.database, schema: spec.kind === 'postgres' ? (spec.schema ?? '') : '' },
+    };
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
 function missing(kind: Kind, f: Fields): string | null {
   if ((kind === 'files' || kind === 'sqlite') && !f.path.trim()) return kind === 'files' ? 'Enter the path of a file or folder.' : 'Enter the path of the SQLite file.';
   if ((kind === 'postgres' || kind === 'mysql') && !f.database.trim()) return 'Enter the database name.';
@@ -45,6 +60,27 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
     setResult(null);
   };
   const problem = missing(kind, f);
+  const [url, setUrl] = useState('');
+  const [urlError, setUrlError] = useState<string | null>(null);
+  /**
+   * Takes a pasted URL apart into kind, host, port, user, password, database and schema. Returns
+   * false when the text is not a database URL; a URL that does not parse is named on `showError`.
+   */
+  const applyUrl = (text: string, showError = false): boolean => {
+    const parsed = fieldsOfUrl(text);
+    if (parsed === null) return false;
+    if ('error' in parsed) {
+      if (showError) setUrlError(parsed.error);
+      return true;
+    }
+    setUrlError(null);
+    // The URL field shows the password masked; re-reading the masked text keeps the real one.
+    if (parsed.fields.password === '***') delete parsed.fields.password;
+    setKind(parsed.kind);
+    setF((old) => ({ ...old, ...parsed.fields }));
+    setResult(null);
+    return true;
+  };
 
   const test = async () => {
     setBusy('test');
@@ -103,8 +139,28 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
           />
         ) : (
           <>
+            <TextInput
+              label="Connection URL"
+              description="Paste a URL to fill the fields below, e.g. postgres://user:password@host:5432/database"
+              placeholder={kind === 'postgres' ? 'postgres://user@127.0.0.1:5432/mydb' : 'mysql://user@127.0.0.1:3306/mydb'}
+              value={url}
+              error={urlError}
+              onChange={(e) => {
+                const v = e.currentTarget.value;
+                setUrlError(null);
+                setUrl(applyUrl(v) ? redactUrl(v) : v);
+              }}
+              onBlur={() => url.trim() && !applyUrl(url, true) && setUrlError('Not a database URL: it starts with postgres://, mysql:// or mariadb://.')}
+              autoComplete="off"
+            />
             <Group grow>
-              <TextInput label="Host" value={f.host} onChange={(e) => set('host')(e.currentTarget.value)} />
+              <TextInput label="Host" value={f.host} onChange={(e) => {
+                  // A URL pasted here fills every field instead of becoming the host name.
+                  const v = e.currentTarget.value;
+                  if (applyUrl(v, true)) setUrl(redactUrl(v));
+                  else set('host')(v);
+                }}
+              />
               <NumberInput label="Port" placeholder={kind === 'postgres' ? '5432' : '3306'} value={f.port} onChange={set('port')} min={1} max={65535} allowDecimal={false} />
             </Group>
             <Group grow>

@@ -79,7 +79,12 @@ export function SourcesPage() {
                       leftSection={kindIcon(s)}
                       label={s.name}
                       description={describeSource(s.spec)}
-                      rightSection={<Badge size="xs" variant="light">{kindLabel[s.spec.kind]}</Badge>}
+                      rightSection={
+                        <Badge size="xs" variant="light" style={{ flexShrink: 0, overflow: 'visible' }} data-kind-badge>
+                          {kindLabel[s.spec.kind]}
+                        </Badge>
+                      }
+                      styles={{ body: { minWidth: 0 }, section: { flexShrink: 0 } }}
                     />
                   ))}
                 </nav>
@@ -90,14 +95,16 @@ export function SourcesPage() {
             {selected ? (
               <Card withBorder>
                 <Group justify="space-between" mb="sm" wrap="nowrap">
-                  <div style={{ minWidth: 0 }}>
-                    <Title order={3}>{selected.name}</Title>
+                  <div style={{ minWidth: 0, flex: 1 }}>
+                    <Title order={3} title={selected.name} style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }} data-testid="source-title">
+                      {selected.name}
+                    </Title>
                     <Text size="sm" c="dimmed" truncate>
                       {describeSource(selected.spec)}
                       {selected.hasPassword ? ' · password stored encrypted' : ''}
                     </Text>
                   </div>
-                  <Group gap="xs" wrap="nowrap">
+                  <Group gap="xs" wrap="nowrap" style={{ flexShrink: 0 }}>
                     <Button leftSection={<IconSparkles />} onClick={() => startSynthesis(selected)}>
                       New synthesis
                     </Button>

@@ -48,7 +48,7 @@ export function TableBrowser({ source }: { source: SourceRecord }) {
         </Table.Thead>
         <Table.Tbody>
           {tables.map((t) => (
-            <Table.Tr key={t.name} bg={t.name === current ? 'var(--mantine-primary-color-light)' : undefined}>
+            <Table.Tr key={t.name} bg={t.name === current ? 'var(--mantine-primary-color-light)' : undefined} onClick={() => setTable(t.name)} style={{ cursor: 'pointer' }} data-table-row={t.name}>
               <Table.Td>
                 <UnstyledButton onClick={() => setTable(t.name)} fw={t.name === current ? 600 : 400} aria-pressed={t.name === current}>
                   {t.name}

@@ -8,7 +8,9 @@ const mockGenerators = ['person.fullName', 'person.firstName', 'person.lastName'
 /** The options of a column's type (numeric clipping/precision, rare categories, datetime format, mock generator). */
 export function ColumnOptions({ table, column, cfg }: { table: string; column: string; cfg: ColumnConfig }) {
   const update = useWizard((s) => s.update);
+  const privacy = useWizard((s) => s.config?.settings.privacy);
   const o = cfg.options;
+  const rareDefault = privacy?.protectRareCategories ? privacy.rareCategoryThreshold : null;
   const num = (v: string | number) => (typeof v === 'number' ? v : undefined);
   return (
     <Stack gap="xs" w={260}>
@@ -50,7 +52,12 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
       {cfg.sdtype === 'categorical' ? (
         <NumberInput
           label="Rare category threshold"
-          description="Categories seen fewer times are protected"
+          description={
+            rareDefault === null
+              ? 'Rare-category protection is off: turn it on in Synth settings › Advanced for this to apply.'
+              : `Categories seen fewer times are never reproduced as themselves. Empty = the synthesis setting (${rareDefault}).`
+          }
+          placeholder={rareDefault === null ? 'off' : `${rareDefault} (default)`}
           min={1}
           allowDecimal={false}
           value={o.rareCategoryThreshold ?? ''}

@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { ActionIcon, Badge, Button, Group, Paper, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { relationshipKey, type Relationship } from '../../../../shared';
+import { relationshipKey, type ApiOutput, type Relationship } from '../../../../shared';
+import { call, errorText } from '../../../lib/api';
+import { formatCount } from '../../../lib/format';
 import { IconLayout, IconTrash } from '../../../lib/icons';
 import { SchemaGraph } from '../../schema-graph/components/schema-graph';
 import { useWizard } from '../store';
@@ -9,14 +11,45 @@ import { ScrollTable } from '../../../components/scroll-table';
 
 const fkText = (fk: Relationship) => `${fk.childTable}.${fk.childColumns.join(', ')} → ${fk.parentTable}.${fk.parentColumns.join(', ')}`;
 
+type Check = ApiOutput<'sources.checkForeignKey'>;
+
+/** What the check of a drawn key found, in words, and whether it is a concern. */
+export function checkText(fk: Relationship, check: Check): { text: string; ok: boolean } {
+  const child = `${fk.childTable}.${fk.childColumns[0]}`;
+  const parent = `${fk.parentTable}.${fk.parentColumns[0]}`;
+  if (!check.typesCompatible) return { ok: false, text: `${child} is ${check.childType} but ${parent} is ${check.parentType}: the types do not match.` };
+  if (check.sampled === 0) return { ok: true, text: `${child} is empty in the source: nothing to check.` };
+  if (check.orphans === 0) return { ok: true, text: `All ${formatCount(check.sampled)} values of ${child} checked have a parent in ${fk.parentTable}.` };
+  return {
+    ok: false,
+    text: `${formatCount(check.orphans)} of ${formatCount(check.sampled)} values of ${child} checked have no parent in ${fk.parentTable} (e.g. ${check.examples.join(', ')}).`,
+  };
+}
+
+interface Added {
+  fk: Relationship;
+  check: Check | null;
+  error: string | null;
+}
 /** Step 3: the schema graph; draw an edge from a column to a primary key, select + Delete to remove. */
 export function ForeignKeysStep() {
   const config = useWizard((s) => s.config);
   const update = useWizard((s) => s.update);
   const relayout = useWizard((s) => s.relayout);
   const [selected, setSelected] = useState<string[]>([]);
-  const [notice, setNotice] = useState<string | null>(null);
+  const sourceId = useWizard((s) => s.sourceId);
+  const [added, setAdded] = useState<Added | null>(null);
   if (!config) return null;
+  // The notice is about a key that exists: it goes when the key is deleted.
+  const notice = added && config.foreignKeys.some((f) => relationshipKey(f) === relationshipKey(added.fk)) ? added : null;
+  const onAdded = (fk: Relationship) => {
+    setAdded({ fk, check: null, error: null });
+    if (!sourceId) return;
+    call('sources.checkForeignKey', { id: sourceId, fk })
+      .then((check) => setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, check } : a)))
+      .catch((e: unknown) => setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, error: errorText(e).message } : a)));
+  };
+  const verdict = notice?.check ? checkText(notice.fk, notice.check) : null;
   const visible = config.foreignKeys.filter((fk) => config.tables[fk.childTable]?.treatment !== 'exclude' && config.tables[fk.parentTable]?.treatment !== 'exclude');
   const selectedKeys = new Set(selected.map((id) => id.replace(/#\d+$/, '')));
 
@@ -47,12 +80,17 @@ export function ForeignKeysStep() {
         </Group>
       </Group>
       {notice ? (
-        <Text size="sm" c="green.7" role="status">
-          {notice}
-        </Text>
+        <div role="status" data-testid="fk-added">
+          <Text size="sm" c="green.7">
+            Foreign key added: {fkText(notice.fk)}
+          </Text>
+          <Text size="sm" c={verdict ? (verdict.ok ? 'dimmed' : 'red.7') : 'dimmed'} data-testid="fk-check" data-ok={verdict ? String(verdict.ok) : undefined}>
+            {verdict ? verdict.text : notice.error ? `The values could not be checked: ${notice.error}` : 'Checking the values…'}
+          </Text>
+        </div>
       ) : null}
       <Paper withBorder style={{ overflow: 'hidden' }}>
-        <SchemaGraph selectedEdges={selected} onSelectEdges={setSelected} onAdded={(fk) => setNotice(`Foreign key added: ${fkText(fk)}`)} height={440} />
+        <SchemaGraph selectedEdges={selected} onSelectEdges={setSelected} onAdded={onAdded} height={440} />
       </Paper>
       <Paper withBorder>
         <ScrollTable maxHeight={170} fz="sm" verticalSpacing={4} aria-label="Foreign keys">

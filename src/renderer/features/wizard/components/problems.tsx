@@ -82,7 +82,8 @@ export function ProblemsPanel() {
         <ScrollArea.Autosize mah={520} type="auto">
           <Stack gap={6}>
             {wizardSteps.map((s, index) => {
-              const mine = problems.filter((p) => p.step === s.key);
+              // Errors first, then warnings, each with the fix.
+              const mine = problems.filter((p) => p.step === s.key).sort((a, b) => Number(a.severity !== 'error') - Number(b.severity !== 'error'));
               if (mine.length === 0) return null;
               return (
                 <div key={s.key}>
@@ -96,7 +97,14 @@ export function ProblemsPanel() {
                       <span style={{ color: p.severity === 'error' ? 'var(--mantine-color-red-6)' : 'var(--mantine-color-yellow-7)', marginTop: 2 }}>
                         {p.severity === 'error' ? <IconAlert size={14} /> : <IconInfo size={14} />}
                       </span>
-                      <Text size="xs">{p.message}</Text>
+                      <Text size="xs" data-severity={p.severity}>
+                        {p.message}
+                        {p.fix ? (
+                          <Text span size="xs" c="dimmed" display="block" mt={1}>
+                            Fix: {p.fix}
+                          </Text>
+                        ) : null}
+                      </Text>
                     </Group>
                   ))}
                 </div>

@@ -144,16 +144,23 @@ export function TreatmentStep() {
                       <InlineProblems problems={problemsAt(problems, selected.name, col.name).filter((p) => p.step === 'treatment')} />
                     </Table.Td>
                     <Table.Td>
+                      {tc.treatment !== 'synthesize' ? (
+                        // What happens to the column, not a disabled choice that does not apply.
+                        <Text size="xs" c={cc.sensitive ? 'yellow.8' : 'dimmed'} w={140} data-testid={`column-fate-${selected.name}.${col.name}`}>
+                          {tc.treatment === 'original' ? 'kept (original data)' : 'excluded'}
+                        </Text>
+                      ) : (
                       <Select
                         size="xs"
                         w={140}
                         aria-label={`Treatment of ${col.name}`}
-                        disabled={tc.treatment !== 'synthesize' || isKey}
+                        disabled={isKey}
                         data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
                         value={isKey ? 'synthesize' : cc.treatment}
                         allowDeselect={false}
                         onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
                       />
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Popover position="left" withArrow shadow="md" trapFocus>
