@@ -161,7 +161,7 @@ export function protectionSection(r: ReportJson): string {
   const items: string[] = [];
   items.push(
     p.protectRareCategories
-      ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}${thresholdNote(x.threshold, p.rareCategoryThreshold)}`).join(', ')})` : ''}.`
+      ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}${thresholdNote(x.threshold, p.rareCategoryThreshold)}`).join(', ')})` : ''}. Where the model drew a rare value, the output holds a frequent category of the column instead (drawn by how often each occurs), or a fake value from the column's mock generator when no category of the column is frequent.`
       : 'Rare-category protection was <b>off</b>.',
   );
   items.push(

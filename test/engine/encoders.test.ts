@@ -32,7 +32,18 @@ describe('categorical encoder', () => {
     const out = categorical.decode(spec, [all], createRng(3));
     expect(out).not.toContain('secret-1');
     expect(out).not.toContain('secret-2');
-    expect(out).toContain(RARE_TOKEN);
+    // The protected token becomes a value a user can use: a frequent category, never a placeholder.
+    expect(out).not.toContain(RARE_TOKEN);
+    expect(new Set(out)).toEqual(new Set([null, 'a', 'b']));
+  });
+
+  it('fakes a text column whose every category is rare with its mock generator', () => {
+    const emails: CellValue[] = Array.from({ length: 30 }, (_, i) => `person${i}@example.org`);
+    const spec = categorical.reduce(categorical.analyze(emails), opts, createRng(1));
+    expect(spec.categories).toEqual([]);
+    const out = categorical.decode(spec, categorical.encode(spec, emails), createRng(4), 'email');
+    expect(out.every((v) => typeof v === 'string' && v.includes('@') && v !== RARE_TOKEN)).toBe(true);
+    expect(out.some((v) => emails.includes(v))).toBe(false);
   });
 
   it('decodes rare codes of a numeric-coded column to frequent codes, not a text token', () => {

@@ -41,7 +41,7 @@ function decodeColumns(model: TableModel, tokens: Int32Array[], rows: number, rn
       case 'model': {
         const start = tokenIndex.get(i) as number;
         const n = subColumnsOf(p.spec, p.name).length;
-        cols.push(decodeTokens(p.spec, tokens.slice(start, start + n), rng));
+        cols.push(decodeTokens(p.spec, tokens.slice(start, start + n), rng, p.name));
         break;
       }
       case 'id':

@@ -1,7 +1,8 @@
-import type { Edge, Node } from '@xyflow/react';
+import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { DatasetMetadata, Problem, Relationship, SynthesisConfig, TableTreatment } from '../../../shared';
 import { activeForeignKeys, relationshipKey } from '../../../shared';
 import { buildPlan, synthesizedForeignKeys } from '../../../shared/relational-plan';
+import { HANDLE_SIZE, HEADER_HEIGHT, NODE_WIDTH, nodeHeight, ROW_HEIGHT } from './layout';
 
 /** What a column row of a table node shows. */
 export interface ColumnRow {
@@ -37,6 +38,21 @@ export function parseHandleId(id: string | null | undefined): { column: string; 
   const m = /^([st]):(.+)$/.exec(id);
   if (!m) return null;
   return { column: m[2]!, side: m[1] === 's' ? 'source' : 'target' };
+}
+
+/**
+ * Where each column's dots sit on a table node (the CSS of .table-node draws them there), so
+ * React Flow can route edges and fit the view without measuring every node in the DOM first.
+ */
+export function nodeHandles(columns: readonly string[]): NodeHandle[] {
+  const half = HANDLE_SIZE / 2;
+  return columns.flatMap((c, i) => {
+    const y = 1 + HEADER_HEIGHT + i * ROW_HEIGHT + ROW_HEIGHT / 2 - half;
+    return [
+      { id: handleId(c, 'target'), type: 'target' as const, position: Position.Left, x: 1 - half, y, width: HANDLE_SIZE, height: HANDLE_SIZE },
+      { id: handleId(c, 'source'), type: 'source' as const, position: Position.Right, x: NODE_WIDTH - 1 - half, y, width: HANDLE_SIZE, height: HANDLE_SIZE },
+    ];
+  });
 }
 
 export const nodeId = (table: string): string => `table:${table}`;
@@ -90,6 +106,11 @@ export function buildNodes(
       id,
       type: 'table',
       position: positions[meta.name] ?? { x: 0, y: 0 },
+      width: NODE_WIDTH,
+      height: nodeHeight(meta.columns.length),
+      // Known sizes count as measured: React Flow can fit the view with most nodes not rendered.
+      measured: { width: NODE_WIDTH, height: nodeHeight(meta.columns.length) },
+      handles: nodeHandles(meta.columns.map((c) => c.name)),
       data: { table: meta.name, treatment: t.treatment, rowCount: meta.rowCount, columns, problem: worst(mine.filter((p) => !p.column)) },
     });
   }

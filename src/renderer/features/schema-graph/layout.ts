@@ -4,6 +4,8 @@ import type { DatasetMetadata, SynthesisConfig } from '../../../shared';
 export const NODE_WIDTH = 250;
 export const HEADER_HEIGHT = 44;
 export const ROW_HEIGHT = 24;
+/** The connection dots: large enough to hit with a mouse. */
+export const HANDLE_SIZE = 14;
 
 export function nodeHeight(columnCount: number): number {
   return HEADER_HEIGHT + columnCount * ROW_HEIGHT + 8;
@@ -33,8 +35,77 @@ function runDagre(config: SynthesisConfig, shown: DatasetMetadata['tables'], ran
   return { pos, width, height };
 }
 
+/** Above this many tables dagre's crossing minimisation takes seconds: the layered layout below takes milliseconds. */
+const DAGRE_MAX_TABLES = 24;
+const COLUMN_GAP = 110;
+const ROW_GAP = 28;
+
 /**
- * Auto-layout of the schema graph (pure), with dagre: children to the left of (or above) their
+ * A layered left-to-right layout in linear time for large schemas: parents to the right of their
+ * children (a table's column is the longest chain of parents above it), tables in a column
+ * ordered by where their parents and children sit (barycentre sweeps), each placed level with
+ * them when there is room.
+ */
+function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables']): Positions {
+  const names = new Set(shown.map((t) => t.name));
+  const parents = new Map<string, string[]>(shown.map((t) => [t.name, []]));
+  const children = new Map<string, string[]>(shown.map((t) => [t.name, []]));
+  for (const fk of config.foreignKeys) {
+    if (fk.childTable === fk.parentTable || !names.has(fk.childTable) || !names.has(fk.parentTable)) continue;
+    parents.get(fk.childTable)!.push(fk.parentTable);
+    children.get(fk.parentTable)!.push(fk.childTable);
+  }
+  // Level = longest parent chain (Kahn's order; tables on a cycle keep the level reached so far).
+  const level = new Map<string, number>(shown.map((t) => [t.name, 0]));
+  const waiting = new Map<string, number>(shown.map((t) => [t.name, new Set(parents.get(t.name)).size]));
+  const queue = shown.filter((t) => waiting.get(t.name) === 0).map((t) => t.name);
+  while (queue.length > 0) {
+    const t = queue.shift()!;
+    for (const c of new Set(children.get(t))) {
+      level.set(c, Math.max(level.get(c)!, level.get(t)! + 1));
+      const left = waiting.get(c)! - 1;
+      waiting.set(c, left);
+      if (left === 0) queue.push(c);
+    }
+  }
+  const maxLevel = Math.max(0, ...level.values());
+  const columns: string[][] = Array.from({ length: maxLevel + 1 }, () => []);
+  for (const t of shown) columns[level.get(t.name)!]!.push(t.name);
+  const height = new Map(shown.map((t) => [t.name, nodeHeight(t.columns.length)]));
+  const y = new Map<string, number>();
+  const place = (col: string[], neighbours: Map<string, string[]>): void => {
+    const bary = (t: string): number => {
+      const ys = (neighbours.get(t) ?? []).map((n) => y.get(n)).filter((v): v is number => v !== undefined);
+      return ys.length ? ys.reduce((a, b) => a + b, 0) / ys.length : Number.NaN;
+    };
+    const keyed = col.map((t, i) => ({ t, key: bary(t), i }));
+    keyed.sort((a, b) => (Number.isNaN(a.key) || Number.isNaN(b.key) ? a.i - b.i : a.key - b.key));
+    let bottom = -Infinity;
+    col.length = 0;
+    for (const { t, key } of keyed) {
+      const h = height.get(t)!;
+      const top = Math.max(bottom === -Infinity ? 0 : bottom + ROW_GAP, Number.isNaN(key) ? 0 : key - h / 2);
+      y.set(t, top + h / 2);
+      bottom = top + h;
+      col.push(t);
+    }
+  };
+  for (const col of columns) place(col, parents);
+  for (let sweep = 0; sweep < 2; sweep++) {
+    for (let l = maxLevel - 1; l >= 0; l--) place(columns[l]!, children);
+    for (let l = 1; l <= maxLevel; l++) place(columns[l]!, parents);
+  }
+  const top = Math.min(...shown.map((t) => y.get(t.name)! - height.get(t.name)! / 2));
+  const pos: Positions = {};
+  columns.forEach((col, l) => {
+    for (const t of col) pos[t] = { x: (maxLevel - l) * (NODE_WIDTH + COLUMN_GAP), y: y.get(t)! - height.get(t)! / 2 - top };
+  });
+  return pos;
+}
+
+/**
+ * Auto-layout of the schema graph (pure). Large schemas get the layered layout above; smaller
+ * ones dagre: children to the left of (or above) their
  * parents, left-to-right unless top-to-bottom fits a landscape view better (wide, shallow trees).
  * Returns the top-left position of each table's node.
  */
@@ -43,6 +114,7 @@ export function layoutTables(config: SynthesisConfig, metadata: DatasetMetadata,
     const c = config.tables[t.name];
     return c && (opts.showExcluded || c.treatment !== 'exclude');
   });
+  if (shown.length > DAGRE_MAX_TABLES) return layeredLayout(config, shown);
   const aspect = opts.aspect ?? 1.7;
   const lr = runDagre(config, shown, 'LR');
   if (lr.height === 0 || lr.width / lr.height >= aspect / 2) return lr.pos;

@@ -2,10 +2,14 @@
  * Categorical encoding. Tokens: [null][rare][category 0..k-1] (null and rare only when present).
  * Privacy: categories seen fewer than `rareThreshold` times are merged into the protected
  * token at reduce time, so the model never sees them and they are never emitted as themselves.
+ * Where the model draws the protected token, the output gets a usable value in its place: a
+ * frequent category drawn by training frequency, or, when every category was rare, a value of
+ * the column's mock generator.
  */
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
-import { RARE_TOKEN, type ReduceOptions, type SubColumn, type Tokens } from './types';
+import { mockValues } from '../mock/mock-values';
+import type { ReduceOptions, SubColumn, Tokens } from './types';
 
 type Scalar = string | number | boolean;
 
@@ -21,7 +25,7 @@ export interface CategoricalSpec {
   categories: Scalar[];
   hasNull: boolean;
   hasRare: boolean;
-  /** Rare values of a text column decode to RARE_TOKEN; otherwise to a sampled frequent category. */
+  /** Mostly text: when no category is frequent, rare values decode to mock values (else to null). */
   rareAsText: boolean;
   /** Training frequency of each kept category (used to decode rare values of non-text columns). */
   weights: number[];
@@ -102,7 +106,8 @@ export function encode(spec: CategoricalSpec, values: readonly CellValue[]): Tok
   return [out];
 }
 
-export function decode(spec: CategoricalSpec, tokens: Tokens, rng: Rng): CellValue[] {
+/** Decodes tokens; `column` names the mock generator's column for a column with no frequent category. */
+export function decode(spec: CategoricalSpec, tokens: Tokens, rng: Rng, column = ''): CellValue[] {
   const t = tokens[0] ?? new Int32Array(0);
   const off = offset(spec);
   const out: CellValue[] = new Array(t.length);
@@ -110,18 +115,24 @@ export function decode(spec: CategoricalSpec, tokens: Tokens, rng: Rng): CellVal
   let acc = 0;
   for (const w of spec.weights) cumulative.push((acc += w));
   const value = (c: Scalar): CellValue => (spec.dates && typeof c === 'string' ? new Date(c) : c);
+  const rare: number[] = [];
   for (let i = 0; i < t.length; i++) {
     const tok = t[i] as number;
     if (spec.hasNull && tok === 0) out[i] = null;
     else if (tok >= off && tok - off < spec.categories.length) out[i] = value(spec.categories[tok - off] as Scalar);
-    else if (spec.rareAsText || spec.categories.length === 0) out[i] = spec.rareAsText ? RARE_TOKEN : null;
+    else if (spec.categories.length === 0) rare.push(i);
     else {
-      // A non-text column (codes, numbers): a rare value becomes a frequent category, drawn by frequency.
+      // A protected (rare) value: a frequent category stands in for it, drawn by frequency.
       const u = rng.next() * acc;
       let k = 0;
       while (k < cumulative.length - 1 && (cumulative[k] as number) <= u) k++;
       out[i] = value(spec.categories[k] as Scalar);
     }
+  }
+  if (rare.length > 0) {
+    // Every category was rare: fake text from the column's mock generator, or empty for codes.
+    const fakes = spec.rareAsText ? mockValues({ table: '', column, count: rare.length, seed: rng.int(2 ** 31) }) : [];
+    rare.forEach((i, j) => (out[i] = fakes[j] ?? null));
   }
   return out;
 }

@@ -156,9 +156,9 @@ export function encodeValues(spec: EncoderSpec, values: readonly CellValue[]): T
   }
 }
 
-export function decodeTokens(spec: EncoderSpec, tokens: Tokens, rng: Rng): CellValue[] {
+export function decodeTokens(spec: EncoderSpec, tokens: Tokens, rng: Rng, column = ''): CellValue[] {
   switch (spec.kind) {
-    case 'categorical': return categorical.decode(spec, tokens, rng);
+    case 'categorical': return categorical.decode(spec, tokens, rng, column);
     case 'numeric': return numeric.decode(spec, tokens, rng);
     case 'datetime': return datetime.decode(spec, tokens, rng);
     case 'boolean': return boolean.decode(spec, tokens, rng);

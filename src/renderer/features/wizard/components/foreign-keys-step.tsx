@@ -1,5 +1,5 @@
-import { useState } from 'react';
-import { ActionIcon, Badge, Button, Group, Paper, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { memo, useState } from 'react';
+import { ActionIcon, Badge, Button, Group, Paper, Stack, Table, Text } from '@mantine/core';
 import { relationshipKey, type ApiOutput, type Relationship } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { formatCount } from '../../../lib/format';
@@ -25,6 +25,28 @@ export function checkText(fk: Relationship, check: Check): { text: string; ok: b
     text: `${formatCount(check.orphans)} of ${formatCount(check.sampled)} values of ${child} checked have no parent in ${fk.parentTable} (e.g. ${check.examples.join(', ')}).`,
   };
 }
+
+/** One foreign key of the list; memoised so selecting an edge re-renders only its row. */
+const FkRow = memo(function FkRow({ fk, selected }: { fk: Relationship; selected: boolean }) {
+  const update = useWizard((s) => s.update);
+  const key = relationshipKey(fk);
+  return (
+    <Table.Tr bg={selected ? 'var(--mantine-color-orange-light)' : undefined}>
+      <Table.Td>{fkText(fk)}</Table.Td>
+      <Table.Td w={90}>
+        <Badge size="xs" variant="light" color={fk.origin === 'user' ? 'indigo' : 'gray'}>
+          {fk.origin}
+        </Badge>
+      </Table.Td>
+      <Table.Td w={40}>
+        {/* A native title, not a Tooltip: one floating tooltip per row is costly on large schemas. */}
+        <ActionIcon size="sm" variant="subtle" color="red" title="Delete this foreign key" aria-label={`Delete foreign key ${fkText(fk)}`} onClick={() => update((c) => removeForeignKeys(c, [key]))}>
+          <IconTrash size={14} />
+        </ActionIcon>
+      </Table.Td>
+    </Table.Tr>
+  );
+});
 
 interface Added {
   fk: Relationship;
@@ -103,23 +125,7 @@ export function ForeignKeysStep() {
           ) : null}
           {visible.map((fk) => {
             const key = relationshipKey(fk);
-            return (
-              <Table.Tr key={key} bg={selectedKeys.has(key) ? 'var(--mantine-color-orange-light)' : undefined}>
-                <Table.Td>{fkText(fk)}</Table.Td>
-                <Table.Td w={90}>
-                  <Badge size="xs" variant="light" color={fk.origin === 'user' ? 'indigo' : 'gray'}>
-                    {fk.origin}
-                  </Badge>
-                </Table.Td>
-                <Table.Td w={40}>
-                  <Tooltip label="Delete this foreign key">
-                    <ActionIcon size="sm" variant="subtle" color="red" aria-label={`Delete foreign key ${fkText(fk)}`} onClick={() => update((c) => removeForeignKeys(c, [key]))}>
-                      <IconTrash size={14} />
-                    </ActionIcon>
-                  </Tooltip>
-                </Table.Td>
-              </Table.Tr>
-            );
+            return <FkRow key={key} fk={fk} selected={selectedKeys.has(key)} />;
           })}
         </ScrollTable>
       </Paper>

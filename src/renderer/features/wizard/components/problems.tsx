@@ -57,9 +57,13 @@ export function StepProblems({ problems }: { problems: Problem[] }) {
 }
 
 /** The summary panel: every problem of the configuration, grouped by step, each a link to its step. */
+/** Problems listed per step before "Show all" (a large schema can have hundreds of warnings). */
+const PANEL_LIMIT = 6;
+
 export function ProblemsPanel() {
   const problems = useWizard((s) => s.problems);
   const setStep = useWizard((s) => s.setStep);
+  const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
   return (
@@ -92,7 +96,7 @@ export function ProblemsPanel() {
                       {index + 1}. {s.label}
                     </Text>
                   </UnstyledButton>
-                  {mine.map((p, i) => (
+                  {(expanded.has(s.key) ? mine : mine.slice(0, PANEL_LIMIT)).map((p, i) => (
                     <Group key={`${p.code}-${i}`} gap={6} wrap="nowrap" align="flex-start" mt={2}>
                       <span style={{ color: p.severity === 'error' ? 'var(--mantine-color-red-6)' : 'var(--mantine-color-yellow-7)', marginTop: 2 }}>
                         {p.severity === 'error' ? <IconAlert size={14} /> : <IconInfo size={14} />}
@@ -107,6 +111,11 @@ export function ProblemsPanel() {
                       </Text>
                     </Group>
                   ))}
+                  {mine.length > PANEL_LIMIT ? (
+                    <Anchor component="button" size="xs" mt={2} onClick={() => setExpanded((e) => (e.has(s.key) ? new Set([...e].filter((k) => k !== s.key)) : new Set([...e, s.key])))}>
+                      {expanded.has(s.key) ? 'Show fewer' : `Show all ${mine.length}`}
+                    </Anchor>
+                  ) : null}
                 </div>
               );
             })}
