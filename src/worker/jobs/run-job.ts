@@ -85,7 +85,8 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     if (generate) timeline.skip('train');
     else {
       await timeline.run('train', () =>
-        train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table }) }),
+        // Every epoch's loss is sent (not throttled away), so the chart shows every epoch of every table live.
+        train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table, force: p.metrics?.trainLoss !== undefined }) }),
       );
     }
 
