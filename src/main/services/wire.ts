@@ -1,6 +1,6 @@
 import type { CellValue, Page, StorageType } from '../../shared';
 import type { PreviewResult } from '../../data/sources/connector';
-import { sqlDateText } from '../../data/destinations/sqlite-types';
+import { sqlDateText } from '../../data/dialects/sqlite-values';
 
 /**
  * A cell as it crosses the wire: dates as text the way the column holds them (`YYYY-MM-DD` for a
