@@ -72,7 +72,7 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
     timeUntil(page, () => page.keyboard.press('Delete'), (l: string | number | null) => (!document.querySelector(`.react-flow__edge[aria-label="${l}"]`) ? performance.now() : false), label),
   );
   // Draw it again from the child column's right dot to the parent key's left dot.
-  const m = /^Foreign key (.+)\.(.+) to (.+)\.(.+)$/.exec(label)!;
+  const m = /^Foreign key (.+)\.(.+) to (.+)\.(.+?)(?: \(non-context\))?$/.exec(label)!;
   const from = graph.locator(`[data-column="${m[1]}.${m[2]}"] .react-flow__handle.source`);
   const to = graph.locator(`[data-column="${m[3]}.${m[4]}"] .react-flow__handle.target`);
   await timed(

@@ -10,6 +10,7 @@ export const allowedChannels = [
   'sources.test',
   'sources.inspect',
   'sources.preview',
+  'sources.checkForeignKey',
   'syntheses.list',
   'syntheses.defaultConfig',
   'syntheses.validate',

@@ -46,7 +46,7 @@ const ROW_GAP = 28;
  * ordered by where their parents and children sit (barycentre sweeps), each placed level with
  * them when there is room.
  */
-function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables']): Positions {
+function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables'], rankdir: 'LR' | 'TB'): { pos: Positions; width: number; height: number } {
   const names = new Set(shown.map((t) => t.name));
   const parents = new Map<string, string[]>(shown.map((t) => [t.name, []]));
   const children = new Map<string, string[]>(shown.map((t) => [t.name, []]));
@@ -72,6 +72,9 @@ function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables']
   const columns: string[][] = Array.from({ length: maxLevel + 1 }, () => []);
   for (const t of shown) columns[level.get(t.name)!]!.push(t.name);
   const height = new Map(shown.map((t) => [t.name, nodeHeight(t.columns.length)]));
+  // Across a level: heights when levels are columns (LR), widths when they are rows (TB).
+  const cross = (t: string): number => (rankdir === 'LR' ? height.get(t)! : NODE_WIDTH);
+  const gap = rankdir === 'LR' ? ROW_GAP : 40;
   const y = new Map<string, number>();
   const place = (col: string[], neighbours: Map<string, string[]>): void => {
     const bary = (t: string): number => {
@@ -83,8 +86,8 @@ function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables']
     let bottom = -Infinity;
     col.length = 0;
     for (const { t, key } of keyed) {
-      const h = height.get(t)!;
-      const top = Math.max(bottom === -Infinity ? 0 : bottom + ROW_GAP, Number.isNaN(key) ? 0 : key - h / 2);
+      const h = cross(t);
+      const top = Math.max(bottom === -Infinity ? 0 : bottom + gap, Number.isNaN(key) ? 0 : key - h / 2);
       y.set(t, top + h / 2);
       bottom = top + h;
       col.push(t);
@@ -95,12 +98,26 @@ function layeredLayout(config: SynthesisConfig, shown: DatasetMetadata['tables']
     for (let l = maxLevel - 1; l >= 0; l--) place(columns[l]!, children);
     for (let l = 1; l <= maxLevel; l++) place(columns[l]!, parents);
   }
-  const top = Math.min(...shown.map((t) => y.get(t.name)! - height.get(t.name)! / 2));
+  const top = Math.min(...shown.map((t) => y.get(t.name)! - cross(t.name) / 2));
+  // Along the levels: the roots last (right in LR, bottom in TB), children before their parents.
+  const along: number[] = [];
+  let at = 0;
+  for (let l = maxLevel; l >= 0; l--) {
+    along[l] = at;
+    at += rankdir === 'LR' ? NODE_WIDTH + COLUMN_GAP : Math.max(...columns[l]!.map((t) => height.get(t)!), 0) + 60;
+  }
   const pos: Positions = {};
+  let width = 0;
+  let heightTotal = 0;
   columns.forEach((col, l) => {
-    for (const t of col) pos[t] = { x: (maxLevel - l) * (NODE_WIDTH + COLUMN_GAP), y: y.get(t)! - height.get(t)! / 2 - top };
+    for (const t of col) {
+      const c = y.get(t)! - cross(t) / 2 - top;
+      pos[t] = rankdir === 'LR' ? { x: along[l]!, y: c } : { x: c, y: along[l]! };
+      width = Math.max(width, pos[t].x + NODE_WIDTH);
+      heightTotal = Math.max(heightTotal, pos[t].y + height.get(t)!);
+    }
   });
-  return pos;
+  return { pos, width, height: heightTotal };
 }
 
 /**
@@ -114,11 +131,11 @@ export function layoutTables(config: SynthesisConfig, metadata: DatasetMetadata,
     const c = config.tables[t.name];
     return c && (opts.showExcluded || c.treatment !== 'exclude');
   });
-  if (shown.length > DAGRE_MAX_TABLES) return layeredLayout(config, shown);
   const aspect = opts.aspect ?? 1.7;
-  const lr = runDagre(config, shown, 'LR');
+  const run = (rankdir: 'LR' | 'TB') => (shown.length > DAGRE_MAX_TABLES ? layeredLayout(config, shown, rankdir) : runDagre(config, shown, rankdir));
+  const lr = run('LR');
   if (lr.height === 0 || lr.width / lr.height >= aspect / 2) return lr.pos;
-  const tb = runDagre(config, shown, 'TB');
+  const tb = run('TB');
   const miss = (l: { width: number; height: number }) => Math.abs(Math.log(l.width / Math.max(l.height, 1) / aspect));
   return miss(tb) < miss(lr) ? tb.pos : lr.pos;
 }
