@@ -172,6 +172,8 @@ export const reportJsonSchema = z.object({
   generatedAt: z.string(),
   executionId: z.string().nullable(),
   name: z.string(),
+  /** The audit chain's newest record when the execution started (`doppel audit --verify` checks it is still in the chain). */
+  auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
   summary: z.object({
     /** 0–1; SDMetrics Quality (single table) or the mean of its multi-table properties. */
     quality: score,

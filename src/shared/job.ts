@@ -85,6 +85,8 @@ export const workerCommandSchema = z.discriminatedUnion('type', [
     config: synthesisConfigSchema,
     /** Folder for this execution's artifacts. */
     workspace: z.string(),
+    /** The audit chain's newest record when the execution started (recorded in its report, so removing records is found). */
+    auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
     /** Secrets resolved by main (decrypted passwords, mocking key); never logged. */
     secrets: z.object({
       sourcePassword: z.string().optional(),

@@ -31,10 +31,22 @@ describe('services behind the API', () => {
     expect(inspected.data!.sensitive.map((h) => `${h.table}.${h.column}`)).toEqual(expect.arrayContaining(['Customer.Email', 'Customer.FirstName']));
     const config = (await call<SynthesisConfig>('syntheses.defaultConfig', { sourceId: id })).data!;
     expect(config.tables.Customer!.columns.Email!.sensitive).toBe(true);
+    // The staff table (8 rows, referencing itself) is original data by default; its sensitive columns are copied, and the user is told which.
+    expect(config.tables.Employee!.treatment).toBe('original');
+    const copied = (await call<Problem[]>('syntheses.validate', { config })).data!.filter((p) => p.code === 'SENSITIVE_NOT_SYNTHESIZED');
+    expect(copied.map((p) => `${p.table}.${p.column}`)).toEqual(expect.arrayContaining(['Employee.Email', 'Employee.Phone', 'Employee.Address']));
+    expect(copied.every((p) => p.severity === 'warning' && p.fix === `Set "Employee" to synthesize, or exclude "${p.column}".`)).toBe(true);
+    // Synthesizing it instead meets its self-reference (Employee.ReportsTo): an error that names the FK and both ways out.
+    config.tables.Employee!.treatment = 'synthesize';
     const problems = (await call<Problem[]>('syntheses.validate', { config })).data!;
+    const self = problems.filter((p) => p.code === 'FK_SELF_REFERENCE');
+    expect(self).toHaveLength(1);
+    expect(self[0]).toMatchObject({ severity: 'error', table: 'Employee', column: 'ReportsTo' });
+    expect(self[0]!.message).toBe('Foreign key Employee(ReportsTo) → Employee(EmployeeId) references its own table; self-references are not synthesized.');
+    expect(self[0]!.fix).toBe('Delete this foreign key (its column is then synthesized as a plain value), or mark "Employee" as original data.');
     // Chinook's defaults (several roots, the small self-referencing Employee kept as original data) validate as they are.
-    expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
-    expect(problems.every((p) => p.message.length > 0)).toBe(true);
+    config.tables.Employee!.treatment = 'original';
+    expect((await call<Problem[]>('syntheses.validate', { config })).data!.filter((p) => p.severity === 'error')).toEqual([]);
     const saved = await call<SynthesisRecord>('syntheses.save', { name: 'Chinook', sourceId: id, config });
     expect(saved.ok).toBe(true);
     const page = await call<{ rows: unknown[][]; total: number }>('sources.preview', { id, table: 'Track', offset: 10, limit: 5 });
@@ -75,12 +87,22 @@ describe('services behind the API', () => {
     const config = structuredClone(valid.config);
     config.tables.Invoice!.columns.CustomerId!.treatment = 'mock';
     const synthesis = (await call<SynthesisRecord>('syntheses.save', { name: 'Chinook (broken link)', sourceId: valid.sourceId, config })).data!;
-    const start = await call('executions.start', { synthesisId: synthesis.id });
+    const start = await call<never>('executions.start', { synthesisId: synthesis.id });
     expect(start.ok).toBe(false);
     expect(start.error!.code).toBe('VALIDATION_FAILED');
-    expect(start.error!.fix).toBeTruthy();
+    // Every problem, each with its fix, and the one about the mocked link among them.
+    const details = (start.error as { details?: Problem[] }).details ?? [];
+    expect(details.length).toBeGreaterThan(0);
+    expect(details.some((p) => p.table === 'Invoice' && p.column === 'CustomerId')).toBe(true);
+    expect(start.error!.message).toContain('The synthesis "Chinook (broken link)" cannot run:');
+    for (const p of details) {
+      expect(p.severity).toBe('error');
+      expect(start.error!.message).toContain(p.message);
+      expect(start.error!.fix).toContain(p.fix!);
+    }
+    expect((await call<unknown[]>('executions.list', {})).data).toEqual([]);
     const missing = await call('executions.get', { id: 'nope' });
-    expect(missing.error!.code).toMatch(/NOT_FOUND/);
+    expect(missing.error).toMatchObject({ code: 'EXECUTION_NOT_FOUND', message: expect.stringContaining('"nope"'), fix: expect.any(String) });
     const audit = await call<{ ok: boolean; records: number }>('audit.verify', {});
     expect(audit.data).toMatchObject({ ok: true, records: 0 });
   });

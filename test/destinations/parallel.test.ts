@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DestinationPlan } from '../../src/data/destinations/check';
@@ -83,7 +84,8 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination with par
     const ac = new AbortController();
     const err = await writeDestination(dest(spec, 'create', 3), plan, read(rows, 10), { signal: ac.signal, onProgress: (p) => p.totalRows >= 100 && ac.abort() }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EXECUTION_CANCELED' });
-    if (spec.kind !== 'sqlite') expect(await tableNames(spec)).toEqual([]);
+    if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
+    else expect(await tableNames(spec)).toEqual([]);
   });
 
   if (kind !== 'sqlite') {

@@ -11,6 +11,7 @@ import { auditRepo } from './audit-repo';
 import { executionsRepo } from './executions-repo';
 import { migrate } from './migrations';
 import { makeStorePrivate } from './private-folder';
+import { reportAnchors } from './report-anchors';
 import { fileSecretBox } from './secret-key';
 import { sourcesRepo } from './sources-repo';
 import { synthesesRepo } from './syntheses-repo';
@@ -70,7 +71,7 @@ export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): Pr
     sources: sourcesRepo(db, secretBox),
     syntheses: synthesesRepo(db, (id) => executions.workspacesForDelete(id)),
     executions,
-    audit: auditRepo(db),
+    audit: auditRepo(db, () => reportAnchors(executions.list())),
     mockingKey() {
       const read = db.prepare('SELECT value FROM secrets WHERE name = ?').pluck();
       const sealed = read.get(MOCKING_KEY) as Buffer | undefined;

@@ -57,6 +57,16 @@ export const migrations: readonly string[] = [
   CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
   `,
+  // The audit chain's head (seq and hash of its newest record), kept apart from the chain so that
+  // removing the newest records is found by verify.
+  `
+  CREATE TABLE store_meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  INSERT INTO store_meta (name, value)
+    SELECT 'audit-head', json_object('seq', seq, 'hash', hash) FROM audit ORDER BY seq DESC LIMIT 1;
+  `,
 ];
 
 export function schemaVersion(db: Database.Database): number {

@@ -69,11 +69,28 @@ export interface AuditRecord {
   hash: string;
 }
 
+/** The newest record of the audit chain at some moment: its seq and hash. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** A chain head recorded outside the chain (e.g. in an execution's report), and where. */
+export interface AuditAnchor extends AuditHead {
+  where: string;
+}
+
 export interface AuditRepo {
   append(input: { executionId: string; payload: unknown; user?: string; at?: string }): AuditRecord;
   list(filter?: { executionId?: string }): AuditRecord[];
-  /** Recomputes the chain; reports the first record whose hash or link does not match. */
-  verify(): { ok: boolean; records: number; brokenAt?: number; message: string };
+  /** The chain's newest record now (null while it is empty). */
+  head(): AuditHead | null;
+  /**
+   * Recomputes the chain; reports the first record whose hash or link does not match, and records
+   * missing after the last one: the head the store recorded with every append, and the heads
+   * recorded elsewhere (`anchors`, default: those in the executions' reports), must be in the chain.
+   */
+  verify(anchors?: AuditAnchor[]): { ok: boolean; records: number; brokenAt?: number; message: string };
 }
 
 export interface ProjectStore {

@@ -156,7 +156,7 @@ export class JobRunner {
       this.broadcast(execution.id, { type: 'error', error });
       settle(record);
     });
-    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, secrets, ...(generate ? { generate } : {}) } satisfies WorkerCommand);
+    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, auditHead: this.store.audit.head(), secrets, ...(generate ? { generate } : {}) } satisfies WorkerCommand);
     return done;
   }
 

@@ -121,6 +121,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       for (const [t, tc] of Object.entries(config.tables)) if (tc.treatment === 'original' && loaded.tables[t]) realTrain[t] = loaded.tables[t];
       const report = buildReport({
         executionId: cmd.executionId,
+        auditHead: cmd.auditHead ?? null,
         config,
         metadata: loaded.metadata,
         realTrain,

@@ -47,6 +47,8 @@ export interface EnginePrivacyStats {
 
 export interface ReportInput {
   executionId?: string;
+  /** The audit chain's newest record when the execution started (null: the chain was empty). */
+  auditHead?: { seq: number; hash: string } | null;
   config: SynthesisConfig;
   metadata: DatasetMetadata;
   realTrain: Record<string, RowBatch>;
@@ -201,6 +203,7 @@ export function buildReport(input: ReportInput): ReportJson {
     version: 1,
     generatedAt: (input.generatedAt ?? new Date()).toISOString(),
     executionId: input.executionId ?? null,
+    ...(input.auditHead !== undefined ? { auditHead: input.auditHead } : {}),
     name: config.name,
     summary: {
       quality,
