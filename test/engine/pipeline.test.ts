@@ -6,6 +6,7 @@ import { synthesisConfigSchema, type SynthesisConfig } from '../../src/shared/co
 import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { RowBatch } from '../../src/shared/values';
 import { build, dispose, preprocess, synthesize, train } from '../../src/worker/engine/pipeline';
+import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
 import { correlatedTable, correlatedTypes, tableConfig } from './helpers';
 
 /** people (600, the root) → orders (0–4 per person, more for x = A) → a `status` lookup kept as original data. */
@@ -79,6 +80,9 @@ describe('pipeline', () => {
     const encoding = JSON.parse(fs.readFileSync(path.join(workspace, 'people', 'encoding.json'), 'utf8')) as { columns: { name: string }[] };
     expect(JSON.stringify(encoding)).not.toContain('RARE-PERSON');
     dispose(built);
+    // Generated, not copied: no unique training row comes out, and x and y keep their link.
+    const synthetic: RowBatch = { columns: batches[0]!.columns, rows: batches.flatMap((b) => b.rows) };
+    expectSynthetic('people', prepared.evaluation.people!.train, synthetic, generatedColumns(config, 'people'), { quality: { dependentPairs: 1 } });
   });
 
   it('generates linked tables together (relational engine): parents first, every FK on an output row, subtree holdout', async () => {
@@ -131,7 +135,20 @@ describe('pipeline', () => {
   it('refuses an invalid configuration with every problem and its fix', async () => {
     const { config, metadata, tables } = setup(600);
     config.tables.people!.columns.ghost = { included: true, sdtype: 'categorical', sensitive: false, treatment: 'synthesize', options: {} };
-    await expect(preprocess({ config, metadata, tables, workspace })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    config.tables.people!.primaryKey = ['id', 'nope'];
+    const ghost = { code: 'UNKNOWN_COLUMN', table: 'people', column: 'ghost', message: 'Column "people.ghost" is not in the source.', fix: 'Remove "ghost" from table "people" in the configuration or re-inspect the source.' };
+    const pk = { code: 'PK_UNKNOWN_COLUMN', table: 'people', column: 'nope', message: 'The primary key of "people" names an unknown column "nope".', fix: 'Pick the primary key of "people" among its columns, or unset it.' };
+    const refused = await preprocess({ config, metadata, tables, workspace }).then(
+      () => null,
+      (e: unknown) => e as { code: string; message: string; fix: string; details: unknown[] },
+    );
+    expect(refused?.code).toBe('VALIDATION_FAILED');
+    expect(refused!.details).toHaveLength(2);
+    expect(refused!.details).toEqual(expect.arrayContaining([expect.objectContaining(ghost), expect.objectContaining(pk)]));
+    for (const p of [ghost, pk]) {
+      expect(refused!.message).toContain(p.message);
+      expect(refused!.fix).toContain(p.fix);
+    }
   });
 
   it('stops with EXECUTION_CANCELED when the signal is aborted', async () => {

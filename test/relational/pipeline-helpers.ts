@@ -1,7 +1,9 @@
 /**
- * Runs a synthesis through the staged pipeline API exactly as the job runner does: data loading
- * (included columns only) → preprocess → build → train → synthesize into the local SQLite output
- * → commit; then optionally copies the output into a database destination (writeDestination).
+ * Runs a synthesis through the job runner (run-job.ts, as a worker does): data loading →
+ * preprocessing → build → train → synthesis into the local SQLite output → report → storing;
+ * then optionally copies the output into a database destination (writeDestination). The plan the
+ * job followed (order, holdout, relational plan) is its preprocessing step run again on the same
+ * data, for the tests' assertions about it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,15 +12,18 @@ import pg from 'pg';
 import { activeForeignKeys, type SynthesisConfig } from '../../src/shared/config';
 import { defaultConfig } from '../../src/shared/defaults';
 import type { DatasetMetadata } from '../../src/shared/metadata';
+import type { ExecutionSummary, JobEvent } from '../../src/shared/job';
 import type { SourceSpec } from '../../src/shared/source';
 import type { Row, RowBatch } from '../../src/shared/values';
 import { openSource } from '../../src/data/sources/connector';
 import { introspectWithSensitive } from '../../src/data/sensitive/introspect';
 import type { DestinationPlan } from '../../src/data/destinations/check';
-import { openLocalOutput } from '../../src/data/destinations/local-output';
 import { writeDestination } from '../../src/data/destinations/write';
 import { readOutputTable } from '../../src/data/exporters/table-reader';
-import { build, dispose, preprocess, synthesize, train, type PreparedDataset, type SynthesisResult } from '../../src/worker/engine/pipeline';
+import { preprocess, type PreparedDataset } from '../../src/worker/engine/pipeline';
+import { parseReport, type ReportJson } from '../../src/report/schema';
+import { REPORT_JSON } from '../../src/data/store/workspace-files';
+import { runJob } from '../../src/worker/jobs/run-job';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { outputTableMetas } from '../../src/data/destinations/output-tables';
 import type { ScratchDatabase } from '../helpers/db';
@@ -35,14 +40,19 @@ export async function inspect(spec: SourceSpec): Promise<{ metadata: DatasetMeta
 }
 
 export interface PipelineRun {
+  /** The plan the job followed (its preprocessing step on the same data). */
   prepared: PreparedDataset;
-  result: SynthesisResult;
+  summary: ExecutionSummary;
+  /** The job's log lines, as "level: message". */
   logs: string[];
   outputPath: string;
   plan: DestinationPlan;
   /** The output read back from the local SQLite file. */
   out: Record<string, RowBatch>;
+  /** The source tables as the job loaded them. */
   real: Record<string, RowBatch>;
+  /** The stored report of the run. */
+  report: ReportJson;
   workspace: string;
 }
 
@@ -64,41 +74,18 @@ export async function readOutput(outputPath: string, tables: string[]): Promise<
   return out;
 }
 
+/** Runs one execution of `config` with the job runner; `count` sets the rows of the root table. */
 export async function runPipeline(config: SynthesisConfig, workspace: string, opts: { count?: number } = {}): Promise<PipelineRun> {
+  if (opts.count !== undefined) config = { ...config, settings: { ...config.settings, outputSize: { mode: 'rows', rows: opts.count } } };
+  const events: JobEvent[] = [];
+  const summary = await runJob({ type: 'start', executionId: `test-${path.basename(workspace)}`, config, workspace, secrets: {} }, (e) => events.push(e), new AbortController().signal);
+  const logs = events.flatMap((e) => (e.type === 'log' ? [`${e.level}: ${e.message}`] : []));
   const loaded = await loadData(config, {});
-  // KNOWN ISSUE (file sources, reported): a CSV column whose only blanks are " " is introspected as
-  // NOT NULL while the reader yields null for " " (berka order.k_symbol), so the output table
-  // would refuse the real values too. Columns with empty values in the data are made nullable.
-  for (const t of loaded.metadata.tables) {
-    const b = loaded.tables[t.name];
-    if (!b) continue;
-    for (const c of t.columns) {
-      const i = b.columns.indexOf(c.name);
-      if (!c.nullable && i >= 0 && b.rows.some((r) => r[i] === null)) c.nullable = true;
-    }
-  }
-  const logs: string[] = [];
-  const log = (level: string, m: string): void => void logs.push(`${level}: ${m}`);
+  const prepared = await preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace: fs.mkdtempSync(path.join(workspace, 'plan-')) });
   const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
-  const outputPath = path.join(workspace, 'output.sqlite');
-  const prepared = await preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace, log });
-  const built = await build(prepared);
-  let result: SynthesisResult;
-  try {
-    await train(built);
-    const output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
-    try {
-      result = await synthesize(built, { sink: (t, b) => output.append(t, b), count: opts.count });
-      await output.commit();
-    } catch (e) {
-      await output.abort();
-      throw e;
-    }
-  } finally {
-    dispose(built);
-  }
-  const out = await readOutput(outputPath, plan.tables.map((t) => t.name));
-  return { prepared, result, logs, outputPath, plan, out, real: loaded.tables, workspace };
+  const out = await readOutput(summary.outputPath!, plan.tables.map((t) => t.name));
+  const report = parseReport(JSON.parse(fs.readFileSync(path.join(workspace, REPORT_JSON), 'utf8')));
+  return { prepared, summary, logs, outputPath: summary.outputPath!, plan, out, real: loaded.tables, report, workspace };
 }
 
 /** Copies the local output into a fresh PostgreSQL database; tables are created with their PK and FK constraints. */

@@ -9,6 +9,7 @@ import { preprocess } from '../../src/worker/engine/pipeline';
 import { datasetPath } from '../helpers/datasets';
 import { createPgDatabase } from '../helpers/db';
 import { chinookSalesConfig } from './chinook-config';
+import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
 import { childCounts, column, integrity } from './helpers';
 import { copyToPostgres, inspect, pgCount, pgForeignKeys, runPipeline, tempWorkspace, type PipelineRun } from './pipeline-helpers';
 
@@ -62,7 +63,12 @@ describe('chinook through the pipeline (sales synthesized, catalogue and staff a
     // Support representatives are drawn from the real employees, in the real proportions.
     expect(tvd(run.real.Customer!, run.out.Customer!, 'SupportRepId')).toBeLessThan(0.25);
     // Every customer row in the report comes from the source.
-    expect(run.prepared.evaluation.Customer!.train.rows.length).toBe(59);
+    expect(run.report.tables.find((t) => t.name === 'Customer')!.rows).toMatchObject({ real: 59, train: 59, holdout: 0 });
+  });
+
+  it('is no copy of the source: no unique source row reproduced, quality above independent columns', () => {
+    // Customer (one generated column) and InvoiceLine (price, quantity) have too few values to tell rows apart.
+    expectSynthetic('Invoice', run.real.Invoice!, run.out.Invoice!, generatedColumns(config, 'Invoice'), { quality: { dependentPairs: 3 } });
   });
 
   it('validates with the self-referencing Employee as original data or synthesized', () => {
@@ -144,7 +150,11 @@ describe('diabetes_readmission through the pipeline (one wide table, three looku
     expect(errors).toEqual([]);
     expect(run.prepared.relational?.plan.tables.diabetic_data?.lookups.map((f) => f.parentTable).sort()).toEqual(['admission_source', 'admission_type', 'discharge_disposition']);
     // 3,000 rows: a fifth is held out for the report.
-    expect(run.prepared.evaluation.diabetic_data!.holdout.rows.length).toBe(600);
+    expect(run.report.tables.find((t) => t.name === 'diabetic_data')!.rows).toMatchObject({ real: 3000, train: 2400, holdout: 600, synthetic: 1500 });
+  });
+
+  it('is no copy of the source: no unique encounter reproduced, quality above independent columns', () => {
+    expectSynthetic('diabetic_data', run.real.diabetic_data!, run.out.diabetic_data!, generatedColumns(config, 'diabetic_data'), { quality: { dependentPairs: 5 } });
   });
 
   it('copies the lookups and points every lookup FK at one of their rows, in the real proportions', () => {
@@ -182,8 +192,8 @@ describe('sakila: the store ↔ staff cycle', () => {
     for (const t of ['store', 'staff', 'address', 'city', 'country', 'inventory', 'film', 'language']) config.tables[t]!.treatment = 'original';
     for (const t of ['actor', 'film_actor', 'category', 'film_category']) config.tables[t]!.treatment = 'exclude';
     config.settings.device = 'wasm';
-    config.settings.epochs = 1;
-    config.settings.maxTrainingRows = 100;
+    config.settings.epochs = 2;
+    config.settings.maxTrainingRows = 300;
     expect(validateConfig(config, inspected.metadata).filter((p) => p.severity === 'error')).toEqual([]);
     const run = await runPipeline(config, path.join(workspace, 'sakila'), { count: 100 });
     expect(run.prepared.order).toEqual(['customer', 'rental', 'payment']);
@@ -196,6 +206,8 @@ describe('sakila: the store ↔ staff cycle', () => {
     const same = linked.filter((r) => rentalCustomer.get(String(r[p.columns.indexOf('rental_id')])) === String(r[p.columns.indexOf('customer_id')])).length;
     expect(linked.length).toBeGreaterThan(0);
     expect(same / linked.length).toBeGreaterThan(0.95);
+    // Rentals are no copies and keep their dates together; payments (amount, date) and customers (flags) have too few values to tell rows apart.
+    expectSynthetic('rental', run.real.rental!, run.out.rental!, generatedColumns(config, 'rental'));
   }, 240_000);
 
   it('refuses to preprocess the unresolved cycle, with the fix', async () => {

@@ -5,6 +5,7 @@ import type { RowBatch } from '../../src/shared/values';
 import { datasetPath } from '../helpers/datasets';
 import { specsFromTableConfig } from '../../src/worker/engine/evaluate/columns';
 import { evaluateRelationship } from '../../src/worker/engine/evaluate/relational';
+import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
 import { column, integrity } from './helpers';
 import { inspect, runPipeline, tempWorkspace, type PipelineRun } from './pipeline-helpers';
 
@@ -34,7 +35,11 @@ describe('synthea: patients → encounters → procedures, dates learned relativ
     config.settings.device = 'wasm';
     config.settings.epochs = 4;
     run = await runPipeline(config, workspace);
-  }, 300_000);
+  }, 600_000);
+
+  it('is no copy of the source: no unique source row reproduced, quality above independent columns', () => {
+    for (const t of run.prepared.order) expectSynthetic(t, run.real[t]!, run.out[t]!, generatedColumns(config, t), { quality: { dependentPairs: 3 } });
+  });
 
   it("learns a procedure's start as an offset from its encounter's start", () => {
     const rel = run.prepared.relational!.relativeTimes;
