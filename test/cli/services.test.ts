@@ -36,16 +36,7 @@ describe('services behind the API', () => {
     const copied = (await call<Problem[]>('syntheses.validate', { config })).data!.filter((p) => p.code === 'SENSITIVE_NOT_SYNTHESIZED');
     expect(copied.map((p) => `${p.table}.${p.column}`)).toEqual(expect.arrayContaining(['Employee.Email', 'Employee.Phone', 'Employee.Address']));
     expect(copied.every((p) => p.severity === 'warning' && p.fix === `Set "Employee" to synthesize, or exclude "${p.column}".`)).toBe(true);
-    // Synthesizing it instead meets its self-reference (Employee.ReportsTo): an error that names the FK and both ways out.
-    config.tables.Employee!.treatment = 'synthesize';
-    const problems = (await call<Problem[]>('syntheses.validate', { config })).data!;
-    const self = problems.filter((p) => p.code === 'FK_SELF_REFERENCE');
-    expect(self).toHaveLength(1);
-    expect(self[0]).toMatchObject({ severity: 'error', table: 'Employee', column: 'ReportsTo' });
-    expect(self[0]!.message).toBe('Foreign key Employee(ReportsTo) → Employee(EmployeeId) references its own table; self-references are not synthesized.');
-    expect(self[0]!.fix).toBe('Delete this foreign key (its column is then synthesized as a plain value), or mark "Employee" as original data.');
     // Chinook's defaults (several roots, the small self-referencing Employee kept as original data) validate as they are.
-    config.tables.Employee!.treatment = 'original';
     expect((await call<Problem[]>('syntheses.validate', { config })).data!.filter((p) => p.severity === 'error')).toEqual([]);
     const saved = await call<SynthesisRecord>('syntheses.save', { name: 'Chinook', sourceId: id, config });
     expect(saved.ok).toBe(true);
