@@ -6,7 +6,7 @@ import type { StorageType, TableMeta } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { quote } from './dialect';
 import type { Session } from './session';
-import { sqlDateText, sqliteValue, type SqliteBindable } from '../dialects/sqlite-values';
+import { sqliteValue, wholeDateText, type SqliteBindable } from '../dialects/sqlite-values';
 
 export interface LoadOptions {
   batchSize: number;
@@ -32,7 +32,7 @@ const SPECIAL = /[\\\t\n\r]/;
 /** A cell in PostgreSQL COPY text / MySQL LOAD DATA format (tab-separated, \N for null, backslash escapes). */
 export function textCell(v: CellValue, type: StorageType, pg: boolean): string {
   if (v === null) return '\\N';
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '\\N' : sqlDateText(v, type === 'date' || type === 'time' ? type : 'datetime');
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '\\N' : wholeDateText(v, type === 'date' || type === 'time' ? type : 'datetime');
   if (typeof v === 'boolean') return pg ? (v ? 't' : 'f') : v ? '1' : '0';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
   if (!SPECIAL.test(v)) return v;
@@ -59,7 +59,7 @@ export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[
       case 'time':
       case 'datetime': {
         const as = type === 'datetime' ? 'datetime' : type;
-        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? sqlDateText(v, as) : other(v));
+        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? wholeDateText(v, as) : other(v));
       }
       case 'boolean': {
         const [yes, no] = pg ? ['t', 'f'] : ['1', '0'];
@@ -148,7 +148,7 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
   const chunk = Math.max(1, Math.min(o.batchSize, 2000));
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
-    const r = aligned(t, batch).map((row) => row.map((v, i) => (v instanceof Date ? sqlDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)));
+    const r = aligned(t, batch).map((row) => row.map((v, i) => (v instanceof Date ? wholeDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)));
     for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${o.into ?? s.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
     n += batch.rows.length;
     o.onRows(batch.rows.length);

@@ -18,6 +18,12 @@ export function sqlDateText(d: Date, type: StorageType): string {
   return type === 'time' ? time : `${date} ${time}`;
 }
 
+/** `sqlDateText` without `.000` on whole seconds: what a column of whole-second precision (MariaDB `time`, `datetime`) takes without a warning. */
+export function wholeDateText(d: Date, type: StorageType): string {
+  const t = sqlDateText(d, type);
+  return t.endsWith('.000') ? t.slice(0, -4) : t;
+}
+
 export type SqliteBindable = string | number | bigint | Buffer | null;
 
 /** A cell as a value better-sqlite3 can bind, for a column of the given storage type. */

@@ -1,11 +1,10 @@
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
-import { sqlDateText } from '../dialects/sqlite-values';
+import { wholeDateText } from '../dialects/sqlite-values';
 
 /** A Date as text for delimited files: `YYYY-MM-DD`, `HH:MM:SS` or `YYYY-MM-DD HH:MM:SS[.sss]` (UTC). */
 export function dateText(d: Date, type: StorageType): string {
-  const t = sqlDateText(d, type === 'date' || type === 'time' ? type : 'datetime');
-  return t.endsWith('.000') ? t.slice(0, -4) : t;
+  return wholeDateText(d, type === 'date' || type === 'time' ? type : 'datetime');
 }
 
 /** A cell as the text written in CSV/TSV; null is the empty field. */
