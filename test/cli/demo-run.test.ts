@@ -1,9 +1,13 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { executionSummarySchema, type ExecutionRecord } from '../../src/shared';
+import { parse } from 'csv-parse/sync';
+import { executionSummarySchema, type CellValue, type ExecutionRecord, type RowBatch, type SynthesisConfig } from '../../src/shared';
+import { parseReport } from '../../src/report/schema';
 import { datasetPath } from '../helpers/datasets';
+import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
 import { doppel, tempDir } from './helpers';
 
 const store = tempDir('cli-store');
@@ -13,8 +17,36 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** A CSV file as rows (blank cells null). */
+function csvTable(file: string): RowBatch {
+  const [columns, ...rows] = parse(readFileSync(file, 'utf8')) as string[][];
+  return { columns: columns!, rows: rows.map((r) => r.map((v) => (v === '' ? null : v))) };
+}
+
+function sqliteTable(file: string, table: string): RowBatch {
+  const db = new Database(file, { readonly: true });
+  try {
+    const stmt = db.prepare(`SELECT * FROM "${table}"`).raw();
+    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() as CellValue[][] };
+  } finally {
+    db.close();
+  }
+}
+
+/** An execution's stored config and workspace. */
+function stored(id: string): { config: SynthesisConfig; workspace: string } {
+  const db = new Database(path.join(store, 'store.sqlite'), { readonly: true });
+  try {
+    const row = db.prepare('SELECT config, workspace FROM executions WHERE id = ?').get(id) as { config: string; workspace: string };
+    return { config: JSON.parse(row.config) as SynthesisConfig, workspace: row.workspace };
+  } finally {
+    db.close();
+  }
+}
+
 describe('doppel demo, run, executions, export, report, audit', () => {
   let demoId = '';
+  let runId = '';
 
   it('demo runs the whole flow and prints where the synthetic data and report are', async () => {
     const r = await doppel(['demo'], { store });
@@ -31,6 +63,8 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(n).toBe(344);
     expect(species).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
     demoId = /execution (\w+),/.exec(r.stdout)![1]!;
+    // Synthetic penguins: no unique real one copied, more kept than by independent columns.
+    expectSynthetic('demo penguins', csvTable(fileURLToPath(new URL('../../assets/demo/penguins.csv', import.meta.url))), sqliteTable(output!, 'penguins'), generatedColumns(stored(demoId).config, 'penguins'));
   });
 
   it('executions lists it; rename changes the name; unknown ids fail with exit code 1 and a fix', async () => {
@@ -72,9 +106,51 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(summary.status).toBe('succeeded');
     expect(summary.rows).toEqual({ penguins: 1000 });
     expect(summary.backend).toMatch(/wasm|cpu|tensorflow/);
-    expect(summary.quality).toBeGreaterThan(0.7);
     expect(Object.keys(summary.stepSeconds)).toEqual(['load', 'preprocess', 'build', 'train', 'synthesize', 'report', 'store']);
+    runId = summary.executionId;
+    const real = csvTable(datasetPath('penguins', 'penguins.csv'));
+    const synthetic = sqliteTable(summary.outputPath!, 'penguins');
+    expect(synthetic.rows).toHaveLength(1000);
+    const figures = expectSynthetic('penguins x1000', real, synthetic, generatedColumns(stored(runId).config, 'penguins'));
+    // The summary's figures are its report's.
+    const report = parseReport(JSON.parse(readFileSync(path.join(path.dirname(summary.reportPath!), 'report.json'), 'utf8')));
+    expect(summary.quality).toBe(report.summary.quality);
+    expect(summary.privacy).toEqual({ dcrShare: report.summary.privacy.dcrShare, exactMatches: report.summary.privacy.exactMatches });
+    expect(report.summary.privacy.exactMatchesUnique).toBe(0);
+    expect(report.summary.quality!).toBeGreaterThan(figures.independent!);
     for (const label of ['Data loading', 'Preprocessing', 'Building the model', 'Training the model', 'Synthesis', 'Report generation', 'Storing the data']) expect(run.stderr).toContain(label);
+  });
+
+  it("the report of the run is its own output's: row counts, every column's chart data, the audit head it started at", async () => {
+    const { workspace } = stored(runId);
+    const report = parseReport(JSON.parse(readFileSync(path.join(workspace, 'report.json'), 'utf8')));
+    const out = sqliteTable(path.join(workspace, 'output.sqlite'), 'penguins');
+    expect(report.executionId).toBe(runId);
+    expect(report.summary.tables).toEqual([{ name: 'penguins', treatment: 'synthesize', real: 344, synthetic: out.rows.length }]);
+    const table = report.tables[0]!;
+    expect(table.rows).toMatchObject({ real: 344, synthetic: 1000 });
+    const charted = generatedColumns(stored(runId).config, 'penguins').filter((c) => c.sdtype !== 'text').map((c) => c.name);
+    expect(charted.length).toBeGreaterThanOrEqual(6);
+    expect(table.distributions.map((d) => d.column).sort()).toEqual([...charted].sort());
+    for (const d of table.distributions) {
+      const i = out.columns.indexOf(d.column);
+      const values = out.rows.map((r) => r[i] ?? null);
+      const present = values.filter((v) => v !== null);
+      expect(d.missing.synthetic, `${d.column} missing`).toBeCloseTo(1 - present.length / values.length, 9);
+      if (d.kind === 'categorical') {
+        for (const b of d.bins.filter((x) => !x.label.startsWith('('))) expect(b.synthetic, `${d.column} = ${b.label}`).toBeCloseTo(present.filter((v) => String(v) === b.label).length / present.length, 9);
+      } else {
+        const lo = d.bins[0]!.from!;
+        const width = d.bins[0]!.to! - lo;
+        const at = (v: number): number => Math.max(0, Math.min(d.bins.length - 1, Math.floor((v - lo) / width)));
+        const numbers = present.map((v) => (d.kind === 'datetime' ? Date.parse(String(v)) : Number(v)));
+        d.bins.forEach((b, k) => expect(b.synthetic, `${d.column} bin ${k}`).toBeCloseTo(numbers.filter((v) => at(v) === k).length / numbers.length, 9));
+      }
+    }
+    // The run started after the demo's audit record: its report names that record as the chain's head.
+    const audit = JSON.parse((await doppel(['audit', '--json'], { store })).stdout) as { seq: number; hash: string; executionId: string }[];
+    expect(audit.map((r) => r.executionId)).toEqual([demoId, runId]);
+    expect(report.auditHead).toEqual({ seq: 1, hash: audit[0]!.hash });
   });
 
   it('a broken config file and a config with validation errors exit with 1 and say what to fix', async () => {
@@ -96,5 +172,26 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     const run = await doppel(['run', config], { store });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/cannot run/);
+  });
+
+  it('audit --verify finds the newest records removed behind Doppel\'s back, even with the store\'s head rewritten', async () => {
+    expect((await doppel(['audit', '--verify'], { store })).stdout).toContain('Audit chain intact: 2 records');
+    const tamper = (sql: string): void => {
+      const db = new Database(path.join(store, 'store.sqlite'));
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    };
+    tamper('DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 2');
+    const one = await doppel(['audit', '--verify'], { store });
+    expect(one.code).toBe(1);
+    expect(one.stdout.trim()).toBe("Audit chain BROKEN at record #2: the newest record (#2) was removed: the store recorded #2 as the chain's head.");
+    // Covering the tracks in the store too: the run's report still names record #1, which is gone.
+    tamper("DELETE FROM audit; DELETE FROM store_meta WHERE name = 'audit-head'");
+    const all = await doppel(['audit', '--verify'], { store });
+    expect(all.code).toBe(1);
+    expect(all.stdout.trim()).toMatch(new RegExp(`^Audit chain BROKEN at record #1: the newest record \\(#1\\) was removed: the report of ".+" \\(${runId}\\) recorded #1 as the chain's head\\.$`));
   });
 });
