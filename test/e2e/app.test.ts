@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { datasetPath } from '../helpers/datasets';
 import { startApp, type App } from './harness';
+import { dragBetween } from './graph-timing';
 
 // The whole wizard-to-results flow in real Chromium against `npm start`'s host with the real services:
 // add the chinook SQLite source, walk the wizard, run, cancel, rename, delete, download.
@@ -144,7 +145,7 @@ describe('Doppel in the browser', () => {
     // Draw it again: from Track.GenreId's right dot to Genre.GenreId's left dot.
     const from = graph.locator('[data-column="Track.GenreId"] .react-flow__handle.source');
     const to = graph.locator('[data-column="Genre.GenreId"] .react-flow__handle.target');
-    await dragBetween(from, to);
+    await dragBetween(page, from, to);
     await expect.poll(() => page.getByText(`Foreign key added: ${genreFk}`).isVisible()).toBe(true);
     await expect.poll(() => fks.getByText(genreFk).isVisible()).toBe(true);
     expect(await fks.getByRole('row', { name: new RegExp(`${genreFk} user`) }).count()).toBe(1);
@@ -465,15 +466,4 @@ async function download(label: string): Promise<string> {
   const target = path.join(app.dir, file.suggestedFilename());
   await file.saveAs(target);
   return target;
-}
-
-async function dragBetween(from: Locator, to: Locator): Promise<void> {
-  const a = await from.boundingBox();
-  const b = await to.boundingBox();
-  if (!a || !b) throw new Error('handle not visible');
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
 }
