@@ -23,7 +23,10 @@ function machine(): string {
 
 async function main(): Promise<void> {
   const dir = path.join(root, 'bench', 'sections');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts')).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort();
   const parts: string[] = [`# Doppel benchmarks\n\n${machine()}\n`];
   for (const f of files) {
     const name = f.replace(/\.ts$/, '');
@@ -43,7 +46,10 @@ async function main(): Promise<void> {
   if (only.length > 0 && fs.existsSync(out)) {
     // Partial run: replace only the sections that ran, keep the others.
     const old = fs.readFileSync(out, 'utf8');
-    const kept = old.split(/\n(?=## )/).slice(1).filter((s) => !parts.some((p) => p.startsWith(s.split('\n')[0] ?? '\u0000')));
+    const kept = old
+      .split(/\n(?=## )/)
+      .slice(1)
+      .filter((s) => !parts.some((p) => p.startsWith(s.split('\n')[0] ?? '\u0000')));
     fs.writeFileSync(out, [parts[0], ...kept, ...parts.slice(1)].join('\n'));
   } else fs.writeFileSync(out, parts.join('\n'));
   process.stderr.write(`bench: wrote ${path.relative(root, out)}\n`);

@@ -35,7 +35,9 @@ if (!electronBinary()) {
   console.log('doppel: downloading the Electron binary (one time)…');
   run(process.execPath, [path.join(electronDir, 'install.js')]);
   if (!electronBinary()) {
-    console.error('doppel: the Electron binary could not be installed. Without network access to the Electron mirror, use `npm start` (the same app in your browser).');
+    console.error(
+      'doppel: the Electron binary could not be installed. Without network access to the Electron mirror, use `npm start` (the same app in your browser).',
+    );
     process.exit(1);
   }
 }

@@ -44,7 +44,8 @@ const mutations: Mutation[] = [
     edits: [
       {
         file: 'src/worker/engine/pipeline.ts',
-        anchor: 'export async function synthesize(\n  built: BuiltDataset,\n  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },\n): Promise<SynthesisResult> {\n',
+        anchor:
+          'export async function synthesize(\n  built: BuiltDataset,\n  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },\n): Promise<SynthesisResult> {\n',
         replace: `export async function synthesize(
   built: BuiltDataset,
   opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },
@@ -119,7 +120,8 @@ function plant(dir: string, edit: Edit): string | null {
   const file = path.join(dir, edit.file);
   const text = readFileSync(file, 'utf8');
   const at = text.indexOf(edit.anchor);
-  if (at < 0 || text.indexOf(edit.anchor, at + 1) >= 0) return `${edit.file}: the planting anchor is ${at < 0 ? 'gone' : 'not unique'} (the code moved; update the mutation in scripts/mutation-check.ts)`;
+  if (at < 0 || text.indexOf(edit.anchor, at + 1) >= 0)
+    return `${edit.file}: the planting anchor is ${at < 0 ? 'gone' : 'not unique'} (the code moved; update the mutation in scripts/mutation-check.ts)`;
   writeFileSync(file, text.slice(0, at) + edit.replace + text.slice(at + edit.anchor.length));
   return null;
 }
@@ -142,7 +144,12 @@ function runTests(dir: string, files: string[]): TestRun {
   });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.replace(/\u001b\[[0-9;]*m/g, '');
   const failed = /Tests\s+(\d+) failed/.exec(out);
-  return { passed: r.status === 0, failedTests: failed ? Number(failed[1]) : 0, seconds: (Date.now() - t0) / 1000, tail: out.split('\n').slice(-25).join('\n') };
+  return {
+    passed: r.status === 0,
+    failedTests: failed ? Number(failed[1]) : 0,
+    seconds: (Date.now() - t0) / 1000,
+    tail: out.split('\n').slice(-25).join('\n'),
+  };
 }
 
 function main(): number {
@@ -185,7 +192,9 @@ function main(): number {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  console.log(escaped === 0 ? `Mutation check: all ${chosen.length} planted breaks caught.` : `Mutation check: ${escaped} of ${chosen.length} planted breaks NOT caught.`);
+  console.log(
+    escaped === 0 ? `Mutation check: all ${chosen.length} planted breaks caught.` : `Mutation check: ${escaped} of ${chosen.length} planted breaks NOT caught.`,
+  );
   return escaped === 0 ? 0 : 1;
 }
 

@@ -36,19 +36,66 @@ function iban(r: Rng): string {
 type Maker = (r: Rng) => string;
 
 const POSITIVE: Record<string, { make: Maker; distinct?: number }> = {
-  contact_notes: { make: (r) => pick(r, [`Call me back at 555-${digits(r, 3)}-${digits(r, 4)} after five`, `Please write to ${pick(r, FIRST).toLowerCase()}.${pick(r, LAST).toLowerCase()}@example.org about the order`, 'No contact needed for this one']) },
+  contact_notes: {
+    make: (r) =>
+      pick(r, [
+        `Call me back at 555-${digits(r, 3)}-${digits(r, 4)} after five`,
+        `Please write to ${pick(r, FIRST).toLowerCase()}.${pick(r, LAST).toLowerCase()}@example.org about the order`,
+        'No contact needed for this one',
+      ]),
+  },
   short_notes: { make: (r) => `Reach ${pick(r, FIRST)} on +44 20 ${digits(r, 4)} ${digits(r, 4)} today`, distinct: 6 },
-  payment_comment: { make: (r) => pick(r, [`Refund sent to IBAN ${iban(r)} yesterday`, `Customer paid with card ${luhnCard(r)} at the desk`, 'Paid in cash at the counter']) },
-  ticket_text: { make: (r) => pick(r, [`Login failed from ${r.int(223) + 1}.${r.int(256)}.${r.int(256)}.${r.int(256)} three times`, `${pick(r, FIRST)} ${pick(r, LAST)} asked for a new password`, 'Printer on floor two is jammed again']) },
-  case_summary: { make: (r) => pick(r, [`Applicant SSN ${100 + r.int(500)}-${10 + r.int(89)}-${1000 + r.int(8999)} verified by phone`, `Dr. ${pick(r, LAST)} reviewed the claim on Monday`, 'Claim closed without further action']) },
+  payment_comment: {
+    make: (r) => pick(r, [`Refund sent to IBAN ${iban(r)} yesterday`, `Customer paid with card ${luhnCard(r)} at the desk`, 'Paid in cash at the counter']),
+  },
+  ticket_text: {
+    make: (r) =>
+      pick(r, [
+        `Login failed from ${r.int(223) + 1}.${r.int(256)}.${r.int(256)}.${r.int(256)} three times`,
+        `${pick(r, FIRST)} ${pick(r, LAST)} asked for a new password`,
+        'Printer on floor two is jammed again',
+      ]),
+  },
+  case_summary: {
+    make: (r) =>
+      pick(r, [
+        `Applicant SSN ${100 + r.int(500)}-${10 + r.int(89)}-${1000 + r.int(8999)} verified by phone`,
+        `Dr. ${pick(r, LAST)} reviewed the claim on Monday`,
+        'Claim closed without further action',
+      ]),
+  },
 };
 
 const NEGATIVE: Record<string, { make: Maker; distinct?: number }> = {
-  review: { make: (r) => pick(r, ['The room was clean and quiet', 'Breakfast could be better', `Stayed ${1 + r.int(9)} nights and loved the view`, 'Staff were friendly and helpful', 'Too noisy near the lift']) },
+  review: {
+    make: (r) =>
+      pick(r, [
+        'The room was clean and quiet',
+        'Breakfast could be better',
+        `Stayed ${1 + r.int(9)} nights and loved the view`,
+        'Staff were friendly and helpful',
+        'Too noisy near the lift',
+      ]),
+  },
   shipping_status: { make: (r) => `Order ${digits(r, 6)} shipped on 2021-0${1 + r.int(9)}-1${r.int(10)} in ${1 + r.int(4)} parcels` },
-  product_description: { make: (r) => pick(r, ['Stainless steel water bottle, 750 ml', `Pack of ${2 + r.int(10)} AA batteries for remote controls`, 'Cotton shirt with long sleeves and two pockets', 'Garden hose of 25 metres with spray nozzle']) },
+  product_description: {
+    make: (r) =>
+      pick(r, [
+        'Stainless steel water bottle, 750 ml',
+        `Pack of ${2 + r.int(10)} AA batteries for remote controls`,
+        'Cotton shirt with long sleeves and two pockets',
+        'Garden hose of 25 metres with spray nozzle',
+      ]),
+  },
   remarks: { make: (r) => `Paid ${10 + r.int(900)}.${digits(r, 2)} EUR on invoice ${digits(r, 5)} with ${1 + r.int(3)} items`, distinct: 5 },
-  weather_log: { make: (r) => pick(r, ['Sunny in the morning, rain at New York airport later', 'Cloudy over San Francisco with light wind', `Temperature rose to ${10 + r.int(25)} degrees by noon`]) },
+  weather_log: {
+    make: (r) =>
+      pick(r, [
+        'Sunny in the morning, rain at New York airport later',
+        'Cloudy over San Francisco with light wind',
+        `Temperature rose to ${10 + r.int(25)} degrees by noon`,
+      ]),
+  },
 };
 
 export interface FreeTextCorpus {

@@ -13,7 +13,9 @@ const t = loadTable('adult', 'adult_train');
 const config: TableConfig = {
   treatment: 'synthesize',
   primaryKey: [],
-  columns: Object.fromEntries(t.columns.map((c) => [c.name, { included: true, sdtype: c.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }])),
+  columns: Object.fromEntries(
+    t.columns.map((c) => [c.name, { included: true, sdtype: c.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
+  ),
 };
 const settings = synthSettingsSchema.parse({ timeBudgetSeconds: 15 });
 const prepared = prepareTable(t.batch, { table: 'adult', config, columns: t.columns, settings });

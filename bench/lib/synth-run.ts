@@ -23,8 +23,14 @@ export interface SynthRun {
 
 export async function synthRun(table: string, batch: RowBatch, columns: ColumnMeta[], settings: Record<string, unknown> = {}): Promise<SynthRun> {
   const t0 = performance.now();
-  const cols: TableConfig['columns'] = Object.fromEntries(columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]));
-  const config = synthesisConfigSchema.parse({ source: { kind: 'files', path: table }, tables: { [table]: { treatment: 'synthesize', primaryKey: [], columns: cols } }, settings: { timeBudgetSeconds: 0, ...settings } });
+  const cols: TableConfig['columns'] = Object.fromEntries(
+    columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
+  );
+  const config = synthesisConfigSchema.parse({
+    source: { kind: 'files', path: table },
+    tables: { [table]: { treatment: 'synthesize', primaryKey: [], columns: cols } },
+    settings: { timeBudgetSeconds: 0, ...settings },
+  });
   const metadata = { tables: [{ name: table, columns, primaryKey: [], rowCount: batch.rows.length }], relationships: [] };
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-bench-'));
   try {

@@ -81,7 +81,11 @@ async function child(mode: string, args: string[]): Promise<Measure> {
   const t0 = performance.now();
   if (mode === 'write') {
     const target = JSON.parse(args[0] ?? '{}') as Parameters<typeof writeDestination>[0]['target'];
-    const res = await writeDestination({ kind: 'database', target, tableMode: 'create', batchSize: BATCH, parallel: 1 }, { tables: [table], relationships: [] }, () => generate(ROWS));
+    const res = await writeDestination(
+      { kind: 'database', target, tableMode: 'create', batchSize: BATCH, parallel: 1 },
+      { tables: [table], relationships: [] },
+      () => generate(ROWS),
+    );
     return { rows: res.rows[table.name] ?? 0, seconds: (performance.now() - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
   }
   if (mode === 'local') {
@@ -99,8 +103,16 @@ async function child(mode: string, args: string[]): Promise<Measure> {
     const target = JSON.parse(args[0] ?? '{}') as Parameters<typeof writeDestination>[0]['target'];
     const tables = Array.from({ length: PARALLEL_TABLES }, (_, i) => ({ ...table, name: `bench_part_${i}` }));
     const per = Math.floor(ROWS / PARALLEL_TABLES);
-    const res = await writeDestination({ kind: 'database', target, tableMode: 'create', batchSize: BATCH, parallel: Number(args[1]) }, { tables, relationships: [] }, () => generate(per));
-    return { rows: Object.values(res.rows).reduce((a, b) => a + b, 0), seconds: (performance.now() - t0) / 1000, peakRssMiB: process.resourceUsage().maxRSS / 1024 };
+    const res = await writeDestination(
+      { kind: 'database', target, tableMode: 'create', batchSize: BATCH, parallel: Number(args[1]) },
+      { tables, relationships: [] },
+      () => generate(per),
+    );
+    return {
+      rows: Object.values(res.rows).reduce((a, b) => a + b, 0),
+      seconds: (performance.now() - t0) / 1000,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    };
   }
   const [format, source, out, which] = args as [Parameters<typeof exportDataset>[2], string, string, string];
   const res = await exportDataset(source, [which ?? table.name], format, out);
@@ -152,7 +164,9 @@ function tsvFile(path: string): void {
           if (v === null) return '\\N';
           if (v instanceof Date) {
             const d = `${v.getUTCFullYear()}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
-            return v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds() ? `${d} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}` : d;
+            return v.getUTCHours() || v.getUTCMinutes() || v.getUTCSeconds()
+              ? `${d} ${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`
+              : d;
           }
           if (typeof v === 'boolean') return v ? '1' : '0';
           return String(v);
@@ -198,7 +212,10 @@ export async function run(): Promise<string> {
         for (let round = 0; round < 2; round++) {
           sql(native.name, `DROP TABLE IF EXISTS ${table.name}`);
           sql(native.name, ddl);
-          nativeSeconds = Math.min(nativeSeconds, timed(() => sql(native.name, load, ['--local-infile=1'])));
+          nativeSeconds = Math.min(
+            nativeSeconds,
+            timed(() => sql(native.name, load, ['--local-infile=1'])),
+          );
           sql(ours.name, `DROP TABLE IF EXISTS ${table.name}`);
           const run = runChild('write', JSON.stringify(ours.spec));
           if (!m || run.seconds < m.seconds) m = run;
@@ -206,7 +223,9 @@ export async function run(): Promise<string> {
         if (!m) throw new Error('no run');
         const ourRate = m.rows / m.seconds;
         const nativeRate = ROWS / nativeSeconds;
-        lines.push(`| ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} | ${fmt(ourRate)} | ${nativeName} | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`);
+        lines.push(
+          `| ${kind === 'postgres' ? 'PostgreSQL' : 'MariaDB'} | ${fmt(ourRate)} | ${nativeName} | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`,
+        );
       } finally {
         await ours.drop();
         await native.drop();
@@ -220,10 +239,18 @@ export async function run(): Promise<string> {
       const nativeSeconds = timed(() => execFileSync('sqlite3', [nativeDb, `.read ${join(dir, 'import.sql')}`]));
       const ourRate = m.rows / m.seconds;
       const nativeRate = ROWS / nativeSeconds;
-      lines.push(`| SQLite | ${fmt(ourRate)} | sqlite3 \`.import\` | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`);
+      lines.push(
+        `| SQLite | ${fmt(ourRate)} | sqlite3 \`.import\` | ${fmt(nativeRate)} | ${((100 * ourRate) / nativeRate).toFixed(0)}% | ${fmt(m.peakRssMiB)} MiB |`,
+      );
     }
 
-    lines.push('', `Parallel connections: ${PARALLEL_TABLES} independent tables of ${fmt(ROWS / PARALLEL_TABLES)} rows (same columns).`, '', '| Destination | parallel=1 rows/s | parallel=4 rows/s (staging tables + atomic swap) |', '|---|---:|---:|');
+    lines.push(
+      '',
+      `Parallel connections: ${PARALLEL_TABLES} independent tables of ${fmt(ROWS / PARALLEL_TABLES)} rows (same columns).`,
+      '',
+      '| Destination | parallel=1 rows/s | parallel=4 rows/s (staging tables + atomic swap) |',
+      '|---|---:|---:|',
+    );
     for (const kind of ['postgres', 'mysql'] as const) {
       const one = await createDatabase(kind, 'doppel_bench');
       const four = await createDatabase(kind, 'doppel_bench');
@@ -239,7 +266,11 @@ export async function run(): Promise<string> {
 
     const output = join(dir, 'output.sqlite');
     const local = runChild('local', output);
-    lines.push('', `Local output writer (synthesis -> execution SQLite file): ${fmt(local.rows / local.seconds)} rows/s, peak RSS ${fmt(local.peakRssMiB)} MiB.`, '');
+    lines.push(
+      '',
+      `Local output writer (synthesis -> execution SQLite file): ${fmt(local.rows / local.seconds)} rows/s, peak RSS ${fmt(local.peakRssMiB)} MiB.`,
+      '',
+    );
     // A 100k-row copy: the workbooks' size here (both streamed), and the small end of the memory check.
     execFileSync('sqlite3', [output, `create table small_rows as select * from ${table.name} limit ${WORKBOOK_ROWS}`]);
     lines.push('| Download | Rows | Rows/s | File size | Peak RSS |', '|---|---:|---:|---:|---:|');
@@ -259,12 +290,20 @@ export async function run(): Promise<string> {
       const cap = source === table.name ? HEAP_CAP_MIB[format] : undefined;
       const m = runChildWith(cap ? [`--max-old-space-size=${cap}`] : [], 'export', format, output, out, source);
       (rss[format] ??= []).push(m.peakRssMiB);
-      lines.push(`| ${format.toUpperCase()} | ${fmt(m.rows)} | ${fmt(m.rows / m.seconds)} | ${((m.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB | ${fmt(m.peakRssMiB)} MiB |`);
+      lines.push(
+        `| ${format.toUpperCase()} | ${fmt(m.rows)} | ${fmt(m.rows / m.seconds)} | ${((m.bytes ?? 0) / 2 ** 20).toFixed(1)} MiB | ${fmt(m.peakRssMiB)} MiB |`,
+      );
       rmSync(out, { force: true });
     }
     const growth = (f: string): string => `${fmt(rss[f]?.[1] ?? 0)} -> ${fmt(rss[f]?.[0] ?? 0)} MiB`;
-    lines.push('', `Bounded memory: the ${fmt(ROWS)}-row exports ran with the JS heap capped (--max-old-space-size) at ${HEAP_CAP_MIB.csv} MiB for CSV/TSV and ${HEAP_CAP_MIB.parquet} MiB for Parquet (one row group of ${fmt(100_000)} rows is held at a time); peak RSS from ${fmt(WORKBOOK_ROWS)} to ${fmt(ROWS)} rows: CSV ${growth('csv')}, Parquet ${growth('parquet')}.`);
-    lines.push('', 'Doppel writes PostgreSQL with COPY FROM STDIN inside one transaction (foreign keys added after the load), MariaDB with LOAD DATA LOCAL INFILE streamed inside one InnoDB transaction (multi-row INSERT when the server disables local_infile), SQLite with one prepared INSERT in one transaction. With parallel > 1, PostgreSQL/MariaDB tables load into staging tables over several connections and are swapped in by one atomic step (a PostgreSQL transaction; MariaDB RENAME TABLE, or one InnoDB transaction copying into existing tables). Doppel\'s rows/s include generating the rows; the native tools read a ready file.');
+    lines.push(
+      '',
+      `Bounded memory: the ${fmt(ROWS)}-row exports ran with the JS heap capped (--max-old-space-size) at ${HEAP_CAP_MIB.csv} MiB for CSV/TSV and ${HEAP_CAP_MIB.parquet} MiB for Parquet (one row group of ${fmt(100_000)} rows is held at a time); peak RSS from ${fmt(WORKBOOK_ROWS)} to ${fmt(ROWS)} rows: CSV ${growth('csv')}, Parquet ${growth('parquet')}.`,
+    );
+    lines.push(
+      '',
+      "Doppel writes PostgreSQL with COPY FROM STDIN inside one transaction (foreign keys added after the load), MariaDB with LOAD DATA LOCAL INFILE streamed inside one InnoDB transaction (multi-row INSERT when the server disables local_infile), SQLite with one prepared INSERT in one transaction. With parallel > 1, PostgreSQL/MariaDB tables load into staging tables over several connections and are swapped in by one atomic step (a PostgreSQL transaction; MariaDB RENAME TABLE, or one InnoDB transaction copying into existing tables). Doppel's rows/s include generating the rows; the native tools read a ready file.",
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

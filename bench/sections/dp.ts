@@ -32,7 +32,9 @@ interface Result {
 async function runOne(epsilon: number | null): Promise<Result> {
   const table = 'adult_train';
   const real = loadTable('adult', table);
-  const columns: TableConfig['columns'] = Object.fromEntries(real.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]));
+  const columns: TableConfig['columns'] = Object.fromEntries(
+    real.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
+  );
   const config = synthesisConfigSchema.parse({
     source: { kind: 'files', path: 'adult' },
     tables: { [table]: { treatment: 'synthesize', primaryKey: real.primaryKey, columns } },
@@ -81,6 +83,9 @@ export async function run(): Promise<string> {
     '',
     '| run | Quality | shapes | pairs | ε spent | δ | noise multiplier | steps | train s |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.label} | **${f(r.quality)}** | ${f(r.shapes)} | ${f(r.pairs)} | ${f(r.epsilon, 2)} | ${r.delta === null ? '–' : r.delta.toExponential(0)} | ${f(r.noise, 2)} | ${r.steps} | ${f(r.trainSeconds, 1)} |`),
+    ...results.map(
+      (r) =>
+        `| ${r.label} | **${f(r.quality)}** | ${f(r.shapes)} | ${f(r.pairs)} | ${f(r.epsilon, 2)} | ${r.delta === null ? '–' : r.delta.toExponential(0)} | ${f(r.noise, 2)} | ${r.steps} | ${f(r.trainSeconds, 1)} |`,
+    ),
   ].join('\n');
 }

@@ -81,7 +81,10 @@ interface Figures {
 function clipNumeric(batch: RowBatch, train: RowBatch, numeric: string[], k = 7): RowBatch {
   const bounds = numeric.map((name) => {
     const i = train.columns.indexOf(name);
-    const v = train.rows.map((r) => r[i]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
+    const v = train.rows
+      .map((r) => r[i])
+      .filter((x): x is number => typeof x === 'number')
+      .sort((a, b) => a - b);
     return { i: batch.columns.indexOf(name), lo: v[Math.min(v.length - 1, k - 1)] ?? -Infinity, hi: v[Math.max(0, v.length - k)] ?? Infinity };
   });
   return {
@@ -100,7 +103,9 @@ function clipNumeric(batch: RowBatch, train: RowBatch, numeric: string[], k = 7)
 async function runCase(c: Case, peak: number): Promise<Figures> {
   const t0 = performance.now();
   const real = loadTable(c.dataset, c.table);
-  const columns: TableConfig['columns'] = Object.fromEntries(real.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]));
+  const columns: TableConfig['columns'] = Object.fromEntries(
+    real.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
+  );
   const config = synthesisConfigSchema.parse({
     source: { kind: 'files', path: c.dataset },
     tables: { [c.table]: { treatment: 'synthesize', primaryKey: real.primaryKey, columns } },
@@ -134,7 +139,16 @@ async function runCase(c: Case, peak: number): Promise<Figures> {
   if (c.test) {
     const test = subsample(loadTable(c.dataset, c.test).batch, METRIC_ROWS, 4);
     ceiling = evaluateQuality(realM, test, specs).score;
-    if (c.privacy?.clipOutliers !== false) clippedCeiling = evaluateQuality(realM, clipNumeric(test, evalSplit.train, specs.filter((s) => s.sdtype === 'numerical').map((s) => s.name)), specs).score;
+    if (c.privacy?.clipOutliers !== false)
+      clippedCeiling = evaluateQuality(
+        realM,
+        clipNumeric(
+          test,
+          evalSplit.train,
+          specs.filter((s) => s.sdtype === 'numerical').map((s) => s.name),
+        ),
+        specs,
+      ).score;
   }
   const dcr = evalSplit.holdout.rows.length > 0 ? dcrShare(evalSplit.train, evalSplit.holdout, syn, specs, { seed: 5 }) : NaN;
   const copies = exactMatches(evalSplit.train, syn, specs).uniqueMatches;

@@ -40,7 +40,9 @@ async function clipCost(): Promise<string[]> {
       scores.push({ q: evaluateQuality(real, run.synthetic, specs).score ?? NaN, a: evaluateAccuracy(real, run.synthetic, specs).score ?? NaN });
     }
     const [on, off] = scores as [{ q: number; a: number }, { q: number; a: number }];
-    rows.push(`| ${c.dataset} | ${real.rows.length.toLocaleString('en')} | ${f(on.q)} | ${f(off.q)} | **${f(off.q - on.q)}** | ${f(on.a)} | ${f(off.a)} | **${f(off.a - on.a)}** |`);
+    rows.push(
+      `| ${c.dataset} | ${real.rows.length.toLocaleString('en')} | ${f(on.q)} | ${f(off.q)} | **${f(off.q - on.q)}** | ${f(on.a)} | ${f(off.a)} | **${f(off.a - on.a)}** |`,
+    );
   }
   return rows;
 }
@@ -66,8 +68,25 @@ async function smallTables(): Promise<{ rows: string[]; wins: number; total: num
       const real = subsample(t.batch, size, 7);
       const run = await synthRun(c.table, real, t.columns, { seed: 1 });
       // The copula on the same rows, through the same encoders (defaults).
-      const config = synthesisConfigSchema.parse({ source: { kind: 'files', path: c.table }, tables: { [c.table]: { treatment: 'synthesize', primaryKey: [], columns: Object.fromEntries(t.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize', options: {} }])) } } });
-      const prepared = prepareTable(real, { table: c.table, config: config.tables[c.table]!, columns: t.columns, settings: synthSettingsSchema.parse({ seed: 1 }), minRows: 1 });
+      const config = synthesisConfigSchema.parse({
+        source: { kind: 'files', path: c.table },
+        tables: {
+          [c.table]: {
+            treatment: 'synthesize',
+            primaryKey: [],
+            columns: Object.fromEntries(
+              t.columns.map((m) => [m.name, { included: true, sdtype: m.sdtype, sensitive: false, treatment: 'synthesize', options: {} }]),
+            ),
+          },
+        },
+      });
+      const prepared = prepareTable(real, {
+        table: c.table,
+        config: config.tables[c.table]!,
+        columns: t.columns,
+        settings: synthSettingsSchema.parse({ seed: 1 }),
+        minRows: 1,
+      });
       const copula = await fitTable(prepared, { family: 'copula' });
       const copRows: Row[] = [];
       for await (const b of sampleTable(copula, size)) copRows.push(...b.rows);
@@ -78,7 +97,9 @@ async function smallTables(): Promise<{ rows: string[]; wins: number; total: num
       const ca = evaluateAccuracy(real, cop, specs).score ?? NaN;
       total++;
       if (dq >= cq) wins++;
-      rows.push(`| ${c.dataset} | ${size} | ${run.family}${run.selection ? ` (${run.selection})` : ''} | **${f(dq)}** | ${f(cq)} | ${f(da)} | ${f(ca)} | ${dq >= cq ? 'yes' : '**no**'} |`);
+      rows.push(
+        `| ${c.dataset} | ${size} | ${run.family}${run.selection ? ` (${run.selection})` : ''} | **${f(dq)}** | ${f(cq)} | ${f(da)} | ${f(ca)} | ${dq >= cq ? 'yes' : '**no**'} |`,
+      );
     }
   }
   return { rows, wins, total };

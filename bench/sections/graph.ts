@@ -26,7 +26,10 @@ interface Result {
 
 async function measure(page: Page, file: string, tables: number): Promise<Result> {
   const schema = writeWideSchema(file, tables);
-  await page.getByRole('button', { name: /Add (your first )?source/ }).first().click();
+  await page
+    .getByRole('button', { name: /Add (your first )?source/ })
+    .first()
+    .click();
   const dialog = page.getByRole('dialog', { name: 'Add a source' });
   await dialog.locator('[aria-label="Source kind"]').getByText('SQLite', { exact: true }).click();
   await dialog.getByLabel('Name').fill(`Wide ${tables}`);
@@ -48,7 +51,16 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
 
   await timed(
     'open the graph (step change to a fitted view)',
-    timeUntil(page, () => page.getByRole('button', { name: 'Next: Foreign keys' }).click(), () => (document.querySelector<HTMLElement>('[data-testid="schema-graph"]')?.dataset.ready === 'true' && document.querySelectorAll('.react-flow__edge').length > 0 ? performance.now() : false), null),
+    timeUntil(
+      page,
+      () => page.getByRole('button', { name: 'Next: Foreign keys' }).click(),
+      () =>
+        document.querySelector<HTMLElement>('[data-testid="schema-graph"]')?.dataset.ready === 'true' &&
+        document.querySelectorAll('.react-flow__edge').length > 0
+          ? performance.now()
+          : false,
+      null,
+    ),
   );
   const graph = page.getByTestId('schema-graph');
   const view = await page.evaluate(() => {
@@ -63,13 +75,23 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
   if (!target) throw new Error('no edge between two tables of the first view');
   await timed(
     'select an edge',
-    timeUntil(page, () => page.mouse.click(target.x, target.y), () => ([...document.querySelectorAll('button')].some((b) => b.textContent === 'Delete selected') ? performance.now() : false), null),
+    timeUntil(
+      page,
+      () => page.mouse.click(target.x, target.y),
+      () => ([...document.querySelectorAll('button')].some((b) => b.textContent === 'Delete selected') ? performance.now() : false),
+      null,
+    ),
   );
   // Overlapping edges into one key: the click picks whichever is on top.
   const label = (await graph.locator('.react-flow__edge.selected').first().getAttribute('aria-label')) ?? target.label;
   await timed(
     'delete it (Delete key)',
-    timeUntil(page, () => page.keyboard.press('Delete'), (l: string | number | null) => (!document.querySelector(`.react-flow__edge[aria-label="${l}"]`) ? performance.now() : false), label),
+    timeUntil(
+      page,
+      () => page.keyboard.press('Delete'),
+      (l: string | number | null) => (!document.querySelector(`.react-flow__edge[aria-label="${l}"]`) ? performance.now() : false),
+      label,
+    ),
   );
   // Draw it again from the child column's right dot to the parent key's left dot.
   const m = /^Foreign key (.+)\.(.+) to (.+)\.(.+?)(?: \(non-context\))?$/.exec(label)!;
@@ -77,12 +99,24 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
   const to = graph.locator(`[data-column="${m[3]}.${m[4]}"] .react-flow__handle.target`);
   await timed(
     'add a foreign key by drag',
-    timeUntil(page, () => dragBetween(page, from, to), (l: string | number | null) => (document.querySelector('[data-testid="fk-added"]') && document.querySelector(`.react-flow__edge[aria-label="${l}"]`) ? performance.now() : false), label),
+    timeUntil(
+      page,
+      () => dragBetween(page, from, to),
+      (l: string | number | null) =>
+        document.querySelector('[data-testid="fk-added"]') && document.querySelector(`.react-flow__edge[aria-label="${l}"]`) ? performance.now() : false,
+      label,
+    ),
   );
   const layouts = Number(await graph.getAttribute('data-layouts'));
   await timed(
     'auto-layout',
-    timeUntil(page, () => page.getByRole('button', { name: 'Auto-layout' }).click(), (n: string | number | null) => (Number(document.querySelector<HTMLElement>('[data-testid="schema-graph"]')?.dataset.layouts) > Number(n) ? performance.now() : false), layouts),
+    timeUntil(
+      page,
+      () => page.getByRole('button', { name: 'Auto-layout' }).click(),
+      (n: string | number | null) =>
+        Number(document.querySelector<HTMLElement>('[data-testid="schema-graph"]')?.dataset.layouts) > Number(n) ? performance.now() : false,
+      layouts,
+    ),
   );
   // Jump to the last table with the search box (typing is not timed; picking the match is).
   const last = schema.tables[schema.tables.length - 1]!;
@@ -91,7 +125,12 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
   await option.waitFor();
   await timed(
     'jump to a table (search box)',
-    timeUntil(page, () => option.click(), (t: string | number | null) => (document.querySelector(`.react-flow__node.selected [data-table="${t}"]`) ? performance.now() : false), last),
+    timeUntil(
+      page,
+      () => option.click(),
+      (t: string | number | null) => (document.querySelector(`.react-flow__node.selected [data-table="${t}"]`) ? performance.now() : false),
+      last,
+    ),
   );
   return { tables, fks: schema.foreignKeys, steps, ...view };
 }
@@ -122,7 +161,8 @@ export async function run(): Promise<string> {
     '| Tables | FKs | Interaction | Time (ms) | Longest task (ms) | On target |',
     '|---:|---:|---|---:|---:|---|',
   ];
-  for (const r of results) for (const s of r.steps) lines.push(`| ${r.tables} | ${r.fks} | ${s.name} | ${s.t.ms.toFixed(0)} | ${s.t.longestTaskMs.toFixed(0)} | ${ok(s.t)} |`);
+  for (const r of results)
+    for (const s of r.steps) lines.push(`| ${r.tables} | ${r.fks} | ${s.name} | ${s.t.ms.toFixed(0)} | ${s.t.longestTaskMs.toFixed(0)} | ${ok(s.t)} |`);
   lines.push('', '| Tables | First-view zoom | Table text (px) | Tables drawn in the first view | Dot size (px) |', '|---:|---:|---:|---:|---:|');
   for (const r of results) lines.push(`| ${r.tables} | ${r.zoom.toFixed(2)} | ${(12 * r.zoom).toFixed(1)} | ${r.shown} | ${r.dotPx.toFixed(1)} |`);
   return lines.join('\n');

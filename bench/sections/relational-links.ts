@@ -26,8 +26,18 @@ async function links(name: string, db: GeneratedDb): Promise<string[]> {
   const seconds = (performance.now() - t0) / 1000;
   const plan = buildPlan(db.config)!;
   const columns = Object.fromEntries(Object.entries(db.config.tables).map(([t, c]) => [t, specsFromTableConfig(c)]));
-  const role = (fk: Relationship): string => (fk.childTable === fk.parentTable ? 'self-reference' : plan.tables[fk.childTable]?.context === fk ? 'context' : 'non-context');
-  const lines = [`### ${name}`, '', `Rows: ${Object.entries(out).map(([t, b]) => `${t} ${db.tables[t]!.rows.length} → ${b.rows.length}`).join(', ')}; ${seconds.toFixed(1)} s.`, '', '| FK | Role | Integrity | Parent degree (KS compl.) | Pair trends across the link | Depth / fan-out (KS compl.) |', '|---|---|---|---|---|---|'];
+  const role = (fk: Relationship): string =>
+    fk.childTable === fk.parentTable ? 'self-reference' : plan.tables[fk.childTable]?.context === fk ? 'context' : 'non-context';
+  const lines = [
+    `### ${name}`,
+    '',
+    `Rows: ${Object.entries(out)
+      .map(([t, b]) => `${t} ${db.tables[t]!.rows.length} → ${b.rows.length}`)
+      .join(', ')}; ${seconds.toFixed(1)} s.`,
+    '',
+    '| FK | Role | Integrity | Parent degree (KS compl.) | Pair trends across the link | Depth / fan-out (KS compl.) |',
+    '|---|---|---|---|---|---|',
+  ];
   let ok = true;
   for (const fk of db.config.foreignKeys) {
     const r = evaluateRelationship({ relationship: fk, real: { tables: db.tables }, synthetic: { tables: out }, columns });
@@ -45,7 +55,9 @@ async function links(name: string, db: GeneratedDb): Promise<string[]> {
       forest = `${f3(ksComplement(a.depth, b.depth))} / ${f3(ksComplement(a.fanout, b.fanout))}`;
     }
     ok &&= integ === 1 && (db.tables[fk.childTable]!.rows.length < 100 || (r?.cardinality ?? 0) >= 0.9);
-    lines.push(`| ${fk.childTable}.${fk.childColumns[0]} → ${fk.parentTable} | ${role(fk)} | ${f3(integ)} | ${f3(r?.cardinality)} | ${f3(r?.pairTrends)} | ${forest} |`);
+    lines.push(
+      `| ${fk.childTable}.${fk.childColumns[0]} → ${fk.parentTable} | ${role(fk)} | ${f3(integ)} | ${f3(r?.cardinality)} | ${f3(r?.pairTrends)} | ${forest} |`,
+    );
   }
   lines.push('', `Targets (integrity 1.0, parent degree ≥ 0.90 where the child has ≥ 100 rows): ${ok ? 'met' : 'NOT met'}.`, '');
   return lines;

@@ -29,10 +29,25 @@ interface Case {
 /** Every dataset straight from `doppel init`: several roots, tables with several synthesized parents, cycles broken and small tables kept as original data by init itself. */
 const CASES: Case[] = [
   { name: 'berka', source: datasetPath('berka'), choose: () => undefined, why: 'defaults' },
-  { name: 'chinook', source: `sqlite:${datasetPath('chinook', 'Chinook_Sqlite.sqlite')}`, choose: () => undefined, why: 'defaults (roots Artist and Customer; Employee, Genre, MediaType, Playlist original as small lookups)' },
-  { name: 'sakila', source: datasetPath('sakila', 'csv'), choose: () => undefined, why: 'defaults (the 2 stores and 2 staff too small to learn: original with the addresses they reference; customer, rental, payment, inventory synthesized)' },
+  {
+    name: 'chinook',
+    source: `sqlite:${datasetPath('chinook', 'Chinook_Sqlite.sqlite')}`,
+    choose: () => undefined,
+    why: 'defaults (roots Artist and Customer; Employee, Genre, MediaType, Playlist original as small lookups)',
+  },
+  {
+    name: 'sakila',
+    source: datasetPath('sakila', 'csv'),
+    choose: () => undefined,
+    why: 'defaults (the 2 stores and 2 staff too small to learn: original with the addresses they reference; customer, rental, payment, inventory synthesized)',
+  },
   { name: 'synthea', source: datasetPath('synthea'), choose: () => undefined, why: 'defaults (roots organizations and patients; payers original)' },
-  { name: 'diabetes_readmission', source: datasetPath('diabetes_readmission'), choose: () => undefined, why: 'defaults (the three lookups are original data by default)' },
+  {
+    name: 'diabetes_readmission',
+    source: datasetPath('diabetes_readmission'),
+    choose: () => undefined,
+    why: 'defaults (the three lookups are original data by default)',
+  },
   {
     name: 'lahman_baseball',
     source: datasetPath('lahman_baseball'),
@@ -41,7 +56,9 @@ const CASES: Case[] = [
   },
 ];
 
-async function pgFacts(url: string): Promise<{ fks: { child: string; col: string; parent: string; pcol: string }[]; rows: Record<string, number>; orphans: number }> {
+async function pgFacts(
+  url: string,
+): Promise<{ fks: { child: string; col: string; parent: string; pcol: string }[]; rows: Record<string, number>; orphans: number }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -104,7 +121,7 @@ export async function run(): Promise<string> {
   const lines = [
     '## Relational datasets through `doppel run` into PostgreSQL',
     '',
-    'Each dataset as a user runs it: `doppel init` defaults, the choices listed, then `doppel run` into a fresh PostgreSQL database (the local store keeps output.sqlite too). FK constraints are created in PostgreSQL before the rows are swapped in, so the database itself enforces integrity; orphans are counted per FK afterwards. Quality is the report\'s overall score.',
+    "Each dataset as a user runs it: `doppel init` defaults, the choices listed, then `doppel run` into a fresh PostgreSQL database (the local store keeps output.sqlite too). FK constraints are created in PostgreSQL before the rows are swapped in, so the database itself enforces integrity; orphans are counted per FK afterwards. Quality is the report's overall score.",
     '',
     '| Dataset | Choices | Run | Output | FK constraints in PostgreSQL | Orphans | Quality |',
     '|---|---|---|---|---|---|---|',

@@ -36,7 +36,10 @@ interface Run {
 function protectedShare(batch: { columns: string[]; rows: unknown[][] }, column: string, k: number): number {
   const i = batch.columns.indexOf(column);
   const counts = new Map<string, number>();
-  const vals = batch.rows.map((r) => r[i]).filter((v) => v !== null && v !== undefined).map(String);
+  const vals = batch.rows
+    .map((r) => r[i])
+    .filter((v) => v !== null && v !== undefined)
+    .map(String);
   for (const v of vals) counts.set(v, (counts.get(v) ?? 0) + 1);
   return vals.length ? vals.filter((v) => (counts.get(v) ?? 0) < k).length / vals.length : 0;
 }
@@ -64,7 +67,11 @@ function peakSampler(): { stop(): number } {
 
 const f3 = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x.toFixed(3));
 
-async function runDataset(name: string, config: SynthesisConfig, opts: { rootRows?: number; metrics: boolean; rareRoot?: { table: string; columns: string[] }; note?: string }): Promise<Run> {
+async function runDataset(
+  name: string,
+  config: SynthesisConfig,
+  opts: { rootRows?: number; metrics: boolean; rareRoot?: { table: string; columns: string[] }; note?: string },
+): Promise<Run> {
   const workspace = tempWorkspace('bench-rel');
   const mem = peakSampler();
   const t0 = performance.now();
@@ -77,19 +84,26 @@ async function runDataset(name: string, config: SynthesisConfig, opts: { rootRow
   const rows = Object.fromEntries(Object.entries(out).map(([t, b]) => [t, b.rows.length]));
   const lines: string[] = [];
   let ok = true;
-  const synthesized = Object.entries(data.config.tables).filter(([, t]) => t.treatment === 'synthesize').map(([n]) => n);
+  const synthesized = Object.entries(data.config.tables)
+    .filter(([, t]) => t.treatment === 'synthesize')
+    .map(([n]) => n);
   // Key uniqueness.
-  const uniq = synthesized.filter((t) => data.config.tables[t]!.primaryKey.length > 0).map((t) => {
-    const pk = data.config.tables[t]!.primaryKey[0]!;
-    const i = out[t]!.columns.indexOf(pk);
-    const keys = out[t]!.rows.map((r) => String(r[i]));
-    return new Set(keys).size / Math.max(1, keys.length);
-  });
+  const uniq = synthesized
+    .filter((t) => data.config.tables[t]!.primaryKey.length > 0)
+    .map((t) => {
+      const pk = data.config.tables[t]!.primaryKey[0]!;
+      const i = out[t]!.columns.indexOf(pk);
+      const keys = out[t]!.rows.map((r) => String(r[i]));
+      return new Set(keys).size / Math.max(1, keys.length);
+    });
   const minUniq = Math.min(...uniq);
   const fks: Relationship[] = data.config.foreignKeys.filter((f) => f.childTable !== f.parentTable && out[f.childTable] && out[f.parentTable]);
   const minIntegrity = Math.min(...fks.map((f) => integrity(out, f)));
   ok &&= minUniq === 1 && minIntegrity === 1;
-  lines.push(`Key uniqueness (min over tables with a primary key): ${f3(minUniq)}; referential integrity (min over ${fks.length} FKs): ${f3(minIntegrity)}.`, '');
+  lines.push(
+    `Key uniqueness (min over tables with a primary key): ${f3(minUniq)}; referential integrity (min over ${fks.length} FKs): ${f3(minIntegrity)}.`,
+    '',
+  );
   if (opts.metrics) {
     lines.push('| Table | Rows real → synthetic | Column shapes | Pair trends | Quality | Bootstrap of the real rows |', '|---|---|---|---|---|---|');
     const columns: Record<string, ReturnType<typeof specsFromTableConfig>> = {};
@@ -100,15 +114,29 @@ async function runDataset(name: string, config: SynthesisConfig, opts: { rootRow
       const q = evaluateQuality(data.tables[t]!, out[t]!, columns[t]);
       ok &&= (q.score ?? 1) >= 0.9;
       const boot = evaluateQuality(data.tables[t]!, bootstrap(data.tables[t]!, 7), columns[t]);
-      lines.push(`| ${t} | ${data.tables[t]!.rows.length} → ${out[t]!.rows.length} | ${f3(q.columnShapes)} | ${f3(q.columnPairTrends)} | ${f3(q.score)} | ${f3(boot.score)} |`);
+      lines.push(
+        `| ${t} | ${data.tables[t]!.rows.length} → ${out[t]!.rows.length} | ${f3(q.columnShapes)} | ${f3(q.columnPairTrends)} | ${f3(q.score)} | ${f3(boot.score)} |`,
+      );
     }
-    lines.push('', '| Relationship | Child-count shape (KS compl.) | Mean children real / synthetic | Parent–child pair trends | Integrity | Sequence gaps (KS compl.) |', '|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '| Relationship | Child-count shape (KS compl.) | Mean children real / synthetic | Parent–child pair trends | Integrity | Sequence gaps (KS compl.) |',
+      '|---|---|---|---|---|---|',
+    );
     for (const rel of fks.filter((f) => synthesized.includes(f.parentTable))) {
-      const r = evaluateRelationship({ relationship: rel, real: { tables: data.tables }, synthetic: { tables: out }, columns, sequenceColumn: sequenceColumn(config.tables[rel.childTable]!) });
+      const r = evaluateRelationship({
+        relationship: rel,
+        real: { tables: data.tables },
+        synthetic: { tables: out },
+        columns,
+        sequenceColumn: sequenceColumn(config.tables[rel.childTable]!),
+      });
       if (!r) continue;
       ok &&= (r.cardinality ?? 1) >= 0.9;
       const seq = r.sequence ? `${f3(r.sequence.gaps)} (${r.sequence.column})` : '–';
-      lines.push(`| ${r.key} | ${f3(r.cardinality)} | ${r.meanChildren.real.toFixed(2)} / ${r.meanChildren.synthetic.toFixed(2)} | ${f3(r.pairTrends)} | ${f3(r.integrity)} | ${seq} |`);
+      lines.push(
+        `| ${r.key} | ${f3(r.cardinality)} | ${r.meanChildren.real.toFixed(2)} / ${r.meanChildren.synthetic.toFixed(2)} | ${f3(r.pairTrends)} | ${f3(r.integrity)} | ${seq} |`,
+      );
     }
   }
   let note = opts.note;
@@ -138,7 +166,10 @@ export async function run(): Promise<string> {
   salesCountry.tables.Customer!.columns.Country!.options.rareCategoryThreshold = 1;
   const runs = [
     await runDataset('berka (7 tables, depth 3)', berka, { metrics: true }),
-    await runDataset('chinook (Customer → Invoice → InvoiceLine; 6 original-data tables; `doppel init` defaults)', sales, { metrics: true, rareRoot: { table: 'Customer', columns: ['Country'] } }),
+    await runDataset('chinook (Customer → Invoice → InvoiceLine; 6 original-data tables; `doppel init` defaults)', sales, {
+      metrics: true,
+      rareRoot: { table: 'Customer', columns: ['Country'] },
+    }),
     await runDataset('chinook, rare-category protection off for Customer.Country (a per-column choice)', salesCountry, {
       metrics: true,
       note: 'The remaining gap on 59 customers: 24 countries drawn 59 times, and synthetic customers equal to a unique real one (country, support rep, number of invoices) are not emitted.',
@@ -146,11 +177,23 @@ export async function run(): Promise<string> {
     await runDataset('chinook 10x (590 customers)', sales, { rootRows: 590, metrics: false }),
     await runDataset('synthea (12 tables under patients; organizations, payers, providers original)', synthea, {
       metrics: true,
-      note: 'Not one of the target datasets: shown for its sequences (a patient\'s visits, an encounter\'s procedures) and its small child tables (58–387 rows).',
+      note: "Not one of the target datasets: shown for its sequences (a patient's visits, an encounter's procedures) and its small child tables (58–387 rows).",
     }),
   ];
   for (const r of runs) {
-    parts.push(`### ${r.name}`, '', `Time ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB; rows: ${Object.entries(r.rows).map(([t, n]) => `${t} ${n}`).join(', ')}.`, '', ...r.lines, '', ...(r.note ? [r.note, ''] : []), `Targets (integrity 1.0, keys unique, child-count shape ≥ 0.90, per-table Quality ≥ 0.90): ${r.ok ? 'met' : 'NOT met'}.`, '');
+    parts.push(
+      `### ${r.name}`,
+      '',
+      `Time ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB; rows: ${Object.entries(r.rows)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}.`,
+      '',
+      ...r.lines,
+      '',
+      ...(r.note ? [r.note, ''] : []),
+      `Targets (integrity 1.0, keys unique, child-count shape ≥ 0.90, per-table Quality ≥ 0.90): ${r.ok ? 'met' : 'NOT met'}.`,
+      '',
+    );
   }
   return parts.join('\n');
 }

@@ -45,7 +45,12 @@ async function child(source: SourceSpec, destination: SourceSpec, workspace: str
   config.destination = { kind: 'database', target: destination, tableMode: 'create', batchSize: 10_000, parallel: 1 };
   try {
     const summary = await runJob({ type: 'start', executionId: 'bench-scale', config, workspace, secrets: {} }, () => undefined, new AbortController().signal);
-    return { stepSeconds: summary.stepSeconds, rows: Object.values(summary.rows).reduce((a, b) => a + b, 0), peakRssMiB: process.resourceUsage().maxRSS / 1024, status: summary.status };
+    return {
+      stepSeconds: summary.stepSeconds,
+      rows: Object.values(summary.rows).reduce((a, b) => a + b, 0),
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      status: summary.status,
+    };
   } catch (e) {
     return { stepSeconds: {}, rows: 0, peakRssMiB: process.resourceUsage().maxRSS / 1024, status: 'failed', error: e instanceof Error ? e.message : String(e) };
   }

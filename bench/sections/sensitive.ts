@@ -12,14 +12,44 @@ import { freeTextCorpus } from '../lib/free-text-corpus';
 /** dataset -> table -> column -> kind (columns not listed are not sensitive). */
 export const CORPUS: Record<string, Record<string, Record<string, string>>> = {
   synthea: {
-    patients: { BIRTHDATE: 'birth_date', SSN: 'ssn', DRIVERS: 'national_id', PASSPORT: 'national_id', FIRST: 'first_name', LAST: 'last_name', MAIDEN: 'last_name', GENDER: 'gender', ADDRESS: 'street_address', ZIP: 'postal_code', LAT: 'geo_coordinate', LON: 'geo_coordinate' },
+    patients: {
+      BIRTHDATE: 'birth_date',
+      SSN: 'ssn',
+      DRIVERS: 'national_id',
+      PASSPORT: 'national_id',
+      FIRST: 'first_name',
+      LAST: 'last_name',
+      MAIDEN: 'last_name',
+      GENDER: 'gender',
+      ADDRESS: 'street_address',
+      ZIP: 'postal_code',
+      LAT: 'geo_coordinate',
+      LON: 'geo_coordinate',
+    },
     organizations: { ADDRESS: 'street_address', ZIP: 'postal_code', LAT: 'geo_coordinate', LON: 'geo_coordinate', PHONE: 'phone' },
     providers: { NAME: 'full_name', GENDER: 'gender', ADDRESS: 'street_address', ZIP: 'postal_code', LAT: 'geo_coordinate', LON: 'geo_coordinate' },
     payers: { ADDRESS: 'street_address', ZIP: 'postal_code', PHONE: 'phone' },
   },
   chinook: {
-    Customer: { FirstName: 'first_name', LastName: 'last_name', Address: 'street_address', PostalCode: 'postal_code', Phone: 'phone', Fax: 'phone', Email: 'email' },
-    Employee: { FirstName: 'first_name', LastName: 'last_name', BirthDate: 'birth_date', Address: 'street_address', PostalCode: 'postal_code', Phone: 'phone', Fax: 'phone', Email: 'email' },
+    Customer: {
+      FirstName: 'first_name',
+      LastName: 'last_name',
+      Address: 'street_address',
+      PostalCode: 'postal_code',
+      Phone: 'phone',
+      Fax: 'phone',
+      Email: 'email',
+    },
+    Employee: {
+      FirstName: 'first_name',
+      LastName: 'last_name',
+      BirthDate: 'birth_date',
+      Address: 'street_address',
+      PostalCode: 'postal_code',
+      Phone: 'phone',
+      Fax: 'phone',
+      Email: 'email',
+    },
     Invoice: { BillingAddress: 'street_address', BillingPostalCode: 'postal_code' },
     Track: {},
     Album: {},
@@ -60,7 +90,10 @@ export function scoreCorpus(rowsPerTable = 1000): Scores {
   for (const [dataset, tables] of Object.entries(CORPUS)) {
     for (const [table, labels] of Object.entries(tables)) {
       const t = loadTable(dataset, table, rowsPerTable);
-      const metadata: DatasetMetadata = { tables: [{ name: table, columns: t.columns, primaryKey: t.primaryKey, rowCount: t.batch.rows.length }], relationships: [] };
+      const metadata: DatasetMetadata = {
+        tables: [{ name: table, columns: t.columns, primaryKey: t.primaryKey, rowCount: t.batch.rows.length }],
+        relationships: [],
+      };
       const hits = detectSensitive(metadata, { [table]: t.batch });
       for (const col of t.columns) {
         const label = labels[col.name];

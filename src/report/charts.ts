@@ -125,11 +125,25 @@ export function heatmapChart(m: Matrix, kind: 'correlation' | 'association'): Pr
           encoding: {
             x: { field: 'col', type: 'nominal', sort: m.columns, title: null, axis: { labelAngle: -50, labelLimit: 90 } },
             y: { field: 'row', type: 'nominal', sort: m.columns, title: null, axis: { labelLimit: 90 } },
-            color: { field: 'value', type: 'quantitative', scale: { domain, scheme }, legend: { title: kind === 'correlation' ? 'Pearson ρ' : "Cramér's V", orient: 'right', gradientLength: 90 } },
+            color: {
+              field: 'value',
+              type: 'quantitative',
+              scale: { domain, scheme },
+              legend: { title: kind === 'correlation' ? 'Pearson ρ' : "Cramér's V", orient: 'right', gradientLength: 90 },
+            },
           },
         },
         ...(labels
-          ? [{ mark: { type: 'text' as const, fontSize: 8 }, encoding: { x: { field: 'col', type: 'nominal' as const, sort: m.columns }, y: { field: 'row', type: 'nominal' as const, sort: m.columns }, text: { field: 'value', type: 'quantitative' as const, format: '.2f' } } }]
+          ? [
+              {
+                mark: { type: 'text' as const, fontSize: 8 },
+                encoding: {
+                  x: { field: 'col', type: 'nominal' as const, sort: m.columns },
+                  y: { field: 'row', type: 'nominal' as const, sort: m.columns },
+                  text: { field: 'value', type: 'quantitative' as const, format: '.2f' },
+                },
+              },
+            ]
           : []),
       ],
     },
@@ -153,11 +167,23 @@ export function distanceChart(h: Histogram, title: string, subtitle: string, axi
             {
               data: { values: hold },
               mark: { type: 'rect' as const, color: REAL_COLOR, opacity: 0.55 },
-              encoding: { x: { field: 'from', type: 'quantitative' as const, title: axisTitle }, x2: { field: 'to' }, y: { field: 'share', type: 'quantitative' as const, axis: pctAxis('share of rows') }, y2: { datum: 0 } },
+              encoding: {
+                x: { field: 'from', type: 'quantitative' as const, title: axisTitle },
+                x2: { field: 'to' },
+                y: { field: 'share', type: 'quantitative' as const, axis: pctAxis('share of rows') },
+                y2: { datum: 0 },
+              },
             },
           ]
         : []),
-      { data: { values: syn }, mark: { type: 'line' as const, color: SYN_COLOR, interpolate: 'step' as const, strokeWidth: 2 }, encoding: { x: { field: 'mid', type: 'quantitative' as const, title: axisTitle }, y: { field: 'share', type: 'quantitative' as const, axis: pctAxis('share of rows') } } },
+      {
+        data: { values: syn },
+        mark: { type: 'line' as const, color: SYN_COLOR, interpolate: 'step' as const, strokeWidth: 2 },
+        encoding: {
+          x: { field: 'mid', type: 'quantitative' as const, title: axisTitle },
+          y: { field: 'share', type: 'quantitative' as const, axis: pctAxis('share of rows') },
+        },
+      },
     ],
   } as vl.TopLevelSpec);
 }
@@ -178,7 +204,13 @@ export function childCountChart(r: RelationshipReport): Promise<string> {
     data: { values },
     mark: { type: 'bar' },
     encoding: {
-      x: { field: 'k', type: 'ordinal', sort: { field: 'order' }, title: 'children', axis: { labelAngle: r.childCounts.labels.some((l) => l.length > 3) ? -45 : 0 } },
+      x: {
+        field: 'k',
+        type: 'ordinal',
+        sort: { field: 'order' },
+        title: 'children',
+        axis: { labelAngle: r.childCounts.labels.some((l) => l.length > 3) ? -45 : 0 },
+      },
       xOffset: { field: 'source', sort: ['Real', 'Synthetic'] },
       y: { field: 'share', type: 'quantitative', axis: pctAxis('share of parents') },
       color: { field: 'source', type: 'nominal', scale: sourceScale, legend: null },

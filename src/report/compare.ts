@@ -35,9 +35,16 @@ function headlineRows(a: ReportJson, b: ReportJson): string[][] {
     ['Robust score', pct(sa.accuracy), pct(sb.accuracy), delta(sa.accuracy, sb.accuracy)],
     ['Column shapes', pct(sa.columnShapes), pct(sb.columnShapes), delta(sa.columnShapes, sb.columnShapes)],
     ['Column pair trends', pct(sa.columnPairTrends), pct(sb.columnPairTrends), delta(sa.columnPairTrends, sb.columnPairTrends)],
-    ...(sa.cardinality !== null || sb.cardinality !== null ? [['Cardinality', pct(sa.cardinality), pct(sb.cardinality), delta(sa.cardinality, sb.cardinality)]] : []),
+    ...(sa.cardinality !== null || sb.cardinality !== null
+      ? [['Cardinality', pct(sa.cardinality), pct(sb.cardinality), delta(sa.cardinality, sb.cardinality)]]
+      : []),
     ['Privacy verdict', levelWord[sa.privacy.level] ?? '', levelWord[sb.privacy.level] ?? '', ''],
-    ['DCR share (50% ideal)', pct(sa.privacy.dcrShare), pct(sb.privacy.dcrShare), delta(dcrDistance(sa.privacy.dcrShare), dcrDistance(sb.privacy.dcrShare), false)],
+    [
+      'DCR share (50% ideal)',
+      pct(sa.privacy.dcrShare),
+      pct(sb.privacy.dcrShare),
+      delta(dcrDistance(sa.privacy.dcrShare), dcrDistance(sb.privacy.dcrShare), false),
+    ],
     ['Copies of unique training rows', String(sa.privacy.exactMatchesUnique ?? '—'), String(sb.privacy.exactMatchesUnique ?? '—'), ''],
     ['ML utility gap', num(sa.utility?.gap), num(sb.utility?.gap), delta(sa.utility?.gap ?? null, sb.utility?.gap ?? null, false, false)],
     ['Synthetic rows', int(rows(a)), int(rows(b)), ''],
@@ -83,7 +90,8 @@ function settingsDiff(a: ReportJson, b: ReportJson): string {
 }
 
 export async function compareReports(a: ReportJson, b: ReportJson): Promise<string> {
-  const label = (r: ReportJson): string => `${esc(r.name)}${r.executionId ? ` (${esc(r.executionId)})` : ''}, ${esc(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC`;
+  const label = (r: ReportJson): string =>
+    `${esc(r.name)}${r.executionId ? ` (${esc(r.executionId)})` : ''}, ${esc(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC`;
   const names = a.tables.map((t) => t.name).filter((n) => b.tables.some((t) => t.name === n));
   const tables: string[] = [];
   for (const n of names) tables.push(await tableComparison(n, a, b));

@@ -36,9 +36,13 @@ export function readReportFile(path: string): ReportJson {
   }
   const parsed = reportJsonSchema.safeParse(value);
   if (!parsed.success) {
-    throw new AppError('INTERNAL', `The report ${file} does not have the expected shape (${parsed.error.issues[0]?.path.join('.') ?? '?'}: ${parsed.error.issues[0]?.message ?? ''}).`, {
-      fix: 'It may come from another Doppel version; run the synthesis again to regenerate it.',
-    });
+    throw new AppError(
+      'INTERNAL',
+      `The report ${file} does not have the expected shape (${parsed.error.issues[0]?.path.join('.') ?? '?'}: ${parsed.error.issues[0]?.message ?? ''}).`,
+      {
+        fix: 'It may come from another Doppel version; run the synthesis again to regenerate it.',
+      },
+    );
   }
   return parsed.data;
 }
@@ -51,7 +55,9 @@ export function reportFormatOf(outPath: string): ReportFormat {
   const ext = extname(outPath).toLowerCase().replace('.', '');
   if (ext === 'htm') return 'html';
   if ((reportFormats as readonly string[]).includes(ext)) return ext as ReportFormat;
-  throw new AppError('BAD_REQUEST', `Cannot tell the report format from "${outPath}": the report can be written as .html, .pdf or .json.`, { fix: 'End the output file name with .html, .pdf or .json.' });
+  throw new AppError('BAD_REQUEST', `Cannot tell the report format from "${outPath}": the report can be written as .html, .pdf or .json.`, {
+    fix: 'End the output file name with .html, .pdf or .json.',
+  });
 }
 
 /** Writes the report to `outPath` as HTML, PDF or JSON (by extension); returns the format. */
@@ -59,7 +65,9 @@ export async function exportReport(report: ReportJson, outPath: string): Promise
   const format = reportFormatOf(outPath);
   const dir = dirname(outPath);
   if (!existsSync(dir)) {
-    throw new AppError('EXPORT_FAILED', `Cannot write ${outPath}: the folder ${dir} does not exist.`, { fix: 'Create the folder or choose another output path.' });
+    throw new AppError('EXPORT_FAILED', `Cannot write ${outPath}: the folder ${dir} does not exist.`, {
+      fix: 'Create the folder or choose another output path.',
+    });
   }
   try {
     if (format === 'json') writeFileSync(outPath, JSON.stringify(report, null, 2));
@@ -67,7 +75,10 @@ export async function exportReport(report: ReportJson, outPath: string): Promise
     else await renderReportPdf(await renderReportHtml(report), outPath);
   } catch (e) {
     if (e instanceof AppError) throw e;
-    throw new AppError('EXPORT_FAILED', `Cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, { fix: 'Check that the folder is writable and there is free disk space.', cause: e });
+    throw new AppError('EXPORT_FAILED', `Cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, {
+      fix: 'Check that the folder is writable and there is free disk space.',
+      cause: e,
+    });
   }
   return format;
 }

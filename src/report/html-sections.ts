@@ -33,8 +33,14 @@ export async function fidelitySection(t: TableReport): Promise<string> {
     charts.push(`<div class="chart">${await distributionChart(d, `${s ? `${metricName(s.metric)} ${pct(s.score)}` : ''}${missing}`)}</div>`);
   }
   const heat: string[] = [];
-  if (t.correlations) heat.push(`<h3>Correlations between numeric columns (Pearson), real vs synthetic</h3><div class="wide">${await heatmapChart(t.correlations, 'correlation')}</div>`);
-  if (t.associations) heat.push(`<h3>Association between all columns (Cramér's V, numbers binned), real vs synthetic</h3><div class="wide">${await heatmapChart(t.associations, 'association')}</div>`);
+  if (t.correlations)
+    heat.push(
+      `<h3>Correlations between numeric columns (Pearson), real vs synthetic</h3><div class="wide">${await heatmapChart(t.correlations, 'correlation')}</div>`,
+    );
+  if (t.associations)
+    heat.push(
+      `<h3>Association between all columns (Cramér's V, numbers binned), real vs synthetic</h3><div class="wide">${await heatmapChart(t.associations, 'association')}</div>`,
+    );
   const other = t.otherTreatments.length
     ? `<p class="small">Not scored (not synthesized from the data): ${t.otherTreatments.map((o) => `${esc(o.column)} (${esc(o.treatment)})`).join(', ')}.</p>`
     : '';
@@ -71,7 +77,11 @@ export function utilitySection(r: ReportJson): string {
   const gap = u.gap;
   const baseline = `Baseline that ignores the other columns (${u.task === 'classification' ? 'always the most common class' : 'always the mean'}): ${metricName(m)} ${num(u.baseline)}${u.majorityBaseline !== undefined ? `, accuracy ${num(u.majorityBaseline)}` : ''}.`;
   const intro = `<p>A ${u.task === 'classification' ? 'logistic-regression classifier' : 'ridge regression'} predicts <b>${esc(u.target)}</b> (table ${esc(t.name)}) from the other columns. One copy is trained on the real training rows, one on the synthetic rows; both are tested on ${int(u.rows.holdout)} real rows that neither saw. Choose another target in the report settings (wizard) or with <code>report.targetColumn</code> in the configuration.</p>
-${rowsTable(headers, rows, headers.map((_, i) => i > 0))}`;
+${rowsTable(
+  headers,
+  rows,
+  headers.map((_, i) => i > 0),
+)}`;
   if (!u.informative) {
     return `${intro}
 <p><b>Not informative</b>: neither model beats the baseline by ${INFORMATIVE_MARGIN} (${baseline.replace(/\.$/, '')}), so a gap between them would say nothing about the synthetic data. Pick a target that the other columns predict.</p>`;
@@ -101,7 +111,10 @@ export async function relationalSection(rels: RelationshipReport[]): Promise<str
   ]);
   const parts: string[] = [];
   for (const r of rels) {
-    const worst = r.pairs.slice(0, 3).map((p) => `${pairLabel(p)} ${pct(p.score)}`).join('; ');
+    const worst = r.pairs
+      .slice(0, 3)
+      .map((p) => `${pairLabel(p)} ${pct(p.score)}`)
+      .join('; ');
     parts.push(`<div class="chart">${await childCountChart(r)}<p class="small">${worst ? `Weakest parent–child pairs: ${worst}.` : ''}</p></div>`);
   }
   return `<h2>Relationships</h2>
@@ -121,7 +134,10 @@ export async function privacyTableSection(t: TableReport): Promise<string> {
     ['5th percentile of that distance', `${num(p.dcr.synthetic.p5)} synthetic · ${num(p.dcr.holdout?.p5)} unseen real`],
     ['Median NNDR', `${num(p.nndr.synthetic.median)} synthetic · ${num(p.nndr.holdout?.median)} unseen real`],
     ['Synthetic rows equal to a training row', `${int(p.exactMatches)} (${pct(p.exactMatchRate, 2)}); unseen real rows: ${pct(p.holdoutExactMatchRate, 2)}`],
-    ['… equal to a unique training row', `<b>${int(p.exactMatchesUnique)}</b>${p.holdoutUniqueMatchRate !== null ? `; unseen real rows: ${pct(p.holdoutUniqueMatchRate, 2)}` : ''}`],
+    [
+      '… equal to a unique training row',
+      `<b>${int(p.exactMatchesUnique)}</b>${p.holdoutUniqueMatchRate !== null ? `; unseen real rows: ${pct(p.holdoutUniqueMatchRate, 2)}` : ''}`,
+    ],
     ['Rows compared', `${int(p.sampleSizes.synthetic)} synthetic vs ${int(p.sampleSizes.train)} training and ${int(p.sampleSizes.holdout)} holdout`],
   ];
   return `<h3>${esc(t.name)}</h3><div class="two"><div>${rowsTable(['Measure', 'Value'], rows)}</div><div><div class="chart">${dcr}</div><div class="chart">${nndr}</div></div></div>${attackSection(p.attacks)}`;
@@ -132,7 +148,13 @@ type Attacks = NonNullable<NonNullable<TableReport['privacy']>['attacks']>;
 function attackRow(name: string, r: Attacks['singlingOut']): string[] {
   if (!r) return [name, '—', '—', '—', 'not run (too few columns or rows)'];
   const flagged = r.riskLow > ATTACK_RISK_THRESHOLD;
-  return [name, pct(r.attackRate), pct(r.controlRate), `${pct(r.risk)} <span class="small">(${pct(r.riskLow)}–${pct(r.riskHigh)})</span>`, flagged ? '<b class="bad">at risk</b>' : '<span class="good">no measurable risk</span>'];
+  return [
+    name,
+    pct(r.attackRate),
+    pct(r.controlRate),
+    `${pct(r.risk)} <span class="small">(${pct(r.riskLow)}–${pct(r.riskHigh)})</span>`,
+    flagged ? '<b class="bad">at risk</b>' : '<span class="good">no measurable risk</span>',
+  ];
 }
 
 /** The auditor's attacks, with their thresholds. */
@@ -144,7 +166,14 @@ function attackSection(a: Attacks | null): string {
     attackRow(`Attribute inference${a.inference ? ` (worst secret: ${esc(a.inference.column)})` : ''}`, a.inference),
   ];
   const auc = a.membershipAuc;
-  const aucWord = auc === null ? '' : auc > MIA_AUC_AT_RISK ? '<b class="bad">at risk</b>' : auc > MIA_AUC_ACCEPTABLE ? '<span class="fair">a signal</span>' : '<span class="good">cannot tell</span>';
+  const aucWord =
+    auc === null
+      ? ''
+      : auc > MIA_AUC_AT_RISK
+        ? '<b class="bad">at risk</b>'
+        : auc > MIA_AUC_ACCEPTABLE
+          ? '<span class="fair">a signal</span>'
+          : '<span class="good">cannot tell</span>';
   return `<h4>Attacks an auditor runs</h4>
 <p class="small">Each attack is run on ${int(a.sizes.targets)} training records and on as many real records the model never saw (the control set), using ${int(a.sizes.synthetic)} synthetic rows (the method of the anonymeter package). Risk = (attack success − control success) / (1 − control success), with its 95% interval; an attack is flagged when the interval's lower end is above ${pct(ATTACK_RISK_THRESHOLD, 0)}. Attribute inference tries ${a.inferenceColumns.length} secret column(s): ${a.inferenceColumns.map((c) => `${esc(c.column)} ${pct(c.risk)}`).join(', ') || 'none'}.</p>
 ${rowsTable(['Attack', 'Success on training records', 'Success on unseen records', 'Risk (95% interval)', 'Verdict'], rows, [false, true, true, true, false])}
@@ -170,7 +199,11 @@ export function protectionSection(r: ReportJson): string {
       : 'Outlier clipping was <b>off</b>.',
   );
   const filtered = Object.entries(p.filteredCopies);
-  items.push(p.filterCopies ? `Copy filter: synthetic rows equal to a unique training row are dropped${filtered.length ? ` (${filtered.map(([t, n]) => `${esc(t)}: ${int(n)} dropped`).join(', ')})` : ''}.` : 'The copy filter was <b>off</b>.');
+  items.push(
+    p.filterCopies
+      ? `Copy filter: synthetic rows equal to a unique training row are dropped${filtered.length ? ` (${filtered.map(([t, n]) => `${esc(t)}: ${int(n)} dropped`).join(', ')})` : ''}.`
+      : 'The copy filter was <b>off</b>.',
+  );
   items.push(p.differentialPrivacy ? describeDp(p.differentialPrivacy) : 'Differential privacy: not used.');
   for (const t of r.tables) {
     const c = t.checks;
@@ -190,6 +223,7 @@ export function protectionSection(r: ReportJson): string {
       : 'no rare extreme values';
     items.push(`Measured on the data — ${name}${rareText}; ${extText}.`);
   }
-  if (p.replacedColumns.length) items.push(`Columns never learned from the data: ${p.replacedColumns.map((c) => `${esc(c.table)}.${esc(c.column)} (${esc(c.treatment)})`).join(', ')}.`);
+  if (p.replacedColumns.length)
+    items.push(`Columns never learned from the data: ${p.replacedColumns.map((c) => `${esc(c.table)}.${esc(c.column)} (${esc(c.treatment)})`).join(', ')}.`);
   return `<h3>Protection applied</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
 }

@@ -19,8 +19,18 @@ function headline(r: ReportJson): string {
   const syn = s.tables.reduce((a, t) => a + t.synthetic, 0);
   const u = s.utility;
   const cards = [
-    card('Overall quality', pct(s.quality), `${qw.word} statistical fidelity (SDMetrics definitions)${s.accuracy !== null ? `; robust score ${pct(s.accuracy)} (bins of the real data)` : ''}`, qw.cls),
-    card('Privacy', s.privacy.level === 'not-measured' && s.privacy.exactMatches !== null ? 'Partly measured' : (levelWord[s.privacy.level] ?? s.privacy.level), s.privacy.dcrShare !== null ? `DCR share ${pct(s.privacy.dcrShare)} (50% ideal)` : 'no holdout to compare with', `lvl-${s.privacy.level}`),
+    card(
+      'Overall quality',
+      pct(s.quality),
+      `${qw.word} statistical fidelity (SDMetrics definitions)${s.accuracy !== null ? `; robust score ${pct(s.accuracy)} (bins of the real data)` : ''}`,
+      qw.cls,
+    ),
+    card(
+      'Privacy',
+      s.privacy.level === 'not-measured' && s.privacy.exactMatches !== null ? 'Partly measured' : (levelWord[s.privacy.level] ?? s.privacy.level),
+      s.privacy.dcrShare !== null ? `DCR share ${pct(s.privacy.dcrShare)} (50% ideal)` : 'no holdout to compare with',
+      `lvl-${s.privacy.level}`,
+    ),
     card(
       'ML utility gap',
       u ? (u.informative ? num(u.gap, 2) : 'Not informative') : '—',
@@ -41,7 +51,14 @@ function overview(r: ReportJson): string {
   const s = r.summary;
   const tables = rowsTable(
     ['Table', 'Treatment', 'Real rows', 'Synthetic rows', 'Quality (SDMetrics)', 'Robust score'],
-    r.tables.map((t) => [esc(t.name), t.treatment === 'original' ? 'original data (copied)' : 'synthesized', int(t.rows.real), int(t.rows.synthetic), pct(t.quality), pct(t.accuracy?.score)]),
+    r.tables.map((t) => [
+      esc(t.name),
+      t.treatment === 'original' ? 'original data (copied)' : 'synthesized',
+      int(t.rows.real),
+      int(t.rows.synthetic),
+      pct(t.quality),
+      pct(t.accuracy?.score),
+    ]),
     [false, false, true, true, true, true],
   );
   const props = rowsTable(

@@ -46,7 +46,14 @@ export const MIA_AUC_AT_RISK = 0.6;
 /** A utility model must beat the no-feature baseline by this much for the task to be informative. */
 export const INFORMATIVE_MARGIN = 0.02;
 
-const attackRisk = z.object({ attackRate: z.number(), controlRate: z.number(), attacks: z.number().int(), risk: z.number(), riskLow: z.number(), riskHigh: z.number() });
+const attackRisk = z.object({
+  attackRate: z.number(),
+  controlRate: z.number(),
+  attacks: z.number().int(),
+  risk: z.number(),
+  riskLow: z.number(),
+  riskHigh: z.number(),
+});
 export const attacksSchema = z.object({
   singlingOut: attackRisk.nullable(),
   linkability: attackRisk.nullable(),
@@ -91,7 +98,15 @@ export const utilitySchema = z.object({
 /** Measured checks of the protections (see evaluate/protection.ts). */
 export const protectionChecksSchema = z.object({
   /** `threshold`: the column's effective rare-category threshold the check used (the one the engine applied). */
-  rare: z.array(z.object({ column: z.string(), categories: z.number().int(), trainRows: z.number().int(), syntheticRows: z.number().int(), threshold: z.number().int().optional() })),
+  rare: z.array(
+    z.object({
+      column: z.string(),
+      categories: z.number().int(),
+      trainRows: z.number().int(),
+      syntheticRows: z.number().int(),
+      threshold: z.number().int().optional(),
+    }),
+  ),
   extremes: z.array(
     z.object({
       column: z.string(),
@@ -147,7 +162,10 @@ export const relationshipReportSchema = z.object({
   pairTrends: score,
   pairs: z.array(pairTrendSchema),
   /** Ordered children: how the gaps between consecutive siblings compare (KSComplement), and their medians. */
-  sequence: z.object({ column: z.string(), gaps: score, medianGap: z.object({ real: z.number().nullable(), synthetic: z.number().nullable() }) }).nullable().default(null),
+  sequence: z
+    .object({ column: z.string(), gaps: score, medianGap: z.object({ real: z.number().nullable(), synthetic: z.number().nullable() }) })
+    .nullable()
+    .default(null),
 });
 export type RelationshipReport = z.infer<typeof relationshipReportSchema>;
 
@@ -158,8 +176,18 @@ export const protectionSchema = z.object({
   rareCategoryThreshold: z.number().int(),
   clipOutliers: z.boolean(),
   filterCopies: z.boolean(),
-  rareCategories: z.array(z.object({ table: z.string(), column: z.string(), categories: z.number().int(), rows: z.number().int().optional(), threshold: z.number().int().optional() })),
-  clipped: z.array(z.object({ table: z.string(), column: z.string(), rows: z.number().int().optional(), low: z.number().optional(), high: z.number().optional() })),
+  rareCategories: z.array(
+    z.object({
+      table: z.string(),
+      column: z.string(),
+      categories: z.number().int(),
+      rows: z.number().int().optional(),
+      threshold: z.number().int().optional(),
+    }),
+  ),
+  clipped: z.array(
+    z.object({ table: z.string(), column: z.string(), rows: z.number().int().optional(), low: z.number().optional(), high: z.number().optional() }),
+  ),
   filteredCopies: z.record(z.string(), z.number().int()),
   differentialPrivacy: z.object({ epsilon: z.number(), delta: z.number().optional() }).nullable(),
   /** Columns never learned: mocked, masked or set to null. */
@@ -183,8 +211,25 @@ export const reportJsonSchema = z.object({
     columnPairTrends: score,
     cardinality: score,
     intertableTrends: score,
-    privacy: z.object({ level: z.enum(verdictLevels), headline: z.string(), details: z.array(z.string()), dcrShare: score, exactMatches: z.number().int().nullable(), exactMatchesUnique: z.number().int().nullable() }),
-    utility: z.object({ table: z.string(), target: z.string(), metric: z.enum(['macroF1', 'r2']), real: score, synthetic: score, gap: score, informative: z.boolean().default(true) }).nullable(),
+    privacy: z.object({
+      level: z.enum(verdictLevels),
+      headline: z.string(),
+      details: z.array(z.string()),
+      dcrShare: score,
+      exactMatches: z.number().int().nullable(),
+      exactMatchesUnique: z.number().int().nullable(),
+    }),
+    utility: z
+      .object({
+        table: z.string(),
+        target: z.string(),
+        metric: z.enum(['macroF1', 'r2']),
+        real: score,
+        synthetic: score,
+        gap: score,
+        informative: z.boolean().default(true),
+      })
+      .nullable(),
     backend: z.string(),
     stepSeconds: z.record(z.string(), z.number()),
     totalSeconds: z.number(),

@@ -74,7 +74,14 @@ export const api = {
   'app.info': { input: z.object({}), output: z.object({ version: z.string(), backend: z.string(), platform: z.string(), storeDir: z.string() }) },
 
   'sources.list': { input: z.object({}), output: z.array(sourceRecordSchema) },
-  'sources.add': { input: z.object({ name: z.string().optional(), spec: sourceSpecSchema, /** Kept as a destination: an empty database is fine. */ destination: z.boolean().optional() }), output: sourceRecordSchema },
+  'sources.add': {
+    input: z.object({
+      name: z.string().optional(),
+      spec: sourceSpecSchema,
+      /** Kept as a destination: an empty database is fine. */ destination: z.boolean().optional(),
+    }),
+    output: sourceRecordSchema,
+  },
   'sources.remove': { input: id, output: ok },
   'sources.test': { input: z.object({ spec: sourceSpecSchema, destination: z.boolean().optional() }), output: z.object({ tables: z.number().int() }) },
   'sources.inspect': { input: id, output: z.object({ metadata: datasetMetadataSchema, sensitive: z.array(sensitiveHitSchema) }) },
@@ -82,13 +89,23 @@ export const api = {
   /** A drawn foreign key checked on the data: key types, and child values (a sample) without a parent. */
   'sources.checkForeignKey': {
     input: id.extend({ fk: relationshipSchema }),
-    output: z.object({ typesCompatible: z.boolean(), childType: z.string(), parentType: z.string(), sampled: z.number().int(), orphans: z.number().int(), examples: z.array(z.string()) }),
+    output: z.object({
+      typesCompatible: z.boolean(),
+      childType: z.string(),
+      parentType: z.string(),
+      sampled: z.number().int(),
+      orphans: z.number().int(),
+      examples: z.array(z.string()),
+    }),
   },
 
   'syntheses.list': { input: z.object({}), output: z.array(synthesisRecordSchema) },
   'syntheses.defaultConfig': { input: z.object({ sourceId: z.string() }), output: synthesisConfigSchema },
   'syntheses.validate': { input: z.object({ config: synthesisConfigSchema }), output: z.array(problemSchema) },
-  'syntheses.save': { input: z.object({ id: z.string().optional(), name: z.string(), sourceId: z.string().nullable(), config: synthesisConfigSchema }), output: synthesisRecordSchema },
+  'syntheses.save': {
+    input: z.object({ id: z.string().optional(), name: z.string(), sourceId: z.string().nullable(), config: synthesisConfigSchema }),
+    output: synthesisRecordSchema,
+  },
   'syntheses.delete': { input: id, output: ok },
 
   /** A destination that fails the check answers `ok: false` with the problem, its error code and the fix. */
@@ -102,7 +119,10 @@ export const api = {
   'executions.start': { input: z.object({ synthesisId: z.string() }), output: executionRecordSchema },
   'executions.cancel': { input: id, output: ok },
   /** A new execution that reuses the trained model of a finished one: no training, `rows` rows with `seed` (default random). */
-  'executions.generate': { input: id.extend({ rows: z.number().int().positive().max(100_000_000), seed: z.number().int().optional() }), output: executionRecordSchema },
+  'executions.generate': {
+    input: id.extend({ rows: z.number().int().positive().max(100_000_000), seed: z.number().int().optional() }),
+    output: executionRecordSchema,
+  },
   'executions.rename': { input: id.extend({ name: z.string().min(1) }), output: executionRecordSchema },
   'executions.delete': { input: id, output: ok },
   'executions.preview': { input: id.extend(pageRequest.shape), output: pageSchema },
@@ -111,12 +131,18 @@ export const api = {
    * Writes the export to a file and returns its path (the host also serves it for download).
    * CSV/TSV text cells that a spreadsheet would run as formulas get a leading apostrophe unless `allowFormulas`.
    */
-  'executions.export': { input: id.extend({ format: z.enum(exportFormats), allowFormulas: z.boolean().optional() }), output: z.object({ path: z.string(), fileName: z.string() }) },
+  'executions.export': {
+    input: id.extend({ format: z.enum(exportFormats), allowFormulas: z.boolean().optional() }),
+    output: z.object({ path: z.string(), fileName: z.string() }),
+  },
   'executions.report': { input: id, output: z.object({ html: z.string(), json: z.unknown() }) },
 
   /** The append-only, hash-chained audit trail (one record per finished execution). */
   'audit.list': { input: z.object({ executionId: z.string().optional() }), output: z.array(auditRecordSchema) },
-  'audit.verify': { input: z.object({}), output: z.object({ ok: z.boolean(), records: z.number().int(), brokenAt: z.number().int().optional(), message: z.string() }) },
+  'audit.verify': {
+    input: z.object({}),
+    output: z.object({ ok: z.boolean(), records: z.number().int(), brokenAt: z.number().int().optional(), message: z.string() }),
+  },
 } as const;
 
 export type Api = typeof api;

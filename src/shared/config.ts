@@ -83,7 +83,12 @@ export const synthSettingsSchema = z.object({
   outputSize: outputSizeSchema.default({ mode: 'same' }),
   /** Unset = chosen from the data and the preset. */
   epochs: z.number().int().positive().max(10_000).optional(),
-  batchSize: z.number().int().positive().max(1 << 16).optional(),
+  batchSize: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 16)
+    .optional(),
   learningRate: z.number().positive().max(1).optional(),
   modelSize: z.enum(['auto', 'small', 'medium', 'large']).default('auto'),
   maxTrainingRows: z.number().int().positive().optional(),

@@ -39,7 +39,8 @@ export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opt
  * Validation then explains the choice (FK_CYCLE_BROKEN).
  */
 export function breakCycles(config: SynthesisConfig, metadata: DatasetMetadata): void {
-  const nullable = (fk: Relationship): boolean => fk.childColumns.every((c) => findTable(metadata, fk.childTable)?.columns.find((x) => x.name === c)?.nullable ?? false);
+  const nullable = (fk: Relationship): boolean =>
+    fk.childColumns.every((c) => findTable(metadata, fk.childTable)?.columns.find((x) => x.name === c)?.nullable ?? false);
   const rows = (t: string): number => findTable(metadata, t)?.rowCount ?? 0;
   for (let cycle = findCycle(config); cycle; cycle = findCycle(config)) {
     const loop = cycle;
@@ -61,7 +62,7 @@ export function keptAsOriginal(metadata: DatasetMetadata): string[] {
   const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
   const original = new Set(metadata.tables.filter((t) => isSmallLookup(t, metadata)).map((t) => t.name));
   const referenced = (t: string): boolean => rels.some((r) => r.parentTable === t);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const t of metadata.tables) {
       if (original.has(t.name)) continue;
@@ -83,7 +84,9 @@ export function keptAsOriginal(metadata: DatasetMetadata): string[] {
  */
 export function isSmallLookup(table: TableMeta, metadata: DatasetMetadata): boolean {
   const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
-  return table.rowCount > 0 && table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name);
+  return (
+    table.rowCount > 0 && table.rowCount < MIN_ROWS_ROOT && rels.some((r) => r.parentTable === table.name) && !rels.some((r) => r.childTable === table.name)
+  );
 }
 
 /** Columns of a declared or inferred primary or foreign key (either end) of a table. */
@@ -102,7 +105,13 @@ function defaultTableConfig(table: TableMeta, sensitive: SensitiveHit[], keys: S
     // A key is an id whatever its values look like (text, UUID, zero-padded codes, composite keys):
     // it is generated as keys, never mocked or learned as categories.
     if (keys.has(col.name)) {
-      columns[col.name] = { included: true, sdtype: 'id', sensitive: sensitive.some((h) => h.table === table.name && h.column === col.name), treatment: 'synthesize', options: {} };
+      columns[col.name] = {
+        included: true,
+        sdtype: 'id',
+        sensitive: sensitive.some((h) => h.table === table.name && h.column === col.name),
+        treatment: 'synthesize',
+        options: {},
+      };
       continue;
     }
     const hit = sensitive.find((h) => h.table === table.name && h.column === col.name);

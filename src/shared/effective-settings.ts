@@ -34,7 +34,9 @@ export const effectiveTableSchema = z.object({
   /** Rows copying a training row that is rare on all modelled columns (fewer than `threshold` alike) are dropped. */
   copyFilter: z.object({ enabled: z.boolean(), threshold: z.number().int().min(2) }),
   /** Differential privacy of this table's model (null = off); `rareThreshold` is its category-selection floor. */
-  differentialPrivacy: z.object({ epsilon: z.number(), delta: z.number().optional(), maxGradNorm: z.number(), rareThreshold: z.number().int().min(1) }).nullable(),
+  differentialPrivacy: z
+    .object({ epsilon: z.number(), delta: z.number().optional(), maxGradNorm: z.number(), rareThreshold: z.number().int().min(1) })
+    .nullable(),
   columns: z.record(z.string(), effectiveColumnSchema),
 });
 export type EffectiveTable = z.infer<typeof effectiveTableSchema>;
@@ -59,7 +61,11 @@ export function resolveColumn(settings: SynthSettings, column: Pick<ColumnConfig
   return {
     rareCategoryThreshold: o.rareCategoryThreshold ?? p.rareCategoryThreshold,
     protectRare: p.protectRareCategories,
-    clip: { auto: p.clipOutliers, ...(o.clipLowerQuantile !== undefined ? { lowerQuantile: o.clipLowerQuantile } : {}), ...(o.clipUpperQuantile !== undefined ? { upperQuantile: o.clipUpperQuantile } : {}) },
+    clip: {
+      auto: p.clipOutliers,
+      ...(o.clipLowerQuantile !== undefined ? { lowerQuantile: o.clipLowerQuantile } : {}),
+      ...(o.clipUpperQuantile !== undefined ? { upperQuantile: o.clipUpperQuantile } : {}),
+    },
     ...(o.precision !== undefined ? { precision: o.precision } : {}),
   };
 }
@@ -70,7 +76,13 @@ export function appliedRareThreshold(c: EffectiveColumn): number {
 }
 
 /** One table's effective settings; `maxTrainingRows` is the table's own cap (see resolveSettings for relational roots). */
-export function resolveTable(settings: SynthSettings, columns: Record<string, Pick<ColumnConfig, 'options' | 'included'>>, sourceRows: number, maxTrainingRows = settings.maxTrainingRows ?? null, tree: string | null = null): EffectiveTable {
+export function resolveTable(
+  settings: SynthSettings,
+  columns: Record<string, Pick<ColumnConfig, 'options' | 'included'>>,
+  sourceRows: number,
+  maxTrainingRows = settings.maxTrainingRows ?? null,
+  tree: string | null = null,
+): EffectiveTable {
   const p = settings.privacy;
   const resolved: Record<string, EffectiveColumn> = {};
   for (const [name, c] of Object.entries(columns)) if (c.included) resolved[name] = resolveColumn(settings, c);
@@ -83,7 +95,9 @@ export function resolveTable(settings: SynthSettings, columns: Record<string, Pi
     sample: settings.randomSample ? 'random' : 'first',
     // Under DP the output may depend on the data only through the DP mechanisms: no copy filter.
     copyFilter: { enabled: p.filterCopies && !dp.enabled, threshold: Math.max(2, p.rareCategoryThreshold) },
-    differentialPrivacy: dp.enabled ? { epsilon: dp.epsilon, ...(dp.delta !== undefined ? { delta: dp.delta } : {}), maxGradNorm: dp.maxGradNorm, rareThreshold: strictest } : null,
+    differentialPrivacy: dp.enabled
+      ? { epsilon: dp.epsilon, ...(dp.delta !== undefined ? { delta: dp.delta } : {}), maxGradNorm: dp.maxGradNorm, rareThreshold: strictest }
+      : null,
     columns: resolved,
   };
 }
@@ -116,6 +130,11 @@ export function resolveSettings(config: SynthesisConfig, facts: SettingsFacts): 
 }
 
 /** Settings of a column that is not in the resolved table (an engine-internal column): resolved from its own options. */
-export function columnSettings(table: EffectiveTable | undefined, settings: SynthSettings, name: string, column: Pick<ColumnConfig, 'options'>): EffectiveColumn {
+export function columnSettings(
+  table: EffectiveTable | undefined,
+  settings: SynthSettings,
+  name: string,
+  column: Pick<ColumnConfig, 'options'>,
+): EffectiveColumn {
   return table?.columns[name] ?? resolveColumn(settings, column);
 }

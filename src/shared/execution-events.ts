@@ -37,7 +37,17 @@ export function applyJobEvent(record: ExecutionRecord, event: JobEvent, now: Dat
     }
     case 'result': {
       const sum = event.summary;
-      return { ...record, status: sum.status, summary: sum, quality: sum.quality, backend: sum.backend, outputPath: sum.outputPath, finishedAt: now.toISOString(), error: sum.error ?? null, steps };
+      return {
+        ...record,
+        status: sum.status,
+        summary: sum,
+        quality: sum.quality,
+        backend: sum.backend,
+        outputPath: sum.outputPath,
+        finishedAt: now.toISOString(),
+        error: sum.error ?? null,
+        steps,
+      };
     }
     case 'error': {
       const canceled = event.error.code === 'EXECUTION_CANCELED';

@@ -47,9 +47,7 @@ export const executionSummarySchema = z.object({
   rows: z.record(z.string(), z.number().int()),
   backend: z.string(),
   quality: z.number().nullable(),
-  privacy: z
-    .object({ dcrShare: z.number().nullable(), exactMatches: z.number().int().nullable() })
-    .optional(),
+  privacy: z.object({ dcrShare: z.number().nullable(), exactMatches: z.number().int().nullable() }).optional(),
   outputPath: z.string().nullable(),
   reportPath: z.string().nullable(),
   error: appErrorShapeSchema.optional(),

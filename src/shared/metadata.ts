@@ -6,7 +6,21 @@ export const sdtypeSchema = z.enum(sdtypes);
 export type Sdtype = z.infer<typeof sdtypeSchema>;
 
 /** Portable storage type; `nativeType` keeps the source's own spelling (e.g. `varchar(40)`). */
-export const storageTypes = ['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time', 'binary', 'json', 'unknown'] as const;
+export const storageTypes = [
+  'integer',
+  'bigint',
+  'float',
+  'decimal',
+  'string',
+  'text',
+  'boolean',
+  'date',
+  'datetime',
+  'time',
+  'binary',
+  'json',
+  'unknown',
+] as const;
 export const storageTypeSchema = z.enum(storageTypes);
 export type StorageType = z.infer<typeof storageTypeSchema>;
 

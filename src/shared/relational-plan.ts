@@ -45,7 +45,9 @@ const synthesized = (config: SynthesisConfig, t: string): boolean => config.tabl
 
 /** FKs between two different synthesized tables. */
 export function synthesizedForeignKeys(config: SynthesisConfig): Relationship[] {
-  return activeForeignKeys(config).filter((fk) => fk.childTable !== fk.parentTable && synthesized(config, fk.childTable) && synthesized(config, fk.parentTable));
+  return activeForeignKeys(config).filter(
+    (fk) => fk.childTable !== fk.parentTable && synthesized(config, fk.childTable) && synthesized(config, fk.parentTable),
+  );
 }
 
 /** FKs that can be a table's context (between two synthesized tables, not marked non-context): the edges generation order follows. */
@@ -88,12 +90,24 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
     const score = (fk: Relationship): number => hints.contextScore?.(fk) ?? 0;
     const nulls = (fk: Relationship): number => (hints.hasNulls?.(fk) ? 1 : 0);
     const chosen = (fk: Relationship): number => (fk.context === true ? 0 : 1);
-    const ranked = [...parents].sort((a, b) => chosen(a) - chosen(b) || nulls(a) - nulls(b) || (tables[b.parentTable]?.depth ?? 0) - (tables[a.parentTable]?.depth ?? 0) || score(b) - score(a));
+    const ranked = [...parents].sort(
+      (a, b) =>
+        chosen(a) - chosen(b) || nulls(a) - nulls(b) || (tables[b.parentTable]?.depth ?? 0) - (tables[a.parentTable]?.depth ?? 0) || score(b) - score(a),
+    );
     const context = ranked[0] ?? null;
     const up = context ? tables[context.parentTable] : undefined;
     const assigned = [...ranked.slice(1), ...nonContext.filter((fk) => fk.childTable === name)];
     const selfRefs = activeForeignKeys(config).filter((fk) => fk.childTable === name && fk.parentTable === name);
-    tables[name] = { table: name, context, assigned, selfRefs, lookups: lookupsOf(name), children: [], depth: up ? up.depth + 1 : 0, root: up ? up.root : name };
+    tables[name] = {
+      table: name,
+      context,
+      assigned,
+      selfRefs,
+      lookups: lookupsOf(name),
+      children: [],
+      depth: up ? up.depth + 1 : 0,
+      root: up ? up.root : name,
+    };
     if (context) tables[context.parentTable]?.children.push(context);
   }
   return { roots: order.filter((t) => !tables[t]!.context), order, tables };

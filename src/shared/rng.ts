@@ -16,7 +16,10 @@ export function createRng(seed: number): Rng {
   let c = 0xb7e15162 ^ Math.imul(seed, 0xc2b2ae35);
   let d = seed | 0;
   const raw = (): number => {
-    a |= 0; b |= 0; c |= 0; d |= 0;
+    a |= 0;
+    b |= 0;
+    c |= 0;
+    d |= 0;
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;
     a = b ^ (b >>> 9);

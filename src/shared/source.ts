@@ -52,7 +52,9 @@ export function parseSourceString(input: string): SourceSpec {
     const kind = m[1]!.toLowerCase().startsWith('postgres') ? 'postgres' : 'mysql';
     const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
     if (!database) {
-      throw new AppError('BAD_REQUEST', `The ${kind} URL names no database.`, { fix: `Add the database name after the host, e.g. ${kind}://user@127.0.0.1/mydb` });
+      throw new AppError('BAD_REQUEST', `The ${kind} URL names no database.`, {
+        fix: `Add the database name after the host, e.g. ${kind}://user@127.0.0.1/mydb`,
+      });
     }
     const spec: DbSourceSpec = {
       kind,
@@ -97,10 +99,19 @@ export function lexicalPath(p: string): string {
 export function isSameDatabase(source: SourceSpec, destination: SourceSpec, canonicalPath: (p: string) => string = lexicalPath): boolean {
   if (source.kind === 'sqlite' && destination.kind === 'sqlite') return canonicalPath(source.path) === canonicalPath(destination.path);
   if (source.kind === 'postgres' && destination.kind === 'postgres') {
-    return hostKey(source.host) === hostKey(destination.host) && (source.port ?? 5432) === (destination.port ?? 5432) && source.database === destination.database && (source.schema ?? 'public') === (destination.schema ?? 'public');
+    return (
+      hostKey(source.host) === hostKey(destination.host) &&
+      (source.port ?? 5432) === (destination.port ?? 5432) &&
+      source.database === destination.database &&
+      (source.schema ?? 'public') === (destination.schema ?? 'public')
+    );
   }
   if (source.kind === 'mysql' && destination.kind === 'mysql') {
-    return hostKey(source.host) === hostKey(destination.host) && (source.port ?? 3306) === (destination.port ?? 3306) && source.database.toLowerCase() === destination.database.toLowerCase();
+    return (
+      hostKey(source.host) === hostKey(destination.host) &&
+      (source.port ?? 3306) === (destination.port ?? 3306) &&
+      source.database.toLowerCase() === destination.database.toLowerCase()
+    );
   }
   return false;
 }
@@ -124,7 +135,13 @@ export function describeSource(spec: SourceSpec): string {
 /** Where a database spec connects, with the drivers' defaults filled in (port, user). */
 export function serverOf(spec: DbSourceSpec): { kind: DbSourceSpec['kind']; host: string; port: number; user: string; database: string } {
   const pg = spec.kind === 'postgres';
-  return { kind: spec.kind, host: spec.host.trim().toLowerCase(), port: spec.port ?? (pg ? 5432 : 3306), user: spec.user || (pg ? 'postgres' : 'root'), database: spec.database };
+  return {
+    kind: spec.kind,
+    host: spec.host.trim().toLowerCase(),
+    port: spec.port ?? (pg ? 5432 : 3306),
+    user: spec.user || (pg ? 'postgres' : 'root'),
+    database: spec.database,
+  };
 }
 
 /**

@@ -57,7 +57,11 @@ function cut(s: string, max: number): string {
 
 function legal(name: string, rules: NameRules): string {
   let s = name;
-  if (rules.bmpOnly) s = [...s].map((ch) => (ch.codePointAt(0)! > 0xffff ? '_' : ch)).join('').replace(/ +$/, (m) => '_'.repeat(m.length));
+  if (rules.bmpOnly)
+    s = [...s]
+      .map((ch) => (ch.codePointAt(0)! > 0xffff ? '_' : ch))
+      .join('')
+      .replace(/ +$/, (m) => '_'.repeat(m.length));
   return s.split('\u0000').join('_');
 }
 
@@ -74,10 +78,11 @@ export function storedNamesOf(names: string[], rules: NameRules): Map<string, st
   const out = new Map<string, string>();
   const taken = new Set<string>();
   // Names that are legal as they are are kept first, so a renamed twin never takes another's name.
-  for (const n of names) if (fit(n, '', rules) === n && !taken.has(key(n))) {
-    out.set(n, n);
-    taken.add(key(n));
-  }
+  for (const n of names)
+    if (fit(n, '', rules) === n && !taken.has(key(n))) {
+      out.set(n, n);
+      taken.add(key(n));
+    }
   for (const n of names) {
     if (out.has(n)) continue;
     let s = fit(n, '', rules);
@@ -90,13 +95,19 @@ export function storedNamesOf(names: string[], rules: NameRules): Map<string, st
 
 /** Stored names of tables and their columns under a database's rules. */
 export function storedNames(tables: Array<{ name: string; columns: Array<{ name: string }> }>, rules: NameRules): StoredNames {
-  const tableNames = storedNamesOf(tables.map((t) => t.name), rules);
+  const tableNames = storedNamesOf(
+    tables.map((t) => t.name),
+    rules,
+  );
   const renames: Rename[] = [];
   const columns = new Map<string, Map<string, string>>();
   for (const t of tables) {
     const to = tableNames.get(t.name)!;
     if (to !== t.name) renames.push({ table: t.name, to });
-    const cols = storedNamesOf(t.columns.map((c) => c.name), rules);
+    const cols = storedNamesOf(
+      t.columns.map((c) => c.name),
+      rules,
+    );
     columns.set(t.name, cols);
     for (const [c, s] of cols) if (c !== s) renames.push({ table: t.name, column: c, to: s });
   }

@@ -48,16 +48,22 @@ export function checkDestinationIsNotSource(source: SourceSpec, d: Destination, 
       severity: 'error',
       step: 'destination',
       message: `The destination ${where} is the source itself; writing there (table mode "${d.tableMode}") would replace or mix the real rows with synthetic ones.`,
-      fix: d.target.kind === 'sqlite'
-        ? 'Pick another SQLite file (a new path is created), or Doppel’s local store.'
-        : `Pick another database${d.target.kind === 'postgres' ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
+      fix:
+        d.target.kind === 'sqlite'
+          ? 'Pick another SQLite file (a new path is created), or Doppel’s local store.'
+          : `Pick another database${d.target.kind === 'postgres' ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
     },
   ];
 }
 
 /** The most columns one table may have where the output is written (SQLite's default build, PostgreSQL, MySQL/MariaDB InnoDB). */
 export const MAX_OUTPUT_COLUMNS = { local: 2000, sqlite: 2000, postgres: 1600, mysql: 1017 } as const;
-const outputPlaces = { local: 'Doppel’s local store (SQLite)', sqlite: 'a SQLite destination', postgres: 'PostgreSQL', mysql: 'MySQL/MariaDB (InnoDB)' } as const;
+const outputPlaces = {
+  local: 'Doppel’s local store (SQLite)',
+  sqlite: 'a SQLite destination',
+  postgres: 'PostgreSQL',
+  mysql: 'MySQL/MariaDB (InnoDB)',
+} as const;
 
 /** Tables wider than the output can hold are refused up front, not after training. */
 export function checkWidths(config: SynthesisConfig): Problem[] {
@@ -70,7 +76,8 @@ export function checkWidths(config: SynthesisConfig): Problem[] {
     if (table.treatment === 'exclude') continue;
     const n = includedColumns(table).length;
     if (n <= limit) continue;
-    const elsewhere = place === 'mysql' ? ' (PostgreSQL holds 1,600, SQLite 2,000)' : place === 'postgres' ? ' (SQLite and Doppel’s local store hold 2,000)' : '';
+    const elsewhere =
+      place === 'mysql' ? ' (PostgreSQL holds 1,600, SQLite 2,000)' : place === 'postgres' ? ' (SQLite and Doppel’s local store hold 2,000)' : '';
     out.push({
       code: 'TOO_MANY_COLUMNS',
       severity: 'error',
@@ -88,22 +95,51 @@ const synthesized = (config: SynthesisConfig) => Object.entries(config.tables).f
 function checkTablesAndColumns(config: SynthesisConfig, metadata: DatasetMetadata): Problem[] {
   const out: Problem[] = [];
   if (synthesized(config).length === 0) {
-    out.push({ code: 'NO_TABLES', severity: 'error', step: 'data', message: 'No table is set to be synthesized.', fix: 'Include at least one table and set its treatment to "synthesize".' });
+    out.push({
+      code: 'NO_TABLES',
+      severity: 'error',
+      step: 'data',
+      message: 'No table is set to be synthesized.',
+      fix: 'Include at least one table and set its treatment to "synthesize".',
+    });
   }
   for (const [name, table] of Object.entries(config.tables)) {
     const meta = findTable(metadata, name);
     if (!meta) {
       // An excluded table is never read (the worker's metadata lists only the tables it reads).
-      if (table.treatment !== 'exclude') out.push({ code: 'UNKNOWN_TABLE', severity: 'error', step: 'data', table: name, message: `Table "${name}" is not in the source.`, fix: `Remove "${name}" from the configuration or re-inspect the source.` });
+      if (table.treatment !== 'exclude')
+        out.push({
+          code: 'UNKNOWN_TABLE',
+          severity: 'error',
+          step: 'data',
+          table: name,
+          message: `Table "${name}" is not in the source.`,
+          fix: `Remove "${name}" from the configuration or re-inspect the source.`,
+        });
       continue;
     }
     for (const col of Object.keys(table.columns)) {
       if (!findColumn(meta, col)) {
-        out.push({ code: 'UNKNOWN_COLUMN', severity: 'error', step: 'data', table: name, column: col, message: `Column "${name}.${col}" is not in the source.`, fix: `Remove "${col}" from table "${name}" in the configuration or re-inspect the source.` });
+        out.push({
+          code: 'UNKNOWN_COLUMN',
+          severity: 'error',
+          step: 'data',
+          table: name,
+          column: col,
+          message: `Column "${name}.${col}" is not in the source.`,
+          fix: `Remove "${col}" from table "${name}" in the configuration or re-inspect the source.`,
+        });
       }
     }
     if (table.treatment !== 'exclude' && includedColumns(table).length === 0) {
-      out.push({ code: 'NO_COLUMNS', severity: 'error', step: 'data', table: name, message: `Table "${name}" has no included column.`, fix: `Include at least one column of "${name}", or exclude the table.` });
+      out.push({
+        code: 'NO_COLUMNS',
+        severity: 'error',
+        step: 'data',
+        table: name,
+        message: `Table "${name}" has no included column.`,
+        fix: `Include at least one column of "${name}", or exclude the table.`,
+      });
     }
   }
   return out;
@@ -116,19 +152,51 @@ function checkPrimaryKeys(config: SynthesisConfig, metadata: DatasetMetadata, fa
     for (const col of table.primaryKey) {
       const c = table.columns[col];
       if (!c) {
-        out.push({ code: 'PK_UNKNOWN_COLUMN', severity: 'error', step: 'primary-keys', table: name, column: col, message: `The primary key of "${name}" names an unknown column "${col}".`, fix: `Pick the primary key of "${name}" among its columns, or unset it.` });
+        out.push({
+          code: 'PK_UNKNOWN_COLUMN',
+          severity: 'error',
+          step: 'primary-keys',
+          table: name,
+          column: col,
+          message: `The primary key of "${name}" names an unknown column "${col}".`,
+          fix: `Pick the primary key of "${name}" among its columns, or unset it.`,
+        });
       } else if (!c.included) {
-        out.push({ code: 'PK_EXCLUDED_COLUMN', severity: 'error', step: 'primary-keys', table: name, column: col, message: `Primary key column "${name}.${col}" is excluded.`, fix: `Include "${col}" in step "Choose data", or unset it as primary key.` });
+        out.push({
+          code: 'PK_EXCLUDED_COLUMN',
+          severity: 'error',
+          step: 'primary-keys',
+          table: name,
+          column: col,
+          message: `Primary key column "${name}.${col}" is excluded.`,
+          fix: `Include "${col}" in step "Choose data", or unset it as primary key.`,
+        });
       }
     }
     const f = facts?.tables[name];
     if (table.primaryKey.length > 0 && f) {
       const key = table.primaryKey.join(', ');
       if (f.pkDuplicates && f.pkDuplicates > 0) {
-        out.push({ code: 'PK_NOT_UNIQUE', severity: 'error', step: 'primary-keys', table: name, column: table.primaryKey[0], message: `Primary key (${key}) of "${name}" has ${f.pkDuplicates} duplicate value(s) in the data.`, fix: `Choose a unique column as the primary key of "${name}", or unset the primary key.` });
+        out.push({
+          code: 'PK_NOT_UNIQUE',
+          severity: 'error',
+          step: 'primary-keys',
+          table: name,
+          column: table.primaryKey[0],
+          message: `Primary key (${key}) of "${name}" has ${f.pkDuplicates} duplicate value(s) in the data.`,
+          fix: `Choose a unique column as the primary key of "${name}", or unset the primary key.`,
+        });
       }
       if (f.pkNulls && f.pkNulls > 0) {
-        out.push({ code: 'PK_HAS_NULLS', severity: 'error', step: 'primary-keys', table: name, column: table.primaryKey[0], message: `Primary key (${key}) of "${name}" is empty in ${f.pkNulls} row(s).`, fix: `Choose a column with no missing values as the primary key of "${name}", or unset the primary key.` });
+        out.push({
+          code: 'PK_HAS_NULLS',
+          severity: 'error',
+          step: 'primary-keys',
+          table: name,
+          column: table.primaryKey[0],
+          message: `Primary key (${key}) of "${name}" is empty in ${f.pkNulls} row(s).`,
+          fix: `Choose a column with no missing values as the primary key of "${name}", or unset the primary key.`,
+        });
       }
     }
   }
@@ -162,27 +230,73 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
     const parent = config.tables[fk.parentTable];
     if (!child || !parent) {
       const missing = !child ? fk.childTable : fk.parentTable;
-      out.push({ ...base, code: 'FK_UNKNOWN_TABLE', severity: 'error', table: missing, message: `Foreign key ${name} refers to unknown table "${missing}".`, fix: `Delete this foreign key.` });
+      out.push({
+        ...base,
+        code: 'FK_UNKNOWN_TABLE',
+        severity: 'error',
+        table: missing,
+        message: `Foreign key ${name} refers to unknown table "${missing}".`,
+        fix: `Delete this foreign key.`,
+      });
       continue;
     }
     if (child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
     if (fk.childColumns.length !== fk.parentColumns.length) {
-      out.push({ ...base, code: 'FK_COLUMN_COUNT', severity: 'error', table: fk.childTable, message: `Foreign key ${name} pairs ${fk.childColumns.length} column(s) with ${fk.parentColumns.length}.`, fix: 'Give the foreign key as many columns as the primary key it references.' });
+      out.push({
+        ...base,
+        code: 'FK_COLUMN_COUNT',
+        severity: 'error',
+        table: fk.childTable,
+        message: `Foreign key ${name} pairs ${fk.childColumns.length} column(s) with ${fk.parentColumns.length}.`,
+        fix: 'Give the foreign key as many columns as the primary key it references.',
+      });
       continue;
     }
-    const unknown = [...fk.childColumns.map((c) => [fk.childTable, c, child] as const), ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const)].filter(([, c, t]) => !t.columns[c]);
+    const unknown = [
+      ...fk.childColumns.map((c) => [fk.childTable, c, child] as const),
+      ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const),
+    ].filter(([, c, t]) => !t.columns[c]);
     if (unknown.length > 0) {
-      for (const [t, c] of unknown) out.push({ ...base, code: 'FK_UNKNOWN_COLUMN', severity: 'error', table: t, column: c, message: `Foreign key ${name} uses unknown column "${t}.${c}".`, fix: 'Delete this foreign key and draw it again between existing columns.' });
+      for (const [t, c] of unknown)
+        out.push({
+          ...base,
+          code: 'FK_UNKNOWN_COLUMN',
+          severity: 'error',
+          table: t,
+          column: c,
+          message: `Foreign key ${name} uses unknown column "${t}.${c}".`,
+          fix: 'Delete this foreign key and draw it again between existing columns.',
+        });
       continue;
     }
-    const excluded = [...fk.childColumns.map((c) => [fk.childTable, c, child] as const), ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const)].filter(([, c, t]) => !t.columns[c]?.included);
+    const excluded = [
+      ...fk.childColumns.map((c) => [fk.childTable, c, child] as const),
+      ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const),
+    ].filter(([, c, t]) => !t.columns[c]?.included);
     for (const [t, c] of excluded) {
-      out.push({ ...base, code: 'FK_EXCLUDED_COLUMN', severity: 'warning', table: t, column: c, message: `Foreign key ${name} is ignored because column "${t}.${c}" is excluded.`, fix: `Include "${c}" in step "Choose data", or delete the foreign key.` });
+      out.push({
+        ...base,
+        code: 'FK_EXCLUDED_COLUMN',
+        severity: 'warning',
+        table: t,
+        column: c,
+        message: `Foreign key ${name} is ignored because column "${t}.${c}" is excluded.`,
+        fix: `Include "${c}" in step "Choose data", or delete the foreign key.`,
+      });
     }
     if (!sameSet(fk.parentColumns, parent.primaryKey)) {
       const pk = parent.primaryKey.length ? `(${parent.primaryKey.join(', ')})` : 'none';
       // A parent with no primary key at all is fixed on the Primary keys step, where it was unset.
-      out.push({ ...base, ...(parent.primaryKey.length === 0 ? { step: 'primary-keys' as const } : {}), code: 'FK_TARGET_NOT_PK', severity: 'error', table: fk.parentTable, column: fk.parentColumns[0], message: `Foreign key ${name} must reference the primary key of "${fk.parentTable}" (currently ${pk}).`, fix: `Set (${fk.parentColumns.join(', ')}) as the primary key of "${fk.parentTable}", or point the foreign key at its primary key.` });
+      out.push({
+        ...base,
+        ...(parent.primaryKey.length === 0 ? { step: 'primary-keys' as const } : {}),
+        code: 'FK_TARGET_NOT_PK',
+        severity: 'error',
+        table: fk.parentTable,
+        column: fk.parentColumns[0],
+        message: `Foreign key ${name} must reference the primary key of "${fk.parentTable}" (currently ${pk}).`,
+        fix: `Set (${fk.parentColumns.join(', ')}) as the primary key of "${fk.parentTable}", or point the foreign key at its primary key.`,
+      });
     }
     const childMeta = findTable(metadata, fk.childTable);
     const parentMeta = findTable(metadata, fk.parentTable);
@@ -191,7 +305,15 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
       const a = childMeta && findColumn(childMeta, cc);
       const b = parentMeta && findColumn(parentMeta, pc);
       if (a && b && !keyTypesCompatible(a.storageType, b.storageType)) {
-        out.push({ ...base, code: 'FK_TYPE_MISMATCH', severity: 'error', table: fk.childTable, column: cc, message: `Foreign key ${name}: "${fk.childTable}.${cc}" is ${a.storageType} but "${fk.parentTable}.${pc}" is ${b.storageType}.`, fix: 'Delete this foreign key or link columns of compatible types.' });
+        out.push({
+          ...base,
+          code: 'FK_TYPE_MISMATCH',
+          severity: 'error',
+          table: fk.childTable,
+          column: cc,
+          message: `Foreign key ${name}: "${fk.childTable}.${cc}" is ${a.storageType} but "${fk.parentTable}.${pc}" is ${b.storageType}.`,
+          fix: 'Delete this foreign key or link columns of compatible types.',
+        });
       }
     });
   }
@@ -271,11 +393,26 @@ function checkOriginalTables(config: SynthesisConfig): Problem[] {
     if (table.treatment !== 'original') continue;
     const inbound = active.some((fk) => fk.parentTable === name && fk.childTable !== name);
     if (!inbound) {
-      out.push({ code: 'ORIGINAL_WITHOUT_INBOUND_FK', severity: 'error', step: 'treatment', table: name, message: `"${name}" is marked as original data but no table references it with a foreign key.`, fix: `Add a foreign key from another table to "${name}", or set "${name}" to synthesize or exclude.` });
+      out.push({
+        code: 'ORIGINAL_WITHOUT_INBOUND_FK',
+        severity: 'error',
+        step: 'treatment',
+        table: name,
+        message: `"${name}" is marked as original data but no table references it with a foreign key.`,
+        fix: `Add a foreign key from another table to "${name}", or set "${name}" to synthesize or exclude.`,
+      });
     }
     const sensitive = Object.entries(table.columns).filter(([, c]) => c.included && c.sensitive);
     for (const [col] of sensitive) {
-      out.push({ code: 'SENSITIVE_NOT_SYNTHESIZED', severity: 'warning', step: 'treatment', table: name, column: col, message: `Sensitive column "${name}.${col}" is copied as original data.`, fix: `Set "${name}" to synthesize, or exclude "${col}".` });
+      out.push({
+        code: 'SENSITIVE_NOT_SYNTHESIZED',
+        severity: 'warning',
+        step: 'treatment',
+        table: name,
+        column: col,
+        message: `Sensitive column "${name}.${col}" is copied as original data.`,
+        fix: `Set "${name}" to synthesize, or exclude "${col}".`,
+      });
     }
   }
   return out;
@@ -290,16 +427,32 @@ function checkSizes(config: SynthesisConfig, metadata: DatasetMetadata, facts?: 
     const min = hasParent.has(name) ? MIN_ROWS_CHILD : MIN_ROWS_ROOT;
     const cols = modelledColumns(table);
     if (rows < min) {
-      out.push({ code: 'TOO_FEW_ROWS', severity: 'error', step: 'data', table: name, message: `"${name}" has ${rows} row(s); at least ${min} are needed to learn it (dataset too little).`, fix: `Add rows to "${name}", mark it as original data if it is a lookup table, or exclude it.` });
+      out.push({
+        code: 'TOO_FEW_ROWS',
+        severity: 'error',
+        step: 'data',
+        table: name,
+        message: `"${name}" has ${rows} row(s); at least ${min} are needed to learn it (dataset too little).`,
+        fix: `Add rows to "${name}", mark it as original data if it is a lookup table, or exclude it.`,
+      });
     } else if (cols > 0 && rows < ROWS_PER_COLUMN * cols) {
-      out.push({ code: 'FEW_ROWS_PER_COLUMN', severity: 'warning', step: 'data', table: name, message: `"${name}" has ${rows} rows for ${cols} modelled columns (fewer than ${ROWS_PER_COLUMN} rows per column); quality may suffer.`, fix: `Exclude columns you do not need from "${name}", or add rows.` });
+      out.push({
+        code: 'FEW_ROWS_PER_COLUMN',
+        severity: 'warning',
+        step: 'data',
+        table: name,
+        message: `"${name}" has ${rows} rows for ${cols} modelled columns (fewer than ${ROWS_PER_COLUMN} rows per column); quality may suffer.`,
+        fix: `Exclude columns you do not need from "${name}", or add rows.`,
+      });
     }
   }
   return out;
 }
 
 function modelledColumns(table: TableConfig): number {
-  return Object.entries(table.columns).filter(([c, col]) => col.included && col.treatment === 'synthesize' && col.sdtype !== 'id' && !table.primaryKey.includes(c)).length;
+  return Object.entries(table.columns).filter(
+    ([c, col]) => col.included && col.treatment === 'synthesize' && col.sdtype !== 'id' && !table.primaryKey.includes(c),
+  ).length;
 }
 
 function checkSensitive(config: SynthesisConfig): Problem[] {
@@ -307,7 +460,15 @@ function checkSensitive(config: SynthesisConfig): Problem[] {
   for (const [name, table] of synthesized(config)) {
     for (const [col, c] of Object.entries(table.columns)) {
       if (c.included && c.sensitive && c.treatment === 'keep') {
-        out.push({ code: 'SENSITIVE_NOT_SYNTHESIZED', severity: 'warning', step: 'treatment', table: name, column: col, message: `Sensitive column "${name}.${col}" is kept as in the source (gray shield): its real values will appear in the output.`, fix: `Set "${col}" to synthesize, mock, mask or null.` });
+        out.push({
+          code: 'SENSITIVE_NOT_SYNTHESIZED',
+          severity: 'warning',
+          step: 'treatment',
+          table: name,
+          column: col,
+          message: `Sensitive column "${name}.${col}" is kept as in the source (gray shield): its real values will appear in the output.`,
+          fix: `Set "${col}" to synthesize, mock, mask or null.`,
+        });
       }
     }
   }

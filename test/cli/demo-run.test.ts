@@ -64,7 +64,12 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(species).toEqual(['Adelie', 'Chinstrap', 'Gentoo']);
     demoId = /execution (\w+),/.exec(r.stdout)![1]!;
     // Synthetic penguins: no unique real one copied, more kept than by independent columns.
-    expectSynthetic('demo penguins', csvTable(fileURLToPath(new URL('../../assets/demo/penguins.csv', import.meta.url))), sqliteTable(output!, 'penguins'), generatedColumns(stored(demoId).config, 'penguins'));
+    expectSynthetic(
+      'demo penguins',
+      csvTable(fileURLToPath(new URL('../../assets/demo/penguins.csv', import.meta.url))),
+      sqliteTable(output!, 'penguins'),
+      generatedColumns(stored(demoId).config, 'penguins'),
+    );
   });
 
   it('executions lists it; rename changes the name; unknown ids fail with exit code 1 and a fix', async () => {
@@ -118,7 +123,8 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(summary.privacy).toEqual({ dcrShare: report.summary.privacy.dcrShare, exactMatches: report.summary.privacy.exactMatches });
     expect(report.summary.privacy.exactMatchesUnique).toBe(0);
     expect(report.summary.quality!).toBeGreaterThan(figures.independent!);
-    for (const label of ['Data loading', 'Preprocessing', 'Building the model', 'Training the model', 'Synthesis', 'Report generation', 'Storing the data']) expect(run.stderr).toContain(label);
+    for (const label of ['Data loading', 'Preprocessing', 'Building the model', 'Training the model', 'Synthesis', 'Report generation', 'Storing the data'])
+      expect(run.stderr).toContain(label);
   });
 
   it("the report of the run is its own output's: row counts, every column's chart data, the audit head it started at", async () => {
@@ -129,7 +135,9 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(report.summary.tables).toEqual([{ name: 'penguins', treatment: 'synthesize', real: 344, synthetic: out.rows.length }]);
     const table = report.tables[0]!;
     expect(table.rows).toMatchObject({ real: 344, synthetic: 1000 });
-    const charted = generatedColumns(stored(runId).config, 'penguins').filter((c) => c.sdtype !== 'text').map((c) => c.name);
+    const charted = generatedColumns(stored(runId).config, 'penguins')
+      .filter((c) => c.sdtype !== 'text')
+      .map((c) => c.name);
     expect(charted.length).toBeGreaterThanOrEqual(6);
     expect(table.distributions.map((d) => d.column).sort()).toEqual([...charted].sort());
     for (const d of table.distributions) {
@@ -138,7 +146,8 @@ describe('doppel demo, run, executions, export, report, audit', () => {
       const present = values.filter((v) => v !== null);
       expect(d.missing.synthetic, `${d.column} missing`).toBeCloseTo(1 - present.length / values.length, 9);
       if (d.kind === 'categorical') {
-        for (const b of d.bins.filter((x) => !x.label.startsWith('('))) expect(b.synthetic, `${d.column} = ${b.label}`).toBeCloseTo(present.filter((v) => String(v) === b.label).length / present.length, 9);
+        for (const b of d.bins.filter((x) => !x.label.startsWith('(')))
+          expect(b.synthetic, `${d.column} = ${b.label}`).toBeCloseTo(present.filter((v) => String(v) === b.label).length / present.length, 9);
       } else {
         const lo = d.bins[0]!.from!;
         const width = d.bins[0]!.to! - lo;
@@ -174,7 +183,7 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     expect(run.stderr).toMatch(/cannot run/);
   });
 
-  it('audit --verify finds the newest records removed behind Doppel\'s back, even with the store\'s head rewritten', async () => {
+  it("audit --verify finds the newest records removed behind Doppel's back, even with the store's head rewritten", async () => {
     expect((await doppel(['audit', '--verify'], { store })).stdout).toContain('Audit chain intact: 2 records');
     const tamper = (sql: string): void => {
       const db = new Database(path.join(store, 'store.sqlite'));
@@ -192,6 +201,10 @@ describe('doppel demo, run, executions, export, report, audit', () => {
     tamper("DELETE FROM audit; DELETE FROM store_meta WHERE name = 'audit-head'");
     const all = await doppel(['audit', '--verify'], { store });
     expect(all.code).toBe(1);
-    expect(all.stdout.trim()).toMatch(new RegExp(`^Audit chain BROKEN at record #1: the newest record \\(#1\\) was removed: the report of ".+" \\(${runId}\\) recorded #1 as the chain's head\\.$`));
+    expect(all.stdout.trim()).toMatch(
+      new RegExp(
+        `^Audit chain BROKEN at record #1: the newest record \\(#1\\) was removed: the report of ".+" \\(${runId}\\) recorded #1 as the chain's head\\.$`,
+      ),
+    );
   });
 });

@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** 800 orders: a channel with uneven shares and an amount that depends on it. */
 function writeOrders(file: string): void {
   let seed = 11;
-  const next = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const lines = ['channel,amount'];
   for (let i = 0; i < 800; i++) {
     const u = next();

@@ -135,7 +135,12 @@ describe('executions in worker processes', () => {
       return rows;
     });
     const columns = Object.keys(written[0]!);
-    expectSynthetic('penguins in PostgreSQL', real, { columns, rows: written.map((r) => columns.map((c) => r[c] as CellValue)) }, generatedColumns(config, 'penguins'));
+    expectSynthetic(
+      'penguins in PostgreSQL',
+      real,
+      { columns, rows: written.map((r) => columns.map((c) => r[c] as CellValue)) },
+      generatedColumns(config, 'penguins'),
+    );
     // Running it again refuses the now non-empty destination before training, and PG keeps its rows.
     const again = await services.executions.start(synthesis.id);
     const failed = await services.jobs.wait(again.id);
@@ -177,7 +182,10 @@ describe('executions in worker processes', () => {
       expect(done.outputPath).toBeNull();
       expect(readdirSync(started.workspace).filter((f) => f.includes('output'))).toEqual([]);
       expect(await query(db, "select table_name as t from information_schema.tables where table_schema = 'public' order by 1")).toEqual([{ t: 'canary' }]);
-      expect(await query(db, 'select * from canary order by id')).toEqual([{ id: 1, note: 'before' }, { id: 2, note: 'the run' }]);
+      expect(await query(db, 'select * from canary order by id')).toEqual([
+        { id: 1, note: 'before' },
+        { id: 2, note: 'the run' },
+      ]);
       expect(services.store.audit.list({ executionId: started.id }).map((r) => (r.payload as { status: string }).status)).toEqual(['canceled']);
     } finally {
       await db.drop();

@@ -117,7 +117,13 @@ describe('a run with passwords on both ends', () => {
     config = JSON.parse(readFileSync(configFile, 'utf8')) as SynthesisConfig;
     expect(config.source).toEqual({ kind: 'postgres', host: '127.0.0.1', port: 5432, user: pgRole, database: source.name });
     config.settings.epochs = 20;
-    config.destination = { kind: 'database', target: { kind: 'mysql', host: '127.0.0.1', port: 3306, user: myUser, database: destination.name }, tableMode: 'create', batchSize: 1000, parallel: 1 };
+    config.destination = {
+      kind: 'database',
+      target: { kind: 'mysql', host: '127.0.0.1', port: 3306, user: myUser, database: destination.name },
+      tableMode: 'create',
+      batchSize: 1000,
+      parallel: 1,
+    };
     writeFileSync(configFile, JSON.stringify(config));
   }, 60_000);
 
@@ -142,7 +148,12 @@ describe('a run with passwords on both ends', () => {
       const [, fields] = await c.query('SELECT * FROM penguins LIMIT 0');
       const columns = (fields as unknown as { name: string }[]).map((f) => f.name);
       const real = penguins();
-      expectSynthetic('penguins in MariaDB', { columns: real.columns, rows: real.rows.map((r) => r.map((v) => (v === '' || v === 'NA' ? null : v)) as CellValue[]) }, { columns, rows: rows as CellValue[][] }, generatedColumns(config, 'penguins'));
+      expectSynthetic(
+        'penguins in MariaDB',
+        { columns: real.columns, rows: real.rows.map((r) => r.map((v) => (v === '' || v === 'NA' ? null : v)) as CellValue[]) },
+        { columns, rows: rows as CellValue[][] },
+        generatedColumns(config, 'penguins'),
+      );
     } finally {
       await c.end();
     }
@@ -154,7 +165,14 @@ describe('a run with passwords on both ends', () => {
   it('leaves the passwords nowhere: stdout, stderr, the store, its audit trail, the report and the workspace', () => {
     const files = filesUnder(store).map((f) => path.relative(store, f.file));
     // The search covers what a run writes.
-    expect(files).toEqual(expect.arrayContaining(['store.sqlite', expect.stringMatching(/report\.json$/), expect.stringMatching(/report\.html$/), expect.stringMatching(/output\.sqlite$/)]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'store.sqlite',
+        expect.stringMatching(/report\.json$/),
+        expect.stringMatching(/report\.html$/),
+        expect.stringMatching(/output\.sqlite$/),
+      ]),
+    );
     expect(leaks(store)).toEqual([]);
     expect(leaks(work)).toEqual([]);
   });

@@ -60,7 +60,11 @@ afterAll(async () => {
 
 describe('a saved password goes only to the server it was saved with', () => {
   it('is sent to its own server (the fake server records what a client sends)', async () => {
-    const own = services.store.sources.add({ name: 'Fake', spec: { kind: 'postgres', host: '127.0.0.1', port: fake.port, user: 'postgres', database: 'x' }, password: 'fake-own-pw' });
+    const own = services.store.sources.add({
+      name: 'Fake',
+      spec: { kind: 'postgres', host: '127.0.0.1', port: fake.port, user: 'postgres', database: 'x' },
+      password: 'fake-own-pw',
+    });
     const reply = await call('sources.test', { spec: own.spec });
     expect(reply.ok).toBe(false);
     expect(reply.error!.code).toBe('DB_AUTH_FAILED');

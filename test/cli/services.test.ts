@@ -50,13 +50,22 @@ describe('services behind the API', () => {
     const config = (await call<SynthesisConfig>('syntheses.defaultConfig', { sourceId: source.id })).data!;
     const full = path.join(dir, 'full.sqlite');
     copyFileSync(datasetPath('chinook', 'Chinook_Sqlite.sqlite'), full);
-    const into = (file: string) => ({ kind: 'database', target: { kind: 'sqlite', path: file }, tableMode: 'write-into-empty', batchSize: 10_000, parallel: 1 });
+    const into = (file: string) => ({
+      kind: 'database',
+      target: { kind: 'sqlite', path: file },
+      tableMode: 'write-into-empty',
+      batchSize: 10_000,
+      parallel: 1,
+    });
     const failed = await call<{ ok: boolean; message: string; code?: string; fix?: string }>('destinations.check', { destination: into(full), config });
     expect(failed.ok).toBe(true);
     expect(failed.data).toMatchObject({ ok: false, code: 'DESTINATION_NOT_EMPTY' });
     expect(failed.data!.message).toMatch(/already have rows/);
     expect(failed.data!.fix).toMatch(/truncate/);
-    const fresh = await call<{ ok: boolean; message: string }>('destinations.check', { destination: { ...into(path.join(dir, 'fresh.sqlite')), tableMode: 'create' }, config });
+    const fresh = await call<{ ok: boolean; message: string }>('destinations.check', {
+      destination: { ...into(path.join(dir, 'fresh.sqlite')), tableMode: 'create' },
+      config,
+    });
     expect(fresh.data!.ok).toBe(true);
   });
 

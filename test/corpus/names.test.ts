@@ -70,7 +70,9 @@ describe('awkward names through every path', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      const cols = (await c.query<{ column_name: string }>("select column_name from information_schema.columns where table_name = 'awkward' order by ordinal_position")).rows.map((x) => x.column_name);
+      const cols = (
+        await c.query<{ column_name: string }>("select column_name from information_schema.columns where table_name = 'awkward' order by ordinal_position")
+      ).rows.map((x) => x.column_name);
       expect(cols).toEqual(corpus.names.map((n) => stored.get(n)));
       expect((await c.query('select count(*)::int as n from awkward')).rows[0].n).toBe(ROWS);
     } finally {
@@ -98,9 +100,22 @@ describe('awkward names through every path', () => {
     expect(reader.getRows()).toHaveLength(ROWS);
 
     const books: string[] = [];
-    for (const format of ['xlsx', 'ods'] as const) books.push((await exportDataset(output, ['awkward'], format, path.join(dir, `book-${format}.${format}`))).path);
+    for (const format of ['xlsx', 'ods'] as const)
+      books.push((await exportDataset(output, ['awkward'], format, path.join(dir, `book-${format}.${format}`))).path);
     const conv = path.join(dir, 'soffice');
-    execFileSync('soffice', [`-env:UserInstallation=file://${path.join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', conv, ...books], { stdio: 'ignore', timeout: 180_000 });
+    execFileSync(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${path.join(dir, 'lo-profile')}`,
+        '--headless',
+        '--convert-to',
+        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+        '--outdir',
+        conv,
+        ...books,
+      ],
+      { stdio: 'ignore', timeout: 180_000 },
+    );
     for (const format of ['xlsx', 'ods']) {
       const file = path.join(conv, `book-${format}-awkward.csv`);
       expect(existsSync(file), file).toBe(true);
@@ -119,7 +134,10 @@ describe('awkward names through every path', () => {
     await writeDestination({ kind: 'database', target: my.spec, tableMode: 'create', batchSize: 500, parallel: 1 }, plan, read);
     const conn = await mysql.createConnection(my.url);
     try {
-      const [cols] = await conn.query('select column_name as c from information_schema.columns where table_schema = database() and table_name = ? order by ordinal_position', ['awkward']);
+      const [cols] = await conn.query(
+        'select column_name as c from information_schema.columns where table_schema = database() and table_name = ? order by ordinal_position',
+        ['awkward'],
+      );
       const stored = storedNamesOf(corpus.names, nameRules.mysql);
       expect(stored.get('Group')).toBe('Group_2');
       expect((cols as Array<{ c: string }>).map((x) => x.c)).toEqual(corpus.names.map((n) => stored.get(n)));
@@ -133,7 +151,9 @@ describe('awkward names through every path', () => {
     const lite = new Database(file, { readonly: true });
     try {
       const stored = storedNamesOf(corpus.names, nameRules.sqlite);
-      expect((lite.prepare('select name from pragma_table_info(?)').all('awkward') as Array<{ name: string }>).map((x) => x.name)).toEqual(corpus.names.map((n) => stored.get(n)));
+      expect((lite.prepare('select name from pragma_table_info(?)').all('awkward') as Array<{ name: string }>).map((x) => x.name)).toEqual(
+        corpus.names.map((n) => stored.get(n)),
+      );
       expect((lite.prepare('select count(*) as n from awkward').get() as { n: number }).n).toBe(ROWS);
     } finally {
       lite.close();

@@ -62,8 +62,13 @@ describe('exact types and views', () => {
       const k = new pg.Client({ connectionString: db.url });
       await k.connect();
       try {
-        return (await k.query(`select column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, datetime_precision, is_nullable
-          from information_schema.columns where table_schema = 'public' and table_name = $1 order by ordinal_position`, [table])).rows;
+        return (
+          await k.query(
+            `select column_name, data_type, character_maximum_length, numeric_precision, numeric_scale, datetime_precision, is_nullable
+          from information_schema.columns where table_schema = 'public' and table_name = $1 order by ordinal_position`,
+            [table],
+          )
+        ).rows;
       } finally {
         await k.end();
       }
@@ -72,7 +77,9 @@ describe('exact types and views', () => {
     expect(source).toHaveLength(13);
     expect(await typesOf(dst, 'person')).toEqual(source);
     // The view's columns keep the types of the table they come from.
-    expect((await typesOf(dst, 'adults')).map((x) => [x.column_name, x.data_type, x.character_maximum_length, x.numeric_scale])).toEqual((await typesOf(src, 'adults')).map((x) => [x.column_name, x.data_type, x.character_maximum_length, x.numeric_scale]));
+    expect((await typesOf(dst, 'adults')).map((x) => [x.column_name, x.data_type, x.character_maximum_length, x.numeric_scale])).toEqual(
+      (await typesOf(src, 'adults')).map((x) => [x.column_name, x.data_type, x.character_maximum_length, x.numeric_scale]),
+    );
     expect((await typesOf(dst, 'totals')).map((x) => x.data_type)).toEqual(['integer', 'numeric', 'boolean']);
   }, 400_000);
 
@@ -87,7 +94,21 @@ describe('exact types and views', () => {
       create view adults as select id, amount, code, born from person where small > 10;`);
     const rows = Array.from({ length: 160 }, (_, k) => {
       const i = k + 1;
-      return [i, (i * 7) % 1000 / 10 + 0.25, `2020-01-${String(1 + (i % 28)).padStart(2, '0')} 0${i % 10}:00:00`, `2021-02-0${1 + (i % 9)} 10:00:00.123`, `code-${i % 7}`, `K${i % 5}x`, i % 100, i % 3 === 0 ? 1 : 0, `19${50 + (i % 49)}-0${1 + (i % 9)}-1${i % 10}`, `n${i % 4}`, i / 3, ['new', 'old', 'gone'][i % 3], i * 1000000000];
+      return [
+        i,
+        ((i * 7) % 1000) / 10 + 0.25,
+        `2020-01-${String(1 + (i % 28)).padStart(2, '0')} 0${i % 10}:00:00`,
+        `2021-02-0${1 + (i % 9)} 10:00:00.123`,
+        `code-${i % 7}`,
+        `K${i % 5}x`,
+        i % 100,
+        i % 3 === 0 ? 1 : 0,
+        `19${50 + (i % 49)}-0${1 + (i % 9)}-1${i % 10}`,
+        `n${i % 4}`,
+        i / 3,
+        ['new', 'old', 'gone'][i % 3],
+        i * 1000000000,
+      ];
     });
     await c.query('insert into person values ?', [rows]);
     await c.end();
@@ -95,7 +116,10 @@ describe('exact types and views', () => {
     const typesOf = async (db: ScratchDatabase, table: string) => {
       const k = await mysql.createConnection(db.url);
       try {
-        const [r] = await k.query('select column_name as name, column_type as type, is_nullable as nullable from information_schema.columns where table_schema = database() and table_name = ? order by ordinal_position', [table]);
+        const [r] = await k.query(
+          'select column_name as name, column_type as type, is_nullable as nullable from information_schema.columns where table_schema = database() and table_name = ? order by ordinal_position',
+          [table],
+        );
         return r;
       } finally {
         await k.end();
@@ -104,6 +128,8 @@ describe('exact types and views', () => {
     const source = (await typesOf(src, 'person')) as unknown[];
     expect(source).toHaveLength(13);
     expect(await typesOf(dst, 'person')).toEqual(source);
-    expect(((await typesOf(dst, 'adults')) as Array<{ type: string }>).map((x) => x.type)).toEqual(((await typesOf(src, 'adults')) as Array<{ type: string }>).map((x) => x.type));
+    expect(((await typesOf(dst, 'adults')) as Array<{ type: string }>).map((x) => x.type)).toEqual(
+      ((await typesOf(src, 'adults')) as Array<{ type: string }>).map((x) => x.type),
+    );
   }, 400_000);
 });

@@ -25,11 +25,27 @@ function expectChinook(md: DatasetMetadata, name: (s: string) => string): void {
   expect(md.tables.find((t) => t.name === name('PlaylistTrack'))?.primaryKey).toEqual([name('PlaylistId'), name('TrackId')]);
   const got = md.relationships.map(relationshipKey).sort();
   const want = meta.relationships
-    .map((r) => relationshipKey({ parentTable: name(r.parent), parentColumns: [name(r.parent_key)], childTable: name(r.child), childColumns: [name(r.child_key)], origin: 'declared' }))
+    .map((r) =>
+      relationshipKey({
+        parentTable: name(r.parent),
+        parentColumns: [name(r.parent_key)],
+        childTable: name(r.child),
+        childColumns: [name(r.child_key)],
+        origin: 'declared',
+      }),
+    )
     .sort();
   expect(got).toEqual(want);
   expect(md.relationships.every((r) => r.origin === 'declared')).toBe(true);
-  expect(got).toContain(relationshipKey({ parentTable: name('Employee'), parentColumns: [name('EmployeeId')], childTable: name('Employee'), childColumns: [name('ReportsTo')], origin: 'declared' }));
+  expect(got).toContain(
+    relationshipKey({
+      parentTable: name('Employee'),
+      parentColumns: [name('EmployeeId')],
+      childTable: name('Employee'),
+      childColumns: [name('ReportsTo')],
+      origin: 'declared',
+    }),
+  );
   const invoice = md.tables.find((t) => t.name === name('Invoice'));
   expect(invoice?.columns.find((c) => c.name === name('InvoiceDate'))?.sdtype).toBe('datetime');
   expect(invoice?.columns.find((c) => c.name === name('Total'))?.sdtype).toBe('numerical');

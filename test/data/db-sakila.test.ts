@@ -40,7 +40,9 @@ for (const kind of ['postgres', 'mysql'] as const) {
         expect(md.tables.find((t) => t.name === 'film_category')?.primaryKey).toEqual(['film_id', 'category_id']);
         const got = md.relationships.map(relationshipKey);
         for (const r of meta.relationships) {
-          expect(got).toContain(relationshipKey({ parentTable: r.parent, parentColumns: [r.parent_key], childTable: r.child, childColumns: [r.child_key], origin: 'declared' }));
+          expect(got).toContain(
+            relationshipKey({ parentTable: r.parent, parentColumns: [r.parent_key], childTable: r.child, childColumns: [r.child_key], origin: 'declared' }),
+          );
         }
         const rental = md.tables.find((t) => t.name === 'rental');
         expect(rental?.columns.find((c) => c.name === 'rental_date')?.sdtype).toBe('datetime');

@@ -47,8 +47,12 @@ describe('values keep their meaning across servers', () => {
   it('PostgreSQL: bigint beyond 2^53 as text, numeric, boolean, date, timestamp', async () => {
     const c = new pg.Client({ connectionString: pgDb.url });
     await c.connect();
-    await c.query(`create table vals (id integer primary key, big bigint, dec numeric(16,2), f double precision, b boolean, d date, ts timestamp, s varchar(10))`);
-    await c.query(`insert into vals values (1, 9007199254740993, 12345678901234.56, 0.1, true, '2024-03-20', '2024-03-20 13:45:07', 'é ü'), (2, 42, 1.5, null, false, null, null, null)`);
+    await c.query(
+      `create table vals (id integer primary key, big bigint, dec numeric(16,2), f double precision, b boolean, d date, ts timestamp, s varchar(10))`,
+    );
+    await c.query(
+      `insert into vals values (1, 9007199254740993, 12345678901234.56, 0.1, true, '2024-03-20', '2024-03-20 13:45:07', 'é ü'), (2, 42, 1.5, null, false, null, null, null)`,
+    );
     await c.end();
     const { rows, types } = await readBack(pgDb.spec);
     expect(types).toEqual(wantTypes);
@@ -57,8 +61,12 @@ describe('values keep their meaning across servers', () => {
 
   it('MariaDB: tinyint(1) as boolean, decimal, datetime', async () => {
     const c = await mysql.createConnection(myDb.url);
-    await c.query(`create table vals (id int primary key, big bigint, \`dec\` decimal(16,2), f double, b tinyint(1), d date, ts datetime, s varchar(10)) character set utf8mb4`);
-    await c.query(`insert into vals values (1, 9007199254740993, 12345678901234.56, 0.1, 1, '2024-03-20', '2024-03-20 13:45:07', 'é ü'), (2, 42, 1.5, null, 0, null, null, null)`);
+    await c.query(
+      `create table vals (id int primary key, big bigint, \`dec\` decimal(16,2), f double, b tinyint(1), d date, ts datetime, s varchar(10)) character set utf8mb4`,
+    );
+    await c.query(
+      `insert into vals values (1, 9007199254740993, 12345678901234.56, 0.1, 1, '2024-03-20', '2024-03-20 13:45:07', 'é ü'), (2, 42, 1.5, null, 0, null, null, null)`,
+    );
     await c.end();
     const { rows, types } = await readBack(myDb.spec);
     expect(types).toEqual(wantTypes);

@@ -30,7 +30,9 @@ function keyScores(md: DatasetMetadata, meta: MetaJson): { pk: ReturnType<typeof
     .filter(([, t]) => t.primary_key)
     .map(([n, t]) => `${n}.${t.primary_key}`);
   const gotFk = md.relationships.map(relationshipKey);
-  const wantFk = meta.relationships.map((r) => relationshipKey({ parentTable: r.parent, parentColumns: [r.parent_key], childTable: r.child, childColumns: [r.child_key], origin: 'inferred' }));
+  const wantFk = meta.relationships.map((r) =>
+    relationshipKey({ parentTable: r.parent, parentColumns: [r.parent_key], childTable: r.child, childColumns: [r.child_key], origin: 'inferred' }),
+  );
   return { pk: score(gotPk, wantPk), fk: score(gotFk, wantFk) };
 }
 
@@ -38,7 +40,9 @@ describe('key inference on CSV folders', () => {
   it('berka: PKs and FKs found by name and value containment', async () => {
     const { md, meta } = await inspect('berka');
     const s = keyScores(md, meta);
-    console.log(`berka PK precision ${s.pk.precision.toFixed(2)} recall ${s.pk.recall.toFixed(2)}; FK precision ${s.fk.precision.toFixed(2)} recall ${s.fk.recall.toFixed(2)}`);
+    console.log(
+      `berka PK precision ${s.pk.precision.toFixed(2)} recall ${s.pk.recall.toFixed(2)}; FK precision ${s.fk.precision.toFixed(2)} recall ${s.fk.recall.toFixed(2)}`,
+    );
     expect(s.pk).toEqual({ precision: 1, recall: 1 });
     expect(s.fk).toEqual({ precision: 1, recall: 1 });
     expect(md.relationships.every((r) => r.origin === 'inferred')).toBe(true);
@@ -53,7 +57,9 @@ describe('key inference on CSV folders', () => {
   it('synthea: upper-case and prefixed key names (PATIENT, SECONDARY_PAYER) to plural tables', async () => {
     const { md, meta } = await inspect('synthea');
     const s = keyScores(md, meta);
-    console.log(`synthea PK precision ${s.pk.precision.toFixed(2)} recall ${s.pk.recall.toFixed(2)}; FK precision ${s.fk.precision.toFixed(2)} recall ${s.fk.recall.toFixed(2)}`);
+    console.log(
+      `synthea PK precision ${s.pk.precision.toFixed(2)} recall ${s.pk.recall.toFixed(2)}; FK precision ${s.fk.precision.toFixed(2)} recall ${s.fk.recall.toFixed(2)}`,
+    );
     expect(s.pk.recall).toBe(1);
     expect(s.pk.precision).toBeGreaterThanOrEqual(0.85);
     expect(s.fk).toEqual({ precision: 1, recall: 1 });

@@ -66,7 +66,8 @@ describe('CSV dialects', () => {
 
   it('categorical integer codes and ZIP-like codes, free text', async () => {
     const lines = ['zip,grade,amount,comment'];
-    for (let i = 0; i < 200; i++) lines.push(`0${1000 + (i % 50)},${(i % 4) + 1},${(i * 37.13).toFixed(2)},"This is a longer free text comment number ${i} with several words in it"`);
+    for (let i = 0; i < 200; i++)
+      lines.push(`0${1000 + (i % 50)},${(i % 4) + 1},${(i * 37.13).toFixed(2)},"This is a longer free text comment number ${i} with several words in it"`);
     const path = join(dir, 'codes.csv');
     await writeFile(path, lines.join('\r\n'));
     const src = await openSource({ kind: 'files', path });
@@ -86,7 +87,8 @@ describe('CSV dialects', () => {
     const path = join(dir, 'big.csv');
     const out = createWriteStream(path);
     out.write('id,category,value,when\n');
-    for (let i = 0; i < 200_000; i++) out.write(`${i},${['a', 'b', 'c'][i % 3]},${(i * 0.5).toFixed(1)},2024-01-${String((i % 28) + 1).padStart(2, '0')} 10:00:00\n`);
+    for (let i = 0; i < 200_000; i++)
+      out.write(`${i},${['a', 'b', 'c'][i % 3]},${(i * 0.5).toFixed(1)},2024-01-${String((i % 28) + 1).padStart(2, '0')} 10:00:00\n`);
     await new Promise<void>((resolve) => out.end(resolve));
     const src = await openSource({ kind: 'files', path });
     const md = await src.introspect({ sampleRows: 5000 });
@@ -136,7 +138,9 @@ describe('workbooks', () => {
       ['orders', 50],
     ]);
     expect(md.tables[0]?.columns.map((c) => c.storageType)).toEqual(['integer', 'string', 'date', 'boolean']);
-    expect(md.relationships).toEqual([{ parentTable: 'people', parentColumns: ['person_id'], childTable: 'orders', childColumns: ['person_id'], origin: 'inferred' }]);
+    expect(md.relationships).toEqual([
+      { parentTable: 'people', parentColumns: ['person_id'], childTable: 'orders', childColumns: ['person_id'], origin: 'inferred' },
+    ]);
     const { rows } = await readAll(path, 'orders');
     expect(rows[2]).toEqual([3, 4, 6]);
     const p = await src.preview('people', 1, 1);

@@ -22,21 +22,82 @@ describe('sdtype and datetime inference from text values', () => {
   });
 
   it('six-digit numbers are only dates when the column name says so', () => {
-    expect(inferTextColumn('amount', times(30, (i) => String(930101 + i))).sdtype).toBe('numerical');
-    expect(inferTextColumn('amount', times(30, (i) => String(20240101 + i * 1000))).sdtype).not.toBe('datetime');
+    expect(
+      inferTextColumn(
+        'amount',
+        times(30, (i) => String(930101 + i)),
+      ).sdtype,
+    ).toBe('numerical');
+    expect(
+      inferTextColumn(
+        'amount',
+        times(30, (i) => String(20240101 + i * 1000)),
+      ).sdtype,
+    ).not.toBe('datetime');
   });
 
   it('booleans, categorical codes, ids, numbers and free text', () => {
-    expect(inferTextColumn('smoker', times(20, (i) => (i % 2 ? 'Yes' : 'no')))).toMatchObject({ storageType: 'boolean', sdtype: 'boolean' });
-    expect(inferTextColumn('flag', times(20, (i) => String(i % 2)))).toMatchObject({ storageType: 'integer', sdtype: 'boolean' });
-    expect(inferTextColumn('rating', times(100, (i) => String((i % 5) + 1))).sdtype).toBe('categorical');
-    expect(inferTextColumn('zip', times(100, (i) => String(10000 + (i % 40)))).sdtype).toBe('categorical');
-    expect(inferTextColumn('customer_id', times(100, (i) => String(i + 1))).sdtype).toBe('id');
-    expect(inferTextColumn('age', times(100, (i) => String(18 + (i % 60)))).sdtype).toBe('numerical');
-    expect(inferTextColumn('price', times(100, (i) => (i * 1.25).toFixed(2))).sdtype).toBe('numerical');
-    expect(inferTextColumn('color', times(100, (i) => ['red', 'green', 'blue'][i % 3] ?? ''))).toMatchObject({ storageType: 'string', sdtype: 'categorical' });
-    expect(inferTextColumn('review', times(100, (i) => `Review number ${i}: this product was fine, I would buy it again maybe.`)).sdtype).toBe('text');
-    expect(inferSdtype('ref', 'string', times(10, (i) => `0b1c2d3e-0000-4000-8000-00000000000${i}`))).toBe('id');
+    expect(
+      inferTextColumn(
+        'smoker',
+        times(20, (i) => (i % 2 ? 'Yes' : 'no')),
+      ),
+    ).toMatchObject({ storageType: 'boolean', sdtype: 'boolean' });
+    expect(
+      inferTextColumn(
+        'flag',
+        times(20, (i) => String(i % 2)),
+      ),
+    ).toMatchObject({ storageType: 'integer', sdtype: 'boolean' });
+    expect(
+      inferTextColumn(
+        'rating',
+        times(100, (i) => String((i % 5) + 1)),
+      ).sdtype,
+    ).toBe('categorical');
+    expect(
+      inferTextColumn(
+        'zip',
+        times(100, (i) => String(10000 + (i % 40))),
+      ).sdtype,
+    ).toBe('categorical');
+    expect(
+      inferTextColumn(
+        'customer_id',
+        times(100, (i) => String(i + 1)),
+      ).sdtype,
+    ).toBe('id');
+    expect(
+      inferTextColumn(
+        'age',
+        times(100, (i) => String(18 + (i % 60))),
+      ).sdtype,
+    ).toBe('numerical');
+    expect(
+      inferTextColumn(
+        'price',
+        times(100, (i) => (i * 1.25).toFixed(2)),
+      ).sdtype,
+    ).toBe('numerical');
+    expect(
+      inferTextColumn(
+        'color',
+        times(100, (i) => ['red', 'green', 'blue'][i % 3] ?? ''),
+      ),
+    ).toMatchObject({ storageType: 'string', sdtype: 'categorical' });
+    expect(
+      inferTextColumn(
+        'review',
+        times(100, (i) => `Review number ${i}: this product was fine, I would buy it again maybe.`),
+      ).sdtype,
+    ).toBe('text');
+    expect(
+      inferSdtype(
+        'ref',
+        'string',
+        times(10, (i) => `0b1c2d3e-0000-4000-8000-00000000000${i}`),
+      ),
+    ).toBe('id');
   });
 
   it('FK names: same name, <table>_id to plural tables, bare upper-case names, prefixed names', () => {

@@ -50,7 +50,10 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
   it('refuses a non-empty table (check and write), truncate replaces its rows', async () => {
     const spec = await fx.spec();
     await writeDestination(dest(spec), plan, reader(byTable));
-    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({ code: 'DESTINATION_NOT_EMPTY', message: expect.stringContaining('"orders", "customers"') });
+    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({
+      code: 'DESTINATION_NOT_EMPTY',
+      message: expect.stringContaining('"orders", "customers"'),
+    });
     await expect(writeDestination(dest(spec, 'write-into-empty'), plan, reader(byTable))).rejects.toMatchObject({ code: 'DESTINATION_NOT_EMPTY' });
     expect((await readAll(spec)).tables.orders).toHaveLength(150);
 
@@ -65,7 +68,10 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
 
   it('write-into-empty: fills compatible hand-made tables; lists incompatible columns and missing tables', async () => {
     const spec = await fx.spec();
-    await expect(checkDestination(dest(spec, 'write-into-empty'), plan)).rejects.toMatchObject({ code: 'DESTINATION_INCOMPATIBLE', message: expect.stringContaining('table "orders" does not exist') });
+    await expect(checkDestination(dest(spec, 'write-into-empty'), plan)).rejects.toMatchObject({
+      code: 'DESTINATION_INCOMPATIBLE',
+      message: expect.stringContaining('table "orders" does not exist'),
+    });
     await fx.exec(spec, handMadeTables(kind));
     expect((await checkDestination(dest(spec, 'write-into-empty'), plan)).tables.map((t) => t.action)).toEqual(['write', 'write']);
     await writeDestination(dest(spec, 'write-into-empty'), plan, reader(byTable));
@@ -83,7 +89,10 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
   it('rolls back on a constraint violation mid-write: no table created, existing tables stay empty', async () => {
     const spec = await fx.spec();
     const dup = { customers: data.customers, orders: [...data.orders, data.orders[0]!] };
-    await expect(writeDestination(dest(spec), plan, reader(dup))).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED', message: expect.stringContaining('orders') });
+    await expect(writeDestination(dest(spec), plan, reader(dup))).rejects.toMatchObject({
+      code: 'DESTINATION_WRITE_FAILED',
+      message: expect.stringContaining('orders'),
+    });
     if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
     else expect(await tableNames(spec)).toEqual([]);
 
@@ -112,7 +121,9 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
   it('a canceled write keeps nothing', async () => {
     const spec = await fx.spec();
     const ac = new AbortController();
-    const err = await writeDestination(dest(spec), plan, reader(byTable, 10), { signal: ac.signal, onProgress: (p) => p.totalRows >= 30 && ac.abort() }).catch((e: unknown) => e);
+    const err = await writeDestination(dest(spec), plan, reader(byTable, 10), { signal: ac.signal, onProgress: (p) => p.totalRows >= 30 && ac.abort() }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ code: 'EXECUTION_CANCELED' });
     if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
     else expect(await tableNames(spec)).toEqual([]);
@@ -120,8 +131,23 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination', (kind)
 
   it('a writer process killed mid-write leaves no half-written table', async () => {
     const spec = await fx.spec();
-    const single: DestinationPlan = { tables: [{ name: 'events', primaryKey: ['id'], rowCount: 0, columns: [{ name: 'id', storageType: 'integer', sdtype: 'id', nullable: false }, { name: 'label', storageType: 'string', sdtype: 'categorical', nullable: true }] }], relationships: [] };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), JSON.stringify(dest(spec)), JSON.stringify(single)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const single: DestinationPlan = {
+      tables: [
+        {
+          name: 'events',
+          primaryKey: ['id'],
+          rowCount: 0,
+          columns: [
+            { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false },
+            { name: 'label', storageType: 'string', sdtype: 'categorical', nullable: true },
+          ],
+        },
+      ],
+      relationships: [],
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), JSON.stringify(dest(spec)), JSON.stringify(single)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -165,11 +191,22 @@ describe('bad destination input', () => {
   });
 
   it('database down, missing database, missing schema', async () => {
-    await expect(checkDestination(dest({ kind: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres', database: 'x' }), plan)).rejects.toMatchObject({ code: 'DB_UNREACHABLE' });
-    await expect(checkDestination(dest({ kind: 'mysql', host: '127.0.0.1', port: 1, user: 'root', database: 'x' }), plan)).rejects.toMatchObject({ code: 'DB_UNREACHABLE' });
-    await expect(checkDestination(dest({ ...scratch[0]!.spec, database: `${scratch[0]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
-    await expect(checkDestination(dest({ ...scratch[0]!.spec, schema: 'nowhere' } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND', message: expect.stringContaining('Schema "nowhere"') });
-    await expect(checkDestination(dest({ ...scratch[1]!.spec, database: `${scratch[1]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
+    await expect(checkDestination(dest({ kind: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres', database: 'x' }), plan)).rejects.toMatchObject({
+      code: 'DB_UNREACHABLE',
+    });
+    await expect(checkDestination(dest({ kind: 'mysql', host: '127.0.0.1', port: 1, user: 'root', database: 'x' }), plan)).rejects.toMatchObject({
+      code: 'DB_UNREACHABLE',
+    });
+    await expect(checkDestination(dest({ ...scratch[0]!.spec, database: `${scratch[0]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({
+      code: 'DB_NOT_FOUND',
+    });
+    await expect(checkDestination(dest({ ...scratch[0]!.spec, schema: 'nowhere' } as SourceSpec), plan)).rejects.toMatchObject({
+      code: 'DB_NOT_FOUND',
+      message: expect.stringContaining('Schema "nowhere"'),
+    });
+    await expect(checkDestination(dest({ ...scratch[1]!.spec, database: `${scratch[1]!.name}_nope` } as SourceSpec), plan)).rejects.toMatchObject({
+      code: 'DB_NOT_FOUND',
+    });
     await expect(checkDestination(dest({ kind: 'sqlite', path: join(tmp, 'no-such-dir', 'x.sqlite') }), plan)).rejects.toMatchObject({ code: 'DB_NOT_FOUND' });
     // Checking a SQLite destination that does not exist yet does not create the file.
     const fresh = join(tmp, 'not-yet.sqlite');
@@ -182,11 +219,16 @@ describe('bad destination input', () => {
     const role = `doppel_lim_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ host: '127.0.0.1', user: 'postgres', database: pgDb.name });
     await admin.connect();
-    await admin.query(`CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role};`);
+    await admin.query(
+      `CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role};`,
+    );
     await admin.end();
     users.push(() => dropPgRoleAndDatabase(role, pgDb));
     const spec = { ...pgDb.spec, user: role } as SourceSpec;
-    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks CREATE on schema "public"`) });
+    await expect(checkDestination(dest(spec), plan)).rejects.toMatchObject({
+      code: 'DB_PERMISSION_DENIED',
+      message: expect.stringContaining(`user "${role}" lacks CREATE on schema "public"`),
+    });
     await expect(writeDestination(dest(spec), plan, reader(byTable))).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
     expect(await tableNames(pgDb.spec)).toEqual([]);
   });
@@ -207,7 +249,10 @@ describe('bad destination input', () => {
     const wrong = await checkDestination(dest(spec), plan, { password: 'not-the-password' }).catch((e: unknown) => e);
     expect(wrong).toMatchObject({ code: 'DB_AUTH_FAILED' });
     expect((wrong as Error).message).not.toContain('not-the-password');
-    await expect(checkDestination(dest(spec), plan, { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${user}" lacks CREATE on database "${myDb.name}"`) });
+    await expect(checkDestination(dest(spec), plan, { password: 's3cret-pw' })).rejects.toMatchObject({
+      code: 'DB_PERMISSION_DENIED',
+      message: expect.stringContaining(`user "${user}" lacks CREATE on database "${myDb.name}"`),
+    });
     await expect(writeDestination(dest(spec), plan, reader(byTable), { password: 's3cret-pw' })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
     expect(await tableNames(myDb.spec)).toEqual([]);
   });
@@ -225,19 +270,36 @@ describe('bad destination input', () => {
     });
     const pgFx = fixtureFor('postgres');
     const myFx = fixtureFor('mysql');
-    await pgFx.exec(pgDb.spec, `${handMadeTables('postgres')} CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};`);
-    await myFx.exec(myDb.spec, `${handMadeTables('mysql')} CREATE USER '${role}'@'%' IDENTIFIED BY 'pw-${role}'; GRANT SELECT ON \`${myDb.name}\`.* TO '${role}'@'%';`);
+    await pgFx.exec(
+      pgDb.spec,
+      `${handMadeTables('postgres')} CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE "${pgDb.name}" TO ${role}; REVOKE CREATE ON SCHEMA public FROM PUBLIC; GRANT USAGE ON SCHEMA public TO ${role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role};`,
+    );
+    await myFx.exec(
+      myDb.spec,
+      `${handMadeTables('mysql')} CREATE USER '${role}'@'%' IDENTIFIED BY 'pw-${role}'; GRANT SELECT ON \`${myDb.name}\`.* TO '${role}'@'%';`,
+    );
     const pgSpec = { ...pgDb.spec, user: role } as SourceSpec;
     const mySpec = { ...myDb.spec, user: role } as SourceSpec;
     const password = `pw-${role}`;
 
-    await expect(checkDestination(dest(pgSpec, 'write-into-empty'), plan)).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks INSERT on table "public"."customers"`) });
-    await expect(checkDestination(dest(mySpec, 'write-into-empty'), plan, { password })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED', message: expect.stringContaining(`user "${role}" lacks INSERT on table "customers"`) });
-    await expect(writeDestination(dest(mySpec, 'write-into-empty', 4), plan, reader(byTable), { password })).rejects.toMatchObject({ code: 'DB_PERMISSION_DENIED' });
+    await expect(checkDestination(dest(pgSpec, 'write-into-empty'), plan)).rejects.toMatchObject({
+      code: 'DB_PERMISSION_DENIED',
+      message: expect.stringContaining(`user "${role}" lacks INSERT on table "public"."customers"`),
+    });
+    await expect(checkDestination(dest(mySpec, 'write-into-empty'), plan, { password })).rejects.toMatchObject({
+      code: 'DB_PERMISSION_DENIED',
+      message: expect.stringContaining(`user "${role}" lacks INSERT on table "customers"`),
+    });
+    await expect(writeDestination(dest(mySpec, 'write-into-empty', 4), plan, reader(byTable), { password })).rejects.toMatchObject({
+      code: 'DB_PERMISSION_DENIED',
+    });
 
     await pgFx.exec(pgDb.spec, `GRANT INSERT ON ALL TABLES IN SCHEMA public TO ${role};`);
     await myFx.exec(myDb.spec, `GRANT INSERT ON \`${myDb.name}\`.* TO '${role}'@'%';`);
-    for (const [spec, admin] of [[pgSpec, pgDb.spec], [mySpec, myDb.spec]] as const) {
+    for (const [spec, admin] of [
+      [pgSpec, pgDb.spec],
+      [mySpec, myDb.spec],
+    ] as const) {
       const res = await writeDestination(dest(spec, 'write-into-empty', 4), plan, reader(byTable), { password });
       expect(res.rows).toEqual({ customers: 60, orders: 150 });
       const back = await readAll(admin);

@@ -28,7 +28,13 @@ export function reader(rows: Record<string, Row[]>, batch = 40, metas: TableMeta
   };
 }
 
-export const dest = (target: SourceSpec, tableMode: TableMode = 'create', parallel = 1): DatabaseDestination => ({ kind: 'database', target, tableMode, batchSize: 100, parallel });
+export const dest = (target: SourceSpec, tableMode: TableMode = 'create', parallel = 1): DatabaseDestination => ({
+  kind: 'database',
+  target,
+  tableMode,
+  batchSize: 100,
+  parallel,
+});
 
 /** Each dialect gets a fresh database (or file) per test through this factory. */
 export interface Fixture {
@@ -82,7 +88,10 @@ export async function readAll(spec: SourceSpec): Promise<{ tables: Record<string
       for await (const b of src.readTable(t.name)) rows.push(...b.rows);
       tables[t.name] = rows.sort((a, b) => Number(a[0]) - Number(b[0]));
     }
-    return { tables, keys: { pk, fks: meta.relationships.map((r) => `${r.childTable}(${r.childColumns.join()})->${r.parentTable}(${r.parentColumns.join()})`) } };
+    return {
+      tables,
+      keys: { pk, fks: meta.relationships.map((r) => `${r.childTable}(${r.childColumns.join()})->${r.parentTable}(${r.parentColumns.join()})`) },
+    };
   } finally {
     await src.close();
   }

@@ -33,11 +33,13 @@ const orders: TableMeta = {
     { name: 'placed_at', storageType: 'datetime', sdtype: 'datetime', nullable: true },
   ],
 };
-const rels: Relationship[] = [{ parentTable: 'customers', parentColumns: ['id'], childTable: 'order items', childColumns: ['customer_id'], origin: 'declared' }];
+const rels: Relationship[] = [
+  { parentTable: 'customers', parentColumns: ['id'], childTable: 'order items', childColumns: ['customer_id'], origin: 'declared' },
+];
 
 const customerRows: Row[] = [
   [1, 'Ada', new Date(Date.UTC(1990, 4, 17)), true],
-  [2, "O'Brien \"x\"", null, false],
+  [2, 'O\'Brien "x"', null, false],
   [3, null, new Date(Date.UTC(2001, 0, 1)), null],
 ];
 const orderRows: Row[] = [
@@ -73,7 +75,9 @@ describe('local output writer', () => {
       const oMeta = meta.tables.find((t) => t.name === 'order items')!;
       expect(oMeta.primaryKey).toEqual(['order_id']);
       expect(oMeta.columns.map((c) => c.storageType)).toEqual(['bigint', 'integer', 'float', 'datetime']);
-      expect(meta.relationships.map((r) => [r.childTable, r.childColumns, r.parentTable, r.parentColumns])).toEqual([['order items', ['customer_id'], 'customers', ['id']]]);
+      expect(meta.relationships.map((r) => [r.childTable, r.childColumns, r.parentTable, r.parentColumns])).toEqual([
+        ['order items', ['customer_id'], 'customers', ['id']],
+      ]);
       const read = async (t: string): Promise<Row[]> => {
         const rows: Row[] = [];
         for await (const b of src.readTable(t)) rows.push(...b.rows);
@@ -90,7 +94,9 @@ describe('local output writer', () => {
     const path = join(dir, 'out2.sqlite');
     const out = await openLocalOutput(path, [customers], []);
     await out.append('customers', { columns: ['id', 'name'], rows: [[1, 'a']] });
-    await expect(out.append('customers', { columns: ['id', 'name'], rows: [[1, 'duplicate key']] })).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED' });
+    await expect(out.append('customers', { columns: ['id', 'name'], rows: [[1, 'duplicate key']] })).rejects.toMatchObject({
+      code: 'DESTINATION_WRITE_FAILED',
+    });
     await expect(out.append('nope', { columns: ['id'], rows: [[1]] })).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND' });
     await out.abort();
     expect(readdirSync(dir).filter((f) => f.startsWith('out2'))).toEqual([]);

@@ -24,7 +24,11 @@ const events: TableMeta = {
 };
 const metas = [orders, customers, events];
 const plan: DestinationPlan = { tables: metas, relationships };
-const eventRows: Row[] = Array.from({ length: 400 }, (_, i) => [i + 1, i % 9 === 0 ? null : `kind ${i % 5}`, i % 7 === 0 ? null : new Date(Date.UTC(2023, i % 12, (i % 28) + 1, i % 24))]);
+const eventRows: Row[] = Array.from({ length: 400 }, (_, i) => [
+  i + 1,
+  i % 9 === 0 ? null : `kind ${i % 5}`,
+  i % 7 === 0 ? null : new Date(Date.UTC(2023, i % 12, (i % 28) + 1, i % 24)),
+]);
 const rows = { customers: data.customers, orders: data.orders, events: eventRows };
 const read = (r: Record<string, Row[]>, batch = 40): ReturnType<typeof reader> => reader(r, batch, metas);
 
@@ -65,9 +69,16 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination with par
 
     // Existing tables (the copy path): a failing truncate-and-write keeps what was there.
     await writeDestination(dest(spec, 'create', 4), plan, read(rows));
-    const fewer = { customers: data.customers.slice(0, 20), orders: data.orders.filter((r) => r[1] === null || Number(r[1]) <= 20), events: eventRows.slice(0, 10) };
+    const fewer = {
+      customers: data.customers.slice(0, 20),
+      orders: data.orders.filter((r) => r[1] === null || Number(r[1]) <= 20),
+      events: eventRows.slice(0, 10),
+    };
     const bad = { ...fewer, events: [...fewer.events, fewer.events[0]!] };
-    await expect(writeDestination(dest(spec, 'truncate', 4), plan, read(bad))).rejects.toMatchObject({ code: 'DESTINATION_WRITE_FAILED', message: expect.stringContaining('events') });
+    await expect(writeDestination(dest(spec, 'truncate', 4), plan, read(bad))).rejects.toMatchObject({
+      code: 'DESTINATION_WRITE_FAILED',
+      message: expect.stringContaining('events'),
+    });
     const kept = await readAll(spec);
     expect(kept.tables.orders).toEqual(data.orders);
     expect(kept.tables.events).toEqual(eventRows);
@@ -82,7 +93,10 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination with par
   it('a canceled parallel write keeps nothing', async () => {
     const spec = await fx.spec();
     const ac = new AbortController();
-    const err = await writeDestination(dest(spec, 'create', 3), plan, read(rows, 10), { signal: ac.signal, onProgress: (p) => p.totalRows >= 100 && ac.abort() }).catch((e: unknown) => e);
+    const err = await writeDestination(dest(spec, 'create', 3), plan, read(rows, 10), {
+      signal: ac.signal,
+      onProgress: (p) => p.totalRows >= 100 && ac.abort(),
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EXECUTION_CANCELED' });
     if (spec.kind === 'sqlite') expect(existsSync(spec.path)).toBe(false);
     else expect(await tableNames(spec)).toEqual([]);
@@ -92,14 +106,26 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination with par
     it('a parallel writer killed mid-write leaves only staging tables, which the next write removes', async () => {
       const spec = await fx.spec();
       const two: DestinationPlan = {
-        tables: ['a', 'b'].map((name) => ({ name, primaryKey: ['id'], rowCount: 0, columns: [{ name: 'id', storageType: 'integer', sdtype: 'id', nullable: false }, { name: 'label', storageType: 'string', sdtype: 'categorical', nullable: true }] })),
+        tables: ['a', 'b'].map((name) => ({
+          name,
+          primaryKey: ['id'],
+          rowCount: 0,
+          columns: [
+            { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false },
+            { name: 'label', storageType: 'string', sdtype: 'categorical', nullable: true },
+          ],
+        })),
         relationships: [],
       };
       await killedWriter(dest(spec, 'create', 2), two);
       const left = await tableNames(spec);
       expect(left.length).toBeGreaterThan(0);
       expect(left.every((n) => n.startsWith('doppel_stage_'))).toBe(true);
-      await writeDestination(dest(spec, 'create', 2), { tables: [customers, orders], relationships }, reader({ customers: data.customers, orders: data.orders }));
+      await writeDestination(
+        dest(spec, 'create', 2),
+        { tables: [customers, orders], relationships },
+        reader({ customers: data.customers, orders: data.orders }),
+      );
       expect(await tableNames(spec)).toEqual(['customers', 'orders']);
     });
   }
@@ -107,7 +133,9 @@ describe.each(['sqlite', 'postgres', 'mysql'] as const)('%s destination with par
 
 /** Runs kill-writer.ts, waits until rows are on their way, then kills it with SIGKILL. */
 async function killedWriter(destination: ReturnType<typeof dest>, plan: DestinationPlan): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), JSON.stringify(destination), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'kill-writer.ts'), JSON.stringify(destination), JSON.stringify(plan)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -117,4 +145,3 @@ async function killedWriter(destination: ReturnType<typeof dest>, plan: Destinat
   child.kill('SIGKILL');
   await new Promise((r) => child.on('exit', r));
 }
-

@@ -56,7 +56,14 @@ describe('a destination that is the source', () => {
     }
     expect(isSameDatabase(sq(source), sq(path.join(dir, 'other.sqlite')), canonicalPath)).toBe(false);
     expect(lexicalPath('/a/b/../c/./d.sqlite')).toBe('/a/c/d.sqlite');
-    const pgSpec = (host: string, port?: number, schema?: string) => ({ kind: 'postgres' as const, host, user: '', database: 'shop', ...(port ? { port } : {}), ...(schema ? { schema } : {}) });
+    const pgSpec = (host: string, port?: number, schema?: string) => ({
+      kind: 'postgres' as const,
+      host,
+      user: '',
+      database: 'shop',
+      ...(port ? { port } : {}),
+      ...(schema ? { schema } : {}),
+    });
     expect(isSameDatabase(pgSpec('127.0.0.1'), pgSpec('localhost', 5432))).toBe(true);
     expect(isSameDatabase(pgSpec('127.0.0.1'), pgSpec('localhost', 5433))).toBe(false);
     expect(isSameDatabase(pgSpec('127.0.0.1'), pgSpec('localhost', undefined, 'synthetic'))).toBe(false);
@@ -87,10 +94,16 @@ describe('a destination that is the source', () => {
   }, 120_000);
 
   it('is refused for a PostgreSQL destination naming the source server as localhost', async () => {
-    const config = synthesisConfigSchema.parse({ source: pgDb.spec, destination: { kind: 'database', target: { ...pgDb.spec, host: 'localhost' }, tableMode: 'truncate' }, tables: {} });
+    const config = synthesisConfigSchema.parse({
+      source: pgDb.spec,
+      destination: { kind: 'database', target: { ...pgDb.spec, host: 'localhost' }, tableMode: 'truncate' },
+      tables: {},
+    });
     const problems = validateConfig(config, { tables: [], relationships: [] }, undefined, validationEnv);
     expect(problems.find((p) => p.code === 'DESTINATION_IS_SOURCE')?.step).toBe('destination');
     const { checkDestination } = await import('../../src/data/destinations/check');
-    await expect(checkDestination(config.destination as Parameters<typeof checkDestination>[0], { tables: [], relationships: [] }, { source: pgDb.spec })).rejects.toThrow(/is the source itself/);
+    await expect(
+      checkDestination(config.destination as Parameters<typeof checkDestination>[0], { tables: [], relationships: [] }, { source: pgDb.spec }),
+    ).rejects.toThrow(/is the source itself/);
   });
 });

@@ -117,7 +117,12 @@ describe('Doppel in the browser', () => {
     await nextStep('Primary keys');
     const pks = page.getByRole('table', { name: 'Primary keys' });
     await expect.poll(() => pks.getByRole('row').count()).toBe(4);
-    expect(await page.getByLabel('Primary key of Track').inputValue().catch(() => '')).toBeDefined();
+    expect(
+      await page
+        .getByLabel('Primary key of Track')
+        .inputValue()
+        .catch(() => ''),
+    ).toBeDefined();
     await app.shot('07-wizard-primary-keys');
   });
 
@@ -162,7 +167,12 @@ describe('Doppel in the browser', () => {
     await segment(page, 'Treatment of Genre', 'Synthesize').click();
     // 25 rows are too few to learn Genre.
     await expect.poll(() => panel().getByText('1 error', { exact: true }).isVisible()).toBe(true);
-    expect(await page.getByText(/"Genre" has 25 row\(s\)/).first().isVisible()).toBe(true);
+    expect(
+      await page
+        .getByText(/"Genre" has 25 row\(s\)/)
+        .first()
+        .isVisible(),
+    ).toBe(true);
     expect(await page.getByTestId('list-asterisk-Genre').count()).toBe(0);
     await segment(page, 'Treatment of Genre', 'Original data').click();
     await expect.poll(() => page.getByTestId('list-asterisk-Genre').isVisible()).toBe(true);
@@ -212,7 +222,12 @@ describe('Doppel in the browser', () => {
     const graph = page.getByTestId('schema-graph');
     await expect.poll(() => graph.getByTestId('asterisk-Genre').isVisible()).toBe(true);
     expect(await graph.getByTestId('shield-Track.Bytes').getAttribute('data-shield')).toBe('gray');
-    expect(await page.getByRole('table', { name: 'Foreign keys' }).getByRole('row', { name: /Track.GenreId → Genre.GenreId user/ }).count()).toBe(1);
+    expect(
+      await page
+        .getByRole('table', { name: 'Foreign keys' })
+        .getByRole('row', { name: /Track.GenreId → Genre.GenreId user/ })
+        .count(),
+    ).toBe(1);
     expect(await panel().getByText('0 errors').isVisible()).toBe(true);
   });
 
@@ -247,14 +262,37 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => timeline.isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => timeline.locator('[data-step="train"]').getAttribute('data-status'), { timeout: 60_000, interval: 200 }).not.toBe('pending');
     await app.shot('17-execution-running');
-    await expect.poll(() => page.locator('h2 + [data-status], h2 ~ * [data-status]').first().getAttribute('data-status').catch(() => null), { timeout: 120_000 }).toBe('succeeded');
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('h2 + [data-status], h2 ~ * [data-status]')
+            .first()
+            .getAttribute('data-status')
+            .catch(() => null),
+        { timeout: 120_000 },
+      )
+      .toBe('succeeded');
     const statuses = await timeline.locator('[data-step]').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     expect(statuses).toHaveLength(7);
     for (const s of statuses) expect(['done', 'skipped']).toContain(s);
     await expect.poll(() => page.getByRole('tab', { name: /Track/ }).isVisible(), { timeout: 20_000 }).toBe(true);
     // The synthesized table first, the original-data (lookup) tables after it, marked; the report last.
-    const tabs = await page.getByRole('tab').evaluateAll((els) => els.map((e) => [e.querySelector('.mantine-Tabs-tabLabel')?.textContent?.replace(/\s*\(.*$/, '').trim(), e.getAttribute('data-original') ?? '']));
-    expect(tabs).toEqual([['Track', ''], ['Genre', 'true'], ['MediaType', 'true'], ['Report', '']]);
+    const tabs = await page.getByRole('tab').evaluateAll((els) =>
+      els.map((e) => [
+        e
+          .querySelector('.mantine-Tabs-tabLabel')
+          ?.textContent?.replace(/\s*\(.*$/, '')
+          .trim(),
+        e.getAttribute('data-original') ?? '',
+      ]),
+    );
+    expect(tabs).toEqual([
+      ['Track', ''],
+      ['Genre', 'true'],
+      ['MediaType', 'true'],
+      ['Report', ''],
+    ]);
     expect(await page.getByRole('tab', { name: /Track/ }).getAttribute('aria-selected')).toBe('true');
     // The draft is gone once the synthesis ran.
     expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('doppel.wizard-draft.')).length)).toBe(0);
@@ -286,10 +324,23 @@ describe('Doppel in the browser', () => {
     expect(workbook.worksheets.map((w) => w.name).sort()).toEqual(['Genre', 'MediaType', 'Track']);
     const sheet = workbook.getWorksheet('Track')!;
     expect(sheet.actualRowCount).toBe(201);
-    expect(sheet.getRow(1).values).toEqual([undefined, 'TrackId', 'Name', 'AlbumId', 'MediaTypeId', 'GenreId', 'Composer', 'Milliseconds', 'Bytes', 'UnitPrice']);
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      'TrackId',
+      'Name',
+      'AlbumId',
+      'MediaTypeId',
+      'GenreId',
+      'Composer',
+      'Milliseconds',
+      'Bytes',
+      'UnitPrice',
+    ]);
 
     await page.getByRole('tab', { name: 'Report' }).click();
-    await expect.poll(() => page.frameLocator('iframe[title="Quality and privacy report"]').locator('body').textContent(), { timeout: 20_000 }).toMatch(/quality/i);
+    await expect
+      .poll(() => page.frameLocator('iframe[title="Quality and privacy report"]').locator('body').textContent(), { timeout: 20_000 })
+      .toMatch(/quality/i);
     await page.locator('iframe[title="Quality and privacy report"]').scrollIntoViewIfNeeded();
     await app.shot('19-execution-report');
   });
@@ -323,7 +374,11 @@ describe('Doppel in the browser', () => {
     await row.getByRole('button', { name: 'Show audit record 1' }).click();
     const details = page.getByRole('dialog', { name: 'Audit record #1' });
     const json = await details.getByLabel('Payload of audit record 1').textContent();
-    const payload = JSON.parse(json ?? '') as { status: string; config: { tables: Record<string, { treatment: string }> }; source: { rows: Record<string, number> } };
+    const payload = JSON.parse(json ?? '') as {
+      status: string;
+      config: { tables: Record<string, { treatment: string }> };
+      source: { rows: Record<string, number> };
+    };
     expect(payload.status).toBe('succeeded');
     expect(payload.config.tables['Genre']!.treatment).toBe('original');
     expect(payload.source.rows['Track']).toBe(3503);
@@ -336,7 +391,10 @@ describe('Doppel in the browser', () => {
     expect(file.suggestedFilename()).toMatch(/^doppel-audit-.*\.json$/);
     const target = path.join(app.dir, file.suggestedFilename());
     await file.saveAs(target);
-    const exported = JSON.parse(readFileSync(target, 'utf8')) as { verification: { ok: boolean }; records: { seq: number; executionId: string; hash: string; payload: unknown }[] };
+    const exported = JSON.parse(readFileSync(target, 'utf8')) as {
+      verification: { ok: boolean };
+      records: { seq: number; executionId: string; hash: string; payload: unknown }[];
+    };
     expect(exported.verification.ok).toBe(true);
     expect(exported.records.map((r) => [r.seq, r.executionId])).toEqual([[1, executionId]]);
     expect(exported.records[0]!.payload).toEqual(payload);
@@ -443,7 +501,7 @@ describe('Doppel in the browser', () => {
     const db = new Database(path.join(app.dir, 'store', 'store.sqlite'));
     try {
       db.exec('DROP TRIGGER audit_no_update');
-      db.prepare("UPDATE audit SET payload = replace(payload, '\"status\":\"canceled\"', '\"status\":\"succeeded\"') WHERE seq = 2").run();
+      db.prepare('UPDATE audit SET payload = replace(payload, \'"status":"canceled"\', \'"status":"succeeded"\') WHERE seq = 2').run();
     } finally {
       db.close();
     }

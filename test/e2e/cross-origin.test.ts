@@ -59,7 +59,11 @@ describe('cross-origin calls to the local API', () => {
   it('Doppel’s own page calls the API with the token header', async () => {
     const reply = await page.evaluate(
       async ([id, token]) => {
-        const res = await fetch('/api/executions.rename', { method: 'POST', headers: { 'content-type': 'application/json', 'x-doppel-token': token! }, body: JSON.stringify({ id, name: 'renamed by Doppel' }) });
+        const res = await fetch('/api/executions.rename', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-doppel-token': token! },
+          body: JSON.stringify({ id, name: 'renamed by Doppel' }),
+        });
         return (await res.json()) as { ok: boolean };
       },
       [execution.id, host.token],
@@ -84,8 +88,18 @@ describe('cross-origin calls to the local API', () => {
         };
         const body = JSON.stringify({ id, name: 'pwned' });
         await attempt('no-cors text', () => fetch(`${base}/api/executions.rename`, { method: 'POST', mode: 'no-cors', credentials: 'include', body }));
-        await attempt('no-cors form', () => fetch(`${base}/api/executions.rename`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }));
-        await attempt('cors json', () => fetch(`${base}/api/executions.rename`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body }));
+        await attempt('no-cors form', () =>
+          fetch(`${base}/api/executions.rename`, {
+            method: 'POST',
+            mode: 'no-cors',
+            credentials: 'include',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          }),
+        );
+        await attempt('cors json', () =>
+          fetch(`${base}/api/executions.rename`, { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' }, body }),
+        );
         await attempt('cors read', () => fetch(`${base}/api/executions.list`, { method: 'POST', credentials: 'include', body: '{}' }));
         tries.socket = await new Promise<string>((resolve) => {
           const ws = new WebSocket(`${base.replace('http', 'ws')}/events`);

@@ -32,7 +32,12 @@ export async function installTimers(page: Page): Promise<void> {
  * the last input event of `act` to that frame. (`done` is a function, not a string: the app's
  * CSP forbids eval.)
  */
-export async function timeUntil(page: Page, act: () => Promise<void>, done: (arg: string | number | null) => number | false, arg: string | number | null): Promise<Timing> {
+export async function timeUntil(
+  page: Page,
+  act: () => Promise<void>,
+  done: (arg: string | number | null) => number | false,
+  arg: string | number | null,
+): Promise<Timing> {
   await page.evaluate(() => ((window as unknown as { __input: number }).__input = 0));
   await act();
   const handle = await page.waitForFunction(done, arg, { polling: 'raf', timeout: 60_000 });

@@ -10,7 +10,14 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const screenshotDir = path.join(repoRoot, 'test', 'e2e', 'screenshots');
 export const chromiumPath = process.env.DOPPEL_CHROMIUM ?? '/usr/bin/chromium';
 
-const chromiumFlags = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export interface App {
   dir: string;
@@ -44,7 +51,12 @@ export async function startApp(opts: { colorScheme?: 'light' | 'dark' } = {}): P
     await launched.close();
     throw e;
   }
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true, colorScheme: opts.colorScheme ?? 'light', reducedMotion: 'reduce' });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    acceptDownloads: true,
+    colorScheme: opts.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
   const page = await context.newPage();
   mkdirSync(screenshotDir, { recursive: true });
   return {

@@ -31,7 +31,11 @@ const backend: ApiBackend = {
 let host: Host;
 let staticDir: string;
 
-function http(method: string, url: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function http(
+  method: string,
+  url: string,
+  opts: { headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method, headers: opts.headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -73,12 +77,19 @@ describe('loopback host', () => {
   });
 
   it('rejects requests addressed to another host name (DNS rebinding)', async () => {
-    const res = await http('POST', `http://127.0.0.1:${host.port}/api/app.info`, { headers: { host: `evil.example:${host.port}`, 'x-doppel-token': host.token }, body: '{}' });
+    const res = await http('POST', `http://127.0.0.1:${host.port}/api/app.info`, {
+      headers: { host: `evil.example:${host.port}`, 'x-doppel-token': host.token },
+      body: '{}',
+    });
     expect(res.status).toBe(403);
   });
 
   it('answers API calls as Result JSON: data on success, code + message + fix on failure, never a stack', async () => {
-    const call = (channel: string, body: unknown) => http('POST', `http://127.0.0.1:${host.port}/api/${channel}`, { headers: { 'x-doppel-token': host.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const call = (channel: string, body: unknown) =>
+      http('POST', `http://127.0.0.1:${host.port}/api/${channel}`, {
+        headers: { 'x-doppel-token': host.token, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const ok = JSON.parse((await call('app.info', {})).body) as { ok: boolean; data: { backend: string } };
     expect(ok).toMatchObject({ ok: true, data: { backend: 'wasm' } });
     const failed = JSON.parse((await call('executions.get', { id: 'nope' })).body) as { ok: boolean; error: Record<string, unknown> };
@@ -102,7 +113,14 @@ describe('loopback host', () => {
     expect(await status({ ...json, 'x-doppel-token': host.token, origin: 'null' })).toBe(403);
     expect(await status({ ...json, 'x-doppel-token': host.token, 'sec-fetch-site': 'same-site' })).toBe(403);
     expect(await status({ ...json, 'x-doppel-token': host.token, 'sec-fetch-site': 'cross-site' })).toBe(403);
-    expect(await status({ 'content-type': 'application/json; charset=utf-8', 'x-doppel-token': host.token, origin: `http://127.0.0.1:${host.port}`, 'sec-fetch-site': 'same-origin' })).toBe(200);
+    expect(
+      await status({
+        'content-type': 'application/json; charset=utf-8',
+        'x-doppel-token': host.token,
+        origin: `http://127.0.0.1:${host.port}`,
+        'sec-fetch-site': 'same-origin',
+      }),
+    ).toBe(200);
   });
 
   it('answers a malformed address with 400, not an internal error', async () => {

@@ -52,12 +52,20 @@ describe('the source as its own destination', () => {
 
     await page.getByRole('button', { name: 'New synthesis', exact: true }).last().click();
     await expect.poll(() => page.getByRole('button', { name: 'Next: Primary keys' }).isVisible(), { timeout: 30_000 }).toBe(true);
-    await page.getByLabel('Synthesis steps').getByRole('button', { name: /^Destination/ }).click();
+    await page
+      .getByLabel('Synthesis steps')
+      .getByRole('button', { name: /^Destination/ })
+      .click();
     await page.getByRole('radio', { name: /An existing database/ }).check();
     const problems = page.getByTestId('step-problems');
     await expect.poll(() => problems.textContent()).toContain('is the source itself');
     expect(await problems.textContent()).toContain('Pick another SQLite file');
-    expect(await page.getByLabel('Synthesis steps').getByRole('button', { name: /^Destination, 1 errors/ }).count()).toBe(1);
+    expect(
+      await page
+        .getByLabel('Synthesis steps')
+        .getByRole('button', { name: /^Destination, 1 errors/ })
+        .count(),
+    ).toBe(1);
     await app.shot('source-as-destination-refused');
 
     for (const mode of ['Write into empty tables', 'Truncate existing tables']) {

@@ -14,7 +14,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('npm start (the loopback host launcher)', () => {
   it('prints a token URL on 127.0.0.1, answers the API over the given store, and stops cleanly on SIGTERM', async () => {
     const store = path.join(dir, 'store');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/start.ts', '--store', store], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main/host/start.ts', '--store', store], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (out += b.toString('utf8')));
@@ -23,7 +26,11 @@ describe('npm start (the loopback host launcher)', () => {
       await expect.poll(() => /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.test(out), { timeout: 60_000, interval: 100 }).toBe(true);
       const url = new URL(/http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(out)![0]);
       expect(out).toContain(`project store: ${store}`);
-      const res = await fetch(`${url.origin}/api/app.info`, { method: 'POST', headers: { 'x-doppel-token': url.searchParams.get('token')!, 'content-type': 'application/json' }, body: '{}' });
+      const res = await fetch(`${url.origin}/api/app.info`, {
+        method: 'POST',
+        headers: { 'x-doppel-token': url.searchParams.get('token')!, 'content-type': 'application/json' },
+        body: '{}',
+      });
       const body = (await res.json()) as { ok: boolean; data: { storeDir: string } };
       expect(body).toMatchObject({ ok: true, data: { storeDir: store } });
       expect((await fetch(`${url.origin}/api/app.info`, { method: 'POST', body: '{}' })).status).toBe(401);

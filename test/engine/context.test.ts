@@ -22,7 +22,12 @@ describe('context conditioning (for relational synthesis)', () => {
       rows.push([parent === 0 ? (rng.next() < 0.9 ? 'low' : 'high') : rng.next() < 0.9 ? 'high' : 'low', rng.int(3)]);
     }
     const batch: RowBatch = { columns: ['level', 'k'], rows };
-    const prepared = prepareTable(batch, { table: 'child', config: tableConfig({ level: 'categorical', k: 'categorical' }), columns: [], settings: settings() });
+    const prepared = prepareTable(batch, {
+      table: 'child',
+      config: tableConfig({ level: 'categorical', k: 'categorical' }),
+      columns: [],
+      settings: settings(),
+    });
     const model = await fitTable(prepared, { context: { matrix: ctx, dim: 2 }, overrides: { maxEpochs: 40, hidden: 16, lr: 0.01, batchSize: 64 } });
     expect(model.family).toBe('ar');
     const m = 400;

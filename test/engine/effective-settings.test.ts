@@ -18,7 +18,12 @@ function metadataOf(tables: Record<string, RowBatch>, relationships: DatasetMeta
       name,
       rowCount: b.rows.length,
       primaryKey: ['id'],
-      columns: b.columns.map((c) => ({ name: c, sdtype: c === 'id' || c.endsWith('_id') ? ('id' as const) : c === 'amount' ? ('numerical' as const) : ('categorical' as const), storageType: c === 'amount' || c === 'id' || c.endsWith('_id') ? ('integer' as const) : ('string' as const), nullable: false })),
+      columns: b.columns.map((c) => ({
+        name: c,
+        sdtype: c === 'id' || c.endsWith('_id') ? ('id' as const) : c === 'amount' ? ('numerical' as const) : ('categorical' as const),
+        storageType: c === 'amount' || c === 'id' || c.endsWith('_id') ? ('integer' as const) : ('string' as const),
+        nullable: false,
+      })),
     })),
     relationships,
   };
@@ -58,7 +63,16 @@ describe('effective settings', () => {
     expect(JSON.parse(readFileSync(join(workspace, 'settings.json'), 'utf8'))).toEqual(prepared.effective);
 
     const ev = prepared.evaluation.t!;
-    const report = buildReport({ config, metadata, realTrain: { t: ev.train }, realHoldout: { t: ev.holdout }, synthetic: { t: ev.train }, backend: 'cpu', stepSeconds: {}, effective: prepared.effective });
+    const report = buildReport({
+      config,
+      metadata,
+      realTrain: { t: ev.train },
+      realHoldout: { t: ev.holdout },
+      synthetic: { t: ev.train },
+      backend: 'cpu',
+      stepSeconds: {},
+      effective: prepared.effective,
+    });
     expect(report.effectiveSettings).toEqual(prepared.effective);
     const rare = report.tables[0]!.checks!.rare;
     expect(rare.find((r) => r.column === 'a')).toMatchObject({ threshold: 10, categories: 1 });
@@ -70,9 +84,14 @@ describe('effective settings', () => {
   it('caps a relational tree through its root so that no table trains on more rows than the limit', async () => {
     const rng = createRng(5);
     const customers: RowBatch = { columns: ['id', 'segment'], rows: Array.from({ length: 200 }, (_, i) => [i + 1, rng.next() < 0.5 ? 'retail' : 'business']) };
-    const orders: RowBatch = { columns: ['id', 'customer_id', 'amount'], rows: Array.from({ length: 2000 }, (_, i) => [i + 1, (i % 200) + 1, Math.round(50 + 10 * rng.normal())]) };
+    const orders: RowBatch = {
+      columns: ['id', 'customer_id', 'amount'],
+      rows: Array.from({ length: 2000 }, (_, i) => [i + 1, (i % 200) + 1, Math.round(50 + 10 * rng.normal())]),
+    };
     const tables = { customers, orders };
-    const metadata = metadataOf(tables, [{ parentTable: 'customers', parentColumns: ['id'], childTable: 'orders', childColumns: ['customer_id'], origin: 'declared' }]);
+    const metadata = metadataOf(tables, [
+      { parentTable: 'customers', parentColumns: ['id'], childTable: 'orders', childColumns: ['customer_id'], origin: 'declared' },
+    ]);
     const config = defaultConfig(metadata, { kind: 'files', path: workspace }, { name: 'tree' });
     config.settings.maxTrainingRows = 1000;
     const prepared = await preprocess({ config, metadata, tables, workspace });
@@ -84,7 +103,18 @@ describe('effective settings', () => {
     expect(orderRows).toBeLessThanOrEqual(1000);
     expect(orderRows).toBeGreaterThan(600);
     const ev = prepared.evaluation;
-    const report = buildReport({ config, metadata, realTrain: { customers: ev.customers!.train, orders: ev.orders!.train }, realHoldout: {}, synthetic: {}, backend: 'cpu', stepSeconds: {}, effective: prepared.effective });
-    expect(report.summary.settings.find((s) => s.label === 'Max training rows')!.value).toBe('1,000 per table (random sample): 100 "customers" rows with all their related rows');
+    const report = buildReport({
+      config,
+      metadata,
+      realTrain: { customers: ev.customers!.train, orders: ev.orders!.train },
+      realHoldout: {},
+      synthetic: {},
+      backend: 'cpu',
+      stepSeconds: {},
+      effective: prepared.effective,
+    });
+    expect(report.summary.settings.find((s) => s.label === 'Max training rows')!.value).toBe(
+      '1,000 per table (random sample): 100 "customers" rows with all their related rows',
+    );
   });
 });

@@ -11,7 +11,9 @@ export function tableConfig(types: Record<string, Sdtype>, primaryKey: string[] 
   return {
     treatment: 'synthesize',
     primaryKey,
-    columns: Object.fromEntries(Object.entries(types).map(([name, sdtype]) => [name, { included: true, sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }])),
+    columns: Object.fromEntries(
+      Object.entries(types).map(([name, sdtype]) => [name, { included: true, sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
+    ),
   };
 }
 

@@ -17,7 +17,14 @@ function relationalSetup(): { config: SynthesisConfig; metadata: DatasetMetadata
     const n = p[1] === 'A' ? 3 + (i % 2) : i % 2;
     for (let k = 0; k < n; k++) orders.rows.push([orders.rows.length + 1, p[0]!, (p[1] === 'A' ? 100 : 10) + k, k === 0 ? 'new' : 'paid']);
   });
-  const status: RowBatch = { columns: ['code', 'label'], rows: [['new', 'New order'], ['paid', 'Paid'], ['void', 'Cancelled']] };
+  const status: RowBatch = {
+    columns: ['code', 'label'],
+    rows: [
+      ['new', 'New order'],
+      ['paid', 'Paid'],
+      ['void', 'Cancelled'],
+    ],
+  };
   const config = synthesisConfigSchema.parse({
     source: { kind: 'files', path: '/nowhere' },
     tables: {
@@ -31,11 +38,20 @@ function relationalSetup(): { config: SynthesisConfig; metadata: DatasetMetadata
     ],
     settings: { device: 'cpu', epochs: 2 },
   });
-  const col = (name: string, sdtype: DatasetMetadata['tables'][number]['columns'][number]['sdtype'], storageType: 'string' | 'integer' | 'float' = 'string') => ({ name, sdtype, storageType, nullable: false });
+  const col = (
+    name: string,
+    sdtype: DatasetMetadata['tables'][number]['columns'][number]['sdtype'],
+    storageType: 'string' | 'integer' | 'float' = 'string',
+  ) => ({ name, sdtype, storageType, nullable: false });
   const metadata: DatasetMetadata = {
     tables: [
       { name: 'people', columns: Object.entries(correlatedTypes).map(([name, sdtype]) => col(name, sdtype)), primaryKey: ['id'], rowCount: 600 },
-      { name: 'orders', columns: [col('order_id', 'id', 'integer'), col('person_id', 'id', 'string'), col('amount', 'numerical', 'float'), col('status', 'id')], primaryKey: ['order_id'], rowCount: orders.rows.length },
+      {
+        name: 'orders',
+        columns: [col('order_id', 'id', 'integer'), col('person_id', 'id', 'string'), col('amount', 'numerical', 'float'), col('status', 'id')],
+        primaryKey: ['order_id'],
+        rowCount: orders.rows.length,
+      },
       { name: 'status', columns: [col('code', 'id'), col('label', 'categorical')], primaryKey: ['code'], rowCount: 3 },
     ],
     relationships: config.foreignKeys,
@@ -53,7 +69,14 @@ function setup(n: number, over: Record<string, unknown> = {}): { config: Synthes
     settings: { device: 'cpu', epochs: 5, ...over },
   });
   const metadata: DatasetMetadata = {
-    tables: [{ name: 'people', columns: Object.entries(correlatedTypes).map(([name, sdtype]) => ({ name, sdtype, storageType: 'string', nullable: true })), primaryKey: ['id'], rowCount: n }],
+    tables: [
+      {
+        name: 'people',
+        columns: Object.entries(correlatedTypes).map(([name, sdtype]) => ({ name, sdtype, storageType: 'string', nullable: true })),
+        primaryKey: ['id'],
+        rowCount: n,
+      },
+    ],
     relationships: [],
   };
   return { config, metadata, tables: { people: correlatedTable(n) } };
@@ -103,7 +126,8 @@ describe('pipeline', () => {
     const progress: number[] = [];
     await train(built, { onProgress: (p) => progress.push(p.done / p.total) });
     expect(progress.at(-1)).toBe(1);
-    for (const t of ['people', 'orders']) for (const f of ['encoding.json', 'training.json']) expect(fs.existsSync(path.join(workspace, t, f)), `${t}/${f}`).toBe(true);
+    for (const t of ['people', 'orders'])
+      for (const f of ['encoding.json', 'training.json']) expect(fs.existsSync(path.join(workspace, t, f)), `${t}/${f}`).toBe(true);
     const out: Record<string, RowBatch> = {};
     const seen: string[] = [];
     const result = await synthesize(built, {
@@ -136,8 +160,20 @@ describe('pipeline', () => {
     const { config, metadata, tables } = setup(600);
     config.tables.people!.columns.ghost = { included: true, sdtype: 'categorical', sensitive: false, treatment: 'synthesize', options: {} };
     config.tables.people!.primaryKey = ['id', 'nope'];
-    const ghost = { code: 'UNKNOWN_COLUMN', table: 'people', column: 'ghost', message: 'Column "people.ghost" is not in the source.', fix: 'Remove "ghost" from table "people" in the configuration or re-inspect the source.' };
-    const pk = { code: 'PK_UNKNOWN_COLUMN', table: 'people', column: 'nope', message: 'The primary key of "people" names an unknown column "nope".', fix: 'Pick the primary key of "people" among its columns, or unset it.' };
+    const ghost = {
+      code: 'UNKNOWN_COLUMN',
+      table: 'people',
+      column: 'ghost',
+      message: 'Column "people.ghost" is not in the source.',
+      fix: 'Remove "ghost" from table "people" in the configuration or re-inspect the source.',
+    };
+    const pk = {
+      code: 'PK_UNKNOWN_COLUMN',
+      table: 'people',
+      column: 'nope',
+      message: 'The primary key of "people" names an unknown column "nope".',
+      fix: 'Pick the primary key of "people" among its columns, or unset it.',
+    };
     const refused = await preprocess({ config, metadata, tables, workspace }).then(
       () => null,
       (e: unknown) => e as { code: string; message: string; fix: string; details: unknown[] },

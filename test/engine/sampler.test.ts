@@ -61,7 +61,10 @@ async function fit(direct: boolean, contextDim = 0): Promise<TrainedNet> {
   const n = 3000;
   const tokens = data(n);
   const context = contextDim > 0 ? Float32Array.from({ length: n * contextDim }, (_, i) => ((i * 7) % 5) / 5) : undefined;
-  return train({ tokens, cards, n, context, contextDim }, { hidden: 24, direct, dropout: 0, weightDecay: 0, batchSize: 256, lr: 0.01, maxEpochs: 4, patience: 10, timeBudgetMs: 0, seed: 3, valFraction: 0.1 });
+  return train(
+    { tokens, cards, n, context, contextDim },
+    { hidden: 24, direct, dropout: 0, weightDecay: 0, batchSize: 256, lr: 0.01, maxEpochs: 4, patience: 10, timeBudgetMs: 0, seed: 3, valFraction: 0.1 },
+  );
 }
 
 describe('network sampler', () => {

@@ -90,7 +90,10 @@ describe('bad input', () => {
 
   it('keeps 10k distinct categories out of the model (all protected, tiny vocabulary)', () => {
     const rows: Row[] = Array.from({ length: 10_000 }, (_, i) => [`customer-${i}`, i % 3 === 0 ? 'a' : 'b']);
-    const prepared = prepareTable({ columns: ['who', 'k'], rows }, { table: 'wide', config: tableConfig({ who: 'categorical', k: 'categorical' }), columns: [], settings: settings() });
+    const prepared = prepareTable(
+      { columns: ['who', 'k'], rows },
+      { table: 'wide', config: tableConfig({ who: 'categorical', k: 'categorical' }), columns: [], settings: settings() },
+    );
     expect(prepared.cards[0]).toBeLessThanOrEqual(2);
     const plan = prepared.plans[0]!;
     expect(plan.role === 'model' && plan.spec.kind === 'categorical' && plan.spec.categories.length).toBe(0);

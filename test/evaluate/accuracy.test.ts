@@ -36,7 +36,14 @@ function clipped(b: RowBatch): RowBatch {
     const s = b.rows.map((r) => r[j] as number).sort((x, y) => x - y);
     return [s[6]!, s[s.length - 7]!] as const;
   });
-  return { columns: b.columns, rows: b.rows.map((r) => [Math.min(bounds[0]![1], Math.max(bounds[0]![0], r[0] as number)), r[1]!, Math.min(bounds[1]![1], Math.max(bounds[1]![0], r[2] as number))]) };
+  return {
+    columns: b.columns,
+    rows: b.rows.map((r) => [
+      Math.min(bounds[0]![1], Math.max(bounds[0]![0], r[0] as number)),
+      r[1]!,
+      Math.min(bounds[1]![1], Math.max(bounds[1]![0], r[2] as number)),
+    ]),
+  };
 }
 
 describe('robust fidelity score (accuracy on bins of the real data)', () => {
@@ -71,9 +78,15 @@ describe('robust fidelity score (accuracy on bins of the real data)', () => {
   it('keeps the 10 most frequent categories and pools the rest; missing values are a bin of their own', () => {
     const real = batch(['c'], [...Array.from({ length: 30 }, (_, i) => [`k${i % 15}`]), [null]]);
     // 15 categories seen twice each: k10..k14 share the pooled bin, so swapping one for a new value changes nothing.
-    const swapped = batch(['c'], real.rows.map(([v]) => [v === 'k14' ? 'zz' : (v ?? null)]));
+    const swapped = batch(
+      ['c'],
+      real.rows.map(([v]) => [v === 'k14' ? 'zz' : (v ?? null)]),
+    );
     expect(evaluateAccuracy(real, swapped, [{ name: 'c', sdtype: 'categorical' }]).univariate).toBeCloseTo(1, 10);
-    const noMissing = batch(['c'], real.rows.map(([v]) => [v ?? 'k0'] as CellValue[]));
+    const noMissing = batch(
+      ['c'],
+      real.rows.map(([v]) => [v ?? 'k0'] as CellValue[]),
+    );
     expect(evaluateAccuracy(real, noMissing, [{ name: 'c', sdtype: 'categorical' }]).univariate).toBeCloseTo(1 - 1 / 31, 10);
   });
 });

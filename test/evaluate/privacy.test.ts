@@ -26,10 +26,25 @@ function people(n: number, seed: number): RowBatch {
 
 describe('distance (Gower)', () => {
   it('averages scaled numeric gaps (capped at 1) and categorical mismatches, with missing values', () => {
-    const ref: RowBatch = { columns: ['age', 'city', 'income'], rows: [[0, 'a', 0], [100, 'b', 1000]] };
+    const ref: RowBatch = {
+      columns: ['age', 'city', 'income'],
+      rows: [
+        [0, 'a', 0],
+        [100, 'b', 1000],
+      ],
+    };
     // scale = 1st–99th percentile spread of the reference: age 98, income 980
-    const query: RowBatch = { columns: ['age', 'city', 'income'], rows: [[49, 'a', 98], [null, 'c', 5000]] };
-    const [refE, qE] = encodeForDistance(ref, [ref, query], columns) as [ReturnType<typeof encodeForDistance>[number], ReturnType<typeof encodeForDistance>[number]];
+    const query: RowBatch = {
+      columns: ['age', 'city', 'income'],
+      rows: [
+        [49, 'a', 98],
+        [null, 'c', 5000],
+      ],
+    };
+    const [refE, qE] = encodeForDistance(ref, [ref, query], columns) as [
+      ReturnType<typeof encodeForDistance>[number],
+      ReturnType<typeof encodeForDistance>[number],
+    ];
     const { d1, d2 } = nearestTwo(qE, refE);
     // row 0 -> ref 0: (49/98 + 0 + 98/980)/3 = 0.2; -> ref 1: (51/98 + 1 + 902/980)/3
     expect(d1[0]).toBeCloseTo((0.5 + 0 + 0.1) / 3, 10);
@@ -63,8 +78,24 @@ describe('privacy metrics', () => {
   });
 
   it('counts exact matches with unique training rows separately from common ones', () => {
-    const t: RowBatch = { columns: ['age', 'city', 'income'], rows: [[30, 'a', 1], [30, 'a', 1], [40, 'b', 2], [50, 'c', 3]] };
-    const s: RowBatch = { columns: ['age', 'city', 'income'], rows: [[30, 'a', 1], [40, 'b', 2], [41, 'b', 2], ['50', 'c', '3']] };
+    const t: RowBatch = {
+      columns: ['age', 'city', 'income'],
+      rows: [
+        [30, 'a', 1],
+        [30, 'a', 1],
+        [40, 'b', 2],
+        [50, 'c', 3],
+      ],
+    };
+    const s: RowBatch = {
+      columns: ['age', 'city', 'income'],
+      rows: [
+        [30, 'a', 1],
+        [40, 'b', 2],
+        [41, 'b', 2],
+        ['50', 'c', '3'],
+      ],
+    };
     expect(exactMatches(t, s, columns)).toEqual({ matches: 3, uniqueMatches: 2 });
   });
 

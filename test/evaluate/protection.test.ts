@@ -26,7 +26,9 @@ describe('protection checks', () => {
 
   it('flags a synthetic value reaching a rare real extreme, not a common one', () => {
     const inside = extremeChecks(train, batch(['Oslo', 'Oslo'], [0, 850]), columns, 5);
-    expect(inside).toEqual([{ column: 'income', sdtype: 'numerical', real: [0, 900], synthetic: [0, 850], rareExtremes: { min: false, max: true }, reachesExtreme: false }]);
+    expect(inside).toEqual([
+      { column: 'income', sdtype: 'numerical', real: [0, 900], synthetic: [0, 850], rareExtremes: { min: false, max: true }, reachesExtreme: false },
+    ]);
     const reached = extremeChecks(train, batch(['Oslo', 'Oslo'], [10, 900]), columns, 5);
     expect(reached[0]!.reachesExtreme).toBe(true);
   });

@@ -46,7 +46,11 @@ describe('Column Shapes (SDMetrics KSComplement / TVComplement)', () => {
 
   it('skips id and text columns and scores a column with no values as null', () => {
     const cols: ColumnSpec[] = [{ name: 'id', sdtype: 'id' }, { name: 't', sdtype: 'text' }, num('x'), num('empty')];
-    const q = evaluateQuality(batch(['id', 't', 'x', 'empty'], [1, 2], ['a', 'b'], [1, 2], [null, null]), batch(['id', 't', 'x', 'empty'], [3, 4], ['c', 'd'], [1, 2], [1, 2]), cols);
+    const q = evaluateQuality(
+      batch(['id', 't', 'x', 'empty'], [1, 2], ['a', 'b'], [1, 2], [null, null]),
+      batch(['id', 't', 'x', 'empty'], [3, 4], ['c', 'd'], [1, 2], [1, 2]),
+      cols,
+    );
     expect(q.columns.map((c) => c.column)).toEqual(['x', 'empty']);
     expect(q.columns[1]!.score).toBeNull();
     expect(q.columnShapes).toBe(1);

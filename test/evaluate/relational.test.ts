@@ -18,11 +18,33 @@ function tables(accounts: [number, string][], loans: [number | null, number][]):
 }
 
 describe('relational metrics', () => {
-  const real = tables([[1, 'north'], [2, 'south'], [3, 'south']], [[1, 100], [1, 120], [2, 900]]);
+  const real = tables(
+    [
+      [1, 'north'],
+      [2, 'south'],
+      [3, 'south'],
+    ],
+    [
+      [1, 100],
+      [1, 120],
+      [2, 900],
+    ],
+  );
 
   it('cardinality is the KS complement of children per parent (0-child parents included)', () => {
     // real children per parent {2,1,0}, synthetic {1,1,1}: D = 1/3
-    const syn = tables([[10, 'north'], [20, 'south'], [30, 'south']], [[10, 100], [20, 900], [30, 950]]);
+    const syn = tables(
+      [
+        [10, 'north'],
+        [20, 'south'],
+        [30, 'south'],
+      ],
+      [
+        [10, 100],
+        [20, 900],
+        [30, 950],
+      ],
+    );
     const r = evaluateRelationship({ relationship: rel, real, synthetic: syn, columns })!;
     expect(r.cardinality).toBeCloseTo(2 / 3, 12);
     expect(r.childCounts.labels).toEqual(['0', '1', '2', '3+']);
@@ -33,7 +55,18 @@ describe('relational metrics', () => {
   });
 
   it('referential integrity counts non-null foreign keys pointing at an existing parent', () => {
-    const syn = tables([[10, 'north'], [20, 'south']], [[10, 100], [20, 900], [99, 5], [null, 7]]);
+    const syn = tables(
+      [
+        [10, 'north'],
+        [20, 'south'],
+      ],
+      [
+        [10, 100],
+        [20, 900],
+        [99, 5],
+        [null, 7],
+      ],
+    );
     const r = evaluateRelationship({ relationship: rel, real, synthetic: syn, columns })!;
     expect(r.integrity).toBeCloseTo(2 / 3, 12);
     expect(r.realIntegrity).toBe(1);
@@ -49,7 +82,18 @@ describe('relational metrics', () => {
 
   it('children attached to the wrong kind of parent lower the pair trends', () => {
     // Big loans now belong to the north account: the region–amount relationship is reversed.
-    const syn = tables([[1, 'north'], [2, 'south'], [3, 'south']], [[2, 100], [2, 120], [1, 900]]);
+    const syn = tables(
+      [
+        [1, 'north'],
+        [2, 'south'],
+        [3, 'south'],
+      ],
+      [
+        [2, 100],
+        [2, 120],
+        [1, 900],
+      ],
+    );
     const r = evaluateRelationship({ relationship: rel, real, synthetic: syn, columns })!;
     expect(r.pairTrends!).toBeLessThan(0.5);
   });

@@ -43,7 +43,10 @@ describe('doppel export', () => {
     expect(res.tables).toEqual([{ name: 'customers', rows: 60, file: join(dir, 'c.xlsx') }]);
     await expect(runExportCommand('e2', { format: 'csv', out: join(dir, 'x.csv') }, locate)).rejects.toMatchObject({ code: 'EXECUTION_NOT_FOUND' });
     await expect(runExportCommand('e1', { format: 'pdf', out: join(dir, 'x.pdf') }, locate)).rejects.toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
-    await expect(runExportCommand('e1', { format: 'csv', out: join(dir, 'x.csv'), tables: 'orders,nope' }, locate)).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND', message: expect.stringContaining('"nope"') });
+    await expect(runExportCommand('e1', { format: 'csv', out: join(dir, 'x.csv'), tables: 'orders,nope' }, locate)).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      message: expect.stringContaining('"nope"'),
+    });
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   });
 

@@ -19,7 +19,8 @@ const storeDir = join(dir, 'store');
 let store: ProjectStore;
 let execution: ExecutionRecord;
 
-const exportCli = (args: string[]) => runCommand((p) => register(p, (id, s) => locateExecutionFile(id, s, 'output')), ['--store', storeDir, 'export', execution.id, ...args]);
+const exportCli = (args: string[]) =>
+  runCommand((p) => register(p, (id, s) => locateExecutionFile(id, s, 'output')), ['--store', storeDir, 'export', execution.id, ...args]);
 const leftovers = (folder: string): string[] => readdirSync(folder).filter((f) => f.includes('.partial-'));
 
 beforeAll(async () => {

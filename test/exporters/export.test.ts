@@ -117,7 +117,19 @@ describe('downloads round-trip through our readers and an independent one', () =
 
     // LibreOffice (one run for both books) converts every sheet to its own CSV (the -1 sheet option), which our CSV reader then types.
     const conv = join(dir, 'soffice');
-    execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1', '--outdir', conv, ...books], { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
+        '--headless',
+        '--convert-to',
+        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
+        '--outdir',
+        conv,
+        ...books,
+      ],
+      { stdio: 'ignore', timeout: 120_000 },
+    );
     for (const format of ['xlsx', 'ods'] as const) {
       for (const t of tables) {
         const csv = join(conv, `book-${format}-${t}.csv`);
@@ -152,7 +164,9 @@ describe('download safety', () => {
   it('refuses xlsx and ods above the sheet row limit, up front, suggesting CSV or Parquet, leaving no file', async () => {
     const big = join(dir, 'big.sqlite');
     const db = new Database(big);
-    db.exec('create table events (id integer primary key); insert into events with recursive c(x) as (select 1 union all select x + 1 from c limit 1048576) select x from c;');
+    db.exec(
+      'create table events (id integer primary key); insert into events with recursive c(x) as (select 1 union all select x + 1 from c limit 1048576) select x from c;',
+    );
     db.close();
     for (const format of ['xlsx', 'ods'] as ExportFormat[]) {
       const target = join(dir, `big.${format}`);
@@ -181,7 +195,10 @@ describe('download safety', () => {
   });
 
   it('names a missing table and a missing output file', async () => {
-    await expect(exportDataset(output, ['nope'], 'csv', join(dir, 'x.csv'))).rejects.toMatchObject({ code: 'TABLE_NOT_FOUND', message: expect.stringContaining('"nope"') });
+    await expect(exportDataset(output, ['nope'], 'csv', join(dir, 'x.csv'))).rejects.toMatchObject({
+      code: 'TABLE_NOT_FOUND',
+      message: expect.stringContaining('"nope"'),
+    });
     await expect(exportDataset(join(dir, 'missing.sqlite'), ['orders'], 'csv', join(dir, 'x.csv'))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(existsSync(join(dir, 'x.csv'))).toBe(false);
   });

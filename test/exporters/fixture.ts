@@ -25,7 +25,9 @@ export const orders: TableMeta = {
     { name: 'placed_at', storageType: 'datetime', sdtype: 'datetime', nullable: true },
   ],
 };
-export const relationships: Relationship[] = [{ parentTable: 'customers', parentColumns: ['id'], childTable: 'orders', childColumns: ['customer_id'], origin: 'declared' }];
+export const relationships: Relationship[] = [
+  { parentTable: 'customers', parentColumns: ['id'], childTable: 'orders', childColumns: ['customer_id'], origin: 'declared' },
+];
 
 const day = (y: number, m: number, d: number): Date => new Date(Date.UTC(y, m - 1, d));
 
@@ -33,11 +35,22 @@ const day = (y: number, m: number, d: number): Date => new Date(Date.UTC(y, m - 
 export function fixtureRows(): { customers: Row[]; orders: Row[] } {
   const c: Row[] = [];
   for (let i = 1; i <= 60; i++) {
-    c.push([i, i % 7 === 0 ? null : i % 5 === 0 ? `Smith, "J" ${i}` : `name ${i}`, i % 6 === 0 ? null : day(1950 + i, (i % 12) + 1, (i % 28) + 1), i % 4 === 0 ? null : i % 3 === 0, i % 9 === 0 ? null : i * 1.25 - 10]);
+    c.push([
+      i,
+      i % 7 === 0 ? null : i % 5 === 0 ? `Smith, "J" ${i}` : `name ${i}`,
+      i % 6 === 0 ? null : day(1950 + i, (i % 12) + 1, (i % 28) + 1),
+      i % 4 === 0 ? null : i % 3 === 0,
+      i % 9 === 0 ? null : i * 1.25 - 10,
+    ]);
   }
   const o: Row[] = [];
   for (let i = 1; i <= 150; i++) {
-    o.push([1000 + i, i % 11 === 0 ? null : (i % 60) + 1, i % 8 === 0 ? null : Math.round(i * 3.7) / 4, i % 10 === 0 ? null : new Date(Date.UTC(2020, i % 12, (i % 27) + 1, i % 24, (i * 7) % 60, (i * 13) % 60))]);
+    o.push([
+      1000 + i,
+      i % 11 === 0 ? null : (i % 60) + 1,
+      i % 8 === 0 ? null : Math.round(i * 3.7) / 4,
+      i % 10 === 0 ? null : new Date(Date.UTC(2020, i % 12, (i % 27) + 1, i % 24, (i * 7) % 60, (i * 13) % 60)),
+    ]);
   }
   return { customers: c, orders: o };
 }

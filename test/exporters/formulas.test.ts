@@ -69,7 +69,10 @@ const csvRows = (text: string, delimiter = ','): string[][] => parse(text, { del
 describe('CSV/TSV downloads cannot run formulas', () => {
   it('text cells starting with = + - @ tab or CR get a leading apostrophe; numbers, plain text and the opt-out stay as they are', async () => {
     const output = execution.outputPath!;
-    for (const [format, delimiter] of [['csv', ','], ['tsv', '\t']] as const) {
+    for (const [format, delimiter] of [
+      ['csv', ','],
+      ['tsv', '\t'],
+    ] as const) {
       const safe = join(dir, `safe.${format}`);
       await exportDataset(output, ['notes'], format, safe);
       const got = csvRows(readFileSync(safe, 'utf8'), delimiter);
@@ -80,7 +83,11 @@ describe('CSV/TSV downloads cannot run formulas', () => {
 
       const raw = join(dir, `raw.${format}`);
       await exportDataset(output, ['notes'], format, raw, { allowFormulas: true });
-      expect(csvRows(readFileSync(raw, 'utf8'), delimiter).slice(1).map((r) => r[1])).toEqual(texts);
+      expect(
+        csvRows(readFileSync(raw, 'utf8'), delimiter)
+          .slice(1)
+          .map((r) => r[1]),
+      ).toEqual(texts);
     }
   });
 
@@ -103,7 +110,20 @@ describe('CSV/TSV downloads cannot run formulas', () => {
     writeFileSync(join(books, 'safe.csv'), safe.body);
     writeFileSync(join(books, 'raw.csv'), raw.body);
     // LibreOffice's CSV import evaluates formulas by default, as a user double-clicking the file gets.
-    execFileSync('soffice', [`-env:UserInstallation=file://${join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'xlsx', '--outdir', books, join(books, 'safe.csv'), join(books, 'raw.csv')], { stdio: 'ignore', timeout: 120_000 });
+    execFileSync(
+      'soffice',
+      [
+        `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
+        '--headless',
+        '--convert-to',
+        'xlsx',
+        '--outdir',
+        books,
+        join(books, 'safe.csv'),
+        join(books, 'raw.csv'),
+      ],
+      { stdio: 'ignore', timeout: 120_000 },
+    );
     const read = async (name: string): Promise<ExcelJS.Worksheet> => {
       const wb = new ExcelJS.Workbook();
       await wb.xlsx.readFile(join(books, `${name}.xlsx`));

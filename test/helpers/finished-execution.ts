@@ -24,6 +24,15 @@ export async function finishedExecution(store: ProjectStore, table: TableMeta, r
   await out.append(table.name, { columns: table.columns.map((c) => c.name), rows });
   await out.commit();
   return store.executions.finish(execution.id, 'succeeded', {
-    summary: { executionId: execution.id, status: 'succeeded', stepSeconds: {}, rows: { [table.name]: rows.length }, backend: 'cpu', quality: null, outputPath, reportPath: null },
+    summary: {
+      executionId: execution.id,
+      status: 'succeeded',
+      stepSeconds: {},
+      rows: { [table.name]: rows.length },
+      backend: 'cpu',
+      quality: null,
+      outputPath,
+      reportPath: null,
+    },
   });
 }

@@ -125,7 +125,12 @@ function distinct(batch: RowBatch, column: string): number {
  * up to MAX_CATEGORIES values) and their columns are scored: what a model must learn beyond the
  * columns' shapes.
  */
-export function qualityAgainstIndependent(real: RowBatch, synthetic: RowBatch, columns: readonly CheckedColumn[], opts: { dependentPairs?: number; seed?: number } = {}): QualityComparison & { pairs: [string, string][] } {
+export function qualityAgainstIndependent(
+  real: RowBatch,
+  synthetic: RowBatch,
+  columns: readonly CheckedColumn[],
+  opts: { dependentPairs?: number; seed?: number } = {},
+): QualityComparison & { pairs: [string, string][] } {
   let specs = columns.filter((c) => EVALUATED.has(c.sdtype));
   if (specs.length < 2) throw new Error(`quality needs two evaluated columns (has ${specs.map((c) => c.name).join(', ') || 'none'})`);
   const independent = independentSample(real, synthetic.rows.length, opts.seed ?? 7);
@@ -167,7 +172,13 @@ export interface SyntheticCheckOptions {
  * rows are chance, not copies), and that its quality beats an independent-columns sample of the
  * source. Returns the figures.
  */
-export function expectSynthetic(label: string, real: RowBatch, synthetic: RowBatch, columns: readonly CheckedColumn[], opts: SyntheticCheckOptions = {}): CopyCount & Partial<QualityComparison> {
+export function expectSynthetic(
+  label: string,
+  real: RowBatch,
+  synthetic: RowBatch,
+  columns: readonly CheckedColumn[],
+  opts: SyntheticCheckOptions = {},
+): CopyCount & Partial<QualityComparison> {
   expect(columns.length, `${label}: columns to compare`).toBeGreaterThan(0);
   expect(synthetic.rows.length, `${label}: synthetic rows`).toBeGreaterThan(0);
   const names = columns.map((c) => c.name);

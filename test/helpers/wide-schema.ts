@@ -13,7 +13,28 @@ export interface WideSchema {
  * whose foreign keys all have a parent. Deterministic for a given count.
  */
 export function writeWideSchema(file: string, tableCount: number, rowsPerTable = 60): WideSchema {
-  const nouns = ['customer', 'order', 'invoice', 'product', 'supplier', 'shipment', 'payment', 'account', 'branch', 'employee', 'contract', 'ticket', 'visit', 'claim', 'policy', 'asset', 'store', 'region', 'campaign', 'refund'];
+  const nouns = [
+    'customer',
+    'order',
+    'invoice',
+    'product',
+    'supplier',
+    'shipment',
+    'payment',
+    'account',
+    'branch',
+    'employee',
+    'contract',
+    'ticket',
+    'visit',
+    'claim',
+    'policy',
+    'asset',
+    'store',
+    'region',
+    'campaign',
+    'refund',
+  ];
   const tables = Array.from({ length: tableCount }, (_, i) => `t${String(i).padStart(2, '0')}_${nouns[i % nouns.length]}`);
   const db = new Database(file);
   let fks = 0;
@@ -33,7 +54,13 @@ export function writeWideSchema(file: string, tableCount: number, rowsPerTable =
           if (!parents.includes(second)) parents.push(second);
         }
         fks += parents.length;
-        const cols = ['"id" INTEGER PRIMARY KEY', '"name" TEXT NOT NULL', '"opened_on" DATE', '"amount" REAL', ...parents.map((p) => `"${p}_id" INTEGER REFERENCES "${p}"("id")`)];
+        const cols = [
+          '"id" INTEGER PRIMARY KEY',
+          '"name" TEXT NOT NULL',
+          '"opened_on" DATE',
+          '"amount" REAL',
+          ...parents.map((p) => `"${p}_id" INTEGER REFERENCES "${p}"("id")`),
+        ];
         db.exec(`CREATE TABLE "${name}" (${cols.join(', ')})`);
         const insert = db.prepare(`INSERT INTO "${name}" VALUES (${cols.map(() => '?').join(', ')})`);
         for (let r = 1; r <= rowsPerTable; r++) {

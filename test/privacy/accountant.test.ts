@@ -12,7 +12,11 @@ describe('RDP accountant (sampled Gaussian mechanism)', () => {
     const orders = Array.from({ length: 31 }, (_, i) => i + 2);
     const a = sgmCurve(1e-5, 1.0, 10, orders);
     const b = sgmCurve(1e-4, 3.0, 4, orders);
-    const r = epsilonFromRdp(a.map((v, i) => v + (b[i] as number)), 1e-5, orders);
+    const r = epsilonFromRdp(
+      a.map((v, i) => v + (b[i] as number)),
+      1e-5,
+      orders,
+    );
     expect(r.epsilon).toBeCloseTo(0.336, 3);
     expect(r.order).toBe(23);
   });

@@ -18,7 +18,13 @@ function tables(): { customers: RowBatch; orders: RowBatch } {
   return { customers: { columns: ['email', 'segment'], rows: customers }, orders: { columns: ['buyer_email', 'amount'], rows: orders } };
 }
 
-async function synth(batch: RowBatch, types: Record<string, 'text' | 'categorical' | 'numerical'>, mockCol: string, key: string | undefined, seed: number): Promise<Row[]> {
+async function synth(
+  batch: RowBatch,
+  types: Record<string, 'text' | 'categorical' | 'numerical'>,
+  mockCol: string,
+  key: string | undefined,
+  seed: number,
+): Promise<Row[]> {
   const cfg = tableConfig(types);
   cfg.columns[mockCol]!.treatment = 'mock';
   cfg.columns[mockCol]!.options = { mockGenerator: 'internet.email' };

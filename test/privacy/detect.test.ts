@@ -6,7 +6,10 @@ import { loadTable } from '../../bench/lib/datasets';
 
 function detect(dataset: string, table: string) {
   const t = loadTable(dataset, table, 500);
-  const metadata: DatasetMetadata = { tables: [{ name: table, columns: t.columns, primaryKey: t.primaryKey, rowCount: t.batch.rows.length }], relationships: [] };
+  const metadata: DatasetMetadata = {
+    tables: [{ name: table, columns: t.columns, primaryKey: t.primaryKey, rowCount: t.batch.rows.length }],
+    relationships: [],
+  };
   return detectSensitive(metadata, { [table]: t.batch });
 }
 
@@ -35,7 +38,14 @@ describe('sensitive-column detection', () => {
 
   it('finds e-mails, phones and names in chinook customers with mixed international formats', () => {
     const by = Object.fromEntries(detect('chinook', 'Customer').map((h) => [h.column, h.kind]));
-    expect(by).toMatchObject({ FirstName: 'first_name', LastName: 'last_name', Email: 'email', Phone: 'phone', Address: 'street_address', PostalCode: 'postal_code' });
+    expect(by).toMatchObject({
+      FirstName: 'first_name',
+      LastName: 'last_name',
+      Email: 'email',
+      Phone: 'phone',
+      Address: 'street_address',
+      PostalCode: 'postal_code',
+    });
     expect(by.Country).toBeUndefined();
     expect(by.CustomerId).toBeUndefined();
   });
@@ -53,8 +63,26 @@ describe('sensitive-column detection', () => {
   });
 
   it('finds identifiers inside free text and in columns named without a hint', () => {
-    const rows = Array.from({ length: 60 }, (_, i) => [`Patient called on ${i} March from 555-${100 + i}-4433, asked for a refill and a follow-up visit`, `user${i}@example.com`, `4111 1111 1111 1111`]);
-    const meta: DatasetMetadata = { tables: [{ name: 'notes', columns: [{ name: 'body', storageType: 'text', sdtype: 'text', nullable: true }, { name: 'contact', storageType: 'string', sdtype: 'text', nullable: true }, { name: 'x1', storageType: 'string', sdtype: 'text', nullable: true }], primaryKey: [], rowCount: 60 }], relationships: [] };
+    const rows = Array.from({ length: 60 }, (_, i) => [
+      `Patient called on ${i} March from 555-${100 + i}-4433, asked for a refill and a follow-up visit`,
+      `user${i}@example.com`,
+      `4111 1111 1111 1111`,
+    ]);
+    const meta: DatasetMetadata = {
+      tables: [
+        {
+          name: 'notes',
+          columns: [
+            { name: 'body', storageType: 'text', sdtype: 'text', nullable: true },
+            { name: 'contact', storageType: 'string', sdtype: 'text', nullable: true },
+            { name: 'x1', storageType: 'string', sdtype: 'text', nullable: true },
+          ],
+          primaryKey: [],
+          rowCount: 60,
+        },
+      ],
+      relationships: [],
+    };
     const by = Object.fromEntries(detectSensitive(meta, { notes: { columns: ['body', 'contact', 'x1'], rows } }).map((h) => [h.column, h.kind]));
     expect(by).toEqual({ body: 'free_text', contact: 'email', x1: 'credit_card' });
   });

@@ -40,7 +40,11 @@ describe('differentially private training', () => {
       expect(rows.some((r) => r[3] === 'RARE-PERSON')).toBe(false);
       disposeTable(model);
     }
-    const key = (rows: Row[]): string => rows.slice(0, 50).map((r) => r.slice(1).join('|')).join('\n');
+    const key = (rows: Row[]): string =>
+      rows
+        .slice(0, 50)
+        .map((r) => r.slice(1).join('|'))
+        .join('\n');
     expect(key(out[0]!)).not.toBe(key(out[1]!));
   });
 
@@ -62,7 +66,13 @@ describe('differentially private training', () => {
   it('clips each example: a tiny clip norm all but stops the update', () => {
     const arch: Arch = { cards: [3, 4], hidden: 8, contextDim: 0, direct: false };
     const masks = makeMasks(arch);
-    const X = tf.tensor2d([[1, 0, 0, 0, 1, 0, 0], [0, 1, 0, 0, 0, 0, 1]], [2, 7]);
+    const X = tf.tensor2d(
+      [
+        [1, 0, 0, 0, 1, 0, 0],
+        [0, 1, 0, 0, 0, 0, 1],
+      ],
+      [2, 7],
+    );
     const moved = (clip: number): number => {
       const p = initParams(arch, masks, new Float32Array(7), 3);
       const before = p.b2.dataSync().slice();

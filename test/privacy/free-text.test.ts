@@ -10,7 +10,10 @@ import { settings } from '../engine/helpers';
 import { resolveColumn } from '../../src/shared/effective-settings';
 
 function scan(column: string, values: string[]) {
-  const metadata: DatasetMetadata = { tables: [{ name: 't', columns: [{ name: column, sdtype: 'categorical', storageType: 'string', nullable: true }], primaryKey: [], rowCount: values.length }], relationships: [] };
+  const metadata: DatasetMetadata = {
+    tables: [{ name: 't', columns: [{ name: column, sdtype: 'categorical', storageType: 'string', nullable: true }], primaryKey: [], rowCount: values.length }],
+    relationships: [],
+  };
   return detectSensitive(metadata, { t: { columns: [column], rows: values.map((v) => [v]) } })[0] ?? null;
 }
 
@@ -44,8 +47,18 @@ describe('identifiers inside free text', () => {
   });
 
   it('does not flag sentences without identifiers, nor lists of names', () => {
-    expect(scan('review', Array.from({ length: 50 }, (_, i) => `Stayed ${i % 7} nights, paid 120.50 and loved the view`))).toBeNull();
-    expect(scan('composer', Array.from({ length: 50 }, () => 'Angus Young, Malcolm Young, Brian Johnson'))).toBeNull();
+    expect(
+      scan(
+        'review',
+        Array.from({ length: 50 }, (_, i) => `Stayed ${i % 7} nights, paid 120.50 and loved the view`),
+      ),
+    ).toBeNull();
+    expect(
+      scan(
+        'composer',
+        Array.from({ length: 50 }, () => 'Angus Young, Malcolm Young, Brian Johnson'),
+      ),
+    ).toBeNull();
   });
 
   it('"replace the identifiers inside it": the words stay, each identifier becomes a consistent fake', () => {

@@ -7,11 +7,26 @@ import { assignForeignKeys, learnAssignments } from '../../src/worker/engine/rel
 import { planFromData, resolveLinks, trainingSubtrees } from '../../src/worker/engine/relational/links';
 
 // account → card, account → trans, and trans → card (nullable): a transaction's card belongs to its own account.
-const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn: string): Relationship => ({ childTable, childColumns: [childColumn], parentTable, parentColumns: [parentColumn], origin: 'declared' });
-const meta = (name: string, cols: string[]) => ({ name, primaryKey: [cols[0]!], rowCount: 0, columns: cols.map((c) => ({ name: c, storageType: 'integer' as const, sdtype: 'id' as const, nullable: true })) });
+const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn: string): Relationship => ({
+  childTable,
+  childColumns: [childColumn],
+  parentTable,
+  parentColumns: [parentColumn],
+  origin: 'declared',
+});
+const meta = (name: string, cols: string[]) => ({
+  name,
+  primaryKey: [cols[0]!],
+  rowCount: 0,
+  columns: cols.map((c) => ({ name: c, storageType: 'integer' as const, sdtype: 'id' as const, nullable: true })),
+});
 const metadata: DatasetMetadata = {
   tables: [meta('account', ['account_id']), meta('card', ['card_id', 'account_id']), meta('trans', ['trans_id', 'account_id', 'card_id'])],
-  relationships: [fk('card', 'account_id', 'account', 'account_id'), fk('trans', 'account_id', 'account', 'account_id'), fk('trans', 'card_id', 'card', 'card_id')],
+  relationships: [
+    fk('card', 'account_id', 'account', 'account_id'),
+    fk('trans', 'account_id', 'account', 'account_id'),
+    fk('trans', 'card_id', 'card', 'card_id'),
+  ],
 };
 
 function data(accounts: number): Record<string, RowBatch> {
@@ -34,7 +49,11 @@ function data(accounts: number): Record<string, RowBatch> {
       trans.push([trans.length + 1, a, own.length && rng.next() > 0.3 ? own[rng.int(own.length)]! : null]);
     }
   }
-  return { account: { columns: ['account_id'], rows: account }, card: { columns: ['card_id', 'account_id'], rows: card }, trans: { columns: ['trans_id', 'account_id', 'card_id'], rows: trans } };
+  return {
+    account: { columns: ['account_id'], rows: account },
+    card: { columns: ['card_id', 'account_id'], rows: card },
+    trans: { columns: ['trans_id', 'account_id', 'card_id'], rows: trans },
+  };
 }
 
 describe('FKs assigned besides the context', () => {
@@ -55,7 +74,10 @@ describe('FKs assigned besides the context', () => {
     // A synthetic database with other sizes: links from generation, FK values to assign.
     const syn = data(500);
     for (const r of syn.trans!.rows) r[2] = -1;
-    const links = { card: resolveLinks(syn.card!, 'account_id', syn.account!, 'account_id'), trans: resolveLinks(syn.trans!, 'account_id', syn.account!, 'account_id') };
+    const links = {
+      card: resolveLinks(syn.card!, 'account_id', syn.account!, 'account_id'),
+      trans: resolveLinks(syn.trans!, 'account_id', syn.account!, 'account_id'),
+    };
     assignForeignKeys(plan, syn, links, assignments, createRng(9));
     const accountOfCard = new Map(syn.card!.rows.map((r) => [r[0], r[1]]));
     const assigned = syn.trans!.rows.filter((r) => r[2] !== null);

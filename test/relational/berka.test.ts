@@ -57,8 +57,14 @@ describe('relational training sample of berka (7 tables, depth 3)', () => {
     for (const t of ['disp', 'loan', 'order']) {
       const ev = prepared.evaluation[t]!;
       expect(ev.train.rows.length + ev.holdout.rows.length, t).toBe(real.tables[t]!.rows.length);
-      expect(column(ev.train, 'account_id').some((a) => heldAccounts.has(String(a))), t).toBe(false);
-      expect(column(ev.holdout, 'account_id').every((a) => heldAccounts.has(String(a))), t).toBe(true);
+      expect(
+        column(ev.train, 'account_id').some((a) => heldAccounts.has(String(a))),
+        t,
+      ).toBe(false);
+      expect(
+        column(ev.holdout, 'account_id').every((a) => heldAccounts.has(String(a))),
+        t,
+      ).toBe(true);
     }
     // The district's learned number of accounts is the real one (held-out accounts included).
     const counts = column(prepared.training.district!, '__children_account').map(Number);

@@ -25,10 +25,21 @@ export interface GeneratedDb {
 type Col = [name: string, storage: ColumnMeta['storageType'], sdtype: ColumnMeta['sdtype']];
 
 function tableMeta(name: string, cols: Col[], rows: number, pk: string[]): TableMeta {
-  return { name, primaryKey: pk, rowCount: rows, columns: cols.map(([n, storageType, sdtype]) => ({ name: n, storageType, sdtype, nullable: !pk.includes(n) })) };
+  return {
+    name,
+    primaryKey: pk,
+    rowCount: rows,
+    columns: cols.map(([n, storageType, sdtype]) => ({ name: n, storageType, sdtype, nullable: !pk.includes(n) })),
+  };
 }
 
-export const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn = 'id'): Relationship => ({ childTable, childColumns: [childColumn], parentTable, parentColumns: [parentColumn], origin: 'declared' });
+export const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn = 'id'): Relationship => ({
+  childTable,
+  childColumns: [childColumn],
+  parentTable,
+  parentColumns: [parentColumn],
+  origin: 'declared',
+});
 
 function assemble(defs: { name: string; cols: Col[]; rows: Row[]; pk?: string[] }[], relationships: Relationship[]): GeneratedDb {
   const metadata: DatasetMetadata = { tables: defs.map((d) => tableMeta(d.name, d.cols, d.rows.length, d.pk ?? ['id'])), relationships };
@@ -74,9 +85,35 @@ export function shopDb(opts: { customers?: number; products?: number; seed?: num
   }
   return assemble(
     [
-      { name: 'customers', cols: [['id', 'integer', 'id'], ['segment', 'string', 'categorical'], ['age', 'integer', 'numerical']], rows: customers },
-      { name: 'products', cols: [['id', 'integer', 'id'], ['category', 'string', 'categorical'], ['price', 'float', 'numerical']], rows: products },
-      { name: 'orders', cols: [['id', 'integer', 'id'], ['customer_id', 'integer', 'id'], ['product_id', 'integer', 'id'], ['quantity', 'integer', 'numerical'], ['amount', 'float', 'numerical']], rows: orders },
+      {
+        name: 'customers',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['segment', 'string', 'categorical'],
+          ['age', 'integer', 'numerical'],
+        ],
+        rows: customers,
+      },
+      {
+        name: 'products',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['category', 'string', 'categorical'],
+          ['price', 'float', 'numerical'],
+        ],
+        rows: products,
+      },
+      {
+        name: 'orders',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['customer_id', 'integer', 'id'],
+          ['product_id', 'integer', 'id'],
+          ['quantity', 'integer', 'numerical'],
+          ['amount', 'float', 'numerical'],
+        ],
+        rows: orders,
+      },
     ],
     [fk('orders', 'customer_id', 'customers'), fk('orders', 'product_id', 'products')],
   );
@@ -102,7 +139,18 @@ export function staffDb(opts: { staff?: number; seed?: number } = {}): Generated
     }
   });
   return assemble(
-    [{ name: 'staff', cols: [['id', 'integer', 'id'], ['title', 'string', 'categorical'], ['salary', 'integer', 'numerical'], ['manager_id', 'integer', 'id']], rows }],
+    [
+      {
+        name: 'staff',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['title', 'string', 'categorical'],
+          ['salary', 'integer', 'numerical'],
+          ['manager_id', 'integer', 'id'],
+        ],
+        rows,
+      },
+    ],
     [fk('staff', 'manager_id', 'staff')],
   );
 }
@@ -120,8 +168,24 @@ export function cycleDb(opts: { seed?: number } = {}): GeneratedDb {
   }
   return assemble(
     [
-      { name: 'departments', cols: [['id', 'integer', 'id'], ['head_id', 'integer', 'id'], ['kind', 'string', 'categorical']], rows: departments },
-      { name: 'staff', cols: [['id', 'integer', 'id'], ['department_id', 'integer', 'id'], ['salary', 'integer', 'numerical']], rows: staff },
+      {
+        name: 'departments',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['head_id', 'integer', 'id'],
+          ['kind', 'string', 'categorical'],
+        ],
+        rows: departments,
+      },
+      {
+        name: 'staff',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['department_id', 'integer', 'id'],
+          ['salary', 'integer', 'numerical'],
+        ],
+        rows: staff,
+      },
     ],
     [fk('departments', 'head_id', 'staff'), fk('staff', 'department_id', 'departments')],
   );
@@ -131,11 +195,15 @@ export function cycleDb(opts: { seed?: number } = {}): GeneratedDb {
 export function writeSqlite(db: GeneratedDb, file: string): void {
   const sql = new Database(file);
   try {
-    const typeOf = (s: ColumnMeta['storageType']): string => (s === 'integer' || s === 'bigint' ? 'INTEGER' : s === 'float' || s === 'decimal' ? 'REAL' : 'TEXT');
+    const typeOf = (s: ColumnMeta['storageType']): string =>
+      s === 'integer' || s === 'bigint' ? 'INTEGER' : s === 'float' || s === 'decimal' ? 'REAL' : 'TEXT';
     for (const t of db.metadata.tables) {
       const fks = db.metadata.relationships.filter((r) => r.childTable === t.name);
       const cols = t.columns.map((c) => `"${c.name}" ${typeOf(c.storageType)}${c.nullable ? '' : ' NOT NULL'}`);
-      const keys = [t.primaryKey.length ? `PRIMARY KEY (${t.primaryKey.map((c) => `"${c}"`).join(', ')})` : null, ...fks.map((r) => `FOREIGN KEY ("${r.childColumns[0]}") REFERENCES "${r.parentTable}" ("${r.parentColumns[0]}")`)].filter(Boolean);
+      const keys = [
+        t.primaryKey.length ? `PRIMARY KEY (${t.primaryKey.map((c) => `"${c}"`).join(', ')})` : null,
+        ...fks.map((r) => `FOREIGN KEY ("${r.childColumns[0]}") REFERENCES "${r.parentTable}" ("${r.parentColumns[0]}")`),
+      ].filter(Boolean);
       sql.exec(`CREATE TABLE "${t.name}" (${[...cols, ...keys].join(', ')})`);
       const batch = db.tables[t.name]!;
       const ins = sql.prepare(`INSERT INTO "${t.name}" (${batch.columns.map((c) => `"${c}"`).join(', ')}) VALUES (${batch.columns.map(() => '?').join(', ')})`);

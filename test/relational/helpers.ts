@@ -9,7 +9,10 @@ import { disposeRelational, fitRelational, prepareRelational, synthesizeRelation
 
 export { datasetsDir as datasets } from '../helpers/datasets';
 
-export async function loadDataset(spec: SourceSpec, tables?: string[]): Promise<{ metadata: DatasetMetadata; tables: Record<string, RowBatch>; config: SynthesisConfig }> {
+export async function loadDataset(
+  spec: SourceSpec,
+  tables?: string[],
+): Promise<{ metadata: DatasetMetadata; tables: Record<string, RowBatch>; config: SynthesisConfig }> {
   const src = await openSource(spec);
   try {
     const metadata = await src.introspect();
@@ -32,7 +35,10 @@ export async function loadDataset(spec: SourceSpec, tables?: string[]): Promise<
 }
 
 /** Runs the whole relational synthesis and keeps the output in memory. */
-export async function synthesizeInMemory(input: { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> }, opts: { rootRows?: Record<string, number> } = {}): Promise<Record<string, RowBatch>> {
+export async function synthesizeInMemory(
+  input: { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> },
+  opts: { rootRows?: Record<string, number> } = {},
+): Promise<Record<string, RowBatch>> {
   const prepared = prepareRelational(input);
   const model = await fitRelational(prepared);
   const out: Record<string, RowBatch> = {};
@@ -53,7 +59,10 @@ export async function synthesizeInMemory(input: { config: SynthesisConfig; metad
 const keyText = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
 
 /** Share of non-null FK values that exist among the parent's keys (1 = referential integrity). */
-export function integrity(tables: Record<string, RowBatch>, fk: { childTable: string; childColumns: string[]; parentTable: string; parentColumns: string[] }): number {
+export function integrity(
+  tables: Record<string, RowBatch>,
+  fk: { childTable: string; childColumns: string[]; parentTable: string; parentColumns: string[] },
+): number {
   const child = tables[fk.childTable]!;
   const parent = tables[fk.parentTable]!;
   const pi = parent.columns.indexOf(fk.parentColumns[0]!);
@@ -64,7 +73,10 @@ export function integrity(tables: Record<string, RowBatch>, fk: { childTable: st
 }
 
 /** Number of children of every parent row along an FK (0 included). */
-export function childCounts(tables: Record<string, RowBatch>, fk: { childTable: string; childColumns: string[]; parentTable: string; parentColumns: string[] }): number[] {
+export function childCounts(
+  tables: Record<string, RowBatch>,
+  fk: { childTable: string; childColumns: string[]; parentTable: string; parentColumns: string[] },
+): number[] {
   const child = tables[fk.childTable]!;
   const parent = tables[fk.parentTable]!;
   const pi = parent.columns.indexOf(fk.parentColumns[0]!);

@@ -7,7 +7,16 @@ import { inheritedColumns } from '../../src/worker/engine/relational/parent-valu
 // customer → invoice: the billing city is the customer's city (denormalized), the billing note is not.
 const metadata: DatasetMetadata = {
   tables: [
-    { name: 'customer', primaryKey: ['id'], rowCount: 40, columns: [{ name: 'id', storageType: 'integer', sdtype: 'id', nullable: false }, { name: 'city', storageType: 'string', sdtype: 'categorical', nullable: true }, { name: 'segment', storageType: 'string', sdtype: 'categorical', nullable: true }] },
+    {
+      name: 'customer',
+      primaryKey: ['id'],
+      rowCount: 40,
+      columns: [
+        { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false },
+        { name: 'city', storageType: 'string', sdtype: 'categorical', nullable: true },
+        { name: 'segment', storageType: 'string', sdtype: 'categorical', nullable: true },
+      ],
+    },
     {
       name: 'invoice',
       primaryKey: ['id'],
@@ -39,15 +48,40 @@ customers.forEach((c, p) => {
 
 describe('inherited columns (a child column that repeats its parent row)', () => {
   it('finds the billing city as a copy of the customer city, and nothing else', () => {
-    const found = inheritedColumns(config, 'invoice', 'customer', { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: invoices }, { columns: ['id', 'city', 'segment'], rows: customers }, Int32Array.from(link));
+    const found = inheritedColumns(
+      config,
+      'invoice',
+      'customer',
+      { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: invoices },
+      { columns: ['id', 'city', 'segment'], rows: customers },
+      Int32Array.from(link),
+    );
     expect(found).toEqual([{ column: 'billing_city', parentTable: 'customer', parentColumn: 'city' }]);
   });
 
   it('ignores a match below 95% of the rows, and excluded or kept columns', () => {
     const loose = invoices.map((r, i) => (i % 10 === 0 ? [...r.slice(0, 2), 'Rome', ...r.slice(3)] : r));
-    expect(inheritedColumns(config, 'invoice', 'customer', { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: loose }, { columns: ['id', 'city', 'segment'], rows: customers }, Int32Array.from(link))).toEqual([]);
+    expect(
+      inheritedColumns(
+        config,
+        'invoice',
+        'customer',
+        { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: loose },
+        { columns: ['id', 'city', 'segment'], rows: customers },
+        Int32Array.from(link),
+      ),
+    ).toEqual([]);
     const kept = structuredClone(config);
     kept.tables.customer!.columns.city!.treatment = 'keep';
-    expect(inheritedColumns(kept, 'invoice', 'customer', { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: invoices }, { columns: ['id', 'city', 'segment'], rows: customers }, Int32Array.from(link))).toEqual([]);
+    expect(
+      inheritedColumns(
+        kept,
+        'invoice',
+        'customer',
+        { columns: ['id', 'customer_id', 'billing_city', 'channel', 'country'], rows: invoices },
+        { columns: ['id', 'city', 'segment'], rows: customers },
+        Int32Array.from(link),
+      ),
+    ).toEqual([]);
   });
 });

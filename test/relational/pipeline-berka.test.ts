@@ -28,7 +28,8 @@ describe('berka through the pipeline (7 tables, depth 3, a two-FK table)', () =>
     const { prepared, logs, report } = run;
     expect(logs.some((l) => /synthesized independently/.test(l))).toBe(false);
     expect(prepared.order[0]).toBe('district');
-    for (const fk of config.foreignKeys) expect(prepared.order.indexOf(fk.parentTable), `${fk.parentTable} before ${fk.childTable}`).toBeLessThan(prepared.order.indexOf(fk.childTable));
+    for (const fk of config.foreignKeys)
+      expect(prepared.order.indexOf(fk.parentTable), `${fk.parentTable} before ${fk.childTable}`).toBeLessThan(prepared.order.indexOf(fk.childTable));
     // 77 districts are too few for a holdout: a fifth of the accounts are held out with their
     // dispositions, cards, loans and orders; districts and clients are all learned.
     const underAccount = new Set(['account', 'disp', 'card', 'loan', 'order']);
@@ -40,7 +41,8 @@ describe('berka through the pipeline (7 tables, depth 3, a two-FK table)', () =>
       expect(prepared.evaluation[t]!.holdout.rows.length, t).toBe(rows.holdout);
     }
     expect(report.tables.find((x) => x.name === 'account')!.rows.holdout).toBe(900);
-    for (const t of prepared.order) for (const f of ['encoding.json', 'training.json']) expect(fs.existsSync(path.join(workspace, t, f)), `${t}/${f}`).toBe(true);
+    for (const t of prepared.order)
+      for (const f of ['encoding.json', 'training.json']) expect(fs.existsSync(path.join(workspace, t, f)), `${t}/${f}`).toBe(true);
   });
 
   it('writes every table into the local output with unique keys and referential integrity 1.0', () => {
@@ -51,7 +53,10 @@ describe('berka through the pipeline (7 tables, depth 3, a two-FK table)', () =>
       const pk = config.tables[t]!.primaryKey[0]!;
       const keys = column(b, pk);
       expect(new Set(keys.map(String)).size, `${t}.${pk} unique`).toBe(keys.length);
-      expect(keys.every((k) => Number.isInteger(k)), `${t}.${pk} integers like the source`).toBe(true);
+      expect(
+        keys.every((k) => Number.isInteger(k)),
+        `${t}.${pk} integers like the source`,
+      ).toBe(true);
     }
     expect(run.out.district!.rows.length).toBe(run.real.district!.rows.length);
     // Held-out accounts still count in their district's family size: the output has as many accounts as the source.
@@ -107,7 +112,10 @@ describe('berka through the pipeline (7 tables, depth 3, a two-FK table)', () =>
       for (const t of run.prepared.order) expect(rows[t], t).toBe(run.out[t]!.rows.length);
       const fks = await pgForeignKeys(db);
       for (const fk of config.foreignKeys) expect(fks).toContain(`${fk.childTable}(${fk.childColumns[0]})->${fk.parentTable}`);
-      const n = await pgCount(db, 'select count(*) as n from card c join disp d on d.disp_id = c.disp_id join account a on a.account_id = d.account_id join client k on k.client_id = d.client_id join district x on x.district_id = a.district_id');
+      const n = await pgCount(
+        db,
+        'select count(*) as n from card c join disp d on d.disp_id = c.disp_id join account a on a.account_id = d.account_id join client k on k.client_id = d.client_id join district x on x.district_id = a.district_id',
+      );
       expect(n).toBe(run.out.card!.rows.length);
     } finally {
       await db.drop();

@@ -78,19 +78,28 @@ export async function readOutput(outputPath: string, tables: string[]): Promise<
 export async function runPipeline(config: SynthesisConfig, workspace: string, opts: { count?: number } = {}): Promise<PipelineRun> {
   if (opts.count !== undefined) config = { ...config, settings: { ...config.settings, outputSize: { mode: 'rows', rows: opts.count } } };
   const events: JobEvent[] = [];
-  const summary = await runJob({ type: 'start', executionId: `test-${path.basename(workspace)}`, config, workspace, secrets: {} }, (e) => events.push(e), new AbortController().signal);
+  const summary = await runJob(
+    { type: 'start', executionId: `test-${path.basename(workspace)}`, config, workspace, secrets: {} },
+    (e) => events.push(e),
+    new AbortController().signal,
+  );
   const logs = events.flatMap((e) => (e.type === 'log' ? [`${e.level}: ${e.message}`] : []));
   const loaded = await loadData(config, {});
   const prepared = await preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace: fs.mkdtempSync(path.join(workspace, 'plan-')) });
   const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
-  const out = await readOutput(summary.outputPath!, plan.tables.map((t) => t.name));
+  const out = await readOutput(
+    summary.outputPath!,
+    plan.tables.map((t) => t.name),
+  );
   const report = parseReport(JSON.parse(fs.readFileSync(path.join(workspace, REPORT_JSON), 'utf8')));
   return { prepared, summary, logs, outputPath: summary.outputPath!, plan, out, real: loaded.tables, report, workspace };
 }
 
 /** Copies the local output into a fresh PostgreSQL database; tables are created with their PK and FK constraints. */
 export async function copyToPostgres(run: PipelineRun, db: ScratchDatabase): Promise<Record<string, number>> {
-  const res = await writeDestination({ kind: 'database', target: db.spec, tableMode: 'create', batchSize: 5000, parallel: 1 }, run.plan, (t) => readOutputTable(run.outputPath, t, 5000));
+  const res = await writeDestination({ kind: 'database', target: db.spec, tableMode: 'create', batchSize: 5000, parallel: 1 }, run.plan, (t) =>
+    readOutputTable(run.outputPath, t, 5000),
+  );
   return res.rows;
 }
 

@@ -102,9 +102,16 @@ describe('chinook through the pipeline (sales synthesized, catalogue and staff a
     const c = run.out.Customer!;
     const byId = new Map(c.rows.map((r) => [String(r[c.columns.indexOf('CustomerId')]), r]));
     const inv = run.out.Invoice!;
-    const pairs: [string, string][] = [['BillingCity', 'City'], ['BillingCountry', 'Country'], ['BillingPostalCode', 'PostalCode'], ['BillingAddress', 'Address']];
+    const pairs: [string, string][] = [
+      ['BillingCity', 'City'],
+      ['BillingCountry', 'Country'],
+      ['BillingPostalCode', 'PostalCode'],
+      ['BillingAddress', 'Address'],
+    ];
     for (const [billing, own] of pairs) {
-      const same = inv.rows.filter((r) => String(r[inv.columns.indexOf(billing)]) === String(byId.get(String(r[inv.columns.indexOf('CustomerId')]))![c.columns.indexOf(own)])).length;
+      const same = inv.rows.filter(
+        (r) => String(r[inv.columns.indexOf(billing)]) === String(byId.get(String(r[inv.columns.indexOf('CustomerId')]))![c.columns.indexOf(own)]),
+      ).length;
       expect(same / inv.rows.length, billing).toBe(1);
     }
     // The cities are fakes (mocked by default), not the real customers' cities.
@@ -117,8 +124,12 @@ describe('chinook through the pipeline (sales synthesized, catalogue and staff a
     try {
       await copyToPostgres(run, db);
       const fks = await pgForeignKeys(db);
-      for (const fk of ['Invoice(CustomerId)->Customer', 'InvoiceLine(InvoiceId)->Invoice', 'InvoiceLine(TrackId)->Track', 'Customer(SupportRepId)->Employee']) expect(fks).toContain(fk);
-      const n = await pgCount(db, 'select count(*) as n from "InvoiceLine" l join "Invoice" i on i."InvoiceId" = l."InvoiceId" join "Customer" c on c."CustomerId" = i."CustomerId" join "Track" t on t."TrackId" = l."TrackId"');
+      for (const fk of ['Invoice(CustomerId)->Customer', 'InvoiceLine(InvoiceId)->Invoice', 'InvoiceLine(TrackId)->Track', 'Customer(SupportRepId)->Employee'])
+        expect(fks).toContain(fk);
+      const n = await pgCount(
+        db,
+        'select count(*) as n from "InvoiceLine" l join "Invoice" i on i."InvoiceId" = l."InvoiceId" join "Customer" c on c."CustomerId" = i."CustomerId" join "Track" t on t."TrackId" = l."TrackId"',
+      );
       expect(n).toBe(run.out.InvoiceLine!.rows.length);
     } finally {
       await db.drop();
@@ -133,9 +144,13 @@ describe('diabetes_readmission through the pipeline (one wide table, three looku
     // The first 3,000 encounters (the whole file takes long to read) with the three lookup tables.
     const dir = path.join(workspace, 'diabetes-src');
     fs.mkdirSync(dir, { recursive: true });
-    const lines = zlib.gunzipSync(fs.readFileSync(datasetPath('diabetes_readmission', 'diabetic_data.csv.gz'))).toString('utf8').split('\n');
+    const lines = zlib
+      .gunzipSync(fs.readFileSync(datasetPath('diabetes_readmission', 'diabetic_data.csv.gz')))
+      .toString('utf8')
+      .split('\n');
     fs.writeFileSync(path.join(dir, 'diabetic_data.csv'), lines.slice(0, 3001).join('\n') + '\n');
-    for (const t of ['admission_type', 'admission_source', 'discharge_disposition']) fs.copyFileSync(datasetPath('diabetes_readmission', `${t}.csv`), path.join(dir, `${t}.csv`));
+    for (const t of ['admission_type', 'admission_source', 'discharge_disposition'])
+      fs.copyFileSync(datasetPath('diabetes_readmission', `${t}.csv`), path.join(dir, `${t}.csv`));
     const inspected = await inspect({ kind: 'files', path: dir });
     config = inspected.config;
     // The lookups (8–30 rows, referenced, no FK of their own) are original data by default.
@@ -149,13 +164,19 @@ describe('diabetes_readmission through the pipeline (one wide table, three looku
   it('is valid with its default lookups as original data, and is generated with them', () => {
     const errors = validateConfig(config, run.prepared.input.metadata).filter((p) => p.severity === 'error');
     expect(errors).toEqual([]);
-    expect(run.prepared.relational?.plan.tables.diabetic_data?.lookups.map((f) => f.parentTable).sort()).toEqual(['admission_source', 'admission_type', 'discharge_disposition']);
+    expect(run.prepared.relational?.plan.tables.diabetic_data?.lookups.map((f) => f.parentTable).sort()).toEqual([
+      'admission_source',
+      'admission_type',
+      'discharge_disposition',
+    ]);
     // 3,000 rows: a fifth is held out for the report.
     expect(run.report.tables.find((t) => t.name === 'diabetic_data')!.rows).toMatchObject({ real: 3000, train: 2400, holdout: 600, synthetic: 1500 });
   });
 
   it('is no copy of the source: no unique encounter reproduced, quality above independent columns', () => {
-    expectSynthetic('diabetic_data', run.real.diabetic_data!, run.out.diabetic_data!, generatedColumns(config, 'diabetic_data'), { quality: { dependentPairs: 5 } });
+    expectSynthetic('diabetic_data', run.real.diabetic_data!, run.out.diabetic_data!, generatedColumns(config, 'diabetic_data'), {
+      quality: { dependentPairs: 5 },
+    });
   });
 
   it('copies the lookups and points every lookup FK at one of their rows, in the real proportions', () => {
@@ -207,9 +228,12 @@ describe('sakila: the store ↔ staff cycle', () => {
     const run = await runPipeline(config, path.join(workspace, 'sakila'), { count: 100 });
     expect(run.prepared.order).toEqual(['customer', 'rental', 'payment']);
     expect(run.out.customer!.rows.length).toBe(100);
-    for (const fk of config.foreignKeys.filter((f) => run.out[f.childTable] && run.out[f.parentTable])) expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
+    for (const fk of config.foreignKeys.filter((f) => run.out[f.childTable] && run.out[f.parentTable]))
+      expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
     // A payment's rental belongs to the same customer, as in the data.
-    const rentalCustomer = new Map(run.out.rental!.rows.map((r) => [String(r[run.out.rental!.columns.indexOf('rental_id')]), String(r[run.out.rental!.columns.indexOf('customer_id')])]));
+    const rentalCustomer = new Map(
+      run.out.rental!.rows.map((r) => [String(r[run.out.rental!.columns.indexOf('rental_id')]), String(r[run.out.rental!.columns.indexOf('customer_id')])]),
+    );
     const p = run.out.payment!;
     const linked = p.rows.filter((r) => r[p.columns.indexOf('rental_id')] !== null);
     const same = linked.filter((r) => rentalCustomer.get(String(r[p.columns.indexOf('rental_id')])) === String(r[p.columns.indexOf('customer_id')])).length;
@@ -221,6 +245,8 @@ describe('sakila: the store ↔ staff cycle', () => {
   }, 240_000);
 
   it('refuses to preprocess the unresolved cycle, with the fix', async () => {
-    await expect(preprocess({ config: bothSynthesized(), metadata: inspected.metadata, tables: {}, workspace: path.join(workspace, 'sakila-bad') })).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fix: expect.stringMatching(/non-context/) });
+    await expect(
+      preprocess({ config: bothSynthesized(), metadata: inspected.metadata, tables: {}, workspace: path.join(workspace, 'sakila-bad') }),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED', fix: expect.stringMatching(/non-context/) });
   });
 });

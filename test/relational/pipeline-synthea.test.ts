@@ -15,7 +15,15 @@ afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
 /** Share of child rows whose date lies within their parent's START–STOP (a day of slack either side). */
 function withinParent(child: RowBatch, parent: RowBatch, fk: string, date: string): number {
   const pi = parent.columns.indexOf('Id');
-  const span = new Map(parent.rows.map((r) => [String(r[pi]), [Date.parse(String(r[parent.columns.indexOf('START')])), Date.parse(String(r[parent.columns.indexOf('STOP')] ?? r[parent.columns.indexOf('START')]))] as const]));
+  const span = new Map(
+    parent.rows.map((r) => [
+      String(r[pi]),
+      [
+        Date.parse(String(r[parent.columns.indexOf('START')])),
+        Date.parse(String(r[parent.columns.indexOf('STOP')] ?? r[parent.columns.indexOf('START')])),
+      ] as const,
+    ]),
+  );
   const day = 86_400_000;
   const ok = child.rows.filter((r) => {
     const s = span.get(String(r[child.columns.indexOf(fk)]));
@@ -47,7 +55,10 @@ describe('synthea: patients → encounters → procedures, dates learned relativ
     expect(run.logs.some((l) => /"procedures": .*START learned relative to "encounters.START"/.test(l))).toBe(true);
     // An encounter's stop is learned from its own start: encounters last minutes to hours, as in the data.
     expect(rel.encounters!.find((r) => r.column === 'STOP')).toMatchObject({ parentTable: null, parentColumn: 'START' });
-    const hours = (b: RowBatch) => b.rows.map((r) => (Date.parse(String(r[b.columns.indexOf('STOP')])) - Date.parse(String(r[b.columns.indexOf('START')]))) / 3_600_000).sort((x, y) => x - y);
+    const hours = (b: RowBatch) =>
+      b.rows
+        .map((r) => (Date.parse(String(r[b.columns.indexOf('STOP')])) - Date.parse(String(r[b.columns.indexOf('START')]))) / 3_600_000)
+        .sort((x, y) => x - y);
     const syn = hours(run.out.encounters!);
     const median = syn[Math.floor(syn.length / 2)]!;
     expect(median).toBeGreaterThanOrEqual(0);
@@ -55,7 +66,8 @@ describe('synthea: patients → encounters → procedures, dates learned relativ
   });
 
   it('puts every procedure within its own encounter, as in the data, with integrity 1.0', () => {
-    for (const fk of config.foreignKeys.filter((f) => run.out[f.childTable] && run.out[f.parentTable])) expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
+    for (const fk of config.foreignKeys.filter((f) => run.out[f.childTable] && run.out[f.parentTable]))
+      expect(integrity(run.out, fk), `${fk.childTable}.${fk.childColumns[0]}`).toBe(1);
     expect(withinParent(run.real.procedures!, run.real.encounters!, 'ENCOUNTER', 'START')).toBeGreaterThan(0.97);
     expect(withinParent(run.out.procedures!, run.out.encounters!, 'ENCOUNTER', 'START')).toBeGreaterThan(0.9);
     // The dates keep the source's form (instants read from the CSV), restored onto the generated encounters.

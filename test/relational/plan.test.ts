@@ -9,9 +9,20 @@ const table = (name: string, cols: string[], pk = `${name}_id`) => ({
   name,
   primaryKey: [pk],
   rowCount: 1000,
-  columns: [pk, ...cols].map((c) => ({ name: c, storageType: 'integer' as const, sdtype: c === pk || c.endsWith('_id') ? ('id' as const) : ('numerical' as const), nullable: true })),
+  columns: [pk, ...cols].map((c) => ({
+    name: c,
+    storageType: 'integer' as const,
+    sdtype: c === pk || c.endsWith('_id') ? ('id' as const) : ('numerical' as const),
+    nullable: true,
+  })),
 });
-const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn = `${parentTable}_id`): Relationship => ({ childTable, childColumns: [childColumn], parentTable, parentColumns: [parentColumn], origin: 'declared' });
+const fk = (childTable: string, childColumn: string, parentTable: string, parentColumn = `${parentTable}_id`): Relationship => ({
+  childTable,
+  childColumns: [childColumn],
+  parentTable,
+  parentColumns: [parentColumn],
+  origin: 'declared',
+});
 
 function config(tables: ReturnType<typeof table>[], relationships: Relationship[]): { config: SynthesisConfig; metadata: DatasetMetadata } {
   const metadata: DatasetMetadata = { tables, relationships };
@@ -21,8 +32,22 @@ function config(tables: ReturnType<typeof table>[], relationships: Relationship[
 describe('generation plan', () => {
   it('orders a depth-3 schema from its root, picks one context FK per table and assigns the other', () => {
     const { config: c } = config(
-      [table('district', ['a']), table('account', ['district_id', 'b']), table('client', ['district_id']), table('disp', ['account_id', 'client_id']), table('card', ['disp_id']), table('region', ['name'])],
-      [fk('account', 'district_id', 'district'), fk('client', 'district_id', 'district'), fk('disp', 'client_id', 'client'), fk('disp', 'account_id', 'account'), fk('card', 'disp_id', 'disp'), fk('district', 'a', 'region')],
+      [
+        table('district', ['a']),
+        table('account', ['district_id', 'b']),
+        table('client', ['district_id']),
+        table('disp', ['account_id', 'client_id']),
+        table('card', ['disp_id']),
+        table('region', ['name']),
+      ],
+      [
+        fk('account', 'district_id', 'district'),
+        fk('client', 'district_id', 'district'),
+        fk('disp', 'client_id', 'client'),
+        fk('disp', 'account_id', 'account'),
+        fk('card', 'disp_id', 'disp'),
+        fk('district', 'a', 'region'),
+      ],
     );
     c.tables.region!.treatment = 'original';
     const plan = buildPlan(c, { contextScore: (r) => (r.parentTable === 'account' ? 1 : 0) })!;
@@ -66,7 +91,10 @@ describe('generation plan', () => {
   });
 
   it('plans a synthesized self-reference as a forest over the table, and a lookup when the table is original data', () => {
-    const { config: c, metadata } = config([table('employee', ['reports_to']), table('customer', ['employee_id'])], [fk('employee', 'reports_to', 'employee'), fk('customer', 'employee_id', 'employee')]);
+    const { config: c, metadata } = config(
+      [table('employee', ['reports_to']), table('customer', ['employee_id'])],
+      [fk('employee', 'reports_to', 'employee'), fk('customer', 'employee_id', 'employee')],
+    );
     expect(validateConfig(c, metadata).filter((p) => p.severity === 'error')).toEqual([]);
     const plan = buildPlan(c)!;
     expect(plan.roots).toEqual(['employee']);
@@ -80,7 +108,12 @@ describe('generation plan', () => {
   it('follows the context chosen in the configuration; a non-context FK breaks a cycle, which validation explains', () => {
     const { config: c, metadata } = config(
       [table('store', ['manager_staff_id']), table('staff', ['store_id']), table('rental', ['staff_id', 'store_id'])],
-      [fk('store', 'manager_staff_id', 'staff', 'staff_id'), fk('staff', 'store_id', 'store'), fk('rental', 'staff_id', 'staff', 'staff_id'), fk('rental', 'store_id', 'store')],
+      [
+        fk('store', 'manager_staff_id', 'staff', 'staff_id'),
+        fk('staff', 'store_id', 'store'),
+        fk('rental', 'staff_id', 'staff', 'staff_id'),
+        fk('rental', 'store_id', 'store'),
+      ],
     );
     c.foreignKeys.find((f) => f.childTable === 'store')!.context = false;
     const plan = buildPlan(c)!;

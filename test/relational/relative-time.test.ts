@@ -8,7 +8,15 @@ import { planRelativeTimes, toAbsolute, toRelative } from '../../src/worker/engi
 // account (opened) → loan (granted, due): a loan is granted weeks after the account opens and falls due a year later.
 const metadata: DatasetMetadata = {
   tables: [
-    { name: 'account', primaryKey: ['id'], rowCount: 60, columns: [{ name: 'id', storageType: 'integer', sdtype: 'id', nullable: false }, { name: 'opened', storageType: 'date', sdtype: 'datetime', nullable: false }] },
+    {
+      name: 'account',
+      primaryKey: ['id'],
+      rowCount: 60,
+      columns: [
+        { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false },
+        { name: 'opened', storageType: 'date', sdtype: 'datetime', nullable: false },
+      ],
+    },
     {
       name: 'loan',
       primaryKey: ['id'],

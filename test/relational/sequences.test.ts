@@ -35,7 +35,11 @@ describe('ordered children as sequences', () => {
       return { columns: ['v'], rows };
     });
     // Round 0: both parents' first children, no previous; round 1 sees 6; round 2 sees 6 + 5 + 1 = 12.
-    expect(seen).toEqual([[5, 0, 0, 7, 0, 0], [5, 6, 1], [5, 12, 1]]);
+    expect(seen).toEqual([
+      [5, 0, 0, 7, 0, 0],
+      [5, 6, 1],
+      [5, 12, 1],
+    ]);
     expect(all.rows.map((r) => r[0])).toEqual([6, 12, 18, 8, 106, 112, 118, 108]);
   });
 });

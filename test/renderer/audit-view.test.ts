@@ -12,7 +12,16 @@ const succeeded = { status: 'succeeded', quality: 0.873, backend: 'wasm', privac
 describe('audit trail view', () => {
   it('shows the status, quality, privacy figures and a short hash of a record', () => {
     const row = auditRow(rec(3, succeeded));
-    expect(row).toMatchObject({ seq: 3, user: 'analyst', executionId: 'e3', status: 'succeeded', quality: 0.873, backend: 'wasm', dcrShare: 0.5123, exactMatches: 0 });
+    expect(row).toMatchObject({
+      seq: 3,
+      user: 'analyst',
+      executionId: 'e3',
+      status: 'succeeded',
+      quality: 0.873,
+      backend: 'wasm',
+      dcrShare: 0.5123,
+      exactMatches: 0,
+    });
     expect(row.shortHash).toBe('333333333333');
     expect(privacyText(row)).toBe('DCR share 51.2 % · 0 exact matches');
     expect(privacyText({ dcrShare: null, exactMatches: 1 })).toBe('1 exact match');
@@ -32,7 +41,11 @@ describe('audit trail view', () => {
     expect(newestFirst(records).map((r) => r.seq)).toEqual([3, 2, 1]);
     expect(records.map((r) => r.seq)).toEqual([1, 3, 2]);
     const when = new Date('2026-03-04T05:06:07.890Z');
-    const doc = JSON.parse(auditExport(newestFirst(records), when, { ok: true, records: 3, message: 'Audit chain intact: 3 records' })) as { exportedAt: string; verification: { ok: boolean }; records: AuditRecordWire[] };
+    const doc = JSON.parse(auditExport(newestFirst(records), when, { ok: true, records: 3, message: 'Audit chain intact: 3 records' })) as {
+      exportedAt: string;
+      verification: { ok: boolean };
+      records: AuditRecordWire[];
+    };
     expect(doc.exportedAt).toBe('2026-03-04T05:06:07.890Z');
     expect(doc.verification.ok).toBe(true);
     expect(doc.records.map((r) => r.seq)).toEqual([1, 2, 3]);
@@ -41,7 +54,11 @@ describe('audit trail view', () => {
   });
 
   it('puts the headline facts of a payload first: status, figures, source fingerprint, versions', () => {
-    const payload = { ...succeeded, source: { schemaHash: 'a'.repeat(64), contentHash: 'b'.repeat(64), rows: { Track: 3503, Genre: 25 } }, versions: { app: '0.1.0', node: 'v20.1.0', platform: 'linux-x64' } };
+    const payload = {
+      ...succeeded,
+      source: { schemaHash: 'a'.repeat(64), contentHash: 'b'.repeat(64), rows: { Track: 3503, Genre: 25 } },
+      versions: { app: '0.1.0', node: 'v20.1.0', platform: 'linux-x64' },
+    };
     expect(Object.fromEntries(payloadFacts(payload))).toEqual({
       Status: 'succeeded',
       Quality: '87.3 %',

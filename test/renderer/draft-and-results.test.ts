@@ -6,7 +6,15 @@ import { shopConfig, shopMetadata } from './fixtures';
 
 function draft(): WizardDraft {
   const { config } = shopConfig();
-  return { sourceId: 'src-1', synthesisId: null, name: 'Shop synthesis', config: setTableTreatment(config, 'Category', 'original'), step: 3, positions: { Customer: { x: 10, y: 20 } }, savedAt: '2026-03-01T10:00:00.000Z' };
+  return {
+    sourceId: 'src-1',
+    synthesisId: null,
+    name: 'Shop synthesis',
+    config: setTableTreatment(config, 'Category', 'original'),
+    step: 3,
+    positions: { Customer: { x: 10, y: 20 } },
+    savedAt: '2026-03-01T10:00:00.000Z',
+  };
 }
 
 describe('wizard draft', () => {
@@ -31,9 +39,19 @@ describe('wizard draft', () => {
 
 describe('result tabs', () => {
   it('put the synthesized tables first and mark the original-data ones', () => {
-    const tables = [{ name: 'Genre', rows: 25 }, { name: 'MediaType', rows: 5 }, { name: 'Track', rows: 200 }, { name: 'Album', rows: 40 }];
+    const tables = [
+      { name: 'Genre', rows: 25 },
+      { name: 'MediaType', rows: 5 },
+      { name: 'Track', rows: 200 },
+      { name: 'Album', rows: 40 },
+    ];
     const ordered = orderResultTables(tables, { Genre: 'original', MediaType: 'original', Track: 'synthesize', Album: 'synthesize' });
-    expect(ordered.map((t) => [t.name, t.original])).toEqual([['Track', false], ['Album', false], ['Genre', true], ['MediaType', true]]);
+    expect(ordered.map((t) => [t.name, t.original])).toEqual([
+      ['Track', false],
+      ['Album', false],
+      ['Genre', true],
+      ['MediaType', true],
+    ]);
     // Without treatments, the order is the one the execution gave.
     expect(orderResultTables(tables, {}).map((t) => t.name)).toEqual(['Genre', 'MediaType', 'Track', 'Album']);
   });

@@ -5,7 +5,12 @@ function table(name: string, rowCount: number, cols: [string, 'integer' | 'strin
     name,
     rowCount,
     primaryKey: pk,
-    columns: cols.map(([n, t]) => ({ name: n, storageType: t, sdtype: t === 'string' ? 'categorical' : n.endsWith('Id') ? 'id' : 'numerical', nullable: true })),
+    columns: cols.map(([n, t]) => ({
+      name: n,
+      storageType: t,
+      sdtype: t === 'string' ? 'categorical' : n.endsWith('Id') ? 'id' : 'numerical',
+      nullable: true,
+    })),
   };
 }
 
@@ -13,11 +18,57 @@ function table(name: string, rowCount: number, cols: [string, 'integer' | 'strin
 export function shopMetadata(): DatasetMetadata {
   return {
     tables: [
-      table('Customer', 500, [['CustomerId', 'integer'], ['Name', 'string'], ['Email', 'string'], ['Country', 'string']], ['CustomerId']),
-      table('Invoice', 2000, [['InvoiceId', 'integer'], ['CustomerId', 'integer'], ['Total', 'float']], ['InvoiceId']),
-      table('InvoiceLine', 6000, [['InvoiceLineId', 'integer'], ['InvoiceId', 'integer'], ['ProductId', 'integer'], ['Quantity', 'integer']], ['InvoiceLineId']),
-      table('Product', 300, [['ProductId', 'integer'], ['CategoryId', 'integer'], ['Price', 'float']], ['ProductId']),
-      table('Category', 12, [['CategoryId', 'integer'], ['Label', 'string']], ['CategoryId']),
+      table(
+        'Customer',
+        500,
+        [
+          ['CustomerId', 'integer'],
+          ['Name', 'string'],
+          ['Email', 'string'],
+          ['Country', 'string'],
+        ],
+        ['CustomerId'],
+      ),
+      table(
+        'Invoice',
+        2000,
+        [
+          ['InvoiceId', 'integer'],
+          ['CustomerId', 'integer'],
+          ['Total', 'float'],
+        ],
+        ['InvoiceId'],
+      ),
+      table(
+        'InvoiceLine',
+        6000,
+        [
+          ['InvoiceLineId', 'integer'],
+          ['InvoiceId', 'integer'],
+          ['ProductId', 'integer'],
+          ['Quantity', 'integer'],
+        ],
+        ['InvoiceLineId'],
+      ),
+      table(
+        'Product',
+        300,
+        [
+          ['ProductId', 'integer'],
+          ['CategoryId', 'integer'],
+          ['Price', 'float'],
+        ],
+        ['ProductId'],
+      ),
+      table(
+        'Category',
+        12,
+        [
+          ['CategoryId', 'integer'],
+          ['Label', 'string'],
+        ],
+        ['CategoryId'],
+      ),
     ],
     relationships: [
       { childTable: 'Invoice', childColumns: ['CustomerId'], parentTable: 'Customer', parentColumns: ['CustomerId'], origin: 'declared' },

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig, relationshipKey, validateConfig } from '../../src/shared';
 import { buildEdges, buildNodes, connectionToFk, handleId, nodeId, parseHandleId, shieldOf } from '../../src/renderer/features/schema-graph/graph-model';
 import { layoutTables, NODE_WIDTH } from '../../src/renderer/features/schema-graph/layout';
-import { addForeignKey, setForeignKeyContext, setColumnSensitive, setColumnTreatment, setTableIncluded, setTableTreatment } from '../../src/renderer/features/wizard/config-edit';
+import {
+  addForeignKey,
+  setForeignKeyContext,
+  setColumnSensitive,
+  setColumnTreatment,
+  setTableIncluded,
+  setTableTreatment,
+} from '../../src/renderer/features/wizard/config-edit';
 import { shopConfig, wideMetadata } from './fixtures';
 
 describe('schema graph mapping', () => {
@@ -35,7 +42,12 @@ describe('schema graph mapping', () => {
 
   it('turns a drawn connection into a user FK, and the FK into an edge with the same ids', () => {
     const { config } = shopConfig();
-    const fk = connectionToFk({ source: nodeId('Customer'), sourceHandle: handleId('Country', 'source'), target: nodeId('Category'), targetHandle: handleId('CategoryId', 'target') });
+    const fk = connectionToFk({
+      source: nodeId('Customer'),
+      sourceHandle: handleId('Country', 'source'),
+      target: nodeId('Category'),
+      targetHandle: handleId('CategoryId', 'target'),
+    });
     expect(fk).toEqual({ childTable: 'Customer', childColumns: ['Country'], parentTable: 'Category', parentColumns: ['CategoryId'], origin: 'user' });
     const next = addForeignKey(config, fk!);
     expect(next.foreignKeys).toHaveLength(5);
@@ -47,7 +59,9 @@ describe('schema graph mapping', () => {
 
   it('rejects connections without column handles or onto the same column', () => {
     expect(connectionToFk({ source: nodeId('A'), sourceHandle: null, target: nodeId('B'), targetHandle: handleId('x', 'target') })).toBeNull();
-    expect(connectionToFk({ source: nodeId('A'), sourceHandle: handleId('x', 'source'), target: nodeId('A'), targetHandle: handleId('x', 'target') })).toBeNull();
+    expect(
+      connectionToFk({ source: nodeId('A'), sourceHandle: handleId('x', 'source'), target: nodeId('A'), targetHandle: handleId('x', 'target') }),
+    ).toBeNull();
   });
 
   it('keeps column names with colons and spaces intact through the handle ids', () => {
@@ -62,7 +76,9 @@ describe('schema graph mapping', () => {
     expect(shieldOf(c, 'Customer', 'Name')).toBeNull();
     c = setColumnTreatment(c, 'Customer', 'Email', 'keep');
     expect(shieldOf(c, 'Customer', 'Email')).toBe('gray');
-    const row = buildNodes(c, metadata, [], {}).find((n) => n.data.table === 'Customer')!.data.columns.find((x) => x.name === 'Email')!;
+    const row = buildNodes(c, metadata, [], {})
+      .find((n) => n.data.table === 'Customer')!
+      .data.columns.find((x) => x.name === 'Email')!;
     expect(row.shield).toBe('gray');
     const orig = setTableTreatment(setColumnSensitive(config, 'Category', 'Label', true), 'Category', 'original');
     expect(shieldOf(orig, 'Category', 'Label')).toBe('gray');
@@ -81,7 +97,8 @@ describe('schema graph mapping', () => {
   it('draws context FKs solid and non-context ones dashed, and switches them', () => {
     const { config } = shopConfig();
     // InvoiceLine has two synthesized parents: Invoice (deeper) is its context, Product non-context.
-    const edge = (c: typeof config, child: string, parent: string) => buildEdges(c).find((e) => e.data!.fk.childTable === child && e.data!.fk.parentTable === parent)!;
+    const edge = (c: typeof config, child: string, parent: string) =>
+      buildEdges(c).find((e) => e.data!.fk.childTable === child && e.data!.fk.parentTable === parent)!;
     expect(edge(config, 'InvoiceLine', 'Invoice').data!.context).toBe(true);
     expect(edge(config, 'InvoiceLine', 'Product').className).toContain('fk-edge-noncontext');
     expect(edge(config, 'InvoiceLine', 'Product').ariaLabel).toMatch(/non-context/);

@@ -1,7 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { initialSteps, type ExecutionRecord, type JobEvent } from '../../src/shared';
 import { useWizard, initialWizardState, problemsOfStep } from '../../src/renderer/features/wizard/store';
-import { setColumnSensitive, setColumnTreatment, setTableTreatment, removeForeignKeys, togglePrimaryKey, setSettings, setColumnOption } from '../../src/renderer/features/wizard/config-edit';
+import {
+  setColumnSensitive,
+  setColumnTreatment,
+  setTableTreatment,
+  removeForeignKeys,
+  togglePrimaryKey,
+  setSettings,
+  setColumnOption,
+} from '../../src/renderer/features/wizard/config-edit';
 import { useExecutions, initialExecutionsState, executionsOf } from '../../src/renderer/features/executions/store';
 import { appendLoss, applyJobEvent, executionSeconds } from '../../src/renderer/features/executions/live';
 import { formatRoute, parseRoute } from '../../src/renderer/app/nav-store';
@@ -9,7 +17,21 @@ import { relationshipKey } from '../../src/shared';
 import { shopConfig } from './fixtures';
 
 function record(id: string, synthesisId = 's1', createdAt = '2026-01-01T10:00:00.000Z'): ExecutionRecord {
-  return { id, synthesisId, name: `Run ${id}`, status: 'queued', createdAt, finishedAt: null, steps: initialSteps(), backend: null, quality: null, outputPath: null, workspace: '/tmp/w', error: null, summary: null };
+  return {
+    id,
+    synthesisId,
+    name: `Run ${id}`,
+    status: 'queued',
+    createdAt,
+    finishedAt: null,
+    steps: initialSteps(),
+    backend: null,
+    quality: null,
+    outputPath: null,
+    workspace: '/tmp/w',
+    error: null,
+    summary: null,
+  };
 }
 
 describe('wizard store', () => {
@@ -47,7 +69,9 @@ describe('wizard store', () => {
   it('edits never mutate the previous config', () => {
     const before = useWizard.getState().config!;
     const snapshot = JSON.stringify(before);
-    useWizard.getState().update((c) => togglePrimaryKey(setSettings(setColumnOption(c, 'Invoice', 'Total', 'precision', 2), { epochs: 3 }), 'Invoice', 'InvoiceId'));
+    useWizard
+      .getState()
+      .update((c) => togglePrimaryKey(setSettings(setColumnOption(c, 'Invoice', 'Total', 'precision', 2), { epochs: 3 }), 'Invoice', 'InvoiceId'));
     expect(JSON.stringify(before)).toBe(snapshot);
     const after = useWizard.getState().config!;
     expect(after.tables['Invoice']!.primaryKey).toEqual([]);
@@ -83,7 +107,23 @@ describe('execution timeline', () => {
     expect(r.steps.find((s) => s.step === 'load')).toMatchObject({ status: 'done', seconds: 1.5, done: 100, total: 100 });
     expect(r.steps.find((s) => s.step === 'train')).toMatchObject({ status: 'running', done: 1, total: 4 });
     expect(r.steps.find((s) => s.step === 'store')!.status).toBe('pending');
-    r = applyJobEvent(r, { type: 'result', summary: { executionId: 'e1', status: 'succeeded', stepSeconds: {}, rows: { T: 10 }, backend: 'wasm', quality: 0.87, outputPath: '/o', reportPath: null } }, new Date('2026-01-01T10:00:30.000Z'));
+    r = applyJobEvent(
+      r,
+      {
+        type: 'result',
+        summary: {
+          executionId: 'e1',
+          status: 'succeeded',
+          stepSeconds: {},
+          rows: { T: 10 },
+          backend: 'wasm',
+          quality: 0.87,
+          outputPath: '/o',
+          reportPath: null,
+        },
+      },
+      new Date('2026-01-01T10:00:30.000Z'),
+    );
     expect(r.status).toBe('succeeded');
     expect(r.quality).toBe(0.87);
     expect(executionSeconds(r)).toBe(30);
@@ -112,9 +152,16 @@ describe('execution timeline', () => {
   });
 
   it('the executions store applies pushed events to the record it holds and lists runs newest first', () => {
-    useExecutions.setState({ ...initialExecutionsState, byId: { a: record('a', 's1', '2026-01-01T10:00:00Z'), b: record('b', 's1', '2026-01-02T10:00:00Z'), c: record('c', 's2') } });
+    useExecutions.setState({
+      ...initialExecutionsState,
+      byId: { a: record('a', 's1', '2026-01-01T10:00:00Z'), b: record('b', 's1', '2026-01-02T10:00:00Z'), c: record('c', 's2') },
+    });
     useExecutions.getState().receive({ channel: 'executions.event', executionId: 'a', event: { type: 'step', step: 'load', status: 'started' } });
-    useExecutions.getState().receive({ channel: 'executions.event', executionId: 'a', event: { type: 'progress', step: 'train', done: 1, total: 2, metrics: { epoch: 1, trainLoss: 1 } } });
+    useExecutions.getState().receive({
+      channel: 'executions.event',
+      executionId: 'a',
+      event: { type: 'progress', step: 'train', done: 1, total: 2, metrics: { epoch: 1, trainLoss: 1 } },
+    });
     const s = useExecutions.getState();
     expect(s.byId['a']!.steps[0]!.status).toBe('running');
     expect(s.losses['a']).toHaveLength(1);
@@ -124,7 +171,13 @@ describe('execution timeline', () => {
 
 describe('navigation', () => {
   it('round-trips routes through the location hash', () => {
-    for (const r of [{ name: 'sources' }, { name: 'wizard' }, { name: 'syntheses' }, { name: 'syntheses', synthesisId: 'x/1' }, { name: 'execution', id: 'e 1' }] as const) {
+    for (const r of [
+      { name: 'sources' },
+      { name: 'wizard' },
+      { name: 'syntheses' },
+      { name: 'syntheses', synthesisId: 'x/1' },
+      { name: 'execution', id: 'e 1' },
+    ] as const) {
       expect(parseRoute(formatRoute(r))).toEqual(r);
     }
     expect(parseRoute('#/nonsense')).toEqual({ name: 'sources' });

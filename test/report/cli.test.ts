@@ -55,7 +55,13 @@ describe('doppel report', () => {
       columnShapes: s.columnShapes,
       columnPairTrends: s.columnPairTrends,
       accuracy: s.accuracy,
-      privacy: { level: s.privacy.level, dcrShare: s.privacy.dcrShare, exactMatches: s.privacy.exactMatches, exactMatchesUnique: s.privacy.exactMatchesUnique, verdict: s.privacy.headline },
+      privacy: {
+        level: s.privacy.level,
+        dcrShare: s.privacy.dcrShare,
+        exactMatches: s.privacy.exactMatches,
+        exactMatchesUnique: s.privacy.exactMatchesUnique,
+        verdict: s.privacy.headline,
+      },
       utility: s.utility,
       tables: s.tables,
     });

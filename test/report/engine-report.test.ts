@@ -37,7 +37,14 @@ describe('report of a real engine run (bank_marketing, 3,000 rows)', () => {
     dispose(built);
     const ev = prepared.evaluation.bank_marketing!;
     expect(ev.holdout.rows.length).toBeGreaterThan(0);
-    const input = { config, metadata, realTrain: { bank_marketing: ev.train }, realHoldout: { bank_marketing: ev.holdout }, backend: built.backend, stepSeconds: seconds };
+    const input = {
+      config,
+      metadata,
+      realTrain: { bank_marketing: ev.train },
+      realHoldout: { bank_marketing: ev.holdout },
+      backend: built.backend,
+      stepSeconds: seconds,
+    };
     const report = buildReport({ ...input, synthetic: { bank_marketing: synthetic } });
     const baseline = buildReport({ ...input, synthetic: { bank_marketing: independentSample(ev.train, synthetic.rows.length, 4) } });
 

@@ -12,7 +12,11 @@ function table(n: number, seed: number): RowBatch {
   const rows: CellValue[][] = [];
   for (let i = 0; i < n; i++) {
     const z = normal();
-    rows.push([Math.round(Math.exp(7 + 1.1 * z + 0.2 * normal())), Math.round(Math.exp(-0.4 + 0.6 * z) * 100) / 100, z > 0.5 ? 'Ideal' : z > -0.7 ? 'Good' : 'Fair']);
+    rows.push([
+      Math.round(Math.exp(7 + 1.1 * z + 0.2 * normal())),
+      Math.round(Math.exp(-0.4 + 0.6 * z) * 100) / 100,
+      z > 0.5 ? 'Ideal' : z > -0.7 ? 'Good' : 'Fair',
+    ]);
   }
   return { columns: ['price', 'size', 'cut'], rows };
 }

@@ -11,7 +11,15 @@ const dir = mkdtempSync(join(tmpdir(), 'doppel-report-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const a = adultInput(1500, 800);
-const report = buildReport({ config: a.config, metadata: a.metadata, realTrain: { adult_train: a.train }, realHoldout: { adult_train: a.holdout }, synthetic: { adult_train: a.synthetic }, backend: 'cpu', stepSeconds: { train: 3 } });
+const report = buildReport({
+  config: a.config,
+  metadata: a.metadata,
+  realTrain: { adult_train: a.train },
+  realHoldout: { adult_train: a.holdout },
+  synthetic: { adult_train: a.synthetic },
+  backend: 'cpu',
+  stepSeconds: { train: 3 },
+});
 
 describe('report files', () => {
   it('stores report.json + report.html in a workspace and reads the JSON back', async () => {

@@ -52,7 +52,12 @@ export function metadataOf(dataset: string, tables: Record<string, RowBatch>): D
         name,
         rowCount: batch.rows.length,
         primaryKey: t.primary_key ? [t.primary_key] : [],
-        columns: batch.columns.map((c) => ({ name: c, sdtype: t.columns[c] ?? 'categorical', storageType: t.columns[c] === 'numerical' ? 'float' : 'string', nullable: true })),
+        columns: batch.columns.map((c) => ({
+          name: c,
+          sdtype: t.columns[c] ?? 'categorical',
+          storageType: t.columns[c] === 'numerical' ? 'float' : 'string',
+          nullable: true,
+        })),
       };
     }),
     relationships: (meta.relationships ?? [])
@@ -72,7 +77,10 @@ export function independentSample(real: RowBatch, n: number, seed: number): RowB
   return { columns: real.columns, rows: Array.from({ length: n }, () => real.columns.map((_, j) => real.rows[Math.floor(r() * m)]![j]!)) };
 }
 
-export function adultInput(trainRows = 8000, holdoutRows = 4000): { config: SynthesisConfig; metadata: DatasetMetadata; train: RowBatch; holdout: RowBatch; synthetic: RowBatch } {
+export function adultInput(
+  trainRows = 8000,
+  holdoutRows = 4000,
+): { config: SynthesisConfig; metadata: DatasetMetadata; train: RowBatch; holdout: RowBatch; synthetic: RowBatch } {
   const all = readTable('adult', 'adult_train');
   const r = rng(1);
   const train = sampleRows(all, trainRows, r);
@@ -113,7 +121,13 @@ export function relationalBaseline(metadata: DatasetMetadata, real: Record<strin
   return out;
 }
 
-export function berkaInput(): { config: SynthesisConfig; metadata: DatasetMetadata; train: Record<string, RowBatch>; holdout: Record<string, RowBatch>; synthetic: Record<string, RowBatch> } {
+export function berkaInput(): {
+  config: SynthesisConfig;
+  metadata: DatasetMetadata;
+  train: Record<string, RowBatch>;
+  holdout: Record<string, RowBatch>;
+  synthetic: Record<string, RowBatch>;
+} {
   const names = Object.keys(readMeta('berka').tables);
   const real: Record<string, RowBatch> = {};
   for (const n of names) real[n] = readTable('berka', n);

@@ -2,9 +2,21 @@
 import { defaultConfig, type DatasetMetadata, type RowBatch, type Sdtype } from '../../src/shared';
 import type { ReportInput } from '../../src/worker/engine/report/build';
 
-export function singleTableInput(table: string, types: Record<string, Sdtype>, parts: { train: RowBatch; holdout: RowBatch; synthetic: RowBatch }, seed = 42): ReportInput {
+export function singleTableInput(
+  table: string,
+  types: Record<string, Sdtype>,
+  parts: { train: RowBatch; holdout: RowBatch; synthetic: RowBatch },
+  seed = 42,
+): ReportInput {
   const metadata: DatasetMetadata = {
-    tables: [{ name: table, rowCount: parts.train.rows.length, primaryKey: [], columns: Object.entries(types).map(([name, sdtype]) => ({ name, sdtype, storageType: sdtype === 'numerical' ? 'float' : 'string', nullable: true })) }],
+    tables: [
+      {
+        name: table,
+        rowCount: parts.train.rows.length,
+        primaryKey: [],
+        columns: Object.entries(types).map(([name, sdtype]) => ({ name, sdtype, storageType: sdtype === 'numerical' ? 'float' : 'string', nullable: true })),
+      },
+    ],
     relationships: [],
   };
   const config = defaultConfig(metadata, { kind: 'files', path: '/nowhere' }, { name: table });
@@ -14,5 +26,14 @@ export function singleTableInput(table: string, types: Record<string, Sdtype>, p
     c.treatment = 'synthesize';
     c.included = true;
   }
-  return { config, metadata, realTrain: { [table]: parts.train }, realHoldout: { [table]: parts.holdout }, synthetic: { [table]: parts.synthetic }, backend: 'cpu', stepSeconds: {}, seed };
+  return {
+    config,
+    metadata,
+    realTrain: { [table]: parts.train },
+    realHoldout: { [table]: parts.holdout },
+    synthetic: { [table]: parts.synthetic },
+    backend: 'cpu',
+    stepSeconds: {},
+    seed,
+  };
 }

@@ -122,7 +122,15 @@ describe('report on Adult (independent-columns synthetic sample)', () => {
 describe('report on berka (7 tables, naive relational baseline)', () => {
   it('reports integrity, cardinality and parent–child trends per relationship', async () => {
     const b = berkaInput();
-    const report = buildReport({ config: b.config, metadata: b.metadata, realTrain: b.train, realHoldout: b.holdout, synthetic: b.synthetic, backend: 'cpu', stepSeconds: {} });
+    const report = buildReport({
+      config: b.config,
+      metadata: b.metadata,
+      realTrain: b.train,
+      realHoldout: b.holdout,
+      synthetic: b.synthetic,
+      backend: 'cpu',
+      stepSeconds: {},
+    });
     expect(report.relationships).toHaveLength(7);
     for (const r of report.relationships) expect(r.integrity).toBe(1);
     // district -> account: uniform parents lose the real skew (Prague has far more accounts)
@@ -149,14 +157,30 @@ describe('report on a small table without holdout (penguins, 344 rows)', () => {
     const metadata = metadataOf('penguins', { penguins: real });
     const config = configOf('penguins', metadata);
     const copies = { columns: real.columns, rows: real.rows.slice(0, 50) };
-    const report = buildReport({ config, metadata, realTrain: { penguins: real }, realHoldout: {}, synthetic: { penguins: copies }, backend: 'cpu', stepSeconds: {} });
+    const report = buildReport({
+      config,
+      metadata,
+      realTrain: { penguins: real },
+      realHoldout: {},
+      synthetic: { penguins: copies },
+      backend: 'cpu',
+      stepSeconds: {},
+    });
     expect(report.tables[0]!.privacy!.dcrShare).toBeNull();
     expect(report.summary.utility).toBeNull();
     // verbatim copies of unique penguins are caught even without a holdout
     expect(report.summary.privacy.level).toBe('at-risk');
     expect(report.summary.privacy.exactMatchesUnique).toBeGreaterThan(40);
     const fresh = independentSample(real, 300, 5);
-    const r2 = buildReport({ config, metadata, realTrain: { penguins: real }, realHoldout: {}, synthetic: { penguins: fresh }, backend: 'cpu', stepSeconds: {} });
+    const r2 = buildReport({
+      config,
+      metadata,
+      realTrain: { penguins: real },
+      realHoldout: {},
+      synthetic: { penguins: fresh },
+      backend: 'cpu',
+      stepSeconds: {},
+    });
     expect(r2.summary.privacy.exactMatchesUnique).toBe(0);
     expect(r2.summary.privacy.level).toBe('not-measured');
     expect(r2.summary.privacy.details.join(' ')).toMatch(/not compared with a holdout/);

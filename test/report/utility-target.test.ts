@@ -36,11 +36,32 @@ describe('report: a utility score that means something', () => {
   const holdout = table(1000, 2);
 
   it('picks the column the others predict, not a 98.5% flag that happens to be last', () => {
-    expect(chooseTarget(train, Object.entries(types).map(([name, sdtype]) => ({ name, sdtype })))).toBe('risk');
+    expect(
+      chooseTarget(
+        train,
+        Object.entries(types).map(([name, sdtype]) => ({ name, sdtype })),
+      ),
+    ).toBe('risk');
     const renamed = { columns: ['dose', 'age', 'region', 'risk', 'outcome'], rows: train.rows };
     // A column named like an outcome wins, unless it is trivial (one value almost everywhere).
-    expect(chooseTarget(renamed, [{ name: 'region', sdtype: 'categorical' }, { name: 'dose', sdtype: 'numerical' }, { name: 'outcome', sdtype: 'categorical' }])).not.toBe('outcome');
-    expect(chooseTarget(renamed, [{ name: 'risk', sdtype: 'categorical' }, { name: 'region', sdtype: 'categorical' }, { name: 'outcome', sdtype: 'categorical' }], { report: { targetColumn: 'outcome' } })).toBe('outcome');
+    expect(
+      chooseTarget(renamed, [
+        { name: 'region', sdtype: 'categorical' },
+        { name: 'dose', sdtype: 'numerical' },
+        { name: 'outcome', sdtype: 'categorical' },
+      ]),
+    ).not.toBe('outcome');
+    expect(
+      chooseTarget(
+        renamed,
+        [
+          { name: 'risk', sdtype: 'categorical' },
+          { name: 'region', sdtype: 'categorical' },
+          { name: 'outcome', sdtype: 'categorical' },
+        ],
+        { report: { targetColumn: 'outcome' } },
+      ),
+    ).toBe('outcome');
   });
 
   it('shows a large gap when the synthetic data lost the signal of the target (its column shuffled)', async () => {

@@ -13,7 +13,7 @@ let services: Services;
 /** A small table: a few seconds of training. */
 function writeVisits(): void {
   const lines = ['visit_id,ward,age,stay_days'];
-  for (let i = 1; i <= 400; i++) lines.push(`${i},${['A', 'B', 'C'][i % 3]},${20 + (i * 7) % 60},${1 + (i % 9)}`);
+  for (let i = 1; i <= 400; i++) lines.push(`${i},${['A', 'B', 'C'][i % 3]},${20 + ((i * 7) % 60)},${1 + (i % 9)}`);
   writeFileSync(csv, lines.join('\n'));
 }
 

@@ -24,7 +24,13 @@ describe('names a database can hold', () => {
   });
 
   it('lists the renames of tables and columns', () => {
-    const r = storedNames([{ name: 'T', columns: [{ name: 'a' }, { name: 'A' }] }, { name: 't', columns: [{ name: 'x' }] }], nameRules.sqlite);
+    const r = storedNames(
+      [
+        { name: 'T', columns: [{ name: 'a' }, { name: 'A' }] },
+        { name: 't', columns: [{ name: 'x' }] },
+      ],
+      nameRules.sqlite,
+    );
     expect(r.renames).toEqual([
       { table: 'T', column: 'A', to: 'A_2' },
       { table: 't', to: 't_2' },

@@ -1,15 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, validateConfig, type DatasetMetadata, type SynthesisConfig, type Problem, type ColumnMeta } from '../../src/shared';
 
-const col = (name: string, storageType: ColumnMeta['storageType'] = 'integer', sdtype: ColumnMeta['sdtype'] = 'numerical'): ColumnMeta => ({ name, storageType, sdtype, nullable: true });
+const col = (name: string, storageType: ColumnMeta['storageType'] = 'integer', sdtype: ColumnMeta['sdtype'] = 'numerical'): ColumnMeta => ({
+  name,
+  storageType,
+  sdtype,
+  nullable: true,
+});
 
 /** district -> account -> loan, plus a `status` lookup referenced by loan. */
 function bank(rows = 5000): DatasetMetadata {
   return {
     tables: [
-      { name: 'district', columns: [col('id', 'integer', 'id'), col('region', 'string', 'categorical'), col('population')], primaryKey: ['id'], rowCount: rows },
-      { name: 'account', columns: [col('id', 'integer', 'id'), col('district_id', 'integer', 'id'), col('opened', 'date', 'datetime')], primaryKey: ['id'], rowCount: rows },
-      { name: 'loan', columns: [col('id', 'integer', 'id'), col('account_id', 'integer', 'id'), col('amount'), col('status', 'string', 'id')], primaryKey: ['id'], rowCount: rows },
+      {
+        name: 'district',
+        columns: [col('id', 'integer', 'id'), col('region', 'string', 'categorical'), col('population')],
+        primaryKey: ['id'],
+        rowCount: rows,
+      },
+      {
+        name: 'account',
+        columns: [col('id', 'integer', 'id'), col('district_id', 'integer', 'id'), col('opened', 'date', 'datetime')],
+        primaryKey: ['id'],
+        rowCount: rows,
+      },
+      {
+        name: 'loan',
+        columns: [col('id', 'integer', 'id'), col('account_id', 'integer', 'id'), col('amount'), col('status', 'string', 'id')],
+        primaryKey: ['id'],
+        rowCount: rows,
+      },
       { name: 'status', columns: [col('code', 'string', 'id'), col('label', 'string', 'categorical')], primaryKey: ['code'], rowCount: 4 },
     ],
     relationships: [
@@ -50,10 +70,25 @@ describe('defaultConfig on a shop with two stores', () => {
     tables: [
       { name: 'address', columns: [col('id', 'integer', 'id'), col('city')], primaryKey: ['id'], rowCount: 600 },
       { name: 'store', columns: [col('id', 'integer', 'id'), col('address_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 2 },
-      { name: 'staff', columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 2 },
-      { name: 'customer', columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id'), col('age')], primaryKey: ['id'], rowCount: 600 },
+      {
+        name: 'staff',
+        columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id')],
+        primaryKey: ['id'],
+        rowCount: 2,
+      },
+      {
+        name: 'customer',
+        columns: [col('id', 'integer', 'id'), col('store_id', 'integer', 'id'), col('address_id', 'integer', 'id'), col('age')],
+        primaryKey: ['id'],
+        rowCount: 600,
+      },
       { name: 'film', columns: [col('id', 'integer', 'id'), col('length')], primaryKey: ['id'], rowCount: 1000 },
-      { name: 'rental', columns: [col('id', 'integer', 'id'), col('customer_id', 'integer', 'id'), col('film_id', 'integer', 'id'), col('staff_id', 'integer', 'id')], primaryKey: ['id'], rowCount: 16000 },
+      {
+        name: 'rental',
+        columns: [col('id', 'integer', 'id'), col('customer_id', 'integer', 'id'), col('film_id', 'integer', 'id'), col('staff_id', 'integer', 'id')],
+        primaryKey: ['id'],
+        rowCount: 16000,
+      },
     ],
     relationships: [
       ['store', 'address_id', 'address'],
@@ -64,7 +99,13 @@ describe('defaultConfig on a shop with two stores', () => {
       ['rental', 'customer_id', 'customer'],
       ['rental', 'film_id', 'film'],
       ['rental', 'staff_id', 'staff'],
-    ].map(([childTable, c, parentTable]) => ({ childTable: childTable!, childColumns: [c!], parentTable: parentTable!, parentColumns: ['id'], origin: 'declared' as const })),
+    ].map(([childTable, c, parentTable]) => ({
+      childTable: childTable!,
+      childColumns: [c!],
+      parentTable: parentTable!,
+      parentColumns: ['id'],
+      origin: 'declared' as const,
+    })),
   };
 
   it('keeps the tables too small to learn as original data with what they reference, synthesizes the people and their rentals, and validates', () => {
@@ -79,31 +120,53 @@ describe('defaultConfig on a shop with two stores', () => {
 describe('validateConfig', () => {
   it('accepts a well-formed relational config with a lookup as original data', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta);
+    const ps = validateConfig(
+      config(meta, (c) => (c.tables.status!.treatment = 'original')),
+      meta,
+    );
     expect(errors(ps)).toEqual([]);
   });
 
   it('accepts several roots: a second synthesized table without a synthesized parent is only too small', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'synthesize')), meta); // status synthesized -> second root (and too few rows)
+    const ps = validateConfig(
+      config(meta, (c) => (c.tables.status!.treatment = 'synthesize')),
+      meta,
+    ); // status synthesized -> second root (and too few rows)
     expect(errors(ps).map((p) => `${p.code} ${p.table}`)).toEqual(['TOO_FEW_ROWS status']);
     meta.tables.find((t) => t.name === 'status')!.rowCount = 500;
-    expect(errors(validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'synthesize')), meta))).toEqual([]);
+    expect(
+      errors(
+        validateConfig(
+          config(meta, (c) => (c.tables.status!.treatment = 'synthesize')),
+          meta,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('requires an inbound foreign key for original-data tables', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => { c.tables.status!.treatment = 'original'; c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status'); }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status');
+      }),
+      meta,
+    );
     const p = ps.find((x) => x.code === 'ORIGINAL_WITHOUT_INBOUND_FK');
     expect(p).toMatchObject({ severity: 'error', table: 'status', step: 'treatment' });
   });
 
   it('rejects a foreign key that does not target the primary key, and type mismatches', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.foreignKeys.push({ parentTable: 'district', parentColumns: ['region'], childTable: 'loan', childColumns: ['amount'], origin: 'user' });
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.foreignKeys.push({ parentTable: 'district', parentColumns: ['region'], childTable: 'loan', childColumns: ['amount'], origin: 'user' });
+      }),
+      meta,
+    );
     expect(codes(ps)).toContain('FK_TARGET_NOT_PK');
     expect(ps.find((p) => p.code === 'FK_TYPE_MISMATCH')).toMatchObject({ table: 'loan', column: 'amount' });
   });
@@ -111,10 +174,13 @@ describe('validateConfig', () => {
   it('explains how to break a cycle', () => {
     const meta = bank();
     meta.tables[0]!.columns.push(col('main_account', 'integer', 'id'));
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id'], childTable: 'district', childColumns: ['main_account'], origin: 'user' });
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id'], childTable: 'district', childColumns: ['main_account'], origin: 'user' });
+      }),
+      meta,
+    );
     const cycle = ps.find((p) => p.code === 'FK_CYCLE');
     expect(cycle?.message).toMatch(/district → account → district|account → district → account/);
     expect(cycle?.fix).toMatch(/Make one of its foreign keys non-context/);
@@ -124,8 +190,18 @@ describe('validateConfig', () => {
     const meta = bank();
     meta.tables[1]!.columns.push(col('parent_account', 'integer', 'id'));
     const self = { parentTable: 'account', parentColumns: ['id'], childTable: 'account', childColumns: ['parent_account'], origin: 'user' as const };
-    expect(errors(validateConfig(config(meta, (c) => c.foreignKeys.push(self)), meta))).toEqual([]);
-    const kept = validateConfig(config(meta, (c) => ((c.foreignKeys.push(self)), (c.tables.account!.columns.parent_account!.treatment = 'keep'))), meta);
+    expect(
+      errors(
+        validateConfig(
+          config(meta, (c) => c.foreignKeys.push(self)),
+          meta,
+        ),
+      ),
+    ).toEqual([]);
+    const kept = validateConfig(
+      config(meta, (c) => (c.foreignKeys.push(self), (c.tables.account!.columns.parent_account!.treatment = 'keep'))),
+      meta,
+    );
     expect(errors(kept).map((p) => p.code)).toEqual(['FK_EXCLUDED_COLUMN']);
   });
 
@@ -137,7 +213,13 @@ describe('validateConfig', () => {
       c.tables.status!.treatment = 'original';
       c.tables.account!.primaryKey = ['id', 'branch'];
       c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'account');
-      c.foreignKeys.push({ parentTable: 'account', parentColumns: ['id', 'branch'], childTable: 'loan', childColumns: ['account_id', 'account_branch'], origin: 'user' });
+      c.foreignKeys.push({
+        parentTable: 'account',
+        parentColumns: ['id', 'branch'],
+        childTable: 'loan',
+        childColumns: ['account_id', 'account_branch'],
+        origin: 'user',
+      });
     };
     const p = validateConfig(config(meta, composite), meta).find((x) => x.code === 'FK_COLUMN_COUNT');
     expect(p).toMatchObject({ severity: 'error', table: 'loan', step: 'foreign-keys' });
@@ -147,21 +229,33 @@ describe('validateConfig', () => {
     const meta2 = bank();
     meta2.tables[3]!.columns.push(col('lang', 'string', 'id'));
     meta2.tables[2]!.columns.push(col('status_lang', 'string', 'id'));
-    const ps = validateConfig(config(meta2, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.tables.status!.primaryKey = ['code', 'lang'];
-      c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status');
-      c.foreignKeys.push({ parentTable: 'status', parentColumns: ['code', 'lang'], childTable: 'loan', childColumns: ['status', 'status_lang'], origin: 'user' });
-    }), meta2);
+    const ps = validateConfig(
+      config(meta2, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.tables.status!.primaryKey = ['code', 'lang'];
+        c.foreignKeys = c.foreignKeys.filter((f) => f.parentTable !== 'status');
+        c.foreignKeys.push({
+          parentTable: 'status',
+          parentColumns: ['code', 'lang'],
+          childTable: 'loan',
+          childColumns: ['status', 'status_lang'],
+          origin: 'user',
+        });
+      }),
+      meta2,
+    );
     expect(errors(ps)).toEqual([]);
   });
 
   it('rejects foreign key columns that are not synthesized (kept, mocked, masked or nulled values break the links)', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.tables.loan!.columns.account_id!.treatment = 'mock';
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.tables.loan!.columns.account_id!.treatment = 'mock';
+      }),
+      meta,
+    );
     const p = ps.find((x) => x.code === 'FK_EXCLUDED_COLUMN' && x.severity === 'error');
     expect(p).toMatchObject({ table: 'loan', column: 'account_id', step: 'treatment' });
     expect(p?.fix).toMatch(/synthesize/);
@@ -170,28 +264,45 @@ describe('validateConfig', () => {
   it('uses data facts for primary-key uniqueness and nulls', () => {
     const meta = bank();
     const facts = { tables: { loan: { rowCount: 5000, pkDuplicates: 3, pkNulls: 2 } } };
-    const ps = validateConfig(config(meta, (c) => (c.tables.status!.treatment = 'original')), meta, facts);
+    const ps = validateConfig(
+      config(meta, (c) => (c.tables.status!.treatment = 'original')),
+      meta,
+      facts,
+    );
     expect(ps.find((p) => p.code === 'PK_NOT_UNIQUE')?.message).toContain('3 duplicate');
     expect(ps.find((p) => p.code === 'PK_HAS_NULLS')?.message).toContain('2 row');
   });
 
   it('errors on too few rows and warns under 500 rows per column', () => {
     const tiny = bank(20);
-    expect(codes(validateConfig(config(tiny, (c) => (c.tables.status!.treatment = 'original')), tiny))).toContain('TOO_FEW_ROWS');
+    expect(
+      codes(
+        validateConfig(
+          config(tiny, (c) => (c.tables.status!.treatment = 'original')),
+          tiny,
+        ),
+      ),
+    ).toContain('TOO_FEW_ROWS');
     const small = bank(600);
-    const ps = validateConfig(config(small, (c) => (c.tables.status!.treatment = 'original')), small);
+    const ps = validateConfig(
+      config(small, (c) => (c.tables.status!.treatment = 'original')),
+      small,
+    );
     expect(errors(ps)).toEqual([]);
     expect(ps.find((p) => p.code === 'FEW_ROWS_PER_COLUMN')).toMatchObject({ severity: 'warning' });
   });
 
   it('warns when a sensitive column is kept or copied as original', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.tables.status!.columns.label!.sensitive = true;
-      c.tables.loan!.columns.amount!.sensitive = true;
-      c.tables.loan!.columns.amount!.treatment = 'keep';
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.tables.status!.columns.label!.sensitive = true;
+        c.tables.loan!.columns.amount!.sensitive = true;
+        c.tables.loan!.columns.amount!.treatment = 'keep';
+      }),
+      meta,
+    );
     const w = ps.filter((p) => p.code === 'SENSITIVE_NOT_SYNTHESIZED');
     expect(w.map((p) => `${p.table}.${p.column}`).sort()).toEqual(['loan.amount', 'status.label']);
     expect(w.every((p) => p.severity === 'warning')).toBe(true);
@@ -199,12 +310,15 @@ describe('validateConfig', () => {
 
   it('reports unknown tables/columns, excluded PK columns and empty tables all at once', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.tables.ghost = { treatment: 'synthesize', primaryKey: [], columns: {} };
-      c.tables.loan!.columns.nope = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: {} };
-      c.tables.account!.columns.id!.included = false;
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.tables.ghost = { treatment: 'synthesize', primaryKey: [], columns: {} };
+        c.tables.loan!.columns.nope = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: {} };
+        c.tables.account!.columns.id!.included = false;
+      }),
+      meta,
+    );
     expect(codes(ps)).toEqual(expect.arrayContaining(['UNKNOWN_TABLE', 'UNKNOWN_COLUMN', 'PK_EXCLUDED_COLUMN', 'FK_EXCLUDED_COLUMN']));
     for (const p of ps) expect(p.fix.length).toBeGreaterThan(10);
   });
@@ -214,23 +328,34 @@ describe('validateConfig', () => {
     meta.tables[3]!.columns.push(col('district_id', 'integer', 'id'));
     meta.relationships.push({ parentTable: 'district', parentColumns: ['id'], childTable: 'status', childColumns: ['district_id'], origin: 'declared' });
     // (init keeps district as original data with it; the user sets it back to synthesize)
-    const p = validateConfig(config(meta, (c) => ((c.tables.status!.treatment = 'original'), (c.tables.district!.treatment = 'synthesize'))), meta).find((x) => x.code === 'ORIGINAL_REFERENCES_SYNTHESIZED');
+    const p = validateConfig(
+      config(meta, (c) => ((c.tables.status!.treatment = 'original'), (c.tables.district!.treatment = 'synthesize'))),
+      meta,
+    ).find((x) => x.code === 'ORIGINAL_REFERENCES_SYNTHESIZED');
     expect(p).toMatchObject({ severity: 'error', table: 'status', column: 'district_id' });
     expect(p?.fix).toMatch(/Mark "district" as original data too/);
   });
 
   it('ignores excluded tables that are not in the metadata (the worker lists only the tables it reads)', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => {
-      c.tables.status!.treatment = 'original';
-      c.tables.ghost = { treatment: 'exclude', primaryKey: [], columns: {} };
-    }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        c.tables.status!.treatment = 'original';
+        c.tables.ghost = { treatment: 'exclude', primaryKey: [], columns: {} };
+      }),
+      meta,
+    );
     expect(errors(ps)).toEqual([]);
   });
 
   it('requires at least one synthesized table', () => {
     const meta = bank();
-    const ps = validateConfig(config(meta, (c) => { for (const t of Object.values(c.tables)) t.treatment = 'exclude'; }), meta);
+    const ps = validateConfig(
+      config(meta, (c) => {
+        for (const t of Object.values(c.tables)) t.treatment = 'exclude';
+      }),
+      meta,
+    );
     expect(codes(ps)).toEqual(['NO_TABLES']);
   });
 });
@@ -238,12 +363,21 @@ describe('validateConfig', () => {
 describe('output width', () => {
   /** One table of `n` numeric columns (plus its id), 100k rows. */
   const wide = (n: number): DatasetMetadata => ({
-    tables: [{ name: 'wide', columns: [col('id', 'integer', 'id'), ...Array.from({ length: n - 1 }, (_, i) => col(`c${i}`))], primaryKey: ['id'], rowCount: 100_000 }],
+    tables: [
+      { name: 'wide', columns: [col('id', 'integer', 'id'), ...Array.from({ length: n - 1 }, (_, i) => col(`c${i}`))], primaryKey: ['id'], rowCount: 100_000 },
+    ],
     relationships: [],
   });
-  const widthErrors = (meta: DatasetMetadata, edit?: (c: SynthesisConfig) => void) => errors(validateConfig(config(meta, edit), meta)).filter((p) => p.code === 'TOO_MANY_COLUMNS');
+  const widthErrors = (meta: DatasetMetadata, edit?: (c: SynthesisConfig) => void) =>
+    errors(validateConfig(config(meta, edit), meta)).filter((p) => p.code === 'TOO_MANY_COLUMNS');
   const toDb = (kind: 'postgres' | 'mysql' | 'sqlite') => (c: SynthesisConfig) => {
-    c.destination = { kind: 'database', target: kind === 'sqlite' ? { kind, path: '/tmp/out.sqlite' } : { kind, host: '127.0.0.1', user: '', database: 'out' }, tableMode: 'create', batchSize: 10_000, parallel: 1 };
+    c.destination = {
+      kind: 'database',
+      target: kind === 'sqlite' ? { kind, path: '/tmp/out.sqlite' } : { kind, host: '127.0.0.1', user: '', database: 'out' },
+      tableMode: 'create',
+      batchSize: 10_000,
+      parallel: 1,
+    };
   };
 
   it('refuses a table wider than the local SQLite output (2,000 columns) before anything runs, naming the fix', () => {

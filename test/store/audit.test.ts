@@ -83,9 +83,16 @@ describe('audit trail', () => {
     const store = auditedStore();
     expect(store.audit.head()).toEqual({ seq: 3, hash: store.audit.list()[2]!.hash });
     raw(store, 'DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = 3');
-    expect(store.audit.verify()).toEqual({ ok: false, records: 2, brokenAt: 3, message: "Audit chain BROKEN at record #3: the newest record (#3) was removed: the store recorded #3 as the chain's head." });
+    expect(store.audit.verify()).toEqual({
+      ok: false,
+      records: 2,
+      brokenAt: 3,
+      message: "Audit chain BROKEN at record #3: the newest record (#3) was removed: the store recorded #3 as the chain's head.",
+    });
     raw(store, 'DELETE FROM audit WHERE seq = 2');
-    expect(store.audit.verify().message).toBe("Audit chain BROKEN at record #2: the newest records (#2–#3) were removed: the store recorded #3 as the chain's head.");
+    expect(store.audit.verify().message).toBe(
+      "Audit chain BROKEN at record #2: the newest records (#2–#3) were removed: the store recorded #3 as the chain's head.",
+    );
     store.close();
   });
 
@@ -94,9 +101,17 @@ describe('audit trail', () => {
     const second = store.audit.list()[1]!;
     const anchor = { seq: 2, hash: second.hash, where: 'the report of "Run 3" (exec0003)' };
     expect(store.audit.verify([anchor]).ok).toBe(true);
-    raw(store, `DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 2; UPDATE store_meta SET value = json_object('seq', 1, 'hash', (SELECT hash FROM audit WHERE seq = 1)) WHERE name = 'audit-head'`);
+    raw(
+      store,
+      `DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq >= 2; UPDATE store_meta SET value = json_object('seq', 1, 'hash', (SELECT hash FROM audit WHERE seq = 1)) WHERE name = 'audit-head'`,
+    );
     expect(store.audit.verify()).toMatchObject({ ok: true, records: 1 });
-    expect(store.audit.verify([anchor])).toEqual({ ok: false, records: 1, brokenAt: 2, message: 'Audit chain BROKEN at record #2: the newest record (#2) was removed: the report of "Run 3" (exec0003) recorded #2 as the chain\'s head.' });
+    expect(store.audit.verify([anchor])).toEqual({
+      ok: false,
+      records: 1,
+      brokenAt: 2,
+      message: 'Audit chain BROKEN at record #2: the newest record (#2) was removed: the report of "Run 3" (exec0003) recorded #2 as the chain\'s head.',
+    });
     store.close();
   });
 
@@ -109,10 +124,21 @@ describe('audit trail', () => {
     const rows = forged.audit.list();
     forged.close();
     const quote = (v: unknown): string => `'${String(v).replace(/'/g, "''")}'`;
-    raw(store, `DROP TRIGGER audit_no_delete; DELETE FROM audit; ${rows.map((r) => `INSERT INTO audit VALUES (${r.seq}, ${quote(r.at)}, ${quote(r.user)}, ${quote(r.executionId)}, ${quote(JSON.stringify(r.payload))}, ${quote(r.prevHash)}, ${quote(r.hash)});`).join(' ')}`);
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3, message: "Audit chain BROKEN at record #3: it does not match the chain head the store recorded; the chain was rewritten." });
+    raw(
+      store,
+      `DROP TRIGGER audit_no_delete; DELETE FROM audit; ${rows.map((r) => `INSERT INTO audit VALUES (${r.seq}, ${quote(r.at)}, ${quote(r.user)}, ${quote(r.executionId)}, ${quote(JSON.stringify(r.payload))}, ${quote(r.prevHash)}, ${quote(r.hash)});`).join(' ')}`,
+    );
+    expect(store.audit.verify()).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      message: 'Audit chain BROKEN at record #3: it does not match the chain head the store recorded; the chain was rewritten.',
+    });
     raw(store, "DELETE FROM store_meta WHERE name = 'audit-head'");
-    expect(store.audit.verify()).toMatchObject({ ok: false, brokenAt: 3, message: expect.stringContaining('the chain head the store records with every record is missing') });
+    expect(store.audit.verify()).toMatchObject({
+      ok: false,
+      brokenAt: 3,
+      message: expect.stringContaining('the chain head the store records with every record is missing'),
+    });
     store.close();
   });
 

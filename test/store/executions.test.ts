@@ -101,7 +101,16 @@ describe('executions', () => {
     const syn = withSynthesis(store);
     const first = store.executions.create({ synthesisId: syn.id, config: syn.config });
     const second = store.executions.create({ synthesisId: syn.id, name: 'Nightly', config: { ...syn.config, name: 'changed later' } });
-    expect(first).toMatchObject({ synthesisId: syn.id, name: 'Execution #1', status: 'queued', finishedAt: null, backend: null, quality: null, error: null, summary: null });
+    expect(first).toMatchObject({
+      synthesisId: syn.id,
+      name: 'Execution #1',
+      status: 'queued',
+      finishedAt: null,
+      backend: null,
+      quality: null,
+      error: null,
+      summary: null,
+    });
     expect(second.name).toBe('Nightly');
     expect(first.steps).toEqual(jobSteps.map((step) => ({ step, status: 'pending' })));
     expect(first.workspace).toBe(join(dir, 'executions', first.id));

@@ -14,7 +14,7 @@ afterAll(() => dirs.cleanup());
 function versions(dir: string): number[] {
   const db = new Database(join(dir, STORE_FILE), { readonly: true });
   try {
-    return (db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all() as number[]);
+    return db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all() as number[];
   } finally {
     db.close();
   }
@@ -46,7 +46,9 @@ describe('store migrations', () => {
     db.prepare('INSERT INTO a (x, y) VALUES (1, ?)').run('ok');
     expect(db.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all()).toEqual([1, 2]);
     // a failing migration leaves no version row and no half-applied change
-    expect(() => migrate(db, 'mem', ['CREATE TABLE a (x INTEGER)', 'ALTER TABLE a ADD COLUMN y TEXT', 'CREATE TABLE b (z INTEGER); CREATE TABLE b (z INTEGER)'])).toThrow();
+    expect(() =>
+      migrate(db, 'mem', ['CREATE TABLE a (x INTEGER)', 'ALTER TABLE a ADD COLUMN y TEXT', 'CREATE TABLE b (z INTEGER); CREATE TABLE b (z INTEGER)']),
+    ).toThrow();
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'b'").pluck().get()).toBe(0);
     expect(db.prepare('SELECT MAX(version) FROM schema_version').pluck().get()).toBe(2);
     db.close();
@@ -57,7 +59,11 @@ describe('store migrations', () => {
     const db = new Database(join(store.dir, STORE_FILE));
     db.pragma('foreign_keys = ON');
     expect(() =>
-      db.prepare("INSERT INTO executions (id, synthesis_id, name, status, created_at, steps, workspace, config) VALUES ('e', 'missing', 'n', 'queued', 'now', '[]', '/w', '{}')").run(),
+      db
+        .prepare(
+          "INSERT INTO executions (id, synthesis_id, name, status, created_at, steps, workspace, config) VALUES ('e', 'missing', 'n', 'queued', 'now', '[]', '/w', '{}')",
+        )
+        .run(),
     ).toThrow(/FOREIGN KEY/);
     db.close();
     store.close();

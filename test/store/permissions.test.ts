@@ -37,7 +37,9 @@ describe.skipIf(process.platform === 'win32')('the project store is private to t
     expect(run.code, run.stderr).toBe(0);
 
     const all = modes(store);
-    expect(all.filter((m) => !m.dir).map((m) => path.basename(m.path))).toEqual(expect.arrayContaining(['store.sqlite', 'output.sqlite', 'report.html', 'todo.txt']));
+    expect(all.filter((m) => !m.dir).map((m) => path.basename(m.path))).toEqual(
+      expect.arrayContaining(['store.sqlite', 'output.sqlite', 'report.html', 'todo.txt']),
+    );
     expect(all.filter((m) => m.dir && m.mode !== 0o700)).toEqual([]);
     expect(all.filter((m) => !m.dir && m.mode !== 0o600)).toEqual([]);
   }, 240_000);

@@ -12,7 +12,11 @@ afterAll(() => dirs.cleanup());
 
 /** Every byte the store folder holds on disk (sqlite file, WAL, key...). */
 function allBytes(dir: string): Buffer {
-  return Buffer.concat(readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => readFileSync(join(dir, e.name))));
+  return Buffer.concat(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => readFileSync(join(dir, e.name))),
+  );
 }
 
 function caught(fn: () => unknown): AppError {
@@ -58,7 +62,11 @@ describe('sources', () => {
     expect(JSON.stringify(store.sources.list())).not.toContain(password);
     expect(store.sources.password(rec.id, rec.spec)).toBe(password);
 
-    const apart = store.sources.add({ name: 'Sakila', spec: { kind: 'mysql', host: '127.0.0.1', user: 'root', database: 'sakila' }, password: 'another-secret-pw' });
+    const apart = store.sources.add({
+      name: 'Sakila',
+      spec: { kind: 'mysql', host: '127.0.0.1', user: 'root', database: 'sakila' },
+      password: 'another-secret-pw',
+    });
     expect(apart.hasPassword).toBe(true);
     expect(store.sources.password(apart.id, apart.spec)).toBe('another-secret-pw');
 

@@ -31,7 +31,10 @@ export interface DestinationCheck {
 
 export function destinationSpec(destination: DatabaseDestination): DestinationSpec {
   const t = destination.target;
-  if (t.kind === 'files') throw new AppError('BAD_REQUEST', 'A folder of files cannot be a destination database.', { fix: 'Pick a SQLite file, PostgreSQL or MySQL/MariaDB database as destination.' });
+  if (t.kind === 'files')
+    throw new AppError('BAD_REQUEST', 'A folder of files cannot be a destination database.', {
+      fix: 'Pick a SQLite file, PostgreSQL or MySQL/MariaDB database as destination.',
+    });
   return t;
 }
 
@@ -65,10 +68,13 @@ async function privilegeProblems(s: Session, creates: string[], writes: string[]
   const out: string[] = [];
   const who = `user "${s.user}"`;
   if (s.dialect === 'postgres') {
-    const [row] = await s.query('select has_schema_privilege($1, \'USAGE\') as u, has_schema_privilege($1, \'CREATE\') as c', [s.namespace]);
+    const [row] = await s.query("select has_schema_privilege($1, 'USAGE') as u, has_schema_privilege($1, 'CREATE') as c", [s.namespace]);
     if (!row?.u) return [`${who} lacks USAGE on schema "${s.namespace}"`];
     if (creates.length && !row.c) out.push(`${who} lacks CREATE on schema "${s.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
-    for (const [tables, priv] of [[[...writes, ...truncates], 'INSERT'], [truncates, 'TRUNCATE']] as const) {
+    for (const [tables, priv] of [
+      [[...writes, ...truncates], 'INSERT'],
+      [truncates, 'TRUNCATE'],
+    ] as const) {
       for (const t of tables) {
         const [r] = await s.query('select has_table_privilege($1, $2) as ok', [s.qualified(t), priv]);
         if (!r?.ok) out.push(`${who} lacks ${priv} on table "${s.namespace}"."${t}"`);
@@ -76,8 +82,10 @@ async function privilegeProblems(s: Session, creates: string[], writes: string[]
     }
   } else if (s.dialect === 'mysql') {
     const has = await mysqlPrivileges(s);
-    if (creates.length && !has('CREATE')) out.push(`${who} lacks CREATE on database "${s.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
-    if (creates.length && has('CREATE') && !has('DROP')) out.push(`${who} lacks DROP on database "${s.namespace}" (needed to remove created tables if the write fails)`);
+    if (creates.length && !has('CREATE'))
+      out.push(`${who} lacks CREATE on database "${s.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
+    if (creates.length && has('CREATE') && !has('DROP'))
+      out.push(`${who} lacks DROP on database "${s.namespace}" (needed to remove created tables if the write fails)`);
     if (creates.length && has('CREATE') && !has('REFERENCES') && !has('INSERT')) out.push(`${who} lacks INSERT on database "${s.namespace}"`);
     for (const t of writes) if (!has('INSERT', t)) out.push(`${who} lacks INSERT on table "${t}"`);
     for (const t of truncates) if (!has('INSERT', t) || !has('DELETE', t)) out.push(`${who} lacks INSERT and DELETE on table "${t}" (needed to truncate it)`);
@@ -97,7 +105,10 @@ export async function checkSession(s: Session, mode: TableMode, plan: Destinatio
   const where = describeSource(s.spec);
   if (s.dialect === 'postgres') {
     const rows = await s.query('select 1 from pg_namespace where nspname = $1', [s.namespace]);
-    if (!rows.length) throw new AppError('DB_NOT_FOUND', `Schema "${s.namespace}" does not exist in ${where}.`, { fix: `Create it (CREATE SCHEMA ${quote('postgres', s.namespace)}) or pick an existing schema.` });
+    if (!rows.length)
+      throw new AppError('DB_NOT_FOUND', `Schema "${s.namespace}" does not exist in ${where}.`, {
+        fix: `Create it (CREATE SCHEMA ${quote('postgres', s.namespace)}) or pick an existing schema.`,
+      });
   }
   const existing = await s.existingTables();
   const find = (name: string): [string, ReturnType<typeof existing.get>] | undefined => {
@@ -131,13 +142,20 @@ export async function checkSession(s: Session, mode: TableMode, plan: Destinatio
   const pick = (a: TableAction): string[] => actions.filter((x) => x.action === a).map((x) => x.name);
   const denied = await privilegeProblems(s, pick('create'), pick('write'), pick('truncate'));
   if (denied.length) {
-    throw new AppError('DB_PERMISSION_DENIED', `Cannot write to ${where}: ${denied.join('; ')}.`, { fix: 'Grant these rights to the user (or connect as another user), then check again.', details: { problems: denied } });
+    throw new AppError('DB_PERMISSION_DENIED', `Cannot write to ${where}: ${denied.join('; ')}.`, {
+      fix: 'Grant these rights to the user (or connect as another user), then check again.',
+      details: { problems: denied },
+    });
   }
   if (notEmpty.length) {
-    throw new AppError('DESTINATION_NOT_EMPTY', `${notEmpty.length === 1 ? 'Table' : 'Tables'} ${notEmpty.map((t) => `"${t}"`).join(', ')} of ${where} already ${notEmpty.length === 1 ? 'has' : 'have'} rows; Doppel never writes into a non-empty table.`, {
-      fix: 'Empty the tables, pick another schema/database, or choose the truncate mode (it deletes their rows).',
-      details: { tables: notEmpty },
-    });
+    throw new AppError(
+      'DESTINATION_NOT_EMPTY',
+      `${notEmpty.length === 1 ? 'Table' : 'Tables'} ${notEmpty.map((t) => `"${t}"`).join(', ')} of ${where} already ${notEmpty.length === 1 ? 'has' : 'have'} rows; Doppel never writes into a non-empty table.`,
+      {
+        fix: 'Empty the tables, pick another schema/database, or choose the truncate mode (it deletes their rows).',
+        details: { tables: notEmpty },
+      },
+    );
   }
   if (incompatible.length) {
     throw new AppError('DESTINATION_INCOMPATIBLE', `The destination tables of ${where} do not fit the synthetic data: ${incompatible.join('; ')}.`, {
@@ -146,7 +164,11 @@ export async function checkSession(s: Session, mode: TableMode, plan: Destinatio
     });
   }
   const counts = (['create', 'write', 'truncate'] as const).map((a) => [a, pick(a).length] as const).filter(([, n]) => n > 0);
-  return { ok: true, tables: actions, message: `${where}: ${counts.map(([a, n]) => `${n} table${n > 1 ? 's' : ''} to ${a === 'write' ? 'write into' : a}`).join(', ') || 'nothing to write'}.` };
+  return {
+    ok: true,
+    tables: actions,
+    message: `${where}: ${counts.map(([a, n]) => `${n} table${n > 1 ? 's' : ''} to ${a === 'write' ? 'write into' : a}`).join(', ') || 'nothing to write'}.`,
+  };
 }
 
 /** Throws when the destination is the source itself (the source is never written to). */
@@ -156,7 +178,11 @@ export function refuseSource(source: SourceSpec, destination: DatabaseDestinatio
 }
 
 /** The pre-flight check run before training: connection, rights, and the state of every target table. */
-export async function checkDestination(destination: DatabaseDestination, plan: DestinationPlan, opts: { password?: string; source?: SourceSpec } = {}): Promise<DestinationCheck> {
+export async function checkDestination(
+  destination: DatabaseDestination,
+  plan: DestinationPlan,
+  opts: { password?: string; source?: SourceSpec } = {},
+): Promise<DestinationCheck> {
   const spec = destinationSpec(destination);
   if (opts.source) refuseSource(opts.source, destination);
   const stored = storedPlan(spec.kind, plan);

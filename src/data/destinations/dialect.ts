@@ -18,7 +18,13 @@ export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): s
 }
 
 /** `CREATE TABLE` with primary key and the foreign keys to tables of the plan. */
-export function createTableSql(dialect: DbDialect, qualified: (t: string) => string, t: TableMeta, relationships: Relationship[], planned: Set<string>): string {
+export function createTableSql(
+  dialect: DbDialect,
+  qualified: (t: string) => string,
+  t: TableMeta,
+  relationships: Relationship[],
+  planned: Set<string>,
+): string {
   const q = (n: string): string => quote(dialect, n);
   const keyCols = new Set([...t.primaryKey, ...relationships.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
   const parts = t.columns.map((c) => {
@@ -65,11 +71,13 @@ export function columnMismatches(dialect: DbDialect, planned: TableMeta, existin
     let st = storageTypeOf(e.nativeType).storageType;
     if (dialect === 'sqlite' && st === 'unknown' && e.nativeType === '') st = 'unknown';
     // MySQL tinyint(1) is its boolean; a boolean source column also fits any integer column.
-    if (!accepts[st].includes(c.storageType)) out.push(`column "${c.name}" is ${e.nativeType || 'untyped'} in the destination but ${c.storageType} in the synthetic data`);
+    if (!accepts[st].includes(c.storageType))
+      out.push(`column "${c.name}" is ${e.nativeType || 'untyped'} in the destination but ${c.storageType} in the synthetic data`);
   }
   const plannedNames = new Set(planned.columns.map((c) => norm(c.name)));
   for (const e of existing) {
-    if (!plannedNames.has(norm(e.name)) && !e.nullable && !e.hasDefault) out.push(`column "${e.name}" is NOT NULL without a default but the synthetic data has no such column`);
+    if (!plannedNames.has(norm(e.name)) && !e.nullable && !e.hasDefault)
+      out.push(`column "${e.name}" is NOT NULL without a default but the synthetic data has no such column`);
   }
   return out;
 }
@@ -97,9 +105,18 @@ export function parentsFirst(tables: TableMeta[], relationships: Relationship[])
 }
 
 /** `ALTER TABLE ... ADD FOREIGN KEY` for the relationships of tables created without them (PostgreSQL adds them after the load). */
-export function addForeignKeysSql(dialect: DbDialect, qualified: (t: string) => string, relationships: Relationship[], created: Set<string>, planned: Set<string>): string[] {
+export function addForeignKeysSql(
+  dialect: DbDialect,
+  qualified: (t: string) => string,
+  relationships: Relationship[],
+  created: Set<string>,
+  planned: Set<string>,
+): string[] {
   const q = (n: string): string => quote(dialect, n);
   return relationships
     .filter((r) => created.has(r.childTable) && planned.has(r.parentTable))
-    .map((r) => `ALTER TABLE ${qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`);
+    .map(
+      (r) =>
+        `ALTER TABLE ${qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`,
+    );
 }

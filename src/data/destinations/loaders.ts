@@ -88,7 +88,10 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
   const client = s.pg!;
   const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
   const stream = client.query(copyFrom(`COPY ${o.into ?? s.qualified(t.name)} (${cols}) FROM STDIN`));
-  const formats = columnFormatters(t.columns.map((c) => c.storageType), true);
+  const formats = columnFormatters(
+    t.columns.map((c) => c.storageType),
+    true,
+  );
   let failure: Error | null = null;
   stream.on('error', (e: Error) => (failure = e));
   let n = 0;
@@ -141,14 +144,18 @@ export async function loadMysql(s: Session, t: TableMeta, rows: AsyncIterable<Ro
     if ((info.warningStatus ?? 0) > 0 || info.affectedRows !== n) {
       const [w] = await conn.query('SHOW WARNINGS LIMIT 3');
       const msgs = (w as Array<Record<string, unknown>>).map((x) => String(x.Message)).join('; ');
-      throw new AppError('DESTINATION_WRITE_FAILED', `Writing table "${t.name}" failed: ${msgs || `${info.affectedRows ?? 0} of ${n} rows accepted`}.`, { fix: 'Nothing was kept (the write was rolled back). Check the destination table definition against the synthetic data.' });
+      throw new AppError('DESTINATION_WRITE_FAILED', `Writing table "${t.name}" failed: ${msgs || `${info.affectedRows ?? 0} of ${n} rows accepted`}.`, {
+        fix: 'Nothing was kept (the write was rolled back). Check the destination table definition against the synthetic data.',
+      });
     }
     return n;
   }
   const chunk = Math.max(1, Math.min(o.batchSize, 2000));
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
-    const r = aligned(t, batch).map((row) => row.map((v, i) => (v instanceof Date ? wholeDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)));
+    const r = aligned(t, batch).map((row) =>
+      row.map((v, i) => (v instanceof Date ? wholeDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)),
+    );
     for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${o.into ?? s.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
     n += batch.rows.length;
     o.onRows(batch.rows.length);
@@ -161,7 +168,9 @@ export async function loadSqlite(s: Session, t: TableMeta, rows: AsyncIterable<R
   const db = s.sqlite!;
   const types = t.columns.map((c) => c.storageType);
   const values: SqliteBindable[] = new Array<SqliteBindable>(types.length).fill(null);
-  const stmt = db.prepare(`INSERT INTO ${s.qualified(t.name)} (${t.columns.map((c) => quote('sqlite', c.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`);
+  const stmt = db.prepare(
+    `INSERT INTO ${s.qualified(t.name)} (${t.columns.map((c) => quote('sqlite', c.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`,
+  );
   let n = 0;
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);

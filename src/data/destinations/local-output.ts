@@ -47,7 +47,9 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
       const names = new Set(tables.map((t) => t.name));
       for (const t of tables) db.exec(createTableSql('sqlite', sqlite.quote, t, relationships, names));
       if (stored.names.renames.length) {
-        db.exec(`CREATE TABLE ${sqlite.quote(STORED_NAMES_TABLE)} (table_name TEXT NOT NULL, column_name TEXT, stored_table TEXT NOT NULL, stored_column TEXT)`);
+        db.exec(
+          `CREATE TABLE ${sqlite.quote(STORED_NAMES_TABLE)} (table_name TEXT NOT NULL, column_name TEXT, stored_table TEXT NOT NULL, stored_column TEXT)`,
+        );
         const ins = db.prepare(`INSERT INTO ${sqlite.quote(STORED_NAMES_TABLE)} VALUES (?, ?, ?, ?)`);
         for (const t of logicalTables) {
           const st = stored.names.tables.get(t.name) ?? t.name;
@@ -58,7 +60,12 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
     })();
   } catch (e) {
     rmSync(tmp, { force: true });
-    return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Could not create the output file ${path}: ${(e as Error).message}`, { fix: 'Check that the folder is writable and the disk has space.', cause: e }));
+    return Promise.reject(
+      new AppError('DESTINATION_WRITE_FAILED', `Could not create the output file ${path}: ${(e as Error).message}`, {
+        fix: 'Check that the folder is writable and the disk has space.',
+        cause: e,
+      }),
+    );
   }
   const inserts = new Map<string, Insert>();
   let done = false;
@@ -71,11 +78,14 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
     if (!meta) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" is not part of this output.`, { fix: 'Only tables of the synthesis can be written.' });
     const types = columns.map((c) => {
       const col = meta.columns.find((x) => x.name === c);
-      if (!col) throw new AppError('BAD_REQUEST', `Column "${c}" is not in output table "${table}".`, { fix: 'Write only the columns of the synthesized table.' });
+      if (!col)
+        throw new AppError('BAD_REQUEST', `Column "${c}" is not in output table "${table}".`, { fix: 'Write only the columns of the synthesized table.' });
       return col.storageType;
     });
     const cols = stored.names.columns.get(table);
-    const stmt = db.prepare(`INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    const stmt = db.prepare(
+      `INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+    );
     const ins: Insert = { run: (values) => stmt.run(values), types };
     inserts.set(key, ins);
     return ins;
@@ -98,7 +108,12 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
         return Promise.resolve();
       } catch (e) {
         if (e instanceof AppError) return Promise.reject(e);
-        return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Writing table "${table}" to ${path} failed: ${(e as Error).message}`, { fix: 'Check the disk space and the synthesized keys.', cause: e }));
+        return Promise.reject(
+          new AppError('DESTINATION_WRITE_FAILED', `Writing table "${table}" to ${path} failed: ${(e as Error).message}`, {
+            fix: 'Check the disk space and the synthesized keys.',
+            cause: e,
+          }),
+        );
       }
     },
     commit() {
@@ -109,9 +124,13 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
           const first = dangling[0]!;
           cleanup();
           return Promise.reject(
-            new AppError('DESTINATION_WRITE_FAILED', `The synthetic output has ${dangling.length} row(s) whose foreign key points at no row (first: table "${first.table}" → "${first.parent}"); nothing was kept.`, {
-              fix: 'This is a bug in Doppel: please report it with the configuration. Running again with another seed may work around it.',
-            }),
+            new AppError(
+              'DESTINATION_WRITE_FAILED',
+              `The synthetic output has ${dangling.length} row(s) whose foreign key points at no row (first: table "${first.table}" → "${first.parent}"); nothing was kept.`,
+              {
+                fix: 'This is a bug in Doppel: please report it with the configuration. Running again with another seed may work around it.',
+              },
+            ),
           );
         }
         done = true;
@@ -121,7 +140,12 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
         return Promise.resolve();
       } catch (e) {
         cleanup();
-        return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `Could not finish the output file ${path}: ${(e as Error).message}`, { fix: 'Check that the folder is writable.', cause: e }));
+        return Promise.reject(
+          new AppError('DESTINATION_WRITE_FAILED', `Could not finish the output file ${path}: ${(e as Error).message}`, {
+            fix: 'Check that the folder is writable.',
+            cause: e,
+          }),
+        );
       }
     },
     abort() {

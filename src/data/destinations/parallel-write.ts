@@ -121,7 +121,8 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const byName = new Map(ordered.map((t) => [t.name, t]));
   const planned = new Set(ordered.map((t) => t.name));
   const stages = new Map(ordered.map((t, i) => [t.name, `${STAGE_PREFIX}${token}_${i}`]));
-  const stageQ = (t: string): string => (pg ? `${quote('postgres', s.namespace)}.${quote('postgres', stages.get(t) ?? t)}` : quote('mysql', stages.get(t) ?? t));
+  const stageQ = (t: string): string =>
+    pg ? `${quote('postgres', s.namespace)}.${quote('postgres', stages.get(t) ?? t)}` : quote('mysql', stages.get(t) ?? t);
   const creates = ordered.filter((t) => actions.get(t.name) === 'create');
   const truncates = ordered.filter((t) => actions.get(t.name) === 'truncate');
   const renameAll = !pg && creates.length === ordered.length;
@@ -131,7 +132,8 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const createdUpFront: string[] = [];
   let began = false;
   let current = '';
-  const fail = (e: unknown): unknown => destinationError(unstaged(e, stages), s.spec, current ? `write table "${current}"` : 'write the destination', current || undefined);
+  const fail = (e: unknown): unknown =>
+    destinationError(unstaged(e, stages), s.spec, current ? `write table "${current}"` : 'write the destination', current || undefined);
   try {
     // 1. Staging tables (and, for MySQL with existing tables, the missing real tables).
     if (!pg && !renameAll) {
@@ -145,7 +147,8 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
       current = t.name;
       const fresh = actions.get(t.name) === 'create';
       let sql: string;
-      if (pg) sql = fresh ? createTableSql('postgres', stageQ, t, [], planned) : `CREATE TABLE ${stageQ(t.name)} (LIKE ${s.qualified(t.name)} INCLUDING DEFAULTS)`;
+      if (pg)
+        sql = fresh ? createTableSql('postgres', stageQ, t, [], planned) : `CREATE TABLE ${stageQ(t.name)} (LIKE ${s.qualified(t.name)} INCLUDING DEFAULTS)`;
       else sql = renameAll ? createTableSql('mysql', stageQ, t, plan.relationships, planned) : `CREATE TABLE ${stageQ(t.name)} LIKE ${s.qualified(t.name)}`;
       await s.query(sql);
       staged.push(stages.get(t.name)!);
@@ -222,7 +225,10 @@ async function renamePrimaryKey(s: Session, stage: string, t: TableMeta): Promis
   if (!t.primaryKey.length) return;
   const want = `${t.name}_pkey`;
   if (Buffer.byteLength(want) > 63) return;
-  const taken = await s.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [s.namespace, want]);
+  const taken = await s.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
+    s.namespace,
+    want,
+  ]);
   if (taken.length) return;
   await s.query(`ALTER INDEX ${quote('postgres', s.namespace)}.${quote('postgres', `${stage}_pkey`)} RENAME TO ${quote('postgres', want)}`);
 }

@@ -62,12 +62,18 @@ export function destinationError(e: unknown, spec: DestinationSpec, what: string
   const err = dbError(e, spec, what, table);
   if (err.code === 'DB_ERROR' || err.code === 'SOURCE_NOT_FOUND' || err.code === 'SOURCE_MALFORMED') {
     return new AppError(err.code === 'DB_ERROR' ? 'DESTINATION_WRITE_FAILED' : 'DB_ERROR', err.message, {
-      fix: err.code === 'DB_ERROR' ? 'Nothing was written (the write was rolled back). Check the data and the destination tables.' : 'Pick a SQLite database file for the destination.',
+      fix:
+        err.code === 'DB_ERROR'
+          ? 'Nothing was written (the write was rolled back). Check the data and the destination tables.'
+          : 'Pick a SQLite database file for the destination.',
       cause: e,
     });
   }
   if (err.code === 'DB_PERMISSION_DENIED') {
-    return new AppError('DB_PERMISSION_DENIED', `The user of ${describeSource(spec)} may not ${what}.`, { fix: 'Grant the user the rights to create and write the destination tables, or use another user.', cause: e });
+    return new AppError('DB_PERMISSION_DENIED', `The user of ${describeSource(spec)} may not ${what}.`, {
+      fix: 'Grant the user the rights to create and write the destination tables, or use another user.',
+      cause: e,
+    });
   }
   return err;
 }

@@ -21,12 +21,23 @@ export function storedPlan(kind: DbKind, plan: DestinationPlan): StoredPlan {
   const tab = (t: string): string => names.tables.get(t) ?? t;
   const col = (t: string, c: string): string => names.columns.get(t)?.get(c) ?? c;
   const back = new Map([...names.tables].map(([l, s]) => [s, l]));
-  const stored: TableMeta[] = plan.tables.map((t) => ({ ...t, name: tab(t.name), columns: t.columns.map((c) => ({ ...c, name: col(t.name, c.name) })), primaryKey: t.primaryKey.map((c) => col(t.name, c)) }));
+  const stored: TableMeta[] = plan.tables.map((t) => ({
+    ...t,
+    name: tab(t.name),
+    columns: t.columns.map((c) => ({ ...c, name: col(t.name, c.name) })),
+    primaryKey: t.primaryKey.map((c) => col(t.name, c)),
+  }));
   return {
     plan: {
       ...plan,
       tables: stored,
-      relationships: plan.relationships.map((r) => ({ ...r, childTable: tab(r.childTable), childColumns: r.childColumns.map((c) => col(r.childTable, c)), parentTable: tab(r.parentTable), parentColumns: r.parentColumns.map((c) => col(r.parentTable, c)) })),
+      relationships: plan.relationships.map((r) => ({
+        ...r,
+        childTable: tab(r.childTable),
+        childColumns: r.childColumns.map((c) => col(r.childTable, c)),
+        parentTable: tab(r.parentTable),
+        parentColumns: r.parentColumns.map((c) => col(r.parentTable, c)),
+      })),
     },
     names,
     logical: (s) => back.get(s) ?? s,

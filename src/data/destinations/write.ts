@@ -68,7 +68,18 @@ export async function writeDestination(
     const parallel = Math.min(destination.parallel, plan.tables.length);
     if (s.dialect !== 'sqlite' && parallel > 1 && (await mayCreateTables(s))) {
       for (const t of ordered) rows[t.name] = 0;
-      const made = await writeParallel({ s, password: opts.password, plan, actions: action, readTable, parallel, batchSize: destination.batchSize, localInfile, signal: opts.signal, onRows });
+      const made = await writeParallel({
+        s,
+        password: opts.password,
+        plan,
+        actions: action,
+        readTable,
+        parallel,
+        batchSize: destination.batchSize,
+        localInfile,
+        signal: opts.signal,
+        onRows,
+      });
       return { rows: byLogical(rows), created: made.map(stored.logical) };
     }
 
@@ -110,7 +121,8 @@ export async function writeDestination(
       else await loadSqlite(s, t, source, load);
     }
     current = '';
-    if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, plan.relationships, new Set(created), planned)) await s.query(sql);
+    if (s.dialect === 'postgres')
+      for (const sql of addForeignKeysSql('postgres', s.qualified, plan.relationships, new Set(created), planned)) await s.query(sql);
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;

@@ -29,7 +29,12 @@ export function assembleCatalog(cols: Rec[], pkRows: Rec[], fkRows: Rec[]): Cata
       t = { name, kind: (str(c.kind) || 'table') as RelationKind, columns: [], primaryKey: [] };
       tables.set(name, t);
     }
-    t.columns.push({ name: str(c.column_name), nativeType: str(c.native), nullable: str(c.is_nullable).toUpperCase() === 'YES', ...(c.portable === false ? { portable: false } : {}) });
+    t.columns.push({
+      name: str(c.column_name),
+      nativeType: str(c.native),
+      nullable: str(c.is_nullable).toUpperCase() === 'YES',
+      ...(c.portable === false ? { portable: false } : {}),
+    });
   }
   for (const k of pkRows) tables.get(str(k.child_table))?.primaryKey.push(str(k.child_column));
   return { tables: [...tables.values()], relationships: groupFks(fkRows).filter((r) => tables.has(r.childTable) && tables.has(r.parentTable)) };

@@ -28,13 +28,19 @@ export function dbError(e: unknown, spec: SourceSpec, what: string, table?: stri
     });
   }
   if (code === '3D000' || code === 'ER_BAD_DB_ERROR' || errno === 1049) {
-    return new AppError('DB_NOT_FOUND', `The database of ${src} does not exist on the server.`, { fix: 'Check the database name in the source (it is case-sensitive on most servers).' });
+    return new AppError('DB_NOT_FOUND', `The database of ${src} does not exist on the server.`, {
+      fix: 'Check the database name in the source (it is case-sensitive on most servers).',
+    });
   }
   if (code === '42P01' || code === 'ER_NO_SUCH_TABLE' || errno === 1146 || /no such table/i.test(message)) {
-    return new AppError('TABLE_NOT_FOUND', `Table "${table ?? '?'}" was not found in ${src}.`, { fix: 'Inspect the source again and pick one of the tables it lists.' });
+    return new AppError('TABLE_NOT_FOUND', `Table "${table ?? '?'}" was not found in ${src}.`, {
+      fix: 'Inspect the source again and pick one of the tables it lists.',
+    });
   }
   if (code === '42501' || code === 'ER_DBACCESS_DENIED_ERROR' || code === 'ER_TABLEACCESS_DENIED_ERROR' || errno === 1044 || errno === 1142) {
-    return new AppError('DB_PERMISSION_DENIED', `The user of ${src} may not ${what}.`, { fix: 'Grant the user SELECT on the tables to read, or use another user.' });
+    return new AppError('DB_PERMISSION_DENIED', `The user of ${src} may not ${what}.`, {
+      fix: 'Grant the user SELECT on the tables to read, or use another user.',
+    });
   }
   if (code === 'SQLITE_NOTADB' || /file is not a database/i.test(message)) {
     return new AppError('SOURCE_MALFORMED', `${src} is not a SQLite database file.`, { fix: 'Pick a SQLite database file (.sqlite, .db).' });
@@ -42,5 +48,7 @@ export function dbError(e: unknown, spec: SourceSpec, what: string, table?: stri
   if (code === 'SQLITE_CANTOPEN' || /unable to open database|does not exist/i.test(message)) {
     return new AppError('SOURCE_NOT_FOUND', `Cannot open ${src}.`, { fix: 'Check the path of the SQLite file.' });
   }
-  return new AppError('DB_ERROR', `Could not ${what} in ${src}: ${message}`, { fix: 'Check the database and the user rights; the message above comes from the server.' });
+  return new AppError('DB_ERROR', `Could not ${what} in ${src}: ${message}`, {
+    fix: 'Check the database and the user rights; the message above comes from the server.',
+  });
 }

@@ -58,7 +58,11 @@ async function catalog(c: Connection, database: string): Promise<ReturnType<type
       order by TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION`,
     [database],
   );
-  return assembleCatalog(cols, keys.filter((k) => k.name === 'PRIMARY'), keys.filter((k) => k.name !== 'PRIMARY' && str(k.parent_table) !== ''));
+  return assembleCatalog(
+    cols,
+    keys.filter((k) => k.name === 'PRIMARY'),
+    keys.filter((k) => k.name !== 'PRIMARY' && str(k.parent_table) !== ''),
+  );
 }
 
 async function existingTables(c: Connection): ReturnType<Dialect['existingTables']> {
@@ -67,7 +71,15 @@ async function existingTables(c: Connection): ReturnType<Dialect['existingTables
        from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
       where c.table_schema = database() and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`,
   );
-  return groupColumns(rows.map((r) => ({ table: str(r.table_name), name: str(r.column_name), nativeType: str(r.column_type), nullable: r.is_nullable === 'YES', hasDefault: (r.column_default !== null && r.column_default !== 'NULL') || /auto_increment/i.test(str(r.extra)) })));
+  return groupColumns(
+    rows.map((r) => ({
+      table: str(r.table_name),
+      name: str(r.column_name),
+      nativeType: str(r.column_type),
+      nullable: r.is_nullable === 'YES',
+      hasDefault: (r.column_default !== null && r.column_default !== 'NULL') || /auto_increment/i.test(str(r.extra)),
+    })),
+  );
 }
 
 function columnType(c: ColumnMeta, isKey: boolean): string {

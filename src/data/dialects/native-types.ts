@@ -3,8 +3,14 @@ import type { StorageType } from '../../shared/metadata';
 /** Maps a database's own column type (e.g. `varchar(40)`, `NUMERIC(10,2)`, `tinyint(1)`) to a portable StorageType. */
 export function storageTypeOf(native: string): { storageType: StorageType; scale?: number; maxLength?: number } {
   const t = native.trim().toLowerCase();
-  const args = /\(([^)]*)\)/.exec(t)?.[1]?.split(',').map((x) => Number(x.trim()));
-  const base = t.replace(/\(.*\)/, '').replace(/\bunsigned\b|\bzerofill\b/g, '').trim();
+  const args = /\(([^)]*)\)/
+    .exec(t)?.[1]
+    ?.split(',')
+    .map((x) => Number(x.trim()));
+  const base = t
+    .replace(/\(.*\)/, '')
+    .replace(/\bunsigned\b|\bzerofill\b/g, '')
+    .trim();
   if (base === 'tinyint' && args?.[0] === 1) return { storageType: 'boolean' };
   if (/^(bool|boolean|bit)$/.test(base) && (base !== 'bit' || !args || args[0] === 1)) return { storageType: 'boolean' };
   if (/^(bigint|int8|bigserial|serial8)$/.test(base)) return { storageType: 'bigint' };

@@ -7,11 +7,18 @@ type PgSpec = Extract<DbSpec, { kind: 'postgres' }>;
 
 const RAW_TEXT = new Set([1082, 1114, 1083]); // date, timestamp, time: parsed by normalizeCell as UTC
 const rawDates = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (RAW_TEXT.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    RAW_TEXT.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 export function pgClientConfig(spec: PgSpec, password: string | undefined, opts: ConnectOptions): pg.ClientConfig {
-  const cfg: pg.ClientConfig = { host: spec.host, port: spec.port ?? 5432, user: spec.user || 'postgres', database: spec.database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  const cfg: pg.ClientConfig = {
+    host: spec.host,
+    port: spec.port ?? 5432,
+    user: spec.user || 'postgres',
+    database: spec.database,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  };
   if (opts.purpose === 'read') cfg.types = rawDates;
   if (password !== undefined) cfg.password = password;
   return cfg;
@@ -79,7 +86,11 @@ async function catalog(c: Connection, schema: string): Promise<ReturnType<typeof
       order by cl.relname, con.conname, k.ord`,
     [schema],
   );
-  return assembleCatalog(cols, keys.filter((k) => k.kind === 'p'), keys.filter((k) => k.kind === 'f'));
+  return assembleCatalog(
+    cols,
+    keys.filter((k) => k.kind === 'p'),
+    keys.filter((k) => k.kind === 'f'),
+  );
 }
 
 async function existingTables(c: Connection, schema: string): ReturnType<Dialect['existingTables']> {
@@ -89,7 +100,15 @@ async function existingTables(c: Connection, schema: string): ReturnType<Dialect
       where c.table_schema = $1 and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`,
     [schema],
   );
-  return groupColumns(rows.map((r) => ({ table: str(r.table_name), name: str(r.column_name), nativeType: str(r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type), nullable: r.is_nullable === 'YES', hasDefault: r.column_default !== null })));
+  return groupColumns(
+    rows.map((r) => ({
+      table: str(r.table_name),
+      name: str(r.column_name),
+      nativeType: str(r.data_type === 'USER-DEFINED' ? r.udt_name : r.data_type),
+      nullable: r.is_nullable === 'YES',
+      hasDefault: r.column_default !== null,
+    })),
+  );
 }
 
 function columnType(c: ColumnMeta): string {

@@ -11,7 +11,9 @@ const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 function open(path: string, opts: ConnectOptions): Database.Database {
   if (opts.purpose === 'read') return new Database(path, { readonly: true, fileMustExist: true });
   if (!existsSync(dirname(path))) {
-    throw new AppError('DB_NOT_FOUND', `The folder of the SQLite destination ${path} does not exist.`, { fix: 'Create the folder or pick another path for the SQLite file.' });
+    throw new AppError('DB_NOT_FOUND', `The folder of the SQLite destination ${path} does not exist.`, {
+      fix: 'Create the folder or pick another path for the SQLite file.',
+    });
   }
   // A check never creates the file: a missing file is inspected as an empty database.
   const db = opts.create || existsSync(path) ? new Database(path) : new Database(':memory:');
@@ -101,8 +103,16 @@ async function declaredCatalog(c: Connection): Promise<ReturnType<typeof assembl
   for (const rel of relations) {
     const name = str(rel.name);
     const info = await c.query('select * from pragma_table_info(?)', [name]);
-    for (const col of info) cols.push({ table_name: name, kind: rel.type === 'view' ? 'view' : 'table', column_name: col.name, native: col.type, is_nullable: Number(col.notnull) === 0 && Number(col.pk) === 0 ? 'YES' : 'NO' });
-    for (const col of [...info].filter((x) => Number(x.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk))) pkRows.push({ child_table: name, child_column: col.name });
+    for (const col of info)
+      cols.push({
+        table_name: name,
+        kind: rel.type === 'view' ? 'view' : 'table',
+        column_name: col.name,
+        native: col.type,
+        is_nullable: Number(col.notnull) === 0 && Number(col.pk) === 0 ? 'YES' : 'NO',
+      });
+    for (const col of [...info].filter((x) => Number(x.pk) > 0).sort((a, b) => Number(a.pk) - Number(b.pk)))
+      pkRows.push({ child_table: name, child_column: col.name });
     for (const f of await c.query('select * from pragma_foreign_key_list(?) order by id, seq', [name])) {
       fkRows.push({ name: `fk${str(f.id)}`, child_table: name, child_column: f.from, parent_table: f.table, parent_column: f.to ?? '', seq: f.seq });
     }
@@ -122,7 +132,13 @@ async function existingTables(c: Connection): ReturnType<Dialect['existingTables
   const rows: Array<ExistingColumn & { table: string }> = [];
   for (const n of names) {
     for (const col of await c.query('select name, type, "notnull" as nn, dflt_value, pk from pragma_table_info(?)', [n])) {
-      rows.push({ table: n, name: str(col.name), nativeType: str(col.type), nullable: Number(col.nn) === 0, hasDefault: col.dflt_value !== null || (Number(col.pk) > 0 && /^integer$/i.test(str(col.type))) });
+      rows.push({
+        table: n,
+        name: str(col.name),
+        nativeType: str(col.type),
+        nullable: Number(col.nn) === 0,
+        hasDefault: col.dflt_value !== null || (Number(col.pk) > 0 && /^integer$/i.test(str(col.type))),
+      });
     }
   }
   return groupColumns(rows);

@@ -23,7 +23,10 @@ export async function writeDelimited(
   const opts = { delimiter, record_delimiter: '\n' as const, quoted_match: delimiter === '\t' ? /\t/ : undefined };
   sink.push(encoder.encode(stringify([table.columns.map((c) => (allowFormulas ? c.name : inertText(c.name)))], opts)));
   for await (const batch of rows) {
-    const text = stringify(batch.rows.map((r) => r.map((v, i) => delimitedCell(v, types[i] ?? 'unknown', allowFormulas))), opts);
+    const text = stringify(
+      batch.rows.map((r) => r.map((v, i) => delimitedCell(v, types[i] ?? 'unknown', allowFormulas))),
+      opts,
+    );
     sink.push(encoder.encode(text));
     onRows(batch.rows.length);
   }

@@ -41,10 +41,14 @@ function checkSheetLimit(tables: ExportTable[], format: ExportFormat): void {
   const over = tables.filter((t) => t.rowCount + 1 > SHEET_ROW_LIMIT);
   if (!over.length) return;
   const list = over.map((t) => `"${t.name}" (${t.rowCount.toLocaleString('en-US')} rows)`).join(', ');
-  throw new AppError('EXPORT_LIMIT_EXCEEDED', `${format.toUpperCase()} sheets hold at most ${(SHEET_ROW_LIMIT - 1).toLocaleString('en-US')} rows plus the header; too many rows in ${list}.`, {
-    fix: 'Download as CSV or Parquet, which have no row limit.',
-    details: { tables: over.map((t) => t.name), limit: SHEET_ROW_LIMIT },
-  });
+  throw new AppError(
+    'EXPORT_LIMIT_EXCEEDED',
+    `${format.toUpperCase()} sheets hold at most ${(SHEET_ROW_LIMIT - 1).toLocaleString('en-US')} rows plus the header; too many rows in ${list}.`,
+    {
+      fix: 'Download as CSV or Parquet, which have no row limit.',
+      details: { tables: over.map((t) => t.name), limit: SHEET_ROW_LIMIT },
+    },
+  );
 }
 
 /**
@@ -54,7 +58,13 @@ function checkSheetLimit(tables: ExportTable[], format: ExportFormat): void {
  * failure or cancel leaves nothing at outPath. Never replaces an existing file without `force`,
  * never writes over the exported file or into `protectedDirs`; every write error is thrown.
  */
-export async function exportDataset(outputSqlitePath: string, tables: string[], format: ExportFormat, outPath: string, opts: ExportOptions = {}): Promise<ExportResult> {
+export async function exportDataset(
+  outputSqlitePath: string,
+  tables: string[],
+  format: ExportFormat,
+  outPath: string,
+  opts: ExportOptions = {},
+): Promise<ExportResult> {
   if (!exportFormats.includes(format)) {
     throw new AppError('UNSUPPORTED_FORMAT', `"${String(format)}" is not a download format.`, { fix: `Use one of ${exportFormats.join(', ')}.` });
   }
@@ -71,7 +81,12 @@ export async function exportDataset(outputSqlitePath: string, tables: string[], 
   };
   const rowsOf = (t: ExportTable): AsyncIterable<RowBatch> => readOutputTable(outputSqlitePath, t.name, opts.batchSize ?? 5000, opts.signal);
   const fail = (e: unknown): AppError =>
-    isAppError(e) ? e : new AppError('EXPORT_FAILED', `Writing the ${format.toUpperCase()} download to ${outPath} failed: ${(e as Error).message}`, { fix: 'Check that the folder is writable and the disk has space.', cause: e });
+    isAppError(e)
+      ? e
+      : new AppError('EXPORT_FAILED', `Writing the ${format.toUpperCase()} download to ${outPath} failed: ${(e as Error).message}`, {
+          fix: 'Check that the folder is writable and the disk has space.',
+          cause: e,
+        });
 
   opts.onProgress?.(0, total);
   if (format === 'xlsx' || format === 'ods') {
@@ -105,5 +120,10 @@ export async function exportDataset(outputSqlitePath: string, tables: string[], 
     target.discard();
     throw fail(e);
   }
-  return { path: outPath, container: zipped ? 'zip' : 'file', rows: total, tables: metas.map((t) => ({ name: t.name, rows: t.rowCount, file: zipped ? fileName(t.name, format) : outPath })) };
+  return {
+    path: outPath,
+    container: zipped ? 'zip' : 'file',
+    rows: total,
+    tables: metas.map((t) => ({ name: t.name, rows: t.rowCount, file: zipped ? fileName(t.name, format) : outPath })),
+  };
 }

@@ -31,18 +31,24 @@ function inside(dir: string, file: string): boolean {
 export function checkExportTarget(outPath: string, input: string, rules: TargetRules = {}): string {
   const dir = path.dirname(path.resolve(outPath));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new AppError('EXPORT_FAILED', `The folder ${dir} does not exist, so ${outPath} cannot be written.`, { fix: 'Create the folder first, or choose a file in an existing folder.' });
+    throw new AppError('EXPORT_FAILED', `The folder ${dir} does not exist, so ${outPath} cannot be written.`, {
+      fix: 'Create the folder first, or choose a file in an existing folder.',
+    });
   }
   const target = path.join(real(dir), path.basename(outPath));
   if (existsSync(target) && statSync(target).isDirectory()) {
     throw new AppError('EXPORT_FAILED', `${outPath} is a folder.`, { fix: 'Give a file name, e.g. ' + path.join(outPath, 'export.zip') });
   }
   if (real(target) === real(input)) {
-    throw new AppError('EXPORT_FAILED', `${outPath} is the synthetic data being exported; writing there would destroy it.`, { fix: 'Choose another file name outside the project store.' });
+    throw new AppError('EXPORT_FAILED', `${outPath} is the synthetic data being exported; writing there would destroy it.`, {
+      fix: 'Choose another file name outside the project store.',
+    });
   }
   for (const d of rules.protectedDirs ?? []) {
     if (existsSync(d) && inside(real(d), target)) {
-      throw new AppError('EXPORT_FAILED', `${outPath} is inside the project store (${d}); Doppel never writes exports there.`, { fix: 'Choose a file outside the project store folder.' });
+      throw new AppError('EXPORT_FAILED', `${outPath} is inside the project store (${d}); Doppel never writes exports there.`, {
+        fix: 'Choose a file outside the project store folder.',
+      });
     }
   }
   if (!rules.force && existsSync(target)) throw alreadyExists(outPath);

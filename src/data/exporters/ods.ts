@@ -72,11 +72,13 @@ function cell(v: CellValue, type: StorageType): string {
     if (!Number.isFinite(v)) return '<table:table-cell/>';
     return `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`;
   }
-  if (typeof v === 'boolean') return `<table:table-cell office:value-type="boolean" office:boolean-value="${v}"><text:p>${v ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`;
+  if (typeof v === 'boolean')
+    return `<table:table-cell office:value-type="boolean" office:boolean-value="${v}"><text:p>${v ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`;
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) return '<table:table-cell/>';
     const day = `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
-    if (type === 'date') return `<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="${day}"><text:p>${day}</text:p></table:table-cell>`;
+    if (type === 'date')
+      return `<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="${day}"><text:p>${day}</text:p></table:table-cell>`;
     const time = `${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`;
     const ms = v.getUTCMilliseconds();
     return `<table:table-cell table:style-name="ce2" office:value-type="date" office:date-value="${day}T${time}${ms ? `.${pad(ms, 3)}` : ''}"><text:p>${day} ${time}</text:p></table:table-cell>`;
@@ -87,14 +89,23 @@ function cell(v: CellValue, type: StorageType): string {
 const row = (cells: string[]): string => `<table:table-row>${cells.join('')}</table:table-row>`;
 
 /** Writes one sheet per table into an .ods file, streamed (memory bounded by one batch of rows). */
-export async function writeOdsStream(tables: ExportTable[], sheetNames: string[], rowsOf: (t: ExportTable) => AsyncIterable<RowBatch>, file: string, onRows: (n: number) => void): Promise<void> {
+export async function writeOdsStream(
+  tables: ExportTable[],
+  sheetNames: string[],
+  rowsOf: (t: ExportTable) => AsyncIterable<RowBatch>,
+  file: string,
+  onRows: (n: number) => void,
+): Promise<void> {
   const zip = new ZipFileWriter(file);
   const enc = new TextEncoder();
   try {
     const mime = zip.entry('mimetype', 0);
     mime.push(enc.encode(MIME));
     mime.end();
-    for (const [name, text] of [['META-INF/manifest.xml', MANIFEST], ['styles.xml', STYLES]] as const) {
+    for (const [name, text] of [
+      ['META-INF/manifest.xml', MANIFEST],
+      ['styles.xml', STYLES],
+    ] as const) {
       const e = zip.entry(name);
       e.push(enc.encode(text));
       e.end();

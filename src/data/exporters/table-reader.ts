@@ -30,7 +30,10 @@ export function describeOutputTables(sqlitePath: string, tables: string[]): Expo
       const stored = renames.find((r) => r.table_name === name)?.stored_table ?? name;
       const logical = (c: string): string => renames.find((r) => r.stored_table === stored && r.stored_column === c)?.column_name ?? c;
       const info = db.prepare('select name, type from pragma_table_info(?) order by cid').all(stored) as Array<{ name: string; type: string }>;
-      if (!info.length) throw new AppError('TABLE_NOT_FOUND', `Table "${name}" is not in the synthetic output ${sqlitePath}.`, { fix: 'Pick one of the tables of this execution.' });
+      if (!info.length)
+        throw new AppError('TABLE_NOT_FOUND', `Table "${name}" is not in the synthetic output ${sqlitePath}.`, {
+          fix: 'Pick one of the tables of this execution.',
+        });
       const count = db.prepare(`select count(*) as n from ${sqlite.quote(stored)}`).get() as { n: number };
       return { name, columns: info.map((c) => ({ name: logical(c.name), storageType: storageTypeOf(c.type).storageType })), rowCount: count.n };
     });

@@ -57,7 +57,13 @@ export async function writeXlsx(tables: ExportTable[], rowsOf: TableRows, file: 
   }
 }
 
-async function writeSheets(wb: ExcelJS.stream.xlsx.WorkbookWriter, tables: ExportTable[], rowsOf: TableRows, onRows: (n: number) => void, check: () => void): Promise<void> {
+async function writeSheets(
+  wb: ExcelJS.stream.xlsx.WorkbookWriter,
+  tables: ExportTable[],
+  rowsOf: TableRows,
+  onRows: (n: number) => void,
+  check: () => void,
+): Promise<void> {
   const names = sheetNames(tables.map((t) => t.name));
   for (const [ti, t] of tables.entries()) {
     const ws = wb.addWorksheet(names[ti]);

@@ -54,7 +54,8 @@ export class ZipFileWriter {
     let off = 0;
     while (off < data.length) off += writeSync(this.fd, data, off, data.length - off, at === undefined ? null : at + off);
     if (at === undefined) this.offset += data.length;
-    if (this.offset > MAX) throw new AppError('EXPORT_LIMIT_EXCEEDED', 'The workbook would be larger than 4 GiB.', { fix: 'Download as CSV or Parquet, which have no size limit.' });
+    if (this.offset > MAX)
+      throw new AppError('EXPORT_LIMIT_EXCEEDED', 'The workbook would be larger than 4 GiB.', { fix: 'Download as CSV or Parquet, which have no size limit.' });
   }
 
   /** Starts an entry (stored or deflated); entries are written one after the other. */
@@ -79,7 +80,10 @@ export class ZipFileWriter {
     const grow = (chunk: Uint8Array): void => {
       e.crc = crc32(e.crc, chunk);
       e.usize += chunk.length;
-      if (e.usize > MAX) throw new AppError('EXPORT_LIMIT_EXCEEDED', `The workbook part ${name} would be larger than 4 GiB.`, { fix: 'Download as CSV or Parquet, which have no size limit.' });
+      if (e.usize > MAX)
+        throw new AppError('EXPORT_LIMIT_EXCEEDED', `The workbook part ${name} would be larger than 4 GiB.`, {
+          fix: 'Download as CSV or Parquet, which have no size limit.',
+        });
     };
     return {
       push: (chunk) => {

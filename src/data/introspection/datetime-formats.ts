@@ -34,7 +34,10 @@ function dmy(name: string, sep: string, monthFirst: boolean): DatetimeFormat {
   return {
     name,
     re: new RegExp(`^(\\d{1,2})${sep}(\\d{1,2})${sep}(\\d{4})${TIME}$`),
-    parse: (m) => (monthFirst ? build(n(m[3]), n(m[1]), n(m[2]), n(m[4]), n(m[5]), n(m[6]), m[7] ?? '') : build(n(m[3]), n(m[2]), n(m[1]), n(m[4]), n(m[5]), n(m[6]), m[7] ?? '')),
+    parse: (m) =>
+      monthFirst
+        ? build(n(m[3]), n(m[1]), n(m[2]), n(m[4]), n(m[5]), n(m[6]), m[7] ?? '')
+        : build(n(m[3]), n(m[2]), n(m[1]), n(m[4]), n(m[5]), n(m[6]), m[7] ?? ''),
   };
 }
 

@@ -56,7 +56,10 @@ export function namesMatch(childColumn: string, parent: TableMeta): boolean {
   for (const f of forms) {
     if (c === `${f}id` || c === f) return true; // patient_id / PATIENT -> patients.id
   }
-  const last = childColumn.toLowerCase().split(/[_\s]+|(?<=[a-z])(?=[A-Z])/).filter(Boolean);
+  const last = childColumn
+    .toLowerCase()
+    .split(/[_\s]+|(?<=[a-z])(?=[A-Z])/)
+    .filter(Boolean);
   const tail = norm(last[last.length - 1] ?? '');
   const tail2 = norm(last.slice(-2).join(''));
   return forms.has(tail) || [...forms].some((f) => tail2 === `${f}id`); // SECONDARY_PAYER -> payers.Id
@@ -66,7 +69,8 @@ const cellKey = (v: CellValue): string => (v instanceof Date ? String(v.getTime(
 
 async function columnValues(src: SourceConnector, table: string, column: string, limit?: number): Promise<CellValue[]> {
   const out: CellValue[] = [];
-  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000, ...(limit ? { limit } : {}) })) for (const r of b.rows) out.push(r[0] ?? null);
+  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000, ...(limit ? { limit } : {}) }))
+    for (const r of b.rows) out.push(r[0] ?? null);
   return out;
 }
 

@@ -64,8 +64,45 @@ export function isIpv6(s: string): boolean {
 }
 
 const STREET_SUFFIXES = new Set(
-  [...(en.location?.street_suffix ?? []), 'st', 'street', 'ave', 'avenue', 'rd', 'road', 'blvd', 'boulevard', 'dr', 'drive', 'ln', 'lane', 'way', 'ct', 'court', 'pl', 'place', 'sq', 'square', 'hwy', 'highway', 'pkwy', 'parkway', 'loop', 'terrace', 'circle', 'trail', 'nw', 'ne', 'sw', 'se', 'straße', 'strasse', 'rue', 'via', 'calle']
-    .map((w) => w.toLowerCase()),
+  [
+    ...(en.location?.street_suffix ?? []),
+    'st',
+    'street',
+    'ave',
+    'avenue',
+    'rd',
+    'road',
+    'blvd',
+    'boulevard',
+    'dr',
+    'drive',
+    'ln',
+    'lane',
+    'way',
+    'ct',
+    'court',
+    'pl',
+    'place',
+    'sq',
+    'square',
+    'hwy',
+    'highway',
+    'pkwy',
+    'parkway',
+    'loop',
+    'terrace',
+    'circle',
+    'trail',
+    'nw',
+    'ne',
+    'sw',
+    'se',
+    'straße',
+    'strasse',
+    'rue',
+    'via',
+    'calle',
+  ].map((w) => w.toLowerCase()),
 );
 
 /** A street address: a house number and words ending in a street type (optionally followed by a unit). */
@@ -79,4 +116,5 @@ export function isStreetAddress(s: string): boolean {
 }
 
 export const isUsZip = (s: string): boolean => /^\d{5}(-?\d{4})?$/.test(s);
-export const isPostalCode = (s: string): boolean => isUsZip(s) || /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/i.test(s) || /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i.test(s) || /^\d{4,6}(-\d{3,4})?$/.test(s);
+export const isPostalCode = (s: string): boolean =>
+  isUsZip(s) || /^[A-Z]\d[A-Z] ?\d[A-Z]\d$/i.test(s) || /^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$/i.test(s) || /^\d{4,6}(-\d{3,4})?$/.test(s);

@@ -21,8 +21,22 @@ import { isFirstName, isFullName, isLastName } from './names';
 import { findIdentifiers, isSentenceLike } from './spans';
 
 export type SensitiveKind =
-  | 'email' | 'ssn' | 'credit_card' | 'iban' | 'ip_address' | 'phone' | 'street_address' | 'first_name' | 'last_name' | 'full_name'
-  | 'national_id' | 'postal_code' | 'birth_date' | 'gender' | 'geo_coordinate' | 'free_text';
+  | 'email'
+  | 'ssn'
+  | 'credit_card'
+  | 'iban'
+  | 'ip_address'
+  | 'phone'
+  | 'street_address'
+  | 'first_name'
+  | 'last_name'
+  | 'full_name'
+  | 'national_id'
+  | 'postal_code'
+  | 'birth_date'
+  | 'gender'
+  | 'geo_coordinate'
+  | 'free_text';
 
 interface Rule {
   kind: SensitiveKind;
@@ -45,20 +59,118 @@ interface Rule {
 
 const RULES: Rule[] = [
   { kind: 'email', treatment: 'mock', generator: 'internet.email', name: /e-?mail/i, value: isEmail, share: 0.8, hintedShare: 0.3, nameOnly: true },
-  { kind: 'ssn', treatment: 'mock', generator: 'ssn', name: /(^|_|\b)ssn($|_|\b)|social.?sec/i, value: (s, h) => isSsn(s) || (h && /^\d{9}$/.test(s)), share: 0.8, hintedShare: 0.3, nameOnly: true },
-  { kind: 'credit_card', treatment: 'mock', generator: 'finance.creditCardNumber', name: /card.?(num|no\b)|credit.?card|cc.?num|(^|_)pan($|_)/i, value: isCreditCard, share: 0.8, hintedShare: 0.3, nameOnly: true },
+  {
+    kind: 'ssn',
+    treatment: 'mock',
+    generator: 'ssn',
+    name: /(^|_|\b)ssn($|_|\b)|social.?sec/i,
+    value: (s, h) => isSsn(s) || (h && /^\d{9}$/.test(s)),
+    share: 0.8,
+    hintedShare: 0.3,
+    nameOnly: true,
+  },
+  {
+    kind: 'credit_card',
+    treatment: 'mock',
+    generator: 'finance.creditCardNumber',
+    name: /card.?(num|no\b)|credit.?card|cc.?num|(^|_)pan($|_)/i,
+    value: isCreditCard,
+    share: 0.8,
+    hintedShare: 0.3,
+    nameOnly: true,
+  },
   { kind: 'iban', treatment: 'mock', generator: 'finance.iban', name: /iban/i, value: isIban, share: 0.8, hintedShare: 0.3, nameOnly: true },
-  { kind: 'ip_address', treatment: 'mock', generator: 'internet.ip', name: /(^|_)ip($|_)|ip.?addr/i, value: (s) => isIpv4(s) || isIpv6(s), share: 0.8, hintedShare: 0.3 },
-  { kind: 'phone', treatment: 'mock', generator: 'phone.number', name: /phone|mobile|(^|_)fax($|_)|^fax|(^|_)tel($|_)|cell/i, value: (s, h) => isPhone(s, h), share: 0.8, hintedShare: 0.3, nameOnly: true },
-  { kind: 'street_address', treatment: 'mock', generator: 'location.streetAddress', name: /address|street|(^|_)addr/i, value: isStreetAddress, share: 0.6, hintedShare: 0.3, nameOnly: true, distinct: true },
-  { kind: 'national_id', treatment: 'mock', name: /passport|driver|licen[cs]e.?(no|num)|national.?id|tax.?id|(^|_)nin($|_)/i, share: 1.1, hintedShare: 0, nameOnly: true },
-  { kind: 'first_name', treatment: 'mock', generator: 'person.firstName', name: /first.?name|given.?name|fore.?name|^first$/i, value: isFirstName, share: 0.7, hintedShare: 0.3, nameOnly: true, distinct: true, trustName: true },
-  { kind: 'last_name', treatment: 'mock', generator: 'person.lastName', name: /last.?name|sur.?name|family.?name|maiden|^last$/i, value: isLastName, share: 0.7, hintedShare: 0.3, nameOnly: true, distinct: true, trustName: true },
-  { kind: 'full_name', treatment: 'mock', generator: 'person.fullName', name: /full.?name|^name$|person|patient.?name|customer.?name|contact.?name|^(employee|client|customer|user).?name$/i, value: isFullName, share: 0.7, hintedShare: 0.5, distinct: true },
-  { kind: 'postal_code', treatment: 'synthesize', name: /zip|postal|post.?code|(^|_)plz($|_)/i, value: isPostalCode, share: 1.1, hintedShare: 0.5, nameOnly: true },
+  {
+    kind: 'ip_address',
+    treatment: 'mock',
+    generator: 'internet.ip',
+    name: /(^|_)ip($|_)|ip.?addr/i,
+    value: (s) => isIpv4(s) || isIpv6(s),
+    share: 0.8,
+    hintedShare: 0.3,
+  },
+  {
+    kind: 'phone',
+    treatment: 'mock',
+    generator: 'phone.number',
+    name: /phone|mobile|(^|_)fax($|_)|^fax|(^|_)tel($|_)|cell/i,
+    value: (s, h) => isPhone(s, h),
+    share: 0.8,
+    hintedShare: 0.3,
+    nameOnly: true,
+  },
+  {
+    kind: 'street_address',
+    treatment: 'mock',
+    generator: 'location.streetAddress',
+    name: /address|street|(^|_)addr/i,
+    value: isStreetAddress,
+    share: 0.6,
+    hintedShare: 0.3,
+    nameOnly: true,
+    distinct: true,
+  },
+  {
+    kind: 'national_id',
+    treatment: 'mock',
+    name: /passport|driver|licen[cs]e.?(no|num)|national.?id|tax.?id|(^|_)nin($|_)/i,
+    share: 1.1,
+    hintedShare: 0,
+    nameOnly: true,
+  },
+  {
+    kind: 'first_name',
+    treatment: 'mock',
+    generator: 'person.firstName',
+    name: /first.?name|given.?name|fore.?name|^first$/i,
+    value: isFirstName,
+    share: 0.7,
+    hintedShare: 0.3,
+    nameOnly: true,
+    distinct: true,
+    trustName: true,
+  },
+  {
+    kind: 'last_name',
+    treatment: 'mock',
+    generator: 'person.lastName',
+    name: /last.?name|sur.?name|family.?name|maiden|^last$/i,
+    value: isLastName,
+    share: 0.7,
+    hintedShare: 0.3,
+    nameOnly: true,
+    distinct: true,
+    trustName: true,
+  },
+  {
+    kind: 'full_name',
+    treatment: 'mock',
+    generator: 'person.fullName',
+    name: /full.?name|^name$|person|patient.?name|customer.?name|contact.?name|^(employee|client|customer|user).?name$/i,
+    value: isFullName,
+    share: 0.7,
+    hintedShare: 0.5,
+    distinct: true,
+  },
+  {
+    kind: 'postal_code',
+    treatment: 'synthesize',
+    name: /zip|postal|post.?code|(^|_)plz($|_)/i,
+    value: isPostalCode,
+    share: 1.1,
+    hintedShare: 0.5,
+    nameOnly: true,
+  },
   { kind: 'birth_date', treatment: 'synthesize', name: /birth(?!.?place)|(^|_)dob($|_)|born/i, share: 1.1, hintedShare: 0, nameOnly: true },
   { kind: 'gender', treatment: 'synthesize', name: /^(gender|sex)$|(_|\b)(gender|sex)$/i, share: 1.1, hintedShare: 0, nameOnly: true },
-  { kind: 'geo_coordinate', treatment: 'synthesize', name: /^(lat|lon|lng|latitude|longitude)$|(_|\b)(lat|lon|lng|latitude|longitude)$/i, value: (s) => Number.isFinite(Number(s)) && Math.abs(Number(s)) <= 180, share: 1.1, hintedShare: 0.9 },
+  {
+    kind: 'geo_coordinate',
+    treatment: 'synthesize',
+    name: /^(lat|lon|lng|latitude|longitude)$|(_|\b)(lat|lon|lng|latitude|longitude)$/i,
+    value: (s) => Number.isFinite(Number(s)) && Math.abs(Number(s)) <= 180,
+    share: 1.1,
+    hintedShare: 0.9,
+  },
 ];
 
 const SAMPLE = 1000;
@@ -90,7 +202,15 @@ function freeTextHit(table: string, name: string, values: string[]): SensitiveHi
   const share = holding / sentences.length;
   if (holding < 2 || share < FREE_TEXT_SHARE) return null;
   const identifiers = [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
-  return { table, column: name, kind: 'free_text', confidence: Math.round(Math.min(0.95, 0.6 + share) * 100) / 100, suggestedTreatment: 'mock', mockGenerator: 'lorem.sentence', identifiers };
+  return {
+    table,
+    column: name,
+    kind: 'free_text',
+    confidence: Math.round(Math.min(0.95, 0.6 + share) * 100) / 100,
+    suggestedTreatment: 'mock',
+    mockGenerator: 'lorem.sentence',
+    identifiers,
+  };
 }
 
 function detectColumn(table: string, col: ColumnMeta, values: string[]): SensitiveHit | null {
@@ -119,7 +239,15 @@ function detectColumn(table: string, col: ColumnMeta, values: string[]): Sensiti
     else if (hint && rule.trustName && !numeric) confidence = 0.55;
     // Numbers are phones, cards or ids only when the name says so.
     if (numeric && !hint && rule.kind !== 'geo_coordinate') confidence = 0;
-    if (confidence > 0) consider({ table, column: name, kind: rule.kind, confidence: Math.round(confidence * 100) / 100, suggestedTreatment: rule.treatment, ...(rule.generator ? { mockGenerator: rule.generator } : {}) });
+    if (confidence > 0)
+      consider({
+        table,
+        column: name,
+        kind: rule.kind,
+        confidence: Math.round(confidence * 100) / 100,
+        suggestedTreatment: rule.treatment,
+        ...(rule.generator ? { mockGenerator: rule.generator } : {}),
+      });
   }
   if (!best && (col.sdtype === 'text' || col.sdtype === 'categorical') && values.length > 0) {
     const hit = freeTextHit(table, name, values);

@@ -21,7 +21,11 @@ const PATTERNS: [SpanKind, RegExp, (s: string) => boolean][] = [
   ['credit_card', /\b\d{4}(?:[ -]?\d{4}){2}[ -]?\d{1,7}\b/g, (s) => isCreditCard(s)],
   ['national_id', /\b\d{3}-\d{2}-\d{4}\b/g, (s) => isSsn(s)],
   ['ip_address', /\b(?:\d{1,3}\.){3}\d{1,3}\b|\b(?:[0-9a-f]{1,4}:){2,7}[0-9a-f]{1,4}\b/gi, (s) => isIpv4(s) || isIpv6(s)],
-  ['phone', /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}\b/g, (s) => s.replace(/\D/g, '').length >= 9 && s.replace(/\D/g, '').length <= 15],
+  [
+    'phone',
+    /(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\b\d{2,4}[\s.-])\d{3,4}[\s.-]\d{3,4}\b/g,
+    (s) => s.replace(/\D/g, '').length >= 9 && s.replace(/\D/g, '').length <= 15,
+  ],
 ];
 
 const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.? ([A-Z][a-z]+(?:[- ][A-Z][a-z]+)?)/g;

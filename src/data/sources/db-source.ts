@@ -3,7 +3,17 @@ import { AppError } from '../../shared/errors';
 import { describeSource } from '../../shared/source';
 import type { ColumnMeta, DatasetMetadata, StorageType, TableMeta } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type KeyFacts, type KeyReadOptions, type PreviewResult, type ReadOptions, type SampleOptions, type SourceConnector } from './connector';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_SAMPLE_ROWS,
+  type IntrospectOptions,
+  type KeyFacts,
+  type KeyReadOptions,
+  type PreviewResult,
+  type ReadOptions,
+  type SampleOptions,
+  type SourceConnector,
+} from './connector';
 import { reservoirOf } from './reservoir';
 import { dialectOf, passwordOf, type Catalog, type CatalogTable, type Connection, type DbSpec, type Dialect } from '../dialects';
 import { dbError } from '../dialects/errors';
@@ -45,7 +55,9 @@ class DatabaseSource implements SourceConnector {
     if (!t) {
       const names = cat.tables.map((x) => x.name);
       throw new AppError('TABLE_NOT_FOUND', `Table "${name}" was not found in ${describeSource(this.spec)}.`, {
-        fix: names.length ? `Pick one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.` : 'The source has no tables; check the database or schema name.',
+        fix: names.length
+          ? `Pick one of: ${names.slice(0, 20).join(', ')}${names.length > 20 ? ', …' : ''}.`
+          : 'The source has no tables; check the database or schema name.',
       });
     }
     return t;
@@ -70,7 +82,10 @@ class DatabaseSource implements SourceConnector {
     const names = columns ?? t.columns.map((c) => c.name);
     const types = names.map((n) => {
       const c = t.columns.find((x) => x.name === n);
-      if (!c) throw new AppError('BAD_REQUEST', `Column "${n}" is not in table "${t.name}" of ${describeSource(this.spec)}.`, { fix: 'Inspect the source again; the table may have changed.' });
+      if (!c)
+        throw new AppError('BAD_REQUEST', `Column "${n}" is not in table "${t.name}" of ${describeSource(this.spec)}.`, {
+          fix: 'Inspect the source again; the table may have changed.',
+        });
       return storageTypeOf(c.nativeType).storageType;
     });
     return { names, types };
@@ -117,7 +132,13 @@ class DatabaseSource implements SourceConnector {
   }
 
   /** The rows of a query in batches of normalized cells. */
-  private async *batches(table: string, sql: string, names: string[], types: StorageType[], opts: { batchSize?: number; signal?: AbortSignal }): AsyncIterable<RowBatch> {
+  private async *batches(
+    table: string,
+    sql: string,
+    names: string[],
+    types: StorageType[],
+    opts: { batchSize?: number; signal?: AbortSignal },
+  ): AsyncIterable<RowBatch> {
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     const norm = (r: unknown[]): Row => r.map((v, i) => normalizeCell(v, types[i] ?? 'unknown'));
     let batch: Row[] = [];
@@ -204,13 +225,24 @@ class DatabaseSource implements SourceConnector {
           nativeType: c.nativeType,
           ...(c.portable === false ? {} : { nativeOf: this.spec.kind }),
           nullable: c.nullable,
-          sdtype: inferSdtype(c.name, st.storageType, rows.map((r) => r[i] ?? null), { isKey: keyCols.has(`${t.name}\u0000${c.name}`) }),
+          sdtype: inferSdtype(
+            c.name,
+            st.storageType,
+            rows.map((r) => r[i] ?? null),
+            { isKey: keyCols.has(`${t.name}\u0000${c.name}`) },
+          ),
         };
         if (st.scale !== undefined) meta.scale = st.scale;
         if (st.maxLength !== undefined) meta.maxLength = st.maxLength;
         return meta;
       });
-      const table: TableMeta = { name: t.name, columns, primaryKey: t.primaryKey, rowCount, origin: this.spec.kind === 'postgres' ? `${this.namespace}.${t.name}` : t.name };
+      const table: TableMeta = {
+        name: t.name,
+        columns,
+        primaryKey: t.primaryKey,
+        rowCount,
+        origin: this.spec.kind === 'postgres' ? `${this.namespace}.${t.name}` : t.name,
+      };
       if (t.kind !== 'table') table.kind = t.kind;
       tables.push(table);
     }

@@ -20,7 +20,11 @@ function keyOf(v: unknown): string {
   return v instanceof Date ? String(v.getTime()) : String(v);
 }
 
-function inferTyped(name: string, values: unknown[], hint?: { storageType: StorageType; nativeType: string; scale?: number }): { meta: ColumnMeta; convert: (v: unknown) => CellValue } {
+function inferTyped(
+  name: string,
+  values: unknown[],
+  hint?: { storageType: StorageType; nativeType: string; scale?: number },
+): { meta: ColumnMeta; convert: (v: unknown) => CellValue } {
   const present = values.filter((v) => v !== null && v !== undefined && v !== '');
   let storageType: StorageType;
   let textual = false;
@@ -42,7 +46,8 @@ function inferTyped(name: string, values: unknown[], hint?: { storageType: Stora
   const convert = textual
     ? (v: unknown): CellValue => (typeof v === 'string' ? convertText(v, fmt) : normalizeCell(v, storageType))
     : storageType === 'string'
-      ? (v: unknown): CellValue => (v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'object' ? normalizeCell(v, 'json') : String(v))
+      ? (v: unknown): CellValue =>
+          v === null || v === undefined ? null : v instanceof Date ? v.toISOString() : typeof v === 'object' ? normalizeCell(v, 'json') : String(v)
       : (v: unknown): CellValue => normalizeCell(v, storageType);
   const typed = values.map(convert);
   const meta: ColumnMeta = { name, storageType, sdtype: inferSdtype(name, storageType, typed), nullable: typed.some((v) => v === null) };
@@ -74,7 +79,13 @@ export async function profileTable(table: FileTable, sampleRows: number): Promis
     }
   }
   const hints = table.storageHints ? await table.storageHints() : undefined;
-  const inferred = header.map((h, i) => inferTyped(h, sample.map((r) => r[i] ?? null), hints?.get(h)));
+  const inferred = header.map((h, i) =>
+    inferTyped(
+      h,
+      sample.map((r) => r[i] ?? null),
+      hints?.get(h),
+    ),
+  );
   return {
     header,
     columns: inferred.map((x) => x.meta),

@@ -4,7 +4,17 @@ import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { SourceSpec } from '../../shared/source';
 import type { Row, RowBatch } from '../../shared/values';
-import { DEFAULT_BATCH_SIZE, DEFAULT_SAMPLE_ROWS, type IntrospectOptions, type KeyFacts, type KeyReadOptions, type PreviewResult, type ReadOptions, type SampleOptions, type SourceConnector } from './connector';
+import {
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_SAMPLE_ROWS,
+  type IntrospectOptions,
+  type KeyFacts,
+  type KeyReadOptions,
+  type PreviewResult,
+  type ReadOptions,
+  type SampleOptions,
+  type SourceConnector,
+} from './connector';
 import { reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { csvTable } from './formats/csv';
@@ -26,7 +36,11 @@ function extensionOf(path: string): string | undefined {
 /** A table name from a file name: no extension, other dots and spaces as `_`. */
 export function tableNameOf(file: string): string {
   const ext = extensionOf(file) ?? extname(file);
-  return basename(file).slice(0, basename(file).length - ext.length).replace(/[^\p{L}\p{N}_]+/gu, '_') || 'table';
+  return (
+    basename(file)
+      .slice(0, basename(file).length - ext.length)
+      .replace(/[^\p{L}\p{N}_]+/gu, '_') || 'table'
+  );
 }
 
 async function tablesOfFile(path: string): Promise<FileTable[]> {
@@ -67,7 +81,10 @@ class FileSource implements SourceConnector {
     const t = this.tables.find((x) => x.name === name);
     if (!t) {
       throw new AppError('TABLE_NOT_FOUND', `Table "${name}" is not in ${this.spec.path}.`, {
-        fix: `Pick one of: ${this.tables.map((x) => x.name).slice(0, 20).join(', ')}.`,
+        fix: `Pick one of: ${this.tables
+          .map((x) => x.name)
+          .slice(0, 20)
+          .join(', ')}.`,
       });
     }
     return t;
@@ -126,7 +143,10 @@ class FileSource implements SourceConnector {
     const names = opts.columns ?? p.header;
     const idx = names.map((n) => {
       const i = p.header.indexOf(n);
-      if (i < 0) throw new AppError('BAD_REQUEST', `Column "${n}" is not in table "${table}" of ${this.spec.path}.`, { fix: 'Inspect the source again; the file may have changed.' });
+      if (i < 0)
+        throw new AppError('BAD_REQUEST', `Column "${n}" is not in table "${table}" of ${this.spec.path}.`, {
+          fix: 'Inspect the source again; the file may have changed.',
+        });
       return i;
     });
     const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -195,7 +215,9 @@ export async function openFileSource(spec: FilesSpec): Promise<SourceConnector> 
       .sort()
       .map((f) => join(spec.path, f));
     if (files.length === 0) {
-      throw new AppError('SOURCE_EMPTY', `The folder ${spec.path} holds no CSV, TSV, XLSX, ODS or Parquet file.`, { fix: 'Pick a folder with data files, or a single file.' });
+      throw new AppError('SOURCE_EMPTY', `The folder ${spec.path} holds no CSV, TSV, XLSX, ODS or Parquet file.`, {
+        fix: 'Pick a folder with data files, or a single file.',
+      });
     }
   } else {
     if (info.size === 0) throw new AppError('SOURCE_EMPTY', `${spec.path} is empty.`, { fix: 'Pick a file with a header row and data rows.' });

@@ -73,7 +73,8 @@ export function auditRepo(db: Database.Database, anchors: () => AuditAnchor[] = 
     if (!input.executionId) throw new AppError('BAD_REQUEST', 'An audit record needs the id of its execution.', { fix: 'Pass executionId.' });
     const prev = last.get() as { seq: number; hash: string } | undefined;
     const at = input.at ?? new Date().toISOString();
-    if (!Number.isFinite(Date.parse(at))) throw new AppError('BAD_REQUEST', `"${at}" is not a timestamp.`, { fix: 'Pass `at` as an ISO date-time, or leave it out.' });
+    if (!Number.isFinite(Date.parse(at)))
+      throw new AppError('BAD_REQUEST', `"${at}" is not a timestamp.`, { fix: 'Pass `at` as an ISO date-time, or leave it out.' });
     const payload = toJsonValue(input.payload);
     const rec = { seq: (prev?.seq ?? 0) + 1, at, user: input.user ?? osUser(), executionId: input.executionId, payload };
     const prevHash = prev?.hash ?? GENESIS_HASH;
@@ -121,15 +122,20 @@ export function auditRepo(db: Database.Database, anchors: () => AuditAnchor[] = 
       }
       const stored = parseHead(recordedHead.get());
       const heads: AuditAnchor[] = [...(stored ? [{ ...stored, where: 'the store' }] : []), ...(given ?? anchors())];
-      if (!stored && records > 0) return broken(records, 'the chain head the store records with every record is missing; the store was edited behind Doppel\'s back.');
+      if (!stored && records > 0)
+        return broken(records, "the chain head the store records with every record is missing; the store was edited behind Doppel's back.");
       for (const h of heads) {
         if (h.seq > records) {
           const removed = h.seq === records + 1 ? `#${h.seq}` : `#${records + 1}–#${h.seq}`;
-          return broken(records + 1, `the newest record${h.seq === records + 1 ? '' : 's'} (${removed}) ${h.seq === records + 1 ? 'was' : 'were'} removed: ${h.where} recorded #${h.seq} as the chain's head.`);
+          return broken(
+            records + 1,
+            `the newest record${h.seq === records + 1 ? '' : 's'} (${removed}) ${h.seq === records + 1 ? 'was' : 'were'} removed: ${h.where} recorded #${h.seq} as the chain's head.`,
+          );
         }
         if (hashes.get(h.seq) !== h.hash) return broken(h.seq, `it does not match the chain head ${h.where} recorded; the chain was rewritten.`);
       }
-      if (stored && stored.seq < records) return broken(stored.seq + 1, `it was added behind Doppel's back: the store recorded #${stored.seq} as the chain's head.`);
+      if (stored && stored.seq < records)
+        return broken(stored.seq + 1, `it was added behind Doppel's back: the store recorded #${stored.seq} as the chain's head.`);
       return { ok: true, records, message: `Audit chain intact: ${records} record${records === 1 ? '' : 's'}` };
     },
   };

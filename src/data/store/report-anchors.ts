@@ -14,7 +14,8 @@ export function reportAnchors(executions: readonly { id: string; name: string; w
     if (!existsSync(file)) continue;
     try {
       const head = (JSON.parse(readFileSync(file, 'utf8')) as { auditHead?: { seq?: unknown; hash?: unknown } | null }).auditHead;
-      if (head && typeof head.seq === 'number' && typeof head.hash === 'string') anchors.push({ seq: head.seq, hash: head.hash, where: `the report of "${e.name}" (${e.id})` });
+      if (head && typeof head.seq === 'number' && typeof head.hash === 'string')
+        anchors.push({ seq: head.seq, hash: head.hash, where: `the report of "${e.name}" (${e.id})` });
     } catch {
       // a report that cannot be read anchors nothing
     }

@@ -42,9 +42,13 @@ export function fileSecretBox(dir: string): SecretBox {
 }
 
 function undecryptable(path: string): AppError {
-  return new AppError('BAD_REQUEST', `A stored secret cannot be decrypted with the key ${path} (the key file was replaced or the store was copied without it).`, {
-    fix: 'Remove the stored connection and add it again with its password, or restore the original secret.key.',
-  });
+  return new AppError(
+    'BAD_REQUEST',
+    `A stored secret cannot be decrypted with the key ${path} (the key file was replaced or the store was copied without it).`,
+    {
+      fix: 'Remove the stored connection and add it again with its password, or restore the original secret.key.',
+    },
+  );
 }
 
 function loadOrCreateKey(path: string): Buffer {

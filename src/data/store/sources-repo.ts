@@ -31,9 +31,13 @@ export function sourceNotFound(id: string): AppError {
 
 /** A stored password asked for another target than the one it was saved with. */
 function passwordNotBound(saved: SourceRecord, target: SourceSpec): AppError {
-  return new AppError('DB_AUTH_FAILED', `The password saved with "${saved.name}" is for ${describeSource(saved.spec)}, not for ${describeSource(target)}: it is only sent to the server it was saved with.`, {
-    fix: 'Enter the password for this server (or pick the saved connection unchanged).',
-  });
+  return new AppError(
+    'DB_AUTH_FAILED',
+    `The password saved with "${saved.name}" is for ${describeSource(saved.spec)}, not for ${describeSource(target)}: it is only sent to the server it was saved with.`,
+    {
+      fix: 'Enter the password for this server (or pick the saved connection unchanged).',
+    },
+  );
 }
 
 /**

@@ -47,7 +47,11 @@ export interface ExecutionsRepo {
   /** Folds a worker event into the record (status running, step states, backend, summary...). */
   applyEvent(id: string, event: JobEvent): ExecutionRecord;
   /** Terminal state: succeeded (with summary), failed (with error), canceled. Sets finishedAt; pending/running steps become failed/canceled. */
-  finish(id: string, status: Extract<ExecutionStatus, 'succeeded' | 'failed' | 'canceled'>, opts?: { error?: AppErrorShape; summary?: ExecutionSummary }): ExecutionRecord;
+  finish(
+    id: string,
+    status: Extract<ExecutionStatus, 'succeeded' | 'failed' | 'canceled'>,
+    opts?: { error?: AppErrorShape; summary?: ExecutionSummary },
+  ): ExecutionRecord;
   rename(id: string, name: string): ExecutionRecord;
   /** Removes the record and its workspace folder. Refuses (BAD_REQUEST) while it is queued/running. */
   delete(id: string): void;

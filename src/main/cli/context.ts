@@ -39,17 +39,22 @@ export async function locateExecutionFile(execution: string, storeDir: string | 
 
 /** Reads and checks a SynthesisConfig JSON file; every schema problem is listed. */
 export function readConfigFile(file: string): SynthesisConfig {
-  if (!existsSync(file)) throw new AppError('NOT_FOUND', `The configuration file ${file} does not exist.`, { fix: 'Create one with `doppel init <source> -o config.json`.' });
+  if (!existsSync(file))
+    throw new AppError('NOT_FOUND', `The configuration file ${file} does not exist.`, { fix: 'Create one with `doppel init <source> -o config.json`.' });
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new AppError('CONFIG_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, { fix: 'Fix the JSON syntax, or create a fresh file with `doppel init`.' });
+    throw new AppError('CONFIG_INVALID', `${file} is not valid JSON: ${(e as Error).message}`, {
+      fix: 'Fix the JSON syntax, or create a fresh file with `doppel init`.',
+    });
   }
   const parsed = synthesisConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new AppError('CONFIG_INVALID', `${file} is not a valid Doppel configuration: ${where}`, { fix: 'Correct the fields named, or create a fresh file with `doppel init`.' });
+    throw new AppError('CONFIG_INVALID', `${file} is not a valid Doppel configuration: ${where}`, {
+      fix: 'Correct the fields named, or create a fresh file with `doppel init`.',
+    });
   }
   return parsed.data;
 }

@@ -32,16 +32,28 @@ export class TimelinePrinter {
           if (!this.tty) this.out.write(`… ${jobStepLabels[event.step]}\n`);
         } else {
           this.stopBar();
-          this.out.write(`${event.status === 'done' ? '✓' : '–'} ${jobStepLabels[event.step].padEnd(20)} ${event.status === 'done' ? secs(event.seconds) : 'skipped'}\n`);
+          this.out.write(
+            `${event.status === 'done' ? '✓' : '–'} ${jobStepLabels[event.step].padEnd(20)} ${event.status === 'done' ? secs(event.seconds) : 'skipped'}\n`,
+          );
         }
         break;
       case 'progress': {
         if (!this.tty || event.step !== this.step) break;
         const m = event.metrics;
-        const detail = m?.epoch !== undefined ? `epoch ${m.epoch}${m.trainLoss !== undefined ? ` loss ${m.trainLoss.toFixed(3)}` : ''}${m.valLoss !== undefined ? ` val ${m.valLoss.toFixed(3)}` : ''}` : (event.message ?? '');
+        const detail =
+          m?.epoch !== undefined
+            ? `epoch ${m.epoch}${m.trainLoss !== undefined ? ` loss ${m.trainLoss.toFixed(3)}` : ''}${m.valLoss !== undefined ? ` val ${m.valLoss.toFixed(3)}` : ''}`
+            : (event.message ?? '');
         if (!this.bar) {
           this.bar = new cliProgress.SingleBar(
-            { format: `  ${jobStepLabels[event.step].padEnd(20)} [{bar}] {percentage}% | ETA {eta_formatted} | {detail}`, stream: this.out, hideCursor: true, clearOnComplete: true, barsize: 24, etaBuffer: 20 },
+            {
+              format: `  ${jobStepLabels[event.step].padEnd(20)} [{bar}] {percentage}% | ETA {eta_formatted} | {detail}`,
+              stream: this.out,
+              hideCursor: true,
+              clearOnComplete: true,
+              barsize: 24,
+              etaBuffer: 20,
+            },
             cliProgress.Presets.shades_classic,
           );
           this.bar.start(Math.max(1, event.total), 0, { detail });

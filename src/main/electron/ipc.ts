@@ -19,11 +19,18 @@ export function bindIpc(backend: ApiBackend): () => void {
 
   ipcMain.handle('doppel:download', async (event, id: unknown, format: unknown, allowFormulas: unknown): Promise<Result<{ saved: boolean }>> => {
     if (!fromOurPage(event) || typeof id !== 'string' || !(exportFormats as readonly unknown[]).includes(format)) return denied;
-    const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas: allowFormulas === true })) as Result<{ path: string; fileName: string }>;
+    const res = (await dispatch(backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas: allowFormulas === true })) as Result<{
+      path: string;
+      fileName: string;
+    }>;
     if (!res.ok) return res;
     const win = BrowserWindow.fromWebContents(event.sender);
     // The dialog asks before replacing an existing file (Linux needs the property; macOS and Windows always ask).
-    const opts: Electron.SaveDialogOptions = { defaultPath: res.data.fileName, title: 'Save the synthetic data', properties: ['showOverwriteConfirmation', 'createDirectory'] };
+    const opts: Electron.SaveDialogOptions = {
+      defaultPath: res.data.fileName,
+      title: 'Save the synthetic data',
+      properties: ['showOverwriteConfirmation', 'createDirectory'],
+    };
     const choice = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
     if (choice.canceled || !choice.filePath) return { ok: true, data: { saved: false } };
     const partial = `${choice.filePath}.partial-${process.pid}-${Date.now()}`;
@@ -32,7 +39,14 @@ export function bindIpc(backend: ApiBackend): () => void {
       await rename(partial, choice.filePath);
     } catch (e) {
       await rm(partial, { force: true });
-      return { ok: false, error: { code: 'EXPORT_FAILED', message: `Could not save to ${choice.filePath}: ${e instanceof Error ? e.message : String(e)}`, fix: 'Choose a folder you can write to.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'EXPORT_FAILED',
+          message: `Could not save to ${choice.filePath}: ${e instanceof Error ? e.message : String(e)}`,
+          fix: 'Choose a folder you can write to.',
+        },
+      };
     }
     return { ok: true, data: { saved: true } };
   });

@@ -115,7 +115,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (!allowedHost(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Requests must be addressed to 127.0.0.1.' } });
     const pathname = decodedPath(url.pathname);
-    if (pathname === null) return json(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: 'The address is not validly encoded.', fix: 'Check the address; percent signs must be followed by two hexadecimal digits of UTF-8.' } });
+    if (pathname === null)
+      return json(res, 400, {
+        ok: false,
+        error: {
+          code: 'BAD_REQUEST',
+          message: 'The address is not validly encoded.',
+          fix: 'Check the address; percent signs must be followed by two hexadecimal digits of UTF-8.',
+        },
+      });
     if (!authorized(req, url)) {
       res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('Doppel: this address needs the access token. Open the URL printed by `npm start`.');
@@ -128,7 +136,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       // Only Doppel's own page calls the API: it sends the token in a header (a cookie alone is
       // not enough), from its own origin, as JSON (which other sites cannot send without asking).
       if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'Use POST for API calls.' } });
-      if (!headerToken(req)) return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls need the access token in the X-Doppel-Token header.' } });
+      if (!headerToken(req))
+        return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls need the access token in the X-Doppel-Token header.' } });
       if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls from another site are refused.' } });
       if (!isJson(req)) return json(res, 415, { ok: false, error: { code: 'BAD_REQUEST', message: 'API calls must send Content-Type: application/json.' } });
       let input: unknown;
@@ -142,7 +151,8 @@ export async function startHost(opts: HostOptions): Promise<Host> {
     }
     const dl = /^\/download\/([^/]+)\/([a-z]+)$/.exec(url.pathname);
     if (dl && req.method === 'GET') {
-      if (!headerToken(req) && !queryToken(url)) return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads need the access token in the address.' } });
+      if (!headerToken(req) && !queryToken(url))
+        return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads need the access token in the address.' } });
       if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads started by another site are refused.' } });
       return download(decodedPath(dl[1]!) ?? '', dl[2]!, url.searchParams.get('formulas') === 'allow', res);
     }
@@ -152,9 +162,15 @@ export async function startHost(opts: HostOptions): Promise<Host> {
 
   async function download(id: string, format: string, allowFormulas: boolean, res: ServerResponse): Promise<void> {
     if (!(exportFormats as readonly string[]).includes(format)) {
-      return json(res, 400, { ok: false, error: { code: 'BAD_REQUEST', message: `Unknown export format "${format}".`, fix: `Use one of ${exportFormats.join(', ')}.` } });
+      return json(res, 400, {
+        ok: false,
+        error: { code: 'BAD_REQUEST', message: `Unknown export format "${format}".`, fix: `Use one of ${exportFormats.join(', ')}.` },
+      });
     }
-    const result = (await dispatch(opts.backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas })) as Result<{ path: string; fileName: string }>;
+    const result = (await dispatch(opts.backend, 'executions.export', { id, format: format as ExportFormat, allowFormulas })) as Result<{
+      path: string;
+      fileName: string;
+    }>;
     if (!result.ok) return json(res, 422, result);
     const stat = await fs.stat(result.data.path).catch(() => null);
     if (!stat?.isFile()) return json(res, 404, { ok: false, error: { code: 'EXPORT_FAILED', message: 'The export file was not written.' } });

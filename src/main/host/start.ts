@@ -40,7 +40,9 @@ export async function launchHost(opts: LaunchOptions): Promise<Launched> {
     await services.close();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      throw new AppError('BAD_REQUEST', `Port ${opts.port ?? 0} on 127.0.0.1 is already in use.`, { fix: 'Pick another one with --port, or leave it out for a free port.' });
+      throw new AppError('BAD_REQUEST', `Port ${opts.port ?? 0} on 127.0.0.1 is already in use.`, {
+        fix: 'Pick another one with --port, or leave it out for a free port.',
+      });
     }
     throw e;
   }
@@ -70,7 +72,9 @@ export function parseStartArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (values.port !== undefined) {
     port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new AppError('BAD_REQUEST', `--port "${values.port}" is not a port number.`, { fix: 'Use a whole number between 1 and 65535, or leave --port out.' });
+      throw new AppError('BAD_REQUEST', `--port "${values.port}" is not a port number.`, {
+        fix: 'Use a whole number between 1 and 65535, or leave --port out.',
+      });
     }
   }
   const storeDir = values.store ?? (env.DOPPEL_STORE ? env.DOPPEL_STORE : defaultStoreDir());

@@ -30,7 +30,10 @@ export class ExecutionService {
     const errors = validateConfig(config, metadata, facts, validationEnv).filter((p) => p.severity === 'error');
     if (errors.length > 0) {
       throw new AppError('VALIDATION_FAILED', `The synthesis "${synthesis.name}" cannot run: ${errors.map((p) => p.message).join(' ')}`, {
-        fix: errors.map((p) => p.fix).filter(Boolean).join(' '),
+        fix: errors
+          .map((p) => p.fix)
+          .filter(Boolean)
+          .join(' '),
         details: errors,
       });
     }
@@ -51,7 +54,10 @@ export class ExecutionService {
     const source = this.store.executions.get(id);
     if (source.status !== 'succeeded') {
       throw new AppError('BAD_REQUEST', `Execution "${source.name}" has no trained model to generate from (${source.status}).`, {
-        fix: source.status === 'running' || source.status === 'queued' ? 'Wait for it to finish.' : 'Pick an execution that succeeded, or run the synthesis again.',
+        fix:
+          source.status === 'running' || source.status === 'queued'
+            ? 'Wait for it to finish.'
+            : 'Pick an execution that succeeded, or run the synthesis again.',
       });
     }
     const config = this.store.executions.config(id);
@@ -126,7 +132,9 @@ export class ExecutionService {
       return await reportView(record.workspace);
     } catch (e) {
       if (record.status !== 'succeeded') {
-        throw new AppError('NOT_FOUND', `Execution "${record.name}" has no report (${record.status}).`, { fix: 'Reports are made when an execution succeeds; run the synthesis again.' });
+        throw new AppError('NOT_FOUND', `Execution "${record.name}" has no report (${record.status}).`, {
+          fix: 'Reports are made when an execution succeeds; run the synthesis again.',
+        });
       }
       throw e;
     }

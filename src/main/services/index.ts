@@ -104,7 +104,11 @@ export function createServices(opts: ServicesOptions): Services {
       const child = col(fk.childTable, fk.childColumns[0]);
       const parent = col(fk.parentTable, fk.parentColumns[0]);
       if (!child || !parent) {
-        throw new AppError('BAD_REQUEST', `Foreign key ${fk.childTable}.${fk.childColumns[0] ?? '?'} → ${fk.parentTable}.${fk.parentColumns[0] ?? '?'} names a column that is not in the source.`, { fix: 'Draw it again between columns of the source.' });
+        throw new AppError(
+          'BAD_REQUEST',
+          `Foreign key ${fk.childTable}.${fk.childColumns[0] ?? '?'} → ${fk.parentTable}.${fk.parentColumns[0] ?? '?'} names a column that is not in the source.`,
+          { fix: 'Draw it again between columns of the source.' },
+        );
       }
       const typesCompatible = keyTypesCompatible(child.storageType, parent.storageType);
       const contained = typesCompatible ? await sources.with(spec, (c) => checkContainment(c, fk)) : { sampled: 0, orphans: 0, examples: [] };

@@ -30,7 +30,6 @@ export function maxRunningFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
-
 type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 /**
  * Runs executions in worker processes: starts them, folds their events into the project store,
@@ -77,7 +76,11 @@ export class JobRunner {
     let settle!: (r: ExecutionRecord) => void;
     const done = new Promise<ExecutionRecord>((r) => (settle = r));
     this.waiting.push({ execution, done, settle, launch: () => void this.launch(execution, config, secrets, generate).then(settle) });
-    this.broadcast(execution.id, { type: 'log', level: 'info', message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time; DOPPEL_MAX_EXECUTIONS sets how many).` });
+    this.broadcast(execution.id, {
+      type: 'log',
+      level: 'info',
+      message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time; DOPPEL_MAX_EXECUTIONS sets how many).`,
+    });
     return done;
   }
 
@@ -86,7 +89,12 @@ export class JobRunner {
     while (this.running.size < this.maxRunning && this.waiting.length > 0) this.waiting.shift()!.launch();
   }
 
-  private launch(execution: ExecutionRecord, config: SynthesisConfig, secrets: StartCommand['secrets'], generate?: StartCommand['generate']): Promise<ExecutionRecord> {
+  private launch(
+    execution: ExecutionRecord,
+    config: SynthesisConfig,
+    secrets: StartCommand['secrets'],
+    generate?: StartCommand['generate'],
+  ): Promise<ExecutionRecord> {
     const worker = this.spawn();
     let fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null = null;
     let settled = false;
@@ -143,7 +151,8 @@ export class JobRunner {
     worker.onExit((code, signal) => {
       if (settled) return;
       if (entry.canceled) {
-        if (entry.timedOut === undefined) this.broadcast(execution.id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled; no output was kept.' } });
+        if (entry.timedOut === undefined)
+          this.broadcast(execution.id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled; no output was kept.' } });
         settle(stopped());
         return;
       }
@@ -156,7 +165,15 @@ export class JobRunner {
       this.broadcast(execution.id, { type: 'error', error });
       settle(record);
     });
-    worker.send({ type: 'start', executionId: execution.id, config, workspace: execution.workspace, auditHead: this.store.audit.head(), secrets, ...(generate ? { generate } : {}) } satisfies WorkerCommand);
+    worker.send({
+      type: 'start',
+      executionId: execution.id,
+      config,
+      workspace: execution.workspace,
+      auditHead: this.store.audit.head(),
+      secrets,
+      ...(generate ? { generate } : {}),
+    } satisfies WorkerCommand);
     return done;
   }
 

@@ -64,6 +64,8 @@ export class SourceAccess {
 
 export function notEmpty(metadata: DatasetMetadata, spec: SourceSpec): void {
   if (metadata.tables.length === 0) {
-    throw new AppError('SOURCE_EMPTY', `${describeSource(spec)} has no tables.`, { fix: 'Pick a file with data, a folder with CSV/XLSX/ODS/Parquet files, or a database with tables.' });
+    throw new AppError('SOURCE_EMPTY', `${describeSource(spec)} has no tables.`, {
+      fix: 'Pick a file with data, a folder with CSV/XLSX/ODS/Parquet files, or a database with tables.',
+    });
   }
 }

@@ -1,11 +1,7 @@
 import { create } from 'zustand';
 
 export type Route =
-  | { name: 'sources' }
-  | { name: 'wizard' }
-  | { name: 'syntheses'; synthesisId?: string }
-  | { name: 'audit' }
-  | { name: 'execution'; id: string };
+  { name: 'sources' } | { name: 'wizard' } | { name: 'syntheses'; synthesisId?: string } | { name: 'audit' } | { name: 'execution'; id: string };
 
 /** The route as the location hash (`#/execution/<id>`), and back. */
 export function formatRoute(r: Route): string {

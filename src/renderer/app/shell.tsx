@@ -62,8 +62,20 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <nav aria-label="Main">
-          <NavLink component="button" label="Sources" leftSection={<IconDatabase />} active={route.name === 'sources'} onClick={() => go({ name: 'sources' })} />
-          <NavLink component="button" label="New synthesis" leftSection={<IconSparkles />} active={route.name === 'wizard'} onClick={() => go({ name: 'wizard' })} />
+          <NavLink
+            component="button"
+            label="Sources"
+            leftSection={<IconDatabase />}
+            active={route.name === 'sources'}
+            onClick={() => go({ name: 'sources' })}
+          />
+          <NavLink
+            component="button"
+            label="New synthesis"
+            leftSection={<IconSparkles />}
+            active={route.name === 'wizard'}
+            onClick={() => go({ name: 'wizard' })}
+          />
           <NavLink
             component="button"
             label="Syntheses & runs"
@@ -71,7 +83,13 @@ export function Shell() {
             active={route.name === 'syntheses' || route.name === 'execution'}
             onClick={() => go({ name: 'syntheses' })}
           />
-          <NavLink component="button" label="Audit trail" leftSection={<IconListCheck />} active={route.name === 'audit'} onClick={() => go({ name: 'audit' })} />
+          <NavLink
+            component="button"
+            label="Audit trail"
+            leftSection={<IconListCheck />}
+            active={route.name === 'audit'}
+            onClick={() => go({ name: 'audit' })}
+          />
         </nav>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -37,7 +37,11 @@ export function DataPreview({ resetKey, load, pageSize = 25, label }: Props) {
     return (
       <Alert color="red" title="The preview could not be loaded">
         {error.message}
-        {error.fix ? <Text size="sm" mt={4}>{error.fix}</Text> : null}
+        {error.fix ? (
+          <Text size="sm" mt={4}>
+            {error.fix}
+          </Text>
+        ) : null}
       </Alert>
     );
   }
@@ -59,7 +63,13 @@ export function DataPreview({ resetKey, load, pageSize = 25, label }: Props) {
               <Table.Tr key={data.offset + i}>
                 {row.map((cell, j) => (
                   <Table.Td key={j} title={formatCell(cell)}>
-                    {cell === null ? <Text span c="dimmed" fz="xs">null</Text> : formatCell(cell)}
+                    {cell === null ? (
+                      <Text span c="dimmed" fz="xs">
+                        null
+                      </Text>
+                    ) : (
+                      formatCell(cell)
+                    )}
                   </Table.Td>
                 ))}
               </Table.Tr>

@@ -1,4 +1,14 @@
-import { AppError, api, apiEventSchema, appErrorShapeSchema, type ApiEvent, type ApiInput, type ApiOutput, type Channel, type ExportFormat } from '../../shared';
+import {
+  AppError,
+  api,
+  apiEventSchema,
+  appErrorShapeSchema,
+  type ApiEvent,
+  type ApiInput,
+  type ApiOutput,
+  type Channel,
+  type ExportFormat,
+} from '../../shared';
 import { transport } from './transport';
 
 /**

@@ -87,10 +87,16 @@ function httpTransport(): Transport {
           body: JSON.stringify(input ?? {}),
         });
       } catch {
-        return { ok: false, error: { code: 'INTERNAL', message: 'Doppel is not reachable: the host has stopped.', fix: 'Start it again with `npm start` and open the new URL.' } };
+        return {
+          ok: false,
+          error: { code: 'INTERNAL', message: 'Doppel is not reachable: the host has stopped.', fix: 'Start it again with `npm start` and open the new URL.' },
+        };
       }
       if (res.status === 401) {
-        return { ok: false, error: { code: 'BAD_REQUEST', message: 'This page has no valid access token.', fix: 'Open the URL printed by `npm start` (it ends with ?token=…).' } };
+        return {
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: 'This page has no valid access token.', fix: 'Open the URL printed by `npm start` (it ends with ?token=…).' },
+        };
       }
       return (await res.json()) as Result<unknown>;
     },

@@ -15,7 +15,10 @@ export const HOLDOUT_MIN_ROWS = 500;
  * the seed, `train` = the others, at most `cap.maxTrainingRows` of them (a random sample, or the
  * first rows of the source).
  */
-export function splitIndexes(n: number, opts: { holdoutFraction: number; seed: number; cap?: Pick<EffectiveTable, 'maxTrainingRows' | 'sample'> }): { train: number[]; held: number[] } {
+export function splitIndexes(
+  n: number,
+  opts: { holdoutFraction: number; seed: number; cap?: Pick<EffectiveTable, 'maxTrainingRows' | 'sample'> },
+): { train: number[]; held: number[] } {
   const all = Array.from({ length: n }, (_, i) => i);
   const nHold = Math.round(n * opts.holdoutFraction);
   let held: number[] = [];

@@ -81,10 +81,15 @@ async function readJson<T>(file: string, schema: z.ZodType<T>, table: string): P
   try {
     text = await fs.readFile(file, 'utf8');
   } catch {
-    throw new AppError('NOT_FOUND', `The trained model of table "${table}" is missing (${path.basename(file)}).`, { fix: 'Generate from an execution that finished training, or run the synthesis again.' });
+    throw new AppError('NOT_FOUND', `The trained model of table "${table}" is missing (${path.basename(file)}).`, {
+      fix: 'Generate from an execution that finished training, or run the synthesis again.',
+    });
   }
   const parsed = schema.safeParse(JSON.parse(text));
-  if (!parsed.success) throw new AppError('CONFIG_INVALID', `The trained model of table "${table}" is damaged (${path.basename(file)}).`, { fix: 'Run the synthesis again to train a new model.' });
+  if (!parsed.success)
+    throw new AppError('CONFIG_INVALID', `The trained model of table "${table}" is damaged (${path.basename(file)}).`, {
+      fix: 'Run the synthesis again to train a new model.',
+    });
   return parsed.data;
 }
 
@@ -120,13 +125,25 @@ export async function loadTableModel(workspace: string, prepared: PreparedTable)
     const m = w.tensors[k];
     if (!m) return null;
     const size = m.shape.reduce((a, b) => a * b, 1);
-    if (m.offset + size > data.length) throw new AppError('CONFIG_INVALID', `The weights of table "${prepared.table}" are truncated.`, { fix: 'Run the synthesis again to train a new model.' });
+    if (m.offset + size > data.length)
+      throw new AppError('CONFIG_INVALID', `The weights of table "${prepared.table}" are truncated.`, { fix: 'Run the synthesis again to train a new model.' });
     return tf.tensor(data.slice(m.offset, m.offset + size), m.shape, 'float32');
   };
   const params = { W1: tensor('W1'), b1: tensor('b1'), W2: tensor('W2'), b2: tensor('b2'), V1: tensor('V1'), Ws: tensor('Ws') } as Params;
-  if (!params.W1 || !params.b1 || !params.W2 || !params.b2) throw new AppError('CONFIG_INVALID', `The weights of table "${prepared.table}" are incomplete.`, { fix: 'Run the synthesis again to train a new model.' });
+  if (!params.W1 || !params.b1 || !params.W2 || !params.b2)
+    throw new AppError('CONFIG_INVALID', `The weights of table "${prepared.table}" are incomplete.`, { fix: 'Run the synthesis again to train a new model.' });
   const arch: Arch = w.arch;
-  const net: TrainedNet = { arch, params, masks: makeMasks(arch), history: t.history, bestEpoch: t.bestEpoch ?? 0, stoppedBy: t.stoppedBy ?? 'max-epochs', rowsProcessed: 0, flops: 0, steps: t.steps ?? 0 };
+  const net: TrainedNet = {
+    arch,
+    params,
+    masks: makeMasks(arch),
+    history: t.history,
+    bestEpoch: t.bestEpoch ?? 0,
+    stoppedBy: t.stoppedBy ?? 'max-epochs',
+    rowsProcessed: 0,
+    flops: 0,
+    steps: t.steps ?? 0,
+  };
   const marginals = t.raked ? tokenMarginals(prepared.tokens, prepared.cards) : null;
   return { ...base, family: 'ar', net, copula: null, marginals, ...(t.selection ? { selection: t.selection } : {}) };
 }

@@ -41,7 +41,15 @@ import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, 
 import { buildPlan, treesOf } from './relational/plan';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from './holdout';
 import { planFromData } from './relational/links';
-import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational, type RelationalFitOptions, type RelationalModel, type RelationalPrepared } from './relational/synthesize';
+import {
+  disposeRelational,
+  fitRelational,
+  prepareRelational,
+  synthesizeRelational,
+  type RelationalFitOptions,
+  type RelationalModel,
+  type RelationalPrepared,
+} from './relational/synthesize';
 
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -115,11 +123,20 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
   await fs.mkdir(input.workspace, { recursive: true });
   const errors = validateConfig(config, metadata, undefined, validationEnv).filter((p) => p.severity === 'error' && p.code !== 'TOO_FEW_ROWS');
   if (errors.length > 0) {
-    throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), { fix: errors.map((p) => p.fix).filter(Boolean).join(' '), details: errors });
+    throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), {
+      fix: errors
+        .map((p) => p.fix)
+        .filter(Boolean)
+        .join(' '),
+      details: errors,
+    });
   }
   if (config.settings.privacy.differentialPrivacy.enabled) {
     const dp = input.config.settings.privacy.differentialPrivacy;
-    log('info', `Differential privacy is on: target ε = ${dp.epsilon}${dp.delta ? `, δ = ${dp.delta}` : ''} per table (DP-SGD with a privacy accountant; category sets and numeric ranges chosen with DP). Kept and masked columns are outside the guarantee.`);
+    log(
+      'info',
+      `Differential privacy is on: target ε = ${dp.epsilon}${dp.delta ? `, δ = ${dp.delta}` : ''} per table (DP-SGD with a privacy accountant; category sets and numeric ranges chosen with DP). Kept and masked columns are outside the guarantee.`,
+    );
   }
   const rowCounts = { ...Object.fromEntries(Object.entries(input.tables).map(([t, b]) => [t, b.rows.length])), ...input.sourceRows };
   const relationalPlan = isRelational(config) ? planFromData(config, input.tables) : null;
@@ -172,7 +189,10 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
     effective,
   });
   const { plan } = relational;
-  log('info', `Relational synthesis of ${plan.order.length} table(s) from root(s) ${plan.roots.map((r) => `"${r}"`).join(', ')}: ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`);
+  log(
+    'info',
+    `Relational synthesis of ${plan.order.length} table(s) from root(s) ${plan.roots.map((r) => `"${r}"`).join(', ')}: ${plan.order.map((t) => (plan.tables[t]!.context ? `${t} (under ${plan.tables[t]!.context!.parentTable})` : t)).join(', ')}.`,
+  );
   const sourceRows: Record<string, number> = {};
   for (const name of outputTables(config)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
   for (const name of plan.order) {
@@ -180,7 +200,16 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(relational.prepared[name]!), null, 1));
   }
-  return { input, order: plan.order, effective, tables: relational.prepared, evaluation: relational.evaluation, sourceRows, warnings: relational.warnings, relational };
+  return {
+    input,
+    order: plan.order,
+    effective,
+    tables: relational.prepared,
+    evaluation: relational.evaluation,
+    sourceRows,
+    warnings: relational.warnings,
+    relational,
+  };
 }
 
 function encodingArtifact(p: PreparedTable): unknown {
@@ -259,7 +288,12 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
 }
 
 function describeModel(model: TableModel): string {
-  const kind = model.family === 'ar' ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})` : model.family === 'copula' ? 'Gaussian copula (small table)' : 'no modelled columns';
+  const kind =
+    model.family === 'ar'
+      ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})`
+      : model.family === 'copula'
+        ? 'Gaussian copula (small table)'
+        : 'no modelled columns';
   return `${kind} in ${model.trainSeconds.toFixed(1)} s`;
 }
 

@@ -76,7 +76,6 @@ export interface PreparedTable {
   dp?: { plan: PreprocessingPlan; initLogFreq: Float32Array };
 }
 
-
 export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTable {
   const warnings: string[] = [];
   const warn = (m: string): void => {
@@ -86,9 +85,13 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
   const n = rows.rows.length;
   const minRows = opts.minRows ?? MIN_ROWS_ROOT;
   if (n < minRows) {
-    throw new AppError('DATASET_TOO_SMALL', `Table "${opts.table}" has ${n} training row(s); at least ${minRows} are needed to learn it (dataset too little).`, {
-      fix: `Add rows to "${opts.table}", keep it as original data, or exclude it from the synthesis.`,
-    });
+    throw new AppError(
+      'DATASET_TOO_SMALL',
+      `Table "${opts.table}" has ${n} training row(s); at least ${minRows} are needed to learn it (dataset too little).`,
+      {
+        fix: `Add rows to "${opts.table}", keep it as original data, or exclude it from the synthesis.`,
+      },
+    );
   }
   const rng = createRng(opts.settings.seed);
   const effective = opts.effective ?? resolveTable(opts.settings, opts.config.columns, n);
@@ -100,7 +103,10 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
   for (const name of names) {
     const cfg = opts.config.columns[name]!;
     const idx = rows.columns.indexOf(name);
-    if (idx < 0) throw new AppError('CONFIG_INVALID', `Column "${opts.table}.${name}" is not in the loaded data.`, { fix: 'Re-inspect the source and update the configuration.' });
+    if (idx < 0)
+      throw new AppError('CONFIG_INVALID', `Column "${opts.table}.${name}" is not in the loaded data.`, {
+        fix: 'Re-inspect the source and update the configuration.',
+      });
     const values = rows.rows.map((r) => r[idx] ?? null);
     const meta = opts.columns.find((c) => c.name === name);
     const isKey = opts.config.primaryKey.includes(name);
@@ -126,7 +132,11 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
   });
   const privacy = opts.settings.privacy;
   const copyFilter = effective.copyFilter.enabled
-    ? CopyFilter.fromColumns(modelled.map((i) => valuesByPlan[i] as CellValue[]), modelled, effective.copyFilter.threshold)
+    ? CopyFilter.fromColumns(
+        modelled.map((i) => valuesByPlan[i] as CellValue[]),
+        modelled,
+        effective.copyFilter.threshold,
+      )
     : CopyFilter.none();
   let mocking: PreparedTable['mocking'];
   if (privacy.consistentMocking && opts.mockingKey && !dpOn) {
@@ -145,7 +155,16 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
  * version (noisy category sets, ranges and bins) and collects the noisy token counts (in plan
  * order). Mock templates (shapes of real values) are dropped.
  */
-function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, dpSettings: NonNullable<EffectiveTable['differentialPrivacy']>, rng: ReturnType<typeof createRng>, freq: Float64Array[], warn: (m: string) => void, table: string): PreprocessingPlan {
+function applyDp(
+  plans: ColumnPlan[],
+  values: CellValue[][],
+  n: number,
+  dpSettings: NonNullable<EffectiveTable['differentialPrivacy']>,
+  rng: ReturnType<typeof createRng>,
+  freq: Float64Array[],
+  warn: (m: string) => void,
+  table: string,
+): PreprocessingPlan {
   const kinds = { categorical: 0, numeric: 0, boolean: 0 };
   for (const p of plans) {
     if (p.role !== 'model') continue;
@@ -154,13 +173,21 @@ function applyDp(plans: ColumnPlan[], values: CellValue[][], n: number, dpSettin
     else kinds.numeric++;
   }
   const plan = planPreprocessing({ n, epsilon: dpSettings.epsilon, delta: dpSettings.delta, ...kinds, rareThreshold: dpSettings.rareThreshold });
-  const noise = { sigma: plan.sigma, categoryThreshold: plan.categoryThreshold, rangeThreshold: plan.rangeThreshold, rng: rng.fork(), bins: 100, maxCategories: 1000 };
+  const noise = {
+    sigma: plan.sigma,
+    categoryThreshold: plan.categoryThreshold,
+    rangeThreshold: plan.rangeThreshold,
+    rng: rng.fork(),
+    bins: 100,
+    maxCategories: 1000,
+  };
   plans.forEach((p, i) => {
     if (p.role === 'mock') {
       plans[i] = { name: p.name, role: 'mock', generator: p.generator };
       return;
     }
-    if (p.role === 'keep' || p.role === 'mask') warn(`Column "${table}.${p.name}" is ${p.role === 'keep' ? 'kept' : 'masked'} from the real data: it is outside the differential-privacy guarantee.`);
+    if (p.role === 'keep' || p.role === 'mask')
+      warn(`Column "${table}.${p.name}" is ${p.role === 'keep' ? 'kept' : 'masked'} from the real data: it is outside the differential-privacy guarantee.`);
     if (p.role !== 'model') return;
     const fit = dpSpec(p.spec, values[i] as CellValue[], noise, n);
     plans[i] = { name: p.name, role: 'model', spec: fit.spec };
@@ -259,7 +286,12 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     const copula = fitCopula(prepared.tokens, prepared.cards, rows);
     return { ...base, family, net: null, copula, trainOptions: null, trainSeconds: (performance.now() - t0) / 1000 };
   }
-  const trainOptions: TrainOptions = { ...chooseTrainOptions(prepared.n, prepared.cards, settings), ...opts.overrides, signal: opts.signal, onProgress: opts.onProgress };
+  const trainOptions: TrainOptions = {
+    ...chooseTrainOptions(prepared.n, prepared.cards, settings),
+    ...opts.overrides,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  };
   let sgd: ReturnType<typeof planSgd> | undefined;
   if (dpOn && dpSettings && prepared.dp) {
     // DP-SGD: every row trains (no validation split to peek at); the noise multiplier spends the
@@ -281,7 +313,12 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     trainOptions,
   );
   if (dpSettings && prepared.dp && sgd) {
-    const differentialPrivacy = spent(prepared.dp.plan, { ...sgd, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? sgd.noiseMultiplier }, net.steps, dpSettings.maxGradNorm);
+    const differentialPrivacy = spent(
+      prepared.dp.plan,
+      { ...sgd, noiseMultiplier: trainOptions.dp?.noiseMultiplier ?? sgd.noiseMultiplier },
+      net.steps,
+      dpSettings.maxGradNorm,
+    );
     // training.json records trainOptions: the accounting goes with it.
     trainOptions.dp = { ...trainOptions.dp!, ...differentialPrivacy };
     trainOptions.initLogFreq = undefined;
@@ -300,7 +337,15 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     if (copQ > arQ) {
       disposeParams(net.params);
       disposeMasks(net.masks);
-      return { ...base, family: 'copula', net: null, copula, trainOptions: null, trainSeconds: (performance.now() - t0) / 1000, selection: { ar: arQ, copula: copQ } };
+      return {
+        ...base,
+        family: 'copula',
+        net: null,
+        copula,
+        trainOptions: null,
+        trainSeconds: (performance.now() - t0) / 1000,
+        selection: { ar: arQ, copula: copQ },
+      };
     }
     return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, selection: { ar: arQ, copula: copQ } };
   }

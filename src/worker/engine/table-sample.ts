@@ -106,13 +106,15 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
       const rows: Row[] = [];
       for (let attempt = 0; rows.length < want && attempt < 20; attempt++) {
         const need = want - rows.length;
-        const ctx = opts.context && model.net?.arch.contextDim ? opts.context.subarray((produced + rows.length) * model.net.arch.contextDim, (produced + want) * model.net.arch.contextDim) : undefined;
+        const ctx =
+          opts.context && model.net?.arch.contextDim
+            ? opts.context.subarray((produced + rows.length) * model.net.arch.contextDim, (produced + want) * model.net.arch.contextDim)
+            : undefined;
         let tokens: Int32Array[];
         if (sampler) {
           tokens = await sampler.sample(need, rng, temperature, ctx);
           if (!ctx && model.marginals && need >= 2000) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, model.marginals, need), rng));
-        }
-        else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
+        } else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
         else tokens = [];
         const cols = decodeColumns(model, tokens, need, rng, idOffset, seed);
         idOffset += need;

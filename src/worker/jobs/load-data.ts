@@ -173,7 +173,10 @@ async function planHints(source: SourceConnector, config: SynthesisConfig): Prom
     if (fks.filter((f) => f.childTable === fk.childTable).length < 2) continue;
     if ((await source.keyFacts(fk.childTable, fk.childColumns)).nulls > 0) withNulls.add(fk);
   }
-  return { hasNulls: (fk) => [...withNulls].some((f) => f.childTable === fk.childTable && f.parentTable === fk.parentTable && f.childColumns.join() === fk.childColumns.join()) };
+  return {
+    hasNulls: (fk) =>
+      [...withNulls].some((f) => f.childTable === fk.childTable && f.parentTable === fk.parentTable && f.childColumns.join() === fk.childColumns.join()),
+  };
 }
 
 /** The wanted tables, those named in `order` first (in that order), then the rest. */

@@ -68,7 +68,12 @@ export function formatBytes(n: number): string {
  * Estimates the output's bytes and refuses (INSUFFICIENT_DISK) when the disk of `workspace`
  * has less free space than that plus a margin. Returns the estimate for the log.
  */
-export async function guardDisk(config: SynthesisConfig, tables: Record<string, RowBatch>, sourceRows: Record<string, number>, workspace: string): Promise<ResourceEstimate> {
+export async function guardDisk(
+  config: SynthesisConfig,
+  tables: Record<string, RowBatch>,
+  sourceRows: Record<string, number>,
+  workspace: string,
+): Promise<ResourceEstimate> {
   const rows = plannedRows(config, sourceRows);
   let outputBytes = 0;
   let outputRowsTotal = 0;
@@ -83,7 +88,10 @@ export async function guardDisk(config: SynthesisConfig, tables: Record<string, 
     throw new AppError(
       'INSUFFICIENT_DISK',
       `The synthetic data needs about ${formatBytes(outputBytes)} (${outputRowsTotal.toLocaleString('en-US')} rows) on the disk of ${workspace}, which has ${formatBytes(freeBytes)} free.`,
-      { fix: 'Lower the output size in the synth settings, free space on that disk, or move the project to a larger disk.', details: { outputBytes: Math.round(outputBytes), freeBytes, outputRows: outputRowsTotal } },
+      {
+        fix: 'Lower the output size in the synth settings, free space on that disk, or move the project to a larger disk.',
+        details: { outputBytes: Math.round(outputBytes), freeBytes, outputRows: outputRowsTotal },
+      },
     );
   }
   return { outputRows: outputRowsTotal, outputBytes, freeBytes };

@@ -36,7 +36,6 @@ export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 /** Synthetic rows kept per table for the report (a uniform sample of the output). */
 const REPORT_ROWS = 50_000;
 
-
 export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<ExecutionSummary> {
   const { config, workspace, secrets } = cmd;
   const timeline = new Timeline(emit);
@@ -47,7 +46,11 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
   let built: BuiltDataset | null = null;
   try {
     const loaded = await timeline.run('load', async () => {
-      const data = await loadData(config, { password: secrets.sourcePassword, signal, onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }) });
+      const data = await loadData(config, {
+        password: secrets.sourcePassword,
+        signal,
+        onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }),
+      });
       emit({ type: 'fingerprint', ...data.fingerprint });
       const inSource = totalOf(data.sourceRows);
       const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
@@ -63,7 +66,10 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       if (check.renames?.length) log('warn', `Stored under other names (the destination cannot hold these): ${check.renames.map(describeRename).join(', ')}.`);
     }
     const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace);
-    log('info', `Output estimate: ${estimate.outputRows.toLocaleString('en-US')} rows, about ${formatBytes(estimate.outputBytes)} on disk (${formatBytes(estimate.freeBytes)} free).`);
+    log(
+      'info',
+      `Output estimate: ${estimate.outputRows.toLocaleString('en-US')} rows, about ${formatBytes(estimate.outputBytes)} on disk (${formatBytes(estimate.freeBytes)} free).`,
+    );
     abortIfNeeded(signal);
 
     const prepared = await timeline.run('preprocess', () =>
@@ -86,7 +92,15 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     else {
       await timeline.run('train', () =>
         // Every epoch's loss is sent (not throttled away), so the chart shows every epoch of every table live.
-        train(model, { signal, onProgress: (p) => timeline.progress('train', p.done, p.total, { metrics: p.metrics, message: p.message ?? p.metrics?.table, force: p.metrics?.trainLoss !== undefined }) }),
+        train(model, {
+          signal,
+          onProgress: (p) =>
+            timeline.progress('train', p.done, p.total, {
+              metrics: p.metrics,
+              message: p.message ?? p.metrics?.table,
+              force: p.metrics?.trainLoss !== undefined,
+            }),
+        }),
       );
     }
 

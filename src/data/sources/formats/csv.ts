@@ -73,9 +73,13 @@ function detectEncoding(head: Buffer, path: string): string {
     const utf8Lines = lines.filter((l) => /[\x80-\xff]/.test(l) && isUtf8(Buffer.from(l, 'latin1'))).length;
     const otherLines = lines.filter((l) => /[\x80-\xff]/.test(l) && !isUtf8(Buffer.from(l, 'latin1'))).length;
     if (utf8Lines > 0 && otherLines > 0) {
-      throw new AppError('SOURCE_MALFORMED', `${basename(path)} mixes UTF-8 text with text in another encoding (e.g. Latin-1): accented letters would be garbled.`, {
-        fix: 'Re-save the file with a single encoding (UTF-8) from its program or a text editor.',
-      });
+      throw new AppError(
+        'SOURCE_MALFORMED',
+        `${basename(path)} mixes UTF-8 text with text in another encoding (e.g. Latin-1): accented letters would be garbled.`,
+        {
+          fix: 'Re-save the file with a single encoding (UTF-8) from its program or a text editor.',
+        },
+      );
     }
   }
   const detected = chardet.detect(whole);
@@ -124,7 +128,9 @@ function csvError(e: unknown, path: string): AppError {
         fix: 'Quote values containing delimiters or quotes with double quotes and double any quote inside ("").',
       });
     }
-    return new AppError('SOURCE_MALFORMED', `${name}: the CSV cannot be parsed${line} (${e.message}).`, { fix: 'Check the file is a valid CSV (export it again from its program).' });
+    return new AppError('SOURCE_MALFORMED', `${name}: the CSV cannot be parsed${line} (${e.message}).`, {
+      fix: 'Check the file is a valid CSV (export it again from its program).',
+    });
   }
   const msg = e instanceof Error ? e.message : String(e);
   if (/incorrect header check|unexpected end of file/i.test(msg)) {
@@ -136,9 +142,9 @@ function csvError(e: unknown, path: string): AppError {
 async function* records(path: string, d: CsvDialect): AsyncGenerator<string[]> {
   let input: NodeJS.ReadableStream = createReadStream(path);
   if (path.toLowerCase().endsWith('.gz')) input = input.pipe(createGunzip());
-  const parser = input.pipe(iconv.decodeStream(d.encoding)).pipe(
-    parse({ delimiter: d.delimiter, quote: d.quote, bom: true, skip_empty_lines: true, relax_column_count: false, relax_quotes: false }),
-  );
+  const parser = input
+    .pipe(iconv.decodeStream(d.encoding))
+    .pipe(parse({ delimiter: d.delimiter, quote: d.quote, bom: true, skip_empty_lines: true, relax_column_count: false, relax_quotes: false }));
   try {
     for await (const rec of parser) yield rec as string[];
   } catch (e) {

@@ -32,7 +32,8 @@ function storageOf(tree: SchemaTree): { storageType: StorageType; nativeType: st
   const lt = e.logical_type?.type;
   const ct = e.converted_type;
   const native = [e.type ?? 'GROUP', lt ?? ct].filter(Boolean).join('/');
-  if (tree.children.length > 0 || e.repetition_type === 'REPEATED' || ct === 'LIST' || lt === 'LIST' || ct === 'MAP') return { storageType: 'json', nativeType: native };
+  if (tree.children.length > 0 || e.repetition_type === 'REPEATED' || ct === 'LIST' || lt === 'LIST' || ct === 'MAP')
+    return { storageType: 'json', nativeType: native };
   if (ct === 'DECIMAL' || lt === 'DECIMAL') {
     const out: { storageType: StorageType; nativeType: string; scale?: number } = { storageType: 'decimal', nativeType: native };
     if (e.scale !== undefined) out.scale = e.scale;

@@ -34,7 +34,13 @@ function headerOf(cells: unknown[]): string[] {
 export async function xlsxTables(path: string, tableName: (sheet: string) => string): Promise<FileTable[]> {
   const names: string[] = [];
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', entries: 'ignore' });
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      hyperlinks: 'ignore',
+      styles: 'ignore',
+      entries: 'ignore',
+    });
     for await (const ws of reader) {
       names.push((ws as unknown as { name: string }).name);
       for await (const _r of ws) void _r; // drain the sheet before the next one
@@ -48,7 +54,13 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
     origin: `${path}#${sheet}`,
     textual: false,
     async open() {
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { worksheets: 'emit', sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', entries: 'ignore' });
+      const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+        worksheets: 'emit',
+        sharedStrings: 'cache',
+        hyperlinks: 'ignore',
+        styles: 'cache',
+        entries: 'ignore',
+      });
       const it = (async function* (): AsyncGenerator<unknown[]> {
         try {
           for await (const ws of reader) {
@@ -66,7 +78,8 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
         }
       })();
       const first = await it.next();
-      if (first.done) throw new AppError('SOURCE_EMPTY', `Sheet "${sheet}" of ${basename(path)} is empty.`, { fix: 'Put a header row in the first row of the sheet.' });
+      if (first.done)
+        throw new AppError('SOURCE_EMPTY', `Sheet "${sheet}" of ${basename(path)} is empty.`, { fix: 'Put a header row in the first row of the sheet.' });
       const header = headerOf(first.value);
       async function* rows(): AsyncGenerator<unknown[]> {
         for await (const r of it) {
@@ -87,7 +100,8 @@ export async function sheetjsTables(path: string, tableName: (sheet: string) => 
   } catch (e) {
     throw workbookError(e, path);
   }
-  if (wb.SheetNames.length === 0) throw new AppError('SOURCE_EMPTY', `${basename(path)} has no sheets.`, { fix: 'Pick a workbook with at least one sheet of data.' });
+  if (wb.SheetNames.length === 0)
+    throw new AppError('SOURCE_EMPTY', `${basename(path)} has no sheets.`, { fix: 'Pick a workbook with at least one sheet of data.' });
   return wb.SheetNames.map((sheet) => ({
     name: tableName(sheet),
     origin: `${path}#${sheet}`,
@@ -96,7 +110,8 @@ export async function sheetjsTables(path: string, tableName: (sheet: string) => 
       const ws = wb.Sheets[sheet];
       const all = ws ? XLSX.utils.sheet_to_json<unknown[]>(ws, { header: 1, raw: true, defval: null, blankrows: false }) : [];
       const [first, ...rest] = all;
-      if (!first) throw new AppError('SOURCE_EMPTY', `Sheet "${sheet}" of ${basename(path)} is empty.`, { fix: 'Put a header row in the first row of the sheet.' });
+      if (!first)
+        throw new AppError('SOURCE_EMPTY', `Sheet "${sheet}" of ${basename(path)} is empty.`, { fix: 'Put a header row in the first row of the sheet.' });
       const header = headerOf(first);
       async function* rows(): AsyncGenerator<unknown[]> {
         for (const r of rest) yield header.map((_, i) => r[i] ?? null);

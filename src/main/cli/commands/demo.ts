@@ -14,7 +14,9 @@ export function demoDataPath(): string {
     const p = path.resolve(here, rel);
     if (existsSync(p)) return p;
   }
-  throw new AppError('SOURCE_NOT_FOUND', 'The bundled demo data (assets/demo/penguins.csv) is missing from this installation.', { fix: 'Reinstall Doppel, or run `doppel run` on your own configuration.' });
+  throw new AppError('SOURCE_NOT_FOUND', 'The bundled demo data (assets/demo/penguins.csv) is missing from this installation.', {
+    fix: 'Reinstall Doppel, or run `doppel run` on your own configuration.',
+  });
 }
 
 export function register(program: Command): void {
@@ -28,7 +30,9 @@ export function register(program: Command): void {
         process.stderr.write(`Doppel demo on ${file}\n`);
         const inspected = await inspectSource(file);
         const t = inspected.metadata.tables[0]!;
-        process.stderr.write(`Inspected: table "${t.name}", ${t.rowCount} rows, ${t.columns.length} columns (${t.columns.map((c) => `${c.name}: ${c.sdtype}`).join(', ')}).\n`);
+        process.stderr.write(
+          `Inspected: table "${t.name}", ${t.rowCount} rows, ${t.columns.length} columns (${t.columns.map((c) => `${c.name}: ${c.sdtype}`).join(', ')}).\n`,
+        );
         const config = defaultConfig(inspected.metadata, { kind: 'files', path: file }, { name: 'Demo: penguins', sensitive: inspected.sensitive });
         const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config));
         if (opts.json) printJson(record.summary);

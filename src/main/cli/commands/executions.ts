@@ -11,9 +11,24 @@ function duration(e: ExecutionRecord): string {
 function table(rows: ExecutionRecord[]): string {
   if (rows.length === 0) return 'No executions yet. Start one with `doppel run <config.json>` or `doppel demo`.';
   const head = ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'QUALITY', 'BACKEND'];
-  const body = rows.map((e) => [e.id, e.name, e.status, e.createdAt.replace('T', ' ').slice(0, 19), duration(e), e.quality === null ? '' : `${(e.quality * 100).toFixed(1)}%`, e.backend ?? '']);
+  const body = rows.map((e) => [
+    e.id,
+    e.name,
+    e.status,
+    e.createdAt.replace('T', ' ').slice(0, 19),
+    duration(e),
+    e.quality === null ? '' : `${(e.quality * 100).toFixed(1)}%`,
+    e.backend ?? '',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  return [head, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+  return [head, ...body]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 export function register(program: Command): void {

@@ -47,28 +47,46 @@ export function outputTableNames(sqlitePath: string): string[] {
   try {
     const rows = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid").all() as Array<{ name: string }>;
     const renames = readStoredNames(db);
-    return rows.filter((r) => r.name !== STORED_NAMES_TABLE).map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
+    return rows
+      .filter((r) => r.name !== STORED_NAMES_TABLE)
+      .map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
   } finally {
     db.close();
   }
 }
 
-export async function runExportCommand(execution: string, opts: ExportCommandOptions, locate?: OutputLocator, onProgress?: (done: number, total: number) => void): Promise<ExportResult> {
+export async function runExportCommand(
+  execution: string,
+  opts: ExportCommandOptions,
+  locate?: OutputLocator,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ExportResult> {
   const format = opts.format.toLowerCase();
   if (!(exportFormats as readonly string[]).includes(format)) {
     throw new AppError('UNSUPPORTED_FORMAT', `"${opts.format}" is not a download format.`, { fix: `Use --format ${exportFormats.join('|')}.` });
   }
   const output = outputFromPath(execution) ?? (locate ? await locate(execution, opts.store) : null);
   if (!output) {
-    throw new AppError('EXECUTION_NOT_FOUND', `No execution "${execution}" with synthetic data was found${opts.store ? ` in the project store ${opts.store}` : ''}.`, {
-      fix: 'List the executions with `doppel executions` and pass the id of a finished one (or the path of its output file).',
-    });
+    throw new AppError(
+      'EXECUTION_NOT_FOUND',
+      `No execution "${execution}" with synthetic data was found${opts.store ? ` in the project store ${opts.store}` : ''}.`,
+      {
+        fix: 'List the executions with `doppel executions` and pass the id of a finished one (or the path of its output file).',
+      },
+    );
   }
   const all = outputTableNames(output);
-  const tables = opts.tables ? opts.tables.split(',').map((t) => t.trim()).filter(Boolean) : all;
+  const tables = opts.tables
+    ? opts.tables
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : all;
   const unknown = tables.filter((t) => !all.includes(t));
   if (unknown.length) {
-    throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, { fix: `Pick among ${all.join(', ')}.` });
+    throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, {
+      fix: `Pick among ${all.join(', ')}.`,
+    });
   }
   return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, {
     onProgress,
@@ -88,7 +106,7 @@ export function register(program: Command, locate?: OutputLocator): void {
     .requiredOption('-o, --out <path>', 'output file (.zip for several tables in csv/tsv/parquet)')
     .option('--tables <names>', 'comma-separated tables to export (default: all)')
     .option('--force', 'replace the file at --out if it exists (by default an existing file is left as it was)')
-    .option('--allow-formulas', 'csv/tsv: write text cells starting with = + - @ as they are (by default they get a leading \' so spreadsheets do not run them)')
+    .option('--allow-formulas', "csv/tsv: write text cells starting with = + - @ as they are (by default they get a leading ' so spreadsheets do not run them)")
     .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string; allowFormulas?: boolean; force?: boolean }, cmd: Command) => {
       try {
         const globals = cmd.optsWithGlobals<{ store?: string }>();

@@ -18,7 +18,9 @@ export function register(program: Command): void {
         const config = defaultConfig(r.metadata, spec, { name: opts.name ?? `${r.source.split(/[\\/]/).pop() ?? 'Source'} synthesis`, sensitive: r.sensitive });
         if (!opts.out) return printJson(config);
         writeFileSync(opts.out, `${JSON.stringify(config, null, 2)}\n`);
-        process.stderr.write(`Wrote ${opts.out}: ${Object.keys(config.tables).length} table(s), ${config.foreignKeys.length} foreign key(s), ${r.sensitive.length} sensitive column(s) flagged.\nNext: doppel validate ${opts.out}\n`);
+        process.stderr.write(
+          `Wrote ${opts.out}: ${Object.keys(config.tables).length} table(s), ${config.foreignKeys.length} foreign key(s), ${r.sensitive.length} sensitive column(s) flagged.\nNext: doppel validate ${opts.out}\n`,
+        );
       }),
     );
 }

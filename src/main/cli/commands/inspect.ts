@@ -18,7 +18,10 @@ export async function inspectSource(source: string): Promise<{ source: string; m
 function printHuman(r: Awaited<ReturnType<typeof inspectSource>>): void {
   const out: string[] = [`${r.source}: ${r.metadata.tables.length} table(s)`];
   for (const t of r.metadata.tables) {
-    out.push('', `${t.name}  (${t.rowCount.toLocaleString('en-US')} rows${t.primaryKey.length ? `, primary key ${t.primaryKey.join(', ')}` : ', no primary key'})`);
+    out.push(
+      '',
+      `${t.name}  (${t.rowCount.toLocaleString('en-US')} rows${t.primaryKey.length ? `, primary key ${t.primaryKey.join(', ')}` : ', no primary key'})`,
+    );
     for (const c of t.columns) {
       const hit = r.sensitive.find((h) => h.table === t.name && h.column === c.name);
       out.push(`  ${c.name.padEnd(28)} ${c.storageType.padEnd(9)} ${c.sdtype.padEnd(12)}${hit ? ` sensitive: ${hit.kind} → ${hit.suggestedTreatment}` : ''}`);
@@ -27,7 +30,9 @@ function printHuman(r: Awaited<ReturnType<typeof inspectSource>>): void {
   if (r.metadata.relationships.length) {
     out.push('', 'Foreign keys:');
     for (const fk of r.metadata.relationships) {
-      out.push(`  ${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})${fk.origin === 'inferred' ? '  [inferred]' : ''}`);
+      out.push(
+        `  ${fk.childTable}(${fk.childColumns.join(', ')}) → ${fk.parentTable}(${fk.parentColumns.join(', ')})${fk.origin === 'inferred' ? '  [inferred]' : ''}`,
+      );
     }
   }
   process.stdout.write(`${out.join('\n')}\n`);

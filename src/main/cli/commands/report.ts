@@ -52,7 +52,13 @@ function headline(r: ReportJson): Record<string, unknown> {
     accuracy: s.accuracy,
     columnShapes: s.columnShapes,
     columnPairTrends: s.columnPairTrends,
-    privacy: { level: s.privacy.level, dcrShare: s.privacy.dcrShare, exactMatches: s.privacy.exactMatches, exactMatchesUnique: s.privacy.exactMatchesUnique, verdict: s.privacy.headline },
+    privacy: {
+      level: s.privacy.level,
+      dcrShare: s.privacy.dcrShare,
+      exactMatches: s.privacy.exactMatches,
+      exactMatchesUnique: s.privacy.exactMatchesUnique,
+      verdict: s.privacy.headline,
+    },
     utility: s.utility,
     tables: s.tables,
   };
@@ -68,7 +74,8 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
     const { compareReports } = await import('../../../report/compare');
     const { renderReportPdf } = await import('../../../report/pdf');
     const format = reportFormatOf(out);
-    if (format === 'json') throw new AppError('BAD_REQUEST', 'A comparison is written as .html or .pdf, not .json.', { fix: 'Use --out comparison.html (or .pdf).' });
+    if (format === 'json')
+      throw new AppError('BAD_REQUEST', 'A comparison is written as .html or .pdf, not .json.', { fix: 'Use --out comparison.html (or .pdf).' });
     const html = await compareReports(report, other);
     if (format === 'pdf') await renderReportPdf(html, out);
     else writeFileSync(out, html);

@@ -1,5 +1,16 @@
 import type { Command } from 'commander';
-import { AppError, describeSource, parseSourceString, redactUrl, tableModes, withoutSecrets, type ExecutionRecord, type ExecutionSummary, type SynthesisConfig, type TableMode } from '../../../shared';
+import {
+  AppError,
+  describeSource,
+  parseSourceString,
+  redactUrl,
+  tableModes,
+  withoutSecrets,
+  type ExecutionRecord,
+  type ExecutionSummary,
+  type SynthesisConfig,
+  type TableMode,
+} from '../../../shared';
 import type { Services } from '../../services/index';
 import { action, printJson, readConfigFile, storeDirOf, withServices } from '../context';
 import { TimelinePrinter } from '../progress';
@@ -42,7 +53,8 @@ export async function runConfig(s: Services, config: SynthesisConfig, opts: { qu
 export async function follow(s: Services, started: ExecutionRecord, opts: { quiet?: boolean } = {}): Promise<ExecutionRecord> {
   const printer = new TimelinePrinter();
   const ahead = s.jobs.queuedBehind(started.id);
-  if (!opts.quiet && ahead > 0) process.stderr.write(`  queued: ${ahead} execution(s) ahead; it starts when one ends (DOPPEL_MAX_EXECUTIONS sets how many run at once)\n`);
+  if (!opts.quiet && ahead > 0)
+    process.stderr.write(`  queued: ${ahead} execution(s) ahead; it starts when one ends (DOPPEL_MAX_EXECUTIONS sets how many run at once)\n`);
   const unsubscribe = s.jobs.subscribe((e) => {
     if (e.executionId === started.id && !opts.quiet) printer.onEvent(e.event);
   });
@@ -65,7 +77,9 @@ function finish(record: ExecutionRecord, json: boolean | undefined): void {
   const summary = summaryOf(record);
   printJson(summary);
   if (!json && record.status === 'succeeded') {
-    process.stderr.write(`\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`);
+    process.stderr.write(
+      `\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`,
+    );
   }
   reportOutcome(record);
 }
@@ -90,15 +104,26 @@ export function withDestination(config: SynthesisConfig, opts: { to?: string; mo
   }
   if (opts.to === undefined) {
     if (opts.mode === undefined) return { config };
-    if (config.destination.kind !== 'database') throw new AppError('BAD_REQUEST', '--mode applies to a database destination.', { fix: 'Add --to <sqlite:path|postgres://…|mysql://…>, or set the destination in the configuration.' });
+    if (config.destination.kind !== 'database')
+      throw new AppError('BAD_REQUEST', '--mode applies to a database destination.', {
+        fix: 'Add --to <sqlite:path|postgres://…|mysql://…>, or set the destination in the configuration.',
+      });
     return { config: { ...config, destination: { ...config.destination, tableMode: opts.mode as TableMode } } };
   }
   const target = parseSourceString(opts.to);
   if (target.kind === 'files') {
-    throw new AppError('BAD_REQUEST', `"${redactUrl(opts.to)}" is not a database.`, { fix: 'Write --to sqlite:/path/to/file.sqlite, postgres://user@host:5432/db or mysql://user@host:3306/db (the synthetic files are downloaded with `doppel export`).' });
+    throw new AppError('BAD_REQUEST', `"${redactUrl(opts.to)}" is not a database.`, {
+      fix: 'Write --to sqlite:/path/to/file.sqlite, postgres://user@host:5432/db or mysql://user@host:3306/db (the synthetic files are downloaded with `doppel export`).',
+    });
   }
   const password = target.kind === 'sqlite' ? undefined : target.password;
-  const destination = { kind: 'database' as const, target: withoutSecrets(target), tableMode: (opts.mode ?? 'create') as TableMode, batchSize: 10_000, parallel: 1 };
+  const destination = {
+    kind: 'database' as const,
+    target: withoutSecrets(target),
+    tableMode: (opts.mode ?? 'create') as TableMode,
+    batchSize: 10_000,
+    parallel: 1,
+  };
   return { config: { ...config, destination }, ...(password !== undefined ? { destinationPassword: password } : {}) };
 }
 
@@ -109,7 +134,10 @@ export function register(program: Command): void {
     .argument('<config>', 'a configuration JSON file (see `doppel init`)')
     .option('--json', 'print only the summary JSON on stdout (default prints it too, with a short text summary on stderr)')
     .option('--allow-truncate', 'confirm that destination tables may be emptied (needed when the config uses table mode "truncate")')
-    .option('--to <destination>', 'write the synthetic data into a database instead of the configured destination: sqlite:<path>, postgres://… or mysql://… (an empty database is fine)')
+    .option(
+      '--to <destination>',
+      'write the synthetic data into a database instead of the configured destination: sqlite:<path>, postgres://… or mysql://… (an empty database is fine)',
+    )
     .option('--mode <mode>', `table mode for --to: ${tableModes.join(', ')} (default create)`)
     .action(
       action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string }, cmd: Command) => {
@@ -151,7 +179,9 @@ function resolveExecution(s: Services, execution: string): string {
   if (exact) return exact.id;
   const byPrefix = all.filter((e) => e.id.startsWith(execution));
   if (byPrefix.length === 1) return byPrefix[0]!.id;
-  throw new AppError('EXECUTION_NOT_FOUND', byPrefix.length ? `"${execution}" matches ${byPrefix.length} executions.` : `No execution "${execution}".`, { fix: 'List them with `doppel executions` and give a longer id.' });
+  throw new AppError('EXECUTION_NOT_FOUND', byPrefix.length ? `"${execution}" matches ${byPrefix.length} executions.` : `No execution "${execution}".`, {
+    fix: 'List them with `doppel executions` and give a longer id.',
+  });
 }
 
 function integer(v: string): number {

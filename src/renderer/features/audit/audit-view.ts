@@ -91,7 +91,11 @@ export function payloadFacts(payload: unknown): [string, string][] {
   const content = str(field(source, 'contentHash'));
   if (content) facts.push(['Source content hash', shortHash(content)]);
   const versions = field(payload, 'versions');
-  const v = [str(field(versions, 'app')) && `Doppel ${str(field(versions, 'app'))}`, str(field(versions, 'node')) && `Node ${str(field(versions, 'node'))}`, str(field(versions, 'platform'))].filter((x): x is string => Boolean(x));
+  const v = [
+    str(field(versions, 'app')) && `Doppel ${str(field(versions, 'app'))}`,
+    str(field(versions, 'node')) && `Node ${str(field(versions, 'node'))}`,
+    str(field(versions, 'platform')),
+  ].filter((x): x is string => Boolean(x));
   if (v.length > 0) facts.push(['Versions', v.join(' · ')]);
   const error = field(payload, 'error');
   const code = str(field(error, 'code'));

@@ -80,8 +80,14 @@ export const useExecutions = create<State & Actions>()((set, get) => ({
     if (pts !== losses[e.executionId]) next.losses = { ...losses, [e.executionId]: pts };
     if (e.event.type === 'log') next.logs = { ...logs, [e.executionId]: [...(logs[e.executionId] ?? []).slice(-199), `${e.event.level}: ${e.event.message}`] };
     if (Object.keys(next).length > 0) set(next);
-    if (!record) void get().fetch(e.executionId).catch(() => undefined);
-    if (e.event.type === 'result' || e.event.type === 'error') void get().fetch(e.executionId).catch(() => undefined);
+    if (!record)
+      void get()
+        .fetch(e.executionId)
+        .catch(() => undefined);
+    if (e.event.type === 'result' || e.event.type === 'error')
+      void get()
+        .fetch(e.executionId)
+        .catch(() => undefined);
   },
 }));
 

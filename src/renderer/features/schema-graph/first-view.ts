@@ -55,7 +55,10 @@ export function firstView(config: SynthesisConfig, nodes: Box[], view: { width: 
   const cx = center.position.x + (center.width ?? 0) / 2;
   const cy = center.position.y + (center.height ?? 0) / 2;
   const dist = (n: Box) => Math.hypot(n.position.x + (n.width ?? 0) / 2 - cx, n.position.y + (n.height ?? 0) / 2 - cy);
-  const neighbours = [...(links.get(root) ?? [])].map((t) => byId.get(nodeId(t))).filter((n): n is Box => n !== undefined).sort((a, b) => dist(a) - dist(b));
+  const neighbours = [...(links.get(root) ?? [])]
+    .map((t) => byId.get(nodeId(t)))
+    .filter((n): n is Box => n !== undefined)
+    .sort((a, b) => dist(a) - dist(b));
   const chosen: Box[] = [center];
   for (const n of neighbours) {
     const b = bounds([...chosen, n]);
@@ -77,7 +80,12 @@ export interface Padding {
  * padding, at a zoom clamped to [minZoom, maxZoom], centred on them (pure: no DOM measuring, so
  * it works while most nodes are not rendered).
  */
-export function viewportFor(nodes: Box[], view: { width: number; height: number }, pad: Padding, zoomRange: { min: number; max: number }): { x: number; y: number; zoom: number } {
+export function viewportFor(
+  nodes: Box[],
+  view: { width: number; height: number },
+  pad: Padding,
+  zoomRange: { min: number; max: number },
+): { x: number; y: number; zoom: number } {
   if (nodes.length === 0) return { x: 0, y: 0, zoom: 1 };
   const b = bounds(nodes);
   const w = Math.max(1, view.width - pad.left - pad.right);

@@ -127,7 +127,9 @@ export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): F
     const parent = config.tables[fk.parentTable];
     if (!child || !parent || child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
     const key = relationshipKey(fk);
-    const bad = problems.some((p) => p.code.startsWith('FK_') && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
+    const bad = problems.some(
+      (p) => p.code.startsWith('FK_') && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`),
+    );
     const self = fk.childTable === fk.parentTable && child.treatment === 'synthesize';
     const context = !synthesized.has(key) && !self ? null : !self && (plan ? plan.tables[fk.childTable]?.context === fk : fk.context !== false);
     fk.childColumns.forEach((col, i) => {
@@ -148,7 +150,12 @@ export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): F
 }
 
 /** A drawn connection as a foreign key (child column → parent column), or null if it is not one. */
-export function connectionToFk(conn: { source: string | null; sourceHandle?: string | null; target: string | null; targetHandle?: string | null }): Relationship | null {
+export function connectionToFk(conn: {
+  source: string | null;
+  sourceHandle?: string | null;
+  target: string | null;
+  targetHandle?: string | null;
+}): Relationship | null {
   if (!conn.source || !conn.target) return null;
   const s = parseHandleId(conn.sourceHandle);
   const t = parseHandleId(conn.targetHandle);

@@ -83,7 +83,13 @@ export function setColumnSdtype(config: SynthesisConfig, table: string, column: 
 }
 
 /** Sets (or with `undefined`, clears) one type option of a column. */
-export function setColumnOption<K extends keyof ColumnOptions>(config: SynthesisConfig, table: string, column: string, key: K, value: ColumnOptions[K] | undefined): SynthesisConfig {
+export function setColumnOption<K extends keyof ColumnOptions>(
+  config: SynthesisConfig,
+  table: string,
+  column: string,
+  key: K,
+  value: ColumnOptions[K] | undefined,
+): SynthesisConfig {
   return withColumn(config, table, column, (c) => {
     const options = { ...c.options };
     if (value === undefined) delete options[key];

@@ -166,7 +166,15 @@ export const useWizard = create<State & Actions>()((set, get) => ({
   restoreDraft() {
     const { draftOffer: d, metadata } = get();
     if (!d || !metadata) return;
-    set({ draftOffer: null, dirty: true, synthesisId: d.synthesisId, name: d.name, config: d.config, problems: validateConfig(d.config, metadata), positions: { ...layoutTables(d.config, metadata), ...d.positions } });
+    set({
+      draftOffer: null,
+      dirty: true,
+      synthesisId: d.synthesisId,
+      name: d.name,
+      config: d.config,
+      problems: validateConfig(d.config, metadata),
+      positions: { ...layoutTables(d.config, metadata), ...d.positions },
+    });
     get().setStep(d.step);
   },
 
@@ -210,7 +218,15 @@ function autosaveDrafts(): void {
       timer = null;
       const now = useWizard.getState();
       if (now.status !== 'ready' || !now.dirty || now.draftOffer || !now.sourceId || !now.config) return;
-      writeDraft(browserStorage(), { sourceId: now.sourceId, synthesisId: now.synthesisId, name: now.name, config: now.config, step: now.step, positions: now.positions, savedAt: new Date().toISOString() });
+      writeDraft(browserStorage(), {
+        sourceId: now.sourceId,
+        synthesisId: now.synthesisId,
+        name: now.name,
+        config: now.config,
+        step: now.step,
+        positions: now.positions,
+        savedAt: new Date().toISOString(),
+      });
     }, 250);
   });
 }

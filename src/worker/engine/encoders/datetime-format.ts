@@ -73,13 +73,20 @@ export function makeFormatter(format: string): (ms: number) => string {
       .map((p) => {
         if ('literal' in p) return p.literal;
         switch (p.token) {
-          case 'YYYY': return (d.getUTCFullYear() < 0 ? '-' : '') + pad(d.getUTCFullYear(), 4);
-          case 'MM': return pad(d.getUTCMonth() + 1, 2);
-          case 'DD': return pad(d.getUTCDate(), 2);
-          case 'HH': return pad(d.getUTCHours(), 2);
-          case 'mm': return pad(d.getUTCMinutes(), 2);
-          case 'ss': return pad(d.getUTCSeconds(), 2);
-          case 'SSS': return pad(d.getUTCMilliseconds(), 3);
+          case 'YYYY':
+            return (d.getUTCFullYear() < 0 ? '-' : '') + pad(d.getUTCFullYear(), 4);
+          case 'MM':
+            return pad(d.getUTCMonth() + 1, 2);
+          case 'DD':
+            return pad(d.getUTCDate(), 2);
+          case 'HH':
+            return pad(d.getUTCHours(), 2);
+          case 'mm':
+            return pad(d.getUTCMinutes(), 2);
+          case 'ss':
+            return pad(d.getUTCSeconds(), 2);
+          case 'SSS':
+            return pad(d.getUTCMilliseconds(), 3);
         }
         return '';
       })

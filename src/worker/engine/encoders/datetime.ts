@@ -65,7 +65,7 @@ export function analyze(values: readonly CellValue[], format?: string): Datetime
 export function reduce(stats: DatetimeStats, opts: ReduceOptions, rng: Rng, outputFormat?: string): DatetimeSpec {
   const inner = numeric.reduce(stats.numbers, { ...opts, precision: 0 }, rng);
   inner.asString = false;
-  return { kind: 'datetime', inner, granularity: stats.granularity, format: outputFormat ?? (stats.dates ? null : stats.format ?? 'ISO') };
+  return { kind: 'datetime', inner, granularity: stats.granularity, format: outputFormat ?? (stats.dates ? null : (stats.format ?? 'ISO')) };
 }
 
 export function subColumns(spec: DatetimeSpec, name: string): SubColumn[] {

@@ -69,7 +69,10 @@ function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig
   const asCategorical = (): EncoderSpec => {
     const stats = categorical.analyze(values);
     const spec = categorical.reduce(stats, opts, ctx.rng);
-    if (spec.categories.length >= opts.maxCategories) ctx.warn(`${where} has ${stats.counts.size} distinct values; only the ${opts.maxCategories} most frequent are learned, the others are replaced by a protected value.`);
+    if (spec.categories.length >= opts.maxCategories)
+      ctx.warn(
+        `${where} has ${stats.counts.size} distinct values; only the ${opts.maxCategories} most frequent are learned, the others are replaced by a protected value.`,
+      );
     return spec;
   };
   switch (cfg.sdtype) {
@@ -87,7 +90,9 @@ function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig
       const stats = datetime.analyze(values, meta?.datetimeFormat);
       const present = stats.numbers.sorted.length + stats.numbers.invalid;
       if (stats.numbers.invalid > 0.1 * present && stats.numbers.invalid > 0) {
-        ctx.warn(`${where} is marked datetime but ${stats.numbers.invalid} of ${present} values are not dates${stats.format ? ` in the format ${stats.format}` : ''}; it is learned as categorical.`);
+        ctx.warn(
+          `${where} is marked datetime but ${stats.numbers.invalid} of ${present} values are not dates${stats.format ? ` in the format ${stats.format}` : ''}; it is learned as categorical.`,
+        );
         return asCategorical();
       }
       if (stats.numbers.invalid > 0) ctx.warn(`${where}: ${stats.numbers.invalid} value(s) are not dates and are treated as missing.`);
@@ -116,7 +121,8 @@ export function planColumn(name: string, values: readonly CellValue[], cfg: Colu
     case 'mask':
       return { name, role: 'mask', values: values.map(maskValue) };
     case 'mock':
-      if (cfg.options.freeText === 'identifiers') return { name, role: 'keep', values: replaceIdentifiers(values, `${ctx.table}\u0000${ctx.rng.next()}`, name) };
+      if (cfg.options.freeText === 'identifiers')
+        return { name, role: 'keep', values: replaceIdentifiers(values, `${ctx.table}\u0000${ctx.rng.next()}`, name) };
       return { name, role: 'mock', generator: cfg.options.mockGenerator, templates: shapeTemplates(values, ctx.rng) };
     default:
       break;
@@ -134,33 +140,46 @@ export function planColumn(name: string, values: readonly CellValue[], cfg: Colu
   const present = values.filter((v) => v !== null && v !== undefined);
   const distinct = new Set(present.map((v) => categorical.categoryKey(v))).size;
   if (distinct === 0) ctx.warn(`Column "${ctx.table}.${name}" is empty in every row; it stays empty.`);
-  else if (distinct === 1) ctx.warn(`Column "${ctx.table}.${name}" has a single value${present.length < values.length ? ' (and empty cells)' : ''}; it is reproduced as is.`);
+  else if (distinct === 1)
+    ctx.warn(`Column "${ctx.table}.${name}" has a single value${present.length < values.length ? ' (and empty cells)' : ''}; it is reproduced as is.`);
   return { name, role: 'model', spec };
 }
 
 export function subColumnsOf(spec: EncoderSpec, name: string): SubColumn[] {
   switch (spec.kind) {
-    case 'categorical': return categorical.subColumns(spec, name);
-    case 'numeric': return numeric.subColumns(spec, name);
-    case 'datetime': return datetime.subColumns(spec, name);
-    case 'boolean': return boolean.subColumns(spec, name);
+    case 'categorical':
+      return categorical.subColumns(spec, name);
+    case 'numeric':
+      return numeric.subColumns(spec, name);
+    case 'datetime':
+      return datetime.subColumns(spec, name);
+    case 'boolean':
+      return boolean.subColumns(spec, name);
   }
 }
 
 export function encodeValues(spec: EncoderSpec, values: readonly CellValue[]): Tokens {
   switch (spec.kind) {
-    case 'categorical': return categorical.encode(spec, values);
-    case 'numeric': return numeric.encode(spec, values);
-    case 'datetime': return datetime.encode(spec, values);
-    case 'boolean': return boolean.encode(spec, values);
+    case 'categorical':
+      return categorical.encode(spec, values);
+    case 'numeric':
+      return numeric.encode(spec, values);
+    case 'datetime':
+      return datetime.encode(spec, values);
+    case 'boolean':
+      return boolean.encode(spec, values);
   }
 }
 
 export function decodeTokens(spec: EncoderSpec, tokens: Tokens, rng: Rng, column = ''): CellValue[] {
   switch (spec.kind) {
-    case 'categorical': return categorical.decode(spec, tokens, rng, column);
-    case 'numeric': return numeric.decode(spec, tokens, rng);
-    case 'datetime': return datetime.decode(spec, tokens, rng);
-    case 'boolean': return boolean.decode(spec, tokens, rng);
+    case 'categorical':
+      return categorical.decode(spec, tokens, rng, column);
+    case 'numeric':
+      return numeric.decode(spec, tokens, rng);
+    case 'datetime':
+      return datetime.decode(spec, tokens, rng);
+    case 'boolean':
+      return boolean.decode(spec, tokens, rng);
   }
 }

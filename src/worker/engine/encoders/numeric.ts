@@ -123,7 +123,11 @@ export function makeBins(sorted: Float64Array, clip: [number, number], nBins: nu
   const heavy = m / nBins;
   let atomMass = 0;
   let atoms = 0;
-  for (const c of cnts) if (c >= heavy) { atomMass += c; atoms++; }
+  for (const c of cnts)
+    if (c >= heavy) {
+      atomMass += c;
+      atoms++;
+    }
   const target = Math.max(1, (m - atomMass) / Math.max(1, nBins - atoms));
   let start = -1;
   let acc = 0;
@@ -219,7 +223,10 @@ export function encodeNumbers(spec: NumericSpec, nums: ArrayLike<number | null>)
 }
 
 export function encode(spec: NumericSpec, values: readonly CellValue[]): Tokens {
-  return encodeNumbers(spec, values.map((v) => toNumber(v) ?? null));
+  return encodeNumbers(
+    spec,
+    values.map((v) => toNumber(v) ?? null),
+  );
 }
 
 export function round(x: number, decimals: number): number {

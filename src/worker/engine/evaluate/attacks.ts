@@ -109,10 +109,12 @@ function singlingOut(syn: EncodedRows, train: EncodedRows, control: EncodedRows,
     const r = Math.floor(random() * syn.n);
     const picked = new Set<number>();
     while (picked.size < width) picked.add(Math.floor(random() * cols));
-    const q: Condition[] = [...picked].sort((a, b) => a - b).map((k) => {
-      if (k < syn.numCols) return { num: true, j: k, ge: random() < 0.5, v: syn.num[r * syn.numCols + k]! };
-      return { num: false, j: k - syn.numCols, v: syn.cat[r * syn.catCols + (k - syn.numCols)]! };
-    });
+    const q: Condition[] = [...picked]
+      .sort((a, b) => a - b)
+      .map((k) => {
+        if (k < syn.numCols) return { num: true, j: k, ge: random() < 0.5, v: syn.num[r * syn.numCols + k]! };
+        return { num: false, j: k - syn.numCols, v: syn.cat[r * syn.catCols + (k - syn.numCols)]! };
+      });
     if (q.some((c) => c.num && Number.isNaN(c.v))) continue;
     const key = JSON.stringify(q);
     if (seen.has(key)) continue;
@@ -163,7 +165,10 @@ function inference(syn: EncodedRows, train: EncodedRows, control: EncodedRows, s
       if (set.length === 0) continue;
       if (secret.num) {
         const truth = targets.num[i * targets.numCols + secret.j]!;
-        const vals = set.map((r) => syn.num[r * syn.numCols + secret.j]!).filter((v) => !Number.isNaN(v)).sort((x, y) => x - y);
+        const vals = set
+          .map((r) => syn.num[r * syn.numCols + secret.j]!)
+          .filter((v) => !Number.isNaN(v))
+          .sort((x, y) => x - y);
         const guess = vals.length ? vals[Math.floor(vals.length / 2)]! : NaN;
         if (Number.isNaN(truth) ? Number.isNaN(guess) : Math.abs(guess - truth) <= 0.05 * Math.abs(truth)) hits++;
       } else {
@@ -188,7 +193,7 @@ export function membershipAuc(memberDistances: Float64Array, otherDistances: Flo
   const all = [...Array.from(memberDistances, (d) => ({ d, m: 1 })), ...Array.from(otherDistances, (d) => ({ d, m: 0 }))].sort((x, y) => x.d - y.d);
   // Mann–Whitney U with mid-ranks; a smaller distance ranks as a stronger "member" signal.
   let rankSumMembers = 0;
-  for (let i = 0; i < all.length; ) {
+  for (let i = 0; i < all.length;) {
     let j = i;
     while (j < all.length && all[j]!.d === all[i]!.d) j++;
     const rank = (i + j + 1) / 2;
@@ -215,7 +220,13 @@ export function evaluateAttacks(input: AttackInput): AttackResult | null {
   const m = Math.min(input.train.rows.length, input.control.rows.length, 5000);
   const trainAll = sampleRows(input.train, m, random);
   const controlAll = sampleRows(input.control, m, random);
-  const [syn, train, control, trainM, controlM] = encodeForDistance(input.train, [synS, trainT, controlT, trainAll, controlAll], columns) as EncodedRows[] as [EncodedRows, EncodedRows, EncodedRows, EncodedRows, EncodedRows];
+  const [syn, train, control, trainM, controlM] = encodeForDistance(input.train, [synS, trainT, controlT, trainAll, controlAll], columns) as EncodedRows[] as [
+    EncodedRows,
+    EncodedRows,
+    EncodedRows,
+    EncodedRows,
+    EncodedRows,
+  ];
   const numeric = columns.filter((c) => isContinuous(c.sdtype));
   const discrete = columns.filter((c) => !isContinuous(c.sdtype));
   const secrets = [...numeric.map((c, j) => ({ name: c.name, num: true, j })), ...discrete.map((c, j) => ({ name: c.name, num: false, j }))];

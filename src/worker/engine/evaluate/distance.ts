@@ -25,7 +25,9 @@ export function encodeForDistance(reference: RowBatch, batches: RowBatch[], colu
   const numeric = columns.filter((c) => isContinuous(c.sdtype));
   const discrete = columns.filter((c) => !isContinuous(c.sdtype));
   const scales = numeric.map((c) => {
-    const v = continuousValues(reference, c.name, c.sdtype).filter((x) => !Number.isNaN(x)).sort();
+    const v = continuousValues(reference, c.name, c.sdtype)
+      .filter((x) => !Number.isNaN(x))
+      .sort();
     if (v.length === 0) return 1;
     const spread = quantileSorted(v, 0.99) - quantileSorted(v, 0.01);
     const range = v[v.length - 1]! - v[0]!;

@@ -128,7 +128,12 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
   const holdS = haveHoldout ? sampleRows(input.holdout, realN, random) : { columns: input.train.columns, rows: [] };
   const synS = sampleRows(input.synthetic, maxSyn, random);
   const holdQ = sampleRows(holdS, maxSyn, random);
-  const [trainE, synE, holdE, holdQE] = encodeForDistance(input.train, [trainS, synS, holdS, holdQ], columns) as [EncodedRows, EncodedRows, EncodedRows, EncodedRows];
+  const [trainE, synE, holdE, holdQE] = encodeForDistance(input.train, [trainS, synS, holdS, holdQ], columns) as [
+    EncodedRows,
+    EncodedRows,
+    EncodedRows,
+    EncodedRows,
+  ];
   const synTrain = nearestTwo(synE, trainE);
   let share: number | null = null;
   let holdTrain: { d1: Float64Array; d2: Float64Array } | null = null;
@@ -159,6 +164,9 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
     holdoutUniqueMatchRate: holdExact && input.holdout.rows.length ? holdExact.uniqueMatches / input.holdout.rows.length : null,
     sampleSizes: { train: trainE.n, holdout: holdE.n, synthetic: synE.n },
     columns: columns.map((c) => c.name),
-    attacks: haveHoldout && input.baseline !== false ? evaluateAttacks({ train: input.train, control: input.holdout, synthetic: input.synthetic, columns, seed: input.seed }) : null,
+    attacks:
+      haveHoldout && input.baseline !== false
+        ? evaluateAttacks({ train: input.train, control: input.holdout, synthetic: input.synthetic, columns, seed: input.seed })
+        : null,
   };
 }

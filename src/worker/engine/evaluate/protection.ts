@@ -62,7 +62,6 @@ export function rareCategoryChecks(train: RowBatch, synthetic: RowBatch, columns
   return out;
 }
 
-
 export function extremeChecks(train: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], threshold: Threshold): ExtremeCheck[] {
   const out: ExtremeCheck[] = [];
   for (const c of columns) {

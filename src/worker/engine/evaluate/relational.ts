@@ -194,13 +194,13 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
   const maxRows = input.maxJoinedRows ?? 20_000;
   const realJoined = sampleRows(joined(rp, rc, real, pCols, cCols), maxRows, random);
   const synJoined = sampleRows(joined(sp, sc, syn, pCols, cCols), maxRows, random);
-  const specs: ColumnSpec[] = [...pCols.map((c) => ({ name: PARENT + c.name, sdtype: c.sdtype })), ...cCols.map((c) => ({ name: CHILD + c.name, sdtype: c.sdtype }))];
+  const specs: ColumnSpec[] = [
+    ...pCols.map((c) => ({ name: PARENT + c.name, sdtype: c.sdtype })),
+    ...cCols.map((c) => ({ name: CHILD + c.name, sdtype: c.sdtype })),
+  ];
   const pairs: [string, string][] = [];
   for (const p of pCols) for (const c of cCols) pairs.push([PARENT + p.name, CHILD + c.name]);
-  const q =
-    realJoined.rows.length && synJoined.rows.length && pairs.length
-      ? evaluateQuality(realJoined, synJoined, specs, { pairs })
-      : null;
+  const q = realJoined.rows.length && synJoined.rows.length && pairs.length ? evaluateQuality(realJoined, synJoined, specs, { pairs }) : null;
   const rename = (s: PairTrendScore): PairTrendScore => ({
     ...s,
     column1: `${rel.parentTable}.${s.column1.slice(PARENT.length)}`,

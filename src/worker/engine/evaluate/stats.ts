@@ -195,14 +195,7 @@ export function digitize(values: Float64Array, edges: Float64Array): Int32Array 
  * discrete columns, missing values kept as their own category (pandas groupby dropna=False).
  * Codes of column 1 are < size1 and of column 2 < size2.
  */
-export function contingencySimilarity(
-  real1: Int32Array,
-  real2: Int32Array,
-  syn1: Int32Array,
-  syn2: Int32Array,
-  size1: number,
-  size2: number,
-): number {
+export function contingencySimilarity(real1: Int32Array, real2: Int32Array, syn1: Int32Array, syn2: Int32Array, size1: number, size2: number): number {
   const nr = real1.length;
   const ns = syn1.length;
   if (nr === 0 || ns === 0) return NaN;

@@ -66,17 +66,19 @@ import { INFORMATIVE_MARGIN } from '../../../report/schema';
 const TRIVIAL_SHARE = 0.95;
 
 /** Names a user gives the column they predict. */
-const OUTCOME_NAME = /^(target|label|class|outcome|result|response|y|income|churn(ed)?|default(ed)?|has_?default|fraud|is_?fraud|readmitted|survived|diagnosis|species|approved|converted|attrition)$|(^|_)(target|label|outcome)$/i;
+const OUTCOME_NAME =
+  /^(target|label|class|outcome|result|response|y|income|churn(ed)?|default(ed)?|has_?default|fraud|is_?fraud|readmitted|survived|diagnosis|species|approved|converted|attrition)$|(^|_)(target|label|outcome)$/i;
 
 /** Share of the most frequent non-missing value (1 when a column has at most one value). */
 function majorityShare(batch: RowBatch, spec: ColumnSpec): number {
   const { a, labels } = sharedCodes(batch, batch, spec.name, spec.sdtype);
   const counts = new Float64Array(labels.length);
   let n = 0;
-  for (const c of a) if (c > 0) {
-    counts[c]!++;
-    n++;
-  }
+  for (const c of a)
+    if (c > 0) {
+      counts[c]!++;
+      n++;
+    }
   return n === 0 || labels.length <= 2 ? 1 : Math.max(...counts) / n;
 }
 

@@ -45,7 +45,10 @@ function canonical(v: Exclude<CellValue, null>): string {
 
 /** The faker seed of a real value: the first 32 bits of HMAC-SHA256(key, kind ∥ 0x00 ∥ value). */
 export function mockSeed(key: string, kind: string, value: Exclude<CellValue, null>): number {
-  return createHmac('sha256', key).update(`${kind}\u0000${canonical(value)}`).digest().readUInt32BE(0);
+  return createHmac('sha256', key)
+    .update(`${kind}\u0000${canonical(value)}`)
+    .digest()
+    .readUInt32BE(0);
 }
 
 export interface ConsistentMocker {

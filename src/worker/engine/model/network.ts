@@ -189,7 +189,16 @@ export function dropoutMask(rows: number, H: number, p: number, next: () => numb
  * accumulates it on the device and reads it back once per epoch). Replaces the tensors in
  * `p` and `adam` in place (old ones disposed).
  */
-export function trainStep(p: Params, adam: AdamState, masks: Masks, X: tf.Tensor2D, Z: tf.Tensor2D | null, hyper: Hyper, seed: number, extras: StepExtras = {}): tf.Scalar {
+export function trainStep(
+  p: Params,
+  adam: AdamState,
+  masks: Masks,
+  X: tf.Tensor2D,
+  Z: tf.Tensor2D | null,
+  hyper: Hyper,
+  seed: number,
+  extras: StepExtras = {},
+): tf.Scalar {
   adam.t += 1;
   const B = X.shape[0];
   const out = tidy(() => {

@@ -59,7 +59,13 @@ export function fastExp(x: number): number {
   const y = x * 1.4426950408889634;
   const n = Math.floor(y);
   const f = y - n;
-  const p = 1 + f * (0.6931471805599453 + f * (0.2402265069591007 + f * (0.05550410866482158 + f * (0.009618129107628477 + f * (0.0013333558146428443 + f * (0.00015403530393381606 + f * 0.000015252733804059841))))));
+  const p =
+    1 +
+    f *
+      (0.6931471805599453 +
+        f *
+          (0.2402265069591007 +
+            f * (0.05550410866482158 + f * (0.009618129107628477 + f * (0.0013333558146428443 + f * (0.00015403530393381606 + f * 0.000015252733804059841))))));
   return p * (POW2[n + 128] as number);
 }
 
@@ -96,7 +102,20 @@ export function drawTokens(L: Float32Array, c: number, rows: number, invT: numbe
  * and context), unit-major, or null for the bias alone. Four units per pass share the token
  * loads; each activation is stored once.
  */
-function fillBlock(Hr: Float32Array, S: number, R: number, W: Float32Array, C: number, a: number, b: number, d: number, T: Int32Array, J: number, bias: Float32Array, base: Float32Array | null): void {
+function fillBlock(
+  Hr: Float32Array,
+  S: number,
+  R: number,
+  W: Float32Array,
+  C: number,
+  a: number,
+  b: number,
+  d: number,
+  T: Int32Array,
+  J: number,
+  bias: Float32Array,
+  base: Float32Array | null,
+): void {
   let u = a;
   for (; u + 3 < b; u += 4) {
     const w0 = u * C;

@@ -6,7 +6,21 @@
 import { AppError } from '../../../shared/errors';
 import { tf } from '../backend';
 import { createRng, shuffle } from '../rng';
-import { cloneParams, disposeParams, dropoutMask, initAdam, initParams, makeMasks, offsets, trainStep, batchLoss, type Arch, type Masks, type Params, type Hyper } from './network';
+import {
+  cloneParams,
+  disposeParams,
+  dropoutMask,
+  initAdam,
+  initParams,
+  makeMasks,
+  offsets,
+  trainStep,
+  batchLoss,
+  type Arch,
+  type Masks,
+  type Params,
+  type Hyper,
+} from './network';
 
 export interface TrainData {
   /** One token array per column (model order), each of length n. */
@@ -75,7 +89,15 @@ export function checkAborted(signal?: AbortSignal): void {
 }
 
 /** Builds the one-hot (and context) tensors of the rows idx[start, end); `transposed` also X^T [C, B]. */
-export function batchTensors(data: TrainData, offs: number[], C: number, idx: Int32Array, start: number, end: number, transposed = false): { X: tf.Tensor2D; Z: tf.Tensor2D | null; XT?: tf.Tensor2D } {
+export function batchTensors(
+  data: TrainData,
+  offs: number[],
+  C: number,
+  idx: Int32Array,
+  start: number,
+  end: number,
+  transposed = false,
+): { X: tf.Tensor2D; Z: tf.Tensor2D | null; XT?: tf.Tensor2D } {
   const B = end - start;
   const buf = new Float32Array(B * C);
   const bufT = transposed ? new Float32Array(B * C) : null;
@@ -154,7 +176,12 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const batch = Math.max(1, Math.min(opts.batchSize, trainIdx.length));
   const batches = Math.ceil(trainIdx.length / batch);
   const dp = opts.dp;
-  const hyper: Hyper = { lr: opts.lr, weightDecay: opts.weightDecay, dropout: opts.dp ? 0 : opts.dropout, dp: dp ? { clip: dp.clip, noiseMultiplier: dp.noiseMultiplier, expectedBatch: batch } : undefined };
+  const hyper: Hyper = {
+    lr: opts.lr,
+    weightDecay: opts.weightDecay,
+    dropout: opts.dp ? 0 : opts.dropout,
+    dp: dp ? { clip: dp.clip, noiseMultiplier: dp.noiseMultiplier, expectedBatch: batch } : undefined,
+  };
   const q = batch / Math.max(1, trainIdx.length);
   let steps = 0;
   const history: TrainedNet['history'] = [];
@@ -193,9 +220,20 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
           steps++;
           continue;
         }
-        const { X, Z, XT } = dp ? batchTensors(data, offs, C, Int32Array.from(rowsIdx, (i) => trainIdx[i] as number), 0, rowsIdx.length, true) : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch), true);
+        const { X, Z, XT } = dp
+          ? batchTensors(
+              data,
+              offs,
+              C,
+              Int32Array.from(rowsIdx, (i) => trainIdx[i] as number),
+              0,
+              rowsIdx.length,
+              true,
+            )
+          : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch), true);
         steps++;
-        const dropMask = hyper.dropout > 0 ? tf.tensor2d(dropoutMask(X.shape[0], opts.hidden, hyper.dropout, dropRng.next), [X.shape[0], opts.hidden]) : undefined;
+        const dropMask =
+          hyper.dropout > 0 ? tf.tensor2d(dropoutMask(X.shape[0], opts.hidden, hyper.dropout, dropRng.next), [X.shape[0], opts.hidden]) : undefined;
         const loss = trainStep(params, adam, masks, X, Z, hyper, opts.seed * 7919 + epoch * 100_003 + b, { XT, dropMask });
         rowsProcessed += X.shape[0];
         X.dispose();

@@ -24,7 +24,17 @@ export function defaultDelta(n: number): number {
 export function normalTail(x: number): number {
   const z = Math.abs(x) / Math.SQRT2;
   const t = 1 / (1 + 0.5 * z);
-  const r = t * Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  const r =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
   const erfc = r;
   return x >= 0 ? erfc / 2 : 1 - erfc / 2;
 }
@@ -61,7 +71,15 @@ export interface PreprocessingPlan {
 }
 
 /** Plans the histogram part of the budget for a table with these column kinds. */
-export function planPreprocessing(opts: { n: number; epsilon: number; delta?: number; categorical: number; numeric: number; boolean: number; rareThreshold: number }): PreprocessingPlan {
+export function planPreprocessing(opts: {
+  n: number;
+  epsilon: number;
+  delta?: number;
+  categorical: number;
+  numeric: number;
+  boolean: number;
+  rareThreshold: number;
+}): PreprocessingPlan {
   const delta = opts.delta ?? defaultDelta(opts.n);
   const deltaSelection = opts.categorical > 0 ? delta / 4 : 0;
   const deltaRdp = delta - deltaSelection;
@@ -112,7 +130,10 @@ export interface DpSpent {
 
 /** (ε, δ) actually spent after `steps` DP-SGD steps. */
 export function spent(pre: PreprocessingPlan, sgd: SgdPlan, steps: number, maxGradNorm: number): DpSpent {
-  const epsilon = steps > 0 ? dpSgdEpsilon(sgd.sampleRate, sgd.noiseMultiplier, steps, pre.deltaRdp, pre.rdp) : dpSgdEpsilon(sgd.sampleRate, Infinity, 1, pre.deltaRdp, pre.rdp);
+  const epsilon =
+    steps > 0
+      ? dpSgdEpsilon(sgd.sampleRate, sgd.noiseMultiplier, steps, pre.deltaRdp, pre.rdp)
+      : dpSgdEpsilon(sgd.sampleRate, Infinity, 1, pre.deltaRdp, pre.rdp);
   return {
     epsilon,
     delta: pre.delta,

@@ -59,7 +59,11 @@ export function dpCategorical(base: CategoricalSpec, values: readonly CellValue[
 }
 
 /** Booleans keep their (schema-level) representations; only the token counts are noisy. */
-export function dpBoolean<S extends { hasNull: boolean; hasRare: boolean; categories: (string | number | boolean)[]; weights: number[] }>(base: S, values: readonly CellValue[], noise: DpNoise): DpFit<S> {
+export function dpBoolean<S extends { hasNull: boolean; hasRare: boolean; categories: (string | number | boolean)[]; weights: number[] }>(
+  base: S,
+  values: readonly CellValue[],
+  noise: DpNoise,
+): DpFit<S> {
   const stats = analyzeCategorical(values);
   const counts = base.categories.map((c) => Math.max(0, noisy([...stats.counts.values()].find((e) => e.value === c)?.count ?? 0, noise)));
   const spec: S = { ...base, hasNull: true, hasRare: base.hasRare, weights: counts.map((c) => Math.max(1, c)) };
@@ -158,7 +162,8 @@ export function dpNumericBins(base: NumericSpec, nums: readonly (number | null)[
   const noisyNull = Math.max(0, noisy(nullCount, noise));
   for (let c = 0; c < counts.length; c++) counts[c] = Math.max(0, noisy(counts[c] as number, noise));
   const cellLo = (c: number): number => (zeroAtom && c === 0 ? 0 : start + (c - off) * width);
-  const cellHi = (c: number): number => (zeroAtom && c === 0 ? 0 : integer ? Math.min(hi, start + (c - off + 1) * width - 1) : Math.min(hi, start + (c - off + 1) * width));
+  const cellHi = (c: number): number =>
+    zeroAtom && c === 0 ? 0 : integer ? Math.min(hi, start + (c - off + 1) * width - 1) : Math.min(hi, start + (c - off + 1) * width);
   const total = counts.reduce((a, b) => a + b, 0);
   const heavy = total / noise.bins;
   const isPoint = (c: number): boolean => cellLo(c) === cellHi(c);
@@ -202,7 +207,12 @@ export function dpSpec(base: EncoderSpec, values: readonly CellValue[], noise: D
     case 'boolean':
       return dpBoolean(base, values, noise);
     case 'numeric':
-      return dpNumericBins(base, values.map((v) => toNumber(v) ?? null), false, noise);
+      return dpNumericBins(
+        base,
+        values.map((v) => toNumber(v) ?? null),
+        false,
+        noise,
+      );
     case 'datetime': {
       const fit = dpNumericBins(base.inner, millisOf(base, values), true, noise);
       const spec: DatetimeSpec = { ...base, inner: fit.spec };

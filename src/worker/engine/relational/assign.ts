@@ -75,7 +75,14 @@ export function learnAssignments(plan: GenerationPlan, rows: Record<string, RowB
   return out;
 }
 
-export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowBatch>, links: Record<string, Int32Array>, assignments: Record<string, Assignment[]>, rng: Rng, scores: AssignmentScores = () => null): void {
+export function assignForeignKeys(
+  plan: GenerationPlan,
+  out: Record<string, RowBatch>,
+  links: Record<string, Int32Array>,
+  assignments: Record<string, Assignment[]>,
+  rng: Rng,
+  scores: AssignmentScores = () => null,
+): void {
   const anc = ancestorsOf(plan, links);
   for (const t of plan.order) {
     const child = out[t]!;
@@ -110,7 +117,10 @@ export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowB
       };
       const scorer = scores(t, a);
       const pickFrom = (group: number[], i: number): number => {
-        if (!a.unique) return scorer ? drawByScore(group.length > 64 ? Array.from({ length: 64 }, () => group[rng.int(group.length)]!) : group, (p) => scorer.score(i, p), rng) : group[rng.int(group.length)]!;
+        if (!a.unique)
+          return scorer
+            ? drawByScore(group.length > 64 ? Array.from({ length: 64 }, () => group[rng.int(group.length)]!) : group, (p) => scorer.score(i, p), rng)
+            : group[rng.int(group.length)]!;
         // Draw among the group's unused rows (swap-remove the used ones met on the way).
         while (group.length) {
           const j = rng.int(group.length);
@@ -145,7 +155,13 @@ export function assignForeignKeys(plan: GenerationPlan, out: Record<string, RowB
 }
 
 /** Lookup FK values (modelled as categories) that are not keys of the original table are redrawn from the real ones. */
-export function repairLookups(plan: GenerationPlan, out: Record<string, RowBatch>, originals: Record<string, RowBatch>, training: Record<string, RowBatch>, rng: Rng): void {
+export function repairLookups(
+  plan: GenerationPlan,
+  out: Record<string, RowBatch>,
+  originals: Record<string, RowBatch>,
+  training: Record<string, RowBatch>,
+  rng: Rng,
+): void {
   for (const t of plan.order) {
     for (const fk of plan.tables[t]!.lookups) {
       const parent = originals[fk.parentTable];

@@ -35,7 +35,15 @@ export const ROOT_CANDIDATES = 3;
  * included). Raking a context-conditioned batch by resampling rows would detach rows from their
  * parents; choosing among a row's own candidates keeps every row under its parent.
  */
-export async function sampleChildren(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
+export async function sampleChildren(
+  tm: TableModel,
+  ctx: { matrix: Float32Array; dim: number },
+  n: number,
+  columns: string[],
+  training: RowBatch,
+  seed: number,
+  signal?: AbortSignal,
+): Promise<RowBatch> {
   const all = await sampleCandidates(tm, ctx, n, columns, seed, signal);
   return all.rows.length === n ? all : selectCandidates(tm, all, n, training, seed);
 }
@@ -46,7 +54,14 @@ export function childCandidates(tm: TableModel, n: number): number {
 }
 
 /** childCandidates(tm, n) candidates for each of n context rows: candidate c of row r is row c·n + r. */
-export async function sampleCandidates(tm: TableModel, ctx: { matrix: Float32Array; dim: number }, n: number, columns: string[], seed: number, signal?: AbortSignal): Promise<RowBatch> {
+export async function sampleCandidates(
+  tm: TableModel,
+  ctx: { matrix: Float32Array; dim: number },
+  n: number,
+  columns: string[],
+  seed: number,
+  signal?: AbortSignal,
+): Promise<RowBatch> {
   const k = childCandidates(tm, n);
   const big = new Float32Array(n * k * ctx.dim);
   for (let c = 0; c < k; c++) big.set(ctx.matrix.subarray(0, n * ctx.dim), c * n * ctx.dim);
@@ -101,7 +116,11 @@ function tokensOf(tm: TableModel, batch: RowBatch): Int32Array[] {
     const plan = p.plans[i]!;
     if (plan.role !== 'model') continue;
     const ci = batch.columns.indexOf(plan.name);
-    for (const t of encodeValues(plan.spec, batch.rows.map((r) => r[ci] ?? null))) tokens.push(t);
+    for (const t of encodeValues(
+      plan.spec,
+      batch.rows.map((r) => r[ci] ?? null),
+    ))
+      tokens.push(t);
   }
   return tokens;
 }
@@ -135,7 +154,17 @@ export async function sampleRoot(tm: TableModel, n: number, columns: string[], t
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
   keys.sort((a, b) => b.key - a.key);
   const keep = keys.slice(0, n).map((x) => x.i);
-  balanceCounts(all, keep, sparePool(keep, keys.slice(n).map((x) => x.i)), training, rng, { tokens, targets });
+  balanceCounts(
+    all,
+    keep,
+    sparePool(
+      keep,
+      keys.slice(n).map((x) => x.i),
+    ),
+    training,
+    rng,
+    { tokens, targets },
+  );
   keep.sort((a, b) => a - b);
   return finishTable(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
 }
@@ -201,7 +230,14 @@ function marginalTracker(marg: { tokens: Int32Array[]; targets: Float64Array[] }
  * every modelled column's token marginals closer to the training ones. A small root's counts
  * are heavy-tailed, and n draws of them miss the total by a lot.
  */
-function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives, training: RowBatch, rng: Rng, marg?: { tokens: Int32Array[]; targets: Float64Array[] }): void {
+function balanceCounts(
+  all: RowBatch,
+  keep: number[],
+  alternatives: Alternatives,
+  training: RowBatch,
+  rng: Rng,
+  marg?: { tokens: Int32Array[]; targets: Float64Array[] },
+): void {
   const cols = all.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? i : -1)).filter((i) => i >= 0);
   if ((!cols.length && !marg) || keep.length === 0 || training.rows.length === 0) return;
   const n = keep.length;
@@ -209,20 +245,22 @@ function balanceCounts(all: RowBatch, keep: number[], alternatives: Alternatives
     const x = Number(v);
     return Number.isFinite(x) ? x : 0;
   };
-  const specs = cols.map((c) => {
-    const ti = training.columns.indexOf(all.columns[c]!);
-    const real = training.rows.map((r) => num(r[ti])).sort((a, b) => a - b);
-    const edges = [...new Set(Array.from({ length: 20 }, (_, q) => real[Math.min(real.length - 1, Math.floor(((q + 1) / 20) * real.length))]!))];
-    const bin = (v: number): number => {
-      const b = edges.findIndex((e) => v <= e);
-      return b < 0 ? edges.length : b;
-    };
-    const cdf = new Float64Array(edges.length + 1);
-    for (const v of real) cdf[bin(v)]! += 1 / real.length;
-    for (let b = 1; b < cdf.length; b++) cdf[b]! += cdf[b - 1]!;
-    const mean = real.reduce((a, b) => a + b, 0) / real.length;
-    return { c, bin, cdf, target: mean * n };
-  }).filter((sp) => sp.target > 0); // (a count that is 0 in the whole data has nothing to balance)
+  const specs = cols
+    .map((c) => {
+      const ti = training.columns.indexOf(all.columns[c]!);
+      const real = training.rows.map((r) => num(r[ti])).sort((a, b) => a - b);
+      const edges = [...new Set(Array.from({ length: 20 }, (_, q) => real[Math.min(real.length - 1, Math.floor(((q + 1) / 20) * real.length))]!))];
+      const bin = (v: number): number => {
+        const b = edges.findIndex((e) => v <= e);
+        return b < 0 ? edges.length : b;
+      };
+      const cdf = new Float64Array(edges.length + 1);
+      for (const v of real) cdf[bin(v)]! += 1 / real.length;
+      for (let b = 1; b < cdf.length; b++) cdf[b]! += cdf[b - 1]!;
+      const mean = real.reduce((a, b) => a + b, 0) / real.length;
+      return { c, bin, cdf, target: mean * n };
+    })
+    .filter((sp) => sp.target > 0); // (a count that is 0 in the whole data has nothing to balance)
   const tracker = marg ? marginalTracker(marg, keep) : null;
   const value = (r: number, j: number): number => num(all.rows[r]![specs[j]!.c]);
   const sums = specs.map((_, j) => keep.reduce((a, r) => a + value(r, j), 0));
@@ -305,4 +343,3 @@ function fillShortfall(batch: RowBatch, c: number, sum: number, target: number, 
     sum += v;
   }
 }
-

@@ -61,7 +61,13 @@ export function featurizer(prepared: PreparedTable, only?: string[]): Featurizer
 }
 
 /** Row-major concatenation [a | b[link[r]] (first `keepB` dims)] for every row r of a. */
-export function withAncestors(a: Float32Array, dimA: number, b: Float32Array | null, dimB: number, link: Int32Array | null): { matrix: Float32Array; dim: number } {
+export function withAncestors(
+  a: Float32Array,
+  dimA: number,
+  b: Float32Array | null,
+  dimB: number,
+  link: Int32Array | null,
+): { matrix: Float32Array; dim: number } {
   const keep = b && link ? Math.min(dimB, MAX_ANCESTOR_DIM) : 0;
   const n = dimA > 0 ? a.length / dimA : (link?.length ?? 0);
   const dim = dimA + keep;
@@ -80,7 +86,13 @@ export function withAncestors(a: Float32Array, dimA: number, b: Float32Array | n
  * The context of each child row: its parent's row context plus where it stands among its
  * siblings (ordered children keep the shape of their sequences).
  */
-export function childContext(parentCtx: Float32Array, parentDim: number, parentIdx: Int32Array, position: Int32Array, siblings: Int32Array): { matrix: Float32Array; dim: number } {
+export function childContext(
+  parentCtx: Float32Array,
+  parentDim: number,
+  parentIdx: Int32Array,
+  position: Int32Array,
+  siblings: Int32Array,
+): { matrix: Float32Array; dim: number } {
   const n = parentIdx.length;
   const dim = parentDim + SIBLING_DIM;
   const out = new Float32Array(n * dim);
@@ -97,7 +109,11 @@ export function childContext(parentCtx: Float32Array, parentDim: number, parentI
 }
 
 /** Position of each row among the rows of the same parent, in the given order, and the sibling counts. */
-export function siblingPositions(parentIdx: Int32Array, order: Int32Array, parents: number): { position: Int32Array; siblings: Int32Array; counts: Int32Array } {
+export function siblingPositions(
+  parentIdx: Int32Array,
+  order: Int32Array,
+  parents: number,
+): { position: Int32Array; siblings: Int32Array; counts: Int32Array } {
   const counts = new Int32Array(parents);
   for (const p of parentIdx) counts[p]! += 1;
   const seen = new Int32Array(parents);

@@ -54,7 +54,14 @@ export function learnForest(link: Int32Array): ForestShape {
  * depth (the depth of the most similar real row) within the real depth quotas, then each depth
  * matched to the one above with degrees drawn from the real fan-out of that depth.
  */
-export function generateForest(n: number, preferred: ArrayLike<number>, shape: ForestShape, score: (i: number, p: number) => number, popularity: (p: number) => number, rng: Rng): Int32Array {
+export function generateForest(
+  n: number,
+  preferred: ArrayLike<number>,
+  shape: ForestShape,
+  score: (i: number, p: number) => number,
+  popularity: (p: number) => number,
+  rng: Rng,
+): Int32Array {
   const parent = new Int32Array(n).fill(-1);
   if (n === 0) return parent;
   const quotas = shape.depthShare.map((s) => Math.round(s * n));

@@ -60,7 +60,13 @@ export function trainingSubtrees(
   plan: GenerationPlan,
   tables: Record<string, RowBatch>,
   opts: { caps?: Record<string, Pick<EffectiveTable, 'maxTrainingRows' | 'sample'>>; seed: number; holdoutFraction?: number; holdoutMinRows?: number },
-): { rows: Record<string, RowBatch>; parentIdx: Record<string, Int32Array>; heldParentIdx: Record<string, Int32Array>; dropped: Record<string, number>; holdout: Record<string, RowBatch> } {
+): {
+  rows: Record<string, RowBatch>;
+  parentIdx: Record<string, Int32Array>;
+  heldParentIdx: Record<string, Int32Array>;
+  dropped: Record<string, number>;
+  holdout: Record<string, RowBatch>;
+} {
   const rows: Record<string, RowBatch> = {};
   const parentIdx: Record<string, Int32Array> = {};
   const heldParentIdx: Record<string, Int32Array> = {};

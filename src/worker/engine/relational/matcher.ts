@@ -112,7 +112,8 @@ export function targetDegrees(real: ArrayLike<number>, parents: number, children
   if (parents === 0 || children === 0) return out;
   const sorted = Float64Array.from(real).sort();
   const drawn: number[] = [];
-  for (let k = 0; k < parents; k++) drawn.push(sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(((k + rng.next()) / parents) * sorted.length))]! : 1);
+  for (let k = 0; k < parents; k++)
+    drawn.push(sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(((k + rng.next()) / parents) * sorted.length))]! : 1);
   const total = drawn.reduce((a, b) => a + b, 0);
   const scale = total > 0 ? children / total : 0;
   let sum = 0;
@@ -146,7 +147,7 @@ export function drawByScore(candidates: number[], score: (p: number) => number, 
   const s = candidates.map(score);
   const max = Math.max(...s);
   let total = 0;
-  const e = s.map((x) => (total += Math.exp(x - max), Math.exp(x - max)));
+  const e = s.map((x) => ((total += Math.exp(x - max)), Math.exp(x - max)));
   let r = rng.next() * total;
   for (let k = 0; k < e.length; k++) if ((r -= e[k]!) <= 0) return candidates[k]!;
   return candidates[candidates.length - 1]!;
@@ -156,7 +157,13 @@ export function drawByScore(candidates: number[], score: (p: number) => number, 
  * Parent of each child (−1 for those not to link) with the given parent degrees: children in
  * random order, each drawing among CANDIDATES parents with children left (all of them when few).
  */
-export function matchByDegrees(children: number[], degrees: Int32Array, score: (i: number, p: number) => number, rng: Rng, parentsOf?: (i: number) => number[] | undefined): Map<number, number> {
+export function matchByDegrees(
+  children: number[],
+  degrees: Int32Array,
+  score: (i: number, p: number) => number,
+  rng: Rng,
+  parentsOf?: (i: number) => number[] | undefined,
+): Map<number, number> {
   const left = Int32Array.from(degrees);
   const open: number[] = [];
   const where = new Int32Array(degrees.length).fill(-1);

@@ -40,7 +40,14 @@ const INHERIT_SHARE = 0.95;
  * distinct values behind the match; the best-matching parent column when several do. Copying it
  * from the generated parent keeps a mocked parent column and its copies the same fake value.
  */
-export function inheritedColumns(config: SynthesisConfig, table: string, parentTable: string, child: RowBatch, parent: RowBatch, link: Int32Array): InheritedColumn[] {
+export function inheritedColumns(
+  config: SynthesisConfig,
+  table: string,
+  parentTable: string,
+  child: RowBatch,
+  parent: RowBatch,
+  link: Int32Array,
+): InheritedColumn[] {
   const outputColumn = (tc: TableConfig, name: string): boolean => {
     const c = tc.columns[name];
     return !!c && c.included && (c.treatment === 'synthesize' || c.treatment === 'mock') && c.sdtype !== 'id' && !tc.primaryKey.includes(name);
@@ -76,4 +83,3 @@ export function inheritedColumns(config: SynthesisConfig, table: string, parentT
   }
   return out;
 }
-

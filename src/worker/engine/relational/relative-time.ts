@@ -91,7 +91,12 @@ function tighterOffsets(values: (number | null)[], anchors: (number | null)[]): 
  * Which datetime columns are learned relative to an anchor: later dates of a row to the row's
  * first date, else (children) to the context parent's first date.
  */
-export function planRelativeTimes(config: SynthesisConfig, plan: GenerationPlan, rows: Record<string, RowBatch>, parentIdx: Record<string, Int32Array>): Record<string, RelativeTime[]> {
+export function planRelativeTimes(
+  config: SynthesisConfig,
+  plan: GenerationPlan,
+  rows: Record<string, RowBatch>,
+  parentIdx: Record<string, Int32Array>,
+): Record<string, RelativeTime[]> {
   const out: Record<string, RelativeTime[]> = {};
   // Each table's dates, read once (a parent's first date is its children's anchor).
   const datesOf: Record<string, { column: string; format: string | null; ms: (number | null)[] }[]> = {};
@@ -109,7 +114,8 @@ export function planRelativeTimes(config: SynthesisConfig, plan: GenerationPlan,
     const own = dates[0];
     for (const d of dates.slice(1)) {
       const granularity = own ? tighterOffsets(d.ms, own.ms) : null;
-      if (granularity !== null) out[t].push({ column: d.column, parentTable: null, parentColumn: own!.column, granularity, format: d.format, parentFormat: own!.format });
+      if (granularity !== null)
+        out[t].push({ column: d.column, parentTable: null, parentColumn: own!.column, granularity, format: d.format, parentFormat: own!.format });
     }
     const ctx = plan.tables[t]!.context;
     const anchor = ctx ? datesOf[ctx.parentTable]?.[0] : undefined;
@@ -118,7 +124,15 @@ export function planRelativeTimes(config: SynthesisConfig, plan: GenerationPlan,
     for (const d of dates) {
       if (out[t].some((r) => r.column === d.column)) continue;
       const granularity = tighterOffsets(d.ms, anchors);
-      if (granularity !== null) out[t].push({ column: d.column, parentTable: ctx.parentTable, parentColumn: anchor.column, granularity, format: d.format, parentFormat: anchor.format });
+      if (granularity !== null)
+        out[t].push({
+          column: d.column,
+          parentTable: ctx.parentTable,
+          parentColumn: anchor.column,
+          granularity,
+          format: d.format,
+          parentFormat: anchor.format,
+        });
     }
   }
   return out;

@@ -21,7 +21,12 @@ export function previousSiblings(link: Int32Array, order: Int32Array): Int32Arra
 }
 
 /** [context | previous sibling's features | has-previous flag] per row. */
-export function withPrevious(ctx: { matrix: Float32Array; dim: number }, feats: Float32Array | null, featDim: number, prev: Int32Array): { matrix: Float32Array; dim: number } {
+export function withPrevious(
+  ctx: { matrix: Float32Array; dim: number },
+  feats: Float32Array | null,
+  featDim: number,
+  prev: Int32Array,
+): { matrix: Float32Array; dim: number } {
   const n = prev.length;
   const dim = ctx.dim + featDim + 1;
   const out = new Float32Array(n * dim);

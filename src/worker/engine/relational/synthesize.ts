@@ -103,7 +103,14 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
   for (const fk of tp.lookups) for (const c of fk.childColumns) if (columns[c]) columns[c] = { ...columns[c], sdtype: 'categorical' };
   // Child counts are the relational structure itself: kept whole (no clipping of the largest
   // families), else the output loses the rows of every parent above the clip.
-  for (const name of counts) columns[name] = { included: true, sdtype: 'numerical', sensitive: false, treatment: 'synthesize', options: { precision: 0, clipLowerQuantile: 0, clipUpperQuantile: 1 } };
+  for (const name of counts)
+    columns[name] = {
+      included: true,
+      sdtype: 'numerical',
+      sensitive: false,
+      treatment: 'synthesize',
+      options: { precision: 0, clipLowerQuantile: 0, clipUpperQuantile: 1 },
+    };
   return { ...base, columns };
 }
 
@@ -114,7 +121,9 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   const plan = planFromData(config, input.tables);
   if (!plan || problems.length > 0) {
     const msg = problems.length ? problems.map((p) => p.message).join(' ') : 'The foreign keys between synthesized tables form a cycle.';
-    const fix = problems.length ? problems.map((p) => p.fix).join(' ') : 'Run the validations: they name the cycle and the foreign key to delete or make non-context.';
+    const fix = problems.length
+      ? problems.map((p) => p.fix).join(' ')
+      : 'Run the validations: they name the cycle and the foreign key to delete or make non-context.';
     throw new AppError('VALIDATION_FAILED', msg, { fix, details: problems });
   }
   for (const t of [...plan.order, ...Object.keys(config.tables).filter((n) => config.tables[n]?.treatment === 'original')]) {
@@ -136,7 +145,8 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   });
   for (const [t, n] of Object.entries(sub.dropped)) {
     const ctx = plan.tables[t]!.context!;
-    if (n > 0) warn(`${n} row(s) of "${t}" have no existing "${ctx.parentTable}" row for "${t}.${ctx.childColumns[0]}" (empty or dangling) and are not learned.`);
+    if (n > 0)
+      warn(`${n} row(s) of "${t}" have no existing "${ctx.parentTable}" row for "${t}.${ctx.childColumns[0]}" (empty or dangling) and are not learned.`);
   }
   // Child counts as extra columns of each parent.
   const countColumns: Record<string, Record<string, string>> = {};
@@ -167,13 +177,18 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     const ctx = plan.tables[t]!.context;
     inherited[t] = ctx ? inheritedColumns(config, t, ctx.parentTable, sub.rows[t]!, sub.rows[ctx.parentTable]!, sub.parentIdx[t]!) : [];
-    if (inherited[t].length) log('info', `"${t}": ${inherited[t].map((c) => `${c.column} = ${c.parentTable}.${c.parentColumn}`).join(', ')} in the data; copied from the generated "${ctx!.parentTable}" row.`);
+    if (inherited[t].length)
+      log(
+        'info',
+        `"${t}": ${inherited[t].map((c) => `${c.column} = ${c.parentTable}.${c.parentColumn}`).join(', ')} in the data; copied from the generated "${ctx!.parentTable}" row.`,
+      );
   }
   // Child dates as offsets from their parent's date, where that is tighter (not for copied columns).
   const relativeTimes = planRelativeTimes(config, plan, sub.rows, sub.parentIdx);
   for (const t of plan.order) {
     relativeTimes[t] = relativeTimes[t]!.filter((r) => !inherited[t]!.some((c) => c.column === r.column));
-    if (relativeTimes[t].length) log('info', `"${t}": ${relativeTimes[t].map((r) => `${r.column} learned relative to "${r.parentTable ?? t}.${r.parentColumn}"`).join(', ')}.`);
+    if (relativeTimes[t].length)
+      log('info', `"${t}": ${relativeTimes[t].map((r) => `${r.column} learned relative to "${r.parentTable ?? t}.${r.parentColumn}"`).join(', ')}.`);
   }
   const training: Record<string, RowBatch> = {};
   const plain: Record<string, RowBatch> = {};
@@ -187,7 +202,16 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     const tableConfig = modelConfig(config, plan, t, Object.values(countColumns[t]!));
     const meta = metadata.tables.find((m) => m.name === t);
-    prepared[t] = prepareTable(training[t]!, { table: t, config: tableConfig, columns: meta?.columns ?? [], settings: s, effective: effective.tables[t], warn, minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT, mockingKey: input.mockingKey });
+    prepared[t] = prepareTable(training[t]!, {
+      table: t,
+      config: tableConfig,
+      columns: meta?.columns ?? [],
+      settings: s,
+      effective: effective.tables[t],
+      warn,
+      minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT,
+      mockingKey: input.mockingKey,
+    });
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
   const siblingConstant: Record<string, string[]> = {};
@@ -210,15 +234,40 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     forests[t] = plan.tables[t]!.selfRefs.map((fk) => {
       const link = resolveLinks(sub.rows[t]!, fk.childColumns[0]!, sub.rows[t]!, fk.parentColumns[0]!);
       const shape = learnForest(link);
-      log('info', `"${t}": ${fk.childColumns[0]} generated as a forest (${shape.depthShare.length} level(s), ${(100 * (shape.depthShare[0] ?? 0)).toFixed(0)}% roots), as in the data.`);
+      log(
+        'info',
+        `"${t}": ${fk.childColumns[0]} generated as a forest (${shape.depthShare.length} level(s), ${(100 * (shape.depthShare[0] ?? 0)).toFixed(0)}% roots), as in the data.`,
+      );
       return { fk, shape, depth: depthsOf(link) };
     });
   }
-  return { input, plan, effective, training, parentIdx: sub.parentIdx, prepared, countColumns, assignments, siblingConstant, inherited, relativeTimes, sequences, evaluation, forests, warnings };
+  return {
+    input,
+    plan,
+    effective,
+    training,
+    parentIdx: sub.parentIdx,
+    prepared,
+    countColumns,
+    assignments,
+    siblingConstant,
+    inherited,
+    relativeTimes,
+    sequences,
+    evaluation,
+    forests,
+    warnings,
+  };
 }
 
 /** Row contexts of every table (its features + its ancestors'), for real or synthetic rows. */
-function rowContext(model: RelationalModel, table: string, rows: RowBatch, ancestors: Record<string, { matrix: Float32Array; dim: number }>, link: Int32Array | null): { matrix: Float32Array; dim: number } {
+function rowContext(
+  model: RelationalModel,
+  table: string,
+  rows: RowBatch,
+  ancestors: Record<string, { matrix: Float32Array; dim: number }>,
+  link: Int32Array | null,
+): { matrix: Float32Array; dim: number } {
   const f = model.featurizers[table]!;
   const ctx = model.prepared.plan.tables[table]!.context;
   const up = ctx ? ancestors[ctx.parentTable] : undefined;
@@ -278,7 +327,12 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
           context = withPrevious(context, f.encode(prepared.training[t]!), f.dim, previousSiblings(link, order));
         }
       }
-      model.models[t] = await (opts.fit ?? fitTable)(p, { context, signal: opts.signal, onProgress: (pr) => opts.onProgress?.(t, pr), overrides: budget.next(t) });
+      model.models[t] = await (opts.fit ?? fitTable)(p, {
+        context,
+        signal: opts.signal,
+        onProgress: (pr) => opts.onProgress?.(t, pr),
+        overrides: budget.next(t),
+      });
       await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
@@ -352,14 +406,20 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
         for (let j = 0; j < c; j++) link.push(p);
       });
       const parentIdx = Int32Array.from(link);
-      const positions = siblingPositions(parentIdx, Int32Array.from(parentIdx, (_, i) => i), parent.rows.length);
+      const positions = siblingPositions(
+        parentIdx,
+        Int32Array.from(parentIdx, (_, i) => i),
+        parent.rows.length,
+      );
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
       const training = model.prepared.training[t]!;
       const previous = model.previous[t];
       const n = parentIdx.length;
       if (previous && n > 0) {
-        const all = await sequenceCandidates(ctx, positions.position, columns, previous, childCandidates(tm, n), (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal));
+        const all = await sequenceCandidates(ctx, positions.position, columns, previous, childCandidates(tm, n), (c, m, round) =>
+          sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal),
+        );
         batch = selectCandidates(tm, all, n, training, seed + k);
       } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
@@ -398,7 +458,8 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   assignForeignKeys(plan, out, links, model.prepared.assignments, rng, scores);
   generateForests(model, out, rng);
   repairLookups(plan, out, input.tables, model.prepared.training, rng);
-  for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng))) input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
+  for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
+    input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
   for (const t of plan.order) {
     const b = out[t]!;
     const keep = b.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? -1 : i)).filter((i) => i >= 0);
@@ -414,7 +475,10 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
 function matchFeaturizer(prepared: RelationalPrepared, table: string): Featurizer {
   const p = prepared.prepared[table]!;
   const relative = new Set((prepared.relativeTimes[table] ?? []).map((r) => r.column));
-  return featurizer(p, p.plans.filter((x) => x.role === 'model' && !relative.has(x.name)).map((x) => x.name));
+  return featurizer(
+    p,
+    p.plans.filter((x) => x.role === 'model' && !relative.has(x.name)).map((x) => x.name),
+  );
 }
 
 /** One learned pair scorer per non-context FK and self-reference, fitted on the real links. */
@@ -447,7 +511,9 @@ function generateForests(model: RelationalModel, out: Record<string, RowBatch>, 
       const feats = m.child.encode(rows);
       const sc = scoring(m.scorer, feats, m.parent.encode(rows));
       const real = model.prepared.training[t]!;
-      const sample = Array.from({ length: Math.min(NEIGHBOUR_SAMPLE, real.rows.length) }, (_, k) => Math.floor((k * real.rows.length) / Math.min(NEIGHBOUR_SAMPLE, real.rows.length)));
+      const sample = Array.from({ length: Math.min(NEIGHBOUR_SAMPLE, real.rows.length) }, (_, k) =>
+        Math.floor((k * real.rows.length) / Math.min(NEIGHBOUR_SAMPLE, real.rows.length)),
+      );
       const realFeats = m.child.encode({ columns: real.columns, rows: sample.map((k) => real.rows[k]!) });
       const dim = m.child.dim;
       const preferred = rows.rows.map((_, i) => {
@@ -480,7 +546,8 @@ export function originalsParentsFirst(config: SynthesisConfig): string[] {
   const order: string[] = [];
   const placed = new Set<string>();
   while (order.length < names.length) {
-    const ready = names.find((n) => !placed.has(n) && fks.every((fk) => fk.childTable !== n || placed.has(fk.parentTable))) ?? names.find((n) => !placed.has(n))!;
+    const ready =
+      names.find((n) => !placed.has(n) && fks.every((fk) => fk.childTable !== n || placed.has(fk.parentTable))) ?? names.find((n) => !placed.has(n))!;
     order.push(ready);
     placed.add(ready);
   }

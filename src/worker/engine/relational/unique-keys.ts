@@ -14,7 +14,13 @@ import type { GenerationPlan } from './plan';
 const ATTEMPTS = 30;
 
 /** Number of rows left out per table. */
-export function uniqueKeys(config: SynthesisConfig, plan: GenerationPlan, out: Record<string, RowBatch>, originals: Record<string, RowBatch>, rng: Rng): Record<string, number> {
+export function uniqueKeys(
+  config: SynthesisConfig,
+  plan: GenerationPlan,
+  out: Record<string, RowBatch>,
+  originals: Record<string, RowBatch>,
+  rng: Rng,
+): Record<string, number> {
   const dropped: Record<string, number> = {};
   for (const t of plan.order) {
     const pk = config.tables[t]!.primaryKey;

@@ -107,7 +107,26 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
   const rows = { real: train.rows.length + holdout.rows.length, train: train.rows.length, holdout: holdout.rows.length, synthetic: syn.rows.length };
   const columnCount = Object.values(tc.columns).filter((c) => c.included).length;
   if (tc.treatment === 'original') {
-    return { name, treatment: 'original', rows: { ...rows, synthetic: rows.real }, columnCount, quality: null, columnShapes: null, columnPairTrends: null, accuracy: null, fidelityNote: null, columns: [], pairs: [], distributions: [], correlations: null, associations: null, privacy: null, utility: null, checks: null, otherTreatments };
+    return {
+      name,
+      treatment: 'original',
+      rows: { ...rows, synthetic: rows.real },
+      columnCount,
+      quality: null,
+      columnShapes: null,
+      columnPairTrends: null,
+      accuracy: null,
+      fidelityNote: null,
+      columns: [],
+      pairs: [],
+      distributions: [],
+      correlations: null,
+      associations: null,
+      privacy: null,
+      utility: null,
+      checks: null,
+      otherTreatments,
+    };
   }
   const q = evaluateQuality(train, syn, specs);
   const acc = evaluateAccuracy(train, syn, specs, { seed: input.seed });
@@ -118,9 +137,13 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
   const seed = input.seed ?? 42;
   const global = input.config.settings.privacy.rareCategoryThreshold;
   const threshold = (column: string): number => effective.tables[name]?.columns[column]?.rareCategoryThreshold ?? global;
-  const privacy = specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0 ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) }) : null;
+  const privacy =
+    specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0
+      ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
+      : null;
   const extremes = extremeChecks(train, syn, specs, threshold);
-  const utility = utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
+  const utility =
+    utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
   return {
     name,
     treatment: 'synthesize',
@@ -145,7 +168,11 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
 
 export function buildReport(input: ReportInput): ReportJson {
   const { config } = input;
-  const effective = input.effective ?? resolveSettings(config, { rows: Object.fromEntries(Object.keys(config.tables).map((t) => [t, (input.realTrain[t]?.rows.length ?? 0) + (input.realHoldout[t]?.rows.length ?? 0)])) });
+  const effective =
+    input.effective ??
+    resolveSettings(config, {
+      rows: Object.fromEntries(Object.keys(config.tables).map((t) => [t, (input.realTrain[t]?.rows.length ?? 0) + (input.realHoldout[t]?.rows.length ?? 0)])),
+    });
   const fks = activeForeignKeys(config);
   const fkColumns = new Map<string, Set<string>>();
   for (const fk of fks) {
@@ -161,7 +188,10 @@ export function buildReport(input: ReportInput): ReportJson {
   }
 
   const synthesized = outputTables.filter(([, t]) => t.treatment === 'synthesize').map(([n]) => n);
-  const targetTable = config.report.targetTable && synthesized.includes(config.report.targetTable) ? config.report.targetTable : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
+  const targetTable =
+    config.report.targetTable && synthesized.includes(config.report.targetTable)
+      ? config.report.targetTable
+      : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
   const tables = outputTables.map(([name]) => {
     const train = input.realTrain[name];
     const target = name === targetTable && train ? chooseTarget(train, specs[name] ?? [], config) : null;
@@ -179,7 +209,14 @@ export function buildReport(input: ReportInput): ReportJson {
   const relationships: RelationshipReport[] = [];
   for (const fk of fks) {
     const child = config.tables[fk.childTable];
-    const r = evaluateRelationship({ relationship: fk, real: { tables: realAll }, synthetic: { tables: synAll }, columns: specs, seed: input.seed, sequenceColumn: child ? sequenceColumn(child) : null });
+    const r = evaluateRelationship({
+      relationship: fk,
+      real: { tables: realAll },
+      synthetic: { tables: synAll },
+      columns: specs,
+      seed: input.seed,
+      sequenceColumn: child ? sequenceColumn(child) : null,
+    });
     if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
   }
 
@@ -191,8 +228,15 @@ export function buildReport(input: ReportInput): ReportJson {
   const intertableTrends = finite(nanMean(relationships.map((r) => r.pairTrends ?? NaN)));
   const quality = finite(nanMean([columnShapes, columnPairTrends, cardinality, intertableTrends].map((x) => x ?? NaN)));
 
-  const dp = input.privacyStats?.differentialPrivacy ?? (config.settings.privacy.differentialPrivacy.enabled ? { epsilon: config.settings.privacy.differentialPrivacy.epsilon, delta: config.settings.privacy.differentialPrivacy.delta } : null);
-  const privacy = privacyVerdict(synthTables.map((t) => ({ table: t.name, privacy: t.privacy, checks: t.checks })), dp);
+  const dp =
+    input.privacyStats?.differentialPrivacy ??
+    (config.settings.privacy.differentialPrivacy.enabled
+      ? { epsilon: config.settings.privacy.differentialPrivacy.epsilon, delta: config.settings.privacy.differentialPrivacy.delta }
+      : null);
+  const privacy = privacyVerdict(
+    synthTables.map((t) => ({ table: t.name, privacy: t.privacy, checks: t.checks })),
+    dp,
+  );
   const ut = synthTables.find((t) => t.utility)?.utility ?? null;
   const utilTable = synthTables.find((t) => t.utility)?.name;
   const stepSeconds: Record<string, number> = {};
@@ -213,7 +257,18 @@ export function buildReport(input: ReportInput): ReportJson {
       cardinality,
       intertableTrends,
       privacy,
-      utility: ut && utilTable ? { table: utilTable, target: ut.target, metric: ut.metric, real: ut.real[ut.metric] ?? null, synthetic: ut.synthetic[ut.metric] ?? null, gap: ut.gap, informative: ut.informative } : null,
+      utility:
+        ut && utilTable
+          ? {
+              table: utilTable,
+              target: ut.target,
+              metric: ut.metric,
+              real: ut.real[ut.metric] ?? null,
+              synthetic: ut.synthetic[ut.metric] ?? null,
+              gap: ut.gap,
+              informative: ut.informative,
+            }
+          : null,
       backend: input.backend,
       stepSeconds,
       totalSeconds: Object.values(stepSeconds).reduce((a, b) => a + b, 0),
@@ -227,7 +282,11 @@ export function buildReport(input: ReportInput): ReportJson {
       rareCategoryThreshold: p.rareCategoryThreshold,
       clipOutliers: p.clipOutliers,
       filterCopies: Object.values(effective.tables).some((t) => t.copyFilter.enabled),
-      rareCategories: input.privacyStats?.rareCategories ?? synthTables.flatMap((t) => (t.checks?.rare ?? []).map((r) => ({ table: t.name, column: r.column, categories: r.categories, rows: r.trainRows, threshold: r.threshold }))),
+      rareCategories:
+        input.privacyStats?.rareCategories ??
+        synthTables.flatMap((t) =>
+          (t.checks?.rare ?? []).map((r) => ({ table: t.name, column: r.column, categories: r.categories, rows: r.trainRows, threshold: r.threshold })),
+        ),
       clipped: input.privacyStats?.clipped ?? [],
       filteredCopies: input.privacyStats?.filteredCopies ?? {},
       differentialPrivacy: dp,

@@ -78,7 +78,10 @@ function categoricalDistribution(real: RowBatch, synthetic: RowBatch, spec: Colu
   for (const c of b) sc[c]!++;
   const rn = a.length - rc[0]!;
   const sn = b.length - sc[0]!;
-  const order = labels.map((_, i) => i).filter((i) => i > 0).sort((x, y) => rc[y]! - rc[x]! || sc[y]! - sc[x]!);
+  const order = labels
+    .map((_, i) => i)
+    .filter((i) => i > 0)
+    .sort((x, y) => rc[y]! - rc[x]! || sc[y]! - sc[x]!);
   const top = order.slice(0, MAX_CATEGORIES);
   const rest = order.slice(MAX_CATEGORIES);
   const bins = top.map((i) => ({ label: labels[i]!, real: rn ? rc[i]! / rn : 0, synthetic: sn ? sc[i]! / sn : 0 }));

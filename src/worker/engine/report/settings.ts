@@ -28,7 +28,8 @@ function trainingRows(config: SynthesisConfig, effective: EffectiveSettings): st
   if (max === undefined) return 'all';
   const how = config.settings.randomSample ? ' (random sample)' : ' (first rows)';
   const roots = Object.entries(effective.tables).filter(([name, t]) => t.tree === name && t.maxTrainingRows !== null);
-  if (roots.length) return `${count(max)} per table${how}: ${roots.map(([name, t]) => `${count(t.maxTrainingRows!)} "${name}" rows with all their related rows`).join(', ')}`;
+  if (roots.length)
+    return `${count(max)} per table${how}: ${roots.map(([name, t]) => `${count(t.maxTrainingRows!)} "${name}" rows with all their related rows`).join(', ')}`;
   const capped = Object.values(effective.tables).some((t) => t.maxTrainingRows !== null);
   return capped ? `${count(max)}${how}` : `${count(max)} (no table is larger)`;
 }
@@ -40,14 +41,23 @@ export function settingsList(config: SynthesisConfig, effective: EffectiveSettin
   const auto = (v: number | undefined): string => (v === undefined ? 'automatic' : String(v));
   const dp = p.differentialPrivacy;
   const rare = p.protectRareCategories
-    ? withExceptions(`on (fewer than ${p.rareCategoryThreshold})`, exceptions(effective, (c) => (c.rareCategoryThreshold !== p.rareCategoryThreshold ? `fewer than ${c.rareCategoryThreshold}` : null)))
+    ? withExceptions(
+        `on (fewer than ${p.rareCategoryThreshold})`,
+        exceptions(effective, (c) => (c.rareCategoryThreshold !== p.rareCategoryThreshold ? `fewer than ${c.rareCategoryThreshold}` : null)),
+      )
     : 'off';
   const clipping = withExceptions(
     p.clipOutliers ? 'on' : 'off',
-    exceptions(effective, (c) => (c.clip.lowerQuantile !== undefined || c.clip.upperQuantile !== undefined ? `quantiles ${c.clip.lowerQuantile ?? 0}–${c.clip.upperQuantile ?? 1}` : null)),
+    exceptions(effective, (c) =>
+      c.clip.lowerQuantile !== undefined || c.clip.upperQuantile !== undefined ? `quantiles ${c.clip.lowerQuantile ?? 0}–${c.clip.upperQuantile ?? 1}` : null,
+    ),
   );
   const copies = Object.values(effective.tables);
-  const copyFilter = copies.some((t) => t.copyFilter.enabled) ? `on (rows rare on all columns: fewer than ${copies[0]!.copyFilter.threshold} alike)` : p.filterCopies && dp.enabled ? 'off (differential privacy)' : 'off';
+  const copyFilter = copies.some((t) => t.copyFilter.enabled)
+    ? `on (rows rare on all columns: fewer than ${copies[0]!.copyFilter.threshold} alike)`
+    : p.filterCopies && dp.enabled
+      ? 'off (differential privacy)'
+      : 'off';
   return [
     { label: 'Quality preset', value: s.preset },
     { label: 'Output size', value: outputSize(config) },

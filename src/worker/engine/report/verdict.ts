@@ -53,15 +53,22 @@ function attackLines(a: AttackResult | null | undefined, worse: (l: 'acceptable'
   const risky = named.filter(([, r]) => r && r.riskLow > ATTACK_RISK_THRESHOLD);
   for (const [name, r] of risky) {
     worse('at-risk');
-    lines.push(`the ${name} attack succeeds on ${pct(r!.attackRate)} of training records against ${pct(r!.controlRate)} of unseen ones (risk ${pct(r!.risk)}, at least ${pct(r!.riskLow)} at 95%; threshold ${pct(ATTACK_RISK_THRESHOLD, 0)})`);
+    lines.push(
+      `the ${name} attack succeeds on ${pct(r!.attackRate)} of training records against ${pct(r!.controlRate)} of unseen ones (risk ${pct(r!.risk)}, at least ${pct(r!.riskLow)} at 95%; threshold ${pct(ATTACK_RISK_THRESHOLD, 0)})`,
+    );
   }
   const quiet = named.filter(([, r]) => r && r.riskLow <= ATTACK_RISK_THRESHOLD).map(([n]) => n);
-  if (quiet.length) lines.push(`the ${quiet.join(', ')} attack${quiet.length > 1 ? 's' : ''} do${quiet.length > 1 ? '' : 'es'} no measurably better on training records than on unseen ones`);
+  if (quiet.length)
+    lines.push(
+      `the ${quiet.join(', ')} attack${quiet.length > 1 ? 's' : ''} do${quiet.length > 1 ? '' : 'es'} no measurably better on training records than on unseen ones`,
+    );
   const auc = a.membershipAuc;
   if (auc !== null) {
     if (auc > MIA_AUC_AT_RISK) worse('at-risk');
     else if (auc > MIA_AUC_ACCEPTABLE) worse('acceptable');
-    lines.push(`a distance-based membership attacker tells training records from unseen ones with AUC ${auc.toFixed(2)} (0.50 = cannot tell; above ${MIA_AUC_ACCEPTABLE} is a signal, above ${MIA_AUC_AT_RISK} a risk)`);
+    lines.push(
+      `a distance-based membership attacker tells training records from unseen ones with AUC ${auc.toFixed(2)} (0.50 = cannot tell; above ${MIA_AUC_ACCEPTABLE} is a signal, above ${MIA_AUC_AT_RISK} a risk)`,
+    );
   }
   return lines;
 }
@@ -101,10 +108,14 @@ export function privacyVerdict(tables: TablePrivacy[], dp: { epsilon: number; de
       shareN++;
       if (p.dcrShare > 0.6) {
         worse('at-risk');
-        lines.push(`${pct(p.dcrShare)} of synthetic rows are closer to a training record than to an unseen real record (50% is ideal): the model reproduces part of its training data`);
+        lines.push(
+          `${pct(p.dcrShare)} of synthetic rows are closer to a training record than to an unseen real record (50% is ideal): the model reproduces part of its training data`,
+        );
       } else if (p.dcrShare > 0.53) {
         worse('acceptable');
-        lines.push(`${pct(p.dcrShare)} of synthetic rows are closer to a training record than to an unseen real record (50% is ideal): slightly closer to the training data than fresh data would be`);
+        lines.push(
+          `${pct(p.dcrShare)} of synthetic rows are closer to a training record than to an unseen real record (50% is ideal): slightly closer to the training data than fresh data would be`,
+        );
       } else {
         lines.push(`synthetic rows are as close to unseen real records as to the training records (DCR share ${pct(p.dcrShare)}; 50% is ideal)`);
       }
@@ -130,12 +141,16 @@ export function privacyVerdict(tables: TablePrivacy[], dp: { epsilon: number; de
     const hold = p.dcr.holdout;
     if (hold && hold.median > 0 && p.dcr.synthetic.median < hold.median / 2) {
       worse('acceptable');
-      lines.push(`synthetic rows are typically much nearer to a training record (median distance ${p.dcr.synthetic.median.toFixed(3)}) than unseen real rows are (${hold.median.toFixed(3)})`);
+      lines.push(
+        `synthetic rows are typically much nearer to a training record (median distance ${p.dcr.synthetic.median.toFixed(3)}) than unseen real rows are (${hold.median.toFixed(3)})`,
+      );
     }
     const holdNndr = p.nndr.holdout;
     if (holdNndr && holdNndr.p5 > 0 && p.nndr.synthetic.p5 < holdNndr.p5 / 2) {
       worse('acceptable');
-      lines.push(`some synthetic rows sit on isolated training records (5th-percentile NNDR ${p.nndr.synthetic.p5.toFixed(2)} vs ${holdNndr.p5.toFixed(2)} for unseen real rows)`);
+      lines.push(
+        `some synthetic rows sit on isolated training records (5th-percentile NNDR ${p.nndr.synthetic.p5.toFixed(2)} vs ${holdNndr.p5.toFixed(2)} for unseen real rows)`,
+      );
     }
     lines.push(...attackLines(p.attacks, worse));
     const extra = checkLines(checks);
@@ -152,7 +167,8 @@ export function privacyVerdict(tables: TablePrivacy[], dp: { epsilon: number; de
   if (shareN === 0 && level !== 'at-risk') {
     return {
       level: 'not-measured',
-      headline: 'Privacy only partly measured: no synthetic row copies a unique real record, but there were too few rows to hold some out and compare distances.',
+      headline:
+        'Privacy only partly measured: no synthetic row copies a unique real record, but there were too few rows to hold some out and compare distances.',
       details,
       dcrShare: null,
       exactMatches: exact,

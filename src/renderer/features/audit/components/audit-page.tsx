@@ -44,7 +44,8 @@ export function AuditPage() {
         <div>
           <Title order={2}>Audit trail</Title>
           <Text size="sm" c="dimmed" maw={640}>
-            One record per finished execution: source fingerprint, full configuration, versions, backend, privacy settings and figures. Records are append-only and hash-chained, so any later edit breaks the chain.
+            One record per finished execution: source fingerprint, full configuration, versions, backend, privacy settings and figures. Records are append-only
+            and hash-chained, so any later edit breaks the chain.
           </Text>
         </div>
         <Group gap="xs">
@@ -65,7 +66,11 @@ export function AuditPage() {
       {actionError || error ? (
         <Alert color="red" withCloseButton onClose={() => setActionError(null)}>
           {actionError?.message ?? error}
-          {actionError?.fix ? <Text size="sm" fw={500}>{actionError.fix}</Text> : null}
+          {actionError?.fix ? (
+            <Text size="sm" fw={500}>
+              {actionError.fix}
+            </Text>
+          ) : null}
         </Alert>
       ) : null}
       {status === 'loading' && records.length === 0 ? <Loader size="sm" /> : null}
@@ -97,7 +102,13 @@ export function AuditPage() {
                   const name = executionNames[r.executionId];
                   const broken = verification !== null && !verification.ok && verification.brokenAt === r.seq;
                   return (
-                    <Table.Tr key={r.seq} data-audit-seq={r.seq} data-execution-id={r.executionId} data-broken={broken || undefined} bg={broken ? 'var(--mantine-color-red-light)' : undefined}>
+                    <Table.Tr
+                      key={r.seq}
+                      data-audit-seq={r.seq}
+                      data-execution-id={r.executionId}
+                      data-broken={broken || undefined}
+                      bg={broken ? 'var(--mantine-color-red-light)' : undefined}
+                    >
                       <Table.Td fw={600}>{r.seq}</Table.Td>
                       <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDate(r.at)}</Table.Td>
                       <Table.Td>{r.user}</Table.Td>

@@ -9,7 +9,14 @@ export function VerificationAlert({ verification }: { verification: Verification
       {verification.message}
     </Alert>
   ) : (
-    <Alert color="red" icon={<IconAlert />} title={`Chain broken at record #${verification.brokenAt ?? '?'}`} role="alert" data-testid="audit-verification" data-ok="false">
+    <Alert
+      color="red"
+      icon={<IconAlert />}
+      title={`Chain broken at record #${verification.brokenAt ?? '?'}`}
+      role="alert"
+      data-testid="audit-verification"
+      data-ok="false"
+    >
       {verification.message}
     </Alert>
   );

@@ -80,7 +80,11 @@ export function ExecutionPage({ id }: { id: string }) {
           </Text>
         </Alert>
       ) : null}
-      {record.status === 'canceled' ? <Alert color="orange" title="Canceled">This execution was canceled; nothing was written.</Alert> : null}
+      {record.status === 'canceled' ? (
+        <Alert color="orange" title="Canceled">
+          This execution was canceled; nothing was written.
+        </Alert>
+      ) : null}
       <Grid gap="md">
         <Grid.Col span={{ base: 12, md: 6 }}>
           <Paper withBorder p="md" data-testid="timeline">
@@ -120,12 +124,18 @@ export function ExecutionPage({ id }: { id: string }) {
               <Paper withBorder p="md">
                 <Group gap="lg">
                   <div>
-                    <Text size="xs" c="dimmed" tt="uppercase" fw={700}>Quality</Text>
-                    <Text fw={700} size="xl">{formatQuality(record.quality)}</Text>
+                    <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+                      Quality
+                    </Text>
+                    <Text fw={700} size="xl">
+                      {formatQuality(record.quality)}
+                    </Text>
                   </div>
                   {record.summary ? (
                     <div>
-                      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>Rows generated</Text>
+                      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+                        Rows generated
+                      </Text>
                       <Group gap={4}>
                         {Object.entries(record.summary.rows).map(([t, n]) => (
                           <Badge key={t} variant="light">

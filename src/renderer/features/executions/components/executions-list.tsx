@@ -51,7 +51,9 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
         </Alert>
       ) : null}
       {list.length === 0 ? (
-        <Text size="sm" c="dimmed">No execution yet.</Text>
+        <Text size="sm" c="dimmed">
+          No execution yet.
+        </Text>
       ) : (
         <Table highlightOnHover fz="sm" aria-label="Executions">
           <Table.Thead>
@@ -123,7 +125,13 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
           </Group>
         </form>
       </Modal>
-      <ConfirmModal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete execution?" confirmLabel="Delete" onConfirm={() => deleting && void act(remove(deleting.id))}>
+      <ConfirmModal
+        opened={deleting !== null}
+        onClose={() => setDeleting(null)}
+        title="Delete execution?"
+        confirmLabel="Delete"
+        onConfirm={() => deleting && void act(remove(deleting.id))}
+      >
         “{deleting?.name}” and its synthetic data and report will be deleted from this computer. This cannot be undone. Its audit record stays.
       </ConfirmModal>
     </Paper>

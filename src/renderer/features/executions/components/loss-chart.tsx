@@ -30,7 +30,9 @@ export function LossChart({ points, finished = false }: { points: LossPoint[]; f
   if (points.length < 1 || values.length === 0) {
     return (
       <Text size="sm" c="dimmed">
-        {finished ? 'No training loss to show: this page was opened after training, or the tables were small enough for a statistical model without epochs.' : 'The training loss appears here once training starts.'}
+        {finished
+          ? 'No training loss to show: this page was opened after training, or the tables were small enough for a statistical model without epochs.'
+          : 'The training loss appears here once training starts.'}
       </Text>
     );
   }
@@ -80,7 +82,11 @@ export function LossChart({ points, finished = false }: { points: LossPoint[]; f
             — {s.table || 'training'}: {s.points.length} epoch{s.points.length === 1 ? '' : 's'}
           </Text>
         ))}
-        {points.some((p) => p.valLoss !== undefined) ? <Text size="xs" c="dimmed">- - validation</Text> : null}
+        {points.some((p) => p.valLoss !== undefined) ? (
+          <Text size="xs" c="dimmed">
+            - - validation
+          </Text>
+        ) : null}
       </Group>
     </div>
   );

@@ -45,14 +45,18 @@ export function StepTimeline({ steps }: { steps: StepState[] }) {
                   {jobStepLabels[s.step]}
                 </Text>
                 <Text size="xs" c="dimmed">
-                  {s.status === 'skipped' ? 'skipped' : s.seconds !== undefined ? formatSeconds(s.seconds) : s.status === 'running' && s.etaSeconds !== undefined ? `about ${formatSeconds(s.etaSeconds)} left` : ''}
+                  {s.status === 'skipped'
+                    ? 'skipped'
+                    : s.seconds !== undefined
+                      ? formatSeconds(s.seconds)
+                      : s.status === 'running' && s.etaSeconds !== undefined
+                        ? `about ${formatSeconds(s.etaSeconds)} left`
+                        : ''}
                 </Text>
               </Group>
             }
           >
-            {s.status === 'running' ? (
-              <Progress value={pct} size="sm" mt={4} animated aria-label={`${jobStepLabels[s.step]} progress`} />
-            ) : null}
+            {s.status === 'running' ? <Progress value={pct} size="sm" mt={4} animated aria-label={`${jobStepLabels[s.step]} progress`} /> : null}
             {s.message && s.status === 'running' ? (
               <Text size="xs" c="dimmed" mt={2}>
                 {s.message}

@@ -48,7 +48,14 @@ export function SynthesesPage({ synthesisId }: { synthesisId?: string }) {
             <Paper withBorder p="xs">
               <nav aria-label="Syntheses">
                 {list.map((s) => (
-                  <NavLink key={s.id} component="button" active={s.id === selected.id} label={s.name} description={`updated ${formatDate(s.updatedAt)}`} onClick={() => go({ name: 'syntheses', synthesisId: s.id })} />
+                  <NavLink
+                    key={s.id}
+                    component="button"
+                    active={s.id === selected.id}
+                    label={s.name}
+                    description={`updated ${formatDate(s.updatedAt)}`}
+                    onClick={() => go({ name: 'syntheses', synthesisId: s.id })}
+                  />
                 ))}
               </nav>
             </Paper>

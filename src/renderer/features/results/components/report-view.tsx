@@ -20,5 +20,12 @@ export function ReportView({ executionId }: { executionId: string }) {
     );
   }
   if (html === null) return <Loader size="sm" />;
-  return <iframe title="Quality and privacy report" srcDoc={html} sandbox="" style={{ width: '100%', height: 640, border: '1px solid var(--mantine-color-default-border)', borderRadius: 8, background: 'white' }} />;
+  return (
+    <iframe
+      title="Quality and privacy report"
+      srcDoc={html}
+      sandbox=""
+      style={{ width: '100%', height: 640, border: '1px solid var(--mantine-color-default-border)', borderRadius: 8, background: 'white' }}
+    />
+  );
 }

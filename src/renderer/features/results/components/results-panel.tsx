@@ -8,7 +8,13 @@ import { orderResultTables, treatmentsOf, type ResultTable } from '../table-orde
 import { DataPreview } from '../../../components/data-preview';
 import { ReportView } from './report-view';
 
-const formatLabels: Record<ExportFormat, string> = { csv: 'CSV (zip of files)', tsv: 'TSV (zip of files)', xlsx: 'Excel workbook (.xlsx)', ods: 'OpenDocument (.ods)', parquet: 'Parquet (zip of files)' };
+const formatLabels: Record<ExportFormat, string> = {
+  csv: 'CSV (zip of files)',
+  tsv: 'TSV (zip of files)',
+  xlsx: 'Excel workbook (.xlsx)',
+  ods: 'OpenDocument (.ods)',
+  parquet: 'Parquet (zip of files)',
+};
 
 /** The synthetic tables page by page, downloads, and the report. */
 export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
@@ -82,7 +88,11 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
       {error ? (
         <Alert color="red" mb="sm" withCloseButton onClose={() => setError(null)}>
           {error.message}
-          {error.fix ? <Text size="sm" fw={500}>{error.fix}</Text> : null}
+          {error.fix ? (
+            <Text size="sm" fw={500}>
+              {error.fix}
+            </Text>
+          ) : null}
         </Alert>
       ) : null}
       {!tables ? <Loader size="sm" /> : null}
@@ -90,8 +100,16 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
         <Tabs value={tab} onChange={setTab} keepMounted={false}>
           <Tabs.List>
             {tables.map((t) => (
-              <Tabs.Tab key={t.name} value={t.name} data-original={t.original || undefined} leftSection={t.original ? <IconAsterisk size={12} title="Original data" color="var(--mantine-color-yellow-7)" /> : undefined}>
-                {t.name} <Text span size="xs" c="dimmed">({formatCount(t.rows)})</Text>
+              <Tabs.Tab
+                key={t.name}
+                value={t.name}
+                data-original={t.original || undefined}
+                leftSection={t.original ? <IconAsterisk size={12} title="Original data" color="var(--mantine-color-yellow-7)" /> : undefined}
+              >
+                {t.name}{' '}
+                <Text span size="xs" c="dimmed">
+                  ({formatCount(t.rows)})
+                </Text>
               </Tabs.Tab>
             ))}
             <Tabs.Tab value="__report" ml="auto">
@@ -100,7 +118,11 @@ export function ResultsPanel({ execution }: { execution: ExecutionRecord }) {
           </Tabs.List>
           {tables.map((t) => (
             <Tabs.Panel key={t.name} value={t.name} pt="sm">
-              <DataPreview resetKey={`${execution.id}/${t.name}`} label={`Synthetic ${t.name}`} load={(offset, limit) => call('executions.preview', { id: execution.id, table: t.name, offset, limit })} />
+              <DataPreview
+                resetKey={`${execution.id}/${t.name}`}
+                label={`Synthetic ${t.name}`}
+                load={(offset, limit) => call('executions.preview', { id: execution.id, table: t.name, offset, limit })}
+              />
             </Tabs.Panel>
           ))}
           <Tabs.Panel value="__report" pt="sm">

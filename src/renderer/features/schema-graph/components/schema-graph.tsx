@@ -1,5 +1,17 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { applyNodeChanges, Background, Controls, MiniMap, Panel, ReactFlow, useReactFlow, type Connection, type EdgeChange, type NodeChange, type Viewport } from '@xyflow/react';
+import {
+  applyNodeChanges,
+  Background,
+  Controls,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type Viewport,
+} from '@xyflow/react';
 import { Select, useComputedColorScheme } from '@mantine/core';
 import type { Relationship } from '../../../../shared';
 import { relationshipKey } from '../../../../shared';
@@ -41,7 +53,8 @@ function useStable<T extends { id: string }>(items: T[], signature: (item: T) =>
 }
 
 const nodeSignature = (n: TableNode): string => `${n.position.x},${n.position.y}|${JSON.stringify(n.data)}`;
-const edgeSignature = (e: FkEdge): string => `${e.className ?? ''}|${e.selected ? 1 : 0}|${e.sourceHandle ?? ''}|${e.targetHandle ?? ''}|${String(e.data?.context)}|${JSON.stringify(e.style ?? null)}|${e.ariaLabel ?? ''}`;
+const edgeSignature = (e: FkEdge): string =>
+  `${e.className ?? ''}|${e.selected ? 1 : 0}|${e.sourceHandle ?? ''}|${e.targetHandle ?? ''}|${String(e.data?.context)}|${JSON.stringify(e.style ?? null)}|${e.ariaLabel ?? ''}`;
 
 /** "Find a table": picks a table by name and centres the view on it at a readable zoom. */
 const FindTable = memo(function FindTable({ tables, onFound }: { tables: string[]; onFound(table: string): void }) {
@@ -66,7 +79,10 @@ const FindTable = memo(function FindTable({ tables, onFound }: { tables: string[
         const node = flow.getNode(nodeId(table));
         if (!node) return;
         const h = node.height ?? 200;
-        void flow.setCenter(node.position.x + (node.width ?? 250) / 2, node.position.y + Math.min(h / 2, 180), { zoom: Math.max(flow.getZoom(), 0.9), duration: 0 });
+        void flow.setCenter(node.position.x + (node.width ?? 250) / 2, node.position.y + Math.min(h / 2, 180), {
+          zoom: Math.max(flow.getZoom(), 0.9),
+          duration: 0,
+        });
         onFound(table);
       }}
     />
@@ -168,34 +184,43 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
   }, []);
 
   return (
-    <div ref={box} style={{ height, width: '100%' }} className="schema-graph" data-testid="schema-graph" data-ready={initial ? 'true' : 'false'} data-layouts={layouts.current.count}>
+    <div
+      ref={box}
+      style={{ height, width: '100%' }}
+      className="schema-graph"
+      data-testid="schema-graph"
+      data-ready={initial ? 'true' : 'false'}
+      data-layouts={layouts.current.count}
+    >
       {initial ? (
-      <ReactFlow
-        defaultViewport={initial}
-        fitViewOptions={fitViewOptions}
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onEdgeDoubleClick={(_e, edge) => edge.data && edge.data.context !== null && update((c) => setForeignKeyContext(c, relationshipKey(edge.data!.fk), !edge.data!.context))}
-        onNodeDragStop={(_e, node) => moveTable(tableOfNode(node.id), node.position)}
-        colorMode={scheme}
-        minZoom={0.03}
-        maxZoom={2}
-        connectionRadius={28}
-        deleteKeyCode={['Delete', 'Backspace']}
-        onlyRenderVisibleElements
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={16} />
-        <Controls showInteractive={false} />
-        <Panel position="top-left">
-          <FindTable tables={tableNames} onFound={onFound} />
-        </Panel>
-        <MiniMap pannable zoomable nodeStrokeWidth={3} style={{ width: 150, height: 96 }} ariaLabel="Minimap of the schema" />
-      </ReactFlow>
+        <ReactFlow
+          defaultViewport={initial}
+          fitViewOptions={fitViewOptions}
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onEdgeDoubleClick={(_e, edge) =>
+            edge.data && edge.data.context !== null && update((c) => setForeignKeyContext(c, relationshipKey(edge.data!.fk), !edge.data!.context))
+          }
+          onNodeDragStop={(_e, node) => moveTable(tableOfNode(node.id), node.position)}
+          colorMode={scheme}
+          minZoom={0.03}
+          maxZoom={2}
+          connectionRadius={28}
+          deleteKeyCode={['Delete', 'Backspace']}
+          onlyRenderVisibleElements
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background gap={16} />
+          <Controls showInteractive={false} />
+          <Panel position="top-left">
+            <FindTable tables={tableNames} onFound={onFound} />
+          </Panel>
+          <MiniMap pannable zoomable nodeStrokeWidth={3} style={{ width: 150, height: 96 }} ariaLabel="Minimap of the schema" />
+        </ReactFlow>
       ) : null}
     </div>
   );

@@ -7,7 +7,9 @@ import { handleId, type TableNode as TableNodeType } from '../graph-model';
 
 /** One table: a header and one row per column with a source handle (right) and target handle (left). */
 function TableNodeView({ data, selected }: NodeProps<TableNodeType>) {
-  const cls = ['table-node', selected ? 'selected' : '', data.problem === 'error' ? 'has-error' : '', data.treatment === 'original' ? 'is-original' : ''].join(' ');
+  const cls = ['table-node', selected ? 'selected' : '', data.problem === 'error' ? 'has-error' : '', data.treatment === 'original' ? 'is-original' : ''].join(
+    ' ',
+  );
   return (
     <div className={cls} data-table={data.table} aria-label={`Table ${data.table}`}>
       <div className="table-node-header">

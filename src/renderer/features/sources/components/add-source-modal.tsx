@@ -36,7 +36,14 @@ export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields:
     if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return null;
     return {
       kind: spec.kind,
-      fields: { host: spec.host, port: spec.port ?? '', user: spec.user, password: spec.password ?? '', database: spec.database, schema: spec.kind === 'postgres' ? (spec.schema ?? '') : '' },
+      fields: {
+        host: spec.host,
+        port: spec.port ?? '',
+        user: spec.user,
+        password: spec.password ?? '',
+        database: spec.database,
+        schema: spec.kind === 'postgres' ? (spec.schema ?? '') : '',
+      },
     };
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
@@ -44,7 +51,8 @@ export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields:
 }
 
 function missing(kind: Kind, f: Fields): string | null {
-  if ((kind === 'files' || kind === 'sqlite') && !f.path.trim()) return kind === 'files' ? 'Enter the path of a file or folder.' : 'Enter the path of the SQLite file.';
+  if ((kind === 'files' || kind === 'sqlite') && !f.path.trim())
+    return kind === 'files' ? 'Enter the path of a file or folder.' : 'Enter the path of the SQLite file.';
   if ((kind === 'postgres' || kind === 'mysql') && !f.database.trim()) return 'Enter the database name.';
   return null;
 }
@@ -154,29 +162,52 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
               autoComplete="off"
             />
             <Group grow>
-              <TextInput label="Host" value={f.host} onChange={(e) => {
+              <TextInput
+                label="Host"
+                value={f.host}
+                onChange={(e) => {
                   // A URL pasted here fills every field instead of becoming the host name.
                   const v = e.currentTarget.value;
                   if (applyUrl(v, true)) setUrl(redactUrl(v));
                   else set('host')(v);
                 }}
               />
-              <NumberInput label="Port" placeholder={kind === 'postgres' ? '5432' : '3306'} value={f.port} onChange={set('port')} min={1} max={65535} allowDecimal={false} />
+              <NumberInput
+                label="Port"
+                placeholder={kind === 'postgres' ? '5432' : '3306'}
+                value={f.port}
+                onChange={set('port')}
+                min={1}
+                max={65535}
+                allowDecimal={false}
+              />
             </Group>
             <Group grow>
               <TextInput label="User" value={f.user} onChange={(e) => set('user')(e.currentTarget.value)} autoComplete="off" />
-              <PasswordInput label="Password" value={f.password} onChange={(e) => set('password')(e.currentTarget.value)} autoComplete="off" description="Stored encrypted on this computer" />
+              <PasswordInput
+                label="Password"
+                value={f.password}
+                onChange={(e) => set('password')(e.currentTarget.value)}
+                autoComplete="off"
+                description="Stored encrypted on this computer"
+              />
             </Group>
             <Group grow>
               <TextInput label="Database" value={f.database} onChange={(e) => set('database')(e.currentTarget.value)} required />
-              {kind === 'postgres' ? <TextInput label="Schema" placeholder="public" value={f.schema} onChange={(e) => set('schema')(e.currentTarget.value)} /> : null}
+              {kind === 'postgres' ? (
+                <TextInput label="Schema" placeholder="public" value={f.schema} onChange={(e) => set('schema')(e.currentTarget.value)} />
+              ) : null}
             </Group>
           </>
         )}
         {result ? (
           <Alert color={result.ok ? 'green' : 'red'} title={result.ok ? 'Connected' : 'It did not work'} role="status">
             <Text size="sm">{result.message}</Text>
-            {result.fix ? <Text size="sm" mt={4} fw={500}>{result.fix}</Text> : null}
+            {result.fix ? (
+              <Text size="sm" mt={4} fw={500}>
+                {result.fix}
+              </Text>
+            ) : null}
           </Alert>
         ) : null}
         <Group justify="space-between" mt="xs">

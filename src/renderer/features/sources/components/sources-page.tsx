@@ -96,7 +96,12 @@ export function SourcesPage() {
               <Card withBorder>
                 <Group justify="space-between" mb="sm" wrap="nowrap">
                   <div style={{ minWidth: 0, flex: 1 }}>
-                    <Title order={3} title={selected.name} style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }} data-testid="source-title">
+                    <Title
+                      order={3}
+                      title={selected.name}
+                      style={{ whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis' }}
+                      data-testid="source-title"
+                    >
                       {selected.name}
                     </Title>
                     <Text size="sm" c="dimmed" truncate>

@@ -48,7 +48,13 @@ export function TableBrowser({ source }: { source: SourceRecord }) {
         </Table.Thead>
         <Table.Tbody>
           {tables.map((t) => (
-            <Table.Tr key={t.name} bg={t.name === current ? 'var(--mantine-primary-color-light)' : undefined} onClick={() => setTable(t.name)} style={{ cursor: 'pointer' }} data-table-row={t.name}>
+            <Table.Tr
+              key={t.name}
+              bg={t.name === current ? 'var(--mantine-primary-color-light)' : undefined}
+              onClick={() => setTable(t.name)}
+              style={{ cursor: 'pointer' }}
+              data-table-row={t.name}
+            >
               <Table.Td>
                 <UnstyledButton onClick={() => setTable(t.name)} fw={t.name === current ? 600 : 400} aria-pressed={t.name === current}>
                   {t.name}
@@ -62,7 +68,9 @@ export function TableBrowser({ source }: { source: SourceRecord }) {
                     {t.primaryKey.join(', ')}
                   </Badge>
                 ) : (
-                  <Text size="xs" c="dimmed">none</Text>
+                  <Text size="xs" c="dimmed">
+                    none
+                  </Text>
                 )}
               </Table.Td>
             </Table.Tr>
@@ -74,7 +82,11 @@ export function TableBrowser({ source }: { source: SourceRecord }) {
           <Group justify="space-between" mb={4}>
             <Text fw={600}>Preview of {current}</Text>
           </Group>
-          <DataPreview resetKey={`${source.id}/${current}`} label={`Preview of ${current}`} load={(offset, limit) => call('sources.preview', { id: source.id, table: current, offset, limit })} />
+          <DataPreview
+            resetKey={`${source.id}/${current}`}
+            label={`Preview of ${current}`}
+            load={(offset, limit) => call('sources.preview', { id: source.id, table: current, offset, limit })}
+          />
         </div>
       ) : null}
     </Stack>

@@ -27,7 +27,13 @@ export function ChooseDataStep() {
   return (
     <Stack gap="sm">
       <Group justify="space-between">
-        <TextInput placeholder="Search tables and columns" value={query} onChange={(e) => setQuery(e.currentTarget.value)} w={320} aria-label="Search tables and columns" />
+        <TextInput
+          placeholder="Search tables and columns"
+          value={query}
+          onChange={(e) => setQuery(e.currentTarget.value)}
+          w={320}
+          aria-label="Search tables and columns"
+        />
         <Group gap="xs">
           <Text size="sm" c="dimmed">
             {included} of {metadata.tables.length} tables included
@@ -54,11 +60,21 @@ export function ChooseDataStep() {
                   active={selected?.name === t.name}
                   dimmed={!on}
                   onSelect={() => setCurrent(t.name)}
-                  leading={<Checkbox checked={on} onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))} aria-label={`Include table ${t.name}`} />}
+                  leading={
+                    <Checkbox
+                      checked={on}
+                      onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))}
+                      aria-label={`Include table ${t.name}`}
+                    />
+                  }
                 />
               );
             })}
-            {tables.length === 0 ? <Text size="sm" c="dimmed">No table or column matches “{query}”.</Text> : null}
+            {tables.length === 0 ? (
+              <Text size="sm" c="dimmed">
+                No table or column matches “{query}”.
+              </Text>
+            ) : null}
           </TableList>
         </Grid.Col>
         <Grid.Col span={7}>

@@ -3,7 +3,20 @@ import { sdtypes, type ColumnConfig } from '../../../../shared';
 import { useWizard } from '../store';
 import { setColumnOption, setColumnSdtype } from '../config-edit';
 
-const mockGenerators = ['person.fullName', 'person.firstName', 'person.lastName', 'internet.email', 'phone.number', 'location.streetAddress', 'location.city', 'location.zipCode', 'company.name', 'finance.iban', 'string.uuid', 'lorem.sentence'];
+const mockGenerators = [
+  'person.fullName',
+  'person.firstName',
+  'person.lastName',
+  'internet.email',
+  'phone.number',
+  'location.streetAddress',
+  'location.city',
+  'location.zipCode',
+  'company.name',
+  'finance.iban',
+  'string.uuid',
+  'lorem.sentence',
+];
 
 /** The options of a column's type (numeric clipping/precision, rare categories, datetime format, mock generator). */
 export function ColumnOptions({ table, column, cfg }: { table: string; column: string; cfg: ColumnConfig }) {
@@ -14,7 +27,14 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
   const num = (v: string | number) => (typeof v === 'number' ? v : undefined);
   return (
     <Stack gap="xs" w={260}>
-      <Select label="Type" data={[...sdtypes]} value={cfg.sdtype} allowDeselect={false} comboboxProps={{ withinPortal: false }} onChange={(v) => v && update((c) => setColumnSdtype(c, table, column, v as (typeof sdtypes)[number]))} />
+      <Select
+        label="Type"
+        data={[...sdtypes]}
+        value={cfg.sdtype}
+        allowDeselect={false}
+        comboboxProps={{ withinPortal: false }}
+        onChange={(v) => v && update((c) => setColumnSdtype(c, table, column, v as (typeof sdtypes)[number]))}
+      />
       {cfg.treatment === 'mock' ? (
         <Select
           label="Fake generator"
@@ -42,12 +62,36 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
       ) : null}
       {cfg.sdtype === 'numerical' || cfg.sdtype === 'datetime' ? (
         <>
-          <NumberInput label="Clip below quantile" min={0} max={1} step={0.01} decimalScale={3} value={o.clipLowerQuantile ?? ''} onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipLowerQuantile', num(v)))} />
-          <NumberInput label="Clip above quantile" min={0} max={1} step={0.01} decimalScale={3} value={o.clipUpperQuantile ?? ''} onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipUpperQuantile', num(v)))} />
+          <NumberInput
+            label="Clip below quantile"
+            min={0}
+            max={1}
+            step={0.01}
+            decimalScale={3}
+            value={o.clipLowerQuantile ?? ''}
+            onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipLowerQuantile', num(v)))}
+          />
+          <NumberInput
+            label="Clip above quantile"
+            min={0}
+            max={1}
+            step={0.01}
+            decimalScale={3}
+            value={o.clipUpperQuantile ?? ''}
+            onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipUpperQuantile', num(v)))}
+          />
         </>
       ) : null}
       {cfg.sdtype === 'numerical' ? (
-        <NumberInput label="Decimal places" description="Empty = as in the source" min={0} max={12} allowDecimal={false} value={o.precision ?? ''} onChange={(v) => update((c) => setColumnOption(c, table, column, 'precision', num(v)))} />
+        <NumberInput
+          label="Decimal places"
+          description="Empty = as in the source"
+          min={0}
+          max={12}
+          allowDecimal={false}
+          value={o.precision ?? ''}
+          onChange={(v) => update((c) => setColumnOption(c, table, column, 'precision', num(v)))}
+        />
       ) : null}
       {cfg.sdtype === 'categorical' ? (
         <NumberInput
@@ -65,7 +109,12 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
         />
       ) : null}
       {cfg.sdtype === 'datetime' ? (
-        <TextInput label="Output format" placeholder="As in the source, e.g. YYYY-MM-DD" value={o.datetimeFormat ?? ''} onChange={(e) => update((c) => setColumnOption(c, table, column, 'datetimeFormat', e.currentTarget.value || undefined))} />
+        <TextInput
+          label="Output format"
+          placeholder="As in the source, e.g. YYYY-MM-DD"
+          value={o.datetimeFormat ?? ''}
+          onChange={(e) => update((c) => setColumnOption(c, table, column, 'datetimeFormat', e.currentTarget.value || undefined))}
+        />
       ) : null}
     </Stack>
   );

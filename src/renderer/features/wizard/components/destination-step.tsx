@@ -33,7 +33,8 @@ export function DestinationStep() {
   if (!config) return null;
   const dest = config.destination;
   const databases = sources.filter((s) => s.spec.kind !== 'files');
-  const currentTarget = dest.kind === 'database' ? databases.find((s) => s.spec.kind === dest.target.kind && describeSource(s.spec) === describeSource(dest.target)) : undefined;
+  const currentTarget =
+    dest.kind === 'database' ? databases.find((s) => s.spec.kind === dest.target.kind && describeSource(s.spec) === describeSource(dest.target)) : undefined;
 
   const runCheck = async () => {
     setChecking(true);
@@ -54,13 +55,27 @@ export function DestinationStep() {
         onChange={(v) => {
           setCheck(null);
           if (v === 'local') update((c) => setDestination(c, { kind: 'local' }));
-          else if (databases[0]) update((c) => setDestination(c, { kind: 'database', target: targetOf(databases[0]!), tableMode: 'create', batchSize: 10_000, parallel: 1 }));
+          else if (databases[0])
+            update((c) => setDestination(c, { kind: 'database', target: targetOf(databases[0]!), tableMode: 'create', batchSize: 10_000, parallel: 1 }));
         }}
         label="Where should the synthetic data be written?"
       >
         <Stack gap="xs" mt="xs">
-          <Radio value="local" label="Doppel’s local store (recommended)" description="Kept with the execution on this computer; preview and download it any time." />
-          <Radio value="database" label="An existing database" disabled={databases.length === 0} description={databases.length === 0 ? 'Add a database connection under Sources first.' : 'PostgreSQL, MySQL/MariaDB or SQLite; write access is checked before training.'} />
+          <Radio
+            value="local"
+            label="Doppel’s local store (recommended)"
+            description="Kept with the execution on this computer; preview and download it any time."
+          />
+          <Radio
+            value="database"
+            label="An existing database"
+            disabled={databases.length === 0}
+            description={
+              databases.length === 0
+                ? 'Add a database connection under Sources first.'
+                : 'PostgreSQL, MySQL/MariaDB or SQLite; write access is checked before training.'
+            }
+          />
         </Stack>
       </Radio.Group>
       {dest.kind === 'database' ? (
@@ -88,7 +103,12 @@ export function DestinationStep() {
             >
               <Stack gap={6} mt={6}>
                 {(['create', 'write-into-empty', 'truncate'] as const).map((m) => (
-                  <Radio key={m} value={m} label={m === 'create' ? 'Create tables' : m === 'write-into-empty' ? 'Write into empty tables' : 'Truncate existing tables'} description={modeHelp[m]} />
+                  <Radio
+                    key={m}
+                    value={m}
+                    label={m === 'create' ? 'Create tables' : m === 'write-into-empty' ? 'Write into empty tables' : 'Truncate existing tables'}
+                    description={modeHelp[m]}
+                  />
                 ))}
               </Stack>
             </Radio.Group>
@@ -96,12 +116,18 @@ export function DestinationStep() {
               <Button variant="default" onClick={runCheck} loading={checking}>
                 Check write access
               </Button>
-              <Text size="xs" c="dimmed">The same check runs again before the first step.</Text>
+              <Text size="xs" c="dimmed">
+                The same check runs again before the first step.
+              </Text>
             </Group>
             {check ? (
               <Alert color={check.ok ? 'green' : 'red'} title={check.ok ? 'Ready to write' : 'Cannot write there'}>
                 {check.message}
-                {check.fix ? <Text size="sm" fw={500} mt={4}>{check.fix}</Text> : null}
+                {check.fix ? (
+                  <Text size="sm" fw={500} mt={4}>
+                    {check.fix}
+                  </Text>
+                ) : null}
               </Alert>
             ) : null}
           </Stack>
@@ -114,7 +140,8 @@ export function DestinationStep() {
         confirmLabel="Yes, truncate"
         onConfirm={() => dest.kind === 'database' && update((c) => setDestination(c, { ...dest, tableMode: 'truncate' }))}
       >
-        With “truncate”, every existing table of the output in <b>{currentTarget ? describeSource(currentTarget.spec) : 'the database'}</b> is emptied before the synthetic rows are written. Its current rows are lost.
+        With “truncate”, every existing table of the output in <b>{currentTarget ? describeSource(currentTarget.spec) : 'the database'}</b> is emptied before
+        the synthetic rows are written. Its current rows are lost.
       </ConfirmModal>
     </Stack>
   );

@@ -40,7 +40,14 @@ const FkRow = memo(function FkRow({ fk, selected }: { fk: Relationship; selected
       </Table.Td>
       <Table.Td w={40}>
         {/* A native title, not a Tooltip: one floating tooltip per row is costly on large schemas. */}
-        <ActionIcon size="sm" variant="subtle" color="red" title="Delete this foreign key" aria-label={`Delete foreign key ${fkText(fk)}`} onClick={() => update((c) => removeForeignKeys(c, [key]))}>
+        <ActionIcon
+          size="sm"
+          variant="subtle"
+          color="red"
+          title="Delete this foreign key"
+          aria-label={`Delete foreign key ${fkText(fk)}`}
+          onClick={() => update((c) => removeForeignKeys(c, [key]))}
+        >
           <IconTrash size={14} />
         </ActionIcon>
       </Table.Td>
@@ -72,7 +79,9 @@ export function ForeignKeysStep() {
       .catch((e: unknown) => setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, error: errorText(e).message } : a)));
   };
   const verdict = notice?.check ? checkText(notice.fk, notice.check) : null;
-  const visible = config.foreignKeys.filter((fk) => config.tables[fk.childTable]?.treatment !== 'exclude' && config.tables[fk.parentTable]?.treatment !== 'exclude');
+  const visible = config.foreignKeys.filter(
+    (fk) => config.tables[fk.childTable]?.treatment !== 'exclude' && config.tables[fk.parentTable]?.treatment !== 'exclude',
+  );
   const selectedKeys = new Set(selected.map((id) => id.replace(/#\d+$/, '')));
 
   return (
@@ -119,7 +128,9 @@ export function ForeignKeysStep() {
           {visible.length === 0 ? (
             <Table.Tr>
               <Table.Td>
-                <Text size="sm" c="dimmed">No foreign keys between the included tables.</Text>
+                <Text size="sm" c="dimmed">
+                  No foreign keys between the included tables.
+                </Text>
               </Table.Td>
             </Table.Tr>
           ) : null}

@@ -32,8 +32,14 @@ export function PrimaryKeysStep() {
           return (
             <Table.Tr key={t.name}>
               <Table.Td>
-                <Text size="sm" fw={500}>{t.name}</Text>
-                {t.primaryKey.length > 0 ? <Text size="xs" c="dimmed">in the source: {t.primaryKey.join(', ')}</Text> : null}
+                <Text size="sm" fw={500}>
+                  {t.name}
+                </Text>
+                {t.primaryKey.length > 0 ? (
+                  <Text size="xs" c="dimmed">
+                    in the source: {t.primaryKey.join(', ')}
+                  </Text>
+                ) : null}
               </Table.Td>
               <Table.Td>
                 <Stack gap={0}>

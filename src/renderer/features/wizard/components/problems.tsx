@@ -16,7 +16,10 @@ export function InlineProblems({ problems }: { problems: Problem[] }) {
       {problems.map((p, i) => (
         <Text key={`${p.code}-${i}`} size="xs" c={p.severity === 'error' ? 'red.7' : 'yellow.8'} role={p.severity === 'error' ? 'alert' : undefined}>
           {p.severity === 'error' ? 'Error: ' : 'Warning: '}
-          {p.message} <Text span size="xs" c="dimmed">{p.fix}</Text>
+          {p.message}{' '}
+          <Text span size="xs" c="dimmed">
+            {p.fix}
+          </Text>
         </Text>
       ))}
     </Stack>
@@ -39,11 +42,20 @@ export function StepProblems({ problems }: { problems: Problem[] }) {
     );
   }
   return (
-    <Alert color="red" icon={<IconAlert />} py="xs" title={`${errors.length} error${errors.length === 1 ? '' : 's'} to fix in this step${warnText ? ` · ${warnText}` : ''}`} data-testid="step-problems">
+    <Alert
+      color="red"
+      icon={<IconAlert />}
+      py="xs"
+      title={`${errors.length} error${errors.length === 1 ? '' : 's'} to fix in this step${warnText ? ` · ${warnText}` : ''}`}
+      data-testid="step-problems"
+    >
       <List size="sm" spacing={2} className="step-problem-list">
         {shown.map((p, i) => (
           <List.Item key={`${p.code}-${p.table ?? ''}-${p.column ?? ''}-${i}`}>
-            {p.message} <Text span size="sm" fw={500}>{p.fix}</Text>
+            {p.message}{' '}
+            <Text span size="sm" fw={500}>
+              {p.fix}
+            </Text>
           </List.Item>
         ))}
       </List>
@@ -71,8 +83,12 @@ export function ProblemsPanel() {
       <Group justify="space-between" mb="xs">
         <Text fw={600}>Validation</Text>
         <Group gap={4}>
-          <Badge color={errors ? 'red' : 'gray'} variant="light">{errors} error{errors === 1 ? '' : 's'}</Badge>
-          <Badge color={warnings ? 'yellow' : 'gray'} variant="light">{warnings} warning{warnings === 1 ? '' : 's'}</Badge>
+          <Badge color={errors ? 'red' : 'gray'} variant="light">
+            {errors} error{errors === 1 ? '' : 's'}
+          </Badge>
+          <Badge color={warnings ? 'yellow' : 'gray'} variant="light">
+            {warnings} warning{warnings === 1 ? '' : 's'}
+          </Badge>
         </Group>
       </Group>
       {problems.length === 0 ? (
@@ -112,7 +128,12 @@ export function ProblemsPanel() {
                     </Group>
                   ))}
                   {mine.length > PANEL_LIMIT ? (
-                    <Anchor component="button" size="xs" mt={2} onClick={() => setExpanded((e) => (e.has(s.key) ? new Set([...e].filter((k) => k !== s.key)) : new Set([...e, s.key])))}>
+                    <Anchor
+                      component="button"
+                      size="xs"
+                      mt={2}
+                      onClick={() => setExpanded((e) => (e.has(s.key) ? new Set([...e].filter((k) => k !== s.key)) : new Set([...e, s.key])))}
+                    >
                       {expanded.has(s.key) ? 'Show fewer' : `Show all ${mine.length}`}
                     </Anchor>
                   ) : null}

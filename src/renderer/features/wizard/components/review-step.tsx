@@ -29,7 +29,9 @@ export function ReviewStep() {
   const [error, setError] = useState<{ message: string; fix?: string } | null>(null);
   if (!config) return null;
   const synth = synthesizedTables(config);
-  const original = Object.entries(config.tables).filter(([, t]) => t.treatment === 'original').map(([n]) => n);
+  const original = Object.entries(config.tables)
+    .filter(([, t]) => t.treatment === 'original')
+    .map(([n]) => n);
   const blocked = hasErrors(problems);
   const s = config.settings;
 
@@ -39,7 +41,13 @@ export function ReviewStep() {
     try {
       const found = await call('syntheses.validate', { config });
       if (hasErrors(found)) {
-        setError({ message: found.filter((p) => p.severity === 'error').map((p) => p.message).join(' '), fix: found.find((p) => p.severity === 'error')?.fix });
+        setError({
+          message: found
+            .filter((p) => p.severity === 'error')
+            .map((p) => p.message)
+            .join(' '),
+          fix: found.find((p) => p.severity === 'error')?.fix,
+        });
         return;
       }
       if (config.destination.kind === 'database') {
@@ -49,7 +57,12 @@ export function ReviewStep() {
           return;
         }
       }
-      const saved = await call('syntheses.save', { id: synthesisId ?? undefined, name: name.trim() || config.name, sourceId, config: { ...config, name: name.trim() || config.name } });
+      const saved = await call('syntheses.save', {
+        id: synthesisId ?? undefined,
+        name: name.trim() || config.name,
+        sourceId,
+        config: { ...config, name: name.trim() || config.name },
+      });
       useWizard.setState({ synthesisId: saved.id });
       const exec = await start(saved.id);
       ran();
@@ -91,11 +104,13 @@ export function ReviewStep() {
             </Group>
           ) : null}
           <Text size="sm">
-            <b>Settings:</b> {s.preset} preset, output {s.outputSize.mode === 'same' ? 'same size as the source' : s.outputSize.mode === 'rows' ? `${s.outputSize.rows} rows` : `×${s.outputSize.factor}`}
+            <b>Settings:</b> {s.preset} preset, output{' '}
+            {s.outputSize.mode === 'same' ? 'same size as the source' : s.outputSize.mode === 'rows' ? `${s.outputSize.rows} rows` : `×${s.outputSize.factor}`}
             {s.epochs ? `, ${s.epochs} epochs` : ''}, seed {s.seed}, device {s.device}
           </Text>
           <Text size="sm">
-            <b>Destination:</b> {config.destination.kind === 'local' ? 'Doppel’s local store' : `${describeSource(config.destination.target)} (${config.destination.tableMode})`}
+            <b>Destination:</b>{' '}
+            {config.destination.kind === 'local' ? 'Doppel’s local store' : `${describeSource(config.destination.target)} (${config.destination.tableMode})`}
           </Text>
         </Stack>
       </Paper>
@@ -107,7 +122,11 @@ export function ReviewStep() {
       {error ? (
         <Alert color="red" title="The synthesis could not start" role="alert">
           {error.message}
-          {error.fix ? <Text size="sm" fw={500} mt={4}>{error.fix}</Text> : null}
+          {error.fix ? (
+            <Text size="sm" fw={500} mt={4}>
+              {error.fix}
+            </Text>
+          ) : null}
         </Alert>
       ) : null}
       <Group justify="space-between" mt="xs">

@@ -14,7 +14,11 @@ const presetHelp: Record<QualityPreset, string> = {
 /** The synthesized tables with no synthesized parent: the ones "Number of rows" sizes. */
 function rootTables(config: SynthesisConfig): string[] {
   const synthesized = new Set(synthesizedTables(config));
-  const children = new Set(activeForeignKeys(config).filter((fk) => fk.childTable !== fk.parentTable && synthesized.has(fk.parentTable)).map((fk) => fk.childTable));
+  const children = new Set(
+    activeForeignKeys(config)
+      .filter((fk) => fk.childTable !== fk.parentTable && synthesized.has(fk.parentTable))
+      .map((fk) => fk.childTable),
+  );
   return [...synthesized].filter((t) => !children.has(t));
 }
 
@@ -40,15 +44,28 @@ export function SettingsStep() {
   return (
     <Stack gap="md">
       <Paper withBorder p="md">
-        <Text fw={600} mb="xs">Basic</Text>
+        <Text fw={600} mb="xs">
+          Basic
+        </Text>
         <Stack gap="sm">
           <div>
-            <Text size="sm" fw={500} mb={4}>Quality preset</Text>
-            <SegmentedControl value={s.preset} onChange={(v) => patch({ preset: v as QualityPreset })} data={['fast', 'balanced', 'accurate'].map((v) => ({ value: v, label: v[0]!.toUpperCase() + v.slice(1) }))} aria-label="Quality preset" />
-            <Text size="xs" c="dimmed" mt={4}>{presetHelp[s.preset]}</Text>
+            <Text size="sm" fw={500} mb={4}>
+              Quality preset
+            </Text>
+            <SegmentedControl
+              value={s.preset}
+              onChange={(v) => patch({ preset: v as QualityPreset })}
+              data={['fast', 'balanced', 'accurate'].map((v) => ({ value: v, label: v[0]!.toUpperCase() + v.slice(1) }))}
+              aria-label="Quality preset"
+            />
+            <Text size="xs" c="dimmed" mt={4}>
+              {presetHelp[s.preset]}
+            </Text>
           </div>
           <div>
-            <Text size="sm" fw={500} mb={4}>Output size</Text>
+            <Text size="sm" fw={500} mb={4}>
+              Output size
+            </Text>
             <Group align="flex-end">
               <SegmentedControl
                 value={size.mode}
@@ -60,10 +77,33 @@ export function SettingsStep() {
                   { value: 'scale', label: 'Scale factor' },
                 ]}
               />
-              {size.mode === 'rows' ? <NumberInput aria-label="Rows of the root table" label={roots.length === 1 ? `Rows of ${roots[0]}` : 'Rows per root table'} w={180} min={1} allowDecimal={false} value={size.rows} onChange={(v) => typeof v === 'number' && v > 0 && setSize({ mode: 'rows', rows: v })} /> : null}
-              {size.mode === 'scale' ? <NumberInput aria-label="Scale factor" w={160} min={0.01} max={1000} step={0.1} decimalScale={2} value={size.factor} onChange={(v) => typeof v === 'number' && v > 0 && setSize({ mode: 'scale', factor: v })} /> : null}
+              {size.mode === 'rows' ? (
+                <NumberInput
+                  aria-label="Rows of the root table"
+                  label={roots.length === 1 ? `Rows of ${roots[0]}` : 'Rows per root table'}
+                  w={180}
+                  min={1}
+                  allowDecimal={false}
+                  value={size.rows}
+                  onChange={(v) => typeof v === 'number' && v > 0 && setSize({ mode: 'rows', rows: v })}
+                />
+              ) : null}
+              {size.mode === 'scale' ? (
+                <NumberInput
+                  aria-label="Scale factor"
+                  w={160}
+                  min={0.01}
+                  max={1000}
+                  step={0.1}
+                  decimalScale={2}
+                  value={size.factor}
+                  onChange={(v) => typeof v === 'number' && v > 0 && setSize({ mode: 'scale', factor: v })}
+                />
+              ) : null}
             </Group>
-            <Text size="xs" c="dimmed" mt={4} data-testid="output-size-help">{sizeHelp}</Text>
+            <Text size="xs" c="dimmed" mt={4} data-testid="output-size-help">
+              {sizeHelp}
+            </Text>
           </div>
           <UtilityTargetSelect config={config} onChange={(report) => update((c) => ({ ...c, report }))} />
         </Stack>
@@ -73,12 +113,60 @@ export function SettingsStep() {
           <Accordion.Control>Advanced settings</Accordion.Control>
           <Accordion.Panel>
             <SimpleGrid cols={3} spacing="sm">
-              <NumberInput label="Epochs" description="Passes over the training rows; auto picks from the preset and the row count" placeholder="auto" min={1} max={10000} allowDecimal={false} value={s.epochs ?? ''} onChange={(v) => patch({ epochs: num(v) })} />
-              <NumberInput label="Batch size" description="Rows per training step; larger is faster, uses more memory" placeholder="auto" min={1} allowDecimal={false} value={s.batchSize ?? ''} onChange={(v) => patch({ batchSize: num(v) })} />
-              <NumberInput label="Learning rate" description="Step size of training; lower is slower and steadier" placeholder="auto" min={0.00001} max={1} step={0.0005} decimalScale={5} value={s.learningRate ?? ''} onChange={(v) => patch({ learningRate: num(v) })} />
-              <Select label="Model size" description="Capacity of the network; auto follows the preset" data={['auto', 'small', 'medium', 'large']} value={s.modelSize} allowDeselect={false} onChange={(v) => v && patch({ modelSize: v as SynthSettings['modelSize'] })} />
-              <NumberInput label="Max training rows" description="Train on at most this many rows per table (faster on big tables)" placeholder="all rows" min={1} allowDecimal={false} value={s.maxTrainingRows ?? ''} onChange={(v) => patch({ maxTrainingRows: num(v) })} />
-              <NumberInput label="Seed" description="Same seed and settings give the same output" allowDecimal={false} value={s.seed} onChange={(v) => typeof v === 'number' && patch({ seed: v })} />
+              <NumberInput
+                label="Epochs"
+                description="Passes over the training rows; auto picks from the preset and the row count"
+                placeholder="auto"
+                min={1}
+                max={10000}
+                allowDecimal={false}
+                value={s.epochs ?? ''}
+                onChange={(v) => patch({ epochs: num(v) })}
+              />
+              <NumberInput
+                label="Batch size"
+                description="Rows per training step; larger is faster, uses more memory"
+                placeholder="auto"
+                min={1}
+                allowDecimal={false}
+                value={s.batchSize ?? ''}
+                onChange={(v) => patch({ batchSize: num(v) })}
+              />
+              <NumberInput
+                label="Learning rate"
+                description="Step size of training; lower is slower and steadier"
+                placeholder="auto"
+                min={0.00001}
+                max={1}
+                step={0.0005}
+                decimalScale={5}
+                value={s.learningRate ?? ''}
+                onChange={(v) => patch({ learningRate: num(v) })}
+              />
+              <Select
+                label="Model size"
+                description="Capacity of the network; auto follows the preset"
+                data={['auto', 'small', 'medium', 'large']}
+                value={s.modelSize}
+                allowDeselect={false}
+                onChange={(v) => v && patch({ modelSize: v as SynthSettings['modelSize'] })}
+              />
+              <NumberInput
+                label="Max training rows"
+                description="Train on at most this many rows per table (faster on big tables)"
+                placeholder="all rows"
+                min={1}
+                allowDecimal={false}
+                value={s.maxTrainingRows ?? ''}
+                onChange={(v) => patch({ maxTrainingRows: num(v) })}
+              />
+              <NumberInput
+                label="Seed"
+                description="Same seed and settings give the same output"
+                allowDecimal={false}
+                value={s.seed}
+                onChange={(v) => typeof v === 'number' && patch({ seed: v })}
+              />
               <Select
                 label="Compute device"
                 description={backend ? `Detected: ${backend}` : undefined}
@@ -92,22 +180,65 @@ export function SettingsStep() {
                 allowDeselect={false}
                 onChange={(v) => v && patch({ device: v as SynthSettings['device'] })}
               />
-              <NumberInput label="Time budget (s)" description="Training stops after this many seconds; 0 = no limit" min={0} value={s.timeBudgetSeconds} onChange={(v) => typeof v === 'number' && patch({ timeBudgetSeconds: v })} />
-              <NumberInput label="Max execution time (s)" description="Whole run; 0 = no limit" min={0} value={s.maxExecutionSeconds} onChange={(v) => typeof v === 'number' && patch({ maxExecutionSeconds: v })} />
-              <NumberInput label="Temperature" description="Above 1 samples more varied values, below 1 more typical ones" min={0.1} max={5} step={0.1} decimalScale={2} value={s.temperature} onChange={(v) => typeof v === 'number' && v > 0 && patch({ temperature: v })} />
+              <NumberInput
+                label="Time budget (s)"
+                description="Training stops after this many seconds; 0 = no limit"
+                min={0}
+                value={s.timeBudgetSeconds}
+                onChange={(v) => typeof v === 'number' && patch({ timeBudgetSeconds: v })}
+              />
+              <NumberInput
+                label="Max execution time (s)"
+                description="Whole run; 0 = no limit"
+                min={0}
+                value={s.maxExecutionSeconds}
+                onChange={(v) => typeof v === 'number' && patch({ maxExecutionSeconds: v })}
+              />
+              <NumberInput
+                label="Temperature"
+                description="Above 1 samples more varied values, below 1 more typical ones"
+                min={0.1}
+                max={5}
+                step={0.1}
+                decimalScale={2}
+                value={s.temperature}
+                onChange={(v) => typeof v === 'number' && v > 0 && patch({ temperature: v })}
+              />
             </SimpleGrid>
             <Group mt="md" gap="xl" align="flex-start">
-              <Switch label="Random sample of training rows" description="With a row limit: a random sample instead of the first rows" checked={s.randomSample} onChange={(e) => patch({ randomSample: e.currentTarget.checked })} />
-              <Switch label="Protect rare categories" description={`Values seen fewer than ${s.privacy.rareCategoryThreshold} times are replaced by frequent ones`} checked={s.privacy.protectRareCategories} onChange={(e) => patch({ privacy: { ...s.privacy, protectRareCategories: e.currentTarget.checked } })} />
-              <Switch label="Clip outliers" description="Extreme numbers and dates are kept within the usual range" checked={s.privacy.clipOutliers} onChange={(e) => patch({ privacy: { ...s.privacy, clipOutliers: e.currentTarget.checked } })} />
-              <Switch label="Filter copies of real rows" description="Synthetic rows equal to a real row are dropped" checked={s.privacy.filterCopies} onChange={(e) => patch({ privacy: { ...s.privacy, filterCopies: e.currentTarget.checked } })} />
+              <Switch
+                label="Random sample of training rows"
+                description="With a row limit: a random sample instead of the first rows"
+                checked={s.randomSample}
+                onChange={(e) => patch({ randomSample: e.currentTarget.checked })}
+              />
+              <Switch
+                label="Protect rare categories"
+                description={`Values seen fewer than ${s.privacy.rareCategoryThreshold} times are replaced by frequent ones`}
+                checked={s.privacy.protectRareCategories}
+                onChange={(e) => patch({ privacy: { ...s.privacy, protectRareCategories: e.currentTarget.checked } })}
+              />
+              <Switch
+                label="Clip outliers"
+                description="Extreme numbers and dates are kept within the usual range"
+                checked={s.privacy.clipOutliers}
+                onChange={(e) => patch({ privacy: { ...s.privacy, clipOutliers: e.currentTarget.checked } })}
+              />
+              <Switch
+                label="Filter copies of real rows"
+                description="Synthetic rows equal to a real row are dropped"
+                checked={s.privacy.filterCopies}
+                onChange={(e) => patch({ privacy: { ...s.privacy, filterCopies: e.currentTarget.checked } })}
+              />
             </Group>
             <Group mt="md" align="flex-end">
               <Switch
                 label="Differential privacy (single table)"
                 description="A mathematical privacy guarantee; lower ε is more private and less accurate"
                 checked={s.privacy.differentialPrivacy.enabled}
-                onChange={(e) => patch({ privacy: { ...s.privacy, differentialPrivacy: { ...s.privacy.differentialPrivacy, enabled: e.currentTarget.checked } } })}
+                onChange={(e) =>
+                  patch({ privacy: { ...s.privacy, differentialPrivacy: { ...s.privacy.differentialPrivacy, enabled: e.currentTarget.checked } } })
+                }
               />
               {s.privacy.differentialPrivacy.enabled ? (
                 <NumberInput
@@ -117,7 +248,11 @@ export function SettingsStep() {
                   step={0.5}
                   decimalScale={2}
                   value={s.privacy.differentialPrivacy.epsilon}
-                  onChange={(v) => typeof v === 'number' && v > 0 && patch({ privacy: { ...s.privacy, differentialPrivacy: { ...s.privacy.differentialPrivacy, epsilon: v } } })}
+                  onChange={(v) =>
+                    typeof v === 'number' &&
+                    v > 0 &&
+                    patch({ privacy: { ...s.privacy, differentialPrivacy: { ...s.privacy.differentialPrivacy, epsilon: v } } })
+                  }
                 />
               ) : null}
             </Group>

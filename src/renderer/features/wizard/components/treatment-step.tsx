@@ -10,7 +10,13 @@ import { InlineProblems, problemsAt } from './problems';
 import { TableList, TableListItem } from './table-list';
 import { ScrollTable } from '../../../components/scroll-table';
 
-const treatmentLabels: Record<(typeof columnTreatments)[number], string> = { synthesize: 'Synthesize', keep: 'Keep original', mock: 'Mock (fake)', mask: 'Mask', null: 'Set empty' };
+const treatmentLabels: Record<(typeof columnTreatments)[number], string> = {
+  synthesize: 'Synthesize',
+  keep: 'Keep original',
+  mock: 'Mock (fake)',
+  mask: 'Mask',
+  null: 'Set empty',
+};
 
 /** Step 4: per table synthesize / original data / exclude; per column the shield, treatment and type options. */
 export function TreatmentStep() {
@@ -83,7 +89,8 @@ export function TreatmentStep() {
             </Group>
             {grayShields.length > 0 ? (
               <Alert color="yellow" icon={<IconAlert />} mb="xs" data-testid="gray-shield-warning" title="Sensitive data will not be synthesized">
-                {grayShields.map((c) => c.name).join(', ')} {grayShields.length === 1 ? 'is' : 'are'} marked sensitive but {tc.treatment === 'original' ? 'the table is copied as original data' : 'kept as in the source'}: real values will appear in the output.
+                {grayShields.map((c) => c.name).join(', ')} {grayShields.length === 1 ? 'is' : 'are'} marked sensitive but{' '}
+                {tc.treatment === 'original' ? 'the table is copied as original data' : 'kept as in the source'}: real values will appear in the output.
               </Alert>
             ) : null}
             <ScrollTable
@@ -115,7 +122,15 @@ export function TreatmentStep() {
                 return (
                   <Table.Tr key={col.name}>
                     <Table.Td>
-                      <Tooltip label={shield === 'green' ? 'Sensitive, synthesized (click to unmark)' : shield === 'gray' ? 'Sensitive, NOT synthesized (click to unmark)' : 'Mark as sensitive'}>
+                      <Tooltip
+                        label={
+                          shield === 'green'
+                            ? 'Sensitive, synthesized (click to unmark)'
+                            : shield === 'gray'
+                              ? 'Sensitive, NOT synthesized (click to unmark)'
+                              : 'Mark as sensitive'
+                        }
+                      >
                         <ActionIcon
                           variant="subtle"
                           color={shield === 'green' ? 'green' : 'gray'}
@@ -150,16 +165,16 @@ export function TreatmentStep() {
                           {tc.treatment === 'original' ? 'kept (original data)' : 'excluded'}
                         </Text>
                       ) : (
-                      <Select
-                        size="xs"
-                        w={140}
-                        aria-label={`Treatment of ${col.name}`}
-                        disabled={isKey}
-                        data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
-                        value={isKey ? 'synthesize' : cc.treatment}
-                        allowDeselect={false}
-                        onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
-                      />
+                        <Select
+                          size="xs"
+                          w={140}
+                          aria-label={`Treatment of ${col.name}`}
+                          disabled={isKey}
+                          data={columnTreatments.map((t) => ({ value: t, label: treatmentLabels[t] }))}
+                          value={isKey ? 'synthesize' : cc.treatment}
+                          allowDeselect={false}
+                          onChange={(v) => v && update((c) => setColumnTreatment(c, selected.name, col.name, v as (typeof columnTreatments)[number]))}
+                        />
                       )}
                     </Table.Td>
                     <Table.Td>

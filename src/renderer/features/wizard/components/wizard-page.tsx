@@ -33,7 +33,11 @@ function PickSource() {
     <Paper withBorder p="xl" maw={560}>
       <Stack>
         <Text fw={600}>Which source do you want to synthesize?</Text>
-        {sources.length === 0 ? <Text size="sm" c="dimmed">Add a source on the Sources page first.</Text> : null}
+        {sources.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            Add a source on the Sources page first.
+          </Text>
+        ) : null}
         <Select
           aria-label="Source to synthesize"
           placeholder="Choose a source"
@@ -69,7 +73,11 @@ export function WizardPage() {
       <Group justify="space-between">
         <div>
           <Title order={2}>New synthesis</Title>
-          {status === 'ready' ? <Text size="sm" c="dimmed">{name}</Text> : null}
+          {status === 'ready' ? (
+            <Text size="sm" c="dimmed">
+              {name}
+            </Text>
+          ) : null}
         </div>
         {status !== 'idle' ? (
           <Button variant="subtle" onClick={reset}>
@@ -92,11 +100,30 @@ export function WizardPage() {
       {status === 'ready' ? (
         <>
           <DraftOffer />
-          <Stepper active={step} onStepClick={setStep} size="xs" iconSize={24} wrap={false} allowNextStepsSelect aria-label="Synthesis steps" styles={{ separator: { marginInline: 6 }, stepLabel: { fontSize: 13, whiteSpace: 'nowrap' } }}>
+          <Stepper
+            active={step}
+            onStepClick={setStep}
+            size="xs"
+            iconSize={24}
+            wrap={false}
+            allowNextStepsSelect
+            aria-label="Synthesis steps"
+            styles={{ separator: { marginInline: 6 }, stepLabel: { fontSize: 13, whiteSpace: 'nowrap' } }}
+          >
             {wizardSteps.map((s) => {
               const errs = s.key === 'review' ? [] : problemsOfStep(problems, s.key).filter((p) => p.severity === 'error');
               const bad = errs.length > 0 ? <IconAlert size={14} /> : undefined;
-              return <Stepper.Step key={s.key} label={s.label} color={bad ? 'red' : undefined} icon={bad} completedIcon={bad} data-errors={errs.length} aria-label={`${s.label}${errs.length ? `, ${errs.length} errors` : ''}`} />;
+              return (
+                <Stepper.Step
+                  key={s.key}
+                  label={s.label}
+                  color={bad ? 'red' : undefined}
+                  icon={bad}
+                  completedIcon={bad}
+                  data-errors={errs.length}
+                  aria-label={`${s.label}${errs.length ? `, ${errs.length} errors` : ''}`}
+                />
+              );
             })}
           </Stepper>
           <div style={{ display: 'flex', gap: 16, alignItems: 'flex-start' }}>
