@@ -153,7 +153,8 @@ describe('executions', () => {
       apply({ type: 'step', step, status: 'done', seconds: 0.25 });
     }
     const withResult = apply({ type: 'result', summary: summary(ex.id) });
-    expect(withResult.status).toBe('running');
+    // a result ends the execution just as the app's live timeline shows it
+    expect(withResult.status).toBe('succeeded');
     expect(withResult).toMatchObject({ quality: 0.87, outputPath: '/tmp/out.sqlite', summary: { rows: { customers: 500 } } });
 
     const done = store.executions.finish(ex.id, 'succeeded');

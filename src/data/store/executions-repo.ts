@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { synthesisConfigSchema, type SynthesisConfig } from '../../shared/config';
 import { AppError, appErrorShapeSchema, type AppErrorShape } from '../../shared/errors';
+import { finishExecution, foldJobEvent, isActiveStatus } from '../../shared/execution-events';
 import { executionRecordSchema, executionSummarySchema, initialSteps, type ExecutionRecord, type ExecutionStatus, type StepState } from '../../shared/job';
-import { finishSteps, foldEvent, isActive } from './execution-fold';
 import { newId, nowIso } from './ids';
 import { ownerMayBeAlive } from './process-alive';
 import { storableConfig, synthesisNotFound } from './syntheses-repo';
@@ -111,17 +111,10 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
 
   const finish: ExecutionsRepo['finish'] = (id, status, opts = {}) => {
     const rec = fromRow(row(id));
-    const now = new Date();
-    rec.status = status;
-    rec.finishedAt = now.toISOString();
-    rec.steps = finishSteps(rec.steps, status, now);
-    if (opts.error) rec.error = appErrorShapeSchema.parse(opts.error);
-    if (opts.summary) {
-      rec.summary = executionSummarySchema.parse(opts.summary);
-      rec.quality = rec.summary.quality;
-      rec.outputPath = rec.summary.outputPath;
-      if (rec.backend === null && rec.summary.backend) rec.backend = rec.summary.backend;
-    }
+    finishExecution(rec, status, {
+      ...(opts.error ? { error: appErrorShapeSchema.parse(opts.error) } : {}),
+      ...(opts.summary ? { summary: executionSummarySchema.parse(opts.summary) } : {}),
+    });
     const checked = executionRecordSchema.parse(rec);
     persist(checked);
     return checked;
@@ -155,9 +148,9 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
     },
     applyEvent(id, event) {
       const rec = fromRow(row(id));
-      foldEvent(rec, event);
-      if (event.type === 'result') rec.summary = executionSummarySchema.parse(rec.summary);
-      if (event.type === 'error') rec.error = appErrorShapeSchema.parse(rec.error);
+      if (event.type === 'result') executionSummarySchema.parse(event.summary);
+      if (event.type === 'error') appErrorShapeSchema.parse(event.error);
+      foldJobEvent(rec, event);
       if (event.type !== 'log' && event.type !== 'fingerprint') persist(rec);
       return rec;
     },
@@ -170,7 +163,7 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
     },
     delete(id) {
       const rec = fromRow(row(id));
-      if (isActive(rec.status)) {
+      if (isActiveStatus(rec.status)) {
         throw new AppError('BAD_REQUEST', `Execution "${rec.name}" is ${rec.status} and cannot be deleted now.`, {
           fix: 'Cancel it first (or wait until it ends), then delete it.',
         });

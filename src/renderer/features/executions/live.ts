@@ -1,4 +1,4 @@
-import type { ExecutionRecord, JobEvent } from '../../../shared';
+import { isActiveStatus, type ExecutionRecord, type JobEvent } from '../../../shared';
 export { applyJobEvent } from '../../../shared';
 
 export interface LossPoint {
@@ -33,5 +33,5 @@ export function executionSeconds(record: ExecutionRecord, now: Date = new Date()
 }
 
 export function isActive(record: ExecutionRecord): boolean {
-  return record.status === 'running' || record.status === 'queued';
+  return isActiveStatus(record.status);
 }
