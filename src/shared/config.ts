@@ -108,6 +108,16 @@ export type SynthSettings = z.infer<typeof synthSettingsSchema>;
 export const tableModes = ['create', 'write-into-empty', 'truncate'] as const;
 export type TableMode = (typeof tableModes)[number];
 
+/**
+ * The destination's foreign keys and their indexes on tables Doppel creates: declared before the
+ * rows go in (`during-load`), added once every row is in (`after-load`, faster), or left off
+ * (`off`). Primary keys are always created. Referential integrity is checked before the write is
+ * kept, whichever is chosen.
+ */
+export const constraintModes = ['during-load', 'after-load', 'off'] as const;
+export type ConstraintMode = (typeof constraintModes)[number];
+export const DEFAULT_CONSTRAINTS: ConstraintMode = 'after-load';
+
 export const destinationSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('local') }),
   z.object({
@@ -116,6 +126,8 @@ export const destinationSchema = z.discriminatedUnion('kind', [
     tableMode: z.enum(tableModes).default('create'),
     batchSize: z.number().int().positive().max(1_000_000).default(10_000),
     parallel: z.number().int().min(1).max(16).default(1),
+    /** Unset = `after-load`. */
+    constraints: z.enum(constraintModes).optional(),
   }),
 ]);
 export type Destination = z.infer<typeof destinationSchema>;

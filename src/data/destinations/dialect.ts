@@ -1,6 +1,7 @@
 import type { ColumnMeta, Relationship, StorageType, TableMeta } from '../../shared/metadata';
 import { dialectOf, type DbKind, type ExistingColumn } from '../dialects';
 import { storageTypeOf } from '../dialects/native-types';
+import { foreignKeyIndexName, indexedForeignKeys } from './constraints';
 
 export type { ExistingColumn };
 
@@ -17,13 +18,18 @@ export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): s
   return dialectOf(dialect).columnType(c, isKey);
 }
 
-/** `CREATE TABLE` with primary key and the foreign keys to tables of the plan. */
+/**
+ * `CREATE TABLE` with primary key and the foreign keys to tables of the plan; with `indexes`
+ * (MySQL/MariaDB), an index on the columns of each of those foreign keys, named as the other
+ * databases name theirs (they get `CREATE INDEX` statements instead).
+ */
 export function createTableSql(
   dialect: DbDialect,
   qualified: (t: string) => string,
   t: TableMeta,
   relationships: Relationship[],
   planned: Set<string>,
+  opts: { indexes?: boolean } = {},
 ): string {
   const q = (n: string): string => quote(dialect, n);
   const keyCols = new Set([...t.primaryKey, ...relationships.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
@@ -33,6 +39,10 @@ export function createTableSql(
     return `${q(c.name)}${type ? ` ${type}` : ''}${notNull ? ' NOT NULL' : ''}`;
   });
   if (t.primaryKey.length) parts.push(`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+  if (opts.indexes && dialect === 'mysql') {
+    const own = relationships.filter((r) => r.childTable === t.name && planned.has(r.parentTable));
+    for (const i of indexedForeignKeys([t], own)) parts.push(`INDEX ${q(foreignKeyIndexName(dialect, i.table, i.columns))} (${i.columns.map(q).join(', ')})`);
+  }
   for (const r of relationships) {
     if (r.childTable !== t.name || !planned.has(r.parentTable)) continue;
     parts.push(`FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`);

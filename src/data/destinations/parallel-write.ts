@@ -3,6 +3,8 @@ import { AppError } from '../../shared/errors';
 import type { TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import type { DestinationPlan, TableAction } from './check';
+import type { ConstraintMode } from '../../shared/config';
+import { checkIntegrity, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
 import { loadMysql, loadPostgres, type LoadOptions } from './loaders';
 import { runScheduled } from './schedule';
@@ -18,13 +20,16 @@ import { destinationError, openSession, type Session } from './session';
  * - PostgreSQL (DDL is transactional): one transaction truncates the tables to truncate, renames
  *   the staging tables of created tables to their names, copies the rows of the others
  *   (`INSERT ... SELECT`), adds the foreign keys (checked there) and drops the staging tables.
- * - MySQL/MariaDB, every table created: the staging tables are created with their primary and
- *   foreign keys (pointing at the parents' staging tables, which is why parents load first) and
+ * - MySQL/MariaDB, every table created: the staging tables are created with their primary keys
+ *   and, with constraints `during-load`, their foreign keys (pointing at the parents' staging
+ *   tables, which is why parents load first), or get the foreign keys after the load; they are
  *   renamed together by one atomic `RENAME TABLE` (InnoDB keeps the foreign keys pointing at the
  *   renamed parents).
  * - MySQL/MariaDB otherwise: missing tables are created first (empty); one InnoDB transaction then
  *   truncates and copies every staging table into its table, parents first, so the foreign keys
  *   are checked; on failure it rolls back and drops the tables it created.
+ * Foreign keys and indexes of created tables are left off when the destination's constraints are
+ * `off`; either way no child row without its parent is kept (checked before the final step).
  * A failure anywhere drops every staging table. If the process dies, only staging tables can be
  * left behind (never a half-written real table): each run holds a session lock named after its
  * staging tables, and the next write to that schema/database drops staging tables whose lock
@@ -43,6 +48,10 @@ export interface ParallelWrite {
   plan: DestinationPlan;
   actions: Map<string, TableAction>;
   readTable: (table: string) => AsyncIterable<RowBatch>;
+  /** The user's name of a stored table (for messages). */
+  logical?: (table: string) => string;
+  /** `off`: no foreign keys or indexes on created tables; otherwise they are there before the tables appear. */
+  constraints?: ConstraintMode;
   parallel: number;
   batchSize: number;
   localInfile: boolean;
@@ -127,6 +136,9 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const truncates = ordered.filter((t) => actions.get(t.name) === 'truncate');
   const renameAll = !pg && creates.length === ordered.length;
   const parentsOf = (t: string): string[] => plan.relationships.filter((r) => r.childTable === t).map((r) => r.parentTable);
+  const keys = w.constraints !== 'off';
+  const during = w.constraints === 'during-load';
+  const integrity = { logical: w.logical ?? ((t: string) => t) };
 
   const staged: string[] = [];
   const createdUpFront: string[] = [];
@@ -139,7 +151,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     if (!pg && !renameAll) {
       for (const t of creates) {
         current = t.name;
-        await s.query(createTableSql('mysql', s.qualified, t, plan.relationships, planned));
+        await s.query(createTableSql('mysql', s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys }));
         createdUpFront.push(t.name);
       }
     }
@@ -149,7 +161,10 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
       let sql: string;
       if (pg)
         sql = fresh ? createTableSql('postgres', stageQ, t, [], planned) : `CREATE TABLE ${stageQ(t.name)} (LIKE ${s.qualified(t.name)} INCLUDING DEFAULTS)`;
-      else sql = renameAll ? createTableSql('mysql', stageQ, t, plan.relationships, planned) : `CREATE TABLE ${stageQ(t.name)} LIKE ${s.qualified(t.name)}`;
+      else
+        sql = renameAll
+          ? createTableSql('mysql', stageQ, t, during ? plan.relationships : [], planned, { indexes: during })
+          : `CREATE TABLE ${stageQ(t.name)} LIKE ${s.qualified(t.name)}`;
       await s.query(sql);
       staged.push(stages.get(t.name)!);
     }
@@ -182,6 +197,9 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     // 3. The one step that makes every table appear at once.
     if (w.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     if (renameAll) {
+      await checkIntegrity(s, plan.relationships, planned, { ...integrity, qualified: stageQ });
+      // After the load: keys go onto the staging tables, which the one RENAME then turns into the tables.
+      if (keys && !during) for (const sql of mysqlAddKeysSql(stageQ, ordered, plan.relationships, planned)) await s.query(sql);
       await s.query(`RENAME TABLE ${ordered.map((t) => `${stageQ(t.name)} TO ${s.qualified(t.name)}`).join(', ')}`);
       staged.length = 0;
       return ordered.map((t) => t.name);
@@ -204,7 +222,13 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
       }
     }
     current = '';
-    if (pg) for (const sql of addForeignKeysSql('postgres', s.qualified, plan.relationships, new Set(creates.map((t) => t.name)), planned)) await s.query(sql);
+    await checkIntegrity(s, plan.relationships, planned, integrity);
+    if (pg && keys) {
+      const made = new Set(creates.map((t) => t.name));
+      const fks = createdForeignKeys(plan.relationships, made, planned);
+      for (const sql of foreignKeyIndexesSql('postgres', s.qualified, creates, fks)) await s.query(sql);
+      for (const sql of addForeignKeysSql('postgres', s.qualified, fks, made, planned)) await s.query(sql);
+    }
     await s.query('COMMIT');
     began = false;
     if (pg) staged.length = 0;

@@ -2,6 +2,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { AppError, isAppError } from '../../shared/errors';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
+import type { Relationship, TableMeta } from '../../shared/metadata';
+import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { addForeignKeysSql, createTableSql, parentsFirst } from './dialect';
 import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
 import { dropStaleStages, writeParallel } from './parallel-write';
@@ -29,7 +31,9 @@ export interface WriteResult {
  * missing tables first, writes every row in one InnoDB transaction, and on failure rolls it back
  * and drops the tables it created. With `parallel` > 1 on PostgreSQL/MySQL, up to that many
  * connections load staging tables that one final atomic step swaps in (see parallel-write.ts).
- * The destination is checked again first.
+ * Foreign keys and their indexes on created tables come as the destination's `constraints` says
+ * (before the load, after it, or not at all); in every case no child row without its parent is
+ * kept (see constraints.ts). The destination is checked again first.
  */
 export async function writeDestination(
   destination: DatabaseDestination,
@@ -74,6 +78,8 @@ export async function writeDestination(
         plan,
         actions: action,
         readTable,
+        logical: stored.logical,
+        constraints: constraintsOf(destination),
         parallel,
         batchSize: destination.batchSize,
         localInfile,
@@ -83,10 +89,18 @@ export async function writeDestination(
       return { rows: byLogical(rows), created: made.map(stored.logical) };
     }
 
+    const mode = constraintsOf(destination);
+    const fks = (): Relationship[] => createdForeignKeys(plan.relationships, new Set(created), planned);
+    const createdTables = (): TableMeta[] => plan.tables.filter((t) => created.includes(t.name));
+    const addIndexes = async (): Promise<void> => {
+      for (const sql of foreignKeyIndexesSql(s.dialect, s.qualified, createdTables(), fks())) await s.query(sql);
+    };
     if (s.dialect === 'mysql') {
+      // DDL commits on its own in MySQL: tables are created before the transaction of the rows.
       for (const t of toCreate) {
         current = t.name;
-        await s.query(createTableSql('mysql', s.qualified, t, plan.relationships, planned));
+        const inline = mode === 'during-load';
+        await s.query(createTableSql('mysql', s.qualified, t, inline ? plan.relationships : [], planned, { indexes: inline }));
         created.push(t.name);
       }
       await s.query('START TRANSACTION');
@@ -95,15 +109,22 @@ export async function writeDestination(
     } else {
       await s.query(s.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
       began = true;
+      // SQLite declares foreign keys only with the table: after the load means checked at commit.
+      if (s.dialect === 'sqlite' && mode === 'after-load') await s.query('PRAGMA defer_foreign_keys = ON');
       if (toTruncate.length) {
         if (s.dialect === 'postgres') await s.query(`TRUNCATE ${toTruncate.map((t) => s.qualified(t.name)).join(', ')}`);
         else for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
       }
       for (const t of toCreate) {
         current = t.name;
-        // PostgreSQL gets its foreign keys after the load (faster, and checked before commit).
-        await s.query(createTableSql(s.dialect, s.qualified, t, s.dialect === 'postgres' ? [] : plan.relationships, planned));
+        const inline = s.dialect === 'sqlite' && mode !== 'off';
+        await s.query(createTableSql(s.dialect, s.qualified, t, inline ? plan.relationships : [], planned));
         created.push(t.name);
+      }
+      current = '';
+      if (mode === 'during-load') {
+        if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
+        await addIndexes();
       }
     }
 
@@ -121,11 +142,17 @@ export async function writeDestination(
       else await loadSqlite(s, t, source, load);
     }
     current = '';
-    if (s.dialect === 'postgres')
-      for (const sql of addForeignKeysSql('postgres', s.qualified, plan.relationships, new Set(created), planned)) await s.query(sql);
+    // Every key is checked before anything is kept, whether the database enforces it or not.
+    await checkIntegrity(s, plan.relationships, planned, { logical: stored.logical });
+    if (mode === 'after-load' && s.dialect !== 'mysql') {
+      await addIndexes();
+      if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
+    }
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;
+    // MySQL/MariaDB: keys checked above; a failure here drops the created tables (see below).
+    if (mode === 'after-load' && s.dialect === 'mysql') for (const sql of mysqlAddKeysSql(s.qualified, createdTables(), fks(), planned)) await s.query(sql);
     return { rows: byLogical(rows), created: created.map(stored.logical) };
   } catch (e) {
     if (began) await s.query('ROLLBACK').catch(() => undefined);

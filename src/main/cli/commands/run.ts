@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import {
   AppError,
+  constraintModes,
   describeSource,
   parseSourceString,
   redactUrl,
@@ -8,6 +9,7 @@ import {
   withoutSecrets,
   type ExecutionRecord,
   type ExecutionSummary,
+  type ConstraintMode,
   type SynthesisConfig,
   type TableMode,
 } from '../../../shared';
@@ -97,8 +99,23 @@ export function reportOutcome(record: ExecutionRecord): void {
   process.exitCode = err && (err.code === 'INTERNAL' || err.code === 'WORKER_CRASHED') ? 2 : 1;
 }
 
-/** The config with `--to`/`--mode` applied; a password in the URL is used for this run only (never saved). */
-export function withDestination(config: SynthesisConfig, opts: { to?: string; mode?: string }): { config: SynthesisConfig; destinationPassword?: string } {
+/** The config with `--to`/`--mode`/`--constraints` applied; a password in the URL is used for this run only (never saved). */
+export function withDestination(
+  config: SynthesisConfig,
+  opts: { to?: string; mode?: string; constraints?: string },
+): { config: SynthesisConfig; destinationPassword?: string } {
+  if (opts.constraints !== undefined) {
+    if (!(constraintModes as readonly string[]).includes(opts.constraints))
+      throw new AppError('BAD_REQUEST', `"${opts.constraints}" is not a constraints choice.`, { fix: `Use --constraints ${constraintModes.join('|')}.` });
+    const { constraints: _, ...rest } = opts;
+    const applied = withDestination(config, rest);
+    const d = applied.config.destination;
+    if (d.kind !== 'database')
+      throw new AppError('BAD_REQUEST', '--constraints applies to a database destination.', {
+        fix: 'Add --to <sqlite:path|postgres://…|mysql://…>, or set the destination in the configuration.',
+      });
+    return { ...applied, config: { ...applied.config, destination: { ...d, constraints: opts.constraints as ConstraintMode } } };
+  }
   if (opts.mode !== undefined && !(tableModes as readonly string[]).includes(opts.mode)) {
     throw new AppError('BAD_REQUEST', `"${opts.mode}" is not a table mode.`, { fix: `Use --mode ${tableModes.join('|')}.` });
   }
@@ -139,8 +156,12 @@ export function register(program: Command): void {
       'write the synthetic data into a database instead of the configured destination: sqlite:<path>, postgres://… or mysql://… (an empty database is fine)',
     )
     .option('--mode <mode>', `table mode for --to: ${tableModes.join(', ')} (default create)`)
+    .option(
+      '--constraints <when>',
+      `foreign keys and their indexes on created tables: ${constraintModes.join(', ')} (default after-load); integrity is checked either way`,
+    )
     .action(
-      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string }, cmd: Command) => {
+      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string; constraints?: string }, cmd: Command) => {
         const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
         if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
           throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
