@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionRecord, ExportFormat, Page, SynthesisConfig } from '../../shared';
-import { AppError, outputTables, validateConfig } from '../../shared';
+import { AppError, validateConfig } from '../../shared';
 import { previewTable } from '../../data/destinations/preview';
 import { describeOutputTables } from '../../data/exporters/table-reader';
+import { exportExecution, outputTablesOf } from '../../data/exporters/execution-export';
 import type { ProjectStore } from '../../data/store/types';
 import type { JobRunner } from './jobs';
 import type { SourceAccess } from './source-access';
@@ -87,7 +88,7 @@ export class ExecutionService {
         fix: record.status === 'running' || record.status === 'queued' ? 'Wait for it to finish.' : 'Run the synthesis again.',
       });
     }
-    return { record, file: record.outputPath, tables: outputTables(this.store.executions.config(id)) };
+    return { record, file: record.outputPath, tables: outputTablesOf(record.outputPath) };
   }
 
   async preview(id: string, table: string, offset: number, limit: number): Promise<Page> {
@@ -108,8 +109,7 @@ export class ExecutionService {
     const fileName = format === 'xlsx' || format === 'ods' ? `${base}.${format}` : single ? `${tables[0]!.replace(/[^\w.-]+/g, '_')}.${format}` : `${base}.zip`;
     const target = path.join(record.workspace, 'exports', fileName);
     mkdirSync(path.dirname(target), { recursive: true });
-    const { exportDataset } = await import('../../data/exporters/export-dataset');
-    const result = await exportDataset(file, tables, format, target, { allowFormulas: opts.allowFormulas ?? false, force: true });
+    const result = await exportExecution(file, { format, out: target, tables, label: record.name, allowFormulas: opts.allowFormulas ?? false, force: true });
     return { path: result.path, fileName: path.basename(result.path) };
   }
 

@@ -9,14 +9,13 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import { fail } from '../context';
 import { defaultStoreDir } from '../../../data/store/index';
-import { exportFormats, type ExportFormat } from '../../../shared/api';
+import { exportFormats } from '../../../shared/api';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
-import { readStoredNames, STORED_NAMES_TABLE } from '../../../data/dialects/sqlite';
+import { exportExecution, exportFormatOf } from '../../../data/exporters/execution-export';
 
 /** Finds the output SQLite file of an execution id in a project store; null when unknown. */
 export type OutputLocator = (execution: string, storeDir: string | undefined) => Promise<string | null>;
@@ -41,30 +40,13 @@ function outputFromPath(arg: string): string | null {
   return preferred ? join(arg, preferred) : null;
 }
 
-/** Every table of an output SQLite file, in creation order. */
-export function outputTableNames(sqlitePath: string): string[] {
-  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid").all() as Array<{ name: string }>;
-    const renames = readStoredNames(db);
-    return rows
-      .filter((r) => r.name !== STORED_NAMES_TABLE)
-      .map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
-  } finally {
-    db.close();
-  }
-}
-
 export async function runExportCommand(
   execution: string,
   opts: ExportCommandOptions,
   locate?: OutputLocator,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ExportResult> {
-  const format = opts.format.toLowerCase();
-  if (!(exportFormats as readonly string[]).includes(format)) {
-    throw new AppError('UNSUPPORTED_FORMAT', `"${opts.format}" is not a download format.`, { fix: `Use --format ${exportFormats.join('|')}.` });
-  }
+  exportFormatOf(opts.format);
   const output = outputFromPath(execution) ?? (locate ? await locate(execution, opts.store) : null);
   if (!output) {
     throw new AppError(
@@ -75,20 +57,18 @@ export async function runExportCommand(
       },
     );
   }
-  const all = outputTableNames(output);
-  const tables = opts.tables
-    ? opts.tables
-        .split(',')
-        .map((t) => t.trim())
-        .filter(Boolean)
-    : all;
-  const unknown = tables.filter((t) => !all.includes(t));
-  if (unknown.length) {
-    throw new AppError('TABLE_NOT_FOUND', `Table${unknown.length > 1 ? 's' : ''} ${unknown.map((t) => `"${t}"`).join(', ')} not in execution "${execution}".`, {
-      fix: `Pick among ${all.join(', ')}.`,
-    });
-  }
-  return (await import('../../../data/exporters/export-dataset')).exportDataset(output, tables, format as ExportFormat, opts.out, {
+  return exportExecution(output, {
+    format: opts.format,
+    out: opts.out,
+    label: execution,
+    ...(opts.tables
+      ? {
+          tables: opts.tables
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean),
+        }
+      : {}),
     onProgress,
     allowFormulas: opts.allowFormulas ?? false,
     force: opts.force ?? false,

@@ -1,0 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, describe, expect, it } from 'vitest';
+import { locateExecutionFile } from '../../src/main/cli/context';
+import { runExportCommand } from '../../src/main/cli/commands/export';
+import { createServices } from '../../src/main/services/index';
+import { OUTPUT_FILE } from '../../src/data/store/workspace-files';
+import { sampleConfig } from '../store/helpers';
+import { writeFixture } from './fixture';
+
+const dir = mkdtempSync(join(tmpdir(), 'doppel-export-one-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('one export path for the app and the CLI', () => {
+  it('offers the same tables and writes the same files from the same execution', async () => {
+    const storeDir = join(dir, 'store');
+    const services = createServices({ storeDir });
+    try {
+      const { store } = services;
+      const source = store.sources.add({ spec: { kind: 'files', path: '/data/customers.csv' } });
+      // The config names one table only: the tables offered come from the output itself.
+      const synthesis = store.syntheses.save({ name: 'Shop', sourceId: source.id, config: sampleConfig('Shop') });
+      const ex = store.executions.create({ synthesisId: synthesis.id, config: synthesis.config });
+      const output = join(ex.workspace, OUTPUT_FILE);
+      await writeFixture(output);
+      store.executions.finish(ex.id, 'succeeded', {
+        summary: { executionId: ex.id, status: 'succeeded', stepSeconds: {}, rows: {}, backend: 'cpu', quality: null, outputPath: output, reportPath: null },
+      });
+
+      const inApp = services.executions.tables(ex.id);
+      expect(inApp).toEqual([
+        { name: 'customers', rows: 60 },
+        { name: 'orders', rows: 150 },
+      ]);
+
+      const fromApp = await services.executions.export(ex.id, 'csv');
+      const cliOut = join(dir, 'cli.zip');
+      const fromCli = await runExportCommand(ex.id, { format: 'csv', out: cliOut, store: storeDir }, (id, s) => locateExecutionFile(id, s, 'output'));
+      expect(fromCli.tables.map((t) => t.name)).toEqual(inApp.map((t) => t.name));
+      const app = unzipSync(readFileSync(fromApp.path));
+      const cli = unzipSync(readFileSync(cliOut));
+      expect(Object.keys(cli).sort()).toEqual(['customers.csv', 'orders.csv']);
+      for (const name of Object.keys(cli)) expect(Buffer.from(cli[name]!).toString()).toBe(Buffer.from(app[name]!).toString());
+
+      // Both refuse a table the execution does not have, in the same words.
+      await expect(
+        runExportCommand(ex.id, { format: 'csv', out: join(dir, 'x.csv'), tables: 'nope', store: storeDir }, (id, s) => locateExecutionFile(id, s, 'output')),
+      ).rejects.toMatchObject({
+        code: 'TABLE_NOT_FOUND',
+        fix: 'Pick among customers, orders.',
+      });
+    } finally {
+      await services.close();
+    }
+  });
+});
