@@ -227,3 +227,31 @@ export function protectionSection(r: ReportJson): string {
     items.push(`Columns never learned from the data: ${p.replacedColumns.map((c) => `${esc(c.table)}.${esc(c.column)} (${esc(c.treatment)})`).join(', ')}.`);
   return `<h3>Protection applied</h3><ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
 }
+
+/** Where a database destination stores names differently, and the column types it changes. */
+export function destinationSection(r: ReportJson): string {
+  const d = r.destination;
+  if (!d) return '';
+  const renames = d.renames.length
+    ? rowsTable(
+        ['Table', 'Column', 'Stored as'],
+        d.renames.map((x) => [esc(x.table), x.column === undefined ? '(the table)' : esc(x.column), esc(x.to)]),
+        [false, false, false],
+      )
+    : '<p class="small">Every table and column keeps its name.</p>';
+  const types = d.types.length
+    ? rowsTable(
+        ['Table', 'Column', 'Source type', 'Destination type'],
+        d.types.map((t) => [esc(t.table), esc(t.column), esc(t.source), esc(t.destination)]),
+        [false, false, false, false],
+      )
+    : '<p class="small">Every column keeps its source type.</p>';
+  return `<h2>Destination</h2>
+<p>Written to ${esc(d.target)}.</p>
+<h3>Renamed names</h3>
+<p class="small">Names the destination cannot hold as they are (too long, or equal but for case where it ignores case) are stored under these names; no column is dropped.</p>
+${renames}
+<h3>Column types</h3>
+<p class="small">${int(d.types.length)} of ${int(d.columns)} columns get another type in the destination.</p>
+${types}`;
+}

@@ -5,7 +5,7 @@
 import { jobStepLabels, jobSteps } from '../shared';
 import { reportCss, reportCspMeta } from './css';
 import { esc, gapClass, int, levelWord, metricName, num, pct, qualityWord, rowsTable, seconds } from './format';
-import { fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection } from './html-sections';
+import { destinationSection, fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection } from './html-sections';
 import type { ReportJson } from './schema';
 
 function card(label: string, value: string, note: string, cls = ''): string {
@@ -109,6 +109,7 @@ ${reportCspMeta}
 <div class="meta">Generated ${esc(when)} UTC${report.executionId ? ` · execution ${esc(report.executionId)}` : ''} · Doppel</div>
 ${headline(report)}
 ${overview(report)}
+${destinationSection(report)}
 <h2>Privacy</h2>
 ${privacy.join('\n')}
 ${protectionSection(report)}

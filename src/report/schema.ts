@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { effectiveSettingsSchema } from '../shared/effective-settings';
+import { destinationMappingSchema } from '../shared/destination-mapping';
 
 const score = z.number().nullable();
 const sdtype = z.enum(['numerical', 'categorical', 'datetime', 'boolean', 'text', 'id']);
@@ -241,6 +242,8 @@ export const reportJsonSchema = z.object({
   protection: protectionSchema,
   /** What the engine applied per table and column (absent in reports of older versions). */
   effectiveSettings: effectiveSettingsSchema.optional(),
+  /** A database destination: the names it stores differently and the column types it changes (absent for the local store). */
+  destination: destinationMappingSchema.optional(),
 });
 export type ReportJson = z.infer<typeof reportJsonSchema>;
 

@@ -4,6 +4,7 @@ import { sourceSpecSchema } from './source';
 import { synthesisConfigSchema, destinationSchema } from './config';
 import { problemSchema } from './problems';
 import { executionRecordSchema, jobEventSchema } from './job';
+import { destinationMappingSchema } from './destination-mapping';
 
 /** A cell as it crosses the wire: dates become ISO strings. */
 export const wireCellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -114,9 +115,13 @@ export const api = {
     output: z.object({ ok: z.boolean(), message: z.string(), code: z.string().optional(), fix: z.string().optional() }),
   },
 
+  /** What a database destination makes of the output (renamed names, changed column types), without connecting; null for the local store. */
+  'destinations.mapping': { input: z.object({ config: synthesisConfigSchema }), output: destinationMappingSchema.nullable() },
+
   'executions.list': { input: z.object({ synthesisId: z.string().optional() }), output: z.array(executionRecordSchema) },
   'executions.get': { input: id, output: executionRecordSchema },
-  'executions.start': { input: z.object({ synthesisId: z.string() }), output: executionRecordSchema },
+  /** `destinationPassword`: for a destination entered without saving it, used for this execution only. */
+  'executions.start': { input: z.object({ synthesisId: z.string(), destinationPassword: z.string().optional() }), output: executionRecordSchema },
   'executions.cancel': { input: id, output: ok },
   /** A new execution that reuses the trained model of a finished one: no training, `rows` rows with `seed` (default random). */
   'executions.generate': {

@@ -11,3 +11,4 @@ export * from './validation';
 export * from './execution-events';
 export * from './stored-names';
 export * from './effective-settings';
+export * from './destination-mapping';

@@ -17,6 +17,7 @@ export const allowedChannels = [
   'syntheses.save',
   'syntheses.delete',
   'destinations.check',
+  'destinations.mapping',
   'executions.list',
   'executions.get',
   'executions.start',

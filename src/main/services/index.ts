@@ -134,10 +134,17 @@ export function createServices(opts: ServicesOptions): Services {
     },
 
     'destinations.check': async ({ destination, config }) => destinationCheck(services, { ...config, destination }),
+    'destinations.mapping': async ({ config }) => {
+      if (config.destination.kind === 'local') return null;
+      const { metadata } = await sources.inspect(config.source);
+      const { destinationMapping } = await import('../../data/destinations/mapping');
+      return destinationMapping(config.destination, { tables: outputTableMetas(config, metadata), relationships: activeForeignKeys(config) });
+    },
 
     'executions.list': async ({ synthesisId }) => store.executions.list(synthesisId ? { synthesisId } : {}),
     'executions.get': async ({ id }) => store.executions.get(id),
-    'executions.start': async ({ synthesisId }) => executions.start(synthesisId),
+    'executions.start': async ({ synthesisId, destinationPassword }) =>
+      executions.start(synthesisId, destinationPassword !== undefined ? { destinationPassword } : {}),
     'executions.generate': async ({ id, rows, seed }) => executions.generate(id, { rows, seed }),
     'executions.cancel': async ({ id }) => {
       jobs.cancel(id);

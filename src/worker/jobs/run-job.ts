@@ -18,6 +18,7 @@ import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
 import { checkDestination, type DestinationPlan } from '../../data/destinations/check';
 import { writeDestination } from '../../data/destinations/write';
+import { destinationMapping } from '../../data/destinations/mapping';
 import { readOutputTable } from '../../data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
 import { buildReport } from '../engine/report/build';
@@ -146,6 +147,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         seed: generate?.seed ?? config.settings.seed,
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
+        destination: destinationMapping(config.destination, plan),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
       const files = await writeReportFiles(report, workspace);

@@ -16,6 +16,7 @@
  * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
+import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
 import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
@@ -64,6 +65,8 @@ export interface ReportInput {
   /** Timestamp of the report (default: now). */
   generatedAt?: Date;
   seed?: number;
+  /** A database destination's renamed names and changed column types. */
+  destination?: DestinationMapping | null;
 }
 
 const MAX_ASSOCIATION_COLUMNS = 24;
@@ -293,6 +296,7 @@ export function buildReport(input: ReportInput): ReportJson {
       replacedColumns: tables.flatMap((t) => t.otherTreatments.filter((o) => o.treatment !== 'keep').map((o) => ({ table: t.name, ...o }))),
     },
     effectiveSettings: effective,
+    ...(input.destination ? { destination: input.destination } : {}),
   };
   return reportJsonSchema.parse(report);
 }
