@@ -24,6 +24,7 @@ const myDest = into({ kind: 'mysql', host: '127.0.0.1', user: 'root', database: 
 const long = `measurement_${'x'.repeat(70)}`;
 const prices: TableMeta = {
   name: 'prices',
+  rowCount: 10,
   primaryKey: ['id'],
   columns: [
     { name: 'id', storageType: 'integer', sdtype: 'id', nullable: false, nativeType: 'integer', nativeOf: 'postgres' },
@@ -35,6 +36,7 @@ const prices: TableMeta = {
 };
 const sizes: TableMeta = {
   name: 'sizes',
+  rowCount: 10,
   primaryKey: [],
   columns: [{ name: 'size', storageType: 'string', sdtype: 'categorical', nullable: true, nativeType: "enum('S','M','L')", nativeOf: 'mysql' }],
 };
