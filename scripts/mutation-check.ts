@@ -1,14 +1,17 @@
 /**
  * Mutation check: proves that the tests fail when the engine is wrong.
  *
- *   npx tsx scripts/mutation-check.ts            # every mutation (CI runs this after the suite)
+ *   npm run mutation-check                       # every mutation (CI runs this after the suite)
  *   npx tsx scripts/mutation-check.ts shuffle    # the mutations whose name contains "shuffle"
+ *   npx tsx scripts/mutation-check.ts --anchors  # only check that every break can still be planted
  *
  * Each mutation plants one break in a scratch copy of the repository (src/ and test/ copied,
  * node_modules linked; the working tree is never touched), then runs the test files that must
  * catch it. The copy is first checked unbroken: those files pass there. A mutation counts as
  * caught when its test run fails with failed assertions; a test run that passes, or a planting
  * anchor that is no longer in the source (the code moved: update the mutation), fails the check.
+ * Anchors are matched with whitespace, trailing commas and quote style ignored, so reformatting
+ * the source does not move them; a planted copy that does not compile fails as "not caught".
  * Exit code 0 when every planted break was caught, 1 otherwise.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,10 +24,17 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 interface Edit {
   file: string;
-  /** Text that must occur exactly once in the file. */
+  /**
+   * Source text to find, compared with whitespace, trailing commas and quote style ignored (so a
+   * reformatted file still matches). It must occur once (once after `after`, when given).
+   */
   anchor: string;
-  /** What the anchor becomes. */
-  replace: string;
+  /** Text before the anchor that must occur once: the anchor is its first match after it. */
+  after?: string;
+  /** Where the planted code goes: instead of the anchor (default), or right after it. */
+  mode?: 'replace' | 'insert-after' | 'insert-before';
+  /** The planted code. */
+  code: string;
 }
 
 interface Mutation {
@@ -44,12 +54,10 @@ const mutations: Mutation[] = [
     edits: [
       {
         file: 'src/worker/engine/pipeline.ts',
-        anchor:
-          'export async function synthesize(\n  built: BuiltDataset,\n  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },\n): Promise<SynthesisResult> {\n',
-        replace: `export async function synthesize(
-  built: BuiltDataset,
-  opts: { signal?: AbortSignal; onProgress?: ProgressFn; sink: (table: string, batch: RowBatch) => Promise<void>; count?: number },
-): Promise<SynthesisResult> {
+        after: 'export async function synthesize(',
+        anchor: '): Promise<SynthesisResult> {',
+        mode: 'insert-after',
+        code: `
   const realSink = opts.sink;
   const served: Record<string, number> = {};
   opts = {
@@ -76,8 +84,9 @@ const mutations: Mutation[] = [
     edits: [
       {
         file: 'src/worker/engine/table-sample.ts',
-        anchor: '      if (rows.length > 0) yield { columns: [...model.prepared.columns], rows };\n',
-        replace: `      const shuffled = model.prepared.modelled[0];
+        anchor: 'if (rows.length > 0) yield { columns: [...model.prepared.columns], rows };',
+        mode: 'insert-before',
+        code: `const shuffled = model.prepared.modelled[0];
       if (shuffled !== undefined) {
         const values = rows.map((r) => r[shuffled]);
         for (let i = values.length - 1; i > 0; i--) {
@@ -86,8 +95,7 @@ const mutations: Mutation[] = [
         }
         rows.forEach((r, i) => (r[shuffled] = values[i] ?? null));
       }
-      if (rows.length > 0) yield { columns: [...model.prepared.columns], rows };
-`,
+      `,
       },
     ],
     tests: ENGINE_TESTS,
@@ -98,8 +106,8 @@ const mutations: Mutation[] = [
     edits: [
       {
         file: 'src/worker/engine/relational/synthesize.ts',
-        anchor: '      batch.rows.forEach((r, i) => (r[fc] = parent.rows[parentIdx[i]!]![pk] ?? null));\n',
-        replace: '      void pk;\n      void fc;\n',
+        anchor: 'batch.rows.forEach((r, i) => (r[fc] = parent.rows[parentIdx[i]!]![pk] ?? null));',
+        code: 'void pk;\n      void fc;',
       },
     ],
     tests: ['test/engine/pipeline.test.ts'],
@@ -116,19 +124,72 @@ function scratchCopy(): string {
   return dir;
 }
 
+/**
+ * The text with whitespace, trailing commas and quote style dropped, and for each kept character
+ * its offset in the text: formatting changes do not move an anchor.
+ */
+function normalise(text: string): { text: string; at: number[] } {
+  let out = '';
+  const at: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (/\s/.test(c)) continue;
+    if (c === ',') {
+      let j = i + 1;
+      while (j < text.length && /\s/.test(text[j]!)) j++;
+      if (')]}'.includes(text[j] ?? '')) continue;
+    }
+    out += c === '"' || c === '`' ? "'" : c;
+    at.push(i);
+  }
+  return { text: out, at };
+}
+
+/** Offsets [start, end) of the one match of the anchor (after `after`), or why there is none. */
+function locate(text: string, edit: Pick<Edit, 'anchor' | 'after'>): [number, number] | string {
+  const src = normalise(text);
+  const once = (needle: string, from: number): number | string => {
+    const n = normalise(needle).text;
+    if (!n) return 'empty anchor';
+    const i = src.text.indexOf(n, from);
+    if (i < 0) return `"${needle}" is gone`;
+    if (from === 0 && src.text.indexOf(n, i + 1) >= 0) return `"${needle}" is not unique`;
+    return i;
+  };
+  let from = 0;
+  if (edit.after !== undefined) {
+    const a = once(edit.after, 0);
+    if (typeof a === 'string') return a;
+    from = a + normalise(edit.after).text.length;
+  }
+  const i = once(edit.anchor, from);
+  if (typeof i === 'string') return i;
+  const n = normalise(edit.anchor).text.length;
+  return [src.at[i]!, src.at[i + n - 1]! + 1];
+}
+
 function plant(dir: string, edit: Edit): string | null {
   const file = path.join(dir, edit.file);
   const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(edit.anchor);
-  if (at < 0 || text.indexOf(edit.anchor, at + 1) >= 0)
-    return `${edit.file}: the planting anchor is ${at < 0 ? 'gone' : 'not unique'} (the code moved; update the mutation in scripts/mutation-check.ts)`;
-  writeFileSync(file, text.slice(0, at) + edit.replace + text.slice(at + edit.anchor.length));
+  const span = locate(text, edit);
+  if (typeof span === 'string') return `${edit.file}: the planting anchor ${span} (the code moved; update the mutation in scripts/mutation-check.ts)`;
+  const [start, end] = span;
+  const mode = edit.mode ?? 'replace';
+  const planted =
+    mode === 'insert-after'
+      ? text.slice(0, end) + edit.code + text.slice(end)
+      : mode === 'insert-before'
+        ? text.slice(0, start) + edit.code + text.slice(start)
+        : text.slice(0, start) + edit.code + text.slice(end);
+  writeFileSync(file, planted);
   return null;
 }
 
 interface TestRun {
   passed: boolean;
   failedTests: number;
+  /** The failing tests, as "file > suite > test". */
+  failures: string[];
   seconds: number;
   tail: string;
 }
@@ -147,18 +208,34 @@ function runTests(dir: string, files: string[]): TestRun {
   return {
     passed: r.status === 0,
     failedTests: failed ? Number(failed[1]) : 0,
+    failures: [...new Set(out.split('\n').flatMap((l) => /^\s*(?:FAIL|×)\s+(\S+\.test\.ts\s+>.*?)(?:\s+\d+ms)?\s*$/.exec(l)?.[1] ?? []))],
     seconds: (Date.now() - t0) / 1000,
     tail: out.split('\n').slice(-25).join('\n'),
   };
 }
 
 function main(): number {
-  const filter = process.argv[2];
+  const args = process.argv.slice(2);
+  const anchorsOnly = args.includes('--anchors');
+  const filter = args.find((a) => !a.startsWith('--'));
   const chosen = mutations.filter((m) => !filter || m.name.includes(filter));
   if (chosen.length === 0) {
     console.error(`No mutation matches "${filter}" (known: ${mutations.map((m) => m.name).join(', ')}).`);
     return 1;
   }
+  // Every break must still be plantable before anything runs.
+  const unplantable = chosen.flatMap((m) =>
+    m.edits.flatMap((e) => {
+      const span = locate(readFileSync(path.join(root, e.file), 'utf8'), e);
+      return typeof span === 'string' ? [`${m.name}: NOT PLANTED: ${e.file}: the planting anchor ${span} (the code moved; update the mutation)`] : [];
+    }),
+  );
+  for (const u of unplantable) console.error(u);
+  if (anchorsOnly) {
+    if (unplantable.length === 0) console.log(`Mutation check: all ${chosen.length} breaks can be planted.`);
+    return unplantable.length === 0 ? 0 : 1;
+  }
+  if (unplantable.length > 0) return 1;
   const files = [...new Set(chosen.flatMap((m) => m.tests))];
   const base = scratchCopy();
   try {
@@ -184,6 +261,7 @@ function main(): number {
       const run = runTests(dir, m.tests);
       if (!run.passed && run.failedTests > 0) {
         console.log(`${m.name} (${m.what}): caught, ${run.failedTests} failing test(s) in ${m.tests.join(', ')} (${run.seconds.toFixed(0)} s)`);
+        for (const f of run.failures) console.log(`  ✗ ${f}`);
       } else {
         escaped++;
         console.error(`${m.name} (${m.what}): NOT CAUGHT by ${m.tests.join(', ')}${run.passed ? '' : ' (the run failed without failing tests)'}\n${run.tail}`);

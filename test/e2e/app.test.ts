@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { unzipSync, strFromU8 } from 'fflate';
@@ -7,6 +7,11 @@ import Database from 'better-sqlite3';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { datasetPath } from '../helpers/datasets';
+import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
+import { openStore } from '../../src/data/store/index';
+import type { ExecutionRecord } from '../../src/shared';
+import type { SynthesisConfig } from '../../src/shared/config';
+import type { RowBatch } from '../../src/shared/values';
 import { startApp, type App } from './harness';
 import { dragBetween } from './graph-timing';
 
@@ -46,6 +51,8 @@ afterAll(async () => {
 });
 
 const kept = ['Track', 'Genre', 'MediaType'];
+/** The quality comparison of the synthetic tracks with independent columns (see the run step). */
+const QUALITY = {} as const;
 
 /** A Mantine SegmentedControl option, by the control's aria-label and the option's label. */
 function segment(p: Page | Locator, control: string, option: string): Locator {
@@ -57,6 +64,8 @@ async function nextStep(label: string): Promise<void> {
 }
 
 const panel = () => page.getByTestId('problems-panel');
+/** The errors the validation panel lists, each as its text and fix. */
+const panelErrors = () => panel().locator('[data-severity="error"]').allTextContents();
 
 describe('Doppel in the browser', () => {
   step('starts on an empty Sources page', async () => {
@@ -102,11 +111,22 @@ describe('Doppel in the browser', () => {
     for (const name of kept) expect(await page.getByLabel(`Include table ${name}`, { exact: true }).isChecked()).toBe(true);
     // Genre (25 rows) and MediaType (5) are lookups too small to learn: original data by default.
     await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
-    // Excluding Track leaves the lookups referenced by no table: the error shows at once.
+    expect(await panelErrors()).toEqual([]);
+    // Excluding Track leaves nothing to synthesize and the lookups referenced by no table: the errors show at once, each with its fix.
     await page.getByLabel('Include table Track', { exact: true }).uncheck();
-    await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(false);
+    await expect.poll(() => panel().getByText('3 errors', { exact: true }).isVisible()).toBe(true);
+    expect((await panelErrors()).sort()).toEqual(
+      [
+        'No table is set to be synthesized.Fix: Include at least one table and set its treatment to "synthesize".',
+        ...['Genre', 'MediaType'].map(
+          (t) =>
+            `"${t}" is marked as original data but no table references it with a foreign key.Fix: Add a foreign key from another table to "${t}", or set "${t}" to synthesize or exclude.`,
+        ),
+      ].sort(),
+    );
     await page.getByLabel('Include table Track', { exact: true }).check();
     await expect.poll(() => panel().getByText('0 errors').isVisible()).toBe(true);
+    expect(await panelErrors()).toEqual([]);
     await page.getByLabel('Search tables and columns').fill('genre');
     expect(await page.getByLabel('Include table Artist').count()).toBe(0);
     await app.shot('06-wizard-choose-data-filtered');
@@ -117,12 +137,16 @@ describe('Doppel in the browser', () => {
     await nextStep('Primary keys');
     const pks = page.getByRole('table', { name: 'Primary keys' });
     await expect.poll(() => pks.getByRole('row').count()).toBe(4);
-    expect(
-      await page
-        .getByLabel('Primary key of Track')
-        .inputValue()
-        .catch(() => ''),
-    ).toBeDefined();
+    // Each table keeps its key from the source, shown as the chosen value.
+    for (const [table, key] of [
+      ['Track', 'TrackId'],
+      ['Genre', 'GenreId'],
+      ['MediaType', 'MediaTypeId'],
+    ]) {
+      const row = pks.getByRole('row').filter({ has: page.getByLabel(`Primary key of ${table}`, { exact: true }) });
+      expect(await row.getByText(`in the source: ${key}`, { exact: true }).isVisible()).toBe(true);
+      expect(await row.locator('.mantine-Pill-label').allTextContents(), table).toEqual([key]);
+    }
     await app.shot('07-wizard-primary-keys');
   });
 
@@ -302,6 +326,13 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => preview.getByRole('row').count()).toBe(26);
     await expect.poll(() => page.getByText('Rows 1–25 of 200').isVisible()).toBe(true);
     await app.shot('18-execution-succeeded');
+
+    // What was written is synthetic: no unique source track copied, and closer to the source than independent columns.
+    const { record, config } = stored(shownExecutionId());
+    expect(record.status).toBe('succeeded');
+    const synthetic = readTable(record.outputPath!, 'Track');
+    expect(synthetic.rows).toHaveLength(200);
+    expectSynthetic('Track', readTable(chinook, 'Track'), synthetic, generatedColumns(config, 'Track'), QUALITY);
   });
 
   step('downloads the synthetic data as CSV and as XLSX', async () => {
@@ -346,7 +377,7 @@ describe('Doppel in the browser', () => {
   });
 
   step('shows the run in the audit trail: chain intact, its record, the JSON export', async () => {
-    const executionId = decodeURIComponent(new URL(page.url()).hash.replace('#/execution/', ''));
+    const executionId = shownExecutionId();
     await page.getByTestId('execution-audit').getByRole('button', { name: 'Show record' }).click();
     const drawer = page.getByRole('dialog', { name: 'Audit record #1' });
     await expect.poll(() => drawer.getByTestId('audit-payload').isVisible()).toBe(true);
@@ -416,6 +447,20 @@ describe('Doppel in the browser', () => {
     expect(await timeline.locator('[data-status="pending"], [data-status="canceled"]').count()).toBeGreaterThan(0);
     expect(await page.getByRole('button', { name: 'Cancel' }).count()).toBe(0);
     await app.shot('20-execution-canceled');
+
+    // The store says canceled, and indeed nothing was written: no output, no partial file, no report.
+    const { record } = stored(shownExecutionId());
+    expect(record.status).toBe('canceled');
+    expect(record.finishedAt).not.toBeNull();
+    expect(record.outputPath).toBeNull();
+    expect(record.quality).toBeNull();
+    expect(record.steps.filter((s) => s.status === 'canceled').map((s) => s.step)).toHaveLength(1);
+    for (const late of ['synthesize', 'report']) expect(record.steps.find((s) => s.step === late)?.status, late).not.toBe('done');
+    const files = existsSync(record.workspace) ? readdirSync(record.workspace, { recursive: true }).map(String) : [];
+    expect(files.filter((f) => /output|partial|report|export/i.test(f))).toEqual([]);
+    // The first run's output is untouched.
+    const first = storedExecutions().find((e) => e.name === 'Execution #1')!;
+    expect(readTable(first.outputPath!, 'Track').rows).toHaveLength(200);
   });
 
   step('renames one execution and deletes another, with confirmation', async () => {
@@ -459,6 +504,54 @@ describe('Doppel in the browser', () => {
     await app.shot('23a-audit-trail-after-delete');
     await page.getByRole('button', { name: 'Syntheses & runs' }).click();
     await expect.poll(() => page.locator('[data-execution="Fast draft"]').count(), { timeout: 20_000 }).toBe(1);
+  });
+
+  step('generates more rows from the trained model: no training runs, the asked rows arrive', async () => {
+    await page.getByRole('button', { name: 'Fast draft', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { name: 'Fast draft' }).isVisible(), { timeout: 20_000 }).toBe(true);
+    const trained = stored(shownExecutionId()).record;
+    await page.getByRole('button', { name: 'Generate more' }).click();
+    await page.getByRole('textbox', { name: 'Rows', exact: true }).fill('350');
+    await page.getByRole('textbox', { name: 'Seed (empty: random)' }).fill('5');
+    await app.shot('23b-generate-more');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await expect.poll(() => shownExecutionId(), { timeout: 20_000 }).not.toBe(trained.id);
+    const id = shownExecutionId();
+    await expect
+      .poll(
+        () =>
+          page
+            .locator('h2 + [data-status], h2 ~ * [data-status]')
+            .first()
+            .getAttribute('data-status')
+            .catch(() => null),
+        { timeout: 120_000 },
+      )
+      .toBe('succeeded');
+    // The training step was skipped: the model was read back, not trained again.
+    const timeline = page.getByTestId('timeline');
+    expect(await timeline.locator('[data-step="train"]').getAttribute('data-status')).toBe('skipped');
+    await expect.poll(() => page.getByText('Reused the trained model of 1 table(s); no training.', { exact: false }).isVisible()).toBe(true);
+    expect(await page.getByText('Training loss', { exact: true }).count()).toBe(0);
+    await page.getByRole('tab', { name: /Track/ }).click();
+    await expect.poll(() => page.getByText('Rows 1–25 of 350').isVisible(), { timeout: 20_000 }).toBe(true);
+    await app.shot('23c-generated-more');
+
+    const { record, config } = stored(id);
+    expect(record.status).toBe('succeeded');
+    expect(record.steps.find((s) => s.step === 'train')?.status).toBe('skipped');
+    expect(record.summary?.rows).toEqual({ Track: 350, Genre: 25, MediaType: 5 });
+    // A new output beside the first one, which is kept; the new rows are synthetic too.
+    expect(record.outputPath).not.toBe(trained.outputPath);
+    expect(readTable(trained.outputPath!, 'Track').rows).toHaveLength(200);
+    const synthetic = readTable(record.outputPath!, 'Track');
+    expect(synthetic.rows).toHaveLength(350);
+    expectSynthetic('Track, generated more', readTable(chinook, 'Track'), synthetic, generatedColumns(config, 'Track'), QUALITY);
+    const genres = new Set(readTable(record.outputPath!, 'Genre').rows.map((r) => r[0]));
+    const genreAt = synthetic.columns.indexOf('GenreId');
+    expect(synthetic.rows.filter((r) => !genres.has(r[genreAt]!))).toEqual([]);
+    await page.getByText('← All runs of this synthesis').click();
+    await expect.poll(() => page.getByRole('table', { name: 'Executions' }).locator('[data-execution]').count(), { timeout: 20_000 }).toBe(2);
   });
 
   step('switches to the dark theme and keeps it', async () => {
@@ -514,6 +607,43 @@ describe('Doppel in the browser', () => {
     await app.shot('30-audit-chain-broken');
   });
 });
+
+/** The id of the execution the page shows (#/execution/<id>). */
+function shownExecutionId(): string {
+  const id = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/execution\//, ''));
+  expect(id).toMatch(/^[\w-]+$/);
+  return id;
+}
+
+/** An execution as the project store holds it, with its configuration. */
+function stored(id: string): { record: ExecutionRecord; config: SynthesisConfig } {
+  const store = openStore(path.join(app.dir, 'store'));
+  try {
+    return { record: store.executions.get(id), config: store.executions.config(id) };
+  } finally {
+    store.close();
+  }
+}
+
+function storedExecutions(): ExecutionRecord[] {
+  const store = openStore(path.join(app.dir, 'store'));
+  try {
+    return store.executions.list();
+  } finally {
+    store.close();
+  }
+}
+
+/** Every row of a table of a SQLite file. */
+function readTable(file: string, table: string): RowBatch {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const stmt = db.prepare(`SELECT * FROM "${table}"`).raw();
+    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() as RowBatch['rows'] };
+  } finally {
+    db.close();
+  }
+}
 
 /** Picks a format in the Download menu and returns the path of the downloaded file. */
 async function download(label: string): Promise<string> {
