@@ -51,8 +51,13 @@ afterAll(async () => {
 });
 
 const kept = ['Track', 'Genre', 'MediaType'];
-/** The quality comparison of the synthetic tracks with independent columns (see the run step). */
-const QUALITY = {} as const;
+/**
+ * The synthetic tracks are compared with independent columns on the pair that depends most (track
+ * length × price: the videos are long and cost more). Composer is left out: its hundreds of
+ * composers are mostly rare, and rare categories are never emitted (privacy), while a sample of
+ * real values keeps them.
+ */
+const QUALITY = { quality: { dependentPairs: 1 } } as const;
 
 /** A Mantine SegmentedControl option, by the control's aria-label and the option's label. */
 function segment(p: Page | Locator, control: string, option: string): Locator {
