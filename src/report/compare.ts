@@ -1,5 +1,5 @@
 /**
- * compareReports(a, b) → a self-contained HTML page putting two executions' reports side by side:
+ * compareReports(a, b, …) → a self-contained HTML page putting executions' reports side by side:
  * headline figures, per-table scores, per-column scores (with a chart) and the run settings
  * that differ.
  */
@@ -26,84 +26,142 @@ function dcrDistance(x: number | null): number | null {
   return x === null ? null : Math.abs(x - 0.5);
 }
 
-function headlineRows(a: ReportJson, b: ReportJson): string[][] {
-  const sa = a.summary;
-  const sb = b.summary;
-  const rows = (r: ReportJson): number => r.summary.tables.reduce((s, t) => s + t.synthetic, 0);
+/** Run letters: A, B, C… */
+const letter = (i: number): string => String.fromCharCode(65 + i);
+
+/** A header row: the label, then each run's letter, with a "Change vs A" column after every run but the first. */
+function header(label: string, n: number): string[] {
+  const h = [label, 'A'];
+  for (let i = 1; i < n; i++) h.push(letter(i), n === 2 ? 'Change (B vs A)' : `Change (${letter(i)} vs A)`);
+  return h;
+}
+
+/** Cells of one measure for every run, with each run's change against A. */
+function cells(values: (number | null)[], show: (x: number | null) => string, change?: (a: number | null, b: number | null) => string): string[] {
+  const out = [show(values[0] ?? null)];
+  for (let i = 1; i < values.length; i++) out.push(show(values[i] ?? null), change ? change(values[0] ?? null, values[i] ?? null) : '');
+  return out;
+}
+
+function textCells(values: string[]): string[] {
+  const out = [values[0] ?? ''];
+  for (let i = 1; i < values.length; i++) out.push(values[i] ?? '', '');
+  return out;
+}
+
+const numericCols = (n: number): boolean[] => [false, ...Array.from({ length: 2 * n - 1 }, () => true)];
+
+function headlineRows(reports: ReportJson[]): string[][] {
+  const s = reports.map((r) => r.summary);
+  const rows = (r: ReportJson): number => r.summary.tables.reduce((sum, t) => sum + t.synthetic, 0);
+  const score = (label: string, get: (x: ReportJson['summary']) => number | null): string[] => [label, ...cells(s.map(get), pct, delta)];
   return [
-    ['Overall quality', pct(sa.quality), pct(sb.quality), delta(sa.quality, sb.quality)],
-    ['Robust score', pct(sa.accuracy), pct(sb.accuracy), delta(sa.accuracy, sb.accuracy)],
-    ['Column shapes', pct(sa.columnShapes), pct(sb.columnShapes), delta(sa.columnShapes, sb.columnShapes)],
-    ['Column pair trends', pct(sa.columnPairTrends), pct(sb.columnPairTrends), delta(sa.columnPairTrends, sb.columnPairTrends)],
-    ...(sa.cardinality !== null || sb.cardinality !== null
-      ? [['Cardinality', pct(sa.cardinality), pct(sb.cardinality), delta(sa.cardinality, sb.cardinality)]]
-      : []),
-    ['Privacy verdict', levelWord[sa.privacy.level] ?? '', levelWord[sb.privacy.level] ?? '', ''],
+    score('Overall quality', (x) => x.quality),
+    score('Robust score', (x) => x.accuracy),
+    score('Column shapes', (x) => x.columnShapes),
+    score('Column pair trends', (x) => x.columnPairTrends),
+    ...(s.some((x) => x.cardinality !== null) ? [score('Cardinality', (x) => x.cardinality)] : []),
+    ['Privacy verdict', ...textCells(s.map((x) => levelWord[x.privacy.level] ?? ''))],
     [
       'DCR share (50% ideal)',
-      pct(sa.privacy.dcrShare),
-      pct(sb.privacy.dcrShare),
-      delta(dcrDistance(sa.privacy.dcrShare), dcrDistance(sb.privacy.dcrShare), false),
+      ...cells(
+        s.map((x) => x.privacy.dcrShare),
+        pct,
+        (a, b) => delta(dcrDistance(a), dcrDistance(b), false),
+      ),
     ],
-    ['Copies of unique training rows', String(sa.privacy.exactMatchesUnique ?? '—'), String(sb.privacy.exactMatchesUnique ?? '—'), ''],
-    ['ML utility gap', num(sa.utility?.gap), num(sb.utility?.gap), delta(sa.utility?.gap ?? null, sb.utility?.gap ?? null, false, false)],
-    ['Synthetic rows', int(rows(a)), int(rows(b)), ''],
-    ['Backend', esc(sa.backend), esc(sb.backend), ''],
-    ['Total time', seconds(sa.totalSeconds), seconds(sb.totalSeconds), ''],
+    ['Copies of unique training rows', ...textCells(s.map((x) => String(x.privacy.exactMatchesUnique ?? '—')))],
+    [
+      'ML utility gap',
+      ...cells(
+        s.map((x) => x.utility?.gap ?? null),
+        (x) => num(x),
+        (a, b) => delta(a, b, false, false),
+      ),
+    ],
+    ['Synthetic rows', ...textCells(reports.map((r) => int(rows(r))))],
+    ['Backend', ...textCells(s.map((x) => esc(x.backend)))],
+    ['Total time', ...textCells(s.map((x) => seconds(x.totalSeconds)))],
   ];
 }
 
-async function tableComparison(name: string, a: ReportJson, b: ReportJson): Promise<string> {
-  const ta = a.tables.find((t) => t.name === name);
-  const tb = b.tables.find((t) => t.name === name);
-  if (!ta || !tb || ta.treatment !== 'synthesize' || tb.treatment !== 'synthesize') return '';
-  const scoreB = new Map(tb.columns.map((c) => [c.column, c.score]));
-  const cols = ta.columns.filter((c) => scoreB.has(c.column));
-  const rows = cols.map((c) => [esc(c.column), pct(c.score), pct(scoreB.get(c.column) ?? null), delta(c.score, scoreB.get(c.column) ?? null)]);
-  const values = cols.flatMap((c, order) => [
-    { column: c.column, order, run: 'A', score: c.score },
-    { column: c.column, order, run: 'B', score: scoreB.get(c.column) ?? null },
+const RUN_COLORS = [A_COLOR, B_COLOR, '#e76f51', '#8e6bbf', '#e9c46a', '#3a86ff', '#c1121f', '#588157'];
+
+async function tableComparison(name: string, reports: ReportJson[]): Promise<string> {
+  const ts = reports.map((r) => r.tables.find((t) => t.name === name));
+  if (ts.some((t) => !t || t.treatment !== 'synthesize')) return '';
+  const tables = ts as NonNullable<(typeof ts)[number]>[];
+  const scores = tables.map((t) => new Map(t.columns.map((c) => [c.column, c.score])));
+  const cols = tables[0]!.columns.filter((c) => scores.every((m) => m.has(c.column)));
+  const rows = cols.map((c) => [
+    esc(c.column),
+    ...cells(
+      scores.map((m) => m.get(c.column) ?? null),
+      pct,
+      delta,
+    ),
   ]);
+  const runs = reports.map((_, i) => letter(i));
+  const values = cols.flatMap((c, order) => scores.map((m, i) => ({ column: c.column, order, run: runs[i], score: m.get(c.column) ?? null })));
   const chart = values.length
     ? await toSvg({
         title: 'Column shape score per column',
         width: 300,
-        height: { step: 6 } as unknown as number,
+        height: { step: reports.length > 2 ? 4 : 6 } as unknown as number,
         data: { values },
         mark: 'bar',
         encoding: {
           y: { field: 'column', type: 'nominal', sort: { field: 'order' }, title: null },
           yOffset: { field: 'run' },
           x: { field: 'score', type: 'quantitative', scale: { zero: false }, axis: { format: '.0%', title: 'score' } },
-          color: { field: 'run', type: 'nominal', scale: { domain: ['A', 'B'], range: [A_COLOR, B_COLOR] }, legend: { orient: 'top', title: null } },
+          color: {
+            field: 'run',
+            type: 'nominal',
+            scale: { domain: runs, range: runs.map((_, i) => RUN_COLORS[i % RUN_COLORS.length]) },
+            legend: { orient: 'top', title: null },
+          },
         },
       } as vl.TopLevelSpec)
     : '';
-  return `<h3>Table ${esc(name)}: quality ${pct(ta.quality)} → ${pct(tb.quality)} ${delta(ta.quality, tb.quality)}</h3>
-<div class="two"><div>${rowsTable(['Column (A worst first)', 'A', 'B', 'Change'], rows, [false, true, true, true])}</div><div class="chart">${chart}</div></div>`;
+  const qualities = tables.map((t, i) => `${i === 0 ? '' : ' → '}${pct(t.quality)}${i === 0 ? '' : ` ${delta(tables[0]!.quality, t.quality)}`}`).join('');
+  return `<h3>Table ${esc(name)}: quality ${qualities}</h3>
+<div class="two"><div>${rowsTable(header('Column (A worst first)', reports.length), rows, numericCols(reports.length))}</div><div class="chart">${chart}</div></div>`;
 }
 
-function settingsDiff(a: ReportJson, b: ReportJson): string {
-  const mb = new Map(b.summary.settings.map((s) => [s.label, s.value]));
-  const diff = a.summary.settings.filter((s) => mb.get(s.label) !== s.value).map((s) => [esc(s.label), esc(s.value), esc(mb.get(s.label) ?? '—'), '']);
-  return diff.length ? rowsTable(['Setting', 'A', 'B', ''], diff) : '<p class="small">Both executions used the same settings.</p>';
+function settingsDiff(reports: ReportJson[]): string {
+  const maps = reports.map((r) => new Map(r.summary.settings.map((s) => [s.label, s.value])));
+  const labels = [...new Set(reports.flatMap((r) => r.summary.settings.map((s) => s.label)))];
+  const diff = labels.filter((l) => maps.some((m) => m.get(l) !== maps[0]!.get(l))).map((l) => [esc(l), ...maps.map((m) => esc(m.get(l) ?? '—'))]);
+  return diff.length
+    ? rowsTable(['Setting', ...reports.map((_, i) => letter(i))], diff)
+    : `<p class="small">${reports.length === 2 ? 'Both' : 'All'} executions used the same settings.</p>`;
 }
 
-export async function compareReports(a: ReportJson, b: ReportJson): Promise<string> {
+const COUNT_WORDS = ['', '', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'];
+
+/**
+ * The side-by-side comparison of two or more executions' reports (A is the reference: every other
+ * run's figures come with their change against A). The CLI's `report --compare` and the app's
+ * compare view both render it.
+ */
+export async function compareReports(...reports: ReportJson[]): Promise<string> {
+  if (reports.length < 2) throw new Error('A comparison needs at least two reports.');
   const label = (r: ReportJson): string =>
     `${esc(r.name)}${r.executionId ? ` (${esc(r.executionId)})` : ''}, ${esc(r.generatedAt.slice(0, 16).replace('T', ' '))} UTC`;
-  const names = a.tables.map((t) => t.name).filter((n) => b.tables.some((t) => t.name === n));
+  const names = reports[0]!.tables.map((t) => t.name).filter((n) => reports.every((r) => r.tables.some((t) => t.name === n)));
   const tables: string[] = [];
-  for (const n of names) tables.push(await tableComparison(n, a, b));
+  for (const n of names) tables.push(await tableComparison(n, reports));
+  const count = COUNT_WORDS[reports.length] ?? String(reports.length);
+  const title = reports.map((r) => esc(r.name)).join(' vs ');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">${reportCspMeta}<title>Comparison: ${esc(a.name)} vs ${esc(b.name)}</title><style>${reportCss}</style></head>
+<html lang="en"><head><meta charset="utf-8">${reportCspMeta}<title>Comparison: ${title}</title><style>${reportCss}</style></head>
 <body><main>
-<h1>Comparison of two executions</h1>
-<div class="meta"><b>A</b>: ${label(a)}<br><b>B</b>: ${label(b)}</div>
+<h1>Comparison of ${count} executions</h1>
+<div class="meta">${reports.map((r, i) => `<b>${letter(i)}</b>: ${label(r)}`).join('<br>')}</div>
 <h2>Headline figures</h2>
-${rowsTable(['Measure', 'A', 'B', 'Change (B vs A)'], headlineRows(a, b), [false, true, true, true])}
+${rowsTable(header('Measure', reports.length), headlineRows(reports), numericCols(reports.length))}
 <h2>Settings that differ</h2>
-${settingsDiff(a, b)}
+${settingsDiff(reports)}
 <h2>Per table</h2>
 ${tables.join('\n')}
 </main></body></html>`;

@@ -62,6 +62,9 @@ export type AuditRecordWire = z.infer<typeof auditRecordSchema>;
 
 export const exportFormats = ['csv', 'tsv', 'xlsx', 'ods', 'parquet'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
+/** The files a report (or a comparison of reports) can be saved as. */
+export const reportFileFormats = ['html', 'pdf'] as const;
+export type ReportFileFormat = (typeof reportFileFormats)[number];
 
 const id = z.object({ id: z.string() });
 const ok = z.object({ ok: z.literal(true) });
@@ -141,6 +144,16 @@ export const api = {
     output: z.object({ path: z.string(), fileName: z.string() }),
   },
   'executions.report': { input: id, output: z.object({ html: z.string(), json: z.unknown() }) },
+  /** Two or more executions' reports side by side (the CLI's `report --compare`): A is the first id, the others show their change against it. */
+  'executions.compare': { input: z.object({ ids: z.array(z.string()).min(2).max(8) }), output: z.object({ html: z.string() }) },
+  /**
+   * Writes one execution's report (one id) or a comparison (several) as an HTML or PDF file and returns its path and
+   * the name to save it under (the host also serves it for download; the desktop app asks where to save it).
+   */
+  'executions.exportReport': {
+    input: z.object({ ids: z.array(z.string()).min(1).max(8), format: z.enum(reportFileFormats) }),
+    output: z.object({ path: z.string(), fileName: z.string() }),
+  },
 
   /** The append-only, hash-chained audit trail (one record per finished execution). */
   'audit.list': { input: z.object({ executionId: z.string().optional() }), output: z.array(auditRecordSchema) },

@@ -47,7 +47,24 @@ export const executionSummarySchema = z.object({
   rows: z.record(z.string(), z.number().int()),
   backend: z.string(),
   quality: z.number().nullable(),
-  privacy: z.object({ dcrShare: z.number().nullable(), exactMatches: z.number().int().nullable() }).optional(),
+  /**
+   * The report's privacy figures, kept in the execution record and its audit record: the verdict, and what the exact
+   * matches count (synthetic rows equal on every compared column to a training row, out of `syntheticRows` synthetic
+   * rows checked against `trainRows` training rows; `holdoutMatchRate` is how often real rows the model never saw
+   * do the same). Older records have only the DCR share and the count.
+   */
+  privacy: z
+    .object({
+      dcrShare: z.number().nullable(),
+      exactMatches: z.number().int().nullable(),
+      level: z.enum(['strong', 'acceptable', 'at-risk', 'not-measured']).optional(),
+      headline: z.string().optional(),
+      exactMatchesUnique: z.number().int().nullable().optional(),
+      syntheticRows: z.number().int().optional(),
+      trainRows: z.number().int().optional(),
+      holdoutMatchRate: z.number().nullable().optional(),
+    })
+    .optional(),
   outputPath: z.string().nullable(),
   reportPath: z.string().nullable(),
   error: appErrorShapeSchema.optional(),

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecordWire } from '../../src/shared';
-import { auditExport, auditExportFileName, auditRow, newestFirst, payloadFacts, payloadJson, privacyText } from '../../src/renderer/features/audit/audit-view';
+import {
+  auditExport,
+  auditExportFileName,
+  auditRow,
+  exactMatchText,
+  newestFirst,
+  payloadFacts,
+  payloadJson,
+  privacyText,
+} from '../../src/renderer/features/audit/audit-view';
 import { formatRoute, parseRoute } from '../../src/renderer/app/nav-store';
 
 function rec(seq: number, payload: unknown): AuditRecordWire {
@@ -63,6 +72,7 @@ describe('audit trail view', () => {
       Status: 'succeeded',
       Quality: '87.3 %',
       Privacy: 'DCR share 51.2 % · 0 exact matches',
+      'Exact matches': '0 synthetic rows equal a training row on every compared column.',
       Backend: 'wasm',
       Synthesis: 'Shop',
       'Source rows': 'Track 3,503, Genre 25',
@@ -74,6 +84,36 @@ describe('audit trail view', () => {
       ['Error', 'WORKER_CRASHED: The worker stopped.'],
     ]);
     expect(payloadFacts(null)).toEqual([]);
+  });
+
+  it('shows the verdict and explains what the exact matches count, of what against what', () => {
+    const payload = {
+      ...succeeded,
+      privacyFigures: {
+        dcrShare: 0.51,
+        exactMatches: 2269,
+        level: 'strong',
+        headline: 'Strong privacy: no copy.',
+        exactMatchesUnique: 0,
+        syntheticRows: 5000,
+        trainRows: 4000,
+        holdoutMatchRate: 0.452,
+      },
+    };
+    const row = auditRow(rec(4, payload));
+    expect(row).toMatchObject({ level: 'strong', headline: 'Strong privacy: no copy.', exactMatchesUnique: 0 });
+    const text = exactMatchText(row)!;
+    expect(text).toMatch(
+      /^2,269 of 5,000 synthetic rows equal a training row on every compared column \(checked against 4,000 rows the model was trained on\)\./,
+    );
+    expect(text).toContain('None equals a training row that is unique in the real data');
+    expect(text).toContain('45.2 % of real rows the model never saw');
+    expect(Object.fromEntries(payloadFacts(payload))['Privacy verdict']).toBe('Strong privacy: no copy.');
+    const risky = exactMatchText({ ...row, exactMatchesUnique: 3 })!;
+    expect(risky).toContain("3 equal a training row that is unique in the real data: such a row can be one person's record copied");
+    // An old record: no verdict, no invented explanation beyond the count.
+    expect(auditRow(rec(1, succeeded)).level).toBeNull();
+    expect(exactMatchText({ exactMatches: null, exactMatchesUnique: null, syntheticRows: null, trainRows: null, holdoutMatchRate: null })).toBeNull();
   });
 
   it('prints the payload as indented JSON', () => {

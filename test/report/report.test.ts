@@ -116,6 +116,12 @@ describe('report on Adult (independent-columns synthetic sample)', () => {
     expect(page).toContain(`${(better.summary.quality! * 100).toFixed(1)}%`);
     expect(page).toMatch(/class="good">\+\d+\.\d pt/);
     expect(countSvgs(page)).toBe(1);
+    // Three runs: every run after A shows its change against A.
+    const three = await compareReports(report, better, { ...better, executionId: 'exec-third' });
+    expect(three).toContain('Comparison of three executions');
+    expect(three).toContain('<b>C</b>: ');
+    expect(three).toContain('Change (C vs A)');
+    expect(countSvgs(three)).toBe(1);
   });
 });
 

@@ -29,6 +29,8 @@ export const allowedChannels = [
   'executions.tables',
   'executions.export',
   'executions.report',
+  'executions.compare',
+  'executions.exportReport',
   'audit.list',
   'audit.verify',
 ] as const;

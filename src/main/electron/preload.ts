@@ -3,7 +3,7 @@ import { allowedChannels } from './allowed-channels';
 
 /**
  * The only bridge between the renderer and main: invoke an allowlisted API channel, listen to
- * execution events, save an export. Nothing else of Node or Electron reaches the page.
+ * execution events, save an export or a report. Nothing else of Node or Electron reaches the page.
  * (Bundled into one file; it imports only electron and the allowlist, so it runs sandboxed.)
  */
 const allowed = new Set<string>(allowedChannels);
@@ -20,5 +20,8 @@ contextBridge.exposeInMainWorld('doppel', {
   },
   download(executionId: string, format: string, allowFormulas?: boolean): Promise<unknown> {
     return ipcRenderer.invoke('doppel:download', String(executionId), String(format), allowFormulas === true);
+  },
+  downloadReport(executionIds: string[], format: string): Promise<unknown> {
+    return ipcRenderer.invoke('doppel:download-report', Array.isArray(executionIds) ? executionIds.map(String) : [], String(format));
   },
 });

@@ -3,7 +3,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { exportFormats, type ExportFormat, type Result } from '../../shared';
+import { exportFormats, reportFileFormats, type ExportFormat, type ReportFileFormat, type Result } from '../../shared';
 import { dispatch, type ApiBackend } from './dispatch';
 import { serveStatic } from './static-files';
 
@@ -156,6 +156,24 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads started by another site are refused.' } });
       return download(decodedPath(dl[1]!) ?? '', dl[2]!, url.searchParams.get('formulas') === 'allow', res);
     }
+    // A report (one id) or a comparison (several ids) as an HTML or PDF file: /report-file/pdf?id=…&id=…&token=…
+    const rf = /^\/report-file\/([a-z]+)$/.exec(url.pathname);
+    if (rf && req.method === 'GET') {
+      if (!headerToken(req) && !queryToken(url))
+        return json(res, 401, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads need the access token in the address.' } });
+      if (crossOrigin(req)) return json(res, 403, { ok: false, error: { code: 'BAD_REQUEST', message: 'Downloads started by another site are refused.' } });
+      if (!(reportFileFormats as readonly string[]).includes(rf[1]!)) {
+        return json(res, 400, {
+          ok: false,
+          error: { code: 'BAD_REQUEST', message: `Unknown report format "${rf[1]}".`, fix: `Use one of ${reportFileFormats.join(', ')}.` },
+        });
+      }
+      const result = (await dispatch(opts.backend, 'executions.exportReport', {
+        ids: url.searchParams.getAll('id'),
+        format: rf[1] as ReportFileFormat,
+      })) as Result<{ path: string; fileName: string }>;
+      return sendFile(result, rf[1] === 'pdf' ? 'application/pdf' : 'text/html; charset=utf-8', res);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'BAD_REQUEST', message: 'Method not allowed.' } });
     return serveStatic(opts.staticDir, pathname, res);
   }
@@ -171,12 +189,20 @@ export async function startHost(opts: HostOptions): Promise<Host> {
       path: string;
       fileName: string;
     }>;
+    return sendFile(result, 'application/octet-stream', res);
+  }
+
+  /** Sends a file an export wrote, as an attachment under its file name (the browser never replaces a file: it asks or renames). */
+  async function sendFile(result: Result<{ path: string; fileName: string }>, contentType: string, res: ServerResponse): Promise<void> {
     if (!result.ok) return json(res, 422, result);
     const stat = await fs.stat(result.data.path).catch(() => null);
     if (!stat?.isFile()) return json(res, 404, { ok: false, error: { code: 'EXPORT_FAILED', message: 'The export file was not written.' } });
     const fileName = result.data.fileName.replace(/["\\\r\n]/g, '_');
     res.writeHead(200, {
-      'content-type': 'application/octet-stream',
+      'content-type': contentType,
+      'x-content-type-options': 'nosniff',
+      // Opened rather than saved, the file still runs nothing and reaches nothing.
+      'content-security-policy': 'sandbox',
       'content-length': stat.size,
       'content-disposition': `attachment; filename="${fileName}"; filename*=UTF-8''${encodeURIComponent(result.data.fileName)}`,
       'cache-control': 'no-store',

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExecutionRecord, ExportFormat, Page, SynthesisConfig } from '../../shared';
+import type { ExecutionRecord, ExportFormat, Page, ReportFileFormat, SynthesisConfig } from '../../shared';
 import { AppError, validateConfig } from '../../shared';
 import { previewTable } from '../../data/destinations/preview';
 import { describeOutputTables } from '../../data/exporters/table-reader';
@@ -10,6 +10,7 @@ import type { JobRunner } from './jobs';
 import type { SourceAccess } from './source-access';
 import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
+import type { ReportJson } from '../../report/schema';
 
 /** Execution use cases shared by the API handlers and the CLI. */
 export class ExecutionService {
@@ -138,6 +139,46 @@ export class ExecutionService {
       }
       throw e;
     }
+  }
+
+  /** The side-by-side comparison of two or more executions' reports, in the order given (the first is A). */
+  async compare(ids: string[]): Promise<{ html: string }> {
+    const reports: ReportJson[] = [];
+    for (const id of ids) reports.push(await this.storedReport(id));
+    const { compareReports } = await import('../../report/compare');
+    return { html: await compareReports(...reports) };
+  }
+
+  /**
+   * One execution's report (one id) or a comparison (several) written as HTML or PDF into the first execution's
+   * workspace (`exports/`, a staging copy Doppel owns), named for the user: `<synthesis>-<run date>-report.pdf`,
+   * `<synthesis>-<run date>-comparison-of-3-runs.html`.
+   */
+  async exportReport(ids: string[], format: ReportFileFormat): Promise<{ path: string; fileName: string }> {
+    const first = this.store.executions.get(ids[0]!);
+    const html = ids.length === 1 ? (await this.report(ids[0]!)).html : (await this.compare(ids)).html;
+    const fileName = `${this.downloadBase(first)}-${ids.length === 1 ? 'report' : `comparison-of-${ids.length}-runs`}.${format}`;
+    const target = path.join(first.workspace, 'exports', fileName);
+    mkdirSync(path.dirname(target), { recursive: true });
+    if (format === 'pdf') {
+      const { renderReportPdf } = await import('../../report/pdf');
+      await renderReportPdf(html, target);
+    } else {
+      writeFileSync(target, html);
+    }
+    return { path: target, fileName };
+  }
+
+  /** The stored report.json of an execution, or a clear error when it has none. */
+  private async storedReport(id: string): Promise<ReportJson> {
+    const record = this.store.executions.get(id);
+    if (record.status !== 'succeeded') {
+      throw new AppError('NOT_FOUND', `Execution "${record.name}" has no report to compare (${record.status}).`, {
+        fix: 'Compare executions that succeeded.',
+      });
+    }
+    const { readReportFile } = await import('../../report/files');
+    return readReportFile(record.workspace);
   }
 
   delete(id: string): void {

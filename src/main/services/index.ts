@@ -159,6 +159,8 @@ export function createServices(opts: ServicesOptions): Services {
     'executions.tables': async ({ id }) => executions.tables(id),
     'executions.export': async ({ id, format, allowFormulas }) => executions.export(id, format, { allowFormulas }),
     'executions.report': async ({ id }) => executions.report(id),
+    'executions.compare': async ({ ids }) => executions.compare(ids),
+    'executions.exportReport': async ({ ids, format }) => executions.exportReport(ids, format),
 
     'audit.list': async ({ executionId }) => store.audit.list(executionId ? { executionId } : {}),
     'audit.verify': async () => store.audit.verify(),

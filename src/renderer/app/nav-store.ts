@@ -1,13 +1,20 @@
 import { create } from 'zustand';
 
 export type Route =
-  { name: 'sources' } | { name: 'wizard' } | { name: 'syntheses'; synthesisId?: string } | { name: 'audit' } | { name: 'execution'; id: string };
+  | { name: 'sources' }
+  | { name: 'wizard' }
+  | { name: 'syntheses'; synthesisId?: string }
+  | { name: 'audit' }
+  | { name: 'execution'; id: string }
+  | { name: 'compare'; ids: string[] };
 
 /** The route as the location hash (`#/execution/<id>`), and back. */
 export function formatRoute(r: Route): string {
   switch (r.name) {
     case 'execution':
       return `#/execution/${encodeURIComponent(r.id)}`;
+    case 'compare':
+      return `#/compare/${r.ids.map(encodeURIComponent).join(',')}`;
     case 'syntheses':
       return r.synthesisId ? `#/syntheses/${encodeURIComponent(r.synthesisId)}` : '#/syntheses';
     default:
@@ -17,6 +24,13 @@ export function formatRoute(r: Route): string {
 
 export function parseRoute(hash: string): Route {
   const [name, arg] = hash.replace(/^#\/?/, '').split('/');
+  if (name === 'compare' && arg) {
+    try {
+      return { name: 'compare', ids: arg.split(',').map(decodeURIComponent) };
+    } catch {
+      return { name: 'syntheses' };
+    }
+  }
   const id = arg ? decodeURIComponent(arg) : undefined;
   if (name === 'execution' && id) return { name: 'execution', id };
   if (name === 'syntheses') return id ? { name: 'syntheses', synthesisId: id } : { name: 'syntheses' };

@@ -8,6 +8,7 @@ import { WizardPage } from '../features/wizard/components/wizard-page';
 import { SynthesesPage } from '../features/executions/components/syntheses-page';
 import { ExecutionPage } from '../features/executions/components/execution-page';
 import { AuditPage } from '../features/audit/components/audit-page';
+import { ComparePage } from '../features/executions/components/compare-page';
 
 function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -80,7 +81,7 @@ export function Shell() {
             component="button"
             label="Syntheses & runs"
             leftSection={<IconHistory />}
-            active={route.name === 'syntheses' || route.name === 'execution'}
+            active={route.name === 'syntheses' || route.name === 'execution' || route.name === 'compare'}
             onClick={() => go({ name: 'syntheses' })}
           />
           <NavLink
@@ -98,6 +99,7 @@ export function Shell() {
         {route.name === 'syntheses' && <SynthesesPage synthesisId={route.synthesisId} />}
         {route.name === 'execution' && <ExecutionPage id={route.id} />}
         {route.name === 'audit' && <AuditPage />}
+        {route.name === 'compare' && <ComparePage ids={route.ids} />}
       </AppShell.Main>
     </AppShell>
   );

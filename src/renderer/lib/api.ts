@@ -8,6 +8,7 @@ import {
   type ApiOutput,
   type Channel,
   type ExportFormat,
+  type ReportFileFormat,
 } from '../../shared';
 import { transport } from './transport';
 
@@ -42,6 +43,10 @@ export function onApiEvent(listener: (event: ApiEvent) => void): () => void {
 
 export async function downloadExport(executionId: string, format: ExportFormat, opts: { allowFormulas?: boolean } = {}): Promise<void> {
   await transport().download(executionId, format, opts);
+}
+
+export async function downloadReport(executionIds: string[], format: ReportFileFormat): Promise<void> {
+  await transport().downloadReport(executionIds, format);
 }
 
 /** A message for any caught error, for notifications and alerts. */

@@ -112,3 +112,12 @@ export const IconListCheck = make(
   ['M3.5 5.5l1.5 1.5l2.5 -2.5', 'M3.5 11.5l1.5 1.5l2.5 -2.5', 'M3.5 17.5l1.5 1.5l2.5 -2.5', 'M11 6l9 0', 'M11 12l9 0', 'M11 18l9 0'],
   'list-check',
 );
+export const IconPrinter = make(
+  [
+    'M17 17h2a2 2 0 0 0 2 -2v-4a2 2 0 0 0 -2 -2h-14a2 2 0 0 0 -2 2v4a2 2 0 0 0 2 2h2',
+    'M17 9v-4a2 2 0 0 0 -2 -2h-6a2 2 0 0 0 -2 2v4',
+    'M7 13m0 2a2 2 0 0 1 2 -2h6a2 2 0 0 1 2 2v4a2 2 0 0 1 -2 2h-6a2 2 0 0 1 -2 -2z',
+  ],
+  'printer',
+);
+export const IconColumns = make(['M4 6h5', 'M4 10h5', 'M4 14h5', 'M4 18h5', 'M15 6h5', 'M15 10h5', 'M15 14h5', 'M15 18h5'], 'columns');

@@ -1,4 +1,4 @@
-import type { ApiEvent, Channel, ExportFormat, Result } from '../../shared';
+import type { ApiEvent, Channel, ExportFormat, ReportFileFormat, Result } from '../../shared';
 
 /** How the renderer reaches main: Electron preload (ipc) or the loopback host (HTTP + WebSocket). */
 export interface Transport {
@@ -7,6 +7,8 @@ export interface Transport {
   onEvent(listener: (event: unknown) => void): () => void;
   /** Saves an export of an execution to the user's machine (CSV/TSV formulas neutralised unless `allowFormulas`). */
   download(executionId: string, format: ExportFormat, opts?: { allowFormulas?: boolean }): Promise<void>;
+  /** Saves one execution's report (one id) or a comparison (several) as HTML or PDF. */
+  downloadReport(executionIds: string[], format: ReportFileFormat): Promise<void>;
 }
 
 /** What the Electron preload exposes on `window.doppel` (see src/main/electron/preload.ts). */
@@ -14,6 +16,7 @@ export interface DoppelBridge {
   invoke(channel: string, input: unknown): Promise<unknown>;
   on(listener: (event: unknown) => void): () => void;
   download(executionId: string, format: string, allowFormulas?: boolean): Promise<unknown>;
+  downloadReport(executionIds: string[], format: string): Promise<unknown>;
 }
 
 declare global {
@@ -30,6 +33,10 @@ function bridgeTransport(bridge: DoppelBridge): Transport {
     onEvent: (listener) => bridge.on(listener),
     download: async (executionId, format, opts) => {
       const res = (await bridge.download(executionId, format, opts?.allowFormulas === true)) as Result<unknown>;
+      if (!res.ok) throw res.error;
+    },
+    downloadReport: async (executionIds, format) => {
+      const res = (await bridge.downloadReport(executionIds, format)) as Result<unknown>;
       if (!res.ok) throw res.error;
     },
   };
@@ -109,16 +116,24 @@ function httpTransport(): Transport {
       };
     },
     async download(executionId, format, opts) {
-      const url = `/download/${encodeURIComponent(executionId)}/${format}?token=${encodeURIComponent(token)}${opts?.allowFormulas ? '&formulas=allow' : ''}`;
-      const a = document.createElement('a');
-      a.href = url;
-      a.rel = 'noopener';
-      a.download = '';
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
+      clickDownload(`/download/${encodeURIComponent(executionId)}/${format}?token=${encodeURIComponent(token)}${opts?.allowFormulas ? '&formulas=allow' : ''}`);
+    },
+    async downloadReport(executionIds, format) {
+      const ids = executionIds.map((id) => `id=${encodeURIComponent(id)}`).join('&');
+      clickDownload(`/report-file/${format}?${ids}&token=${encodeURIComponent(token)}`);
     },
   };
+}
+
+/** Starts a browser download of a same-origin address (the browser picks the folder and never replaces a file silently). */
+function clickDownload(url: string): void {
+  const a = document.createElement('a');
+  a.href = url;
+  a.rel = 'noopener';
+  a.download = '';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }
 
 let current: Transport | null = null;

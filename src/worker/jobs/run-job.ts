@@ -24,6 +24,7 @@ import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from
 import { buildReport } from '../engine/report/build';
 import { loadTableModel } from '../engine/model-artifacts';
 import { writeReportFiles } from '../../report/files';
+import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData } from './load-data';
@@ -153,7 +154,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       const files = await writeReportFiles(report, workspace);
       reportPath = files.htmlPath;
       quality = report.summary.quality ?? null;
-      privacy = { dcrShare: report.summary.privacy.dcrShare ?? null, exactMatches: report.summary.privacy.exactMatches ?? null };
+      privacy = privacyFigures(report);
     });
     abortIfNeeded(signal);
 
@@ -200,4 +201,28 @@ function totalOf(rows: Record<string, number>): number {
 
 function abortIfNeeded(signal: AbortSignal): void {
   if (signal.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
+}
+
+/** The report's privacy verdict and what its exact-match count was measured on, for the execution and audit records. */
+function privacyFigures(report: ReportJson): NonNullable<ExecutionSummary['privacy']> {
+  const p = report.summary.privacy;
+  const measured = report.tables.filter((t) => t.privacy !== null);
+  const syntheticRows = measured.reduce((s, t) => s + t.rows.synthetic, 0);
+  const trainRows = measured.reduce((s, t) => s + t.rows.train, 0);
+  const withBaseline = measured.filter((t) => t.privacy!.holdoutExactMatchRate !== null);
+  const baselineRows = withBaseline.reduce((s, t) => s + t.rows.synthetic, 0);
+  const holdoutMatchRate =
+    withBaseline.length > 0 && baselineRows > 0
+      ? withBaseline.reduce((s, t) => s + t.privacy!.holdoutExactMatchRate! * t.rows.synthetic, 0) / baselineRows
+      : null;
+  return {
+    dcrShare: p.dcrShare ?? null,
+    exactMatches: p.exactMatches ?? null,
+    level: p.level,
+    headline: p.headline,
+    exactMatchesUnique: p.exactMatchesUnique,
+    syntheticRows,
+    trainRows,
+    holdoutMatchRate,
+  };
 }

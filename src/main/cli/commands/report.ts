@@ -1,9 +1,9 @@
 /**
- * `doppel report <execution> [--out report.html|report.pdf|report.json] [--compare <execution>]`
+ * `doppel report <execution> [--out report.html|report.pdf|report.json] [--compare <execution>...]`
  *
  * Reads the execution's stored report.json and writes it as HTML, PDF or JSON (by the output
- * file's extension). With --compare, writes the side-by-side comparison of two executions (HTML,
- * or PDF when --out ends in .pdf). Without --out, prints the report's headline figures as JSON.
+ * file's extension). With --compare, writes the side-by-side comparison of two or more executions
+ * (HTML, or PDF when --out ends in .pdf). Without --out, prints the report's headline figures as JSON.
  * `<execution>` is an execution id of the project store, or a path to an execution workspace
  * folder or to a report.json file.
  */
@@ -23,7 +23,7 @@ export type ReportLocator = (execution: string, storeDir: string | undefined) =>
 
 export interface ReportCommandOptions {
   out?: string;
-  compare?: string;
+  compare?: string | string[];
   store?: string;
 }
 
@@ -67,8 +67,10 @@ function headline(r: ReportJson): Record<string, unknown> {
 /** Runs the command; returns what it printed as an object (for tests and --json callers). */
 export async function runReportCommand(execution: string, opts: ReportCommandOptions, locate?: ReportLocator): Promise<Record<string, unknown>> {
   const report = await loadExecutionReport(execution, opts.store, locate);
-  if (opts.compare) {
-    const other = await loadExecutionReport(opts.compare, opts.store, locate);
+  const compared = typeof opts.compare === 'string' ? [opts.compare] : (opts.compare ?? []);
+  if (compared.length > 0) {
+    const others: ReportJson[] = [];
+    for (const c of compared) others.push(await loadExecutionReport(c, opts.store, locate));
     const out = opts.out ?? 'comparison.html';
     const { reportFormatOf } = await reportFiles();
     const { compareReports } = await import('../../../report/compare');
@@ -76,10 +78,10 @@ export async function runReportCommand(execution: string, opts: ReportCommandOpt
     const format = reportFormatOf(out);
     if (format === 'json')
       throw new AppError('BAD_REQUEST', 'A comparison is written as .html or .pdf, not .json.', { fix: 'Use --out comparison.html (or .pdf).' });
-    const html = await compareReports(report, other);
+    const html = await compareReports(report, ...others);
     if (format === 'pdf') await renderReportPdf(html, out);
     else writeFileSync(out, html);
-    return { out, format, compared: [report.executionId, other.executionId] };
+    return { out, format, compared: [report, ...others].map((r) => r.executionId) };
   }
   if (!opts.out) return headline(report);
   const format = await (await reportFiles()).exportReport(report, opts.out);
@@ -92,8 +94,8 @@ export function register(program: Command, locate?: ReportLocator): void {
     .description('write the quality and privacy report of an execution as HTML, PDF or JSON')
     .argument('<execution>', 'execution id (or the path of an execution folder or report.json)')
     .option('-o, --out <file>', 'output file: report.html, report.pdf or report.json')
-    .option('--compare <execution>', 'compare with another execution (HTML or PDF side by side)')
-    .action(async (execution: string, cmdOpts: { out?: string; compare?: string }, cmd: Command) => {
+    .option('--compare <executions...>', 'compare with one or more other executions (HTML or PDF side by side)')
+    .action(async (execution: string, cmdOpts: { out?: string; compare?: string[] }, cmd: Command) => {
       try {
         const globals = cmd.optsWithGlobals<{ store?: string }>();
         const result = await runReportCommand(execution, { ...cmdOpts, store: globals.store }, locate);

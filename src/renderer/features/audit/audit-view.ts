@@ -10,10 +10,30 @@ export interface AuditRow {
   quality: number | null;
   dcrShare: number | null;
   exactMatches: number | null;
+  /** The report's privacy verdict (records written before verdicts were kept have none). */
+  level: PrivacyLevel | null;
+  headline: string | null;
+  exactMatchesUnique: number | null;
+  /** Synthetic rows checked for exact matches, and the training rows they were checked against. */
+  syntheticRows: number | null;
+  trainRows: number | null;
+  /** How often real rows the model never saw equal a training row (the chance baseline). */
+  holdoutMatchRate: number | null;
   backend: string | null;
   shortHash: string;
   hash: string;
 }
+
+export const privacyLevels = ['strong', 'acceptable', 'at-risk', 'not-measured'] as const;
+export type PrivacyLevel = (typeof privacyLevels)[number];
+
+/** The verdict as the report words it, and a colour for its badge. */
+export const levelLabels: Record<PrivacyLevel, { word: string; color: string }> = {
+  strong: { word: 'Strong privacy', color: 'green' },
+  acceptable: { word: 'Acceptable privacy', color: 'yellow' },
+  'at-risk': { word: 'Privacy at risk', color: 'red' },
+  'not-measured': { word: 'Privacy not measured', color: 'gray' },
+};
 
 function field(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
@@ -37,6 +57,12 @@ export function auditRow(r: AuditRecordWire): AuditRow {
     quality: num(field(r.payload, 'quality')),
     dcrShare: num(field(privacy, 'dcrShare')),
     exactMatches: num(field(privacy, 'exactMatches')),
+    level: privacyLevels.find((l) => l === field(privacy, 'level')) ?? null,
+    headline: str(field(privacy, 'headline')),
+    exactMatchesUnique: num(field(privacy, 'exactMatchesUnique')),
+    syntheticRows: num(field(privacy, 'syntheticRows')),
+    trainRows: num(field(privacy, 'trainRows')),
+    holdoutMatchRate: num(field(privacy, 'holdoutMatchRate')),
     backend: str(field(r.payload, 'backend')),
     shortHash: shortHash(r.hash),
     hash: r.hash,
@@ -54,6 +80,32 @@ export function privacyText(row: Pick<AuditRow, 'dcrShare' | 'exactMatches'>): s
   if (row.dcrShare !== null) parts.push(`DCR share ${(row.dcrShare * 100).toFixed(1)} %`);
   if (row.exactMatches !== null) parts.push(`${row.exactMatches} exact match${row.exactMatches === 1 ? '' : 'es'}`);
   return parts.length > 0 ? parts.join(' · ') : 'not measured';
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const rows = (n: number): string => `${count(n)} row${n === 1 ? '' : 's'}`;
+
+/**
+ * What the exact-match count means, in words: of what against what, and why it matters. E.g. "2,269 of 5,000
+ * synthetic rows equal a training row on every compared column (checked against 4,000 training rows). None equals a
+ * training row that is unique in the real data: …".
+ */
+export function exactMatchText(row: Pick<AuditRow, 'exactMatches' | 'exactMatchesUnique' | 'syntheticRows' | 'trainRows' | 'holdoutMatchRate'>): string | null {
+  if (row.exactMatches === null) return null;
+  const of = row.syntheticRows !== null ? ` of ${count(row.syntheticRows)} synthetic rows` : ' synthetic rows';
+  const against = row.trainRows !== null ? ` (checked against ${rows(row.trainRows)} the model was trained on)` : '';
+  const parts = [`${count(row.exactMatches)}${of} equal a training row on every compared column${against}.`];
+  if (row.exactMatchesUnique !== null) {
+    parts.push(
+      row.exactMatchesUnique === 0
+        ? 'None equals a training row that is unique in the real data: the matches are common combinations that many real people share, so they single no one out.'
+        : `${count(row.exactMatchesUnique)} equal a training row that is unique in the real data: such a row can be one person's record copied, so check the report before sharing.`,
+    );
+  }
+  if (row.holdoutMatchRate !== null) {
+    parts.push(`For comparison, ${(row.holdoutMatchRate * 100).toFixed(1)} % of real rows the model never saw equal a training row too.`);
+  }
+  return parts.join(' ');
 }
 
 /** The payload as readable JSON (2-space indented, keys in stored order). */
@@ -78,7 +130,12 @@ export function payloadFacts(payload: unknown): [string, string][] {
   const row = auditRow({ seq: 0, at: '', user: '', executionId: '', payload, prevHash: '', hash: '' });
   if (row.status) facts.push(['Status', row.status]);
   if (row.quality !== null) facts.push(['Quality', `${(row.quality <= 1 ? row.quality * 100 : row.quality).toFixed(1)} %`]);
-  if (row.status === 'succeeded') facts.push(['Privacy', privacyText(row)]);
+  if (row.status === 'succeeded') {
+    if (row.level) facts.push(['Privacy verdict', row.headline ?? levelLabels[row.level].word]);
+    facts.push(['Privacy', privacyText(row)]);
+    const exact = exactMatchText(row);
+    if (exact) facts.push(['Exact matches', exact]);
+  }
   if (row.backend) facts.push(['Backend', row.backend]);
   const name = str(field(field(payload, 'config'), 'name'));
   if (name) facts.push(['Synthesis', name]);

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, Anchor, Button, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Loader, Paper, ScrollArea, Stack, Table, Text, Title, Tooltip } from '@mantine/core';
 import type { AuditRecordWire, ExecutionStatus } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { formatDate, formatQuality } from '../../../lib/format';
@@ -7,7 +7,7 @@ import { IconDownload, IconShieldCheck } from '../../../lib/icons';
 import { saveTextFile } from '../../../lib/save-blob';
 import { useNav } from '../../../app/nav-store';
 import { StatusBadge } from '../../executions/components/status-badge';
-import { auditExport, auditExportFileName, auditRow, privacyText } from '../audit-view';
+import { auditExport, auditExportFileName, auditRow, exactMatchText, levelLabels, privacyText, type AuditRow } from '../audit-view';
 import { useAudit } from '../store';
 import { AuditDrawer } from './audit-drawer';
 import { VerificationAlert } from './verification-alert';
@@ -62,6 +62,12 @@ export function AuditPage() {
           </Button>
         </Group>
       </Group>
+      <Text size="xs" c="dimmed" maw={900} data-testid="audit-privacy-legend">
+        <b>Privacy</b> is the report’s verdict for the run, with the figures behind it. The <b>DCR share</b> is the share of synthetic rows closer to a training
+        row than to a real row held out from training (50 % is ideal: the data is no closer to the people it learned from than to strangers).{' '}
+        <b>Exact matches</b> count synthetic rows identical, on every compared column, to a row the model was trained on; a match with a common row (one many
+        people share) singles no one out, a match with a row unique in the real data can be a person’s record.
+      </Text>
       {verification ? <VerificationAlert verification={verification} /> : null}
       {actionError || error ? (
         <Alert color="red" withCloseButton onClose={() => setActionError(null)}>
@@ -127,9 +133,7 @@ export function AuditPage() {
                       </Table.Td>
                       <Table.Td>{isStatus(row.status) ? <StatusBadge status={row.status} /> : (row.status ?? '—')}</Table.Td>
                       <Table.Td>{formatQuality(row.quality)}</Table.Td>
-                      <Table.Td>
-                        <Text size="xs">{row.status === 'succeeded' ? privacyText(row) : '—'}</Text>
-                      </Table.Td>
+                      <Table.Td maw={420}>{row.status === 'succeeded' ? <PrivacyCell row={row} /> : '—'}</Table.Td>
                       <Table.Td>
                         <Tooltip label={row.hash}>
                           <Text size="xs" ff="monospace" span>
@@ -151,6 +155,32 @@ export function AuditPage() {
         </Paper>
       ) : null}
       <AuditDrawer record={open} onClose={() => setOpen(null)} />
+    </Stack>
+  );
+}
+
+/** The report's verdict as a badge, its figures, and what the exact matches count. */
+function PrivacyCell({ row }: { row: AuditRow }) {
+  const exact = exactMatchText(row);
+  return (
+    <Stack gap={2} data-testid="audit-privacy">
+      {row.level ? (
+        <Tooltip label={row.headline ?? levelLabels[row.level].word} multiline w={360}>
+          <Badge size="sm" variant="light" color={levelLabels[row.level].color} tt="none" data-level={row.level}>
+            {levelLabels[row.level].word}
+          </Badge>
+        </Tooltip>
+      ) : (
+        <Text size="xs" c="dimmed" data-level="none">
+          Verdict not recorded (older record): see the run’s report.
+        </Text>
+      )}
+      <Text size="xs">{privacyText(row)}</Text>
+      {exact ? (
+        <Text size="xs" c="dimmed" data-testid="audit-exact-matches">
+          {exact}
+        </Text>
+      ) : null}
     </Stack>
   );
 }

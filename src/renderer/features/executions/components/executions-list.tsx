@@ -1,16 +1,16 @@
 import { useEffect, useState } from 'react';
-import { ActionIcon, Alert, Button, Group, Modal, Paper, Table, Text, TextInput, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Button, Checkbox, Group, Modal, Paper, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import type { ExecutionRecord } from '../../../../shared';
 import { errorText } from '../../../lib/api';
 import { formatDate, formatQuality, formatSeconds } from '../../../lib/format';
-import { IconPencil, IconPlay, IconTrash } from '../../../lib/icons';
+import { IconColumns, IconPencil, IconPlay, IconTrash } from '../../../lib/icons';
 import { useNav } from '../../../app/nav-store';
 import { executionsOf, useExecutions } from '../store';
 import { executionSeconds } from '../live';
 import { StatusBadge } from './status-badge';
 import { ConfirmModal } from '../../../components/confirm-modal';
 
-/** The execution history of one synthesis: run again, open, rename, delete. */
+/** The execution history of one synthesis: run again, open, compare, rename, delete. */
 export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
   const byId = useExecutions((s) => s.byId);
   const { load, start, rename, remove } = useExecutions();
@@ -20,6 +20,13 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
   const [deleting, setDeleting] = useState<ExecutionRecord | null>(null);
   const [error, setError] = useState<string | null>(null);
   const list = executionsOf(byId, synthesisId);
+  const [picked, setPicked] = useState<string[]>([]);
+  // Oldest first, so A is the earliest run and the others show their change against it.
+  const toCompare = list
+    .filter((r) => r.status === 'succeeded' && picked.includes(r.id))
+    .map((r) => r.id)
+    .reverse();
+  const comparable = list.filter((r) => r.status === 'succeeded').length;
 
   useEffect(() => {
     load(synthesisId).catch((e: unknown) => setError(errorText(e).message));
@@ -31,19 +38,37 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
     <Paper withBorder p="md">
       <Group justify="space-between" mb="sm">
         <Text fw={600}>Executions</Text>
-        <Button
-          size="xs"
-          leftSection={<IconPlay size={14} />}
-          onClick={() =>
-            act(
-              start(synthesisId).then((r) => {
-                go({ name: 'execution', id: r.id });
-              }),
-            )
-          }
-        >
-          Run again
-        </Button>
+        <Group gap="xs">
+          {comparable >= 2 ? (
+            <Tooltip label={toCompare.length < 2 ? 'Tick two or more runs that succeeded' : `Compare ${toCompare.length} runs side by side`}>
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconColumns size={14} />}
+                data-disabled={toCompare.length < 2 || undefined}
+                onClick={(e) => {
+                  if (toCompare.length < 2) e.preventDefault();
+                  else go({ name: 'compare', ids: toCompare });
+                }}
+              >
+                Compare {toCompare.length >= 2 ? `${toCompare.length} runs` : 'runs'}
+              </Button>
+            </Tooltip>
+          ) : null}
+          <Button
+            size="xs"
+            leftSection={<IconPlay size={14} />}
+            onClick={() =>
+              act(
+                start(synthesisId).then((r) => {
+                  go({ name: 'execution', id: r.id });
+                }),
+              )
+            }
+          >
+            Run again
+          </Button>
+        </Group>
       </Group>
       {error ? (
         <Alert color="red" mb="sm" withCloseButton onClose={() => setError(null)}>
@@ -58,6 +83,7 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
         <Table highlightOnHover fz="sm" aria-label="Executions">
           <Table.Thead>
             <Table.Tr>
+              <Table.Th w={32} aria-label="Compare" />
               <Table.Th>Name</Table.Th>
               <Table.Th>Status</Table.Th>
               <Table.Th>Started</Table.Th>
@@ -69,6 +95,19 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
           <Table.Tbody>
             {list.map((r) => (
               <Table.Tr key={r.id} data-execution={r.name}>
+                <Table.Td>
+                  {r.status === 'succeeded' ? (
+                    <Checkbox
+                      size="xs"
+                      aria-label={`Compare ${r.name}`}
+                      checked={picked.includes(r.id)}
+                      onChange={(e) => {
+                        const on = e.currentTarget.checked;
+                        setPicked((p) => (on ? [...p, r.id] : p.filter((x) => x !== r.id)));
+                      }}
+                    />
+                  ) : null}
+                </Table.Td>
                 <Table.Td>
                   <Button variant="subtle" size="compact-sm" onClick={() => go({ name: 'execution', id: r.id })}>
                     {r.name}

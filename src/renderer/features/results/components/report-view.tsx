@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Alert, Loader, Text } from '@mantine/core';
 import { call, errorText } from '../../../lib/api';
+import { ReportFrame } from './report-frame';
 
-/** The quality and privacy report (self-contained HTML) in a sandboxed frame. */
+/** The quality and privacy report of one execution, filling the page, with download and print buttons. */
 export function ReportView({ executionId }: { executionId: string }) {
   const [html, setHtml] = useState<string | null>(null);
   const [error, setError] = useState<{ message: string; fix?: string } | null>(null);
@@ -20,12 +21,5 @@ export function ReportView({ executionId }: { executionId: string }) {
     );
   }
   if (html === null) return <Loader size="sm" />;
-  return (
-    <iframe
-      title="Quality and privacy report"
-      srcDoc={html}
-      sandbox=""
-      style={{ width: '100%', height: 640, border: '1px solid var(--mantine-color-default-border)', borderRadius: 8, background: 'white' }}
-    />
-  );
+  return <ReportFrame html={html} executionIds={[executionId]} title="Quality and privacy report" />;
 }
