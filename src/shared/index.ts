@@ -12,3 +12,4 @@ export * from './execution-events';
 export * from './stored-names';
 export * from './effective-settings';
 export * from './destination-mapping';
+export * from './progress-gate';

@@ -342,7 +342,6 @@ export async function synthesize(
   const targets = prepared.order.map((name) => opts.count ?? outputRows(config, prepared.sourceRows[name] ?? 0));
   const total = targets.reduce((a, b) => a + b, 0);
   let done = 0;
-  let last = 0;
   for (let t = 0; t < prepared.order.length; t++) {
     const name = prepared.order[t]!;
     const model = built.models[name];
@@ -353,11 +352,7 @@ export async function synthesize(
       await opts.sink(name, batch);
       rows[name] += batch.rows.length;
       done += batch.rows.length;
-      const now = performance.now();
-      if (now - last > 200) {
-        last = now;
-        opts.onProgress?.({ done, total, message: name });
-      }
+      opts.onProgress?.({ done, total, message: name });
     }
   }
   // Original-data tables are copied as they are.

@@ -1,7 +1,5 @@
 import type { JobEvent, JobStep, TrainMetrics } from '../../shared/job';
-
-/** How often progress events may be sent per step (the UI and CLI redraw at ~5/s). */
-const PROGRESS_INTERVAL_MS = 200;
+import { progressGate } from '../../shared/progress-gate';
 
 /**
  * The timeline of one job as events: step started/done with timings, throttled progress with an
@@ -9,7 +7,7 @@ const PROGRESS_INTERVAL_MS = 200;
  */
 export class Timeline {
   readonly seconds: Partial<Record<JobStep, number>> = {};
-  private lastProgress = 0;
+  private readonly gate = progressGate();
   private stepStart = 0;
 
   constructor(private readonly emit: (event: JobEvent) => void) {}
@@ -21,7 +19,7 @@ export class Timeline {
   async run<T>(step: JobStep, fn: () => Promise<T>): Promise<T> {
     this.emit({ type: 'step', step, status: 'started' });
     this.stepStart = performance.now();
-    this.lastProgress = 0;
+    this.gate.reset();
     const value = await fn();
     const seconds = (performance.now() - this.stepStart) / 1000;
     this.seconds[step] = seconds;
@@ -33,11 +31,10 @@ export class Timeline {
     this.emit({ type: 'step', step, status: 'skipped' });
   }
 
-  /** A progress event, at most every 200 ms unless `force` (e.g. the last one of a step). */
+  /** A progress event, at most one per progress interval unless `force` (e.g. the last one of a step); callers report as often as they like. */
   progress(step: JobStep, done: number, total: number, extra: { message?: string; metrics?: TrainMetrics; force?: boolean } = {}): void {
+    if (!this.gate.due(extra.force)) return;
     const now = performance.now();
-    if (!extra.force && now - this.lastProgress < PROGRESS_INTERVAL_MS) return;
-    this.lastProgress = now;
     const elapsed = (now - this.stepStart) / 1000;
     const fraction = total > 0 ? done / total : 0;
     const event: JobEvent = { type: 'progress', step, done, total };

@@ -14,6 +14,7 @@ import { AppError } from '../../../shared/errors';
 import { fail } from '../context';
 import { defaultStoreDir } from '../../../data/store/index';
 import { exportFormats } from '../../../shared/api';
+import { progressGate } from '../../../shared/progress-gate';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
 import { exportExecution, exportFormatOf } from '../../../data/exporters/execution-export';
 
@@ -90,11 +91,9 @@ export function register(program: Command, locate?: OutputLocator): void {
     .action(async (execution: string, cmdOpts: { format: string; out: string; tables?: string; allowFormulas?: boolean; force?: boolean }, cmd: Command) => {
       try {
         const globals = cmd.optsWithGlobals<{ store?: string }>();
-        let last = 0;
+        const gate = progressGate();
         const progress = (done: number, total: number): void => {
-          const now = Date.now();
-          if (now - last < 500 && done < total) return;
-          last = now;
+          if (!gate.due(done >= total)) return;
           process.stderr.write(`exporting ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} rows\r`);
         };
         const result = await runExportCommand(execution, { ...cmdOpts, store: globals.store }, locate, progress);

@@ -4,6 +4,7 @@
  * restore, lr halved on plateau, time budget, AbortSignal checked between batches.
  */
 import { AppError } from '../../../shared/errors';
+import { progressGate } from '../../../shared/progress-gate';
 import { tf } from '../backend';
 import { createRng, shuffle } from '../rng';
 import {
@@ -194,7 +195,8 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   let stoppedBy: TrainedNet['stoppedBy'] = 'max-epochs';
   let rowsProcessed = 0;
   let valRows = 0;
-  let lastReport = 0;
+  // Progress is reported every batch (the job's timeline throttles it); the event loop gets a turn once per interval.
+  const yieldGate = progressGate();
   const E = opts.maxEpochs;
   const overBudget = (): boolean => opts.timeBudgetMs > 0 && performance.now() - t0 > opts.timeBudgetMs;
   try {
@@ -244,13 +246,9 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
         total.dispose();
         loss.dispose();
         total = next;
-        const now = performance.now();
-        if (opts.onProgress && now - lastReport > 200) {
-          lastReport = now;
-          opts.onProgress({ epoch, epochs: E, batch: b + 1, batches });
-          // Let the event loop deliver progress and cancel messages.
-          await new Promise((r) => setImmediate(r));
-        }
+        opts.onProgress?.({ epoch, epochs: E, batch: b + 1, batches });
+        // Let the event loop deliver progress and cancel messages.
+        if (opts.onProgress && yieldGate.due()) await new Promise((r) => setImmediate(r));
       }
       const trainLoss = ((await total.data())[0] as number) / (dp ? Math.max(1, rowsProcessed - rowsBefore) : trainIdx.length);
       total.dispose();
