@@ -70,6 +70,11 @@ export function resolveColumn(settings: SynthSettings, column: Pick<ColumnConfig
   };
 }
 
+/** Whether the engine clips the column's values (automatically or at configured quantiles). */
+export function clipsValues(c: EffectiveColumn): boolean {
+  return c.clip.auto || c.clip.lowerQuantile !== undefined || c.clip.upperQuantile !== undefined;
+}
+
 /** The threshold the encoders apply: 1 (keep all) when protection is off. */
 export function appliedRareThreshold(c: EffectiveColumn): number {
   return c.protectRare ? c.rareCategoryThreshold : 1;

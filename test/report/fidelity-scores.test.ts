@@ -45,6 +45,21 @@ describe('report: SDMetrics-compatible and robust fidelity side by side', () => 
     expect(html).toContain('SDMetrics bins each side on its own minimum and maximum');
   });
 
+  it("names clipping from the column's effective settings, not the global switch", () => {
+    const parts = { train: table(3000, 1), holdout: table(1000, 2), synthetic: clipAt7th(table(3000, 3)) };
+    // Automatic clipping off and no quantiles: the narrow range is not put down to clipping.
+    const off = singleTableInput('gems', types, parts);
+    off.config.settings.privacy.clipOutliers = false;
+    const plain = buildReport(off).tables[0]!.fidelityNote;
+    expect(plain).toMatch(/price.*narrower than the real one/);
+    expect(plain).not.toMatch(/privacy clipping/);
+    // Automatic clipping off, but price clipped at configured quantiles: the engine clipped it.
+    const quantiles = singleTableInput('gems', types, parts);
+    quantiles.config.settings.privacy.clipOutliers = false;
+    quantiles.config.tables.gems!.columns.price!.options.clipUpperQuantile = 0.995;
+    expect(buildReport(quantiles).tables[0]!.fidelityNote).toMatch(/\(privacy clipping keeps real extremes out\)/);
+  });
+
   it('says nothing when both scores agree', () => {
     const input = singleTableInput('gems', types, { train: table(3000, 1), holdout: table(1000, 2), synthetic: table(3000, 3) });
     const t = buildReport(input).tables[0]!;

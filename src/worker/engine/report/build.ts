@@ -18,7 +18,7 @@
  */
 import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
-import { activeForeignKeys, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
+import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
 import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
 import { evaluatePrivacy } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
@@ -156,7 +156,9 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     columnShapes: q.columnShapes,
     columnPairTrends: q.columnPairTrends,
     accuracy,
-    fidelityNote: fidelityNote(q.score, accuracy.score, extremes, input.config.settings.privacy.clipOutliers),
+    fidelityNote: fidelityNote(q.score, accuracy.score, extremes, (column) =>
+      clipsValues(columnSettings(effective.tables[name], input.config.settings, column, tc.columns[column] ?? { options: {} })),
+    ),
     columns,
     pairs: worstFirst(q.pairs),
     distributions: specsByScore.map((s) => distribution(train, syn, s)),

@@ -23,11 +23,13 @@ export function narrowedColumns(extremes: ExtremeCheck[]): string[] {
     .map((e) => e.column);
 }
 
-export function fidelityNote(sdmetrics: number | null, robust: number | null, extremes: ExtremeCheck[], clipping: boolean): string | null {
+export function fidelityNote(sdmetrics: number | null, robust: number | null, extremes: ExtremeCheck[], clipped: (column: string) => boolean): string | null {
   if (sdmetrics === null || robust === null || robust - sdmetrics < DISAGREEMENT) return null;
   const narrowed = narrowedColumns(extremes);
   if (narrowed.length === 0) return null;
   const points = ((robust - sdmetrics) * 100).toFixed(1);
+  // Clipping is named only when the engine clipped one of these columns (its effective settings).
+  const clipping = narrowed.some(clipped);
   const cols = narrowed.slice(0, 5).join(', ') + (narrowed.length > 5 ? ` and ${narrowed.length - 5} more` : '');
   return (
     `The robust score is ${points} points above the SDMetrics-compatible one because the synthetic range of ${cols} is narrower than the real one` +
