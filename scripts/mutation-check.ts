@@ -194,6 +194,19 @@ interface TestRun {
   tail: string;
 }
 
+/** The failing tests of a vitest run's output, each with the first line of its error. */
+function failuresOf(out: string): string[] {
+  const lines = out.split('\n');
+  const found = new Map<string, string>();
+  lines.forEach((l, i) => {
+    const test = /^\s*FAIL\s+(\S+\.test\.ts\s+>.*?)\s*$/.exec(l)?.[1];
+    if (!test || found.has(test)) return;
+    const error = lines.slice(i + 1, i + 6).find((x) => /\w*Error\b/.test(x));
+    found.set(test, error ? `${test}\n      ${error.trim().slice(0, 240)}` : test);
+  });
+  return [...found.values()];
+}
+
 function runTests(dir: string, files: string[]): TestRun {
   const t0 = Date.now();
   const datasets = process.env.DOPPEL_DATASETS ?? path.resolve(root, '..', 'shared', 'datasets');
@@ -208,7 +221,7 @@ function runTests(dir: string, files: string[]): TestRun {
   return {
     passed: r.status === 0,
     failedTests: failed ? Number(failed[1]) : 0,
-    failures: [...new Set(out.split('\n').flatMap((l) => /^\s*(?:FAIL|×)\s+(\S+\.test\.ts\s+>.*?)(?:\s+\d+ms)?\s*$/.exec(l)?.[1] ?? []))],
+    failures: failuresOf(out),
     seconds: (Date.now() - t0) / 1000,
     tail: out.split('\n').slice(-25).join('\n'),
   };
