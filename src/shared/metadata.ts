@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { valueFormSchema } from './value-form';
 
 /** Semantic type of a column, as the engine treats it (SDV's names). */
 export const sdtypes = ['numerical', 'categorical', 'datetime', 'boolean', 'text', 'id'] as const;
@@ -38,6 +39,8 @@ export const columnMetaSchema = z.object({
   scale: z.number().int().optional(),
   /** Max length for strings when known. */
   maxLength: z.number().int().optional(),
+  /** How the source wrote the values (boolean words, decimals, date pattern), for the downloads. */
+  form: valueFormSchema.optional(),
 });
 export type ColumnMeta = z.infer<typeof columnMetaSchema>;
 

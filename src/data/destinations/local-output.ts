@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { Relationship, StorageType, TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
-import { sqlite, STORED_NAMES_TABLE } from '../dialects/sqlite';
+import { sqlite, STORED_NAMES_TABLE, VALUE_FORMS_TABLE } from '../dialects/sqlite';
 import { storedPlan } from './stored-plan';
 import { sqliteValue } from '../dialects/sqlite-values';
 import { createTableSql } from './dialect';
@@ -25,7 +25,8 @@ interface Insert {
 
 /**
  * Opens the local output SQLite file of an execution: one table per TableMeta with its primary
- * key and foreign keys, column types declared so readers get the storage types (and Dates) back.
+ * key and foreign keys, column types declared so readers get the storage types (and Dates) back,
+ * and the source's value forms recorded for the downloads.
  * Rows go into a temporary file renamed to `path` on commit; abort or a failure leaves no file.
  */
 export function openLocalOutput(path: string, logicalTables: TableMeta[], logicalRelationships: Relationship[]): Promise<LocalOutput> {
@@ -56,6 +57,13 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
           if (st !== t.name) ins.run(t.name, null, st, null);
           for (const [c, sc] of stored.names.columns.get(t.name) ?? []) if (sc !== c) ins.run(t.name, c, st, sc);
         }
+      }
+      // How the source wrote each column's values, so the downloads write them the same way.
+      const forms = logicalTables.flatMap((t) => t.columns.filter((c) => c.form).map((c) => [t.name, c.name, JSON.stringify(c.form)]));
+      if (forms.length) {
+        db.exec(`CREATE TABLE ${sqlite.quote(VALUE_FORMS_TABLE)} (table_name TEXT NOT NULL, column_name TEXT NOT NULL, form TEXT NOT NULL)`);
+        const ins = db.prepare(`INSERT INTO ${sqlite.quote(VALUE_FORMS_TABLE)} VALUES (?, ?, ?)`);
+        for (const f of forms) ins.run(f);
       }
     })();
   } catch (e) {

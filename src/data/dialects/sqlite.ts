@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
 import type { ColumnMeta, StorageType } from '../../shared/metadata';
+import { valueFormSchema, type ValueForm } from '../../shared/value-form';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, Rec } from './types';
 
@@ -58,6 +59,33 @@ export interface StoredNameRow {
   stored_column: string | null;
 }
 
+/** Where Doppel's own output keeps how the source wrote each column's values (shared/value-form.ts). */
+export const VALUE_FORMS_TABLE = '_doppel_value_forms';
+
+/** Tables of Doppel's own bookkeeping in its output file, never shown as data. */
+export function isBookkeepingTable(name: string): boolean {
+  return name === STORED_NAMES_TABLE || name === VALUE_FORMS_TABLE;
+}
+
+/** The value forms recorded in a SQLite file written by Doppel, by logical table and column (none for any other file). */
+export function readValueForms(db: Database.Database): Map<string, Map<string, ValueForm>> {
+  const out = new Map<string, Map<string, ValueForm>>();
+  const has = db.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(VALUE_FORMS_TABLE);
+  if (!has) return out;
+  for (const r of db.prepare(`select table_name, column_name, form from ${quote(VALUE_FORMS_TABLE)}`).all() as Array<{
+    table_name: string;
+    column_name: string;
+    form: string;
+  }>) {
+    const parsed = valueFormSchema.safeParse(JSON.parse(r.form));
+    if (!parsed.success) continue;
+    let cols = out.get(r.table_name);
+    if (!cols) out.set(r.table_name, (cols = new Map()));
+    cols.set(r.column_name, parsed.data);
+  }
+  return out;
+}
+
 /** The renames recorded in a SQLite file written by Doppel (none for any other file). */
 export function readStoredNames(db: Database.Database): StoredNameRow[] {
   const has = db.prepare("select 1 from sqlite_master where type = 'table' and name = ?").get(STORED_NAMES_TABLE);
@@ -66,21 +94,20 @@ export function readStoredNames(db: Database.Database): StoredNameRow[] {
 
 /** The catalog of a file under its logical names: `stored` keeps the SQL name where it differs. */
 function withStoredNames(cat: ReturnType<typeof assembleCatalog>, renames: StoredNameRow[]): ReturnType<typeof assembleCatalog> {
+  cat = { ...cat, tables: cat.tables.filter((t) => !isBookkeepingTable(t.name)) };
   if (!renames.length) return cat;
   const tableOf = new Map(renames.filter((r) => r.column_name === null).map((r) => [r.stored_table, r.table_name]));
   const logicalTable = (s: string): string => tableOf.get(s) ?? s;
   const colOf = new Map(renames.filter((r) => r.column_name !== null).map((r) => [JSON.stringify([r.stored_table, r.stored_column]), r.column_name!]));
   const logicalCol = (t: string, c: string): string => colOf.get(JSON.stringify([t, c])) ?? c;
   return {
-    tables: cat.tables
-      .filter((t) => t.name !== STORED_NAMES_TABLE)
-      .map((t) => ({
-        ...t,
-        name: logicalTable(t.name),
-        ...(logicalTable(t.name) !== t.name ? { stored: t.name } : {}),
-        columns: t.columns.map((c) => (logicalCol(t.name, c.name) !== c.name ? { ...c, name: logicalCol(t.name, c.name), stored: c.name } : c)),
-        primaryKey: t.primaryKey.map((c) => logicalCol(t.name, c)),
-      })),
+    tables: cat.tables.map((t) => ({
+      ...t,
+      name: logicalTable(t.name),
+      ...(logicalTable(t.name) !== t.name ? { stored: t.name } : {}),
+      columns: t.columns.map((c) => (logicalCol(t.name, c.name) !== c.name ? { ...c, name: logicalCol(t.name, c.name), stored: c.name } : c)),
+      primaryKey: t.primaryKey.map((c) => logicalCol(t.name, c)),
+    })),
     relationships: cat.relationships.map((r) => ({
       ...r,
       childTable: logicalTable(r.childTable),

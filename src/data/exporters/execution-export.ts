@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { exportFormats, type ExportFormat } from '../../shared/api';
 import { AppError } from '../../shared/errors';
-import { readStoredNames, STORED_NAMES_TABLE } from '../dialects/sqlite';
+import { isBookkeepingTable, readStoredNames } from '../dialects/sqlite';
 import type { ExportOptions, ExportResult } from './export-dataset';
 
 /** Every table of an execution's output SQLite file, under its logical name, in the order it was written. */
@@ -20,7 +20,7 @@ export function outputTablesOf(sqlitePath: string): string[] {
     const rows = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid").all() as Array<{ name: string }>;
     const renames = readStoredNames(db);
     return rows
-      .filter((r) => r.name !== STORED_NAMES_TABLE)
+      .filter((r) => !isBookkeepingTable(r.name))
       .map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
   } finally {
     db.close();

@@ -1,13 +1,16 @@
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue, RowBatch } from '../../shared/values';
+import { formText, roundToForm, type ValueForm } from '../../shared/value-form';
+import { odsDateStyle, odsNumberStyle, sheetDatePattern } from './sheet-formats';
 import type { ExportTable } from './table-reader';
 import { ZipFileWriter } from './zip-writer';
 
 /**
  * A streaming OpenDocument spreadsheet writer: content.xml is produced row by row and deflated
  * into the zip as it goes, so memory stays bounded by one batch whatever the number of rows.
- * Numbers are float cells, booleans boolean cells, dates/datetimes date cells (with a
- * yyyy-mm-dd[ hh:mm:ss] display style), nulls empty cells.
+ * Numbers are float cells, booleans boolean cells, dates/datetimes date cells, nulls empty cells;
+ * in the source's form where the output recorded it: date cells shown in the source's pattern,
+ * numbers with its decimals, booleans the source wrote as words as those words.
  */
 
 const MIME = 'application/vnd.oasis.opendocument.spreadsheet';
@@ -32,16 +35,46 @@ const STYLES = `<?xml version="1.0" encoding="UTF-8"?>
 <office:document-styles ${NS} office:version="1.2"><office:styles/></office:document-styles>
 `;
 
-const part = (tag: string, style?: string): string => `<number:${tag}${style ? ` number:style="${style}"` : ''}/>`;
-const sep = (s: string): string => `<number:text>${s}</number:text>`;
-const DATE_STYLE = part('year', 'long') + sep('-') + part('month', 'long') + sep('-') + part('day', 'long');
-const CONTENT_HEAD = `<?xml version="1.0" encoding="UTF-8"?>
-<office:document-content ${NS} office:version="1.2"><office:automatic-styles>\
-<number:date-style style:name="N1">${DATE_STYLE}</number:date-style>\
-<number:date-style style:name="N2">${DATE_STYLE}${sep(' ')}${part('hours', 'long')}${sep(':')}${part('minutes', 'long')}${sep(':')}${part('seconds', 'long')}</number:date-style>\
-<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>\
-<style:style style:name="ce2" style:family="table-cell" style:data-style-name="N2"/>\
-</office:automatic-styles><office:body><office:spreadsheet>`;
+const CONTENT_OPEN = `<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content ${NS} office:version="1.2"><office:automatic-styles>`;
+const CONTENT_BODY = '</office:automatic-styles><office:body><office:spreadsheet>';
+
+/** One cell style per distinct number format the columns need (date patterns, fixed decimals). */
+interface CellStyles {
+  xml: string;
+  /** The cell style name of each column of each table (undefined: none). */
+  of: Array<Array<string | undefined>>;
+}
+
+function cellStyles(tables: ExportTable[]): CellStyles {
+  const names = new Map<string, string>();
+  let xml = '';
+  const styleFor = (key: string, dataStyle: (name: string) => string): string => {
+    let name = names.get(key);
+    if (!name) {
+      const n = names.size + 1;
+      name = `ce${n}`;
+      names.set(key, name);
+      xml += dataStyle(`N${n}`) + `<style:style style:name="${name}" style:family="table-cell" style:data-style-name="N${n}"/>`;
+    }
+    return name;
+  };
+  const of = tables.map((t) =>
+    t.columns.map((c) => {
+      const pattern = sheetDatePattern(c.storageType, c.form);
+      if (pattern)
+        return styleFor(
+          `d:${pattern}`,
+          (n) => `<number:date-style style:name="${n}" number:automatic-order="false">${odsDateStyle(pattern)}</number:date-style>`,
+        );
+      const d = c.form?.decimals;
+      if (d !== undefined && (c.storageType === 'float' || c.storageType === 'decimal'))
+        return styleFor(`n:${d}`, (n) => `<number:number-style style:name="${n}">${odsNumberStyle(d)}</number:number-style>`);
+      return undefined;
+    }),
+  );
+  return { xml, of };
+}
 const CONTENT_TAIL = '</office:spreadsheet></office:body></office:document-content>\n';
 
 const attr = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
@@ -66,22 +99,28 @@ export function odfText(s: string): string {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-function cell(v: CellValue, type: StorageType): string {
+function cell(v: CellValue, type: StorageType, form?: ValueForm, style?: string): string {
   if (v === null) return '<table:table-cell/>';
+  const styled = style ? ` table:style-name="${style}"` : '';
+  const shown = formText(v, form);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) return '<table:table-cell/>';
-    return `<table:table-cell office:value-type="float" office:value="${v}"><text:p>${v}</text:p></table:table-cell>`;
+    const x = roundToForm(v, form);
+    return `<table:table-cell${styled} office:value-type="float" office:value="${x}"><text:p>${shown ?? x}</text:p></table:table-cell>`;
   }
-  if (typeof v === 'boolean')
+  if (typeof v === 'boolean') {
+    // Booleans the source wrote as words stay those words.
+    if (shown !== undefined) return `<table:table-cell office:value-type="string"><text:p>${odfText(shown)}</text:p></table:table-cell>`;
     return `<table:table-cell office:value-type="boolean" office:boolean-value="${v}"><text:p>${v ? 'TRUE' : 'FALSE'}</text:p></table:table-cell>`;
+  }
   if (v instanceof Date) {
     if (Number.isNaN(v.getTime())) return '<table:table-cell/>';
     const day = `${pad(v.getUTCFullYear(), 4)}-${pad(v.getUTCMonth() + 1)}-${pad(v.getUTCDate())}`;
     if (type === 'date')
-      return `<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="${day}"><text:p>${day}</text:p></table:table-cell>`;
+      return `<table:table-cell${styled} office:value-type="date" office:date-value="${day}"><text:p>${shown ?? day}</text:p></table:table-cell>`;
     const time = `${pad(v.getUTCHours())}:${pad(v.getUTCMinutes())}:${pad(v.getUTCSeconds())}`;
     const ms = v.getUTCMilliseconds();
-    return `<table:table-cell table:style-name="ce2" office:value-type="date" office:date-value="${day}T${time}${ms ? `.${pad(ms, 3)}` : ''}"><text:p>${day} ${time}</text:p></table:table-cell>`;
+    return `<table:table-cell${styled} office:value-type="date" office:date-value="${day}T${time}${ms ? `.${pad(ms, 3)}` : ''}"><text:p>${odfText(shown ?? `${day} ${time}`)}</text:p></table:table-cell>`;
   }
   return `<table:table-cell office:value-type="string"><text:p>${odfText(v)}</text:p></table:table-cell>`;
 }
@@ -111,7 +150,8 @@ export async function writeOdsStream(
       e.end();
     }
     const content = zip.entry('content.xml');
-    let buf = CONTENT_HEAD;
+    const styles = cellStyles(tables);
+    let buf = CONTENT_OPEN + styles.xml + CONTENT_BODY;
     const flush = (force = false): void => {
       if (buf.length < 1 << 16 && !force) return;
       content.push(enc.encode(buf));
@@ -119,11 +159,13 @@ export async function writeOdsStream(
     };
     for (const [ti, t] of tables.entries()) {
       const types = t.columns.map((c) => c.storageType);
+      const forms = t.columns.map((c) => c.form);
+      const styleOf = styles.of[ti] ?? [];
       buf += `<table:table table:name="${attr(sheetNames[ti] ?? t.name)}">`;
       buf += row(t.columns.map((c) => cell(c.name, 'string')));
       for await (const batch of rowsOf(t)) {
         for (const r of batch.rows) {
-          buf += row(types.map((ty, i) => cell(r[i] ?? null, ty)));
+          buf += row(types.map((ty, i) => cell(r[i] ?? null, ty, forms[i], styleOf[i])));
           flush();
         }
         onRows(batch.rows.length);

@@ -2,13 +2,21 @@ import type { SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue, RowBatch } from '../../shared/values';
+import type { ValueForm } from '../../shared/value-form';
 import type { FileSink } from './sinks';
 import type { ExportTable } from './table-reader';
 
 export const PARQUET_ROW_GROUP = 100_000;
 
-function schemaElement(name: string, type: StorageType): SchemaElement {
+/**
+ * The column's Parquet type. In the source's form: booleans the source wrote as words are text
+ * with those words, numbers with fixed decimals are DECIMAL with that scale.
+ */
+function schemaElement(name: string, type: StorageType, form: ValueForm | undefined): SchemaElement {
   const base = { name, repetition_type: 'OPTIONAL' as const };
+  if (type === 'boolean' && form?.booleanWords) return { ...base, type: 'BYTE_ARRAY', converted_type: 'UTF8' };
+  if ((type === 'float' || type === 'decimal') && form?.decimals !== undefined)
+    return { ...base, type: 'FIXED_LEN_BYTE_ARRAY', type_length: 16, converted_type: 'DECIMAL', precision: 38, scale: form.decimals };
   switch (type) {
     case 'integer':
     case 'bigint':
@@ -30,8 +38,9 @@ function schemaElement(name: string, type: StorageType): SchemaElement {
 }
 
 /** A cell as the value hyparquet-writer expects for the column's parquet type. */
-function parquetValue(v: CellValue, type: StorageType): unknown {
+function parquetValue(v: CellValue, type: StorageType, form: ValueForm | undefined): unknown {
   if (v === null) return null;
+  if (type === 'boolean' && form?.booleanWords) return typeof v === 'boolean' ? form.booleanWords[v ? 0 : 1] : String(v);
   switch (type) {
     case 'integer':
     case 'bigint':
@@ -83,7 +92,11 @@ function sinkWriter(sink: FileSink): ByteWriter {
 /** Writes a table as Parquet in row groups of PARQUET_ROW_GROUP rows (memory bounded by one group). */
 export async function writeParquet(table: ExportTable, rows: AsyncIterable<RowBatch>, sink: FileSink, onRows: (n: number) => void): Promise<void> {
   const types = table.columns.map((c) => c.storageType);
-  const schema: SchemaElement[] = [{ name: 'root', num_children: table.columns.length }, ...table.columns.map((c) => schemaElement(c.name, c.storageType))];
+  const forms = table.columns.map((c) => c.form);
+  const schema: SchemaElement[] = [
+    { name: 'root', num_children: table.columns.length },
+    ...table.columns.map((c) => schemaElement(c.name, c.storageType, c.form)),
+  ];
   const pw = new ParquetWriter({ writer: sinkWriter(sink), schema, codec: 'SNAPPY' });
   let cols: unknown[][] = table.columns.map(() => []);
   let pending = 0;
@@ -96,7 +109,7 @@ export async function writeParquet(table: ExportTable, rows: AsyncIterable<RowBa
   };
   for await (const batch of rows) {
     for (const r of batch.rows) {
-      for (let i = 0; i < types.length; i++) cols[i]!.push(parquetValue(r[i] ?? null, types[i]!));
+      for (let i = 0; i < types.length; i++) cols[i]!.push(parquetValue(r[i] ?? null, types[i]!, forms[i]));
       pending++;
     }
     if (pending >= PARQUET_ROW_GROUP) await flushGroup();

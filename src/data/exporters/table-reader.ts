@@ -5,11 +5,14 @@ import type { StorageType } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import { openSource } from '../../data/sources/connector';
 import { storageTypeOf } from '../dialects/native-types';
-import { readStoredNames, sqlite } from '../dialects/sqlite';
+import { readStoredNames, readValueForms, sqlite } from '../dialects/sqlite';
+import type { ValueForm } from '../../shared/value-form';
 
 export interface ExportColumn {
   name: string;
   storageType: StorageType;
+  /** How the source wrote the column's values, when the output recorded it. */
+  form?: ValueForm;
 }
 
 export interface ExportTable {
@@ -26,6 +29,7 @@ export function describeOutputTables(sqlitePath: string, tables: string[]): Expo
   const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
   try {
     const renames = readStoredNames(db);
+    const forms = readValueForms(db);
     return tables.map((name) => {
       const stored = renames.find((r) => r.table_name === name)?.stored_table ?? name;
       const logical = (c: string): string => renames.find((r) => r.stored_table === stored && r.stored_column === c)?.column_name ?? c;
@@ -35,7 +39,13 @@ export function describeOutputTables(sqlitePath: string, tables: string[]): Expo
           fix: 'Pick one of the tables of this execution.',
         });
       const count = db.prepare(`select count(*) as n from ${sqlite.quote(stored)}`).get() as { n: number };
-      return { name, columns: info.map((c) => ({ name: logical(c.name), storageType: storageTypeOf(c.type).storageType })), rowCount: count.n };
+      const columns = info.map((c): ExportColumn => {
+        const column: ExportColumn = { name: logical(c.name), storageType: storageTypeOf(c.type).storageType };
+        const form = forms.get(name)?.get(column.name);
+        if (form) column.form = form;
+        return column;
+      });
+      return { name, columns, rowCount: count.n };
     });
   } finally {
     db.close();

@@ -1,5 +1,6 @@
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
+import { formText, type ValueForm } from '../../shared/value-form';
 import { wholeDateText } from '../dialects/sqlite-values';
 
 /** A Date as text for delimited files: `YYYY-MM-DD`, `HH:MM:SS` or `YYYY-MM-DD HH:MM:SS[.sss]` (UTC). */
@@ -7,9 +8,11 @@ export function dateText(d: Date, type: StorageType): string {
   return wholeDateText(d, type === 'date' || type === 'time' ? type : 'datetime');
 }
 
-/** A cell as the text written in CSV/TSV; null is the empty field. */
-export function cellText(v: CellValue, type: StorageType): string {
+/** A cell as the text written in CSV/TSV, in the source's form when known; null is the empty field. */
+export function cellText(v: CellValue, type: StorageType, form?: ValueForm): string {
   if (v === null) return '';
+  const own = formText(v, form);
+  if (own !== undefined) return own;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : dateText(v, type);
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return String(v);
@@ -27,7 +30,7 @@ export function inertText(s: string): string {
 }
 
 /** A cell as the text written in CSV/TSV, text cells neutralised against formulas unless `allowFormulas`. */
-export function delimitedCell(v: CellValue, type: StorageType, allowFormulas: boolean): string {
-  const text = cellText(v, type);
+export function delimitedCell(v: CellValue, type: StorageType, allowFormulas: boolean, form?: ValueForm): string {
+  const text = cellText(v, type, form);
   return allowFormulas || typeof v !== 'string' || NUMERIC_TYPES.has(type) ? text : inertText(text);
 }

@@ -1,6 +1,8 @@
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { CellValue, RowBatch } from '../../shared/values';
+import { roundToForm, type ValueForm } from '../../shared/value-form';
+import { excelFormat } from './sheet-formats';
 import { writeOdsStream } from './ods';
 import type { ExportTable } from './table-reader';
 
@@ -21,8 +23,11 @@ export function sheetNames(tables: string[]): string[] {
   });
 }
 
-function excelCell(v: CellValue): ExcelJS.CellValue {
+/** A cell for exceljs: booleans the source wrote as words as those words, numbers rounded to its decimals. */
+function excelCell(v: CellValue, form: ValueForm | undefined): ExcelJS.CellValue {
   if (typeof v === 'string' && v.length > 32767) return v.slice(0, 32767);
+  if (typeof v === 'boolean' && form?.booleanWords) return form.booleanWords[v ? 0 : 1];
+  if (typeof v === 'number') return roundToForm(v, form);
   return v;
 }
 
@@ -67,15 +72,17 @@ async function writeSheets(
   const names = sheetNames(tables.map((t) => t.name));
   for (const [ti, t] of tables.entries()) {
     const ws = wb.addWorksheet(names[ti]);
+    // Dates shown in the source's pattern, numbers with its decimals (sheet-formats.ts).
     ws.columns = t.columns.map((c) => {
       const style: Partial<ExcelJS.Style> = {};
-      if (c.storageType === 'date') style.numFmt = 'yyyy-mm-dd';
-      if (c.storageType === 'datetime') style.numFmt = 'yyyy-mm-dd hh:mm:ss';
+      const numFmt = excelFormat(c.storageType, c.form);
+      if (numFmt) style.numFmt = numFmt;
       return { header: c.name, key: c.name, style };
     });
+    const forms = t.columns.map((c) => c.form);
     for await (const batch of rowsOf(t)) {
       check();
-      for (const r of batch.rows) ws.addRow(r.map(excelCell)).commit();
+      for (const r of batch.rows) ws.addRow(r.map((v, i) => excelCell(v, forms[i]))).commit();
       onRows(batch.rows.length);
     }
     ws.commit();

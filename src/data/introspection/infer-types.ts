@@ -5,7 +5,7 @@ import { detectDatetimeFormat, formatByName, parseDatetime } from './datetime-fo
 const ID_NAME = /(^id$|_id$|[a-z]Id$|ID$|_key$|^uuid$|_uuid$|^guid$)/;
 const DATE_NAME = /date|time|_at$|_on$|^(start|stop|end|issued|birth|created|updated|dob|day)$/i;
 const CODE_NAME = /(zip|postal|postcode|code|fips|plz|cp$)/i;
-const TRUE_WORDS = new Set(['true', 'yes', 'y', 't']);
+export const TRUE_WORDS = new Set(['true', 'yes', 'y', 't']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', 'f']);
 
 export function isIdLikeName(name: string): boolean {
@@ -87,8 +87,9 @@ export function inferSdtype(name: string, storageType: StorageType, values: read
       return 'boolean';
     case 'date':
     case 'datetime':
-      return 'datetime';
+    // Times of day are learned as instants within a day, so every generated time is a valid one.
     case 'time':
+      return 'datetime';
     case 'binary':
     case 'json':
       return 'text';

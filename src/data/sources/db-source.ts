@@ -20,6 +20,7 @@ import { dbError } from '../dialects/errors';
 import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
+import { declaredForm } from '../introspection/value-forms';
 
 /** Key values per `in (…)` query when reading the children of sampled parents. */
 const KEY_CHUNK = 2000;
@@ -234,6 +235,8 @@ class DatabaseSource implements SourceConnector {
         };
         if (st.scale !== undefined) meta.scale = st.scale;
         if (st.maxLength !== undefined) meta.maxLength = st.maxLength;
+        const form = declaredForm(st.storageType, st.scale);
+        if (form) meta.form = form;
         return meta;
       });
       const table: TableMeta = {

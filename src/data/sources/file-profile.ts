@@ -3,6 +3,7 @@ import type { CellValue } from '../../shared/values';
 import { convertText, inferSdtype, inferTextColumn, isIdLikeName } from '../introspection/infer-types';
 import { normalizeCell } from './cells';
 import type { FileTable } from './formats/types';
+import { declaredForm, learnTextForm } from '../introspection/value-forms';
 
 /** What one pass over a file table learns: typed columns, converters, row count, key candidates. */
 export interface TableProfile {
@@ -54,6 +55,8 @@ function inferTyped(
   if (hint) meta.nativeType = hint.nativeType;
   if (hint?.scale !== undefined) meta.scale = hint.scale;
   if (datetimeFormat) meta.datetimeFormat = datetimeFormat;
+  const form = textual ? learnTextForm(storageType, present as string[], datetimeFormat) : declaredForm(storageType, hint?.scale);
+  if (form) meta.form = form;
   return { meta, convert };
 }
 

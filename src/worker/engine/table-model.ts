@@ -74,6 +74,8 @@ export interface PreparedTable {
   mocking?: { key: string; pools: Map<number, CellValue[]> };
   /** Differential privacy: the histogram part of the budget and the noisy token log-frequencies. */
   dp?: { plan: PreprocessingPlan; initLogFreq: Float32Array };
+  /** Per plan, the longest text the source column holds (`varchar(n)`, `char(n)`); generated texts are cut to it. */
+  maxLengths?: Array<number | undefined>;
 }
 
 export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTable {
@@ -100,6 +102,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     .map(([name]) => name);
   const plans: ColumnPlan[] = [];
   const valuesByPlan: CellValue[][] = [];
+  const maxLengths: Array<number | undefined> = [];
   for (const name of names) {
     const cfg = opts.config.columns[name]!;
     const idx = rows.columns.indexOf(name);
@@ -112,6 +115,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     const isKey = opts.config.primaryKey.includes(name);
     plans.push(planColumn(name, values, cfg, meta, { table: opts.table, settings: columnSettings(effective, opts.settings, name, cfg), rng, warn, isKey }));
     valuesByPlan.push(values);
+    maxLengths.push(meta?.maxLength);
   }
   const dpOn = effective.differentialPrivacy !== null;
   const dpFreq: Float64Array[] = [];
@@ -147,7 +151,22 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     if (pools.size > 0) mocking = { key: opts.mockingKey, pools };
   }
   const dp = dpPlan ? { plan: dpPlan, initLogFreq: logFreqFromCounts(dpFreq, cards) } : undefined;
-  return { table: opts.table, columns: names, plans, modelled, tokens, cards, n, warnings, settings: opts.settings, effective, copyFilter, mocking, dp };
+  return {
+    table: opts.table,
+    columns: names,
+    plans,
+    modelled,
+    tokens,
+    cards,
+    n,
+    warnings,
+    settings: opts.settings,
+    effective,
+    copyFilter,
+    mocking,
+    dp,
+    ...(maxLengths.some((m) => m !== undefined) ? { maxLengths } : {}),
+  };
 }
 
 /**

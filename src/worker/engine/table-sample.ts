@@ -64,7 +64,25 @@ function decodeColumns(model: TableModel, tokens: Int32Array[], rows: number, rn
       }
     }
   });
+  prepared.maxLengths?.forEach((max, i) => {
+    const col = cols[i];
+    if (max !== undefined && max > 0 && col && prepared.plans[i]!.role !== 'id') fitLength(col, max);
+  });
   return cols;
+}
+
+/**
+ * Texts cut to the source column's length limit (in characters, as `varchar(n)` counts them), so
+ * a destination of that type never refuses a generated value (fake words, stand-ins for rare values).
+ */
+function fitLength(col: CellValue[], max: number): void {
+  for (let r = 0; r < col.length; r++) {
+    const v = col[r];
+    if (typeof v === 'string' && v.length > max) {
+      const chars = [...v];
+      if (chars.length > max) col[r] = chars.slice(0, max).join('').trimEnd() || chars.slice(0, max).join('');
+    }
+  }
 }
 
 /** Rows `pick` (default all) of column-major output. */

@@ -4,6 +4,7 @@ import { compressors } from 'hyparquet-compressors';
 import { AppError } from '../../../shared/errors';
 import type { StorageType } from '../../../shared/metadata';
 import type { FileTable } from './types';
+import { headerNames } from './header';
 
 type AsyncBuffer = Awaited<ReturnType<typeof asyncBufferFromFile>>;
 const MAX_DATE_MS = 8.64e15;
@@ -70,7 +71,32 @@ function parquetError(e: unknown, path: string): AppError {
   });
 }
 
-/** A parquet file as one table; reads row group by row group (bounded memory). */
+function leafCount(tree: SchemaTree): number {
+  return tree.children.length === 0 ? 1 : tree.children.reduce((n, c) => n + leafCount(c), 0);
+}
+
+/**
+ * Empty and repeated top-level column names renamed in the file's metadata as a CSV header's
+ * would be (header.ts), in the schema and in every column chunk: the reader matches columns by
+ * name, so a repeated name would read the first column twice.
+ */
+function nameColumns(meta: FileMetaData): void {
+  const columns = parquetSchema(meta).children;
+  const names = headerNames(columns.map((c) => c.element.name));
+  if (names.every((n, i) => n === columns[i]!.element.name)) return;
+  columns.forEach((c, i) => (c.element.name = names[i]!));
+  for (const rg of meta.row_groups) {
+    let chunk = 0;
+    columns.forEach((c, i) => {
+      for (let k = 0; k < leafCount(c); k++) {
+        const path = rg.columns[chunk++]?.meta_data?.path_in_schema;
+        if (path) path[0] = names[i]!;
+      }
+    });
+  }
+}
+
+/** A parquet file as one table; reads row group by row group (bounded memory). Empty and repeated column names are named as in a CSV header. */
 export function parquetTable(path: string, name: string): FileTable {
   let state: Promise<{ file: AsyncBuffer; meta: FileMetaData; columns: SchemaTree[] }> | undefined;
   const load = (): Promise<{ file: AsyncBuffer; meta: FileMetaData; columns: SchemaTree[] }> => {
@@ -79,6 +105,7 @@ export function parquetTable(path: string, name: string): FileTable {
         const file = await asyncBufferFromFile(path);
         if (file.byteLength < 12) throw new Error('file too short');
         const meta = await parquetMetadataAsync(file);
+        nameColumns(meta);
         return { file, meta, columns: parquetSchema(meta).children };
       } catch (e) {
         throw parquetError(e, path);

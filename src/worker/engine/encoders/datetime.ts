@@ -6,7 +6,7 @@
  */
 import type { CellValue } from '../../../shared/values';
 import type { Rng } from '../rng';
-import { detectFormat, inputParser, makeParser, outputFormatter } from './datetime-format';
+import { detectFormat, inputParser, makeParser, outputFormatter } from '../../../shared/datetime-pattern';
 import * as numeric from './numeric';
 import type { ReduceOptions, SubColumn, Tokens } from './types';
 

@@ -9,7 +9,7 @@
  */
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
-import { detectFormat, inputParser, outputFormatter } from '../encoders/datetime-format';
+import { detectFormat, inputParser, outputFormatter } from '../../../shared/datetime-pattern';
 import { quantileSorted } from '../evaluate/sample';
 import type { GenerationPlan } from './plan';
 

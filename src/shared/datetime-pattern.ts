@@ -1,9 +1,11 @@
 /**
- * A small datetime format language (UTC): YYYY, MM, DD, HH, mm, ss, SSS, literal Z/T and any
- * other character taken literally. Used to read datetimes stored as text and to write them back
- * in the same format.
+ * A small datetime pattern language (UTC), the one home of how a date or time is written as text:
+ * YYYY (4-digit year), YY (2-digit year), MM/M (month, padded or not), DD/D (day), HH/H (hour),
+ * mm (minute), ss (second), S…S (fraction of a second, as many digits as letters); any other
+ * character is literal (`T`, `Z`, `/`, `.`, spaces). Reads datetimes stored as text and writes
+ * them back in the same form: the engine's text datetimes and the downloads' source forms.
  */
-const TOKENS = ['YYYY', 'SSS', 'MM', 'DD', 'HH', 'mm', 'ss'] as const;
+const TOKENS = ['YYYY', 'SSSSSS', 'SSS', 'YY', 'MM', 'DD', 'HH', 'mm', 'ss', 'SS', 'M', 'D', 'H', 'S'] as const;
 type Token = (typeof TOKENS)[number];
 type Part = { token: Token } | { literal: string };
 
@@ -26,6 +28,14 @@ function tokenize(format: string): Part[] {
 }
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const isFraction = (t: Token): boolean => t.startsWith('S');
+
+function tokenRe(t: Token): string {
+  if (t === 'YYYY') return '(-?\\d{4})';
+  if (t === 'YY') return '(\\d{2})';
+  if (isFraction(t)) return '(\\d{1,9})';
+  return '(\\d{1,2})';
+}
 
 /** Returns a parser for the format: epoch ms (UTC), or null when the text does not match. */
 export function makeParser(format: string): (text: string) => number | null {
@@ -37,7 +47,7 @@ export function makeParser(format: string): (text: string) => number | null {
         .map((p) => {
           if ('literal' in p) return escape(p.literal);
           order.push(p.token);
-          return p.token === 'YYYY' ? '(-?\\d{4})' : p.token === 'SSS' ? '(\\d{1,3})' : '(\\d{1,2})';
+          return tokenRe(p.token);
         })
         .join('') +
       '$',
@@ -45,10 +55,21 @@ export function makeParser(format: string): (text: string) => number | null {
   return (text) => {
     const m = re.exec(text.trim());
     if (!m) return null;
-    const f: Record<Token, number> = { YYYY: 1970, MM: 1, DD: 1, HH: 0, mm: 0, ss: 0, SSS: 0 };
-    order.forEach((t, i) => (f[t] = Number(m[i + 1])));
-    if (f.MM < 1 || f.MM > 12 || f.DD < 1 || f.DD > 31 || f.HH > 23 || f.mm > 59 || f.ss > 60) return null;
-    return Date.UTC(f.YYYY, f.MM - 1, f.DD, f.HH, f.mm, f.ss, f.SSS);
+    const f = { year: 1970, month: 1, day: 1, hour: 0, minute: 0, second: 0, ms: 0 };
+    order.forEach((t, i) => {
+      const s = m[i + 1] as string;
+      const x = Number(s);
+      if (t === 'YYYY') f.year = x;
+      else if (t === 'YY') f.year = x + (x < 70 ? 2000 : 1900);
+      else if (t === 'MM' || t === 'M') f.month = x;
+      else if (t === 'DD' || t === 'D') f.day = x;
+      else if (t === 'HH' || t === 'H') f.hour = x;
+      else if (t === 'mm') f.minute = x;
+      else if (t === 'ss') f.second = x;
+      else f.ms = Number(s.slice(0, 3).padEnd(3, '0'));
+    });
+    if (f.month < 1 || f.month > 12 || f.day < 1 || f.day > 31 || f.hour > 23 || f.minute > 59 || f.second > 60) return null;
+    return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second, f.ms);
   };
 }
 
@@ -75,23 +96,35 @@ export function makeFormatter(format: string): (ms: number) => string {
         switch (p.token) {
           case 'YYYY':
             return (d.getUTCFullYear() < 0 ? '-' : '') + pad(d.getUTCFullYear(), 4);
+          case 'YY':
+            return pad(d.getUTCFullYear() % 100, 2);
           case 'MM':
             return pad(d.getUTCMonth() + 1, 2);
+          case 'M':
+            return String(d.getUTCMonth() + 1);
           case 'DD':
             return pad(d.getUTCDate(), 2);
+          case 'D':
+            return String(d.getUTCDate());
           case 'HH':
             return pad(d.getUTCHours(), 2);
+          case 'H':
+            return String(d.getUTCHours());
           case 'mm':
             return pad(d.getUTCMinutes(), 2);
           case 'ss':
             return pad(d.getUTCSeconds(), 2);
-          case 'SSS':
-            return pad(d.getUTCMilliseconds(), 3);
+          default:
+            return pad(d.getUTCMilliseconds(), 3).padEnd(p.token.length, '0').slice(0, p.token.length);
         }
-        return '';
       })
       .join('');
   };
+}
+
+/** The parts of a pattern, for writers that build their own number formats (spreadsheets). */
+export function patternParts(format: string): Array<{ token: string } | { literal: string }> {
+  return tokenize(format);
 }
 
 const CANDIDATES = [
@@ -108,6 +141,10 @@ const CANDIDATES = [
   'MM/DD/YYYY',
   'DD.MM.YYYY',
   'YYYY-MM',
+  // Times of day (epoch ms within 1970-01-01).
+  'HH:mm:ss',
+  'HH:mm:ss.SSS',
+  'HH:mm',
 ];
 
 /** Guesses the format of datetime texts from a sample: the first candidate that parses them all. */
