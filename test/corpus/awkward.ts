@@ -94,3 +94,90 @@ export function keyedSqlite(file: string, seed = 11): void {
   }
   db.close();
 }
+
+/** A column of the formats corpus: its name and how the source writes one value of it. */
+interface FormatColumn {
+  name: string;
+  value: (i: number) => string;
+}
+
+/** Boolean words of every style, as sources write them: [true word, false word]. */
+export const BOOLEAN_STYLES: Record<string, [string, string]> = {
+  yes_no: ['yes', 'no'],
+  cap_yes_no: ['Yes', 'No'],
+  y_n: ['Y', 'N'],
+  t_f: ['T', 'F'],
+  upper_true_false: ['TRUE', 'FALSE'],
+  true_false: ['true', 'false'],
+  one_zero: ['1', '0'],
+};
+
+export interface FormatsCorpus {
+  names: string[];
+  rows: string[][];
+}
+
+/**
+ * A CSV whose values are written in their source's own forms: boolean words of every style,
+ * US, European and unpadded dates, a minute timestamp, an ISO instant, a date-only column,
+ * fixed decimals (1, 2, 3 places), integers and a column with empty cells.
+ */
+export function formatsCsv(file: string, rows = 150, seed = 13): FormatsCorpus {
+  const rng = createRng(seed);
+  const day = (i: number): Date => new Date(Date.UTC(2019, 0, 1) + ((i * 37 + rng.int(400)) % 1500) * 86_400_000);
+  const columns: FormatColumn[] = [
+    { name: 'id', value: (i) => String(i + 1) },
+    ...Object.entries(BOOLEAN_STYLES).map(([name, words]) => ({ name, value: () => words[rng.next() < 0.6 ? 0 : 1]! })),
+    {
+      name: 'us_date',
+      value: (i) => {
+        const d = day(i);
+        return `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${d.getUTCFullYear()}`;
+      },
+    },
+    {
+      name: 'eu_date',
+      value: (i) => {
+        const d = day(i + 7);
+        return `${pad(d.getUTCDate())}.${pad(d.getUTCMonth() + 1)}.${d.getUTCFullYear()}`;
+      },
+    },
+    {
+      name: 'loose_date',
+      value: (i) => {
+        const d = day(i + 3);
+        return `${d.getUTCDate()}/${d.getUTCMonth() + 1}/${d.getUTCFullYear()}`;
+      },
+    },
+    {
+      name: 'stamp',
+      value: (i) =>
+        `${day(i + 11)
+          .toISOString()
+          .slice(0, 10)} ${pad(6 + rng.int(14))}:${pad(rng.int(60))}`,
+    },
+    {
+      name: 'instant',
+      value: (i) =>
+        `${day(i + 5)
+          .toISOString()
+          .slice(0, 10)}T${pad(rng.int(24))}:${pad(rng.int(60))}:${pad(rng.int(60))}Z`,
+    },
+    {
+      name: 'day',
+      value: (i) =>
+        day(i + 13)
+          .toISOString()
+          .slice(0, 10),
+    },
+    { name: 'price', value: () => (1 + rng.int(99) + rng.int(4) * 0.25).toFixed(2) },
+    { name: 'rate', value: () => (rng.next() * 0.5).toFixed(3) },
+    { name: 'score', value: () => String(rng.int(5) + 1) + '.' + String(rng.int(2) * 5) },
+    { name: 'count', value: () => String(rng.int(500)) },
+    { name: 'note', value: () => (rng.next() < 0.3 ? '' : ['n1', 'n2', 'n3'][rng.int(3)]!) },
+  ];
+  const out = Array.from({ length: rows }, (_, i) => columns.map((c) => c.value(i)));
+  const names = columns.map((c) => c.name);
+  writeFileSync(file, `${[names, ...out].map((r) => r.join(',')).join('\n')}\n`);
+  return { names, rows: out };
+}

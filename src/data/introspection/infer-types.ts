@@ -85,9 +85,9 @@ export function inferSdtype(name: string, storageType: StorageType, values: read
   switch (storageType) {
     case 'boolean':
       return 'boolean';
+    // Times of day are learned as instants within a day, so every generated time is a valid one.
     case 'date':
     case 'datetime':
-    // Times of day are learned as instants within a day, so every generated time is a valid one.
     case 'time':
       return 'datetime';
     case 'binary':
