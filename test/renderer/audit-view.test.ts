@@ -72,7 +72,7 @@ describe('audit trail view', () => {
       Status: 'succeeded',
       Quality: '87.3 %',
       Privacy: 'DCR share 51.2 % · 0 exact matches',
-      'Exact matches': '0 synthetic rows equal a training row on every compared column.',
+      'Exact matches': 'None of the synthetic rows equals a training row on every compared column.',
       Backend: 'wasm',
       Synthesis: 'Shop',
       'Source rows': 'Track 3,503, Genre 25',
@@ -111,6 +111,9 @@ describe('audit trail view', () => {
     expect(Object.fromEntries(payloadFacts(payload))['Privacy verdict']).toBe('Strong privacy: no copy.');
     const risky = exactMatchText({ ...row, exactMatchesUnique: 3 })!;
     expect(risky).toContain("3 equal a training row that is unique in the real data: such a row can be one person's record copied");
+    expect(exactMatchText({ ...row, exactMatches: 0 })).toBe(
+      'None of 5,000 synthetic rows equals a training row on every compared column (checked against 4,000 rows the model was trained on).',
+    );
     // An old record: no verdict, no invented explanation beyond the count.
     expect(auditRow(rec(1, succeeded)).level).toBeNull();
     expect(exactMatchText({ exactMatches: null, exactMatchesUnique: null, syntheticRows: null, trainRows: null, holdoutMatchRate: null })).toBeNull();

@@ -92,8 +92,9 @@ const rows = (n: number): string => `${count(n)} row${n === 1 ? '' : 's'}`;
  */
 export function exactMatchText(row: Pick<AuditRow, 'exactMatches' | 'exactMatchesUnique' | 'syntheticRows' | 'trainRows' | 'holdoutMatchRate'>): string | null {
   if (row.exactMatches === null) return null;
-  const of = row.syntheticRows !== null ? ` of ${count(row.syntheticRows)} synthetic rows` : ' synthetic rows';
+  const of = row.syntheticRows !== null ? ` of ${count(row.syntheticRows)} synthetic rows` : ' of the synthetic rows';
   const against = row.trainRows !== null ? ` (checked against ${rows(row.trainRows)} the model was trained on)` : '';
+  if (row.exactMatches === 0) return `None${of} equals a training row on every compared column${against}.`;
   const parts = [`${count(row.exactMatches)}${of} equal a training row on every compared column${against}.`];
   if (row.exactMatchesUnique !== null) {
     parts.push(
