@@ -14,11 +14,15 @@ export interface SynthRun {
   train: RowBatch;
   holdout: RowBatch;
   family: string;
-  /** Why that family (small tables: both validation scores). */
+  /** Why that family (held-out scores of the network, the copula and the kept blend). */
   selection: string;
+  /** Share of the rows drawn from the copula. */
+  copulaShare: number;
   seconds: number;
   trainSeconds: number;
   epochs: number;
+  /** Per-epoch losses of the network (empty for the copula). */
+  history: { epoch: number; trainLoss: number; valLoss: number | null }[];
 }
 
 export async function synthRun(table: string, batch: RowBatch, columns: ColumnMeta[], settings: Record<string, unknown> = {}): Promise<SynthRun> {
@@ -46,10 +50,14 @@ export async function synthRun(table: string, batch: RowBatch, columns: ColumnMe
       train: prepared.evaluation[table]!.train,
       holdout: prepared.evaluation[table]!.holdout,
       family: model.family,
-      selection: sel ? `network ${sel.ar.toFixed(3)} vs copula ${sel.copula.toFixed(3)}` : '',
+      selection: sel
+        ? `held out ${sel.validationRows}: network ${sel.network.toFixed(3)}, copula ${sel.copula.toFixed(3)}${sel.copulaShare > 0 && sel.copulaShare < 1 ? `, blend ${sel.chosen.toFixed(3)}` : ''}`
+        : '',
+      copulaShare: sel?.copulaShare ?? (model.family === 'copula' ? 1 : 0),
       seconds: (performance.now() - t0) / 1000,
       trainSeconds: model.trainSeconds,
       epochs: model.net?.history.length ?? 0,
+      history: model.net?.history ?? [],
     };
     dispose(built);
     return out;

@@ -1,11 +1,19 @@
 /** HTML of the report's detailed parts: fidelity per table, utility, relational, privacy. */
 import { childCountChart, distanceChart, distributionChart, heatmapChart } from './charts';
 import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
-import type { RelationshipReport, ReportJson, TableReport } from './schema';
+import type { ModelChoiceReport, RelationshipReport, ReportJson, TableReport } from './schema';
 import { describeDp } from './dp-text';
 import { ATTACK_RISK_THRESHOLD, INFORMATIVE_MARGIN, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK } from './schema';
 
 const WORST = 10;
+
+/** The model's name as the report shows it. */
+export function modelName(m: ModelChoiceReport): string {
+  if (m.family === 'network') return `autoregressive network${m.epochs !== null ? ` (${m.epochs} epochs)` : ''}`;
+  if (m.family === 'copula') return 'Gaussian copula';
+  if (m.family === 'blend') return `blend: ${Math.round((1 - m.copulaShare) * 100)}% network, ${Math.round(m.copulaShare * 100)}% Gaussian copula`;
+  return 'none';
+}
 
 export const legend = '<div class="legend"><span class="swatch real"></span>Real data<span class="swatch syn"></span>Synthetic data</div>';
 
@@ -49,6 +57,7 @@ export async function fidelitySection(t: TableReport): Promise<string> {
 <p>Column shapes ${pct(t.columnShapes)} · column pair trends ${pct(t.columnPairTrends)} · ${int(t.rows.train)} real training rows vs ${int(t.rows.synthetic)} synthetic rows.</p>
 ${t.accuracy ? `<p>Robust score ${pct(t.accuracy.score)}: 1-way ${pct(t.accuracy.univariate)} · 2-way ${pct(t.accuracy.bivariate)} · 3-way ${pct(t.accuracy.trivariate)} (bins of the real data on both sides).</p>` : ''}
 ${t.fidelityNote ? `<p class="small">${esc(t.fidelityNote)}</p>` : ''}
+${t.model ? `<p class="small model-choice">Model: <b>${esc(modelName(t.model))}</b> — ${esc(t.model.reason)}.</p>` : ''}
 ${other}
 <div class="two"><div><h3>Columns, worst first</h3>${rowsTable(['Column', 'Type', 'Metric', 'Score'], worstCols, [false, false, false, true])}</div>
 <div><h3>Column pairs, worst first</h3>${worstPairs.length ? rowsTable(['Pair', 'Metric', 'Score'], worstPairs, [false, false, true]) : '<p class="small">Fewer than two scored columns.</p>'}</div></div>
@@ -74,7 +83,6 @@ export function utilitySection(r: ReportJson): string {
           ['Trained on synthetic data', num(u.synthetic.r2)],
         ];
   const headers = u.task === 'classification' ? ['Model', 'Accuracy', 'Macro-F1'] : ['Model', 'R²'];
-  const gap = u.gap;
   const baseline = `Baseline that ignores the other columns (${u.task === 'classification' ? 'always the most common class' : 'always the mean'}): ${metricName(m)} ${num(u.baseline)}${u.majorityBaseline !== undefined ? `, accuracy ${num(u.majorityBaseline)}` : ''}.`;
   const intro = `<p>A ${u.task === 'classification' ? 'logistic-regression classifier' : 'ridge regression'} predicts <b>${esc(u.target)}</b> (table ${esc(t.name)}) from the other columns. One copy is trained on the real training rows, one on the synthetic rows; both are tested on ${int(u.rows.holdout)} real rows that neither saw. Choose another target in the report settings (wizard) or with <code>report.targetColumn</code> in the configuration.</p>
 ${rowsTable(
@@ -82,6 +90,25 @@ ${rowsTable(
   rows,
   headers.map((_, i) => i > 0),
 )}`;
+  const more = t.moreUtility.length
+    ? `<h3>Other targets</h3>${rowsTable(
+        ['Target', 'Metric', 'Real', 'Synthetic', 'Gap (real − synthetic)'],
+        t.moreUtility.map((o) => [
+          esc(o.target),
+          metricName(o.metric),
+          num(o.real[o.metric]),
+          num(o.synthetic[o.metric]),
+          o.informative ? num(o.gap) : `not informative (baseline ${num(o.baseline)})`,
+        ]),
+        [false, false, true, true, true],
+      )}`
+    : '';
+  return `${utilityHeadline(u, intro, baseline)}${more}`;
+}
+
+function utilityHeadline(u: NonNullable<TableReport['utility']>, intro: string, baseline: string): string {
+  const m = u.metric;
+  const gap = u.gap;
   if (!u.informative) {
     return `${intro}
 <p><b>Not informative</b>: neither model beats the baseline by ${INFORMATIVE_MARGIN} (${baseline.replace(/\.$/, '')}), so a gap between them would say nothing about the synthetic data. Pick a target that the other columns predict.</p>`;

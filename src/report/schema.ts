@@ -125,6 +125,20 @@ export type ProtectionChecks = z.infer<typeof protectionChecksSchema>;
 export const accuracySchema = z.object({ score, univariate: score, bivariate: score, trivariate: score });
 export type Accuracy = z.infer<typeof accuracySchema>;
 
+/** The model that generated a table and why (held-out scores of the network and the copula). */
+export const modelChoiceSchema = z.object({
+  family: z.enum(['network', 'copula', 'blend', 'none']),
+  /** Share of the rows drawn from the copula. */
+  copulaShare: z.number(),
+  network: score,
+  copula: score,
+  chosen: score,
+  validationRows: z.number().int(),
+  epochs: z.number().int().nullable(),
+  reason: z.string(),
+});
+export type ModelChoiceReport = z.infer<typeof modelChoiceSchema>;
+
 export const tableReportSchema = z.object({
   name: z.string(),
   treatment: z.enum(['synthesize', 'original']),
@@ -145,7 +159,11 @@ export const tableReportSchema = z.object({
   associations: matrixSchema.nullable(),
   privacy: privacyResultSchema.nullable(),
   utility: utilitySchema.nullable(),
+  /** The same score for further automatic targets (none when the user chose the target). */
+  moreUtility: z.array(utilitySchema).default([]),
   checks: protectionChecksSchema.nullable(),
+  /** Which model generated the table and why (absent in older reports and for original data). */
+  model: modelChoiceSchema.nullable().default(null),
   /** Columns mocked, masked, nulled or kept rather than synthesized. */
   otherTreatments: z.array(z.object({ column: z.string(), treatment: z.string() })),
 });

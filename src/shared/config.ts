@@ -99,6 +99,12 @@ export const synthSettingsSchema = z.object({
   timeBudgetSeconds: z.number().nonnegative().default(0),
   /** The whole execution is stopped (failed, EXECUTION_TIMED_OUT) after this many seconds (0 = no limit). */
   maxExecutionSeconds: z.number().nonnegative().default(0),
+  /**
+   * Learning-rate schedule: 'cosine' plans the epochs from the data size and decays the rate to
+   * the end of the plan; 'plateau' keeps it constant and halves it when validation stalls (the
+   * schedule of earlier versions: slower to the same quality).
+   */
+  trainingSchedule: z.enum(['cosine', 'plateau']).default('cosine'),
   /** Sampling temperature (1 = as learned). */
   temperature: z.number().positive().max(5).default(1),
   privacy: privacySettingsSchema.default(privacySettingsSchema.parse({})),

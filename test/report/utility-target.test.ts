@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellValue, RowBatch } from '../../src/shared';
 import { renderReportHtml } from '../../src/report/html';
-import { chooseTarget } from '../../src/worker/engine/evaluate/utility';
+import { chooseTarget, chooseTargets } from '../../src/worker/engine/evaluate/utility';
 import { rng } from '../../src/worker/engine/evaluate/sample';
 import { buildReport } from '../../src/worker/engine/report/build';
 import { singleTableInput } from './report-builders';
@@ -72,6 +72,28 @@ describe('report: a utility score that means something', () => {
     const html = await renderReportHtml(report);
     expect(html).toContain('Gap (real − synthetic macro-F1)');
     expect(html).toContain('always the most common class');
+  });
+
+  it('scores several automatic targets: the predictable one first, each with its own gap or "not informative"', async () => {
+    const specs = Object.entries(types).map(([name, sdtype]) => ({ name, sdtype }));
+    const targets = chooseTargets(train, specs);
+    expect(targets).toHaveLength(3);
+    expect(targets[0]).toBe('risk');
+    // The trivial flag is never a target; a chosen target stays alone.
+    expect(targets).not.toContain('flag');
+    expect(chooseTargets(train, specs, { report: { targetColumn: 'region' } })).toEqual(['region']);
+
+    const report = buildReport(singleTableInput('clinic', types, { train, holdout, synthetic: table(2000, 3) }));
+    const t = report.tables[0]!;
+    expect(t.utility!.target).toBe('risk');
+    expect(t.moreUtility.map((u) => u.target)).toEqual(targets.slice(1));
+    // 'dose' and 'age' drive 'risk': predictable from the other columns, and a fresh sample keeps that (small gaps).
+    const informative = t.moreUtility.filter((u) => u.informative);
+    expect(informative.length).toBeGreaterThan(0);
+    for (const u of informative) expect(Math.abs(u.gap!)).toBeLessThan(0.1);
+    const html = await renderReportHtml(report);
+    expect(html).toContain('Other targets');
+    for (const u of t.moreUtility) expect(html).toContain(`<td>${u.target}</td>`);
   });
 
   it('says "not informative" for a majority-only target instead of a gap of 0', async () => {

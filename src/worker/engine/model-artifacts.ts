@@ -33,7 +33,16 @@ const trainingSchema = z.object({
   copula: z.object({ kind: z.literal('copula'), cards: z.array(z.number()), cdf: z.array(z.array(z.number())), chol: z.array(z.number()) }).nullable(),
   /** Sampled batches are raked to the training token marginals (recomputed from the same encoding). */
   raked: z.boolean().optional(),
-  selection: z.object({ ar: z.number(), copula: z.number() }).optional(),
+  /** Held-out scores of the model choice and the copula's share of the rows (the copula is stored when the share is above 0). */
+  selection: z
+    .object({
+      copulaShare: z.number(),
+      network: z.number().nullable(),
+      copula: z.number().nullable(),
+      chosen: z.number().nullable(),
+      validationRows: z.number(),
+    })
+    .optional(),
   differentialPrivacy: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -42,6 +51,13 @@ const weightsSchema = z.object({
   tensors: z.record(z.string(), z.object({ shape: z.array(z.number()), offset: z.number() })),
   dtype: z.literal('float32'),
 });
+
+const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function readSelection(t: z.infer<typeof trainingSchema>): { selection?: TableModel['selection'] } {
+  const s = t.selection;
+  return s ? { selection: { ...s, network: s.network ?? NaN, copula: s.copula ?? NaN, chosen: s.chosen ?? NaN } } : {};
+}
 
 export async function writeModelArtifacts(workspace: string, table: string, model: TableModel): Promise<void> {
   const dir = tableDir(workspace, table);
@@ -58,7 +74,9 @@ export async function writeModelArtifacts(workspace: string, table: string, mode
     steps: net?.steps ?? 0,
     copula: model.copula,
     raked: Boolean(model.marginals),
-    ...(model.selection ? { selection: model.selection } : {}),
+    ...(model.selection
+      ? { selection: { ...model.selection, network: num(model.selection.network), copula: num(model.selection.copula), chosen: num(model.selection.chosen) } }
+      : {}),
     ...(model.differentialPrivacy ? { differentialPrivacy: { ...model.differentialPrivacy } } : {}),
   };
   await fs.writeFile(path.join(dir, 'training.json'), JSON.stringify(training, null, 1));
@@ -115,7 +133,7 @@ export async function loadTableModel(workspace: string, prepared: PreparedTable)
   if (t.family === 'none') return { ...base, family: 'none', net: null, copula: null };
   if (t.family === 'copula') {
     if (!t.copula || !sameCards(t.copula.cards, prepared.cards)) throw mismatch(prepared.table);
-    return { ...base, family: 'copula', net: null, copula: t.copula, ...(t.selection ? { selection: t.selection } : {}) };
+    return { ...base, family: 'copula', net: null, copula: t.copula, ...readSelection(t) };
   }
   const w = await readJson(path.join(dir, 'weights.json'), weightsSchema, prepared.table);
   if (!sameCards(w.arch.cards, prepared.cards)) throw mismatch(prepared.table);
@@ -143,7 +161,10 @@ export async function loadTableModel(workspace: string, prepared: PreparedTable)
     rowsProcessed: 0,
     flops: 0,
     steps: t.steps ?? 0,
+    validationRows: new Int32Array(0),
   };
   const marginals = t.raked ? tokenMarginals(prepared.tokens, prepared.cards) : null;
-  return { ...base, family: 'ar', net, copula: null, marginals, ...(t.selection ? { selection: t.selection } : {}) };
+  const blend = t.copula && (t.selection?.copulaShare ?? 0) > 0 ? t.copula : null;
+  if (blend && !sameCards(blend.cards, prepared.cards)) throw mismatch(prepared.table);
+  return { ...base, family: 'ar', net, copula: blend, marginals, ...readSelection(t) };
 }

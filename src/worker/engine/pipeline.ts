@@ -34,9 +34,11 @@ import { SETTINGS_JSON } from '../../data/store/workspace-files';
 import type { TrainMetrics } from '../../shared/job';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
+import type { ModelChoiceReport } from '../../report/schema';
 import { initBackend } from './backend';
 import { tableDir, writeModelArtifacts } from './model-artifacts';
 import { checkAborted } from './model/trainer';
+import { modelChoiceReason } from './model/select';
 import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, type TableModel } from './table-model';
 import { buildPlan, treesOf } from './relational/plan';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from './holdout';
@@ -288,13 +290,45 @@ export async function train(built: BuiltDataset, opts: { signal?: AbortSignal; o
 }
 
 function describeModel(model: TableModel): string {
+  const net = `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})`;
+  const share = model.selection?.copulaShare ?? 0;
   const kind =
-    model.family === 'ar'
-      ? `autoregressive network, ${model.net?.history.length ?? 0} epochs (best ${model.net?.bestEpoch ?? 0}, ${model.net?.stoppedBy})`
-      : model.family === 'copula'
-        ? 'Gaussian copula (small table)'
+    model.family === 'copula'
+      ? 'Gaussian copula'
+      : model.family === 'ar'
+        ? share > 0
+          ? `blend of an ${net} and a Gaussian copula (${Math.round(share * 100)}% of the rows)`
+          : net
         : 'no modelled columns';
-  return `${kind} in ${model.trainSeconds.toFixed(1)} s`;
+  return `${kind} in ${model.trainSeconds.toFixed(1)} s${model.selection ? `; ${modelChoiceReason(model.selection)}` : ''}`;
+}
+
+const finiteOrNull = (x: number | undefined): number | null => (x !== undefined && Number.isFinite(x) ? x : null);
+
+/** The report's account of a table's model: family, held-out scores and the reason. */
+export function modelSummary(model: TableModel): ModelChoiceReport {
+  const s = model.selection;
+  const share = s?.copulaShare ?? (model.family === 'copula' ? 1 : 0);
+  const family = model.family === 'none' ? 'none' : model.family === 'copula' ? 'copula' : share > 0 ? 'blend' : 'network';
+  const reason = s
+    ? modelChoiceReason(s)
+    : model.differentialPrivacy
+      ? 'differential privacy trains the network only (a comparison would read the data outside the budget)'
+      : model.net?.arch.contextDim
+        ? 'the network is conditioned on the parent row (the copula cannot be)'
+        : model.family === 'none'
+          ? 'no column is modelled'
+          : 'chosen by the settings';
+  return {
+    family,
+    copulaShare: share,
+    network: finiteOrNull(s?.network),
+    copula: finiteOrNull(s?.copula),
+    chosen: finiteOrNull(s?.chosen),
+    validationRows: s?.validationRows ?? 0,
+    epochs: model.net ? model.net.history.length : null,
+    reason,
+  };
 }
 
 /** Rows to generate for a table from the output-size setting. */

@@ -28,8 +28,8 @@ import { encodeValues, planColumn, subColumnsOf, type ColumnPlan } from './encod
 import { fitCopula, sampleCopula, type CopulaModel } from './model/copula';
 import { disposeMasks, disposeParams } from './model/network';
 import { createSampler } from './model/sampler';
-import { tokenQuality } from './model/select';
-import { tokenMarginals } from './model/rake';
+import { BLEND_SHARES, blendQualities, chooseBlend, pickRows, replicatesFor, type ModelChoice } from './model/select';
+import { applyIndices, rakeWeights, resampleIndices, tokenMarginals } from './model/rake';
 import { checkAborted, train, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
 import { createRng } from './rng';
 import { CopyFilter } from './privacy-filter';
@@ -250,14 +250,18 @@ export interface TableModel {
   trainSeconds: number;
   /** Training token marginals for raking sampled batches (network family; null = off). */
   marginals?: Float64Array[] | null;
-  /** Small tables: token-level quality of each family when both were tried. */
-  selection?: { ar: number; copula: number };
+  /**
+   * Why this model: held-out token quality of the network, the copula and the kept blend
+   * (`copulaShare` of the rows from the copula; with a share strictly between 0 and 1 both
+   * `net` and `copula` are set). Absent when no choice was made (forced family, context, DP).
+   */
+  selection?: ModelChoice;
   /** Differential privacy actually spent (DP training only). */
   differentialPrivacy?: DpSpent;
 }
 
-/** Under this many rows both families are fitted and the better one kept. */
-export const SMALL_TABLE_ROWS = 1000;
+/** The cosine schedule's plan per preset: optimizer steps, and fewest epochs (large tables take few steps per epoch). */
+const PLAN = { fast: { steps: 250, epochs: 6 }, balanced: { steps: 450, epochs: 12 }, accurate: { steps: 1500, epochs: 30 } } as const;
 
 /** Training options from the data size and the settings (TabularARGN's rules of thumb). */
 export function chooseTrainOptions(n: number, cards: number[], settings: SynthSettings): TrainOptions {
@@ -266,27 +270,35 @@ export function chooseTrainOptions(n: number, cards: number[], settings: SynthSe
   const hidden = size === 'small' ? 128 : size === 'medium' ? 256 : size === 'large' ? 512 : n < 1000 ? 48 : n < 5000 ? 96 : n < 40_000 ? 192 : 256;
   const presetEpochs = settings.preset === 'fast' ? 15 : settings.preset === 'accurate' ? 200 : 60;
   const small = n < 2000;
-  return {
+  const valFraction = small ? 0.2 : 0.1;
+  const lr = settings.learningRate ?? 1e-3 * Math.sqrt(batch / 32);
+  const base = {
     hidden,
     // Measured on Adult: the direct input->output path overfits and slows sampling; dropout 0.3 helps.
     direct: false,
     dropout: small ? 0.25 : 0.3,
     weightDecay: small ? 0.05 : 0.01,
     batchSize: batch,
-    lr: settings.learningRate ?? 1e-3 * Math.sqrt(batch / 32),
-    maxEpochs: settings.epochs ?? presetEpochs,
-    patience: small ? 6 : 3,
     // Measured on Adult: stopping once the validation loss improves by < 0.03% per epoch saves ~25% of the time for the same Quality.
     minDelta: small ? 1e-4 : 3e-4,
     timeBudgetMs: settings.timeBudgetSeconds * 1000,
     seed: settings.seed,
-    valFraction: small ? 0.2 : 0.1,
+    valFraction,
   };
-}
-
-/** Tiny tables (very few rows, or few rows per column) use the Gaussian copula directly. */
-export function chooseFamily(n: number, columns: number): 'ar' | 'copula' {
-  return n < 100 || columns * 4 > n ? 'copula' : 'ar';
+  if (settings.trainingSchedule === 'plateau')
+    return { ...base, lr, maxEpochs: settings.epochs ?? presetEpochs, patience: small ? 6 : 3, schedule: { kind: 'plateau' } };
+  // Cosine: the epochs are planned from a number of optimizer steps, the rate peaks higher (it decays to the end).
+  const stepsPerEpoch = Math.max(1, Math.ceil((n * (1 - valFraction)) / batch));
+  const plan = PLAN[settings.preset];
+  const planned = Math.min(presetEpochs, Math.max(plan.epochs, Math.ceil(plan.steps / stepsPerEpoch)));
+  const maxEpochs = settings.epochs ?? planned;
+  return {
+    ...base,
+    lr: settings.learningRate ?? 1.25 * lr,
+    maxEpochs,
+    patience: small ? 6 : 3,
+    schedule: { kind: 'cosine', warmupSteps: Math.round(0.05 * maxEpochs * stepsPerEpoch), floor: 0.02 },
+  };
 }
 
 export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): Promise<TableModel> {
@@ -298,7 +310,8 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   const dpSettings = prepared.effective.differentialPrivacy;
   const dpOn = dpSettings !== null && prepared.dp !== undefined;
   // Under DP only the network is trained (the copula and the family choice would read the data).
-  const family = dpOn ? 'ar' : (opts.family ?? (opts.context ? 'ar' : chooseFamily(prepared.n, prepared.cards.length)));
+  // Otherwise the network is trained and then compared with the copula on held-out rows (chooseModel).
+  const family = dpOn ? 'ar' : (opts.family ?? 'ar');
   checkAborted(opts.signal);
   if (family === 'copula') {
     const rows = Int32Array.from({ length: prepared.n }, (_, i) => i);
@@ -316,7 +329,9 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     // DP-SGD: every row trains (no validation split to peek at); the noise multiplier spends the
     // rest of the budget over the planned steps, and training stops when they are done.
     const batchSize = dpBatchSize(prepared.n, settings.batchSize);
-    const epochs = settings.epochs ?? Math.min(trainOptions.maxEpochs, 20);
+    // The DP plan keeps its own epoch count (the cosine plan's epochs are for the non-private schedule).
+    const plateauEpochs = chooseTrainOptions(prepared.n, prepared.cards, { ...settings, trainingSchedule: 'plateau' }).maxEpochs;
+    const epochs = settings.epochs ?? Math.min(opts.overrides?.maxEpochs ?? plateauEpochs, 20);
     sgd = planSgd(prepared.dp.plan, prepared.n, batchSize, epochs);
     const maxGradNorm = dpSettings.maxGradNorm;
     trainOptions.dp = { clip: maxGradNorm, noiseMultiplier: opts.overrides?.dp?.noiseMultiplier ?? sgd.noiseMultiplier, maxSteps: sgd.steps };
@@ -343,33 +358,53 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     trainOptions.initLogFreq = undefined;
     return { ...base, family: 'ar', net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, marginals: null, differentialPrivacy };
   }
-  if (!opts.family && !opts.context && prepared.n < SMALL_TABLE_ROWS) {
-    // Small table: keep the network only if its samples are at least as good as a copula's.
-    const rows = Int32Array.from({ length: prepared.n }, (_, i) => i);
-    const copula = fitCopula(prepared.tokens, prepared.cards, rows);
-    const m = Math.max(prepared.n, 2000);
-    const rng = createRng(settings.seed + 3);
-    const sampler = createSampler(net);
-    const arQ = tokenQuality(prepared.tokens, await sampler.sample(m, rng, settings.temperature), prepared.cards);
-    sampler.dispose();
-    const copQ = tokenQuality(prepared.tokens, sampleCopula(copula, m, rng), prepared.cards);
-    if (copQ > arQ) {
-      disposeParams(net.params);
-      disposeMasks(net.masks);
-      return {
-        ...base,
-        family: 'copula',
-        net: null,
-        copula,
-        trainOptions: null,
-        trainSeconds: (performance.now() - t0) / 1000,
-        selection: { ar: arQ, copula: copQ },
-      };
-    }
-    return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, selection: { ar: arQ, copula: copQ } };
-  }
   const marginals = opts.rake === false ? null : tokenMarginals(prepared.tokens, prepared.cards);
+  if (!opts.family && !opts.context) {
+    const choice = await chooseModel(prepared, net, settings.seed, opts.rake !== false);
+    if (choice.copulaShare > 0) {
+      // The kept copula is refitted on every training row (the network keeps its validation split for early stopping).
+      const copula = fitCopula(
+        prepared.tokens,
+        prepared.cards,
+        Int32Array.from({ length: prepared.n }, (_, i) => i),
+      );
+      if (choice.copulaShare === 1) {
+        disposeParams(net.params);
+        disposeMasks(net.masks);
+        return { ...base, family: 'copula', net: null, copula, trainOptions: null, trainSeconds: (performance.now() - t0) / 1000, selection: choice };
+      }
+      return { ...base, family, net, copula, trainOptions, trainSeconds: (performance.now() - t0) / 1000, selection: choice, marginals };
+    }
+    return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, selection: choice, marginals };
+  }
   return { ...base, family, net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, marginals };
+}
+
+/**
+ * Network, copula or a blend, by a held-out score at every table size: the copula is fitted on
+ * the network's training split, both are sampled, and the samples (and their blends) are scored
+ * against the validation rows neither was fitted on (token-level marginals and pairs, as
+ * SDMetrics' Quality). Costs one copula fit and two small samples.
+ */
+async function chooseModel(prepared: PreparedTable, net: TrainedNet, seed: number, rake: boolean): Promise<ModelChoice> {
+  const val = net.validationRows;
+  if (val.length === 0) return { copulaShare: 0, network: NaN, copula: NaN, chosen: NaN, validationRows: 0 };
+  const held = new Uint8Array(prepared.n);
+  for (const r of val) held[r] = 1;
+  const trainRows = Int32Array.from({ length: prepared.n }, (_, i) => i).filter((i) => held[i] === 0);
+  const copula = fitCopula(prepared.tokens, prepared.cards, trainRows);
+  const m = Math.min(10_000, Math.max(2000, 2 * val.length));
+  const rng = createRng(seed + 3);
+  const sampler = createSampler(net);
+  let netTokens = await sampler.sample(m, rng, prepared.settings.temperature);
+  sampler.dispose();
+  // Scored as it will be sampled: raked to the marginals of the rows it was trained on.
+  if (rake)
+    netTokens = applyIndices(netTokens, resampleIndices(rakeWeights(netTokens, tokenMarginals(pickRows(prepared.tokens, trainRows), prepared.cards), m), rng));
+  const copTokens = sampleCopula(copula, m, rng);
+  const count = replicatesFor(val.length, prepared.cards);
+  const { scores, boot } = blendQualities(pickRows(prepared.tokens, val), netTokens, copTokens, prepared.cards, BLEND_SHARES, 400, { count, rng });
+  return chooseBlend(scores, boot, val.length);
 }
 
 export function disposeTable(model: TableModel): void {

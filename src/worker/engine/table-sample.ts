@@ -7,11 +7,11 @@ import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { decodeTokens, subColumnsOf } from './encoders/index';
 import * as idEnc from './encoders/id';
 import { consistentMockValues, mockValues } from './mock/mock-values';
-import { sampleCopula } from './model/copula';
+import { sampleCopula, type CopulaModel } from './model/copula';
 import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
 import { createSampler, type Sampler } from './model/sampler';
 import { checkAborted } from './model/trainer';
-import { createRng, type Rng } from './rng';
+import { createRng, shuffle, type Rng } from './rng';
 import type { TableModel } from './table-model';
 
 export interface SampleOptions {
@@ -23,6 +23,28 @@ export interface SampleOptions {
   /** First id index for regenerated id columns (so batches and calls never collide). */
   idOffset?: number;
   signal?: AbortSignal;
+}
+
+/** Fewest candidate rows a raked batch is drawn from. */
+const RAKE_ROWS = 2000;
+
+/** `rows` token rows, each from the copula with probability `share`, else from the network (in random order). */
+async function blendTokens(sampler: Sampler, copula: CopulaModel, share: number, rows: number, rng: Rng, temperature: number): Promise<Int32Array[]> {
+  let fromCopula = 0;
+  for (let i = 0; i < rows; i++) if (rng.next() < share) fromCopula++;
+  const a = await sampler.sample(rows - fromCopula, rng, temperature);
+  const b = sampleCopula(copula, fromCopula, rng);
+  const order = Int32Array.from({ length: rows }, (_, i) => i);
+  shuffle(order, rng);
+  return a.map((col, j) => {
+    const out = new Int32Array(rows);
+    const other = b[j] as Int32Array;
+    for (let i = 0; i < rows; i++) {
+      const k = order[i] as number;
+      out[i] = k < col.length ? (col[k] as number) : (other[k - col.length] as number);
+    }
+    return out;
+  });
 }
 
 /** Decoded output columns (column-major, one array per plan). */
@@ -129,9 +151,16 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
             ? opts.context.subarray((produced + rows.length) * model.net.arch.contextDim, (produced + want) * model.net.arch.contextDim)
             : undefined;
         let tokens: Int32Array[];
+        const share = !ctx && model.copula ? (model.selection?.copulaShare ?? 0) : 0;
         if (sampler) {
-          tokens = await sampler.sample(need, rng, temperature, ctx);
-          if (!ctx && model.marginals && need >= 2000) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, model.marginals, need), rng));
+          // Raked batches are drawn from at least RAKE_ROWS candidates (stable weights), then `need` rows by weight.
+          const rake = !ctx && model.marginals ? model.marginals : null;
+          const draw = rake ? Math.max(need, RAKE_ROWS) : need;
+          tokens =
+            share > 0 && model.copula
+              ? await blendTokens(sampler, model.copula, share, draw, rng, temperature)
+              : await sampler.sample(draw, rng, temperature, ctx);
+          if (rake) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, rake, draw), rng, need));
         } else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
         else tokens = [];
         const cols = decodeColumns(model, tokens, need, rng, idOffset, seed);

@@ -20,7 +20,7 @@ import { checkDestination, type DestinationPlan } from '../../data/destinations/
 import { writeDestination } from '../../data/destinations/write';
 import { destinationMapping } from '../../data/destinations/mapping';
 import { readOutputTable } from '../../data/exporters/table-reader';
-import { build, dispose, preprocess, synthesize, train, type BuiltDataset } from '../engine/pipeline';
+import { build, dispose, preprocess, synthesize, train, modelSummary, type BuiltDataset } from '../engine/pipeline';
 import { buildReport } from '../engine/report/build';
 import { loadTableModel } from '../engine/model-artifacts';
 import { writeReportFiles } from '../../report/files';
@@ -149,6 +149,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
         destination: destinationMapping(config.destination, plan),
+        models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
       const files = await writeReportFiles(report, workspace);

@@ -99,14 +99,22 @@ function codesOf(batch: RowBatch, spec: ColumnSpec): { codes: Int32Array; size: 
  * associated with the others (categories first). Null when no column is worth predicting.
  */
 export function chooseTarget(train: RowBatch, columns: ColumnSpec[], config?: Pick<SynthesisConfig, 'report'>): string | null {
+  return chooseTargets(train, columns, config, 1)[0] ?? null;
+}
+
+/**
+ * Targets for the utility score, best first: the configured one alone; else the columns named
+ * like an outcome (last first), then the most predictable non-trivial columns, up to `max`
+ * (several tasks show whether the synthetic data keeps more than one relationship).
+ */
+export function chooseTargets(train: RowBatch, columns: ColumnSpec[], config?: Pick<SynthesisConfig, 'report'>, max = 3): string[] {
   const evaluated = columns.filter((c) => isEvaluated(c.sdtype));
   const configured = config?.report.targetColumn;
-  if (configured && evaluated.some((c) => c.name === configured)) return configured;
+  if (configured && evaluated.some((c) => c.name === configured)) return [configured];
   const rows = sampleRows(train, 5000, rng(3));
   const usable = evaluated.filter((c) => majorityShare(rows, c) < TRIVIAL_SHARE);
-  const named = usable.filter((c) => OUTCOME_NAME.test(c.name));
-  if (named.length) return named[named.length - 1]!.name;
-  if (usable.length === 0) return null;
+  const named = usable.filter((c) => OUTCOME_NAME.test(c.name)).reverse();
+  if (usable.length === 0) return [];
   const codes = evaluated.map((c) => codesOf(rows, c));
   const strength = (c: ColumnSpec): number => {
     const i = evaluated.indexOf(c);
@@ -116,8 +124,12 @@ export function chooseTarget(train: RowBatch, columns: ColumnSpec[], config?: Pi
     });
     return best;
   };
-  const ranked = usable.map((c) => ({ c, s: strength(c) + (isContinuous(c.sdtype) ? 0 : 0.05) })).sort((x, y) => y.s - x.s);
-  return ranked[0]!.c.name;
+  const ranked = usable
+    .filter((c) => !named.includes(c))
+    .map((c) => ({ c, s: strength(c) + (isContinuous(c.sdtype) ? 0 : 0.05) }))
+    .sort((x, y) => y.s - x.s)
+    .map((x) => x.c);
+  return [...named, ...ranked].slice(0, max).map((c) => c.name);
 }
 
 /** Kept for callers that have no rows: the configured target, else the last categorical/boolean column, else the last numerical one. */

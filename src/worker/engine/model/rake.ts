@@ -40,17 +40,17 @@ export function rakeWeights(tokens: Int32Array[], target: Float64Array[], rows: 
   return w;
 }
 
-/** Systematic resampling: `rows` indices drawn in proportion to the weights, in random order. */
-export function resampleIndices(w: Float64Array, rng: Rng): Int32Array {
+/** Systematic resampling: `count` (default all) indices drawn in proportion to the weights, in random order. */
+export function resampleIndices(w: Float64Array, rng: Rng, count = w.length): Int32Array {
   const n = w.length;
   let total = 0;
   for (const x of w) total += x;
-  const out = new Int32Array(n);
-  const step = total / n;
+  const out = new Int32Array(count);
+  const step = total / count;
   let u = rng.next() * step;
   let acc = 0;
   let i = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < count; k++) {
     while (i < n - 1 && acc + (w[i] as number) < u) {
       acc += w[i] as number;
       i++;
@@ -58,7 +58,7 @@ export function resampleIndices(w: Float64Array, rng: Rng): Int32Array {
     out[k] = i;
     u += step;
   }
-  for (let k = n - 1; k > 0; k--) {
+  for (let k = count - 1; k > 0; k--) {
     const j = rng.int(k + 1);
     const tmp = out[k] as number;
     out[k] = out[j] as number;

@@ -1,7 +1,8 @@
 /**
  * Training loop: seeded shuffles, mini-batches built as one-hot on the host, AdamW, loss read
  * back once per epoch, validation split with early stopping (patience) and best-weights
- * restore, lr halved on plateau, time budget, AbortSignal checked between batches.
+ * restore, a cosine learning-rate schedule over the planned epochs (or lr halved on plateau),
+ * time budget, AbortSignal checked between batches.
  */
 import { AppError } from '../../../shared/errors';
 import { progressGate } from '../../../shared/progress-gate';
@@ -68,6 +69,12 @@ export interface TrainOptions {
   dp?: { clip: number; noiseMultiplier: number; maxSteps?: number };
   /** Initial output-bias log-frequencies (DP: from noisy counts); default from the data. */
   initLogFreq?: Float32Array;
+  /**
+   * Learning-rate schedule. 'cosine': `lr` is the peak, reached after a short linear warm-up,
+   * then a cosine decay to `lr × floor` at the end of `maxEpochs` (early stopping still ends
+   * sooner). 'plateau' (default): constant `lr`, halved after every second epoch without progress.
+   */
+  schedule?: { kind: 'cosine'; warmupSteps: number; floor: number } | { kind: 'plateau' };
 }
 
 export interface TrainedNet {
@@ -83,6 +90,8 @@ export interface TrainedNet {
   flops: number;
   /** Optimizer steps taken. */
   steps: number;
+  /** Rows held out for validation (never trained on; empty when the model was read back). */
+  validationRows: Int32Array;
 }
 
 export function checkAborted(signal?: AbortSignal): void {
@@ -184,6 +193,8 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
     dp: dp ? { clip: dp.clip, noiseMultiplier: dp.noiseMultiplier, expectedBatch: batch } : undefined,
   };
   const q = batch / Math.max(1, trainIdx.length);
+  const cosine = !dp && opts.schedule?.kind === 'cosine' ? opts.schedule : null;
+  const totalSteps = opts.maxEpochs * batches;
   let steps = 0;
   const history: TrainedNet['history'] = [];
   const t0 = performance.now();
@@ -233,6 +244,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
               true,
             )
           : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch), true);
+        if (cosine) hyper.lr = cosineLr(opts.lr, cosine, steps, totalSteps);
         steps++;
         const dropMask =
           hyper.dropout > 0 ? tf.tensor2d(dropoutMask(X.shape[0], opts.hidden, hyper.dropout, dropRng.next), [X.shape[0], opts.hidden]) : undefined;
@@ -278,7 +290,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
         bad = 0;
       } else {
         bad++;
-        if (bad % 2 === 0) hyper.lr /= 2;
+        if (!cosine && bad % 2 === 0) hyper.lr /= 2;
         if (bad >= opts.patience) {
           stoppedBy = 'early-stopping';
           break;
@@ -303,7 +315,25 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const perRow = 2 * (C * opts.hidden * 2 + opts.hidden * C * 3 + (opts.direct ? C * C * 2 : 0) + C * data.cards.length * 2);
   // Validation: forward matMuls only (X·W1, H·W2, the direct path, the per-column sums).
   const perValRow = 2 * (C * opts.hidden + opts.hidden * C + (opts.direct ? C * C : 0) + C * data.cards.length);
-  return { arch, params, masks, history, bestEpoch, stoppedBy, rowsProcessed, flops: rowsProcessed * perRow + valRows * perValRow, steps };
+  return {
+    arch,
+    params,
+    masks,
+    history,
+    bestEpoch,
+    stoppedBy,
+    rowsProcessed,
+    flops: rowsProcessed * perRow + valRows * perValRow,
+    steps,
+    validationRows: valIdx,
+  };
+}
+
+/** The cosine schedule's learning rate before step `step` of `total` (linear warm-up, then decay to `peak × floor`). */
+export function cosineLr(peak: number, s: { warmupSteps: number; floor: number }, step: number, total: number): number {
+  if (step < s.warmupSteps) return (peak * (step + 1)) / (s.warmupSteps + 1);
+  const t = Math.min(1, (step - s.warmupSteps) / Math.max(1, total - s.warmupSteps));
+  return peak * (s.floor + (1 - s.floor) * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 /** Poisson subsample of 0..n-1 (each index with probability q), by geometric gaps. */

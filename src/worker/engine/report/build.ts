@@ -28,9 +28,9 @@ import { fidelityNote } from './fidelity-note';
 import { evaluateRelationship } from '../evaluate/relational';
 import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
-import { chooseTarget, evaluateUtility } from '../evaluate/utility';
+import { chooseTargets, evaluateUtility } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
-import { reportJsonSchema, type RelationshipReport, type ReportJson, type TableReport } from '../../../report/schema';
+import { reportJsonSchema, type ModelChoiceReport, type RelationshipReport, type ReportJson, type TableReport } from '../../../report/schema';
 import { settingsList } from './settings';
 import { privacyVerdict } from './verdict';
 
@@ -62,6 +62,8 @@ export interface ReportInput {
   effective?: EffectiveSettings;
   /** Child columns the relational engine copied from their generated parent row (denormalized copies). */
   inherited?: Record<string, { column: string; parentTable: string; parentColumn: string }[]>;
+  /** Per synthesized table: the model that generated it and why. */
+  models?: Record<string, ModelChoiceReport>;
   /** Timestamp of the report (default: now). */
   generatedAt?: Date;
   seed?: number;
@@ -95,7 +97,7 @@ export function mockedCopies(input: Pick<ReportInput, 'config' | 'inherited'>, t
   });
 }
 
-function tableReport(input: ReportInput, effective: EffectiveSettings, name: string, specs: ColumnSpec[], utilityTarget: string | null): TableReport {
+function tableReport(input: ReportInput, effective: EffectiveSettings, name: string, specs: ColumnSpec[], utilityTargets: string[]): TableReport {
   const tc = input.config.tables[name]!;
   const train = input.realTrain[name] ?? { columns: [], rows: [] };
   const holdout = input.realHoldout[name] ?? { columns: train.columns, rows: [] };
@@ -127,7 +129,9 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
       associations: null,
       privacy: null,
       utility: null,
+      moreUtility: [],
       checks: null,
+      model: null,
       otherTreatments,
     };
   }
@@ -145,8 +149,11 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
       ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
       : null;
   const extremes = extremeChecks(train, syn, specs, threshold);
-  const utility =
-    utilityTarget && holdout.rows.length > 0 ? evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target: utilityTarget, seed }) : null;
+  const scored =
+    holdout.rows.length > 0 ? utilityTargets.flatMap((target) => evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target, seed }) ?? []) : [];
+  // The headline is the first informative target (else the first one); the others are listed after it.
+  const utility = scored.find((u) => u.informative) ?? scored[0] ?? null;
+  const moreUtility = scored.filter((u) => u !== utility);
   return {
     name,
     treatment: 'synthesize',
@@ -166,7 +173,9 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
     privacy,
     utility,
+    moreUtility,
     checks: { rare: rareCategoryChecks(train, syn, specs, threshold).map((c) => ({ ...c, threshold: threshold(c.column) })), extremes },
+    model: input.models?.[name] ?? null,
     otherTreatments,
   };
 }
@@ -199,8 +208,8 @@ export function buildReport(input: ReportInput): ReportJson {
       : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
   const tables = outputTables.map(([name]) => {
     const train = input.realTrain[name];
-    const target = name === targetTable && train ? chooseTarget(train, specs[name] ?? [], config) : null;
-    return tableReport(input, effective, name, specs[name] ?? [], target);
+    const targets = name === targetTable && train ? chooseTargets(train, specs[name] ?? [], config) : [];
+    return tableReport(input, effective, name, specs[name] ?? [], targets);
   });
 
   const realAll: Record<string, RowBatch> = {};
