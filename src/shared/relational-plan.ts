@@ -8,13 +8,14 @@
  * - self-references (generated as a forest after the table) and FKs into original-data tables.
  *
  * The context of a table is the FK marked `context: true`, else chosen among the FKs not marked
- * `context: false`: a never-empty FK first, then the deepest parent (most specific), then the
- * parent with the most child-level structure (the hint's score: the variance of the real child
- * counts). An FK marked `context: false` is never a context, which is how a cycle is broken.
+ * `context: false`: a never-empty FK first, then the deepest parent of one tree (most specific), then the
+ * parent with the most child-level structure (the hint's score: the most children per parent row;
+ * `doppel init` writes its choice as `context: true`, so the graph and the engine agree). An FK
+ * marked `context: false` is never a context, which is how a cycle is broken.
  */
 import type { SynthesisConfig } from './config';
 import { activeForeignKeys } from './config';
-import type { Relationship } from './metadata';
+import type { DatasetMetadata, Relationship } from './metadata';
 
 export interface TablePlan {
   table: string;
@@ -56,10 +57,19 @@ export function contextCandidates(config: SynthesisConfig): Relationship[] {
 }
 
 export interface PlanHints {
-  /** Preference among context candidates of equal depth (e.g. the variance of real child counts). */
+  /** Preference among context candidates of equal depth (e.g. the mean number of children per parent row). */
   contextScore?: (fk: Relationship) => number;
   /** True when the FK has empty values in the data: such an FK is the context only if no other is available (empty-FK rows would have no parent to be generated under). */
   hasNulls?: (fk: Relationship) => boolean;
+}
+
+/**
+ * Hints from the source's row counts alone (the schema graph): the children per parent row of each
+ * FK, as the engine measures them on the data, so that the graph draws the context it will use.
+ */
+export function metadataHints(metadata: DatasetMetadata): PlanHints {
+  const rows = (t: string): number => metadata.tables.find((m) => m.name === t)?.rowCount ?? 0;
+  return { contextScore: (fk) => rows(fk.childTable) / Math.max(1, rows(fk.parentTable)) };
 }
 
 /** The generation plan, or null when the FK graph of synthesized tables has a cycle (validateConfig reports it, with the fix). */
@@ -86,14 +96,14 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
   for (const name of order) {
     const parents = parentsOf.get(name) ?? [];
     // Context: a never-empty FK first, then the deepest parent (most specific); among equals the
-    // best score (e.g. the most varied real child counts: a parent with always one child says little).
+    // best score (e.g. the most children per parent: a parent with always one child says little).
     const score = (fk: Relationship): number => hints.contextScore?.(fk) ?? 0;
     const nulls = (fk: Relationship): number => (hints.hasNulls?.(fk) ? 1 : 0);
     const chosen = (fk: Relationship): number => (fk.context === true ? 0 : 1);
-    const ranked = [...parents].sort(
-      (a, b) =>
-        chosen(a) - chosen(b) || nulls(a) - nulls(b) || (tables[b.parentTable]?.depth ?? 0) - (tables[a.parentTable]?.depth ?? 0) || score(b) - score(a),
-    );
+    // Depth only between parents of one tree (an encounter under its patient); parents in different trees by their structure.
+    const deeper = (a: Relationship, b: Relationship): number =>
+      tables[a.parentTable]?.root === tables[b.parentTable]?.root ? (tables[b.parentTable]?.depth ?? 0) - (tables[a.parentTable]?.depth ?? 0) : 0;
+    const ranked = [...parents].sort((a, b) => chosen(a) - chosen(b) || nulls(a) - nulls(b) || deeper(a, b) || score(b) - score(a));
     const context = ranked[0] ?? null;
     const up = context ? tables[context.parentTable] : undefined;
     const assigned = [...ranked.slice(1), ...nonContext.filter((fk) => fk.childTable === name)];

@@ -5,9 +5,9 @@
  *   product's price, its quantity on its customer's segment.
  * - staff: a self-referencing manager link, a forest four levels deep.
  * - cycle: departments with a head (a staff member), staff in a department.
- * - registry: people with yearly records ordered by an integer step (no date), each record also
- *   referencing a group kept as original data (2,000 rows) whose own step equals the record's, and
- *   whose region a person keeps across their records; a record's score depends on the group's level.
+ * - registry: people with yearly records ordered by an integer grade (no date), each record also
+ *   referencing a class kept as original data (2,000 rows) whose own grade equals the record's, of
+ *   a school a person keeps across their records; a record's score depends on the class's track.
  */
 import Database from 'better-sqlite3';
 import type { SynthesisConfig } from '../../src/shared/config';
@@ -188,6 +188,98 @@ export function cycleDb(opts: { seed?: number } = {}): GeneratedDb {
       },
     ],
     [fk('departments', 'head_id', 'staff'), fk('staff', 'department_id', 'departments')],
+  );
+}
+
+/**
+ * A registry: people (the entity) with yearly records ordered by an integer grade (no date); each
+ * record also references a class (2,000 rows, kept as original data) whose own grade is the
+ * record's, of a school that a person keeps across their records in 96% of people; a record's
+ * score depends on its class's track (advanced classes score higher).
+ */
+export function registryDb(opts: { people?: number; seed?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 4);
+  const schoolsN = 100;
+  const grades = 10;
+  const regions = ['north', 'south', 'east', 'west'] as const;
+  const schools: Row[] = Array.from({ length: schoolsN }, (_, i) => [i + 1, regions[i % 4]!]);
+  // Two classes per school and grade: one advanced, one regular.
+  const classes: Row[] = [];
+  const classOf = new Map<string, number[]>();
+  for (let s = 1; s <= schoolsN; s++)
+    for (let g = 1; g <= grades; g++)
+      for (const track of ['advanced', 'regular'] as const) {
+        const id = classes.length + 1;
+        classes.push([id, s, g, track, 18 + rng.int(14)]);
+        classOf.set(`${s}/${g}`, [...(classOf.get(`${s}/${g}`) ?? []), id]);
+      }
+  const people: Row[] = [];
+  const records: Row[] = [];
+  const n = opts.people ?? 700;
+  for (let i = 1; i <= n; i++) {
+    const support = rng.next() < 0.3 ? 'yes' : 'no';
+    people.push([i, rng.next() < 0.5 ? 'f' : 'm', support]);
+    let school = 1 + rng.int(schoolsN);
+    const start = 1 + rng.int(3);
+    const years = 3 + rng.int(6);
+    const moves = rng.next() < 0.04;
+    const gapAt = rng.next() < 0.02 ? 1 + rng.int(Math.max(1, years - 1)) : -1;
+    let grade = start;
+    for (let k = 0; k < years && grade <= grades; k++, grade++) {
+      if (k === gapAt) grade++;
+      if (grade > grades) break;
+      if (moves && k === Math.floor(years / 2)) school = 1 + ((school + rng.int(schoolsN - 1)) % schoolsN);
+      const options = classOf.get(`${school}/${grade}`)!;
+      // Stronger students in the advanced class more often.
+      const cls = classes[options[rng.next() < (support === 'yes' ? 0.35 : 0.55) ? 0 : 1]! - 1]!;
+      const advanced = cls[3] === 'advanced' ? 1 : 0;
+      const score = Math.round(55 + 14 * advanced + 1.5 * grade - 4 * (support === 'yes' ? 1 : 0) + 7 * rng.normal());
+      records.push([records.length + 1, i, grade, cls[0]!, score]);
+    }
+  }
+  return assemble(
+    [
+      {
+        name: 'schools',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['region', 'string', 'categorical'],
+        ],
+        rows: schools,
+      },
+      {
+        name: 'classes',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['school_id', 'integer', 'id'],
+          ['grade', 'integer', 'numerical'],
+          ['track', 'string', 'categorical'],
+          ['size', 'integer', 'numerical'],
+        ],
+        rows: classes,
+      },
+      {
+        name: 'people',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['sex', 'string', 'categorical'],
+          ['support', 'string', 'categorical'],
+        ],
+        rows: people,
+      },
+      {
+        name: 'records',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['person_id', 'integer', 'id'],
+          ['grade', 'integer', 'numerical'],
+          ['class_id', 'integer', 'id'],
+          ['score', 'integer', 'numerical'],
+        ],
+        rows: records,
+      },
+    ],
+    [fk('classes', 'school_id', 'schools'), fk('records', 'person_id', 'people'), fk('records', 'class_id', 'classes')],
   );
 }
 

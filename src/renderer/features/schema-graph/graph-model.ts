@@ -1,7 +1,7 @@
 import { Position, type Edge, type Node, type NodeHandle } from '@xyflow/react';
 import type { DatasetMetadata, Problem, Relationship, SynthesisConfig, TableTreatment } from '../../../shared';
 import { activeForeignKeys, relationshipKey } from '../../../shared';
-import { buildPlan, synthesizedForeignKeys } from '../../../shared/relational-plan';
+import { buildPlan, metadataHints, synthesizedForeignKeys } from '../../../shared/relational-plan';
 import { HANDLE_SIZE, HEADER_HEIGHT, NODE_WIDTH, nodeHeight, ROW_HEIGHT } from './layout';
 
 /** What a column row of a table node shows. */
@@ -118,9 +118,9 @@ export function buildNodes(
 }
 
 /** One edge per foreign key column pair, from the child column to the parent's key column. */
-export function buildEdges(config: SynthesisConfig, problems: Problem[] = []): FkEdge[] {
+export function buildEdges(config: SynthesisConfig, problems: Problem[] = [], metadata?: DatasetMetadata): FkEdge[] {
   const edges: FkEdge[] = [];
-  const plan = buildPlan(config);
+  const plan = buildPlan(config, metadata ? metadataHints(metadata) : {});
   const synthesized = new Set(synthesizedForeignKeys(config).map(relationshipKey));
   for (const fk of config.foreignKeys) {
     const child = config.tables[fk.childTable];

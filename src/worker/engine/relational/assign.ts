@@ -154,7 +154,7 @@ export function assignForeignKeys(
   }
 }
 
-/** Lookup FK values (modelled as categories) that are not keys of the original table are redrawn from the real ones. */
+/** Composite lookup FK values (modelled as categories) that are not keys of the original table are redrawn from the real ones. */
 export function repairLookups(
   plan: GenerationPlan,
   out: Record<string, RowBatch>,
@@ -164,6 +164,7 @@ export function repairLookups(
 ): void {
   for (const t of plan.order) {
     for (const fk of plan.tables[t]!.lookups) {
+      if (fk.childColumns.length === 1) continue;
       const parent = originals[fk.parentTable];
       if (!parent) continue;
       const pIdx = fk.parentColumns.map((c) => parent.columns.indexOf(c));

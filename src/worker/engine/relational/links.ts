@@ -128,8 +128,11 @@ export function trainingSubtrees(
   return { rows, parentIdx, heldParentIdx, dropped, holdout };
 }
 
-/** Variance of the real number of children per parent row along an FK (0 when unknown). */
-function childCountVariance(tables: Record<string, RowBatch>, fk: Relationship): number {
+/**
+ * How much child-level structure a parent carries along an FK: its mean number of children per
+ * row (as `doppel init` ranks them from the row counts), the variance of those counts breaking ties.
+ */
+function childStructure(tables: Record<string, RowBatch>, fk: Relationship): number {
   const child = tables[fk.childTable];
   const parent = tables[fk.parentTable];
   if (!child || !parent || parent.rows.length === 0) return 0;
@@ -139,13 +142,13 @@ function childCountVariance(tables: Record<string, RowBatch>, fk: Relationship):
   for (const c of counts) mean += c / counts.length;
   let v = 0;
   for (const c of counts) v += (c - mean) ** 2 / counts.length;
-  return v;
+  return mean + 1e-6 * v;
 }
 
-/** The generation plan with hints from the real data (empty FK values, variance of child counts). */
+/** The generation plan with hints from the real data (empty FK values, children per parent). */
 export function planFromData(config: SynthesisConfig, tables: Record<string, RowBatch>): GenerationPlan | null {
   return buildPlan(config, {
-    contextScore: (fk) => childCountVariance(tables, fk),
+    contextScore: (fk) => childStructure(tables, fk),
     hasNulls: (fk) => {
       const child = tables[fk.childTable];
       const i = child ? child.columns.indexOf(fk.childColumns[0]!) : -1;

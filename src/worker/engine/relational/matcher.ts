@@ -2,10 +2,13 @@
  * The learned matcher of non-context links (non-context FKs, self-references): which generated
  * parent row a generated child row points at.
  *
- * - A pair scorer learned on the real links: score(c, p) = cᵀ·W·p + uᵀ·p over the rows' features
- *   (context.ts featurizers), fitted by logistic regression of real pairs against random parents
- *   (negative sampling). The bilinear term carries the pair trends across the link (an order's
- *   amount with its product's price), the parent term how popular a kind of parent is.
+ * - A pair scorer learned on the real links: score(c, p) = cᵀ·W·p + uᵀ·p + vᵀ·e(c, p) over the rows'
+ *   features (context.ts featurizers) and pair features e (link-features.ts: the parent's column
+ *   equal to the child's, the parent sharing a group with the parent of the previous sibling),
+ *   fitted by logistic regression of real pairs against random parents and against parents the
+ *   matcher would also propose (negative sampling). The bilinear term carries the pair trends
+ *   across the link (an order's amount with its product's price), the parent term how popular a
+ *   kind of parent is.
  * - Degrees: every generated parent gets a number of children drawn from the real distribution
  *   (parents with none included), the largest going to the parents the scorer finds most popular;
  *   each child then draws its parent among candidates with children left, by softmax of the scores.
@@ -18,12 +21,23 @@ export interface PairScorer {
   /** dimC × dimP, row-major. */
   w: Float32Array;
   u: Float32Array;
+  /** Weights of the pair features (empty without). */
+  v: Float32Array;
+}
+
+/** Pair features of (child row i, parent row p), written into `out` (length `dim`). */
+export interface PairFeatures {
+  dim: number;
+  features(i: number, p: number, out: Float32Array): void;
+  /** A parent the matcher would also propose for child i (a harder negative than a random one); −1 for none. */
+  hardNegative?(i: number): number;
 }
 
 /** Real pairs used to fit a scorer (a sample when there are more). */
 const MAX_PAIRS = 20_000;
 const NEGATIVES = 4;
 const EPOCHS = 6;
+const HARD_EPOCHS = 16;
 const LEARNING_RATE = 0.05;
 const L2 = 1e-4;
 /** Candidate parents scored per child. */
@@ -36,19 +50,21 @@ function dot(a: Float32Array, ao: number, b: Float32Array, bo: number, n: number
 }
 
 /** Fits the scorer on real links: child row i points at parent row link[i] (−1: none). */
-export function fitScorer(child: Float32Array, dimC: number, parent: Float32Array, dimP: number, link: Int32Array, rng: Rng): PairScorer {
+export function fitScorer(child: Float32Array, dimC: number, parent: Float32Array, dimP: number, link: Int32Array, rng: Rng, pairs?: PairFeatures): PairScorer {
   const w = new Float32Array(dimC * dimP);
   const u = new Float32Array(dimP);
+  const v = new Float32Array(pairs?.dim ?? 0);
+  const e = new Float32Array(v.length);
   const nP = dimP > 0 ? parent.length / dimP : 0;
-  let pairs = Array.from(link.keys()).filter((i) => link[i]! >= 0);
-  if (pairs.length > MAX_PAIRS) {
-    for (let i = pairs.length - 1; i > 0; i--) {
+  let real = Array.from(link.keys()).filter((i) => link[i]! >= 0);
+  if (real.length > MAX_PAIRS) {
+    for (let i = real.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
-      [pairs[i], pairs[j]] = [pairs[j]!, pairs[i]!];
+      [real[i], real[j]] = [real[j]!, real[i]!];
     }
-    pairs = pairs.slice(0, MAX_PAIRS);
+    real = real.slice(0, MAX_PAIRS);
   }
-  if (nP < 2 || pairs.length === 0) return { dimC, dimP, w, u };
+  if (nP < 2 || real.length === 0) return { dimC, dimP, w, u, v };
   const proj = new Float32Array(dimP);
   const step = (i: number, p: number, label: number, lr: number): void => {
     // proj = Wᵀ·c_i + u
@@ -59,8 +75,13 @@ export function fitScorer(child: Float32Array, dimC: number, parent: Float32Arra
       const row = a * dimP;
       for (let b = 0; b < dimP; b++) proj[b]! += ca * w[row + b]!;
     }
-    const z = dot(proj, 0, parent, p * dimP, dimP);
+    let z = dot(proj, 0, parent, p * dimP, dimP);
+    if (pairs) {
+      pairs.features(i, p, e);
+      z += dot(v, 0, e, 0, v.length);
+    }
     const g = 1 / (1 + Math.exp(-Math.max(-30, Math.min(30, z)))) - label;
+    for (let k = 0; k < v.length; k++) v[k]! -= lr * (g * e[k]! + L2 * v[k]!);
     for (let b = 0; b < dimP; b++) {
       const pb = parent[p * dimP + b]!;
       u[b]! -= lr * (g * pb + L2 * u[b]!);
@@ -75,18 +96,30 @@ export function fitScorer(child: Float32Array, dimC: number, parent: Float32Arra
       }
     }
   };
-  for (let e = 0; e < EPOCHS; e++) {
-    const lr = LEARNING_RATE / (1 + e);
-    for (const i of pairs) {
+  // With pair features, the parents agreeing with a child are told apart by the other terms: trained longer, on those harder negatives as much as on random ones.
+  const epochs = pairs?.hardNegative ? HARD_EPOCHS : EPOCHS;
+  for (let e = 0; e < epochs; e++) {
+    const lr = LEARNING_RATE / (1 + e / 2);
+    for (const i of real) {
       step(i, link[i]!, 1, lr);
-      for (let k = 0; k < NEGATIVES; k++) step(i, rng.int(nP), 0, lr / NEGATIVES);
+      for (let k = 0; k < NEGATIVES; k++) {
+        const hard = k % 2 === 1 && pairs?.hardNegative ? pairs.hardNegative(i) : -1;
+        if (hard >= 0 && hard !== link[i]) step(i, hard, 0, (2 * lr) / NEGATIVES);
+        else step(i, rng.int(nP), 0, lr / NEGATIVES);
+      }
     }
   }
-  return { dimC, dimP, w, u };
+  return { dimC, dimP, w, u, v };
 }
 
 /** Scores of generated rows: child projections computed once, then one dot product per candidate. */
-export function scoring(s: PairScorer, child: Float32Array, parent: Float32Array): { score(i: number, p: number): number; popularity(p: number): number } {
+export function scoring(
+  s: PairScorer,
+  child: Float32Array,
+  parent: Float32Array,
+  pairs?: PairFeatures,
+): { score(i: number, p: number): number; popularity(p: number): number } {
+  const e = new Float32Array(s.v.length);
   const nC = s.dimC > 0 ? child.length / s.dimC : 0;
   const proj = new Float32Array(nC * s.dimP);
   for (let i = 0; i < nC; i++) {
@@ -97,7 +130,12 @@ export function scoring(s: PairScorer, child: Float32Array, parent: Float32Array
     }
   }
   return {
-    score: (i, p) => dot(proj, i * s.dimP, parent, p * s.dimP, s.dimP) + dot(s.u, 0, parent, p * s.dimP, s.dimP),
+    score: (i, p) => {
+      const base = dot(proj, i * s.dimP, parent, p * s.dimP, s.dimP) + dot(s.u, 0, parent, p * s.dimP, s.dimP);
+      if (!pairs || !s.v.length) return base;
+      pairs.features(i, p, e);
+      return base + dot(s.v, 0, e, 0, s.v.length);
+    },
     popularity: (p) => dot(s.u, 0, parent, p * s.dimP, s.dimP),
   };
 }

@@ -54,7 +54,9 @@ export async function sequenceCandidates(
   previous: Featurizer,
   k: number,
   sampleRound: (ctx: { matrix: Float32Array; dim: number }, rows: number, round: number) => Promise<RowBatch>,
+  steps?: { pattern: StepPattern; pick: (n: number) => number },
 ): Promise<RowBatch> {
+  const si = steps ? columns.indexOf(steps.pattern.column) : -1;
   const n = position.length;
   const rounds: number[][] = [];
   for (let i = 0; i < n; i++) (rounds[position[i]!] ??= []).push(i);
@@ -68,7 +70,88 @@ export async function sequenceCandidates(
     const feats = r > 0 ? previous.encode({ columns, rows: idx.map((i) => all[i - 1]!) }) : null;
     const prev = Int32Array.from(idx, (_, j) => (r > 0 ? j : -1));
     const part = await sampleRound(withPrevious({ matrix: sub, dim: ctx.dim }, feats, previous.dim, prev), m, r);
+    if (steps && si >= 0) {
+      // One step per row for all its candidates: the first sibling's as sampled, the next ones continuing the chain.
+      const first = part.rows.slice(0, m);
+      if (r > 0)
+        continueSteps(
+          first,
+          idx.map((i) => all[i - 1]!),
+          si,
+          steps.pattern,
+          steps.pick,
+        );
+      for (let c = 1; c < k; c++) for (let j = 0; j < m; j++) part.rows[c * m + j]![si] = first[j]![si] ?? null;
+    }
     for (let c = 0; c < k; c++) idx.forEach((i, j) => (all[c * n + i] = part.rows[c * m + j]!));
   }
   return { columns, rows: all };
+}
+
+/**
+ * An integer step column (a grade, a visit number, a year without a date): each child after the
+ * first continues from its previous sibling's step by one of the real differences between
+ * consecutive siblings, so steps stay unique and rising per parent with the real share of skips;
+ * a family is shifted back into the real range when it runs past it.
+ */
+export interface StepPattern {
+  column: string;
+  /** Differences between consecutive siblings in the data (sorted). */
+  deltas: Float64Array;
+  min: number;
+  max: number;
+}
+
+/** The real step pattern of an integer sequence column (null when its values are not whole numbers or no parent has two children). */
+export function learnSteps(batch: RowBatch, column: string, link: Int32Array, order: Int32Array): StepPattern | null {
+  const ci = batch.columns.indexOf(column);
+  if (ci < 0) return null;
+  const value = (r: Row | undefined): number => (r && r[ci] !== null && r[ci] !== '' ? Number(r[ci]) : NaN);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of batch.rows) {
+    const v = value(r);
+    if (!Number.isFinite(v)) continue;
+    if (!Number.isInteger(v)) return null;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const prev = previousSiblings(link, order);
+  const deltas: number[] = [];
+  prev.forEach((p, r) => {
+    const d = p < 0 ? NaN : value(batch.rows[r]) - value(batch.rows[p]);
+    if (Number.isFinite(d)) deltas.push(d);
+  });
+  if (!deltas.length || !Number.isFinite(min)) return null;
+  return { column, deltas: Float64Array.from(deltas).sort(), min, max };
+}
+
+/** Each row's step set to its previous sibling's plus a real difference (`pick` draws an index into the deltas). */
+export function continueSteps(rows: Row[], previous: Row[], ci: number, pattern: StepPattern, pick: (n: number) => number): void {
+  rows.forEach((r, j) => {
+    const before = Number(previous[j]?.[ci]);
+    if (!Number.isFinite(before)) return;
+    const next = before + pattern.deltas[pick(pattern.deltas.length)]!;
+    r[ci] = typeof r[ci] === 'string' ? String(next) : next;
+  });
+}
+
+/** Families (rows laid out parent by parent, `position` their place) whose last step runs past the real maximum shifted back (not below the minimum). */
+export function fitSteps(rows: Row[], position: Int32Array, ci: number, pattern: StepPattern): void {
+  let start = 0;
+  for (let i = 0; i <= rows.length; i++) {
+    if (i < rows.length && (i === 0 || position[i]! > 0)) continue;
+    // rows start..i-1 form one family.
+    const last = Number(rows[i - 1]?.[ci]);
+    const first = Number(rows[start]?.[ci]);
+    const over = Number.isFinite(last) ? last - pattern.max : 0;
+    const room = Number.isFinite(first) ? first - pattern.min : 0;
+    const shift = Math.min(over, room);
+    if (shift > 0)
+      for (let k = start; k < i; k++) {
+        const v = Number(rows[k]![ci]);
+        if (Number.isFinite(v)) rows[k]![ci] = typeof rows[k]![ci] === 'string' ? String(v - shift) : v - shift;
+      }
+    start = i;
+  }
 }

@@ -30,6 +30,7 @@ import { assignForeignKeys, learnAssignments, repairLookups, type Assignment, ty
 import { uniqueKeys } from './unique-keys';
 import { depthsOf, generateForest, learnForest, type ForestShape } from './forest';
 import { fitScorer, scoring, type PairScorer } from './matcher';
+import { learnLookup, matchedLookups, matchLookup, type LookupModel } from './lookups';
 import { protectRareByEntity } from './entity-privacy';
 import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
@@ -37,7 +38,7 @@ import { planFromData, resolveLinks, trainingSubtrees } from './links';
 import { treesOf } from './plan';
 import { planRelativeTimes, toAbsolute, toRelative, type RelativeTime } from './relative-time';
 import { sequenceColumn, siblingOrder } from './order';
-import { previousSiblings, sequenceCandidates, withPrevious } from './sequences';
+import { fitSteps, learnSteps, previousSiblings, sequenceCandidates, withPrevious, type StepPattern } from './sequences';
 import { relationalProblems, type GenerationPlan } from './plan';
 
 export interface RelationalInput {
@@ -73,6 +74,8 @@ export interface RelationalPrepared {
   relativeTimes: Record<string, RelativeTime[]>;
   /** Ordered children: the sequence column whose previous value each child sees (absent: unordered). */
   sequences: Record<string, string>;
+  /** Ordered children by an integer step: the real differences between consecutive siblings. */
+  steps: Record<string, StepPattern>;
   /** Real rows per table for the report: what was learned (source columns) and the held-out subtrees. */
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   /** Self-references: the real forest's shape and the depth of every training row. */
@@ -88,6 +91,8 @@ export interface RelationalModel {
   previous: Record<string, Featurizer>;
   /** Learned matchers of the non-context FKs and self-references, by relationship key. */
   matchers: Record<string, { scorer: PairScorer; child: Featurizer; parent: Featurizer }>;
+  /** Learned matchers of the FKs into original-data tables, by child table. */
+  lookups: Record<string, LookupModel[]>;
 }
 
 /** Table config for the model: FK columns regenerated (overwritten later), lookup FKs categorical, child counts numerical. */
@@ -100,7 +105,10 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
     const c = fk.childColumns[0]!;
     columns[c] = { ...columns[c]!, sdtype: 'id', treatment: 'synthesize' };
   }
-  for (const fk of tp.lookups) for (const c of fk.childColumns) if (columns[c]) columns[c] = { ...columns[c], sdtype: 'categorical' };
+  // Single-column lookups are chosen by their matcher after generation (lookups.ts); composite ones are categories.
+  for (const fk of tp.lookups)
+    for (const c of fk.childColumns)
+      if (columns[c]) columns[c] = { ...columns[c], sdtype: fk.childColumns.length === 1 ? 'id' : 'categorical', treatment: 'synthesize' };
   // Child counts are the relational structure itself: kept whole (no clipping of the largest
   // families), else the output loses the rows of every parent above the clip.
   for (const name of counts)
@@ -224,8 +232,20 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   // (Not under DP: a previous sibling's value would enter a second row's gradient.)
   const sequences: Record<string, string> = {};
   for (const t of plan.order) {
-    const column = plan.tables[t]!.context && !s.privacy.differentialPrivacy.enabled ? sequenceColumn(config.tables[t]!) : null;
+    const column = plan.tables[t]!.context && !s.privacy.differentialPrivacy.enabled ? sequenceColumn(config.tables[t]!, sub.rows[t]) : null;
     if (column && prepared[t]!.plans.some((p) => p.name === column && p.role === 'model')) sequences[t] = column;
+  }
+  const steps: Record<string, StepPattern> = {};
+  for (const [t, column] of Object.entries(sequences)) {
+    if (config.tables[t]!.columns[column]?.sdtype === 'datetime') continue;
+    const pattern = learnSteps(sub.rows[t]!, column, sub.parentIdx[t]!, siblingOrder(sub.rows[t]!, config.tables[t]!));
+    if (!pattern) continue;
+    steps[t] = pattern;
+    const skips = pattern.deltas.filter((d) => d !== 1).length / pattern.deltas.length;
+    log(
+      'info',
+      `"${t}": ${column} is a step per "${plan.tables[t]!.context!.parentTable}" row; each continues the previous one as in the data (${(100 * skips).toFixed(1)}% not by 1).`,
+    );
   }
   const evaluation: RelationalPrepared['evaluation'] = {};
   for (const t of plan.order) evaluation[t] = { train: sub.rows[t]!, holdout: sub.holdout[t]! };
@@ -254,6 +274,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     inherited,
     relativeTimes,
     sequences,
+    steps,
     evaluation,
     forests,
     warnings,
@@ -305,7 +326,7 @@ function tableBudgets(prepared: RelationalPrepared): { next(table: string): { ti
 
 export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
-  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {} };
+  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {}, lookups: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   const budget = tableBudgets(prepared);
   try {
@@ -417,10 +438,19 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const previous = model.previous[t];
       const n = parentIdx.length;
       if (previous && n > 0) {
-        const all = await sequenceCandidates(ctx, positions.position, columns, previous, childCandidates(tm, n), (c, m, round) =>
-          sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal),
+        const pattern = model.prepared.steps[t];
+        const stepRng = createRng(seed + k + 0x5e9);
+        const all = await sequenceCandidates(
+          ctx,
+          positions.position,
+          columns,
+          previous,
+          childCandidates(tm, n),
+          (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal),
+          pattern ? { pattern, pick: (len) => stepRng.int(len) } : undefined,
         );
         batch = selectCandidates(tm, all, n, training, seed + k);
+        if (pattern) fitSteps(batch.rows, positions.position, columns.indexOf(pattern.column), pattern);
       } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, opts.signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
@@ -457,6 +487,22 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   };
   assignForeignKeys(plan, out, links, model.prepared.assignments, rng, scores);
   generateForests(model, out, rng);
+  for (const t of plan.order)
+    for (const m of model.lookups[t] ?? []) {
+      const link = links[t];
+      matchLookup(
+        m,
+        out[t]!,
+        input.tables[m.fk.parentTable]!,
+        link
+          ? previousSiblings(
+              link,
+              Int32Array.from(link, (_, i) => i),
+            )
+          : null,
+        rng,
+      );
+    }
   repairLookups(plan, out, input.tables, model.prepared.training, rng);
   for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
     input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
@@ -495,7 +541,30 @@ function fitMatchers(model: RelationalModel): void {
       const link = resolveLinks(cRows, fk.childColumns[0]!, pRows, fk.parentColumns[0]!);
       model.matchers[relationshipKey(fk)] = { scorer: fitScorer(child.encode(cRows), child.dim, parent.encode(pRows), parent.dim, link, rng), child, parent };
     }
+    const lookups = matchedLookups(prepared.plan, t);
+    if (!lookups.length) continue;
+    const cRows = prepared.training[t]!;
+    const ctx = tp.context;
+    const previous = ctx ? previousSiblings(prepared.parentIdx[t]!, siblingOrder(cRows, prepared.input.config.tables[t]!)) : null;
+    const child = matchFeaturizer(prepared, t);
+    const own = matchColumns(prepared, t);
+    model.lookups[t] = lookups.map((fk) => learnLookup(prepared.input.config, fk, cRows, child, own, prepared.input.tables[fk.parentTable]!, previous, rng));
+    for (const m of model.lookups[t]) {
+      const p = m.fk.parentTable;
+      const what = [...m.agreement.equal.map((e) => `${e.child} = ${p}.${e.parent}`), ...m.agreement.stable.map((c) => `${p}.${c} kept across siblings`)];
+      prepared.input.log?.(
+        'info',
+        `"${t}": ${m.fk.childColumns[0]} chosen among the "${m.fk.parentTable}" rows by a learned matcher${what.length ? ` (${what.join(', ')}, as in the data)` : ''}.`,
+      );
+    }
   }
+}
+
+/** The modelled columns a matcher compares (dates learned relative to a parent's and child counts left out). */
+function matchColumns(prepared: RelationalPrepared, table: string): string[] {
+  const p = prepared.prepared[table]!;
+  const relative = new Set((prepared.relativeTimes[table] ?? []).map((r) => r.column));
+  return p.plans.filter((x) => x.role === 'model' && !relative.has(x.name) && !x.name.startsWith(COUNT_PREFIX)).map((x) => x.name);
 }
 
 /** Real rows compared per generated row when looking for the most similar one (its depth is the preferred depth). */

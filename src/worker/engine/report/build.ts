@@ -229,7 +229,7 @@ export function buildReport(input: ReportInput): ReportJson {
       synthetic: { tables: synAll },
       columns: specs,
       seed: input.seed,
-      sequenceColumn: child ? sequenceColumn(child) : null,
+      sequenceColumn: child ? sequenceColumn(child, realAll[fk.childTable]) : null,
     });
     if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
   }

@@ -124,8 +124,8 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
     useMemo(() => {
       if (!config) return [];
       const sel = new Set(selectedEdges);
-      return buildEdges(config, problems).map((e): FkEdge => ({ ...e, selected: sel.has(e.id) }));
-    }, [config, problems, selectedEdges]),
+      return buildEdges(config, problems, metadata ?? undefined).map((e): FkEdge => ({ ...e, selected: sel.has(e.id) }));
+    }, [config, problems, selectedEdges, metadata]),
     edgeSignature,
   );
   const tableNames = useMemo(() => derived.map((n) => n.data.table).sort((a, b) => a.localeCompare(b)), [derived]);
