@@ -87,6 +87,7 @@ export function foldJobEvent(rec: ExecutionRecord, event: JobEvent, now: Date = 
   if (event.type === 'ready') {
     rec.status = 'running';
     rec.backend = event.backend;
+    if (event.notice !== undefined) rec.notice = event.notice;
     return;
   }
   rec.status = 'running';

@@ -13,3 +13,4 @@ export * from './stored-names';
 export * from './effective-settings';
 export * from './destination-mapping';
 export * from './progress-gate';
+export * from './device-notice';

@@ -73,7 +73,8 @@ export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
 /** Worker -> main events. One stream per execution. */
 export const jobEventSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ready'), backend: z.string() }),
+  /** The model's backend is up; `notice` says when it is not the device the settings asked for. */
+  z.object({ type: z.literal('ready'), backend: z.string(), notice: z.string().optional() }),
   z.object({ type: z.literal('step'), step: z.enum(jobSteps), status: z.enum(['started', 'done', 'skipped']), seconds: z.number().optional() }),
   z.object({
     type: z.literal('progress'),
@@ -124,6 +125,8 @@ export const executionRecordSchema = z.object({
   finishedAt: z.string().nullable(),
   steps: z.array(stepStateSchema),
   backend: z.string().nullable(),
+  /** Shown on the execution page: e.g. the GPU was asked for and the model ran elsewhere. */
+  notice: z.string().nullable().default(null),
   quality: z.number().nullable(),
   outputPath: z.string().nullable(),
   workspace: z.string(),

@@ -26,6 +26,7 @@ function record(id: string, synthesisId = 's1', createdAt = '2026-01-01T10:00:00
     finishedAt: null,
     steps: initialSteps(),
     backend: null,
+    notice: null,
     quality: null,
     outputPath: null,
     workspace: '/tmp/w',

@@ -19,6 +19,7 @@ function seen(r: ExecutionRecord) {
   return {
     status: r.status,
     backend: r.backend,
+    notice: r.notice,
     quality: r.quality,
     error: r.error?.code ?? null,
     finished: r.finishedAt !== null,
@@ -47,7 +48,7 @@ function both(events: JobEvent[]): { stored: ExecutionRecord; live: ExecutionRec
 }
 
 const running: JobEvent[] = [
-  { type: 'ready', backend: 'wasm' },
+  { type: 'ready', backend: 'wasm', notice: 'The GPU was requested but is not available here.' },
   { type: 'step', step: 'load', status: 'started' },
   { type: 'progress', step: 'load', done: 50, total: 100, etaSeconds: 3 },
   { type: 'progress', step: 'load', done: 80, total: 100 },

@@ -19,6 +19,7 @@ interface ExecutionRow {
   finished_at: string | null;
   steps: string;
   backend: string | null;
+  notice: string | null;
   quality: number | null;
   output_path: string | null;
   workspace: string;
@@ -26,7 +27,7 @@ interface ExecutionRow {
   summary: string | null;
 }
 
-const COLUMNS = 'id, synthesis_id, name, status, created_at, finished_at, steps, backend, quality, output_path, workspace, error, summary';
+const COLUMNS = 'id, synthesis_id, name, status, created_at, finished_at, steps, backend, notice, quality, output_path, workspace, error, summary';
 
 /** The row as a record without validation (the hot path of applyEvent). */
 function fromRow(row: ExecutionRow): ExecutionRecord {
@@ -39,6 +40,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
     finishedAt: row.finished_at,
     steps: JSON.parse(row.steps) as StepState[],
     backend: row.backend,
+    notice: row.notice ?? null,
     quality: row.quality,
     outputPath: row.output_path,
     workspace: row.workspace,
@@ -81,7 +83,7 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
      VALUES (?, ?, ?, 'queued', ?, NULL, ?, NULL, NULL, NULL, ?, NULL, NULL, ?, ?)`,
   );
   const save = db.prepare(
-    'UPDATE executions SET status = ?, finished_at = ?, steps = ?, backend = ?, quality = ?, output_path = ?, error = ?, summary = ? WHERE id = ?',
+    'UPDATE executions SET status = ?, finished_at = ?, steps = ?, backend = ?, notice = ?, quality = ?, output_path = ?, error = ?, summary = ? WHERE id = ?',
   );
   const renameStmt = db.prepare('UPDATE executions SET name = ? WHERE id = ?');
   const del = db.prepare('DELETE FROM executions WHERE id = ?');
@@ -101,6 +103,7 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
       rec.finishedAt,
       JSON.stringify(rec.steps),
       rec.backend,
+      rec.notice,
       rec.quality,
       rec.outputPath,
       rec.error === null ? null : JSON.stringify(rec.error),

@@ -67,6 +67,10 @@ export const migrations: readonly string[] = [
   INSERT INTO store_meta (name, value)
     SELECT 'audit-head', json_object('seq', seq, 'hash', hash) FROM audit ORDER BY seq DESC LIMIT 1;
   `,
+  // What the execution page tells beyond status and error (e.g. the device that was asked for was not used).
+  `
+  ALTER TABLE executions ADD COLUMN notice TEXT;
+  `,
 ];
 
 export function schemaVersion(db: Database.Database): number {

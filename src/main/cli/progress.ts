@@ -65,6 +65,7 @@ export class TimelinePrinter {
       case 'ready':
         this.stopBar();
         this.out.write(`  backend: ${event.backend}\n`);
+        if (event.notice) this.out.write(`  notice: ${event.notice}\n`);
         break;
       case 'log':
         if (event.level !== 'info') {

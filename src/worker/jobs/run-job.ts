@@ -13,6 +13,7 @@ import fs from 'node:fs/promises';
 import { activeForeignKeys } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import { describeRename } from '../../shared/stored-names';
+import { deviceNotice } from '../../shared/device-notice';
 import type { ExecutionSummary, JobEvent, WorkerCommand } from '../../shared/job';
 import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
@@ -88,7 +89,9 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       }
       return b;
     });
-    emit({ type: 'ready', backend: built.backend });
+    const notice = deviceNotice(config.settings.device, built.backend);
+    if (notice) log('warn', notice);
+    emit({ type: 'ready', backend: built.backend, ...(notice ? { notice } : {}) });
     const model = built;
     if (generate) timeline.skip('train');
     else {

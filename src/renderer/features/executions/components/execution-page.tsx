@@ -8,6 +8,7 @@ import { useExecutions } from '../store';
 import { executionSeconds, isActive } from '../live';
 import { StatusBadge } from './status-badge';
 import { StepTimeline } from './step-timeline';
+import { ExecutionNotice } from './execution-notice';
 import { GenerateMore } from './generate-more';
 import { LossChart } from './loss-chart';
 import { ResultsPanel } from '../../results/components/results-panel';
@@ -67,6 +68,7 @@ export function ExecutionPage({ id }: { id: string }) {
           <GenerateMore execution={record} />
         ) : null}
       </Group>
+      <ExecutionNotice record={record} />
       {record.status === 'failed' && record.error ? (
         <Alert color="red" title="The execution failed" role="alert">
           <Text size="sm">{record.error.message}</Text>
