@@ -22,7 +22,7 @@ export interface GeneratedDb {
   config: SynthesisConfig;
 }
 
-type Col = [name: string, storage: ColumnMeta['storageType'], sdtype: ColumnMeta['sdtype']];
+export type Col = [name: string, storage: ColumnMeta['storageType'], sdtype: ColumnMeta['sdtype']];
 
 function tableMeta(name: string, cols: Col[], rows: number, pk: string[]): TableMeta {
   return {
@@ -41,7 +41,7 @@ export const fk = (childTable: string, childColumn: string, parentTable: string,
   origin: 'declared',
 });
 
-function assemble(defs: { name: string; cols: Col[]; rows: Row[]; pk?: string[] }[], relationships: Relationship[]): GeneratedDb {
+export function assemble(defs: { name: string; cols: Col[]; rows: Row[]; pk?: string[] }[], relationships: Relationship[]): GeneratedDb {
   const metadata: DatasetMetadata = { tables: defs.map((d) => tableMeta(d.name, d.cols, d.rows.length, d.pk ?? ['id'])), relationships };
   const tables = Object.fromEntries(defs.map((d) => [d.name, { columns: d.cols.map((c) => c[0]), rows: d.rows }]));
   const config = defaultConfig(metadata, { kind: 'sqlite', path: '/generated.sqlite' });
