@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import type { StorageType, TableMeta } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { quote } from './dialect';
+import { binaryEncoders, binaryHeader, binaryTrailer, binaryTuples, binaryWritable } from './pg-binary';
 import type { Session } from './session';
 import { sqliteValue, wholeDateText, type SqliteBindable } from '../dialects/sqlite-values';
 
@@ -14,6 +15,8 @@ export interface LoadOptions {
   onRows: (n: number) => void;
   /** The SQL name rows go into when it is not the table's own (a staging table); messages still name the table. */
   into?: string;
+  /** PostgreSQL: text COPY even when binary is possible. */
+  textCopy?: boolean;
 }
 
 /** Rows of a batch in the table's column order (batches may name their columns in another order). */
@@ -83,15 +86,34 @@ function textLines(rows: Row[], formats: CellFormat[]): string {
   return rows.length ? `${lines.join('\n')}\n` : '';
 }
 
-/** PostgreSQL: COPY FROM STDIN in text format, written with backpressure. */
+/** The type OIDs of a table's columns, by name. */
+async function columnOids(s: Session, sqlName: string): Promise<Map<string, number>> {
+  const rows = await s.query(
+    'select attname as name, atttypid::int as oid from pg_attribute where attrelid = $1::regclass and attnum > 0 and not attisdropped',
+    [sqlName],
+  );
+  return new Map(rows.map((r) => [String(r.name), Number(r.oid)]));
+}
+
+/**
+ * PostgreSQL: COPY FROM STDIN written with backpressure, in binary when every column type has a
+ * binary encoder (the server then parses no text), else in text.
+ */
 export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
   const client = s.pg!;
+  const target = o.into ?? s.qualified(t.name);
   const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
-  const stream = client.query(copyFrom(`COPY ${o.into ?? s.qualified(t.name)} (${cols}) FROM STDIN`));
+  const oids = await columnOids(s, target);
+  const typed = t.columns.map((c) => ({ name: c.name, oid: oids.get(c.name) ?? 0, storage: c.storageType }));
+  const binary = !o.textCopy && binaryWritable(typed.map((c) => c.oid));
+  const stream = client.query(copyFrom(`COPY ${target} (${cols}) FROM STDIN${binary ? ' (FORMAT binary)' : ''}`));
   const formats = columnFormatters(
     t.columns.map((c) => c.storageType),
     true,
   );
+  const encoders = binary ? binaryEncoders(typed) : [];
+  const encode = (r: Row[]): string | Buffer => (binary ? binaryTuples(r, encoders) : textLines(r, formats));
+  if (binary) stream.write(binaryHeader);
   let failure: Error | null = null;
   stream.on('error', (e: Error) => (failure = e));
   let n = 0;
@@ -99,8 +121,8 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
     for await (const batch of rows) {
       checkAbort(o.signal, t.name);
       if (failure) throw failure;
-      const text = textLines(aligned(t, batch), formats);
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      const chunk = encode(aligned(t, batch));
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
       n += batch.rows.length;
       o.onRows(batch.rows.length);
     }
@@ -109,7 +131,7 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
     await once(stream, 'close').catch(() => undefined);
     throw e instanceof AppError ? e : (failure ?? e);
   }
-  stream.end();
+  stream.end(binary ? binaryTrailer : undefined);
   await new Promise<void>((resolve, reject) => {
     if (failure) reject(failure);
     stream.on('finish', () => resolve());
