@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageType, TableMeta } from '../../src/shared/metadata';
 import type { CellValue, Row } from '../../src/shared/values';
 import { loadPostgres } from '../../src/data/destinations/loaders';
+import type { DbSpec } from '../../src/data/dialects';
 import { openSession, type Session } from '../../src/data/destinations/session';
 import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
 
@@ -92,7 +93,7 @@ describe('PostgreSQL binary COPY', () => {
   let s: Session;
   beforeAll(async () => {
     db = await createPgDatabase('doppel_t_binary');
-    s = await openSession(db.spec, undefined, { create: true });
+    s = await openSession(db.spec as DbSpec, undefined, { create: true });
     for (const name of ['as_binary', 'as_text']) {
       await s.query(`CREATE TABLE ${name} (id integer PRIMARY KEY, ${columns.map((c) => `${c.name} ${c.sql}`).join(', ')})`);
     }
