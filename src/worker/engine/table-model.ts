@@ -27,10 +27,11 @@ import type { CellValue, RowBatch } from '../../shared/values';
 import { encodeValues, planColumn, subColumnsOf, type ColumnPlan } from './encoders/index';
 import { fitCopula, sampleCopula, type CopulaModel } from './model/copula';
 import { disposeMasks, disposeParams } from './model/network';
-import { createSampler } from './model/sampler';
+import { computeFor } from './model/compute';
+import { currentBackend } from './backend';
 import { BLEND_SHARES, blendQualities, chooseBlend, pickRows, replicatesFor, type ModelChoice } from './model/select';
 import { applyIndices, rakeWeights, resampleIndices, tokenMarginals } from './model/rake';
-import { checkAborted, train, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
+import { checkAborted, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
 import { createRng } from './rng';
 import { CopyFilter } from './privacy-filter';
 import { dpBatchSize, planPreprocessing, planSgd, spent, type DpSpent, type PreprocessingPlan } from './privacy/budget';
@@ -342,7 +343,7 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     trainOptions.patience = Number.POSITIVE_INFINITY;
     trainOptions.initLogFreq = prepared.dp.initLogFreq;
   }
-  const net = await train(
+  const net = await computeFor(currentBackend()).train(
     { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n, context: opts.context?.matrix, contextDim: opts.context?.dim },
     trainOptions,
   );
@@ -395,7 +396,7 @@ async function chooseModel(prepared: PreparedTable, net: TrainedNet, seed: numbe
   const copula = fitCopula(prepared.tokens, prepared.cards, trainRows);
   const m = Math.min(10_000, Math.max(2000, 2 * val.length));
   const rng = createRng(seed + 3);
-  const sampler = createSampler(net);
+  const sampler = computeFor(currentBackend()).sampler(net);
   let netTokens = await sampler.sample(m, rng, prepared.settings.temperature);
   sampler.dispose();
   // Scored as it will be sampled: raked to the marginals of the rows it was trained on.

@@ -9,7 +9,9 @@ import * as idEnc from './encoders/id';
 import { consistentMockValues, mockValues } from './mock/mock-values';
 import { sampleCopula, type CopulaModel } from './model/copula';
 import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
-import { createSampler, type Sampler } from './model/sampler';
+import type { Sampler } from './model/sampler';
+import { computeFor } from './model/compute';
+import { currentBackend } from './backend';
 import { checkAborted } from './model/trainer';
 import { createRng, shuffle, type Rng } from './rng';
 import type { TableModel } from './table-model';
@@ -135,7 +137,7 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
   const rng = createRng(seed + 1);
   const temperature = opts.temperature ?? model.prepared.settings.temperature;
   const batchSize = Math.max(1, opts.batchSize ?? 16384);
-  const sampler: Sampler | null = model.net ? createSampler(model.net) : null;
+  const sampler: Sampler | null = model.net ? computeFor(currentBackend()).sampler(model.net) : null;
   let idOffset = opts.idOffset ?? 0;
   let nextId = opts.idOffset ?? 0;
   try {

@@ -75,6 +75,8 @@ export interface TrainOptions {
    * sooner). 'plateau' (default): constant `lr`, halved after every second epoch without progress.
    */
   schedule?: { kind: 'cosine'; warmupSteps: number; floor: number } | { kind: 'plateau' };
+  /** Where batches are built (default: on the host; see model/compute.ts). */
+  batches?: BatchSourceFactory;
 }
 
 export interface TrainedNet {
@@ -136,6 +138,19 @@ export function batchTensors(
   return { X, Z, XT };
 }
 
+/** Builds the tensors of a batch of rows; where they are built (host memory or the device) is the implementation's. */
+export interface BatchSource {
+  batch(idx: Int32Array, start: number, end: number, transposed?: boolean): { X: tf.Tensor2D; Z: tf.Tensor2D | null; XT?: tf.Tensor2D };
+  dispose(): void;
+}
+export type BatchSourceFactory = (data: TrainData, offs: number[], C: number) => BatchSource;
+
+/** Batches built on the host (typed arrays uploaded per batch): the fastest on the WASM and CPU backends. */
+export const hostBatches: BatchSourceFactory = (data, offs, C) => ({
+  batch: (idx, start, end, transposed = false) => batchTensors(data, offs, C, idx, start, end, transposed),
+  dispose: () => undefined,
+});
+
 /** Smoothed empirical log-frequencies of every token (head bias init). */
 export function logFrequencies(data: TrainData, rows: Int32Array): Float32Array {
   const offs = offsets(data.cards);
@@ -151,11 +166,11 @@ export function logFrequencies(data: TrainData, rows: Int32Array): Float32Array 
   return out;
 }
 
-async function meanLoss(params: Params, masks: Masks, data: TrainData, offs: number[], C: number, idx: Int32Array, batch: number): Promise<number> {
+async function meanLoss(params: Params, masks: Masks, source: BatchSource, idx: Int32Array, batch: number): Promise<number> {
   if (idx.length === 0) return NaN;
   let total: tf.Scalar = tf.scalar(0);
   for (let s = 0; s < idx.length; s += batch) {
-    const { X, Z } = batchTensors(data, offs, C, idx, s, Math.min(idx.length, s + batch));
+    const { X, Z } = source.batch(idx, s, Math.min(idx.length, s + batch));
     const l = batchLoss(params, masks, X, Z);
     const next = tf.add(total, l) as tf.Scalar;
     total.dispose();
@@ -175,6 +190,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const arch: Arch = { cards: data.cards, hidden: opts.hidden, contextDim: data.contextDim ?? 0, direct: opts.direct };
   const C = data.cards.reduce((a, b) => a + b, 0);
   const offs = offsets(data.cards);
+  const source = (opts.batches ?? hostBatches)(data, offs, C);
   const all = Int32Array.from({ length: data.n }, (_, i) => i);
   shuffle(all, rng);
   const nVal = data.n >= 20 && opts.valFraction > 0 ? Math.max(Math.round(data.n * opts.valFraction), Math.min(50, Math.floor(data.n / 5))) : 0;
@@ -234,16 +250,13 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
           continue;
         }
         const { X, Z, XT } = dp
-          ? batchTensors(
-              data,
-              offs,
-              C,
+          ? source.batch(
               Int32Array.from(rowsIdx, (i) => trainIdx[i] as number),
               0,
               rowsIdx.length,
               true,
             )
-          : batchTensors(data, offs, C, trainIdx, s, Math.min(trainIdx.length, s + batch), true);
+          : source.batch(trainIdx, s, Math.min(trainIdx.length, s + batch), true);
         if (cosine) hyper.lr = cosineLr(opts.lr, cosine, steps, totalSteps);
         steps++;
         const dropMask =
@@ -264,7 +277,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
       }
       const trainLoss = ((await total.data())[0] as number) / (dp ? Math.max(1, rowsProcessed - rowsBefore) : trainIdx.length);
       total.dispose();
-      const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, data, offs, C, valIdx, 4096) : trainLoss;
+      const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, source, valIdx, 4096) : trainLoss;
       valRows += valIdx.length;
       history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null });
       opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
@@ -302,11 +315,13 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
       }
     }
   } catch (e) {
+    source.dispose();
     disposeParams(params);
     if (best) disposeParams(best);
     for (const t of [...Object.values(adam.m), ...Object.values(adam.v)]) t?.dispose();
     throw e;
   }
+  source.dispose();
   for (const t of [...Object.values(adam.m), ...Object.values(adam.v)]) t?.dispose();
   if (best) {
     disposeParams(params);
