@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DuckDBInstance } from '@duckdb/node-api';
+import ExcelJS from 'exceljs';
 import { parquetWriteFile } from 'hyparquet-writer';
 import type { SynthesisConfig } from '../../src/shared';
 import { exportDataset } from '../../src/data/exporters/export-dataset';
@@ -141,6 +142,37 @@ describe('values in the source’s own form through every download', () => {
       expect(Number(empty)).toBeGreaterThan(10);
     }
   }, 60_000);
+});
+
+describe('workbook sources: the number formats of their cells are their form', () => {
+  it('an XLSX (exceljs) and the ODS LibreOffice saves from it: date patterns, decimals and boolean words learned', async () => {
+    const dir = tempDir('bookforms');
+    const xlsx = path.join(dir, 'book.xlsx');
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('forms');
+    ws.addRow(['when', 'amount', 'ok', 'stamp']);
+    for (let i = 0; i < 30; i++) {
+      const r = ws.addRow([new Date(Date.UTC(2021, 2, 1 + i)), 1.5 + i, i % 3 ? 'Y' : 'N', new Date(Date.UTC(2021, 2, 15, 8 + (i % 9), i))]);
+      r.getCell(1).numFmt = 'dd/mm/yyyy';
+      r.getCell(2).numFmt = '0.00';
+      r.getCell(4).numFmt = 'yyyy-mm-dd hh:mm';
+    }
+    await wb.xlsx.writeFile(xlsx);
+    execFileSync('soffice', [`-env:UserInstallation=file://${path.join(dir, 'lo-profile')}`, '--headless', '--convert-to', 'ods', '--outdir', dir, xlsx], {
+      stdio: 'ignore',
+      timeout: 180_000,
+    });
+    for (const file of [xlsx, path.join(dir, 'book.ods')]) {
+      const { metadata } = await inspectSource(file);
+      const forms = Object.fromEntries(metadata.tables[0]!.columns.map((c) => [c.name, c.form]));
+      expect(forms, file).toEqual({
+        when: { datetimePattern: 'DD/MM/YYYY' },
+        amount: { decimals: 2 },
+        ok: { booleanWords: ['Y', 'N'] },
+        stamp: { datetimePattern: 'YYYY-MM-DD HH:mm' },
+      });
+    }
+  }, 200_000);
 });
 
 describe('Parquet sources with empty and repeated column names', () => {

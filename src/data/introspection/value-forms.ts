@@ -91,3 +91,68 @@ export function datetimePattern(formatName: string, values: readonly string[], d
   if (timed.some((m) => m[9] !== undefined)) pattern += timed.every((m) => m[9] === 'Z') ? 'Z' : '+00:00';
   return pattern;
 }
+
+const EXCEL_DATE_TOKENS: Array<[RegExp, string]> = [
+  [/^yyyy/i, 'YYYY'],
+  [/^yy/i, 'YY'],
+  [/^dd(?!d)/i, 'DD'],
+  [/^d(?!d)/i, 'D'],
+  [/^hh/i, 'HH'],
+  [/^h/i, 'H'],
+  [/^ss/i, 'ss'],
+];
+
+/**
+ * The form a spreadsheet cell's number format gives (`dd/mm/yyyy`, `yyyy-mm-dd hh:mm`, `0.00`):
+ * a date pattern for date columns, fixed decimals for number columns; undefined for formats the
+ * pattern language cannot say (month names, AM/PM, percentages).
+ */
+export function formOfNumberFormat(storageType: StorageType, code: string | undefined): ValueForm | undefined {
+  if (!code) return undefined;
+  const clean = code.replace(/^\[\$-[0-9a-f]+\]/i, '').replace(/;.*$/, '');
+  if (storageType === 'float' || storageType === 'decimal') {
+    const m = /^(?:#,##)?0(?:\.(0+))?$/.exec(clean);
+    return m?.[1] ? { decimals: m[1].length } : undefined;
+  }
+  if (storageType !== 'date' && storageType !== 'datetime') return undefined;
+  let out = '';
+  let rest = clean;
+  let afterHour = false;
+  while (rest.length > 0) {
+    const quoted = /^"([^"]*)"/.exec(rest) ?? /^\\(.)/.exec(rest);
+    if (quoted) {
+      if (/[A-Za-z]/.test(quoted[1]!) && !/^[TZ]$/.test(quoted[1]!)) return undefined;
+      out += quoted[1];
+      rest = rest.slice(quoted[0].length);
+      continue;
+    }
+    const fraction = /^\.(0{1,3})/.exec(rest);
+    if (fraction && out.endsWith('ss')) {
+      out += '.' + 'S'.repeat(fraction[1]!.length);
+      rest = rest.slice(fraction[0].length);
+      continue;
+    }
+    const month = /^m{1,2}(?!m)/i.exec(rest);
+    if (month) {
+      // `m` after an hour or before seconds is minutes, else the month.
+      const minutes = afterHour || /^m{1,2}[^a-z]*s/i.test(rest);
+      out += minutes ? 'mm' : month[0].length === 2 ? 'MM' : 'M';
+      rest = rest.slice(month[0].length);
+      afterHour = false;
+      continue;
+    }
+    const token = EXCEL_DATE_TOKENS.find(([re]) => re.test(rest));
+    if (token) {
+      const m = token[0].exec(rest)!;
+      out += token[1];
+      afterHour = token[1].startsWith('H');
+      rest = rest.slice(m[0].length);
+      continue;
+    }
+    if (/^[a-z[]/i.test(rest)) return undefined;
+    out += rest[0];
+    rest = rest.slice(1);
+  }
+  if (!/Y/.test(out) && !/H/.test(out)) return undefined;
+  return { datetimePattern: storageType === 'date' ? out.replace(/[ T]+H.*$/, '') : out };
+}

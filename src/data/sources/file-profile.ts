@@ -3,7 +3,7 @@ import type { CellValue } from '../../shared/values';
 import { convertText, inferSdtype, inferTextColumn, isIdLikeName } from '../introspection/infer-types';
 import { normalizeCell } from './cells';
 import type { FileTable } from './formats/types';
-import { declaredForm, learnTextForm } from '../introspection/value-forms';
+import { declaredForm, formOfNumberFormat, learnTextForm } from '../introspection/value-forms';
 
 /** What one pass over a file table learns: typed columns, converters, row count, key candidates. */
 export interface TableProfile {
@@ -25,6 +25,7 @@ function inferTyped(
   name: string,
   values: unknown[],
   hint?: { storageType: StorageType; nativeType: string; scale?: number },
+  numberFormat?: string,
 ): { meta: ColumnMeta; convert: (v: unknown) => CellValue } {
   const present = values.filter((v) => v !== null && v !== undefined && v !== '');
   let storageType: StorageType;
@@ -55,14 +56,16 @@ function inferTyped(
   if (hint) meta.nativeType = hint.nativeType;
   if (hint?.scale !== undefined) meta.scale = hint.scale;
   if (datetimeFormat) meta.datetimeFormat = datetimeFormat;
-  const form = textual ? learnTextForm(storageType, present as string[], datetimeFormat) : declaredForm(storageType, hint?.scale);
+  const form = textual
+    ? learnTextForm(storageType, present as string[], datetimeFormat)
+    : (declaredForm(storageType, hint?.scale) ?? formOfNumberFormat(storageType, numberFormat));
   if (form) meta.form = form;
   return { meta, convert };
 }
 
 /** Samples the first `sampleRows` rows for types and streams the rest to count rows and check key candidates. */
 export async function profileTable(table: FileTable, sampleRows: number): Promise<TableProfile> {
-  const { header, rows } = await table.open();
+  const { header, rows, numberFormats } = await table.open();
   const sample: unknown[][] = [];
   const tracked = header.map((h, i) => (i === 0 || isIdLikeName(h) ? new Set<string>() : undefined));
   const unique = header.map((_, i) => tracked[i] !== undefined);
@@ -82,11 +85,13 @@ export async function profileTable(table: FileTable, sampleRows: number): Promis
     }
   }
   const hints = table.storageHints ? await table.storageHints() : undefined;
+  const formats = numberFormats?.();
   const inferred = header.map((h, i) =>
     inferTyped(
       h,
       sample.map((r) => r[i] ?? null),
       hints?.get(h),
+      formats?.[i],
     ),
   );
   return {

@@ -61,6 +61,7 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
         styles: 'cache',
         entries: 'ignore',
       });
+      const formats: Array<string | undefined> = [];
       const it = (async function* (): AsyncGenerator<unknown[]> {
         try {
           for await (const ws of reader) {
@@ -68,8 +69,11 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
               for await (const _r of ws) void _r;
               continue;
             }
+            let first = true;
             for await (const row of ws) {
               const values = (row as ExcelJS.Row).values as unknown[];
+              if (!first) noteFormats(row as ExcelJS.Row, values.length - 1, formats);
+              first = false;
               yield values.slice(1).map(excelCell); // exceljs rows are 1-based
             }
           }
@@ -87,16 +91,25 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
           if (padded.some((c) => c !== null && c !== '')) yield padded;
         }
       }
-      return { header, rows: rows() };
+      return { header, rows: rows(), numberFormats: () => header.map((_, i) => formats[i]) };
     },
   }));
+}
+
+/** Keeps the first number format seen in each column (the header row excluded). */
+function noteFormats(row: ExcelJS.Row, width: number, formats: Array<string | undefined>): void {
+  for (let i = 0; i < width; i++) {
+    if (formats[i] !== undefined) continue;
+    const cell = row.getCell(i + 1);
+    if (cell.value !== null && cell.value !== undefined && cell.numFmt) formats[i] = cell.numFmt;
+  }
 }
 
 /** An .ods (or .xls) workbook via SheetJS; such files are read whole (no streaming reader exists). */
 export async function sheetjsTables(path: string, tableName: (sheet: string) => string): Promise<FileTable[]> {
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(await readFile(path), { cellDates: true, dense: true });
+    wb = XLSX.read(await readFile(path), { cellDates: true, cellNF: true, dense: true });
   } catch (e) {
     throw workbookError(e, path);
   }
@@ -116,7 +129,16 @@ export async function sheetjsTables(path: string, tableName: (sheet: string) => 
       async function* rows(): AsyncGenerator<unknown[]> {
         for (const r of rest) yield header.map((_, i) => r[i] ?? null);
       }
-      return { header, rows: rows() };
+      const cells = (ws?.['!data'] ?? []) as Array<Array<{ z?: unknown } | undefined> | undefined>;
+      const numberFormats = (): Array<string | undefined> =>
+        header.map((_, i) => {
+          for (const r of cells.slice(1)) {
+            const z = r?.[i]?.z;
+            if (typeof z === 'string' && z !== 'General') return z;
+          }
+          return undefined;
+        });
+      return { header, rows: rows(), numberFormats };
     },
   }));
 }
