@@ -128,6 +128,7 @@ function utilityHeadline(u: NonNullable<TableReport['utility']>, intro: string, 
 export async function relationalSection(rels: RelationshipReport[]): Promise<string> {
   if (rels.length === 0) return '';
   const sequences = rels.some((r) => r.sequence);
+  const forests = rels.some((r) => r.forest);
   const rows = rels.map((r) => [
     esc(`${r.childTable} → ${r.parentTable}`),
     pct(r.integrity),
@@ -135,6 +136,13 @@ export async function relationalSection(rels: RelationshipReport[]): Promise<str
     `${num(r.meanChildren.real, 2)} / ${num(r.meanChildren.synthetic, 2)}`,
     pct(r.pairTrends),
     ...(sequences ? [r.sequence ? `${pct(r.sequence.gaps)} <span class="small">(${esc(r.sequence.column)})</span>` : '–'] : []),
+    ...(forests
+      ? [
+          r.forest
+            ? `${pct(r.forest.depth)} / ${pct(r.forest.fanout)} <span class="small">(deepest ${r.forest.maxDepth.real} / ${r.forest.maxDepth.synthetic})</span>`
+            : '–',
+        ]
+      : []),
   ]);
   const parts: string[] = [];
   for (const r of rels) {
@@ -145,8 +153,20 @@ export async function relationalSection(rels: RelationshipReport[]): Promise<str
     parts.push(`<div class="chart">${await childCountChart(r)}<p class="small">${worst ? `Weakest parent–child pairs: ${worst}.` : ''}</p></div>`);
   }
   return `<h2>Relationships</h2>
-<p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.${sequences ? ' Sequences compare, for children ordered by a date or step column, the gaps between consecutive children of the same parent (KS complement).' : ''}</p>
-${rowsTable(['Relationship', 'Integrity', 'Cardinality', 'Children per parent (real / synthetic)', 'Parent–child trends', ...(sequences ? ['Sequences'] : [])], rows, [false, true, true, true, true, ...(sequences ? [true] : [])])}
+<p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.${sequences ? ' Sequences compare, for children ordered by a date or step column, the gaps between consecutive children of the same parent (KS complement).' : ''}${forests ? ' For a table referencing itself (a manager link), depth and fan-out compare how deep each row sits in the hierarchy and how many rows each has under it (KS complement; deepest level real / synthetic).' : ''}</p>
+${rowsTable(
+  [
+    'Relationship',
+    'Integrity',
+    'Cardinality',
+    'Children per parent (real / synthetic)',
+    'Parent–child trends',
+    ...(sequences ? ['Sequences'] : []),
+    ...(forests ? ['Depth / fan-out'] : []),
+  ],
+  rows,
+  [false, true, true, true, true, ...(sequences ? [true] : []), ...(forests ? [true] : [])],
+)}
 ${legend}<div class="charts">${parts.join('\n')}</div>`;
 }
 

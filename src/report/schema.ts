@@ -185,6 +185,11 @@ export const relationshipReportSchema = z.object({
     .object({ column: z.string(), gaps: score, medianGap: z.object({ real: z.number().nullable(), synthetic: z.number().nullable() }) })
     .nullable()
     .default(null),
+  /** Self-references: how the depths and fan-outs of the forests compare (KSComplement), and their deepest levels. */
+  forest: z
+    .object({ depth: score, fanout: score, maxDepth: z.object({ real: z.number(), synthetic: z.number() }) })
+    .nullable()
+    .default(null),
 });
 export type RelationshipReport = z.infer<typeof relationshipReportSchema>;
 

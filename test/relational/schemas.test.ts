@@ -5,6 +5,10 @@ import { resolveLinks } from '../../src/worker/engine/relational/links';
 import { depthsOf, learnForest } from '../../src/worker/engine/relational/forest';
 import { cycleDb, shopDb, staffDb } from './generated-db';
 import { integrity, synthesizeInMemory } from './helpers';
+import { specsFromTableConfig } from '../../src/worker/engine/evaluate/columns';
+import { evaluateRelationship } from '../../src/worker/engine/evaluate/relational';
+import { relationalSection } from '../../src/report/html-sections';
+import { relationshipReportSchema } from '../../src/report/schema';
 
 describe('schemas as they come: several roots', () => {
   it('generates every root at its own size, with children under both', async () => {
@@ -48,6 +52,14 @@ describe('self-references and cycles', () => {
     // Fan-out of the managers (depth 1) keeps the real spread: some with many reports.
     const fan = (f: typeof real) => (f.fanout[1] ?? []).reduce((a, b) => Math.max(a, b), 0);
     expect(fan(syn)).toBeGreaterThan(0.4 * fan(real));
+    // The report shows the same: depth and fan-out per self-reference, with the deepest levels.
+    const columns = { staff: specsFromTableConfig(db.config.tables.staff!) };
+    const r = evaluateRelationship({ relationship: rel, real: { tables: db.tables }, synthetic: { tables: out }, columns })!;
+    expect(r.forest!.depth).toBeGreaterThanOrEqual(0.9);
+    expect(r.forest!.maxDepth).toEqual({ real: 3, synthetic: 3 });
+    const html = await relationalSection([relationshipReportSchema.parse(r)]);
+    expect(html).toContain('Depth / fan-out');
+    expect(html).toMatch(/deepest 3 \/ 3/);
   }, 120_000);
 
   it('runs a cycle broken at init (departments ↔ staff), every FK pointing at an output row', async () => {

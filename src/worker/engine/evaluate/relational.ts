@@ -8,6 +8,8 @@
  *   parent column and every child column on the joined rows (child row + its parent row).
  * - Sequence shape (ordered children: a datetime or a step column): KSComplement of the gaps
  *   between consecutive siblings, each parent's children sorted on that column.
+ * - Self-references (a manager link): KSComplement of the depth of every row in the forest and of
+ *   the fan-out (children per row), and the deepest level, real vs synthetic.
  */
 import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
 import { relationshipKey } from '../../../shared';
@@ -15,6 +17,7 @@ import { categoryKey, columnIndex, datetimeValue, numericValue, type ColumnSpec 
 import { evaluateQuality, type PairTrendScore } from './quality';
 import { quantileSorted, rng, sampleRows } from './sample';
 import { ksComplement } from './stats';
+import { depthsOf } from '../relational/forest';
 
 export interface RelationalTables {
   /** Rows per table. */
@@ -44,6 +47,18 @@ export interface RelationshipResult {
   pairs: PairTrendScore[];
   /** Ordered children: KSComplement of the gaps between consecutive siblings on `column`. */
   sequence: { column: string; gaps: number | null; medianGap: { real: number | null; synthetic: number | null } } | null;
+  /** Self-references: how the forests' depths and fan-outs compare (KSComplement), and their deepest levels. */
+  forest: { depth: number | null; fanout: number | null; maxDepth: { real: number; synthetic: number } } | null;
+}
+
+/** Depth of every row (its chain of parents; roots 0) and its number of children, along a self-reference. */
+function forestShape(l: Linked): { depth: Float64Array; fanout: Float64Array; max: number } {
+  const depth = depthsOf(l.parentOf);
+  const fanout = new Float64Array(l.parentOf.length);
+  l.parentOf.forEach((p, i) => {
+    if (p >= 0 && depth[i] === depth[p]! + 1) fanout[p]! += 1;
+  });
+  return { depth: Float64Array.from(depth), fanout, max: depth.reduce((a, b) => Math.max(a, b), 0) };
 }
 
 function keyOf(row: Row, idx: number[]): string | null {
@@ -215,6 +230,13 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
     const gaps = rg.length && sg.length ? ksComplement(rg, sg) : NaN;
     sequence = { column: seqSpec.name, gaps: Number.isFinite(gaps) ? gaps : null, medianGap: { real: median(rg), synthetic: median(sg) } };
   }
+  let forest: RelationshipResult['forest'] = null;
+  if (rel.childTable === rel.parentTable && real.parentOf.length && syn.parentOf.length) {
+    const a = forestShape(real);
+    const b = forestShape(syn);
+    const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+    forest = { depth: finite(ksComplement(a.depth, b.depth)), fanout: finite(ksComplement(a.fanout, b.fanout)), maxDepth: { real: a.max, synthetic: b.max } };
+  }
   return {
     key: relationshipKey(rel),
     parentTable: rel.parentTable,
@@ -227,5 +249,6 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
     pairTrends: q?.columnPairTrends ?? null,
     pairs: q ? q.pairs.map(rename) : [],
     sequence,
+    forest,
   };
 }
