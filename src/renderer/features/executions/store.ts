@@ -12,7 +12,8 @@ interface State {
 interface Actions {
   load(synthesisId?: string): Promise<ExecutionRecord[]>;
   fetch(id: string): Promise<ExecutionRecord>;
-  start(synthesisId: string): Promise<ExecutionRecord>;
+  /** `destinationPassword`: of a destination entered without saving it, for this execution only. */
+  start(synthesisId: string, destinationPassword?: string): Promise<ExecutionRecord>;
   /** A new execution sampling `rows` rows from the trained model of a finished one (no training). */
   generate(id: string, rows: number, seed?: number): Promise<ExecutionRecord>;
   cancel(id: string): Promise<void>;
@@ -40,8 +41,8 @@ export const useExecutions = create<State & Actions>()((set, get) => ({
     return r;
   },
 
-  async start(synthesisId) {
-    const r = await call('executions.start', { synthesisId });
+  async start(synthesisId, destinationPassword) {
+    const r = await call('executions.start', destinationPassword !== undefined ? { synthesisId, destinationPassword } : { synthesisId });
     const existing = get().byId[r.id];
     // Events may have arrived before the answer: keep the more advanced record.
     set({ byId: { ...get().byId, [r.id]: existing && existing.status !== 'queued' ? existing : r } });

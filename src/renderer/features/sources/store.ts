@@ -18,7 +18,8 @@ interface State {
 
 interface Actions {
   load(): Promise<void>;
-  add(spec: SourceSpec, name?: string): Promise<SourceRecord>;
+  /** `destination`: kept as a destination, so an empty database is fine. */
+  add(spec: SourceSpec, name?: string, opts?: { destination?: boolean }): Promise<SourceRecord>;
   remove(id: string): Promise<void>;
   select(id: string | null): void;
   inspect(id: string, force?: boolean): Promise<Inspection | null>;
@@ -35,8 +36,8 @@ export const useSources = create<State & Actions>()((set, get) => ({
     set({ sources, loaded: true, selectedId });
   },
 
-  async add(spec, name) {
-    const record = await call('sources.add', name ? { spec, name } : { spec });
+  async add(spec, name, opts = {}) {
+    const record = await call('sources.add', { spec, ...(name ? { name } : {}), ...(opts.destination ? { destination: true } : {}) });
     set({ sources: [...get().sources.filter((s) => s.id !== record.id), record], selectedId: record.id });
     return record;
   },

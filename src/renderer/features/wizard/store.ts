@@ -32,6 +32,8 @@ interface State {
   dirty: boolean;
   /** Unsaved work found for this source, offered with "Restore draft?". */
   draftOffer: WizardDraft | null;
+  /** The password of a destination entered without saving it: in memory only, never in the config or the draft. */
+  destinationPassword: string | null;
 }
 
 interface Actions {
@@ -70,6 +72,7 @@ export const initialWizardState: State = {
   positions: {},
   dirty: false,
   draftOffer: null,
+  destinationPassword: null,
 };
 
 function rememberSource(id: string | null, name: string): void {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { Alert, Button, Group, Modal, NumberInput, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { parseSourceString, redactUrl, type DbSourceSpec, type SourceSpec } from '../../../../shared';
+import { parseSourceString, redactUrl, withoutSecrets, type DbSourceSpec, type SourceRecord, type SourceSpec } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { useSources } from '../store';
 
@@ -18,6 +18,7 @@ interface Fields {
 }
 
 const empty: Fields = { name: '', path: '', host: '127.0.0.1', port: '', user: '', password: '', database: '', schema: '' };
+const emptyDestination: Fields = { ...empty, user: 'postgres' };
 
 export function specOf(kind: Kind, f: Fields): SourceSpec {
   if (kind === 'files' || kind === 'sqlite') return { kind, path: f.path.trim() };
@@ -57,11 +58,32 @@ function missing(kind: Kind, f: Fields): string | null {
   return null;
 }
 
-export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+/** A saved database as a destination target: its password stays in main, named by the record's id. */
+export function targetOfRecord(s: SourceRecord): SourceSpec {
+  return s.spec.kind === 'postgres' || s.spec.kind === 'mysql' ? { ...s.spec, connectionId: s.id } : s.spec;
+}
+
+/**
+ * Adds a source; with `purpose` "destination", picks a database to write into instead: an empty
+ * database is fine, and it can be used without saving it (`onUse` gets the spec without its
+ * password, and the password for this run).
+ */
+export function AddSourceModal({
+  opened,
+  onClose,
+  purpose = 'source',
+  onUse,
+}: {
+  opened: boolean;
+  onClose: () => void;
+  purpose?: 'source' | 'destination';
+  onUse?: (target: SourceSpec, password?: string) => void;
+}) {
   const add = useSources((s) => s.add);
-  const [kind, setKind] = useState<Kind>('files');
-  const [f, setF] = useState<Fields>(empty);
-  const [busy, setBusy] = useState<'test' | 'add' | null>(null);
+  const destination = purpose === 'destination';
+  const [kind, setKind] = useState<Kind>(destination ? 'postgres' : 'files');
+  const [f, setF] = useState<Fields>(destination ? emptyDestination : empty);
+  const [busy, setBusy] = useState<'test' | 'add' | 'use' | null>(null);
   const [result, setResult] = useState<{ ok: boolean; message: string; fix?: string } | null>(null);
   const set = (k: keyof Fields) => (v: string | number) => {
     setF((old) => ({ ...old, [k]: v }));
@@ -93,19 +115,30 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
   const test = async () => {
     setBusy('test');
     try {
-      const r = await call('sources.test', { spec: specOf(kind, f) });
-      setResult({ ok: true, message: `Connection works: ${r.tables} table${r.tables === 1 ? '' : 's'} found.` });
+      const r = await call('sources.test', destination ? { spec: specOf(kind, f), destination: true } : { spec: specOf(kind, f) });
+      const found = `${r.tables} table${r.tables === 1 ? '' : 's'} found`;
+      setResult({ ok: true, message: `Connection works: ${found}${destination && r.tables === 0 ? ' (an empty database is a fine destination)' : ''}.` });
     } catch (e) {
       setResult({ ok: false, ...errorText(e) });
     } finally {
       setBusy(null);
     }
   };
+  const use = () => {
+    const spec = specOf(kind, f);
+    const password = spec.kind === 'postgres' || spec.kind === 'mysql' ? spec.password : undefined;
+    onUse?.(withoutSecrets(spec), password);
+    setF(destination ? emptyDestination : empty);
+    setUrl('');
+    setResult(null);
+    onClose();
+  };
   const submit = async () => {
     setBusy('add');
     try {
-      await add(specOf(kind, f), f.name.trim() || undefined);
-      setF(empty);
+      const record = await add(specOf(kind, f), f.name.trim() || undefined, destination ? { destination: true } : {});
+      if (destination) onUse?.(targetOfRecord(record));
+      setF(destination ? emptyDestination : empty);
       setResult(null);
       onClose();
     } catch (e) {
@@ -117,7 +150,7 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
 
   const db = kind === 'postgres' || kind === 'mysql';
   return (
-    <Modal opened={opened} onClose={onClose} title="Add a source" size="lg">
+    <Modal opened={opened} onClose={onClose} title={destination ? 'Destination database' : 'Add a source'} size="lg">
       <Stack gap="sm">
         <SegmentedControl
           value={kind}
@@ -127,18 +160,24 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
             if (v === 'postgres' && !f.user) setF((o) => ({ ...o, user: 'postgres' }));
           }}
           data={[
-            { value: 'files', label: 'Files / folder' },
+            ...(destination ? [] : [{ value: 'files', label: 'Files / folder' }]),
             { value: 'sqlite', label: 'SQLite' },
             { value: 'postgres', label: 'PostgreSQL' },
             { value: 'mysql', label: 'MySQL / MariaDB' },
           ]}
-          aria-label="Source kind"
+          aria-label={destination ? 'Destination kind' : 'Source kind'}
         />
         <TextInput label="Name" placeholder="Shown in lists (optional)" value={f.name} onChange={(e) => set('name')(e.currentTarget.value)} />
         {!db ? (
           <TextInput
             label={kind === 'files' ? 'File or folder path' : 'SQLite file path'}
-            description={kind === 'files' ? 'CSV, TSV, XLSX, ODS or Parquet; a folder gives one table per file.' : 'A .sqlite / .db file on this computer.'}
+            description={
+              kind === 'files'
+                ? 'CSV, TSV, XLSX, ODS or Parquet; a folder gives one table per file.'
+                : destination
+                  ? 'A .sqlite / .db file on this computer; a new file is created.'
+                  : 'A .sqlite / .db file on this computer.'
+            }
             placeholder={kind === 'files' ? '/data/customers.csv' : '/data/shop.sqlite'}
             value={f.path}
             onChange={(e) => set('path')(e.currentTarget.value)}
@@ -218,8 +257,13 @@ export function AddSourceModal({ opened, onClose }: { opened: boolean; onClose: 
             <Button variant="subtle" onClick={onClose}>
               Cancel
             </Button>
+            {destination ? (
+              <Button variant="light" onClick={use} disabled={problem !== null || busy !== null}>
+                Use without saving
+              </Button>
+            ) : null}
             <Button onClick={submit} loading={busy === 'add'} disabled={problem !== null || busy !== null}>
-              Add source
+              {destination ? 'Save and use' : 'Add source'}
             </Button>
           </Group>
         </Group>

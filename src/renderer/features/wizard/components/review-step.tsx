@@ -6,6 +6,8 @@ import { IconAsterisk, IconPlay } from '../../../lib/icons';
 import { useNav } from '../../../app/nav-store';
 import { useExecutions } from '../../executions/store';
 import { useWizard } from '../store';
+import { withPassword } from './destination-step';
+import { DestinationMappingPanel } from './destination-mapping';
 
 function Stat({ label, value }: { label: string; value: string | number }) {
   return (
@@ -22,7 +24,7 @@ function Stat({ label, value }: { label: string; value: string | number }) {
 
 /** Step 7: a summary, the name, then save and run. */
 export function ReviewStep() {
-  const { config, problems, name, setName, sourceId, synthesisId, step, setStep, ran } = useWizard();
+  const { config, problems, name, setName, sourceId, synthesisId, step, setStep, ran, destinationPassword } = useWizard();
   const start = useExecutions((s) => s.start);
   const go = useNav((s) => s.go);
   const [busy, setBusy] = useState(false);
@@ -51,7 +53,7 @@ export function ReviewStep() {
         return;
       }
       if (config.destination.kind === 'database') {
-        const check = await call('destinations.check', { destination: config.destination, config });
+        const check = await call('destinations.check', { destination: withPassword(config.destination, destinationPassword), config });
         if (!check.ok) {
           setError({ message: check.message, fix: check.fix ?? 'Change the destination or its table mode in step 6.' });
           return;
@@ -64,7 +66,7 @@ export function ReviewStep() {
         config: { ...config, name: name.trim() || config.name },
       });
       useWizard.setState({ synthesisId: saved.id });
-      const exec = await start(saved.id);
+      const exec = await start(saved.id, destinationPassword ?? undefined);
       ran();
       go({ name: 'execution', id: exec.id });
     } catch (e) {
@@ -110,10 +112,17 @@ export function ReviewStep() {
           </Text>
           <Text size="sm">
             <b>Destination:</b>{' '}
-            {config.destination.kind === 'local' ? 'Doppel’s local store' : `${describeSource(config.destination.target)} (${config.destination.tableMode})`}
+            {config.destination.kind === 'local'
+              ? 'Doppel’s local store'
+              : `${describeSource(config.destination.target)} (${config.destination.tableMode}; foreign keys and indexes ${
+                  { 'during-load': 'enforced while writing', 'after-load': 'added after the load', off: 'left off' }[
+                    config.destination.constraints ?? 'after-load'
+                  ]
+                })`}
           </Text>
         </Stack>
       </Paper>
+      <DestinationMappingPanel config={config} />
       {blocked ? (
         <Alert color="red" title="Fix the errors first">
           The validation panel lists what is still wrong; click a step name there to go to it.
