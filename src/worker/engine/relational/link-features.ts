@@ -16,6 +16,7 @@ import type { Rng } from '../rng';
 import type { Featurizer } from './context';
 import { keyOf } from './links';
 import { drawByScore, type PairFeatures } from './matcher';
+import { OpenParents } from './open-parents';
 
 /** Share of real links above which a column counts as equal (or stable), when random pairs agree at most half as often. */
 const AGREEMENT = 0.5;
@@ -216,24 +217,12 @@ export function matchInOrder(
   rng: Rng,
 ): void {
   if (parents === 0) return;
-  const open: number[] = [];
-  const where = new Int32Array(parents).fill(-1);
-  for (let p = 0; p < parents; p++)
-    if (!room || room[p]! > 0) {
-      where[p] = open.length;
-      open.push(p);
-    }
+  const openParents = new OpenParents(parents, (p) => !room || room[p]! > 0);
+  const open = openParents.list;
   const take = (p: number): void => {
     if (!room || room[p]! <= 0) return;
     room[p]! -= 1;
-    if (room[p]! > 0 || where[p]! < 0) return;
-    const k = where[p]!;
-    const last = open.pop()!;
-    if (last !== p) {
-      open[k] = last;
-      where[last] = k;
-    }
-    where[p] = -1;
+    if (room[p]! === 0) openParents.close(p);
   };
   for (const i of order) {
     const c = candidates(i, rng.next() >= agreeing);

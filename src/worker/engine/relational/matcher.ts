@@ -14,6 +14,7 @@
  *   each child then draws its parent among candidates with children left, by softmax of the scores.
  */
 import type { Rng } from '../rng';
+import { OpenParents } from './open-parents';
 
 export interface PairScorer {
   dimC: number;
@@ -203,23 +204,8 @@ export function matchByDegrees(
   parentsOf?: (i: number) => number[] | undefined,
 ): Map<number, number> {
   const left = Int32Array.from(degrees);
-  const open: number[] = [];
-  const where = new Int32Array(degrees.length).fill(-1);
-  degrees.forEach((d, p) => {
-    if (d > 0) {
-      where[p] = open.length;
-      open.push(p);
-    }
-  });
-  const close = (p: number): void => {
-    const k = where[p]!;
-    const last = open.pop()!;
-    if (last !== p) {
-      open[k] = last;
-      where[last] = k;
-    }
-    where[p] = -1;
-  };
+  const openParents = new OpenParents(degrees.length, (p) => degrees[p]! > 0);
+  const open = openParents.list;
   const order = [...children];
   for (let i = order.length - 1; i > 0; i--) {
     const j = rng.int(i + 1);
@@ -241,7 +227,7 @@ export function matchByDegrees(
     out.set(i, p);
     if (left[p]! > 0) {
       left[p]! -= 1;
-      if (left[p] === 0 && where[p]! >= 0) close(p);
+      if (left[p] === 0) openParents.close(p);
     }
   }
   return out;
