@@ -52,7 +52,12 @@ const columns: Array<{ name: string; sql: string; storage: StorageType; values: 
     ],
   },
   { name: 'tsz', sql: 'timestamptz', storage: 'datetime', values: [null, d(2024, 2, 29, 13, 5, 7, 9), d(1901, 1, 1, 1, 2, 3), d(2038, 1, 19, 3, 14, 8)] },
-  { name: 'tm', sql: 'time', storage: 'time', values: [null, d(1970, 1, 1, 13, 5, 7, 9), d(2024, 5, 5, 0, 0, 0), d(1960, 1, 1, 23, 59, 59, 999)] },
+  {
+    name: 'tm',
+    sql: 'time',
+    storage: 'time',
+    values: [null, d(1970, 1, 1, 13, 5, 7, 9), d(2024, 5, 5, 0, 0, 0), d(1960, 1, 1, 23, 59, 59, 999), '07:08:09.5'],
+  },
   { name: 'flag', sql: 'boolean', storage: 'boolean', values: [null, true, false, 't', 0] },
   {
     name: 'txt',

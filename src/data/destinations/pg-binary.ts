@@ -84,6 +84,8 @@ function rawText(v: CellValue, type: 'date' | 'time' | 'datetime'): string | nul
 
 const DATE_TEXT = /^\s*(-?\d{4,6})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?\s*$/;
 
+const TIME_TEXT = /^\s*(\d{1,2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?\s*$/;
+
 /** Milliseconds since 1970 of a Date, or of date text without a zone (read as UTC, as the write session is). */
 function instant(v: CellValue, column: string, type: string): number | null {
   if (v === null) return null;
@@ -96,6 +98,8 @@ function instant(v: CellValue, column: string, type: string): number | null {
       d.setUTCHours(Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0), Math.round(Number(m[7] ?? 0) * 1000));
       return d.getTime();
     }
+    const t = type === 'time' ? TIME_TEXT.exec(v) : null;
+    if (t) return ((Number(t[1]) * 60 + Number(t[2])) * 60 + Number(t[3] ?? 0)) * 1000 + Math.round(Number(t[4] ?? 0) * 1000);
   }
   return refuse(column, type, v);
 }
