@@ -43,7 +43,7 @@ export function DestinationMappingPanel({ config }: { config: SynthesisConfig })
               <Text size="xs" c="dimmed">
                 {mapping.target} cannot hold these names as they are (too long, or equal but for case); they are stored as shown. No column is dropped.
               </Text>
-              <Table withTableBorder striped mt={4} aria-label="Rename mapping">
+              <Table withTableBorder striped mt={4} aria-label="Rename mapping" style={{ tableLayout: 'fixed', overflowWrap: 'anywhere' }}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Table</Table.Th>
@@ -77,7 +77,7 @@ export function DestinationMappingPanel({ config }: { config: SynthesisConfig })
               <Text size="xs" c="dimmed">
                 {mapping.types.length} of {mapping.columns} columns get the closest type the destination has.
               </Text>
-              <Table withTableBorder striped mt={4} aria-label="Type mapping">
+              <Table withTableBorder striped mt={4} aria-label="Type mapping" style={{ tableLayout: 'fixed', overflowWrap: 'anywhere' }}>
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th>Table</Table.Th>
