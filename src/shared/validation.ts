@@ -404,15 +404,7 @@ function checkOriginalTables(config: SynthesisConfig): Problem[] {
     }
     const sensitive = Object.entries(table.columns).filter(([, c]) => c.included && c.sensitive);
     for (const [col] of sensitive) {
-      out.push({
-        code: 'SENSITIVE_NOT_SYNTHESIZED',
-        severity: 'warning',
-        step: 'treatment',
-        table: name,
-        column: col,
-        message: `Sensitive column "${name}.${col}" is copied as original data.`,
-        fix: `Set "${name}" to synthesize, or exclude "${col}".`,
-      });
+      out.push(sensitiveInOutput(name, col, 'is copied as original data.', `Set "${name}" to synthesize, or exclude "${col}".`));
     }
   }
   return out;
@@ -455,20 +447,32 @@ function modelledColumns(table: TableConfig): number {
   ).length;
 }
 
+/** The warning that real values of a sensitive column reach the output (`what` ends the sentence). */
+function sensitiveInOutput(table: string, column: string, what: string, fix: string): Problem {
+  return {
+    code: 'SENSITIVE_NOT_SYNTHESIZED',
+    severity: 'warning',
+    step: 'treatment',
+    table,
+    column,
+    message: `Sensitive column "${table}.${column}" ${what}`,
+    fix,
+  };
+}
+
 function checkSensitive(config: SynthesisConfig): Problem[] {
   const out: Problem[] = [];
   for (const [name, table] of synthesized(config)) {
     for (const [col, c] of Object.entries(table.columns)) {
       if (c.included && c.sensitive && c.treatment === 'keep') {
-        out.push({
-          code: 'SENSITIVE_NOT_SYNTHESIZED',
-          severity: 'warning',
-          step: 'treatment',
-          table: name,
-          column: col,
-          message: `Sensitive column "${name}.${col}" is kept as in the source (gray shield): its real values will appear in the output.`,
-          fix: `Set "${col}" to synthesize, mock, mask or null.`,
-        });
+        out.push(
+          sensitiveInOutput(
+            name,
+            col,
+            'is kept as in the source (gray shield): its real values will appear in the output.',
+            `Set "${col}" to synthesize, mock, mask or null.`,
+          ),
+        );
       }
     }
   }
