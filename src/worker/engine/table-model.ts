@@ -29,7 +29,7 @@ import { fitCopula, sampleCopula, type CopulaModel } from './model/copula';
 import { disposeMasks, disposeParams } from './model/network';
 import { computeFor } from './model/compute';
 import { currentBackend } from './backend';
-import { BLEND_SHARES, blendQualities, chooseBlend, pickRows, replicatesFor, type ModelChoice } from './model/select';
+import { applyMaps, BLEND_SHARES, blendQualities, chooseBlend, coarseMaps, pickRows, replicatesFor, type ModelChoice } from './model/select';
 import { applyIndices, rakeWeights, resampleIndices, tokenMarginals } from './model/rake';
 import { checkAborted, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
 import { createRng } from './rng';
@@ -399,12 +399,21 @@ async function chooseModel(prepared: PreparedTable, net: TrainedNet, seed: numbe
   const sampler = computeFor(currentBackend()).sampler(net);
   let netTokens = await sampler.sample(m, rng, prepared.settings.temperature);
   sampler.dispose();
+  const trainMarginals = tokenMarginals(pickRows(prepared.tokens, trainRows), prepared.cards);
   // Scored as it will be sampled: raked to the marginals of the rows it was trained on.
-  if (rake)
-    netTokens = applyIndices(netTokens, resampleIndices(rakeWeights(netTokens, tokenMarginals(pickRows(prepared.tokens, trainRows), prepared.cards), m), rng));
+  if (rake) netTokens = applyIndices(netTokens, resampleIndices(rakeWeights(netTokens, trainMarginals, m), rng));
   const copTokens = sampleCopula(copula, m, rng);
-  const count = replicatesFor(val.length, prepared.cards);
-  const { scores, boot } = blendQualities(pickRows(prepared.tokens, val), netTokens, copTokens, prepared.cards, BLEND_SHARES, 400, { count, rng });
+  const { maps, cards } = coarseMaps(trainMarginals);
+  const count = replicatesFor(val.length, cards);
+  const { scores, boot } = blendQualities(
+    applyMaps(pickRows(prepared.tokens, val), maps),
+    applyMaps(netTokens, maps),
+    applyMaps(copTokens, maps),
+    cards,
+    BLEND_SHARES,
+    400,
+    { count, rng },
+  );
   return chooseBlend(scores, boot, val.length);
 }
 
