@@ -12,15 +12,19 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DbSpec } from '../../src/data/dialects';
+import type { StorageType, TableMeta } from '../../src/shared/metadata';
 import type { SourceSpec } from '../../src/shared/source';
+import type { Row, RowBatch } from '../../src/shared/values';
 
 const SIZES = (process.env.DOPPEL_BENCH_SCALE_ROWS ?? '1000000,5000000,20000000').split(',').map(Number);
 const MAX_TRAINING_ROWS = Number(process.env.DOPPEL_BENCH_SCALE_TRAIN ?? 100_000);
 const TRAIN_BUDGET_S = Number(process.env.DOPPEL_BENCH_SCALE_BUDGET ?? 300);
 const TABLE = 'people';
+const WRITE_ROWS = Number(process.env.DOPPEL_BENCH_SCALE_WRITE ?? 500_000);
 
 interface ChildResult {
   stepSeconds: Record<string, number>;
@@ -83,6 +87,76 @@ function fillSource(db: string, rows: number): void {
   );
 }
 
+/**
+ * The destination writer alone (rows already in memory, as the synthesis hands them over) against
+ * psql `\copy` of the same rows, each into an empty table of the 9 bench columns, best of three.
+ */
+async function writeOnly(): Promise<string[]> {
+  const { createPgDatabase } = await import('../../test/helpers/db');
+  const { loadPostgres } = await import('../../src/data/destinations/loaders');
+  const { openSession } = await import('../../src/data/destinations/session');
+  const cols: Array<[string, string, StorageType]> = [
+    ['id', 'bigint', 'bigint'],
+    ['age', 'integer', 'integer'],
+    ['income', 'double precision', 'float'],
+    ['score', 'double precision', 'float'],
+    ['city', 'text', 'string'],
+    ['job', 'text', 'string'],
+    ['born', 'date', 'date'],
+    ['seen_at', 'timestamp(3)', 'datetime'],
+    ['active', 'boolean', 'boolean'],
+  ];
+  const cities = ['Lyon', 'Berlin', 'Porto', 'Graz', 'Turku', 'Malmö', 'Gent', 'Cork'];
+  const rows: Row[] = Array.from({ length: WRITE_ROWS }, (_, g) => [
+    g,
+    18 + ((g * 7) % 70),
+    g % 17 ? ((g * 7919) % 100000) * 0.0137 : null,
+    Math.sin(g) * 100,
+    cities[g % 8]!,
+    g % 13 ? 'nurse\tshift' : null,
+    new Date(Date.UTC(1950, 0, 1) + ((g * 37) % 18000) * 86_400_000),
+    new Date(Date.UTC(2024, 0, 1) + g * 1001),
+    g % 3 === 0,
+  ]);
+  const db = await createPgDatabase('doppel_bench_write');
+  const s = await openSession(db.spec as DbSpec, undefined, { create: true });
+  const best = { binary: 0, text: 0, native: 0 };
+  try {
+    const file = join(mkdtempSync(join(tmpdir(), 'doppel-bench-write-')), 'rows.tsv');
+    for (let rep = 0; rep < 3; rep++) {
+      for (const mode of ['binary', 'text', 'native'] as const) {
+        const name = `${mode}_${rep}`;
+        await s.query(`CREATE TABLE ${name} (${cols.map(([c, t]) => `${c} ${t}`).join(', ')})`);
+        const t = {
+          name,
+          primaryKey: [],
+          rowCount: WRITE_ROWS,
+          columns: cols.map(([c, , st]) => ({ name: c, storageType: st, sdtype: 'categorical', nullable: true })),
+        } as TableMeta;
+        async function* batches(): AsyncIterable<RowBatch> {
+          for (let i = 0; i < rows.length; i += 10_000) yield { columns: cols.map((c) => c[0]), rows: rows.slice(i, i + 10_000) };
+        }
+        if (mode === 'native' && rep === 0) psql(db.name, `\\copy text_0 to '${file}'`);
+        const t0 = performance.now();
+        if (mode === 'native') psql(db.name, `\\copy ${name} from '${file}'`);
+        else await loadPostgres(s, t, batches(), { batchSize: 10_000, onRows: () => undefined, textCopy: mode === 'text' });
+        best[mode] = Math.max(best[mode], WRITE_ROWS / ((performance.now() - t0) / 1000));
+      }
+    }
+    rmSync(dirname(file), { recursive: true, force: true });
+  } finally {
+    await s.close();
+    await db.drop();
+  }
+  return [
+    `Destination writer alone: ${fmt(WRITE_ROWS)} rows of the same 9 columns held in memory, written into an empty PostgreSQL table (best of three; load average ${loadavg()[0]!.toFixed(1)} when it ran).`,
+    '',
+    '| Binary COPY rows/s | Text COPY rows/s | psql \\copy rows/s | Binary / \\copy | Text / \\copy |',
+    '|---:|---:|---:|---:|---:|',
+    `| ${fmt(best.binary)} | ${fmt(best.text)} | ${fmt(best.native)} | ${((best.binary / best.native) * 100).toFixed(0)}% | ${((best.text / best.native) * 100).toFixed(0)}% |`,
+  ];
+}
+
 export async function run(): Promise<string> {
   const { createPgDatabase } = await import('../../test/helpers/db');
   const lines = [
@@ -129,6 +203,7 @@ export async function run(): Promise<string> {
       await dest.drop();
     }
   }
+  lines.push('', ...(await writeOnly()));
   lines.push(
     '',
     'The training sample is drawn in PostgreSQL (TABLESAMPLE BERNOULLI … REPEATABLE, then a seeded reservoir to the exact size), so loading reads about the sample, not the table; row counts and key checks are SQL aggregates. Sampling uses one thread (splitting the generation over worker threads by seed-split chunks is not implemented yet, so there is no 2-thread column).',
