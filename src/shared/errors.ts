@@ -27,6 +27,7 @@ export const errorCodes = [
   'EXECUTION_TIMED_OUT',
   'INSUFFICIENT_DISK',
   'WORKER_CRASHED',
+  'QUEUE_UNREACHABLE',
   'NOT_FOUND',
   'BAD_REQUEST',
   'INTERNAL',

@@ -16,7 +16,11 @@ const FORMAT = 1;
  * Refuses a key file that other users can read (POSIX) or that is not 32 bytes.
  */
 export function fileSecretBox(dir: string): SecretBox {
-  const path = join(dir, SECRET_KEY_FILE);
+  return keyFileSecretBox(join(dir, SECRET_KEY_FILE));
+}
+
+/** A SecretBox over the 32-byte key in `path` (created 0600 on first use), e.g. a site key shared out of band. */
+export function keyFileSecretBox(path: string): SecretBox {
   let key: Buffer | undefined;
   const load = (): Buffer => (key ??= loadOrCreateKey(path));
   return {

@@ -5,6 +5,7 @@ import { AppError, isAppError, synthesisConfigSchema, type SynthesisConfig } fro
 import { defaultStoreDir, openStore } from '../../data/store/index';
 import { OUTPUT_FILE, REPORT_JSON } from '../../data/store/workspace-files';
 import type { Services } from '../services/index';
+import type { SiteQueue } from '../../shared/site';
 
 /** The project store folder: --store, else DOPPEL_STORE, else the app's data folder. */
 export function storeDirOf(cmd: Command): string {
@@ -12,9 +13,9 @@ export function storeDirOf(cmd: Command): string {
 }
 
 /** Runs `fn` with the services over the store; always closes them. */
-export async function withServices<T>(storeDir: string, fn: (s: Services) => Promise<T>): Promise<T> {
+export async function withServices<T>(storeDir: string, fn: (s: Services) => Promise<T>, opts: { queue?: SiteQueue } = {}): Promise<T> {
   const { createServices } = await import('../services/index');
-  const services = createServices({ storeDir });
+  const services = createServices({ storeDir, ...(opts.queue ? { queue: opts.queue } : {}) });
   try {
     return await fn(services);
   } finally {

@@ -1,6 +1,6 @@
 /**
  * `doppel`: the same services as the app, without a window.
- *   inspect | init | validate | run | executions | export | report | audit | demo
+ *   inspect | init | validate | run | generate | worker | executions | export | report | audit | demo
  * Exit codes: 0 ok, 1 validation or user error (the message says what and how to fix), 2 internal error.
  */
 import { Command } from 'commander';
@@ -13,6 +13,7 @@ import { register as registerInspect } from './commands/inspect';
 import { register as registerReport } from './commands/report';
 import { register as registerRun } from './commands/run';
 import { register as registerValidate } from './commands/validate';
+import { register as registerWorker } from './commands/worker';
 import { fail, locateExecutionFile, storeDirOf } from './context';
 import { appVersion } from '../services/version';
 import { openStore } from '../../data/store/index';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerReport(program, (id, store) => locateExecutionFile(id, store, 'report'));
   registerAudit(program, () => openStore(storeDirOf(program)));
   registerDemo(program);
+  registerWorker(program);
   return program;
 }
 

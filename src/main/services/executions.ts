@@ -52,7 +52,10 @@ export class ExecutionService {
    * synthesis that reads the data, reuses the saved model instead of training, and samples `rows`
    * rows (the root's, in a relational synthesis) with `seed`.
    */
-  generate(id: string, opts: { rows: number; seed?: number | undefined }): ExecutionRecord {
+  generate(
+    id: string,
+    opts: { rows: number; seed?: number | undefined; destination?: SynthesisConfig['destination']; destinationPassword?: string | undefined },
+  ): ExecutionRecord {
     const source = this.store.executions.get(id);
     if (source.status !== 'succeeded') {
       throw new AppError('BAD_REQUEST', `Execution "${source.name}" has no trained model to generate from (${source.status}).`, {
@@ -62,8 +65,11 @@ export class ExecutionService {
             : 'Pick an execution that succeeded, or run the synthesis again.',
       });
     }
-    const config = this.store.executions.config(id);
+    const trained = this.store.executions.config(id);
+    // Another destination may be given (a password given with it is for this run only).
+    const config = opts.destination ? { ...trained, destination: opts.destination } : trained;
     const secrets = this.secretsFor(config);
+    if (opts.destinationPassword !== undefined) secrets.destinationPassword = opts.destinationPassword;
     const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
     const execution = this.store.executions.create({ synthesisId: source.synthesisId, config });
     void this.jobs.start(execution, config, secrets, { from: source.workspace, rows: opts.rows, seed });

@@ -17,6 +17,8 @@ import { notEmpty, SourceAccess } from './source-access';
 import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
 import { forkWorker, type SpawnWorker } from './worker-process';
+import { queueSpawner, siteQueueFromEnv } from './queue-transport';
+import type { SiteQueue } from '../../shared/site';
 import { appVersion } from './version';
 
 export { appVersion };
@@ -27,6 +29,11 @@ export interface ServicesOptions {
   secretBox?: SecretBox;
   /** Electron passes a utilityProcess launcher; headless forks Node. */
   spawnWorker?: SpawnWorker;
+  /**
+   * Executions go to the site's queue instead of a local worker (`--queue`, or the DOPPEL_QUEUE
+   * setting): site workers run them. `null` keeps them local whatever the setting.
+   */
+  queue?: SiteQueue | null;
 }
 
 export interface Services {
@@ -64,7 +71,11 @@ async function destinationCheck(services: { sources: SourceAccess }, config: Syn
 export function createServices(opts: ServicesOptions): Services {
   const store = openStore(opts.storeDir, opts.secretBox ? { secretBox: opts.secretBox } : {});
   const version = appVersion();
-  const jobs = new JobRunner(store, opts.spawnWorker ?? forkWorker, version);
+  const queue = opts.queue === undefined ? siteQueueFromEnv(opts.storeDir) : (opts.queue ?? undefined);
+  // On a site queue the workers' capacity sets the pace: every execution is submitted at once.
+  const jobs = queue
+    ? new JobRunner(store, queueSpawner(queue), version, Number.MAX_SAFE_INTEGER)
+    : new JobRunner(store, opts.spawnWorker ?? forkWorker, version);
   const sources = new SourceAccess(store);
   const executions = new ExecutionService(store, jobs, sources);
   const services = { sources };

@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,10 +21,19 @@ const here = path.dirname(fileURLToPath(import.meta.url));
  * The worker entry: the built bundle when present (out/worker/entry.js next to the main bundle),
  * else the TypeScript source run through tsx (development, tests, the CLI via `npm run doppel`).
  */
-function workerEntry(): { file: string; execArgv: string[] } {
-  const built = path.resolve(here, '../worker/entry.js');
+function workerEntry(name: 'entry' | 'site/entry' = 'entry'): { file: string; execArgv: string[] } {
+  const built = path.resolve(here, `../worker/${name}.js`);
   if (existsSync(built)) return { file: built, execArgv: [] };
-  return { file: path.resolve(here, '../../worker/entry.ts'), execArgv: ['--import', 'tsx'] };
+  return { file: path.resolve(here, `../../worker/${name}.ts`), execArgv: ['--import', 'tsx'] };
+}
+
+/**
+ * Forks the site worker process of `doppel worker` (src/worker/site/entry.ts): its output goes to
+ * this process's, its options are sent over IPC once it runs.
+ */
+export function forkSiteWorker(): ChildProcess {
+  const entry = workerEntry('site/entry');
+  return fork(entry.file, [], { execArgv: [...entry.execArgv, '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** Forks the worker as a Node child process (headless: CLI, loopback host, tests). */

@@ -28,7 +28,7 @@ import { writeReportFiles } from '../../report/files';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
-import { loadData } from './load-data';
+import { loadData, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { Timeline } from './timeline';
 import { formatBytes, guardDisk } from './resource-guard';
@@ -39,8 +39,40 @@ export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 /** Synthetic rows kept per table for the report (a uniform sample of the output). */
 const REPORT_ROWS = 50_000;
 
-export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void, signal: AbortSignal): Promise<ExecutionSummary> {
+/**
+ * Generation spread over site workers: the synthesized tables are cut into seed-determined shards
+ * that any worker generates into a staging table of the destination; `swap` makes them the output
+ * in one step. Given to `runJob` by a site worker; a local run generates in this process.
+ */
+export interface Distributor {
+  /** Why this execution is generated in one process after all (logged), or null when it is sharded. */
+  refusal(config: StartCommand['config'], built: BuiltDataset): string | null;
+  /** Generates every synthesized table as shards; `sample` receives a bounded part of the output for the report. */
+  generate(args: {
+    built: BuiltDataset;
+    metadata: LoadedData['metadata'];
+    /** The folder of the trained model the shards generate from. */
+    model: string;
+    seed: number;
+    count?: number;
+    signal: AbortSignal;
+    onProgress: (done: number, total: number, message?: string) => void;
+    sample: (table: string, batch: RowBatch) => void;
+  }): Promise<{ rows: Record<string, number> }>;
+  /** Makes the shards the destination's tables, all at once; returns the rows of each table. */
+  swap(signal: AbortSignal): Promise<Record<string, number>>;
+  /** Removes whatever the shards wrote (a failed or canceled execution). */
+  discard(): Promise<void>;
+}
+
+export async function runJob(
+  cmd: StartCommand,
+  emit: (event: JobEvent) => void,
+  signal: AbortSignal,
+  opts: { distributor?: Distributor } = {},
+): Promise<ExecutionSummary> {
   const { config, workspace, secrets } = cmd;
+  let distributor: Distributor | null = null;
   const timeline = new Timeline(emit);
   const log = (level: 'info' | 'warn' | 'error', message: string): void => timeline.log(level, message);
   await fs.mkdir(workspace, { recursive: true });
@@ -110,7 +142,23 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     }
 
     const samples: Record<string, Reservoir> = {};
+    const refusal = opts.distributor ? opts.distributor.refusal(config, model) : null;
+    if (opts.distributor && refusal) log('info', `Generated on this worker alone: ${refusal}.`);
+    distributor = opts.distributor && !refusal ? opts.distributor : null;
+    const sharded = distributor;
     const result = await timeline.run('synthesize', async () => {
+      if (sharded) {
+        return sharded.generate({
+          built: model,
+          metadata: loaded.metadata,
+          model: generate?.from ?? workspace,
+          seed: generate?.seed ?? config.settings.seed,
+          ...(generate ? { count: generate.rows } : {}),
+          signal,
+          onProgress: (done, total, message) => timeline.progress('synthesize', done, total, message === undefined ? {} : { message }),
+          sample: (table, batch) => (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch),
+        });
+      }
       output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
       const out = output;
       return synthesize(model, {
@@ -164,6 +212,10 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
 
     let destinationRows: Record<string, number> | null = null;
     await timeline.run('store', async () => {
+      if (sharded) {
+        destinationRows = await sharded.swap(signal);
+        return;
+      }
       await output!.commit();
       output = null;
       if (config.destination.kind === 'database') {
@@ -183,7 +235,8 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
       backend: model.backend,
       quality,
       privacy,
-      outputPath,
+      // A sharded output lives in the destination only.
+      outputPath: sharded ? null : outputPath,
       reportPath,
     };
     emit({ type: 'result', summary });
@@ -193,6 +246,7 @@ export async function runJob(cmd: StartCommand, emit: (event: JobEvent) => void,
     const pending = output as LocalOutput | null;
     if (pending) await pending.abort();
     await fs.rm(outputPath, { force: true });
+    if (distributor) await distributor.discard().catch(() => undefined);
     throw signal.aborted ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;
   } finally {
     if (built) dispose(built);

@@ -14,6 +14,8 @@ import {
   type TableMode,
 } from '../../../shared';
 import type { Services } from '../../services/index';
+import { siteQueue } from '../../services/queue-transport';
+import type { SiteQueue } from '../../../shared/site';
 import { action, printJson, readConfigFile, storeDirOf, withServices } from '../context';
 import { TimelinePrinter } from '../progress';
 
@@ -80,7 +82,7 @@ function finish(record: ExecutionRecord, json: boolean | undefined): void {
   printJson(summary);
   if (!json && record.status === 'succeeded') {
     process.stderr.write(
-      `\nSynthetic data: ${summary.outputPath}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`,
+      `\nSynthetic data: ${summary.outputPath ?? 'in the destination'}\nReport:         ${summary.reportPath}\nQuality:        ${summary.quality === null ? 'n/a' : `${(summary.quality * 100).toFixed(1)}%`}\n`,
     );
   }
   reportOutcome(record);
@@ -144,8 +146,31 @@ export function withDestination(
   return { config: { ...config, destination }, ...(password !== undefined ? { destinationPassword: password } : {}) };
 }
 
+interface QueueOptions {
+  queue?: string;
+  queueName?: string;
+  shardRows?: number;
+  siteKey?: string;
+}
+
+/** `--queue` and its companions as a site queue (undefined: the DOPPEL_QUEUE setting, else a local worker). */
+function queueOf(opts: QueueOptions, cmd: Command): SiteQueue | undefined {
+  if (opts.queue === undefined) return undefined;
+  if (!/^rediss?:\/\//.test(opts.queue))
+    throw new AppError('BAD_REQUEST', `"${redactUrl(opts.queue)}" is not a Redis URL.`, { fix: 'Write --queue redis://host:6379 (rediss:// for TLS).' });
+  return siteQueue(opts.queue, { storeDir: storeDirOf(cmd), name: opts.queueName, shardRows: opts.shardRows, keyFile: opts.siteKey });
+}
+
+function queueFlags(c: Command): Command {
+  return c
+    .option('--queue <url>', "submit to the site's queue (redis://host:6379) instead of running here: site workers (`doppel worker`) run it")
+    .option('--queue-name <name>', 'queue name (default doppel)')
+    .option('--shard-rows <n>', 'rows per generation shard on the site workers (default 50000; the output depends on the seed and this size)', positiveInt)
+    .option('--site-key <file>', "the site key that seals this execution's secrets (default: $DOPPEL_SITE_KEY or the store's site.key)");
+}
+
 export function register(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run one execution of a configuration: timeline on stderr, summary JSON on stdout')
     .argument('<config>', 'a configuration JSON file (see `doppel init`)')
@@ -159,38 +184,56 @@ export function register(program: Command): void {
     .option(
       '--constraints <when>',
       `foreign keys and their indexes on created tables: ${constraintModes.join(', ')} (default after-load); integrity is checked either way`,
-    )
-    .action(
-      action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string; constraints?: string }, cmd: Command) => {
-        const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
-        if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
-          throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
-            fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
-          });
-        }
-        const record = await withServices(storeDirOf(cmd), (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}));
-        finish(record, opts.json);
-      }),
     );
+  queueFlags(run).action(
+    action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string; constraints?: string } & QueueOptions, cmd: Command) => {
+      const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
+      if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
+        throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
+          fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
+        });
+      }
+      const queue = queueOf(opts, cmd);
+      const record = await withServices(
+        storeDirOf(cmd),
+        (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}),
+        queue ? { queue } : {},
+      );
+      finish(record, opts.json);
+    }),
+  );
 
-  program
+  const generate = program
     .command('generate')
     .description('generate again from the trained model of a finished execution, without training: a new execution with its own output and report')
     .argument('<execution>', 'the id (or a unique id prefix) of an execution that succeeded')
     .requiredOption('--rows <n>', 'rows to generate (of the root table in a relational synthesis)', positiveInt)
     .option('--seed <s>', 'random seed of the new rows (default: a random one)', integer)
     .option('--json', 'print only the summary JSON on stdout')
-    .action(
-      action(async (execution: string, opts: { rows: number; seed?: number; json?: boolean }, cmd: Command) => {
-        const record = await withServices(storeDirOf(cmd), async (s) => {
+    .option('--to <destination>', "write into this database instead of the first execution's destination: sqlite:<path>, postgres://… or mysql://…")
+    .option('--mode <mode>', `table mode for --to: ${tableModes.join(', ')} (default create)`);
+  queueFlags(generate).action(
+    action(async (execution: string, opts: { rows: number; seed?: number; json?: boolean; to?: string; mode?: string } & QueueOptions, cmd: Command) => {
+      const queue = queueOf(opts, cmd);
+      const record = await withServices(
+        storeDirOf(cmd),
+        async (s) => {
           const id = resolveExecution(s, execution);
-          const started = s.executions.generate(id, { rows: opts.rows, seed: opts.seed });
+          const to =
+            opts.to !== undefined || opts.mode !== undefined ? withDestination(s.store.executions.config(id), { to: opts.to, mode: opts.mode }) : undefined;
+          const started = s.executions.generate(id, {
+            rows: opts.rows,
+            seed: opts.seed,
+            ...(to ? { destination: to.config.destination, destinationPassword: to.destinationPassword } : {}),
+          });
           process.stderr.write(`Execution ${started.id}: ${opts.rows.toLocaleString('en-US')} rows from the model of ${id}\n`);
           return follow(s, started);
-        });
-        finish(record, opts.json);
-      }),
-    );
+        },
+        queue ? { queue } : {},
+      );
+      finish(record, opts.json);
+    }),
+  );
 }
 
 /** An execution id from an id or a unique id prefix, or a clear error. */

@@ -1,0 +1,115 @@
+/**
+ * Site workers: the job descriptions that pass through the site's queue (BullMQ on Redis).
+ *
+ * Only descriptions and progress go through the queue: never rows, never a secret in clear. The
+ * passwords and the mocking key of an execution travel sealed with the site key (AES-256-GCM, a
+ * key file the site hands to the app and to every worker out of band); a worker opens them with
+ * its own copy of that key. Trained models are read from the execution's workspace, a folder on
+ * the site's shared file system named in the description.
+ */
+import { z } from 'zod';
+import { synthesisConfigSchema } from './config';
+
+/** Rows per generation shard when the submitter does not say. */
+export const DEFAULT_SHARD_ROWS = 50_000;
+
+/** Where executions are submitted: a Redis URL and a queue name (the shards queue is derived from it). */
+export const siteQueueSchema = z.object({
+  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+  name: z.string().regex(/^[\w.-]{1,80}$/, 'letters, digits, dot, dash and underscore'),
+  /** Rows per generation shard (the output depends on the seed and on this size, never on which worker runs a shard). */
+  shardRows: z.number().int().positive(),
+  /** The site key file that seals secrets for the workers. */
+  keyFile: z.string(),
+});
+export type SiteQueue = z.infer<typeof siteQueueSchema>;
+
+export const shardsQueueName = (name: string): string => `${name}-shards`;
+
+/** An execution as a site worker takes it from the queue. */
+export const executionJobSchema = z.object({
+  executionId: z.string(),
+  config: synthesisConfigSchema,
+  workspace: z.string(),
+  auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
+  /** Source and destination passwords and the mocking key, sealed with the site key (base64). */
+  sealed: z.string(),
+  generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),
+  shardRows: z.number().int().positive(),
+});
+export type ExecutionJob = z.infer<typeof executionJobSchema>;
+
+/** One shard of a table's generation: rows [start, start + rows) of the output, from its own seed. */
+export const shardSchema = z.object({
+  table: z.string(),
+  index: z.number().int().nonnegative(),
+  of: z.number().int().positive(),
+  start: z.number().int().nonnegative(),
+  rows: z.number().int().positive(),
+  seed: z.number().int(),
+  /** The staging table this shard writes (in the destination's schema). */
+  stage: z.string(),
+});
+export type Shard = z.infer<typeof shardSchema>;
+
+export const shardJobSchema = z.object({
+  executionId: z.string(),
+  config: synthesisConfigSchema,
+  /** The folder holding the trained model (encoding, weights) the shard generates from. */
+  model: z.string(),
+  sealed: z.string(),
+  shard: shardSchema,
+});
+export type ShardJob = z.infer<typeof shardJobSchema>;
+
+/** What a shard reports as progress and when done: rows written so far, and who writes them. */
+export const shardProgressSchema = z.object({ rows: z.number().int().nonnegative(), worker: z.string(), pid: z.number().int() });
+export type ShardProgress = z.infer<typeof shardProgressSchema>;
+
+/** The secrets an execution needs, as sealed in a job description. */
+export const jobSecretsSchema = z.object({
+  sourcePassword: z.string().optional(),
+  destinationPassword: z.string().optional(),
+  mockingKey: z.string().optional(),
+});
+
+/**
+ * The seed of shard `index` of the table at position `tableIndex`: a mix of the generation seed and
+ * the shard's place, so a shard's rows depend on them only.
+ */
+export function shardSeed(seed: number, tableIndex: number, index: number): number {
+  let h = (seed | 0) ^ 0x9e3779b9;
+  for (const v of [tableIndex, index]) {
+    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h & 0x7fffffff;
+}
+
+/** The shards of `rows` output rows of one table, `shardRows` each (the last one shorter). */
+export function planShards(table: string, tableIndex: number, rows: number, shardRows: number, seed: number, stagePrefix: string): Shard[] {
+  const of = Math.max(1, Math.ceil(rows / shardRows));
+  return Array.from({ length: of }, (_, index) => ({
+    table,
+    index,
+    of,
+    start: index * shardRows,
+    rows: Math.min(shardRows, rows - index * shardRows),
+    seed: shardSeed(seed, tableIndex, index),
+    stage: `${stagePrefix}_${tableIndex}_${index}`,
+  })).filter((s) => s.rows > 0);
+}
+
+/** How `doppel worker` starts its worker process (sent over IPC, so no URL password shows in a process list). */
+export const siteWorkerOptionsSchema = z.object({
+  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+  name: z.string().regex(/^[\w.-]{1,80}$/, 'letters, digits, dot, dash and underscore'),
+  keyFile: z.string(),
+  /** Seconds a worker's job lock lasts: a worker silent that long is taken for dead and its shard runs elsewhere. */
+  lockSeconds: z.number().positive(),
+  /** The site's shared folder for workspaces when it is mounted elsewhere on this machine (else the path in the job). */
+  workspaceRoot: z.string().optional(),
+});
+export type SiteWorkerOptions = z.infer<typeof siteWorkerOptionsSchema>;

@@ -1,0 +1,178 @@
+/**
+ * The coordinating side of a sharded generation, run by the site worker that took the execution:
+ * it cuts every synthesized table into seed-determined shards, puts one job per shard on the
+ * shards queue (any free worker takes them, this one included), follows their progress, and when
+ * every shard is in its staging table swaps them into the destination in one transaction.
+ *
+ * A worker that dies mid-shard loses nothing: its job's lock expires, BullMQ's stalled-job check
+ * puts it back on the queue and another worker runs it again; the shard's transaction never
+ * committed, and a rerun rewrites the same rows (they depend on the seed and the shard's place).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Queue, QueueEvents } from 'bullmq';
+import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared/config';
+import { AppError, appErrorShapeSchema } from '../../shared/errors';
+import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
+import { outputTableMetas } from '../../data/destinations/output-tables';
+import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages } from '../../data/destinations/shard-stages';
+import { outputRows } from '../engine/pipeline';
+import type { Distributor, StartCommand } from '../jobs/run-job';
+import { shardBatches } from './shard';
+
+/** Synthetic rows per table the coordinator regenerates (from the first shards) for the report. */
+const REPORT_ROWS = 50_000;
+
+export interface DistributorContext {
+  executionId: string;
+  config: StartCommand['config'];
+  sealed: string;
+  shardRows: number;
+  destinationPassword: string | undefined;
+  queueName: string;
+  shards: Queue;
+  events: QueueEvents;
+  /** Tells every worker to stop this execution's shards (the cancel key). */
+  stopShards: () => Promise<void>;
+  log: (message: string) => void;
+}
+
+export function queueDistributor(ctx: DistributorContext): Distributor {
+  const run = randomBytes(3).toString('hex');
+  const prefix = `${SHARD_STAGE_PREFIX}${ctx.executionId
+    .replace(/[^a-z0-9]/gi, '')
+    .slice(0, 12)
+    .toLowerCase()}_${run}`;
+  const jobIds: string[] = [];
+  let stages: Record<string, string[]> = {};
+  let plan: Parameters<typeof swapShardStages>[2] | null = null;
+  const destination = ctx.config.destination;
+
+  return {
+    refusal(config, built) {
+      if (config.destination.kind !== 'database') return 'the output goes to the local store (sharding writes a database destination)';
+      const dest = shardRefusal(config.destination);
+      if (dest) return dest;
+      if (built.relational) return 'a relational synthesis is generated parents first, in one process';
+      const synthesized = new Set(synthesizedTables(config));
+      const kept = outputTables(config).filter((t) => !synthesized.has(t));
+      if (kept.length) return `original-data tables (${kept.join(', ')}) are copied in one process`;
+      return null;
+    },
+
+    async generate(args) {
+      if (destination.kind !== 'database') throw new AppError('INTERNAL', 'Sharded generation without a database destination.');
+      plan = { tables: outputTableMetas(ctx.config, args.metadata), relationships: activeForeignKeys(ctx.config) };
+      const { prepared } = args.built;
+      const all: Shard[] = prepared.order.flatMap((table, t) =>
+        planShards(table, t, args.count ?? outputRows(ctx.config, prepared.sourceRows[table] ?? 0), ctx.shardRows, args.seed, prefix),
+      );
+      stages = {};
+      for (const s of all) (stages[s.table] ??= []).push(s.stage);
+      const total = all.reduce((a, s) => a + s.rows, 0);
+      ctx.log(`Generation in ${all.length} shard(s) of up to ${ctx.shardRows.toLocaleString('en-US')} rows on the site's workers (queue "${ctx.queueName}").`);
+      const idOf = (s: Shard): string => `${ctx.executionId}.${run}.${prepared.order.indexOf(s.table)}.${s.index}`;
+      const done = new Map<string, number>();
+      const byId = new Map(all.map((s) => [idOf(s), s]));
+      const onProgress = ({ jobId, data }: { jobId: string; data: unknown }): void => {
+        const shard = byId.get(jobId);
+        const p = shardProgressSchema.safeParse(data);
+        if (!shard || !p.success) return;
+        done.set(jobId, p.data.rows);
+        args.onProgress(
+          [...done.values()].reduce((a, b) => a + b, 0),
+          total,
+          shard.table,
+        );
+      };
+      ctx.events.on('progress', onProgress);
+      try {
+        const jobs = await ctx.shards.addBulk(
+          all.map((shard) => {
+            const data: ShardJob = { executionId: ctx.executionId, config: ctx.config, model: args.model, sealed: ctx.sealed, shard };
+            return {
+              name: 'shard',
+              data,
+              opts: {
+                jobId: idOf(shard),
+                attempts: 3,
+                backoff: { type: 'fixed', delay: 1000 },
+                removeOnComplete: { age: 86_400 },
+                removeOnFail: { age: 604_800 },
+              },
+            };
+          }),
+        );
+        jobIds.push(...jobs.map((j) => j.id!));
+        // The report's synthetic sample: the first shards' rows again, generated here while the workers write.
+        const sampled = sampleForReport(args, all);
+        const finished = Promise.all(jobs.map((j) => j.waitUntilFinished(ctx.events)));
+        const canceled = new Promise<never>((_, reject) => {
+          const stop = (): void => reject(new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.'));
+          if (args.signal.aborted) stop();
+          else args.signal.addEventListener('abort', stop, { once: true });
+        });
+        let results: unknown[];
+        try {
+          results = await Promise.race([finished, canceled]);
+        } catch (e) {
+          throw shardFailure(e);
+        }
+        await Promise.race([sampled, canceled]);
+        const rows: Record<string, number> = {};
+        results.forEach((r, i) => {
+          const shard = all[i]!;
+          const p: ShardProgress | null = shardProgressSchema.safeParse(r).data ?? null;
+          rows[shard.table] = (rows[shard.table] ?? 0) + (p?.rows ?? 0);
+        });
+        args.onProgress(total, total);
+        return { rows };
+      } finally {
+        ctx.events.off('progress', onProgress);
+      }
+    },
+
+    async swap(signal) {
+      if (destination.kind !== 'database' || !plan) throw new AppError('INTERNAL', 'Nothing was generated to swap in.');
+      return swapShardStages(destination, ctx.destinationPassword, plan, stages, { signal });
+    },
+
+    async discard() {
+      if (destination.kind !== 'database') return;
+      // Shards still running stop (they watch the cancel key); waiting ones are taken off the queue.
+      await ctx.stopShards().catch(() => undefined);
+      await Promise.all(jobIds.map((id) => ctx.shards.remove(id).catch(() => 0)));
+      await dropShardStages(destination, ctx.destinationPassword, prefix);
+    },
+  };
+}
+
+/** Regenerates the first shards of each table up to REPORT_ROWS rows (the same rows the workers write). */
+async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
+  const taken: Record<string, number> = {};
+  for (const shard of all) {
+    const model = args.built.models[shard.table];
+    if (!model || (taken[shard.table] ?? 0) >= REPORT_ROWS) continue;
+    for await (const batch of shardBatches(model, shard, args.signal)) {
+      const room = REPORT_ROWS - (taken[shard.table] ?? 0);
+      if (room <= 0) break;
+      const part = batch.rows.length > room ? { columns: batch.columns, rows: batch.rows.slice(0, room) } : batch;
+      args.sample(shard.table, part);
+      taken[shard.table] = (taken[shard.table] ?? 0) + part.rows.length;
+    }
+  }
+}
+
+/** A shard's final failure as the error it carried (sent as JSON by the shard worker). */
+function shardFailure(e: unknown): unknown {
+  if (e instanceof AppError) return e;
+  const text = e instanceof Error ? e.message : String(e);
+  try {
+    const shape = appErrorShapeSchema.safeParse(JSON.parse(text));
+    if (shape.success) return AppError.fromShape(shape.data);
+  } catch {
+    // not JSON: a queue-side failure (e.g. a shard that stalled too often)
+  }
+  return new AppError('EXECUTION_FAILED', `A generation shard failed on the site workers: ${text}`, {
+    fix: "Look at the site workers' output; run the execution again once they are healthy.",
+  });
+}

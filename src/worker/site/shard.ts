@@ -1,0 +1,77 @@
+/**
+ * One generation shard on a site worker: rows [start, start + rows) of a table, sampled from the
+ * trained model with the shard's own seed and ids from `start`, so the rows depend on the seed
+ * and the shard's place only, never on the worker that runs it. They go into the shard's staging
+ * table in one transaction (see data/destinations/shard-stages.ts).
+ */
+import { activeForeignKeys } from '../../shared/config';
+import { AppError } from '../../shared/errors';
+import type { Shard, ShardJob, ShardProgress } from '../../shared/site';
+import type { RowBatch } from '../../shared/values';
+import { openSecrets } from '../../data/queue/site-queue';
+import { outputTableMetas } from '../../data/destinations/output-tables';
+import { writeShardStage } from '../../data/destinations/shard-stages';
+import { sampleTable, type TableModel } from '../engine/table-model';
+import { loadTrainedModel, type TrainedModel } from './trained-model';
+
+/** Rows sampled per batch inside a shard (part of what makes a shard's rows reproducible). */
+export const SHARD_BATCH_ROWS = 4096;
+
+/** The rows of a shard, in batches. */
+export function shardBatches(model: TableModel, shard: Shard, signal?: AbortSignal): AsyncIterable<RowBatch> {
+  return sampleTable(model, shard.rows, { seed: shard.seed, idOffset: shard.start, batchSize: SHARD_BATCH_ROWS, ...(signal ? { signal } : {}) });
+}
+
+/** The model of the last execution this worker generated shards for (shards of one execution usually follow each other). */
+export class ModelCache {
+  private entry: { key: string; model: Promise<TrainedModel> } | null = null;
+
+  get(key: string, load: () => Promise<TrainedModel>): Promise<TrainedModel> {
+    if (this.entry?.key === key) return this.entry.model;
+    const previous = this.entry;
+    const model = load();
+    this.entry = { key, model };
+    model.catch(() => {
+      if (this.entry?.model === model) this.entry = null;
+    });
+    if (previous) void previous.model.then((m) => m.dispose()).catch(() => undefined);
+    return model;
+  }
+
+  async clear(): Promise<void> {
+    const e = this.entry;
+    this.entry = null;
+    if (e) await (await e.model.catch(() => null))?.dispose();
+  }
+}
+
+export interface ShardContext {
+  keyFile: string;
+  cache: ModelCache;
+  /** This worker as progress names it (host:pid). */
+  worker: string;
+  signal: AbortSignal;
+  progress: (p: ShardProgress) => void;
+}
+
+export async function runShard(job: ShardJob, ctx: ShardContext): Promise<ShardProgress> {
+  const { config, shard } = job;
+  if (config.destination.kind !== 'database')
+    throw new AppError('BAD_REQUEST', 'A shard needs a database destination.', { fix: 'Give the synthesis a PostgreSQL destination.' });
+  const secrets = openSecrets(ctx.keyFile, job.sealed);
+  const trained = await ctx.cache.get(`${job.executionId}\u0000${job.model}`, () => loadTrainedModel(config, job.model, secrets, ctx.signal));
+  const model = trained.built.models[shard.table];
+  if (!model) throw new AppError('INTERNAL', `Table "${shard.table}" has no trained model in ${job.model}.`);
+  const plan = { tables: outputTableMetas(config, trained.metadata), relationships: activeForeignKeys(config) };
+  let rows = 0;
+  const pid = process.pid;
+  ctx.progress({ rows, worker: ctx.worker, pid });
+  await writeShardStage(config.destination, secrets.destinationPassword, plan, shard.table, shard.stage, shardBatches(model, shard, ctx.signal), {
+    signal: ctx.signal,
+    onRows: (n) => {
+      rows += n;
+      ctx.progress({ rows, worker: ctx.worker, pid });
+    },
+  });
+  return { rows, worker: ctx.worker, pid };
+}
