@@ -53,6 +53,7 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       const dest = shardRefusal(config.destination);
       if (dest) return dest;
       if (built.relational) return 'a relational synthesis is generated parents first, in one process';
+      if (activeForeignKeys(config).length) return 'tables with foreign keys are generated in one process';
       const synthesized = new Set(synthesizedTables(config));
       const kept = outputTables(config).filter((t) => !synthesized.has(t));
       if (kept.length) return `original-data tables (${kept.join(', ')}) are copied in one process`;

@@ -186,21 +186,27 @@ export function register(program: Command): void {
       `foreign keys and their indexes on created tables: ${constraintModes.join(', ')} (default after-load); integrity is checked either way`,
     );
   queueFlags(run).action(
-    action(async (file: string, opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string; constraints?: string } & QueueOptions, cmd: Command) => {
-      const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
-      if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
-        throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
-          fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
-        });
-      }
-      const queue = queueOf(opts, cmd);
-      const record = await withServices(
-        storeDirOf(cmd),
-        (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}),
-        queue ? { queue } : {},
-      );
-      finish(record, opts.json);
-    }),
+    action(
+      async (
+        file: string,
+        opts: { json?: boolean; allowTruncate?: boolean; to?: string; mode?: string; constraints?: string } & QueueOptions,
+        cmd: Command,
+      ) => {
+        const { config, destinationPassword } = withDestination(readConfigFile(file), opts);
+        if (config.destination.kind === 'database' && config.destination.tableMode === 'truncate' && !opts.allowTruncate) {
+          throw new AppError('BAD_REQUEST', `The configuration empties the destination tables first (table mode "truncate").`, {
+            fix: 'Add --allow-truncate to confirm, or set the table mode to "create" or "write-into-empty".',
+          });
+        }
+        const queue = queueOf(opts, cmd);
+        const record = await withServices(
+          storeDirOf(cmd),
+          (s) => runConfig(s, config, destinationPassword !== undefined ? { destinationPassword } : {}),
+          queue ? { queue } : {},
+        );
+        finish(record, opts.json);
+      },
+    ),
   );
 
   const generate = program
