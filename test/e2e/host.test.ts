@@ -21,6 +21,10 @@ const backend: ApiBackend = {
       throw new AppError('EXECUTION_NOT_FOUND', `Execution "${input.id}" does not exist.`, { fix: 'Pick one from the list.' });
     },
     'executions.export': async (input: { id: string; format: string }) => ({ path: exportFile, fileName: `${input.id}-${input.format}.zip` }),
+    'executions.exportReport': async (input: { ids: string[]; format: string }) => ({
+      path: exportFile,
+      fileName: `${input.ids.join('+')}-${input.ids.length === 1 ? 'report' : 'comparison'}.${input.format}`,
+    }),
   },
   subscribe(l) {
     listeners.add(l);
@@ -137,6 +141,23 @@ describe('loopback host', () => {
     expect(res.body).toBe('PK-zip-bytes');
     expect(res.headers['content-disposition']).toContain('attachment; filename="e1-csv.zip"');
     expect((await http('GET', `http://127.0.0.1:${host.port}/download/e1/exe?token=${host.token}`)).status).toBe(400);
+  });
+
+  it('serves a report or a comparison as an attachment, with the token, from the page’s own site only', async () => {
+    const base = `http://127.0.0.1:${host.port}`;
+    expect((await http('GET', `${base}/report-file/pdf?id=e1`)).status).toBe(401);
+    const one = await http('GET', `${base}/report-file/pdf?id=e1&token=${host.token}`);
+    expect(one.status).toBe(200);
+    expect(one.headers['content-type']).toBe('application/pdf');
+    expect(one.headers['content-disposition']).toContain('attachment; filename="e1-report.pdf"');
+    expect(one.headers['content-security-policy']).toBe('sandbox');
+    const two = await http('GET', `${base}/report-file/html?id=e1&id=e2&token=${host.token}`);
+    expect(two.headers['content-disposition']).toContain('attachment; filename="e1+e2-comparison.html"');
+    expect((await http('GET', `${base}/report-file/docx?id=e1&token=${host.token}`)).status).toBe(400);
+    // No id: the API's own input check refuses it.
+    expect((await http('GET', `${base}/report-file/html?token=${host.token}`)).status).toBe(422);
+    const crossSite = await http('GET', `${base}/report-file/html?id=e1&token=${host.token}`, { headers: { 'sec-fetch-site': 'cross-site' } });
+    expect(crossSite.status).toBe(403);
   });
 
   it('pushes execution events over the WebSocket only to clients with the token', async () => {
