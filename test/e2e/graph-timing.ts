@@ -78,7 +78,7 @@ export async function edgeMidpoint(page: Page, ariaLabel: string): Promise<{ x: 
   }, ariaLabel);
 }
 
-/** An edge both of whose tables are drawn inside the graph's box (label, a point on it to click), or null. */
+/** An edge of the graph with a point on screen that a click reaches (label, that point), or null. */
 export async function visibleEdge(page: Page): Promise<{ label: string; x: number; y: number } | null> {
   // No named helper functions inside: tsx would wrap them in a __name() the page does not have.
   return page.evaluate(() => {
@@ -87,8 +87,6 @@ export async function visibleEdge(page: Page): Promise<{ label: string; x: numbe
       const label = edge.getAttribute('aria-label') ?? '';
       const m = /^Foreign key (.+?)\..+ to (.+?)\..+$/.exec(label);
       if (!m) continue;
-      const rects = [m[1]!, m[2]!].map((t) => document.querySelector(`.react-flow__node [data-table="${t}"]`)?.getBoundingClientRect());
-      if (rects.some((r) => !r || r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom)) continue;
       const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-interaction');
       const ctm = path?.getScreenCTM();
       if (!path || !ctm) continue;
@@ -98,7 +96,9 @@ export async function visibleEdge(page: Page): Promise<{ label: string; x: numbe
       p.x = at.x;
       p.y = at.y;
       const s = p.matrixTransform(ctm);
-      if (s.x > box.left && s.x < box.right && s.y > box.top && s.y < box.bottom) return { label, x: s.x, y: s.y };
+      // On screen and on top: a click there reaches this edge, not a table or a control above it.
+      const inBox = s.x > box.left && s.x < box.right && s.y > box.top && s.y < box.bottom;
+      if (inBox && edge.contains(document.elementFromPoint(s.x, s.y))) return { label, x: s.x, y: s.y };
     }
     return null;
   });
