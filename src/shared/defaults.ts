@@ -21,6 +21,7 @@ export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opt
   const tables: Record<string, TableConfig> = {};
   for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? [], keyColumns(table, metadata));
   for (const name of keptAsOriginal(metadata)) tables[name]!.treatment = 'original';
+  for (const name of tooSmallToLearn(metadata, tables)) tables[name]!.treatment = 'exclude';
   const config = synthesisConfigSchema.parse({
     name: opts.name ?? 'Synthesis',
     source: withoutSecrets(source),
@@ -76,6 +77,27 @@ export function keptAsOriginal(metadata: DatasetMetadata): string[] {
     }
   }
   return metadata.tables.map((t) => t.name).filter((n) => original.has(n));
+}
+
+/**
+ * Tables `doppel init` leaves out: still set to synthesize after keptAsOriginal, yet too small to
+ * be learned, and referenced by no table, so they cannot be kept as original data either
+ * (only while another table is left to synthesize) (a
+ * 2-row summary view, an 8-row staff sheet no other file points at). The user can include them
+ * again in the wizard once they have rows enough, or keep them as original data behind a key.
+ */
+export function tooSmallToLearn(metadata: DatasetMetadata, tables: Record<string, TableConfig>): string[] {
+  const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
+  const synthesized = (t: string): boolean => tables[t]?.treatment === 'synthesize';
+  const candidates = metadata.tables.filter((t) => synthesized(t.name));
+  const small = candidates
+    .filter((t) => {
+      const hasSynthParent = rels.some((r) => r.childTable === t.name && synthesized(r.parentTable));
+      return t.rowCount < (hasSynthParent ? MIN_ROWS_CHILD : MIN_ROWS_ROOT);
+    })
+    .map((t) => t.name);
+  // Where nothing would be left to synthesize, validation's "too few rows" is the better answer.
+  return small.length < candidates.length ? small : [];
 }
 
 /**

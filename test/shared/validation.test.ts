@@ -64,6 +64,23 @@ describe('defaultConfig', () => {
   });
 });
 
+describe('defaultConfig with a table too small to learn that nothing references', () => {
+  const table = (name: string, rowCount: number) => ({ name, rowCount, primaryKey: ['id'], columns: [col('id', 'integer', 'id'), col('value')] });
+  it('leaves it out while another table is synthesized, and validates', () => {
+    const meta = { tables: [table('sales', 5000), table('sales_by_store', 2)], relationships: [] } as unknown as DatasetMetadata;
+    const c = defaultConfig(meta, { kind: 'sqlite', path: '/tmp/shop.sqlite' });
+    expect(c.tables['sales_by_store']!.treatment).toBe('exclude');
+    expect(c.tables['sales']!.treatment).toBe('synthesize');
+    expect(validateConfig(c, meta).filter((p) => p.severity === 'error')).toEqual([]);
+  });
+  it('keeps a lone small table synthesized so validation names its row count', () => {
+    const meta = { tables: [table('tiny', 12)], relationships: [] } as unknown as DatasetMetadata;
+    const c = defaultConfig(meta, { kind: 'sqlite', path: '/tmp/tiny.sqlite' });
+    expect(c.tables['tiny']!.treatment).toBe('synthesize');
+    expect(validateConfig(c, meta).map((p) => p.code)).toContain('TOO_FEW_ROWS');
+  });
+});
+
 describe('defaultConfig on a shop with two stores', () => {
   // store (2 rows) → address; staff (2 rows) → store, address; customer → store, address; rental → customer, staff.
   const meta: DatasetMetadata = {
