@@ -78,15 +78,32 @@ export async function edgeMidpoint(page: Page, ariaLabel: string): Promise<{ x: 
   }, ariaLabel);
 }
 
-/** An edge of the graph with a point on screen that a click reaches (label, that point), or null. */
+/**
+ * An edge of the graph that a user can click and draw again (label, a point on it to click), or
+ * null: a point of it near the child's dot is on screen and on top, and both of its dots (the
+ * child column's right one, the parent key's left one) are drawn on screen and on top, so a drag
+ * between them reaches them (a table outside the view is not rendered at all).
+ */
 export async function visibleEdge(page: Page): Promise<{ label: string; x: number; y: number } | null> {
   // No named helper functions inside: tsx would wrap them in a __name() the page does not have.
   return page.evaluate(() => {
     const box = document.querySelector('[data-testid="schema-graph"]')!.getBoundingClientRect();
     for (const edge of document.querySelectorAll<SVGGElement>('.react-flow__edge')) {
       const label = edge.getAttribute('aria-label') ?? '';
-      const m = /^Foreign key (.+?)\..+ to (.+?)\..+$/.exec(label);
+      const m = /^Foreign key (.+)\.(.+) to (.+)\.(.+?)(?: \(non-context\))?$/.exec(label);
       if (!m) continue;
+      const dots = [
+        document.querySelector(`[data-column="${m[1]}.${m[2]}"] .react-flow__handle.source`),
+        document.querySelector(`[data-column="${m[3]}.${m[4]}"] .react-flow__handle.target`),
+      ];
+      const hittable = dots.every((d) => {
+        if (!d) return false;
+        const r = d.getBoundingClientRect();
+        const cx = r.left + r.width / 2;
+        const cy = r.top + r.height / 2;
+        return cx > box.left && cx < box.right && cy > box.top && cy < box.bottom && d.contains(document.elementFromPoint(cx, cy));
+      });
+      if (!hittable) continue;
       const path = edge.querySelector<SVGPathElement>('path.react-flow__edge-interaction');
       const ctm = path?.getScreenCTM();
       if (!path || !ctm) continue;

@@ -120,12 +120,13 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
       });
     });
   }, [derived]);
+  // Built from the config only; selecting an edge then marks it without planning every edge again.
+  const built = useMemo(() => (config ? buildEdges(config, problems, metadata ?? undefined) : []), [config, problems, metadata]);
   const edges = useStable(
     useMemo(() => {
-      if (!config) return [];
       const sel = new Set(selectedEdges);
-      return buildEdges(config, problems, metadata ?? undefined).map((e): FkEdge => ({ ...e, selected: sel.has(e.id) }));
-    }, [config, problems, selectedEdges, metadata]),
+      return built.map((e): FkEdge => ({ ...e, selected: sel.has(e.id) }));
+    }, [built, selectedEdges]),
     edgeSignature,
   );
   const tableNames = useMemo(() => derived.map((n) => n.data.table).sort((a, b) => a.localeCompare(b)), [derived]);
@@ -173,7 +174,9 @@ export function SchemaGraph({ onAdded, selectedEdges, onSelectEdges, height = 52
     if (initial || !box.current || derived.length === 0) return;
     const rect = box.current.getBoundingClientRect();
     const { config: c } = useWizard.getState();
-    const focus = c ? firstView(c, derived, rect) : null;
+    // The tables around the root must fit inside the padding, or the readable zoom pushes some under the controls.
+    const inner = { width: rect.width - padding.left - padding.right, height: rect.height - padding.top - padding.bottom };
+    const focus = c ? firstView(c, derived, inner) : null;
     const shown = focus ? derived.filter((n) => focus.includes(n.id)) : derived;
     setInitial(viewportFor(shown, rect, padding, { min: focus ? READABLE_ZOOM : 0.03, max: 1 }));
   }, [initial, derived]);
