@@ -91,8 +91,14 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
     placed.add(ready);
   }
   const tables: Record<string, TablePlan> = {};
-  const lookupsOf = (t: string) =>
-    activeForeignKeys(config).filter((fk) => fk.childTable === t && fk.parentTable !== t && config.tables[fk.parentTable]?.treatment === 'original');
+  // Each table's active FKs (config order), grouped once: a large schema has hundreds of tables.
+  const activeOf = new Map<string, Relationship[]>();
+  for (const fk of activeForeignKeys(config)) {
+    const list = activeOf.get(fk.childTable);
+    if (list) list.push(fk);
+    else activeOf.set(fk.childTable, [fk]);
+  }
+  const lookupsOf = (t: string) => (activeOf.get(t) ?? []).filter((fk) => fk.parentTable !== t && config.tables[fk.parentTable]?.treatment === 'original');
   for (const name of order) {
     const parents = parentsOf.get(name) ?? [];
     // Context: a never-empty FK first, then the deepest parent (most specific); among equals the
@@ -107,7 +113,7 @@ export function buildPlan(config: SynthesisConfig, hints: PlanHints = {}): Gener
     const context = ranked[0] ?? null;
     const up = context ? tables[context.parentTable] : undefined;
     const assigned = [...ranked.slice(1), ...nonContext.filter((fk) => fk.childTable === name)];
-    const selfRefs = activeForeignKeys(config).filter((fk) => fk.childTable === name && fk.parentTable === name);
+    const selfRefs = (activeOf.get(name) ?? []).filter((fk) => fk.parentTable === name);
     tables[name] = {
       table: name,
       context,

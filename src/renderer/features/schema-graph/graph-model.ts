@@ -122,14 +122,13 @@ export function buildEdges(config: SynthesisConfig, problems: Problem[] = [], me
   const edges: FkEdge[] = [];
   const plan = buildPlan(config, metadata ? metadataHints(metadata) : {});
   const synthesized = new Set(synthesizedForeignKeys(config).map(relationshipKey));
+  const fkErrors = problems.filter((p) => p.code.startsWith('FK_') && p.severity === 'error');
   for (const fk of config.foreignKeys) {
     const child = config.tables[fk.childTable];
     const parent = config.tables[fk.parentTable];
     if (!child || !parent || child.treatment === 'exclude' || parent.treatment === 'exclude') continue;
     const key = relationshipKey(fk);
-    const bad = problems.some(
-      (p) => p.code.startsWith('FK_') && p.severity === 'error' && p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`),
-    );
+    const bad = fkErrors.some((p) => p.message.includes(`${fk.childTable}(${fk.childColumns.join(', ')})`));
     const self = fk.childTable === fk.parentTable && child.treatment === 'synthesize';
     const context = !synthesized.has(key) && !self ? null : !self && (plan ? plan.tables[fk.childTable]?.context === fk : fk.context !== false);
     fk.childColumns.forEach((col, i) => {
