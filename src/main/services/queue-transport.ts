@@ -73,15 +73,15 @@ export function queueSpawner(site: SiteQueue): SpawnWorker {
       await pingQueue(redis, site.url);
       events = new QueueEvents(site.name, { connection: redisConnection(site.url) });
       events.on('progress', ({ jobId, data }) => {
-        if (jobId !== cmd.executionId) return;
+        if (jobId !== jobIdOf(cmd.executionId)) return;
         const parsed = jobEventSchema.safeParse(data);
         if (parsed.success) deliver(parsed.data);
       });
       events.on('completed', ({ jobId }) => {
-        if (jobId === cmd.executionId) end(0, null);
+        if (jobId === jobIdOf(cmd.executionId)) end(0, null);
       });
       events.on('failed', ({ jobId, failedReason }) => {
-        if (jobId !== cmd.executionId) return;
+        if (jobId !== jobIdOf(cmd.executionId)) return;
         deliver({ type: 'error', error: failureOf(failedReason) });
         end(1, null);
       });
@@ -96,7 +96,7 @@ export function queueSpawner(site: SiteQueue): SpawnWorker {
         ...(cmd.generate ? { generate: cmd.generate } : {}),
         shardRows: site.shardRows,
       };
-      await queue.add('execution', data, { jobId: cmd.executionId, attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 604_800 } });
+      await queue.add('execution', data, { jobId: jobIdOf(cmd.executionId), attempts: 1, removeOnComplete: { age: 86_400 }, removeOnFail: { age: 604_800 } });
       deliver({
         type: 'log',
         level: 'info',
@@ -123,10 +123,15 @@ export function queueSpawner(site: SiteQueue): SpawnWorker {
       onExit: (l) => exits.push(l),
       kill() {
         // A job still waiting is taken off the queue; one running stops on its cancel key.
-        if (executionId && queue) void queue.remove(executionId).catch(() => 0);
+        if (executionId && queue) void queue.remove(jobIdOf(executionId)).catch(() => 0);
         end(null, 'SIGKILL');
       },
     };
     return handle;
   };
+}
+
+/** The queue's job id of an execution: BullMQ refuses custom ids that read as integers (an id of hex digits can). */
+function jobIdOf(executionId: string): string {
+  return `execution-${executionId}`;
 }
