@@ -32,7 +32,8 @@ async function configFor(spec: SourceSpec, tables?: string[]): Promise<Synthesis
   try {
     const metadata = await src.introspect({ inferKeys: false });
     const config = defaultConfig(metadata, spec, { name: 'sampled' });
-    for (const t of Object.keys(config.tables)) if (tables && !tables.includes(t)) config.tables[t]!.treatment = 'exclude';
+    // The tables asked for are synthesized (init would leave out one too small to learn), the rest excluded.
+    if (tables) for (const t of Object.keys(config.tables)) config.tables[t]!.treatment = tables.includes(t) ? 'synthesize' : 'exclude';
     config.settings.maxTrainingRows = MAX;
     return config;
   } finally {
