@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sheetsToCsv } from '../helpers/libreoffice';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -96,20 +97,7 @@ describe('values in the source’s own form through every download', () => {
     for (const format of ['xlsx', 'ods'] as const)
       books.push((await exportDataset(output, ['formats'], format, path.join(dir, `book-${format}.${format}`))).path);
     const conv = path.join(dir, 'soffice');
-    execFileSync(
-      'soffice',
-      [
-        `-env:UserInstallation=file://${path.join(dir, 'lo-profile')}`,
-        '--headless',
-        '--convert-to',
-        // Cells as shown (token 9): what a user sees in the spreadsheet.
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,false,-1',
-        '--outdir',
-        conv,
-        ...books,
-      ],
-      { stdio: 'ignore', timeout: 180_000 },
-    );
+    sheetsToCsv(books, conv, dir, { asShown: true, timeoutMs: 180_000 });
     for (const format of ['xlsx', 'ods']) {
       const file = path.join(conv, `book-${format}-formats.csv`);
       expect(existsSync(file), file).toBe(true);

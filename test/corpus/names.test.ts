@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { sheetsToCsv } from '../helpers/libreoffice';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -103,19 +103,7 @@ describe('awkward names through every path', () => {
     for (const format of ['xlsx', 'ods'] as const)
       books.push((await exportDataset(output, ['awkward'], format, path.join(dir, `book-${format}.${format}`))).path);
     const conv = path.join(dir, 'soffice');
-    execFileSync(
-      'soffice',
-      [
-        `-env:UserInstallation=file://${path.join(dir, 'lo-profile')}`,
-        '--headless',
-        '--convert-to',
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
-        '--outdir',
-        conv,
-        ...books,
-      ],
-      { stdio: 'ignore', timeout: 180_000 },
-    );
+    sheetsToCsv(books, conv, dir, { timeoutMs: 180_000 });
     for (const format of ['xlsx', 'ods']) {
       const file = path.join(conv, `book-${format}-awkward.csv`);
       expect(existsSync(file), file).toBe(true);

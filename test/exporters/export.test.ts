@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import Database from 'better-sqlite3';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sheetsToCsv } from '../helpers/libreoffice';
 import { openLocalOutput } from '../../src/data/destinations/local-output';
 import { exportDataset, type ExportFormat } from '../../src/data/exporters/export-dataset';
 import { openSource } from '../../src/data/sources/connector';
@@ -117,19 +117,7 @@ describe('downloads round-trip through our readers and an independent one', () =
 
     // LibreOffice (one run for both books) converts every sheet to its own CSV (the -1 sheet option), which our CSV reader then types.
     const conv = join(dir, 'soffice');
-    execFileSync(
-      'soffice',
-      [
-        `-env:UserInstallation=file://${join(dir, 'lo-profile')}`,
-        '--headless',
-        '--convert-to',
-        'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1',
-        '--outdir',
-        conv,
-        ...books,
-      ],
-      { stdio: 'ignore', timeout: 120_000 },
-    );
+    sheetsToCsv(books, conv, dir);
     for (const format of ['xlsx', 'ods'] as const) {
       for (const t of tables) {
         const csv = join(conv, `book-${format}-${t}.csv`);
