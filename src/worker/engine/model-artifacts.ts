@@ -26,7 +26,7 @@ const trainingSchema = z.object({
   family: z.enum(['ar', 'copula', 'none']),
   seconds: z.number(),
   options: z.record(z.string(), z.unknown()).nullable(),
-  history: z.array(z.object({ epoch: z.number(), trainLoss: z.number(), valLoss: z.number().nullable() })),
+  history: z.array(z.object({ epoch: z.number(), trainLoss: z.number(), valLoss: z.number().nullable(), lr: z.number().optional() })),
   bestEpoch: z.number().nullable(),
   stoppedBy: z.enum(['early-stopping', 'max-epochs', 'time-budget', 'privacy-budget']).nullable(),
   steps: z.number().optional(),

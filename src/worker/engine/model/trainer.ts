@@ -83,7 +83,8 @@ export interface TrainedNet {
   arch: Arch;
   params: Params;
   masks: Masks;
-  history: { epoch: number; trainLoss: number; valLoss: number | null }[];
+  /** Per epoch: mean losses and the learning rate of its last step. */
+  history: { epoch: number; trainLoss: number; valLoss: number | null; lr?: number }[];
   bestEpoch: number;
   stoppedBy: 'early-stopping' | 'max-epochs' | 'time-budget' | 'privacy-budget';
   /** Training rows x epochs actually processed, for throughput figures. */
@@ -279,7 +280,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
       total.dispose();
       const valLoss = valIdx.length > 0 ? await meanLoss(params, masks, source, valIdx, 4096) : trainLoss;
       valRows += valIdx.length;
-      history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null });
+      history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null, lr: hyper.lr });
       opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
       if (!Number.isFinite(valLoss)) break;
       if (dp) {
