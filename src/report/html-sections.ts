@@ -1,7 +1,7 @@
 /** HTML of the report's detailed parts: fidelity per table, utility, relational, privacy. */
 import { childCountChart, distanceChart, distributionChart, heatmapChart } from './charts';
 import { esc, gapClass, int, metricName, num, pct, qualityWord, rowsTable } from './format';
-import type { ModelChoiceReport, RelationshipReport, ReportJson, TableReport } from './schema';
+import type { ColumnClipping, ModelChoiceReport, RelationshipReport, ReportJson, TableReport } from './schema';
 import { describeDp } from './dp-text';
 import { ATTACK_RISK_THRESHOLD, INFORMATIVE_MARGIN, MIA_AUC_ACCEPTABLE, MIA_AUC_AT_RISK } from './schema';
 
@@ -232,6 +232,34 @@ function thresholdNote(threshold: number | undefined, global: number): string {
   return threshold !== undefined && threshold !== global ? `, fewer than ${threshold}` : '';
 }
 
+const TAIL_CLIP =
+  'the few most extreme numeric and date values are kept out of the model; values beyond that bound are drawn from a smooth tail model capped inside the real extremes, so the tail keeps its shape and no real extreme is reproduced';
+
+/** What the engine did to each learned numeric and date column's extremes (a report of an earlier version: the synthesis-wide switch). */
+function clippingItems(p: ReportJson['protection']): string[] {
+  const c = p.clipOutliers;
+  if (typeof c === 'boolean') {
+    return [
+      c
+        ? `Outliers: ${TAIL_CLIP}${p.clipped.length ? ` (${p.clipped.map((x) => `${esc(x.table)}.${esc(x.column)}`).join(', ')})` : ''}.`
+        : 'Outlier clipping was <b>off</b>.',
+    ];
+  }
+  if (c.length === 0) return ['Outliers: no numeric or date column is learned, so none is clipped.'];
+  const name = (x: ColumnClipping): string => `${esc(x.table)}.${esc(x.column)}`;
+  const quantiles = (x: ColumnClipping): string =>
+    x.lowerQuantile === undefined && x.upperQuantile === undefined ? '' : ` at the ${x.lowerQuantile ?? 0}–${x.upperQuantile ?? 1} quantiles`;
+  const auto = c.filter((x) => x.auto);
+  const hard = c.filter((x) => !x.auto && quantiles(x) !== '');
+  const off = c.filter((x) => !x.auto && quantiles(x) === '');
+  const items: string[] = [];
+  if (auto.length) items.push(`Outliers: ${TAIL_CLIP} (${auto.map((x) => `${name(x)}${quantiles(x) ? `, also clipped${quantiles(x)}` : ''}`).join(', ')}).`);
+  if (hard.length)
+    items.push(`Outliers clipped at set quantiles (values beyond them become the bound): ${hard.map((x) => `${name(x)}${quantiles(x)}`).join(', ')}.`);
+  if (off.length) items.push(`Outlier clipping was <b>off</b> for ${off.map(name).join(', ')}: their real extremes can be reproduced.`);
+  return items;
+}
+
 export function protectionSection(r: ReportJson): string {
   const p = r.protection;
   const items: string[] = [];
@@ -240,11 +268,7 @@ export function protectionSection(r: ReportJson): string {
       ? `Rare categories: values seen fewer than ${p.rareCategoryThreshold} times are never reproduced as themselves${p.rareCategories.length ? ` (${p.rareCategories.map((x) => `${esc(x.table)}.${esc(x.column)}: ${x.categories} categor${x.categories === 1 ? 'y' : 'ies'}${thresholdNote(x.threshold, p.rareCategoryThreshold)}`).join(', ')})` : ''}. Where the model drew a rare value, the output holds a frequent category of the column instead (drawn by how often each occurs), or a fake value from the column's mock generator when no category of the column is frequent.`
       : 'Rare-category protection was <b>off</b>.',
   );
-  items.push(
-    p.clipOutliers
-      ? `Outliers: the few most extreme numeric and date values are kept out of the model; values beyond that bound are drawn from a smooth tail model capped inside the real extremes, so the tail keeps its shape and no real extreme is reproduced${p.clipped.length ? ` (${p.clipped.map((x) => `${esc(x.table)}.${esc(x.column)}`).join(', ')})` : ''}.`
-      : 'Outlier clipping was <b>off</b>.',
-  );
+  items.push(...clippingItems(p));
   const filtered = Object.entries(p.filteredCopies);
   items.push(
     p.filterCopies

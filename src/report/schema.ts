@@ -3,7 +3,7 @@
  * Scores are fractions in [0, 1] (null when not computable); the HTML shows them as percentages.
  */
 import { z } from 'zod';
-import { effectiveSettingsSchema } from '../shared/effective-settings';
+import { effectiveColumnSchema, effectiveSettingsSchema } from '../shared/effective-settings';
 import { destinationMappingSchema } from '../shared/destination-mapping';
 
 const score = z.number().nullable();
@@ -195,10 +195,15 @@ export type RelationshipReport = z.infer<typeof relationshipReportSchema>;
 
 export const verdictLevels = ['strong', 'acceptable', 'at-risk', 'not-measured'] as const;
 
+/** A learned numerical or datetime column and the clipping the engine applied to it (its effective setting). */
+export const columnClippingSchema = effectiveColumnSchema.shape.clip.extend({ table: z.string(), column: z.string() });
+export type ColumnClipping = z.infer<typeof columnClippingSchema>;
+
 export const protectionSchema = z.object({
   protectRareCategories: z.boolean(),
   rareCategoryThreshold: z.number().int(),
-  clipOutliers: z.boolean(),
+  /** Per learned numerical/datetime column, the clipping applied (reports of earlier versions hold the synthesis-wide switch). */
+  clipOutliers: z.union([z.array(columnClippingSchema), z.boolean()]),
   filterCopies: z.boolean(),
   rareCategories: z.array(
     z.object({

@@ -6,9 +6,21 @@ import { withoutSecrets } from './source';
 import { synthesisConfigSchema, type ColumnConfig, type SynthesisConfig, type TableConfig } from './config';
 import type { SensitiveHit } from './api';
 
-/** Facts read from the data itself that some validations need (PK uniqueness, nulls). */
+/** A foreign key's child values (a sample) checked against every key of its parent. */
+export interface KeyContainment {
+  /** Non-empty child values read. */
+  sampled: number;
+  /** How many of them have no parent row with that key. */
+  orphans: number;
+  /** A few of the values without a parent, as text. */
+  examples: string[];
+}
+
+/** Facts read from the data itself that some validations need (PK uniqueness, nulls, drawn keys' values). */
 export interface DataFacts {
   tables: Record<string, { rowCount: number; pkDuplicates?: number; pkNulls?: number }>;
+  /** Drawn foreign keys checked on the data, by relationshipKey. */
+  keys?: Record<string, KeyContainment>;
 }
 
 /**

@@ -12,6 +12,7 @@ export const problemCodes = [
   'FK_CYCLE',
   'FK_CYCLE_BROKEN',
   'FK_EXCLUDED_COLUMN',
+  'FK_VALUES_WITHOUT_PARENT',
   'PK_UNKNOWN_COLUMN',
   'PK_NOT_UNIQUE',
   'PK_HAS_NULLS',

@@ -1,7 +1,7 @@
 import type { Destination, SynthesisConfig, TableConfig } from './config';
 import { activeForeignKeys, includedColumns } from './config';
 import type { DatasetMetadata, Relationship, StorageType } from './metadata';
-import { findColumn, findTable } from './metadata';
+import { findColumn, findTable, relationshipKey } from './metadata';
 import type { DataFacts } from './defaults';
 import type { Problem } from './problems';
 import { relationalProblems } from './relational-checks';
@@ -30,6 +30,7 @@ export function validateConfig(config: SynthesisConfig, metadata: DatasetMetadat
   problems.push(...checkTablesAndColumns(config, metadata));
   problems.push(...checkPrimaryKeys(config, metadata, facts));
   problems.push(...checkForeignKeys(config, metadata));
+  problems.push(...checkKeyValues(config, facts));
   problems.push(...checkCycles(config));
   problems.push(...checkOriginalTables(config));
   problems.push(...checkSizes(config, metadata, facts));
@@ -315,6 +316,31 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
           fix: 'Delete this foreign key or link columns of compatible types.',
         });
       }
+    });
+  }
+  return out;
+}
+
+/** Foreign keys whose child values (a sample, checked on the data) have no parent row. */
+function checkKeyValues(config: SynthesisConfig, facts?: DataFacts): Problem[] {
+  const keys = facts?.keys;
+  if (!keys) return [];
+  const out: Problem[] = [];
+  for (const fk of activeForeignKeys(config)) {
+    const c = keys[relationshipKey(fk)];
+    if (!c || c.orphans === 0) continue;
+    const none = c.orphans === c.sampled;
+    const count = none ? `All ${c.sampled.toLocaleString('en-US')}` : `${c.orphans.toLocaleString('en-US')} of ${c.sampled.toLocaleString('en-US')}`;
+    out.push({
+      code: 'FK_VALUES_WITHOUT_PARENT',
+      severity: 'warning',
+      step: 'foreign-keys',
+      table: fk.childTable,
+      column: fk.childColumns[0],
+      message: `Foreign key ${fkName(fk)}: ${count} values checked have no parent in "${fk.parentTable}" (e.g. ${c.examples.join(', ')}). Rows whose value has no parent are learned as rows with an empty key.`,
+      fix: none
+        ? `This key does not join the two tables: delete it, or draw it from the column of "${fk.childTable}" that holds "${fk.parentTable}"’s keys.`
+        : `Check that the key joins the right columns (delete it and draw it again if not); keep it only if these rows really have no parent in "${fk.parentTable}".`,
     });
   }
   return out;

@@ -106,9 +106,14 @@ describe('the wizard, walked', () => {
     expect(m, text).not.toBeNull();
     expect(Number(m![1]!.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(await page.getByTestId('fk-added').textContent()).toContain('Foreign key added: Track.Bytes → MediaType.MediaTypeId');
+    // The validation panel does not call the configuration valid: it warns of the values with no parent, with the fix.
+    const orphanWarning = panel().locator('[data-severity="warning"]', { hasText: 'checked have no parent in "MediaType"' });
+    await waitFor(async () => (await orphanWarning.count()) === 1);
+    expect(await orphanWarning.textContent()).toMatch(/Foreign key Track\(Bytes\) → MediaType\(MediaTypeId\): .*values checked have no parent.*Fix: /);
     await app.shot('walk-wizard-03-drawn-fk-orphans');
     await deleteEdge('Track.Bytes', 'MediaType.MediaTypeId');
     await waitFor(async () => (await page.getByTestId('fk-added').count()) === 0);
+    expect(await orphanWarning.count()).toBe(0);
     await app.shot('walk-wizard-04-notice-cleared');
   });
 

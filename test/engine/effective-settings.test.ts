@@ -8,9 +8,12 @@ import { buildReport } from '../../src/worker/engine/report/build';
 import { renderReportHtml } from '../../src/report/html';
 import { createRng } from '../../src/worker/engine/rng';
 import type { CategoricalSpec } from '../../src/worker/engine/encoders/categorical';
+import type { NumericSpec } from '../../src/worker/engine/encoders/numeric';
 
 const workspace = mkdtempSync(join(tmpdir(), 'doppel-effective-'));
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
+
+const NUMBERS = new Set(['amount', 'price', 'weight']);
 
 function metadataOf(tables: Record<string, RowBatch>, relationships: DatasetMetadata['relationships'] = []): DatasetMetadata {
   return {
@@ -20,8 +23,8 @@ function metadataOf(tables: Record<string, RowBatch>, relationships: DatasetMeta
       primaryKey: ['id'],
       columns: b.columns.map((c) => ({
         name: c,
-        sdtype: c === 'id' || c.endsWith('_id') ? ('id' as const) : c === 'amount' ? ('numerical' as const) : ('categorical' as const),
-        storageType: c === 'amount' || c === 'id' || c.endsWith('_id') ? ('integer' as const) : ('string' as const),
+        sdtype: c === 'id' || c.endsWith('_id') ? ('id' as const) : NUMBERS.has(c) ? ('numerical' as const) : ('categorical' as const),
+        storageType: NUMBERS.has(c) || c === 'id' || c.endsWith('_id') ? ('integer' as const) : ('string' as const),
         nullable: false,
       })),
     })),
@@ -116,5 +119,72 @@ describe('effective settings', () => {
     expect(report.summary.settings.find((s) => s.label === 'Max training rows')!.value).toBe(
       '1,000 per table (random sample): 100 "customers" rows with all their related rows',
     );
+  });
+
+  it('the report states, per column, the outlier clipping the encoders applied', async () => {
+    const rng = createRng(9);
+    const t: RowBatch = {
+      columns: ['id', 'amount', 'price', 'weight', 'region'],
+      rows: Array.from({ length: 400 }, (_, i) => [
+        i + 1,
+        Math.round(1000 + 100 * rng.normal()),
+        i,
+        Math.round(70 + 10 * rng.normal()),
+        rng.next() < 0.5 ? 'north' : 'south',
+      ]),
+    };
+    const tables = { t };
+    const metadata = metadataOf(tables);
+    const config = defaultConfig(metadata, { kind: 'files', path: workspace }, { name: 'clipping' });
+    // Automatic clipping on for the synthesis; "price" also clipped at its 90th percentile; "weight" mocked (never learned).
+    config.tables.t!.columns.price!.options.clipUpperQuantile = 0.9;
+    config.tables.t!.columns.weight!.treatment = 'mock';
+    const prepared = await preprocess({ config, metadata, tables, workspace });
+    const spec = (name: string): NumericSpec => {
+      const plan = prepared.tables.t!.plans.find((p) => p.name === name)!;
+      if (plan.role !== 'model' || plan.spec.kind !== 'numeric') throw new Error(`${name} is not a learned number`);
+      return plan.spec;
+    };
+    const trainPrices = prepared.evaluation.t!.train.rows.map((r) => r[2] as number).sort((a, b) => a - b);
+    // The engine applied them: "price" stops at its 90th percentile, "amount" keeps a tail model beyond its automatic bound.
+    expect(spec('price').clip[1]).toBeLessThan(trainPrices[Math.ceil(0.91 * trainPrices.length)]!);
+    expect(spec('price').tails?.high ?? null).toBeNull();
+    expect(spec('amount').tails).toBeDefined();
+
+    const ev = prepared.evaluation.t!;
+    const build = (c: SynthesisConfig, effective = prepared.effective) =>
+      buildReport({
+        config: c,
+        metadata,
+        realTrain: { t: ev.train },
+        realHoldout: { t: ev.holdout },
+        synthetic: { t: ev.train },
+        backend: 'cpu',
+        stepSeconds: {},
+        effective,
+      });
+    const report = build(config);
+    expect(report.protection.clipOutliers).toEqual([
+      { table: 't', column: 'amount', auto: true },
+      { table: 't', column: 'price', auto: true, upperQuantile: 0.9 },
+    ]);
+    const html = await renderReportHtml(report);
+    expect(html).toContain('t.amount, t.price, also clipped at the 0–0.9 quantiles');
+
+    // Automatic clipping off for the synthesis: "price" is still clipped at its quantile, "amount" is not clipped at all.
+    const off = structuredClone(config);
+    off.settings.privacy.clipOutliers = false;
+    const preparedOff = await preprocess({ config: off, metadata, tables, workspace });
+    const reportOff = build(off, preparedOff.effective);
+    expect(reportOff.protection.clipOutliers).toEqual([
+      { table: 't', column: 'amount', auto: false },
+      { table: 't', column: 'price', auto: false, upperQuantile: 0.9 },
+    ]);
+    const amountOff = preparedOff.tables.t!.plans.find((p) => p.name === 'amount')!;
+    if (amountOff.role !== 'model' || amountOff.spec.kind !== 'numeric') throw new Error('amount is not a learned number');
+    expect(amountOff.spec.clip).toEqual([Math.min(...ev.train.rows.map((r) => r[1] as number)), Math.max(...ev.train.rows.map((r) => r[1] as number))]);
+    const htmlOff = await renderReportHtml(reportOff);
+    expect(htmlOff).toContain('Outliers clipped at set quantiles (values beyond them become the bound): t.price at the 0–0.9 quantiles.');
+    expect(htmlOff).toContain('Outlier clipping was <b>off</b> for t.amount: their real extremes can be reproduced.');
   });
 });

@@ -1,11 +1,14 @@
 import type { DataFacts } from '../../shared/defaults';
-import type { SynthesisConfig } from '../../shared/config';
+import { activeForeignKeys, type SynthesisConfig } from '../../shared/config';
+import { relationshipKey } from '../../shared/metadata';
 import type { SourceConnector } from '../sources/connector';
+import { checkContainment } from './infer-keys';
 
 /**
  * Facts about the data the validations need: row counts of every included table and, for each
  * synthesized table with a PK, how many rows repeat a key value and how many have a null key part (aggregates in the
- * database, one streamed pass over a file).
+ * database, one streamed pass over a file), and for each foreign key drawn by hand, how many of its
+ * child values (a sample) have no parent.
  */
 export async function computeDataFacts(connector: SourceConnector, config: SynthesisConfig): Promise<DataFacts> {
   const facts: DataFacts = { tables: {} };
@@ -18,6 +21,10 @@ export async function computeDataFacts(connector: SourceConnector, config: Synth
     }
     const k = await connector.keyFacts(name, pk);
     facts.tables[name] = { rowCount: k.rowCount, pkDuplicates: k.duplicates, pkNulls: k.nulls };
+  }
+  for (const fk of activeForeignKeys(config)) {
+    if (fk.origin !== 'user' || fk.childColumns.length !== 1) continue;
+    (facts.keys ??= {})[relationshipKey(fk)] = await checkContainment(connector, fk);
   }
   return facts;
 }

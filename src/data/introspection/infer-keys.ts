@@ -1,5 +1,6 @@
 import type { DatasetMetadata, Relationship, TableMeta } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
+import type { KeyContainment } from '../../shared/defaults';
 import type { SourceConnector } from '../sources/connector';
 import { isIdLikeName } from './infer-types';
 
@@ -74,20 +75,11 @@ async function columnValues(src: SourceConnector, table: string, column: string,
   return out;
 }
 
-export interface ContainmentCheck {
-  /** Non-empty child values read (the first `sampleRows` rows of the child). */
-  sampled: number;
-  /** How many of them have no parent row with that key. */
-  orphans: number;
-  /** A few of the values without a parent, as text. */
-  examples: string[];
-}
-
 /**
  * Value containment of a single-column foreign key on a sample, as the inferred FKs are checked:
  * the child's first `sampleRows` values against every key of the parent.
  */
-export async function checkContainment(src: SourceConnector, fk: Relationship, sampleRows = 10_000): Promise<ContainmentCheck> {
+export async function checkContainment(src: SourceConnector, fk: Relationship, sampleRows = 10_000): Promise<KeyContainment> {
   const parent = new Set((await columnValues(src, fk.parentTable, fk.parentColumns[0]!)).map(cellKey));
   const values = (await columnValues(src, fk.childTable, fk.childColumns[0]!, sampleRows)).filter((v) => v !== null);
   const missing = values.filter((v) => !parent.has(cellKey(v)));

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { DatasetMetadata, Problem, SensitiveHit, SynthesisConfig, SynthesisRecord } from '../../../shared';
+import type { DatasetMetadata, KeyContainment, Problem, SensitiveHit, SynthesisConfig, SynthesisRecord } from '../../../shared';
 import { validateConfig } from '../../../shared';
 import { call } from '../../lib/api';
 import { layoutTables } from '../schema-graph/layout';
@@ -34,6 +34,8 @@ interface State {
   draftOffer: WizardDraft | null;
   /** The password of a destination entered without saving it: in memory only, never in the config or the draft. */
   destinationPassword: string | null;
+  /** Keys drawn in this session, checked on the data (by relationshipKey): validation warns of values without a parent. */
+  keyChecks: Record<string, KeyContainment>;
 }
 
 interface Actions {
@@ -43,6 +45,8 @@ interface Actions {
   openSynthesis(record: SynthesisRecord): Promise<void>;
   /** Applies a pure edit to the config and re-validates. */
   update(edit: (c: SynthesisConfig) => SynthesisConfig): void;
+  /** Records what the check of a drawn key found on the data, and re-validates. */
+  keyChecked(key: string, check: KeyContainment): void;
   setName(name: string): void;
   setStep(step: number): void;
   relayout(): void;
@@ -73,7 +77,13 @@ export const initialWizardState: State = {
   dirty: false,
   draftOffer: null,
   destinationPassword: null,
+  keyChecks: {},
 };
+
+/** The configuration's problems, with what the drawn keys' checks found on the data. */
+function validate(config: SynthesisConfig, metadata: DatasetMetadata, keyChecks: Record<string, KeyContainment> = {}): Problem[] {
+  return validateConfig(config, metadata, { tables: {}, keys: keyChecks });
+}
 
 function rememberSource(id: string | null, name: string): void {
   try {
@@ -109,7 +119,7 @@ export const useWizard = create<State & Actions>()((set, get) => ({
         metadata: inspected.metadata,
         sensitive: inspected.sensitive,
         config: named,
-        problems: validateConfig(named, inspected.metadata),
+        problems: validate(named, inspected.metadata),
         positions: layoutTables(named, inspected.metadata),
         draftOffer: readDraft(browserStorage(), sourceId, inspected.metadata),
       });
@@ -129,7 +139,7 @@ export const useWizard = create<State & Actions>()((set, get) => ({
         metadata: inspected.metadata,
         sensitive: inspected.sensitive,
         config: record.config,
-        problems: validateConfig(record.config, inspected.metadata),
+        problems: validate(record.config, inspected.metadata),
         positions: layoutTables(record.config, inspected.metadata),
         draftOffer: readDraft(browserStorage(), record.sourceId, inspected.metadata),
       });
@@ -140,11 +150,17 @@ export const useWizard = create<State & Actions>()((set, get) => ({
   },
 
   update(edit) {
-    const { config, metadata } = get();
+    const { config, metadata, keyChecks } = get();
     if (!config || !metadata) return;
     const next = edit(config);
     if (next === config) return;
-    set({ config: next, problems: validateConfig(next, metadata), dirty: true });
+    set({ config: next, problems: validate(next, metadata, keyChecks), dirty: true });
+  },
+
+  keyChecked(key, check) {
+    const { config, metadata } = get();
+    const keyChecks = { ...get().keyChecks, [key]: check };
+    set({ keyChecks, ...(config && metadata ? { problems: validate(config, metadata, keyChecks) } : {}) });
   },
 
   setName(name) {
@@ -167,7 +183,7 @@ export const useWizard = create<State & Actions>()((set, get) => ({
   },
 
   restoreDraft() {
-    const { draftOffer: d, metadata } = get();
+    const { draftOffer: d, metadata, keyChecks } = get();
     if (!d || !metadata) return;
     set({
       draftOffer: null,
@@ -175,7 +191,7 @@ export const useWizard = create<State & Actions>()((set, get) => ({
       synthesisId: d.synthesisId,
       name: d.name,
       config: d.config,
-      problems: validateConfig(d.config, metadata),
+      problems: validate(d.config, metadata, keyChecks),
       positions: { ...layoutTables(d.config, metadata), ...d.positions },
     });
     get().setStep(d.step);

@@ -19,7 +19,7 @@
 import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
-import { specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
+import { isContinuous, specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
 import { evaluatePrivacy } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
 import { evaluateQuality, worstFirst } from '../evaluate/quality';
@@ -30,7 +30,14 @@ import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
 import { chooseTargets, evaluateUtility } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
-import { reportJsonSchema, type ModelChoiceReport, type RelationshipReport, type ReportJson, type TableReport } from '../../../report/schema';
+import {
+  reportJsonSchema,
+  type ColumnClipping,
+  type ModelChoiceReport,
+  type RelationshipReport,
+  type ReportJson,
+  type TableReport,
+} from '../../../report/schema';
 import { settingsList } from './settings';
 import { privacyVerdict } from './verdict';
 
@@ -180,6 +187,16 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
   };
 }
 
+/** The learned numerical and datetime columns of the synthesized tables, each with the clipping the engine applied to it. */
+function appliedClipping(input: ReportInput, effective: EffectiveSettings, specs: Record<string, ColumnSpec[]>, synthesized: string[]): ColumnClipping[] {
+  return synthesized.flatMap((table) => {
+    const columns = input.config.tables[table]!.columns;
+    return (specs[table] ?? [])
+      .filter((s) => isContinuous(s.sdtype) && columns[s.name]?.treatment === 'synthesize')
+      .map((s) => ({ table, column: s.name, ...columnSettings(effective.tables[table], input.config.settings, s.name, columns[s.name]!).clip }));
+  });
+}
+
 export function buildReport(input: ReportInput): ReportJson {
   const { config } = input;
   const effective =
@@ -294,7 +311,7 @@ export function buildReport(input: ReportInput): ReportJson {
     protection: {
       protectRareCategories: p.protectRareCategories,
       rareCategoryThreshold: p.rareCategoryThreshold,
-      clipOutliers: p.clipOutliers,
+      clipOutliers: appliedClipping(input, effective, specs, synthesized),
       filterCopies: Object.values(effective.tables).some((t) => t.copyFilter.enabled),
       rareCategories:
         input.privacyStats?.rareCategories ??

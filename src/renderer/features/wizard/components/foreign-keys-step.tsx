@@ -65,6 +65,7 @@ export function ForeignKeysStep() {
   const config = useWizard((s) => s.config);
   const update = useWizard((s) => s.update);
   const relayout = useWizard((s) => s.relayout);
+  const keyChecked = useWizard((s) => s.keyChecked);
   const [selected, setSelected] = useState<string[]>([]);
   const sourceId = useWizard((s) => s.sourceId);
   const [added, setAdded] = useState<Added | null>(null);
@@ -75,7 +76,11 @@ export function ForeignKeysStep() {
     setAdded({ fk, check: null, error: null });
     if (!sourceId) return;
     call('sources.checkForeignKey', { id: sourceId, fk })
-      .then((check) => setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, check } : a)))
+      .then((check) => {
+        setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, check } : a));
+        // A type mismatch is already an error of its own; the values are checked only between matching types.
+        if (check.typesCompatible) keyChecked(relationshipKey(fk), check);
+      })
       .catch((e: unknown) => setAdded((a) => (a && relationshipKey(a.fk) === relationshipKey(fk) ? { ...a, error: errorText(e).message } : a)));
   };
   const verdict = notice?.check ? checkText(notice.fk, notice.check) : null;
