@@ -282,9 +282,11 @@ export function protectionSection(r: ReportJson): string {
     const name = r.tables.length > 1 ? `${esc(t.name)}: ` : '';
     const rareCats = c.rare.reduce((s, x) => s + x.categories, 0);
     const rareSyn = c.rare.reduce((s, x) => s + x.syntheticRows, 0);
+    // Counted over the source table when the training rows were a sample of it.
+    const where = c.rare.some((x) => x.wholeTable) || c.extremes.some((x) => x.wholeTable) ? 'the source table' : 'the training data';
     const rareText = rareCats
-      ? `${int(rareCats)} categor${rareCats === 1 ? 'y is' : 'ies are'} rare in the training data (fewer than ${p.rareCategoryThreshold} rows${c.rare.map((x) => (x.threshold !== undefined && x.threshold !== p.rareCategoryThreshold ? `; ${esc(x.column)}: fewer than ${x.threshold}` : '')).join('')}); ${rareSyn === 0 ? 'none appears' : `<b>${int(rareSyn)} synthetic row(s) carry one</b>`} in the synthetic data`
-      : 'no rare categories in the training data';
+      ? `${int(rareCats)} categor${rareCats === 1 ? 'y is' : 'ies are'} rare in ${where} (fewer than ${p.rareCategoryThreshold} rows${c.rare.map((x) => (x.threshold !== undefined && x.threshold !== p.rareCategoryThreshold ? `; ${esc(x.column)}: fewer than ${x.threshold}` : '')).join('')}); ${rareSyn === 0 ? 'none appears' : `<b>${int(rareSyn)} synthetic row(s) carry one</b>`} in the synthetic data`
+      : `no rare categories in ${where}`;
     const withRare = c.extremes.filter((e) => e.rareExtremes.min || e.rareExtremes.max);
     const reached = withRare.filter((e) => e.reachesExtreme);
     const extText = withRare.length

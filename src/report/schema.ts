@@ -106,6 +106,8 @@ export const protectionChecksSchema = z.object({
       trainRows: z.number().int(),
       syntheticRows: z.number().int(),
       threshold: z.number().int().optional(),
+      /** Rarity counted over every row of the source table (the training rows were a sample). */
+      wholeTable: z.boolean().optional(),
     }),
   ),
   extremes: z.array(
@@ -116,6 +118,8 @@ export const protectionChecksSchema = z.object({
       synthetic: z.tuple([z.number(), z.number()]).nullable(),
       rareExtremes: z.object({ min: z.boolean(), max: z.boolean() }),
       reachesExtreme: z.boolean(),
+      /** The real extremes and their rows are the source table's (the training rows were a sample). */
+      wholeTable: z.boolean().optional(),
     }),
   ),
 });

@@ -1,6 +1,7 @@
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import type { SourceSpec } from '../../shared/source';
+import type { StatsRequest, TableStats } from '../../shared/table-stats';
 
 export interface IntrospectOptions {
   /** Rows read per table to infer sdtypes (files also infer storage types from them). */
@@ -66,6 +67,11 @@ export interface SourceConnector {
   readByKeys(table: string, opts: KeyReadOptions): AsyncIterable<RowBatch>;
   /** Key uniqueness and emptiness over every row (aggregates in a database, one streamed pass for files). */
   keyFacts(table: string, key: string[]): Promise<KeyFacts>;
+  /**
+   * Statistics over every row (row count, empty cells, value counts, extremes) for a table whose
+   * training rows are a sample: aggregates in a database, one streamed pass for files.
+   */
+  tableStats(table: string, request: StatsRequest): Promise<TableStats>;
   close(): Promise<void>;
 }
 

@@ -21,6 +21,12 @@ import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
 import { declaredForm } from '../introspection/value-forms';
+import { MAX_COUNTED_CATEGORIES, type ColumnStats, type StatsRequest, type TableStats } from '../../shared/table-stats';
+
+/** Types whose values can be counted by `group by` in every dialect. */
+const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
+/** Types with an order on the number line (their extremes are checked). */
+const RANGED = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
 
 /** Key values per `in (…)` query when reading the children of sampled parents. */
 const KEY_CHUNK = 2000;
@@ -205,6 +211,70 @@ class DatabaseSource implements SourceConnector {
     } catch (e) {
       throw dbError(e, this.spec, `check the key of ${table}`, table);
     }
+  }
+
+  /**
+   * Statistics over every row from aggregates: one scan for the row count, empty cells and
+   * extremes, one for the rows at each extreme, one `group by` per counted column (the most
+   * frequent MAX_COUNTED_CATEGORIES values; MySQL/MariaDB compare texts by their bytes, not by a
+   * case-insensitive collation, so counts match the values as read).
+   */
+  async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
+    const t = await this.table(table);
+    const names = [...new Set([...request.categories, ...request.ranges])];
+    const { types } = this.columnsOf(t, names);
+    const typeOf = (c: string): StorageType => types[names.indexOf(c)] ?? 'unknown';
+    const ranged = request.ranges.filter((c) => RANGED.has(typeOf(c)));
+    const from = this.from(t);
+    const q = (c: string): string => this.column(t, c);
+    const first = async (sql: string): Promise<unknown[]> => {
+      for await (const r of this.rowsOf(sql, 1)) return r;
+      return [];
+    };
+    const columns: Record<string, ColumnStats> = {};
+    let rows: number;
+    try {
+      const scan = await first(
+        `select ${['count(*)', ...names.map((c) => `count(${q(c)})`), ...ranged.flatMap((c) => [`min(${q(c)})`, `max(${q(c)})`])].join(', ')} from ${from}`,
+      );
+      rows = Number(scan[0] ?? 0);
+      names.forEach((c, i) => (columns[c] = { nulls: rows - Number(scan[1 + i] ?? 0) }));
+      if (ranged.length) {
+        const bounds = ranged.flatMap((c, i) => [`min(${q(c)}) as lo${i}`, `max(${q(c)}) as hi${i}`]).join(', ');
+        const at = await first(
+          `select ${ranged.flatMap((c, i) => [`sum(case when s.${q(c)} = m.lo${i} then 1 else 0 end)`, `sum(case when s.${q(c)} = m.hi${i} then 1 else 0 end)`]).join(', ')} from ${from} s cross join (select ${bounds} from ${from}) m`,
+        );
+        ranged.forEach((c, i) => {
+          const min = scan[1 + names.length + 2 * i];
+          const max = scan[2 + names.length + 2 * i];
+          if (min === null || min === undefined) return;
+          const type = typeOf(c);
+          columns[c]!.range = {
+            min: normalizeCell(min, type),
+            max: normalizeCell(max, type),
+            atMin: Number(at[2 * i] ?? 0),
+            atMax: Number(at[2 * i + 1] ?? 0),
+          };
+        });
+      }
+      for (const c of request.categories) {
+        const type = typeOf(c);
+        if (!COUNTABLE.has(type)) continue;
+        if (request.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Counting the values of ${table} was canceled.`);
+        const bytes = this.spec.kind === 'mysql' && (type === 'string' || type === 'text');
+        const [value, group] = bytes ? [`min(${q(c)})`, `cast(${q(c)} as binary)`] : [q(c), q(c)];
+        const categories: Array<[CellValue, number]> = [];
+        const sql = `select ${value}, count(*) as n from ${from} where ${q(c)} is not null group by ${group} order by n desc limit ${MAX_COUNTED_CATEGORIES + 1}`;
+        for await (const r of this.rowsOf(sql, 5000)) categories.push([normalizeCell(r[0], type), Number(r[1] ?? 0)]);
+        const complete = categories.length <= MAX_COUNTED_CATEGORIES;
+        columns[c]!.categories = categories.slice(0, MAX_COUNTED_CATEGORIES);
+        columns[c]!.complete = complete;
+      }
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw dbError(e, this.spec, `count the values of ${table}`, table);
+    }
+    return { rows, columns };
   }
 
   async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {

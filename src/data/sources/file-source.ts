@@ -17,6 +17,8 @@ import {
 } from './connector';
 import { reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
+import { streamedTableStats } from './streamed-stats';
+import type { StatsRequest, TableStats } from '../../shared/table-stats';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
@@ -193,6 +195,11 @@ class FileSource implements SourceConnector {
 
   keyFacts(table: string, key: string[]): Promise<KeyFacts> {
     return streamedKeyFacts(this.readTable(table, { columns: key, batchSize: 20_000 }));
+  }
+
+  tableStats(table: string, request: StatsRequest): Promise<TableStats> {
+    const columns = [...new Set([...request.categories, ...request.ranges])];
+    return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request);
   }
 
   async close(): Promise<void> {

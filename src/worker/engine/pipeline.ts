@@ -34,6 +34,7 @@ import { SETTINGS_JSON } from '../../data/store/workspace-files';
 import type { TrainMetrics } from '../../shared/job';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
+import type { TableStats } from '../../shared/table-stats';
 import type { ModelChoiceReport } from '../../report/schema';
 import { initBackend } from './backend';
 import { tableDir, writeModelArtifacts } from './model-artifacts';
@@ -62,6 +63,8 @@ export interface PipelineInput {
   tables: Record<string, RowBatch>;
   /** Rows of each table in the source when `tables` holds samples (default: the rows given). */
   sourceRows?: Record<string, number>;
+  /** Statistics over every row of the tables given as samples (rare categories are decided on them). */
+  wholeStats?: Record<string, TableStats>;
   /** Execution workspace folder (created if missing). */
   workspace: string;
   log?: LogFn;
@@ -165,6 +168,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
       settings: config.settings,
       effective: effective.tables[name],
       mockingKey: input.mockingKey,
+      ...(input.wholeStats?.[name] ? { whole: input.wholeStats[name] } : {}),
       warn: (m) => {
         warnings.push(m);
         log('warn', m);
@@ -189,6 +193,7 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
     mockingKey: input.mockingKey,
     holdout: { fraction: HOLDOUT_FRACTION, minRows: HOLDOUT_MIN_ROWS },
     effective,
+    ...(input.wholeStats ? { wholeStats: input.wholeStats } : {}),
   });
   const { plan } = relational;
   log(

@@ -24,6 +24,7 @@ import { AppError } from '../../shared/errors';
 import type { ColumnMeta } from '../../shared/metadata';
 import { MIN_ROWS_ROOT } from '../../shared/validation';
 import type { CellValue, RowBatch } from '../../shared/values';
+import type { TableStats } from '../../shared/table-stats';
 import { encodeValues, planColumn, subColumnsOf, type ColumnPlan } from './encoders/index';
 import { fitCopula, sampleCopula, type CopulaModel } from './model/copula';
 import { disposeMasks, disposeParams } from './model/network';
@@ -51,6 +52,12 @@ export interface PrepareOptions {
   mockingKey?: string;
   /** The table's effective settings (default: resolved from `settings` and `config` alone). */
   effective?: EffectiveTable;
+  /**
+   * Statistics over every row of the source table when `rows` is a sample: rare categories are
+   * decided on the table's counts. Not used under differential privacy (its guarantee covers
+   * the training rows, and exact counts of the table would be outside it).
+   */
+  whole?: TableStats;
 }
 
 export interface PreparedTable {
@@ -114,7 +121,17 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     const values = rows.rows.map((r) => r[idx] ?? null);
     const meta = opts.columns.find((c) => c.name === name);
     const isKey = opts.config.primaryKey.includes(name);
-    plans.push(planColumn(name, values, cfg, meta, { table: opts.table, settings: columnSettings(effective, opts.settings, name, cfg), rng, warn, isKey }));
+    const whole = effective.differentialPrivacy ? undefined : opts.whole?.columns[name];
+    plans.push(
+      planColumn(name, values, cfg, meta, {
+        table: opts.table,
+        settings: columnSettings(effective, opts.settings, name, cfg),
+        rng,
+        warn,
+        isKey,
+        ...(whole ? { whole } : {}),
+      }),
+    );
     valuesByPlan.push(values);
     maxLengths.push(meta?.maxLength);
   }

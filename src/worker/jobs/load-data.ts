@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { SynthesisConfig } from '../../shared/config';
+import type { SynthesisConfig, TableConfig } from '../../shared/config';
 import { activeForeignKeys, includedColumns } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, Relationship, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
+import type { StatsRequest, TableStats } from '../../shared/table-stats';
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
@@ -16,6 +17,8 @@ export interface LoadedData {
   tables: Record<string, RowBatch>;
   /** Rows of each table in the source (counted in the source, whatever was read). */
   sourceRows: Record<string, number>;
+  /** Statistics over every row of each table read as a sample (aggregates in the source): rare categories and extremes are decided on them. */
+  wholeStats: Record<string, TableStats>;
   /** Schema + source row counts + content hash of what was read (for the audit trail). */
   fingerprint: { schemaHash: string; contentHash: string; rows: Record<string, number> };
 }
@@ -57,6 +60,7 @@ export async function loadData(
     const reads = readPlan(config, sourceRows, await planHints(source, config));
     const total = wanted.reduce((a, [name]) => a + Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity), 0);
     const tables: Record<string, RowBatch> = {};
+    const wholeStats: Record<string, TableStats> = {};
     const content = createHash('sha256');
     let done = 0;
     for (const [name, tableConfig] of orderFor(wanted, reads.order)) {
@@ -98,14 +102,34 @@ export async function loadData(
       }
       tables[name] = { columns, rows: all };
       if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
+      if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize') {
+        const request = statsRequest(tableConfig, opts.signal);
+        if (request.categories.length + request.ranges.length > 0) wholeStats[name] = await source.tableStats(name, request);
+      }
     }
     const schemaHash = createHash('sha256')
       .update(JSON.stringify(metaTables.map((t) => ({ name: t.name, columns: t.columns.map((c) => [c.name, c.storageType]), pk: t.primaryKey }))))
       .digest('hex');
-    return { metadata, tables, sourceRows, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
+    return { metadata, tables, sourceRows, wholeStats, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
   } finally {
     await source.close();
   }
+}
+
+/**
+ * The columns of a sampled table whose rarity is decided on every row: value counts of the
+ * learned discrete columns (rare-category protection), extremes of the numeric and datetime ones
+ * (the report's rare-extreme check). Keys are regenerated and need neither.
+ */
+export function statsRequest(table: TableConfig, signal?: AbortSignal): StatsRequest {
+  const learned = Object.entries(table.columns).filter(
+    ([name, c]) => c.included && c.treatment === 'synthesize' && c.sdtype !== 'id' && !table.primaryKey.includes(name),
+  );
+  return {
+    categories: learned.filter(([, c]) => c.sdtype === 'categorical' || c.sdtype === 'boolean' || c.sdtype === 'text').map(([n]) => n),
+    ranges: learned.filter(([, c]) => c.sdtype === 'numerical' || c.sdtype === 'datetime').map(([n]) => n),
+    ...(signal ? { signal } : {}),
+  };
 }
 
 /** Rows to read so that, after the report's holdout, `maxTrainingRows` remain for training. */

@@ -108,7 +108,16 @@ export async function runJob(
     abortIfNeeded(signal);
 
     const prepared = await timeline.run('preprocess', () =>
-      preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, sourceRows: loaded.sourceRows, workspace, log, mockingKey: secrets.mockingKey }),
+      preprocess({
+        config,
+        metadata: loaded.metadata,
+        tables: loaded.tables,
+        sourceRows: loaded.sourceRows,
+        wholeStats: loaded.wholeStats,
+        workspace,
+        log,
+        mockingKey: secrets.mockingKey,
+      }),
     );
     abortIfNeeded(signal);
     const generate = cmd.generate;
@@ -199,6 +208,7 @@ export async function runJob(
         seed: generate?.seed ?? config.settings.seed,
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
+        wholeStats: loaded.wholeStats,
         destination: destinationMapping(config.destination, plan),
         models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },

@@ -34,6 +34,7 @@ export async function loadTrainedModel(
       metadata: data.metadata,
       tables: data.tables,
       sourceRows: data.sourceRows,
+      wholeStats: data.wholeStats,
       workspace: scratch,
       ...(secrets.mockingKey !== undefined ? { mockingKey: secrets.mockingKey } : {}),
     });

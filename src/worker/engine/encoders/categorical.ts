@@ -56,11 +56,18 @@ export function analyze(values: readonly CellValue[]): CategoricalStats {
   return { counts, nulls, n: values.length };
 }
 
-export function reduce(stats: CategoricalStats, opts: ReduceOptions, rng: Rng): CategoricalSpec {
+/**
+ * Keeps the categories held by at least the threshold's rows (the most frequent `maxCategories`).
+ * `table`: rows per category key over the whole source table when the training rows are a
+ * sample; a category is then rare by the table's count (the sample's count when the table's is
+ * unknown: a lower bound, so the protection errs on the safe side).
+ */
+export function reduce(stats: CategoricalStats, opts: ReduceOptions, rng: Rng, table?: ReadonlyMap<string, number>): CategoricalSpec {
   // The threshold itself is randomised a little (k .. k+2) so the cut cannot be probed exactly.
   const threshold = opts.rareThreshold <= 1 ? 1 : opts.rareThreshold + rng.int(3);
-  const entries = [...stats.counts.entries()].sort((a, b) => b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
-  const kept = entries.filter(([, e]) => e.count >= threshold).slice(0, opts.maxCategories);
+  const rows = (key: string, e: { count: number }): number => Math.max(e.count, table?.get(key) ?? 0);
+  const entries = [...stats.counts.entries()].sort((a, b) => rows(...b) - rows(...a) || b[1].count - a[1].count || (a[0] < b[0] ? -1 : 1));
+  const kept = entries.filter(([key, e]) => rows(key, e) >= threshold).slice(0, opts.maxCategories);
   const hasRare = kept.length < entries.length;
   let texts = 0;
   let dates = 0;

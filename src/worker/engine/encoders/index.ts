@@ -7,6 +7,7 @@ import type { ColumnConfig } from '../../../shared/config';
 import { appliedRareThreshold, type EffectiveColumn } from '../../../shared/effective-settings';
 import type { ColumnMeta } from '../../../shared/metadata';
 import type { CellValue } from '../../../shared/values';
+import { wholeCounts, type ColumnStats } from '../../../shared/table-stats';
 import type { Rng } from '../rng';
 import * as boolean from './boolean';
 import * as categorical from './categorical';
@@ -35,6 +36,8 @@ export interface PlanContext {
   bins?: number;
   /** Primary-key columns are always regenerated. */
   isKey?: boolean;
+  /** The column over every row of the source table when the training rows are a sample (rare categories are decided on it). */
+  whole?: ColumnStats;
 }
 
 function reduceOptions(ctx: PlanContext): ReduceOptions {
@@ -68,7 +71,7 @@ function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig
   const where = `Column "${ctx.table}.${name}"`;
   const asCategorical = (): EncoderSpec => {
     const stats = categorical.analyze(values);
-    const spec = categorical.reduce(stats, opts, ctx.rng);
+    const spec = categorical.reduce(stats, opts, ctx.rng, wholeCounts(ctx.whole, categorical.categoryKey));
     if (spec.categories.length >= opts.maxCategories)
       ctx.warn(
         `${where} has ${stats.counts.size} distinct values; only the ${opts.maxCategories} most frequent are learned, the others are replaced by a protected value.`,

@@ -15,6 +15,7 @@
  * towards the training marginals and child counts (candidates.ts). Keys are regenerated in the
  * source's format; every FK points at an existing output row.
  */
+import type { TableStats } from '../../../shared/table-stats';
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
 import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
@@ -53,6 +54,8 @@ export interface RelationalInput {
   holdout?: { fraction: number; minRows: number };
   /** The effective settings (default: resolved here from the config and the rows). */
   effective?: EffectiveSettings;
+  /** Statistics over every row of the tables read as samples (rare categories are decided on them). */
+  wholeStats?: Record<string, TableStats>;
 }
 
 export interface RelationalPrepared {
@@ -219,6 +222,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
       warn,
       minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT,
       mockingKey: input.mockingKey,
+      ...(input.wholeStats?.[t] ? { whole: input.wholeStats[t] } : {}),
     });
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);

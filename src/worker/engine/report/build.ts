@@ -16,6 +16,7 @@
  * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
+import type { TableStats } from '../../../shared/table-stats';
 import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
@@ -76,6 +77,8 @@ export interface ReportInput {
   seed?: number;
   /** A database destination's renamed names and changed column types. */
   destination?: DestinationMapping | null;
+  /** Statistics over every row of the tables trained on a sample: the rare checks count the table, not the sample. */
+  wholeStats?: Record<string, TableStats>;
 }
 
 const MAX_ASSOCIATION_COLUMNS = 24;
@@ -155,7 +158,8 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0
       ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
       : null;
-  const extremes = extremeChecks(train, syn, specs, threshold);
+  const whole = input.wholeStats?.[name];
+  const extremes = extremeChecks(train, syn, specs, threshold, whole);
   const scored =
     holdout.rows.length > 0 ? utilityTargets.flatMap((target) => evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target, seed }) ?? []) : [];
   // The headline is the first informative target (else the first one); the others are listed after it.
@@ -181,7 +185,7 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     privacy,
     utility,
     moreUtility,
-    checks: { rare: rareCategoryChecks(train, syn, specs, threshold).map((c) => ({ ...c, threshold: threshold(c.column) })), extremes },
+    checks: { rare: rareCategoryChecks(train, syn, specs, threshold, whole).map((c) => ({ ...c, threshold: threshold(c.column) })), extremes },
     model: input.models?.[name] ?? null,
     otherTreatments,
   };

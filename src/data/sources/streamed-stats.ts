@@ -1,0 +1,72 @@
+import type { CellValue, RowBatch } from '../../shared/values';
+import { MAX_COUNTED_CATEGORIES, type ColumnStats, type StatsRequest, type TableStats } from '../../shared/table-stats';
+
+/** A cell's place on the number line (numbers, big integers, dates), undefined for other cells. */
+function rankOf(v: CellValue): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? undefined : v.getTime();
+  return undefined;
+}
+
+/** A distinct-value key that keeps types apart (1 and "1" are two values, as the loader reads them). */
+function keyOf(v: Exclude<CellValue, null>): string {
+  return v instanceof Date ? `d${v.getTime()}` : `${typeof v}:${String(v)}`;
+}
+
+/**
+ * Table statistics from one pass over a stream of the requested columns (files). Value counts
+ * are exact for the first MAX_COUNTED_CATEGORIES distinct values of a column; later new values
+ * are not counted and the column is marked incomplete, so memory stays bounded.
+ */
+export async function streamedTableStats(stream: AsyncIterable<RowBatch>, request: StatsRequest): Promise<TableStats> {
+  const names = [...new Set([...request.categories, ...request.ranges])];
+  const cols = names.map((name) => ({
+    name,
+    nulls: 0,
+    counts: request.categories.includes(name) ? new Map<string, [CellValue, number]>() : undefined,
+    complete: true,
+    range: request.ranges.includes(name) ? { lo: Infinity, hi: -Infinity, min: null as CellValue, max: null as CellValue, atMin: 0, atMax: 0 } : undefined,
+  }));
+  let rows = 0;
+  for await (const b of stream) {
+    const at = cols.map((c) => b.columns.indexOf(c.name));
+    for (const r of b.rows) {
+      rows++;
+      for (let i = 0; i < cols.length; i++) {
+        const c = cols[i]!;
+        const v = r[at[i]!] ?? null;
+        if (v === null) {
+          c.nulls++;
+          continue;
+        }
+        if (c.counts) {
+          const k = keyOf(v);
+          const hit = c.counts.get(k);
+          if (hit) hit[1]++;
+          else if (c.counts.size < MAX_COUNTED_CATEGORIES) c.counts.set(k, [v, 1]);
+          else c.complete = false;
+        }
+        const x = c.range ? rankOf(v) : undefined;
+        if (c.range && x !== undefined) {
+          const g = c.range;
+          if (x < g.lo) Object.assign(g, { lo: x, min: v, atMin: 1 });
+          else if (x === g.lo) g.atMin++;
+          if (x > g.hi) Object.assign(g, { hi: x, max: v, atMax: 1 });
+          else if (x === g.hi) g.atMax++;
+        }
+      }
+    }
+  }
+  const columns: Record<string, ColumnStats> = {};
+  for (const c of cols) {
+    const s: ColumnStats = { nulls: c.nulls };
+    if (c.counts) {
+      s.categories = [...c.counts.values()].sort((a, b) => b[1] - a[1]);
+      s.complete = c.complete;
+    }
+    if (c.range && c.range.min !== null) s.range = { min: c.range.min, max: c.range.max, atMin: c.range.atMin, atMax: c.range.atMax };
+    columns[c.name] = s;
+  }
+  return { rows, columns };
+}

@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import type { RowBatch } from '../../src/shared/values';
+import { openSource } from '../../src/data/sources/connector';
+import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
+import { preprocess } from '../../src/worker/engine/pipeline';
+import { buildReport } from '../../src/worker/engine/report/build';
+import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+
+/**
+ * 40,000 people; the training rows are a sample of 4,000. "gold" is held by 40 rows of the
+ * table (not rare at a threshold of 10) but by a handful of sampled rows (rare by the sample);
+ * "vip" by 3 rows (rare either way). The score's minimum 0 is held by 40 rows (common in the
+ * table, a few in the sample); its maximum 1000 by one row (rare in the table; the sample's
+ * largest value is a common 99 unless it drew that row).
+ */
+const ROWS = 40_000;
+const MAX = 4000;
+const THRESHOLD = 10;
+const VIP = new Set([11, 22222, 33333]);
+
+function planOf(g: number): string {
+  if (g % 1000 === 7) return 'gold';
+  if (VIP.has(g)) return 'vip';
+  return ['basic', 'plus', 'pro'][g % 3]!;
+}
+function scoreOf(g: number): number {
+  if (g % 1000 === 3) return 0;
+  if (g === 20001) return 1000;
+  return 1 + ((g * 7919) % 99);
+}
+
+let db: ScratchDatabase;
+let my: ScratchDatabase;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-stats-'));
+const csv = path.join(dir, 'people.csv');
+
+beforeAll(async () => {
+  db = await createPgDatabase('doppel_stats');
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query('CREATE TABLE people (id integer PRIMARY KEY, plan text NOT NULL, score integer NOT NULL, note text)');
+  const ids = Array.from({ length: ROWS }, (_, i) => i + 1);
+  await c.query('INSERT INTO people SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[])', [
+    ids,
+    ids.map(planOf),
+    ids.map(scoreOf),
+    ids.map((g) => (g % 10 === 0 ? null : `n${g % 4}`)),
+  ]);
+  await c.end();
+  my = await createMysqlDatabase('doppel_stats');
+  const m = await mysql.createConnection(my.url);
+  // A case-insensitive collation: "Gold" and "gold" are one group to the server but two values to the reader.
+  await m.query('CREATE TABLE people (id int PRIMARY KEY, plan varchar(10) NOT NULL, score int NOT NULL, note varchar(10)) COLLATE utf8mb4_general_ci');
+  for (let i = 0; i < ROWS; i += 10_000)
+    await m.query('INSERT INTO people VALUES ?', [
+      ids.slice(i, i + 10_000).map((g) => [g, g === 5 ? 'Gold' : planOf(g), scoreOf(g), g % 10 === 0 ? null : `n${g % 4}`]),
+    ]);
+  await m.end();
+  writeFileSync(csv, ['id,plan,score,note', ...ids.map((g) => `${g},${planOf(g)},${scoreOf(g)},${g % 10 === 0 ? '' : `n${g % 4}`}`)].join('\n'));
+}, 120_000);
+
+afterAll(async () => {
+  await db?.drop();
+  await my?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
+  const src = await openSource(spec);
+  try {
+    const config = defaultConfig(await src.introspect({ inferKeys: false }), spec, { name: 'stats' });
+    config.settings.maxTrainingRows = MAX;
+    config.settings.privacy.rareCategoryThreshold = THRESHOLD;
+    config.tables.people!.columns.plan!.sdtype = 'categorical';
+    config.tables.people!.columns.score!.sdtype = 'numerical';
+    return config;
+  } finally {
+    await src.close();
+  }
+}
+
+const count = (batch: RowBatch, column: string, value: unknown): number => {
+  const at = batch.columns.indexOf(column);
+  return batch.rows.filter((r) => r[at] === value).length;
+};
+
+async function categoriesOf(
+  config: SynthesisConfig,
+  data: LoadedData,
+  withStats: boolean,
+): Promise<{ categories: unknown[]; train: RowBatch; holdout: RowBatch }> {
+  const workspace = mkdtempSync(path.join(dir, 'ws-'));
+  const prepared = await preprocess({
+    config,
+    metadata: data.metadata,
+    tables: data.tables,
+    sourceRows: data.sourceRows,
+    ...(withStats ? { wholeStats: data.wholeStats } : {}),
+    workspace,
+  });
+  const plan = prepared.tables.people!.plans.find((p) => p.name === 'plan')!;
+  if (plan.role !== 'model' || plan.spec.kind !== 'categorical') throw new Error(`plan is learned as ${plan.role}`);
+  return { categories: plan.spec.categories, ...prepared.evaluation.people! };
+}
+
+/** The report of a synthetic table equal to the training rows with some plans set to gold and one score at the table's minimum. */
+function reportOf(config: SynthesisConfig, data: LoadedData, train: RowBatch, holdout: RowBatch, withStats: boolean) {
+  const planAt = train.columns.indexOf('plan');
+  const scoreAt = train.columns.indexOf('score');
+  const synthetic = {
+    columns: train.columns,
+    rows: train.rows.map((r, i) => r.map((v, j) => (j === planAt && i % 100 === 0 ? 'gold' : j === scoreAt && i === 1 ? 0 : v))),
+  };
+  const report = buildReport({
+    config,
+    metadata: data.metadata,
+    realTrain: { people: train },
+    realHoldout: { people: holdout },
+    synthetic: { people: synthetic },
+    backend: 'cpu',
+    stepSeconds: {},
+    ...(withStats ? { wholeStats: data.wholeStats } : {}),
+  });
+  const checks = report.tables.find((t) => t.name === 'people')!.checks!;
+  return { rare: checks.rare.find((r) => r.column === 'plan'), extreme: checks.extremes.find((e) => e.column === 'score')! };
+}
+
+describe.each([
+  ['PostgreSQL', (): SourceSpec => db.spec],
+  ['MariaDB', (): SourceSpec => my.spec],
+  ['a CSV file', (): SourceSpec => ({ kind: 'files', path: csv })],
+])('rare categories and extremes of a sampled table counted over the whole table (%s)', (_, spec) => {
+  it('the engine keeps a category common in the table though rare in the sample, and the report counts the table', async () => {
+    const config = await configFor(spec());
+    const data = await loadData(config, {});
+    expect(data.tables.people!.rows.length).toBeLessThan(ROWS / 5);
+    const stats = data.wholeStats.people!;
+    expect(stats.rows).toBe(ROWS);
+    const plan = new Map(stats.columns.plan!.categories!.map(([v, n]) => [v, n]));
+    expect(plan.get('gold')).toBe(40);
+    expect(plan.get('vip')).toBe(3);
+    if (spec().kind === 'mysql') expect(plan.get('Gold')).toBe(1);
+    expect(stats.columns.plan!.complete).toBe(true);
+    expect(stats.columns.score!.range).toEqual({ min: 0, max: 1000, atMin: 40, atMax: 1 });
+
+    const withTable = await categoriesOf(config, data, true);
+    // The premise: the training sample holds gold, but fewer times than the threshold.
+    const goldInTraining = count(withTable.train, 'plan', 'gold');
+    expect(goldInTraining).toBeGreaterThan(0);
+    expect(goldInTraining).toBeLessThan(THRESHOLD);
+    expect(withTable.categories).toContain('gold');
+    expect(withTable.categories).not.toContain('vip');
+    // Decided on the sample alone, gold would be protected.
+    const fromSample = await categoriesOf(config, data, false);
+    expect(fromSample.categories).not.toContain('gold');
+
+    const table = reportOf(config, data, withTable.train, withTable.holdout, true);
+    // Synthetic gold rows are not rare rows: only vip (when the sample drew one) would count.
+    expect(table.rare?.syntheticRows ?? 0).toBe(0);
+    expect(table.extreme).toMatchObject({ real: [0, 1000], rareExtremes: { min: false, max: true }, reachesExtreme: false, wholeTable: true });
+    const sample = reportOf(config, data, withTable.train, withTable.holdout, false);
+    expect(sample.rare!.syntheticRows).toBeGreaterThan(0);
+    // From the sample, the extremes are the sample's: a minimum 0 of a few rows (called rare) or a larger one.
+    expect(sample.extreme.rareExtremes.min || sample.extreme.real[0] > 0).toBe(true);
+    expect(sample.extreme.wholeTable).toBeUndefined();
+  }, 300_000);
+});
