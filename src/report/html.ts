@@ -74,8 +74,10 @@ function overview(r: ReportJson): string {
   );
   const steps = jobSteps.filter((k) => s.stepSeconds[k] !== undefined).map((k) => [esc(jobStepLabels[k]), seconds(s.stepSeconds[k]!)]);
   const settings = s.settings.map((x) => `<div>${esc(x.label)}</div><div>${esc(x.value)}</div>`).join('');
+  // The data table spans the page: its six columns do not fit half of an A4 page (they ran into the Run block).
   return `<h2>Summary</h2>
-<div class="two"><div><h3>Data</h3>${tables}<h3>Fidelity</h3>${props}</div>
+<h3>Data</h3>${tables}
+<div class="two"><div><h3>Fidelity</h3>${props}</div>
 <div><h3>Run</h3><div class="kv"><div>Compute backend</div><div>${esc(s.backend)}</div><div>Total time</div><div>${seconds(s.totalSeconds)}</div></div>
 ${steps.length ? rowsTable(['Step', 'Time'], steps, [false, true]) : ''}</div></div>
 <h3>Settings</h3><div class="kv settings">${settings}</div>`;

@@ -20,6 +20,26 @@ function externalRefs(html: string): string[] {
   return [...refs, ...css, ...imports];
 }
 
+/** The words of a PDF page with their boxes (pdftotext -bbox), and the pairs of words whose boxes overlap. */
+function overlappingWords(pdf: string, page: number): { words: string[]; overlaps: string[] } {
+  const xhtml = execFileSync('pdftotext', ['-bbox', '-f', String(page), '-l', String(page), pdf, '-'], { encoding: 'utf8' });
+  const boxes = [...xhtml.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)].map((m) => ({
+    x0: Number(m[1]),
+    y0: Number(m[2]),
+    x1: Number(m[3]),
+    y1: Number(m[4]),
+    text: m[5]!,
+  }));
+  const overlaps: string[] = [];
+  boxes.forEach((a, i) => {
+    for (const b of boxes.slice(i + 1)) {
+      // More than a point of overlap both ways: one word printed over the other.
+      if (Math.min(a.x1, b.x1) - Math.max(a.x0, b.x0) > 1 && Math.min(a.y1, b.y1) - Math.max(a.y0, b.y0) > 1) overlaps.push(`"${a.text}" over "${b.text}"`);
+    }
+  });
+  return { words: boxes.map((b) => b.text), overlaps };
+}
+
 const countSvgs = (html: string): number => (html.match(/<svg[\s>]/g) ?? []).length;
 
 describe('report on Adult (independent-columns synthetic sample)', () => {
@@ -105,6 +125,10 @@ describe('report on Adult (independent-columns synthetic sample)', () => {
     const pages = readdirSync(dir).filter((f) => f.startsWith('page') && f.endsWith('.png'));
     expect(pages.length).toBeGreaterThanOrEqual(3);
     for (const p of pages) expect(statSync(join(dir, p)).size).toBeGreaterThan(1000);
+    // Page 1 (summary, data table, run block with its step times, settings): no text printed over other text.
+    const first = overlappingWords(pdf, 1);
+    for (const w of ['Compute', 'backend', 'STEP', 'Training', 'ROBUST', 'SCORE', 'Settings']) expect(first.words).toContain(w);
+    expect(first.overlaps).toEqual([]);
   });
 
   it('compares two executions side by side', async () => {
