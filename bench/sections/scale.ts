@@ -79,7 +79,7 @@ function fillSource(db: string, rows: number): void {
   psql(
     db,
     `CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, age integer, income double precision, score double precision, city text, job text, born date, seen_at timestamp, active boolean);
-     INSERT INTO ${TABLE} SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE round(((g * 7919) % 100000) * 1.37) / 100 END, sin(g) * 100,
+     INSERT INTO ${TABLE} SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE round(((g::bigint * 7919) % 100000) * 1.37) / 100 END, sin(g) * 100,
        (ARRAY['Lyon','Berlin','Porto','Graz','Turku','Malmo','Gent','Cork'])[1 + g % 8], CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['nurse','clerk','driver','teacher','welder','analyst'])[1 + (g * 3) % 6] END,
        date '1950-01-01' + ((g * 37) % 18000), timestamp '2024-01-01' + g * interval '1 second', g % 3 = 0
      FROM generate_series(1, ${rows}) g;

@@ -95,11 +95,21 @@ async function columnOids(s: Session, sqlName: string): Promise<Map<string, numb
   return new Map(rows.map((r) => [String(r.name), Number(r.oid)]));
 }
 
+/** One COPY FROM STDIN into a PostgreSQL table, fed batch by batch. */
+export interface PgCopy {
+  /** Encodes and sends one batch, waiting while the server is behind. */
+  write(batch: RowBatch): Promise<void>;
+  /** Ends the COPY; resolves once the server has taken every row (the rows written). */
+  end(): Promise<number>;
+  /** Abandons the COPY (the server discards it); the connection is usable again afterwards. */
+  destroy(e?: unknown): Promise<void>;
+}
+
 /**
- * PostgreSQL: COPY FROM STDIN written with backpressure, in binary when every column type has a
+ * Starts a COPY FROM STDIN written with backpressure, in binary when every column type has a
  * binary encoder (the server then parses no text), else in text.
  */
-export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
+export async function openPgCopy(s: Session, t: TableMeta, o: Omit<LoadOptions, 'batchSize' | 'onRows'> & { onRows?: (n: number) => void }): Promise<PgCopy> {
   const client = s.pg!;
   const target = o.into ?? s.qualified(t.name);
   const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
@@ -117,27 +127,45 @@ export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable
   let failure: Error | null = null;
   stream.on('error', (e: Error) => (failure = e));
   let n = 0;
-  try {
-    for await (const batch of rows) {
+  return {
+    async write(batch) {
       checkAbort(o.signal, t.name);
       if (failure) throw failure;
       const chunk = encode(aligned(t, batch));
       if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      if (failure) throw failure;
       n += batch.rows.length;
-      o.onRows(batch.rows.length);
-    }
+      o.onRows?.(batch.rows.length);
+    },
+    async end() {
+      stream.end(binary ? binaryTrailer : undefined);
+      await new Promise<void>((resolve, reject) => {
+        if (failure) reject(failure);
+        stream.on('finish', () => resolve());
+        stream.on('error', reject);
+      });
+      return n;
+    },
+    async destroy(e) {
+      if (stream.destroyed) return;
+      stream.destroy(e instanceof Error ? e : new Error(String(e ?? 'The write was abandoned.')));
+      await once(stream, 'close').catch(() => undefined);
+    },
+  };
+}
+
+/** PostgreSQL: every batch of `rows` through one COPY (see openPgCopy). */
+export async function loadPostgres(s: Session, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
+  const copy = await openPgCopy(s, t, o);
+  let failure: unknown = null;
+  try {
+    for await (const batch of rows) await copy.write(batch);
   } catch (e) {
-    stream.destroy(e instanceof Error ? e : new Error(String(e)));
-    await once(stream, 'close').catch(() => undefined);
-    throw e instanceof AppError ? e : (failure ?? e);
+    await copy.destroy(e);
+    failure = e;
   }
-  stream.end(binary ? binaryTrailer : undefined);
-  await new Promise<void>((resolve, reject) => {
-    if (failure) reject(failure);
-    stream.on('finish', () => resolve());
-    stream.on('error', reject);
-  });
-  return n;
+  if (failure) throw failure;
+  return copy.end();
 }
 
 /** MySQL/MariaDB: LOAD DATA LOCAL INFILE from a stream when the server allows it, else multi-row INSERTs. */

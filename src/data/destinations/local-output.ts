@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import type { Relationship, StorageType, TableMeta } from '../../shared/metadata';
-import type { RowBatch } from '../../shared/values';
+import type { Relationship, TableMeta } from '../../shared/metadata';
+import type { Row, RowBatch } from '../../shared/values';
 import { sqlite, STORED_NAMES_TABLE, VALUE_FORMS_TABLE } from '../dialects/sqlite';
 import { storedPlan } from './stored-plan';
-import { sqliteValue } from '../dialects/sqlite-values';
+import { sqliteConverters, type SqliteBindable } from '../dialects/sqlite-values';
 import { createTableSql } from './dialect';
 
 /** The synthetic output of one execution being written into its local SQLite file. */
@@ -18,9 +18,12 @@ export interface LocalOutput {
   abort(): Promise<void>;
 }
 
+/** Rows per multi-row INSERT (fewer statement runs; well under SQLite's 32,766 parameters for any table width up to 300 columns). */
+const ROWS_PER_INSERT = 100;
+
 interface Insert {
-  run(values: unknown[]): void;
-  types: StorageType[];
+  /** Inserts rows of the batch's columns, converted to SQLite values. */
+  rows(rows: Row[]): void;
 }
 
 /**
@@ -91,10 +94,32 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
       return col.storageType;
     });
     const cols = stored.names.columns.get(table);
-    const stmt = db.prepare(
-      `INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    );
-    const ins: Insert = { run: (values) => stmt.run(values), types };
+    const head = `INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES `;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const one = db.prepare(head + tuple);
+    const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(30_000 / Math.max(1, columns.length))));
+    const many = db.prepare(head + Array.from({ length: per }, () => tuple).join(', '));
+    const convert = sqliteConverters(types);
+    const n = convert.length;
+    const values = new Array<SqliteBindable>(n * per);
+    const ins: Insert = {
+      rows(rows) {
+        let r = 0;
+        for (; r + per <= rows.length; r += per) {
+          for (let k = 0; k < per; k++) {
+            const row = rows[r + k]!;
+            for (let i = 0; i < n; i++) values[k * n + i] = convert[i]!(row[i] ?? null);
+          }
+          many.run(values);
+        }
+        const single = values.slice(0, n);
+        for (; r < rows.length; r++) {
+          const row = rows[r]!;
+          for (let i = 0; i < n; i++) single[i] = convert[i]!(row[i] ?? null);
+          one.run(single);
+        }
+      },
+    };
     inserts.set(key, ins);
     return ins;
   };
@@ -110,9 +135,7 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
       if (done) return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`));
       try {
         const ins = insertFor(table, batch.columns);
-        db.transaction(() => {
-          for (const row of batch.rows) ins.run(ins.types.map((t, i) => sqliteValue(row[i] ?? null, t)));
-        })();
+        db.transaction(() => ins.rows(batch.rows))();
         return Promise.resolve();
       } catch (e) {
         if (e instanceof AppError) return Promise.reject(e);

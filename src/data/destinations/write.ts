@@ -4,11 +4,12 @@ import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
 import type { Relationship, TableMeta } from '../../shared/metadata';
 import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
-import { addForeignKeysSql, createTableSql, parentsFirst } from './dialect';
-import { loadMysql, loadPostgres, loadSqlite, type LoadOptions } from './loaders';
+import { createTableSql, parentsFirst } from './dialect';
+import { loadMysql, loadSqlite, type LoadOptions } from './loaders';
 import { dropStaleStages, writeParallel } from './parallel-write';
 import { destinationError, openSession } from './session';
 import { storedPlan } from './stored-plan';
+import { beginPostgres, type PgTransaction } from './streaming-write';
 
 export interface WriteOptions {
   password?: string;
@@ -54,6 +55,7 @@ export async function writeDestination(
   let total = 0;
   let began = false;
   let current = '';
+  let tx: PgTransaction | null = null;
   try {
     const check = await checkSession(s, destination.tableMode, plan);
     const action = new Map(check.tables.map((t) => [t.name, t.action]));
@@ -89,6 +91,22 @@ export async function writeDestination(
       return { rows: byLogical(rows), created: made.map(stored.logical) };
     }
 
+    if (s.dialect === 'postgres') {
+      // One transaction on this connection, tables parents first (see streaming-write.ts).
+      const opened = await beginPostgres(s, destination, plan, action, { signal: opts.signal, onRows, logical: stored.logical }).catch((e: unknown) => {
+        current = (e as { doppelTable?: string }).doppelTable ?? '';
+        throw e;
+      });
+      tx = opened;
+      for (const t of ordered) {
+        rows[t.name] = 0;
+        for await (const batch of readTable(t.name)) await opened.append(t.name, batch);
+      }
+      const made = await opened.finish();
+      tx = null;
+      return { rows: byLogical(rows), created: made.map(stored.logical) };
+    }
+
     const mode = constraintsOf(destination);
     const fks = (): Relationship[] => createdForeignKeys(plan.relationships, new Set(created), planned);
     const createdTables = (): TableMeta[] => plan.tables.filter((t) => created.includes(t.name));
@@ -107,25 +125,18 @@ export async function writeDestination(
       began = true;
       for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
     } else {
-      await s.query(s.dialect === 'sqlite' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+      await s.query('BEGIN IMMEDIATE');
       began = true;
       // SQLite declares foreign keys only with the table: after the load means checked at commit.
-      if (s.dialect === 'sqlite' && mode === 'after-load') await s.query('PRAGMA defer_foreign_keys = ON');
-      if (toTruncate.length) {
-        if (s.dialect === 'postgres') await s.query(`TRUNCATE ${toTruncate.map((t) => s.qualified(t.name)).join(', ')}`);
-        else for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
-      }
+      if (mode === 'after-load') await s.query('PRAGMA defer_foreign_keys = ON');
+      for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
       for (const t of toCreate) {
         current = t.name;
-        const inline = s.dialect === 'sqlite' && mode !== 'off';
-        await s.query(createTableSql(s.dialect, s.qualified, t, inline ? plan.relationships : [], planned));
+        await s.query(createTableSql(s.dialect, s.qualified, t, mode !== 'off' ? plan.relationships : [], planned));
         created.push(t.name);
       }
       current = '';
-      if (mode === 'during-load') {
-        if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
-        await addIndexes();
-      }
+      if (mode === 'during-load') await addIndexes();
     }
 
     for (const t of ordered) {
@@ -137,17 +148,13 @@ export async function writeDestination(
       };
       rows[t.name] = 0;
       const source = readTable(t.name);
-      if (s.dialect === 'postgres') await loadPostgres(s, t, source, load);
-      else if (s.dialect === 'mysql') await loadMysql(s, t, source, load, localInfile);
+      if (s.dialect === 'mysql') await loadMysql(s, t, source, load, localInfile);
       else await loadSqlite(s, t, source, load);
     }
     current = '';
     // Every key is checked before anything is kept, whether the database enforces it or not.
     await checkIntegrity(s, plan.relationships, planned, { logical: stored.logical });
-    if (mode === 'after-load' && s.dialect !== 'mysql') {
-      await addIndexes();
-      if (s.dialect === 'postgres') for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
-    }
+    if (mode === 'after-load' && s.dialect !== 'mysql') await addIndexes();
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;
@@ -155,6 +162,10 @@ export async function writeDestination(
     if (mode === 'after-load' && s.dialect === 'mysql') for (const sql of mysqlAddKeysSql(s.qualified, createdTables(), fks(), planned)) await s.query(sql);
     return { rows: byLogical(rows), created: created.map(stored.logical) };
   } catch (e) {
+    if (tx) {
+      current ||= tx.current;
+      await tx.rollback();
+    }
     if (began) await s.query('ROLLBACK').catch(() => undefined);
     if (s.dialect === 'mysql') {
       for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);

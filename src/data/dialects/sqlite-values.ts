@@ -35,3 +35,29 @@ export function sqliteValue(v: CellValue, type: StorageType): SqliteBindable {
   if (typeof v === 'number' && !Number.isFinite(v)) return null;
   return v;
 }
+
+/**
+ * One converter per column, chosen once from its storage type: the column's common value takes a
+ * direct path, anything else goes through `sqliteValue` (same result, without deciding the type
+ * again for every cell).
+ */
+export function sqliteConverters(types: StorageType[]): Array<(v: CellValue) => SqliteBindable> {
+  return types.map((type): ((v: CellValue) => SqliteBindable) => {
+    const other = (v: CellValue): SqliteBindable => sqliteValue(v, type);
+    switch (type) {
+      case 'integer':
+      case 'bigint':
+      case 'float':
+      case 'decimal':
+        return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : other(v));
+      case 'date':
+      case 'time':
+      case 'datetime':
+        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? sqlDateText(v, type) : other(v));
+      case 'boolean':
+        return (v) => (v === true ? 1 : v === false ? 0 : other(v));
+      default:
+        return (v) => (typeof v === 'string' ? v : other(v));
+    }
+  });
+}

@@ -5,8 +5,10 @@
  *   Report generation → Storing the data
  *
  * Synthetic rows go to a temporary SQLite file in the workspace (the local store); it appears at
- * `output.sqlite` only in Storing, after which a database destination is written from it (all or
- * nothing). Cancel (AbortSignal) or a failure anywhere leaves no output behind.
+ * `output.sqlite` only in Storing. A PostgreSQL destination gets the same batches as they are
+ * generated, in one transaction committed in Storing (streaming-write.ts); other destinations are
+ * written from the local output in Storing. Either way all or nothing: cancel (AbortSignal) or a
+ * failure anywhere leaves no output behind.
  */
 import path from 'node:path';
 import fs from 'node:fs/promises';
@@ -19,6 +21,7 @@ import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
 import { checkDestination, type DestinationPlan } from '../../data/destinations/check';
 import { writeDestination } from '../../data/destinations/write';
+import { openDestinationWriter, streamingRefusal, type DestinationWriter } from '../../data/destinations/streaming-write';
 import { destinationMapping } from '../../data/destinations/mapping';
 import { readOutputTable } from '../../data/exporters/table-reader';
 import { build, dispose, preprocess, synthesize, train, modelSummary, type BuiltDataset } from '../engine/pipeline';
@@ -78,6 +81,8 @@ export async function runJob(
   await fs.mkdir(workspace, { recursive: true });
   const outputPath = path.join(workspace, OUTPUT_FILE);
   let output: LocalOutput | null = null;
+  /** The destination written as the rows are generated (PostgreSQL), committed in Storing. */
+  let live: DestinationWriter | null = null;
   let built: BuiltDataset | null = null;
   try {
     const loaded = await timeline.run('load', async () => {
@@ -170,13 +175,23 @@ export async function runJob(
       }
       output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
       const out = output;
+      if (config.destination.kind === 'database') {
+        // Rows go into the destination as they are generated, in a transaction committed in Storing.
+        const why = streamingRefusal(config.destination, plan);
+        if (why) log('info', `The destination is written in the Storing step, from the local output: ${why}.`);
+        else live = await openDestinationWriter(config.destination, plan, { password: secrets.destinationPassword, signal });
+      }
+      const dest = live;
       return synthesize(model, {
         signal,
         ...(generate ? { count: generate.rows, seed: generate.seed } : {}),
         onProgress: (p) => timeline.progress('synthesize', p.done, p.total, { message: p.message }),
         sink: async (table, batch) => {
           await out.append(table, batch);
+          if (dest) await dest.append(table, batch);
           (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
+          // A turn of the event loop per batch, so a cancel is heard while the rows are generated.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         },
       });
     });
@@ -228,7 +243,18 @@ export async function runJob(
       }
       await output!.commit();
       output = null;
-      if (config.destination.kind === 'database') {
+      const streamed = live as DestinationWriter | null;
+      if (streamed) {
+        live = null;
+        const written = await streamed.finish();
+        destinationRows = written.rows;
+        const n = totalOf(written.rows);
+        timeline.progress('store', n, n, { force: true });
+        log(
+          'info',
+          `Wrote ${n.toLocaleString('en-US')} rows into the destination as they were generated: ${streamed.seconds.toFixed(1)} s writing (${Math.round(n / Math.max(streamed.seconds, 1e-3)).toLocaleString('en-US')} rows/s).`,
+        );
+      } else if (config.destination.kind === 'database') {
         const written = await writeDestination(config.destination, plan, (table) => readOutputTable(outputPath, table, 10_000, signal), {
           password: secrets.destinationPassword,
           signal,
@@ -255,6 +281,8 @@ export async function runJob(
     // Nothing half-written: the temporary output is discarded, a committed one removed.
     const pending = output as LocalOutput | null;
     if (pending) await pending.abort();
+    const streaming = live as DestinationWriter | null;
+    if (streaming) await streaming.abort().catch(() => undefined);
     await fs.rm(outputPath, { force: true });
     if (distributor) await distributor.discard().catch(() => undefined);
     throw signal.aborted ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;

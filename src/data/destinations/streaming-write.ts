@@ -1,0 +1,233 @@
+/**
+ * PostgreSQL destinations written in one transaction as the rows come: each table's batches go
+ * through binary COPY on the connection of the transaction, in any order (a table may come back
+ * after another, it gets a new COPY); nothing is visible to anyone else until `finish` checks
+ * every key, adds the keys and indexes chosen, and commits. A failure, a cancel or the death of
+ * the process rolls everything back (the server drops an open transaction with its connection).
+ *
+ * `writeDestination` writes PostgreSQL this way from tables it reads; an execution opens it
+ * before the synthesis (`openDestinationWriter`) so the rows go straight from the generated
+ * batches into the destination instead of being read back from the local output.
+ */
+import { AppError, isAppError } from '../../shared/errors';
+import type { Relationship, TableMeta } from '../../shared/metadata';
+import type { RowBatch } from '../../shared/values';
+import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan, type TableAction } from './check';
+import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql } from './constraints';
+import { addForeignKeysSql, createTableSql } from './dialect';
+import { openPgCopy, type PgCopy } from './loaders';
+import { dropStaleStages } from './parallel-write';
+import { destinationError, openSession, type Session } from './session';
+import { storedPlan } from './stored-plan';
+import type { WriteOptions, WriteResult } from './write';
+
+/** An open PostgreSQL write transaction on a session (stored table names). */
+export interface PgTransaction {
+  append(table: string, batch: RowBatch): Promise<void>;
+  /** Ends the current COPY, checks every key, adds keys and indexes as chosen, commits; returns the tables created. */
+  finish(): Promise<string[]>;
+  /** Abandons the current COPY and rolls back. */
+  rollback(): Promise<void>;
+  /** The table being written (for messages), or ''. */
+  readonly current: string;
+}
+
+/**
+ * Begins the transaction: empties the tables to truncate, creates the missing ones and, with
+ * constraints `during-load`, their foreign keys and indexes (parents must then come first).
+ */
+export async function beginPostgres(
+  s: Session,
+  destination: DatabaseDestination,
+  plan: DestinationPlan,
+  action: Map<string, TableAction>,
+  opts: { signal?: AbortSignal; onRows: (table: string, n: number) => void; logical: (table: string) => string },
+): Promise<PgTransaction> {
+  const mode = constraintsOf(destination);
+  const planned = new Set(plan.tables.map((t) => t.name));
+  const byName = new Map(plan.tables.map((t) => [t.name, t]));
+  const created: string[] = [];
+  const fks = (): Relationship[] => createdForeignKeys(plan.relationships, new Set(created), planned);
+  const addIndexes = async (): Promise<void> => {
+    const tables = plan.tables.filter((t) => created.includes(t.name));
+    for (const sql of foreignKeyIndexesSql('postgres', s.qualified, tables, fks())) await s.query(sql);
+  };
+  const addKeys = async (): Promise<void> => {
+    for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
+  };
+  let current = '';
+  let copy: { table: string; copy: PgCopy } | null = null;
+  await s.query('BEGIN');
+  try {
+    const truncate = plan.tables.filter((t) => action.get(t.name) === 'truncate');
+    if (truncate.length) await s.query(`TRUNCATE ${truncate.map((t) => s.qualified(t.name)).join(', ')}`);
+    for (const t of plan.tables) {
+      if (action.get(t.name) !== 'create') continue;
+      current = t.name;
+      await s.query(createTableSql('postgres', s.qualified, t, [], planned));
+      created.push(t.name);
+    }
+    current = '';
+    if (mode === 'during-load') {
+      await addKeys();
+      await addIndexes();
+    }
+  } catch (e) {
+    await s.query('ROLLBACK').catch(() => undefined);
+    throw Object.assign(e instanceof Error ? e : new Error(String(e)), { doppelTable: current });
+  }
+  const endCopy = async (): Promise<void> => {
+    if (!copy) return;
+    const open = copy;
+    copy = null;
+    await open.copy.end();
+  };
+  return {
+    get current() {
+      return current;
+    },
+    async append(table, batch) {
+      if (!copy || copy.table !== table) {
+        await endCopy();
+        const t = byName.get(table) as TableMeta | undefined;
+        if (!t)
+          throw new AppError('TABLE_NOT_FOUND', `Table "${opts.logical(table)}" is not part of this output.`, {
+            fix: 'Only tables of the synthesis can be written.',
+          });
+        current = table;
+        copy = { table, copy: await openPgCopy(s, t, { signal: opts.signal, onRows: (n) => opts.onRows(table, n) }) };
+      }
+      await copy.copy.write(batch);
+    },
+    async finish() {
+      await endCopy();
+      current = '';
+      // Every key is checked before anything is kept, whether the database enforces it or not.
+      await checkIntegrity(s, plan.relationships, planned, { logical: opts.logical });
+      if (mode === 'after-load') {
+        await addIndexes();
+        await addKeys();
+      }
+      if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
+      await s.query('COMMIT');
+      return created;
+    },
+    async rollback() {
+      const open = copy;
+      copy = null;
+      if (open) await open.copy.destroy();
+      await s.query('ROLLBACK').catch(() => undefined);
+    },
+  };
+}
+
+/** A destination being written as the synthetic rows are generated; nothing is kept until `finish`. */
+export interface DestinationWriter {
+  /** Appends rows of a synthetic table (tables in any order, each as often as needed). */
+  append(table: string, batch: RowBatch): Promise<void>;
+  /** Checks every key, adds the keys and indexes chosen and commits: the output appears whole. */
+  finish(): Promise<WriteResult>;
+  /** Keeps nothing. */
+  abort(): Promise<void>;
+  /** Seconds spent writing so far (encoding, sending, waiting for the server, the final checks). */
+  readonly seconds: number;
+}
+
+/**
+ * Why a destination is written from the local output in the Storing step rather than while the
+ * rows are generated, or null when it can be written as they come.
+ */
+export function streamingRefusal(destination: DatabaseDestination, plan: DestinationPlan): string | null {
+  if (destination.target.kind !== 'postgres') return 'only PostgreSQL destinations are written while the rows are generated';
+  // A truncate would lock the existing tables against readers for the whole generation.
+  if (destination.tableMode === 'truncate') return 'existing tables are emptied only when the output is complete';
+  if (constraintsOf(destination) === 'during-load' && plan.relationships.length > 0)
+    return 'foreign keys checked during the load need every parent written first';
+  return null;
+}
+
+/** Opens a PostgreSQL destination for rows as they come (checked again first); see streamingRefusal. */
+export async function openDestinationWriter(
+  destination: DatabaseDestination,
+  logicalPlan: DestinationPlan,
+  opts: WriteOptions = {},
+): Promise<DestinationWriter> {
+  const spec = destinationSpec(destination);
+  const refusal = streamingRefusal(destination, logicalPlan);
+  if (refusal) throw new AppError('INTERNAL', `This destination cannot be written as the rows come: ${refusal}.`);
+  const stored = storedPlan(spec.kind, logicalPlan);
+  const storedName = new Map(stored.plan.tables.map((t) => [stored.logical(t.name), t.name]));
+  const s = await openSession(spec, opts.password, { create: true });
+  const rows: Record<string, number> = {};
+  let total = 0;
+  let seconds = 0;
+  let tx: PgTransaction;
+  const fail = (e: unknown, table = ''): AppError => {
+    if (opts.signal?.aborted) return new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
+    if (isAppError(e)) return e;
+    const name = table ? stored.logical(table) : '';
+    return destinationError(e, spec, name ? `write table "${name}"` : 'write the destination', name || undefined);
+  };
+  try {
+    const check = await checkSession(s, destination.tableMode, stored.plan);
+    await dropStaleStages(s).catch(() => undefined);
+    for (const t of stored.plan.tables) rows[t.name] = 0;
+    tx = await beginPostgres(s, destination, stored.plan, new Map(check.tables.map((t) => [t.name, t.action])), {
+      signal: opts.signal,
+      logical: stored.logical,
+      onRows: (table, n) => {
+        rows[table] = (rows[table] ?? 0) + n;
+        total += n;
+        opts.onProgress?.({ table: stored.logical(table), tableRows: rows[table] ?? 0, totalRows: total });
+      },
+    });
+  } catch (e) {
+    await s.close();
+    throw fail(e, (e as { doppelTable?: string }).doppelTable);
+  }
+  let closed = false;
+  const timed = async <T>(fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      seconds += (performance.now() - t0) / 1000;
+    }
+  };
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await s.close();
+  };
+  return {
+    get seconds() {
+      return seconds;
+    },
+    append: (table, batch) =>
+      timed(async () => {
+        if (closed) throw new AppError('DESTINATION_WRITE_FAILED', 'The destination write is already closed.');
+        try {
+          await tx.append(storedName.get(table) ?? table, stored.batch(table, batch));
+        } catch (e) {
+          throw fail(e, tx.current);
+        }
+      }),
+    finish: () =>
+      timed(async () => {
+        try {
+          const created = await tx.finish();
+          return { rows: Object.fromEntries(Object.entries(rows).map(([t, n]) => [stored.logical(t), n])), created: created.map(stored.logical) };
+        } catch (e) {
+          await tx.rollback();
+          throw fail(e, tx.current);
+        } finally {
+          await close();
+        }
+      }),
+    abort: async () => {
+      if (closed) return;
+      await tx.rollback();
+      await close();
+    },
+  };
+}
