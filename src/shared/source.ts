@@ -79,6 +79,11 @@ function hostKey(host: string): string {
   return LOOPBACK.has(h) || /^127\./.test(h) ? 'loopback' : h;
 }
 
+/** Whether a database host is this machine (any loopback spelling). */
+export function isLoopbackHost(host: string): boolean {
+  return hostKey(host) === 'loopback';
+}
+
 /** A path with `.`, `..` and repeated or back slashes resolved lexically (no file system access). */
 export function lexicalPath(p: string): string {
   const abs = p.startsWith('/') || /^[a-z]:/i.test(p);

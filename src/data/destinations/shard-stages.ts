@@ -1,29 +1,34 @@
 /**
- * Sharded writes into PostgreSQL: every generation shard loads its own staging table in one
- * transaction of its own (the table is created, filled and committed together, so a shard whose
- * worker dies leaves nothing, and a shard run twice replaces its table with the same rows); one
- * final transaction then creates or empties the real tables, copies every staging table into its
- * table, adds the foreign keys and drops the staging tables: the output appears whole or not at all.
+ * Sharded writes into PostgreSQL and MySQL/MariaDB: every generation shard loads its own staging
+ * table (`doppel_shard_…`), and one final step makes all of them the output at once.
+ *
+ * - A shard's staging table is replaced whole: PostgreSQL creates, fills and commits it in one
+ *   transaction; MySQL/MariaDB (whose DDL commits by itself) recreates it empty and fills it in one
+ *   InnoDB transaction. A worker that dies mid-shard leaves nothing (or an empty table that the
+ *   shard's rerun replaces); a shard run twice holds the same rows once (its primary key is kept).
+ * - The swap: PostgreSQL does it in one transaction (tables created or emptied, every staging
+ *   table copied in shard order, integrity checked, keys added, staging tables dropped).
+ *   MySQL/MariaDB creates the missing tables first (empty), then one InnoDB transaction empties and
+ *   fills them, parents first, and checks integrity; on failure it rolls back and drops the tables
+ *   it created. The output appears whole or not at all.
  */
 import { AppError, isAppError } from '../../shared/errors';
 import type { TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
+import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
-import { loadPostgres } from './loaders';
+import { loadMysql, loadPostgres } from './loaders';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';
 
-/** Staging tables of sharded writes: `doppel_shard_<run>_<table>_<shard>`. */
+/** Staging tables of sharded writes: `doppel_shard_<execution>_<run>_<table>_<shard>`. */
 export const SHARD_STAGE_PREFIX = 'doppel_shard_';
 
 /** Why a destination cannot take sharded writes, or null when it can. */
 export function shardRefusal(destination: DatabaseDestination): string | null {
-  return destination.target.kind === 'postgres' ? null : `sharded generation writes PostgreSQL destinations only (this one is ${destination.target.kind})`;
-}
-
-function stageName(s: Session, stage: string): string {
-  return `${quote('postgres', s.namespace)}.${quote('postgres', stage)}`;
+  const kind = destination.target.kind;
+  return kind === 'postgres' || kind === 'mysql' ? null : `sharded generation writes PostgreSQL and MySQL/MariaDB destinations only (this one is ${kind})`;
 }
 
 function storedTable(
@@ -37,7 +42,15 @@ function storedTable(
   return { meta, batches: (b) => stored.batches(table, b) };
 }
 
-/** Loads one shard's rows into its staging table, replacing it, in one transaction. Returns the rows written. */
+function canceled(): AppError {
+  return new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
+}
+
+async function mysqlLocalInfile(s: Session): Promise<boolean> {
+  return Number((await s.query('select @@local_infile as v'))[0]?.v) === 1;
+}
+
+/** Loads one shard's rows into its staging table, replacing it. Returns the rows written. */
 export async function writeShardStage(
   destination: DatabaseDestination,
   password: string | undefined,
@@ -50,26 +63,41 @@ export async function writeShardStage(
   const { meta, batches } = storedTable(destination, plan, table);
   const spec = destinationSpec(destination);
   const s = await openSession(spec, password, { create: false });
+  const pg = s.dialect === 'postgres';
   let written = 0;
+  let began = false;
   try {
-    await s.query('BEGIN');
-    await s.query(`DROP TABLE IF EXISTS ${stageName(s, stage)}`);
-    // The primary key is kept, so a shard can never hold a key twice.
-    await s.query(createTableSql('postgres', () => stageName(s, stage), meta, [], new Set([meta.name])));
-    await loadPostgres(s, meta, batches(rows), {
+    const target = s.qualified(stage);
+    const load = {
       batchSize: 5000,
       signal: opts.signal,
-      into: stageName(s, stage),
-      onRows: (n) => {
+      into: target,
+      onRows: (n: number) => {
         written += n;
         opts.onRows?.(n);
       },
-    });
-    if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
+    };
+    // The primary key is kept, so a shard can never hold a key twice.
+    const create = createTableSql(s.dialect, () => target, meta, [], new Set([meta.name]));
+    if (pg) {
+      await s.query('BEGIN');
+      began = true;
+      await s.query(`DROP TABLE IF EXISTS ${target}`);
+      await s.query(create);
+      await loadPostgres(s, meta, batches(rows), load);
+    } else {
+      await s.query(`DROP TABLE IF EXISTS ${target}`);
+      await s.query(create);
+      const localInfile = await mysqlLocalInfile(s);
+      await s.query('START TRANSACTION');
+      began = true;
+      await loadMysql(s, meta, batches(rows), load, localInfile);
+    }
+    if (opts.signal?.aborted) throw canceled();
     await s.query('COMMIT');
     return written;
   } catch (e) {
-    await s.query('ROLLBACK').catch(() => undefined);
+    if (began) await s.query('ROLLBACK').catch(() => undefined);
     if (isAppError(e)) throw e;
     throw destinationError(e, spec, `write a shard of table "${table}"`, table);
   } finally {
@@ -78,9 +106,9 @@ export async function writeShardStage(
 }
 
 /**
- * Makes the shards the output: in one transaction, each table is created (or emptied, by the
- * table mode), filled from its staging tables in shard order, given its foreign keys, and the
- * staging tables are dropped. Returns the rows of each table.
+ * Makes the shards the output, all at once: each table is created (or emptied, by the table
+ * mode), filled from its staging tables in shard order, checked for orphans and given its keys,
+ * and the staging tables are dropped. Returns the rows of each table.
  */
 export async function swapShardStages(
   destination: DatabaseDestination,
@@ -91,42 +119,74 @@ export async function swapShardStages(
 ): Promise<Record<string, number>> {
   const spec = destinationSpec(destination);
   const stored = storedPlan(spec.kind, plan);
+  const { relationships } = stored.plan;
   const s = await openSession(spec, password, { create: true });
+  const pg = s.dialect === 'postgres';
+  const mode = constraintsOf(destination);
+  const keys = mode !== 'off';
+  const created: string[] = [];
   let began = false;
   try {
     const check = await checkSession(s, destination.tableMode, stored.plan);
     const action = new Map(check.tables.map((t) => [t.name, t.action]));
-    const ordered = parentsFirst(stored.plan.tables, stored.plan.relationships);
+    const ordered = parentsFirst(stored.plan.tables, relationships);
     const planned = new Set(ordered.map((t) => t.name));
-    const created = new Set<string>();
-    const rows: Record<string, number> = {};
-    await s.query('BEGIN');
-    began = true;
+    const toCreate = ordered.filter((t) => action.get(t.name) === 'create');
     const truncate = ordered.filter((t) => action.get(t.name) === 'truncate');
-    if (truncate.length) await s.query(`TRUNCATE ${truncate.map((t) => s.qualified(t.name)).join(', ')}`);
+    const rows: Record<string, number> = {};
+    if (!pg) {
+      // DDL commits on its own in MySQL/MariaDB: the missing tables are created (empty) before the transaction of the rows.
+      const inline = mode === 'during-load';
+      for (const t of toCreate) {
+        await s.query(createTableSql('mysql', s.qualified, t, inline ? relationships : [], planned, { indexes: inline }));
+        created.push(t.name);
+      }
+    }
+    await s.query(pg ? 'BEGIN' : 'START TRANSACTION');
+    began = true;
+    if (truncate.length) {
+      if (pg) await s.query(`TRUNCATE ${truncate.map((t) => s.qualified(t.name)).join(', ')}`);
+      else for (const t of [...truncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
+    }
+    if (pg)
+      for (const t of toCreate) {
+        await s.query(createTableSql('postgres', s.qualified, t, [], planned));
+        created.push(t.name);
+      }
     for (const t of ordered) {
       const logical = stored.logical(t.name);
-      if (action.get(t.name) === 'create') {
-        await s.query(createTableSql('postgres', s.qualified, t, [], planned));
-        created.add(t.name);
-      }
-      const cols = t.columns.map((c) => quote('postgres', c.name)).join(', ');
+      const cols = t.columns.map((c) => quote(s.dialect, c.name)).join(', ');
       let n = 0;
       for (const stage of stages[logical] ?? []) {
-        if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
-        await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) SELECT ${cols} FROM ${stageName(s, stage)}`);
-        const [r] = await s.query(`SELECT count(*)::bigint AS n FROM ${stageName(s, stage)}`);
+        if (opts.signal?.aborted) throw canceled();
+        const [r] = await s.query(`SELECT count(*) AS n FROM ${s.qualified(stage)}`);
         n += Number(r?.n ?? 0);
-        await s.query(`DROP TABLE ${stageName(s, stage)}`);
+        await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) SELECT ${cols} FROM ${s.qualified(stage)}`);
+        if (pg) await s.query(`DROP TABLE ${s.qualified(stage)}`);
       }
       rows[logical] = n;
     }
-    for (const sql of addForeignKeysSql('postgres', s.qualified, stored.plan.relationships, created, planned)) await s.query(sql);
+    // Every key is checked before anything is kept, whether the database enforces it or not.
+    await checkIntegrity(s, relationships, planned, { logical: stored.logical });
+    const made = new Set(created);
+    const fks = createdForeignKeys(relationships, made, planned);
+    const createdTables = ordered.filter((t) => made.has(t.name));
+    if (pg && keys) {
+      for (const sql of foreignKeyIndexesSql('postgres', s.qualified, createdTables, fks)) await s.query(sql);
+      for (const sql of addForeignKeysSql('postgres', s.qualified, fks, made, planned)) await s.query(sql);
+    }
+    if (opts.signal?.aborted) throw canceled();
     await s.query('COMMIT');
     began = false;
+    if (!pg) {
+      if (mode === 'after-load') for (const sql of mysqlAddKeysSql(s.qualified, createdTables, fks, planned)) await s.query(sql);
+      const all = Object.values(stages).flat();
+      if (all.length) await s.query(`DROP TABLE IF EXISTS ${all.map((n) => s.qualified(n)).join(', ')}`);
+    }
     return rows;
   } catch (e) {
     if (began) await s.query('ROLLBACK').catch(() => undefined);
+    if (!pg) for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);
     if (isAppError(e)) throw e;
     throw destinationError(e, spec, 'swap the shards into the destination');
   } finally {
@@ -134,17 +194,30 @@ export async function swapShardStages(
   }
 }
 
-/** Drops the staging tables whose names start with `prefix` (a canceled or failed sharded run). */
+/** The staging tables in the destination whose names start with `prefix`. */
+async function stagesOf(s: Session, prefix: string): Promise<string[]> {
+  const found =
+    s.dialect === 'postgres'
+      ? await s.query('select table_name as n from information_schema.tables where table_schema = $1 and left(table_name, $3) = $2', [
+          s.namespace,
+          prefix,
+          prefix.length,
+        ])
+      : await s.query('select table_name as n from information_schema.tables where table_schema = database() and left(table_name, ?) = ?', [
+          prefix.length,
+          prefix,
+        ]);
+  return found.map((r) => String(r.n));
+}
+
+/** Drops the staging tables whose names start with `prefix` (a canceled, failed or abandoned sharded run). */
 export async function dropShardStages(destination: DatabaseDestination, password: string | undefined, prefix: string): Promise<string[]> {
+  if (!prefix.startsWith(SHARD_STAGE_PREFIX)) throw new AppError('INTERNAL', `Not a shard staging prefix: ${prefix}.`);
   const spec = destinationSpec(destination);
   const s = await openSession(spec, password, { create: false });
   try {
-    const found = await s.query('select table_name as n from information_schema.tables where table_schema = $1 and starts_with(table_name, $2)', [
-      s.namespace,
-      prefix,
-    ]);
-    const names = found.map((r) => String(r.n));
-    if (names.length) await s.query(`DROP TABLE IF EXISTS ${names.map((n) => stageName(s, n)).join(', ')}`);
+    const names = await stagesOf(s, prefix);
+    if (names.length) await s.query(`DROP TABLE IF EXISTS ${names.map((n) => s.qualified(n)).join(', ')}`);
     return names;
   } finally {
     await s.close();

@@ -1,7 +1,8 @@
 /**
  * The resource guard: before any training, the output's size on disk is estimated from the rows
- * read (bytes per row) and the rows to generate, and a run whose output cannot fit on the
- * workspace's disk is refused with a clear message, instead of failing hours later on a full disk.
+ * read (bytes per row) and the rows to generate, and a run whose output cannot fit where it is
+ * written (the workspace's disk for the local output, the destination server's disk when it runs
+ * on this machine) is refused with a clear message, instead of failing hours later on a full disk.
  */
 import fs from 'node:fs/promises';
 import type { SynthesisConfig } from '../../shared/config';
@@ -48,10 +49,24 @@ export function plannedRows(config: SynthesisConfig, sourceRows: Record<string, 
   return out;
 }
 
+/** What a run writes besides its report: the local output, the destination's tables, or both. */
+export interface DiskPlan {
+  /** The local output (a SQLite file in the workspace) is written; false for a sharded run, whose rows go to the destination only. */
+  localOutput: boolean;
+  /** The destination database's share: what it is called, its data folder on this machine (null: a server elsewhere), and how many copies of the output it holds at its peak (2 for a sharded run: the staging tables and the tables they are copied into). */
+  destination?: { name: string; dataDir: string | null; copies: number };
+}
+
 export interface ResourceEstimate {
   outputRows: number;
+  /** Bytes of one copy of the output. */
   outputBytes: number;
+  /** Bytes written into the workspace (0 when no local output is written). */
+  localBytes: number;
   freeBytes: number;
+  /** Bytes the destination holds at its peak, and the free space of its data folder (null: not measurable from here). */
+  destinationBytes: number;
+  destinationFreeBytes: number | null;
 }
 
 export function formatBytes(n: number): string {
@@ -64,35 +79,73 @@ export function formatBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+/** Bytes of one copy of the output (rows by the bytes per row of the rows read) and its rows. */
+export function estimateOutput(config: SynthesisConfig, tables: Record<string, RowBatch>, sourceRows: Record<string, number>): { rows: number; bytes: number } {
+  let bytes = 0;
+  let rows = 0;
+  for (const [name, n] of Object.entries(plannedRows(config, sourceRows))) {
+    const batch = tables[name];
+    rows += n;
+    bytes += n * (batch ? bytesPerRow(batch) : 64) * STORAGE_OVERHEAD;
+  }
+  return { rows, bytes };
+}
+
+async function disk(dir: string): Promise<{ free: number; device: number }> {
+  const [stats, st] = await Promise.all([fs.statfs(dir), fs.stat(dir)]);
+  return { free: Number(stats.bavail) * Number(stats.bsize), device: st.dev };
+}
+
 /**
- * Estimates the output's bytes and refuses (INSUFFICIENT_DISK) when the disk of `workspace`
- * has less free space than that plus a margin. Returns the estimate for the log.
+ * Estimates what the run writes and refuses (INSUFFICIENT_DISK) when a disk it writes to has less
+ * free space than that plus a margin: the workspace's disk for the local output, the destination's
+ * data folder for its tables (when the server runs on this machine; both on one disk add up).
+ * Returns the estimate for the log.
  */
 export async function guardDisk(
   config: SynthesisConfig,
   tables: Record<string, RowBatch>,
   sourceRows: Record<string, number>,
   workspace: string,
+  plan: DiskPlan = { localOutput: true },
 ): Promise<ResourceEstimate> {
-  const rows = plannedRows(config, sourceRows);
-  let outputBytes = 0;
-  let outputRowsTotal = 0;
-  for (const [name, n] of Object.entries(rows)) {
-    const batch = tables[name];
-    outputRowsTotal += n;
-    outputBytes += n * (batch ? bytesPerRow(batch) : 64) * STORAGE_OVERHEAD;
-  }
-  const stats = await fs.statfs(workspace);
-  const freeBytes = Number(stats.bavail) * Number(stats.bsize);
-  if (outputBytes + DISK_MARGIN_BYTES > freeBytes) {
+  const { rows: outputRowsTotal, bytes: outputBytes } = estimateOutput(config, tables, sourceRows);
+  const localBytes = plan.localOutput ? outputBytes : 0;
+  const destinationBytes = plan.destination ? outputBytes * plan.destination.copies : 0;
+  const local = await disk(workspace);
+  const remote = plan.destination?.dataDir ? await disk(plan.destination.dataDir).catch(() => null) : null;
+  const shared = remote !== null && remote.device === local.device;
+  const rowsText = `${outputRowsTotal.toLocaleString('en-US')} rows`;
+  const details = {
+    outputBytes: Math.round(outputBytes),
+    outputRows: outputRowsTotal,
+    localBytes: Math.round(localBytes),
+    destinationBytes: Math.round(destinationBytes),
+  };
+  if (remote && plan.destination && destinationBytes + (shared ? localBytes : 0) + DISK_MARGIN_BYTES > remote.free) {
+    const d = plan.destination;
+    const what =
+      d.copies > 1
+        ? `about ${formatBytes(destinationBytes)} in ${d.name} (${rowsText}: its staging tables, then the tables they are swapped into${plan.localOutput ? '' : '; nothing is written locally'})`
+        : `about ${formatBytes(destinationBytes)} in ${d.name} (${rowsText})${shared && localBytes ? ` plus ${formatBytes(localBytes)} of local output on the same disk` : ''}`;
     throw new AppError(
       'INSUFFICIENT_DISK',
-      `The synthetic data needs about ${formatBytes(outputBytes)} (${outputRowsTotal.toLocaleString('en-US')} rows) on the disk of ${workspace}, which has ${formatBytes(freeBytes)} free.`,
+      `The synthetic data needs ${what}; the disk of its data folder ${d.dataDir} has ${formatBytes(remote.free)} free.`,
       {
-        fix: 'Lower the output size in the synth settings, free space on that disk, or move the project to a larger disk.',
-        details: { outputBytes: Math.round(outputBytes), freeBytes, outputRows: outputRowsTotal },
+        fix: "Lower the output size in the synth settings, free space on the database server's disk, or write to a destination with more room.",
+        details: { ...details, freeBytes: remote.free, dataDir: d.dataDir },
       },
     );
   }
-  return { outputRows: outputRowsTotal, outputBytes, freeBytes };
+  if (localBytes + DISK_MARGIN_BYTES > local.free) {
+    throw new AppError(
+      'INSUFFICIENT_DISK',
+      `The synthetic data needs about ${formatBytes(localBytes)} (${rowsText}) on the disk of ${workspace}, which has ${formatBytes(local.free)} free.`,
+      {
+        fix: 'Lower the output size in the synth settings, free space on that disk, or move the project to a larger disk.',
+        details: { ...details, freeBytes: local.free },
+      },
+    );
+  }
+  return { outputRows: outputRowsTotal, outputBytes, localBytes, freeBytes: local.free, destinationBytes, destinationFreeBytes: remote?.free ?? null };
 }

@@ -19,7 +19,7 @@ import { deviceNotice } from '../../shared/device-notice';
 import type { ExecutionSummary, JobEvent, WorkerCommand } from '../../shared/job';
 import type { RowBatch } from '../../shared/values';
 import { openLocalOutput, type LocalOutput } from '../../data/destinations/local-output';
-import { checkDestination, type DestinationPlan } from '../../data/destinations/check';
+import { checkDestination, destinationSpec, type DestinationPlan } from '../../data/destinations/check';
 import { writeDestination } from '../../data/destinations/write';
 import { openDestinationWriter, streamingRefusal, type DestinationWriter } from '../../data/destinations/streaming-write';
 import { destinationMapping } from '../../data/destinations/mapping';
@@ -34,7 +34,9 @@ import { datasetDp } from '../engine/privacy/combine';
 import { loadData, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { Timeline } from './timeline';
-import { formatBytes, guardDisk } from './resource-guard';
+import { formatBytes, guardDisk, type ResourceEstimate } from './resource-guard';
+import { destinationDataDir } from '../../data/destinations/data-disk';
+import { describeSource } from '../../shared/source';
 import { OUTPUT_FILE } from '../../data/store/workspace-files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
@@ -49,7 +51,7 @@ const REPORT_ROWS = 50_000;
  */
 export interface Distributor {
   /** Why this execution is generated in one process after all (logged), or null when it is sharded. */
-  refusal(config: StartCommand['config'], built: BuiltDataset): string | null;
+  refusal(config: StartCommand['config']): string | null;
   /** Generates every synthesized table as shards; `sample` receives a bounded part of the output for the report. */
   generate(args: {
     built: BuiltDataset;
@@ -105,11 +107,24 @@ export async function runJob(
       log('info', `Destination check: ${check.message}`);
       if (check.renames?.length) log('warn', `Stored under other names (the destination cannot hold these): ${check.renames.map(describeRename).join(', ')}.`);
     }
-    const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace);
-    log(
-      'info',
-      `Output estimate: ${estimate.outputRows.toLocaleString('en-US')} rows, about ${formatBytes(estimate.outputBytes)} on disk (${formatBytes(estimate.freeBytes)} free).`,
-    );
+    // Sharded generation writes the destination's staging tables and no local output.
+    const refusal = opts.distributor ? opts.distributor.refusal(config) : null;
+    if (opts.distributor && refusal) log('info', `Generated on this worker alone: ${refusal}.`);
+    const sharding = opts.distributor && !refusal ? opts.distributor : null;
+    const dest = config.destination.kind === 'database' ? config.destination : null;
+    const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace, {
+      localOutput: !sharding,
+      ...(dest
+        ? {
+            destination: {
+              name: describeSource(destinationSpec(dest)),
+              dataDir: await destinationDataDir(dest, secrets.destinationPassword),
+              copies: sharding ? 2 : 1,
+            },
+          }
+        : {}),
+    });
+    log('info', estimateText(estimate, !!sharding));
     abortIfNeeded(signal);
 
     const prepared = await timeline.run('preprocess', () =>
@@ -156,9 +171,7 @@ export async function runJob(
     }
 
     const samples: Record<string, Reservoir> = {};
-    const refusal = opts.distributor ? opts.distributor.refusal(config, model) : null;
-    if (opts.distributor && refusal) log('info', `Generated on this worker alone: ${refusal}.`);
-    distributor = opts.distributor && !refusal ? opts.distributor : null;
+    distributor = sharding;
     const sharded = distributor;
     const result = await timeline.run('synthesize', async () => {
       if (sharded) {
@@ -289,6 +302,19 @@ export async function runJob(
   } finally {
     if (built) dispose(built);
   }
+}
+
+/** The guard's estimate as the execution log shows it. */
+function estimateText(e: ResourceEstimate, sharded: boolean): string {
+  const rows = `${e.outputRows.toLocaleString('en-US')} rows`;
+  const destFree =
+    e.destinationFreeBytes === null ? "its server's free space cannot be measured from here" : `${formatBytes(e.destinationFreeBytes)} free there`;
+  if (sharded)
+    return `Output estimate: ${rows}, about ${formatBytes(e.destinationBytes)} in the destination at its peak (staging tables, then the tables they are swapped into; ${destFree}); no local copy is written.`;
+  const local = `about ${formatBytes(e.localBytes)} on disk (${formatBytes(e.freeBytes)} free)`;
+  return e.destinationBytes
+    ? `Output estimate: ${rows}, ${local}, and about ${formatBytes(e.destinationBytes)} in the destination (${destFree}).`
+    : `Output estimate: ${rows}, ${local}.`;
 }
 
 function totalOf(rows: Record<string, number>): number {

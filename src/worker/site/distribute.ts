@@ -15,7 +15,7 @@ import { AppError, appErrorShapeSchema } from '../../shared/errors';
 import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages } from '../../data/destinations/shard-stages';
-import { outputRows } from '../engine/pipeline';
+import { isRelational, outputRows } from '../engine/pipeline';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { shardBatches } from './shard';
 
@@ -33,6 +33,10 @@ export interface DistributorContext {
   events: QueueEvents;
   /** Tells every worker to stop this execution's shards (the cancel key). */
   stopShards: () => Promise<void>;
+  /** The site's list of runs with staging tables (see stage-registry.ts): recorded before the first shard, forgotten once swapped or dropped. */
+  runs: { record(prefix: string): Promise<void>; forget(prefix: string): Promise<void> };
+  /** How long a shard may still run after its cancel key is set (a worker polls it every second; a dead one loses its lock). */
+  stopWaitMs: number;
   log: (message: string) => void;
 }
 
@@ -48,11 +52,11 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
   const destination = ctx.config.destination;
 
   return {
-    refusal(config, built) {
+    refusal(config) {
       if (config.destination.kind !== 'database') return 'the output goes to the local store (sharding writes a database destination)';
       const dest = shardRefusal(config.destination);
       if (dest) return dest;
-      if (built.relational) return 'a relational synthesis is generated parents first, in one process';
+      if (isRelational(config)) return 'a relational synthesis is generated parents first, in one process';
       if (activeForeignKeys(config).length) return 'tables with foreign keys are generated in one process';
       const synthesized = new Set(synthesizedTables(config));
       const kept = outputTables(config).filter((t) => !synthesized.has(t));
@@ -87,6 +91,7 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       };
       ctx.events.on('progress', onProgress);
       try {
+        await ctx.runs.record(prefix);
         const jobs = await ctx.shards.addBulk(
           all.map((shard) => {
             const data: ShardJob = { executionId: ctx.executionId, config: ctx.config, model: args.model, sealed: ctx.sealed, shard };
@@ -134,7 +139,9 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
 
     async swap(signal) {
       if (destination.kind !== 'database' || !plan) throw new AppError('INTERNAL', 'Nothing was generated to swap in.');
-      return swapShardStages(destination, ctx.destinationPassword, plan, stages, { signal });
+      const rows = await swapShardStages(destination, ctx.destinationPassword, plan, stages, { signal });
+      await ctx.runs.forget(prefix).catch(() => undefined);
+      return rows;
     },
 
     async discard() {
@@ -142,7 +149,15 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       // Shards still running stop (they watch the cancel key); waiting ones are taken off the queue.
       await ctx.stopShards().catch(() => undefined);
       await Promise.all(jobIds.map((id) => ctx.shards.remove(id).catch(() => 0)));
+      // A shard that is still writing would leave its staging table after the drop: wait until none runs.
+      const until = Date.now() + ctx.stopWaitMs;
+      while (Date.now() < until) {
+        const states = await Promise.all(jobIds.map((id) => ctx.shards.getJobState(id).catch(() => 'unknown')));
+        if (!states.includes('active')) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       await dropShardStages(destination, ctx.destinationPassword, prefix);
+      await ctx.runs.forget(prefix);
     },
   };
 }

@@ -17,6 +17,7 @@ import { pingQueue, redisConnection } from '../../data/queue/redis';
 import { runJob, type StartCommand } from '../jobs/run-job';
 import { queueDistributor } from './distribute';
 import { ModelCache, runShard } from './shard';
+import { forgetRun, isRecorded, recordRun, runOfStage, sweepStaleRuns } from './stage-registry';
 
 /** Errors a second try cannot mend. */
 const FINAL: ReadonlySet<AppErrorShape['code']> = new Set(['EXECUTION_CANCELED', 'BAD_REQUEST', 'CONFIG_INVALID', 'VALIDATION_FAILED', 'DB_AUTH_FAILED']);
@@ -62,8 +63,14 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
         })
         .catch(() => undefined);
   }, 1000);
+  const executionsQueue = new Queue(o.name, { connection: connect() });
+  const sweep = (): Promise<unknown> =>
+    sweepStaleRuns(redis, o.name, executionsQueue, o.keyFile, say).catch((e: unknown) => say(`sweep failed: ${(e as Error).message}`));
   const workspaceOf = (p: string): string => (o.workspaceRoot ? path.join(o.workspaceRoot, path.basename(p)) : p);
   const lockMs = o.lockSeconds * 1000;
+
+  // Staging tables of runs that are no longer running go before this worker takes any job.
+  await sweep();
 
   const executions = new Worker(
     o.name,
@@ -76,6 +83,7 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
         chain = chain.then(() => job.updateProgress(event)).catch(() => undefined);
       };
       say(`execution ${d.executionId} started`);
+      await sweep();
       emit({ type: 'log', level: 'info', message: `Running on site worker ${me}.` });
       try {
         const secrets = openSecrets(o.keyFile, d.sealed);
@@ -98,6 +106,18 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
           shards: shardsQueue,
           events: shardEvents,
           stopShards: async () => void (await redis.set(cancelKey(o.name, d.executionId), '1', 'EX', CANCEL_TTL_SECONDS)),
+          runs: {
+            record: (prefix) =>
+              recordRun(redis, o.name, prefix, {
+                executionId: d.executionId,
+                jobId: job.id!,
+                attempt: job.processedOn ?? null,
+                destination: d.config.destination,
+                sealed: d.sealed,
+              }),
+            forget: (prefix) => forgetRun(redis, o.name, prefix),
+          },
+          stopWaitMs: 2 * lockMs + 5000,
           log: (message) => emit({ type: 'log', level: 'info', message }),
         });
         const summary = await runJob(cmd, emit, controller.signal, { distributor });
@@ -126,6 +146,9 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
       const controller = track(d.executionId);
       try {
         if (await redis.exists(cancelKey(o.name, d.executionId))) throw new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
+        // A shard of a run that was given up (its coordinator died and the execution started again) is not written.
+        if (!(await isRecorded(redis, o.name, runOfStage(d.shard.stage))))
+          throw new AppError('EXECUTION_CANCELED', 'This shard belongs to a sharded run that was given up; nothing was written.');
         say(`${label} started (attempt ${job.attemptsStarted})`);
         const result = await runShard(d, {
           keyFile: o.keyFile,
@@ -155,7 +178,7 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
     async close() {
       clearInterval(poll);
       await Promise.allSettled([executions.close(), shards.close()]);
-      await Promise.allSettled([shardEvents.close(), shardsQueue.close()]);
+      await Promise.allSettled([shardEvents.close(), shardsQueue.close(), executionsQueue.close()]);
       await cache.clear();
       for (const c of connections) c.disconnect();
     },
