@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../src/worker/engine/backend';
+import { fitCopula, sampleCopula } from '../../src/worker/engine/model/copula';
 import { chooseBlend, modelChoiceReason } from '../../src/worker/engine/model/select';
 import { modelSummary } from '../../src/worker/engine/pipeline';
 import { disposeTable, fitTable, prepareTable, sampleTable } from '../../src/worker/engine/table-model';
@@ -42,7 +43,14 @@ describe('model choice by a held-out score', () => {
     for await (const b of sampleTable(model, 1000)) out.push(...b.rows);
     const xor = out.filter((r) => ((r[0] === 'a1') !== (r[1] === 'b1')) === (r[2] === 'c1')).length / out.length;
     expect(xor).toBeGreaterThan(0.85);
+    // The parity the network learned survives the refit on every row.
+    const parity = out.filter((r) => (Number(String(r[0]).slice(1)) % 2 === 0) === (r[1] === 'even')).length / out.length;
+    expect(parity).toBeGreaterThan(0.85);
+    // Chosen on the held-out rows, then trained again on all 600 training rows for the epochs they chose.
+    expect(s.refit).toEqual({ rows: 600, epochs: model.net!.bestEpoch });
+    expect(model.net!.validationRows).toHaveLength(0);
     const summary = modelSummary(model);
+    expect(summary.reason).toContain(`then trained again on all 600 training rows for the ${model.net!.bestEpoch} epoch(s) the held-out rows chose`);
     expect(summary).toMatchObject({ family: 'network', copulaShare: 0, validationRows: 120 });
     expect(summary.reason).toContain('on 120 real rows held out of both fits');
     expect(summary.reason).toMatch(/network \d+\.\d%, Gaussian copula \d+\.\d%/);
@@ -64,5 +72,40 @@ describe('model choice by a held-out score', () => {
     expect(modelChoiceReason({ copulaShare: 0.5, network: 0.79, copula: 0.78, chosen: 0.82, validationRows: 400 })).toContain(
       'a blend with 50% of the rows from the copula scored 82.0% on 400 real rows held out of both fits',
     );
+  });
+
+  it('draws copula rows with stratified marginals: token counts less than two rows from the learned shares, the joint ranks kept', () => {
+    const rng = createRng(4);
+    const n = 2000;
+    const a = Int32Array.from({ length: n }, () => rng.int(6));
+    const b = Int32Array.from(a, (x) => Math.min(4, Math.max(0, x - 1 + rng.int(3))));
+    const c = Int32Array.from({ length: n }, () => (rng.next() < 0.1 ? 0 : rng.next() < 0.5 ? 1 : 2));
+    const cards = [6, 5, 3];
+    const copula = fitCopula(
+      [a, b, c],
+      cards,
+      Int32Array.from({ length: n }, (_, i) => i),
+    );
+    const rows = 333;
+    const deviation = (t: Int32Array[]): number[] =>
+      t.map((col, j) => {
+        const cum = copula.cdf[j]!;
+        let worst = 0;
+        for (let k = 0; k < cards[j]!; k++) {
+          const count = col.filter((x) => x === k).length;
+          worst = Math.max(worst, Math.abs(count - rows * (cum[k]! - (k > 0 ? cum[k - 1]! : 0))));
+        }
+        return worst;
+      });
+    const strat = sampleCopula(copula, rows, createRng(9));
+    const iid = sampleCopula(copula, rows, createRng(9), false);
+    for (const d of deviation(strat)) expect(d).toBeLessThan(2);
+    // Independent draws stray by several rows on some column.
+    expect(Math.max(...deviation(iid))).toBeGreaterThan(4);
+    // The dependence of a and b is kept: most rows keep b within one step of a - 1.
+    const close = (t: Int32Array[]): number => t[0]!.filter((x, i) => Math.abs(t[1]![i]! - Math.min(4, Math.max(0, x - 1))) <= 1).length / rows;
+    const shuffled = [a.slice(0, rows), Int32Array.from({ length: rows }, () => b[rng.int(n)]!)];
+    expect(close(strat)).toBeGreaterThan(close(shuffled) + 0.15);
+    expect(Math.abs(close(strat) - close(iid))).toBeLessThan(0.08);
   });
 });

@@ -179,4 +179,17 @@ describe('training under each schedule', () => {
     });
     expect(bad).toBe(4);
   });
+
+  it('a refit trains exactly the chosen epochs on every row, on the learning rates of the planned run', async () => {
+    const data = signalData(400, 1);
+    const schedule = { kind: 'cosine' as const, warmupSteps: 5, floor: 0.02 };
+    const net = await run(data, base({ maxEpochs: 20, schedule, runEpochs: 4 }));
+    const batches = Math.ceil(400 / 32);
+    expect(net.validationRows).toHaveLength(0);
+    expect(net.history).toHaveLength(4);
+    expect(net.stoppedBy).toBe('max-epochs');
+    expect(net.bestEpoch).toBe(4);
+    expect(net.history.every((h) => h.valLoss === null)).toBe(true);
+    net.history.forEach((h, e) => expect(h.lr).toBeCloseTo(cosineLr(0.01, schedule, (e + 1) * batches - 1, 20 * batches), 12));
+  });
 });

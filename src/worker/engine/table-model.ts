@@ -278,6 +278,13 @@ export interface TableModel {
   differentialPrivacy?: DpSpent;
 }
 
+/**
+ * Below this many training rows the chosen network is trained again on every training row (its
+ * validation split included) for the epoch count early stopping chose: a fifth more data where it
+ * matters, at the cost of a second, short training run. The report's holdout is never among them.
+ */
+export const REFIT_MAX_ROWS = 2000;
+
 /** The cosine schedule's plan per preset: optimizer steps, and fewest epochs (large tables take few steps per epoch). */
 const PLAN = { fast: { steps: 250, epochs: 6 }, balanced: { steps: 450, epochs: 12 }, accurate: { steps: 1500, epochs: 30 } } as const;
 
@@ -360,7 +367,7 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     trainOptions.patience = Number.POSITIVE_INFINITY;
     trainOptions.initLogFreq = prepared.dp.initLogFreq;
   }
-  const net = await computeFor(currentBackend()).train(
+  let net = await computeFor(currentBackend()).train(
     { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n, context: opts.context?.matrix, contextDim: opts.context?.dim },
     trainOptions,
   );
@@ -379,6 +386,15 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   const marginals = opts.rake === false ? null : tokenMarginals(prepared.tokens, prepared.cards);
   if (!opts.family && !opts.context) {
     const choice = await chooseModel(prepared, net, settings.seed, opts.rake !== false);
+    if (choice.copulaShare < 1 && prepared.n < REFIT_MAX_ROWS && net.validationRows.length > 0) {
+      // The validation rows chose the model and its epoch count; the kept network then learns from them too.
+      const data = { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n };
+      const all = await computeFor(currentBackend()).train(data, { ...trainOptions, onProgress: undefined, runEpochs: net.bestEpoch });
+      disposeParams(net.params);
+      disposeMasks(net.masks);
+      choice.refit = { rows: prepared.n, epochs: all.history.length };
+      net = { ...all, history: net.history, bestEpoch: net.bestEpoch, stoppedBy: net.stoppedBy, flops: net.flops + all.flops, steps: net.steps + all.steps };
+    }
     if (choice.copulaShare > 0) {
       // The kept copula is refitted on every training row (the network keeps its validation split for early stopping).
       const copula = fitCopula(

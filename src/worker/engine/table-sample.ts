@@ -7,7 +7,7 @@ import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { decodeTokens, subColumnsOf } from './encoders/index';
 import * as idEnc from './encoders/id';
 import { consistentMockValues, mockValues } from './mock/mock-values';
-import { sampleCopula, type CopulaModel } from './model/copula';
+import { sampleCopula } from './model/copula';
 import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
 import type { Sampler } from './model/sampler';
 import { computeFor } from './model/compute';
@@ -25,17 +25,17 @@ export interface SampleOptions {
   /** First id index for regenerated id columns (so batches and calls never collide). */
   idOffset?: number;
   signal?: AbortSignal;
+  /** Copula rows with stratified marginals (default) or drawn independently (a textbook Gaussian copula, for comparisons). */
+  stratified?: boolean;
 }
 
 /** Fewest candidate rows a raked batch is drawn from. */
 const RAKE_ROWS = 2000;
 
-/** `rows` token rows, each from the copula with probability `share`, else from the network (in random order). */
-async function blendTokens(sampler: Sampler, copula: CopulaModel, share: number, rows: number, rng: Rng, temperature: number): Promise<Int32Array[]> {
-  let fromCopula = 0;
-  for (let i = 0; i < rows; i++) if (rng.next() < share) fromCopula++;
-  const a = await sampler.sample(rows - fromCopula, rng, temperature);
-  const b = sampleCopula(copula, fromCopula, rng);
+/** The rows of `a` and `b` together, in random order. */
+function interleave(a: Int32Array[], b: Int32Array[], rng: Rng): Int32Array[] {
+  const na = a[0]?.length ?? 0;
+  const rows = na + (b[0]?.length ?? 0);
   const order = Int32Array.from({ length: rows }, (_, i) => i);
   shuffle(order, rng);
   return a.map((col, j) => {
@@ -43,10 +43,16 @@ async function blendTokens(sampler: Sampler, copula: CopulaModel, share: number,
     const other = b[j] as Int32Array;
     for (let i = 0; i < rows; i++) {
       const k = order[i] as number;
-      out[i] = k < col.length ? (col[k] as number) : (other[k - col.length] as number);
+      out[i] = k < na ? (col[k] as number) : (other[k - na] as number);
     }
     return out;
   });
+}
+
+function binomial(n: number, p: number, rng: Rng): number {
+  let k = 0;
+  for (let i = 0; i < n; i++) if (rng.next() < p) k++;
+  return k;
 }
 
 /** Decoded output columns (column-major, one array per plan). */
@@ -155,15 +161,16 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
         let tokens: Int32Array[];
         const share = !ctx && model.copula ? (model.selection?.copulaShare ?? 0) : 0;
         if (sampler) {
-          // Raked batches are drawn from at least RAKE_ROWS candidates (stable weights), then `need` rows by weight.
+          // A blend: each row from the copula with probability `share` (its rows stratified), the others from the network.
+          const fromCopula = share > 0 && model.copula ? binomial(need, share, rng) : 0;
+          const fromNet = need - fromCopula;
+          // Raked network rows are drawn from at least RAKE_ROWS candidates (stable weights), then kept by weight.
           const rake = !ctx && model.marginals ? model.marginals : null;
-          const draw = rake ? Math.max(need, RAKE_ROWS) : need;
-          tokens =
-            share > 0 && model.copula
-              ? await blendTokens(sampler, model.copula, share, draw, rng, temperature)
-              : await sampler.sample(draw, rng, temperature, ctx);
-          if (rake) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, rake, draw), rng, need));
-        } else if (model.copula) tokens = sampleCopula(model.copula, need, rng);
+          const draw = rake ? Math.max(fromNet, RAKE_ROWS) : fromNet;
+          tokens = fromNet > 0 ? await sampler.sample(draw, rng, temperature, ctx) : model.prepared.cards.map(() => new Int32Array(0));
+          if (rake && fromNet > 0) tokens = applyIndices(tokens, resampleIndices(rakeWeights(tokens, rake, draw), rng, fromNet));
+          if (fromCopula > 0 && model.copula) tokens = interleave(tokens, sampleCopula(model.copula, fromCopula, rng, opts.stratified ?? true), rng);
+        } else if (model.copula) tokens = sampleCopula(model.copula, need, rng, opts.stratified ?? true);
         else tokens = [];
         const cols = decodeColumns(model, tokens, need, rng, idOffset, seed);
         idOffset += need;

@@ -91,20 +91,40 @@ export function fitCopula(tokens: Int32Array[], cards: number[], rows: Int32Arra
   return { kind: 'copula', cards, cdf, chol: cholesky(corr, J) };
 }
 
-export function sampleCopula(model: CopulaModel, rows: number, rng: Rng): Int32Array[] {
+/**
+ * `rows` token rows. Stratified (default): each column's uniforms are its draws' ranks within the
+ * batch, jittered inside their stratum ((rank + U) / rows), so every column's token counts follow
+ * its learned marginal to within one row while the rows keep the copula's joint ranks (less
+ * sampling noise on small outputs). Unstratified: independent draws (the textbook sampler).
+ */
+export function sampleCopula(model: CopulaModel, rows: number, rng: Rng, stratified = true): Int32Array[] {
   const J = model.cards.length;
   const out = model.cards.map(() => new Int32Array(rows));
+  const x = model.cards.map(() => new Float64Array(rows));
   const z = new Float64Array(J);
   for (let r = 0; r < rows; r++) {
     for (let j = 0; j < J; j++) z[j] = rng.normal();
     for (let j = 0; j < J; j++) {
-      let x = 0;
-      for (let k = 0; k <= j; k++) x += (model.chol[j * J + k] as number) * (z[k] as number);
-      const u = 0.5 * (1 + erf(x / Math.SQRT2));
-      const cum = model.cdf[j] as number[];
+      let v = 0;
+      for (let k = 0; k <= j; k++) v += (model.chol[j * J + k] as number) * (z[k] as number);
+      (x[j] as Float64Array)[r] = v;
+    }
+  }
+  const order = new Int32Array(rows);
+  const u = new Float64Array(rows);
+  for (let j = 0; j < J; j++) {
+    const xj = x[j] as Float64Array;
+    if (stratified) {
+      for (let r = 0; r < rows; r++) order[r] = r;
+      order.sort((a, b) => (xj[a] as number) - (xj[b] as number));
+      for (let q = 0; q < rows; q++) u[order[q] as number] = (q + rng.next()) / rows;
+    } else for (let r = 0; r < rows; r++) u[r] = 0.5 * (1 + erf((xj[r] as number) / Math.SQRT2));
+    const cum = model.cdf[j] as number[];
+    const o = out[j] as Int32Array;
+    for (let r = 0; r < rows; r++) {
       let k = 0;
-      while (k < cum.length - 1 && (cum[k] as number) < u) k++;
-      (out[j] as Int32Array)[r] = k;
+      while (k < cum.length - 1 && (cum[k] as number) < (u[r] as number)) k++;
+      o[r] = k;
     }
   }
   return out;

@@ -147,6 +147,8 @@ export interface ModelChoice {
   chosen: number;
   /** Real rows held out of both fits that the scores were measured on. */
   validationRows: number;
+  /** The kept network trained again on every training row (the validation rows included) for the chosen epochs. */
+  refit?: { rows: number; epochs: number };
 }
 
 /**
@@ -179,6 +181,13 @@ const pct = (x: number): string => (Number.isFinite(x) ? `${(100 * x).toFixed(1)
 
 /** One sentence: which model was kept and the held-out scores that chose it. */
 export function modelChoiceReason(c: ModelChoice): string {
+  const refit = c.refit
+    ? `; the network was then trained again on all ${c.refit.rows.toLocaleString('en')} training rows for the ${c.refit.epochs} epoch(s) the held-out rows chose`
+    : '';
+  return choiceReason(c) + refit;
+}
+
+function choiceReason(c: ModelChoice): string {
   if (c.validationRows === 0) return 'too few rows to hold any out: the network was kept without a comparison';
   const scores = `network ${pct(c.network)}, Gaussian copula ${pct(c.copula)}`;
   const on = `on ${c.validationRows.toLocaleString('en')} real rows held out of both fits`;

@@ -77,6 +77,12 @@ export interface TrainOptions {
   schedule?: { kind: 'cosine'; warmupSteps: number; floor: number } | { kind: 'plateau' };
   /** Where batches are built (default: on the host; see model/compute.ts). */
   batches?: BatchSourceFactory;
+  /**
+   * A refit: train on every row (no validation split, no early stopping) for exactly this many
+   * epochs, keeping the final weights; the schedule is still planned over `maxEpochs`, so the
+   * run follows the learning rates of the fit that chose the epoch count.
+   */
+  runEpochs?: number;
 }
 
 export interface TrainedNet {
@@ -194,7 +200,8 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   const source = (opts.batches ?? hostBatches)(data, offs, C);
   const all = Int32Array.from({ length: data.n }, (_, i) => i);
   shuffle(all, rng);
-  const nVal = data.n >= 20 && opts.valFraction > 0 ? Math.max(Math.round(data.n * opts.valFraction), Math.min(50, Math.floor(data.n / 5))) : 0;
+  const refit = opts.runEpochs !== undefined;
+  const nVal = !refit && data.n >= 20 && opts.valFraction > 0 ? Math.max(Math.round(data.n * opts.valFraction), Math.min(50, Math.floor(data.n / 5))) : 0;
   const valIdx = all.slice(0, nVal);
   const trainIdx = all.slice(nVal);
   const masks = makeMasks(arch);
@@ -225,7 +232,7 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
   let valRows = 0;
   // Progress is reported every batch (the job's timeline throttles it); the event loop gets a turn once per interval.
   const yieldGate = progressGate();
-  const E = opts.maxEpochs;
+  const E = refit ? Math.max(1, Math.min(opts.maxEpochs, opts.runEpochs as number)) : opts.maxEpochs;
   const overBudget = (): boolean => opts.timeBudgetMs > 0 && performance.now() - t0 > opts.timeBudgetMs;
   try {
     epochs: for (let epoch = 1; epoch <= E; epoch++) {
@@ -283,8 +290,8 @@ export async function train(data: TrainData, opts: TrainOptions): Promise<Traine
       history.push({ epoch, trainLoss, valLoss: valIdx.length > 0 ? valLoss : null, lr: hyper.lr });
       opts.onProgress?.({ epoch, epochs: E, batch: batches, batches, trainLoss, valLoss: valIdx.length > 0 ? valLoss : undefined });
       if (!Number.isFinite(valLoss)) break;
-      if (dp) {
-        // Under DP the final weights are the output: picking an epoch by its loss would read the data.
+      if (dp || refit) {
+        // Under DP (and in a refit) the final weights are the output: under DP, picking an epoch by its loss would read the data.
         bestEpoch = epoch;
         if (overBudget()) {
           stoppedBy = 'time-budget';
