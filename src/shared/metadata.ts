@@ -87,6 +87,17 @@ export function findColumn(table: TableMeta, name: string): ColumnMeta | undefin
   return table.columns.find((c) => c.name === name);
 }
 
+/** A relationship with its tables and columns renamed (logical names to the stored ones, or back). */
+export function renameRelationship<R extends Relationship>(r: R, table: (name: string) => string, column: (table: string, column: string) => string): R {
+  return {
+    ...r,
+    childTable: table(r.childTable),
+    childColumns: r.childColumns.map((c) => column(r.childTable, c)),
+    parentTable: table(r.parentTable),
+    parentColumns: r.parentColumns.map((c) => column(r.parentTable, c)),
+  };
+}
+
 export function relationshipKey(r: Relationship): string {
   return `${r.childTable}(${r.childColumns.join(',')})->${r.parentTable}(${r.parentColumns.join(',')})`;
 }

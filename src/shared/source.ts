@@ -106,7 +106,7 @@ export function isSameDatabase(source: SourceSpec, destination: SourceSpec, cano
   if (source.kind === 'postgres' && destination.kind === 'postgres') {
     return (
       hostKey(source.host) === hostKey(destination.host) &&
-      (source.port ?? 5432) === (destination.port ?? 5432) &&
+      connectionTarget(source).port === connectionTarget(destination).port &&
       source.database === destination.database &&
       (source.schema ?? 'public') === (destination.schema ?? 'public')
     );
@@ -114,7 +114,7 @@ export function isSameDatabase(source: SourceSpec, destination: SourceSpec, cano
   if (source.kind === 'mysql' && destination.kind === 'mysql') {
     return (
       hostKey(source.host) === hostKey(destination.host) &&
-      (source.port ?? 3306) === (destination.port ?? 3306) &&
+      connectionTarget(source).port === connectionTarget(destination).port &&
       source.database.toLowerCase() === destination.database.toLowerCase()
     );
   }
@@ -137,16 +137,27 @@ export function describeSource(spec: SourceSpec): string {
   }
 }
 
+/** The drivers' defaults when a database spec leaves the port or the user out. */
+const serverDefaults = { postgres: { port: 5432, user: 'postgres' }, mysql: { port: 3306, user: 'root' } } as const;
+
+export interface ConnectionTarget {
+  host: string;
+  port: number;
+  user: string;
+  database: string;
+  password?: string;
+}
+
+/** What a driver connects with: the spec's host, port, user and database with the defaults filled in, and the password if there is one. */
+export function connectionTarget(spec: DbSourceSpec, password?: string): ConnectionTarget {
+  const d = serverDefaults[spec.kind];
+  return { host: spec.host, port: spec.port ?? d.port, user: spec.user || d.user, database: spec.database, ...(password !== undefined ? { password } : {}) };
+}
+
 /** Where a database spec connects, with the drivers' defaults filled in (port, user). */
 export function serverOf(spec: DbSourceSpec): { kind: DbSourceSpec['kind']; host: string; port: number; user: string; database: string } {
-  const pg = spec.kind === 'postgres';
-  return {
-    kind: spec.kind,
-    host: spec.host.trim().toLowerCase(),
-    port: spec.port ?? (pg ? 5432 : 3306),
-    user: spec.user || (pg ? 'postgres' : 'root'),
-    database: spec.database,
-  };
+  const t = connectionTarget(spec);
+  return { kind: spec.kind, host: t.host.trim().toLowerCase(), port: t.port, user: t.user, database: t.database };
 }
 
 /**

@@ -43,6 +43,21 @@ function sevenTimes(n: number): RowBatch {
   return { columns: ['id', 'a', 'b', 'amount'], rows };
 }
 
+/** The report of a prepared table "t", its training rows standing in for the synthetic ones. */
+function reportOf(config: SynthesisConfig, metadata: DatasetMetadata, prepared: Awaited<ReturnType<typeof preprocess>>) {
+  const ev = prepared.evaluation.t!;
+  return buildReport({
+    config,
+    metadata,
+    realTrain: { t: ev.train },
+    realHoldout: { t: ev.holdout },
+    synthetic: { t: ev.train },
+    backend: 'cpu',
+    stepSeconds: {},
+    effective: prepared.effective,
+  });
+}
+
 describe('effective settings', () => {
   it('the report states, per column, the rare-category threshold the encoders applied', async () => {
     const tables = { t: sevenTimes(400) };
@@ -65,17 +80,7 @@ describe('effective settings', () => {
     // The workspace keeps what was applied.
     expect(JSON.parse(readFileSync(join(workspace, 'settings.json'), 'utf8'))).toEqual(prepared.effective);
 
-    const ev = prepared.evaluation.t!;
-    const report = buildReport({
-      config,
-      metadata,
-      realTrain: { t: ev.train },
-      realHoldout: { t: ev.holdout },
-      synthetic: { t: ev.train },
-      backend: 'cpu',
-      stepSeconds: {},
-      effective: prepared.effective,
-    });
+    const report = reportOf(config, metadata, prepared);
     expect(report.effectiveSettings).toEqual(prepared.effective);
     const rare = report.tables[0]!.checks!.rare;
     expect(rare.find((r) => r.column === 'a')).toMatchObject({ threshold: 10, categories: 1 });
@@ -151,19 +156,7 @@ describe('effective settings', () => {
     expect(spec('price').tails?.high ?? null).toBeNull();
     expect(spec('amount').tails).toBeDefined();
 
-    const ev = prepared.evaluation.t!;
-    const build = (c: SynthesisConfig, effective = prepared.effective) =>
-      buildReport({
-        config: c,
-        metadata,
-        realTrain: { t: ev.train },
-        realHoldout: { t: ev.holdout },
-        synthetic: { t: ev.train },
-        backend: 'cpu',
-        stepSeconds: {},
-        effective,
-      });
-    const report = build(config);
+    const report = reportOf(config, metadata, prepared);
     expect(report.protection.clipOutliers).toEqual([
       { table: 't', column: 'amount', auto: true },
       { table: 't', column: 'price', auto: true, upperQuantile: 0.9 },
@@ -175,13 +168,14 @@ describe('effective settings', () => {
     const off = structuredClone(config);
     off.settings.privacy.clipOutliers = false;
     const preparedOff = await preprocess({ config: off, metadata, tables, workspace });
-    const reportOff = build(off, preparedOff.effective);
+    const reportOff = reportOf(off, metadata, preparedOff);
     expect(reportOff.protection.clipOutliers).toEqual([
       { table: 't', column: 'amount', auto: false },
       { table: 't', column: 'price', auto: false, upperQuantile: 0.9 },
     ]);
     const amountOff = preparedOff.tables.t!.plans.find((p) => p.name === 'amount')!;
     if (amountOff.role !== 'model' || amountOff.spec.kind !== 'numeric') throw new Error('amount is not a learned number');
+    const ev = preparedOff.evaluation.t!;
     expect(amountOff.spec.clip).toEqual([Math.min(...ev.train.rows.map((r) => r[1] as number)), Math.max(...ev.train.rows.map((r) => r[1] as number))]);
     const htmlOff = await renderReportHtml(reportOff);
     expect(htmlOff).toContain('Outliers clipped at set quantiles (values beyond them become the bound): t.price at the 0–0.9 quantiles.');

@@ -1,5 +1,5 @@
 import { describeRename, nameRules, storedNames, type StoredNames } from '../../shared/stored-names';
-import type { TableMeta } from '../../shared/metadata';
+import { renameRelationship, type TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import type { DbKind } from '../dialects';
 import type { DestinationPlan } from './check';
@@ -34,13 +34,7 @@ export function storedPlan(kind: DbKind, plan: DestinationPlan): StoredPlan {
     plan: {
       ...plan,
       tables: stored,
-      relationships: plan.relationships.map((r) => ({
-        ...r,
-        childTable: tab(r.childTable),
-        childColumns: r.childColumns.map((c) => col(r.childTable, c)),
-        parentTable: tab(r.parentTable),
-        parentColumns: r.parentColumns.map((c) => col(r.parentTable, c)),
-      })),
+      relationships: plan.relationships.map((r) => renameRelationship(r, tab, col)),
     },
     names,
     logical: (s) => back.get(s) ?? s,

@@ -1,6 +1,7 @@
 import mysql from 'mysql2/promise';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { ColumnMeta } from '../../shared/metadata';
+import { connectionTarget } from '../../shared/source';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
 
@@ -8,10 +9,7 @@ type MySpec = Extract<DbSpec, { kind: 'mysql' }>;
 
 export function mysqlConnectionConfig(spec: MySpec, password: string | undefined, opts: ConnectOptions): mysql.ConnectionOptions {
   const cfg: mysql.ConnectionOptions = {
-    host: spec.host,
-    port: spec.port ?? 3306,
-    user: spec.user || 'root',
-    database: spec.database,
+    ...connectionTarget(spec, password),
     connectTimeout: CONNECT_TIMEOUT_MS,
     dateStrings: true,
     supportBigNumbers: true,
@@ -19,7 +17,6 @@ export function mysqlConnectionConfig(spec: MySpec, password: string | undefined
     decimalNumbers: false,
   };
   if (opts.purpose === 'write') cfg.timezone = 'Z';
-  if (password !== undefined) cfg.password = password;
   return cfg;
 }
 

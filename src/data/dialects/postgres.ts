@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { ColumnMeta } from '../../shared/metadata';
+import { connectionTarget } from '../../shared/source';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
 
@@ -12,15 +13,8 @@ const rawDates = {
 };
 
 export function pgClientConfig(spec: PgSpec, password: string | undefined, opts: ConnectOptions): pg.ClientConfig {
-  const cfg: pg.ClientConfig = {
-    host: spec.host,
-    port: spec.port ?? 5432,
-    user: spec.user || 'postgres',
-    database: spec.database,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-  };
+  const cfg: pg.ClientConfig = { ...connectionTarget(spec, password), connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
   if (opts.purpose === 'read') cfg.types = rawDates;
-  if (password !== undefined) cfg.password = password;
   return cfg;
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import type { ColumnMeta, StorageType } from '../../shared/metadata';
+import { renameRelationship, type ColumnMeta, type StorageType } from '../../shared/metadata';
 import { valueFormSchema, type ValueForm } from '../../shared/value-form';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, Rec } from './types';
@@ -108,13 +108,7 @@ function withStoredNames(cat: ReturnType<typeof assembleCatalog>, renames: Store
       columns: t.columns.map((c) => (logicalCol(t.name, c.name) !== c.name ? { ...c, name: logicalCol(t.name, c.name), stored: c.name } : c)),
       primaryKey: t.primaryKey.map((c) => logicalCol(t.name, c)),
     })),
-    relationships: cat.relationships.map((r) => ({
-      ...r,
-      childTable: logicalTable(r.childTable),
-      childColumns: r.childColumns.map((c) => logicalCol(r.childTable, c)),
-      parentTable: logicalTable(r.parentTable),
-      parentColumns: r.parentColumns.map((c) => logicalCol(r.parentTable, c)),
-    })),
+    relationships: cat.relationships.map((r) => renameRelationship(r, logicalTable, logicalCol)),
   };
 }
 

@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors';
 import type { DatasetMetadata } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import type { SourceSpec } from '../../shared/source';
@@ -77,6 +78,33 @@ export interface SourceConnector {
 
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_SAMPLE_ROWS = 10_000;
+
+/**
+ * A table's rows in batches of `batchSize` (default DEFAULT_BATCH_SIZE) under `columns`, at most
+ * `limit` rows; a read whose `signal` is aborted stops with EXECUTION_CANCELED.
+ */
+export async function* inBatches(
+  table: string,
+  columns: string[],
+  rows: AsyncIterable<Row>,
+  opts: Pick<ReadOptions, 'batchSize' | 'limit' | 'signal'>,
+): AsyncIterable<RowBatch> {
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const limit = opts.limit ?? Infinity;
+  if (limit <= 0) return;
+  let batch: Row[] = [];
+  let n = 0;
+  for await (const r of rows) {
+    if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Reading ${table} was canceled.`);
+    batch.push(r);
+    if (batch.length >= batchSize) {
+      yield { columns, rows: batch };
+      batch = [];
+    }
+    if (++n >= limit) break;
+  }
+  if (batch.length) yield { columns, rows: batch };
+}
 
 /** Opens a source; the password (if any) comes from opts, the spec, or PGPASSWORD / MYSQL_PWD. */
 export async function openSource(spec: SourceSpec, opts: { password?: string } = {}): Promise<SourceConnector> {

@@ -6,6 +6,7 @@ import type { CellValue, Row, RowBatch } from '../../shared/values';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_SAMPLE_ROWS,
+  inBatches,
   type IntrospectOptions,
   type KeyFacts,
   type KeyReadOptions,
@@ -146,22 +147,15 @@ class DatabaseSource implements SourceConnector {
     types: StorageType[],
     opts: { batchSize?: number; signal?: AbortSignal },
   ): AsyncIterable<RowBatch> {
-    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    const norm = (r: unknown[]): Row => r.map((v, i) => normalizeCell(v, types[i] ?? 'unknown'));
-    let batch: Row[] = [];
+    const rowsOf = this.rowsOf.bind(this);
+    async function* normalized(): AsyncIterable<Row> {
+      for await (const r of rowsOf(sql, opts.batchSize ?? DEFAULT_BATCH_SIZE)) yield r.map((v, i) => normalizeCell(v, types[i] ?? 'unknown'));
+    }
     try {
-      for await (const r of this.rowsOf(sql, batchSize)) {
-        if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Reading ${table} was canceled.`);
-        batch.push(norm(r));
-        if (batch.length >= batchSize) {
-          yield { columns: names, rows: batch };
-          batch = [];
-        }
-      }
+      yield* inBatches(table, names, normalized(), opts);
     } catch (e) {
       throw dbError(e, this.spec, `read ${table}`, table);
     }
-    if (batch.length) yield { columns: names, rows: batch };
   }
 
   /**

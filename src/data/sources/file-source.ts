@@ -5,8 +5,8 @@ import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { SourceSpec } from '../../shared/source';
 import type { Row, RowBatch } from '../../shared/values';
 import {
-  DEFAULT_BATCH_SIZE,
   DEFAULT_SAMPLE_ROWS,
+  inBatches,
   type IntrospectOptions,
   type KeyFacts,
   type KeyReadOptions,
@@ -151,23 +151,12 @@ class FileSource implements SourceConnector {
         });
       return i;
     });
-    const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
-    const limit = opts.limit ?? Infinity;
-    if (limit <= 0) return;
+    if ((opts.limit ?? Infinity) <= 0) return;
     const { rows } = await t.open();
-    let batch: Row[] = [];
-    let n = 0;
-    for await (const r of rows) {
-      if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Reading ${table} was canceled.`);
-      batch.push(idx.map((i) => p.convert[i]?.(r[i]) ?? null));
-      n++;
-      if (batch.length >= batchSize) {
-        yield { columns: names, rows: batch };
-        batch = [];
-      }
-      if (n >= limit) break;
+    async function* converted(): AsyncIterable<Row> {
+      for await (const r of rows) yield idx.map((i) => p.convert[i]?.(r[i]) ?? null);
     }
-    if (batch.length) yield { columns: names, rows: batch };
+    yield* inBatches(table, names, converted(), opts);
   }
 
   /** A reservoir over one streamed read (random), or the first rows. */

@@ -1,6 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { ActionIcon, AppShell, Badge, Group, NavLink, Text, Title, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
-import { useNav } from './nav-store';
+import { useNav, type Route } from './nav-store';
 import { useAppInfo } from './info-store';
 import { IconDatabase, IconHistory, IconListCheck, IconMoon, IconSparkles, IconSun } from '../lib/icons';
 import { SourcesPage } from '../features/sources/components/sources-page';
@@ -9,6 +9,14 @@ import { SynthesesPage } from '../features/executions/components/syntheses-page'
 import { ExecutionPage } from '../features/executions/components/execution-page';
 import { AuditPage } from '../features/audit/components/audit-page';
 import { ComparePage } from '../features/executions/components/compare-page';
+
+/** The pages of the main navigation, with the routes each one is highlighted on. */
+const mainPages: { route: 'sources' | 'wizard' | 'syntheses' | 'audit'; label: string; icon: ReactNode; shows: Route['name'][] }[] = [
+  { route: 'sources', label: 'Sources', icon: <IconDatabase />, shows: ['sources'] },
+  { route: 'wizard', label: 'New synthesis', icon: <IconSparkles />, shows: ['wizard'] },
+  { route: 'syntheses', label: 'Syntheses & runs', icon: <IconHistory />, shows: ['syntheses', 'execution', 'compare'] },
+  { route: 'audit', label: 'Audit trail', icon: <IconListCheck />, shows: ['audit'] },
+];
 
 function ThemeToggle() {
   const { setColorScheme } = useMantineColorScheme();
@@ -63,34 +71,16 @@ export function Shell() {
       </AppShell.Header>
       <AppShell.Navbar p="xs">
         <nav aria-label="Main">
-          <NavLink
-            component="button"
-            label="Sources"
-            leftSection={<IconDatabase />}
-            active={route.name === 'sources'}
-            onClick={() => go({ name: 'sources' })}
-          />
-          <NavLink
-            component="button"
-            label="New synthesis"
-            leftSection={<IconSparkles />}
-            active={route.name === 'wizard'}
-            onClick={() => go({ name: 'wizard' })}
-          />
-          <NavLink
-            component="button"
-            label="Syntheses & runs"
-            leftSection={<IconHistory />}
-            active={route.name === 'syntheses' || route.name === 'execution' || route.name === 'compare'}
-            onClick={() => go({ name: 'syntheses' })}
-          />
-          <NavLink
-            component="button"
-            label="Audit trail"
-            leftSection={<IconListCheck />}
-            active={route.name === 'audit'}
-            onClick={() => go({ name: 'audit' })}
-          />
+          {mainPages.map((p) => (
+            <NavLink
+              key={p.route}
+              component="button"
+              label={p.label}
+              leftSection={p.icon}
+              active={p.shows.includes(route.name)}
+              onClick={() => go({ name: p.route })}
+            />
+          ))}
         </nav>
       </AppShell.Navbar>
       <AppShell.Main>

@@ -11,6 +11,7 @@ import { auditExport, auditExportFileName, auditRow, exactMatchText, levelLabels
 import { useAudit } from '../store';
 import { AuditDrawer } from './audit-drawer';
 import { VerificationAlert } from './verification-alert';
+import { HeadRow } from '../../../components/head-row';
 
 const statuses: readonly string[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'] satisfies ExecutionStatus[];
 const isStatus = (s: string | null): s is ExecutionStatus => s !== null && statuses.includes(s);
@@ -90,17 +91,7 @@ export function AuditPage() {
           <ScrollArea type="auto">
             <Table highlightOnHover fz="sm" verticalSpacing={6} aria-label="Audit records">
               <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>#</Table.Th>
-                  <Table.Th>Time</Table.Th>
-                  <Table.Th>OS user</Table.Th>
-                  <Table.Th>Execution</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Quality</Table.Th>
-                  <Table.Th>Privacy</Table.Th>
-                  <Table.Th>Hash</Table.Th>
-                  <Table.Th />
-                </Table.Tr>
+                <HeadRow cells={['#', 'Time', 'OS user', 'Execution', 'Status', 'Quality', 'Privacy', 'Hash', '']} />
               </Table.Thead>
               <Table.Tbody>
                 {records.map((r) => {

@@ -9,6 +9,7 @@ import { executionsOf, useExecutions } from '../store';
 import { executionSeconds } from '../live';
 import { StatusBadge } from './status-badge';
 import { ConfirmModal } from '../../../components/confirm-modal';
+import { HeadRow } from '../../../components/head-row';
 
 /** The execution history of one synthesis: run again, open, compare, rename, delete. */
 export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
@@ -82,15 +83,7 @@ export function ExecutionsList({ synthesisId }: { synthesisId: string }) {
       ) : (
         <Table highlightOnHover fz="sm" aria-label="Executions">
           <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={32} aria-label="Compare" />
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Status</Table.Th>
-              <Table.Th>Started</Table.Th>
-              <Table.Th>Duration</Table.Th>
-              <Table.Th>Quality</Table.Th>
-              <Table.Th />
-            </Table.Tr>
+            <HeadRow cells={[{ label: null, w: 32, ariaLabel: 'Compare' }, 'Name', 'Status', 'Started', 'Duration', 'Quality', '']} />
           </Table.Thead>
           <Table.Tbody>
             {list.map((r) => (

@@ -3,7 +3,7 @@ import { Button, Checkbox, Grid, Group, Paper, ScrollArea, Stack, Text, TextInpu
 import { useWizard } from '../store';
 import { setColumnIncluded, setTableIncluded } from '../config-edit';
 import { InlineProblems, problemsAt } from './problems';
-import { TableList, TableListItem } from './table-list';
+import { TableList } from './table-list';
 
 /** Step 1: include or exclude tables and columns. */
 export function ChooseDataStep() {
@@ -48,34 +48,31 @@ export function ChooseDataStep() {
       </Group>
       <Grid gap="sm">
         <Grid.Col span={5}>
-          <TableList maxHeight={460}>
-            {tables.map((t) => {
+          <TableList
+            maxHeight={460}
+            tables={tables}
+            selected={selected?.name}
+            onSelect={setCurrent}
+            entry={(t) => {
               const tc = config.tables[t.name];
               const on = tc !== undefined && tc.treatment !== 'exclude';
-              return (
-                <TableListItem
-                  key={t.name}
-                  name={t.name}
-                  rows={t.rowCount}
-                  active={selected?.name === t.name}
-                  dimmed={!on}
-                  onSelect={() => setCurrent(t.name)}
-                  leading={
-                    <Checkbox
-                      checked={on}
-                      onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))}
-                      aria-label={`Include table ${t.name}`}
-                    />
-                  }
-                />
-              );
-            })}
-            {tables.length === 0 ? (
+              return {
+                dimmed: !on,
+                leading: (
+                  <Checkbox
+                    checked={on}
+                    onChange={(e) => update((c) => setTableIncluded(c, t.name, e.currentTarget.checked))}
+                    aria-label={`Include table ${t.name}`}
+                  />
+                ),
+              };
+            }}
+            empty={
               <Text size="sm" c="dimmed">
                 No table or column matches “{query}”.
               </Text>
-            ) : null}
-          </TableList>
+            }
+          />
         </Grid.Col>
         <Grid.Col span={7}>
           {selected && selCfg ? (

@@ -1,4 +1,4 @@
-import { NumberInput, Select, Stack, TextInput } from '@mantine/core';
+import { NumberInput, Select, Stack, TextInput, type NumberInputProps } from '@mantine/core';
 import { sdtypes, type ColumnConfig } from '../../../../shared';
 import { useWizard } from '../store';
 import { setColumnOption, setColumnSdtype } from '../config-edit';
@@ -18,13 +18,23 @@ const mockGenerators = [
   'lorem.sentence',
 ];
 
+type NumberOption = 'clipLowerQuantile' | 'clipUpperQuantile' | 'precision' | 'rareCategoryThreshold';
+const quantile = { min: 0, max: 1, step: 0.01, decimalScale: 3 };
+
 /** The options of a column's type (numeric clipping/precision, rare categories, datetime format, mock generator). */
 export function ColumnOptions({ table, column, cfg }: { table: string; column: string; cfg: ColumnConfig }) {
   const update = useWizard((s) => s.update);
   const privacy = useWizard((s) => s.config?.settings.privacy);
   const o = cfg.options;
   const rareDefault = privacy?.protectRareCategories ? privacy.rareCategoryThreshold : null;
-  const num = (v: string | number) => (typeof v === 'number' ? v : undefined);
+  /** A number option of the column: empty means the default. */
+  const numberOption = (option: NumberOption, props: NumberInputProps) => (
+    <NumberInput
+      {...props}
+      value={o[option] ?? ''}
+      onChange={(v) => update((c) => setColumnOption(c, table, column, option, typeof v === 'number' ? v : undefined))}
+    />
+  );
   return (
     <Stack gap="xs" w={260}>
       <Select
@@ -62,52 +72,25 @@ export function ColumnOptions({ table, column, cfg }: { table: string; column: s
       ) : null}
       {cfg.sdtype === 'numerical' || cfg.sdtype === 'datetime' ? (
         <>
-          <NumberInput
-            label="Clip below quantile"
-            min={0}
-            max={1}
-            step={0.01}
-            decimalScale={3}
-            value={o.clipLowerQuantile ?? ''}
-            onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipLowerQuantile', num(v)))}
-          />
-          <NumberInput
-            label="Clip above quantile"
-            min={0}
-            max={1}
-            step={0.01}
-            decimalScale={3}
-            value={o.clipUpperQuantile ?? ''}
-            onChange={(v) => update((c) => setColumnOption(c, table, column, 'clipUpperQuantile', num(v)))}
-          />
+          {numberOption('clipLowerQuantile', { label: 'Clip below quantile', ...quantile })}
+          {numberOption('clipUpperQuantile', { label: 'Clip above quantile', ...quantile })}
         </>
       ) : null}
-      {cfg.sdtype === 'numerical' ? (
-        <NumberInput
-          label="Decimal places"
-          description="Empty = as in the source"
-          min={0}
-          max={12}
-          allowDecimal={false}
-          value={o.precision ?? ''}
-          onChange={(v) => update((c) => setColumnOption(c, table, column, 'precision', num(v)))}
-        />
-      ) : null}
-      {cfg.sdtype === 'categorical' ? (
-        <NumberInput
-          label="Rare category threshold"
-          description={
-            rareDefault === null
-              ? 'Rare-category protection is off: turn it on in Synth settings › Advanced for this to apply.'
-              : `Categories seen fewer times are never reproduced as themselves. Empty = the synthesis setting (${rareDefault}).`
-          }
-          placeholder={rareDefault === null ? 'off' : `${rareDefault} (default)`}
-          min={1}
-          allowDecimal={false}
-          value={o.rareCategoryThreshold ?? ''}
-          onChange={(v) => update((c) => setColumnOption(c, table, column, 'rareCategoryThreshold', num(v)))}
-        />
-      ) : null}
+      {cfg.sdtype === 'numerical'
+        ? numberOption('precision', { label: 'Decimal places', description: 'Empty = as in the source', min: 0, max: 12, allowDecimal: false })
+        : null}
+      {cfg.sdtype === 'categorical'
+        ? numberOption('rareCategoryThreshold', {
+            label: 'Rare category threshold',
+            description:
+              rareDefault === null
+                ? 'Rare-category protection is off: turn it on in Synth settings › Advanced for this to apply.'
+                : `Categories seen fewer times are never reproduced as themselves. Empty = the synthesis setting (${rareDefault}).`,
+            placeholder: rareDefault === null ? 'off' : `${rareDefault} (default)`,
+            min: 1,
+            allowDecimal: false,
+          })
+        : null}
       {cfg.sdtype === 'datetime' ? (
         <TextInput
           label="Output format"

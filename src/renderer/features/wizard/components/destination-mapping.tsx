@@ -2,6 +2,54 @@ import { useEffect, useState } from 'react';
 import { Alert, Paper, Stack, Table, Text } from '@mantine/core';
 import { describeRename, type DestinationMapping, type SynthesisConfig } from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
+import { HeadRow } from '../../../components/head-row';
+
+interface MappingSectionProps {
+  title: string;
+  /** Said when nothing changes. */
+  unchanged: string;
+  /** Said above the changes. */
+  note: string;
+  tableLabel: string;
+  head: string[];
+  rows: { key: string; cells: string[] }[];
+}
+
+/** One part of the mapping: what changes in the destination, or that nothing does. */
+function MappingSection({ title, unchanged, note, tableLabel, head, rows }: MappingSectionProps) {
+  return (
+    <section aria-label={title}>
+      <Text size="sm" fw={600}>
+        {title}
+      </Text>
+      {rows.length === 0 ? (
+        <Text size="sm" c="dimmed">
+          {unchanged}
+        </Text>
+      ) : (
+        <>
+          <Text size="xs" c="dimmed">
+            {note}
+          </Text>
+          <Table withTableBorder striped mt={4} aria-label={tableLabel} style={{ tableLayout: 'fixed', overflowWrap: 'anywhere' }}>
+            <Table.Thead>
+              <HeadRow cells={head} />
+            </Table.Thead>
+            <Table.Tbody>
+              {rows.map((r) => (
+                <Table.Tr key={r.key}>
+                  {r.cells.map((c, i) => (
+                    <Table.Td key={i}>{c}</Table.Td>
+                  ))}
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </>
+      )}
+    </section>
+  );
+}
 
 /** The review's view of a database destination: names it stores differently and column types it changes. */
 export function DestinationMappingPanel({ config }: { config: SynthesisConfig }) {
@@ -30,76 +78,22 @@ export function DestinationMappingPanel({ config }: { config: SynthesisConfig })
     <Paper withBorder p="md" data-testid="destination-mapping">
       <Stack gap="sm">
         <Text fw={700}>In the destination</Text>
-        <section aria-label="Renamed names">
-          <Text size="sm" fw={600}>
-            Renamed names
-          </Text>
-          {mapping.renames.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              Every table and column keeps its name.
-            </Text>
-          ) : (
-            <>
-              <Text size="xs" c="dimmed">
-                {mapping.target} cannot hold these names as they are (too long, or equal but for case); they are stored as shown. No column is dropped.
-              </Text>
-              <Table withTableBorder striped mt={4} aria-label="Rename mapping" style={{ tableLayout: 'fixed', overflowWrap: 'anywhere' }}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Table</Table.Th>
-                    <Table.Th>Column</Table.Th>
-                    <Table.Th>Stored as</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {mapping.renames.map((r) => (
-                    <Table.Tr key={describeRename(r)}>
-                      <Table.Td>{r.table}</Table.Td>
-                      <Table.Td>{r.column ?? '(the table)'}</Table.Td>
-                      <Table.Td>{r.to}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </>
-          )}
-        </section>
-        <section aria-label="Column types">
-          <Text size="sm" fw={600}>
-            Column types
-          </Text>
-          {mapping.types.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              Every column keeps its source type.
-            </Text>
-          ) : (
-            <>
-              <Text size="xs" c="dimmed">
-                {mapping.types.length} of {mapping.columns} columns get the closest type the destination has.
-              </Text>
-              <Table withTableBorder striped mt={4} aria-label="Type mapping" style={{ tableLayout: 'fixed', overflowWrap: 'anywhere' }}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Table</Table.Th>
-                    <Table.Th>Column</Table.Th>
-                    <Table.Th>Source type</Table.Th>
-                    <Table.Th>Destination type</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {mapping.types.map((t) => (
-                    <Table.Tr key={`${t.table}\u0000${t.column}`}>
-                      <Table.Td>{t.table}</Table.Td>
-                      <Table.Td>{t.column}</Table.Td>
-                      <Table.Td>{t.source}</Table.Td>
-                      <Table.Td>{t.destination}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </>
-          )}
-        </section>
+        <MappingSection
+          title="Renamed names"
+          unchanged="Every table and column keeps its name."
+          note={`${mapping.target} cannot hold these names as they are (too long, or equal but for case); they are stored as shown. No column is dropped.`}
+          tableLabel="Rename mapping"
+          head={['Table', 'Column', 'Stored as']}
+          rows={mapping.renames.map((r) => ({ key: describeRename(r), cells: [r.table, r.column ?? '(the table)', r.to] }))}
+        />
+        <MappingSection
+          title="Column types"
+          unchanged="Every column keeps its source type."
+          note={`${mapping.types.length} of ${mapping.columns} columns get the closest type the destination has.`}
+          tableLabel="Type mapping"
+          head={['Table', 'Column', 'Source type', 'Destination type']}
+          rows={mapping.types.map((t) => ({ key: `${t.table}\u0000${t.column}`, cells: [t.table, t.column, t.source, t.destination] }))}
+        />
       </Stack>
     </Paper>
   );

@@ -11,6 +11,78 @@ const presetHelp: Record<QualityPreset, string> = {
   accurate: 'Larger model, trains longer.',
 };
 
+type NumberField<K> = { key: K; label: string; description: string; min: number; max?: number; step?: number; decimalScale?: number; allowDecimal?: boolean };
+
+/** Settings left out ("auto" or "all rows") until a number is typed. */
+const optionalNumbers: (NumberField<'epochs' | 'batchSize' | 'learningRate' | 'maxTrainingRows'> & { placeholder: string })[] = [
+  {
+    key: 'epochs',
+    label: 'Epochs',
+    description: 'Passes over the training rows; auto picks from the preset and the row count',
+    placeholder: 'auto',
+    min: 1,
+    max: 10000,
+    allowDecimal: false,
+  },
+  {
+    key: 'batchSize',
+    label: 'Batch size',
+    description: 'Rows per training step; larger is faster, uses more memory',
+    placeholder: 'auto',
+    min: 1,
+    allowDecimal: false,
+  },
+  {
+    key: 'learningRate',
+    label: 'Learning rate',
+    description: 'Step size of training; lower is slower and steadier',
+    placeholder: 'auto',
+    min: 0.00001,
+    max: 1,
+    step: 0.0005,
+    decimalScale: 5,
+  },
+  {
+    key: 'maxTrainingRows',
+    label: 'Max training rows',
+    description: 'Train on at most this many rows per table (faster on big tables)',
+    placeholder: 'all rows',
+    min: 1,
+    allowDecimal: false,
+  },
+];
+
+/** Settings that always hold a number; `accepts` says which typed numbers are taken. */
+const requiredNumbers: (Omit<NumberField<'seed' | 'timeBudgetSeconds' | 'maxExecutionSeconds' | 'temperature'>, 'min'> & {
+  min?: number;
+  accepts: (v: number) => boolean;
+})[] = [
+  { key: 'seed', label: 'Seed', description: 'Same seed and settings give the same output', allowDecimal: false, accepts: () => true },
+  { key: 'timeBudgetSeconds', label: 'Time budget (s)', description: 'Training stops after this many seconds; 0 = no limit', min: 0, accepts: () => true },
+  { key: 'maxExecutionSeconds', label: 'Max execution time (s)', description: 'Whole run; 0 = no limit', min: 0, accepts: () => true },
+  {
+    key: 'temperature',
+    label: 'Temperature',
+    description: 'Above 1 samples more varied values, below 1 more typical ones',
+    min: 0.1,
+    max: 5,
+    step: 0.1,
+    decimalScale: 2,
+    accepts: (v) => v > 0,
+  },
+];
+
+/** The switches of the privacy protections. */
+const privacySwitches = (rareThreshold: number): { key: 'protectRareCategories' | 'clipOutliers' | 'filterCopies'; label: string; description: string }[] => [
+  {
+    key: 'protectRareCategories',
+    label: 'Protect rare categories',
+    description: `Values seen fewer than ${rareThreshold} times are replaced by frequent ones`,
+  },
+  { key: 'clipOutliers', label: 'Clip outliers', description: 'Extreme numbers and dates are kept within the usual range' },
+  { key: 'filterCopies', label: 'Filter copies of real rows', description: 'Synthetic rows equal to a real row are dropped' },
+];
+
 /** The synthesized tables with no synthesized parent: the ones "Number of rows" sizes. */
 function rootTables(config: SynthesisConfig): string[] {
   const synthesized = new Set(synthesizedTables(config));
@@ -113,36 +185,9 @@ export function SettingsStep() {
           <Accordion.Control>Advanced settings</Accordion.Control>
           <Accordion.Panel>
             <SimpleGrid cols={3} spacing="sm">
-              <NumberInput
-                label="Epochs"
-                description="Passes over the training rows; auto picks from the preset and the row count"
-                placeholder="auto"
-                min={1}
-                max={10000}
-                allowDecimal={false}
-                value={s.epochs ?? ''}
-                onChange={(v) => patch({ epochs: num(v) })}
-              />
-              <NumberInput
-                label="Batch size"
-                description="Rows per training step; larger is faster, uses more memory"
-                placeholder="auto"
-                min={1}
-                allowDecimal={false}
-                value={s.batchSize ?? ''}
-                onChange={(v) => patch({ batchSize: num(v) })}
-              />
-              <NumberInput
-                label="Learning rate"
-                description="Step size of training; lower is slower and steadier"
-                placeholder="auto"
-                min={0.00001}
-                max={1}
-                step={0.0005}
-                decimalScale={5}
-                value={s.learningRate ?? ''}
-                onChange={(v) => patch({ learningRate: num(v) })}
-              />
+              {optionalNumbers.map(({ key, ...field }) => (
+                <NumberInput key={key} {...field} value={s[key] ?? ''} onChange={(v) => patch({ [key]: num(v) })} />
+              ))}
               <Select
                 label="Model size"
                 description="Capacity of the network; auto follows the preset"
@@ -150,22 +195,6 @@ export function SettingsStep() {
                 value={s.modelSize}
                 allowDeselect={false}
                 onChange={(v) => v && patch({ modelSize: v as SynthSettings['modelSize'] })}
-              />
-              <NumberInput
-                label="Max training rows"
-                description="Train on at most this many rows per table (faster on big tables)"
-                placeholder="all rows"
-                min={1}
-                allowDecimal={false}
-                value={s.maxTrainingRows ?? ''}
-                onChange={(v) => patch({ maxTrainingRows: num(v) })}
-              />
-              <NumberInput
-                label="Seed"
-                description="Same seed and settings give the same output"
-                allowDecimal={false}
-                value={s.seed}
-                onChange={(v) => typeof v === 'number' && patch({ seed: v })}
               />
               <Select
                 label="Compute device"
@@ -180,30 +209,9 @@ export function SettingsStep() {
                 allowDeselect={false}
                 onChange={(v) => v && patch({ device: v as SynthSettings['device'] })}
               />
-              <NumberInput
-                label="Time budget (s)"
-                description="Training stops after this many seconds; 0 = no limit"
-                min={0}
-                value={s.timeBudgetSeconds}
-                onChange={(v) => typeof v === 'number' && patch({ timeBudgetSeconds: v })}
-              />
-              <NumberInput
-                label="Max execution time (s)"
-                description="Whole run; 0 = no limit"
-                min={0}
-                value={s.maxExecutionSeconds}
-                onChange={(v) => typeof v === 'number' && patch({ maxExecutionSeconds: v })}
-              />
-              <NumberInput
-                label="Temperature"
-                description="Above 1 samples more varied values, below 1 more typical ones"
-                min={0.1}
-                max={5}
-                step={0.1}
-                decimalScale={2}
-                value={s.temperature}
-                onChange={(v) => typeof v === 'number' && v > 0 && patch({ temperature: v })}
-              />
+              {requiredNumbers.map(({ key, accepts, ...field }) => (
+                <NumberInput key={key} {...field} value={s[key]} onChange={(v) => typeof v === 'number' && accepts(v) && patch({ [key]: v })} />
+              ))}
             </SimpleGrid>
             <Group mt="md" gap="xl" align="flex-start">
               <Switch
@@ -212,24 +220,9 @@ export function SettingsStep() {
                 checked={s.randomSample}
                 onChange={(e) => patch({ randomSample: e.currentTarget.checked })}
               />
-              <Switch
-                label="Protect rare categories"
-                description={`Values seen fewer than ${s.privacy.rareCategoryThreshold} times are replaced by frequent ones`}
-                checked={s.privacy.protectRareCategories}
-                onChange={(e) => patch({ privacy: { ...s.privacy, protectRareCategories: e.currentTarget.checked } })}
-              />
-              <Switch
-                label="Clip outliers"
-                description="Extreme numbers and dates are kept within the usual range"
-                checked={s.privacy.clipOutliers}
-                onChange={(e) => patch({ privacy: { ...s.privacy, clipOutliers: e.currentTarget.checked } })}
-              />
-              <Switch
-                label="Filter copies of real rows"
-                description="Synthetic rows equal to a real row are dropped"
-                checked={s.privacy.filterCopies}
-                onChange={(e) => patch({ privacy: { ...s.privacy, filterCopies: e.currentTarget.checked } })}
-              />
+              {privacySwitches(s.privacy.rareCategoryThreshold).map(({ key, ...field }) => (
+                <Switch key={key} {...field} checked={s.privacy[key]} onChange={(e) => patch({ privacy: { ...s.privacy, [key]: e.currentTarget.checked } })} />
+              ))}
             </Group>
             <Group mt="md" align="flex-end">
               <Switch

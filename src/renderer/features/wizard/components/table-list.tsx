@@ -2,33 +2,52 @@ import type { ReactNode } from 'react';
 import { Badge, Group, Paper, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
 import { formatCount } from '../../../lib/format';
 
-/** The left-hand list of tables of a wizard step (choose data, treatment), scrolling on its own. */
-export function TableList({ maxHeight, children }: { maxHeight: number; children: ReactNode }) {
+/** What a step shows of one table in its list. */
+export interface TableListEntry {
+  /** Grayed out (excluded). */
+  dimmed: boolean;
+  /** Before the name, outside the select button (a checkbox, the original-data asterisk). */
+  leading?: ReactNode;
+  /** Under the name (the treatment control, the table's problems). */
+  children?: ReactNode;
+}
+
+interface TableListProps<T extends { name: string; rowCount: number }> {
+  tables: T[];
+  /** The table whose columns are shown on the right. */
+  selected: string | undefined;
+  onSelect(name: string): void;
+  entry(table: T): TableListEntry;
+  maxHeight: number;
+  /** Shown when there is no table to list. */
+  empty?: ReactNode;
+}
+
+/** The left-hand list of tables of a wizard step (choose data, treatment), scrolling on its own: click a name to show its columns. */
+export function TableList<T extends { name: string; rowCount: number }>({ tables, selected, onSelect, entry, maxHeight, empty }: TableListProps<T>) {
   return (
     <Paper withBorder p="xs">
       <ScrollArea.Autosize mah={maxHeight} type="auto">
-        <Stack gap={4}>{children}</Stack>
+        <Stack gap={4}>
+          {tables.map((t) => (
+            <TableListItem key={t.name} name={t.name} rows={t.rowCount} active={selected === t.name} onSelect={() => onSelect(t.name)} {...entry(t)} />
+          ))}
+          {tables.length === 0 ? empty : null}
+        </Stack>
       </ScrollArea.Autosize>
     </Paper>
   );
 }
 
-interface TableListItemProps {
+interface TableListItemProps extends TableListEntry {
   name: string;
   rows: number;
-  /** The table whose columns are shown on the right. */
   active: boolean;
-  /** Grayed out (excluded). */
-  dimmed: boolean;
-  /** Before the name, outside the select button (a checkbox, the original-data asterisk). */
-  leading?: ReactNode;
   onSelect(): void;
-  /** Under the name (the treatment control, the table's problems). */
-  children?: ReactNode;
 }
 
-/** One table of a TableList: click its name to show its columns. */
-export function TableListItem({ name, rows, active, dimmed, leading, onSelect, children }: TableListItemProps) {
+/** One table of a TableList. */
+function TableListItem({ name, rows, active, dimmed, leading, onSelect, children }: TableListItemProps) {
   return (
     <div data-table-item={name} style={{ borderRadius: 6, padding: '4px 6px', background: active ? 'var(--mantine-primary-color-light)' : undefined }}>
       <Group gap="xs" wrap="nowrap">

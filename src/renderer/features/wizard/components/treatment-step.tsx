@@ -7,7 +7,7 @@ import { useWizard } from '../store';
 import { setColumnSensitive, setColumnTreatment, setTableTreatment } from '../config-edit';
 import { ColumnOptions } from './column-options';
 import { InlineProblems, problemsAt } from './problems';
-import { TableList, TableListItem } from './table-list';
+import { TableList } from './table-list';
 import { ScrollTable } from '../../../components/scroll-table';
 
 const treatmentLabels: Record<(typeof columnTreatments)[number], string> = {
@@ -39,43 +39,42 @@ export function TreatmentStep() {
   return (
     <Grid gap="sm">
       <Grid.Col span={5}>
-        <TableList maxHeight={540}>
-          {tables.map((t) => {
+        <TableList
+          maxHeight={540}
+          tables={tables}
+          selected={selected?.name}
+          onSelect={setCurrent}
+          entry={(t) => {
             const treatment = config.tables[t.name]!.treatment;
             const tableProblems = problemsAt(problems, t.name).filter((p) => p.step === 'treatment' && !p.column);
-            return (
-              <TableListItem
-                key={t.name}
-                name={t.name}
-                rows={t.rowCount}
-                active={selected?.name === t.name}
-                dimmed={treatment === 'exclude'}
-                onSelect={() => setCurrent(t.name)}
-                leading={
-                  treatment === 'original' ? (
-                    <span className="original-asterisk" data-testid={`list-asterisk-${t.name}`}>
-                      <IconAsterisk size={14} title="Original data" />
-                    </span>
-                  ) : undefined
-                }
-              >
-                <SegmentedControl
-                  size="xs"
-                  fullWidth
-                  value={treatment}
-                  onChange={(v) => update((c) => setTableTreatment(c, t.name, v as TableTreatment))}
-                  data={[
-                    { value: 'synthesize', label: 'Synthesize' },
-                    { value: 'original', label: 'Original data' },
-                    { value: 'exclude', label: 'Exclude' },
-                  ]}
-                  aria-label={`Treatment of ${t.name}`}
-                />
-                <InlineProblems problems={tableProblems} />
-              </TableListItem>
-            );
-          })}
-        </TableList>
+            return {
+              dimmed: treatment === 'exclude',
+              leading:
+                treatment === 'original' ? (
+                  <span className="original-asterisk" data-testid={`list-asterisk-${t.name}`}>
+                    <IconAsterisk size={14} title="Original data" />
+                  </span>
+                ) : undefined,
+              children: (
+                <>
+                  <SegmentedControl
+                    size="xs"
+                    fullWidth
+                    value={treatment}
+                    onChange={(v) => update((c) => setTableTreatment(c, t.name, v as TableTreatment))}
+                    data={[
+                      { value: 'synthesize', label: 'Synthesize' },
+                      { value: 'original', label: 'Original data' },
+                      { value: 'exclude', label: 'Exclude' },
+                    ]}
+                    aria-label={`Treatment of ${t.name}`}
+                  />
+                  <InlineProblems problems={tableProblems} />
+                </>
+              ),
+            };
+          }}
+        />
       </Grid.Col>
       <Grid.Col span={7}>
         {selected && tc ? (
