@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, type SourceSpec, type SynthesisConfig } from '../../src/shared';
 import type { RowBatch } from '../../src/shared/values';
@@ -39,6 +40,7 @@ let db: ScratchDatabase;
 let my: ScratchDatabase;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-stats-'));
 const csv = path.join(dir, 'people.csv');
+const sqlite = path.join(dir, 'people.sqlite');
 
 beforeAll(async () => {
   db = await createPgDatabase('doppel_stats');
@@ -62,6 +64,11 @@ beforeAll(async () => {
       ids.slice(i, i + 10_000).map((g) => [g, g === 5 ? 'Gold' : planOf(g), scoreOf(g), g % 10 === 0 ? null : `n${g % 4}`]),
     ]);
   await m.end();
+  const lite = new Database(sqlite);
+  lite.exec('CREATE TABLE people (id integer PRIMARY KEY, plan text NOT NULL, score integer NOT NULL, note text)');
+  const insert = lite.prepare('INSERT INTO people VALUES (?, ?, ?, ?)');
+  lite.transaction(() => ids.forEach((g) => insert.run(g, planOf(g), scoreOf(g), g % 10 === 0 ? null : `n${g % 4}`)))();
+  lite.close();
   writeFileSync(csv, ['id,plan,score,note', ...ids.map((g) => `${g},${planOf(g)},${scoreOf(g)},${g % 10 === 0 ? '' : `n${g % 4}`}`)].join('\n'));
 }, 120_000);
 
@@ -134,6 +141,7 @@ function reportOf(config: SynthesisConfig, data: LoadedData, train: RowBatch, ho
 describe.each([
   ['PostgreSQL', (): SourceSpec => db.spec],
   ['MariaDB', (): SourceSpec => my.spec],
+  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
   ['a CSV file', (): SourceSpec => ({ kind: 'files', path: csv })],
 ])('rare categories and extremes of a sampled table counted over the whole table (%s)', (_, spec) => {
   it('the engine keeps a category common in the table though rare in the sample, and the report counts the table', async () => {
