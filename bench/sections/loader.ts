@@ -149,7 +149,7 @@ export async function run(): Promise<string> {
       `CREATE TABLE people (id bigint PRIMARY KEY, age integer, income double precision, city text, job text, born date, note text);
        INSERT INTO people SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE ((g * 7919) % 100000) / 100.0 END,
          (ARRAY['Lyon','Berlin','Porto','Graz','Turku','Malmo','Gent','Cork'])[1 + g % 8], CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['nurse','clerk','driver','teacher','welder','analyst'])[1 + (g * 3) % 6] END,
-         date '1950-01-01' + ((g * 37) % 18000), CASE WHEN g % 10 = 0 THEN NULL ELSE 'text, ' || (g % 97) END
+         date '1950-01-01' + ((g * 37) % 18000)::integer, CASE WHEN g % 10 = 0 THEN NULL ELSE 'text, ' || (g % 97) END
        FROM generate_series(1::bigint, ${PG_ROWS}) g;
        ANALYZE people;`,
     ]);
