@@ -1,6 +1,6 @@
 import { findTable, relationshipKey, type DatasetMetadata, type Relationship, type TableMeta } from './metadata';
 import { findCycle, MIN_ROWS_CHILD, MIN_ROWS_ROOT } from './validation';
-import { contextCandidates } from './relational-plan';
+import { buildPlan, contextCandidates, metadataHints } from './relational-plan';
 import type { SourceSpec } from './source';
 import { withoutSecrets } from './source';
 import { synthesisConfigSchema, type ColumnConfig, type SynthesisConfig, type TableConfig } from './config';
@@ -27,9 +27,15 @@ export interface DataFacts {
  * A complete default SynthesisConfig for a source: every table synthesized (except lookup
  * tables too small to learn, kept as original data, see keptAsOriginal), every column included
  * with its inferred sdtype, PKs and FKs as introspected; sensitive columns flagged with their
- * suggested treatment. Several roots need nothing: each is generated at its own size.
+ * suggested treatment. Several roots need nothing: each is generated at its own size. The context
+ * FK of each table with several synthesized parents is written in (see markContexts); `emptyKeys`:
+ * the FKs whose values are empty in some rows of the data (emptyForeignKeys asks the source).
  */
-export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opts: { name?: string; sensitive?: SensitiveHit[] } = {}): SynthesisConfig {
+export function defaultConfig(
+  metadata: DatasetMetadata,
+  source: SourceSpec,
+  opts: { name?: string; sensitive?: SensitiveHit[]; emptyKeys?: Relationship[] } = {},
+): SynthesisConfig {
   const tables: Record<string, TableConfig> = {};
   for (const table of metadata.tables) tables[table.name] = defaultTableConfig(table, opts.sensitive ?? [], keyColumns(table, metadata));
   for (const name of keptAsOriginal(metadata)) tables[name]!.treatment = 'original';
@@ -41,7 +47,27 @@ export function defaultConfig(metadata: DatasetMetadata, source: SourceSpec, opt
     foreignKeys: metadata.relationships,
   });
   breakCycles(config, metadata);
+  markContexts(config, metadata, opts.emptyKeys ?? []);
   return config;
+}
+
+/**
+ * The context FK of every synthesized table with several synthesized parents, written as
+ * `context: true` so that the user sees it (solid on the schema graph) and can switch it: the
+ * engine's own choice (relational-plan.ts), a never-empty FK first (rows with an empty context
+ * value would have no parent to be generated under), then the most children per parent row.
+ */
+export function markContexts(config: SynthesisConfig, metadata: DatasetMetadata, emptyKeys: Relationship[]): void {
+  const empty = new Set(emptyKeys.map(relationshipKey));
+  const plan = buildPlan(config, { ...metadataHints(metadata), hasNulls: (fk) => empty.has(relationshipKey(fk)) });
+  if (!plan) return;
+  const candidates = contextCandidates(config);
+  for (const t of plan.order) {
+    const ctx = plan.tables[t]!.context;
+    if (!ctx || candidates.filter((fk) => fk.childTable === t).length < 2) continue;
+    const key = relationshipKey(ctx);
+    for (const fk of config.foreignKeys) if (relationshipKey(fk) === key) fk.context = true;
+  }
 }
 
 /**

@@ -307,3 +307,89 @@ export function writeSqlite(db: GeneratedDb, file: string): void {
     sql.close();
   }
 }
+
+/**
+ * A club with awkward names and text keys: members ("Mitglied Liste", keys like `M-0007`) and
+ * course groups ("Kurs/Gruppe", keys like `g:site-3/L2#14`), two synthesized roots; each
+ * member's visits ("Besuch (2024)", under their member: the most rows per parent) reference a
+ * group whose level is the visit's own level, at the site the member keeps across visits (95% of
+ * members); a visit's minutes depend on the group's format (long courses 40 minutes more).
+ * `dropIn`: share of visits in no group (an empty FK value).
+ */
+export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?: number; dropIn?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 5);
+  const sites = ['Nord-Halle', 'Süd Platz', 'Ost/3', 'West 4', 'Zentrum'] as const;
+  const levels = ['L1', 'L2', 'L3'] as const;
+  const groups: Row[] = [];
+  const bySiteLevel = new Map<string, Row[]>();
+  let g = 0;
+  for (const site of sites)
+    for (const level of levels)
+      for (let k = 0; k < (opts.groupsPerLevel ?? 24); k++) {
+        const row: Row = [
+          `g:${site.toLowerCase().replace(/[^a-z]/g, '')}-${sites.indexOf(site)}/${level}#${g++}`,
+          site,
+          level,
+          rng.next() < 0.3 ? 'lang' : 'kurz',
+        ];
+        groups.push(row);
+        bySiteLevel.set(`${site}|${level}`, [...(bySiteLevel.get(`${site}|${level}`) ?? []), row]);
+      }
+  const members: Row[] = [];
+  const visits: Row[] = [];
+  const n = opts.members ?? 300;
+  for (let i = 1; i <= n; i++) {
+    const id = `M-${String(i).padStart(4, '0')}`;
+    const age = 18 + rng.int(50);
+    members.push([id, age, rng.next() < 0.4 ? 'gold' : 'basis']);
+    let site = pick(rng, sites);
+    const moves = rng.next() < 0.05;
+    const count = 3 + rng.int(7);
+    for (let k = 0; k < count; k++) {
+      if (moves && k === Math.floor(count / 2)) site = sites[(sites.indexOf(site) + 1 + rng.int(sites.length - 1)) % sites.length]!;
+      const level = levels[Math.min(2, Math.floor((k * 3) / count))]!;
+      const grp = pick(rng, bySiteLevel.get(`${site}|${level}`)!);
+      const minutes = Math.round(45 + (grp[3] === 'lang' ? 40 : 0) + 0.2 * age + 6 * rng.normal());
+      // Drop-in visits (none by default) belong to no group.
+      visits.push([`v${visits.length + 1}`, id, rng.next() < (opts.dropIn ?? 0) ? null : grp[0]!, level, minutes]);
+    }
+  }
+  return assemble(
+    [
+      {
+        name: 'Mitglied Liste',
+        cols: [
+          ['Mitglied-Nr', 'string', 'id'],
+          ['Alter', 'integer', 'numerical'],
+          ['Tarif', 'string', 'categorical'],
+        ],
+        rows: members,
+        pk: ['Mitglied-Nr'],
+      },
+      {
+        name: 'Kurs/Gruppe',
+        cols: [
+          ['Gruppe ID', 'string', 'id'],
+          ['Ort', 'string', 'categorical'],
+          ['Stufe', 'string', 'categorical'],
+          ['Format', 'string', 'categorical'],
+        ],
+        rows: groups,
+        pk: ['Gruppe ID'],
+      },
+      {
+        name: 'Besuch (2024)',
+        cols: [
+          ['Besuch-Nr', 'string', 'id'],
+          ['Mitglied', 'string', 'id'],
+          ['Gruppe', 'string', 'id'],
+          ['Stufe', 'string', 'categorical'],
+          ['Minuten', 'integer', 'numerical'],
+        ],
+        rows: visits,
+        pk: ['Besuch-Nr'],
+      },
+    ],
+    [fk('Besuch (2024)', 'Mitglied', 'Mitglied Liste', 'Mitglied-Nr'), fk('Besuch (2024)', 'Gruppe', 'Kurs/Gruppe', 'Gruppe ID')],
+  );
+}

@@ -1,6 +1,6 @@
 import type { DataFacts } from '../../shared/defaults';
 import { activeForeignKeys, type SynthesisConfig } from '../../shared/config';
-import { relationshipKey } from '../../shared/metadata';
+import { relationshipKey, type DatasetMetadata, type Relationship } from '../../shared/metadata';
 import type { SourceConnector } from '../sources/connector';
 import { checkContainment } from './infer-keys';
 
@@ -27,4 +27,21 @@ export async function computeDataFacts(connector: SourceConnector, config: Synth
     (facts.keys ??= {})[relationshipKey(fk)] = await checkContainment(connector, fk);
   }
   return facts;
+}
+
+/**
+ * FKs of tables with several foreign keys whose values are empty in some rows (an aggregate per
+ * nullable key): `doppel init` does not make such an FK a table's context while another is never
+ * empty (see markContexts).
+ */
+export async function emptyForeignKeys(connector: SourceConnector, metadata: DatasetMetadata): Promise<Relationship[]> {
+  const rels = metadata.relationships.filter((r) => r.childTable !== r.parentTable);
+  const out: Relationship[] = [];
+  for (const fk of rels) {
+    if (rels.filter((r) => r.childTable === fk.childTable).length < 2) continue;
+    const table = metadata.tables.find((t) => t.name === fk.childTable);
+    if (!table || !fk.childColumns.some((c) => table.columns.find((x) => x.name === c)?.nullable ?? true)) continue;
+    if ((await connector.keyFacts(fk.childTable, fk.childColumns)).nulls > 0) out.push(fk);
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { Api, ApiOutput, Channel, SourceSpec, SynthesisConfig } from '../../shared';
 import { activeForeignKeys, AppError, defaultConfig, keyTypesCompatible, validateConfig, withoutSecrets } from '../../shared';
 import { checkContainment } from '../../data/introspection/infer-keys';
+import { emptyForeignKeys } from '../../data/introspection/data-facts';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -129,8 +130,10 @@ export function createServices(opts: ServicesOptions): Services {
     'syntheses.list': async () => store.syntheses.list(),
     'syntheses.defaultConfig': async ({ sourceId }) => {
       const record = store.sources.get(sourceId);
-      const { metadata, sensitive } = await sources.inspect(specOf(store, sourceId));
-      return defaultConfig(metadata, record.spec, { name: `${record.name} synthesis`, sensitive });
+      const spec = specOf(store, sourceId);
+      const { metadata, sensitive } = await sources.inspect(spec);
+      const emptyKeys = await sources.with(spec, (c) => emptyForeignKeys(c, metadata));
+      return defaultConfig(metadata, record.spec, { name: `${record.name} synthesis`, sensitive, emptyKeys });
     },
     'syntheses.validate': async ({ config }) => {
       const { metadata } = await sources.inspect(config.source);

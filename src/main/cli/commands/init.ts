@@ -13,9 +13,13 @@ export function register(program: Command): void {
     .option('--name <name>', 'name of the synthesis')
     .action(
       action(async (source: string, opts: { out?: string; name?: string }) => {
-        const r = await inspectSource(source);
+        const r = await inspectSource(source, { emptyKeys: true });
         const spec = withoutSecrets(parseSourceString(source));
-        const config = defaultConfig(r.metadata, spec, { name: opts.name ?? `${r.source.split(/[\\/]/).pop() ?? 'Source'} synthesis`, sensitive: r.sensitive });
+        const config = defaultConfig(r.metadata, spec, {
+          name: opts.name ?? `${r.source.split(/[\\/]/).pop() ?? 'Source'} synthesis`,
+          sensitive: r.sensitive,
+          emptyKeys: r.emptyKeys,
+        });
         if (!opts.out) return printJson(config);
         writeFileSync(opts.out, `${JSON.stringify(config, null, 2)}\n`);
         process.stderr.write(

@@ -1,15 +1,24 @@
 import type { Command } from 'commander';
-import { describeSource, parseSourceString, type DatasetMetadata, type SensitiveHit } from '../../../shared';
+import { describeSource, parseSourceString, type DatasetMetadata, type Relationship, type SensitiveHit } from '../../../shared';
 import { openSource } from '../../../data/sources/connector';
 import { introspectWithSensitive } from '../../../data/sensitive/introspect';
+import { emptyForeignKeys } from '../../../data/introspection/data-facts';
 import { action, printJson } from '../context';
 
-/** Introspects a source given on the command line (a password in a URL is used for this run only). */
-export async function inspectSource(source: string): Promise<{ source: string; metadata: DatasetMetadata; sensitive: SensitiveHit[] }> {
+/**
+ * Introspects a source given on the command line (a password in a URL is used for this run only);
+ * with `emptyKeys`, also which FKs of tables with several have empty values (for `doppel init`).
+ */
+export async function inspectSource(
+  source: string,
+  opts: { emptyKeys?: boolean } = {},
+): Promise<{ source: string; metadata: DatasetMetadata; sensitive: SensitiveHit[]; emptyKeys: Relationship[] }> {
   const spec = parseSourceString(source);
   const c = await openSource(spec);
   try {
-    return { source: describeSource(spec), ...(await introspectWithSensitive(c)) };
+    const inspected = await introspectWithSensitive(c);
+    const emptyKeys = opts.emptyKeys ? await emptyForeignKeys(c, inspected.metadata) : [];
+    return { source: describeSource(spec), ...inspected, emptyKeys };
   } finally {
     await c.close();
   }

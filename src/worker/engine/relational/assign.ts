@@ -25,8 +25,15 @@ export interface Assignment {
   degrees: Int32Array;
 }
 
-/** The learned matcher's scores for one assignment on the generated rows (matcher.ts); absent: uniform. */
-export type AssignmentScores = (t: string, a: Assignment) => { score(i: number, p: number): number; popularity(p: number): number } | null;
+/**
+ * The learned matcher of one assignment on the generated rows (matcher.ts); absent: uniform.
+ * `match`: the parent of each of the `linked` child rows (−1: none) with `degrees` children per
+ * parent (matched-link.ts); without it, each child draws by score among parents with children left.
+ */
+export type AssignmentScores = (
+  t: string,
+  a: Assignment,
+) => { score(i: number, p: number): number; popularity(p: number): number; match?(linked: number[], degrees: Int32Array): Int32Array } | null;
 
 /** Tables above `t` along context FKs, nearest first. */
 function chain(plan: GenerationPlan, t: string): string[] {
@@ -136,10 +143,14 @@ export function assignForeignKeys(
         if (parent.rows.length === 0 || rng.next() < a.nullRate) r[ci] = null;
         else linked.push(i);
       });
-      // No shared ancestor to stay under, many-to-one: each parent's number of children follows the real degrees.
-      if (!a.anchor && !a.unique && scorer && linked.length) {
+      // No shared ancestor to stay under: each parent's number of children follows the real degrees
+      // (one-to-one links too, with the learned matcher: degrees of 0 and 1).
+      if (!a.anchor && (!a.unique || scorer?.match) && scorer && linked.length) {
         const degrees = targetDegrees(a.degrees, parent.rows.length, linked.length, scorer.popularity, rng);
-        for (const [i, p] of matchByDegrees(linked, degrees, scorer.score, rng)) child.rows[i]![ci] = parent.rows[p]![pk] ?? null;
+        if (scorer.match) {
+          const chosen = scorer.match(linked, degrees);
+          for (const i of linked) child.rows[i]![ci] = chosen[i]! >= 0 ? (parent.rows[chosen[i]!]![pk] ?? null) : null;
+        } else for (const [i, p] of matchByDegrees(linked, degrees, scorer.score, rng)) child.rows[i]![ci] = parent.rows[p]![pk] ?? null;
         continue;
       }
       linked.forEach((i) => {
@@ -154,17 +165,22 @@ export function assignForeignKeys(
   }
 }
 
-/** Composite lookup FK values (modelled as categories) that are not keys of the original table are redrawn from the real ones. */
+/**
+ * Composite lookup FK values the matcher does not choose (modelled as categories: a key sharing a
+ * column with an FK to a synthesized table) that are not keys of the original table are redrawn
+ * from the real ones.
+ */
 export function repairLookups(
   plan: GenerationPlan,
   out: Record<string, RowBatch>,
   originals: Record<string, RowBatch>,
   training: Record<string, RowBatch>,
   rng: Rng,
+  matched: (fk: Relationship) => boolean,
 ): void {
   for (const t of plan.order) {
     for (const fk of plan.tables[t]!.lookups) {
-      if (fk.childColumns.length === 1) continue;
+      if (fk.childColumns.length === 1 || matched(fk)) continue;
       const parent = originals[fk.parentTable];
       if (!parent) continue;
       const pIdx = fk.parentColumns.map((c) => parent.columns.indexOf(c));

@@ -20,8 +20,12 @@ export interface Featurizer {
   encode(rows: RowBatch): Float32Array;
 }
 
-/** Features of a table's modelled columns (or of `only` these). */
-export function featurizer(prepared: PreparedTable, only?: string[]): Featurizer {
+/**
+ * Features of a table's modelled columns (or of `only` these). With `bins`, a sub-column of many
+ * tokens (numbers: quantile bins) also gets one-hot features of `bins` coarse ranges, so that a
+ * bilinear matcher can prefer a parent in the same range as the child (not only the largest).
+ */
+export function featurizer(prepared: PreparedTable, only?: string[], bins = 0): Featurizer {
   const parts: { col: string; spec: Parameters<typeof encodeValues>[0]; cards: number[] }[] = [];
   let dim = 0;
   for (const i of prepared.modelled) {
@@ -29,7 +33,7 @@ export function featurizer(prepared: PreparedTable, only?: string[]): Featurizer
     if (plan.role !== 'model' || (only && !only.includes(plan.name))) continue;
     const cards = subColumnsOf(plan.spec, plan.name).map((s) => s.cardinality);
     parts.push({ col: plan.name, spec: plan.spec, cards });
-    for (const c of cards) dim += c <= ONE_HOT_MAX ? c : 1;
+    for (const c of cards) dim += c <= ONE_HOT_MAX ? c : 1 + bins;
   }
   return {
     dim,
@@ -50,8 +54,12 @@ export function featurizer(prepared: PreparedTable, only?: string[]): Featurizer
             }
             offset += card;
           } else {
-            for (let r = 0; r < n; r++) out[r * dim + offset] = ((t[r] ?? 0) + 0.5) / card;
-            offset += 1;
+            for (let r = 0; r < n; r++) {
+              const q = ((t[r] ?? 0) + 0.5) / card;
+              out[r * dim + offset] = q;
+              if (bins) out[r * dim + offset + 1 + Math.min(bins - 1, Math.floor(q * bins))] = 1;
+            }
+            offset += 1 + bins;
           }
         });
       }

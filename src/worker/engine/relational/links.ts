@@ -30,6 +30,26 @@ export function resolveLinks(child: RowBatch, childColumn: string, parent: RowBa
   });
 }
 
+/** resolveLinks for a key of one or more columns (a row with any key column empty points at none). */
+export function resolveKeys(child: RowBatch, childColumns: string[], parent: RowBatch, parentColumns: string[]): Int32Array {
+  if (childColumns.length === 1) return resolveLinks(child, childColumns[0]!, parent, parentColumns[0]!);
+  const tuple = (r: Row, idx: number[]): string | null => {
+    const ks = idx.map((i) => (i < 0 ? null : keyOf(r[i])));
+    return ks.some((k) => k === null) ? null : ks.join('\u0001');
+  };
+  const pi = parentColumns.map((c) => parent.columns.indexOf(c));
+  const ci = childColumns.map((c) => child.columns.indexOf(c));
+  const map = new Map<string, number>();
+  parent.rows.forEach((r, i) => {
+    const k = tuple(r, pi);
+    if (k !== null) map.set(k, i);
+  });
+  return Int32Array.from(child.rows, (r) => {
+    const k = tuple(r, ci);
+    return k === null ? -1 : (map.get(k) ?? -1);
+  });
+}
+
 /** Ancestor row indexes per table: anc[T][A][r] = the row of A that row r of T descends from. */
 export type Ancestors = Record<string, Record<string, Int32Array>>;
 

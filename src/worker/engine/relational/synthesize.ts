@@ -32,6 +32,7 @@ import { uniqueKeys } from './unique-keys';
 import { depthsOf, generateForest, learnForest, type ForestShape } from './forest';
 import { fitScorer, scoring, type PairScorer } from './matcher';
 import { learnLookup, matchedLookups, matchLookup, type LookupModel } from './lookups';
+import { learnLink, matchLink, type LinkModel } from './matched-link';
 import { protectRareByEntity } from './entity-privacy';
 import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
@@ -92,8 +93,10 @@ export interface RelationalModel {
   featurizers: Record<string, Featurizer>;
   /** Ordered children: features of the previous sibling's sequence value. */
   previous: Record<string, Featurizer>;
-  /** Learned matchers of the non-context FKs and self-references, by relationship key. */
+  /** Learned scorers of the self-references, by relationship key. */
   matchers: Record<string, { scorer: PairScorer; child: Featurizer; parent: Featurizer }>;
+  /** Learned matchers of the non-context FKs, by relationship key. */
+  links: Record<string, LinkModel>;
   /** Learned matchers of the FKs into original-data tables, by child table. */
   lookups: Record<string, LookupModel[]>;
 }
@@ -108,10 +111,10 @@ function modelConfig(config: SynthesisConfig, plan: GenerationPlan, table: strin
     const c = fk.childColumns[0]!;
     columns[c] = { ...columns[c]!, sdtype: 'id', treatment: 'synthesize' };
   }
-  // Single-column lookups are chosen by their matcher after generation (lookups.ts); composite ones are categories.
+  // Lookups are chosen by their matcher after generation (lookups.ts); a composite one sharing a column with an FK to a synthesized table is a category.
+  const matched = new Set(matchedLookups(plan, table));
   for (const fk of tp.lookups)
-    for (const c of fk.childColumns)
-      if (columns[c]) columns[c] = { ...columns[c], sdtype: fk.childColumns.length === 1 ? 'id' : 'categorical', treatment: 'synthesize' };
+    for (const c of fk.childColumns) if (columns[c]) columns[c] = { ...columns[c], sdtype: matched.has(fk) ? 'id' : 'categorical', treatment: 'synthesize' };
   // Child counts are the relational structure itself: kept whole (no clipping of the largest
   // families), else the output loses the rows of every parent above the clip.
   for (const name of counts)
@@ -330,7 +333,7 @@ function tableBudgets(prepared: RelationalPrepared): { next(table: string): { ti
 
 export async function fitRelational(prepared: RelationalPrepared, opts: RelationalFitOptions = {}): Promise<RelationalModel> {
   const { plan } = prepared;
-  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {}, lookups: {} };
+  const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {}, links: {}, lookups: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   const budget = tableBudgets(prepared);
   try {
@@ -486,28 +489,23 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     opts.onProgress?.(k + 1, total, t);
   }
   const scores: AssignmentScores = (t, a) => {
-    const m = model.matchers[relationshipKey(a.fk)];
-    return m ? scoring(m.scorer, m.child.encode(out[t]!), m.parent.encode(out[a.fk.parentTable]!)) : null;
+    const m = model.links[relationshipKey(a.fk)];
+    if (!m) return null;
+    const child = out[t]!;
+    const parent = out[a.fk.parentTable]!;
+    return {
+      ...scoring(m.scorer, m.child.encode(child), m.parent.encode(parent)),
+      match: (linked, degrees) => matchLink(m, child, parent, generatedSiblings(links[t]), linked, degrees, rng),
+    };
   };
   assignForeignKeys(plan, out, links, model.prepared.assignments, rng, scores);
   generateForests(model, out, rng);
   for (const t of plan.order)
     for (const m of model.lookups[t] ?? []) {
       const link = links[t];
-      matchLookup(
-        m,
-        out[t]!,
-        input.tables[m.fk.parentTable]!,
-        link
-          ? previousSiblings(
-              link,
-              Int32Array.from(link, (_, i) => i),
-            )
-          : null,
-        rng,
-      );
+      matchLookup(m, out[t]!, input.tables[m.fk.parentTable]!, generatedSiblings(link), rng);
     }
-  repairLookups(plan, out, input.tables, model.prepared.training, rng);
+  repairLookups(plan, out, input.tables, model.prepared.training, rng, (fk) => matchedLookups(plan, fk.childTable).includes(fk));
   for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
     input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
   for (const t of plan.order) {
@@ -521,6 +519,9 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   return written;
 }
 
+/** Coarse ranges of a number the matchers compare (besides its quantile). */
+const MATCH_BINS = 6;
+
 /** Features the matchers compare: a table's modelled columns as the output has them (dates learned relative to a parent's left out). */
 function matchFeaturizer(prepared: RelationalPrepared, table: string): Featurizer {
   const p = prepared.prepared[table]!;
@@ -528,40 +529,59 @@ function matchFeaturizer(prepared: RelationalPrepared, table: string): Featurize
   return featurizer(
     p,
     p.plans.filter((x) => x.role === 'model' && !relative.has(x.name)).map((x) => x.name),
+    MATCH_BINS,
   );
 }
 
-/** One learned pair scorer per non-context FK and self-reference, fitted on the real links. */
+/** Previous sibling of each generated row (rows laid out parent by parent, siblings in order); null without a context. */
+function generatedSiblings(link: Int32Array | undefined): Int32Array | null {
+  return link
+    ? previousSiblings(
+        link,
+        Int32Array.from(link, (_, i) => i),
+      )
+    : null;
+}
+
+/** The learned matchers of every non-context FK, self-reference and FK into original data, fitted on the real links. */
 function fitMatchers(model: RelationalModel): void {
   const prepared = model.prepared;
   const rng = createRng(prepared.input.config.settings.seed ^ 0x3a7c);
   for (const t of prepared.plan.order) {
     const tp = prepared.plan.tables[t]!;
-    for (const fk of [...tp.assigned, ...tp.selfRefs]) {
-      const child = matchFeaturizer(prepared, t);
-      const parent = matchFeaturizer(prepared, fk.parentTable);
-      const cRows = prepared.training[t]!;
+    const cRows = prepared.training[t]!;
+    const previous = tp.context ? previousSiblings(prepared.parentIdx[t]!, siblingOrder(cRows, prepared.input.config.tables[t]!)) : null;
+    const child = matchFeaturizer(prepared, t);
+    const own = matchColumns(prepared, t);
+    for (const fk of tp.selfRefs) {
+      const link = resolveLinks(cRows, fk.childColumns[0]!, cRows, fk.parentColumns[0]!);
+      model.matchers[relationshipKey(fk)] = {
+        scorer: fitScorer(child.encode(cRows), child.dim, child.encode(cRows), child.dim, link, rng),
+        child,
+        parent: child,
+      };
+    }
+    for (const fk of tp.assigned) {
       const pRows = prepared.training[fk.parentTable]!;
       const link = resolveLinks(cRows, fk.childColumns[0]!, pRows, fk.parentColumns[0]!);
-      model.matchers[relationshipKey(fk)] = { scorer: fitScorer(child.encode(cRows), child.dim, parent.encode(pRows), parent.dim, link, rng), child, parent };
+      const side = { rows: pRows, features: matchFeaturizer(prepared, fk.parentTable), columns: matchColumns(prepared, fk.parentTable) };
+      const m = (model.links[relationshipKey(fk)] = learnLink(fk, { rows: cRows, features: child, columns: own }, side, link, previous, rng));
+      logAgreement(prepared, t, m);
     }
     const lookups = matchedLookups(prepared.plan, t);
     if (!lookups.length) continue;
-    const cRows = prepared.training[t]!;
-    const ctx = tp.context;
-    const previous = ctx ? previousSiblings(prepared.parentIdx[t]!, siblingOrder(cRows, prepared.input.config.tables[t]!)) : null;
-    const child = matchFeaturizer(prepared, t);
-    const own = matchColumns(prepared, t);
     model.lookups[t] = lookups.map((fk) => learnLookup(prepared.input.config, fk, cRows, child, own, prepared.input.tables[fk.parentTable]!, previous, rng));
-    for (const m of model.lookups[t]) {
-      const p = m.fk.parentTable;
-      const what = [...m.agreement.equal.map((e) => `${e.child} = ${p}.${e.parent}`), ...m.agreement.stable.map((c) => `${p}.${c} kept across siblings`)];
-      prepared.input.log?.(
-        'info',
-        `"${t}": ${m.fk.childColumns[0]} chosen among the "${m.fk.parentTable}" rows by a learned matcher${what.length ? ` (${what.join(', ')}, as in the data)` : ''}.`,
-      );
-    }
+    for (const m of model.lookups[t]) logAgreement(prepared, t, m);
   }
+}
+
+function logAgreement(prepared: RelationalPrepared, t: string, m: LinkModel): void {
+  const p = m.fk.parentTable;
+  const what = [...m.agreement.equal.map((e) => `${e.child} = ${p}.${e.parent}`), ...m.agreement.stable.map((c) => `${p}.${c} kept across siblings`)];
+  prepared.input.log?.(
+    'info',
+    `"${t}": ${m.fk.childColumns.join(', ')} chosen among the "${p}" rows by a learned matcher${what.length ? ` (${what.join(', ')}, as in the data)` : ''}.`,
+  );
 }
 
 /** The modelled columns a matcher compares (dates learned relative to a parent's and child counts left out). */
