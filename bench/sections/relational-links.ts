@@ -1,7 +1,8 @@
 /**
  * Links of every kind, per FK, on generated databases with known structure (test/relational/
  * generated-db.ts) straight from the default configuration: a child under two synthesized roots
- * (context and non-context FK), a self-reference four levels deep, a cycle broken at init, and
+ * (context and non-context FK; twice, the second with columns the matched parent must agree
+ * with), a self-reference four levels deep, a cycle broken at init, and
  * records by an integer step whose FK into a 2,000-row original-data table the matcher chooses.
  * Per FK: referential integrity, the parent-degree distribution (KS complement, parents with no
  * child included), the pair trends across the link (child columns against parent columns); for
@@ -12,7 +13,7 @@ import { planFromData } from '../../src/worker/engine/relational/links';
 import { initBackend } from '../../src/worker/engine/backend';
 import { specsFromTableConfig } from '../../src/worker/engine/evaluate/columns';
 import { evaluateRelationship } from '../../src/worker/engine/evaluate/relational';
-import { cycleDb, registryDb, shopDb, staffDb, type GeneratedDb } from '../../test/relational/generated-db';
+import { clubDb, cycleDb, registryDb, shopDb, staffDb, type GeneratedDb } from '../../test/relational/generated-db';
 import { integrity, synthesizeInMemory } from '../../test/relational/helpers';
 
 const f3 = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(3));
@@ -102,11 +103,12 @@ export async function run(): Promise<string> {
   return [
     '## Relational links per FK (generated databases)',
     '',
-    `Backend: ${backend}. Default configuration of each generated database (\`doppel init\`'s rules), default training, whole output against all real rows. Non-context FKs and FKs into original data are matched by the learned matcher (parent degrees drawn from the real ones); self-references are generated as forests. Depth / fan-out and the other figures are the report's (evaluate/relational.ts).`,
+    `Backend: ${backend}. Default configuration of each generated database (\`doppel init\`'s rules), default training, whole output against all real rows. Roles as the engine plans them from the data (the context: the most children per parent row). Non-context FKs and FKs into original data are matched by the learned matcher (the child's own values, the parents chosen for its earlier siblings, parent degrees drawn from the real ones); self-references are generated as forests. Depth / fan-out and the other figures are the report's (evaluate/relational.ts).`,
     '',
     ...(await links('Shop: customers and products (two roots), orders under both', shopDb())),
     ...(await links('Staff: a manager link four levels deep', staffDb())),
     ...(await links('Departments ↔ staff: a cycle broken at init', cycleDb())),
+    ...(await links("Club: visits under members, matched to course groups of the visit's level at the member's site", clubDb())),
     ...(await links('Registry: people with yearly records by grade, each record in one of 2,000 classes kept as original data', registry())),
   ].join('\n');
 }

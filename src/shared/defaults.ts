@@ -27,9 +27,10 @@ export interface DataFacts {
  * A complete default SynthesisConfig for a source: every table synthesized (except lookup
  * tables too small to learn, kept as original data, see keptAsOriginal), every column included
  * with its inferred sdtype, PKs and FKs as introspected; sensitive columns flagged with their
- * suggested treatment. Several roots need nothing: each is generated at its own size. The context
- * FK of each table with several synthesized parents is written in (see markContexts); `emptyKeys`:
- * the FKs whose values are empty in some rows of the data (emptyForeignKeys asks the source).
+ * suggested treatment. Several roots need nothing: each is generated at its own size. Given
+ * `emptyKeys` (the FKs whose values are empty in some rows of the data: emptyForeignKeys asks the
+ * source), the context FK of each table with several synthesized parents is written in (see
+ * markContexts); without, the engine chooses it from the data.
  */
 export function defaultConfig(
   metadata: DatasetMetadata,
@@ -47,7 +48,7 @@ export function defaultConfig(
     foreignKeys: metadata.relationships,
   });
   breakCycles(config, metadata);
-  markContexts(config, metadata, opts.emptyKeys ?? []);
+  if (opts.emptyKeys) markContexts(config, metadata, opts.emptyKeys);
   return config;
 }
 

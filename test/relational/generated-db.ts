@@ -314,9 +314,11 @@ export function writeSqlite(db: GeneratedDb, file: string): void {
  * member's visits ("Besuch (2024)", under their member: the most rows per parent) reference a
  * group whose level is the visit's own level, at the site the member keeps across visits (95% of
  * members); a visit's minutes depend on the group's format (long courses 40 minutes more).
- * `dropIn`: share of visits in no group (an empty FK value).
+ * `dropIn`: share of visits in no group (an empty FK value). `rooms`: each visit also takes place
+ * in a room ("Raum", keyed by house and room number: a composite text key) of the member's site
+ * (as house) whose level is the visit's.
  */
-export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?: number; dropIn?: number } = {}): GeneratedDb {
+export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?: number; dropIn?: number; rooms?: boolean } = {}): GeneratedDb {
   const rng = createRng(opts.seed ?? 5);
   const sites = ['Nord-Halle', 'Süd Platz', 'Ost/3', 'West 4', 'Zentrum'] as const;
   const levels = ['L1', 'L2', 'L3'] as const;
@@ -335,6 +337,15 @@ export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?:
         groups.push(row);
         bySiteLevel.set(`${site}|${level}`, [...(bySiteLevel.get(`${site}|${level}`) ?? []), row]);
       }
+  const rooms: Row[] = [];
+  const roomsAt = new Map<string, Row[]>();
+  for (const site of sites)
+    for (const level of levels)
+      for (let k = 0; k < 8; k++) {
+        const row: Row = [site, `R ${level}.${k + 1}`, level, rng.next() < 0.5 ? 'Saal' : 'Studio'];
+        rooms.push(row);
+        roomsAt.set(`${site}|${level}`, [...(roomsAt.get(`${site}|${level}`) ?? []), row]);
+      }
   const members: Row[] = [];
   const visits: Row[] = [];
   const n = opts.members ?? 300;
@@ -351,7 +362,8 @@ export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?:
       const grp = pick(rng, bySiteLevel.get(`${site}|${level}`)!);
       const minutes = Math.round(45 + (grp[3] === 'lang' ? 40 : 0) + 0.2 * age + 6 * rng.normal());
       // Drop-in visits (none by default) belong to no group.
-      visits.push([`v${visits.length + 1}`, id, rng.next() < (opts.dropIn ?? 0) ? null : grp[0]!, level, minutes]);
+      const room = pick(rng, roomsAt.get(`${site}|${level}`)!);
+      visits.push([`v${visits.length + 1}`, id, rng.next() < (opts.dropIn ?? 0) ? null : grp[0]!, level, minutes, ...(opts.rooms ? [room[0]!, room[1]!] : [])]);
     }
   }
   return assemble(
@@ -385,11 +397,46 @@ export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?:
           ['Gruppe', 'string', 'id'],
           ['Stufe', 'string', 'categorical'],
           ['Minuten', 'integer', 'numerical'],
+          ...(opts.rooms
+            ? ([
+                ['Haus', 'string', 'id'],
+                ['Raum', 'string', 'id'],
+              ] as Col[])
+            : []),
         ],
         rows: visits,
         pk: ['Besuch-Nr'],
       },
+      ...(opts.rooms
+        ? [
+            {
+              name: 'Raum',
+              cols: [
+                ['Haus', 'string', 'id'],
+                ['Raum-Nr', 'string', 'id'],
+                ['Stufe', 'string', 'categorical'],
+                ['Typ', 'string', 'categorical'],
+              ] as Col[],
+              rows: rooms,
+              pk: ['Haus', 'Raum-Nr'],
+            },
+          ]
+        : []),
     ],
-    [fk('Besuch (2024)', 'Mitglied', 'Mitglied Liste', 'Mitglied-Nr'), fk('Besuch (2024)', 'Gruppe', 'Kurs/Gruppe', 'Gruppe ID')],
+    [
+      fk('Besuch (2024)', 'Mitglied', 'Mitglied Liste', 'Mitglied-Nr'),
+      fk('Besuch (2024)', 'Gruppe', 'Kurs/Gruppe', 'Gruppe ID'),
+      ...(opts.rooms
+        ? [
+            {
+              childTable: 'Besuch (2024)',
+              childColumns: ['Haus', 'Raum'],
+              parentTable: 'Raum',
+              parentColumns: ['Haus', 'Raum-Nr'],
+              origin: 'declared' as const,
+            },
+          ]
+        : []),
+    ],
   );
 }
