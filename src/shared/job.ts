@@ -108,6 +108,8 @@ export const workerCommandSchema = z.discriminatedUnion('type', [
       sourcePassword: z.string().optional(),
       destinationPassword: z.string().optional(),
       mockingKey: z.string().optional(),
+      /** The execution's artifact key (hex): keys the copy filter's hashes and seals kept values in its artifacts. */
+      artifactKey: z.string().optional(),
     }),
     /** Generate again from a trained model (the workspace of the execution that trained it): no training runs. */
     generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),

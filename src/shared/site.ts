@@ -71,6 +71,7 @@ export const jobSecretsSchema = z.object({
   sourcePassword: z.string().optional(),
   destinationPassword: z.string().optional(),
   mockingKey: z.string().optional(),
+  artifactKey: z.string().optional(),
 });
 
 /**

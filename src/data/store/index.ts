@@ -21,6 +21,8 @@ export { fileSecretBox } from './secret-key';
 
 export const STORE_FILE = 'store.sqlite';
 const MOCKING_KEY = 'mocking-key';
+/** Prefix of an execution's artifact key in the secrets table. */
+const ARTIFACT_KEY = 'artifact-key:';
 
 /** `DOPPEL_STORE` if set, else `~/.doppel` (the Electron shell passes its app-data folder instead). */
 export function defaultStoreDir(): string {
@@ -65,6 +67,16 @@ export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): Pr
   let box: SecretBox | undefined = opts.secretBox;
   const secretBox = (): SecretBox => (box ??= fileSecretBox(root));
 
+  /** A random 32-byte secret (hex) kept encrypted in the secrets table under `name`, created on first use. */
+  const storedKey = (name: string): string => {
+    const read = db.prepare('SELECT value FROM secrets WHERE name = ?').pluck();
+    const sealed = read.get(name) as Buffer | undefined;
+    if (sealed) return secretBox().decrypt(sealed);
+    const fresh = randomBytes(32).toString('hex');
+    db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(name, secretBox().encrypt(fresh));
+    // another process may have won the race: read back whichever was stored
+    return secretBox().decrypt(read.get(name) as Buffer);
+  };
   const executions = executionsRepo(db, root);
   const store: ProjectStore = {
     dir: root,
@@ -73,13 +85,10 @@ export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): Pr
     executions,
     audit: auditRepo(db, () => reportAnchors(executions.list())),
     mockingKey() {
-      const read = db.prepare('SELECT value FROM secrets WHERE name = ?').pluck();
-      const sealed = read.get(MOCKING_KEY) as Buffer | undefined;
-      if (sealed) return secretBox().decrypt(sealed);
-      const fresh = randomBytes(32).toString('hex');
-      db.prepare('INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)').run(MOCKING_KEY, secretBox().encrypt(fresh));
-      // another process may have won the race: read back whichever was stored
-      return secretBox().decrypt(read.get(MOCKING_KEY) as Buffer);
+      return storedKey(MOCKING_KEY);
+    },
+    artifactKey(executionId) {
+      return storedKey(`${ARTIFACT_KEY}${executionId}`);
     },
     close() {
       if (db.open) db.close();

@@ -105,5 +105,10 @@ export interface ProjectStore {
   readonly audit: AuditRepo;
   /** Per-project secret for consistent mocking (created once, stored encrypted). */
   mockingKey(): string;
+  /**
+   * An execution's artifact key (hex, created on first use, stored encrypted): keys the copy
+   * filter's hashes and seals kept values in its artifacts, so generating again needs no source.
+   */
+  artifactKey(executionId: string): string;
   close(): void;
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ExecutionRecord, ExportFormat, Page, ReportFileFormat, SynthesisConfig } from '../../shared';
+import type { ExecutionRecord, ExportFormat, Page, ReportFileFormat, SynthesisConfig, WorkerCommand } from '../../shared';
 import { AppError, validateConfig } from '../../shared';
 import { previewTable } from '../../data/destinations/preview';
 import { describeOutputTables } from '../../data/exporters/table-reader';
@@ -11,6 +11,8 @@ import type { SourceAccess } from './source-access';
 import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
 import type { ReportJson } from '../../report/schema';
+
+type JobSecrets = Extract<WorkerCommand, { type: 'start' }>['secrets'];
 
 /** Execution use cases shared by the API handlers and the CLI. */
 export class ExecutionService {
@@ -43,6 +45,7 @@ export class ExecutionService {
     const secrets = this.secretsFor(config);
     if (given.destinationPassword !== undefined) secrets.destinationPassword = given.destinationPassword;
     const execution = this.store.executions.create({ synthesisId, config });
+    secrets.artifactKey = this.store.artifactKey(execution.id);
     void this.jobs.start(execution, config, secrets);
     return execution;
   }
@@ -70,14 +73,16 @@ export class ExecutionService {
     const config = opts.destination ? { ...trained, destination: opts.destination } : trained;
     const secrets = this.secretsFor(config);
     if (opts.destinationPassword !== undefined) secrets.destinationPassword = opts.destinationPassword;
+    // The trained run's key: its artifacts (copy filter hashes, sealed kept values) are read under it.
+    secrets.artifactKey = this.store.artifactKey(source.id);
     const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
     const execution = this.store.executions.create({ synthesisId: source.synthesisId, config });
     void this.jobs.start(execution, config, secrets, { from: source.workspace, rows: opts.rows, seed });
     return execution;
   }
 
-  private secretsFor(config: SynthesisConfig): { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } {
-    const secrets: { sourcePassword?: string; destinationPassword?: string; mockingKey?: string } = { mockingKey: this.store.mockingKey() };
+  private secretsFor(config: SynthesisConfig): JobSecrets {
+    const secrets: JobSecrets = { mockingKey: this.store.mockingKey() };
     const sp = this.sources.passwordFor(config.source);
     if (sp !== undefined) secrets.sourcePassword = sp;
     if (config.destination.kind === 'database') {

@@ -12,10 +12,9 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { exportParams, makeMasks, type Arch, type Params } from './model/network';
 import type { TrainedNet, TrainOptions } from './model/trainer';
-import { tokenMarginals } from './model/rake';
 import { CopyFilter } from './privacy-filter';
 import type { DpSpent } from './privacy/budget';
-import type { PreparedTable, TableModel } from './table-model';
+import { trainingMarginals, type PreparedTable, type TableModel } from './table-model';
 
 /** A table's artifact folder in a workspace (names made safe for any file system). */
 export function tableDir(workspace: string, table: string): string {
@@ -163,7 +162,7 @@ export async function loadTableModel(workspace: string, prepared: PreparedTable)
     steps: t.steps ?? 0,
     validationRows: new Int32Array(0),
   };
-  const marginals = t.raked ? tokenMarginals(prepared.tokens, prepared.cards) : null;
+  const marginals = t.raked ? trainingMarginals(prepared) : null;
   const blend = t.copula && (t.selection?.copulaShare ?? 0) > 0 ? t.copula : null;
   if (blend && !sameCards(blend.cards, prepared.cards)) throw mismatch(prepared.table);
   return { ...base, family: 'ar', net, copula: blend, marginals, ...readSelection(t) };

@@ -37,6 +37,8 @@ import type { Row, RowBatch } from '../../shared/values';
 import type { TableStats } from '../../shared/table-stats';
 import type { ModelChoiceReport } from '../../report/schema';
 import { initBackend } from './backend';
+import { generatesFromArtifacts, readGenerationArtifact, readSource, writeGenerationArtifact, type StoredSource } from './generation-artifacts';
+import { tokenMarginals } from './model/rake';
 import { tableDir, writeModelArtifacts } from './model-artifacts';
 import { checkAborted } from './model/trainer';
 import { modelChoiceReason } from './model/select';
@@ -70,6 +72,12 @@ export interface PipelineInput {
   log?: LogFn;
   /** Per-project secret for consistent mocking (from the project store); never written to artifacts. */
   mockingKey?: string;
+  /**
+   * Per-execution secret (hex, from the project store) the copy filter's hashes and the sealed
+   * values of the generation artifacts are keyed by; never written. Without it no generation
+   * artifacts are written (generating again then reads the source).
+   */
+  artifactKey?: string;
 }
 
 export interface StepProgress {
@@ -169,6 +177,7 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
       effective: effective.tables[name],
       mockingKey: input.mockingKey,
       ...(input.wholeStats?.[name] ? { whole: input.wholeStats[name] } : {}),
+      ...(input.artifactKey ? { artifactKey: input.artifactKey } : {}),
       warn: (m) => {
         warnings.push(m);
         log('warn', m);
@@ -178,6 +187,8 @@ export async function preprocess(input: PipelineInput): Promise<PreparedDataset>
     const dir = tableDir(input.workspace, name);
     await fs.mkdir(dir, { recursive: true });
     await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(prepared), null, 1));
+    if (input.artifactKey && generatesFromArtifacts(config, false))
+      await writeGenerationArtifact(input.workspace, prepared, tokenMarginals(prepared.tokens, prepared.cards), input.artifactKey);
   }
   for (const name of outputTables(config)) if (!(name in sourceRows)) sourceRows[name] = input.sourceRows?.[name] ?? input.tables[name]?.rows.length ?? 0;
   return { input, order, effective, tables, evaluation, sourceRows, warnings };
@@ -217,6 +228,53 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
     warnings: relational.warnings,
     relational,
   };
+}
+
+/**
+ * The prepared dataset of a trained run read back from its artifacts (`from`: its workspace),
+ * without the source: encoders, copy filter, fake pools and kept values as written by
+ * `preprocess`. Null when the run wrote no generation artifacts (a relational synthesis, one
+ * with original-data tables, or a run without an artifact key). No real rows: `evaluation` is
+ * empty and `input.tables` holds nothing.
+ */
+export async function reloadPrepared(opts: {
+  config: SynthesisConfig;
+  from: string;
+  workspace: string;
+  artifactKey: string;
+  log?: LogFn;
+}): Promise<{ prepared: PreparedDataset; source: StoredSource } | null> {
+  const { config } = opts;
+  if (!generatesFromArtifacts(config, isRelational(config))) return null;
+  const source = await readSource(opts.from);
+  if (!source) return null;
+  const tables: Record<string, PreparedTable> = {};
+  for (const name of source.order) {
+    const table = await readGenerationArtifact(opts.from, name, opts.artifactKey);
+    if (!table) return null;
+    tables[name] = table;
+  }
+  await fs.mkdir(opts.workspace, { recursive: true });
+  const effective: EffectiveSettings = { tables: Object.fromEntries(Object.entries(tables).map(([t, p]) => [t, p.effective])) };
+  await fs.writeFile(path.join(opts.workspace, SETTINGS_JSON), JSON.stringify(effective, null, 1));
+  const input: PipelineInput = {
+    config,
+    metadata: source.metadata,
+    tables: {},
+    sourceRows: source.sourceRows,
+    workspace: opts.workspace,
+    ...(opts.log ? { log: opts.log } : {}),
+  };
+  const prepared: PreparedDataset = {
+    input,
+    order: source.order,
+    effective,
+    tables,
+    evaluation: {},
+    sourceRows: source.sourceRows,
+    warnings: [],
+  };
+  return { prepared, source };
 }
 
 function encodingArtifact(p: PreparedTable): unknown {

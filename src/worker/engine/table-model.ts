@@ -35,6 +35,7 @@ import { applyIndices, rakeWeights, resampleIndices, tokenMarginals } from './mo
 import { checkAborted, type TrainedNet, type TrainOptions, type TrainProgress } from './model/trainer';
 import { createRng } from './rng';
 import { CopyFilter } from './privacy-filter';
+import { fakePool } from './mock/mock-values';
 import { dpBatchSize, planPreprocessing, planSgd, spent, type DpSpent, type PreprocessingPlan } from './privacy/budget';
 import { dpSpec } from './privacy/dp-encoders';
 
@@ -50,6 +51,8 @@ export interface PrepareOptions {
   minRows?: number;
   /** Per-project secret for consistent mocking (same real value -> same fake value); never stored in artifacts. */
   mockingKey?: string;
+  /** Per-execution secret (hex) the copy filter's row hashes are keyed by; never stored in artifacts (default: a random one). */
+  artifactKey?: string;
   /** The table's effective settings (default: resolved from `settings` and `config` alone). */
   effective?: EffectiveTable;
   /**
@@ -73,13 +76,18 @@ export interface PreparedTable {
   settings: SynthSettings;
   /** What the engine applies to this table and its columns (thresholds, clipping, copy filter, DP). */
   effective: EffectiveTable;
-  /** Training rows that are rare on all modelled columns (never emitted). */
+  /** Training rows that are rare on all modelled columns (never emitted), as keyed hashes. */
   copyFilter: CopyFilter;
   /**
-   * Consistent mocking (setting on + a project key): the key and, per mocked plan index, the
-   * real training values synthetic rows draw and map to fakes. In memory only, never written.
+   * Consistent mocking (setting on + a project key): per mocked plan index, the training values
+   * mapped to their fakes (`fakePool`), which synthetic rows draw from. Fakes only, no key.
    */
-  mocking?: { key: string; pools: Map<number, CellValue[]> };
+  mocking?: { pools: Map<number, CellValue[]> };
+  /**
+   * Training token marginals, when `tokens` are not at hand (a table read back from its
+   * generation artifacts, whose `tokens` are empty).
+   */
+  marginals?: Float64Array[];
   /** Differential privacy: the histogram part of the budget and the noisy token log-frequencies. */
   dp?: { plan: PreprocessingPlan; initLogFreq: Float32Array };
   /** Per plan, the longest text the source column holds (`varchar(n)`, `char(n)`); generated texts are cut to it. */
@@ -158,15 +166,18 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
         modelled.map((i) => valuesByPlan[i] as CellValue[]),
         modelled,
         effective.copyFilter.threshold,
+        opts.artifactKey,
       )
     : CopyFilter.none();
   let mocking: PreparedTable['mocking'];
   if (privacy.consistentMocking && opts.mockingKey && !dpOn) {
     const pools = new Map<number, CellValue[]>();
+    const key = opts.mockingKey;
     plans.forEach((p, i) => {
-      if (p.role === 'mock') pools.set(i, valuesByPlan[i] as CellValue[]);
+      if (p.role === 'mock')
+        pools.set(i, fakePool({ key, column: p.name, generator: p.generator, templates: p.templates, pool: valuesByPlan[i] as CellValue[] }));
     });
-    if (pools.size > 0) mocking = { key: opts.mockingKey, pools };
+    if (pools.size > 0) mocking = { pools };
   }
   const dp = dpPlan ? { plan: dpPlan, initLogFreq: logFreqFromCounts(dpFreq, cards) } : undefined;
   return {
@@ -326,6 +337,11 @@ export function chooseTrainOptions(n: number, cards: number[], settings: SynthSe
   };
 }
 
+/** The training token marginals of a prepared table (sampled batches are raked to them). */
+export function trainingMarginals(prepared: PreparedTable): Float64Array[] {
+  return prepared.marginals ?? tokenMarginals(prepared.tokens, prepared.cards);
+}
+
 export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): Promise<TableModel> {
   const t0 = performance.now();
   const settings = prepared.settings;
@@ -383,7 +399,7 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
     trainOptions.initLogFreq = undefined;
     return { ...base, family: 'ar', net, copula: null, trainOptions, trainSeconds: (performance.now() - t0) / 1000, marginals: null, differentialPrivacy };
   }
-  const marginals = opts.rake === false ? null : tokenMarginals(prepared.tokens, prepared.cards);
+  const marginals = opts.rake === false ? null : trainingMarginals(prepared);
   if (!opts.family && !opts.context) {
     const choice = await chooseModel(prepared, net, settings.seed, opts.rake !== false);
     if (choice.copulaShare < 1 && prepared.n < REFIT_MAX_ROWS && net.validationRows.length > 0) {

@@ -6,7 +6,7 @@
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { decodeTokens, subColumnsOf } from './encoders/index';
 import * as idEnc from './encoders/id';
-import { consistentMockValues, mockValues } from './mock/mock-values';
+import { drawFakes, mockValues } from './mock/mock-values';
 import { sampleCopula } from './model/copula';
 import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
 import type { Sampler } from './model/sampler';
@@ -89,7 +89,7 @@ function decodeColumns(model: TableModel, tokens: Int32Array[], rows: number, rn
       case 'mock': {
         const req = { table: prepared.table, column: p.name, generator: p.generator, templates: p.templates, count: rows, seed: seed + idOffset + i };
         const pool = prepared.mocking?.pools.get(i);
-        cols.push(prepared.mocking && pool ? consistentMockValues({ ...req, key: prepared.mocking.key, pool, next: rng.next }) : mockValues(req));
+        cols.push(pool ? drawFakes(pool, rows, rng.next) : mockValues(req));
         break;
       }
     }

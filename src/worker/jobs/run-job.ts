@@ -24,10 +24,12 @@ import { writeDestination } from '../../data/destinations/write';
 import { openDestinationWriter, streamingRefusal, type DestinationWriter } from '../../data/destinations/streaming-write';
 import { destinationMapping } from '../../data/destinations/mapping';
 import { readOutputTable } from '../../data/exporters/table-reader';
-import { build, dispose, preprocess, synthesize, train, modelSummary, type BuiltDataset } from '../engine/pipeline';
+import { build, dispose, preprocess, reloadPrepared, synthesize, train, modelSummary, type BuiltDataset } from '../engine/pipeline';
+import { generatesFromArtifacts, writeSource } from '../engine/generation-artifacts';
 import { buildReport } from '../engine/report/build';
 import { loadTableModel } from '../engine/model-artifacts';
-import { writeReportFiles } from '../../report/files';
+import { readReportFile, writeReportFiles } from '../../report/files';
+import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
@@ -86,20 +88,36 @@ export async function runJob(
   /** The destination written as the rows are generated (PostgreSQL), committed in Storing. */
   let live: DestinationWriter | null = null;
   let built: BuiltDataset | null = null;
+  let fingerprint: LoadedData['fingerprint'] | null = null;
   try {
-    const loaded = await timeline.run('load', async () => {
-      const data = await loadData(config, {
-        password: secrets.sourcePassword,
-        signal,
-        onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }),
+    const generate = cmd.generate;
+    // Generating again reads the trained run's artifacts only, when it wrote them (else the source, as training did).
+    const stored =
+      generate && secrets.artifactKey ? await reloadPrepared({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log }) : null;
+    let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats'>>;
+    if (stored) {
+      timeline.skip('load');
+      if (stored.source.fingerprint) emit({ type: 'fingerprint', ...stored.source.fingerprint });
+      log('info', `Generating from the stored model of ${stored.prepared.order.length} table(s) alone: the source is not read.`);
+      loaded = { metadata: stored.source.metadata, tables: {}, sourceRows: stored.source.sourceRows };
+    } else {
+      if (generate)
+        log('info', 'The trained run left no generation artifacts (a relational synthesis, original-data tables, or an older run): the source is read again.');
+      loaded = await timeline.run('load', async () => {
+        const data = await loadData(config, {
+          password: secrets.sourcePassword,
+          signal,
+          onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }),
+        });
+        emit({ type: 'fingerprint', ...data.fingerprint });
+        const inSource = totalOf(data.sourceRows);
+        const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
+        const sampled = read < inSource ? ` (a training sample of the ${inSource.toLocaleString('en-US')} rows in the source)` : '';
+        log('info', `Read ${read.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s)${sampled}.`);
+        fingerprint = data.fingerprint;
+        return data;
       });
-      emit({ type: 'fingerprint', ...data.fingerprint });
-      const inSource = totalOf(data.sourceRows);
-      const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
-      const sampled = read < inSource ? ` (a training sample of the ${inSource.toLocaleString('en-US')} rows in the source)` : '';
-      log('info', `Read ${read.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s)${sampled}.`);
-      return data;
-    });
+    }
     const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
     if (config.destination.kind === 'database') {
       // The destination is checked before any training, so a missing right fails at once.
@@ -127,20 +145,24 @@ export async function runJob(
     log('info', estimateText(estimate, !!sharding));
     abortIfNeeded(signal);
 
-    const prepared = await timeline.run('preprocess', () =>
-      preprocess({
+    const prepared = await timeline.run('preprocess', async () => {
+      if (stored) return stored.prepared;
+      const p = await preprocess({
         config,
         metadata: loaded.metadata,
         tables: loaded.tables,
         sourceRows: loaded.sourceRows,
-        wholeStats: loaded.wholeStats,
+        ...(loaded.wholeStats ? { wholeStats: loaded.wholeStats } : {}),
         workspace,
         log,
         mockingKey: secrets.mockingKey,
-      }),
-    );
+        ...(secrets.artifactKey ? { artifactKey: secrets.artifactKey } : {}),
+      });
+      if (secrets.artifactKey && !generate && generatesFromArtifacts(config, p.relational !== undefined))
+        await writeSource(workspace, { metadata: loaded.metadata, sourceRows: p.sourceRows, order: p.order, fingerprint });
+      return p;
+    });
     abortIfNeeded(signal);
-    const generate = cmd.generate;
     built = await timeline.run('build', async () => {
       const b = await build(prepared);
       if (generate) {
@@ -241,10 +263,13 @@ export async function runJob(
         models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
       });
-      const files = await writeReportFiles(report, workspace);
+      // A generation from the stored model read no real row: its output is compared with the first run's report.
+      const firstReport = stored && generate ? readFirstReport(generate.from, log) : null;
+      const final = firstReport ? reportAgainstFirstRun(report, firstReport, synthetic) : report;
+      const files = await writeReportFiles(final, workspace);
       reportPath = files.htmlPath;
-      quality = report.summary.quality ?? null;
-      privacy = privacyFigures(report);
+      quality = final.summary.quality ?? null;
+      privacy = privacyFigures(final);
     });
     abortIfNeeded(signal);
 
@@ -315,6 +340,16 @@ function estimateText(e: ResourceEstimate, sharded: boolean): string {
   return e.destinationBytes
     ? `Output estimate: ${rows}, ${local}, and about ${formatBytes(e.destinationBytes)} in the destination (${destFree}).`
     : `Output estimate: ${rows}, ${local}.`;
+}
+
+/** The report of the run that trained the model, or null (logged) when it cannot be read. */
+function readFirstReport(from: string, log: (level: 'info' | 'warn' | 'error', message: string) => void): ReportJson | null {
+  try {
+    return readReportFile(from);
+  } catch {
+    log('warn', 'The report of the run that trained the model cannot be read: this report has no real side to compare with.');
+    return null;
+  }
 }
 
 function totalOf(rows: Record<string, number>): number {

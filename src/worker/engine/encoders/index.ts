@@ -15,6 +15,7 @@ import * as datetime from './datetime';
 import * as id from './id';
 import * as numeric from './numeric';
 import { replaceIdentifiers } from '../mock/free-text';
+import { shapePattern } from '../mock/generators';
 import { defaultReduceOptions, type ReduceOptions, type SubColumn, type Tokens } from './types';
 
 export type EncoderSpec = categorical.CategoricalSpec | numeric.NumericSpec | datetime.DatetimeSpec | boolean.BooleanSpec;
@@ -108,10 +109,10 @@ function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig
   }
 }
 
-/** A few real texts whose shape (not content) fake codes imitate. */
+/** The shapes of a few real texts (letters as A/a, digits as 9; never the texts) that fake codes imitate. */
 function shapeTemplates(values: readonly CellValue[], rng: Rng): string[] {
   const texts = values.filter((v): v is string => typeof v === 'string' && v !== '');
-  return Array.from({ length: Math.min(20, texts.length) }, () => texts[rng.int(texts.length)] as string);
+  return Array.from({ length: Math.min(20, texts.length) }, () => shapePattern(texts[rng.int(texts.length)] as string));
 }
 
 /** Decides how a column is produced and fits its encoder (analyze + reduce) on the training values. */

@@ -10,6 +10,7 @@
  *   without the key. The real values come from the training rows, in memory only. Codes faked
  *   by shape take the shape of one of the column's templates (picked by that seed), so their
  *   lengths follow the column's distribution and never reveal the length of the real value.
+ *   The training values are mapped once (`fakePool`); rows draw from the mapped pool.
  */
 import { createHmac } from 'node:crypto';
 import { Faker, en } from '@faker-js/faker';
@@ -85,24 +86,32 @@ export function createConsistentMocker(key: string, column: string, generator: s
   };
 }
 
-export interface ConsistentRequest extends MockRequest {
+export interface FakePoolRequest {
   key: string;
-  /** Real values of the column (training rows, in memory): synthetic rows draw from them and map them. */
+  column: string;
+  generator?: string;
+  /** Shapes of a few real codes (`shapePattern`), as the column's plan keeps them. */
+  templates?: string[];
+  /** Real values of the column (training rows, in memory). */
   pool: readonly CellValue[];
-  /** Uniform draws in [0, 1), one per row (the sampler's random stream). */
-  next: () => number;
 }
 
-/** Consistent fakes: each row draws a real value from the training distribution and maps it. */
-export function consistentMockValues(req: ConsistentRequest): CellValue[] {
+/**
+ * The training values of a mocked column mapped to their consistent fakes, in the same order:
+ * synthetic rows draw from it (`drawFakes`), so they follow the real distribution while holding
+ * fakes only. It holds no real value and no key, so it may be written to the run's artifacts.
+ */
+export function fakePool(req: FakePoolRequest): CellValue[] {
   const codes = codeTemplates(req.pool.filter((v): v is string => typeof v === 'string').slice(0, 50));
   const codesSeen = codes.length > 0 && codes.length >= Math.min(50, req.pool.length) / 2;
   const sample = codeTemplates(req.templates);
   const mocker = createConsistentMocker(req.key, req.column, req.generator, codesSeen ? (sample.length > 0 ? sample : codes) : []);
-  const out: CellValue[] = new Array(req.count);
-  for (let i = 0; i < req.count; i++) {
-    const real = req.pool.length > 0 ? (req.pool[Math.min(req.pool.length - 1, Math.floor(req.next() * req.pool.length))] ?? null) : null;
-    out[i] = mocker.fake(real);
-  }
+  return req.pool.map((v) => mocker.fake(v));
+}
+
+/** `count` fakes drawn from a fake pool with the sampler's uniform draws. */
+export function drawFakes(pool: readonly CellValue[], count: number, next: () => number): CellValue[] {
+  const out: CellValue[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = pool.length > 0 ? (pool[Math.min(pool.length - 1, Math.floor(next() * pool.length))] ?? null) : null;
   return out;
 }
