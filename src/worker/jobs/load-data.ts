@@ -102,7 +102,8 @@ export async function loadData(
       }
       tables[name] = { columns, rows: all };
       if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
-      if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize') {
+      // (Under differential privacy the engine decides on the training rows alone: nothing to count.)
+      if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
         const request = statsRequest(tableConfig, opts.signal);
         if (request.categories.length + request.ranges.length > 0) wholeStats[name] = await source.tableStats(name, request);
       }

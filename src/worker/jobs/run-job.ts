@@ -114,6 +114,12 @@ export async function runJob(
         const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
         const sampled = read < inSource ? ` (a training sample of the ${inSource.toLocaleString('en-US')} rows in the source)` : '';
         log('info', `Read ${read.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s)${sampled}.`);
+        const counted = Object.keys(data.wholeStats);
+        if (counted.length)
+          log(
+            'info',
+            `Rare categories and extremes of ${counted.map((t) => `"${t}"`).join(', ')} are decided on every row of the source (counted in the source).`,
+          );
         fingerprint = data.fingerprint;
         return data;
       });
