@@ -19,6 +19,7 @@ export default defineConfig({
         input: {
           'electron/main': p('./src/main/electron/main.ts'),
           'worker/entry': p('./src/worker/entry.ts'),
+          'worker/sample-thread': p('./src/worker/engine/sample-thread.ts'),
         },
         output: { entryFileNames: '[name].js' },
       },

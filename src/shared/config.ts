@@ -95,6 +95,8 @@ export const synthSettingsSchema = z.object({
   randomSample: z.boolean().default(true),
   seed: z.number().int().default(42),
   device: z.enum(devices).default('auto'),
+  /** Threads that draw the synthetic rows (unset = one per core; 1 = the worker's own thread). The rows do not depend on it. */
+  samplingThreads: z.number().int().positive().max(64).optional(),
   /** Training stops when this many seconds have passed (0 = no limit). */
   timeBudgetSeconds: z.number().nonnegative().default(0),
   /** The whole execution is stopped (failed, EXECUTION_TIMED_OUT) after this many seconds (0 = no limit). */

@@ -51,6 +51,22 @@ export function createRng(seed: number): Rng {
   return rng;
 }
 
+/**
+ * The seed of an independent stream named by `path` under `seed` (e.g. a sampling chunk's index):
+ * a hash of both, so streams of neighbouring indexes or seeds share nothing, and a stream depends
+ * on its name only, never on who draws it or in which order.
+ */
+export function streamSeed(seed: number, ...path: number[]): number {
+  let h = (seed | 0) ^ 0x9e3779b9;
+  for (const v of path) {
+    h = Math.imul(h ^ ((v | 0) + 0x7f4a7c15), 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+  }
+  return h & 0x7fffffff;
+}
+
 /** Fisher-Yates shuffle in place. */
 export function shuffle<T>(items: T[] | Int32Array, rng: Rng): void {
   for (let i = items.length - 1; i > 0; i--) {

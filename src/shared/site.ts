@@ -17,7 +17,7 @@ export const DEFAULT_SHARD_ROWS = 50_000;
 export const siteQueueSchema = z.object({
   url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
   name: z.string().regex(/^[\w.-]{1,80}$/, 'letters, digits, dot, dash and underscore'),
-  /** Rows per generation shard (the output depends on the seed and on this size, never on which worker runs a shard). */
+  /** Rows per generation shard (the output depends on the seed only, never on this size or on which worker runs a shard). */
   shardRows: z.number().int().positive(),
   /** The site key file that seals secrets for the workers. */
   keyFile: z.string(),
@@ -39,7 +39,11 @@ export const executionJobSchema = z.object({
 });
 export type ExecutionJob = z.infer<typeof executionJobSchema>;
 
-/** One shard of a table's generation: rows [start, start + rows) of the output, from its own seed. */
+/**
+ * One shard of a table's generation: rows [start, start + rows) of the output that the generation
+ * seed gives in one process (every run draws its rows in chunks, each from a stream named by the
+ * seed and the chunk's place), so the shards together equal an unsharded run.
+ */
 export const shardSchema = z.object({
   table: z.string(),
   index: z.number().int().nonnegative(),
@@ -74,21 +78,6 @@ export const jobSecretsSchema = z.object({
   artifactKey: z.string().optional(),
 });
 
-/**
- * The seed of shard `index` of the table at position `tableIndex`: a mix of the generation seed and
- * the shard's place, so a shard's rows depend on them only.
- */
-export function shardSeed(seed: number, tableIndex: number, index: number): number {
-  let h = (seed | 0) ^ 0x9e3779b9;
-  for (const v of [tableIndex, index]) {
-    h = Math.imul(h ^ (v + 0x7f4a7c15), 0x85ebca6b);
-    h ^= h >>> 13;
-    h = Math.imul(h, 0xc2b2ae35);
-    h ^= h >>> 16;
-  }
-  return h & 0x7fffffff;
-}
-
 /** The shards of `rows` output rows of one table, `shardRows` each (the last one shorter). */
 export function planShards(table: string, tableIndex: number, rows: number, shardRows: number, seed: number, stagePrefix: string): Shard[] {
   const of = Math.max(1, Math.ceil(rows / shardRows));
@@ -98,7 +87,7 @@ export function planShards(table: string, tableIndex: number, rows: number, shar
     of,
     start: index * shardRows,
     rows: Math.min(shardRows, rows - index * shardRows),
-    seed: shardSeed(seed, tableIndex, index),
+    seed,
     stage: `${stagePrefix}_${tableIndex}_${index}`,
   })).filter((s) => s.rows > 0);
 }

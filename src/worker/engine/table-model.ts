@@ -7,12 +7,12 @@
  *   // Optional context: one row per training row, row-major Float32Array (n x dim), e.g. the
  *   // parent's encoded attributes (one-hot tokens, normalised numbers, child counts...).
  *   const model = await fitTable(prepared, { context: { matrix, dim }, signal, onProgress });
- *   for await (const batch of sampleTable(model, count, { seed, context: parentMatrix, idOffset })) { ... }
+ *   for await (const batch of sampleTable(model, count, { seed, context: parentMatrix, start })) { ... }
  *   disposeTable(model);
  *
  * With a context, `sampleTable` generates row i from context row i (`context` must then hold
  * `count` rows of the same width). Columns with role 'id' are regenerated (ids from
- * `idOffset`), FK columns should be planned as 'id' by the caller and overwritten. The model
+ * `start`), FK columns should be planned as 'id' by the caller and overwritten. The model
  * family is chosen automatically: the autoregressive network, or a Gaussian copula when the
  * table is tiny (and no context is given). Batches are raked to the training marginals (not
  * with a context) and pass the privacy filter (copies of rare training rows are redrawn; with a

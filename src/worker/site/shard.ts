@@ -1,7 +1,7 @@
 /**
- * One generation shard on a site worker: rows [start, start + rows) of a table, sampled from the
- * trained model with the shard's own seed and ids from `start`, so the rows depend on the seed
- * and the shard's place only, never on the worker that runs it. They go into the shard's staging
+ * One generation shard on a site worker: rows [start, start + rows) of a table's output for the
+ * generation seed, the same rows an unsharded run makes there (ids from `start`), so they depend
+ * on the seed and the shard's place only, never on the worker that runs it. They go into the shard's staging
  * table in one transaction (see data/destinations/shard-stages.ts).
  */
 import { activeForeignKeys } from '../../shared/config';
@@ -14,12 +14,12 @@ import { writeShardStage } from '../../data/destinations/shard-stages';
 import { sampleTable, type TableModel } from '../engine/table-model';
 import { loadTrainedModel, type TrainedModel } from './trained-model';
 
-/** Rows sampled per batch inside a shard (part of what makes a shard's rows reproducible). */
+/** Rows per batch written inside a shard (grouping only: the rows depend on the seed and the shard's place). */
 export const SHARD_BATCH_ROWS = 4096;
 
 /** The rows of a shard, in batches. */
 export function shardBatches(model: TableModel, shard: Shard, signal?: AbortSignal): AsyncIterable<RowBatch> {
-  return sampleTable(model, shard.rows, { seed: shard.seed, idOffset: shard.start, batchSize: SHARD_BATCH_ROWS, ...(signal ? { signal } : {}) });
+  return sampleTable(model, shard.rows, { seed: shard.seed, start: shard.start, batchSize: SHARD_BATCH_ROWS, ...(signal ? { signal } : {}) });
 }
 
 /** The model of the last execution this worker generated shards for (shards of one execution usually follow each other). */

@@ -13,7 +13,7 @@
  */
 import { tf } from '../backend';
 import type { BackendName } from '../backend';
-import { createSampler, type Sampler } from './sampler';
+import { createSampler, type Sampler, type SamplingNet } from './sampler';
 import { hostBatches, train, type BatchSourceFactory, type TrainData, type TrainedNet, type TrainOptions } from './trainer';
 
 export interface Trainer {
@@ -21,7 +21,7 @@ export interface Trainer {
 }
 
 export interface SamplerFactory {
-  sampler(net: TrainedNet): Sampler;
+  sampler(net: SamplingNet): Sampler;
 }
 
 export interface Compute extends Trainer, SamplerFactory {

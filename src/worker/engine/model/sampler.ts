@@ -21,6 +21,9 @@ import type { Rng } from '../rng';
 import { degrees, offsets } from './network';
 import type { TrainedNet } from './trainer';
 
+/** What a sampler reads of a trained network. */
+export type SamplingNet = Pick<TrainedNet, 'arch' | 'params'>;
+
 export interface Sampler {
   /** Tokens for `rows` rows (one Int32Array per column). `context` is row-major rows x contextDim. */
   sample(rows: number, rng: Rng, temperature: number, context?: Float32Array): Promise<Int32Array[]>;
@@ -168,7 +171,7 @@ function rowPrefix(mem: Float32Array, S: number, R: number, w: number, at: numbe
   return mem.subarray(at, at + R * w);
 }
 
-export function createSampler(net: TrainedNet): Sampler {
+export function createSampler(net: SamplingNet): Sampler {
   const { cards, hidden: H, contextDim: K } = net.arch;
   const J = cards.length;
   const C = cards.reduce((a, b) => a + b, 0);
