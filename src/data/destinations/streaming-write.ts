@@ -135,7 +135,8 @@ export interface DestinationWriter {
 
 /**
  * Why a destination is written from the local output in the Storing step rather than while the
- * rows are generated, or null when it can be written as they come.
+ * rows are generated, or null when it can be written as they come (on one connection: rows
+ * generated one batch at a time keep one COPY busy, so `parallel` does not apply).
  */
 export function streamingRefusal(destination: DatabaseDestination, plan: DestinationPlan): string | null {
   if (destination.target.kind !== 'postgres') return 'only PostgreSQL destinations are written while the rows are generated';
