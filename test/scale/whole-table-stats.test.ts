@@ -11,6 +11,7 @@ import { openSource } from '../../src/data/sources/connector';
 import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
 import { preprocess } from '../../src/worker/engine/pipeline';
 import { buildReport } from '../../src/worker/engine/report/build';
+import { runPipeline } from '../relational/pipeline-helpers';
 import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
 
 /**
@@ -178,4 +179,18 @@ describe.each([
     expect(sample.extreme.rareExtremes.min || sample.extreme.real[0] > 0).toBe(true);
     expect(sample.extreme.wholeTable).toBeUndefined();
   }, 300_000);
+});
+
+describe('a run on a sampled PostgreSQL table', () => {
+  it('says in its log that rarity was counted in the source, and its report checks extremes against the table', async () => {
+    const config = await configFor(db.spec);
+    config.settings.preset = 'fast';
+    config.settings.epochs = 2;
+    config.settings.outputSize = { mode: 'rows', rows: 2000 };
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status).toBe('succeeded');
+    expect(run.logs).toContain('info: Rare categories and extremes of "people" are decided on every row of the source (counted in the source).');
+    const checks = run.report.tables.find((t) => t.name === 'people')!.checks!;
+    expect(checks.extremes.find((e) => e.column === 'score')).toMatchObject({ real: [0, 1000], rareExtremes: { min: false, max: true }, wholeTable: true });
+  }, 600_000);
 });
