@@ -66,6 +66,12 @@ export type ExportFormat = (typeof exportFormats)[number];
 export const reportFileFormats = ['html', 'pdf'] as const;
 export type ReportFileFormat = (typeof reportFileFormats)[number];
 
+const settingsSchema = z.object({
+  queue: z.object({ url: z.string(), name: z.string(), shardRows: z.number().int(), hasPassword: z.boolean() }).nullable(),
+  override: z.string().nullable(),
+});
+export type AppSettings = z.infer<typeof settingsSchema>;
+
 const id = z.object({ id: z.string() });
 const ok = z.object({ ok: z.literal(true) });
 const pageRequest = z.object({ table: z.string(), offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(50) });
@@ -153,6 +159,33 @@ export const api = {
   'executions.exportReport': {
     input: z.object({ ids: z.array(z.string()).min(1).max(8), format: z.enum(reportFileFormats) }),
     output: z.object({ path: z.string(), fileName: z.string() }),
+  },
+
+  /**
+   * The site queue (BullMQ on the site's Redis) executions are submitted to instead of running here.
+   * `queue`: the stored setting, its URL without password (`hasPassword`: one is sealed apart);
+   * `override`: a queue set outside the app (DOPPEL_QUEUE or --queue, password hidden) that wins over it.
+   */
+  'settings.get': { input: z.object({}), output: settingsSchema },
+  /** Stores the site queue (a password in the URL is sealed, never kept in clear) or, with null, runs executions here again. */
+  'settings.setQueue': {
+    input: z.object({
+      queue: z
+        .object({
+          url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
+          name: z.string().regex(/^[\w.-]{1,80}$/, 'letters, digits, dot, dash and underscore'),
+          shardRows: z.number().int().positive(),
+          /** Keep the sealed password when the URL gives none (the form never shows it back). */
+          keepPassword: z.boolean().optional(),
+        })
+        .nullable(),
+    }),
+    output: settingsSchema,
+  },
+  /** Whether executions go to a site queue now, whether it answers, and how many site workers wait on it. */
+  'settings.queueStatus': {
+    input: z.object({}),
+    output: z.object({ inUse: z.boolean(), reachable: z.boolean(), workers: z.number().int(), message: z.string() }),
   },
 
   /** The append-only, hash-chained audit trail (one record per finished execution). */

@@ -13,6 +13,7 @@ import { migrate } from './migrations';
 import { makeStorePrivate } from './private-folder';
 import { reportAnchors } from './report-anchors';
 import { fileSecretBox } from './secret-key';
+import { settingsRepo } from './settings-repo';
 import { sourcesRepo } from './sources-repo';
 import { synthesesRepo } from './syntheses-repo';
 import type { ProjectStore, SecretBox } from './types';
@@ -81,6 +82,7 @@ export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): Pr
   const store: ProjectStore = {
     dir: root,
     sources: sourcesRepo(db, secretBox),
+    settings: settingsRepo(db, secretBox),
     syntheses: synthesesRepo(db, (id) => executions.workspacesForDelete(id)),
     executions,
     audit: auditRepo(db, () => reportAnchors(executions.list())),

@@ -97,8 +97,28 @@ export interface AuditRepo {
   verify(anchors?: AuditAnchor[]): { ok: boolean; records: number; brokenAt?: number; message: string };
 }
 
+/** The site queue as the settings keep it: the URL holds no password (`hasPassword`: one is sealed apart). */
+export interface StoredSiteQueue {
+  url: string;
+  name: string;
+  shardRows: number;
+  hasPassword: boolean;
+}
+
+export interface SettingsRepo {
+  siteQueue(): StoredSiteQueue | null;
+  /**
+   * Stores the site queue (null: executions run here again). A password in `url` is sealed apart;
+   * a URL without one removes the stored password unless `keepPassword`.
+   */
+  setSiteQueue(input: { url: string; name: string; shardRows: number; keepPassword?: boolean } | null): StoredSiteQueue | null;
+  /** The stored URL with its password put back (for connecting only; never shown or logged). */
+  siteQueueUrl(): string | null;
+}
+
 export interface ProjectStore {
   readonly dir: string;
+  readonly settings: SettingsRepo;
   readonly sources: SourcesRepo;
   readonly syntheses: SynthesesRepo;
   readonly executions: ExecutionsRepo;

@@ -31,6 +31,9 @@ export const allowedChannels = [
   'executions.report',
   'executions.compare',
   'executions.exportReport',
+  'settings.get',
+  'settings.setQueue',
+  'settings.queueStatus',
   'audit.list',
   'audit.verify',
 ] as const;

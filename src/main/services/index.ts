@@ -18,7 +18,9 @@ import { notEmpty, SourceAccess } from './source-access';
 import { columnTypes, toPage } from './wire';
 import { validationEnv } from '../../data/sources/canonical-path';
 import { forkWorker, type SpawnWorker } from './worker-process';
-import { queueSpawner, siteQueueFromEnv } from './queue-transport';
+import { queueSpawner, siteQueueFromEnv, siteQueueFromSettings, siteQueueStatus } from './queue-transport';
+import { maxRunningFromEnv } from './jobs';
+import { redactRedisUrl } from '../../data/queue/site-queue';
 import type { SiteQueue } from '../../shared/site';
 import { appVersion } from './version';
 
@@ -72,17 +74,39 @@ async function destinationCheck(services: { sources: SourceAccess }, config: Syn
 export function createServices(opts: ServicesOptions): Services {
   const store = openStore(opts.storeDir, opts.secretBox ? { secretBox: opts.secretBox } : {});
   const version = appVersion();
-  const queue = opts.queue === undefined ? siteQueueFromEnv(opts.storeDir) : (opts.queue ?? undefined);
+  // A queue given outside the app (--queue, DOPPEL_QUEUE) wins; else the app's queue setting, read at each start.
+  const fixedQueue = opts.queue === undefined ? siteQueueFromEnv(opts.storeDir) : (opts.queue ?? undefined);
+  const currentQueue = (): SiteQueue | undefined => fixedQueue ?? (opts.queue === null ? undefined : siteQueueFromSettings(store));
+  const local = opts.spawnWorker ?? forkWorker;
+  const localLimit = maxRunningFromEnv();
   // On a site queue the workers' capacity sets the pace: every execution is submitted at once.
-  const jobs = queue
-    ? new JobRunner(store, queueSpawner(queue), version, Number.MAX_SAFE_INTEGER)
-    : new JobRunner(store, opts.spawnWorker ?? forkWorker, version);
+  const jobs = new JobRunner(
+    store,
+    () => {
+      const queue = currentQueue();
+      return queue ? queueSpawner(queue)() : local();
+    },
+    version,
+    () => (currentQueue() ? Number.MAX_SAFE_INTEGER : localLimit),
+  );
+  const settings = (): ApiOutput<'settings.get'> => ({ queue: store.settings.siteQueue(), override: fixedQueue ? redactRedisUrl(fixedQueue.url) : null });
   const sources = new SourceAccess(store);
   const executions = new ExecutionService(store, jobs, sources);
   const services = { sources };
 
   const handlers: Handlers = {
     'app.info': async () => ({ version, backend: probeBackend(), platform: `${process.platform}-${process.arch}`, storeDir: store.dir }),
+
+    'settings.get': async () => settings(),
+    'settings.setQueue': async ({ queue }) => {
+      store.settings.setSiteQueue(queue);
+      return settings();
+    },
+    'settings.queueStatus': async () => {
+      const queue = currentQueue();
+      if (!queue) return { inUse: false, reachable: false, workers: 0, message: 'No site queue is set: executions run on this machine.' };
+      return { inUse: true, ...(await siteQueueStatus(queue)) };
+    },
 
     'sources.list': async () => store.sources.list(),
     'sources.add': async ({ name, spec, destination }) => {

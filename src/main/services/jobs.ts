@@ -48,8 +48,13 @@ export class JobRunner {
     private readonly store: ProjectStore,
     private readonly spawn: SpawnWorker,
     private readonly appVersion: string,
-    private readonly maxRunning = maxRunningFromEnv(),
+    /** How many run at once (a function when it follows a setting that can change, e.g. the site queue). */
+    private readonly limit: number | (() => number) = maxRunningFromEnv(),
   ) {}
+
+  private get maxRunning(): number {
+    return typeof this.limit === 'function' ? this.limit() : this.limit;
+  }
 
   subscribe(listener: (event: ApiEvent) => void): () => void {
     this.listeners.add(listener);

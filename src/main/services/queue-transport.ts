@@ -10,6 +10,7 @@ import { appErrorShapeSchema, toErrorShape, type AppErrorShape } from '../../sha
 import { jobEventSchema, workerCommandSchema, type JobEvent } from '../../shared/job';
 import { DEFAULT_SHARD_ROWS, type ExecutionJob, type SiteQueue } from '../../shared/site';
 import { CANCEL_TTL_SECONDS, cancelKey, redactRedisUrl, sealSecrets, siteKeyPath } from '../../data/queue/site-queue';
+import type { ProjectStore } from '../../data/store/types';
 import type { SpawnWorker, WorkerHandle } from './worker-process';
 
 /** The site queue from the settings: DOPPEL_QUEUE (a redis:// URL), DOPPEL_QUEUE_NAME, DOPPEL_SHARD_ROWS, DOPPEL_SITE_KEY. */
@@ -21,6 +22,45 @@ export function siteQueueFromEnv(storeDir: string, env: NodeJS.ProcessEnv = proc
     ...(env.DOPPEL_QUEUE_NAME ? { name: env.DOPPEL_QUEUE_NAME } : {}),
     shardRows: Number(env.DOPPEL_SHARD_ROWS) || undefined,
   });
+}
+
+/** The site queue stored in the app's settings (its password put back from the sealed secrets), if any. */
+export function siteQueueFromSettings(store: ProjectStore, env: NodeJS.ProcessEnv = process.env): SiteQueue | undefined {
+  const stored = store.settings.siteQueue();
+  const url = store.settings.siteQueueUrl();
+  if (!stored || !url) return undefined;
+  return siteQueue(url, { storeDir: store.dir, env, name: stored.name, shardRows: stored.shardRows });
+}
+
+/**
+ * Whether the site queue answers and how many site workers (`doppel worker`) wait on it now. Never
+ * throws: an unreachable queue is an answer with its message (the URL shown without password).
+ */
+export async function siteQueueStatus(site: Pick<SiteQueue, 'url' | 'name'>): Promise<{ reachable: boolean; workers: number; message: string }> {
+  const [{ Queue }, { pingQueue, redisConnection }] = await Promise.all([import('bullmq'), import('../../data/queue/redis')]);
+  const redis = redisConnection(site.url);
+  redis.on('error', () => undefined);
+  try {
+    await pingQueue(redis, site.url);
+    const queue = new Queue(site.name, { connection: redis });
+    try {
+      const workers = (await queue.getWorkers()).length;
+      const where = `the queue "${site.name}" at ${redactRedisUrl(site.url)}`;
+      return {
+        reachable: true,
+        workers,
+        message: workers
+          ? `${workers} site worker${workers === 1 ? '' : 's'} connected to ${where}.`
+          : `No site worker is connected to ${where}; executions wait there until one starts (doppel worker --queue …).`,
+      };
+    } finally {
+      await queue.close();
+    }
+  } catch (e) {
+    return { reachable: false, workers: 0, message: toErrorShape(e).message };
+  } finally {
+    redis.disconnect();
+  }
 }
 
 export function siteQueue(

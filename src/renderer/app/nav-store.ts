@@ -5,6 +5,7 @@ export type Route =
   | { name: 'wizard' }
   | { name: 'syntheses'; synthesisId?: string }
   | { name: 'audit' }
+  | { name: 'settings' }
   | { name: 'execution'; id: string }
   | { name: 'compare'; ids: string[] };
 
@@ -36,6 +37,7 @@ export function parseRoute(hash: string): Route {
   if (name === 'syntheses') return id ? { name: 'syntheses', synthesisId: id } : { name: 'syntheses' };
   if (name === 'wizard') return { name: 'wizard' };
   if (name === 'audit') return { name: 'audit' };
+  if (name === 'settings') return { name: 'settings' };
   return { name: 'sources' };
 }
 

@@ -2,20 +2,22 @@ import { useEffect, type ReactNode } from 'react';
 import { ActionIcon, AppShell, Badge, Group, NavLink, Text, Title, Tooltip, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
 import { useNav, type Route } from './nav-store';
 import { useAppInfo } from './info-store';
-import { IconDatabase, IconHistory, IconListCheck, IconMoon, IconSparkles, IconSun } from '../lib/icons';
+import { IconAdjustments, IconDatabase, IconHistory, IconListCheck, IconMoon, IconSparkles, IconSun } from '../lib/icons';
 import { SourcesPage } from '../features/sources/components/sources-page';
 import { WizardPage } from '../features/wizard/components/wizard-page';
 import { SynthesesPage } from '../features/executions/components/syntheses-page';
 import { ExecutionPage } from '../features/executions/components/execution-page';
 import { AuditPage } from '../features/audit/components/audit-page';
 import { ComparePage } from '../features/executions/components/compare-page';
+import { SettingsPage } from '../features/settings/components/settings-page';
 
 /** The pages of the main navigation, with the routes each one is highlighted on. */
-const mainPages: { route: 'sources' | 'wizard' | 'syntheses' | 'audit'; label: string; icon: ReactNode; shows: Route['name'][] }[] = [
+const mainPages: { route: 'sources' | 'wizard' | 'syntheses' | 'audit' | 'settings'; label: string; icon: ReactNode; shows: Route['name'][] }[] = [
   { route: 'sources', label: 'Sources', icon: <IconDatabase />, shows: ['sources'] },
   { route: 'wizard', label: 'New synthesis', icon: <IconSparkles />, shows: ['wizard'] },
   { route: 'syntheses', label: 'Syntheses & runs', icon: <IconHistory />, shows: ['syntheses', 'execution', 'compare'] },
   { route: 'audit', label: 'Audit trail', icon: <IconListCheck />, shows: ['audit'] },
+  { route: 'settings', label: 'Settings', icon: <IconAdjustments />, shows: ['settings'] },
 ];
 
 function ThemeToggle() {
@@ -90,6 +92,7 @@ export function Shell() {
         {route.name === 'execution' && <ExecutionPage id={route.id} />}
         {route.name === 'audit' && <AuditPage />}
         {route.name === 'compare' && <ComparePage ids={route.ids} />}
+        {route.name === 'settings' && <SettingsPage />}
       </AppShell.Main>
     </AppShell>
   );
