@@ -9,11 +9,11 @@
  * The full sizes take hours on a small machine. Sizes: `npm run bench -- scale --rows=1000000,5000000`
  * or DOPPEL_BENCH_SCALE_ROWS (comma-separated); DOPPEL_BENCH_SCALE_TRAIN (max training rows),
  * DOPPEL_BENCH_SCALE_BUDGET (training seconds) and DOPPEL_BENCH_SCALE_WRITE (rows of the
- * writer-alone comparison) run it smaller.
+ * writer-alone comparison) run it smaller; DOPPEL_BENCH_SCALE_THREADS sets the sampling threads.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DbSpec } from '../../src/data/dialects';
@@ -26,6 +26,8 @@ const rowsFlag = process.argv.find((a) => a.startsWith('--rows='))?.slice('--row
 const SIZES = (rowsFlag ?? process.env.DOPPEL_BENCH_SCALE_ROWS ?? '1000000,5000000,20000000').split(',').map(Number);
 const MAX_TRAINING_ROWS = Number(process.env.DOPPEL_BENCH_SCALE_TRAIN ?? 100_000);
 const TRAIN_BUDGET_S = Number(process.env.DOPPEL_BENCH_SCALE_BUDGET ?? 300);
+/** Sampling threads (unset: the engine's default, one per core). */
+const THREADS = Number(process.env.DOPPEL_BENCH_SCALE_THREADS ?? 0);
 const TABLE = 'people';
 const WRITE_ROWS = Number(process.env.DOPPEL_BENCH_SCALE_WRITE ?? 500_000);
 
@@ -51,6 +53,7 @@ async function child(source: SourceSpec, destination: SourceSpec, workspace: str
   const config = defaultConfig(metadata, source, { name: 'scale' });
   config.settings.maxTrainingRows = MAX_TRAINING_ROWS;
   config.settings.timeBudgetSeconds = TRAIN_BUDGET_S;
+  if (THREADS) config.settings.samplingThreads = THREADS;
   config.destination = { kind: 'database', target: destination, tableMode: 'create', batchSize: 10_000, parallel: 1 };
   let writeSeconds: number | undefined;
   const emit = (e: JobEvent): void => {
@@ -175,7 +178,7 @@ export async function run(): Promise<string> {
     '',
     `PostgreSQL tables of 9 columns generated in the bench (generate_series), synthesized into PostgreSQL with "Max training rows" ${fmt(MAX_TRAINING_ROWS)} (training budget ${TRAIN_BUDGET_S} s), output size = source size. Each execution is a child process (peak RSS is its own). The destination is written as the rows are generated (binary COPY in one transaction, committed in Storing); "Writing s" is the time the worker spent in that writer (encoding, sending, waiting for the server, the final key checks and commit), the end-to-end cost of the destination. psql \`\\copy\` loads the same rows (exported to a file first) into an empty copy of the table (primary key included) in the same database, in the same run. "Growth" is the total time per row relative to the first size (1.00 = time grows as fast as the rows).`,
     '',
-    '| Source rows | Loading s | Training s | Synthesis s | Synthesis rows/s (1 thread) | Report s | Storing s | Writing s | Writing rows/s | psql \\copy rows/s | Doppel / \\copy | Total s | Growth | Peak RSS | Load avg |',
+    `| Source rows | Loading s | Training s | Synthesis s | Synthesis rows/s (${THREADS || `${cpus().length}, one per core,`} threads) | Report s | Storing s | Writing s | Writing rows/s | psql \\copy rows/s | Doppel / \\copy | Total s | Growth | Peak RSS | Load avg |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   let firstPerRow: number | null = null;
@@ -224,7 +227,7 @@ export async function run(): Promise<string> {
   lines.push('', ...(await writeOnly()));
   lines.push(
     '',
-    'The training sample is drawn in PostgreSQL (TABLESAMPLE BERNOULLI … REPEATABLE, then a seeded reservoir to the exact size), so loading reads about the sample, not the table; row counts and key checks are SQL aggregates. Sampling uses one thread (splitting the generation over worker threads by seed-split chunks is not implemented yet, so there is no 2-thread column). On a shared machine the figures are measured under load (the load average column): compare the columns of one run, not runs. "Writing rows/s" is what the destination costs the execution: the server parses and indexes the rows on another core while the next batch is generated, so it can exceed psql `\\copy` (whose time is all server work); the writer-alone table compares the two on the same footing.',
+    'The training sample is drawn in PostgreSQL (TABLESAMPLE BERNOULLI … REPEATABLE, then a seeded reservoir to the exact size), so loading reads about the sample, not the table; row counts and key checks are SQL aggregates. On a shared machine the figures are measured under load (the load average column): compare the columns of one run, not runs. "Writing rows/s" is what the destination costs the execution: the server parses and indexes the rows on another core while the next batch is generated, so it can exceed psql `\\copy` (whose time is all server work); the writer-alone table compares the two on the same footing.',
   );
   return lines.join('\n');
 }
