@@ -402,14 +402,19 @@ export async function fitTable(prepared: PreparedTable, opts: FitOptions = {}): 
   const marginals = opts.rake === false ? null : trainingMarginals(prepared);
   if (!opts.family && !opts.context) {
     const choice = await chooseModel(prepared, net, settings.seed, opts.rake !== false);
-    if (choice.copulaShare < 1 && prepared.n < REFIT_MAX_ROWS && net.validationRows.length > 0) {
-      // The validation rows chose the model and its epoch count; the kept network then learns from them too.
+    const budgetMs = trainOptions.timeBudgetMs > 0 ? trainOptions.timeBudgetMs - (performance.now() - t0) : 0;
+    const refit = choice.copulaShare < 1 && prepared.n < REFIT_MAX_ROWS && net.validationRows.length > 0 && net.stoppedBy !== 'time-budget' && budgetMs >= 0;
+    if (refit) {
+      // The validation rows chose the model and its epoch count; the kept network then learns from them too (within the time budget, else it is dropped).
       const data = { tokens: prepared.tokens, cards: prepared.cards, n: prepared.n };
-      const all = await computeFor(currentBackend()).train(data, { ...trainOptions, onProgress: undefined, runEpochs: net.bestEpoch });
-      disposeParams(net.params);
-      disposeMasks(net.masks);
-      choice.refit = { rows: prepared.n, epochs: all.history.length };
-      net = { ...all, history: net.history, bestEpoch: net.bestEpoch, stoppedBy: net.stoppedBy, flops: net.flops + all.flops, steps: net.steps + all.steps };
+      const all = await computeFor(currentBackend()).train(data, { ...trainOptions, onProgress: undefined, runEpochs: net.bestEpoch, timeBudgetMs: budgetMs });
+      const kept = all.stoppedBy === 'time-budget' ? all : net;
+      disposeParams(kept.params);
+      disposeMasks(kept.masks);
+      if (kept === net) {
+        choice.refit = { rows: prepared.n, epochs: all.history.length };
+        net = { ...all, history: net.history, bestEpoch: net.bestEpoch, stoppedBy: net.stoppedBy, flops: net.flops + all.flops, steps: net.steps + all.steps };
+      }
     }
     if (choice.copulaShare > 0) {
       // The kept copula is refitted on every training row (the network keeps its validation split for early stopping).
