@@ -7,12 +7,15 @@
  *   logits read straight out of WASM memory.
  * - `device`: for the native TensorFlow backends (tfjs-node, tfjs-node-gpu; optional, not
  *   installed by default): the token matrix is uploaded once and every batch is gathered and
- *   one-hot encoded on the device, so a GPU is not fed over the host link each step.
+ *   one-hot encoded on the device, so a GPU is not fed over the host link each step; sampling
+ *   keeps a chunk's activations, logits and draws on the device and reads its tokens back once
+ *   (device-sampler.ts), with the host sampler's uniforms, so it gives the same rows.
  *
- * Both train the same model from the same seed; `computeFor` picks by backend.
+ * Both train the same model and sample the same rows from the same seed; `computeFor` picks by backend.
  */
 import { tf } from '../backend';
 import type { BackendName } from '../backend';
+import { createDeviceSampler } from './device-sampler';
 import { createSampler, type Sampler, type SamplingNet } from './sampler';
 import { hostBatches, train, type BatchSourceFactory, type TrainData, type TrainedNet, type TrainOptions } from './trainer';
 
@@ -64,9 +67,7 @@ export const hostCompute: Compute = {
 export const deviceCompute: Compute = {
   kind: 'device',
   train: (data, opts) => train(data, { ...opts, batches: deviceBatches }),
-  // The draw itself stays on the host: a token per column needs the previous ones, and reading
-  // logits back per column is what the host sampler already does in large chunks.
-  sampler: createSampler,
+  sampler: createDeviceSampler,
 };
 
 /** The implementation for a backend: device-resident on the native TensorFlow backends, host-built elsewhere. */
