@@ -183,6 +183,15 @@ describe('the disk guard of a sharded run', () => {
     }
   });
 
+  it('counts the rows asked for (generate --rows) instead of the output size, also without source rows at hand', async () => {
+    const config = JSON.parse(readFileSync(cfgFile, 'utf8')) as SynthesisConfig;
+    expect(estimateOutput(config, {}, { orders: 600 }).rows).toBe(ROWS);
+    // Generating from stored artifacts reads no rows: the estimate goes by the included columns.
+    const guarded = guardDisk(config, {}, { orders: 600 }, dir, { localOutput: true, count: 2_000_000_000_000 });
+    await expect(guarded).rejects.toMatchObject({ code: 'INSUFFICIENT_DISK', details: { outputRows: 2_000_000_000_000 } });
+    await expect(guarded).rejects.toThrow(/needs about [\d.]+ TB \(2,000,000,000,000 rows\)/);
+  });
+
   it('refuses a sharded run on the site workers before training when the destination’s disk cannot hold it', async () => {
     const db = await database('mysql');
     const config = JSON.parse(readFileSync(cfgFile, 'utf8'));

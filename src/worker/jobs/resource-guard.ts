@@ -13,6 +13,8 @@ import { buildPlan } from '../engine/relational/plan';
 
 /** SQLite's pages, row headers and indexes over the raw cell bytes. */
 const STORAGE_OVERHEAD = 1.35;
+/** A cell of a table whose rows are not at hand (a short text or a number). */
+const UNSEEN_CELL_BYTES = 16;
 /** Room left free on the disk after the output (other files, the report, the journal). */
 const DISK_MARGIN_BYTES = 256 * 1024 * 1024;
 
@@ -32,19 +34,23 @@ export function bytesPerRow(batch: RowBatch): number {
   return sum / n + 8;
 }
 
-/** Rows of each output table (synthesized at the output size; original-data tables copied). */
-export function plannedRows(config: SynthesisConfig, sourceRows: Record<string, number>): Record<string, number> {
+/**
+ * Rows of each output table: synthesized at the output size, or `count` when a number of rows is
+ * asked for (generate --rows, Generate more; in a relational synthesis the largest root's, the
+ * others scaled alike, as the engine does); original-data tables copied.
+ */
+export function plannedRows(config: SynthesisConfig, sourceRows: Record<string, number>, count?: number): Record<string, number> {
   const out: Record<string, number> = {};
   const source = (t: string): number => sourceRows[t] ?? 0;
   const gen = isRelational(config) ? buildPlan(config) : null;
   let scale: number | null = null;
   if (gen && gen.roots.length) {
     const largest = gen.roots.reduce((x, y) => (source(y) > source(x) ? y : x));
-    scale = outputRows(config, source(largest)) / Math.max(1, source(largest));
+    scale = (count ?? outputRows(config, source(largest))) / Math.max(1, source(largest));
   }
   for (const [name, t] of Object.entries(config.tables)) {
     if (t.treatment === 'original') out[name] = source(name);
-    else if (t.treatment === 'synthesize') out[name] = scale === null ? outputRows(config, source(name)) : Math.round(source(name) * scale);
+    else if (t.treatment === 'synthesize') out[name] = scale === null ? (count ?? outputRows(config, source(name))) : Math.round(source(name) * scale);
   }
   return out;
 }
@@ -53,6 +59,8 @@ export function plannedRows(config: SynthesisConfig, sourceRows: Record<string, 
 export interface DiskPlan {
   /** The local output (a SQLite file in the workspace) is written; false for a sharded run, whose rows go to the destination only. */
   localOutput: boolean;
+  /** Rows asked for instead of the output size (generate --rows, Generate more). */
+  count?: number;
   /** The destination database's share: what it is called, its data folder on this machine (null: a server elsewhere), and how many copies of the output it holds at its peak (2 for a sharded run: the staging tables and the tables they are copied into). */
   destination?: { name: string; dataDir: string | null; copies: number };
 }
@@ -79,14 +87,23 @@ export function formatBytes(n: number): string {
   return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Bytes of one copy of the output (rows by the bytes per row of the rows read) and its rows. */
-export function estimateOutput(config: SynthesisConfig, tables: Record<string, RowBatch>, sourceRows: Record<string, number>): { rows: number; bytes: number } {
+/**
+ * Bytes of one copy of the output (rows by the bytes per row of the rows read; a table with no rows
+ * at hand, e.g. generating from stored artifacts, by its included columns) and its rows.
+ */
+export function estimateOutput(
+  config: SynthesisConfig,
+  tables: Record<string, RowBatch>,
+  sourceRows: Record<string, number>,
+  count?: number,
+): { rows: number; bytes: number } {
   let bytes = 0;
   let rows = 0;
-  for (const [name, n] of Object.entries(plannedRows(config, sourceRows))) {
+  for (const [name, n] of Object.entries(plannedRows(config, sourceRows, count))) {
     const batch = tables[name];
+    const columns = Object.values(config.tables[name]?.columns ?? {}).filter((c) => c.included).length;
     rows += n;
-    bytes += n * (batch ? bytesPerRow(batch) : 64) * STORAGE_OVERHEAD;
+    bytes += n * (batch ? bytesPerRow(batch) : columns * UNSEEN_CELL_BYTES + 8) * STORAGE_OVERHEAD;
   }
   return { rows, bytes };
 }
@@ -109,7 +126,7 @@ export async function guardDisk(
   workspace: string,
   plan: DiskPlan = { localOutput: true },
 ): Promise<ResourceEstimate> {
-  const { rows: outputRowsTotal, bytes: outputBytes } = estimateOutput(config, tables, sourceRows);
+  const { rows: outputRowsTotal, bytes: outputBytes } = estimateOutput(config, tables, sourceRows, plan.count);
   const localBytes = plan.localOutput ? outputBytes : 0;
   const destinationBytes = plan.destination ? outputBytes * plan.destination.copies : 0;
   const local = await disk(workspace);

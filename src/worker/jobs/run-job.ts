@@ -138,6 +138,7 @@ export async function runJob(
     const dest = config.destination.kind === 'database' ? config.destination : null;
     const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace, {
       localOutput: !sharding,
+      ...(generate ? { count: generate.rows } : {}),
       ...(dest
         ? {
             destination: {
