@@ -95,7 +95,7 @@ export const synthSettingsSchema = z.object({
   randomSample: z.boolean().default(true),
   seed: z.number().int().default(42),
   device: z.enum(devices).default('auto'),
-  /** Threads that draw the synthetic rows (unset = one per core; 1 = the worker's own thread). The rows do not depend on it. */
+  /** Threads that draw the synthetic rows (unset = one per core for outputs of ~260k rows or more; 1 = the worker's own thread). The rows do not depend on it. */
   samplingThreads: z.number().int().positive().max(64).optional(),
   /** Training stops when this many seconds have passed (0 = no limit). */
   timeBudgetSeconds: z.number().nonnegative().default(0),

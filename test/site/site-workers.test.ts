@@ -124,7 +124,7 @@ describe.each<DbKind>(['postgres', 'mysql'])('site workers into %s', (kind) => {
     expect(rowsB).toHaveLength(ROWS);
     expect(rowsB).toEqual(rowsA);
 
-    // Unsharded, in one local process (drawing on its sampling threads): the same rows again.
+    // Unsharded, in one local process: the same rows again.
     const dbC = await createDatabase(kind, 'doppel_shards_site');
     databases.push(dbC);
     const local = await doppel(['generate', first.executionId, '--rows', String(ROWS), '--seed', String(seed), '--json', '--to', dbC.url], { store, env });

@@ -21,8 +21,11 @@ import type { Params } from './model/network';
 import { CopyFilter } from './privacy-filter';
 import type { ChunkJob, ChunkRunner, SamplingModel } from './table-sample';
 
-/** Fewest chunks per thread before threads are started (starting one costs about a second). */
-const MIN_CHUNKS_PER_THREAD = 4;
+/**
+ * Fewest chunks per thread before threads are started unasked (starting them costs seconds, as
+ * long as drawing ~100k rows in one thread; they are then kept for the process's later calls).
+ */
+const MIN_CHUNKS_PER_THREAD = 32;
 
 /** What a sampling thread receives: the model without tensors or training tokens, and the backend to start. */
 export interface ModelSnapshot {
@@ -36,10 +39,15 @@ export function defaultSamplingThreads(): number {
   return Math.max(1, availableParallelism());
 }
 
-/** Threads to use for `chunks` chunks when `threads` are asked for (1 when threads would not pay off or cannot run here). */
-export function threadsFor(chunks: number, threads: number, backend: BackendName | null = currentBackend()): number {
+/**
+ * Threads to draw `chunks` chunks with: as many as asked (`threads`, at most one per chunk), else
+ * one per core when the output is large enough to pay for starting them; 1 on a backend they
+ * cannot share.
+ */
+export function threadsFor(chunks: number, threads: number | undefined, backend: BackendName | null = currentBackend()): number {
   if (backend !== 'wasm' && backend !== 'cpu') return 1;
-  return Math.max(1, Math.min(threads, Math.floor(chunks / MIN_CHUNKS_PER_THREAD)));
+  if (threads !== undefined) return Math.max(1, Math.min(threads, chunks));
+  return Math.max(1, Math.min(defaultSamplingThreads(), Math.floor(chunks / MIN_CHUNKS_PER_THREAD)));
 }
 
 export function snapshotModel(model: SamplingModel, backend: 'wasm' | 'cpu'): ModelSnapshot {

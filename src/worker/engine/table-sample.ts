@@ -18,7 +18,7 @@ import { computeFor } from './model/compute';
 import { currentBackend } from './backend';
 import { checkAborted } from './model/trainer';
 import { createRng, shuffle, streamSeed, type Rng } from './rng';
-import { defaultSamplingThreads, threadRunner, threadsFor } from './sample-threads';
+import { threadRunner, threadsFor } from './sample-threads';
 import type { TableModel } from './table-model';
 
 export interface SampleOptions {
@@ -33,7 +33,7 @@ export interface SampleOptions {
    * from 0 would (ids numbered from `start`). With a context, ids only (row i is context row i).
    */
   start?: number;
-  /** Sampling threads (default: the model's setting, else one per core; 1 = this thread). */
+  /** Sampling threads (default: the model's setting, else one per core for large outputs; 1 = this thread). */
   threads?: number;
   signal?: AbortSignal;
   /** Copula rows with stratified marginals (default) or drawn independently (a textbook Gaussian copula, for comparisons). */
@@ -311,6 +311,6 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
 
 /** The runner for `chunks` chunks: sampling threads when they pay off, else this thread. */
 async function openRunner(model: TableModel, chunks: number, threads?: number): Promise<ChunkRunner> {
-  const n = threadsFor(chunks, threads ?? model.prepared.settings.samplingThreads ?? defaultSamplingThreads());
+  const n = threadsFor(chunks, threads ?? model.prepared.settings.samplingThreads);
   return (n > 1 ? threadRunner(model, n) : null) ?? localRunner(model);
 }
