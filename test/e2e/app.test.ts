@@ -57,9 +57,12 @@ const kept = ['Track', 'Genre', 'MediaType'];
  * The synthetic tracks are compared with independent columns on the pair that depends most (track
  * length × price: the videos are long and cost more). Composer is left out: its hundreds of
  * composers are mostly rare, and rare categories are never emitted (privacy), while a sample of
- * real values keeps them.
+ * real values keeps them. Track length is a near-unique whole number of milliseconds, so a
+ * synthetic length can meet a real one by chance: the copy check counts rows equal to a unique
+ * source row against an independent-columns sample of the same size (1,000 rows give both checks
+ * a clear margin).
  */
-const QUALITY = { quality: { dependentPairs: 1 } } as const;
+const QUALITY = { quality: { dependentPairs: 1 }, copies: 'below-chance' } as const;
 
 /** A Mantine SegmentedControl option, by the control's aria-label and the option's label. */
 function segment(p: Page | Locator, control: string, option: string): Locator {
@@ -266,7 +269,7 @@ describe('Doppel in the browser', () => {
     await page.getByRole('button', { name: /^Synth settings/ }).click();
     await segment(page, 'Quality preset', 'Fast').click();
     await segment(page, 'Output size', 'Number of rows').click();
-    await page.getByLabel('Rows of the root table').fill('200');
+    await page.getByLabel('Rows of the root table').fill('1000');
     await page.getByRole('button', { name: 'Advanced settings' }).click();
     await page.getByLabel('Epochs').fill('2');
     await page.getByLabel('Max training rows').fill('500');
@@ -276,7 +279,7 @@ describe('Doppel in the browser', () => {
     expect(await page.getByLabel('Doppel’s local store (recommended)').isChecked()).toBe(true);
     await app.shot('15-wizard-destination');
     await nextStep('Review and run');
-    await expect.poll(() => page.getByText('fast preset, output 200 rows, 2 epochs', { exact: false }).isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('fast preset, output 1000 rows, 2 epochs', { exact: false }).isVisible()).toBe(true);
     // Only the FKs between the chosen tables count.
     expect(await page.locator('[data-stat="Foreign keys"]').textContent()).toBe('Foreign keys2');
     expect(await page.locator('[data-stat="Original data"]').textContent()).toBe('Original data2');
@@ -331,14 +334,14 @@ describe('Doppel in the browser', () => {
     await page.getByRole('tab', { name: /Track/ }).click();
     const preview = page.getByRole('table', { name: 'Synthetic Track' });
     await expect.poll(() => preview.getByRole('row').count()).toBe(26);
-    await expect.poll(() => page.getByText('Rows 1–25 of 200').isVisible()).toBe(true);
+    await expect.poll(() => page.getByText('Rows 1–25 of 1,000').isVisible()).toBe(true);
     await app.shot('18-execution-succeeded');
 
     // What was written is synthetic: no unique source track copied, and closer to the source than independent columns.
     const { record, config } = stored(shownExecutionId());
     expect(record.status).toBe('succeeded');
     const synthetic = readTable(record.outputPath!, 'Track');
-    expect(synthetic.rows).toHaveLength(200);
+    expect(synthetic.rows).toHaveLength(1000);
     expectSynthetic('Track', readTable(chinook, 'Track'), synthetic, generatedColumns(config, 'Track'), QUALITY);
     firstQuality = qualityAgainstIndependent(readTable(chinook, 'Track'), synthetic, generatedColumns(config, 'Track')).synthetic;
   });
@@ -349,7 +352,7 @@ describe('Doppel in the browser', () => {
     expect(Object.keys(files).sort()).toEqual(['Genre.csv', 'MediaType.csv', 'Track.csv']);
     const track = parse(strFromU8(files['Track.csv']!), { columns: false }) as string[][];
     expect(track[0]).toEqual(['TrackId', 'Name', 'AlbumId', 'MediaTypeId', 'GenreId', 'Composer', 'Milliseconds', 'Bytes', 'UnitPrice']);
-    expect(track).toHaveLength(201);
+    expect(track).toHaveLength(1001);
     const genre = parse(strFromU8(files['Genre.csv']!), { columns: false }) as string[][];
     expect(genre).toHaveLength(26);
     expect(genre.map((r) => r[1])).toContain('Rock');
@@ -362,7 +365,7 @@ describe('Doppel in the browser', () => {
     await workbook.xlsx.readFile(xlsx);
     expect(workbook.worksheets.map((w) => w.name).sort()).toEqual(['Genre', 'MediaType', 'Track']);
     const sheet = workbook.getWorksheet('Track')!;
-    expect(sheet.actualRowCount).toBe(201);
+    expect(sheet.actualRowCount).toBe(1001);
     expect(sheet.getRow(1).values).toEqual([
       undefined,
       'TrackId',
@@ -471,7 +474,7 @@ describe('Doppel in the browser', () => {
     expect(files.filter((f) => /output|partial|report|export/i.test(f))).toEqual([]);
     // The first run's output is untouched.
     const first = storedExecutions().find((e) => e.name === 'Execution #1')!;
-    expect(readTable(first.outputPath!, 'Track').rows).toHaveLength(200);
+    expect(readTable(first.outputPath!, 'Track').rows).toHaveLength(1000);
   });
 
   step('renames one execution and deletes another, with confirmation', async () => {
@@ -554,7 +557,7 @@ describe('Doppel in the browser', () => {
     expect(record.summary?.rows).toEqual({ Track: 350, Genre: 25, MediaType: 5 });
     // A new output beside the first one, which is kept; the new rows are synthetic too.
     expect(record.outputPath).not.toBe(trained.outputPath);
-    expect(readTable(trained.outputPath!, 'Track').rows).toHaveLength(200);
+    expect(readTable(trained.outputPath!, 'Track').rows).toHaveLength(1000);
     const synthetic = readTable(record.outputPath!, 'Track');
     expect(synthetic.rows).toHaveLength(350);
     // Not a copy, and statistically the first run's model: its quality on the same columns within a
