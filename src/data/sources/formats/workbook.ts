@@ -54,34 +54,39 @@ export async function xlsxTables(path: string, tableName: (sheet: string) => str
     origin: `${path}#${sheet}`,
     textual: false,
     async open() {
-      const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-        worksheets: 'emit',
-        sharedStrings: 'cache',
-        hyperlinks: 'ignore',
-        styles: 'cache',
-        entries: 'ignore',
-      });
-      const formats: Array<string | undefined> = [];
-      const it = (async function* (): AsyncGenerator<unknown[]> {
-        try {
-          for await (const ws of reader) {
-            if ((ws as unknown as { name: string }).name !== sheet) {
-              for await (const _r of ws) void _r;
-              continue;
+      const start = async (): Promise<{ formats: Array<string | undefined>; it: AsyncGenerator<unknown[]>; first: IteratorResult<unknown[]> }> => {
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+          worksheets: 'emit',
+          sharedStrings: 'cache',
+          hyperlinks: 'ignore',
+          styles: 'cache',
+          entries: 'ignore',
+        });
+        const formats: Array<string | undefined> = [];
+        const it = (async function* (): AsyncGenerator<unknown[]> {
+          try {
+            for await (const ws of reader) {
+              if ((ws as unknown as { name: string }).name !== sheet) {
+                for await (const _r of ws) void _r;
+                continue;
+              }
+              let first = true;
+              for await (const row of ws) {
+                const values = (row as ExcelJS.Row).values as unknown[];
+                if (!first) noteFormats(row as ExcelJS.Row, values.length - 1, formats);
+                first = false;
+                yield values.slice(1).map(excelCell); // exceljs rows are 1-based
+              }
             }
-            let first = true;
-            for await (const row of ws) {
-              const values = (row as ExcelJS.Row).values as unknown[];
-              if (!first) noteFormats(row as ExcelJS.Row, values.length - 1, formats);
-              first = false;
-              yield values.slice(1).map(excelCell); // exceljs rows are 1-based
-            }
+          } catch (e) {
+            throw workbookError(e, path);
           }
-        } catch (e) {
-          throw workbookError(e, path);
-        }
-      })();
-      const first = await it.next();
+        })();
+        return { formats, it, first: await it.next() };
+      };
+      // On a busy machine the streaming reader has been seen to miss the workbook part (written after the
+      // sheets) and fail before the first row: the sheet is read once more before the error stands.
+      const { formats, it, first } = await start().catch(() => start());
       if (first.done)
         throw new AppError('SOURCE_EMPTY', `Sheet "${sheet}" of ${basename(path)} is empty.`, { fix: 'Put a header row in the first row of the sheet.' });
       const header = headerOf(first.value);
