@@ -84,13 +84,13 @@ const mutations: Mutation[] = [
     edits: [
       {
         file: 'src/worker/engine/table-sample.ts',
-        anchor: 'if (rows.length > 0) yield { columns: [...model.prepared.columns], rows };',
+        anchor: 'if (rows.length > 0) yield { columns, rows };',
         mode: 'insert-before',
         code: `const shuffled = model.prepared.modelled[0];
       if (shuffled !== undefined) {
         const values = rows.map((r) => r[shuffled]);
         for (let i = values.length - 1; i > 0; i--) {
-          const j = rng.int(i + 1);
+          const j = (i * 7919 + 13) % (i + 1);
           [values[i], values[j]] = [values[j], values[i]];
         }
         rows.forEach((r, i) => (r[shuffled] = values[i] ?? null));
