@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
-import { executionSummarySchema, type CellValue, type ExecutionRecord, type RowBatch, type SynthesisConfig } from '../../src/shared';
+import { executionSummarySchema, type ExecutionRecord, type RowBatch, type SynthesisConfig } from '../../src/shared';
 import { parseReport } from '../../src/report/schema';
 import { datasetPath } from '../helpers/datasets';
 import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
-import { doppel, tempDir } from './helpers';
+import { doppel, sqliteTable, tempDir } from './helpers';
 
 const store = tempDir('cli-store');
 const work = tempDir('cli-work');
@@ -21,16 +21,6 @@ afterAll(() => {
 function csvTable(file: string): RowBatch {
   const [columns, ...rows] = parse(readFileSync(file, 'utf8')) as string[][];
   return { columns: columns!, rows: rows.map((r) => r.map((v) => (v === '' ? null : v))) };
-}
-
-function sqliteTable(file: string, table: string): RowBatch {
-  const db = new Database(file, { readonly: true });
-  try {
-    const stmt = db.prepare(`SELECT * FROM "${table}"`).raw();
-    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() as CellValue[][] };
-  } finally {
-    db.close();
-  }
 }
 
 /** An execution's stored config and workspace. */

@@ -3,6 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { CellValue, RowBatch } from '../../src/shared/values';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -31,4 +33,15 @@ export function doppel(args: string[], opts: { store: string; env?: Record<strin
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `doppel-${prefix}-`));
+}
+
+/** A whole table of an SQLite file (an output or a source), read-only. */
+export function sqliteTable(file: string, table: string): RowBatch {
+  const db = new Database(file, { readonly: true });
+  try {
+    const stmt = db.prepare(`SELECT * FROM "${table}"`).raw();
+    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() as CellValue[][] };
+  } finally {
+    db.close();
+  }
 }

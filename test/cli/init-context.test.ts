@@ -7,28 +7,17 @@
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SynthesisConfig } from '../../src/shared/config';
 import { buildPlan, metadataHints } from '../../src/shared/relational-plan';
-import type { CellValue, RowBatch } from '../../src/shared/values';
+import type { RowBatch } from '../../src/shared/values';
 import { clubDb, writeSqlite } from '../relational/generated-db';
 import { integrity } from '../relational/helpers';
-import { doppel, tempDir } from './helpers';
+import { doppel, sqliteTable, tempDir } from './helpers';
 
 const dir = tempDir('init-context');
 const store = path.join(dir, 'store');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function sqliteTable(file: string, table: string): RowBatch {
-  const db = new Database(file, { readonly: true });
-  try {
-    const stmt = db.prepare(`SELECT * FROM "${table}"`).raw();
-    return { columns: stmt.columns().map((c) => c.name), rows: stmt.all() as CellValue[][] };
-  } finally {
-    db.close();
-  }
-}
 
 const VISITS = 'Besuch (2024)';
 
