@@ -129,6 +129,8 @@ export const executionRecordSchema = z.object({
   backend: z.string().nullable(),
   /** Shown on the execution page: e.g. the GPU was asked for and the model ran elsewhere. */
   notice: z.string().nullable().default(null),
+  /** The execution whose trained model this one generated from ("Generate more", `doppel generate`); null when it trained its own. */
+  trainedBy: z.string().nullable().default(null),
   quality: z.number().nullable(),
   outputPath: z.string().nullable(),
   workspace: z.string(),

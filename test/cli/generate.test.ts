@@ -41,7 +41,7 @@ function summary(file: string): { rows: number; shares: Record<string, number>; 
 }
 
 describe('doppel generate', () => {
-  it('samples again from a trained model without training, with the asked rows, like the first run', async () => {
+  it('samples again from a trained model without training, with the asked rows, like the first run; from a generated run too', async () => {
     writeOrders(path.join(dir, 'orders.csv'));
     const cfgFile = path.join(dir, 'config.json');
     expect((await doppel(['init', path.join(dir, 'orders.csv'), '-o', cfgFile], { store })).code).toBe(0);
@@ -76,7 +76,45 @@ describe('doppel generate', () => {
       expect(Math.abs((b.shares[c] ?? 0) - (a.shares[c] ?? 0)), c).toBeLessThan(0.06);
       expect(Math.abs((b.meanByChannel[c] ?? 0) - (a.meanByChannel[c] ?? 0)) / (a.meanByChannel[c] ?? 1), c).toBeLessThan(0.1);
     }
-  }, 420_000);
+
+    // Generating from the generated execution samples the same trained model again (no training).
+    const again = await doppel(['generate', second.executionId, '--rows', '1200', '--seed', '6', '--json'], { store });
+    expect(again.code, again.stderr).toBe(0);
+    const third = JSON.parse(again.stdout) as { executionId: string; outputPath: string; rows: Record<string, number> };
+    expect(third.rows.orders).toBe(1200);
+    const s2 = openStore(store);
+    try {
+      const record = s2.executions.get(third.executionId);
+      expect(record.trainedBy).toBe(first.executionId);
+      expect(s2.executions.get(second.executionId).trainedBy).toBe(first.executionId);
+      expect(record.steps.find((x) => x.step === 'train')?.status).toBe('skipped');
+    } finally {
+      s2.close();
+    }
+    const c3 = summary(third.outputPath);
+    for (const c of ['web', 'store', 'phone']) {
+      expect(Math.abs((c3.shares[c] ?? 0) - (a.shares[c] ?? 0)), c).toBeLessThan(0.06);
+      expect(Math.abs((c3.meanByChannel[c] ?? 0) - (a.meanByChannel[c] ?? 0)) / (a.meanByChannel[c] ?? 1), c).toBeLessThan(0.1);
+    }
+
+    // Deleting the trained execution deletes its model and its artifact key: generating from it, or from
+    // an execution generated from it, says so.
+    const del = await doppel(['executions', 'delete', first.executionId], { store });
+    expect(del.code, del.stderr).toBe(0);
+    const db = new Database(path.join(store, 'store.sqlite'), { readonly: true });
+    try {
+      expect(db.prepare('SELECT name FROM secrets WHERE name = ?').pluck().get(`artifact-key:${first.executionId}`)).toBeUndefined();
+    } finally {
+      db.close();
+    }
+    const gone = await doppel(['generate', first.executionId, '--rows', '10'], { store });
+    expect(gone.code).not.toBe(0);
+    expect(gone.stderr).toContain(`No execution "${first.executionId}"`);
+    const orphan = await doppel(['generate', third.executionId, '--rows', '10'], { store });
+    expect(orphan.code).not.toBe(0);
+    expect(orphan.stderr).toContain(`generated from the model of execution ${first.executionId}, which was deleted`);
+    expect(orphan.stderr).toMatch(/Run the synthesis again/);
+  }, 600_000);
 
   it('refuses an execution that does not exist, naming it', async () => {
     const r = await doppel(['generate', 'no-such-execution', '--rows', '10'], { store });

@@ -27,6 +27,7 @@ function record(id: string, synthesisId = 's1', createdAt = '2026-01-01T10:00:00
     steps: initialSteps(),
     backend: null,
     notice: null,
+    trainedBy: null,
     quality: null,
     outputPath: null,
     workspace: '/tmp/w',

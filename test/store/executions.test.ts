@@ -2,8 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/data/store/index';
+import { openStore, STORE_FILE } from '../../src/data/store/index';
+import { migrate, migrations } from '../../src/data/store/migrations';
 import type { ProjectStore } from '../../src/data/store/types';
 import { AppError } from '../../src/shared/errors';
 import { jobSteps, type ExecutionSummary } from '../../src/shared/job';
@@ -226,6 +228,53 @@ describe('executions', () => {
     expect(store.executions.list()).toEqual([]);
     expect(caught(() => store.executions.delete(ex.id)).code).toBe('EXECUTION_NOT_FOUND');
     store.close();
+  });
+
+  it("deletes an execution's artifact key with it (also through its synthesis, and keys left by an older store)", () => {
+    const dir = dirs.make();
+    const store = openStore(dir);
+    const keys = (): string[] => {
+      const db = new Database(join(dir, STORE_FILE), { readonly: true });
+      try {
+        return db.prepare("SELECT name FROM secrets WHERE name LIKE 'artifact-key:%' ORDER BY name").pluck().all() as string[];
+      } finally {
+        db.close();
+      }
+    };
+    const syn = withSynthesis(store);
+    const other = withSynthesis(store, 'Other');
+    const a = store.executions.create({ synthesisId: syn.id, config: syn.config });
+    const b = store.executions.create({ synthesisId: other.id, config: other.config });
+    const c = store.executions.create({ synthesisId: other.id, config: other.config });
+    for (const e of [a, b, c]) {
+      store.artifactKey(e.id);
+      store.executions.finish(e.id, 'succeeded');
+    }
+    const keyOfB = store.artifactKey(b.id);
+    expect(keys()).toHaveLength(3);
+
+    store.executions.delete(a.id);
+    expect(keys()).toEqual([b.id, c.id].map((id) => `artifact-key:${id}`).sort());
+    // A deleted execution's key is not made again.
+    expect(caught(() => store.artifactKey(a.id)).code).toBe('EXECUTION_NOT_FOUND');
+    expect(keys()).not.toContain(`artifact-key:${a.id}`);
+    expect(store.artifactKey(b.id)).toBe(keyOfB);
+
+    store.syntheses.delete(other.id);
+    expect(keys()).toEqual([]);
+    store.close();
+
+    // A store whose executions were deleted before keys went with them: the upgrade removes the strays.
+    const old = dirs.make();
+    const db = new Database(join(old, STORE_FILE));
+    migrate(db, 'old', migrations.slice(0, 3));
+    db.prepare('INSERT INTO secrets (name, value) VALUES (?, ?)').run('artifact-key:gone0000', Buffer.from('x'));
+    db.prepare('INSERT INTO secrets (name, value) VALUES (?, ?)').run('mocking-key', Buffer.from('x'));
+    db.close();
+    openStore(old).close();
+    const after = new Database(join(old, STORE_FILE), { readonly: true });
+    expect(after.prepare('SELECT name FROM secrets ORDER BY name').pluck().all()).toEqual(['mocking-key']);
+    after.close();
   });
 
   it('on open, marks executions of a process that died as failed with WORKER_CRASHED', () => {

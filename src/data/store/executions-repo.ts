@@ -25,9 +25,10 @@ interface ExecutionRow {
   workspace: string;
   error: string | null;
   summary: string | null;
+  trained_by: string | null;
 }
 
-const COLUMNS = 'id, synthesis_id, name, status, created_at, finished_at, steps, backend, notice, quality, output_path, workspace, error, summary';
+const COLUMNS = 'id, synthesis_id, name, status, created_at, finished_at, steps, backend, notice, quality, output_path, workspace, error, summary, trained_by';
 
 /** The row as a record without validation (the hot path of applyEvent). */
 function fromRow(row: ExecutionRow): ExecutionRecord {
@@ -41,6 +42,7 @@ function fromRow(row: ExecutionRow): ExecutionRecord {
     steps: JSON.parse(row.steps) as StepState[],
     backend: row.backend,
     notice: row.notice ?? null,
+    trainedBy: row.trained_by ?? null,
     quality: row.quality,
     outputPath: row.output_path,
     workspace: row.workspace,
@@ -79,8 +81,8 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
   const countFor = db.prepare('SELECT COUNT(*) FROM executions WHERE synthesis_id = ?').pluck();
   const configOf = db.prepare('SELECT config FROM executions WHERE id = ?').pluck();
   const insert = db.prepare(
-    `INSERT INTO executions (id, synthesis_id, name, status, created_at, finished_at, steps, backend, quality, output_path, workspace, error, summary, config, owner_pid)
-     VALUES (?, ?, ?, 'queued', ?, NULL, ?, NULL, NULL, NULL, ?, NULL, NULL, ?, ?)`,
+    `INSERT INTO executions (id, synthesis_id, name, status, created_at, finished_at, steps, backend, quality, output_path, workspace, error, summary, config, owner_pid, trained_by)
+     VALUES (?, ?, ?, 'queued', ?, NULL, ?, NULL, NULL, NULL, ?, NULL, NULL, ?, ?, ?)`,
   );
   const save = db.prepare(
     'UPDATE executions SET status = ?, finished_at = ?, steps = ?, backend = ?, notice = ?, quality = ?, output_path = ?, error = ?, summary = ? WHERE id = ?',
@@ -137,7 +139,7 @@ export function executionsRepo(db: Database.Database, dir: string): ExecutionsRe
       const name = input.name?.trim() || `Execution #${Number(countFor.get(input.synthesisId)) + 1}`;
       mkdirSync(workspace, { recursive: true });
       try {
-        insert.run(id, input.synthesisId, name, nowIso(), JSON.stringify(initialSteps()), workspace, config, process.pid);
+        insert.run(id, input.synthesisId, name, nowIso(), JSON.stringify(initialSteps()), workspace, config, process.pid, input.trainedBy ?? null);
       } catch (e) {
         rmSync(workspace, { recursive: true, force: true });
         throw e;

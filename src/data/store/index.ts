@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { artifactKeyName } from './artifact-keys';
 import { auditRepo } from './audit-repo';
 import { executionsRepo } from './executions-repo';
 import { migrate } from './migrations';
@@ -22,8 +23,6 @@ export { fileSecretBox } from './secret-key';
 
 export const STORE_FILE = 'store.sqlite';
 const MOCKING_KEY = 'mocking-key';
-/** Prefix of an execution's artifact key in the secrets table. */
-const ARTIFACT_KEY = 'artifact-key:';
 
 /** `DOPPEL_STORE` if set, else `~/.doppel` (the Electron shell passes its app-data folder instead). */
 export function defaultStoreDir(): string {
@@ -90,7 +89,9 @@ export function openStore(dir: string, opts: { secretBox?: SecretBox } = {}): Pr
       return storedKey(MOCKING_KEY);
     },
     artifactKey(executionId) {
-      return storedKey(`${ARTIFACT_KEY}${executionId}`);
+      // A deleted execution's key went with it: never made again.
+      executions.get(executionId);
+      return storedKey(artifactKeyName(executionId));
     },
     close() {
       if (db.open) db.close();

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
+import { ARTIFACT_KEY_PREFIX } from './artifact-keys';
 
 /** Ordered schema migrations; `version` = index + 1. Never edit one that has shipped: append. */
 export const migrations: readonly string[] = [
@@ -70,6 +71,14 @@ export const migrations: readonly string[] = [
   // What the execution page tells beyond status and error (e.g. the device that was asked for was not used).
   `
   ALTER TABLE executions ADD COLUMN notice TEXT;
+  `,
+  // Which execution trained the model a generation reused (resolved to the training run, so a
+  // generation from a generation uses the same model); an execution's artifact key goes with it.
+  `
+  ALTER TABLE executions ADD COLUMN trained_by TEXT;
+  DELETE FROM secrets WHERE name LIKE '${ARTIFACT_KEY_PREFIX}%' AND substr(name, ${ARTIFACT_KEY_PREFIX.length + 1}) NOT IN (SELECT id FROM executions);
+  CREATE TRIGGER executions_drop_artifact_key AFTER DELETE ON executions
+    BEGIN DELETE FROM secrets WHERE name = '${ARTIFACT_KEY_PREFIX}' || OLD.id; END;
   `,
 ];
 

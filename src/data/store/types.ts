@@ -41,7 +41,7 @@ export interface ExecutionsRepo {
   list(filter?: { synthesisId?: string }): ExecutionRecord[];
   get(id: string): ExecutionRecord;
   /** A new `queued` execution with a fresh workspace folder `<store>/executions/<id>/`; keeps a snapshot of the config. */
-  create(input: { synthesisId: string; name?: string; config: SynthesisConfig }): ExecutionRecord;
+  create(input: { synthesisId: string; name?: string; config: SynthesisConfig; trainedBy?: string }): ExecutionRecord;
   /** The config snapshot the execution was created with. */
   config(id: string): SynthesisConfig;
   /** Folds a worker event into the record (status running, step states, backend, summary...). */
@@ -53,7 +53,7 @@ export interface ExecutionsRepo {
     opts?: { error?: AppErrorShape; summary?: ExecutionSummary },
   ): ExecutionRecord;
   rename(id: string, name: string): ExecutionRecord;
-  /** Removes the record and its workspace folder. Refuses (BAD_REQUEST) while it is queued/running. */
+  /** Removes the record, its artifact key and its workspace folder. Refuses (BAD_REQUEST) while it is queued/running. */
   delete(id: string): void;
   /** On open: executions left queued/running by a process that died become failed with WORKER_CRASHED. */
   recoverInterrupted(): number;
@@ -128,6 +128,7 @@ export interface ProjectStore {
   /**
    * An execution's artifact key (hex, created on first use, stored encrypted): keys the copy
    * filter's hashes and seals kept values in its artifacts, so generating again needs no source.
+   * Deleted with its execution; EXECUTION_NOT_FOUND for an execution that is not in the store.
    */
   artifactKey(executionId: string): string;
   close(): void;

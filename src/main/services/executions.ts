@@ -52,8 +52,10 @@ export class ExecutionService {
 
   /**
    * Generates again from the trained model of a finished execution: a new execution of the same
-   * synthesis that reads the data, reuses the saved model instead of training, and samples `rows`
-   * rows (the root's, in a relational synthesis) with `seed`.
+   * synthesis that reuses the saved model instead of training, and samples `rows` rows (the
+   * root's, in a relational synthesis) with `seed`. From an execution that was itself generated,
+   * the model is the one that execution used (the training run's), so every generation of a chain
+   * samples the same trained model.
    */
   generate(
     id: string,
@@ -68,17 +70,33 @@ export class ExecutionService {
             : 'Pick an execution that succeeded, or run the synthesis again.',
       });
     }
-    const trained = this.store.executions.config(id);
+    const trained = this.trainedRun(source);
+    const given = this.store.executions.config(id);
     // Another destination may be given (a password given with it is for this run only).
-    const config = opts.destination ? { ...trained, destination: opts.destination } : trained;
+    const config = opts.destination ? { ...given, destination: opts.destination } : given;
     const secrets = this.secretsFor(config);
     if (opts.destinationPassword !== undefined) secrets.destinationPassword = opts.destinationPassword;
     // The trained run's key: its artifacts (copy filter hashes, sealed kept values) are read under it.
-    secrets.artifactKey = this.store.artifactKey(source.id);
+    secrets.artifactKey = this.store.artifactKey(trained.id);
     const seed = opts.seed ?? Math.floor(Math.random() * 2 ** 31);
-    const execution = this.store.executions.create({ synthesisId: source.synthesisId, config });
-    void this.jobs.start(execution, config, secrets, { from: source.workspace, rows: opts.rows, seed });
+    const execution = this.store.executions.create({ synthesisId: source.synthesisId, config, trainedBy: trained.id });
+    void this.jobs.start(execution, config, secrets, { from: trained.workspace, rows: opts.rows, seed });
     return execution;
+  }
+
+  /** The execution that trained the model `execution` holds or generated from, or a clear error when it was deleted. */
+  private trainedRun(execution: ExecutionRecord): ExecutionRecord {
+    if (execution.trainedBy === null) return execution;
+    try {
+      return this.store.executions.get(execution.trainedBy);
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'EXECUTION_NOT_FOUND') throw e;
+      throw new AppError(
+        'EXECUTION_NOT_FOUND',
+        `Execution "${execution.name}" was generated from the model of execution ${execution.trainedBy}, which was deleted with its model.`,
+        { fix: 'Run the synthesis again to train a new model, then generate from that execution.' },
+      );
+    }
   }
 
   private secretsFor(config: SynthesisConfig): JobSecrets {
