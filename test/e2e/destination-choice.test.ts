@@ -9,6 +9,8 @@ import { startApp, type App } from './harness';
 // A user picks an empty PostgreSQL database by its URL without saving it, leaves the foreign keys
 // off, reads in the review which names and types the destination changes, and runs: the rows land
 // there under the shown names, with no foreign key, and the database was never saved as a source.
+// The review checks the destination again before it starts anything (a table filled since the
+// check stops it, with the reason), and the GPU asked for but missing is named on the execution page.
 
 let app: App;
 let page: Page;
@@ -52,7 +54,7 @@ async function pgQuery(sql: string): Promise<Array<Record<string, unknown>>> {
 }
 
 describe('an empty PostgreSQL database as destination, entered by URL', () => {
-  it('is chosen without saving, with the constraints choice, and the review shows renames and types', async () => {
+  it('is chosen without saving, with the constraints choice; the review shows renames and types and refuses a destination that changed', async () => {
     await page.getByRole('button', { name: 'Add your first source' }).click();
     const add = page.getByRole('dialog', { name: 'Add a source' });
     await segment(add, 'Source kind', 'SQLite').click();
@@ -69,6 +71,11 @@ describe('an empty PostgreSQL database as destination, entered by URL', () => {
       .click();
     await page.getByRole('button', { name: 'Advanced settings' }).click();
     await page.getByLabel('Epochs').fill('2');
+    // The GPU is asked for; this machine has none, so the run falls back and the execution page says so.
+    const device = page.getByLabel('Compute device', { exact: true }).first();
+    await device.click();
+    await page.getByRole('option', { name: 'GPU (CUDA)', exact: true }).click();
+    expect(await device.inputValue()).toBe('GPU (CUDA)');
     await page
       .getByLabel('Synthesis steps')
       .getByRole('button', { name: /^Destination/ })
@@ -114,6 +121,27 @@ describe('an empty PostgreSQL database as destination, entered by URL', () => {
     await mapping.scrollIntoViewIfNeeded();
     await app.shot('review-destination-mapping');
 
+    // The database changes after the check: a table of the output now has rows. The review checks
+    // again when the run is asked for, shows why it cannot start, and starts nothing.
+    await pgQuery('create table plot (id integer primary key); insert into plot values (1)');
+    await page.getByRole('button', { name: 'Create and run' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'The synthesis could not start' });
+    await expect.poll(() => refused.isVisible(), { timeout: 30_000 }).toBe(true);
+    const refusal = (await refused.textContent()) ?? '';
+    expect(refusal).toContain(`Table "plot" of`);
+    expect(refusal).toContain('already has rows; Doppel never writes into a non-empty table.');
+    expect(refusal).toContain('Empty the tables, pick another schema/database, or choose the truncate mode');
+    await app.shot('review-destination-refused');
+    const api = (channel: string): Promise<string> =>
+      page.evaluate(
+        async ([c, token]) =>
+          (await fetch(`/api/${c}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-doppel-token': token! }, body: '{}' })).text(),
+        [channel, app.launched.host.token],
+      );
+    expect(JSON.parse(await api('executions.list'))).toEqual({ ok: true, data: [] });
+    expect(await page.getByRole('button', { name: 'Create and run' }).isVisible()).toBe(true);
+    await pgQuery('drop table plot');
+
     await page.getByRole('button', { name: 'Create and run' }).click();
     const status = page.locator('h2 + [data-status], h2 ~ * [data-status]').first();
     await expect
@@ -124,17 +152,16 @@ describe('an empty PostgreSQL database as destination, entered by URL', () => {
       .toBe(true);
     await app.shot('destination-run-finished');
     expect(await status.getAttribute('data-status')).toBe('succeeded');
+    expect(await refused.count()).toBe(0);
+    const notice = page.getByTestId('execution-notice');
+    expect(await notice.textContent()).toMatch(/^Not run on the device asked for.*The GPU was requested but is not available here/);
     const columns = await pgQuery("select column_name as c from information_schema.columns where table_schema = 'public' and table_name = 'reading'");
     expect(columns.map((r) => r.c)).toContain(stored);
     expect(Number((await pgQuery('select count(*) as n from plot'))[0]!.n)).toBe(40);
     expect(await pgQuery("select 1 from information_schema.table_constraints where table_schema = 'public' and constraint_type = 'FOREIGN KEY'")).toEqual([]);
     expect(await pgQuery('select 1 from reading r where not exists (select 1 from plot p where p.id = r.plot_id)')).toEqual([]);
 
-    const sources = await page.evaluate(
-      async (token) =>
-        (await fetch('/api/sources.list', { method: 'POST', headers: { 'content-type': 'application/json', 'x-doppel-token': token }, body: '{}' })).text(),
-      app.launched.host.token,
-    );
+    const sources = await api('sources.list');
     expect(sources).toContain('farm.sqlite');
     expect(sources).not.toContain(target.name);
   }, 400_000);
