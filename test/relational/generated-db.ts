@@ -440,3 +440,63 @@ export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?:
     ],
   );
 }
+
+/**
+ * Three generations: accounts ("shop.accounts", text keys like `AC-00042`) with an integer-keyed
+ * order per some of them ("orders") and lines under each order ("order lines"); a line's price
+ * depends on its order's channel.
+ */
+export function familyDb(opts: { accounts?: number; seed?: number } = {}): GeneratedDb {
+  const rng = createRng(opts.seed ?? 4);
+  const n = opts.accounts ?? 300;
+  const tiers = ['basic', 'plus', 'pro'] as const;
+  const channels = ['web', 'store'] as const;
+  const accounts: Row[] = [];
+  const orders: Row[] = [];
+  const lines: Row[] = [];
+  for (let i = 1; i <= n; i++) {
+    const id = `AC-${String(i).padStart(5, '0')}`;
+    const tier = pick(rng, tiers);
+    accounts.push([id, tier, 18 + rng.int(60)]);
+    for (let k = rng.int(tier === 'pro' ? 5 : 3); k > 0; k--) {
+      const oid = 1000 + orders.length;
+      const channel = pick(rng, channels);
+      orders.push([oid, id, channel, 1 + rng.int(3)]);
+      for (let m = 1 + rng.int(3); m > 0; m--)
+        lines.push([`L${lines.length + 1}`, oid, Math.round((channel === 'web' ? 20 : 60) * Math.exp(0.2 * rng.normal()) * 100) / 100]);
+    }
+  }
+  return assemble(
+    [
+      {
+        name: 'shop.accounts',
+        cols: [
+          ['id', 'string', 'id'],
+          ['tier', 'string', 'categorical'],
+          ['age', 'integer', 'numerical'],
+        ],
+        rows: accounts,
+      },
+      {
+        name: 'orders',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['account_id', 'string', 'id'],
+          ['channel', 'string', 'categorical'],
+          ['priority', 'integer', 'numerical'],
+        ],
+        rows: orders,
+      },
+      {
+        name: 'order lines',
+        cols: [
+          ['id', 'string', 'id'],
+          ['order_id', 'integer', 'id'],
+          ['price', 'float', 'numerical'],
+        ],
+        rows: lines,
+      },
+    ],
+    [fk('orders', 'account_id', 'shop.accounts'), fk('order lines', 'order_id', 'orders')],
+  );
+}

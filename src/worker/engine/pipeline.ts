@@ -402,6 +402,23 @@ export function outputRows(config: SynthesisConfig, sourceRows: number): number 
   return sourceRows;
 }
 
+/**
+ * Rows of each root of a relational output, and the rows expected per table (children follow
+ * their parents' learned counts): each root at its own size; a row count (output size in rows,
+ * generate --rows) is the largest root's, the others scaled alike.
+ */
+export function relationalOutputRows(prepared: PreparedDataset, count?: number): { rootRows: Record<string, number>; expected: Record<string, number> } {
+  const roots = prepared.relational!.plan.roots;
+  const source = (t: string): number => prepared.sourceRows[t] ?? 0;
+  const largest = roots.reduce((x, y) => (source(y) > source(x) ? y : x));
+  const target = count ?? outputRows(prepared.input.config, source(largest));
+  const scale = target / Math.max(1, source(largest));
+  return {
+    rootRows: Object.fromEntries(roots.map((r) => [r, r === largest ? target : Math.max(1, Math.round(source(r) * scale))])),
+    expected: Object.fromEntries(prepared.order.map((t) => [t, Math.round(source(t) * scale)])),
+  };
+}
+
 export interface SynthesisResult {
   rows: Record<string, number>;
   seconds: number;
@@ -415,22 +432,14 @@ export async function synthesize(
   const { prepared } = built;
   const config = prepared.input.config;
   if (built.relational) {
-    // Each root at its own size; a row count (output size in rows, generate --rows) is the largest root's, the others scaled alike.
-    const roots = prepared.relational!.plan.roots;
-    const source = (t: string): number => prepared.sourceRows[t] ?? 0;
-    const largest = roots.reduce((x, y) => (source(y) > source(x) ? y : x));
-    const target = opts.count ?? outputRows(config, source(largest));
-    const scale = target / Math.max(1, source(largest));
-    const rootRows = Object.fromEntries(roots.map((r) => [r, r === largest ? target : Math.max(1, Math.round(source(r) * scale))]));
-    // Expected rows per table (children follow their parents' learned counts) for the progress.
-    const expected = prepared.order.map((t) => Math.round(source(t) * scale));
-    const total = expected.reduce((a, b) => a + b, 0);
+    const { rootRows, expected } = relationalOutputRows(prepared, opts.count);
+    const total = Object.values(expected).reduce((a, b) => a + b, 0);
     const written = await synthesizeRelational(built.relational, {
       sink: opts.sink,
       signal: opts.signal,
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       rootRows,
-      onProgress: (k, _n, table) => opts.onProgress?.({ done: expected.slice(0, k).reduce((a, b) => a + b, 0), total, message: table }),
+      onProgress: (k, n, table) => opts.onProgress?.({ done: Math.round((total * k) / n), total, message: table }),
     });
     opts.onProgress?.({ done: total, total });
     return { rows: written, seconds: (performance.now() - t0) / 1000 };

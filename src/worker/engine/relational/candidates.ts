@@ -144,8 +144,17 @@ function renumberIds(tm: TableModel, batch: RowBatch, seed: number): RowBatch {
  * the size of the whole database follows the data). Small roots are where sampling noise in the
  * child counts moves every table below.
  */
-export async function sampleRoot(tm: TableModel, n: number, columns: string[], training: RowBatch, seed: number, signal?: AbortSignal): Promise<RowBatch> {
-  const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || n >= 2000 ? 1 : ROOT_CANDIDATES;
+export async function sampleRoot(
+  tm: TableModel,
+  n: number,
+  columns: string[],
+  training: RowBatch,
+  seed: number,
+  signal?: AbortSignal,
+  /** The root's rows in the whole output (n is a family chunk's part of them). */
+  whole = n,
+): Promise<RowBatch> {
+  const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || whole >= 2000 ? 1 : ROOT_CANDIDATES;
   const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
   if (k === 1) return all;
   const { tokens, targets, w } = candidateWeights(tm, all, training);

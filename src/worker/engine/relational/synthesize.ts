@@ -42,6 +42,7 @@ import { planRelativeTimes, toAbsolute, toRelative, type RelativeTime } from './
 import { sequenceColumn, siblingOrder } from './order';
 import { fitSteps, learnSteps, previousSiblings, sequenceCandidates, withPrevious, type StepPattern } from './sequences';
 import { relationalProblems, type GenerationPlan } from './plan';
+import { chunkSeed, familyChunkCount, keyShifts, rootRange, shiftKeys, type KeyShift } from './families';
 
 export interface RelationalInput {
   config: SynthesisConfig;
@@ -386,14 +387,65 @@ export interface RelationalSynthesisOptions {
   rootRows?: Record<string, number>;
   seed?: number;
   batchSize?: number;
+  /** Generation steps done (one per table of each family chunk) out of all of them. */
   onProgress?: (done: number, total: number, table: string) => void;
+}
+
+/** Rows of each root of the output (default: each root's source rows through the output-size setting). */
+export function relationalRootRows(model: RelationalModel, rootRows?: Record<string, number>): Record<string, number> {
+  const { plan, input } = model.prepared;
+  return Object.fromEntries(plan.roots.map((t) => [t, rootRows?.[t] ?? outputRootRows(input.config, input.tables[t]!.rows.length)]));
+}
+
+/** Family chunks [from, to) of an output, each as its tables (parents first, keys numbered from 0 in the chunk) and the keys it numbered per table. */
+export interface FamilyChunk {
+  chunk: number;
+  tables: Record<string, RowBatch>;
+  /** Keys numbered per table in this chunk (rows generated, before any left out): the next chunk's keys start after them. */
+  spans: Record<string, number>;
+}
+
+export async function* generateFamilies(
+  model: RelationalModel,
+  opts: { rootRows: Record<string, number>; seed: number; from: number; to: number; signal?: AbortSignal; onTable?: (chunk: number, table: string) => void },
+): AsyncGenerator<FamilyChunk> {
+  const count = familyChunkCount(opts.rootRows);
+  for (let c = opts.from; c < Math.min(opts.to, count); c++) {
+    checkAborted(opts.signal);
+    const ranges = Object.fromEntries(Object.entries(opts.rootRows).map(([t, n]) => [t, rootRange(n, c, count)[1] - rootRange(n, c, count)[0]]));
+    yield { chunk: c, ...(await synthesizeChunk(model, ranges, opts.rootRows, chunkSeed(opts.seed, c), opts.signal, (t) => opts.onTable?.(c, t))) };
+  }
+}
+
+/**
+ * Family chunks [from, to) as one part of the output (a site shard): keys numbered from 0 in the
+ * part, to be shifted by the keys of the parts before it (`spans`, per table).
+ */
+export async function synthesizeFamilies(
+  model: RelationalModel,
+  opts: { rootRows: Record<string, number>; seed: number; from: number; to: number; signal?: AbortSignal },
+): Promise<FamilyChunk & { shifts: Record<string, KeyShift[]> }> {
+  const { plan, input } = model.prepared;
+  const keys = keyShifts(input.config, plan, model.prepared.prepared);
+  if (!('shifts' in keys))
+    throw new AppError('BAD_REQUEST', `This relational output cannot be generated in parts: ${keys.problem}.`, { fix: 'Generate it without a site queue.' });
+  const tables: Record<string, RowBatch> = {};
+  const spans: Record<string, number> = {};
+  for await (const family of generateFamilies(model, opts)) {
+    shiftKeys(keys.shifts, family.tables, spans);
+    for (const t of plan.order) {
+      const dst = (tables[t] ??= { columns: family.tables[t]!.columns, rows: [] });
+      for (const r of family.tables[t]!.rows) dst.rows.push(r);
+      spans[t] = (spans[t] ?? 0) + family.spans[t]!;
+    }
+  }
+  return { chunk: opts.from, tables, spans, shifts: keys.shifts };
 }
 
 export async function synthesizeRelational(model: RelationalModel, opts: RelationalSynthesisOptions): Promise<Record<string, number>> {
   const { plan, input } = model.prepared;
   const { config } = input;
   const seed = opts.seed ?? config.settings.seed;
-  const rng = createRng(seed + 77);
   const written: Record<string, number> = {};
   const batchSize = opts.batchSize ?? 10_000;
   const sinkAll = async (table: string, batch: RowBatch): Promise<void> => {
@@ -401,26 +453,64 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       checkAborted(opts.signal);
       await opts.sink(table, { columns: batch.columns, rows: batch.rows.slice(i, i + batchSize) });
     }
-    written[table] = batch.rows.length;
+    written[table] = (written[table] ?? 0) + batch.rows.length;
   };
   // Original data first (synthesized rows reference it), parents before children so that a
   // destination checking its FKs at every insert accepts them.
   for (const name of originalsParentsFirst(config)) await sinkAll(name, selfReferencesFirst(config, name, input.tables[name]!));
 
+  const rootRows = relationalRootRows(model, opts.rootRows);
+  const count = familyChunkCount(rootRows);
+  const keys = keyShifts(config, plan, model.prepared.prepared);
+  const offsets: Record<string, number> = {};
+  let step = 0;
+  const steps = count * plan.order.length;
+  for await (const family of generateFamilies(model, {
+    rootRows,
+    seed,
+    from: 0,
+    to: count,
+    signal: opts.signal,
+    onTable: (_c, t) => opts.onProgress?.(++step, steps, t),
+  })) {
+    // Keys of the chunks before come first (a key that cannot be shifted is regenerated in one chunk only).
+    if ('shifts' in keys) shiftKeys(keys.shifts, family.tables, offsets);
+    else if (count > 1) throw new AppError('INTERNAL', `The keys of a relational output of ${count} family chunks cannot be numbered: ${keys.problem}.`);
+    for (const t of plan.order) {
+      await sinkAll(t, family.tables[t]!);
+      offsets[t] = (offsets[t] ?? 0) + family.spans[t]!;
+    }
+  }
+  return written;
+}
+
+/** One family chunk: the roots' rows given, then every table below them, FKs assigned, parents first. */
+async function synthesizeChunk(
+  model: RelationalModel,
+  roots: Record<string, number>,
+  whole: Record<string, number>,
+  seed: number,
+  signal: AbortSignal | undefined,
+  onTable: (table: string) => void,
+): Promise<{ tables: Record<string, RowBatch>; spans: Record<string, number> }> {
+  const { plan, input } = model.prepared;
+  const { config } = input;
+  const rng = createRng(seed + 77);
   const out: Record<string, RowBatch> = {};
+  const spans: Record<string, number> = {};
   const links: Record<string, Int32Array> = {};
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
-  const total = plan.order.length;
   for (let k = 0; k < plan.order.length; k++) {
     const t = plan.order[k]!;
-    checkAborted(opts.signal);
+    checkAborted(signal);
     const tm = model.models[t]!;
     const tp = plan.tables[t]!;
     const columns = [...tm.prepared.columns];
     let batch: RowBatch;
     if (!tp.context) {
-      const n = opts.rootRows?.[t] ?? outputRootRows(config, input.tables[t]!.rows.length);
-      batch = await sampleRoot(tm, n, columns, model.prepared.training[t]!, seed, opts.signal);
+      const n = roots[t] ?? 0;
+      batch = await sampleRoot(tm, n, columns, model.prepared.training[t]!, seed, signal, whole[t] ?? n);
+      spans[t] = n;
     } else {
       const fk = tp.context;
       const parent = out[fk.parentTable]!;
@@ -444,6 +534,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
       const training = model.prepared.training[t]!;
       const previous = model.previous[t];
       const n = parentIdx.length;
+      spans[t] = n;
       if (previous && n > 0) {
         const pattern = model.prepared.steps[t];
         const stepRng = createRng(seed + k + 0x5e9);
@@ -453,12 +544,12 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
           columns,
           previous,
           childCandidates(tm, n),
-          (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, opts.signal),
+          (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, signal),
           pattern ? { pattern, pick: (len) => stepRng.int(len) } : undefined,
         );
         batch = selectCandidates(tm, all, n, training, seed + k);
         if (pattern) fitSteps(batch.rows, positions.position, columns.indexOf(pattern.column), pattern);
-      } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, opts.signal);
+      } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
@@ -486,7 +577,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
     // Contexts see what the model learned (relative dates); the output and the children's own dates are absolute.
     if (tp.children.length > 0) contexts[t] = rowContext(model, t, batch, contexts, links[t] ?? null);
     toAbsolute(batch, links[t] ?? null, tp.context ? out[tp.context.parentTable]! : null, model.prepared.relativeTimes[t] ?? []);
-    opts.onProgress?.(k + 1, total, t);
+    onTable(t);
   }
   const scores: AssignmentScores = (t, a) => {
     const m = model.links[relationshipKey(a.fk)];
@@ -508,15 +599,15 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   repairLookups(plan, out, input.tables, model.prepared.training, rng, (fk) => matchedLookups(plan, fk.childTable).includes(fk));
   for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
     input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
+  const tables: Record<string, RowBatch> = {};
   for (const t of plan.order) {
     const b = out[t]!;
     const keep = b.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? -1 : i)).filter((i) => i >= 0);
     const cols = keep.map((i) => b.columns[i]!);
     const rows: Row[] = b.rows.map((r) => keep.map((i) => (r[i] ?? null) as CellValue));
-    out[t] = { columns: cols, rows: [] };
-    await sinkAll(t, selfReferencesFirst(config, t, { columns: cols, rows }));
+    tables[t] = selfReferencesFirst(config, t, { columns: cols, rows });
   }
-  return written;
+  return { tables, spans };
 }
 
 /** Coarse ranges of a number the matchers compare (besides its quantile). */
