@@ -1,11 +1,15 @@
 import os from 'node:os';
 import type { ApiEvent, ExecutionRecord, JobEvent, SynthesisConfig, WorkerCommand } from '../../shared';
 import { AppError, jobEventSchema } from '../../shared';
+import { runSlots, type RunSlot, type RunSlots } from '../../data/store/run-slots';
 import type { ProjectStore } from '../../data/store/types';
 import type { SpawnWorker, WorkerHandle } from './worker-process';
 
 /** Seconds a worker gets to stop after a cancel before it is killed. */
 export const CANCEL_GRACE_MS = 4000;
+
+/** How often queued executions look for a slot freed by another process. */
+const SLOT_POLL_MS = 1000;
 
 interface Running {
   worker: WorkerHandle;
@@ -19,7 +23,7 @@ interface Running {
 
 interface Waiting {
   execution: ExecutionRecord;
-  launch: () => void;
+  launch: (slot: RunSlot | null) => void;
   done: Promise<ExecutionRecord>;
   settle: (r: ExecutionRecord) => void;
 }
@@ -35,14 +39,18 @@ type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
  * Runs executions in worker processes: starts them, folds their events into the project store,
  * forwards them to subscribers, cancels (cooperatively, then by force), and turns a worker that
  * died without a word into a failed execution with WORKER_CRASHED. At most `maxRunning`
- * executions run at once (one training at a time by default, DOPPEL_MAX_EXECUTIONS); the others
- * stay "queued" and start in order as slots free. An execution with a time limit
+ * executions of the project store run at once on this machine, counting those of other processes
+ * (the app and terminals share the run slots of src/data/store/run-slots.ts; one training at a
+ * time by default, DOPPEL_MAX_EXECUTIONS); the others stay "queued" and start in order as slots
+ * free. An execution with a time limit
  * (`maxExecutionSeconds`) is stopped when it runs longer and fails with EXECUTION_TIMED_OUT.
  */
 export class JobRunner {
   private readonly running = new Map<string, Running>();
   private readonly waiting: Waiting[] = [];
   private readonly listeners = new Set<(event: ApiEvent) => void>();
+  private readonly slots: RunSlots;
+  private poll: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: ProjectStore,
@@ -50,7 +58,9 @@ export class JobRunner {
     private readonly appVersion: string,
     /** How many run at once (a function when it follows a setting that can change, e.g. the site queue). */
     private readonly limit: number | (() => number) = maxRunningFromEnv(),
-  ) {}
+  ) {
+    this.slots = runSlots(store.dir);
+  }
 
   private get maxRunning(): number {
     return typeof this.limit === 'function' ? this.limit() : this.limit;
@@ -66,10 +76,21 @@ export class JobRunner {
     return this.running.has(id) || this.waiting.some((w) => w.execution.id === id);
   }
 
-  /** Executions ahead of this one in the queue (running ones included); 0 when it runs. */
+  /** Executions ahead of this one in the queue (running ones included, also those of other processes); 0 when it runs. */
   queuedBehind(id: string): number {
     const at = this.waiting.findIndex((w) => w.execution.id === id);
-    return at < 0 ? 0 : this.running.size + at;
+    return at < 0 ? 0 : this.running.size + this.slots.heldElsewhere() + at;
+  }
+
+  /**
+   * A run slot for the next execution: null when none is free. Executions sent to a site queue
+   * (no limit here) take no slot of this machine.
+   */
+  private slot(executionId: string): RunSlot | null | 'none-needed' {
+    const limit = this.maxRunning;
+    if (limit >= Number.MAX_SAFE_INTEGER) return 'none-needed';
+    if (this.running.size >= limit) return null;
+    return this.slots.claim(executionId, limit);
   }
 
   /**
@@ -77,30 +98,55 @@ export class JobRunner {
    * its final record.
    */
   start(execution: ExecutionRecord, config: SynthesisConfig, secrets: StartCommand['secrets'], generate?: StartCommand['generate']): Promise<ExecutionRecord> {
-    if (this.running.size < this.maxRunning && this.waiting.length === 0) return this.launch(execution, config, secrets, generate);
+    if (this.waiting.length === 0) {
+      const slot = this.slot(execution.id);
+      if (slot !== null) return this.launch(execution, config, secrets, generate, slot === 'none-needed' ? null : slot);
+    }
     let settle!: (r: ExecutionRecord) => void;
     const done = new Promise<ExecutionRecord>((r) => (settle = r));
-    this.waiting.push({ execution, done, settle, launch: () => void this.launch(execution, config, secrets, generate).then(settle) });
+    this.waiting.push({ execution, done, settle, launch: (slot) => void this.launch(execution, config, secrets, generate, slot).then(settle) });
     this.broadcast(execution.id, {
       type: 'log',
       level: 'info',
-      message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time; DOPPEL_MAX_EXECUTIONS sets how many).`,
+      message: `Queued behind ${this.queuedBehind(execution.id)} execution(s): it starts when one ends (${this.maxRunning} at a time on this machine; DOPPEL_MAX_EXECUTIONS sets how many).`,
     });
+    this.watchSlots();
     return done;
   }
 
   /** Starts queued executions while slots are free. */
   private next(): void {
-    while (this.running.size < this.maxRunning && this.waiting.length > 0) this.waiting.shift()!.launch();
+    while (this.waiting.length > 0) {
+      const slot = this.slot(this.waiting[0]!.execution.id);
+      if (slot === null) break;
+      this.waiting.shift()!.launch(slot === 'none-needed' ? null : slot);
+    }
+    this.watchSlots();
+  }
+
+  /** While executions wait, looks now and then for a slot another process freed (keeps the process alive meanwhile). */
+  private watchSlots(): void {
+    if (this.waiting.length > 0 && this.poll === null) this.poll = setInterval(() => this.next(), SLOT_POLL_MS);
+    else if (this.waiting.length === 0 && this.poll !== null) {
+      clearInterval(this.poll);
+      this.poll = null;
+    }
   }
 
   private launch(
     execution: ExecutionRecord,
     config: SynthesisConfig,
     secrets: StartCommand['secrets'],
-    generate?: StartCommand['generate'],
+    generate: StartCommand['generate'] | undefined,
+    slot: RunSlot | null,
   ): Promise<ExecutionRecord> {
-    const worker = this.spawn();
+    let worker: WorkerHandle;
+    try {
+      worker = this.spawn();
+    } catch (e) {
+      slot?.release();
+      throw e;
+    }
     let fingerprint: Extract<JobEvent, { type: 'fingerprint' }> | null = null;
     let settled = false;
     let resolve!: (r: ExecutionRecord) => void;
@@ -114,6 +160,7 @@ export class JobRunner {
       if (entry.cancelTimer) clearTimeout(entry.cancelTimer);
       if (entry.limitTimer) clearTimeout(entry.limitTimer);
       this.running.delete(execution.id);
+      slot?.release();
       this.recordAudit(record, config, fingerprint);
       resolve(record);
       this.next();
@@ -190,6 +237,7 @@ export class JobRunner {
       const record = this.store.executions.finish(id, 'canceled');
       this.broadcast(id, { type: 'error', error: { code: 'EXECUTION_CANCELED', message: 'The execution was canceled before it started.' } });
       w!.settle(record);
+      this.watchSlots();
       return;
     }
     const entry = this.running.get(id);
