@@ -9,10 +9,13 @@
  *   columns' fake pools (fakes only) and, sealed with the execution's artifact key (AES-256-GCM),
  *   the values of kept and masked columns.
  *
+ * Original-data tables are not stored again: they are read back from the trained run's output
+ * (`output.sqlite` in its workspace), where they were copied as they are.
+ *
  * No real value of a synthesized, mocked or protected column is written in clear. The artifact
- * key itself lives in the project store, never in the workspace. Single-table syntheses without
- * original-data tables are written; relational ones still read their training rows from the
- * source (their samplers compare candidates with real rows).
+ * key itself lives in the project store, never in the workspace. Single-table syntheses are
+ * written; relational ones still read their training rows from the source (their samplers compare
+ * candidates with real rows).
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -22,7 +25,9 @@ import type { SynthesisConfig, SynthSettings } from '../../shared/config';
 import type { EffectiveTable } from '../../shared/effective-settings';
 import { AppError } from '../../shared/errors';
 import { datasetMetadataSchema } from '../../shared/metadata';
-import type { CellValue } from '../../shared/values';
+import type { CellValue, RowBatch } from '../../shared/values';
+import { readOutputTable } from '../../data/exporters/table-reader';
+import { OUTPUT_FILE } from '../../data/store/workspace-files';
 import type { ColumnPlan } from './encoders/index';
 import { tableDir } from './model-artifacts';
 import { CopyFilter, copyFilterArtifactSchema } from './privacy-filter';
@@ -119,9 +124,49 @@ function wrongKey(table: string): AppError {
   });
 }
 
-/** True when a synthesis can be generated again from its artifacts alone (no relational tables, no original-data tables). */
-export function generatesFromArtifacts(config: SynthesisConfig, relational: boolean): boolean {
-  return !relational && Object.values(config.tables).every((t) => t.treatment !== 'original');
+/** True when a synthesis can be generated again from its artifacts and its output alone (no relational tables). */
+export function generatesFromArtifacts(_config: SynthesisConfig, relational: boolean): boolean {
+  return !relational;
+}
+
+/**
+ * The original-data tables of a synthesis, read back from the output of the run that trained the
+ * model (`workspace`: its folder), where they were copied as they are: generating again opens no
+ * source. A clear error when that output is gone.
+ */
+export async function readOriginalTables(config: SynthesisConfig, workspace: string, signal?: AbortSignal): Promise<Record<string, RowBatch>> {
+  const names = Object.entries(config.tables)
+    .filter(([, t]) => t.treatment === 'original')
+    .map(([name]) => name);
+  const file = path.join(workspace, OUTPUT_FILE);
+  const gone = (why: string): AppError =>
+    new AppError(
+      'NOT_FOUND',
+      `The original-data table(s) ${names.map((n) => `"${n}"`).join(', ')} are copied from the output of the run that trained the model, and ${why}.`,
+      { fix: 'Run the synthesis again (it reads the source), then generate from that execution.' },
+    );
+  if (names.length > 0) {
+    try {
+      await fs.access(file);
+    } catch {
+      throw gone(`that output (${file}) is gone`);
+    }
+  }
+  const tables: Record<string, RowBatch> = {};
+  for (const name of names) {
+    const whole: RowBatch = { columns: [], rows: [] };
+    try {
+      for await (const batch of readOutputTable(file, name, 10_000, signal)) {
+        whole.columns = batch.columns;
+        for (const row of batch.rows) whole.rows.push(row);
+      }
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'TABLE_NOT_FOUND') throw gone(`table "${name}" is not in that output (${file})`);
+      throw e;
+    }
+    tables[name] = whole;
+  }
+  return tables;
 }
 
 export async function writeSource(workspace: string, source: Omit<StoredSource, 'format'>): Promise<void> {

@@ -37,7 +37,14 @@ import type { Row, RowBatch } from '../../shared/values';
 import type { TableStats } from '../../shared/table-stats';
 import type { ModelChoiceReport } from '../../report/schema';
 import { initBackend } from './backend';
-import { generatesFromArtifacts, readGenerationArtifact, readSource, writeGenerationArtifact, type StoredSource } from './generation-artifacts';
+import {
+  generatesFromArtifacts,
+  readGenerationArtifact,
+  readOriginalTables,
+  readSource,
+  writeGenerationArtifact,
+  type StoredSource,
+} from './generation-artifacts';
 import { tokenMarginals } from './model/rake';
 import { tableDir, writeModelArtifacts } from './model-artifacts';
 import { checkAborted } from './model/trainer';
@@ -233,9 +240,9 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
 /**
  * The prepared dataset of a trained run read back from its artifacts (`from`: its workspace),
  * without the source: encoders, copy filter, fake pools and kept values as written by
- * `preprocess`. Null when the run wrote no generation artifacts (a relational synthesis, one
- * with original-data tables, or a run without an artifact key). No real rows: `evaluation` is
- * empty and `input.tables` holds nothing.
+ * `preprocess`. Null when the run wrote no generation artifacts (a relational synthesis, or a
+ * run without an artifact key). No real rows of synthesized tables: `evaluation` is empty and
+ * `input.tables` holds only the original-data tables, read back from the trained run's output.
  */
 export async function reloadPrepared(opts: {
   config: SynthesisConfig;
@@ -243,6 +250,7 @@ export async function reloadPrepared(opts: {
   workspace: string;
   artifactKey: string;
   log?: LogFn;
+  signal?: AbortSignal;
 }): Promise<{ prepared: PreparedDataset; source: StoredSource } | null> {
   const { config } = opts;
   if (!generatesFromArtifacts(config, isRelational(config))) return null;
@@ -254,13 +262,15 @@ export async function reloadPrepared(opts: {
     if (!table) return null;
     tables[name] = table;
   }
+  // Original-data tables as the trained run copied them into its output.
+  const originals = await readOriginalTables(config, opts.from, opts.signal);
   await fs.mkdir(opts.workspace, { recursive: true });
   const effective: EffectiveSettings = { tables: Object.fromEntries(Object.entries(tables).map(([t, p]) => [t, p.effective])) };
   await fs.writeFile(path.join(opts.workspace, SETTINGS_JSON), JSON.stringify(effective, null, 1));
   const input: PipelineInput = {
     config,
     metadata: source.metadata,
-    tables: {},
+    tables: originals,
     sourceRows: source.sourceRows,
     workspace: opts.workspace,
     ...(opts.log ? { log: opts.log } : {}),

@@ -93,16 +93,19 @@ export async function runJob(
     const generate = cmd.generate;
     // Generating again reads the trained run's artifacts only, when it wrote them (else the source, as training did).
     const stored =
-      generate && secrets.artifactKey ? await reloadPrepared({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log }) : null;
+      generate && secrets.artifactKey ? await reloadPrepared({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log, signal }) : null;
     let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats'>>;
     if (stored) {
       timeline.skip('load');
       if (stored.source.fingerprint) emit({ type: 'fingerprint', ...stored.source.fingerprint });
-      log('info', `Generating from the stored model of ${stored.prepared.order.length} table(s) alone: the source is not read.`);
-      loaded = { metadata: stored.source.metadata, tables: {}, sourceRows: stored.source.sourceRows };
+      const originals = Object.keys(stored.prepared.input.tables);
+      log(
+        'info',
+        `Generating from the stored model of ${stored.prepared.order.length} table(s) alone${originals.length ? `, with the original-data table(s) ${originals.map((t) => `"${t}"`).join(', ')} from the first run's output` : ''}: the source is not read.`,
+      );
+      loaded = { metadata: stored.source.metadata, tables: stored.prepared.input.tables, sourceRows: stored.source.sourceRows };
     } else {
-      if (generate)
-        log('info', 'The trained run left no generation artifacts (a relational synthesis, original-data tables, or an older run): the source is read again.');
+      if (generate) log('info', 'The trained run left no generation artifacts (a relational synthesis, or an older run): the source is read again.');
       loaded = await timeline.run('load', async () => {
         const data = await loadData(config, {
           password: secrets.sourcePassword,
