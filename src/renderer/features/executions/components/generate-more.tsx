@@ -5,7 +5,7 @@ import { errorText } from '../../../lib/api';
 import { useNav } from '../../../app/nav-store';
 import { useExecutions } from '../store';
 
-/** "Generate more": a new execution from this one's trained model, without training again. */
+/** "Generate more": a new execution from this one's trained model (or the model it generated from), without training again. */
 export function GenerateMore({ execution }: { execution: ExecutionRecord }) {
   const generate = useExecutions((s) => s.generate);
   const go = useNav((s) => s.go);
@@ -35,7 +35,11 @@ export function GenerateMore({ execution }: { execution: ExecutionRecord }) {
       </Popover.Target>
       <Popover.Dropdown>
         <Stack gap="xs">
-          <Text size="sm">New rows from this run&apos;s trained model, without training again.</Text>
+          <Text size="sm">
+            {execution.trainedBy
+              ? `New rows from the model this run generated from (trained by execution ${execution.trainedBy}), without training again.`
+              : 'New rows from this run’s trained model, without training again.'}
+          </Text>
           <NumberInput label="Rows" min={1} value={rows} onChange={(v) => setRows(typeof v === 'number' ? v : Number(v) || 1)} />
           <NumberInput label="Seed (empty: random)" value={seed ?? ''} onChange={(v) => setSeed(v === '' ? undefined : Number(v))} />
           {error ? (
