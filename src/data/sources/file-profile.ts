@@ -2,7 +2,9 @@ import type { ColumnMeta, StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
 import { convertText, inferSdtype, inferTextColumn, isIdLikeName } from '../introspection/infer-types';
 import { normalizeCell } from './cells';
-import type { FileTable } from './formats/types';
+import type { FileTable, TableEngine } from './formats/types';
+import { engineWarning } from './formats/csv-duckdb';
+import { DistinctCheck } from './distinct-check';
 import { declaredForm, formOfNumberFormat, learnTextForm } from '../introspection/value-forms';
 
 /** What one pass over a file table learns: typed columns, converters, row count, key candidates. */
@@ -13,9 +15,9 @@ export interface TableProfile {
   rowCount: number;
   /** Columns (by name) whose values are all present and distinct over the whole table. */
   uniqueColumns: string[];
+  /** The engine that read the whole table (absent: the streamed pass), used again for the table's other whole-table passes. */
+  engine?: TableEngine;
 }
-
-const MAX_KEY_TRACK = 2_000_000;
 
 function keyOf(v: unknown): string {
   return v instanceof Date ? String(v.getTime()) : String(v);
@@ -63,26 +65,34 @@ function inferTyped(
   return { meta, convert };
 }
 
-/** Samples the first `sampleRows` rows for types and streams the rest to count rows and check key candidates. */
+/**
+ * Samples the first `sampleRows` rows for types, and counts the rows and checks the key
+ * candidates (the first column and id-like names) over the whole table: in the table's engine
+ * when it has one (a large CSV in DuckDB), else in the same streamed pass, in bounded memory.
+ */
 export async function profileTable(table: FileTable, sampleRows: number): Promise<TableProfile> {
   const { header, rows, numberFormats } = await table.open();
   const sample: unknown[][] = [];
-  const tracked = header.map((h, i) => (i === 0 || isIdLikeName(h) ? new Set<string>() : undefined));
-  const unique = header.map((_, i) => tracked[i] !== undefined);
+  const keyColumns = header.flatMap((h, i) => (i === 0 || isIdLikeName(h) ? [i] : []));
   const known = table.knownRowCount ? await table.knownRowCount() : undefined;
-  let count = 0;
-  for await (const r of rows) {
-    if (sample.length < sampleRows) sample.push(r);
-    count++;
-    for (let i = 0; i < header.length; i++) {
-      const set = tracked[i];
-      if (!set || !unique[i]) continue;
-      const v = r[i];
-      if (v === null || v === undefined || v === '' || set.has(keyOf(v)) || set.size > MAX_KEY_TRACK) {
-        unique[i] = false;
-        tracked[i] = undefined;
-      } else set.add(keyOf(v));
+  const engine = table.engine ? await table.engine(header.length) : undefined;
+  let whole: { rows: number; unique: boolean[] } | undefined;
+  if (engine) {
+    for await (const r of rows) {
+      if (sample.length >= sampleRows) break;
+      sample.push(r);
     }
+    whole = await engine.profile(keyColumns).catch((e: unknown) => {
+      engineWarning(
+        `${engine.name} could not read ${table.origin} (${e instanceof Error ? e.message : String(e)}); it is read by the streamed JavaScript pass.`,
+      );
+      return undefined;
+    });
+  }
+  const used = whole ? engine : undefined;
+  if (!whole) {
+    sample.length = 0;
+    whole = await streamedProfile(engine ? (await table.open()).rows : rows, keyColumns, sample, sampleRows);
   }
   const hints = table.storageHints ? await table.storageHints() : undefined;
   const formats = numberFormats?.();
@@ -94,11 +104,36 @@ export async function profileTable(table: FileTable, sampleRows: number): Promis
       formats?.[i],
     ),
   );
+  const unique = new Set(keyColumns.filter((_, j) => whole.unique[j]));
   return {
     header,
     columns: inferred.map((x) => x.meta),
     convert: inferred.map((x) => x.convert),
-    rowCount: known ?? count,
-    uniqueColumns: header.filter((_, i) => unique[i] && count > 0),
+    rowCount: known ?? whole.rows,
+    uniqueColumns: header.filter((_, i) => unique.has(i)),
+    ...(used ? { engine: used } : {}),
   };
+}
+
+/** Rows and key uniqueness in one streamed pass, the first rows kept in `sample`. */
+async function streamedProfile(
+  rows: AsyncIterable<unknown[]>,
+  keyColumns: number[],
+  sample: unknown[][],
+  sampleRows: number,
+): Promise<{ rows: number; unique: boolean[] }> {
+  const checks = keyColumns.map(() => new DistinctCheck());
+  let count = 0;
+  for await (const r of rows) {
+    if (sample.length < sampleRows) sample.push(r);
+    count++;
+    keyColumns.forEach((k, j) => {
+      const check = checks[j]!;
+      if (!check.distinct) return;
+      const v = r[k];
+      if (v === null || v === undefined || v === '') check.distinct = false;
+      else check.add(keyOf(v));
+    });
+  }
+  return { rows: count, unique: checks.map((c) => c.distinct && count > 0) };
 }

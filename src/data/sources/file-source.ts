@@ -15,9 +15,10 @@ import {
   type SampleOptions,
   type SourceConnector,
 } from './connector';
-import { reservoirOf } from './reservoir';
+import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
-import { streamedTableStats } from './streamed-stats';
+import { StatsTally, streamedTableStats } from './streamed-stats';
+import { engineWarning } from './formats/csv-duckdb';
 import type { StatsRequest, TableStats } from '../../shared/table-stats';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
@@ -159,10 +160,35 @@ class FileSource implements SourceConnector {
     yield* inBatches(table, names, converted(), opts);
   }
 
-  /** A reservoir over one streamed read (random), or the first rows. */
+  /** The positions of named columns in the table's header. */
+  private async positions(table: string, names: string[] | undefined): Promise<{ p: TableProfile; names: string[]; idx: number[] }> {
+    const p = await this.profile(table);
+    const cols = names ?? p.header;
+    return { p, names: cols, idx: cols.map((n) => p.header.indexOf(n)) };
+  }
+
+  /**
+   * A reservoir over one streamed read (random), or the first rows. With a table engine the
+   * reservoir's row indices are drawn first (they depend on the row count and the seed only) and
+   * the engine reads those rows: the same sample as the streamed read.
+   */
   async sample(table: string, opts: SampleOptions): Promise<RowBatch> {
+    const { p, names, idx } = await this.positions(table, opts.columns);
+    if (opts.random && p.engine && idx.every((i) => i >= 0)) {
+      const indices = reservoirIndices(p.rowCount, opts.rows, opts.seed);
+      const raw = await p.engine.rowsAt(indices, idx).catch((e: unknown) => this.engineFailed(table, p, e));
+      if (raw) return { columns: names, rows: raw.map((r) => idx.map((i, k) => p.convert[i]?.(r[k]) ?? null)) };
+    }
     const read = { columns: opts.columns, signal: opts.signal, ...(opts.random ? {} : { limit: opts.rows }) };
-    return reservoirOf(this.readTable(table, read), opts.rows, opts.seed, opts.columns ?? (await this.profile(table)).header);
+    return reservoirOf(this.readTable(table, read), opts.rows, opts.seed, names);
+  }
+
+  /** Logs an engine's failure; the caller then makes the streamed pass. */
+  private engineFailed(table: string, p: TableProfile, e: unknown): undefined {
+    engineWarning(
+      `${p.engine?.name ?? 'the engine'} could not read table "${table}" (${e instanceof Error ? e.message : String(e)}); it is read by the streamed JavaScript pass.`,
+    );
+    return undefined;
   }
 
   /** One streamed pass keeping the rows whose key is in the set. */
@@ -186,8 +212,20 @@ class FileSource implements SourceConnector {
     return streamedKeyFacts(this.readTable(table, { columns: key, batchSize: 20_000 }));
   }
 
-  tableStats(table: string, request: StatsRequest): Promise<TableStats> {
+  /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */
+  async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
     const columns = [...new Set([...request.categories, ...request.ranges])];
+    const { p, idx } = await this.positions(table, columns);
+    if (p.engine && idx.every((i) => i >= 0)) {
+      const tally = new StatsTally(request);
+      const rows = await p.engine
+        .valueCounts(idx, (j, value, n) => tally.add(j, p.convert[idx[j]!]?.(value) ?? null, n))
+        .catch((e: unknown) => this.engineFailed(table, p, e));
+      if (rows !== undefined) {
+        tally.rows = rows;
+        return tally.result();
+      }
+    }
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request);
   }
 

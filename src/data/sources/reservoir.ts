@@ -48,3 +48,21 @@ export async function reservoirOf(stream: AsyncIterable<RowBatch>, cap: number, 
   for await (const b of stream) r.add(b);
   return r.batch();
 }
+
+/**
+ * The row indices a Reservoir of `cap` rows keeps over a stream of `total` rows with `seed`, slot
+ * by slot: the same draws as `Reservoir.add`, so an engine that reads rows by index gives the
+ * sample of the streamed read.
+ */
+export function reservoirIndices(total: number, cap: number, seed: number): number[] {
+  const rng = createRng(seed);
+  const out: number[] = [];
+  for (let seen = 1; seen <= total; seen++) {
+    if (out.length < cap) out.push(seen - 1);
+    else {
+      const j = rng.int(seen);
+      if (j < cap) out[j] = seen - 1;
+    }
+  }
+  return out;
+}

@@ -15,58 +15,75 @@ function keyOf(v: Exclude<CellValue, null>): string {
 }
 
 /**
- * Table statistics from one pass over a stream of the requested columns (files). Value counts
- * are exact for the first MAX_COUNTED_CATEGORIES distinct values of a column; later new values
- * are not counted and the column is marked incomplete, so memory stays bounded.
+ * The statistics of the requested columns, fed one value at a time with the rows holding it (1
+ * per row for a streamed read, a group's count for an engine's value counts). Value counts are
+ * exact for the first MAX_COUNTED_CATEGORIES distinct values of a column; later new values are
+ * not counted and the column is marked incomplete, so memory stays bounded.
  */
-export async function streamedTableStats(stream: AsyncIterable<RowBatch>, request: StatsRequest): Promise<TableStats> {
-  const names = [...new Set([...request.categories, ...request.ranges])];
-  const cols = names.map((name) => ({
-    name,
-    nulls: 0,
-    counts: request.categories.includes(name) ? new Map<string, [CellValue, number]>() : undefined,
-    complete: true,
-    range: request.ranges.includes(name) ? { lo: Infinity, hi: -Infinity, min: null as CellValue, max: null as CellValue, atMin: 0, atMax: 0 } : undefined,
-  }));
-  let rows = 0;
-  for await (const b of stream) {
-    const at = cols.map((c) => b.columns.indexOf(c.name));
-    for (const r of b.rows) {
-      rows++;
-      for (let i = 0; i < cols.length; i++) {
-        const c = cols[i]!;
-        const v = r[at[i]!] ?? null;
-        if (v === null) {
-          c.nulls++;
-          continue;
-        }
-        if (c.counts) {
-          const k = keyOf(v);
-          const hit = c.counts.get(k);
-          if (hit) hit[1]++;
-          else if (c.counts.size < MAX_COUNTED_CATEGORIES) c.counts.set(k, [v, 1]);
-          else c.complete = false;
-        }
-        const x = c.range ? rankOf(v) : undefined;
-        if (c.range && x !== undefined) {
-          const g = c.range;
-          if (x < g.lo) Object.assign(g, { lo: x, min: v, atMin: 1 });
-          else if (x === g.lo) g.atMin++;
-          if (x > g.hi) Object.assign(g, { hi: x, max: v, atMax: 1 });
-          else if (x === g.hi) g.atMax++;
-        }
-      }
-    }
+export class StatsTally {
+  readonly names: string[];
+  rows = 0;
+  private readonly cols;
+
+  constructor(request: StatsRequest) {
+    this.names = [...new Set([...request.categories, ...request.ranges])];
+    this.cols = this.names.map((name) => ({
+      name,
+      nulls: 0,
+      counts: request.categories.includes(name) ? new Map<string, [CellValue, number]>() : undefined,
+      complete: true,
+      range: request.ranges.includes(name) ? { lo: Infinity, hi: -Infinity, min: null as CellValue, max: null as CellValue, atMin: 0, atMax: 0 } : undefined,
+    }));
   }
-  const columns: Record<string, ColumnStats> = {};
-  for (const c of cols) {
-    const s: ColumnStats = { nulls: c.nulls };
+
+  /** `rows` rows of the `i`th column (of `names`) hold `v`. */
+  add(i: number, v: CellValue, rows = 1): void {
+    const c = this.cols[i]!;
+    if (v === null) {
+      c.nulls += rows;
+      return;
+    }
     if (c.counts) {
-      s.categories = [...c.counts.values()].sort((a, b) => b[1] - a[1]);
-      s.complete = c.complete;
+      const k = keyOf(v);
+      const hit = c.counts.get(k);
+      if (hit) hit[1] += rows;
+      else if (c.counts.size < MAX_COUNTED_CATEGORIES) c.counts.set(k, [v, rows]);
+      else c.complete = false;
     }
-    if (c.range && c.range.min !== null) s.range = { min: c.range.min, max: c.range.max, atMin: c.range.atMin, atMax: c.range.atMax };
-    columns[c.name] = s;
+    const x = c.range ? rankOf(v) : undefined;
+    if (c.range && x !== undefined) {
+      const g = c.range;
+      if (x < g.lo) Object.assign(g, { lo: x, min: v, atMin: rows });
+      else if (x === g.lo) g.atMin += rows;
+      if (x > g.hi) Object.assign(g, { hi: x, max: v, atMax: rows });
+      else if (x === g.hi) g.atMax += rows;
+    }
   }
-  return { rows, columns };
+
+  result(): TableStats {
+    const columns: Record<string, ColumnStats> = {};
+    for (const c of this.cols) {
+      const s: ColumnStats = { nulls: c.nulls };
+      if (c.counts) {
+        s.categories = [...c.counts.values()].sort((a, b) => b[1] - a[1]);
+        s.complete = c.complete;
+      }
+      if (c.range && c.range.min !== null) s.range = { min: c.range.min, max: c.range.max, atMin: c.range.atMin, atMax: c.range.atMax };
+      columns[c.name] = s;
+    }
+    return { rows: this.rows, columns };
+  }
+}
+
+/** Table statistics from one pass over a stream of the requested columns (files). */
+export async function streamedTableStats(stream: AsyncIterable<RowBatch>, request: StatsRequest): Promise<TableStats> {
+  const tally = new StatsTally(request);
+  for await (const b of stream) {
+    const at = tally.names.map((n) => b.columns.indexOf(n));
+    for (const r of b.rows) {
+      tally.rows++;
+      for (let i = 0; i < at.length; i++) tally.add(i, r[at[i]!] ?? null);
+    }
+  }
+  return tally.result();
 }

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { basename } from 'node:path';
 import { parse, CsvError } from 'csv-parse';
@@ -8,6 +8,7 @@ import iconv from 'iconv-lite';
 import { AppError } from '../../../shared/errors';
 import type { FileTable } from './types';
 import { headerNames } from './header';
+import { csvEngineRoute, duckdbCsvEngine, duckdbModule } from './csv-duckdb';
 
 const DELIMITERS = [',', ';', '\t', '|'];
 const HEAD_BYTES = 64 * 1024;
@@ -140,30 +141,35 @@ function csvError(e: unknown, path: string): AppError {
 }
 
 async function* records(path: string, d: CsvDialect): AsyncGenerator<string[]> {
-  let input: NodeJS.ReadableStream = createReadStream(path);
-  if (path.toLowerCase().endsWith('.gz')) input = input.pipe(createGunzip());
-  const parser = input
+  const file = createReadStream(path);
+  const gunzip = path.toLowerCase().endsWith('.gz') ? createGunzip() : undefined;
+  const parser = (gunzip ? file.pipe(gunzip) : file)
     .pipe(iconv.decodeStream(d.encoding))
     .pipe(parse({ delimiter: d.delimiter, quote: d.quote, bom: true, skip_empty_lines: true, relax_column_count: false, relax_quotes: false }));
   try {
     for await (const rec of parser) yield rec as string[];
   } catch (e) {
     throw csvError(e, path);
+  } finally {
+    // A read stopped early (the first rows only) closes the file too.
+    gunzip?.destroy();
+    file.destroy();
   }
 }
 
 /** A CSV/TSV file (optionally .gz) as one table of text cells. */
 export function csvTable(path: string, name: string): FileTable {
   let dialect: Promise<CsvDialect> | undefined;
+  const dialectOf = (): Promise<CsvDialect> =>
+    (dialect ??= detectDialect(path).catch((e: unknown) => {
+      throw csvError(e, path);
+    }));
   return {
     name,
     origin: path,
     textual: true,
     async open() {
-      dialect ??= detectDialect(path).catch((e: unknown) => {
-        throw csvError(e, path);
-      });
-      const d = await dialect;
+      const d = await dialectOf();
       const it = records(path, d);
       const first = await it.next();
       if (first.done) {
@@ -172,10 +178,20 @@ export function csvTable(path: string, name: string): FileTable {
       const header = d.header ? headerNames(first.value) : first.value.map((_, i) => `column_${i + 1}`);
       const firstRow = d.header ? undefined : first.value;
       async function* rows(): AsyncGenerator<unknown[]> {
-        if (firstRow) yield firstRow;
-        yield* it;
+        try {
+          if (firstRow) yield firstRow;
+          yield* it;
+        } finally {
+          await it.return(undefined);
+        }
       }
       return { header, rows: rows() };
+    },
+    async engine(width) {
+      const d = await dialectOf();
+      const route = csvEngineRoute(d, (await stat(path)).size);
+      if (route.engine === 'js') return undefined;
+      return (await duckdbModule()) ? duckdbCsvEngine(path, d, width) : undefined;
     },
   };
 }

@@ -1,0 +1,155 @@
+/**
+ * DuckDB as the engine of the whole-table passes over a large CSV/TSV file (row count, key
+ * candidates, value counts, rows by index for a sample): out of core and several times faster
+ * than the streamed JavaScript pass. It reads the file as our reader does — the dialect our
+ * reader detected (delimiter, quote, header, encoding), every field as text, no type guessing —
+ * and hands back raw texts, which our own converters type, so the values are those of the
+ * JavaScript pass. Files it cannot read identically go to the JavaScript pass (`csvEngineRoute`),
+ * and so does everything when the native module cannot load on this machine.
+ */
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { CsvDialect } from './csv';
+import type { TableEngine } from './types';
+
+/** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
+export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
+/** DuckDB's memory before it spills to its temporary folder. */
+const MEMORY_LIMIT = '1GB';
+
+type DuckApi = typeof import('@duckdb/node-api');
+let api: Promise<DuckApi | undefined> | undefined;
+
+/** Warns once per process on stderr (the worker's log): a fallback is never silent. */
+const warned = new Set<string>();
+export function engineWarning(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`doppel: ${message}`);
+}
+
+/** The native module, or undefined (with a log line) when it cannot load on this machine. */
+export function duckdbModule(): Promise<DuckApi | undefined> {
+  api ??= import('@duckdb/node-api').then(
+    (m) => m,
+    (e: unknown) => {
+      engineWarning(`DuckDB cannot be loaded (${e instanceof Error ? e.message : String(e)}); large files are read by the streamed JavaScript pass.`);
+      return undefined;
+    },
+  );
+  return api;
+}
+
+export type EngineRoute = { engine: 'duckdb' } | { engine: 'js'; reason: string };
+
+/** Which engine makes the whole-table passes over a CSV file of `bytes` bytes. */
+export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute {
+  const min = Number(process.env['DOPPEL_DUCKDB_MIN_BYTES'] ?? DUCKDB_MIN_BYTES);
+  if (bytes < min) return { engine: 'js', reason: 'a small file is read faster without starting DuckDB' };
+  // DuckDB's own decoders differ from ours outside UTF-8 (windows-1252 is not latin-1).
+  if (dialect.encoding.toUpperCase() !== 'UTF-8') return { engine: 'js', reason: `DuckDB does not decode ${dialect.encoding} as our reader does` };
+  // Our reader's escape is `"` whatever the quote; DuckDB would read a single-quoted file otherwise.
+  if (dialect.quote !== '"') return { engine: 'js', reason: 'values quoted with single quotes' };
+  return { engine: 'duckdb' };
+}
+
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** One DuckDB database in memory for one pass, closed after it (its spill folder is the system's temporary folder). */
+async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const duck = await duckdbModule();
+  if (!duck) throw new Error('DuckDB is not available');
+  const temp = join(tmpdir(), 'doppel-duckdb');
+  mkdirSync(temp, { recursive: true });
+  const db = await duck.DuckDBInstance.create(':memory:', { memory_limit: MEMORY_LIMIT, temp_directory: temp });
+  const c = await db.connect();
+  try {
+    return await fn(c);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+
+/**
+ * The whole-table engine of a CSV file of `width` columns read with `dialect`. Records are those
+ * of our reader: the header row (when the dialect has one) is record 1 and is left out of every
+ * answer; an empty field is an empty text (quoted or not), as our reader gives it.
+ */
+export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number): TableEngine {
+  const cols = Array.from({ length: width }, (_, i) => `c${i}`);
+  const from = `read_csv(${lit(path)}, auto_detect = false, header = false, delim = ${lit(dialect.delimiter)}, quote = ${lit(dialect.quote)}, escape = ${lit(dialect.quote)}, columns = {${cols.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}, strict_mode = true, allow_quoted_nulls = false, encoding = 'utf-8', compression = 'auto')`;
+  const skip = dialect.header ? 1 : 0;
+  /** The header record's raw cells (empty when the dialect has no header). */
+  const headerCells = async (c: DuckDBConnection): Promise<string[]> => {
+    if (!dialect.header) return [];
+    const r = await c.runAndReadAll(`select ${cols.join(', ')} from ${from} limit 1`);
+    return (r.getRowsJS()[0] ?? []).map(text);
+  };
+  return {
+    name: 'duckdb',
+    profile: (keyColumns) =>
+      withConnection(async (c) => {
+        const head = await headerCells(c);
+        const parts = keyColumns.flatMap((k) => {
+          const v = `coalesce(c${k}, '')`;
+          return [`count(distinct ${v})`, `count(*) filter (where ${v} = '')`, `count(*) filter (where ${v} = ${lit(head[k] ?? '')})`];
+        });
+        const r = (await c.runAndReadAll(`select ${['count(*)', ...parts].join(', ')} from ${from}`)).getRowsJS()[0]!.map(Number);
+        const rows = r[0]! - skip;
+        const unique = keyColumns.map((k, j) => {
+          const [distinct, empty, asHeader] = [r[1 + 3 * j]!, r[2 + 3 * j]!, r[3 + 3 * j]!];
+          // The header cell is one more record: it adds a distinct value unless a row holds it too.
+          const dataDistinct = distinct - (skip && asHeader === 1 ? 1 : 0);
+          const dataEmpty = empty - (skip && (head[k] ?? '') === '' ? 1 : 0);
+          return rows > 0 && dataEmpty === 0 && dataDistinct === rows;
+        });
+        return { rows, unique };
+      }),
+    valueCounts: (columns, onValue) =>
+      withConnection(async (c) => {
+        const head = await headerCells(c);
+        const vs = columns.map((_, j) => `v${j}`);
+        const sets = [...vs.map((v) => `(${v})`), '()'];
+        const sql = `select ${vs.join(', ')}, count(*) as n from (select ${columns.map((k, j) => `coalesce(c${k}, '') as v${j}`).join(', ')} from ${from}) group by grouping sets (${sets.join(', ')}) order by n desc`;
+        const result = await c.stream(sql);
+        let rows = 0;
+        for await (const chunk of result.yieldRowsJs()) {
+          for (const r of chunk) {
+            const n = Number(r[columns.length]);
+            const j = r.findIndex((v, i) => i < columns.length && v !== null);
+            if (j < 0) {
+              rows = n - skip;
+              continue;
+            }
+            const value = String(r[j]);
+            const held = skip && value === (head[columns[j]!] ?? '') ? n - 1 : n;
+            if (held > 0) onValue(j, value, held);
+          }
+        }
+        return rows;
+      }),
+    rowsAt: (indices, columns) =>
+      withConnection(async (c) => {
+        if (indices.length === 0) return [];
+        await c.run('create table wanted (slot integer, record bigint)');
+        const app = await c.createAppender('wanted');
+        indices.forEach((at, slot) => {
+          app.appendInteger(slot);
+          app.appendBigInt(BigInt(at + 1 + skip));
+          app.endRow();
+        });
+        app.closeSync();
+        const picked = columns.map((k) => `s.c${k}`).join(', ');
+        const sql = `select ${picked} from wanted w join (select row_number() over () as record, ${columns.map((k) => `c${k}`).join(', ')} from ${from}) s on s.record = w.record order by w.slot`;
+        const out: string[][] = [];
+        for await (const chunk of (await c.stream(sql)).yieldRowsJs()) for (const r of chunk) out.push(r.map(text));
+        if (out.length !== indices.length) throw new Error(`DuckDB read ${out.length} of the ${indices.length} rows asked for`);
+        return out;
+      }),
+  };
+}
