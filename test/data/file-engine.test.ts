@@ -10,7 +10,7 @@ import { csvEngineRoute } from '../../src/data/sources/formats/csv-duckdb';
 import { DistinctCheck } from '../../src/data/sources/distinct-check';
 import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { TableStats } from '../../src/shared/table-stats';
-import type { CellValue, RowBatch } from '../../src/shared/values';
+import type { RowBatch } from '../../src/shared/values';
 import { createRng } from '../../src/shared/rng';
 
 /**
