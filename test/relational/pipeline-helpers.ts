@@ -24,7 +24,7 @@ import { preprocess, type PreparedDataset } from '../../src/worker/engine/pipeli
 import { parseReport, type ReportJson } from '../../src/report/schema';
 import { REPORT_JSON } from '../../src/data/store/workspace-files';
 import { runJob } from '../../src/worker/jobs/run-job';
-import { loadData } from '../../src/worker/jobs/load-data';
+import { loadData, originalReader } from '../../src/worker/jobs/load-data';
 import { outputTableMetas } from '../../src/data/destinations/output-tables';
 import type { ScratchDatabase } from '../helpers/db';
 
@@ -60,17 +60,20 @@ export function tempWorkspace(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `doppel-${prefix}-`));
 }
 
+/** Every batch of a read, as one batch. */
+export async function readWhole(batches: AsyncIterable<RowBatch>): Promise<RowBatch> {
+  const rows: Row[] = [];
+  let columns: string[] = [];
+  for await (const b of batches) {
+    columns = b.columns;
+    for (const r of b.rows) rows.push(r);
+  }
+  return { columns, rows };
+}
+
 export async function readOutput(outputPath: string, tables: string[]): Promise<Record<string, RowBatch>> {
   const out: Record<string, RowBatch> = {};
-  for (const t of tables) {
-    const rows: Row[] = [];
-    let columns: string[] = [];
-    for await (const b of readOutputTable(outputPath, t, 10_000)) {
-      columns = b.columns;
-      for (const r of b.rows) rows.push(r);
-    }
-    out[t] = { columns, rows };
-  }
+  for (const t of tables) out[t] = await readWhole(readOutputTable(outputPath, t, 10_000));
   return out;
 }
 
@@ -86,13 +89,16 @@ export async function runPipeline(config: SynthesisConfig, workspace: string, op
   const logs = events.flatMap((e) => (e.type === 'log' ? [`${e.level}: ${e.message}`] : []));
   const loaded = await loadData(config, {});
   const prepared = await preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace: fs.mkdtempSync(path.join(workspace, 'plan-')) });
+  // The original-data tables the loader leaves in the source, read whole for the tests' comparisons.
+  const real = { ...loaded.tables };
+  for (const t of loaded.copied) real[t] = await readWhole(originalReader(config)(t));
   const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
   const out = await readOutput(
     summary.outputPath!,
     plan.tables.map((t) => t.name),
   );
   const report = parseReport(JSON.parse(fs.readFileSync(path.join(workspace, REPORT_JSON), 'utf8')));
-  return { prepared, summary, logs, outputPath: summary.outputPath!, plan, out, real: loaded.tables, report, workspace };
+  return { prepared, summary, logs, outputPath: summary.outputPath!, plan, out, real, report, workspace };
 }
 
 /** Copies the local output into a fresh PostgreSQL database; tables are created with their PK and FK constraints. */

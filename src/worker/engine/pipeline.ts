@@ -53,9 +53,11 @@ import { disposeTable, fitTable, prepareTable, sampleTable, type PreparedTable, 
 import { buildPlan, treesOf } from './relational/plan';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from './holdout';
 import { planFromData } from './relational/links';
+import { copyOriginal, type SourceCopies } from './original-data';
 import {
   disposeRelational,
   fitRelational,
+  originalsParentsFirst,
   prepareRelational,
   synthesizeRelational,
   type RelationalFitOptions,
@@ -68,8 +70,15 @@ export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 export interface PipelineInput {
   config: SynthesisConfig;
   metadata: DatasetMetadata;
-  /** Real rows per table (synthesized and original-data tables): every row, or a training sample. */
+  /**
+   * Real rows per table: every synthesized table (every row, or a training sample) and the
+   * original-data tables the engine works on (`heldOriginals`: every row, or the part of
+   * `heldInPart`). An original-data table is copied to the output from here, unless named in
+   * `copies`.
+   */
   tables: Record<string, RowBatch>;
+  /** Original-data tables copied from the source, batch by batch, while the output is written. */
+  copies?: SourceCopies;
   /** Rows of each table in the source when `tables` holds samples (default: the rows given). */
   sourceRows?: Record<string, number>;
   /** Statistics over every row of the tables given as samples (rare categories are decided on them). */
@@ -212,6 +221,7 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
     holdout: { fraction: HOLDOUT_FRACTION, minRows: HOLDOUT_MIN_ROWS },
     effective,
     ...(input.wholeStats ? { wholeStats: input.wholeStats } : {}),
+    ...(input.copies ? { copies: input.copies } : {}),
   });
   const { plan } = relational;
   log(
@@ -472,13 +482,9 @@ export async function synthesize(
     }
   }
   // Original-data tables are copied as they are.
-  for (const [name, tc] of Object.entries(config.tables)) {
-    if (tc.treatment !== 'original') continue;
-    const batch = prepared.input.tables[name];
-    if (!batch) continue;
-    checkAborted(opts.signal);
-    await opts.sink(name, batch);
-    rows[name] = batch.rows.length;
+  const { input } = prepared;
+  for (const name of originalsParentsFirst(config)) {
+    rows[name] = await copyOriginal(name, { held: input.tables[name], copies: input.copies, sink: opts.sink, signal: opts.signal, log: input.log });
   }
   opts.onProgress?.({ done: total, total });
   return { rows, seconds: (performance.now() - t0) / 1000 };

@@ -10,11 +10,18 @@ import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
 import { isRelational } from '../engine/pipeline';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
+import { HELD_SAMPLE_ROWS, HELD_WHOLE_ROWS, heldInPart, heldOriginals, type OriginalReader } from '../engine/original-data';
 
 export interface LoadedData {
   metadata: DatasetMetadata;
-  /** The rows read: every row, or a bounded training sample (see `readPlan`). */
+  /**
+   * The rows read: every row, or a bounded training sample (see `readPlan`). Original-data
+   * tables only when the engine works on them (`heldOriginals`); the others are copied from the
+   * source while the output is written (`originalReader`), named in `copied`.
+   */
   tables: Record<string, RowBatch>;
+  /** Original-data tables left in the source, read batch by batch when the output is written. */
+  copied: string[];
   /** Rows of each table in the source (counted in the source, whatever was read). */
   sourceRows: Record<string, number>;
   /** Statistics over every row of each table read as a sample (aggregates in the source): rare categories and extremes are decided on them. */
@@ -32,7 +39,8 @@ function cellText(v: Row[number]): string {
 
 /**
  * Data loading: introspects the source and reads the included columns of every table that is
- * synthesized or kept as original data, in batches, with progress over all rows to read. With
+ * synthesized or kept as original data the engine works on, in batches, with progress over all
+ * rows to read (the other original-data tables are read while the output is written). With
  * "Max training rows" only a sample is read, drawn where the data is (see `readPlan`), so the
  * worker's memory follows the sample, not the table.
  */
@@ -58,12 +66,19 @@ export async function loadData(
     const counts = await Promise.all(wanted.map(([name]) => source.countRows(name)));
     const sourceRows: Record<string, number> = Object.fromEntries(wanted.map(([name], i) => [name, counts[i] ?? 0]));
     const reads = readPlan(config, sourceRows, await planHints(source, config));
-    const total = wanted.reduce((a, [name]) => a + Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity), 0);
+    const copied = copiedOriginals(config, sourceRows);
+    const held = heldOriginals(config);
+    // Of a large original-data table, the rows the training rows reference and a sample of the others.
+    const part = (name: string): boolean => copied.includes(name) && held.has(name);
+    const toRead = (name: string): number =>
+      part(name) ? HELD_SAMPLE_ROWS : copied.includes(name) ? 0 : Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity);
+    const total = wanted.reduce((a, [name]) => a + toRead(name), 0);
     const tables: Record<string, RowBatch> = {};
     const wholeStats: Record<string, TableStats> = {};
     const content = createHash('sha256');
     let done = 0;
-    for (const [name, tableConfig] of orderFor(wanted, reads.order)) {
+    // Synthesized tables first: the part of a large original-data table read is the rows they reference.
+    for (const [name, tableConfig] of orderFor(wanted, reads.order).sort((a, b) => Number(part(a[0])) - Number(part(b[0])))) {
       const columns = includedColumns(tableConfig);
       const meta = metaTables.find((t) => t.name === name)!;
       const missing = columns.filter((c) => !meta.columns.some((m) => m.name === c));
@@ -72,6 +87,7 @@ export async function loadData(
           fix: 'Open the synthesis and unselect the missing columns.',
         });
       }
+      if (copied.includes(name) && !part(name)) continue;
       const all: Row[] = [];
       const take = (batch: RowBatch): void => {
         for (const r of batch.rows) {
@@ -85,7 +101,9 @@ export async function loadData(
       const limit = reads.limits[name];
       const family = reads.families[name];
       const parentRows = family ? tables[family.parentTable] : undefined;
-      if (family && parentRows && reads.sampled.has(family.parentTable)) {
+      if (part(name)) {
+        for (const b of await referencedPart(source, config, name, columns, tables, opts.signal)) take(b);
+      } else if (family && parentRows && reads.sampled.has(family.parentTable)) {
         // A sampled parent's children come with it, read by key, never the whole child table.
         const at = parentRows.columns.indexOf(family.parentColumn);
         const values = parentRows.rows.map((r) => r[at] ?? null);
@@ -111,10 +129,85 @@ export async function loadData(
     const schemaHash = createHash('sha256')
       .update(JSON.stringify(metaTables.map((t) => ({ name: t.name, columns: t.columns.map((c) => [c.name, c.storageType]), pk: t.primaryKey }))))
       .digest('hex');
-    return { metadata, tables, sourceRows, wholeStats, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
+    return { metadata, tables, copied, sourceRows, wholeStats, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
   } finally {
     await source.close();
   }
+}
+
+/**
+ * Original-data tables copied from the source as the output is written: those the engine does
+ * not work on, and those it works on a part of (more than HELD_WHOLE_ROWS rows, `heldInPart`). A
+ * file's column types are a guess widened while every row is read (`widenGuessedTypes`), so
+ * files are read whole before the output is created.
+ */
+export function copiedOriginals(config: SynthesisConfig, sourceRows: Record<string, number>): string[] {
+  if (config.source.kind === 'files') return [];
+  const held = heldOriginals(config);
+  return Object.entries(config.tables)
+    .filter(([name, t]) => t.treatment === 'original' && (!held.has(name) || ((sourceRows[name] ?? 0) > HELD_WHOLE_ROWS && heldInPart(config, name))))
+    .map(([name]) => name);
+}
+
+/**
+ * The part of a large original-data table the engine works on: every row a loaded row of a
+ * synthesized table references (read by key), and a sample of HELD_SAMPLE_ROWS rows, so rows no
+ * training row references can be chosen too; each row once.
+ */
+async function referencedPart(
+  source: SourceConnector,
+  config: SynthesisConfig,
+  table: string,
+  columns: string[],
+  tables: Record<string, RowBatch>,
+  signal: AbortSignal | undefined,
+): Promise<RowBatch[]> {
+  const out: RowBatch[] = [];
+  const seen = new Set<string>();
+  const add = (batch: RowBatch): void => {
+    const rows = batch.rows
+      .map((r) => r.slice(0, columns.length))
+      .filter((r) => {
+        const k = r.map(cellText).join('\u0001');
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
+    out.push({ columns, rows });
+  };
+  const sig = signal ? { signal } : {};
+  for (const fk of activeForeignKeys(config)) {
+    const child = tables[fk.childTable];
+    if (fk.parentTable !== table || !child || config.tables[fk.childTable]?.treatment !== 'synthesize') continue;
+    const at = child.columns.indexOf(fk.childColumns[0]!);
+    const values = [
+      ...new Map(
+        child.rows
+          .map((r) => r[at] ?? null)
+          .filter((v) => v !== null)
+          .map((v) => [cellText(v), v]),
+      ).values(),
+    ];
+    const key = fk.parentColumns[0]!;
+    const read = columns.includes(key) ? columns : [...columns, key];
+    for await (const b of source.readByKeys(table, { columns: read, key, values, ...sig })) add(b);
+  }
+  add(await source.sample(table, { columns, rows: HELD_SAMPLE_ROWS, random: true, seed: config.settings.seed, ...sig }));
+  return out;
+}
+
+/** Reads an original-data table's included columns from the source, batch by batch, on a connection of its own. */
+export function originalReader(config: SynthesisConfig, opts: { password?: string | undefined } = {}): OriginalReader {
+  return async function* read(table: string, signal?: AbortSignal): AsyncIterable<RowBatch> {
+    const tableConfig = config.tables[table];
+    if (!tableConfig) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" is not in the configuration.`);
+    const source = await openSource(config.source, opts.password !== undefined ? { password: opts.password } : {});
+    try {
+      yield* source.readTable(table, { columns: includedColumns(tableConfig), ...(signal ? { signal } : {}) });
+    } finally {
+      await source.close();
+    }
+  };
 }
 
 /**

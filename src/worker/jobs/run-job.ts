@@ -33,7 +33,7 @@ import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { datasetDp } from '../engine/privacy/combine';
-import { loadData, type LoadedData } from './load-data';
+import { loadData, originalReader, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { Timeline } from './timeline';
 import { formatBytes, guardDisk, type ResourceEstimate } from './resource-guard';
@@ -94,7 +94,7 @@ export async function runJob(
     // Generating again reads the trained run's artifacts only, when it wrote them (else the source, as training did).
     const stored =
       generate && secrets.artifactKey ? await reloadPrepared({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log, signal }) : null;
-    let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats'>>;
+    let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats' | 'copied'>>;
     if (stored) {
       timeline.skip('load');
       if (stored.source.fingerprint) emit({ type: 'fingerprint', ...stored.source.fingerprint });
@@ -113,10 +113,15 @@ export async function runJob(
           onProgress: (done, total, table) => timeline.progress('load', done, total, { message: table }),
         });
         emit({ type: 'fingerprint', ...data.fingerprint });
-        const inSource = totalOf(data.sourceRows);
+        const inSource = totalOf(Object.fromEntries(Object.entries(data.sourceRows).filter(([t]) => !data.copied.includes(t))));
         const read = totalOf(Object.fromEntries(Object.entries(data.tables).map(([t, b]) => [t, b.rows.length])));
         const sampled = read < inSource ? ` (a training sample of the ${inSource.toLocaleString('en-US')} rows in the source)` : '';
         log('info', `Read ${read.toLocaleString('en-US')} rows from ${Object.keys(data.tables).length} table(s)${sampled}.`);
+        if (data.copied.length)
+          log(
+            'info',
+            `Original-data table(s) ${data.copied.map((t) => `"${t}"`).join(', ')} are copied from the source batch by batch as the output is written, not held in memory.`,
+          );
         const counted = Object.keys(data.wholeStats);
         if (counted.length)
           log(
@@ -166,6 +171,7 @@ export async function runJob(
         workspace,
         log,
         mockingKey: secrets.mockingKey,
+        ...(loaded.copied?.length ? { copies: { copied: loaded.copied, read: originalReader(config, { password: secrets.sourcePassword }) } } : {}),
         ...(secrets.artifactKey ? { artifactKey: secrets.artifactKey } : {}),
       });
       if (secrets.artifactKey && !generate && generatesFromArtifacts(config, p.relational !== undefined))
@@ -254,7 +260,12 @@ export async function runJob(
         realTrain[t] = ev.train;
         realHoldout[t] = ev.holdout;
       }
-      for (const [t, tc] of Object.entries(config.tables)) if (tc.treatment === 'original' && loaded.tables[t]) realTrain[t] = loaded.tables[t];
+      // An original-data table is the same on both sides: the rows the engine held (a large one's
+      // part holds every row synthesized rows reference), else the sample of what was copied.
+      for (const [t, tc] of Object.entries(config.tables)) {
+        const real = tc.treatment === 'original' ? (loaded.tables[t] ?? synthetic[t]) : undefined;
+        if (real) realTrain[t] = synthetic[t] = real;
+      }
       const report = buildReport({
         executionId: cmd.executionId,
         auditHead: cmd.auditHead ?? null,

@@ -13,7 +13,7 @@ import type { SynthesisConfig } from '../../shared/config';
 import type { DatasetMetadata } from '../../shared/metadata';
 import { build, dispose, preprocess, reloadPrepared, train, type BuiltDataset, type PreparedDataset } from '../engine/pipeline';
 import { loadTableModel } from '../engine/model-artifacts';
-import { loadData } from '../jobs/load-data';
+import { loadData, originalReader } from '../jobs/load-data';
 
 export interface TrainedModel {
   built: BuiltDataset;
@@ -49,6 +49,7 @@ export async function loadTrainedModel(
         tables: data.tables,
         sourceRows: data.sourceRows,
         wholeStats: data.wholeStats,
+        copies: { copied: data.copied, read: originalReader(config, { password: secrets.sourcePassword }) },
         workspace: scratch,
         ...(secrets.mockingKey !== undefined ? { mockingKey: secrets.mockingKey } : {}),
       });

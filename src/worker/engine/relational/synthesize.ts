@@ -43,12 +43,15 @@ import { sequenceColumn, siblingOrder } from './order';
 import { fitSteps, learnSteps, previousSiblings, sequenceCandidates, withPrevious, type StepPattern } from './sequences';
 import { relationalProblems, type GenerationPlan } from './plan';
 import { chunkSeed, familyChunkCount, keyShifts, rootRange, shiftKeys, type KeyShift } from './families';
+import { copyOriginal, heldOriginals, type SourceCopies } from '../original-data';
 
 export interface RelationalInput {
   config: SynthesisConfig;
   metadata: DatasetMetadata;
-  /** Real rows of every synthesized and original-data table (included columns). */
+  /** Real rows of every synthesized table and of the original-data tables the engine works on (`heldOriginals`), included columns. */
   tables: Record<string, RowBatch>;
+  /** Original-data tables copied from the source, batch by batch, while the output is written (a part of each may be in `tables`). */
+  copies?: SourceCopies;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Per-project secret for consistent mocking; never written to artifacts. */
   mockingKey?: string;
@@ -141,7 +144,9 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
       : 'Run the validations: they name the cycle and the foreign key to delete or make non-context.';
     throw new AppError('VALIDATION_FAILED', msg, { fix, details: problems });
   }
-  for (const t of [...plan.order, ...Object.keys(config.tables).filter((n) => config.tables[n]?.treatment === 'original')]) {
+  // Original-data tables not referenced by synthesized rows are only copied (copyOriginal): not needed here.
+  const held = heldOriginals(config);
+  for (const t of [...plan.order, ...held]) {
     if (!input.tables[t]) throw new AppError('TABLE_NOT_FOUND', `Table "${t}" was not loaded.`, { fix: 'Check that the table still exists in the source.' });
   }
   const warnings: string[] = [];
@@ -457,7 +462,16 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   };
   // Original data first (synthesized rows reference it), parents before children so that a
   // destination checking its FKs at every insert accepts them.
-  for (const name of originalsParentsFirst(config)) await sinkAll(name, selfReferencesFirst(config, name, input.tables[name]!));
+  for (const name of originalsParentsFirst(config)) {
+    const held = input.tables[name];
+    written[name] = await copyOriginal(name, {
+      held: held ? selfReferencesFirst(config, name, held) : undefined,
+      copies: input.copies,
+      sink: opts.sink,
+      signal: opts.signal,
+      log: input.log,
+    });
+  }
 
   const rootRows = relationalRootRows(model, opts.rootRows);
   const count = familyChunkCount(rootRows);

@@ -1,0 +1,124 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, type SynthesisConfig } from '../../src/shared';
+import { openSource } from '../../src/data/sources/connector';
+import { DEFAULT_BATCH_SIZE } from '../../src/data/sources/connector';
+import { loadData } from '../../src/worker/jobs/load-data';
+import { HELD_SAMPLE_ROWS } from '../../src/worker/engine/original-data';
+import { readWhole, runPipeline } from '../relational/pipeline-helpers';
+import { readOutputTable } from '../../src/data/exporters/table-reader';
+import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
+
+/**
+ * 300,000 events kept as original data, each of a kind (a small original-data table), and 1,500
+ * synthesized people, each pointing at the last event they attended.
+ */
+const EVENTS = 300_000;
+const PEOPLE = 1500;
+let src: ScratchDatabase;
+let dest: ScratchDatabase;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-copy-'));
+
+async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** One digest of a table's rows in key order, the same text for equal rows in any PostgreSQL database. */
+const digestSql = "select count(*)::int as n, md5(string_agg(concat_ws('|', id, kind, amount, coalesce(note, '∅')), ';' order by id)) as h from events";
+
+beforeAll(async () => {
+  src = await createPgDatabase('doppel_copy');
+  dest = await createPgDatabase('doppel_copy_out');
+  await query(
+    src.url,
+    `CREATE TABLE kinds (kind text PRIMARY KEY, label text NOT NULL);
+     INSERT INTO kinds VALUES ('open', 'Opened'), ('close', 'Closed'), ('move', 'Moved');
+     CREATE TABLE events (id integer PRIMARY KEY, kind text NOT NULL REFERENCES kinds(kind), amount double precision, note text);
+     INSERT INTO events SELECT g, (ARRAY['open','close','move'])[1 + g % 3], g * 0.25, CASE WHEN g % 7 = 0 THEN NULL ELSE 'n' || (g % 11) END
+       FROM generate_series(1, ${EVENTS}) g;
+     CREATE TABLE people (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL, last_event integer REFERENCES events(id));
+     INSERT INTO people SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3], 1 + (g * 7919) % ${EVENTS} FROM generate_series(1, ${PEOPLE}) g;`,
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await src?.drop();
+  await dest?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function configOf(): Promise<SynthesisConfig> {
+  const source = await openSource(src.spec);
+  try {
+    const config = defaultConfig(await source.introspect({ inferKeys: false }), src.spec, { name: 'copy' });
+    config.tables.events!.treatment = 'original';
+    config.tables.kinds!.treatment = 'original';
+    config.tables.people!.treatment = 'synthesize';
+    config.settings.preset = 'fast';
+    config.settings.epochs = 1;
+    config.destination = { kind: 'database', target: dest.spec, tableMode: 'create', batchSize: 10_000, parallel: 1 };
+    return config;
+  } finally {
+    await source.close();
+  }
+}
+
+describe('a large original-data table beside a small synthesized one (PostgreSQL)', () => {
+  it('is copied from the source to the local output and the destination batch by batch, equal to the source, never loaded whole', async () => {
+    const config = await configOf();
+    // The loader holds the events the people reference and a sample of the others; kinds (referenced by original data only) stays in the source.
+    const data = await loadData(config, {});
+    expect(data.copied.sort()).toEqual(['events', 'kinds']);
+    expect(data.tables.kinds).toBeUndefined();
+    expect(data.tables.people!.rows.length).toBe(PEOPLE);
+    expect(data.sourceRows.events).toBe(EVENTS);
+    const held = data.tables.events!;
+    expect(held.rows.length).toBeLessThanOrEqual(PEOPLE + HELD_SAMPLE_ROWS);
+    expect(held.rows.length).toBeGreaterThan(HELD_SAMPLE_ROWS / 2);
+    const heldIds = new Set(held.rows.map((r) => r[held.columns.indexOf('id')]));
+    const lastAt = data.tables.people!.columns.indexOf('last_event');
+    expect(data.tables.people!.rows.every((r) => heldIds.has(r[lastAt]))).toBe(true);
+
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status).toBe('succeeded');
+    expect(run.summary.rows).toMatchObject({ events: EVENTS, kinds: 3, people: PEOPLE });
+    // The copy went through the sink one source batch at a time: the largest batch held is the reader's.
+    const copy = run.logs
+      .map((l) => /Copied ([\d,]+) rows of the original-data table "events" from the source in ([\d,]+) batch\(es\) of at most ([\d,]+) rows/.exec(l))
+      .find(Boolean);
+    expect(copy, run.logs.join('\n')).toBeTruthy();
+    const [rows, batches, largest] = copy!.slice(1).map((s) => Number(s.replace(/,/g, '')));
+    expect(rows).toBe(EVENTS);
+    expect(largest).toBeLessThanOrEqual(DEFAULT_BATCH_SIZE);
+    expect(batches).toBeGreaterThanOrEqual(EVENTS / DEFAULT_BATCH_SIZE);
+
+    // The destination holds the source's rows, value for value.
+    const [inSource] = await query<{ n: number; h: string }>(src.url, digestSql);
+    const [inDestination] = await query<{ n: number; h: string }>(dest.url, digestSql);
+    expect(inDestination).toEqual(inSource);
+    expect(inSource!.n).toBe(EVENTS);
+    // So does the local output.
+    const local = await readWhole(readOutputTable(run.outputPath, 'events', 10_000));
+    const real = run.real.events!;
+    expect(local.columns).toEqual(real.columns);
+    const byId = (b: typeof local): typeof local.rows => [...b.rows].sort((a, c) => Number(a[0]) - Number(c[0]));
+    expect(byId(local)).toEqual(byId(real));
+    // Every synthetic person points at an event of the output (the destination's FK constraints hold too).
+    const people = run.out.people!;
+    const lastOut = people.columns.indexOf('last_event');
+    const ids = new Set(local.rows.map((r) => r[0]));
+    expect(people.rows.filter((r) => r[lastOut] !== null && !ids.has(r[lastOut])).length).toBe(0);
+    expect(people.rows.filter((r) => r[lastOut] !== null).length).toBeGreaterThan(PEOPLE / 2);
+    // The report shows the table as copied.
+    expect(run.report.tables.find((t) => t.name === 'events')!.treatment).toBe('original');
+  }, 600_000);
+});
