@@ -53,6 +53,19 @@ export const shardSchema = z.object({
   seed: z.number().int(),
   /** The staging table this shard writes (in the destination's schema). */
   stage: z.string(),
+  /**
+   * A relational output's shard: family chunks [from, to) (a range of every root's rows with all
+   * their descendants, see engine/relational/families.ts) for these root sizes, one staging table
+   * per synthesized table; `start` is `from` and `rows` the rows expected.
+   */
+  families: z
+    .object({
+      from: z.number().int().nonnegative(),
+      to: z.number().int().positive(),
+      rootRows: z.record(z.string(), z.number().int().nonnegative()),
+      stages: z.record(z.string(), z.string()),
+    })
+    .optional(),
 });
 export type Shard = z.infer<typeof shardSchema>;
 
@@ -67,7 +80,13 @@ export const shardJobSchema = z.object({
 export type ShardJob = z.infer<typeof shardJobSchema>;
 
 /** What a shard reports as progress and when done: rows written so far, and who writes them. */
-export const shardProgressSchema = z.object({ rows: z.number().int().nonnegative(), worker: z.string(), pid: z.number().int() });
+export const shardProgressSchema = z.object({
+  rows: z.number().int().nonnegative(),
+  worker: z.string(),
+  pid: z.number().int(),
+  /** A relational shard, when done: rows per table, and the keys it numbered per table (the next shards' keys start after them). */
+  tables: z.record(z.string(), z.object({ rows: z.number().int().nonnegative(), keys: z.number().int().nonnegative() })).optional(),
+});
 export type ShardProgress = z.infer<typeof shardProgressSchema>;
 
 /** The secrets an execution needs, as sealed in a job description. */

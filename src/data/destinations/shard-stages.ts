@@ -22,6 +22,17 @@ import { loadMysql, loadPostgres } from './loaders';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';
 
+/**
+ * A regenerated key column of a staging table moved `by` keys further when it is swapped in (a
+ * relational shard numbers its keys from 0; FK columns move with their parent table's keys).
+ */
+export interface StageKeyShift {
+  /** The column, by its name in the synthesis. */
+  column: string;
+  key: { format: 'integer'; asString: boolean } | { format: 'prefixed'; prefix: string; width: number };
+  by: number;
+}
+
 /** Staging tables of sharded writes: `doppel_shard_<execution>_<run>_<table>_<shard>`. */
 export const SHARD_STAGE_PREFIX = 'doppel_shard_';
 
@@ -115,7 +126,7 @@ export async function swapShardStages(
   password: string | undefined,
   plan: DestinationPlan,
   stages: Record<string, string[]>,
-  opts: { signal?: AbortSignal } = {},
+  opts: { signal?: AbortSignal; shifts?: Record<string, StageKeyShift[]> } = {},
 ): Promise<Record<string, number>> {
   const spec = destinationSpec(destination);
   const stored = storedPlan(spec.kind, plan);
@@ -161,7 +172,12 @@ export async function swapShardStages(
         if (opts.signal?.aborted) throw canceled();
         const [r] = await s.query(`SELECT count(*) AS n FROM ${s.qualified(stage)}`);
         n += Number(r?.n ?? 0);
-        await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) SELECT ${cols} FROM ${s.qualified(stage)}`);
+        const moved = new Map((opts.shifts?.[stage] ?? []).map((k) => [stored.names.columns.get(logical)?.get(k.column) ?? k.column, k]));
+        const select = t.columns.map((c) => {
+          const k = moved.get(c.name);
+          return k && k.by !== 0 ? `${shiftedKeySql(s.dialect, quote(s.dialect, c.name), k)} AS ${quote(s.dialect, c.name)}` : quote(s.dialect, c.name);
+        });
+        await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) SELECT ${select.join(', ')} FROM ${s.qualified(stage)}`);
         if (pg) await s.query(`DROP TABLE ${s.qualified(stage)}`);
       }
       rows[logical] = n;
@@ -192,6 +208,23 @@ export async function swapShardStages(
   } finally {
     await s.close();
   }
+}
+
+/** A key moved `by` further in SQL, as engine/relational/families.ts `shiftId` moves it (an empty one stays empty). */
+function shiftedKeySql(dialect: Session['dialect'], column: string, k: StageKeyShift): string {
+  const pg = dialect === 'postgres';
+  const int = pg ? 'BIGINT' : 'SIGNED';
+  const text = pg ? 'TEXT' : 'CHAR';
+  const by = Math.trunc(k.by);
+  let moved: string;
+  if (k.key.format === 'integer') moved = k.key.asString ? `CAST(CAST(${column} AS ${int}) + ${by} AS ${text})` : `(${column} + ${by})`;
+  else {
+    const digits = `CAST(CAST(SUBSTR(${column}, ${k.key.prefix.length + 1}) AS ${int}) + ${by} AS ${text})`;
+    const padded = k.key.width > 0 ? `LPAD(${digits}, GREATEST(${k.key.width}, LENGTH(${digits})), '0')` : digits;
+    const literal = `'${(pg ? k.key.prefix : k.key.prefix.replace(/\\/g, '\\\\')).replace(/'/g, "''")}'`;
+    moved = `CONCAT(${literal}, ${padded})`;
+  }
+  return `CASE WHEN ${column} IS NULL THEN NULL ELSE ${moved} END`;
 }
 
 /** The staging tables in the destination whose names start with `prefix`. */

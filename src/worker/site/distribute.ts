@@ -14,8 +14,10 @@ import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared
 import { AppError, appErrorShapeSchema } from '../../shared/errors';
 import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
 import { outputTableMetas } from '../../data/destinations/output-tables';
-import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages } from '../../data/destinations/shard-stages';
-import { isRelational, outputRows } from '../engine/pipeline';
+import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages, type StageKeyShift } from '../../data/destinations/shard-stages';
+import { isRelational, outputRows, relationalOutputRows } from '../engine/pipeline';
+import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
+import { synthesizeFamilies } from '../engine/relational/synthesize';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { shardBatches } from './shard';
 
@@ -49,6 +51,8 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
   const jobIds: string[] = [];
   let stages: Record<string, string[]> = {};
   let plan: Parameters<typeof swapShardStages>[2] | null = null;
+  let keyShifts: Record<string, KeyShift[]> | null = null;
+  let stageShifts: Record<string, StageKeyShift[]> = {};
   const destination = ctx.config.destination;
 
   return {
@@ -56,11 +60,11 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       if (config.destination.kind !== 'database') return 'the output goes to the local store (sharding writes a database destination)';
       const dest = shardRefusal(config.destination);
       if (dest) return dest;
-      if (isRelational(config)) return 'a relational synthesis is generated parents first, in one process';
-      if (activeForeignKeys(config).length) return 'tables with foreign keys are generated in one process';
       const synthesized = new Set(synthesizedTables(config));
       const kept = outputTables(config).filter((t) => !synthesized.has(t));
       if (kept.length) return `original-data tables (${kept.join(', ')}) are copied in one process`;
+      if (isRelational(config)) return relationalRefusal(config);
+      if (activeForeignKeys(config).length) return 'tables with foreign keys are generated in one process';
       return null;
     },
 
@@ -68,11 +72,17 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       if (destination.kind !== 'database') throw new AppError('INTERNAL', 'Sharded generation without a database destination.');
       plan = { tables: outputTableMetas(ctx.config, args.metadata), relationships: activeForeignKeys(ctx.config) };
       const { prepared } = args.built;
-      const all: Shard[] = prepared.order.flatMap((table, t) =>
-        planShards(table, t, args.count ?? outputRows(ctx.config, prepared.sourceRows[table] ?? 0), ctx.shardRows, args.seed, prefix),
-      );
+      const relational = args.built.relational ? planFamilyShards(args.built, args.count, ctx.shardRows, args.seed, prefix) : null;
+      keyShifts = relational?.shifts ?? null;
+      const all: Shard[] =
+        relational?.shards ??
+        prepared.order.flatMap((table, t) =>
+          planShards(table, t, args.count ?? outputRows(ctx.config, prepared.sourceRows[table] ?? 0), ctx.shardRows, args.seed, prefix),
+        );
       stages = {};
-      for (const s of all) (stages[s.table] ??= []).push(s.stage);
+      for (const s of all)
+        if (s.families) for (const [table, stage] of Object.entries(s.families.stages)) (stages[table] ??= []).push(stage);
+        else (stages[s.table] ??= []).push(s.stage);
       const total = all.reduce((a, s) => a + s.rows, 0);
       ctx.log(`Generation in ${all.length} shard(s) of up to ${ctx.shardRows.toLocaleString('en-US')} rows on the site's workers (queue "${ctx.queueName}").`);
       const idOf = (s: Shard): string => `${ctx.executionId}.${run}.${prepared.order.indexOf(s.table)}.${s.index}`;
@@ -125,11 +135,15 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
         }
         await Promise.race([sampled, canceled]);
         const rows: Record<string, number> = {};
+        const done: ShardProgress[] = [];
         results.forEach((r, i) => {
           const shard = all[i]!;
-          const p: ShardProgress | null = shardProgressSchema.safeParse(r).data ?? null;
-          rows[shard.table] = (rows[shard.table] ?? 0) + (p?.rows ?? 0);
+          const p: ShardProgress = shardProgressSchema.safeParse(r).data ?? { rows: 0, worker: '', pid: 0 };
+          done.push(p);
+          if (p.tables) for (const [t, x] of Object.entries(p.tables)) rows[t] = (rows[t] ?? 0) + x.rows;
+          else rows[shard.table] = (rows[shard.table] ?? 0) + p.rows;
         });
+        stageShifts = keyShifts ? stageKeyShifts(all, done, keyShifts) : {};
         args.onProgress(total, total);
         return { rows };
       } finally {
@@ -139,7 +153,7 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
 
     async swap(signal) {
       if (destination.kind !== 'database' || !plan) throw new AppError('INTERNAL', 'Nothing was generated to swap in.');
-      const rows = await swapShardStages(destination, ctx.destinationPassword, plan, stages, { signal });
+      const rows = await swapShardStages(destination, ctx.destinationPassword, plan, stages, { signal, shifts: stageShifts });
       await ctx.runs.forget(prefix).catch(() => undefined);
       return rows;
     },
@@ -162,8 +176,90 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
   };
 }
 
+/**
+ * A relational output's shards: runs of whole family chunks of about `shardRows` rows each, one
+ * staging table per synthesized table and shard. The chunks, and so the rows, depend on the seed
+ * and the root sizes only.
+ */
+function planFamilyShards(
+  built: Parameters<Distributor['generate']>[0]['built'],
+  count: number | undefined,
+  shardRows: number,
+  seed: number,
+  prefix: string,
+): { shards: Shard[]; shifts: Record<string, KeyShift[]> } {
+  const model = built.relational!;
+  const { order } = built.prepared;
+  const config = model.prepared.input.config;
+  const keys = familyKeyShifts(config, model.prepared.plan, model.prepared.prepared);
+  if (!('shifts' in keys))
+    throw new AppError('BAD_REQUEST', `This relational output cannot be generated in shards: ${keys.problem}.`, {
+      fix: 'Give the referenced column the "id" type, or run the execution without a site queue.',
+    });
+  const { rootRows, expected } = relationalOutputRows(built.prepared, count);
+  const chunks = familyChunkCount(rootRows);
+  const perChunk = Object.values(expected).reduce((a, b) => a + b, 0) / chunks;
+  const step = Math.max(1, Math.floor(shardRows / Math.max(1, perChunk)));
+  const of = Math.ceil(chunks / step);
+  const shards = Array.from({ length: of }, (_, index): Shard => {
+    const from = index * step;
+    const to = Math.min(chunks, from + step);
+    const stages = Object.fromEntries(order.map((t, i) => [t, `${prefix}_${i}_${index}`]));
+    return {
+      table: model.prepared.plan.roots[0]!,
+      index,
+      of,
+      start: from,
+      rows: Math.max(1, Math.round(perChunk * (to - from))),
+      seed,
+      stage: stages[order[0]!]!,
+      families: { from, to, rootRows, stages },
+    };
+  });
+  return { shards, shifts: keys.shifts };
+}
+
+/** How far each relational shard's keys move when swapped in: by the keys the shards before it numbered, per table. */
+function stageKeyShifts(all: Shard[], done: ShardProgress[], shifts: Record<string, KeyShift[]>): Record<string, StageKeyShift[]> {
+  const out: Record<string, StageKeyShift[]> = {};
+  const offsets: Record<string, number> = {};
+  all.forEach((shard, i) => {
+    const f = shard.families;
+    const tables = done[i]?.tables;
+    if (!f || !tables) return;
+    for (const [t, stage] of Object.entries(f.stages))
+      out[stage] = (shifts[t] ?? []).flatMap((k) => (k.spec.format === 'uuid' ? [] : [{ column: k.column, key: k.spec, by: offsets[k.of] ?? 0 }]));
+    for (const [t, x] of Object.entries(tables)) offsets[t] = (offsets[t] ?? 0) + x.keys;
+  });
+  return out;
+}
+
+/** Why a relational synthesis is generated in one process, or null when its families can be sharded. */
+function relationalRefusal(config: StartCommand['config']): string | null {
+  for (const fk of activeForeignKeys(config)) {
+    const parent = fk.parentColumns.length === 1 ? config.tables[fk.parentTable]?.columns[fk.parentColumns[0]!] : undefined;
+    if (!parent || parent.sdtype !== 'id' || parent.treatment !== 'synthesize')
+      return `the keys "${fk.parentTable}.${fk.parentColumns.join(', ')}" referenced by "${fk.childTable}" are not regenerated ids (shards number their own keys)`;
+  }
+  return null;
+}
+
 /** Regenerates the first shards of each table up to REPORT_ROWS rows (the same rows the workers write). */
 async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
+  const first = all[0]?.families;
+  if (args.built.relational && first) {
+    // The first shard's families: its keys are the output's (nothing comes before it).
+    const part = await synthesizeFamilies(args.built.relational, {
+      rootRows: first.rootRows,
+      seed: all[0]!.seed,
+      from: first.from,
+      to: first.to,
+      signal: args.signal,
+    });
+    for (const [t, b] of Object.entries(part.tables))
+      args.sample(t, b.rows.length > REPORT_ROWS ? { columns: b.columns, rows: b.rows.slice(0, REPORT_ROWS) } : b);
+    return;
+  }
   const taken: Record<string, number> = {};
   for (const shard of all) {
     const model = args.built.models[shard.table];

@@ -11,6 +11,7 @@ import type { RowBatch } from '../../shared/values';
 import { openSecrets } from '../../data/queue/site-queue';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { writeShardStage } from '../../data/destinations/shard-stages';
+import { synthesizeFamilies } from '../engine/relational/synthesize';
 import { sampleTable, type TableModel } from '../engine/table-model';
 import { loadTrainedModel, type TrainedModel } from './trained-model';
 
@@ -20,6 +21,11 @@ export const SHARD_BATCH_ROWS = 4096;
 /** The rows of a shard, in batches. */
 export function shardBatches(model: TableModel, shard: Shard, signal?: AbortSignal): AsyncIterable<RowBatch> {
   return sampleTable(model, shard.rows, { seed: shard.seed, start: shard.start, batchSize: SHARD_BATCH_ROWS, ...(signal ? { signal } : {}) });
+}
+
+/** A generated table in batches of SHARD_BATCH_ROWS rows. */
+async function* inBatches(batch: RowBatch): AsyncIterable<RowBatch> {
+  for (let i = 0; i < batch.rows.length; i += SHARD_BATCH_ROWS) yield { columns: batch.columns, rows: batch.rows.slice(i, i + SHARD_BATCH_ROWS) };
 }
 
 /** The model of the last execution this worker generated shards for (shards of one execution usually follow each other). */
@@ -60,18 +66,39 @@ export async function runShard(job: ShardJob, ctx: ShardContext): Promise<ShardP
     throw new AppError('BAD_REQUEST', 'A shard needs a database destination.', { fix: 'Give the synthesis a PostgreSQL destination.' });
   const secrets = openSecrets(ctx.keyFile, job.sealed);
   const trained = await ctx.cache.get(`${job.executionId}\u0000${job.model}`, () => loadTrainedModel(config, job.model, secrets, ctx.signal));
-  const model = trained.built.models[shard.table];
-  if (!model) throw new AppError('INTERNAL', `Table "${shard.table}" has no trained model in ${job.model}.`);
   const plan = { tables: outputTableMetas(config, trained.metadata), relationships: activeForeignKeys(config) };
   let rows = 0;
   const pid = process.pid;
   ctx.progress({ rows, worker: ctx.worker, pid });
+  const onRows = (n: number): void => {
+    rows += n;
+    ctx.progress({ rows, worker: ctx.worker, pid });
+  };
+  const families = shard.families;
+  if (families) {
+    const relational = trained.built.relational;
+    if (!relational) throw new AppError('INTERNAL', `The model in ${job.model} is not a relational one.`);
+    const part = await synthesizeFamilies(relational, {
+      rootRows: families.rootRows,
+      seed: shard.seed,
+      from: families.from,
+      to: families.to,
+      signal: ctx.signal,
+    });
+    const tables: NonNullable<ShardProgress['tables']> = {};
+    // One staging table per synthesized table, parents first; a rerun replaces each one whole.
+    for (const t of trained.built.prepared.order) {
+      const batch = part.tables[t]!;
+      await writeShardStage(config.destination, secrets.destinationPassword, plan, t, families.stages[t]!, inBatches(batch), { signal: ctx.signal, onRows });
+      tables[t] = { rows: batch.rows.length, keys: part.spans[t]! };
+    }
+    return { rows, worker: ctx.worker, pid, tables };
+  }
+  const model = trained.built.models[shard.table];
+  if (!model) throw new AppError('INTERNAL', `Table "${shard.table}" has no trained model in ${job.model}.`);
   await writeShardStage(config.destination, secrets.destinationPassword, plan, shard.table, shard.stage, shardBatches(model, shard, ctx.signal), {
     signal: ctx.signal,
-    onRows: (n) => {
-      rows += n;
-      ctx.progress({ rows, worker: ctx.worker, pid });
-    },
+    onRows,
   });
   return { rows, worker: ctx.worker, pid };
 }

@@ -13,7 +13,9 @@
  * relative to an anchor where that is tighter (relative-time.ts); child columns that repeat a
  * parent column are copied from the generated parent (parent-values.ts); candidates are chosen
  * towards the training marginals and child counts (candidates.ts). Keys are regenerated in the
- * source's format; every FK points at an existing output row.
+ * source's format; every FK points at an existing output row. The output is generated in family
+ * chunks (a range of every root's rows with all their descendants, families.ts), so that a part
+ * of it can be generated apart (a site shard) and equal the same part of one pass.
  */
 import type { TableStats } from '../../../shared/table-stats';
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
