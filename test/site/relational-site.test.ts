@@ -49,7 +49,7 @@ afterAll(async () => {
   redis.disconnect();
   for (const db of databases) await db.drop();
   rmSync(dir, { recursive: true, force: true });
-}, 120_000);
+}, 300_000);
 
 const q = (name: string): string => `"${name}"`;
 
