@@ -97,6 +97,24 @@ describe('doppel generate', () => {
       expect(Math.abs((c3.meanByChannel[c] ?? 0) - (a.meanByChannel[c] ?? 0)) / (a.meanByChannel[c] ?? 1), c).toBeLessThan(0.1);
     }
 
+    // The history names the execution whose model each generation sampled.
+    const listed = await doppel(['executions'], { store });
+    expect(listed.stdout).toMatch(/MODEL OF/);
+    for (const id of [second.executionId, third.executionId])
+      expect(
+        listed.stdout
+          .split('\n')
+          .find((l) => l.startsWith(id))
+          ?.trimEnd()
+          .endsWith(first.executionId),
+      ).toBe(true);
+    expect(
+      listed.stdout
+        .split('\n')
+        .find((l) => l.startsWith(first.executionId))
+        ?.includes(first.executionId, 10),
+    ).toBe(false);
+
     // Deleting the trained execution deletes its model and its artifact key: generating from it, or from
     // an execution generated from it, says so.
     const del = await doppel(['executions', 'delete', first.executionId], { store });

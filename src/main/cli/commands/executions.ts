@@ -10,7 +10,7 @@ function duration(e: ExecutionRecord): string {
 
 function table(rows: ExecutionRecord[]): string {
   if (rows.length === 0) return 'No executions yet. Start one with `doppel run <config.json>` or `doppel demo`.';
-  const head = ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'QUALITY', 'BACKEND'];
+  const head = ['ID', 'NAME', 'STATUS', 'CREATED', 'DURATION', 'QUALITY', 'BACKEND', 'MODEL OF'];
   const body = rows.map((e) => [
     e.id,
     e.name,
@@ -19,6 +19,8 @@ function table(rows: ExecutionRecord[]): string {
     duration(e),
     e.quality === null ? '' : `${(e.quality * 100).toFixed(1)}%`,
     e.backend ?? '',
+    // A generation: the execution that trained the model it sampled.
+    e.trainedBy ?? '',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   return [head, ...body]
