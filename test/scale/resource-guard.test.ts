@@ -1,14 +1,17 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, type SynthesisConfig } from '../../src/shared';
 import { createServices, type Services } from '../../src/main/services/index';
 import { tempDir } from '../cli/helpers';
+import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { querySql } from '../site/helpers';
 
 const storeDir = tempDir('guard-store');
 const dataDir = tempDir('guard-data');
 const csv = path.join(dataDir, 'visits.csv');
 let services: Services;
+let destination: ScratchDatabase | null = null;
 
 /** A small table: a few seconds of training. */
 function writeVisits(): void {
@@ -37,6 +40,7 @@ beforeAll(() => {
 });
 afterAll(async () => {
   await services.close();
+  await destination?.drop();
   rmSync(storeDir, { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -78,4 +82,28 @@ describe('the resource guard', () => {
     expect(done.error?.message).toContain('3 s');
     expect(done.outputPath).toBeNull();
   });
+
+  it('an execution stopped by its time limit while its rows are written keeps nothing: no table in the destination, no file in the workspace', async () => {
+    destination = await createPgDatabase('doppel_guard_budget');
+    const id = await start(
+      await config('budget while writing', (c) => {
+        c.settings.epochs = 1;
+        // Far more rows than can be generated within the limit: the stop comes while they are written.
+        c.settings.outputSize = { mode: 'rows', rows: 20_000_000 };
+        c.settings.maxExecutionSeconds = 60;
+        c.destination = { kind: 'database', target: destination!.spec, tableMode: 'create', batchSize: 10_000, parallel: 1 };
+      }),
+    );
+    const done = await services.jobs.wait(id);
+    expect(done.status).toBe('failed');
+    expect(done.error?.code).toBe('EXECUTION_TIMED_OUT');
+    expect(done.error?.message).toBe('The execution ran longer than its time limit of 60 s and was stopped; no output was kept.');
+    expect(done.error?.fix).toMatch(/Max execution time/);
+    expect(done.steps.find((s) => s.step === 'train')?.status).toBe('done');
+    expect(done.steps.find((s) => s.step === 'synthesize')?.status).toBe('failed');
+    expect(done.outputPath).toBeNull();
+    expect(await querySql(destination, "select table_name from information_schema.tables where table_schema = 'public'")).toEqual([]);
+    const files = existsSync(done.workspace) ? readdirSync(done.workspace, { recursive: true }).map(String) : [];
+    expect(files.filter((f) => /output|partial|report|export/i.test(f))).toEqual([]);
+  }, 300_000);
 });

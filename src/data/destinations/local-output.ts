@@ -8,6 +8,7 @@ import { sqlite, STORED_NAMES_TABLE, VALUE_FORMS_TABLE } from '../dialects/sqlit
 import { storedPlan } from './stored-plan';
 import { sqliteConverters, type SqliteBindable } from '../dialects/sqlite-values';
 import { createTableSql } from './dialect';
+import { tempPathFor } from '../platform/partial-files';
 
 /** The synthetic output of one execution being written into its local SQLite file. */
 export interface LocalOutput {
@@ -37,7 +38,7 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
   // recorded in the file, so every reader gets the synthetic data's own names back.
   const stored = storedPlan('sqlite', { tables: logicalTables, relationships: logicalRelationships });
   const { tables, relationships } = stored.plan;
-  const tmp = `${path}.partial-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(path);
   let db: Database.Database;
   try {
     mkdirSync(dirname(path), { recursive: true });

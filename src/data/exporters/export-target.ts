@@ -59,11 +59,6 @@ function alreadyExists(outPath: string): AppError {
   return new AppError('EXPORT_FAILED', `${outPath} already exists; it was left as it was.`, { fix: 'Add --force to replace it, or choose another file name.' });
 }
 
-/** A temp file beside the target, renamed to it when complete (so nothing half-written is ever at the target). */
-export function tempPathFor(outPath: string): string {
-  return `${outPath}.partial-${process.pid}-${Date.now()}`;
-}
-
 /**
  * Moves a complete temp file to the target: replaces it only with `force`; otherwise a file that
  * appeared meanwhile is kept (link fails with EEXIST) and the temp file is removed.

@@ -1,6 +1,7 @@
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { Zip, ZipDeflate } from 'fflate';
-import { publish, tempPathFor } from './export-target';
+import { publish } from './export-target';
+import { tempPathFor } from '../platform/partial-files';
 
 /** Bytes of one exported file (a table), pushed in order. */
 export interface FileSink {

@@ -1,6 +1,7 @@
 import { copyFile, rename, rm } from 'node:fs/promises';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { exportFormats, reportFileFormats, type ExportFormat, type ReportFileFormat, type Result } from '../../shared';
+import { tempPathFor } from '../../data/platform/partial-files';
 import { dispatch, type ApiBackend } from '../host/dispatch';
 
 function fromOurPage(event: IpcMainInvokeEvent): boolean {
@@ -21,7 +22,7 @@ async function saveWithDialog(event: IpcMainInvokeEvent, res: Result<{ path: str
   const opts: Electron.SaveDialogOptions = { defaultPath: res.data.fileName, title, properties: ['showOverwriteConfirmation', 'createDirectory'] };
   const choice = win ? await dialog.showSaveDialog(win, opts) : await dialog.showSaveDialog(opts);
   if (choice.canceled || !choice.filePath) return { ok: true, data: { saved: false } };
-  const partial = `${choice.filePath}.partial-${process.pid}-${Date.now()}`;
+  const partial = tempPathFor(choice.filePath);
   try {
     await copyFile(res.data.path, partial);
     await rename(partial, choice.filePath);

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { ApiEvent, ExecutionRecord, JobEvent, SynthesisConfig, WorkerCommand } from '../../shared';
 import { AppError, jobEventSchema } from '../../shared';
+import { removePartials } from '../../data/platform/partial-files';
 import { runSlots, type RunSlot, type RunSlots } from '../../data/store/run-slots';
 import type { ProjectStore } from '../../data/store/types';
 import type { SpawnWorker, WorkerHandle } from './worker-process';
@@ -161,6 +162,8 @@ export class JobRunner {
       if (entry.limitTimer) clearTimeout(entry.limitTimer);
       this.running.delete(execution.id);
       slot?.release();
+      // A worker stopped by force (cancel grace over, time limit, crash) may leave files it had not finished.
+      if (record.status !== 'succeeded' && worker.pid !== undefined) removePartials(execution.workspace, worker.pid);
       this.recordAudit(record, config, fingerprint);
       resolve(record);
       this.next();
