@@ -27,11 +27,24 @@ export interface TableStats {
   columns: Record<string, ColumnStats>;
 }
 
-/** Which columns to count: `categories` get value counts, `ranges` their extremes; every named column its empty cells. */
+/** Which columns to count: `categories` get value counts, `ranges` their extremes; every named column (and those of `nulls`) its empty cells. */
 export interface StatsRequest {
   categories: string[];
   ranges: string[];
+  /** Columns whose empty cells alone are counted (foreign keys: the share of rows linked to no parent). */
+  nulls?: string[];
   signal?: AbortSignal;
+}
+
+/** Every column a request names, once. */
+export function statsColumns(request: StatsRequest): string[] {
+  return [...new Set([...request.categories, ...request.ranges, ...(request.nulls ?? [])])];
+}
+
+/** The share of a table's rows whose cell of `column` is empty, over the whole table (undefined when not counted). */
+export function wholeNullShare(stats: TableStats | undefined, column: string): number | undefined {
+  const c = stats?.columns[column];
+  return c && stats.rows > 0 ? c.nulls / stats.rows : undefined;
 }
 
 /**

@@ -87,6 +87,7 @@ async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
     config.settings.privacy.rareCategoryThreshold = THRESHOLD;
     config.tables.people!.columns.plan!.sdtype = 'categorical';
     config.tables.people!.columns.score!.sdtype = 'numerical';
+    config.tables.people!.columns.note!.sdtype = 'categorical';
     return config;
   } finally {
     await src.close();
@@ -102,7 +103,7 @@ async function categoriesOf(
   config: SynthesisConfig,
   data: LoadedData,
   withStats: boolean,
-): Promise<{ categories: unknown[]; train: RowBatch; holdout: RowBatch }> {
+): Promise<{ categories: unknown[]; clip: [number, number]; train: RowBatch; holdout: RowBatch }> {
   const workspace = mkdtempSync(path.join(dir, 'ws-'));
   const prepared = await preprocess({
     config,
@@ -114,7 +115,9 @@ async function categoriesOf(
   });
   const plan = prepared.tables.people!.plans.find((p) => p.name === 'plan')!;
   if (plan.role !== 'model' || plan.spec.kind !== 'categorical') throw new Error(`plan is learned as ${plan.role}`);
-  return { categories: plan.spec.categories, ...prepared.evaluation.people! };
+  const score = prepared.tables.people!.plans.find((p) => p.name === 'score')!;
+  if (score.role !== 'model' || score.spec.kind !== 'numeric') throw new Error(`score is learned as ${score.role}`);
+  return { categories: plan.spec.categories, clip: score.spec.clip, ...prepared.evaluation.people! };
 }
 
 /** The report of a synthetic table equal to the training rows with some plans set to gold and one score at the table's minimum. */
@@ -135,8 +138,13 @@ function reportOf(config: SynthesisConfig, data: LoadedData, train: RowBatch, ho
     stepSeconds: {},
     ...(withStats ? { wholeStats: data.wholeStats } : {}),
   });
-  const checks = report.tables.find((t) => t.name === 'people')!.checks!;
-  return { rare: checks.rare.find((r) => r.column === 'plan'), extreme: checks.extremes.find((e) => e.column === 'score')! };
+  const table = report.tables.find((t) => t.name === 'people')!;
+  const checks = table.checks!;
+  return {
+    rare: checks.rare.find((r) => r.column === 'plan'),
+    extreme: checks.extremes.find((e) => e.column === 'score')!,
+    emptyNotes: table.distributions.find((d) => d.column === 'note')!.missing.real,
+  };
 }
 
 describe.each([
@@ -169,10 +177,22 @@ describe.each([
     const fromSample = await categoriesOf(config, data, false);
     expect(fromSample.categories).not.toContain('gold');
 
+    // Clipping decides on the same counts as the report: the minimum 0, held by 40 rows of the
+    // table, is not clipped away however few training rows hold it; the maximum 1000, one row of
+    // the table, stays hidden (the clip is below it, whether or not the sample drew it).
+    const smallest = Math.min(...withTable.train.rows.map((r) => Number(r[withTable.train.columns.indexOf('score')])));
+    expect(withTable.clip[0]).toBe(smallest);
+    expect(withTable.clip[1]).toBeLessThan(1000);
+    // Decided on the sample alone, a minimum held by fewer training rows than the clip's rank (6 to 8) would be clipped.
+    if (count(withTable.train, 'score', smallest) <= 5) expect(fromSample.clip[0]).toBeGreaterThan(smallest);
+
     const table = reportOf(config, data, withTable.train, withTable.holdout, true);
     // Synthetic gold rows are not rare rows: only vip (when the sample drew one) would count.
     expect(table.rare?.syntheticRows ?? 0).toBe(0);
     expect(table.extreme).toMatchObject({ real: [0, 1000], rareExtremes: { min: false, max: true }, reachesExtreme: false, wholeTable: true });
+    // The real share of empty notes is the table's (every 10th row), counted in the source.
+    expect(stats.columns.note!.nulls).toBe(ROWS / 10);
+    expect(table.emptyNotes).toBe(0.1);
     const sample = reportOf(config, data, withTable.train, withTable.holdout, false);
     expect(sample.rare!.syntheticRows).toBeGreaterThan(0);
     // From the sample, the extremes are the sample's: a minimum 0 of a few rows (called rare) or a larger one.
@@ -191,6 +211,9 @@ describe('a run on a sampled PostgreSQL table', () => {
     expect(run.summary.status).toBe('succeeded');
     expect(run.logs).toContain('info: Rare categories and extremes of "people" are decided on every row of the source (counted in the source).');
     const checks = run.report.tables.find((t) => t.name === 'people')!.checks!;
-    expect(checks.extremes.find((e) => e.column === 'score')).toMatchObject({ real: [0, 1000], rareExtremes: { min: false, max: true }, wholeTable: true });
+    const score = checks.extremes.find((e) => e.column === 'score')!;
+    expect(score).toMatchObject({ real: [0, 1000], rareExtremes: { min: false, max: true }, reachesExtreme: false, wholeTable: true });
+    // The engine and the report agree: the rare maximum (not in the training sample) is not reached.
+    expect(score.synthetic![1]).toBeLessThan(1000);
   }, 600_000);
 });

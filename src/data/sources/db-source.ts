@@ -22,7 +22,7 @@ import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
 import { declaredForm } from '../introspection/value-forms';
-import { MAX_COUNTED_CATEGORIES, type ColumnStats, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { MAX_COUNTED_CATEGORIES, type ColumnStats, statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
 
 /** Types whose values can be counted by `group by` in every dialect. */
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
@@ -215,7 +215,7 @@ class DatabaseSource implements SourceConnector {
    */
   async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
     const t = await this.table(table);
-    const names = [...new Set([...request.categories, ...request.ranges])];
+    const names = statsColumns(request);
     const { types } = this.columnsOf(t, names);
     const typeOf = (c: string): StorageType => types[names.indexOf(c)] ?? 'unknown';
     const ranged = request.ranges.filter((c) => RANGED.has(typeOf(c)));

@@ -19,7 +19,7 @@ import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
 import { engineWarning } from './formats/csv-duckdb';
-import type { StatsRequest, TableStats } from '../../shared/table-stats';
+import { statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
@@ -214,7 +214,7 @@ class FileSource implements SourceConnector {
 
   /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */
   async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
-    const columns = [...new Set([...request.categories, ...request.ranges])];
+    const columns = statsColumns(request);
     const { p, idx } = await this.positions(table, columns);
     if (p.engine && idx.every((i) => i >= 0)) {
       const tally = new StatsTally(request);

@@ -1,5 +1,5 @@
 import type { CellValue, RowBatch } from '../../shared/values';
-import { MAX_COUNTED_CATEGORIES, type ColumnStats, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { MAX_COUNTED_CATEGORIES, statsColumns, type ColumnStats, type StatsRequest, type TableStats } from '../../shared/table-stats';
 
 /** A cell's place on the number line (numbers, big integers, dates), undefined for other cells. */
 function rankOf(v: CellValue): number | undefined {
@@ -26,7 +26,7 @@ export class StatsTally {
   private readonly cols;
 
   constructor(request: StatsRequest) {
-    this.names = [...new Set([...request.categories, ...request.ranges])];
+    this.names = statsColumns(request);
     this.cols = this.names.map((name) => ({
       name,
       nulls: 0,

@@ -4,7 +4,7 @@ import { activeForeignKeys, includedColumns } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, Relationship, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
-import type { StatsRequest, TableStats } from '../../shared/table-stats';
+import { statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
@@ -122,8 +122,9 @@ export async function loadData(
       if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
       // (Under differential privacy the engine decides on the training rows alone: nothing to count.)
       if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
-        const request = statsRequest(tableConfig, opts.signal);
-        if (request.categories.length + request.ranges.length > 0) wholeStats[name] = await source.tableStats(name, request);
+        const links = activeForeignKeys(config).flatMap((fk) => (fk.childTable === name && fk.childColumns.length === 1 ? fk.childColumns : []));
+        const request = statsRequest(tableConfig, opts.signal, links);
+        if (statsColumns(request).length > 0) wholeStats[name] = await source.tableStats(name, request);
       }
     }
     const schemaHash = createHash('sha256')
@@ -213,15 +214,17 @@ export function originalReader(config: SynthesisConfig, opts: { password?: strin
 /**
  * The columns of a sampled table whose rarity is decided on every row: value counts of the
  * learned discrete columns (rare-category protection), extremes of the numeric and datetime ones
- * (the report's rare-extreme check). Keys are regenerated and need neither.
+ * (clipping and the report's rare-extreme check). Keys are regenerated and need neither; of the
+ * foreign keys `links`, the empty cells are counted (the share of rows linked to no parent).
  */
-export function statsRequest(table: TableConfig, signal?: AbortSignal): StatsRequest {
+export function statsRequest(table: TableConfig, signal?: AbortSignal, links: string[] = []): StatsRequest {
   const learned = Object.entries(table.columns).filter(
     ([name, c]) => c.included && c.treatment === 'synthesize' && c.sdtype !== 'id' && !table.primaryKey.includes(name),
   );
   return {
     categories: learned.filter(([, c]) => c.sdtype === 'categorical' || c.sdtype === 'boolean' || c.sdtype === 'text').map(([n]) => n),
     ranges: learned.filter(([, c]) => c.sdtype === 'numerical' || c.sdtype === 'datetime').map(([n]) => n),
+    ...(links.length ? { nulls: [...new Set(links)] } : {}),
     ...(signal ? { signal } : {}),
   };
 }

@@ -37,12 +37,13 @@ export interface PlanContext {
   bins?: number;
   /** Primary-key columns are always regenerated. */
   isKey?: boolean;
-  /** The column over every row of the source table when the training rows are a sample (rare categories are decided on it). */
+  /** The column over every row of the source table when the training rows are a sample (rare categories and rare extremes are decided on it). */
   whole?: ColumnStats;
 }
 
 function reduceOptions(ctx: PlanContext): ReduceOptions {
   const c = ctx.settings;
+  const range = ctx.whole?.range;
   return {
     ...defaultReduceOptions,
     rareThreshold: appliedRareThreshold(c),
@@ -51,6 +52,7 @@ function reduceOptions(ctx: PlanContext): ReduceOptions {
     clipUpperQuantile: c.clip.upperQuantile,
     precision: c.precision,
     bins: ctx.bins ?? defaultReduceOptions.bins,
+    ...(range ? { wholeExtremes: { atMin: range.atMin, atMax: range.atMax, rareBelow: c.rareCategoryThreshold } } : {}),
   };
 }
 

@@ -86,7 +86,7 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[pos] as number;
 }
 
-/** Clip bounds: configured quantiles, else about the 6th-8th most extreme value. */
+/** Clip bounds: configured quantiles, else about the 6th-8th most extreme value (not a whole-table extreme many rows hold, see `wholeExtremes`). */
 export function clipBounds(sorted: Float64Array, opts: ReduceOptions, rng: Rng): [number, number] {
   const m = sorted.length;
   if (m === 0) return [0, 0];
@@ -95,8 +95,10 @@ export function clipBounds(sorted: Float64Array, opts: ReduceOptions, rng: Rng):
   if (opts.clip) {
     const k = 6 + rng.int(3);
     const kk = Math.min(k - 1, Math.floor((m - 1) / 4));
-    lo = sorted[kk] as number;
-    hi = sorted[m - 1 - kk] as number;
+    const whole = opts.wholeExtremes;
+    const common = (rows: number): boolean => !!whole && rows >= Math.max(k, whole.rareBelow);
+    if (!common(whole?.atMin ?? 0)) lo = sorted[kk] as number;
+    if (!common(whole?.atMax ?? 0)) hi = sorted[m - 1 - kk] as number;
   }
   if (opts.clipLowerQuantile !== undefined) lo = quantile(sorted, opts.clipLowerQuantile);
   if (opts.clipUpperQuantile !== undefined) hi = quantile(sorted, opts.clipUpperQuantile);

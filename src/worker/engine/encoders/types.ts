@@ -17,6 +17,14 @@ export interface ReduceOptions {
   clipTails?: boolean;
   clipLowerQuantile?: number;
   clipUpperQuantile?: number;
+  /**
+   * A sampled table: the rows holding its smallest and largest value over the whole source table
+   * (whole-table stats, as the report's extreme check counts them), and the rows below which the
+   * report calls an extreme rare. An extreme of the table held by at least that many rows and at
+   * least the clip's rank is no rare value: it is not clipped because the sample holds it a few
+   * times only (a rare one is clipped on the sample, whose extremes are never beyond the table's).
+   */
+  wholeExtremes?: { atMin: number; atMax: number; rareBelow: number };
   /** Digits after the point on output (numeric); default as observed. */
   precision?: number;
   /** Maximum distinct tokens kept for a categorical (the rest become the protected token). */

@@ -17,7 +17,7 @@
  * chunks (a range of every root's rows with all their descendants, families.ts), so that a part
  * of it can be generated apart (a site shard) and equal the same part of one pass.
  */
-import type { TableStats } from '../../../shared/table-stats';
+import { wholeNullShare, type TableStats } from '../../../shared/table-stats';
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
 import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
@@ -237,6 +237,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     });
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
+  for (const a of Object.values(assignments).flat()) a.nullRate = emptyShare(input, a.fk, a.nullRate);
   const siblingConstant: Record<string, string[]> = {};
   for (const t of plan.order) {
     const link = sub.parentIdx[t];
@@ -673,13 +674,26 @@ function fitMatchers(model: RelationalModel): void {
       const link = resolveLinks(cRows, fk.childColumns[0]!, pRows, fk.parentColumns[0]!);
       const side = { rows: pRows, features: matchFeaturizer(prepared, fk.parentTable), columns: matchColumns(prepared, fk.parentTable) };
       const m = (model.links[relationshipKey(fk)] = learnLink(fk, { rows: cRows, features: child, columns: own }, side, link, previous, rng));
+      m.nullRate = emptyShare(prepared.input, fk, m.nullRate);
       logAgreement(prepared, t, m);
     }
     const lookups = matchedLookups(prepared.plan, t);
     if (!lookups.length) continue;
-    model.lookups[t] = lookups.map((fk) => learnLookup(prepared.input.config, fk, cRows, child, own, prepared.input.tables[fk.parentTable]!, previous, rng));
+    model.lookups[t] = lookups.map((fk) => {
+      const m = learnLookup(prepared.input.config, fk, cRows, child, own, prepared.input.tables[fk.parentTable]!, previous, rng);
+      m.nullRate = emptyShare(prepared.input, fk, m.nullRate);
+      return m;
+    });
     for (const m of model.lookups[t]) logAgreement(prepared, t, m);
   }
+}
+
+/**
+ * The share of a child table's rows whose foreign key is empty: over the whole source table when
+ * the training rows are a sample (counted in the source), else the training rows' own share.
+ */
+function emptyShare(input: RelationalInput, fk: Relationship, learned: number): number {
+  return (fk.childColumns.length === 1 ? wholeNullShare(input.wholeStats?.[fk.childTable], fk.childColumns[0]!) : undefined) ?? learned;
 }
 
 function logAgreement(prepared: RelationalPrepared, t: string, m: LinkModel): void {

@@ -16,7 +16,7 @@
  * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
-import type { TableStats } from '../../../shared/table-stats';
+import { wholeNullShare, type TableStats } from '../../../shared/table-stats';
 import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
@@ -34,6 +34,7 @@ import { associationMatrix, correlationMatrix, distribution } from './chart-data
 import {
   reportJsonSchema,
   type ColumnClipping,
+  type Distribution,
   type ModelChoiceReport,
   type RelationshipReport,
   type ReportJson,
@@ -179,7 +180,7 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     ),
     columns,
     pairs: worstFirst(q.pairs),
-    distributions: specsByScore.map((s) => distribution(train, syn, s)),
+    distributions: specsByScore.map((s) => withWholeMissing(distribution(train, syn, s), whole)),
     correlations: correlationMatrix(train, syn, specs),
     associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
     privacy,
@@ -189,6 +190,12 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     model: input.models?.[name] ?? null,
     otherTreatments,
   };
+}
+
+/** A sampled table's real share of empty cells is the whole table's (counted in the source), not the sample's. */
+function withWholeMissing(d: Distribution, whole: TableStats | undefined): Distribution {
+  const share = wholeNullShare(whole, d.column);
+  return share === undefined ? d : { ...d, missing: { ...d.missing, real: share } };
 }
 
 /** The learned numerical and datetime columns of the synthesized tables, each with the clipping the engine applied to it. */
