@@ -7,7 +7,7 @@ import type { CellValue, Row, RowBatch } from '../../shared/values';
 import { quote } from './dialect';
 import { binaryEncoders, binaryHeader, binaryTrailer, binaryTuples, binaryWritable } from './pg-binary';
 import type { Session } from './session';
-import { sqliteValue, wholeDateText, type SqliteBindable } from '../dialects/sqlite-values';
+import { dateTextFormatter, sqliteValue, wholeDateText, type SqliteBindable } from '../dialects/sqlite-values';
 
 export interface LoadOptions {
   batchSize: number;
@@ -61,8 +61,8 @@ export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[
       case 'date':
       case 'time':
       case 'datetime': {
-        const as = type === 'datetime' ? 'datetime' : type;
-        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? wholeDateText(v, as) : other(v));
+        const dateText = dateTextFormatter(type);
+        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? dateText(v) : other(v));
       }
       case 'boolean': {
         const [yes, no] = pg ? ['t', 'f'] : ['1', '0'];
