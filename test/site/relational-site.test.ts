@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAMILY_ROOTS } from '../../src/worker/engine/relational/families';
 import { doppel, tempDir } from '../cli/helpers';
-import { createDatabase, type ScratchDatabase } from '../helpers/db';
+import { createDatabase, type DbKind, type ScratchDatabase } from '../helpers/db';
 import { familyDb, writeSqlite } from '../relational/generated-db';
 import { dropQueue, querySql as query, REDIS, shardStagesIn, startWorker as startSiteWorker, stopWorkers, type SiteWorkerProcess } from './helpers';
 
@@ -31,13 +31,13 @@ const FKS = [
 const dir = tempDir('site-relational');
 const store = path.join(dir, 'store');
 const keyFile = path.join(dir, 'site.key');
-const queueName = `doppel-relshards-test-${randomBytes(4).toString('hex')}`;
+const queueNames: string[] = [];
 const env = { DOPPEL_SITE_KEY: keyFile };
 const workers: SiteWorkerProcess[] = [];
 const databases: ScratchDatabase[] = [];
 const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
 
-function startWorker(): SiteWorkerProcess {
+function startWorker(queueName: string): SiteWorkerProcess {
   const w = startSiteWorker({ queueName, store, env });
   workers.push(w);
   return w;
@@ -45,27 +45,35 @@ function startWorker(): SiteWorkerProcess {
 
 afterAll(async () => {
   await stopWorkers(workers);
-  await dropQueue(redis, queueName);
+  for (const name of queueNames) await dropQueue(redis, name);
   redis.disconnect();
   for (const db of databases) await db.drop();
   rmSync(dir, { recursive: true, force: true });
 }, 300_000);
 
-const q = (name: string): string => `"${name}"`;
+const quoter =
+  (kind: DbKind) =>
+  (name: string): string =>
+    kind === 'postgres' ? `"${name}"` : `\`${name}\``;
 
 /** Every table's rows in key order, as text. */
 async function contents(db: ScratchDatabase): Promise<Record<string, string[]>> {
+  const q = quoter(db.spec.kind as DbKind);
   const out: Record<string, string[]> = {};
   for (const t of TABLES) out[t] = (await query(db, `select * from ${q(t)} order by id`)).map((r) => JSON.stringify(r));
   return out;
 }
 
-describe('site workers on a relational synthesis into PostgreSQL', () => {
+describe.each<DbKind>(['postgres'])('site workers on a relational synthesis into %s', (kind) => {
   it('shard whole families: a worker killed mid-shard loses nothing, keys are unique, every FK resolves, equal to one worker and to one process', async () => {
+    const queueName = `doppel-relshards-test-${randomBytes(4).toString('hex')}`;
+    queueNames.push(queueName);
+    const q = quoter(kind);
     writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
     const file = path.join(dir, 'family.sqlite');
+    rmSync(file, { force: true });
     writeSqlite(familyDb(), file);
-    const cfgFile = path.join(dir, 'config.json');
+    const cfgFile = path.join(dir, `config-${kind}.json`);
     const init = await doppel(['init', `sqlite:${file}`, '-o', cfgFile], { store });
     expect(init.code, init.stderr).toBe(0);
     const config = JSON.parse(readFileSync(cfgFile, 'utf8'));
@@ -74,7 +82,7 @@ describe('site workers on a relational synthesis into PostgreSQL', () => {
     writeFileSync(cfgFile, JSON.stringify(config));
     const seed = config.settings.seed as number;
 
-    const three = [startWorker(), startWorker(), startWorker()];
+    const three = [startWorker(queueName), startWorker(queueName), startWorker(queueName)];
     const pids = await Promise.all(three.map((w) => w.pid));
 
     // The first shard seen half-written on a worker that does not coordinate is killed there.
@@ -89,11 +97,11 @@ describe('site workers on a relational synthesis into PostgreSQL', () => {
       process.kill(p.pid, 'SIGKILL');
     });
 
-    const dbA = await createDatabase('postgres', 'doppel_relshards_site');
+    const dbA = await createDatabase(kind, 'doppel_relshards_site');
     databases.push(dbA);
     const queue = ['--queue', REDIS, '--queue-name', queueName, '--shard-rows', '1000'];
     const run = await doppel(['run', cfgFile, '--json', '--to', dbA.url, ...queue], { store, env });
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, `${run.stderr}\n${three.map((w) => w.output()).join('\n')}`).toBe(0);
     const first = JSON.parse(run.stdout) as { executionId: string; rows: Record<string, number>; outputPath: string | null };
     expect(first.outputPath).toBeNull();
     expect(first.rows['shop.accounts']).toBe(ACCOUNTS);
@@ -126,7 +134,7 @@ describe('site workers on a relational synthesis into PostgreSQL', () => {
     }
     const declared = await query<{ n: string }>(
       dbA,
-      "select count(*) as n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and table_catalog = current_database()",
+      `select count(*) as n from information_schema.table_constraints where constraint_type = 'FOREIGN KEY' and ${kind === 'postgres' ? 'table_catalog = current_database()' : 'table_schema = database()'}`,
     );
     expect(Number(declared[0]!.n)).toBe(FKS.length);
     expect(await shardStagesIn(dbA)).toEqual([]);
@@ -134,9 +142,9 @@ describe('site workers on a relational synthesis into PostgreSQL', () => {
 
     // The same model and seed on a single worker.
     await stopWorkers(three);
-    const one = startWorker();
+    const one = startWorker(queueName);
     await one.pid;
-    const dbB = await createDatabase('postgres', 'doppel_relshards_site');
+    const dbB = await createDatabase(kind, 'doppel_relshards_site');
     databases.push(dbB);
     const gen = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbB.url, ...queue], {
       store,
@@ -147,7 +155,7 @@ describe('site workers on a relational synthesis into PostgreSQL', () => {
     expect(await contents(dbB)).toEqual(rowsA);
 
     // Unsharded, in one local process: the same rows again.
-    const dbC = await createDatabase('postgres', 'doppel_relshards_site');
+    const dbC = await createDatabase(kind, 'doppel_relshards_site');
     databases.push(dbC);
     const local = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbC.url], { store, env });
     expect(local.code, local.stderr).toBe(0);
