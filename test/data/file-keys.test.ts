@@ -14,13 +14,19 @@ function score(got: string[], want: string[]): { precision: number; recall: numb
   return { precision: got.length ? hit / got.length : 1, recall: want.length ? hit / want.length : 1 };
 }
 
-async function inspect(name: string): Promise<{ md: DatasetMetadata; meta: MetaJson }> {
+/** The dataset's folder inspected; `engine` 'duckdb' makes DuckDB the engine of every CSV's whole-table pass, whatever its size. */
+async function inspect(name: string, engine: 'default' | 'duckdb' = 'default'): Promise<{ md: DatasetMetadata; meta: MetaJson }> {
   const meta = JSON.parse(readFileSync(datasetPath(name, 'meta.json'), 'utf8')) as MetaJson;
-  const src = await openSource({ kind: 'files', path: datasetPath(name) });
+  if (engine === 'duckdb') process.env['DOPPEL_DUCKDB_MIN_BYTES'] = '0';
   try {
-    return { md: await src.introspect(), meta };
+    const src = await openSource({ kind: 'files', path: datasetPath(name) });
+    try {
+      return { md: await src.introspect(), meta };
+    } finally {
+      await src.close();
+    }
   } finally {
-    await src.close();
+    delete process.env['DOPPEL_DUCKDB_MIN_BYTES'];
   }
 }
 
@@ -75,5 +81,14 @@ describe('key inference on CSV folders', () => {
     }
     console.log(`synthea sdtype agreement ${(agree / total).toFixed(2)} (${agree}/${total})`);
     expect(agree / total).toBeGreaterThan(0.7);
+  });
+
+  it('the same keys, types and row counts when DuckDB makes the whole-table passes', async () => {
+    for (const name of ['berka', 'synthea']) {
+      const streamed = await inspect(name);
+      const duck = await inspect(name, 'duckdb');
+      expect(duck.md).toEqual(streamed.md);
+      expect(duck.md.tables.filter((t) => t.primaryKey.length).length).toBeGreaterThan(3);
+    }
   });
 });
