@@ -26,10 +26,11 @@ import type { EffectiveTable } from '../../shared/effective-settings';
 import { AppError } from '../../shared/errors';
 import { datasetMetadataSchema } from '../../shared/metadata';
 import type { CellValue, RowBatch } from '../../shared/values';
-import { readOutputTable } from '../../data/exporters/table-reader';
+import { describeOutputTables, readOutputTable } from '../../data/exporters/table-reader';
 import { OUTPUT_FILE } from '../../data/store/workspace-files';
 import type { ColumnPlan } from './encoders/index';
 import { tableDir } from './model-artifacts';
+import { heldOriginals, type OriginalReader, type SourceCopies } from './original-data';
 import { CopyFilter, copyFilterArtifactSchema } from './privacy-filter';
 import type { PreparedTable } from './table-model';
 
@@ -130,11 +131,17 @@ export function generatesFromArtifacts(_config: SynthesisConfig, relational: boo
 }
 
 /**
- * The original-data tables of a synthesis, read back from the output of the run that trained the
+ * The original-data tables of a synthesis, taken from the output of the run that trained the
  * model (`workspace`: its folder), where they were copied as they are: generating again opens no
- * source. A clear error when that output is gone.
+ * source. The tables the engine works on (`heldOriginals`) are read whole into `held`; the others
+ * are copied from that output batch by batch while the new output is written (`copies`). A clear
+ * error when that output, or a table of it, is gone.
  */
-export async function readOriginalTables(config: SynthesisConfig, workspace: string, signal?: AbortSignal): Promise<Record<string, RowBatch>> {
+export async function originalsFromOutput(
+  config: SynthesisConfig,
+  workspace: string,
+  signal?: AbortSignal,
+): Promise<{ held: Record<string, RowBatch>; copies: SourceCopies }> {
   const names = Object.entries(config.tables)
     .filter(([, t]) => t.treatment === 'original')
     .map(([name]) => name);
@@ -145,28 +152,33 @@ export async function readOriginalTables(config: SynthesisConfig, workspace: str
       `The original-data table(s) ${names.map((n) => `"${n}"`).join(', ')} are copied from the output of the run that trained the model, and ${why}.`,
       { fix: 'Run the synthesis again (it reads the source), then generate from that execution.' },
     );
+  const read: OriginalReader = (table, abort) => readOutputTable(file, table, 10_000, abort);
   if (names.length > 0) {
     try {
       await fs.access(file);
     } catch {
       throw gone(`that output (${file}) is gone`);
     }
-  }
-  const tables: Record<string, RowBatch> = {};
-  for (const name of names) {
-    const whole: RowBatch = { columns: [], rows: [] };
-    try {
-      for await (const batch of readOutputTable(file, name, 10_000, signal)) {
-        whole.columns = batch.columns;
-        for (const row of batch.rows) whole.rows.push(row);
+    for (const name of names) {
+      try {
+        describeOutputTables(file, [name]);
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'TABLE_NOT_FOUND') throw gone(`table "${name}" is not in that output (${file})`);
+        throw e;
       }
-    } catch (e) {
-      if (e instanceof AppError && e.code === 'TABLE_NOT_FOUND') throw gone(`table "${name}" is not in that output (${file})`);
-      throw e;
     }
-    tables[name] = whole;
   }
-  return tables;
+  const kept = heldOriginals(config);
+  const held: Record<string, RowBatch> = {};
+  for (const name of names.filter((n) => kept.has(n))) {
+    const whole: RowBatch = { columns: [], rows: [] };
+    for await (const batch of read(name, signal)) {
+      whole.columns = batch.columns;
+      for (const row of batch.rows) whole.rows.push(row);
+    }
+    held[name] = whole;
+  }
+  return { held, copies: { copied: names.filter((n) => !kept.has(n)), read, from: "the first run's output" } };
 }
 
 export async function writeSource(workspace: string, source: Omit<StoredSource, 'format'>): Promise<void> {

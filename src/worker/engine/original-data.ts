@@ -19,6 +19,8 @@ export type OriginalReader = (table: string, signal?: AbortSignal) => AsyncItera
 export interface SourceCopies {
   copied: string[];
   read: OriginalReader;
+  /** Where `read` reads, as the log names it (default "the source"). */
+  from?: string;
 }
 
 /** Rows of a referenced original-data table held whole; a larger one is held as the rows the training rows reference and a sample of the others. */
@@ -91,7 +93,7 @@ export async function copyOriginal(
   }
   opts.log?.(
     'info',
-    `Copied ${rows.toLocaleString('en-US')} rows of the original-data table "${table}" from the source in ${batches.toLocaleString('en-US')} batch(es) of at most ${largest.toLocaleString('en-US')} rows.`,
+    `Copied ${rows.toLocaleString('en-US')} rows of the original-data table "${table}" from ${opts.copies?.from ?? 'the source'} in ${batches.toLocaleString('en-US')} batch(es) of at most ${largest.toLocaleString('en-US')} rows.`,
   );
   return rows;
 }

@@ -40,7 +40,7 @@ import { initBackend } from './backend';
 import {
   generatesFromArtifacts,
   readGenerationArtifact,
-  readOriginalTables,
+  originalsFromOutput,
   readSource,
   writeGenerationArtifact,
   type StoredSource,
@@ -252,7 +252,8 @@ async function preprocessRelational(input: PipelineInput, effective: EffectiveSe
  * without the source: encoders, copy filter, fake pools and kept values as written by
  * `preprocess`. Null when the run wrote no generation artifacts (a relational synthesis, or a
  * run without an artifact key). No real rows of synthesized tables: `evaluation` is empty and
- * `input.tables` holds only the original-data tables, read back from the trained run's output.
+ * `input.tables` holds only the original-data tables the engine works on, read back from the
+ * trained run's output; the others are copied from that output as the rows are written (`input.copies`).
  */
 export async function reloadPrepared(opts: {
   config: SynthesisConfig;
@@ -273,14 +274,15 @@ export async function reloadPrepared(opts: {
     tables[name] = table;
   }
   // Original-data tables as the trained run copied them into its output.
-  const originals = await readOriginalTables(config, opts.from, opts.signal);
+  const originals = await originalsFromOutput(config, opts.from, opts.signal);
   await fs.mkdir(opts.workspace, { recursive: true });
   const effective: EffectiveSettings = { tables: Object.fromEntries(Object.entries(tables).map(([t, p]) => [t, p.effective])) };
   await fs.writeFile(path.join(opts.workspace, SETTINGS_JSON), JSON.stringify(effective, null, 1));
   const input: PipelineInput = {
     config,
     metadata: source.metadata,
-    tables: originals,
+    tables: originals.held,
+    copies: originals.copies,
     sourceRows: source.sourceRows,
     workspace: opts.workspace,
     ...(opts.log ? { log: opts.log } : {}),

@@ -98,7 +98,9 @@ export async function runJob(
     if (stored) {
       timeline.skip('load');
       if (stored.source.fingerprint) emit({ type: 'fingerprint', ...stored.source.fingerprint });
-      const originals = Object.keys(stored.prepared.input.tables);
+      const originals = Object.entries(config.tables)
+        .filter(([, t]) => t.treatment === 'original')
+        .map(([name]) => name);
       log(
         'info',
         `Generating from the stored model of ${stored.prepared.order.length} table(s) alone${originals.length ? `, with the original-data table(s) ${originals.map((t) => `"${t}"`).join(', ')} from the first run's output` : ''}: the source is not read.`,
