@@ -6,24 +6,33 @@
  * faster than the rows. The destination write is compared with psql `\copy` of the same rows in
  * the same run.
  *
- * The full sizes take hours on a small machine. Sizes: `npm run bench -- scale --rows=1000000,5000000`
- * or DOPPEL_BENCH_SCALE_ROWS (comma-separated); DOPPEL_BENCH_SCALE_TRAIN (max training rows),
+ * The full run (about an hour on two quiet cores, most of it the 20M synthesis): `npm run bench -- scale`.
+ * Sizes: `npm run bench -- scale --rows=1M,5M` or DOPPEL_BENCH_SCALE_ROWS (comma-separated, k/M
+ * allowed); DOPPEL_BENCH_SCALE_TRAIN (max training rows),
  * DOPPEL_BENCH_SCALE_BUDGET (training seconds) and DOPPEL_BENCH_SCALE_WRITE (rows of the
  * writer-alone comparison) run it smaller; DOPPEL_BENCH_SCALE_THREADS sets the sampling threads.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DbSpec } from '../../src/data/dialects';
-import type { JobEvent } from '../../src/shared/job';
+import { WORKER_NODE_OPTIONS } from '../../src/main/services/worker-process';
+import { jobStepLabels, jobSteps, type JobEvent, type JobStep } from '../../src/shared/job';
 import type { StorageType, TableMeta } from '../../src/shared/metadata';
 import type { SourceSpec } from '../../src/shared/source';
 import type { Row, RowBatch } from '../../src/shared/values';
 
 const rowsFlag = process.argv.find((a) => a.startsWith('--rows='))?.slice('--rows='.length);
-const SIZES = (rowsFlag ?? process.env.DOPPEL_BENCH_SCALE_ROWS ?? '1000000,5000000,20000000').split(',').map(Number);
+/** A size as written on the command line: 20000000, 20M or 500k. */
+function parseSize(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  if (!m) throw new Error(`Scale bench: "${text}" is not a row count (write 1000000, 1M or 500k).`);
+  return Math.round(Number(m[1]) * (m[2] ? (m[2].toLowerCase() === 'k' ? 1e3 : 1e6) : 1));
+}
+const SIZES = (rowsFlag ?? process.env.DOPPEL_BENCH_SCALE_ROWS ?? '1M,5M,20M').split(',').map(parseSize);
 const MAX_TRAINING_ROWS = Number(process.env.DOPPEL_BENCH_SCALE_TRAIN ?? 100_000);
 const TRAIN_BUDGET_S = Number(process.env.DOPPEL_BENCH_SCALE_BUDGET ?? 300);
 /** Sampling threads (unset: the engine's default, one per core). */
@@ -37,11 +46,67 @@ interface ChildResult {
   writeSeconds?: number;
   rows: number;
   peakRssMiB: number;
+  /** Highest RSS sampled (every RSS_SAMPLE_MS) while each step ran, MiB. */
+  stepRssMiB: Partial<Record<JobStep, number>>;
+  /** The main thread's V8 heap and buffers at their highest in each step (MiB), to tell what grew. */
+  stepHeapMiB: Partial<Record<JobStep, { heapUsed: number; external: number; arrayBuffers: number }>>;
   status: string;
   error?: string;
 }
 
 // ---------------------------------------------------------------- child process
+
+/** How often the child samples its RSS, tagged with the step running. */
+const RSS_SAMPLE_MS = 250;
+
+/**
+ * Peak RSS per step: a thread of the child samples the process's RSS every RSS_SAMPLE_MS (a
+ * thread, so a busy main thread does not delay the samples) and keeps the highest per step; the
+ * main thread says which step runs and keeps its own heap's highest figures per step.
+ */
+function stepMemory(): { step(s: JobStep): void; stop(): Promise<Pick<ChildResult, 'stepRssMiB' | 'stepHeapMiB'>> } {
+  const shared = new SharedArrayBuffer(8 + 8 * (jobSteps.length + 1));
+  const current = new Int32Array(shared, 0, 1);
+  const peaks = new Float64Array(shared, 8, jobSteps.length + 1);
+  Atomics.store(current, 0, jobSteps.length);
+  const sampler = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     const current = new Int32Array(workerData, 0, 1), peaks = new Float64Array(workerData, 8);
+     const tick = () => { const s = Atomics.load(current, 0), r = process.memoryUsage.rss(); if (r > peaks[s]) peaks[s] = r; };
+     tick(); setInterval(tick, ${RSS_SAMPLE_MS});`,
+    { eval: true, workerData: shared },
+  );
+  sampler.unref();
+  const heap: ChildResult['stepHeapMiB'] = {};
+  const mib = (b: number): number => b / 2 ** 20;
+  const sampleHeap = (): void => {
+    const s = jobSteps[Atomics.load(current, 0)];
+    if (!s) return;
+    const m = process.memoryUsage();
+    const h = (heap[s] ??= { heapUsed: 0, external: 0, arrayBuffers: 0 });
+    h.heapUsed = Math.max(h.heapUsed, mib(m.heapUsed));
+    h.external = Math.max(h.external, mib(m.external));
+    h.arrayBuffers = Math.max(h.arrayBuffers, mib(m.arrayBuffers));
+  };
+  const timer = setInterval(sampleHeap, RSS_SAMPLE_MS);
+  return {
+    step(s) {
+      sampleHeap();
+      Atomics.store(current, 0, jobSteps.indexOf(s));
+    },
+    async stop() {
+      clearInterval(timer);
+      sampleHeap();
+      await new Promise((r) => setTimeout(r, 2 * RSS_SAMPLE_MS));
+      await sampler.terminate();
+      const stepRssMiB: ChildResult['stepRssMiB'] = {};
+      jobSteps.forEach((s, i) => {
+        if (peaks[i]! > 0) stepRssMiB[s] = mib(peaks[i]!);
+      });
+      return { stepRssMiB, stepHeapMiB: heap };
+    },
+  };
+}
 
 async function child(source: SourceSpec, destination: SourceSpec, workspace: string): Promise<ChildResult> {
   const { openSource } = await import('../../src/data/sources/connector');
@@ -56,13 +121,16 @@ async function child(source: SourceSpec, destination: SourceSpec, workspace: str
   if (THREADS) config.settings.samplingThreads = THREADS;
   config.destination = { kind: 'database', target: destination, tableMode: 'create', batchSize: 10_000, parallel: 1 };
   let writeSeconds: number | undefined;
+  const memory = stepMemory();
   const emit = (e: JobEvent): void => {
+    if (e.type === 'step' && e.status === 'started') memory.step(e.step);
     const m = e.type === 'log' ? /as they were generated: ([\d.]+) s writing/.exec(e.message) : null;
     if (m) writeSeconds = Number(m[1]);
   };
   try {
     const summary = await runJob({ type: 'start', executionId: 'bench-scale', config, workspace, secrets: {} }, emit, new AbortController().signal);
     return {
+      ...(await memory.stop()),
       stepSeconds: summary.stepSeconds,
       ...(writeSeconds !== undefined ? { writeSeconds } : {}),
       rows: Object.values(summary.rows).reduce((a, b) => a + b, 0),
@@ -70,7 +138,14 @@ async function child(source: SourceSpec, destination: SourceSpec, workspace: str
       status: summary.status,
     };
   } catch (e) {
-    return { stepSeconds: {}, rows: 0, peakRssMiB: process.resourceUsage().maxRSS / 1024, status: 'failed', error: e instanceof Error ? e.message : String(e) };
+    return {
+      ...(await memory.stop()),
+      stepSeconds: {},
+      rows: 0,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      status: 'failed',
+      error: e instanceof Error ? e.message : String(e),
+    };
   }
 }
 
@@ -81,6 +156,13 @@ if (process.env.DOPPEL_BENCH_SCALE) {
 }
 
 // ---------------------------------------------------------------- parent
+
+/** The steps of the per-step memory table (building the model is a moment and shows nothing of its own). */
+const MEMORY_STEPS: JobStep[] = ['load', 'preprocess', 'train', 'synthesize', 'report', 'store'];
+
+function stepMemoryRow(rows: number, res: ChildResult): string {
+  return `| ${fmt(rows)} | ${MEMORY_STEPS.map((s) => (res.stepRssMiB?.[s] === undefined ? '' : fmt(res.stepRssMiB[s]!))).join(' | ')} |`;
+}
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
@@ -182,6 +264,7 @@ export async function run(): Promise<string> {
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   let firstPerRow: number | null = null;
+  const memoryRows: string[] = [];
   for (const rows of SIZES) {
     const source = await createPgDatabase('doppel_bench_scale');
     const dest = await createPgDatabase('doppel_bench_scale');
@@ -189,12 +272,15 @@ export async function run(): Promise<string> {
     try {
       process.stderr.write(`bench: scale: ${fmt(rows)} rows\n`);
       fillSource(source.name, rows);
-      const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+      // The child runs with the worker process's Node options, so its heap behaves as the worker's.
+      const r = spawnSync(process.execPath, [...WORKER_NODE_OPTIONS, '--import', 'tsx', fileURLToPath(import.meta.url)], {
         env: { ...process.env, DOPPEL_BENCH_SCALE: JSON.stringify({ source: source.spec, destination: dest.spec, workspace }) },
         encoding: 'utf8',
         maxBuffer: 1 << 24,
       });
       const res = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as ChildResult;
+      process.stderr.write(`bench: scale: ${fmt(rows)} rows: peak RSS per step ${JSON.stringify(res.stepRssMiB)}; heap ${JSON.stringify(res.stepHeapMiB)}\n`);
+      memoryRows.push(stepMemoryRow(rows, res));
       if (res.status !== 'succeeded') {
         lines.push(
           `| ${fmt(rows)} | failed: ${res.error ?? r.stderr.slice(-300)} |||||||||||| ${fmt(res.peakRssMiB ?? 0)} MiB | ${loadavg()[0]!.toFixed(1)} |`,
@@ -224,6 +310,14 @@ export async function run(): Promise<string> {
       await dest.drop();
     }
   }
+  lines.push(
+    '',
+    `Peak RSS of the worker per step (MiB; sampled every ${RSS_SAMPLE_MS} ms on a thread of its own, tagged with the step running):`,
+    '',
+    `| Source rows | ${MEMORY_STEPS.map((s) => jobStepLabels[s]).join(' | ')} |`,
+    `|---:|${MEMORY_STEPS.map(() => '---:').join('|')}|`,
+    ...memoryRows,
+  );
   lines.push('', ...(await writeOnly()));
   lines.push(
     '',

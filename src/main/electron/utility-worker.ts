@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { utilityProcess } from 'electron';
-import type { SpawnWorker, WorkerHandle } from '../services/worker-process';
+import { WORKER_NODE_OPTIONS, type SpawnWorker, type WorkerHandle } from '../services/worker-process';
 
 /**
  * Starts the synthesis worker as an Electron utilityProcess (a Node process without a window,
@@ -12,7 +12,7 @@ export function utilityWorkerLauncher(workerFile: string): SpawnWorker {
       serviceName: 'Doppel synthesis worker',
       stdio: 'inherit',
       cwd: path.dirname(workerFile),
-      execArgv: ['--max-old-space-size=8192'],
+      execArgv: WORKER_NODE_OPTIONS,
     });
     let exited = false;
     child.once('exit', () => {

@@ -17,6 +17,9 @@ export type SpawnWorker = () => WorkerHandle;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
+/** Node options of every worker process (a large heap limit: the training rows and the model live in it). */
+export const WORKER_NODE_OPTIONS = ['--max-old-space-size=8192'];
+
 /**
  * The worker entry: the built bundle when present (out/worker/entry.js next to the main bundle),
  * else the TypeScript source run through tsx (development, tests, the CLI via `npm run doppel`).
@@ -33,14 +36,14 @@ function workerEntry(name: 'entry' | 'site/entry' = 'entry'): { file: string; ex
  */
 export function forkSiteWorker(): ChildProcess {
   const entry = workerEntry('site/entry');
-  return fork(entry.file, [], { execArgv: [...entry.execArgv, '--max-old-space-size=8192'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(entry.file, [], { execArgv: [...entry.execArgv, ...WORKER_NODE_OPTIONS], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 /** Forks the worker as a Node child process (headless: CLI, loopback host, tests). */
 export const forkWorker: SpawnWorker = () => {
   const entry = workerEntry();
   const child = fork(entry.file, [], {
-    execArgv: [...entry.execArgv, '--max-old-space-size=8192'],
+    execArgv: [...entry.execArgv, ...WORKER_NODE_OPTIONS],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
