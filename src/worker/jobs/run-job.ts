@@ -32,6 +32,8 @@ import { readReportFile, writeReportFiles } from '../../report/files';
 import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
+import { REPORT_ROWS } from '../engine/report/build';
+import { collectGarbage } from './collect-garbage';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData, originalReader, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -42,9 +44,6 @@ import { describeSource } from '../../shared/source';
 import { OUTPUT_FILE } from '../../data/store/workspace-files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
-
-/** Synthetic rows kept per table for the report (a uniform sample of the output). */
-const REPORT_ROWS = 50_000;
 
 /**
  * Generation spread over site workers: the synthesized tables are cut into seed-determined shards
@@ -212,6 +211,8 @@ export async function runJob(
 
     const samples: Record<string, Reservoir> = {};
     distributor = sharding;
+    // Training's garbage is not carried into the synthesis (nor the synthesis's into the report): see collect-garbage.ts.
+    collectGarbage();
     const sharded = distributor;
     const result = await timeline.run('synthesize', async () => {
       if (sharded) {
@@ -253,6 +254,7 @@ export async function runJob(
     let reportPath: string | null = null;
     let quality: number | null = null;
     let privacy: ExecutionSummary['privacy'];
+    collectGarbage();
     await timeline.run('report', async () => {
       const synthetic: Record<string, RowBatch> = {};
       for (const [t, r] of Object.entries(samples)) synthetic[t] = r.batch();

@@ -18,11 +18,9 @@ import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages, typ
 import { isRelational, outputRows, relationalOutputRows } from '../engine/pipeline';
 import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
 import { synthesizeFamilies } from '../engine/relational/synthesize';
+import { REPORT_ROWS } from '../engine/report/build';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { shardBatches } from './shard';
-
-/** Synthetic rows per table the coordinator regenerates (from the first shards) for the report. */
-const REPORT_ROWS = 50_000;
 
 export interface DistributorContext {
   executionId: string;

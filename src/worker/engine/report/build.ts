@@ -43,6 +43,13 @@ import {
 import { settingsList } from './settings';
 import { privacyVerdict } from './verdict';
 
+/**
+ * Synthetic rows per table the report measures: a uniform sample of the output (the synthesis
+ * keeps it in a reservoir as the rows go by; a sharded generation regenerates its first shards),
+ * so the report's memory and time are the same whatever the output's row count.
+ */
+export const REPORT_ROWS = 50_000;
+
 /** What the engine's privacy mechanisms did (all optional; shown in the report's Privacy part). */
 export interface EnginePrivacyStats {
   /** Per column: how many categories were below the threshold and replaced (and in how many rows). */
