@@ -1,10 +1,11 @@
 /**
- * A full garbage collection of this process's JavaScript heap, run by the job runner between
- * steps. V8 collects its old generation only when it reaches a limit set from the heap it found
- * alive last time, so the garbage of a step (training's batches, the synthesis's rows) would
- * otherwise be carried into the next one and add to its peak, by an amount that depends on where
- * the collector happened to be rather than on the data. Collecting at the step's start makes the
- * peak of the synthesis and of the report the same whatever the output's row count.
+ * Full garbage collections of this process's JavaScript heap, run by the job runner. V8 collects
+ * its old generation when it reaches a limit set from the heap it found alive last time, times a
+ * factor it picks from how fast the program allocates; over a long synthesis (rows made, written
+ * and dropped by the million) the collections come at heights that vary from one to the next, so
+ * the highest of them, the worker's peak, rose with the number of rows. Collecting at a step's
+ * start (so it does not carry the garbage of the step before) and whenever the heap has grown by
+ * a set headroom above what was alive makes the peak the same whatever the output's row count.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -23,4 +24,34 @@ export function collectGarbage(): void {
     }
   }
   collect();
+}
+
+/** Garbage allowed above the live heap before a collection: at least this, or half the live heap (a collection's cost grows with it). */
+export const MIN_HEADROOM_BYTES = 128 * 2 ** 20;
+
+/**
+ * Collects now, then returns a check to call as work goes (once per batch): it collects again
+ * when the heap has grown by more than the headroom since the last collection. The heap then
+ * stays under what was alive plus the headroom, however long the work runs.
+ */
+export function boundedHeap(minHeadroom = MIN_HEADROOM_BYTES): { check(): void; readonly collections: number } {
+  let collections = 0;
+  let live = 0;
+  let limit = 0;
+  const used = (): number => v8.getHeapStatistics().used_heap_size;
+  const run = (): void => {
+    collectGarbage();
+    collections++;
+    live = used();
+    limit = live + Math.max(minHeadroom, live / 2);
+  };
+  run();
+  return {
+    check() {
+      if (used() > limit) run();
+    },
+    get collections() {
+      return collections;
+    },
+  };
 }

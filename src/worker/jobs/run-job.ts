@@ -33,7 +33,7 @@ import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { REPORT_ROWS } from '../engine/report/build';
-import { collectGarbage } from './collect-garbage';
+import { boundedHeap, collectGarbage } from './collect-garbage';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData, originalReader, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -211,8 +211,9 @@ export async function runJob(
 
     const samples: Record<string, Reservoir> = {};
     distributor = sharding;
-    // Training's garbage is not carried into the synthesis (nor the synthesis's into the report): see collect-garbage.ts.
-    collectGarbage();
+    // Training's garbage is not carried into the synthesis (nor the synthesis's into the report), and the
+    // synthesis's heap stays within a headroom of what is alive, whatever the rows: see collect-garbage.ts.
+    const heap = boundedHeap();
     const sharded = distributor;
     const result = await timeline.run('synthesize', async () => {
       if (sharded) {
@@ -244,6 +245,7 @@ export async function runJob(
           await out.append(table, batch);
           if (dest) await dest.append(table, batch);
           (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
+          heap.check();
           // A turn of the event loop per batch, so a cancel is heard while the rows are generated.
           await new Promise<void>((resolve) => setImmediate(resolve));
         },
