@@ -14,8 +14,9 @@ export function quote(dialect: DbDialect, name: string): string {
 /** The column type a created table gets in each dialect. */
 export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): string {
   // A column of a database of the same kind gets the source's exact type (precision, scale, length, time zone, unsigned, enums).
-  if (c.nativeOf === dialect && c.nativeType && !(dialect === 'mysql' && isKey && /text|blob/i.test(c.nativeType))) return c.nativeType;
-  return dialectOf(dialect).columnType(c, isKey);
+  const d = dialectOf(dialect);
+  if (c.nativeOf === dialect && c.nativeType && d.keepsNativeType(c.nativeType, isKey)) return c.nativeType;
+  return d.columnType(c, isKey);
 }
 
 /**
@@ -39,7 +40,7 @@ export function createTableSql(
     return `${q(c.name)}${type ? ` ${type}` : ''}${notNull ? ' NOT NULL' : ''}`;
   });
   if (t.primaryKey.length) parts.push(`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
-  if (opts.indexes && dialect === 'mysql') {
+  if (opts.indexes && dialectOf(dialect).inlineIndexes) {
     const own = relationships.filter((r) => r.childTable === t.name && planned.has(r.parentTable));
     for (const i of indexedForeignKeys([t], own)) parts.push(`INDEX ${q(foreignKeyIndexName(dialect, i.table, i.columns))} (${i.columns.map(q).join(', ')})`);
   }
@@ -47,7 +48,7 @@ export function createTableSql(
     if (r.childTable !== t.name || !planned.has(r.parentTable)) continue;
     parts.push(`FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`);
   }
-  return `CREATE TABLE ${qualified(t.name)} (${parts.join(', ')})${dialect === 'mysql' ? ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4' : ''}`;
+  return `CREATE TABLE ${qualified(t.name)} (${parts.join(', ')})${dialectOf(dialect).createTableOptions}`;
 }
 
 /** Storage types an existing column of a given storage type can hold without loss. */
@@ -70,7 +71,7 @@ const accepts: Record<StorageType, StorageType[]> = {
 /** Why an existing table cannot receive the planned columns; empty when it can. */
 export function columnMismatches(dialect: DbDialect, planned: TableMeta, existing: ExistingColumn[]): string[] {
   const out: string[] = [];
-  const norm = (s: string): string => (dialect === 'postgres' ? s : s.toLowerCase());
+  const norm = (s: string): string => (dialectOf(dialect).caseInsensitiveNames ? s.toLowerCase() : s);
   const byName = new Map(existing.map((c) => [norm(c.name), c]));
   for (const c of planned.columns) {
     const e = byName.get(norm(c.name));
@@ -78,8 +79,7 @@ export function columnMismatches(dialect: DbDialect, planned: TableMeta, existin
       out.push(`column "${c.name}" is missing`);
       continue;
     }
-    let st = storageTypeOf(e.nativeType).storageType;
-    if (dialect === 'sqlite' && st === 'unknown' && e.nativeType === '') st = 'unknown';
+    const st = storageTypeOf(e.nativeType).storageType;
     // MySQL tinyint(1) is its boolean; a boolean source column also fits any integer column.
     if (!accepts[st].includes(c.storageType))
       out.push(`column "${c.name}" is ${e.nativeType || 'untyped'} in the destination but ${c.storageType} in the synthetic data`);

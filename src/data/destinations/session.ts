@@ -23,13 +23,11 @@ export interface Session {
   sqlite?: Connection['sqlite'];
 }
 
-const CURRENT_USER: Record<DbKind, string> = { postgres: 'select current_user as u', mysql: 'select current_user() as u', sqlite: '' };
-
 async function session(spec: DestinationSpec, password: string | undefined, create: boolean): Promise<Session> {
   const d = dialectOf(spec.kind);
   const c = await d.connect(spec, passwordOf(spec, password), { purpose: 'write', create });
   const namespace = d.namespaceOf(spec);
-  const user = spec.kind === 'sqlite' ? (process.env.USER ?? 'you') : String((await c.query(CURRENT_USER[spec.kind]))[0]?.u ?? spec.user).replace(/@.*$/, '');
+  const user = await d.currentUser(c, spec);
   const s: Session = {
     dialect: spec.kind,
     spec,

@@ -123,4 +123,8 @@ export const mysqlDialect: Dialect = {
   catalog,
   existingTables,
   columnType,
+  keepsNativeType: (nativeType, isKey) => !(isKey && /text|blob/i.test(nativeType)),
+  inlineIndexes: true,
+  createTableOptions: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+  currentUser: async (c, spec) => String((await c.query('select current_user() as u'))[0]?.u ?? (spec.kind === 'mysql' ? spec.user : '')).replace(/@.*$/, ''),
 };

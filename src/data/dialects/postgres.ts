@@ -148,4 +148,8 @@ export const postgres: Dialect = {
   catalog,
   existingTables,
   columnType,
+  keepsNativeType: () => true,
+  inlineIndexes: false,
+  createTableOptions: '',
+  currentUser: async (c, spec) => String((await c.query('select current_user as u'))[0]?.u ?? (spec.kind === 'postgres' ? spec.user : '')).replace(/@.*$/, ''),
 };

@@ -202,4 +202,8 @@ export const sqlite: Dialect = {
   catalog,
   existingTables,
   columnType,
+  keepsNativeType: () => true,
+  inlineIndexes: false,
+  createTableOptions: '',
+  currentUser: async () => process.env.USER ?? 'you',
 };

@@ -94,4 +94,12 @@ export interface Dialect {
   existingTables(c: Connection, namespace: string): Promise<Map<string, ExistingColumn[]>>;
   /** The column type a created table gets for a column of the synthetic data. */
   columnType(c: ColumnMeta, isKey: boolean): string;
+  /** Whether a created column may take the exact type of a source of this same kind (MySQL keys cannot be text or blob). */
+  keepsNativeType(nativeType: string, isKey: boolean): boolean;
+  /** Whether `CREATE TABLE` holds the indexes of its foreign keys (MySQL/MariaDB); otherwise they are `CREATE INDEX` statements. */
+  readonly inlineIndexes: boolean;
+  /** What follows the column list of `CREATE TABLE` (engine and character set). */
+  readonly createTableOptions: string;
+  /** The user as the server knows it (without host), for messages and privilege checks. */
+  currentUser(c: Connection, spec: DbSpec): Promise<string>;
 }
