@@ -21,6 +21,11 @@ const awkward: CellValue[] = [
   false,
   new Date(Date.UTC(2024, 1, 29, 13, 5, 7, 9)),
   new Date(Date.UTC(12000, 0, 1)),
+  new Date(Date.UTC(2024, 1, 29, 23, 59, 59)),
+  new Date(Date.UTC(2024, 1, 29)),
+  new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999)),
+  new Date(Date.UTC(1901, 5, 15, 0, 0, 0, 1)),
+  new Date(Date.UTC(-3, 2, 1, 4, 5, 6)),
   new Date(Number.NaN),
 ];
 

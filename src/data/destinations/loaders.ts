@@ -74,16 +74,17 @@ export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[
   });
 }
 
+/** Rows as COPY / LOAD DATA text, one string built by appending (no array per row or per batch). */
 function textLines(rows: Row[], formats: CellFormat[]): string {
-  const n = formats.length;
-  const lines = new Array<string>(rows.length);
-  const cells = new Array<string>(n);
+  const last = formats.length - 1;
+  if (last < 0) return '\n'.repeat(rows.length);
+  let text = '';
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
-    for (let i = 0; i < n; i++) cells[i] = formats[i]!(r[i] ?? null);
-    lines[k] = cells.join('\t');
+    for (let i = 0; i < last; i++) text += `${formats[i]!(r[i] ?? null)}\t`;
+    text += `${formats[last]!(r[last] ?? null)}\n`;
   }
-  return rows.length ? `${lines.join('\n')}\n` : '';
+  return text;
 }
 
 /** The type OIDs of a table's columns, by name. */
