@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SynthesisConfig } from '../../src/shared/config';
 import type { RowBatch } from '../../src/shared/values';
@@ -100,19 +101,31 @@ describe('shard staging tables', () => {
     await events.close();
   }, 900_000);
 
-  it('are dropped when the execution fails at the swap, and the table in the way is left as it was', async () => {
+  it('are dropped when the execution fails at the swap, which the execution reports (not a cancel), and the table in the way is left as it was', async () => {
     const db = await database('postgres');
     const events = new QueueEvents(`${queueName}-shards`, { connection: redis.duplicate() });
     await events.waitUntilReady();
     const shard = firstShardDone(events);
     const run = doppel(['run', cfgFile, '--json', '--to', db.url, ...queueArgs], { store, env });
-    await shard;
+    const executionId = await shard;
     // A table of that name appears after the destination check: the swap (table mode "create") must refuse it.
     await querySql(db, 'create table orders (note text)');
     await querySql(db, "insert into orders values ('kept')");
+    // A reader holds a written shard's staging table, so the failed run's clean-up (which sets the
+    // execution's cancel key to stop the shards) waits until the workers have seen that key.
+    const reader = new pg.Client({ connectionString: db.url });
+    await reader.connect();
+    const [stage] = await shardStagesIn(db);
+    await reader.query('begin');
+    await reader.query(`lock table ${stage} in access share mode`);
+    while (!(await redis.exists(cancelKey(queueName, executionId)))) await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 2500)); // the workers look at the cancel key every second
+    await reader.query('commit');
+    await reader.end();
     const result = await run;
     expect(result.code).not.toBe(0);
-    expect(errorOf(result)).toMatch(/orders/);
+    expect(errorOf(result)).toMatch(/Table "orders" of \S+ already has rows/);
+    expect(errorOf(result)).not.toMatch(/canceled/i);
     expect(await shardStagesIn(db)).toEqual([]);
     expect(await querySql(db, 'select note from orders')).toEqual([{ note: 'kept' }]);
     expect(await redis.hlen(stagesKey(queueName))).toBe(0);

@@ -343,6 +343,8 @@ export async function runJob(
     emit({ type: 'result', summary });
     return summary;
   } catch (e) {
+    // Canceled or not is decided before the discard, which stops the shards through the cancel key (and so aborts this run's own signal on a site worker).
+    const canceled = signal.aborted;
     // Nothing half-written: the temporary output is discarded, a committed one removed.
     const pending = output as LocalOutput | null;
     if (pending) await pending.abort();
@@ -350,7 +352,7 @@ export async function runJob(
     if (streaming) await streaming.abort().catch(() => undefined);
     await fs.rm(outputPath, { force: true });
     if (distributor) await distributor.discard().catch(() => undefined);
-    throw signal.aborted ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;
+    throw canceled ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;
   } finally {
     if (built) dispose(built);
   }

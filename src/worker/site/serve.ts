@@ -125,7 +125,8 @@ export async function startSiteWorker(o: SiteWorkerOptions, say: (line: string) 
         say(`execution ${d.executionId} done`);
         return summary;
       } catch (e) {
-        const error = toErrorShape(controller.signal.aborted ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e);
+        // The job runner tells a cancel from a failure (a failure's discard sets the cancel key too, which aborts this controller).
+        const error = toErrorShape(e);
         emit({ type: 'error', error });
         await chain;
         say(`execution ${d.executionId} failed: ${error.message}`);
