@@ -53,26 +53,27 @@ const mutations: Mutation[] = [
     what: 'synthesis returns the training rows instead of generated ones',
     edits: [
       {
-        file: 'src/worker/engine/pipeline.ts',
-        after: 'export async function synthesize(',
-        anchor: '): Promise<SynthesisResult> {',
+        file: 'src/worker/engine/stages/generate.ts',
+        after: 'export const generateStage',
+        anchor: 'run(input, ctx) {',
         mode: 'insert-after',
         code: `
-  const realSink = opts.sink;
-  const served: Record<string, number> = {};
-  opts = {
-    ...opts,
-    sink: (table, batch) => {
-      const source = built.prepared.input.tables[table];
-      if (!source || source.rows.length === 0) return realSink(table, batch);
-      const at = batch.columns.map((c) => source.columns.indexOf(c));
-      const rows = batch.rows.map((row) => {
-        const real = source.rows[(served[table] = (served[table] ?? 0) + 1) % source.rows.length]!;
-        return row.map((v, i) => (at[i]! >= 0 ? (real[at[i]!] ?? null) : v));
-      });
-      return realSink(table, { columns: batch.columns, rows });
-    },
-  };
+    const realSink = input.sink;
+    const real = input.built.prepared.input.tables;
+    const served: Record<string, number> = {};
+    input = {
+      ...input,
+      sink: (table: string, batch: RowBatch) => {
+        const source = real[table];
+        if (!source || source.rows.length === 0) return realSink(table, batch);
+        const at = batch.columns.map((c) => source.columns.indexOf(c));
+        const rows = batch.rows.map((row) => {
+          const r = source.rows[(served[table] = (served[table] ?? 0) + 1) % source.rows.length]!;
+          return row.map((v, i) => (at[i]! >= 0 ? (r[at[i]!] ?? null) : v));
+        });
+        return realSink(table, { columns: batch.columns, rows });
+      },
+    };
 `,
       },
     ],

@@ -2,85 +2,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { synthesisConfigSchema, type SynthesisConfig } from '../../src/shared/config';
-import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { RowBatch } from '../../src/shared/values';
 import { build, dispose, preprocess, synthesize, train } from '../../src/worker/engine/pipeline';
 import { expectSynthetic, generatedColumns } from '../helpers/synthetic-checks';
-import { correlatedTable, correlatedTypes, tableConfig } from './helpers';
-
-/** people (600, the root) → orders (0–4 per person, more for x = A) → a `status` lookup kept as original data. */
-function relationalSetup(): { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> } {
-  const people = correlatedTable(600);
-  const orders: RowBatch = { columns: ['order_id', 'person_id', 'amount', 'status'], rows: [] };
-  people.rows.forEach((p, i) => {
-    const n = p[1] === 'A' ? 3 + (i % 2) : i % 2;
-    for (let k = 0; k < n; k++) orders.rows.push([orders.rows.length + 1, p[0]!, (p[1] === 'A' ? 100 : 10) + k, k === 0 ? 'new' : 'paid']);
-  });
-  const status: RowBatch = {
-    columns: ['code', 'label'],
-    rows: [
-      ['new', 'New order'],
-      ['paid', 'Paid'],
-      ['void', 'Cancelled'],
-    ],
-  };
-  const config = synthesisConfigSchema.parse({
-    source: { kind: 'files', path: '/nowhere' },
-    tables: {
-      people: tableConfig(correlatedTypes, ['id']),
-      orders: tableConfig({ order_id: 'id', person_id: 'id', amount: 'numerical', status: 'id' }, ['order_id']),
-      status: { ...tableConfig({ code: 'id', label: 'categorical' }, ['code']), treatment: 'original' },
-    },
-    foreignKeys: [
-      { parentTable: 'people', parentColumns: ['id'], childTable: 'orders', childColumns: ['person_id'], origin: 'declared' },
-      { parentTable: 'status', parentColumns: ['code'], childTable: 'orders', childColumns: ['status'], origin: 'declared' },
-    ],
-    settings: { device: 'cpu', epochs: 2 },
-  });
-  const col = (
-    name: string,
-    sdtype: DatasetMetadata['tables'][number]['columns'][number]['sdtype'],
-    storageType: 'string' | 'integer' | 'float' = 'string',
-  ) => ({ name, sdtype, storageType, nullable: false });
-  const metadata: DatasetMetadata = {
-    tables: [
-      { name: 'people', columns: Object.entries(correlatedTypes).map(([name, sdtype]) => col(name, sdtype)), primaryKey: ['id'], rowCount: 600 },
-      {
-        name: 'orders',
-        columns: [col('order_id', 'id', 'integer'), col('person_id', 'id', 'string'), col('amount', 'numerical', 'float'), col('status', 'id')],
-        primaryKey: ['order_id'],
-        rowCount: orders.rows.length,
-      },
-      { name: 'status', columns: [col('code', 'id'), col('label', 'categorical')], primaryKey: ['code'], rowCount: 3 },
-    ],
-    relationships: config.foreignKeys,
-  };
-  return { config, metadata, tables: { people, orders, status } };
-}
+import { relationalSetup, singleTableSetup as setup } from './helpers';
 
 const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'doppel-engine-'));
 afterAll(() => fs.rmSync(workspace, { recursive: true, force: true }));
-
-function setup(n: number, over: Record<string, unknown> = {}): { config: SynthesisConfig; metadata: DatasetMetadata; tables: Record<string, RowBatch> } {
-  const config = synthesisConfigSchema.parse({
-    source: { kind: 'files', path: '/nowhere.csv' },
-    tables: { people: tableConfig(correlatedTypes, ['id']) },
-    settings: { device: 'cpu', epochs: 5, ...over },
-  });
-  const metadata: DatasetMetadata = {
-    tables: [
-      {
-        name: 'people',
-        columns: Object.entries(correlatedTypes).map(([name, sdtype]) => ({ name, sdtype, storageType: 'string', nullable: true })),
-        primaryKey: ['id'],
-        rowCount: n,
-      },
-    ],
-    relationships: [],
-  };
-  return { config, metadata, tables: { people: correlatedTable(n) } };
-}
 
 describe('pipeline', () => {
   it('runs the steps, streams batches to the sink, writes artifacts and keeps a holdout', async () => {

@@ -8,7 +8,7 @@ import { statsColumns, type StatsRequest, type TableStats } from '../../shared/t
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
-import { isRelational } from '../engine/pipeline';
+import { isRelational } from '../engine/stages/engines';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
 import { HELD_SAMPLE_ROWS, HELD_WHOLE_ROWS, heldInPart, heldOriginals, type OriginalReader } from '../engine/original-data';
 

@@ -8,7 +8,8 @@ import fs from 'node:fs/promises';
 import type { SynthesisConfig } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { CellValue, RowBatch } from '../../shared/values';
-import { isRelational, outputRows } from '../engine/pipeline';
+import { isRelational } from '../engine/stages/engines';
+import { outputRows } from '../engine/stages/output-rows';
 import { buildPlan } from '../engine/relational/plan';
 
 /** SQLite's pages, row headers and indexes over the raw cell bytes. */

@@ -24,10 +24,13 @@ import { writeDestination } from '../../data/destinations/write';
 import { openDestinationWriter, streamingRefusal, type DestinationWriter } from '../../data/destinations/streaming-write';
 import { destinationMapping } from '../../data/destinations/mapping';
 import { readOutputTable } from '../../data/exporters/table-reader';
-import { build, dispose, preprocess, reloadPrepared, synthesize, train, modelSummary, type BuiltDataset } from '../engine/pipeline';
-import { generatesFromArtifacts, writeSource } from '../engine/generation-artifacts';
+import type { BuiltDataset } from '../engine/stages/dataset';
+import { analyzeStage } from '../engine/stages/analyze';
+import { encodeStage } from '../engine/stages/encode';
+import { generateStage } from '../engine/stages/generate';
+import { loadEncoded } from '../engine/stages/reload';
+import { build, dispose, modelSummary, trainStage } from '../engine/stages/train';
 import { buildReport } from '../engine/report/build';
-import { loadTableModel } from '../engine/model-artifacts';
 import { readReportFile, writeReportFiles } from '../../report/files';
 import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
@@ -90,21 +93,21 @@ export async function runJob(
   let fingerprint: LoadedData['fingerprint'] | null = null;
   try {
     const generate = cmd.generate;
-    // Generating again reads the trained run's artifacts only, when it wrote them (else the source, as training did).
+    // Generating again loads the trained run's analyze and encode artifacts, when it wrote them (else the source is read, as training did).
     const stored =
-      generate && secrets.artifactKey ? await reloadPrepared({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log, signal }) : null;
+      generate && secrets.artifactKey ? await loadEncoded({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log, signal }) : null;
     let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats' | 'copied'>>;
     if (stored) {
       timeline.skip('load');
-      if (stored.source.fingerprint) emit({ type: 'fingerprint', ...stored.source.fingerprint });
+      if (stored.input.fingerprint) emit({ type: 'fingerprint', ...stored.input.fingerprint });
       const originals = Object.entries(config.tables)
         .filter(([, t]) => t.treatment === 'original')
         .map(([name]) => name);
       log(
         'info',
-        `Generating from the stored model of ${stored.prepared.order.length} table(s) alone${originals.length ? `, with the original-data table(s) ${originals.map((t) => `"${t}"`).join(', ')} from the first run's output` : ''}: the source is not read.`,
+        `Generating from the stored model of ${stored.order.length} table(s) alone${originals.length ? `, with the original-data table(s) ${originals.map((t) => `"${t}"`).join(', ')} from the first run's output` : ''}: the source is not read.`,
       );
-      loaded = { metadata: stored.source.metadata, tables: stored.prepared.input.tables, sourceRows: stored.source.sourceRows };
+      loaded = { metadata: stored.input.metadata, tables: stored.input.tables, sourceRows: stored.sourceRows };
     } else {
       if (generate) log('info', 'The trained run left no generation artifacts (a relational synthesis, or an older run): the source is read again.');
       loaded = await timeline.run('load', async () => {
@@ -161,30 +164,36 @@ export async function runJob(
     log('info', estimateText(estimate, !!sharding));
     abortIfNeeded(signal);
 
-    const prepared = await timeline.run('preprocess', async () => {
-      if (stored) return stored.prepared;
-      const p = await preprocess({
-        config,
-        metadata: loaded.metadata,
-        tables: loaded.tables,
-        sourceRows: loaded.sourceRows,
-        ...(loaded.wholeStats ? { wholeStats: loaded.wholeStats } : {}),
-        workspace,
-        log,
-        mockingKey: secrets.mockingKey,
-        ...(loaded.copied?.length ? { copies: { copied: loaded.copied, read: originalReader(config, { password: secrets.sourcePassword }) } } : {}),
-        ...(secrets.artifactKey ? { artifactKey: secrets.artifactKey } : {}),
-      });
-      if (secrets.artifactKey && !generate && generatesFromArtifacts(config, p.relational !== undefined))
-        await writeSource(workspace, { metadata: loaded.metadata, sourceRows: p.sourceRows, order: p.order, fingerprint });
-      return p;
+    const stageCtx = { signal, log };
+    const prepared = await timeline.run(encodeStage.name, async () => {
+      if (stored) return stored;
+      const analysis = await analyzeStage.run(
+        {
+          config,
+          metadata: loaded.metadata,
+          tables: loaded.tables,
+          sourceRows: loaded.sourceRows,
+          ...(loaded.wholeStats ? { wholeStats: loaded.wholeStats } : {}),
+          workspace,
+          log,
+          mockingKey: secrets.mockingKey,
+          ...(loaded.copied?.length ? { copies: { copied: loaded.copied, read: originalReader(config, { password: secrets.sourcePassword }) } } : {}),
+          ...(secrets.artifactKey ? { artifactKey: secrets.artifactKey } : {}),
+          fingerprint,
+        },
+        stageCtx,
+      );
+      await analyzeStage.save(analysis, workspace);
+      const encoded = await encodeStage.run(analysis, stageCtx);
+      await encodeStage.save(encoded, workspace);
+      return encoded;
     });
     abortIfNeeded(signal);
     built = await timeline.run('build', async () => {
       const b = await build(prepared);
       if (generate) {
         // The trained model is read back instead of trained: same encoding, saved weights.
-        await train(b, { signal, fit: (p) => loadTableModel(generate.from, p) });
+        await trainStage.load(generate.from, b, stageCtx);
         log('info', `Reused the trained model of ${Object.keys(b.models).length} table(s); no training.`);
       }
       return b;
@@ -193,20 +202,21 @@ export async function runJob(
     if (notice) log('warn', notice);
     emit({ type: 'ready', backend: built.backend, ...(notice ? { notice } : {}) });
     const model = built;
-    if (generate) timeline.skip('train');
+    if (generate) timeline.skip(trainStage.name);
     else {
-      await timeline.run('train', () =>
-        // Every epoch's loss is sent (not throttled away), so the chart shows every epoch of every table live.
-        train(model, {
-          signal,
-          onProgress: (p) =>
-            timeline.progress('train', p.done, p.total, {
+      await timeline.run(trainStage.name, async () => {
+        await trainStage.run(model, {
+          ...stageCtx,
+          // Every epoch's loss is sent (not throttled away), so the chart shows every epoch of every table live.
+          progress: (p) =>
+            timeline.progress(trainStage.name, p.done, p.total, {
               metrics: p.metrics,
               message: p.message ?? p.metrics?.table,
               force: p.metrics?.trainLoss !== undefined,
             }),
-        }),
-      );
+        });
+        await trainStage.save(model, workspace);
+      });
     }
 
     const samples: Record<string, Reservoir> = {};
@@ -215,7 +225,7 @@ export async function runJob(
     // synthesis's heap stays within a headroom of what is alive, whatever the rows: see collect-garbage.ts.
     const heap = boundedHeap();
     const sharded = distributor;
-    const result = await timeline.run('synthesize', async () => {
+    const result = await timeline.run(generateStage.name, async () => {
       if (sharded) {
         return sharded.generate({
           built: model,
@@ -237,19 +247,21 @@ export async function runJob(
         else live = await openDestinationWriter(config.destination, plan, { password: secrets.destinationPassword, signal });
       }
       const dest = live;
-      return synthesize(model, {
-        signal,
-        ...(generate ? { count: generate.rows, seed: generate.seed } : {}),
-        onProgress: (p) => timeline.progress('synthesize', p.done, p.total, { message: p.message }),
-        sink: async (table, batch) => {
-          await out.append(table, batch);
-          if (dest) await dest.append(table, batch);
-          (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
-          heap.check();
-          // A turn of the event loop per batch, so a cancel is heard while the rows are generated.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+      return generateStage.run(
+        {
+          built: model,
+          ...(generate ? { count: generate.rows, seed: generate.seed } : {}),
+          sink: async (table, batch) => {
+            await out.append(table, batch);
+            if (dest) await dest.append(table, batch);
+            (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
+            heap.check();
+            // A turn of the event loop per batch, so a cancel is heard while the rows are generated.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          },
         },
-      });
+        { ...stageCtx, progress: (p) => timeline.progress(generateStage.name, p.done, p.total, { message: p.message }) },
+      );
     });
     abortIfNeeded(signal);
 

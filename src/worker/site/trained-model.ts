@@ -1,18 +1,20 @@
 /**
  * A trained model made ready to generate on a site worker, from the artifacts folder named in the
- * job description: the encoders, copy filter and fake pools read back from the generation
- * artifacts and the weights from the model files, without reading the source. A run that wrote
- * no generation artifacts (a relational synthesis, original-data tables, an older run) is
- * prepared as training prepared it: the source is read (a training sample, drawn as the training
- * run drew it) into the same encoding. Nothing is trained.
- */
+ * job description: the analyze and encode stages' outputs and the train stage's weights loaded
+ * (stages/reload.ts, `trainStage.load`), without reading the source. A run that wrote no
+ * generation artifacts (a relational synthesis, an older run) is analyzed
+ * and encoded again from the source (a training sample, drawn as the training run drew it) into
+ * the same encoding. Nothing is trained. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SynthesisConfig } from '../../shared/config';
 import type { DatasetMetadata } from '../../shared/metadata';
-import { build, dispose, preprocess, reloadPrepared, train, type BuiltDataset, type PreparedDataset } from '../engine/pipeline';
-import { loadTableModel } from '../engine/model-artifacts';
+import { analyzeStage } from '../engine/stages/analyze';
+import type { BuiltDataset, PreparedDataset } from '../engine/stages/dataset';
+import { encodeStage } from '../engine/stages/encode';
+import { loadEncoded } from '../engine/stages/reload';
+import { build, dispose, trainStage } from '../engine/stages/train';
 import { loadData, originalReader } from '../jobs/load-data';
 
 export interface TrainedModel {
@@ -31,31 +33,35 @@ export async function loadTrainedModel(
   const scratch = await mkdtemp(path.join(tmpdir(), 'doppel-shard-'));
   let built: BuiltDataset | null = null;
   try {
-    const stored = secrets.artifactKey ? await reloadPrepared({ config, from: modelDir, workspace: scratch, artifactKey: secrets.artifactKey }) : null;
+    const stored = secrets.artifactKey ? await loadEncoded({ config, from: modelDir, workspace: scratch, artifactKey: secrets.artifactKey }) : null;
     let prepared: PreparedDataset;
     let metadata: DatasetMetadata;
     if (stored) {
-      prepared = stored.prepared;
-      metadata = stored.source.metadata;
+      prepared = stored;
+      metadata = stored.input.metadata;
     } else {
       const data = await loadData(config, {
         ...(secrets.sourcePassword !== undefined ? { password: secrets.sourcePassword } : {}),
         ...(signal ? { signal } : {}),
       });
       metadata = data.metadata;
-      prepared = await preprocess({
-        config,
-        metadata: data.metadata,
-        tables: data.tables,
-        sourceRows: data.sourceRows,
-        wholeStats: data.wholeStats,
-        copies: { copied: data.copied, read: originalReader(config, { password: secrets.sourcePassword }) },
-        workspace: scratch,
-        ...(secrets.mockingKey !== undefined ? { mockingKey: secrets.mockingKey } : {}),
-      });
+      const analysis = await analyzeStage.run(
+        {
+          config,
+          metadata: data.metadata,
+          tables: data.tables,
+          sourceRows: data.sourceRows,
+          wholeStats: data.wholeStats,
+          copies: { copied: data.copied, read: originalReader(config, { password: secrets.sourcePassword }) },
+          workspace: scratch,
+          ...(secrets.mockingKey !== undefined ? { mockingKey: secrets.mockingKey } : {}),
+        },
+        {},
+      );
+      prepared = await encodeStage.run(analysis, {});
     }
     built = await build(prepared);
-    await train(built, { ...(signal ? { signal } : {}), fit: (p) => loadTableModel(modelDir, p) });
+    await trainStage.load(modelDir, built, signal ? { signal } : {});
     const ready = built;
     return {
       built: ready,
