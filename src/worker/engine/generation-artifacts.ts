@@ -9,13 +9,17 @@
  *   columns' fake pools (fakes only) and, sealed with the execution's artifact key (AES-256-GCM),
  *   the values of kept and masked columns.
  *
+ * - `relational.json` for a relational synthesis (relational/artifacts.ts): the learned structure
+ *   and matchers, each table's real child counts (counts only) and output copy filter (keyed
+ *   hashes), so that candidates are chosen and links matched without a training row.
+ *
  * Original-data tables are not stored again: they are read back from the trained run's output
  * (`output.sqlite` in its workspace), where they were copied as they are.
  *
  * No real value of a synthesized, mocked or protected column is written in clear. The artifact
- * key itself lives in the project store, never in the workspace. Single-table syntheses are
- * written; relational ones still read their training rows from the source (their samplers compare
- * candidates with real rows).
+ * key itself lives in the project store, never in the workspace. Single-table syntheses and
+ * relational ones without original-data tables are written; a relational one with original-data
+ * tables still reads the source (its matchers of the FKs into them learn on training rows).
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -71,7 +75,7 @@ const tableSchema = z.object({
 });
 
 /** JSON with Dates and non-finite numbers kept (`{"$d": iso}`, `{"$n": "Infinity"}`). */
-function stringify(value: unknown): string {
+export function stringify(value: unknown): string {
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
     const raw = this[key];
     if (raw instanceof Date) return { $d: raw.toISOString() };
@@ -80,7 +84,7 @@ function stringify(value: unknown): string {
   });
 }
 
-function parse(text: string): unknown {
+export function parse(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) => {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, unknown>;
@@ -97,18 +101,18 @@ function sealKey(artifactKey: string): Buffer {
   return createHmac('sha256', Buffer.from(artifactKey, 'hex')).update('sealed values').digest();
 }
 
-function keyCheck(artifactKey: string): string {
+export function keyCheck(artifactKey: string): string {
   return createHmac('sha256', Buffer.from(artifactKey, 'hex')).update('key check').digest('hex').slice(0, 16);
 }
 
-function seal(artifactKey: string, text: string): string {
+export function seal(artifactKey: string, text: string): string {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', sealKey(artifactKey), iv);
   const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
 }
 
-function unseal(artifactKey: string, sealed: string, table: string): string {
+export function unseal(artifactKey: string, sealed: string, table: string): string {
   const buf = Buffer.from(sealed, 'base64');
   try {
     const decipher = createDecipheriv('aes-256-gcm', sealKey(artifactKey), buf.subarray(0, 12));
@@ -119,15 +123,19 @@ function unseal(artifactKey: string, sealed: string, table: string): string {
   }
 }
 
-function wrongKey(table: string): AppError {
+export function wrongKey(table: string): AppError {
   return new AppError('CONFIG_INVALID', `The stored model of table "${table}" was written under another key than the one in this project's store.`, {
     fix: 'Generate from the project that ran the synthesis, or run the synthesis again.',
   });
 }
 
-/** True when a synthesis can be generated again from its artifacts and its output alone (no relational tables). */
-export function generatesFromArtifacts(_config: SynthesisConfig, relational: boolean): boolean {
-  return !relational;
+/**
+ * True when a synthesis can be generated again from its artifacts and its output alone: a
+ * single-table one, or a relational one without original-data tables (the matchers of FKs into
+ * original data learn on training rows).
+ */
+export function generatesFromArtifacts(config: SynthesisConfig, relational: boolean): boolean {
+  return !relational || Object.values(config.tables).every((t) => t.treatment !== 'original');
 }
 
 /**
@@ -232,7 +240,7 @@ export async function writeGenerationArtifact(workspace: string, p: PreparedTabl
   await fs.writeFile(path.join(dir, GENERATION_JSON), stringify(artifact));
 }
 
-async function readParsed<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
+export async function readParsed<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T | null> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');

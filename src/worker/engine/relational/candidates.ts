@@ -7,15 +7,28 @@
 import type { Row, RowBatch } from '../../../shared/values';
 import { generate as generateIds } from '../encoders/id';
 import { encodeValues } from '../encoders/index';
-import { rakeWeights, tokenMarginals } from '../model/rake';
+import { rakeWeights } from '../model/rake';
+import type { CopyFilter } from '../privacy-filter';
 import { createRng, type Rng } from '../rng';
-import { sampleTable, type TableModel } from '../table-model';
-import { downweightCopies, outputCopyFilter } from './copies';
+import { sampleTable, trainingMarginals, type TableModel } from '../table-model';
+import { downweightCopies } from './copies';
 
 export const COUNT_PREFIX = '__children_';
 
 export function countColumn(child: string): string {
   return COUNT_PREFIX + child;
+}
+
+/**
+ * What the candidates of a table are chosen towards, learned from its training rows once and kept
+ * without real values: the real child counts of every training row (counts only, by child-count
+ * column) and the copy filter on the columns that reach the output (keyed hashes, copies.ts).
+ */
+export interface CandidateTargets {
+  /** Training rows of the table. */
+  rows: number;
+  counts: Record<string, Int32Array>;
+  copies: CopyFilter;
 }
 
 async function collect(gen: AsyncIterable<RowBatch>, columns: string[]): Promise<RowBatch> {
@@ -40,12 +53,12 @@ export async function sampleChildren(
   ctx: { matrix: Float32Array; dim: number },
   n: number,
   columns: string[],
-  training: RowBatch,
+  targets: CandidateTargets,
   seed: number,
   signal?: AbortSignal,
 ): Promise<RowBatch> {
   const all = await sampleCandidates(tm, ctx, n, columns, seed, signal);
-  return all.rows.length === n ? all : selectCandidates(tm, all, n, training, seed);
+  return all.rows.length === n ? all : selectCandidates(tm, all, n, targets, seed);
 }
 
 /** Candidates per child row of a table (1 when its model does not rake). */
@@ -69,9 +82,9 @@ export async function sampleCandidates(
 }
 
 /** One candidate kept per row (laid out as sampleCandidates does), then the table finished. */
-export function selectCandidates(tm: TableModel, all: RowBatch, n: number, training: RowBatch, seed: number): RowBatch {
+export function selectCandidates(tm: TableModel, all: RowBatch, n: number, targets: CandidateTargets, seed: number): RowBatch {
   const k = all.rows.length / n;
-  const { tokens, targets, w } = candidateWeights(tm, all, training);
+  const { tokens, targets: marginals, w } = candidateWeights(tm, all, targets);
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
   for (let r = 0; r < n; r++) {
@@ -88,24 +101,24 @@ export function selectCandidates(tm: TableModel, all: RowBatch, n: number, train
     }
     keep[r] = pick * n + r;
   }
-  balanceCounts(all, keep, ownCandidates(keep, k, n), training, rng, { tokens, targets });
-  return finishTable(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
+  balanceCounts(all, keep, ownCandidates(keep, k, n), targets, rng, { tokens, targets: marginals });
+  return finishTable(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, targets, seed);
 }
 
 /** The kept rows of a whole table: rare child counts the model never proposed filled in, ids numbered. */
-function finishTable(tm: TableModel, batch: RowBatch, training: RowBatch, seed: number): RowBatch {
-  fillCountShortfalls(batch, training, createRng(seed ^ 0xf111));
+function finishTable(tm: TableModel, batch: RowBatch, targets: CandidateTargets, seed: number): RowBatch {
+  fillCountShortfalls(batch, targets, createRng(seed ^ 0xf111));
   return renumberIds(tm, batch, seed);
 }
 
 /** Raking weights of the candidates towards the training marginals, copies of unique training rows weighed down. */
-function candidateWeights(tm: TableModel, all: RowBatch, training: RowBatch): { tokens: Int32Array[]; targets: Float64Array[]; w: Float64Array } {
+function candidateWeights(tm: TableModel, all: RowBatch, targets: CandidateTargets): { tokens: Int32Array[]; targets: Float64Array[]; w: Float64Array } {
   const p = tm.prepared;
   const tokens = tokensOf(tm, all);
-  const targets = tm.marginals ?? tokenMarginals(p.tokens, p.cards);
-  const w = rakeWeights(tokens, targets, all.rows.length);
-  downweightCopies(w, all.rows, outputCopyFilter(tm, training, all.columns, COUNT_PREFIX));
-  return { tokens, targets, w };
+  const marginals = tm.marginals ?? trainingMarginals(p);
+  const w = rakeWeights(tokens, marginals, all.rows.length);
+  downweightCopies(w, all.rows, targets.copies);
+  return { tokens, targets: marginals, w };
 }
 
 /** Modelled tokens of decoded rows (the columns the model generates). */
@@ -148,7 +161,7 @@ export async function sampleRoot(
   tm: TableModel,
   n: number,
   columns: string[],
-  training: RowBatch,
+  targets: CandidateTargets,
   seed: number,
   signal?: AbortSignal,
   /** The root's rows in the whole output (n is a family chunk's part of them). */
@@ -157,7 +170,7 @@ export async function sampleRoot(
   const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || whole >= 2000 ? 1 : ROOT_CANDIDATES;
   const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
   if (k === 1) return all;
-  const { tokens, targets, w } = candidateWeights(tm, all, training);
+  const { tokens, targets: marginals, w } = candidateWeights(tm, all, targets);
   // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
   const rng = createRng(seed ^ 0x2007);
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
@@ -170,12 +183,12 @@ export async function sampleRoot(
       keep,
       keys.slice(n).map((x) => x.i),
     ),
-    training,
+    targets,
     rng,
-    { tokens, targets },
+    { tokens, targets: marginals },
   );
   keep.sort((a, b) => a - b);
-  return finishTable(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, training, seed);
+  return finishTable(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, targets, seed);
 }
 
 /** Where a kept candidate can be replaced: a proposal for slot `a`, and what happens when it is accepted. */
@@ -243,12 +256,12 @@ function balanceCounts(
   all: RowBatch,
   keep: number[],
   alternatives: Alternatives,
-  training: RowBatch,
+  targets: CandidateTargets,
   rng: Rng,
   marg?: { tokens: Int32Array[]; targets: Float64Array[] },
 ): void {
   const cols = all.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? i : -1)).filter((i) => i >= 0);
-  if ((!cols.length && !marg) || keep.length === 0 || training.rows.length === 0) return;
+  if ((!cols.length && !marg) || keep.length === 0 || targets.rows === 0) return;
   const n = keep.length;
   const num = (v: unknown): number => {
     const x = Number(v);
@@ -256,8 +269,7 @@ function balanceCounts(
   };
   const specs = cols
     .map((c) => {
-      const ti = training.columns.indexOf(all.columns[c]!);
-      const real = training.rows.map((r) => num(r[ti])).sort((a, b) => a - b);
+      const real = Array.from(targets.counts[all.columns[c]!] ?? new Int32Array(targets.rows), num).sort((a, b) => a - b);
       const edges = [...new Set(Array.from({ length: 20 }, (_, q) => real[Math.min(real.length - 1, Math.floor(((q + 1) / 20) * real.length))]!))];
       const bin = (v: number): number => {
         const b = edges.findIndex((e) => v <= e);
@@ -325,11 +337,10 @@ function balanceCounts(
 /** Share of a child table's expected size under which the missing children are filled in. */
 const SHORTFALL = 0.8;
 
-function fillCountShortfalls(batch: RowBatch, training: RowBatch, rng: Rng): void {
+function fillCountShortfalls(batch: RowBatch, targets: CandidateTargets, rng: Rng): void {
   batch.columns.forEach((name, c) => {
     if (!name.startsWith(COUNT_PREFIX)) return;
-    const ti = training.columns.indexOf(name);
-    const real = training.rows.map((r) => Number(r[ti])).filter((v) => Number.isFinite(v));
+    const real = Array.from(targets.counts[name] ?? []);
     const target = (real.reduce((a, b) => a + b, 0) / Math.max(1, real.length)) * batch.rows.length;
     const sum = batch.rows.reduce((a, r) => a + (Number(r[c]) > 0 ? Number(r[c]) : 0), 0);
     fillShortfall(batch, c, sum, target, real, rng);

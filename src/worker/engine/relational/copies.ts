@@ -6,20 +6,25 @@
  */
 import type { RowBatch } from '../../../shared/values';
 import { CopyFilter } from '../privacy-filter';
-import type { TableModel } from '../table-model';
+import type { PreparedTable } from '../table-model';
 
 /** Weight left to a candidate that copies a rare training row (it is kept only if all candidates are copies). */
 export const COPY_WEIGHT = 1e-6;
 
-export function outputCopyFilter(tm: TableModel, training: RowBatch, columns: string[], internalPrefix: string): CopyFilter {
-  const copyFilter = tm.prepared.effective.copyFilter;
+/**
+ * Built once from the training rows; `columns`: the columns of the rows it checks; `key`: the
+ * execution's artifact key (hex), so that the filter can be written with the generation
+ * artifacts and checked again without the source (absent: a random in-memory key).
+ */
+export function outputCopyFilter(prepared: PreparedTable, training: RowBatch, columns: string[], internalPrefix: string, key?: string): CopyFilter {
+  const copyFilter = prepared.effective.copyFilter;
   if (!copyFilter.enabled) return CopyFilter.none();
-  const names = tm.prepared.plans.filter((p) => p.role === 'model' && !p.name.startsWith(internalPrefix)).map((p) => p.name);
+  const names = prepared.plans.filter((p) => p.role === 'model' && !p.name.startsWith(internalPrefix)).map((p) => p.name);
   const inTraining = names.map((n) => training.columns.indexOf(n));
   const positions = names.map((n) => columns.indexOf(n));
   if (names.length === 0 || inTraining.some((i) => i < 0) || positions.some((i) => i < 0)) return CopyFilter.none();
   const values = inTraining.map((i) => training.rows.map((r) => r[i] ?? null));
-  return CopyFilter.fromColumns(values, positions, copyFilter.threshold);
+  return CopyFilter.fromColumns(values, positions, copyFilter.threshold, key);
 }
 
 /** Scales down the weights of candidates that copy a rare training row. */

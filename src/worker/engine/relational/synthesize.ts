@@ -36,7 +36,17 @@ import { fitScorer, scoring, type PairScorer } from './matcher';
 import { learnLookup, matchedLookups, matchLookup, type LookupModel } from './lookups';
 import { learnLink, matchLink, type LinkModel } from './matched-link';
 import { protectRareByEntity } from './entity-privacy';
-import { childCandidates, COUNT_PREFIX, countColumn, sampleCandidates, sampleChildren, sampleRoot, selectCandidates } from './candidates';
+import {
+  childCandidates,
+  COUNT_PREFIX,
+  countColumn,
+  sampleCandidates,
+  sampleChildren,
+  sampleRoot,
+  selectCandidates,
+  type CandidateTargets,
+} from './candidates';
+import { outputCopyFilter } from './copies';
 import { constantAmongSiblings, inheritedColumns, type InheritedColumn } from './parent-values';
 import { planFromData, resolveLinks, trainingSubtrees } from './links';
 import { treesOf } from './plan';
@@ -63,6 +73,20 @@ export interface RelationalInput {
   effective?: EffectiveSettings;
   /** Statistics over every row of the tables read as samples (rare categories are decided on them). */
   wholeStats?: Record<string, TableStats>;
+  /** Per-execution secret (hex) the copy filters are keyed by, so that they can be written with the generation artifacts. */
+  artifactKey?: string;
+}
+
+/** Preferred depth of a generated row in a self-reference: the nearest of these centres of the real rows' features. */
+export interface DepthCentre {
+  depth: number;
+  centre: Float32Array;
+}
+
+/** The learned matchers of a trained run read back from its artifacts (relational/artifacts.ts), featurizers left out. */
+export interface StoredMatchers {
+  matchers: Record<string, { scorer: PairScorer; depths: DepthCentre[] }>;
+  links: Record<string, Omit<LinkModel, 'child' | 'parent'>>;
 }
 
 export interface RelationalPrepared {
@@ -90,6 +114,10 @@ export interface RelationalPrepared {
   evaluation: Record<string, { train: RowBatch; holdout: RowBatch }>;
   /** Self-references: the real forest's shape and the depth of every training row. */
   forests: Record<string, { fk: Relationship; shape: ForestShape; depth: Int32Array }[]>;
+  /** What each table's candidates are chosen towards (child counts, copy filter): all that generating needs of the training rows. */
+  targets: Record<string, CandidateTargets>;
+  /** Set when read back from a trained run's artifacts: the matchers are restored, not fitted (`training` is then empty). */
+  stored?: StoredMatchers;
   warnings: string[];
 }
 
@@ -99,8 +127,8 @@ export interface RelationalModel {
   featurizers: Record<string, Featurizer>;
   /** Ordered children: features of the previous sibling's sequence value. */
   previous: Record<string, Featurizer>;
-  /** Learned scorers of the self-references, by relationship key. */
-  matchers: Record<string, { scorer: PairScorer; child: Featurizer; parent: Featurizer }>;
+  /** Learned scorers of the self-references, by relationship key, with the feature centres of the real rows' depths. */
+  matchers: Record<string, { scorer: PairScorer; child: Featurizer; parent: Featurizer; depths: DepthCentre[] }>;
   /** Learned matchers of the non-context FKs, by relationship key. */
   links: Record<string, LinkModel>;
   /** Learned matchers of the FKs into original-data tables, by child table. */
@@ -234,7 +262,17 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
       minRows: plan.tables[t]!.context ? MIN_ROWS_CHILD : MIN_ROWS_ROOT,
       mockingKey: input.mockingKey,
       ...(input.wholeStats?.[t] ? { whole: input.wholeStats[t] } : {}),
+      ...(input.artifactKey ? { artifactKey: input.artifactKey } : {}),
     });
+  }
+  const targets: Record<string, CandidateTargets> = {};
+  for (const t of plan.order) {
+    const p = prepared[t]!;
+    targets[t] = {
+      rows: training[t]!.rows.length,
+      counts: Object.fromEntries(plan.tables[t]!.children.map((fk, j) => [countColumns[t]![fk.childTable]!, counts[t]![j]!])),
+      copies: outputCopyFilter(p, training[t]!, [...p.columns], COUNT_PREFIX, input.artifactKey),
+    };
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
   for (const a of Object.values(assignments).flat()) a.nullRate = emptyShare(input, a.fk, a.nullRate);
@@ -293,6 +331,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     steps,
     evaluation,
     forests,
+    targets,
     warnings,
   };
 }
@@ -345,11 +384,20 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
   const model: RelationalModel = { prepared, models: {}, featurizers: {}, previous: {}, matchers: {}, links: {}, lookups: {} };
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   const budget = tableBudgets(prepared);
+  const stored = prepared.stored;
   try {
     for (const t of plan.order) {
       checkAborted(opts.signal);
       const p = prepared.prepared[t]!;
       model.featurizers[t] = featurizer(p);
+      const seq = prepared.sequences[t];
+      if (stored) {
+        // Read back: the table models come from `fit`, the contexts from the generated parents.
+        if (seq) model.previous[t] = featurizer(p, [seq]);
+        model.models[t] = await (opts.fit ?? fitTable)(p, { signal: opts.signal });
+        await opts.onFitted?.(t, model.models[t]);
+        continue;
+      }
       const ctx = plan.tables[t]!.context;
       const link = ctx ? prepared.parentIdx[t]! : null;
       let context: { matrix: Float32Array; dim: number } | undefined;
@@ -358,7 +406,6 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
         const order = siblingOrder(prepared.training[t]!, prepared.input.config.tables[t]!);
         const sib = siblingPositions(link, order, prepared.training[ctx.parentTable]!.rows.length);
         context = childContext(parent.matrix, parent.dim, link, sib.position, sib.siblings);
-        const seq = prepared.sequences[t];
         if (seq) {
           const f = (model.previous[t] = featurizer(p, [seq]));
           context = withPrevious(context, f.encode(prepared.training[t]!), f.dim, previousSiblings(link, order));
@@ -373,7 +420,8 @@ export async function fitRelational(prepared: RelationalPrepared, opts: Relation
       await opts.onFitted?.(t, model.models[t]);
       if (plan.tables[t]!.children.length > 0) contexts[t] = rowContext(model, t, prepared.training[t]!, contexts, link);
     }
-    fitMatchers(model);
+    if (stored) restoreMatchers(model, stored);
+    else fitMatchers(model);
   } catch (e) {
     disposeRelational(model);
     throw e;
@@ -402,7 +450,9 @@ export interface RelationalSynthesisOptions {
 /** Rows of each root of the output (default: each root's source rows through the output-size setting). */
 export function relationalRootRows(model: RelationalModel, rootRows?: Record<string, number>): Record<string, number> {
   const { plan, input } = model.prepared;
-  return Object.fromEntries(plan.roots.map((t) => [t, rootRows?.[t] ?? outputRootRows(input.config, input.tables[t]!.rows.length)]));
+  return Object.fromEntries(
+    plan.roots.map((t) => [t, rootRows?.[t] ?? outputRootRows(input.config, input.tables[t]?.rows.length ?? model.prepared.targets[t]!.rows)]),
+  );
 }
 
 /** Family chunks [from, to) of an output, each as its tables (parents first, keys numbered from 0 in the chunk) and the keys it numbered per table. */
@@ -526,7 +576,7 @@ async function synthesizeChunk(
     let batch: RowBatch;
     if (!tp.context) {
       const n = roots[t] ?? 0;
-      batch = await sampleRoot(tm, n, columns, model.prepared.training[t]!, seed, signal, whole[t] ?? n);
+      batch = await sampleRoot(tm, n, columns, model.prepared.targets[t]!, seed, signal, whole[t] ?? n);
       spans[t] = n;
     } else {
       const fk = tp.context;
@@ -548,7 +598,7 @@ async function synthesizeChunk(
       );
       const pctx = contexts[fk.parentTable]!;
       const ctx = childContext(pctx.matrix, pctx.dim, parentIdx, positions.position, positions.siblings);
-      const training = model.prepared.training[t]!;
+      const targets = model.prepared.targets[t]!;
       const previous = model.previous[t];
       const n = parentIdx.length;
       spans[t] = n;
@@ -564,9 +614,9 @@ async function synthesizeChunk(
           (c, m, round) => sampleCandidates(tm, c, m, columns, seed + k + round * 7919, signal),
           pattern ? { pattern, pick: (len) => stepRng.int(len) } : undefined,
         );
-        batch = selectCandidates(tm, all, n, training, seed + k);
+        batch = selectCandidates(tm, all, n, targets, seed + k);
         if (pattern) fitSteps(batch.rows, positions.position, columns.indexOf(pattern.column), pattern);
-      } else batch = await sampleChildren(tm, ctx, n, columns, training, seed + k, signal);
+      } else batch = await sampleChildren(tm, ctx, n, columns, targets, seed + k, signal);
       // The context FK points at the parent row it was generated from.
       const pk = parent.columns.indexOf(fk.parentColumns[0]!);
       const fc = columns.indexOf(fk.childColumns[0]!);
@@ -663,10 +713,12 @@ function fitMatchers(model: RelationalModel): void {
     const own = matchColumns(prepared, t);
     for (const fk of tp.selfRefs) {
       const link = resolveLinks(cRows, fk.childColumns[0]!, cRows, fk.parentColumns[0]!);
+      const forest = prepared.forests[t]?.find((f) => f.fk === fk);
       model.matchers[relationshipKey(fk)] = {
         scorer: fitScorer(child.encode(cRows), child.dim, child.encode(cRows), child.dim, link, rng),
         child,
         parent: child,
+        depths: forest ? depthCentres(child, cRows, forest.depth, prepared.effective.tables[t]!.copyFilter.threshold) : [],
       };
     }
     for (const fk of tp.assigned) {
@@ -696,6 +748,23 @@ function emptyShare(input: RelationalInput, fk: Relationship, learned: number): 
   return (fk.childColumns.length === 1 ? wholeNullShare(input.wholeStats?.[fk.childTable], fk.childColumns[0]!) : undefined) ?? learned;
 }
 
+/** The matchers of a trained run read back: learned weights from the artifacts, featurizers from the prepared tables. */
+function restoreMatchers(model: RelationalModel, stored: StoredMatchers): void {
+  const prepared = model.prepared;
+  for (const t of prepared.plan.order) {
+    const tp = prepared.plan.tables[t]!;
+    const child = matchFeaturizer(prepared, t);
+    for (const fk of tp.selfRefs) {
+      const m = stored.matchers[relationshipKey(fk)];
+      if (m) model.matchers[relationshipKey(fk)] = { ...m, child, parent: child };
+    }
+    for (const fk of tp.assigned) {
+      const m = stored.links[relationshipKey(fk)];
+      if (m) model.links[relationshipKey(fk)] = { ...m, child, parent: matchFeaturizer(prepared, fk.parentTable) };
+    }
+  }
+}
+
 function logAgreement(prepared: RelationalPrepared, t: string, m: LinkModel): void {
   const p = m.fk.parentTable;
   const what = [...m.agreement.equal.map((e) => `${e.child} = ${p}.${e.parent}`), ...m.agreement.stable.map((c) => `${p}.${c} kept across siblings`)];
@@ -712,8 +781,32 @@ function matchColumns(prepared: RelationalPrepared, table: string): string[] {
   return p.plans.filter((x) => x.role === 'model' && !relative.has(x.name) && !x.name.startsWith(COUNT_PREFIX)).map((x) => x.name);
 }
 
-/** Real rows compared per generated row when looking for the most similar one (its depth is the preferred depth). */
+/** Real rows whose features are averaged per depth (an even sample of the table). */
 const NEIGHBOUR_SAMPLE = 1000;
+
+/**
+ * The centre of the features of the real rows at each depth (from an even sample), for depths
+ * with at least `minRows` sampled rows (a centre of fewer would describe single rows); the most
+ * common depth when none has as many.
+ */
+function depthCentres(features: Featurizer, real: RowBatch, depth: Int32Array, minRows: number): DepthCentre[] {
+  const size = Math.min(NEIGHBOUR_SAMPLE, real.rows.length);
+  const sample = Array.from({ length: size }, (_, k) => Math.floor((k * real.rows.length) / size));
+  const feats = features.encode({ columns: real.columns, rows: sample.map((k) => real.rows[k]!) });
+  const dim = features.dim;
+  const sums = new Map<number, { n: number; sum: Float64Array }>();
+  sample.forEach((k, j) => {
+    const d = depth[k]!;
+    let acc = sums.get(d);
+    if (!acc) sums.set(d, (acc = { n: 0, sum: new Float64Array(dim) }));
+    acc.n++;
+    for (let a = 0; a < dim; a++) acc.sum[a]! += feats[j * dim + a]!;
+  });
+  const all = [...sums].sort((x, y) => x[0] - y[0]);
+  const kept = all.filter(([, acc]) => acc.n >= minRows);
+  const chosen = kept.length ? kept : all.sort((x, y) => y[1].n - x[1].n).slice(0, 1);
+  return chosen.map(([d, acc]) => ({ depth: d, centre: Float32Array.from(acc.sum, (v) => v / acc.n) }));
+}
 
 /** Self-references of the generated rows, as forests (forest.ts). */
 function generateForests(model: RelationalModel, out: Record<string, RowBatch>, rng: Rng): void {
@@ -724,23 +817,18 @@ function generateForests(model: RelationalModel, out: Record<string, RowBatch>, 
       if (!m) continue;
       const feats = m.child.encode(rows);
       const sc = scoring(m.scorer, feats, m.parent.encode(rows));
-      const real = model.prepared.training[t]!;
-      const sample = Array.from({ length: Math.min(NEIGHBOUR_SAMPLE, real.rows.length) }, (_, k) =>
-        Math.floor((k * real.rows.length) / Math.min(NEIGHBOUR_SAMPLE, real.rows.length)),
-      );
-      const realFeats = m.child.encode({ columns: real.columns, rows: sample.map((k) => real.rows[k]!) });
       const dim = m.child.dim;
       const preferred = rows.rows.map((_, i) => {
         let best = -Infinity;
         let depth = 0;
-        sample.forEach((k, j) => {
+        for (const c of m.depths) {
           let d = 0;
-          for (let a = 0; a < dim; a++) d -= (feats[i * dim + a]! - realFeats[j * dim + a]!) ** 2;
+          for (let a = 0; a < dim; a++) d -= (feats[i * dim + a]! - c.centre[a]!) ** 2;
           if (d > best) {
             best = d;
-            depth = f.depth[k]!;
+            depth = c.depth;
           }
-        });
+        }
         return depth;
       });
       const parent = generateForest(rows.rows.length, preferred, f.shape, sc.score, sc.popularity, rng);

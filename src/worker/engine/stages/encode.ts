@@ -10,6 +10,7 @@ import type { EffectiveSettings } from '../../../shared/effective-settings';
 import { generatesFromArtifacts, readGenerationArtifact, originalsFromOutput, writeGenerationArtifact } from '../generation-artifacts';
 import { tokenMarginals } from '../model/rake';
 import { tableDir } from '../model-artifacts';
+import { readRelationalArtifact } from '../relational/artifacts';
 import type { PreparedTable } from '../table-model';
 import type { Analysis, PreparedDataset } from './dataset';
 import type { ReloadableStage } from './stage';
@@ -68,6 +69,28 @@ export const encodeStage: ReloadableStage<Analysis, PreparedDataset, Analysis & 
     // Original-data tables as the trained run copied them into its output.
     const originals = await originalsFromOutput(analysis.input.config, from, ctx.signal);
     const effective: EffectiveSettings = { tables: Object.fromEntries(Object.entries(tables).map(([t, p]) => [t, p.effective])) };
-    return { ...analysis, input: { ...analysis.input, tables: originals.held, copies: originals.copies }, effective, tables, evaluation: {}, warnings: [] };
+    // A relational synthesis: its learned structure and matchers (relational/artifacts.ts).
+    const relational =
+      analysis.engine.kind === 'relational'
+        ? await readRelationalArtifact({
+            from,
+            config: analysis.input.config,
+            metadata: analysis.input.metadata,
+            tables,
+            effective,
+            artifactKey,
+            ...(ctx.log ? { log: ctx.log } : {}),
+          })
+        : undefined;
+    if (relational === null) return null;
+    return {
+      ...analysis,
+      input: { ...analysis.input, tables: originals.held, copies: originals.copies },
+      effective,
+      tables,
+      evaluation: {},
+      warnings: [],
+      ...(relational ? { relational } : {}),
+    };
   },
 };

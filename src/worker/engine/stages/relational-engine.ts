@@ -49,6 +49,7 @@ export const relationalEngine: DatasetEngine = {
       effective: analysis.effective,
       ...(input.wholeStats ? { wholeStats: input.wholeStats } : {}),
       ...(input.copies ? { copies: input.copies } : {}),
+      ...(input.artifactKey ? { artifactKey: input.artifactKey } : {}),
     });
     const { plan } = relational;
     ctx.log?.(
