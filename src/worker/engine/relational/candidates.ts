@@ -84,7 +84,7 @@ export async function sampleCandidates(
 /** One candidate kept per row (laid out as sampleCandidates does), then the table finished. */
 export function selectCandidates(tm: TableModel, all: RowBatch, n: number, targets: CandidateTargets, seed: number): RowBatch {
   const k = all.rows.length / n;
-  const { tokens, targets: marginals, w } = candidateWeights(tm, all, targets);
+  const { tokens, targets: marginals, w, copies } = candidateWeights(tm, all, targets);
   const rng = createRng(seed ^ 0xc4d1);
   const keep: number[] = new Array<number>(n);
   for (let r = 0; r < n; r++) {
@@ -101,7 +101,7 @@ export function selectCandidates(tm: TableModel, all: RowBatch, n: number, targe
     }
     keep[r] = pick * n + r;
   }
-  balanceCounts(all, keep, ownCandidates(keep, k, n), targets, rng, { tokens, targets: marginals });
+  balanceCounts(all, keep, ownCandidates(keep, k, n), targets, rng, { tokens, targets: marginals }, copies);
   return finishTable(tm, { columns: all.columns, rows: keep.map((i) => all.rows[i]!) }, targets, seed);
 }
 
@@ -112,13 +112,17 @@ function finishTable(tm: TableModel, batch: RowBatch, targets: CandidateTargets,
 }
 
 /** Raking weights of the candidates towards the training marginals, copies of unique training rows weighed down. */
-function candidateWeights(tm: TableModel, all: RowBatch, targets: CandidateTargets): { tokens: Int32Array[]; targets: Float64Array[]; w: Float64Array } {
+function candidateWeights(
+  tm: TableModel,
+  all: RowBatch,
+  targets: CandidateTargets,
+): { tokens: Int32Array[]; targets: Float64Array[]; w: Float64Array; copies: Uint8Array } {
   const p = tm.prepared;
   const tokens = tokensOf(tm, all);
   const marginals = tm.marginals ?? trainingMarginals(p);
   const w = rakeWeights(tokens, marginals, all.rows.length);
-  downweightCopies(w, all.rows, targets.copies);
-  return { tokens, targets: marginals, w };
+  const copies = downweightCopies(w, all.rows, targets.copies);
+  return { tokens, targets: marginals, w, copies };
 }
 
 /** Modelled tokens of decoded rows (the columns the model generates). */
@@ -170,7 +174,7 @@ export async function sampleRoot(
   const k = tm.prepared.settings.privacy.differentialPrivacy.enabled || n === 0 || whole >= 2000 ? 1 : ROOT_CANDIDATES;
   const all = await collect(sampleTable(tm, n * k, { seed, signal }), columns);
   if (k === 1) return all;
-  const { tokens, targets: marginals, w } = candidateWeights(tm, all, targets);
+  const { tokens, targets: marginals, w, copies } = candidateWeights(tm, all, targets);
   // Weighted sampling without replacement (Efraimidis–Spirakis keys), source order kept.
   const rng = createRng(seed ^ 0x2007);
   const keys = Array.from(w, (x, i) => ({ i, key: Math.log(Math.max(1e-12, rng.next())) / Math.max(1e-12, x) }));
@@ -186,6 +190,7 @@ export async function sampleRoot(
     targets,
     rng,
     { tokens, targets: marginals },
+    copies,
   );
   keep.sort((a, b) => a - b);
   return finishTable(tm, { columns, rows: keep.map((i) => all.rows[i]!) }, targets, seed);
@@ -259,6 +264,8 @@ function balanceCounts(
   targets: CandidateTargets,
   rng: Rng,
   marg?: { tokens: Int32Array[]; targets: Float64Array[] },
+  /** Candidates that copy a rare training row (1): never swapped in for one that does not. */
+  copies?: Uint8Array,
 ): void {
   const cols = all.columns.map((c, i) => (c.startsWith(COUNT_PREFIX) ? i : -1)).filter((i) => i >= 0);
   if ((!cols.length && !marg) || keep.length === 0 || targets.rows === 0) return;
@@ -315,6 +322,7 @@ function balanceCounts(
   for (let it = 0; it < iterations && current > 1e-6; it++) {
     const a = rng.int(n);
     const b = alternatives.propose(a, rng);
+    if (copies?.[b] && !copies[keep[a]!]) continue;
     move(keep[a]!, -1);
     move(b, 1);
     const c = cost();

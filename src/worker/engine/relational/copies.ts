@@ -27,14 +27,14 @@ export function outputCopyFilter(prepared: PreparedTable, training: RowBatch, co
   return CopyFilter.fromColumns(values, positions, copyFilter.threshold, key);
 }
 
-/** Scales down the weights of candidates that copy a rare training row. */
-export function downweightCopies(weights: Float32Array | Float64Array | number[], rows: RowBatch['rows'], filter: CopyFilter): number {
-  if (filter.size === 0) return 0;
-  let copies = 0;
+/** Scales down the weights of candidates that copy a rare training row; returns which rows do (1). */
+export function downweightCopies(weights: Float32Array | Float64Array | number[], rows: RowBatch['rows'], filter: CopyFilter): Uint8Array {
+  const copies = new Uint8Array(rows.length);
+  if (filter.size === 0) return copies;
   rows.forEach((r, i) => {
     if (filter.isCopy(r)) {
       weights[i] = (weights[i] ?? 0) * COPY_WEIGHT;
-      copies++;
+      copies[i] = 1;
     }
   });
   return copies;
