@@ -2,9 +2,10 @@
  * A trained model made ready to generate on a site worker, from the artifacts folder named in the
  * job description: the analyze and encode stages' outputs and the train stage's weights loaded
  * (stages/reload.ts, `trainStage.load`), without reading the source. A run that wrote no
- * generation artifacts (a relational synthesis, an older run) is analyzed
- * and encoded again from the source (a training sample, drawn as the training run drew it) into
- * the same encoding. Nothing is trained. */
+ * generation artifacts (a relational synthesis with original-data tables, an older run) is
+ * analyzed and encoded again from the source (a training sample, drawn as the training run drew
+ * it) into the same encoding. Nothing is trained.
+ */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
