@@ -6,7 +6,7 @@
  * faster than the rows. The destination write is compared with psql `\copy` of the same rows in
  * the same run.
  *
- * The full run (about an hour on two quiet cores, most of it the 20M synthesis): `npm run bench -- scale`.
+ * The full run: `npm run bench -- scale` (1,346 s measured with DOPPEL_BENCH_SCALE_BUDGET=120 beside a CI run, most of it the 20M synthesis; the default 300 s budget adds up to three times 180 s).
  * Sizes: `npm run bench -- scale --rows=1M,5M` or DOPPEL_BENCH_SCALE_ROWS (comma-separated, k/M
  * allowed); DOPPEL_BENCH_SCALE_TRAIN (max training rows),
  * DOPPEL_BENCH_SCALE_BUDGET (training seconds) and DOPPEL_BENCH_SCALE_WRITE (rows of the
