@@ -30,10 +30,12 @@ export function createTableSql(
   t: TableMeta,
   relationships: Relationship[],
   planned: Set<string>,
-  opts: { indexes?: boolean } = {},
+  opts: { indexes?: boolean; keyedBy?: Relationship[] } = {},
 ): string {
   const q = (n: string): string => quote(dialect, n);
-  const keyCols = new Set([...t.primaryKey, ...relationships.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
+  // FK columns are typed as keys (a text key as the parent's), also when the FKs are added after the load (`keyedBy`).
+  const keyedBy = opts.keyedBy ?? relationships;
+  const keyCols = new Set([...t.primaryKey, ...keyedBy.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
   const parts = t.columns.map((c) => {
     const type = columnType(dialect, c, keyCols.has(c.name));
     const notNull = c.nullable === false || t.primaryKey.includes(c.name);

@@ -151,7 +151,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     if (!pg && !renameAll) {
       for (const t of creates) {
         current = t.name;
-        await s.query(createTableSql('mysql', s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys }));
+        await s.query(createTableSql('mysql', s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys, keyedBy: plan.relationships }));
         createdUpFront.push(t.name);
       }
     }
@@ -163,7 +163,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
         sql = fresh ? createTableSql('postgres', stageQ, t, [], planned) : `CREATE TABLE ${stageQ(t.name)} (LIKE ${s.qualified(t.name)} INCLUDING DEFAULTS)`;
       else
         sql = renameAll
-          ? createTableSql('mysql', stageQ, t, during ? plan.relationships : [], planned, { indexes: during })
+          ? createTableSql('mysql', stageQ, t, during ? plan.relationships : [], planned, { indexes: during, keyedBy: plan.relationships })
           : `CREATE TABLE ${stageQ(t.name)} LIKE ${s.qualified(t.name)}`;
       await s.query(sql);
       staged.push(stages.get(t.name)!);

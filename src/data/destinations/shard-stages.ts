@@ -149,7 +149,7 @@ export async function swapShardStages(
       // DDL commits on its own in MySQL/MariaDB: the missing tables are created (empty) before the transaction of the rows.
       const inline = mode === 'during-load';
       for (const t of toCreate) {
-        await s.query(createTableSql('mysql', s.qualified, t, inline ? relationships : [], planned, { indexes: inline }));
+        await s.query(createTableSql('mysql', s.qualified, t, inline ? relationships : [], planned, { indexes: inline, keyedBy: relationships }));
         created.push(t.name);
       }
     }

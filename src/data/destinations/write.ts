@@ -118,7 +118,7 @@ export async function writeDestination(
       for (const t of toCreate) {
         current = t.name;
         const inline = mode === 'during-load';
-        await s.query(createTableSql('mysql', s.qualified, t, inline ? plan.relationships : [], planned, { indexes: inline }));
+        await s.query(createTableSql('mysql', s.qualified, t, inline ? plan.relationships : [], planned, { indexes: inline, keyedBy: plan.relationships }));
         created.push(t.name);
       }
       await s.query('START TRANSACTION');
