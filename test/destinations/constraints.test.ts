@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { writeDestination } from '../../src/data/destinations/write';
 import { constraintModes, synthesisConfigSchema, type ConstraintMode } from '../../src/shared/config';
 import type { SourceSpec } from '../../src/shared/source';
+import type { TableMeta } from '../../src/shared/metadata';
 import { byTable, data, dest, fixtureFor, plan, readAll, reader, removeTmp, tableNames } from './harness';
+import { customers, orders, relationships } from '../exporters/fixture';
 
 afterAll(() => removeTmp());
 
@@ -91,6 +93,25 @@ describe('destination constraints', () => {
       expect(await ordersKeys(spec)).toEqual(expected[mode]);
       const back = await readAll(spec);
       expect(back.tables.orders).toEqual(data.orders);
+    });
+
+    it.each(constraintModes)('%s: a text key and the FK onto it are created and filled', async (mode) => {
+      const spec = await fx.spec();
+      const text = (t: TableMeta, col: string): TableMeta => ({
+        ...t,
+        columns: t.columns.map((c) => (c.name === col ? { ...c, storageType: 'string' as const } : c)),
+      });
+      const textPlan = { tables: [text(orders, 'customer_id'), text(customers, 'id')], relationships };
+      const key = (v: unknown): string | null => (v === null ? null : `C-${String(v).padStart(4, '0')}`);
+      const rows = {
+        customers: data.customers.map((r) => [key(r[0]), ...r.slice(1)]),
+        orders: data.orders.map((r) => [r[0] ?? null, key(r[1]), ...r.slice(2)]),
+      };
+      const res = await writeDestination({ ...dest(spec), constraints: mode }, textPlan, reader(rows, 40, textPlan.tables.slice().reverse()));
+      expect(res.rows).toEqual({ customers: 60, orders: 150 });
+      expect((await ordersKeys(spec)).foreignKeys).toEqual(expected[mode].foreignKeys);
+      const back = await readAll(spec);
+      expect(back.tables.orders!.map((r) => r[1])).toEqual(rows.orders.map((r) => r[1]));
     });
 
     it.each(constraintModes)('%s: a child row without its parent fails the write and leaves nothing', async (mode) => {
