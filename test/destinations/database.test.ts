@@ -233,6 +233,21 @@ describe('bad destination input', () => {
     expect(await tableNames(pgDb.spec)).toEqual([]);
   });
 
+  it('MariaDB: an existing table whose engine cannot roll back is refused, named with its engine; an InnoDB one is written', async () => {
+    const db = await createDatabase('mysql');
+    scratch.push(db);
+    const admin = await mysql.createConnection({ host: '127.0.0.1', user: 'root', database: db.name });
+    await admin.query('CREATE TABLE `Customers` (id int PRIMARY KEY, name varchar(100), born date, vip tinyint(1), score double) ENGINE=MyISAM');
+    await admin.query(
+      'CREATE TABLE orders (order_id bigint PRIMARY KEY, customer_id int, amount double, placed_at datetime(3), note varchar(100)) ENGINE=InnoDB',
+    );
+    await admin.end();
+    const err = await checkDestination(dest(db.spec, 'write-into-empty'), plan).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DESTINATION_INCOMPATIBLE' });
+    expect((err as Error).message).toContain('table "customers" uses the MyISAM engine, which cannot roll back a failed write');
+    expect((err as Error).message).not.toContain('table "orders" uses');
+  });
+
   it('MariaDB: wrong password and a user without CREATE', async () => {
     const myDb = scratch[1]!;
     const user = `doppel_lim_${randomBytes(4).toString('hex')}`;

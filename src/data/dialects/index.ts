@@ -4,7 +4,20 @@ import { postgres } from './postgres';
 import { sqlite } from './sqlite';
 import type { DbKind, DbSpec, Dialect } from './types';
 
-export type { Catalog, CatalogColumn, CatalogTable, Connection, ConnectOptions, DbKind, DbSpec, Dialect, ExistingColumn, RelationKind } from './types';
+export type {
+  Catalog,
+  CatalogColumn,
+  CatalogTable,
+  Connection,
+  ConnectOptions,
+  DbKind,
+  DbSpec,
+  Dialect,
+  ExistingColumn,
+  RelationKind,
+  WriteActions,
+  WriteTarget,
+} from './types';
 
 const dialects: Record<DbKind, Dialect> = { postgres, mysql: mysqlDialect, sqlite };
 

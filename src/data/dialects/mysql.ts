@@ -3,7 +3,7 @@ import type { Connection as CallbackConnection } from 'mysql2';
 import type { ColumnMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
 import { assembleCatalog, groupColumns, str } from './catalog';
-import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
+import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
 
 type MySpec = Extract<DbSpec, { kind: 'mysql' }>;
 
@@ -110,6 +110,38 @@ function columnType(c: ColumnMeta, isKey: boolean): string {
   }
 }
 
+/** The privileges of the current user on the destination database: `has(priv, table?)`. */
+async function privileges(c: WriteTarget): Promise<(priv: string, table?: string) => boolean> {
+  const rows = await c.query(
+    `select privilege_type as p, '' as t from information_schema.user_privileges where grantee = @doppel_grantee
+     union all select privilege_type, '' from information_schema.schema_privileges where grantee = @doppel_grantee and table_schema = database()
+     union all select privilege_type, table_name from information_schema.table_privileges where grantee = @doppel_grantee and table_schema = database()`.replace(
+      /@doppel_grantee/g,
+      "concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''')",
+    ),
+  );
+  return (priv, table) => rows.some((r) => r.p === priv && (r.t === '' || r.t === table));
+}
+
+async function privilegeProblems(c: WriteTarget, { creates, writes, truncates }: WriteActions): Promise<string[]> {
+  const out: string[] = [];
+  const who = `user "${c.user}"`;
+  const has = await privileges(c);
+  if (creates.length && !has('CREATE'))
+    out.push(`${who} lacks CREATE on database "${c.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
+  if (creates.length && has('CREATE') && !has('DROP'))
+    out.push(`${who} lacks DROP on database "${c.namespace}" (needed to remove created tables if the write fails)`);
+  if (creates.length && has('CREATE') && !has('REFERENCES') && !has('INSERT')) out.push(`${who} lacks INSERT on database "${c.namespace}"`);
+  for (const t of writes) if (!has('INSERT', t)) out.push(`${who} lacks INSERT on table "${t}"`);
+  for (const t of truncates) if (!has('INSERT', t) || !has('DELETE', t)) out.push(`${who} lacks INSERT and DELETE on table "${t}" (needed to truncate it)`);
+  return out;
+}
+
+async function nonTransactionalTables(c: WriteTarget): Promise<Map<string, string>> {
+  const rows = await c.query('select table_name as t, engine as e from information_schema.tables where table_schema = database()');
+  return new Map(rows.map((r) => [String(r.t), String(r.e)] as const).filter(([, e]) => e && !/innodb|aria/i.test(e)));
+}
+
 export const mysqlDialect: Dialect = {
   kind: 'mysql',
   maxIdentifierBytes: 64,
@@ -127,4 +159,11 @@ export const mysqlDialect: Dialect = {
   inlineIndexes: true,
   createTableOptions: ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
   currentUser: async (c, spec) => String((await c.query('select current_user() as u'))[0]?.u ?? (spec.kind === 'mysql' ? spec.user : '')).replace(/@.*$/, ''),
+  missingNamespace: () => Promise.resolve(null),
+  mayCreateTables: async (c) => {
+    const has = await privileges(c);
+    return ['CREATE', 'DROP', 'ALTER', 'INSERT', 'SELECT', 'DELETE'].every((p) => has(p));
+  },
+  privilegeProblems,
+  nonTransactionalTables,
 };

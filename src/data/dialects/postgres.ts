@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { ColumnMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
 import { assembleCatalog, groupColumns, str } from './catalog';
-import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec } from './types';
+import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
 
 type PgSpec = Extract<DbSpec, { kind: 'postgres' }>;
 
@@ -135,6 +135,24 @@ function columnType(c: ColumnMeta): string {
   }
 }
 
+async function privilegeProblems(c: WriteTarget, { creates, writes, truncates }: WriteActions): Promise<string[]> {
+  const who = `user "${c.user}"`;
+  const [row] = await c.query("select has_schema_privilege($1, 'USAGE') as u, has_schema_privilege($1, 'CREATE') as c", [c.namespace]);
+  if (!row?.u) return [`${who} lacks USAGE on schema "${c.namespace}"`];
+  const out: string[] = [];
+  if (creates.length && !row.c) out.push(`${who} lacks CREATE on schema "${c.namespace}" (needed to create ${creates.map((t) => `"${t}"`).join(', ')})`);
+  for (const [tables, priv] of [
+    [[...writes, ...truncates], 'INSERT'],
+    [truncates, 'TRUNCATE'],
+  ] as const) {
+    for (const t of tables) {
+      const [r] = await c.query('select has_table_privilege($1, $2) as ok', [c.qualified(t), priv]);
+      if (!r?.ok) out.push(`${who} lacks ${priv} on table "${c.namespace}"."${t}"`);
+    }
+  }
+  return out;
+}
+
 export const postgres: Dialect = {
   kind: 'postgres',
   maxIdentifierBytes: 63,
@@ -152,4 +170,11 @@ export const postgres: Dialect = {
   inlineIndexes: false,
   createTableOptions: '',
   currentUser: async (c, spec) => String((await c.query('select current_user as u'))[0]?.u ?? (spec.kind === 'postgres' ? spec.user : '')).replace(/@.*$/, ''),
+  missingNamespace: async (c) =>
+    (await c.query('select 1 from pg_namespace where nspname = $1', [c.namespace])).length
+      ? null
+      : { what: `Schema "${c.namespace}"`, fix: `Create it (CREATE SCHEMA ${quote(c.namespace)}) or pick an existing schema.` },
+  mayCreateTables: async (c) => (await c.query("select has_schema_privilege($1, 'CREATE') as c", [c.namespace]))[0]?.c === true,
+  privilegeProblems,
+  nonTransactionalTables: () => Promise.resolve(new Map()),
 };

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
@@ -206,4 +206,16 @@ export const sqlite: Dialect = {
   inlineIndexes: false,
   createTableOptions: '',
   currentUser: async () => process.env.USER ?? 'you',
+  missingNamespace: () => Promise.resolve(null),
+  mayCreateTables: () => Promise.resolve(true),
+  privilegeProblems: (c) => {
+    const path = c.namespace;
+    try {
+      accessSync(existsSync(path) ? path : dirname(path), constants.W_OK);
+      return Promise.resolve([]);
+    } catch {
+      return Promise.resolve([`the SQLite file ${path} is not writable`]);
+    }
+  },
+  nonTransactionalTables: () => Promise.resolve(new Map()),
 };

@@ -64,6 +64,26 @@ export interface ExistingColumn {
   hasDefault: boolean;
 }
 
+/** A connection to a destination as the write side of a dialect sees it (a destination session). */
+export interface WriteTarget {
+  readonly spec: DbSpec;
+  /** The user as the server knows it, and the schema (PostgreSQL), database (MySQL) or file (SQLite) written into. */
+  readonly user: string;
+  readonly namespace: string;
+  qualified(table: string): string;
+  query(sql: string, params?: unknown[]): Promise<Rec[]>;
+  readonly pg?: pg.Client;
+  readonly mysql?: mysql.Connection;
+  readonly sqlite?: Database.Database;
+}
+
+/** Tables a write creates, writes into and empties first (by the names stored in the destination). */
+export interface WriteActions {
+  creates: string[];
+  writes: string[];
+  truncates: string[];
+}
+
 /**
  * Everything Doppel knows about one database: connection settings, identifier quoting and limits,
  * the catalog of a source, the tables of a destination, and the column types it creates. A new
@@ -102,4 +122,14 @@ export interface Dialect {
   readonly createTableOptions: string;
   /** The user as the server knows it (without host), for messages and privilege checks. */
   currentUser(c: Connection, spec: DbSpec): Promise<string>;
+
+  // Writing a destination.
+  /** What is missing when the namespace written into does not exist (a PostgreSQL schema), else null. */
+  missingNamespace(c: WriteTarget): Promise<{ what: string; fix: string } | null>;
+  /** Whether the user may create, alter and drop tables of its own in the namespace (needed for staging tables). */
+  mayCreateTables(c: WriteTarget): Promise<boolean>;
+  /** The rights the user lacks for a write, one sentence each; empty when it has them all. */
+  privilegeProblems(c: WriteTarget, actions: WriteActions): Promise<string[]>;
+  /** Tables of the namespace whose storage engine cannot roll back a failed write, with that engine. */
+  nonTransactionalTables(c: WriteTarget): Promise<Map<string, string>>;
 }
