@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPORT_ROWS } from '../../src/worker/engine/report/build';
 import v8 from 'node:v8';
-import { boundedHeap, collectGarbage } from '../../src/worker/jobs/collect-garbage';
+import { boundedHeap, collectGarbage } from '../../src/worker/engine/collect-garbage';
 import { inspect, runPipeline, tempWorkspace } from '../relational/pipeline-helpers';
 
 const dir = tempWorkspace('bounded-report');

@@ -112,15 +112,25 @@ function threadEntry(): { code: string; eval: boolean } | null {
   return null;
 }
 
-type Reply = { id: number; cols: CellValue[][] } | { id: number; error: unknown };
+/** A sampling thread's heap, measured inside it (bytes): now, the highest seen after a chunk, and its collections so far. */
+export interface ThreadHeap {
+  used: number;
+  highest: number;
+  collections: number;
+}
 
-/** Messages to a sampling thread: a model to sample (by key), a chunk of it to draw, a model to forget. */
+type Reply = { id: number; cols: CellValue[][] } | { id: number; heap: ThreadHeap } | { id: number; error: unknown };
+
+/** Messages to a sampling thread: a model to sample (by key), a chunk of it to draw, a model to forget, its heap figures. */
 export type ThreadMessage =
-  { type: 'model'; key: number; snapshot: ModelSnapshot } | { type: 'chunk'; key: number; id: number; job: ChunkJob } | { type: 'drop'; key: number };
+  | { type: 'model'; key: number; snapshot: ModelSnapshot }
+  | { type: 'chunk'; key: number; id: number; job: ChunkJob }
+  | { type: 'drop'; key: number }
+  | { type: 'heap'; id: number };
 
 interface Thread {
   worker: Worker;
-  waiting: Map<number, { resolve: (cols: CellValue[][]) => void; reject: (e: unknown) => void }>;
+  waiting: Map<number, { resolve: (reply: Reply) => void; reject: (e: unknown) => void }>;
   alive: boolean;
 }
 
@@ -155,7 +165,7 @@ function startThread(entry: { code: string; eval: boolean }): Thread {
     if (!w) return;
     t.waiting.delete(m.id);
     if ('error' in m) w.reject(threadFailure(m.error));
-    else w.resolve(m.cols);
+    else w.resolve(m);
   });
   worker.on('error', (e) => fail(threadFailure(e)));
   worker.on('exit', (code) => fail(threadFailure(new Error(`the thread stopped (exit code ${code})`))));
@@ -166,6 +176,24 @@ function startThread(entry: { code: string; eval: boolean }): Thread {
 /** Sampling threads running in this process. */
 export function runningSamplingThreads(): number {
   return pool.filter((t) => t.alive).length;
+}
+
+/** The heap figures of every running sampling thread, measured inside each once the chunks it was sent are drawn. */
+export function samplingThreadHeaps(): Promise<ThreadHeap[]> {
+  return Promise.all(
+    pool
+      .filter((t) => t.alive)
+      .map((t) => ask(t, (id) => ({ type: 'heap', id })).then((r) => ('heap' in r ? r.heap : Promise.reject(new Error('no heap figures'))))),
+  );
+}
+
+/** Sends a thread a message carrying a reply id; resolves with its reply. */
+function ask(t: Thread, message: (id: number) => ThreadMessage): Promise<Reply> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    t.waiting.set(id, { resolve, reject });
+    t.worker.postMessage(message(id));
+  });
 }
 
 /** Ends every sampling thread (they also end by themselves after a minute unused). */
@@ -199,11 +227,9 @@ export function threadRunner(model: SamplingModel, threads: number): ChunkRunner
       if (live.length === 0) return Promise.reject(threadFailure(new Error('no sampling thread is running')));
       // The least busy thread takes the chunk.
       const t = live.reduce((a, b) => (b.waiting.size < a.waiting.size ? b : a));
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        t.waiting.set(id, { resolve, reject });
-        t.worker.postMessage({ type: 'chunk', key, id, job } satisfies ThreadMessage);
-      });
+      return ask(t, (id) => ({ type: 'chunk', key, id, job })).then((r) =>
+        'cols' in r ? r.cols : Promise.reject(threadFailure(new Error('no rows in the reply'))),
+      );
     },
     async close() {
       for (const t of mine) if (t.alive) t.worker.postMessage({ type: 'drop', key } satisfies ThreadMessage);

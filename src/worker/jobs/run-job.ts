@@ -36,7 +36,7 @@ import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { REPORT_ROWS } from '../engine/report/build';
-import { boundedHeap, collectGarbage } from './collect-garbage';
+import { boundedHeap, collectGarbage } from '../engine/collect-garbage';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData, originalReader, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';

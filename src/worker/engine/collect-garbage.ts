@@ -1,5 +1,6 @@
 /**
- * Full garbage collections of this process's JavaScript heap, run by the job runner. V8 collects
+ * Full garbage collections of this thread's JavaScript heap, run by the job runner (and by each
+ * sampling thread on its own heap, sample-thread.ts). V8 collects
  * its old generation when it reaches a limit set from the heap it found alive last time, times a
  * factor it picks from how fast the program allocates; over a long synthesis (rows made, written
  * and dropped by the million) the collections come at heights that vary from one to the next, so
