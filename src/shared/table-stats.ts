@@ -6,6 +6,7 @@
  * sample happened to hold it a few times, and a minimum held by many rows is not called rare.
  */
 import type { CellValue } from './values';
+import { relationshipKey, type Relationship } from './metadata';
 
 /** Most distinct values counted per column (the most frequent ones in a database). */
 export const MAX_COUNTED_CATEGORIES = 10_000;
@@ -21,10 +22,20 @@ export interface ColumnStats {
   range?: { min: CellValue; max: CellValue; atMin: number; atMax: number };
 }
 
+/**
+ * Parents per number of children along one link, over every row of both tables: `[children,
+ * parents]` pairs by children ascending, parents with no child included (`[0, n]`), children
+ * whose key matches no parent left out. Its length is the number of distinct child counts (at
+ * most about √(2 × child rows)), whatever the tables' sizes.
+ */
+export type ChildCountHistogram = Array<[number, number]>;
+
 export interface TableStats {
   /** Rows of the table. */
   rows: number;
   columns: Record<string, ColumnStats>;
+  /** Of the links from this table to a parent (`links` of the request), the parents per number of children, by `relationshipKey`. */
+  childCounts?: Record<string, ChildCountHistogram>;
 }
 
 /** Which columns to count: `categories` get value counts, `ranges` their extremes; every named column (and those of `nulls`) its empty cells. */
@@ -33,6 +44,8 @@ export interface StatsRequest {
   ranges: string[];
   /** Columns whose empty cells alone are counted (foreign keys: the share of rows linked to no parent). */
   nulls?: string[];
+  /** Links from this table (the child) to a parent whose children per parent row are counted (`childCounts`). */
+  links?: Relationship[];
   signal?: AbortSignal;
 }
 
@@ -58,6 +71,52 @@ export function wholeCounts(stats: ColumnStats | undefined, keyOf: (v: CellValue
   for (const [v, n] of stats.categories) {
     const k = keyOf(v);
     if (k !== null) out.set(k, (out.get(k) ?? 0) + n);
+  }
+  return out;
+}
+
+/** Whether a request asks for anything to count. */
+export function countsAnything(request: StatsRequest): boolean {
+  return statsColumns(request).length > 0 || (request.links?.length ?? 0) > 0;
+}
+
+/** The parents per number of children along `fk` over the whole tables (undefined when not counted). */
+export function wholeChildCounts(stats: Record<string, TableStats> | undefined, fk: Relationship): ChildCountHistogram | undefined {
+  return stats?.[fk.childTable]?.childCounts?.[relationshipKey(fk)];
+}
+
+/** The histogram of per-parent child counts (`counts[p]`: children of parent p). */
+export function childCountHistogram(counts: ArrayLike<number>): ChildCountHistogram {
+  const by = new Map<number, number>();
+  for (let i = 0; i < counts.length; i++) by.set(counts[i]!, (by.get(counts[i]!) ?? 0) + 1);
+  return [...by].sort((a, b) => a[0] - b[0]);
+}
+
+/** Parents counted by a histogram. */
+export function histogramParents(h: ChildCountHistogram): number {
+  return h.reduce((a, [, n]) => a + n, 0);
+}
+
+/** Mean children per parent of a histogram (0 without parents). */
+export function histogramMean(h: ChildCountHistogram): number {
+  const parents = histogramParents(h);
+  return parents ? h.reduce((a, [c, n]) => a + c * n, 0) / parents : 0;
+}
+
+/**
+ * `size` child counts drawn at evenly spaced quantiles of a histogram (the k-th at quantile
+ * (k + ½) / size), ascending: the same distribution over a bounded number of parents.
+ */
+export function degreesAtQuantiles(h: ChildCountHistogram, size: number): Int32Array {
+  const out = new Int32Array(Math.max(0, size));
+  const parents = histogramParents(h);
+  if (parents === 0) return out;
+  let bin = 0;
+  let below = h[0]![1];
+  for (let k = 0; k < out.length; k++) {
+    const at = ((k + 0.5) / out.length) * parents;
+    while (at >= below && bin < h.length - 1) below += h[++bin]![1];
+    out[k] = h[bin]![0];
   }
   return out;
 }

@@ -11,3 +11,10 @@ export interface RowBatch {
   columns: string[];
   rows: Row[];
 }
+
+/** The text a key cell is matched by between a child's foreign key and its parent's key (null: empty, references nothing). */
+export function linkKey(v: CellValue | undefined): string | null {
+  if (v === null || v === undefined || v === '') return null;
+  if (v instanceof Date) return String(v.getTime());
+  return String(v);
+}

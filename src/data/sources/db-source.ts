@@ -22,7 +22,8 @@ import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
 import { declaredForm } from '../introspection/value-forms';
-import { MAX_COUNTED_CATEGORIES, type ColumnStats, statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { MAX_COUNTED_CATEGORIES, type ChildCountHistogram, type ColumnStats, statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { relationshipKey, type Relationship } from '../../shared/metadata';
 
 /** Types whose values can be counted by `group by` in every dialect. */
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
@@ -268,7 +269,40 @@ class DatabaseSource implements SourceConnector {
       if (e instanceof AppError) throw e;
       throw dbError(e, this.spec, `count the values of ${table}`, table);
     }
-    return { rows, columns };
+    if (!request.links?.length) return { rows, columns };
+    const childCounts: Record<string, ChildCountHistogram> = {};
+    for (const fk of request.links) {
+      if (request.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Counting the children per parent of ${table} was canceled.`);
+      childCounts[relationshipKey(fk)] = await this.childCounts(fk);
+    }
+    return { rows, columns, childCounts };
+  }
+
+  /**
+   * Parents per number of children along `fk`, in the database: children per parent row by a
+   * left join grouped on the parent key (parents with none count 0; children whose key matches
+   * no parent are not counted), then parents per count. MySQL/MariaDB keys of text also compare
+   * by their bytes, as the loader's values do (not equal under a case-insensitive collation).
+   */
+  private async childCounts(fk: Relationship): Promise<ChildCountHistogram> {
+    const parent = await this.table(fk.parentTable);
+    const child = await this.table(fk.childTable);
+    const { types } = this.columnsOf(parent, fk.parentColumns);
+    const on = fk.parentColumns.map((pc, i) => {
+      const [p, c] = [`p.${this.column(parent, pc)}`, `c.${this.column(child, fk.childColumns[i]!)}`];
+      const bytes = this.spec.kind === 'mysql' && (types[i] === 'string' || types[i] === 'text');
+      return bytes ? `${c} = ${p} and cast(${c} as binary) = cast(${p} as binary)` : `${c} = ${p}`;
+    });
+    const key = fk.parentColumns.map((pc) => `p.${this.column(parent, pc)}`).join(', ');
+    const perParent = `select count(c.${this.column(child, fk.childColumns[0]!)}) as n from ${this.from(parent)} p left join ${this.from(child)} c on ${on.join(' and ')} group by ${key}`;
+    const out: ChildCountHistogram = [];
+    try {
+      for await (const r of this.rowsOf(`select d.n, count(*) as parents from (${perParent}) d group by d.n order by d.n`, 5000))
+        out.push([Number(r[0] ?? 0), Number(r[1] ?? 0)]);
+    } catch (e) {
+      throw dbError(e, this.spec, `count the ${fk.childTable} rows per ${fk.parentTable} row`, fk.childTable);
+    }
+    return out;
   }
 
   async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {

@@ -19,7 +19,9 @@ import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
 import { engineWarning } from './formats/csv-duckdb';
-import { statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { statsColumns, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { relationshipKey, type Relationship } from '../../shared/metadata';
+import { streamedChildCounts } from './child-counts';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
@@ -214,8 +216,23 @@ class FileSource implements SourceConnector {
 
   /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */
   async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
+    const stats = await this.columnStats(table, request);
+    if (!request.links?.length) return stats;
+    const childCounts: Record<string, ChildCountHistogram> = {};
+    for (const fk of request.links) childCounts[relationshipKey(fk)] = await this.childCounts(fk, request.signal);
+    return { ...stats, childCounts };
+  }
+
+  /** Parents per number of children along `fk`: one streamed pass over the parent's keys, one over the child's. */
+  private childCounts(fk: Relationship, signal: AbortSignal | undefined): Promise<ChildCountHistogram> {
+    const read = (table: string, columns: string[]): AsyncIterable<RowBatch> => this.readTable(table, { columns, batchSize: 20_000, signal });
+    return streamedChildCounts(read(fk.parentTable, fk.parentColumns), read(fk.childTable, fk.childColumns));
+  }
+
+  private async columnStats(table: string, request: StatsRequest): Promise<TableStats> {
     const columns = statsColumns(request);
     const { p, idx } = await this.positions(table, columns);
+    if (columns.length === 0) return { rows: p.rowCount, columns: {} };
     if (p.engine && idx.every((i) => i >= 0)) {
       const tally = new StatsTally(request);
       const rows = await p.engine

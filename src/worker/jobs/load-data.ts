@@ -4,7 +4,7 @@ import { activeForeignKeys, includedColumns } from '../../shared/config';
 import { AppError } from '../../shared/errors';
 import type { DatasetMetadata, Relationship, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
-import { statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { countsAnything, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
@@ -123,8 +123,8 @@ export async function loadData(
       // (Under differential privacy the engine decides on the training rows alone: nothing to count.)
       if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
         const links = activeForeignKeys(config).flatMap((fk) => (fk.childTable === name && fk.childColumns.length === 1 ? fk.childColumns : []));
-        const request = statsRequest(tableConfig, opts.signal, links);
-        if (statsColumns(request).length > 0) wholeStats[name] = await source.tableStats(name, request);
+        const request = { ...statsRequest(tableConfig, opts.signal, links), links: thinnedLinks(config, name, family) };
+        if (countsAnything(request)) wholeStats[name] = await source.tableStats(name, request);
       }
     }
     const schemaHash = createHash('sha256')
@@ -227,6 +227,22 @@ export function statsRequest(table: TableConfig, signal?: AbortSignal, links: st
     ...(links.length ? { nulls: [...new Set(links)] } : {}),
     ...(signal ? { signal } : {}),
   };
+}
+
+/**
+ * The links of a sampled table whose children per parent the sample thins: every FK to another
+ * table except the one its rows were read through as whole families (a sampled parent's children
+ * all come with it). A parent read whole (original data, a table the sample did not draw from)
+ * would otherwise keep only the sampled share of its children, and its degrees with it.
+ */
+function thinnedLinks(config: SynthesisConfig, table: string, family: ReadPlan['families'][string] | undefined): Relationship[] {
+  return activeForeignKeys(config).filter(
+    (fk) =>
+      fk.childTable === table &&
+      fk.parentTable !== table &&
+      config.tables[fk.parentTable]?.treatment !== 'exclude' &&
+      !(family && fk.parentTable === family.parentTable && fk.childColumns.length === 1 && fk.childColumns[0] === family.childColumn),
+  );
 }
 
 /** Rows to read so that, after the report's holdout, `maxTrainingRows` remain for training. */

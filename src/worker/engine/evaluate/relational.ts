@@ -13,6 +13,7 @@
  */
 import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
 import { relationshipKey } from '../../../shared';
+import { childCountHistogram, degreesAtQuantiles, histogramMean, histogramParents, type ChildCountHistogram } from '../../../shared/table-stats';
 import { categoryKey, columnIndex, datetimeValue, numericValue, type ColumnSpec } from './columns';
 import { evaluateQuality, type PairTrendScore } from './quality';
 import { quantileSorted, rng, sampleRows } from './sample';
@@ -112,9 +113,9 @@ function link(parent: RowBatch, child: RowBatch, rel: Relationship): Linked | nu
 const MAX_BUCKETS = 13;
 
 /** Buckets of children-per-parent counts: single counts when the real maximum is small, else ranges. */
-function childCountBuckets(real: Float64Array, synthetic: Float64Array): ChildCountDistribution {
+function childCountBuckets(real: ChildCountHistogram, synthetic: ChildCountHistogram): ChildCountDistribution {
   let max = 0;
-  for (const c of real) if (c > max) max = c;
+  for (const [c] of real) if (c > max) max = c;
   const width = max + 1 <= MAX_BUCKETS ? 1 : Math.ceil((max + 1) / (MAX_BUCKETS - 1));
   const buckets = Math.floor(max / width) + 2;
   const labels = Array.from({ length: buckets }, (_, b) => {
@@ -122,19 +123,16 @@ function childCountBuckets(real: Float64Array, synthetic: Float64Array): ChildCo
     if (b === buckets - 1) return `${lo}+`;
     return width === 1 ? String(lo) : `${lo}–${lo + width - 1}`;
   });
-  const count = (counts: Float64Array): number[] => {
+  const count = (h: ChildCountHistogram): number[] => {
     const out = new Array<number>(buckets).fill(0);
-    for (const c of counts) out[Math.min(buckets - 1, Math.floor(c / width))]!++;
+    for (const [c, n] of h) out[Math.min(buckets - 1, Math.floor(c / width))]! += n;
     return out;
   };
   return { labels, real: count(real), synthetic: count(synthetic) };
 }
 
-function mean(a: Float64Array): number {
-  let s = 0;
-  for (const v of a) s += v;
-  return a.length ? s / a.length : 0;
-}
+/** Real child counts expanded for the KS comparison: at most this many parents, at evenly spaced quantiles. */
+const KS_PARENTS = 100_000;
 
 const PARENT = 'parent.';
 const CHILD = 'child.';
@@ -185,6 +183,8 @@ export interface RelationshipInput {
   columns: Record<string, ColumnSpec[]>;
   /** The column ordering the children into sequences, when the child table has one (see relational/order.ts). */
   sequenceColumn?: string | null;
+  /** Parents per number of children over every row of the real tables (a sampled child table): the real side of the child counts. */
+  wholeCounts?: ChildCountHistogram;
   /** Joined rows used for pair trends (default 20,000). */
   maxJoinedRows?: number;
   seed?: number;
@@ -200,7 +200,13 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
   const real = link(rp, rc, rel);
   const syn = link(sp, sc, rel);
   if (!real || !syn) return null;
-  const cardinality = ksComplement(real.counts, syn.counts);
+  // The real children per parent: the whole tables' when counted there, else the rows given.
+  const realCounts = input.wholeCounts ?? childCountHistogram(real.counts);
+  const synCounts = childCountHistogram(syn.counts);
+  const realParents = histogramParents(realCounts);
+  const cardinality = input.wholeCounts
+    ? ksComplement(Float64Array.from(degreesAtQuantiles(realCounts, Math.min(realParents, KS_PARENTS))), syn.counts)
+    : ksComplement(real.counts, syn.counts);
 
   const keyCols = new Set([...rel.parentColumns.map((c) => PARENT + c), ...rel.childColumns.map((c) => CHILD + c)]);
   const pCols = (input.columns[rel.parentTable] ?? []).filter((c) => !keyCols.has(PARENT + c.name));
@@ -244,8 +250,8 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
     cardinality: Number.isFinite(cardinality) ? cardinality : null,
     integrity: syn.integrity,
     realIntegrity: real.integrity,
-    childCounts: childCountBuckets(real.counts, syn.counts),
-    meanChildren: { real: mean(real.counts), synthetic: mean(syn.counts) },
+    childCounts: childCountBuckets(realCounts, synCounts),
+    meanChildren: { real: histogramMean(realCounts), synthetic: histogramMean(synCounts) },
     pairTrends: q?.columnPairTrends ?? null,
     pairs: q ? q.pairs.map(rename) : [],
     sequence,

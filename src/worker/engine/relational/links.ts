@@ -2,18 +2,15 @@
  * Key lookups between tables: which parent row each child row references, ancestor chains,
  * and the training sample of whole subtrees (root rows with all their descendants).
  */
-import type { CellValue, Row, RowBatch } from '../../../shared/values';
+import { linkKey, type Row, type RowBatch } from '../../../shared/values';
 import type { SynthesisConfig } from '../../../shared/config';
 import type { EffectiveTable } from '../../../shared/effective-settings';
 import { splitIndexes } from '../holdout';
 import type { Relationship } from '../../../shared/metadata';
 import { buildPlan, type GenerationPlan } from './plan';
 
-export function keyOf(v: CellValue | undefined): string | null {
-  if (v === null || v === undefined || v === '') return null;
-  if (v instanceof Date) return String(v.getTime());
-  return String(v);
-}
+/** A key cell as the links match it (one home: `linkKey`). */
+export const keyOf = linkKey;
 
 /** For each child row, the index of the parent row its FK value points at (-1 when null or dangling). */
 export function resolveLinks(child: RowBatch, childColumn: string, parent: RowBatch, parentColumn: string): Int32Array {

@@ -16,9 +16,9 @@
  * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
-import { wholeNullShare, type TableStats } from '../../../shared/table-stats';
+import { wholeChildCounts, wholeNullShare, type ChildCountHistogram, type TableStats } from '../../../shared/table-stats';
 import type { DestinationMapping } from '../../../shared/destination-mapping';
-import type { DatasetMetadata, JobStep, RowBatch, SynthesisConfig } from '../../../shared';
+import type { DatasetMetadata, JobStep, Relationship, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
 import { isContinuous, specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
 import { evaluatePrivacy } from '../evaluate/privacy';
@@ -205,6 +205,12 @@ function withWholeMissing(d: Distribution, whole: TableStats | undefined): Distr
   return share === undefined ? d : { ...d, missing: { ...d.missing, real: share } };
 }
 
+/** A link's real children per parent counted over the whole tables, when its child table was read as a sample. */
+function wholeCountsOf(stats: Record<string, TableStats> | undefined, fk: Relationship): { wholeCounts?: ChildCountHistogram } {
+  const h = wholeChildCounts(stats, fk);
+  return h ? { wholeCounts: h } : {};
+}
+
 /** The learned numerical and datetime columns of the synthesized tables, each with the clipping the engine applied to it. */
 function appliedClipping(input: ReportInput, effective: EffectiveSettings, specs: Record<string, ColumnSpec[]>, synthesized: string[]): ColumnClipping[] {
   return synthesized.flatMap((table) => {
@@ -265,6 +271,7 @@ export function buildReport(input: ReportInput): ReportJson {
       columns: specs,
       seed: input.seed,
       sequenceColumn: child ? sequenceColumn(child, realAll[fk.childTable]) : null,
+      ...wholeCountsOf(input.wholeStats, fk),
     });
     if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
   }

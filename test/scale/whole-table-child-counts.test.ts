@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import { childCountHistogram, type ChildCountHistogram } from '../../src/shared/table-stats';
+import type { RowBatch } from '../../src/shared/values';
+import { openSource } from '../../src/data/sources/connector';
+import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
+import { buildReport } from '../../src/worker/engine/report/build';
+import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+
+/**
+ * 2,000 shops (original data) and the sales that reference them (synthesized, sampled to a
+ * training share of about a tenth): 60% of the shops have no sale, 30% one to five, 10% between
+ * 50 and 109. Shop keys are texts; 180 sales have no shop.
+ */
+const SHOPS = 2000;
+const MAX = 1500;
+const shopKey = (i: number): string => `sh-${String(i).padStart(4, '0')}`;
+function degreeOf(i: number): number {
+  if (i % 10 < 6) return 0;
+  if (i % 10 < 9) return 1 + ((i * 7) % 5);
+  return 50 + ((i * 13) % 60);
+}
+interface Sale {
+  id: number;
+  shop: string | null;
+  amount: number;
+  channel: string;
+}
+const sales: Sale[] = [];
+for (let i = 0; i < SHOPS; i++)
+  for (let k = 0; k < degreeOf(i); k++) {
+    const id = sales.length + 1;
+    sales.push({ id, shop: shopKey(i), amount: 5 + ((id * 31) % 200) + (i % 10 === 9 ? 300 : 0), channel: ['web', 'store', 'phone'][(id + i) % 3]! });
+  }
+// Sales without a shop, spread over the table.
+for (let j = 0; j < 180; j++) {
+  const id = sales.length + 1;
+  sales.push({ id, shop: null, amount: 5 + (id % 50), channel: 'web' });
+}
+const SALES = sales.length;
+const KEY = relationshipKey({ childTable: 'sales', childColumns: ['shop_id'], parentTable: 'shops', parentColumns: ['code'], origin: 'user' as const });
+
+/** The histogram computed in JavaScript from every row. */
+function histogramOf(rows: Sale[]): ChildCountHistogram {
+  const n = new Map<string, number>(Array.from({ length: SHOPS }, (_, i) => [shopKey(i), 0]));
+  for (const s of rows) if (s.shop !== null && n.has(s.shop)) n.set(s.shop, n.get(s.shop)! + 1);
+  return childCountHistogram([...n.values()]);
+}
+const WHOLE = histogramOf(sales);
+
+let db: ScratchDatabase;
+let my: ScratchDatabase;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-degrees-'));
+const sqlite = path.join(dir, 'shops.sqlite');
+const csvDir = path.join(dir, 'csv');
+
+const shopRows = Array.from({ length: SHOPS }, (_, i) => [shopKey(i), `Shop ${i}`, ['north', 'south'][i % 2]!]);
+const saleRows = sales.map((s) => [s.id, s.shop, s.amount, s.channel]);
+
+beforeAll(async () => {
+  const ddl = (text: string, key: string): string =>
+    `CREATE TABLE shops (code ${key} PRIMARY KEY, name ${text} NOT NULL, region ${text} NOT NULL);
+     CREATE TABLE sales (id integer PRIMARY KEY, shop_id ${key} REFERENCES shops(code), amount integer NOT NULL, channel ${text} NOT NULL)`;
+  db = await createPgDatabase('doppel_degrees');
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(ddl('text', 'text'));
+  await c.query(
+    'INSERT INTO shops SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
+    [0, 1, 2].map((j) => shopRows.map((r) => r[j])),
+  );
+  await c.query(
+    'INSERT INTO sales SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[])',
+    [0, 1, 2, 3].map((j) => saleRows.map((r) => r[j])),
+  );
+  await c.end();
+
+  my = await createMysqlDatabase('doppel_degrees');
+  const m = await mysql.createConnection(my.url);
+  for (const stmt of ddl('varchar(40)', 'varchar(20)').split(';')) await m.query(`${stmt} COLLATE utf8mb4_general_ci`);
+  await m.query('INSERT INTO shops VALUES ?', [shopRows]);
+  for (let i = 0; i < saleRows.length; i += 5000) await m.query('INSERT INTO sales VALUES ?', [saleRows.slice(i, i + 5000)]);
+  await m.end();
+
+  const lite = new Database(sqlite);
+  lite.exec(ddl('text', 'text'));
+  const a = lite.prepare('INSERT INTO shops VALUES (?, ?, ?)');
+  const b = lite.prepare('INSERT INTO sales VALUES (?, ?, ?, ?)');
+  lite.transaction(() => {
+    shopRows.forEach((r) => a.run(...r));
+    saleRows.forEach((r) => b.run(...r));
+  })();
+  lite.close();
+
+  mkdirSync(csvDir);
+  writeFileSync(path.join(csvDir, 'shops.csv'), ['code,name,region', ...shopRows.map((r) => r.join(','))].join('\n'));
+  writeFileSync(path.join(csvDir, 'sales.csv'), ['id,shop_id,amount,channel', ...saleRows.map((r) => r.map((v) => v ?? '').join(','))].join('\n'));
+}, 180_000);
+
+afterAll(async () => {
+  await db?.drop();
+  await my?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
+  const src = await openSource(spec);
+  try {
+    const meta = await src.introspect({ inferKeys: false });
+    if (spec.kind === 'files') {
+      meta.tables.find((t) => t.name === 'shops')!.primaryKey = ['code'];
+      meta.tables.find((t) => t.name === 'sales')!.primaryKey = ['id'];
+      meta.relationships = [{ childTable: 'sales', childColumns: ['shop_id'], parentTable: 'shops', parentColumns: ['code'], origin: 'user' as const }];
+    }
+    const config = defaultConfig(meta, spec, { name: 'degrees' });
+    config.tables.shops!.treatment = 'original';
+    config.tables.sales!.treatment = 'synthesize';
+    config.tables.sales!.columns.channel!.sdtype = 'categorical';
+    config.tables.sales!.columns.amount!.sdtype = 'numerical';
+    config.settings.maxTrainingRows = MAX;
+    config.settings.preset = 'fast';
+    config.settings.epochs = 2;
+    return config;
+  } finally {
+    await src.close();
+  }
+}
+
+/** The report of loaded rows against themselves, with or without the whole table's statistics. */
+function relationshipOf(config: SynthesisConfig, data: LoadedData, withStats: boolean) {
+  const synthetic: Record<string, RowBatch> = { sales: data.tables.sales!, shops: data.tables.shops! };
+  const report = buildReport({
+    config,
+    metadata: data.metadata,
+    realTrain: synthetic,
+    realHoldout: {},
+    synthetic,
+    backend: 'cpu',
+    stepSeconds: {},
+    ...(withStats ? { wholeStats: data.wholeStats } : {}),
+  });
+  return report.relationships.find((r) => r.key === KEY)!;
+}
+
+/** The report's buckets of a histogram: one per count up to 12, else ranges of the same width as the report's. */
+function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
+  const out = new Array<number>(labels.length).fill(0);
+  const bounds = labels.map((l) => Number(l.split(/[–+]/)[0]));
+  for (const [c, n] of h) {
+    let b = bounds.length - 1;
+    while (b > 0 && bounds[b]! > c) b--;
+    out[b]! += n;
+  }
+  return out;
+}
+
+describe.each([
+  ['PostgreSQL', (): SourceSpec => db.spec],
+  ['MariaDB', (): SourceSpec => my.spec],
+  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
+  ['CSV files', (): SourceSpec => ({ kind: 'files', path: csvDir })],
+])('children per parent of a sampled table counted over the whole tables (%s)', (_, spec) => {
+  it('equal the histogram of every row, and are the real side of the report', async () => {
+    const config = await configFor(spec());
+    const data = await loadData(config, {});
+    // The premise: the sales are a sample of about a tenth.
+    expect(data.tables.sales!.rows.length).toBeLessThan(SALES / 5);
+    expect(data.sourceRows.sales).toBe(SALES);
+    expect(data.wholeStats.sales!.childCounts![KEY]).toEqual(WHOLE);
+
+    const whole = relationshipOf(config, data, true);
+    expect(whole.childCounts.real).toEqual(bucketsOf(WHOLE, whole.childCounts.labels));
+    expect(whole.meanChildren.real).toBeCloseTo((SALES - 180) / SHOPS, 6);
+    // From the sample alone, the mean is about a tenth and no shop holds 50 sales.
+    const sample = relationshipOf(config, data, false);
+    expect(sample.meanChildren.real).toBeLessThan(whole.meanChildren.real / 5);
+    const fifty = (r: typeof whole): number =>
+      r.childCounts.real.filter((_, b) => Number(r.childCounts.labels[b]!.split(/[–+]/)[0]) >= 50).reduce((a, n) => a + n, 0);
+    expect(fifty(whole)).toBe(SHOPS / 10);
+    expect(fifty(sample)).toBe(0);
+  }, 300_000);
+});
