@@ -1,9 +1,10 @@
+import { stat } from 'node:fs/promises';
 import type { ColumnMeta, StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
 import { convertText, inferSdtype, inferTextColumn, isIdLikeName } from '../introspection/infer-types';
 import { normalizeCell } from './cells';
 import type { FileTable, TableEngine } from './formats/types';
-import { engineWarning } from './formats/csv-duckdb';
+import { duckdbMinBytes, engineWarning } from './formats/csv-duckdb';
 import { DistinctCheck } from './distinct-check';
 import { declaredForm, formOfNumberFormat, learnTextForm } from '../introspection/value-forms';
 
@@ -113,6 +114,29 @@ export async function profileTable(table: FileTable, sampleRows: number): Promis
     uniqueColumns: header.filter((_, i) => unique.has(i)),
     ...(used ? { engine: used } : {}),
   };
+}
+
+/** Profiles made in this process, most recently used last. */
+const made = new Map<string, Promise<TableProfile>>();
+const MAX_MADE = 64;
+
+/**
+ * The profile of a table of `file`, made once per process while the file is unchanged (same
+ * size, modification time and inode) and read by the same engine: a file opened again — the
+ * inspection, then the checks before a run, then the bench's load — is not read again.
+ */
+export async function fileTableProfile(file: string, table: FileTable, sampleRows: number): Promise<TableProfile> {
+  const s = await stat(file);
+  const key = JSON.stringify([file, table.origin, sampleRows, s.size, s.mtimeMs, s.ino, duckdbMinBytes()]);
+  let p = made.get(key);
+  if (p) made.delete(key);
+  else {
+    p = profileTable(table, sampleRows);
+    p.catch(() => made.delete(key));
+  }
+  made.set(key, p);
+  while (made.size > MAX_MADE) made.delete(made.keys().next().value!);
+  return p;
 }
 
 /** Rows and key uniqueness in one streamed pass, the first rows kept in `sample`. */

@@ -26,7 +26,7 @@ import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
 import type { FileTable } from './formats/types';
-import { profileTable, type TableProfile } from './file-profile';
+import { fileTableProfile, type TableProfile } from './file-profile';
 import { inferKeys } from '../introspection/infer-keys';
 
 type FilesSpec = Extract<SourceSpec, { kind: 'files' }>;
@@ -80,6 +80,8 @@ class FileSource implements SourceConnector {
   constructor(
     readonly spec: FilesSpec,
     private readonly tables: FileTable[],
+    /** The file of each table, by table name. */
+    private readonly files: Map<string, string>,
   ) {}
 
   private table(name: string): FileTable {
@@ -99,7 +101,7 @@ class FileSource implements SourceConnector {
     const t = this.table(name);
     let p = this.profiles.get(name);
     if (!p) {
-      p = profileTable(t, this.sampleRows);
+      p = fileTableProfile(this.files.get(name)!, t, this.sampleRows);
       p.catch(() => this.profiles.delete(name));
       this.profiles.set(name, p);
     }
@@ -275,6 +277,7 @@ export async function openFileSource(spec: FilesSpec): Promise<SourceConnector> 
     files = [spec.path];
   }
   const tables: FileTable[] = [];
+  const fileOf = new Map<string, string>();
   const used = new Set<string>();
   for (const f of files) {
     for (const t of await tablesOfFile(f)) {
@@ -283,7 +286,8 @@ export async function openFileSource(spec: FilesSpec): Promise<SourceConnector> 
       for (let k = 2; used.has(name); k++) name = `${t.name}_${k}`;
       used.add(name);
       tables.push({ ...t, name });
+      fileOf.set(name, f);
     }
   }
-  return new FileSource(spec, tables);
+  return new FileSource(spec, tables, fileOf);
 }

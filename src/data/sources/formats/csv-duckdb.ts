@@ -50,10 +50,14 @@ export function duckdbModule(): Promise<DuckApi | undefined> {
 
 export type EngineRoute = { engine: 'duckdb' } | { engine: 'js'; reason: string };
 
+/** The size from which files are read by DuckDB. */
+export function duckdbMinBytes(): number {
+  return Number(process.env['DOPPEL_DUCKDB_MIN_BYTES'] ?? DUCKDB_MIN_BYTES);
+}
+
 /** Which engine makes the whole-table passes over a CSV file of `bytes` bytes. */
 export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute {
-  const min = Number(process.env['DOPPEL_DUCKDB_MIN_BYTES'] ?? DUCKDB_MIN_BYTES);
-  if (bytes < min) return { engine: 'js', reason: 'a small file is read faster without starting DuckDB' };
+  if (bytes < duckdbMinBytes()) return { engine: 'js', reason: 'a small file is read faster without starting DuckDB' };
   // DuckDB's own decoders differ from ours outside UTF-8 (windows-1252 is not latin-1).
   if (dialect.encoding.toUpperCase() !== 'UTF-8') return { engine: 'js', reason: `DuckDB does not decode ${dialect.encoding} as our reader does` };
   // Our reader's escape is `"` whatever the quote; DuckDB would read a single-quoted file otherwise.
