@@ -189,7 +189,7 @@ function fillSource(db: string, rows: number): void {
  */
 async function writeOnly(): Promise<string[]> {
   const { createPgDatabase } = await import('../../test/helpers/db');
-  const { loadPostgres } = await import('../../src/data/destinations/loaders');
+  const { loadPostgres } = await import('../../src/data/dialects/postgres-copy');
   const { openSession } = await import('../../src/data/destinations/session');
   const cols: Array<[string, string, StorageType]> = [
     ['id', 'bigint', 'bigint'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StorageType } from '../../src/shared/metadata';
 import type { CellValue } from '../../src/shared/values';
-import { columnFormatters, textCell } from '../../src/data/destinations/loaders';
+import { columnFormatters, textCell } from '../../src/data/dialects/load-rows';
 
 const types: StorageType[] = ['integer', 'bigint', 'float', 'decimal', 'date', 'time', 'datetime', 'boolean', 'string', 'json', 'unknown'];
 const awkward: CellValue[] = [

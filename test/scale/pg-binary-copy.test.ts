@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageType, TableMeta } from '../../src/shared/metadata';
 import type { CellValue, Row } from '../../src/shared/values';
-import { loadPostgres } from '../../src/data/destinations/loaders';
+import { loadPostgres } from '../../src/data/dialects/postgres-copy';
 import type { DbSpec } from '../../src/data/dialects';
 import { openSession, type Session } from '../../src/data/destinations/session';
 import { createPgDatabase, type ScratchDatabase } from '../helpers/db';

@@ -6,7 +6,7 @@ import type { DestinationPlan, TableAction } from './check';
 import type { ConstraintMode } from '../../shared/config';
 import { checkIntegrity, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
-import { loadMysql, loadPostgres, type LoadOptions } from './loaders';
+import { dialectOf, type LoadOptions } from '../dialects';
 import { runScheduled } from './schedule';
 import { destinationError, openSession, type Session } from './session';
 
@@ -180,9 +180,8 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
         const conn = await openSession(s.spec, w.password);
         try {
           await conn.query(pg ? 'BEGIN' : 'START TRANSACTION');
-          const load: LoadOptions = { batchSize: w.batchSize, signal, into: stageQ(name), onRows: (n) => w.onRows(name, n) };
-          if (pg) await loadPostgres(conn, t, w.readTable(name), load);
-          else await loadMysql(conn, t, w.readTable(name), load, w.localInfile);
+          const load: LoadOptions = { batchSize: w.batchSize, signal, into: stageQ(name), localInfile: w.localInfile, onRows: (n) => w.onRows(name, n) };
+          await dialectOf(conn.dialect).load(conn, t, w.readTable(name), load);
           await conn.query('COMMIT');
         } catch (e) {
           await conn.query('ROLLBACK').catch(() => undefined);

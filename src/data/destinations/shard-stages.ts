@@ -18,7 +18,7 @@ import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
 import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
-import { loadMysql, loadPostgres } from './loaders';
+import { dialectOf, type LoadOptions } from '../dialects';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';
 
@@ -57,10 +57,6 @@ function canceled(): AppError {
   return new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.');
 }
 
-async function mysqlLocalInfile(s: Session): Promise<boolean> {
-  return Number((await s.query('select @@local_infile as v'))[0]?.v) === 1;
-}
-
 /** Loads one shard's rows into its staging table, replacing it. Returns the rows written. */
 export async function writeShardStage(
   destination: DatabaseDestination,
@@ -79,7 +75,7 @@ export async function writeShardStage(
   let began = false;
   try {
     const target = s.qualified(stage);
-    const load = {
+    const load: LoadOptions = {
       batchSize: 5000,
       signal: opts.signal,
       into: target,
@@ -95,14 +91,14 @@ export async function writeShardStage(
       began = true;
       await s.query(`DROP TABLE IF EXISTS ${target}`);
       await s.query(create);
-      await loadPostgres(s, meta, batches(rows), load);
+      await dialectOf(s.dialect).load(s, meta, batches(rows), load);
     } else {
       await s.query(`DROP TABLE IF EXISTS ${target}`);
       await s.query(create);
-      const localInfile = await mysqlLocalInfile(s);
+      load.localInfile = await dialectOf(s.dialect).loadsLocalFiles(s);
       await s.query('START TRANSACTION');
       began = true;
-      await loadMysql(s, meta, batches(rows), load, localInfile);
+      await dialectOf(s.dialect).load(s, meta, batches(rows), load);
     }
     if (opts.signal?.aborted) throw canceled();
     await s.query('COMMIT');

@@ -15,7 +15,7 @@ import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan, type TableAction } from './check';
 import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql } from './constraints';
 import { addForeignKeysSql, createTableSql } from './dialect';
-import { openPgCopy, type PgCopy } from './loaders';
+import { openPgCopy, type PgCopy } from '../dialects/postgres-copy';
 import { dropStaleStages } from './parallel-write';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';

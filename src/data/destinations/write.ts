@@ -5,8 +5,8 @@ import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestinatio
 import type { Relationship, TableMeta } from '../../shared/metadata';
 import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
 import { createTableSql, parentsFirst } from './dialect';
-import { loadMysql, loadSqlite, type LoadOptions } from './loaders';
 import { dropStaleStages, writeParallel } from './parallel-write';
+import { dialectOf, type LoadOptions } from '../dialects';
 import { destinationError, openSession } from './session';
 import { storedPlan } from './stored-plan';
 import { beginPostgres, type PgTransaction } from './streaming-write';
@@ -63,7 +63,7 @@ export async function writeDestination(
     const toCreate = ordered.filter((t) => action.get(t.name) === 'create');
     const toTruncate = ordered.filter((t) => action.get(t.name) === 'truncate');
     const planned = new Set(plan.tables.map((t) => t.name));
-    const localInfile = s.dialect === 'mysql' && opts.mysqlMethod !== 'insert' && Number((await s.query('select @@local_infile as v'))[0]?.v) === 1;
+    const localInfile = opts.mysqlMethod !== 'insert' && (await dialectOf(s.dialect).loadsLocalFiles(s));
     const onRows = (table: string, n: number): void => {
       rows[table] = (rows[table] ?? 0) + n;
       total += n;
@@ -144,12 +144,11 @@ export async function writeDestination(
       const load: LoadOptions = {
         batchSize: destination.batchSize,
         signal: opts.signal,
+        localInfile,
         onRows: (n) => onRows(t.name, n),
       };
       rows[t.name] = 0;
-      const source = readTable(t.name);
-      if (s.dialect === 'mysql') await loadMysql(s, t, source, load, localInfile);
-      else await loadSqlite(s, t, source, load);
+      await dialectOf(s.dialect).load(s, t, readTable(t.name), load);
     }
     current = '';
     // Every key is checked before anything is kept, whether the database enforces it or not.

@@ -14,6 +14,7 @@ export type {
   DbSpec,
   Dialect,
   ExistingColumn,
+  LoadOptions,
   RelationKind,
   WriteActions,
   WriteTarget,

@@ -2,6 +2,8 @@ import mysql from 'mysql2/promise';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { ColumnMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
+import { loadMysql } from './mysql-load';
+import { backquoted as quote } from './quoting';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
 
@@ -19,8 +21,6 @@ export function mysqlConnectionConfig(spec: MySpec, password: string | undefined
   if (opts.purpose === 'write') cfg.timezone = 'Z';
   return cfg;
 }
-
-const quote = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
 
 async function connect(spec: DbSpec, password: string | undefined, opts: ConnectOptions): Promise<Connection> {
   const conn = await mysql.createConnection(mysqlConnectionConfig(spec as MySpec, password, opts));
@@ -166,4 +166,6 @@ export const mysqlDialect: Dialect = {
   },
   privilegeProblems,
   nonTransactionalTables,
+  loadsLocalFiles: async (c) => Number((await c.query('select @@local_infile as v'))[0]?.v) === 1,
+  load: loadMysql,
 };

@@ -1,6 +1,8 @@
 import pg from 'pg';
 import type { ColumnMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
+import { loadPostgres } from './postgres-copy';
+import { doubleQuoted as quote } from './quoting';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
 
@@ -18,7 +20,6 @@ export function pgClientConfig(spec: PgSpec, password: string | undefined, opts:
   return cfg;
 }
 
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 let cursors = 0;
 
 async function connect(spec: DbSpec, password: string | undefined, opts: ConnectOptions): Promise<Connection> {
@@ -177,4 +178,6 @@ export const postgres: Dialect = {
   mayCreateTables: async (c) => (await c.query("select has_schema_privilege($1, 'CREATE') as c", [c.namespace]))[0]?.c === true,
   privilegeProblems,
   nonTransactionalTables: () => Promise.resolve(new Map()),
+  loadsLocalFiles: () => Promise.resolve(false),
+  load: loadPostgres,
 };

@@ -2,12 +2,14 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../../shared/errors';
-import { renameRelationship, type ColumnMeta, type StorageType } from '../../shared/metadata';
+import { renameRelationship, type ColumnMeta, type StorageType, type TableMeta } from '../../shared/metadata';
 import { valueFormSchema, type ValueForm } from '../../shared/value-form';
+import { aligned, checkAbort } from './load-rows';
+import { doubleQuoted as quote } from './quoting';
+import { sqliteValue, type SqliteBindable } from './sqlite-values';
 import { assembleCatalog, groupColumns, str } from './catalog';
-import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, Rec } from './types';
-
-const quote = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+import type { RowBatch } from '../../shared/values';
+import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, LoadOptions, Rec, WriteTarget } from './types';
 
 function open(path: string, opts: ConnectOptions): Database.Database {
   if (opts.purpose === 'read') return new Database(path, { readonly: true, fileMustExist: true });
@@ -189,6 +191,27 @@ function columnType(c: ColumnMeta): string {
   return byType[c.storageType];
 }
 
+/** SQLite: one prepared INSERT run for every row (inside the caller's transaction). */
+async function load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
+  const db = c.sqlite!;
+  const types = t.columns.map((c) => c.storageType);
+  const values: SqliteBindable[] = new Array<SqliteBindable>(types.length).fill(null);
+  const stmt = db.prepare(
+    `INSERT INTO ${c.qualified(t.name)} (${t.columns.map((col) => quote(col.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`,
+  );
+  let n = 0;
+  for await (const batch of rows) {
+    checkAbort(o.signal, t.name);
+    for (const r of aligned(t, batch)) {
+      for (let i = 0; i < types.length; i++) values[i] = sqliteValue(r[i] ?? null, types[i]!);
+      stmt.run(values);
+    }
+    n += batch.rows.length;
+    o.onRows(batch.rows.length);
+  }
+  return n;
+}
+
 export const sqlite: Dialect = {
   kind: 'sqlite',
   maxIdentifierBytes: Number.MAX_SAFE_INTEGER,
@@ -218,4 +241,6 @@ export const sqlite: Dialect = {
     }
   },
   nonTransactionalTables: () => Promise.resolve(new Map()),
+  loadsLocalFiles: () => Promise.resolve(false),
+  load,
 };

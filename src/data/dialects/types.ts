@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type mysql from 'mysql2/promise';
 import type Database from 'better-sqlite3';
-import type { ColumnMeta, Relationship } from '../../shared/metadata';
+import type { ColumnMeta, Relationship, TableMeta } from '../../shared/metadata';
+import type { RowBatch } from '../../shared/values';
 import type { SourceSpec } from '../../shared/source';
 
 export type DbKind = 'postgres' | 'mysql' | 'sqlite';
@@ -84,6 +85,19 @@ export interface WriteActions {
   truncates: string[];
 }
 
+/** How rows are written into a table. */
+export interface LoadOptions {
+  batchSize: number;
+  signal?: AbortSignal;
+  onRows: (n: number) => void;
+  /** The SQL name rows go into when it is not the table's own (a staging table); messages still name the table. */
+  into?: string;
+  /** PostgreSQL: text COPY even when binary is possible. */
+  textCopy?: boolean;
+  /** MySQL/MariaDB: LOAD DATA LOCAL INFILE (see `loadsLocalFiles`); otherwise multi-row INSERTs. */
+  localInfile?: boolean;
+}
+
 /**
  * Everything Doppel knows about one database: connection settings, identifier quoting and limits,
  * the catalog of a source, the tables of a destination, and the column types it creates. A new
@@ -132,4 +146,8 @@ export interface Dialect {
   privilegeProblems(c: WriteTarget, actions: WriteActions): Promise<string[]>;
   /** Tables of the namespace whose storage engine cannot roll back a failed write, with that engine. */
   nonTransactionalTables(c: WriteTarget): Promise<Map<string, string>>;
+  /** Whether the server takes rows as a streamed local file (MySQL/MariaDB LOAD DATA LOCAL INFILE). */
+  loadsLocalFiles(c: WriteTarget): Promise<boolean>;
+  /** Writes every batch of `rows` into a table (in the caller's transaction); returns the rows written. */
+  load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number>;
 }

@@ -7,7 +7,7 @@
 import { AppError } from '../../shared/errors';
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue, Row } from '../../shared/values';
-import { wholeDateText } from '../dialects/sqlite-values';
+import { wholeDateText } from './sqlite-values';
 
 /** Type OIDs with a binary encoder. */
 const OID = {
