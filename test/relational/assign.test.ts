@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/shared/defaults';
 import type { DatasetMetadata, Relationship } from '../../src/shared/metadata';
+import type { GenerationPlan } from '../../src/shared/relational-plan';
 import type { Row, RowBatch } from '../../src/shared/values';
 import { createRng } from '../../src/worker/engine/rng';
-import { assignForeignKeys, learnAssignments } from '../../src/worker/engine/relational/assign';
+import { assignForeignKeys, learnAssignments, learnLookupPools, repairLookups } from '../../src/worker/engine/relational/assign';
 import { planFromData, resolveLinks, trainingSubtrees } from '../../src/worker/engine/relational/links';
 
 // account → card, account → trans, and trans → card (nullable): a transaction's card belongs to its own account.
@@ -88,5 +89,50 @@ describe('FKs assigned besides the context', () => {
     expect(withCards.every((r) => accountOfCard.get(r[2]!) === r[1])).toBe(true);
     const synNull = syn.trans!.rows.filter((r) => r[2] === null).length / syn.trans!.rows.length;
     expect(Math.abs(synNull - realNull)).toBeLessThan(0.05);
+  });
+});
+
+describe('composite lookups repaired from what the training rows referenced', () => {
+  // Bookings of a slot of the original "ref.slots" (house, slot: text and integer); the key is a category of the model.
+  const lookup: Relationship = {
+    childTable: 'bookings',
+    childColumns: ['house', 'slot'],
+    parentTable: 'ref.slots',
+    parentColumns: ['house', 'slot'],
+    origin: 'declared',
+  };
+  const plan = {
+    roots: ['bookings'],
+    order: ['bookings'],
+    tables: { bookings: { table: 'bookings', context: null, assigned: [], selfRefs: [], lookups: [lookup], children: [], depth: 0, root: 'bookings' } },
+  } as GenerationPlan;
+  const slots: RowBatch = { columns: ['house', 'slot', 'size'], rows: ['A.1', 'B.2', 'C.3', 'D.4', 'E.5'].map((h, i) => [h, i + 1, 10 * i]) };
+  // Training rows reference A.1/1 60 times, B.2/2 30 times, C.3/3 10 times (the key as text), and 20 have no slot.
+  const training: RowBatch = {
+    columns: ['house', 'slot', 'amount'],
+    rows: [
+      ...Array.from({ length: 60 }, (): Row => ['A.1', '1', 5]),
+      ...Array.from({ length: 30 }, (): Row => ['B.2', '2', 5]),
+      ...Array.from({ length: 10 }, (): Row => ['C.3', '3', 5]),
+      ...Array.from({ length: 20 }, (): Row => [null, null, 5]),
+    ],
+  };
+
+  it('keeps known keys and empty ones, and redraws unknown keys among the referenced rows as often as the training rows referenced them', () => {
+    const pools = learnLookupPools(plan, { 'ref.slots': slots }, { bookings: training }, () => false);
+    expect(Array.from(pools.bookings![0]!.counts)).toEqual([60, 30, 10, 0, 0]);
+    expect(pools.bookings![0]!.realEmpty).toBe(true);
+    const rows: Row[] = [['D.4', 4, 1], [null, null, 2], ...Array.from({ length: 3000 }, (): Row => ['Z.9', 9, 3])];
+    const out = { bookings: { columns: ['house', 'slot', 'amount'], rows } };
+    repairLookups(plan, out, { 'ref.slots': slots }, pools, createRng(8));
+    expect(rows[0]).toEqual(['D.4', 4, 1]);
+    expect(rows[1]).toEqual([null, null, 2]);
+    const redrawn = rows.slice(2);
+    const share = (h: string): number => redrawn.filter((r) => r[0] === h).length / redrawn.length;
+    expect(share('A.1')).toBeCloseTo(0.6, 1);
+    expect(share('B.2')).toBeCloseTo(0.3, 1);
+    expect(share('C.3')).toBeCloseTo(0.1, 1);
+    // Each redrawn key is a row of the original table, with its own values.
+    expect(redrawn.every((r) => slots.rows.some((s) => s[0] === r[0] && s[1] === r[1]))).toBe(true);
   });
 });

@@ -14,12 +14,11 @@
  *   hashes), so that candidates are chosen and links matched without a training row.
  *
  * Original-data tables are not stored again: they are read back from the trained run's output
- * (`output.sqlite` in its workspace), where they were copied as they are.
+ * (`output.sqlite` in its workspace), where they were copied as they are (the rows the lookups
+ * into them learned on are named in `relational.json` by keyed hashes of their keys).
  *
  * No real value of a synthesized, mocked or protected column is written in clear. The artifact
- * key itself lives in the project store, never in the workspace. Single-table syntheses and
- * relational ones without original-data tables are written; a relational one with original-data
- * tables still reads the source (its matchers of the FKs into them learn on training rows).
+ * key itself lives in the project store, never in the workspace.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
@@ -34,7 +33,7 @@ import { describeOutputTables, readOutputTable } from '../../data/exporters/tabl
 import { OUTPUT_FILE } from '../../data/store/workspace-files';
 import type { ColumnPlan } from './encoders/index';
 import { tableDir } from './model-artifacts';
-import { heldOriginals, type OriginalReader, type SourceCopies } from './original-data';
+import { heldOriginals, type HeldPicker, type OriginalReader, type SourceCopies } from './original-data';
 import { CopyFilter, copyFilterArtifactSchema } from './privacy-filter';
 import type { PreparedTable } from './table-model';
 
@@ -96,13 +95,15 @@ export function parse(text: string): unknown {
   });
 }
 
-/** The sealing key of an execution's artifact key (separate from the copy filter's HMAC key). */
-function sealKey(artifactKey: string): Buffer {
-  return createHmac('sha256', Buffer.from(artifactKey, 'hex')).update('sealed values').digest();
+/** A key derived from an execution's artifact key for one purpose (separate from the copy filter's HMAC key). */
+export function derivedKey(artifactKey: string, purpose: string): Buffer {
+  return createHmac('sha256', Buffer.from(artifactKey, 'hex')).update(purpose).digest();
 }
 
+const sealKey = (artifactKey: string): Buffer => derivedKey(artifactKey, 'sealed values');
+
 export function keyCheck(artifactKey: string): string {
-  return createHmac('sha256', Buffer.from(artifactKey, 'hex')).update('key check').digest('hex').slice(0, 16);
+  return derivedKey(artifactKey, 'key check').toString('hex').slice(0, 16);
 }
 
 export function seal(artifactKey: string, text: string): string {
@@ -130,25 +131,19 @@ export function wrongKey(table: string): AppError {
 }
 
 /**
- * True when a synthesis can be generated again from its artifacts and its output alone: a
- * single-table one, or a relational one without original-data tables (the matchers of FKs into
- * original data learn on training rows).
- */
-export function generatesFromArtifacts(config: SynthesisConfig, relational: boolean): boolean {
-  return !relational || Object.values(config.tables).every((t) => t.treatment !== 'original');
-}
-
-/**
  * The original-data tables of a synthesis, taken from the output of the run that trained the
  * model (`workspace`: its folder), where they were copied as they are: generating again opens no
- * source. The tables the engine works on (`heldOriginals`) are read whole into `held`; the others
- * are copied from that output batch by batch while the new output is written (`copies`). A clear
- * error when that output, or a table of it, is gone.
+ * source. The tables the engine works on (`heldOriginals`) are read into `held`: the rows `pick`
+ * chooses (the rows a stored model learned on, in their order; those tables are then copied from
+ * that output batch by batch), else every row. The others are copied from that output batch by
+ * batch while the new output is written (`copies`). A clear error when that output, or a table of
+ * it, is gone.
  */
 export async function originalsFromOutput(
   config: SynthesisConfig,
   workspace: string,
   signal?: AbortSignal,
+  pick?: HeldPicker,
 ): Promise<{ held: Record<string, RowBatch>; copies: SourceCopies }> {
   const names = Object.entries(config.tables)
     .filter(([, t]) => t.treatment === 'original')
@@ -178,7 +173,14 @@ export async function originalsFromOutput(
   }
   const kept = heldOriginals(config);
   const held: Record<string, RowBatch> = {};
+  const picked: string[] = [];
   for (const name of names.filter((n) => kept.has(n))) {
+    const rows = await pick?.(name, read, signal);
+    if (rows) {
+      held[name] = rows;
+      picked.push(name);
+      continue;
+    }
     const whole: RowBatch = { columns: [], rows: [] };
     for await (const batch of read(name, signal)) {
       whole.columns = batch.columns;
@@ -186,7 +188,7 @@ export async function originalsFromOutput(
     }
     held[name] = whole;
   }
-  return { held, copies: { copied: names.filter((n) => !kept.has(n)), read, from: "the first run's output" } };
+  return { held, copies: { copied: names.filter((n) => !kept.has(n) || picked.includes(n)), read, from: "the first run's output" } };
 }
 
 export async function writeSource(workspace: string, source: Omit<StoredSource, 'format'>): Promise<void> {

@@ -15,6 +15,12 @@ import { checkAborted } from './model/trainer';
 /** Reads an original-data table from the source in batches (its included columns). */
 export type OriginalReader = (table: string, signal?: AbortSignal) => AsyncIterable<RowBatch>;
 
+/**
+ * The rows of an original-data table the engine works on, picked from the whole table as `read`
+ * gives it (in the order the engine learned them), or null to hold every row.
+ */
+export type HeldPicker = (table: string, read: OriginalReader, signal?: AbortSignal) => Promise<RowBatch | null>;
+
 /** Original-data tables copied from the source while the output is written (`copied`), and their reader. */
 export interface SourceCopies {
   copied: string[];

@@ -109,11 +109,7 @@ export async function runJob(
       );
       loaded = { metadata: stored.input.metadata, tables: stored.input.tables, sourceRows: stored.sourceRows };
     } else {
-      if (generate)
-        log(
-          'info',
-          'The trained run left no generation artifacts (a relational synthesis with original-data tables, or an older run): the source is read again.',
-        );
+      if (generate) log('info', 'The trained run left no generation artifacts (an older run): the source is read again.');
       loaded = await timeline.run('load', async () => {
         const data = await loadData(config, {
           password: secrets.sourcePassword,

@@ -2,7 +2,7 @@
  * A trained model made ready to generate on a site worker, from the artifacts folder named in the
  * job description: the analyze and encode stages' outputs and the train stage's weights loaded
  * (stages/reload.ts, `trainStage.load`), without reading the source. A run that wrote no
- * generation artifacts (a relational synthesis with original-data tables, an older run) is
+ * generation artifacts (an older run, or one without an artifact key) is
  * analyzed and encoded again from the source (a training sample, drawn as the training run drew
  * it) into the same encoding. Nothing is trained.
  */

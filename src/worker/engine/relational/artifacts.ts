@@ -5,12 +5,16 @@
  * null rates, anchors and real degrees, sibling-constant, inherited and relative-date columns,
  * sequences, self-reference forest shapes), each table's candidate targets (the real child counts
  * of its training rows and its output copy filter as keyed hashes, privacy-filter.ts) and the
- * learned matchers (pair-scorer weights, the feature centres of the depths of a self-reference).
+ * learned matchers (pair-scorer weights, the feature centres of the depths of a self-reference),
+ * and of the FKs into original-data tables: the lookup matchers, the pools of the composite
+ * lookups they do not choose, and which rows of each original table they learned on (keyed
+ * hashes of the rows' keys, lookup-rows.ts).
  *
- * Counts, weights, shares and column names only: the one thing that holds values of a column, the
- * step pattern of an integer sequence (its range), is sealed with the execution's artifact key.
- * Read back (`readRelationalArtifact`), it is a prepared relational dataset without training rows
- * whose matchers are restored instead of fitted (synthesize.ts `fitRelational`).
+ * Counts, weights, shares, column names and keyed hashes only: the one thing that holds values of
+ * a column, the step pattern of an integer sequence (its range), is sealed with the execution's
+ * artifact key. Read back (`readRelationalArtifact`), it is a prepared relational dataset without
+ * training rows whose matchers are restored instead of fitted (synthesize.ts `fitRelational`),
+ * with the original tables' rows taken from the first run's output.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -19,10 +23,12 @@ import type { SynthesisConfig } from '../../../shared/config';
 import type { EffectiveSettings } from '../../../shared/effective-settings';
 import { AppError } from '../../../shared/errors';
 import type { DatasetMetadata, Relationship } from '../../../shared/metadata';
-import { keyCheck, parse, readParsed, seal, stringify, unseal, wrongKey } from '../generation-artifacts';
+import { keyCheck, originalsFromOutput, parse, readParsed, seal, stringify, unseal, wrongKey } from '../generation-artifacts';
 import { CopyFilter, copyFilterArtifactSchema } from '../privacy-filter';
 import type { PreparedTable } from '../table-model';
-import type { Assignment } from './assign';
+import type { Assignment, LookupPool } from './assign';
+import { heldRows, heldRowsPicker, heldRowsSchema } from './lookup-rows';
+import type { StoredLink } from './matched-link';
 import type { InheritedColumn } from './parent-values';
 import type { GenerationPlan } from './plan';
 import type { RelativeTime } from './relative-time';
@@ -35,6 +41,13 @@ const FORMAT = 1;
 
 const relationship = z.custom<Relationship>((v) => typeof v === 'object' && v !== null && 'childTable' in v && 'parentTable' in v);
 const scorerSchema = z.object({ dimC: z.number().int(), dimP: z.number().int(), w: z.string(), u: z.string(), v: z.string() });
+const linkSchema = z.object({
+  fk: relationship,
+  nullRate: z.number(),
+  degrees: z.string(),
+  agreement: z.object({ equal: z.array(z.object({ child: z.string(), parent: z.string() })), stable: z.array(z.string()), share: z.number() }),
+  scorer: scorerSchema,
+});
 
 const schema = z.object({
   format: z.literal(FORMAT),
@@ -69,16 +82,13 @@ const schema = z.object({
   /** Per table: training rows, real child counts per count column (base64 int32), the output copy filter. */
   targets: z.record(z.string(), z.object({ rows: z.number().int(), counts: z.record(z.string(), z.string()), copies: copyFilterArtifactSchema.nullable() })),
   matchers: z.record(z.string(), z.object({ scorer: scorerSchema, depths: z.array(z.object({ depth: z.number().int(), centre: z.string() })) })),
-  links: z.record(
-    z.string(),
-    z.object({
-      fk: relationship,
-      nullRate: z.number(),
-      degrees: z.string(),
-      agreement: z.object({ equal: z.array(z.object({ child: z.string(), parent: z.string() })), stable: z.array(z.string()), share: z.number() }),
-      scorer: scorerSchema,
-    }),
-  ),
+  links: z.record(z.string(), linkSchema),
+  /** Lookup matchers by child table (degrees per held row of the original table). */
+  lookups: z.record(z.string(), z.array(linkSchema)).default({}),
+  /** Composite lookups the matcher does not choose, by child table: references per held row of the original table (base64 int32). */
+  lookupPools: z.record(z.string(), z.array(z.object({ fk: relationship, counts: z.string(), realEmpty: z.boolean() }))).default({}),
+  /** The rows of each original table the lookups learned on, by keyed hashes of their keys, in order. */
+  heldRows: z.record(z.string(), heldRowsSchema).default({}),
   keyCheck: z.string(),
   /** AES-256-GCM (base64) of the step patterns by table. */
   sealed: z.string().nullable(),
@@ -107,9 +117,18 @@ const float32 = (text: string): Float32Array => {
 const writeScorer = (s: PairScorer): z.infer<typeof scorerSchema> => ({ dimC: s.dimC, dimP: s.dimP, w: b64(s.w), u: b64(s.u), v: b64(s.v) });
 const readScorer = (s: z.infer<typeof scorerSchema>): PairScorer => ({ dimC: s.dimC, dimP: s.dimP, w: float32(s.w), u: float32(s.u), v: float32(s.v) });
 
+const writeLink = (m: StoredLink): z.infer<typeof linkSchema> => ({
+  fk: m.fk,
+  nullRate: m.nullRate,
+  degrees: b64(m.degrees),
+  agreement: m.agreement,
+  scorer: writeScorer(m.scorer),
+});
+const readLink = (m: z.infer<typeof linkSchema>): StoredLink => ({ ...m, degrees: int32(m.degrees), scorer: readScorer(m.scorer) });
+
 const mapValues = <A, B>(o: Record<string, A>, f: (a: A) => B): Record<string, B> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
 
-/** Writes `relational.json` of a trained relational model (the lookups into original data are not written: such runs read the source again). */
+/** Writes `relational.json` of a trained relational model. */
 export async function writeRelationalArtifact(workspace: string, model: RelationalModel, artifactKey: string): Promise<void> {
   const p = model.prepared;
   const steps = Object.keys(p.steps).length
@@ -131,23 +150,29 @@ export async function writeRelationalArtifact(workspace: string, model: Relation
       copies: t.copies.size > 0 ? t.copies.toArtifact() : null,
     })),
     matchers: mapValues(model.matchers, (m) => ({ scorer: writeScorer(m.scorer), depths: m.depths.map((d) => ({ depth: d.depth, centre: b64(d.centre) })) })),
-    links: mapValues(model.links, (m) => ({
-      fk: m.fk,
-      nullRate: m.nullRate,
-      degrees: b64(m.degrees),
-      agreement: m.agreement,
-      scorer: writeScorer(m.scorer),
-    })),
+    links: mapValues(model.links, writeLink),
+    lookups: mapValues(model.lookups, (list) => list.map(writeLink)),
+    lookupPools: mapValues(p.lookupPools, (list) => list.map((x) => ({ fk: x.fk, counts: b64(x.counts), realEmpty: x.realEmpty }))),
+    heldRows: Object.fromEntries(
+      lookupParents(p.plan).map((t) => [t, heldRows(p.input.config, t, p.input.tables[t] ?? { columns: [], rows: [] }, artifactKey)]),
+    ),
     keyCheck: keyCheck(artifactKey),
     sealed: steps,
   };
   await fs.writeFile(path.join(workspace, RELATIONAL_JSON), stringify(artifact));
 }
 
+/** Original-data tables the synthesized tables look up. */
+function lookupParents(plan: GenerationPlan): string[] {
+  return [...new Set(plan.order.flatMap((t) => plan.tables[t]!.lookups.map((fk) => fk.parentTable)))];
+}
+
 /**
  * The prepared relational dataset of a trained run (`from`: its workspace) from its artifacts and
  * its tables read back (`tables`), or null when the run wrote none. No training rows: `training`,
- * `parentIdx` and `evaluation` are empty; the matchers are restored by `fitRelational`.
+ * `parentIdx` and `evaluation` are empty; the matchers are restored by `fitRelational`. The
+ * original-data tables come from that run's output (`input.tables`: the rows the lookups learned
+ * on, in their order; `input.copies`: what is copied batch by batch).
  */
 export async function readRelationalArtifact(opts: {
   from: string;
@@ -157,6 +182,7 @@ export async function readRelationalArtifact(opts: {
   effective: EffectiveSettings;
   artifactKey: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  signal?: AbortSignal;
 }): Promise<RelationalPrepared | null> {
   const a = await readParsed(path.join(opts.from, RELATIONAL_JSON), schema, 'relational model');
   if (!a) return null;
@@ -175,11 +201,21 @@ export async function readRelationalArtifact(opts: {
   const assignments: Record<string, Assignment[]> = mapValues(a.assignments, (list) => list.map((x) => ({ ...x, degrees: int32(x.degrees) })));
   const stored: StoredMatchers = {
     matchers: mapValues(a.matchers, (m) => ({ scorer: readScorer(m.scorer), depths: m.depths.map((d) => ({ depth: d.depth, centre: float32(d.centre) })) })),
-    links: mapValues(a.links, (m) => ({ fk: m.fk, nullRate: m.nullRate, degrees: int32(m.degrees), agreement: m.agreement, scorer: readScorer(m.scorer) })),
+    links: mapValues(a.links, readLink),
+    lookups: mapValues(a.lookups, (list) => list.map(readLink)),
   };
+  const lookupPools: Record<string, LookupPool[]> = mapValues(a.lookupPools, (list) => list.map((x) => ({ ...x, counts: int32(x.counts) })));
+  const originals = await originalsFromOutput(opts.config, opts.from, opts.signal, heldRowsPicker(a.heldRows, opts.artifactKey));
   const empty = <T>(): Record<string, T> => ({});
   return {
-    input: { config: opts.config, metadata: opts.metadata, tables: {}, ...(opts.log ? { log: opts.log } : {}), artifactKey: opts.artifactKey },
+    input: {
+      config: opts.config,
+      metadata: opts.metadata,
+      tables: originals.held,
+      copies: originals.copies,
+      ...(opts.log ? { log: opts.log } : {}),
+      artifactKey: opts.artifactKey,
+    },
     plan: a.plan,
     effective: opts.effective,
     training: empty(),
@@ -187,6 +223,7 @@ export async function readRelationalArtifact(opts: {
     prepared: opts.tables,
     countColumns: a.countColumns,
     assignments,
+    lookupPools,
     siblingConstant: a.siblingConstant,
     inherited: a.inherited as Record<string, InheritedColumn[]>,
     relativeTimes: a.relativeTimes as Record<string, RelativeTime[]>,

@@ -2,8 +2,9 @@
  * FKs that are not the context of a table: assigned after sampling so that they always point at
  * an existing output row, with the real null rate, and — when the real data has that shape — at
  * a row that shares the same ancestor (e.g. a disposition's client in the same district as its
- * account, a transaction's card belonging to its own account). FKs into original-data tables are
- * modelled as categories and repaired to existing keys.
+ * account, a transaction's card belonging to its own account). Composite FKs into original-data
+ * tables that the lookup matcher does not choose are modelled as categories and repaired to
+ * existing keys.
  */
 import type { Relationship } from '../../../shared/metadata';
 import type { CellValue, RowBatch } from '../../../shared/values';
@@ -166,57 +167,98 @@ export function assignForeignKeys(
 }
 
 /**
- * Composite lookup FK values the matcher does not choose (modelled as categories: a key sharing a
- * column with an FK to a synthesized table) that are not keys of the original table are redrawn
- * from the real ones.
+ * A composite lookup the matcher does not choose (modelled as categories: a key sharing a column
+ * with an FK to a synthesized table), learned on the training rows: how many training rows
+ * reference each row of the original table (as held, by index) and whether the key is ever empty
+ * in the data.
+ */
+export interface LookupPool {
+  fk: Relationship;
+  counts: Int32Array;
+  realEmpty: boolean;
+}
+
+/** The tuple of a composite key's values (null when a part is empty). */
+function keyTuple(vals: (CellValue | undefined)[]): string | null {
+  const ks = vals.map(keyOf);
+  return ks.some((k) => k === null) ? null : ks.join('\u0001');
+}
+
+/** The pools of the composite lookups the matcher does not choose (`matched`), by child table. */
+export function learnLookupPools(
+  plan: GenerationPlan,
+  originals: Record<string, RowBatch>,
+  training: Record<string, RowBatch>,
+  matched: (fk: Relationship) => boolean,
+): Record<string, LookupPool[]> {
+  const out: Record<string, LookupPool[]> = {};
+  for (const t of plan.order) {
+    out[t] = plan.tables[t]!.lookups.flatMap((fk) => {
+      const parent = originals[fk.parentTable];
+      if (fk.childColumns.length === 1 || matched(fk) || !parent) return [];
+      const pIdx = fk.parentColumns.map((c) => parent.columns.indexOf(c));
+      const rowOf = new Map<string, number>();
+      parent.rows.forEach((r, p) => {
+        const k = keyTuple(pIdx.map((i) => r[i]));
+        if (k !== null && !rowOf.has(k)) rowOf.set(k, p);
+      });
+      const real = training[t]!;
+      const rIdx = fk.childColumns.map((c) => real.columns.indexOf(c));
+      const counts = new Int32Array(parent.rows.length);
+      for (const r of real.rows) {
+        const p = rowOf.get(keyTuple(rIdx.map((i) => r[i])) ?? '');
+        if (p !== undefined) counts[p]! += 1;
+      }
+      // Empty values stay empty only when the key has empty values in the data (else they
+      // stand for protected rare keys and are redrawn like any other unknown key).
+      const realEmpty = real.rows.some((r) => rIdx.every((i) => keyOf(r[i]) === null));
+      return [{ fk, counts, realEmpty }];
+    });
+  }
+  return out;
+}
+
+/**
+ * Composite lookup FK values of the generated rows (`pools`: learnLookupPools) that are not keys
+ * of the original table are redrawn from the rows the training rows reference, as often as they
+ * do (any row of the table when they reference none).
  */
 export function repairLookups(
   plan: GenerationPlan,
   out: Record<string, RowBatch>,
   originals: Record<string, RowBatch>,
-  training: Record<string, RowBatch>,
+  pools: Record<string, LookupPool[]>,
   rng: Rng,
-  matched: (fk: Relationship) => boolean,
 ): void {
   for (const t of plan.order) {
-    for (const fk of plan.tables[t]!.lookups) {
-      if (fk.childColumns.length === 1 || matched(fk)) continue;
+    for (const { fk, counts, realEmpty } of pools[t] ?? []) {
       const parent = originals[fk.parentTable];
       if (!parent) continue;
       const pIdx = fk.parentColumns.map((c) => parent.columns.indexOf(c));
-      const tuple = (vals: (CellValue | undefined)[]): string | null => {
-        const ks = vals.map(keyOf);
-        return ks.some((k) => k === null) ? null : ks.join('\u0001');
-      };
       const valid = new Set<string>();
       for (const r of parent.rows) {
-        const k = tuple(pIdx.map((i) => r[i]));
+        const k = keyTuple(pIdx.map((i) => r[i]));
         if (k !== null) valid.add(k);
       }
-      const real = training[t]!;
-      const rIdx = fk.childColumns.map((c) => real.columns.indexOf(c));
-      const pool = real.rows.map((r) => rIdx.map((i) => r[i] ?? null)).filter((v) => valid.has(tuple(v) ?? ''));
-      const fallback = parent.rows.map((r) => pIdx.map((i) => r[i] ?? null));
-      // Empty values stay empty only when the column has empty values in the data (else they
-      // stand for protected rare keys and are redrawn like any other unknown key).
-      const realEmpty = real.rows.some((r) => rIdx.every((i) => keyOf(r[i]) === null));
+      const referenced: number[] = [];
+      counts.forEach((c, p) => {
+        for (let j = 0; j < c && p < parent.rows.length; j++) referenced.push(p);
+      });
+      const src = referenced.length ? referenced : Array.from(parent.rows.keys());
       const child = out[t]!;
       const cIdx = fk.childColumns.map((c) => child.columns.indexOf(c));
       for (const r of child.rows) {
         const vals = cIdx.map((i) => r[i]);
         if (realEmpty && vals.every((v) => keyOf(v) === null)) continue;
-        const k = tuple(vals);
-        if (k !== null && valid.has(k)) {
-          // Same key, the parent's own value (e.g. a number decoded as text stays typed as the source).
-          continue;
-        }
-        const src = pool.length ? pool : fallback;
+        const k = keyTuple(vals);
+        // A known key keeps its value (e.g. a number decoded as text stays typed as the source).
+        if (k !== null && valid.has(k)) continue;
         if (src.length === 0) {
           cIdx.forEach((i) => (r[i] = null));
           continue;
         }
-        const pick = src[rng.int(src.length)]!;
-        cIdx.forEach((i, j) => (r[i] = pick[j] ?? null));
+        const pick = parent.rows[src[rng.int(src.length)]!]!;
+        cIdx.forEach((i, j) => (r[i] = pick[pIdx[j]!] ?? null));
       }
     }
   }

@@ -13,7 +13,7 @@ import type { Rng } from '../rng';
 import type { Featurizer } from './context';
 import { rawFeaturizer, scaledDegrees } from './link-features';
 import { resolveKeys } from './links';
-import { learnLink, linkedRows, matchLink, type LinkModel } from './matched-link';
+import { learnLink, linkedRows, matchLink, type LinkModel, type LinkSide, type StoredLink } from './matched-link';
 import type { GenerationPlan } from './plan';
 
 export type LookupModel = LinkModel;
@@ -28,6 +28,13 @@ export function matchedLookups(plan: GenerationPlan, table: string): Relationshi
   return tp.lookups.filter((fk) => fk.childColumns.length === 1 || !fk.childColumns.some((c) => generated.has(c)));
 }
 
+/** The side of a lookup's original table the matcher compares: its rows, their features and columns (key columns left out). */
+function parentSide(config: SynthesisConfig, fk: Relationship, parent: RowBatch): LinkSide {
+  const pt = config.tables[fk.parentTable]!;
+  const columns = Object.keys(pt.columns).filter((c) => pt.columns[c]!.included && parent.columns.includes(c));
+  return { rows: parent, features: rawFeaturizer(parent, pt, new Set(fk.parentColumns)), columns };
+}
+
 /** Learns the matcher of a lookup on the real rows (`previous`: each child row's previous sibling, −1 for none). */
 export function learnLookup(
   config: SynthesisConfig,
@@ -40,17 +47,15 @@ export function learnLookup(
   rng: Rng,
 ): LookupModel {
   const link = resolveKeys(child, fk.childColumns, parent, fk.parentColumns);
-  const pt = config.tables[fk.parentTable]!;
-  const parentColumns = Object.keys(pt.columns).filter((c) => pt.columns[c]!.included && parent.columns.includes(c));
-  const parentFeatures = rawFeaturizer(parent, pt, new Set(fk.parentColumns));
-  return learnLink(
-    fk,
-    { rows: child, features: childFeatures, columns: childColumns },
-    { rows: parent, features: parentFeatures, columns: parentColumns },
-    link,
-    previous,
-    rng,
-  );
+  return learnLink(fk, { rows: child, features: childFeatures, columns: childColumns }, parentSide(config, fk, parent), link, previous, rng);
+}
+
+/**
+ * A lookup's matcher read back from a trained run's artifacts: its learned weights and degrees,
+ * with the features of the same original rows (`parent`, as the lookup learned on them).
+ */
+export function restoreLookup(config: SynthesisConfig, stored: StoredLink, childFeatures: Featurizer, parent: RowBatch): LookupModel {
+  return { ...stored, child: childFeatures, parent: parentSide(config, stored.fk, parent).features };
 }
 
 /** Sets the lookup key of every generated child row (rows laid out parent by parent; `previous` as in learnLookup). */

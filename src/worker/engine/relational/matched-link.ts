@@ -25,6 +25,9 @@ export interface LinkModel {
   parent: Featurizer;
 }
 
+/** What a link learned, without the featurizers (rebuilt from the tables when read back from artifacts). */
+export type StoredLink = Omit<LinkModel, 'child' | 'parent'>;
+
 /** One side of a link: its rows, their features and the columns compared. */
 export interface LinkSide {
   rows: RowBatch;

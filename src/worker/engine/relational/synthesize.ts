@@ -29,12 +29,12 @@ import { checkAborted, type TrainProgress } from '../model/trainer';
 import { createRng, type Rng } from '../rng';
 import { disposeTable, fitTable, prepareTable, type FitOptions, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
-import { assignForeignKeys, learnAssignments, repairLookups, type Assignment, type AssignmentScores } from './assign';
+import { assignForeignKeys, learnAssignments, learnLookupPools, repairLookups, type Assignment, type AssignmentScores, type LookupPool } from './assign';
 import { uniqueKeys } from './unique-keys';
 import { depthsOf, generateForest, learnForest, type ForestShape } from './forest';
 import { fitScorer, scoring, type PairScorer } from './matcher';
-import { learnLookup, matchedLookups, matchLookup, type LookupModel } from './lookups';
-import { learnLink, matchLink, type LinkModel } from './matched-link';
+import { learnLookup, matchedLookups, matchLookup, restoreLookup, type LookupModel } from './lookups';
+import { learnLink, matchLink, type LinkModel, type StoredLink } from './matched-link';
 import { protectRareByEntity } from './entity-privacy';
 import {
   childCandidates,
@@ -86,7 +86,9 @@ export interface DepthCentre {
 /** The learned matchers of a trained run read back from its artifacts (relational/artifacts.ts), featurizers left out. */
 export interface StoredMatchers {
   matchers: Record<string, { scorer: PairScorer; depths: DepthCentre[] }>;
-  links: Record<string, Omit<LinkModel, 'child' | 'parent'>>;
+  links: Record<string, StoredLink>;
+  /** The matchers of the FKs into original-data tables, by child table (their parent rows: the held originals in `input.tables`). */
+  lookups: Record<string, StoredLink[]>;
 }
 
 export interface RelationalPrepared {
@@ -100,6 +102,8 @@ export interface RelationalPrepared {
   /** Names of the child-count columns added to each parent table, by child table. */
   countColumns: Record<string, Record<string, string>>;
   assignments: Record<string, Assignment[]>;
+  /** Composite lookups the matcher does not choose: what their unknown keys are redrawn from, by child table. */
+  lookupPools: Record<string, LookupPool[]>;
   /** Columns whose value is the same for all children of a parent in the data (e.g. an invoice's billing address): copied from the first sibling. */
   siblingConstant: Record<string, string[]>;
   /** Child columns equal to a column of their parent row in the data (an invoice's billing city is its customer's city): copied from the generated parent. */
@@ -276,6 +280,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
   for (const a of Object.values(assignments).flat()) a.nullRate = emptyShare(input, a.fk, a.nullRate);
+  const lookupPools = learnLookupPools(plan, input.tables, training, (fk) => matchedLookups(plan, fk.childTable).includes(fk));
   const siblingConstant: Record<string, string[]> = {};
   for (const t of plan.order) {
     const link = sub.parentIdx[t];
@@ -324,6 +329,7 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     prepared,
     countColumns,
     assignments,
+    lookupPools,
     siblingConstant,
     inherited,
     relativeTimes,
@@ -663,7 +669,7 @@ async function synthesizeChunk(
       const link = links[t];
       matchLookup(m, out[t]!, input.tables[m.fk.parentTable]!, generatedSiblings(link), rng);
     }
-  repairLookups(plan, out, input.tables, model.prepared.training, rng, (fk) => matchedLookups(plan, fk.childTable).includes(fk));
+  repairLookups(plan, out, input.tables, model.prepared.lookupPools, rng);
   for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
     input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
   const tables: Record<string, RowBatch> = {};
@@ -762,6 +768,8 @@ function restoreMatchers(model: RelationalModel, stored: StoredMatchers): void {
       const m = stored.links[relationshipKey(fk)];
       if (m) model.links[relationshipKey(fk)] = { ...m, child, parent: matchFeaturizer(prepared, fk.parentTable) };
     }
+    const lookups = stored.lookups[t];
+    if (lookups?.length) model.lookups[t] = lookups.map((m) => restoreLookup(prepared.input.config, m, child, prepared.input.tables[m.fk.parentTable]!));
   }
 }
 

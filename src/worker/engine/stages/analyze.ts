@@ -1,7 +1,7 @@
 /**
  * Analyze: the configuration checked against the data, the dataset's engine chosen, and the
  * effective settings resolved from the config and the data's facts. Artifact: settings.json and,
- * when the dataset generates from its artifacts, source.json (metadata, rows, order; no values).
+ * with an artifact key, source.json (metadata, rows, order; no values).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { AppError } from '../../../shared/errors';
 import { validateConfig } from '../../../shared/validation';
 import { validationEnv } from '../../../data/sources/canonical-path';
 import { SETTINGS_JSON } from '../../../data/store/workspace-files';
-import { generatesFromArtifacts, readSource, writeSource } from '../generation-artifacts';
+import { readSource, writeSource } from '../generation-artifacts';
 import type { Analysis, PipelineInput } from './dataset';
 import { engineFor } from './engines';
 import type { LogFn, ReloadableStage } from './stage';
@@ -63,7 +63,7 @@ export const analyzeStage: ReloadableStage<PipelineInput, Analysis, { config: Sy
   async save(analysis, workspace) {
     await writeSettings(workspace, analysis.effective);
     const { input } = analysis;
-    if (input.artifactKey && generatesFromArtifacts(input.config, analysis.engine.kind === 'relational'))
+    if (input.artifactKey)
       await writeSource(workspace, {
         metadata: input.metadata,
         sourceRows: analysis.sourceRows,
@@ -75,7 +75,6 @@ export const analyzeStage: ReloadableStage<PipelineInput, Analysis, { config: Sy
   /** No rows: `input.tables` is empty, `input.workspace` is the new run's. */
   async load(from, { config, workspace }, ctx) {
     const engine = engineFor(config);
-    if (!generatesFromArtifacts(config, engine.kind === 'relational')) return null;
     const source = await readSource(from);
     if (!source) return null;
     const input: PipelineInput = {

@@ -1,13 +1,13 @@
 /**
  * Encode: every synthesized table's training rows turned into column plans, encoders and tokens
  * by the dataset's engine. Artifact per table: encoding.json (plans and encoder stats, no real
- * values: inspectable) and, when the dataset generates from its artifacts, generation.json
+ * values: inspectable) and, with an artifact key, generation.json
  * (generation-artifacts.ts: what sampling reads, real values only keyed or sealed).
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { EffectiveSettings } from '../../../shared/effective-settings';
-import { generatesFromArtifacts, readGenerationArtifact, originalsFromOutput, writeGenerationArtifact } from '../generation-artifacts';
+import { readGenerationArtifact, originalsFromOutput, writeGenerationArtifact } from '../generation-artifacts';
 import { tokenMarginals } from '../model/rake';
 import { tableDir } from '../model-artifacts';
 import { readRelationalArtifact } from '../relational/artifacts';
@@ -41,14 +41,13 @@ export const encodeStage: ReloadableStage<Analysis, PreparedDataset, Analysis & 
   },
 
   async save(prepared, workspace) {
-    const { config, artifactKey } = prepared.input;
-    const generation = artifactKey !== undefined && generatesFromArtifacts(config, prepared.engine.kind === 'relational');
+    const { artifactKey } = prepared.input;
     for (const name of prepared.order) {
       const table = prepared.tables[name]!;
       const dir = tableDir(workspace, name);
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, 'encoding.json'), JSON.stringify(encodingArtifact(table), null, 1));
-      if (generation) await writeGenerationArtifact(workspace, table, tokenMarginals(table.tokens, table.cards), artifactKey);
+      if (artifactKey !== undefined) await writeGenerationArtifact(workspace, table, tokenMarginals(table.tokens, table.cards), artifactKey);
     }
   },
 
@@ -66,8 +65,6 @@ export const encodeStage: ReloadableStage<Analysis, PreparedDataset, Analysis & 
       if (!table) return null;
       tables[name] = table;
     }
-    // Original-data tables as the trained run copied them into its output.
-    const originals = await originalsFromOutput(analysis.input.config, from, ctx.signal);
     const effective: EffectiveSettings = { tables: Object.fromEntries(Object.entries(tables).map(([t, p]) => [t, p.effective])) };
     // A relational synthesis: its learned structure and matchers (relational/artifacts.ts).
     const relational =
@@ -80,9 +77,14 @@ export const encodeStage: ReloadableStage<Analysis, PreparedDataset, Analysis & 
             effective,
             artifactKey,
             ...(ctx.log ? { log: ctx.log } : {}),
+            ...(ctx.signal ? { signal: ctx.signal } : {}),
           })
         : undefined;
     if (relational === null) return null;
+    // Original-data tables as the trained run copied them into its output (a relational model picks the rows its lookups learned on).
+    const originals = relational
+      ? { held: relational.input.tables, copies: relational.input.copies! }
+      : await originalsFromOutput(analysis.input.config, from, ctx.signal);
     return {
       ...analysis,
       input: { ...analysis.input, tables: originals.held, copies: originals.copies },

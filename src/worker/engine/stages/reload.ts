@@ -7,8 +7,8 @@ import type { LogFn } from './stage';
 /**
  * A trained run's analyze and encode outputs read back from its workspace `from`, without the
  * source, for a new run in `workspace` (its settings.json written). Null when that run wrote no
- * generation artifacts (a relational synthesis with original-data tables, or a run without an artifact key): the source
- * is then read and both stages run again.
+ * generation artifacts (an older run, or one without an artifact key): the source is then read
+ * and both stages run again.
  */
 export async function loadEncoded(opts: {
   config: SynthesisConfig;

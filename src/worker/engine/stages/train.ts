@@ -6,7 +6,6 @@
  */
 import type { ModelChoiceReport } from '../../../report/schema';
 import { initBackend } from '../backend';
-import { generatesFromArtifacts } from '../generation-artifacts';
 import { loadTableModel, writeModelArtifacts } from '../model-artifacts';
 import { writeRelationalArtifact } from '../relational/artifacts';
 import { modelChoiceReason } from '../model/select';
@@ -45,8 +44,8 @@ export const trainStage: ReloadableStage<BuiltDataset, BuiltDataset, BuiltDatase
       if (model) await writeModelArtifacts(workspace, name, model);
     }
     // A relational synthesis: its learned structure and matchers, to generate again without the source.
-    const { config, artifactKey } = built.prepared.input;
-    if (built.relational && artifactKey && generatesFromArtifacts(config, true)) await writeRelationalArtifact(workspace, built.relational, artifactKey);
+    const { artifactKey } = built.prepared.input;
+    if (built.relational && artifactKey) await writeRelationalArtifact(workspace, built.relational, artifactKey);
   },
 
   load(from, built, ctx) {
