@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { AppError } from '../../shared/errors';
+import { AppError, isAppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { SourceSpec } from '../../shared/source';
 import type { Row, RowBatch } from '../../shared/values';
@@ -180,15 +180,16 @@ class FileSource implements SourceConnector {
     const { p, names, idx } = await this.positions(table, opts.columns);
     if (opts.random && p.engine && idx.every((i) => i >= 0)) {
       const indices = reservoirIndices(p.rowCount, opts.rows, opts.seed);
-      const raw = await p.engine.rowsAt(indices, idx).catch((e: unknown) => this.engineFailed(table, p, e));
+      const raw = await p.engine.rowsAt(indices, idx, opts.signal).catch((e: unknown) => this.engineFailed(table, p, e));
       if (raw) return { columns: names, rows: raw.map((r) => idx.map((i, k) => p.convert[i]?.(r[k]) ?? null)) };
     }
     const read = { columns: opts.columns, signal: opts.signal, ...(opts.random ? {} : { limit: opts.rows }) };
     return reservoirOf(this.readTable(table, read), opts.rows, opts.seed, names);
   }
 
-  /** Logs an engine's failure; the caller then makes the streamed pass. */
+  /** Logs an engine's failure; the caller then makes the streamed pass. A canceled pass is no failure: it ends the read. */
   private engineFailed(table: string, p: TableProfile, e: unknown): undefined {
+    if (isAppError(e) && e.code === 'EXECUTION_CANCELED') throw e;
     engineWarning(
       `${p.engine?.name ?? 'the engine'} could not read table "${table}" (${e instanceof Error ? e.message : String(e)}); it is read by the streamed JavaScript pass.`,
     );
@@ -238,7 +239,7 @@ class FileSource implements SourceConnector {
     if (p.engine && idx.every((i) => i >= 0)) {
       const tally = new StatsTally(request);
       const rows = await p.engine
-        .valueCounts(idx, (j, value, n) => tally.add(j, p.convert[idx[j]!]?.(value) ?? null, n))
+        .valueCounts(idx, (j, value, n) => tally.add(j, p.convert[idx[j]!]?.(value) ?? null, n), request.signal)
         .catch((e: unknown) => this.engineFailed(table, p, e));
       if (rows !== undefined) {
         tally.rows = rows;

@@ -9,8 +9,9 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { AppError } from '../../../shared/errors';
 import type { CsvDialect } from './csv';
 import type { TableEngine } from './types';
 
@@ -67,17 +68,29 @@ export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute 
 
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** One DuckDB database in memory for one pass, closed after it, with a spill folder of its own removed with it. */
-async function withConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+/**
+ * One DuckDB database in memory for one pass, closed after it, with a spill folder of its own
+ * removed with it. An abort of `signal` interrupts the running query: the pass stops with
+ * EXECUTION_CANCELED (`what` names the file) without reading the rest of the file.
+ */
+async function withConnection<T>(what: string, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const canceled = (): AppError => new AppError('EXECUTION_CANCELED', `Reading ${what} was canceled.`);
+  if (signal?.aborted) throw canceled();
   const duck = await duckdbModule();
   if (!duck) throw new Error('DuckDB is not available');
   const temp = mkdtempSync(join(tmpdir(), 'doppel-duckdb-'));
   try {
     const db = await duck.DuckDBInstance.create(':memory:', { ...SETTINGS, temp_directory: temp });
     const c = await db.connect();
+    const interrupt = (): void => c.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
+      if (signal?.aborted) throw canceled();
       return await fn(c);
+    } catch (e) {
+      throw signal?.aborted ? canceled() : e;
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       c.closeSync();
       db.closeSync();
     }
@@ -97,6 +110,7 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
   const cols = Array.from({ length: width }, (_, i) => `c${i}`);
   const from = `read_csv(${lit(path)}, auto_detect = false, header = false, delim = ${lit(dialect.delimiter)}, quote = ${lit(dialect.quote)}, escape = ${lit(dialect.quote)}, columns = {${cols.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}, strict_mode = true, allow_quoted_nulls = false, encoding = 'utf-8', compression = 'auto')`;
   const skip = dialect.header ? 1 : 0;
+  const what = basename(path);
   /** The header record's raw cells (empty when the dialect has no header). */
   const headerCells = async (c: DuckDBConnection): Promise<string[]> => {
     if (!dialect.header) return [];
@@ -105,8 +119,8 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
   };
   return {
     name: 'duckdb',
-    profile: (keyColumns) =>
-      withConnection(async (c) => {
+    profile: (keyColumns, signal) =>
+      withConnection(what, signal, async (c) => {
         const head = await headerCells(c);
         const parts = keyColumns.flatMap((k) => {
           const v = `coalesce(c${k}, '')`;
@@ -123,8 +137,8 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
         });
         return { rows, unique };
       }),
-    valueCounts: (columns, onValue) =>
-      withConnection(async (c) => {
+    valueCounts: (columns, onValue, signal) =>
+      withConnection(what, signal, async (c) => {
         const head = await headerCells(c);
         const vs = columns.map((_, j) => `v${j}`);
         const sets = [...vs.map((v) => `(${v})`), '()'];
@@ -146,8 +160,8 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
         }
         return rows;
       }),
-    rowsAt: (indices, columns) =>
-      withConnection(async (c) => {
+    rowsAt: (indices, columns, signal) =>
+      withConnection(what, signal, async (c) => {
         if (indices.length === 0) return [];
         await c.run('create table wanted (slot integer, record bigint)');
         const app = await c.createAppender('wanted');

@@ -24,14 +24,15 @@ export interface FileTable {
 
 /**
  * Whole-table passes made by an engine over a file's raw cells (texts), typed afterwards by the
- * profile's converters. Columns are positions in the header; rows are the data rows, from 0.
+ * profile's converters. Columns are positions in the header; rows are the data rows, from 0. An
+ * abort of `signal` stops a pass where it is, with EXECUTION_CANCELED.
  */
 export interface TableEngine {
   name: string;
   /** Data rows, and whether each key column's cells are all non-empty and distinct. */
-  profile(keyColumns: number[]): Promise<{ rows: number; unique: boolean[] }>;
+  profile(keyColumns: number[], signal?: AbortSignal): Promise<{ rows: number; unique: boolean[] }>;
   /** Calls `onValue` with each distinct cell of each column (the `j`th of `columns`) and the rows holding it, most held first; returns the data rows. */
-  valueCounts(columns: number[], onValue: (j: number, value: string, rows: number) => void): Promise<number>;
+  valueCounts(columns: number[], onValue: (j: number, value: string, rows: number) => void, signal?: AbortSignal): Promise<number>;
   /** The cells of `columns` of the data rows at `indices`, in that order. */
-  rowsAt(indices: number[], columns: number[]): Promise<string[][]>;
+  rowsAt(indices: number[], columns: number[], signal?: AbortSignal): Promise<string[][]>;
 }
