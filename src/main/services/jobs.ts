@@ -253,7 +253,15 @@ export class JobRunner {
     if (entry.canceled) return;
     entry.canceled = true;
     entry.worker.send({ type: 'cancel' } satisfies WorkerCommand);
-    entry.cancelTimer = setTimeout(() => entry.worker.kill(), CANCEL_GRACE_MS);
+    entry.cancelTimer = setTimeout(() => {
+      // The log says so: a worker killed leaves the execution canceled too, as one that stopped by itself.
+      this.broadcast(id, {
+        type: 'log',
+        level: 'warn',
+        message: `The worker did not stop within ${CANCEL_GRACE_MS / 1000} s of the cancel; it was stopped by force.`,
+      });
+      entry.worker.kill();
+    }, CANCEL_GRACE_MS);
   }
 
   /** Waits for an execution to end (resolves at once with the stored record when it is not running). */

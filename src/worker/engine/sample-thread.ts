@@ -41,15 +41,19 @@ parentPort?.on('message', (m: ThreadMessage) => {
     queue = queue.then(() => parentPort?.postMessage({ id: m.id, heap: heapFigures() }));
     return;
   }
-  const runner = models.get(m.key);
   if (m.type === 'drop') {
+    // Chunks of the model still queued are not drawn (the sampling stopped, or was canceled).
+    const runner = models.get(m.key);
     models.delete(m.key);
     queue = queue.then(() => runner?.then((r) => r.close())).catch(() => undefined);
     return;
   }
   queue = queue.then(async () => {
     try {
-      if (!runner) throw new Error(`no model ${m.key} on this thread`);
+      // A turn of the event loop first, so that a drop sent after this chunk is read before it is drawn.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const runner = models.get(m.key);
+      if (!runner) throw new Error(`no model ${m.key} on this thread (its sampling stopped)`);
       parentPort?.postMessage({ id: m.id, cols: await (await runner).run(m.job) });
     } catch (e) {
       parentPort?.postMessage({ id: m.id, error: toErrorShape(e) });

@@ -16,7 +16,7 @@ import { applyIndices, rakeWeights, resampleIndices } from './model/rake';
 import type { Sampler, SamplingNet } from './model/sampler';
 import { computeFor } from './model/compute';
 import { currentBackend } from './backend';
-import { checkAborted } from './model/trainer';
+import { heedCancel } from './model/trainer';
 import { createRng, shuffle, streamSeed, type Rng } from './rng';
 import { threadRunner, threadsFor } from './sample-threads';
 import type { TableModel } from './table-model';
@@ -293,7 +293,7 @@ export async function* sampleTable(model: TableModel, count: number, opts: Sampl
   try {
     let rows: Row[] = [];
     for (let i = 0; i < chunks.length; i++) {
-      checkAborted(opts.signal);
+      await heedCancel(opts.signal);
       while (next < chunks.length && next - i < runner.window) ask();
       const cols = await pending.shift()!;
       const c = chunks[i]!;

@@ -37,6 +37,7 @@ import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { REPORT_ROWS } from '../engine/report/build';
 import { boundedHeap, collectGarbage } from '../engine/collect-garbage';
+import { heedCancel } from '../engine/model/trainer';
 import { datasetDp } from '../engine/privacy/combine';
 import { loadData, originalReader, type LoadedData } from './load-data';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -256,8 +257,7 @@ export async function runJob(
             if (dest) await dest.append(table, batch);
             (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
             heap.check();
-            // A turn of the event loop per batch, so a cancel is heard while the rows are generated.
-            await new Promise<void>((resolve) => setImmediate(resolve));
+            await heedCancel(signal);
           },
         },
         { ...stageCtx, progress: (p) => timeline.progress(generateStage.name, p.done, p.total, { message: p.message }) },

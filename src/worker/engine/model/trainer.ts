@@ -107,6 +107,18 @@ export function checkAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'The execution was cancelled.');
 }
 
+/**
+ * Lets a cancel that has arrived be heard, then throws when it has. A cancel is a message, read
+ * only when the event loop turns, and a run of awaited promises (drawing chunk after chunk in this
+ * thread) never lets it turn: checking the signal alone would not see it. Call between pieces of
+ * work (a chunk, a table, a batch).
+ */
+export async function heedCancel(signal?: AbortSignal): Promise<void> {
+  if (!signal) return;
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  checkAborted(signal);
+}
+
 /** Builds the one-hot (and context) tensors of the rows idx[start, end); `transposed` also X^T [C, B]. */
 export function batchTensors(
   data: TrainData,

@@ -25,7 +25,7 @@ import { AppError } from '../../../shared/errors';
 import { relationshipKey, type DatasetMetadata, type Relationship } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
-import { checkAborted, type TrainProgress } from '../model/trainer';
+import { checkAborted, heedCancel, type TrainProgress } from '../model/trainer';
 import { createRng, type Rng } from '../rng';
 import { disposeTable, fitTable, prepareTable, type FitOptions, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
@@ -475,7 +475,7 @@ export async function* generateFamilies(
 ): AsyncGenerator<FamilyChunk> {
   const count = familyChunkCount(opts.rootRows);
   for (let c = opts.from; c < Math.min(opts.to, count); c++) {
-    checkAborted(opts.signal);
+    await heedCancel(opts.signal);
     const ranges = Object.fromEntries(Object.entries(opts.rootRows).map(([t, n]) => [t, rootRange(n, c, count)[1] - rootRange(n, c, count)[0]]));
     yield { chunk: c, ...(await synthesizeChunk(model, ranges, opts.rootRows, chunkSeed(opts.seed, c), opts.signal, (t) => opts.onTable?.(c, t))) };
   }
@@ -514,7 +514,7 @@ export async function synthesizeRelational(model: RelationalModel, opts: Relatio
   const batchSize = opts.batchSize ?? 10_000;
   const sinkAll = async (table: string, batch: RowBatch): Promise<void> => {
     for (let i = 0; i < batch.rows.length; i += batchSize) {
-      checkAborted(opts.signal);
+      await heedCancel(opts.signal);
       await opts.sink(table, { columns: batch.columns, rows: batch.rows.slice(i, i + batchSize) });
     }
     written[table] = (written[table] ?? 0) + batch.rows.length;
@@ -575,7 +575,7 @@ async function synthesizeChunk(
   const contexts: Record<string, { matrix: Float32Array; dim: number }> = {};
   for (let k = 0; k < plan.order.length; k++) {
     const t = plan.order[k]!;
-    checkAborted(signal);
+    await heedCancel(signal);
     const tm = model.models[t]!;
     const tp = plan.tables[t]!;
     const columns = [...tm.prepared.columns];
