@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/shared/values';
 import { analyzeStage } from '../../src/worker/engine/stages/analyze';
-import type { BuiltDataset, PipelineInput } from '../../src/worker/engine/stages/dataset';
+import type { BuiltDataset, OutputPart, PipelineInput } from '../../src/worker/engine/stages/dataset';
 import { encodeStage } from '../../src/worker/engine/stages/encode';
 import { generateStage } from '../../src/worker/engine/stages/generate';
 import { loadEncoded } from '../../src/worker/engine/stages/reload';
@@ -22,6 +22,14 @@ afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 async function generated(built: BuiltDataset, count: number, seed: number): Promise<Record<string, Row[]>> {
   const rows: Record<string, Row[]> = {};
   await generateStage.run({ built, count, seed, sink: async (table, batch) => void (rows[table] ??= []).push(...batch.rows) }, {});
+  return rows;
+}
+
+/** The rows of parts of the output, generated one after the other, per table. */
+async function inParts(built: BuiltDataset, parts: OutputPart[], seed: number): Promise<Record<string, Row[]>> {
+  const rows: Record<string, Row[]> = {};
+  for (const part of parts)
+    for await (const { table, batch } of generateStage.part({ built, part, seed, batchSize: 97 })) (rows[table] ??= []).push(...batch.rows);
   return rows;
 }
 
@@ -47,6 +55,12 @@ describe('stages', () => {
     const trained = path.join(scratch, 'trained');
     const built = await trainRun({ config, metadata, tables, workspace: trained, artifactKey, fingerprint: null });
     const here = await generated(built, 700, 31);
+    // Row ranges generated as parts (a site worker's shards) are the same rows.
+    const ranges: OutputPart[] = [
+      { kind: 'rows', table: 'people', start: 0, rows: 250 },
+      { kind: 'rows', table: 'people', start: 250, rows: 450 },
+    ];
+    expect(await inParts(built, ranges, 31)).toEqual(here);
     dispose(built);
     expect(here.people).toHaveLength(700);
 
@@ -82,9 +96,20 @@ describe('stages', () => {
     const built = await trainRun(input);
     expect(built.prepared.engine.kind).toBe('relational');
     const here = await generated(built, 150, 5);
+    // The output as parts: the original-data table copied, the families of every root generated.
+    const parts = await inParts(
+      built,
+      [
+        { kind: 'original', table: 'status' },
+        { kind: 'families', from: 0, to: 1, rootRows: { people: 150 } },
+      ],
+      5,
+    );
     dispose(built);
     expect(here.people).toHaveLength(150);
     expect(here.orders!.length).toBeGreaterThan(0);
+    expect(here.status).toHaveLength(3);
+    expect(parts).toEqual(here);
 
     // Its encoding is made again from the source (no generation artifacts), the models only loaded.
     expect(

@@ -62,29 +62,31 @@ export function heldInPart(config: SynthesisConfig, table: string): boolean {
   );
 }
 
+/** Where an original-data table is copied from, and the log that names a streamed copy. */
+export interface CopySource {
+  held?: RowBatch | undefined;
+  copies?: SourceCopies | undefined;
+  signal?: AbortSignal | undefined;
+  log?: ((level: 'info' | 'warn' | 'error', message: string) => void) | undefined;
+  /** Rows per batch of a table held in memory (default 10,000). */
+  batchSize?: number;
+}
+
 /**
- * Copies an original-data table into the sink: from the source through `copies.read`, one batch
- * at a time (logged with its batch count and largest batch), when it is one of `copies.copied`;
- * else from memory (`held`, every row). Returns the rows copied.
+ * An original-data table in batches: from the source through `copies.read`, one batch at a time
+ * (logged with its batch count and largest batch), when it is one of `copies.copied`; else from
+ * memory (`held`, every row).
  */
-export async function copyOriginal(
-  table: string,
-  opts: {
-    held?: RowBatch | undefined;
-    copies?: SourceCopies | undefined;
-    sink: (table: string, batch: RowBatch) => Promise<void>;
-    signal?: AbortSignal | undefined;
-    log?: ((level: 'info' | 'warn' | 'error', message: string) => void) | undefined;
-  },
-): Promise<number> {
-  const { held, sink, signal } = opts;
+export async function* originalBatches(table: string, opts: CopySource): AsyncGenerator<RowBatch> {
+  const { held, signal } = opts;
   const read = opts.copies?.copied.includes(table) ? opts.copies.read : undefined;
   if (held && !read) {
-    for (let i = 0; i < held.rows.length; i += COPY_BATCH) {
+    const size = opts.batchSize ?? COPY_BATCH;
+    for (let i = 0; i < held.rows.length; i += size) {
       checkAborted(signal);
-      await sink(table, { columns: held.columns, rows: held.rows.slice(i, i + COPY_BATCH) });
+      yield { columns: held.columns, rows: held.rows.slice(i, i + size) };
     }
-    return held.rows.length;
+    return;
   }
   if (!read) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" was not loaded.`, { fix: 'Check that the table still exists in the source.' });
   let rows = 0;
@@ -92,7 +94,7 @@ export async function copyOriginal(
   let largest = 0;
   for await (const batch of read(table, signal)) {
     checkAborted(signal);
-    await sink(table, batch);
+    yield batch;
     rows += batch.rows.length;
     batches++;
     largest = Math.max(largest, batch.rows.length);
@@ -101,5 +103,14 @@ export async function copyOriginal(
     'info',
     `Copied ${rows.toLocaleString('en-US')} rows of the original-data table "${table}" from ${opts.copies?.from ?? 'the source'} in ${batches.toLocaleString('en-US')} batch(es) of at most ${largest.toLocaleString('en-US')} rows.`,
   );
+}
+
+/** Copies an original-data table into the sink (see `originalBatches`). Returns the rows copied. */
+export async function copyOriginal(table: string, opts: CopySource & { sink: (table: string, batch: RowBatch) => Promise<void> }): Promise<number> {
+  let rows = 0;
+  for await (const batch of originalBatches(table, opts)) {
+    await opts.sink(table, batch);
+    rows += batch.rows.length;
+  }
   return rows;
 }

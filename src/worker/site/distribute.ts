@@ -19,10 +19,10 @@ import { isRelational } from '../engine/stages/engines';
 import { outputRows } from '../engine/stages/output-rows';
 import { relationalOutputRows } from '../engine/stages/relational-engine';
 import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
-import { synthesizeFamilies } from '../engine/relational/synthesize';
+import { generateStage } from '../engine/stages/generate';
 import { REPORT_ROWS } from '../engine/report/build';
 import type { Distributor, StartCommand } from '../jobs/run-job';
-import { shardBatches } from './shard';
+import { partOf, SHARD_BATCH_ROWS } from './shard';
 
 export interface DistributorContext {
   executionId: string;
@@ -244,32 +244,26 @@ function relationalRefusal(config: StartCommand['config']): string | null {
   return null;
 }
 
-/** Regenerates the first shards of each table up to REPORT_ROWS rows (the same rows the workers write). */
+/**
+ * Regenerates the first shards of each table up to REPORT_ROWS rows (the same rows the workers
+ * write; a relational output: the first shard's families, whose keys are the output's since
+ * nothing comes before them).
+ */
 async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
-  const first = all[0]?.families;
-  if (args.built.relational && first) {
-    // The first shard's families: its keys are the output's (nothing comes before it).
-    const part = await synthesizeFamilies(args.built.relational, {
-      rootRows: first.rootRows,
-      seed: all[0]!.seed,
-      from: first.from,
-      to: first.to,
-      signal: args.signal,
-    });
-    for (const [t, b] of Object.entries(part.tables))
-      args.sample(t, b.rows.length > REPORT_ROWS ? { columns: b.columns, rows: b.rows.slice(0, REPORT_ROWS) } : b);
-    return;
-  }
   const taken: Record<string, number> = {};
-  for (const shard of all) {
-    const model = args.built.models[shard.table];
-    if (!model || (taken[shard.table] ?? 0) >= REPORT_ROWS) continue;
-    for await (const batch of shardBatches(model, shard, args.signal)) {
-      const room = REPORT_ROWS - (taken[shard.table] ?? 0);
-      if (room <= 0) break;
-      const part = batch.rows.length > room ? { columns: batch.columns, rows: batch.rows.slice(0, room) } : batch;
-      args.sample(shard.table, part);
-      taken[shard.table] = (taken[shard.table] ?? 0) + part.rows.length;
+  const first = all[0]?.families ? all.slice(0, 1) : all;
+  for (const shard of first) {
+    if (!shard.families && (taken[shard.table] ?? 0) >= REPORT_ROWS) continue;
+    const part = generateStage.part({ built: args.built, part: partOf(shard), seed: shard.seed, batchSize: SHARD_BATCH_ROWS, signal: args.signal });
+    for await (const { table, batch } of part) {
+      const room = REPORT_ROWS - (taken[table] ?? 0);
+      if (room <= 0) {
+        if (shard.families) continue;
+        break;
+      }
+      const kept = batch.rows.length > room ? { columns: batch.columns, rows: batch.rows.slice(0, room) } : batch;
+      args.sample(table, kept);
+      taken[table] = (taken[table] ?? 0) + kept.rows.length;
     }
   }
 }

@@ -11,21 +11,60 @@ import type { RowBatch } from '../../shared/values';
 import { openSecrets } from '../../data/queue/site-queue';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { writeShardStage } from '../../data/destinations/shard-stages';
-import { synthesizeFamilies } from '../engine/relational/synthesize';
-import { sampleTable, type TableModel } from '../engine/table-model';
+import type { OutputPart, PartBatch, PartKeys } from '../engine/stages/dataset';
+import { generateStage } from '../engine/stages/generate';
 import { loadTrainedModel, type TrainedModel } from './trained-model';
 
 /** Rows per batch written inside a shard (grouping only: the rows depend on the seed and the shard's place). */
 export const SHARD_BATCH_ROWS = 4096;
 
-/** The rows of a shard, in batches. */
-export function shardBatches(model: TableModel, shard: Shard, signal?: AbortSignal): AsyncIterable<RowBatch> {
-  return sampleTable(model, shard.rows, { seed: shard.seed, start: shard.start, batchSize: SHARD_BATCH_ROWS, ...(signal ? { signal } : {}) });
+/** The part of the output a shard generates. */
+export function partOf(shard: Shard): OutputPart {
+  const f = shard.families;
+  if (f) return { kind: 'families', from: f.from, to: f.to, rootRows: f.rootRows };
+  return { kind: 'rows', table: shard.table, start: shard.start, rows: shard.rows };
 }
 
-/** A generated table in batches of SHARD_BATCH_ROWS rows. */
-async function* inBatches(batch: RowBatch): AsyncIterable<RowBatch> {
-  for (let i = 0; i < batch.rows.length; i += SHARD_BATCH_ROWS) yield { columns: batch.columns, rows: batch.rows.slice(i, i + SHARD_BATCH_ROWS) };
+/** The staging table of each table a shard writes, parents first. */
+function stagesOf(shard: Shard, order: string[]): [table: string, stage: string][] {
+  const f = shard.families;
+  return f ? order.map((t) => [t, f.stages[t]!]) : [[shard.table, shard.stage]];
+}
+
+/**
+ * A part's batches split by table, in the order given: `next(table)` yields the batches of that
+ * table (none when the part has no rows of it) and counts them in `rows`; `keys()` is what the
+ * part returned once read; `ready()` generates up to the first batch (a relational part
+ * generates all its rows there, before any destination session opens).
+ */
+function tableReader(part: AsyncGenerator<PartBatch, PartKeys>): {
+  rows: Record<string, number>;
+  ready(): Promise<void>;
+  next(table: string): AsyncIterable<RowBatch>;
+  keys(): Promise<PartKeys>;
+} {
+  let head: IteratorResult<PartBatch, PartKeys> | null = null;
+  const peek = async (): Promise<IteratorResult<PartBatch, PartKeys>> => (head ??= await part.next());
+  const rows: Record<string, number> = {};
+  return {
+    rows,
+    async ready() {
+      await peek();
+    },
+    async *next(table) {
+      rows[table] ??= 0;
+      for (let r = await peek(); !r.done && r.value.table === table; r = await peek()) {
+        head = null;
+        rows[table] += r.value.batch.rows.length;
+        yield r.value.batch;
+      }
+    },
+    async keys() {
+      const r = await peek();
+      if (!r.done) throw new AppError('INTERNAL', `A shard generated rows of "${r.value.table}" out of its tables' order.`);
+      return r.value;
+    },
+  };
 }
 
 /** The model of the last execution this worker generated shards for (shards of one execution usually follow each other). */
@@ -74,31 +113,14 @@ export async function runShard(job: ShardJob, ctx: ShardContext): Promise<ShardP
     rows += n;
     ctx.progress({ rows, worker: ctx.worker, pid });
   };
-  const families = shard.families;
-  if (families) {
-    const relational = trained.built.relational;
-    if (!relational) throw new AppError('INTERNAL', `The model in ${job.model} is not a relational one.`);
-    const part = await synthesizeFamilies(relational, {
-      rootRows: families.rootRows,
-      seed: shard.seed,
-      from: families.from,
-      to: families.to,
-      signal: ctx.signal,
-    });
-    const tables: NonNullable<ShardProgress['tables']> = {};
-    // One staging table per synthesized table, parents first; a rerun replaces each one whole.
-    for (const t of trained.built.prepared.order) {
-      const batch = part.tables[t]!;
-      await writeShardStage(config.destination, secrets.destinationPassword, plan, t, families.stages[t]!, inBatches(batch), { signal: ctx.signal, onRows });
-      tables[t] = { rows: batch.rows.length, keys: part.spans[t]! };
-    }
-    return { rows, worker: ctx.worker, pid, tables };
-  }
-  const model = trained.built.models[shard.table];
-  if (!model) throw new AppError('INTERNAL', `Table "${shard.table}" has no trained model in ${job.model}.`);
-  await writeShardStage(config.destination, secrets.destinationPassword, plan, shard.table, shard.stage, shardBatches(model, shard, ctx.signal), {
-    signal: ctx.signal,
-    onRows,
-  });
-  return { rows, worker: ctx.worker, pid };
+  const part = generateStage.part({ built: trained.built, part: partOf(shard), seed: shard.seed, batchSize: SHARD_BATCH_ROWS, signal: ctx.signal });
+  const reader = tableReader(part);
+  await reader.ready();
+  // One staging table per table of the part, parents first; a rerun replaces each one whole.
+  for (const [table, stage] of stagesOf(shard, trained.built.prepared.order))
+    await writeShardStage(config.destination, secrets.destinationPassword, plan, table, stage, reader.next(table), { signal: ctx.signal, onRows });
+  const keys = await reader.keys();
+  if (!shard.families) return { rows, worker: ctx.worker, pid };
+  const tables = Object.fromEntries(Object.entries(reader.rows).map(([t, n]) => [t, { rows: n, keys: keys[t] ?? 0 }]));
+  return { rows, worker: ctx.worker, pid, tables };
 }

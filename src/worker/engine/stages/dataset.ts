@@ -96,6 +96,33 @@ export interface EngineGenerateOptions extends StageContext {
   seed?: number;
 }
 
+/**
+ * A part of the output (a site shard): rows [start, start + rows) of one synthesized table, the
+ * family chunks [from, to) of a relational output for these root sizes (families.ts), or an
+ * original-data table copied whole. A part's rows are the ones a whole run makes there.
+ */
+export type OutputPart =
+  | { kind: 'rows'; table: string; start: number; rows: number }
+  | { kind: 'families'; from: number; to: number; rootRows: Record<string, number> }
+  | { kind: 'original'; table: string };
+
+/** One batch of a part, tagged with its table (a part yields its tables one after the other, parents first). */
+export interface PartBatch {
+  table: string;
+  batch: RowBatch;
+}
+
+/** The keys a relational part numbered per table (the next parts' keys start after them); empty for other parts. */
+export type PartKeys = Record<string, number>;
+
+export interface EnginePartOptions {
+  /** Default: the synthesis's seed. */
+  seed?: number;
+  /** Rows per yielded batch (grouping only: the rows do not depend on it). */
+  batchSize?: number;
+  signal?: AbortSignal;
+}
+
 /** Single-table and relational datasets behind one interface, chosen once by analyze (engines.ts). */
 export interface DatasetEngine {
   readonly kind: 'tables' | 'relational';
@@ -104,5 +131,7 @@ export interface DatasetEngine {
   encode(analysis: Analysis, ctx: StageContext): Promise<PreparedDataset>;
   fit(built: BuiltDataset, opts: EngineFitOptions): Promise<void>;
   generate(built: BuiltDataset, opts: EngineGenerateOptions): Promise<SynthesisResult>;
+  /** A part of the output, in batches, each table's batches together and parents first. */
+  generatePart(built: BuiltDataset, part: OutputPart, opts: EnginePartOptions): AsyncGenerator<PartBatch, PartKeys>;
   dispose(built: BuiltDataset): void;
 }

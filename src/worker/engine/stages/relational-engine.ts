@@ -8,9 +8,14 @@
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../holdout';
 import { planFromData } from '../relational/links';
 import { treesOf } from '../relational/plan';
-import { disposeRelational, fitRelational, prepareRelational, synthesizeRelational } from '../relational/synthesize';
+import { AppError } from '../../../shared/errors';
+import { originalBatches } from '../original-data';
+import { disposeRelational, fitRelational, prepareRelational, selfReferencesFirst, synthesizeFamilies, synthesizeRelational } from '../relational/synthesize';
 import type { DatasetEngine, PreparedDataset } from './dataset';
 import { outputRows } from './output-rows';
+
+/** Rows per batch a part of a relational output yields (grouping only). */
+const PART_BATCH_ROWS = 10_000;
 
 /**
  * Rows of each root of a relational output, and the rows expected per table (children follow
@@ -99,6 +104,38 @@ export const relationalEngine: DatasetEngine = {
     });
     opts.progress?.({ done: total, total });
     return { rows: written, seconds: (performance.now() - t0) / 1000 };
+  },
+
+  async *generatePart(built, part, opts) {
+    const model = built.relational;
+    if (!model) throw new AppError('INTERNAL', 'The relational model is not built.');
+    const { input, plan } = model.prepared;
+    if (part.kind === 'original') {
+      const held = input.tables[part.table];
+      const from = originalBatches(part.table, {
+        held: held ? selfReferencesFirst(input.config, part.table, held) : undefined,
+        copies: input.copies,
+        signal: opts.signal,
+        log: input.log,
+        batchSize: opts.batchSize,
+      });
+      for await (const batch of from) yield { table: part.table, batch };
+      return {};
+    }
+    if (part.kind !== 'families') throw new AppError('INTERNAL', 'A relational output is generated in family chunks, not in row ranges.');
+    const families = await synthesizeFamilies(model, {
+      rootRows: part.rootRows,
+      seed: opts.seed ?? input.config.settings.seed,
+      from: part.from,
+      to: part.to,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const size = opts.batchSize ?? PART_BATCH_ROWS;
+    for (const table of plan.order) {
+      const { columns, rows } = families.tables[table]!;
+      for (let i = 0; i < rows.length; i += size) yield { table, batch: { columns, rows: rows.slice(i, i + size) } };
+    }
+    return families.spans;
   },
 
   dispose(built) {

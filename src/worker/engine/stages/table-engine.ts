@@ -5,12 +5,15 @@ import { AppError } from '../../../shared/errors';
 import type { Row, RowBatch } from '../../../shared/values';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from '../holdout';
 import { checkAborted } from '../model/trainer';
-import { copyOriginal } from '../original-data';
+import { originalBatches } from '../original-data';
 import { buildPlan } from '../relational/plan';
 import { originalsParentsFirst } from '../relational/synthesize';
 import { disposeTable, prepareTable, sampleTable, type PreparedTable } from '../table-model';
-import type { DatasetEngine, PreparedDataset } from './dataset';
+import type { DatasetEngine, OutputPart, PreparedDataset } from './dataset';
 import { outputRows } from './output-rows';
+
+/** A part of an output of unlinked tables: a row range of a table, or an original-data table. */
+type TablePart = Extract<OutputPart, { table: string }>;
 
 function splitRows(batch: RowBatch, effective: EffectiveTable, seed: number): { train: RowBatch; holdout: RowBatch } {
   const n = batch.rows.length;
@@ -82,27 +85,56 @@ export const tableEngine: DatasetEngine = {
     const rows: Record<string, number> = {};
     const targets = prepared.order.map((name) => opts.count ?? outputRows(config, prepared.sourceRows[name] ?? 0));
     const total = targets.reduce((a, b) => a + b, 0);
+    const parts: TablePart[] = [
+      ...prepared.order.map((table, t): TablePart => ({ kind: 'rows', table, start: 0, rows: targets[t]! })),
+      // Original-data tables are copied as they are.
+      ...originalsParentsFirst(config).map((table): TablePart => ({ kind: 'original', table })),
+    ];
     let done = 0;
-    for (let t = 0; t < prepared.order.length; t++) {
-      const name = prepared.order[t]!;
-      const model = built.models[name];
-      if (!model) throw new AppError('INTERNAL', `Table "${name}" has no trained model.`);
-      rows[name] = 0;
-      for await (const batch of sampleTable(model, targets[t]!, { signal: opts.signal, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) })) {
+    for (const part of parts) {
+      let n = 0;
+      for await (const { table, batch } of tableEngine.generatePart(built, part, {
+        signal: opts.signal,
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      })) {
         checkAborted(opts.signal);
-        await opts.sink(name, batch);
-        rows[name] += batch.rows.length;
-        done += batch.rows.length;
-        opts.progress?.({ done, total, message: name });
+        await opts.sink(table, batch);
+        n += batch.rows.length;
+        if (part.kind === 'rows') {
+          done += batch.rows.length;
+          opts.progress?.({ done, total, message: table });
+        }
       }
-    }
-    // Original-data tables are copied as they are.
-    const { input } = prepared;
-    for (const name of originalsParentsFirst(config)) {
-      rows[name] = await copyOriginal(name, { held: input.tables[name], copies: input.copies, sink: opts.sink, signal: opts.signal, log: input.log });
+      rows[part.table] = n;
     }
     opts.progress?.({ done: total, total });
     return { rows, seconds: (performance.now() - t0) / 1000 };
+  },
+
+  async *generatePart(built, part, opts) {
+    const { input } = built.prepared;
+    if (part.kind === 'original') {
+      const from = originalBatches(part.table, {
+        held: input.tables[part.table],
+        copies: input.copies,
+        signal: opts.signal,
+        log: input.log,
+        batchSize: opts.batchSize,
+      });
+      for await (const batch of from) yield { table: part.table, batch };
+      return {};
+    }
+    if (part.kind !== 'rows') throw new AppError('INTERNAL', 'Family chunks are parts of a relational output only.');
+    const model = built.models[part.table];
+    if (!model) throw new AppError('INTERNAL', `Table "${part.table}" has no trained model.`);
+    const sample = sampleTable(model, part.rows, {
+      start: part.start,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(opts.batchSize !== undefined ? { batchSize: opts.batchSize } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    for await (const batch of sample) yield { table: part.table, batch };
+    return {};
   },
 
   dispose(built) {
