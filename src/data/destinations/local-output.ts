@@ -6,7 +6,7 @@ import type { Relationship, TableMeta } from '../../shared/metadata';
 import type { Row, RowBatch } from '../../shared/values';
 import { sqlite, STORED_NAMES_TABLE, VALUE_FORMS_TABLE } from '../dialects/sqlite';
 import { storedPlan } from './stored-plan';
-import { sqliteConverters, type SqliteBindable } from '../dialects/sqlite-values';
+import { sqliteRowInserter } from '../dialects/sqlite-insert';
 import { createTableSql } from './dialect';
 import { tempPathFor } from '../platform/partial-files';
 
@@ -18,9 +18,6 @@ export interface LocalOutput {
   /** Discards everything written; no file is left behind. */
   abort(): Promise<void>;
 }
-
-/** Rows per multi-row INSERT (fewer statement runs; well under SQLite's 32,766 parameters for any table width up to 300 columns). */
-const ROWS_PER_INSERT = 100;
 
 interface Insert {
   /** Inserts rows of the batch's columns, converted to SQLite values. */
@@ -96,31 +93,7 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
     });
     const cols = stored.names.columns.get(table);
     const head = `INSERT INTO ${sqlite.quote(stored.names.tables.get(table) ?? table)} (${columns.map((c) => sqlite.quote(cols?.get(c) ?? c)).join(', ')}) VALUES `;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const one = db.prepare(head + tuple);
-    const per = Math.max(1, Math.min(ROWS_PER_INSERT, Math.floor(30_000 / Math.max(1, columns.length))));
-    const many = db.prepare(head + Array.from({ length: per }, () => tuple).join(', '));
-    const convert = sqliteConverters(types);
-    const n = convert.length;
-    const values = new Array<SqliteBindable>(n * per);
-    const ins: Insert = {
-      rows(rows) {
-        let r = 0;
-        for (; r + per <= rows.length; r += per) {
-          for (let k = 0; k < per; k++) {
-            const row = rows[r + k]!;
-            for (let i = 0; i < n; i++) values[k * n + i] = convert[i]!(row[i] ?? null);
-          }
-          many.run(values);
-        }
-        const single = values.slice(0, n);
-        for (; r < rows.length; r++) {
-          const row = rows[r]!;
-          for (let i = 0; i < n; i++) single[i] = convert[i]!(row[i] ?? null);
-          one.run(single);
-        }
-      },
-    };
+    const ins: Insert = { rows: sqliteRowInserter(db, head, types) };
     inserts.set(key, ins);
     return ins;
   };

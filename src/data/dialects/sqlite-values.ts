@@ -70,8 +70,8 @@ export function sqliteValue(v: CellValue, type: StorageType): SqliteBindable {
 
 /**
  * One converter per column, chosen once from its storage type: the column's common value takes a
- * direct path, anything else goes through `sqliteValue` (same result, without deciding the type
- * again for every cell).
+ * direct path (dates by `dateTextFormatter`, the text of `sqlDateText`), anything else goes
+ * through `sqliteValue` (same result, without deciding the type again for every cell).
  */
 export function sqliteConverters(types: StorageType[]): Array<(v: CellValue) => SqliteBindable> {
   return types.map((type): ((v: CellValue) => SqliteBindable) => {
@@ -84,8 +84,10 @@ export function sqliteConverters(types: StorageType[]): Array<(v: CellValue) => 
         return (v) => (typeof v === 'number' && Number.isFinite(v) ? v : other(v));
       case 'date':
       case 'time':
-      case 'datetime':
-        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? sqlDateText(v, type) : other(v));
+      case 'datetime': {
+        const dateText = dateTextFormatter(type, false);
+        return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? dateText(v) : other(v));
+      }
       case 'boolean':
         return (v) => (v === true ? 1 : v === false ? 0 : other(v));
       default:

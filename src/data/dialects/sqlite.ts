@@ -6,7 +6,7 @@ import { renameRelationship, type ColumnMeta, type StorageType, type TableMeta }
 import { valueFormSchema, type ValueForm } from '../../shared/value-form';
 import { aligned, checkAbort } from './load-rows';
 import { doubleQuoted as quote } from './quoting';
-import { sqliteValue, type SqliteBindable } from './sqlite-values';
+import { sqliteRowInserter } from './sqlite-insert';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import type { RowBatch } from '../../shared/values';
 import type { Connection, ConnectOptions, DbSpec, Dialect, ExistingColumn, LoadOptions, Rec, WriteTarget } from './types';
@@ -191,21 +191,18 @@ function columnType(c: ColumnMeta): string {
   return byType[c.storageType];
 }
 
-/** SQLite: one prepared INSERT run for every row (inside the caller's transaction). */
+/** SQLite: the rows by multi-row INSERTs (inside the caller's transaction). */
 async function load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number> {
-  const db = c.sqlite!;
-  const types = t.columns.map((c) => c.storageType);
-  const values: SqliteBindable[] = new Array<SqliteBindable>(types.length).fill(null);
-  const stmt = db.prepare(
-    `INSERT INTO ${c.qualified(t.name)} (${t.columns.map((col) => quote(col.name)).join(', ')}) VALUES (${t.columns.map(() => '?').join(', ')})`,
+  const head = `INSERT INTO ${c.qualified(t.name)} (${t.columns.map((col) => quote(col.name)).join(', ')}) VALUES `;
+  const insert = sqliteRowInserter(
+    c.sqlite!,
+    head,
+    t.columns.map((col) => col.storageType),
   );
   let n = 0;
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
-    for (const r of aligned(t, batch)) {
-      for (let i = 0; i < types.length; i++) values[i] = sqliteValue(r[i] ?? null, types[i]!);
-      stmt.run(values);
-    }
+    insert(aligned(t, batch));
     n += batch.rows.length;
     o.onRows(batch.rows.length);
   }
