@@ -6,11 +6,13 @@ import mysql from 'mysql2/promise';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
-import { childCountHistogram, type ChildCountHistogram } from '../../src/shared/table-stats';
+import { childCountHistogram, degreesAtQuantiles, type ChildCountHistogram } from '../../src/shared/table-stats';
 import type { RowBatch } from '../../src/shared/values';
 import { openSource } from '../../src/data/sources/connector';
 import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
 import { buildReport } from '../../src/worker/engine/report/build';
+import { ksComplement } from '../../src/worker/engine/evaluate/stats';
+import { runPipeline } from '../relational/pipeline-helpers';
 import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
 
 /**
@@ -185,4 +187,36 @@ describe.each([
     expect(fifty(whole)).toBe(SHOPS / 10);
     expect(fifty(sample)).toBe(0);
   }, 300_000);
+});
+
+describe('a run on a sampled PostgreSQL table', () => {
+  it('generates as many sales per shop as the whole tables hold, and reports them as the real side', async () => {
+    const config = await configFor(db.spec);
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status).toBe('succeeded');
+    expect(run.report.tables.find((t) => t.name === 'sales')!.rows.real).toBeLessThan(SALES / 5);
+    const out = run.out.sales!;
+    expect(out.rows.length).toBe(SALES);
+    // Sales per shop of the output (every shop, those with none included).
+    const at = out.columns.indexOf('shop_id');
+    const per = new Map<string, number>(Array.from({ length: SHOPS }, (_, i) => [shopKey(i), 0]));
+    for (const r of out.rows) {
+      const k = r[at] as string | null;
+      if (k !== null) per.set(k, (per.get(k) ?? 0) + 1);
+    }
+    expect(per.size).toBe(SHOPS);
+    const degrees = [...per.values()];
+    const share = (test: (d: number) => boolean): number => degrees.filter(test).length / SHOPS;
+    // The whole tables: 60% of the shops without a sale, 10% with 50 or more. From the sample's
+    // degrees scaled up, most shops with a few sales would have none (about 80% without a sale).
+    expect(Math.abs(share((d) => d === 0) - 0.6)).toBeLessThan(0.06);
+    expect(Math.abs(share((d) => d >= 40) - 0.1)).toBeLessThan(0.03);
+    const real = Float64Array.from(degreesAtQuantiles(WHOLE, SHOPS));
+    expect(ksComplement(real, Float64Array.from(degrees))).toBeGreaterThan(0.9);
+
+    const link = run.report.relationships.find((r) => r.key === KEY)!;
+    expect(link.childCounts.real).toEqual(bucketsOf(WHOLE, link.childCounts.labels));
+    expect(link.meanChildren.real).toBeCloseTo((SALES - 180) / SHOPS, 6);
+    expect(link.cardinality!).toBeGreaterThan(0.9);
+  }, 600_000);
 });

@@ -36,6 +36,7 @@ import { fitScorer, scoring, type PairScorer } from './matcher';
 import { learnLookup, matchedLookups, matchLookup, restoreLookup, type LookupModel } from './lookups';
 import { learnLink, matchLink, type LinkModel, type StoredLink } from './matched-link';
 import { protectRareByEntity } from './entity-privacy';
+import { wholeDegrees, wholeOneToOne } from './whole-degrees';
 import {
   childCandidates,
   COUNT_PREFIX,
@@ -71,7 +72,7 @@ export interface RelationalInput {
   holdout?: { fraction: number; minRows: number };
   /** The effective settings (default: resolved here from the config and the rows). */
   effective?: EffectiveSettings;
-  /** Statistics over every row of the tables read as samples (rare categories are decided on them). */
+  /** Statistics over every row of the tables read as samples: rare categories, empty foreign keys and children per parent are decided on them. */
   wholeStats?: Record<string, TableStats>;
   /** Per-execution secret (hex) the copy filters are keyed by, so that they can be written with the generation artifacts. */
   artifactKey?: string;
@@ -279,7 +280,12 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
     };
   }
   const assignments = learnAssignments(plan, sub.rows, sub.parentIdx);
-  for (const a of Object.values(assignments).flat()) a.nullRate = emptyShare(input, a.fk, a.nullRate);
+  const degreeRng = createRng(s.seed ^ 0x6d3e);
+  for (const a of Object.values(assignments).flat()) {
+    a.nullRate = emptyShare(input, a.fk, a.nullRate);
+    a.degrees = wholeDegrees(input.wholeStats, a.fk, a.degrees, degreeRng);
+    a.unique = wholeOneToOne(input.wholeStats, a.fk) ?? a.unique;
+  }
   const lookupPools = learnLookupPools(plan, input.tables, training, (fk) => matchedLookups(plan, fk.childTable).includes(fk));
   const siblingConstant: Record<string, string[]> = {};
   for (const t of plan.order) {
@@ -711,6 +717,8 @@ function generatedSiblings(link: Int32Array | undefined): Int32Array | null {
 function fitMatchers(model: RelationalModel): void {
   const prepared = model.prepared;
   const rng = createRng(prepared.input.config.settings.seed ^ 0x3a7c);
+  // (Its own stream: counted degrees leave the matchers' draws as they were.)
+  const degreeRng = createRng(prepared.input.config.settings.seed ^ 0x6d3f);
   for (const t of prepared.plan.order) {
     const tp = prepared.plan.tables[t]!;
     const cRows = prepared.training[t]!;
@@ -733,6 +741,7 @@ function fitMatchers(model: RelationalModel): void {
       const side = { rows: pRows, features: matchFeaturizer(prepared, fk.parentTable), columns: matchColumns(prepared, fk.parentTable) };
       const m = (model.links[relationshipKey(fk)] = learnLink(fk, { rows: cRows, features: child, columns: own }, side, link, previous, rng));
       m.nullRate = emptyShare(prepared.input, fk, m.nullRate);
+      m.degrees = wholeDegrees(prepared.input.wholeStats, fk, m.degrees, degreeRng);
       logAgreement(prepared, t, m);
     }
     const lookups = matchedLookups(prepared.plan, t);
@@ -740,6 +749,7 @@ function fitMatchers(model: RelationalModel): void {
     model.lookups[t] = lookups.map((fk) => {
       const m = learnLookup(prepared.input.config, fk, cRows, child, own, prepared.input.tables[fk.parentTable]!, previous, rng);
       m.nullRate = emptyShare(prepared.input, fk, m.nullRate);
+      m.degrees = wholeDegrees(prepared.input.wholeStats, fk, m.degrees, degreeRng);
       return m;
     });
     for (const m of model.lookups[t]) logAgreement(prepared, t, m);
