@@ -320,7 +320,7 @@ export async function run(): Promise<string> {
     );
     lines.push(
       '',
-      "Doppel writes PostgreSQL with COPY FROM STDIN inside one transaction (foreign keys added after the load), MariaDB with LOAD DATA LOCAL INFILE streamed inside one InnoDB transaction (multi-row INSERT when the server disables local_infile), SQLite with one prepared INSERT in one transaction. With parallel > 1, PostgreSQL/MariaDB tables load into staging tables over several connections and are swapped in by one atomic step (a PostgreSQL transaction; MariaDB RENAME TABLE, or one InnoDB transaction copying into existing tables). Doppel's rows/s include generating the rows; the native tools read a ready file.",
+      "Doppel writes PostgreSQL with COPY FROM STDIN inside one transaction (foreign keys added after the load), MariaDB with LOAD DATA LOCAL INFILE streamed inside one InnoDB transaction (multi-row INSERT when the server disables local_infile), SQLite with multi-row INSERTs (100 rows per prepared statement) in one transaction. With parallel > 1, PostgreSQL/MariaDB tables load into staging tables over several connections and are swapped in by one atomic step (a PostgreSQL transaction; MariaDB RENAME TABLE, or one InnoDB transaction copying into existing tables). Doppel's rows/s include generating the rows; the native tools read a ready file.",
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
