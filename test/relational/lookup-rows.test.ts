@@ -44,6 +44,10 @@ describe('rows of an original table named by keyed hashes', () => {
     expect(stored.columns).toEqual(['house', 'room no']);
     const picked = await heldRowsPicker({ [TABLE]: stored }, key)(TABLE, reader(whole.rows));
     expect(picked).toEqual(part);
+    // Keys compared as links compare them: the room numbers read back as text name the same rows.
+    const asText = whole.rows.map((r) => [r[0], r[1], String(r[2]), r[3]] as Row);
+    const again = await heldRowsPicker({ [TABLE]: stored }, key)(TABLE, reader(asText));
+    expect(again!.rows.map((r) => [r[1], Number(r[2])])).toEqual(part.rows.map((r) => [r[1], r[2]]));
     // Tables not stored are held whole (null).
     expect(await heldRowsPicker({ [TABLE]: stored }, key)('other', reader([]))).toBeNull();
   });

@@ -13,7 +13,7 @@ import { AppError } from '../../../shared/errors';
 import type { Row, RowBatch } from '../../../shared/values';
 import { derivedKey } from '../generation-artifacts';
 import type { HeldPicker } from '../original-data';
-import { rowKey } from '../privacy-filter';
+import { keyOf } from './links';
 
 const DIGEST_BYTES = 8;
 
@@ -33,7 +33,9 @@ function digester(artifactKey: string, columns: string[], batchColumns: string[]
     throw new AppError('NOT_FOUND', `Column "${missing}" of the original-data table "${table}" is not in the first run's output.`, {
       fix: 'Run the synthesis again (it reads the source), then generate from that execution.',
     });
-  return (row) => createHmac('sha256', key).update(rowKey(row, positions)).digest().subarray(0, DIGEST_BYTES).toString('base64');
+  // Keys as links match them (a number read back as text is the same key).
+  const text = (row: Row): string => positions.map((p) => (keyOf(row[p]) ?? '\u0000') + '\u0001').join('');
+  return (row) => createHmac('sha256', key).update(text(row)).digest().subarray(0, DIGEST_BYTES).toString('base64');
 }
 
 /** The held rows of an original-data table, named by keyed hashes of their keys. */
