@@ -52,14 +52,44 @@ export function foreignKeyIndexesSql(dialect: DbDialect, qualified: (t: string) 
   );
 }
 
-/** One `ALTER TABLE` per created child table: the indexes and foreign keys of its columns. */
-export function mysqlAddKeysSql(qualified: (t: string) => string, tables: TableMeta[], fks: Relationship[], planned: Set<string>): string[] {
-  const q = (n: string): string => dialectOf('mysql').quote(n);
+/** `ALTER TABLE ... ADD FOREIGN KEY` for the relationships of tables created without them (PostgreSQL adds them after the load). */
+export function addForeignKeysSql(
+  dialect: DbDialect,
+  qualified: (t: string) => string,
+  relationships: Relationship[],
+  created: Set<string>,
+  planned: Set<string>,
+): string[] {
+  const q = (n: string): string => quote(dialect, n);
+  return relationships
+    .filter((r) => created.has(r.childTable) && planned.has(r.parentTable))
+    .map(
+      (r) =>
+        `ALTER TABLE ${qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`,
+    );
+}
+
+/**
+ * The foreign keys `fks` of tables already created, with the indexes of their columns: where
+ * `CREATE TABLE` holds the indexes (MySQL/MariaDB), one `ALTER TABLE` per child table adding both;
+ * elsewhere `CREATE INDEX` statements, then one `ALTER TABLE … ADD FOREIGN KEY` per key where the
+ * database has it (SQLite declares foreign keys only with the table).
+ */
+export function addKeysSql(dialect: DbDialect, qualified: (t: string) => string, tables: TableMeta[], fks: Relationship[], planned: Set<string>): string[] {
+  const d = dialectOf(dialect);
+  if (!d.inlineIndexes) {
+    const made = new Set(tables.map((t) => t.name));
+    return [
+      ...foreignKeyIndexesSql(dialect, qualified, tables, fks),
+      ...(d.alterAddsForeignKeys ? addForeignKeysSql(dialect, qualified, fks, made, planned) : []),
+    ];
+  }
+  const q = (n: string): string => quote(dialect, n);
   return tables.flatMap((t) => {
     const own = fks.filter((r) => r.childTable === t.name && planned.has(r.parentTable));
     if (!own.length) return [];
     const parts = [
-      ...indexedForeignKeys([t], own).map((i) => `ADD INDEX ${q(foreignKeyIndexName('mysql', i.table, i.columns))} (${i.columns.map(q).join(', ')})`),
+      ...indexedForeignKeys([t], own).map((i) => `ADD INDEX ${q(foreignKeyIndexName(dialect, i.table, i.columns))} (${i.columns.map(q).join(', ')})`),
       ...own.map((r) => `ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`),
     ];
     return [`ALTER TABLE ${qualified(t.name)} ${parts.join(', ')}`];

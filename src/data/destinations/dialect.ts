@@ -115,20 +115,3 @@ export function parentsFirst(tables: TableMeta[], relationships: Relationship[])
   }
   return out;
 }
-
-/** `ALTER TABLE ... ADD FOREIGN KEY` for the relationships of tables created without them (PostgreSQL adds them after the load). */
-export function addForeignKeysSql(
-  dialect: DbDialect,
-  qualified: (t: string) => string,
-  relationships: Relationship[],
-  created: Set<string>,
-  planned: Set<string>,
-): string[] {
-  const q = (n: string): string => quote(dialect, n);
-  return relationships
-    .filter((r) => created.has(r.childTable) && planned.has(r.parentTable))
-    .map(
-      (r) =>
-        `ALTER TABLE ${qualified(r.childTable)} ADD FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`,
-    );
-}

@@ -4,9 +4,10 @@ import type { TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import type { DestinationPlan, TableAction } from './check';
 import type { ConstraintMode } from '../../shared/config';
-import { checkIntegrity, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
-import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
-import { dialectOf, type LoadOptions } from '../dialects';
+import { describeSource } from '../../shared/source';
+import { addKeysSql, checkIntegrity, createdForeignKeys } from './constraints';
+import { createTableSql, parentsFirst, quote } from './dialect';
+import { dialectOf, STAGE_PREFIX, type LoadOptions } from '../dialects';
 import { runScheduled } from './schedule';
 import { destinationError, openSession, type Session } from './session';
 
@@ -36,10 +37,7 @@ import { destinationError, openSession, type Session } from './session';
  * nobody holds (writeDestination calls dropStaleStages first).
  */
 
-const STAGE_PREFIX = 'doppel_stage_';
-const STAGE_NAME = /^doppel_stage_([0-9a-f]{8})_\d+$/;
-/** PostgreSQL advisory-lock class for staging runs (any constant; "Dop"). */
-const PG_LOCK_CLASS = 0x446f70;
+const STAGE_NAME = new RegExp(`^${STAGE_PREFIX}([0-9a-f]{8})_\\d+$`);
 
 export interface ParallelWrite {
   /** The main connection: stages are created and swapped through it; it holds the run lock. */
@@ -59,51 +57,29 @@ export interface ParallelWrite {
   onRows: (table: string, n: number) => void;
 }
 
-async function tryLock(s: Session, token: string): Promise<boolean> {
-  if (s.dialect === 'postgres') {
-    const [r] = await s.query("select pg_try_advisory_lock($1::int, ('x' || $2)::bit(32)::int) as ok", [PG_LOCK_CLASS, token]);
-    return r?.ok === true;
-  }
-  const [r] = await s.query('select get_lock(?, 0) as ok', [`${STAGE_PREFIX}${token}`]);
-  return Number(r?.ok) === 1;
-}
-
-async function unlock(s: Session, token: string): Promise<void> {
-  if (s.dialect === 'postgres') await s.query("select pg_advisory_unlock($1::int, ('x' || $2)::bit(32)::int)", [PG_LOCK_CLASS, token]);
-  else await s.query('select release_lock(?)', [`${STAGE_PREFIX}${token}`]);
-}
-
+/** Drops tables, foreign keys unchecked (a staging parent goes with its children). */
 async function dropTables(s: Session, names: string[]): Promise<void> {
   if (!names.length) return;
-  const q = (n: string): string => (s.dialect === 'postgres' ? `${quote('postgres', s.namespace)}.${quote('postgres', n)}` : quote('mysql', n));
-  if (s.dialect === 'mysql') await s.query('SET foreign_key_checks = 0');
-  try {
-    await s.query(`DROP TABLE IF EXISTS ${names.map(q).join(', ')}`);
-  } finally {
-    if (s.dialect === 'mysql') await s.query('SET foreign_key_checks = 1');
-  }
+  await dialectOf(s.dialect).withoutForeignKeyChecks(s, () => s.query(`DROP TABLE IF EXISTS ${names.map((n) => s.qualified(n)).join(', ')}`));
 }
 
 /** Drops staging tables left by writes whose process died (their run lock is free). */
 export async function dropStaleStages(s: Session): Promise<string[]> {
-  const rows =
-    s.dialect === 'postgres'
-      ? await s.query("select table_name as n from information_schema.tables where table_schema = $1 and table_name like 'doppel\\_stage\\_%'", [s.namespace])
-      : await s.query("select table_name as n from information_schema.tables where table_schema = database() and table_name like 'doppel\\_stage\\_%'");
+  const staging = dialectOf(s.dialect).staging;
+  if (!staging) return [];
   const byRun = new Map<string, string[]>();
-  for (const r of rows) {
-    const name = String(r.n);
+  for (const name of await staging.tablesStartingWith(s, STAGE_PREFIX)) {
     const token = STAGE_NAME.exec(name)?.[1];
     if (token) byRun.set(token, [...(byRun.get(token) ?? []), name]);
   }
   const dropped: string[] = [];
   for (const [token, names] of byRun) {
-    if (!(await tryLock(s, token))) continue;
+    if (!(await staging.tryLock(s, token))) continue;
     try {
       await dropTables(s, names);
       dropped.push(...names);
     } finally {
-      await unlock(s, token);
+      await staging.unlock(s, token);
     }
   }
   return dropped;
@@ -122,19 +98,21 @@ function unstaged(e: unknown, stages: Map<string, string>): unknown {
 /** Writes every table through staging tables with up to `parallel` connections; returns the tables created. */
 export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const { s, plan, actions } = w;
-  const pg = s.dialect === 'postgres';
+  const d = dialectOf(s.dialect);
+  const staging = d.staging;
+  if (!staging) throw new AppError('INTERNAL', `${describeSource(s.spec)} is written without staging tables.`);
   let token = randomBytes(4).toString('hex');
-  while (!(await tryLock(s, token))) token = randomBytes(4).toString('hex');
+  while (!(await staging.tryLock(s, token))) token = randomBytes(4).toString('hex');
 
   const ordered = parentsFirst(plan.tables, plan.relationships);
   const byName = new Map(ordered.map((t) => [t.name, t]));
   const planned = new Set(ordered.map((t) => t.name));
   const stages = new Map(ordered.map((t, i) => [t.name, `${STAGE_PREFIX}${token}_${i}`]));
-  const stageQ = (t: string): string =>
-    pg ? `${quote('postgres', s.namespace)}.${quote('postgres', stages.get(t) ?? t)}` : quote('mysql', stages.get(t) ?? t);
+  const stageQ = (t: string): string => s.qualified(stages.get(t) ?? t);
   const creates = ordered.filter((t) => actions.get(t.name) === 'create');
   const truncates = ordered.filter((t) => actions.get(t.name) === 'truncate');
-  const renameAll = !pg && creates.length === ordered.length;
+  // Without transactional DDL an output of new tables appears by one atomic rename; otherwise the rows are copied in one transaction.
+  const renameAll = !d.transactionalDdl && creates.length === ordered.length;
   const parentsOf = (t: string): string[] => plan.relationships.filter((r) => r.childTable === t).map((r) => r.parentTable);
   const keys = w.constraints !== 'off';
   const during = w.constraints === 'during-load';
@@ -147,25 +125,24 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
   const fail = (e: unknown): unknown =>
     destinationError(unstaged(e, stages), s.spec, current ? `write table "${current}"` : 'write the destination', current || undefined);
   try {
-    // 1. Staging tables (and, for MySQL with existing tables, the missing real tables).
-    if (!pg && !renameAll) {
+    // 1. Staging tables (and, without transactional DDL, the missing real tables unless all are new).
+    if (!d.transactionalDdl && !renameAll) {
       for (const t of creates) {
         current = t.name;
-        await s.query(createTableSql('mysql', s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys, keyedBy: plan.relationships }));
+        await s.query(createTableSql(s.dialect, s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys, keyedBy: plan.relationships }));
         createdUpFront.push(t.name);
       }
     }
+    // A staging table that becomes its table by a rename carries the keys `during-load` asks for (the swap adds them where DDL is transactional).
+    const inline = during && !d.transactionalDdl;
     for (const t of ordered) {
       current = t.name;
-      const fresh = actions.get(t.name) === 'create';
-      let sql: string;
-      if (pg)
-        sql = fresh ? createTableSql('postgres', stageQ, t, [], planned) : `CREATE TABLE ${stageQ(t.name)} (LIKE ${s.qualified(t.name)} INCLUDING DEFAULTS)`;
-      else
-        sql = renameAll
-          ? createTableSql('mysql', stageQ, t, during ? plan.relationships : [], planned, { indexes: during, keyedBy: plan.relationships })
-          : `CREATE TABLE ${stageQ(t.name)} LIKE ${s.qualified(t.name)}`;
-      await s.query(sql);
+      const renamed = actions.get(t.name) === 'create' && !createdUpFront.includes(t.name);
+      await s.query(
+        renamed
+          ? createTableSql(s.dialect, stageQ, t, inline ? plan.relationships : [], planned, { indexes: inline, keyedBy: plan.relationships })
+          : staging.createLikeSql(stageQ(t.name), s.qualified(t.name)),
+      );
       staged.push(stages.get(t.name)!);
     }
     current = '';
@@ -179,7 +156,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
         const t = byName.get(name) as TableMeta;
         const conn = await openSession(s.spec, w.password);
         try {
-          await conn.query(pg ? 'BEGIN' : 'START TRANSACTION');
+          await conn.query(d.beginSql);
           const load: LoadOptions = { batchSize: w.batchSize, signal, into: stageQ(name), localInfile: w.localInfile, onRows: (n) => w.onRows(name, n) };
           await dialectOf(conn.dialect).load(conn, t, w.readTable(name), load);
           await conn.query('COMMIT');
@@ -197,40 +174,36 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     if (w.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     if (renameAll) {
       await checkIntegrity(s, plan.relationships, planned, { ...integrity, qualified: stageQ });
-      // After the load: keys go onto the staging tables, which the one RENAME then turns into the tables.
-      if (keys && !during) for (const sql of mysqlAddKeysSql(stageQ, ordered, plan.relationships, planned)) await s.query(sql);
-      await s.query(`RENAME TABLE ${ordered.map((t) => `${stageQ(t.name)} TO ${s.qualified(t.name)}`).join(', ')}`);
+      // After the load: keys go onto the staging tables, which the one rename then turns into the tables.
+      if (keys && !during) for (const sql of addKeysSql(s.dialect, stageQ, ordered, plan.relationships, planned)) await s.query(sql);
+      await staging.renameTables(
+        s,
+        ordered.map((t) => ({ stage: stages.get(t.name)!, table: t })),
+      );
       staged.length = 0;
       return ordered.map((t) => t.name);
     }
     const cols = (t: TableMeta): string => t.columns.map((c) => quote(s.dialect, c.name)).join(', ');
-    await s.query(pg ? 'BEGIN' : 'START TRANSACTION');
+    await s.query(d.beginSql);
     began = true;
-    if (truncates.length) {
-      if (pg) await s.query(`TRUNCATE ${truncates.map((t) => s.qualified(t.name)).join(', ')}`);
-      else for (const t of [...truncates].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
-    }
+    for (const sql of d.emptyTablesSql(truncates.map((t) => s.qualified(t.name)))) await s.query(sql);
     for (const t of ordered) {
       current = t.name;
-      if (pg && actions.get(t.name) === 'create') {
-        await s.query(`ALTER TABLE ${stageQ(t.name)} RENAME TO ${quote('postgres', t.name)}`);
-        await renamePrimaryKey(s, stages.get(t.name)!, t);
-      } else {
+      if (d.transactionalDdl && actions.get(t.name) === 'create') await staging.renameTables(s, [{ stage: stages.get(t.name)!, table: t }]);
+      else {
         await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols(t)}) SELECT ${cols(t)} FROM ${stageQ(t.name)}`);
-        if (pg) await s.query(`DROP TABLE ${stageQ(t.name)}`);
+        if (d.transactionalDdl) await s.query(`DROP TABLE ${stageQ(t.name)}`);
       }
     }
     current = '';
     await checkIntegrity(s, plan.relationships, planned, integrity);
-    if (pg && keys) {
-      const made = new Set(creates.map((t) => t.name));
-      const fks = createdForeignKeys(plan.relationships, made, planned);
-      for (const sql of foreignKeyIndexesSql('postgres', s.qualified, creates, fks)) await s.query(sql);
-      for (const sql of addForeignKeysSql('postgres', s.qualified, fks, made, planned)) await s.query(sql);
+    if (d.transactionalDdl && keys) {
+      const fks = createdForeignKeys(plan.relationships, new Set(creates.map((t) => t.name)), planned);
+      for (const sql of addKeysSql(s.dialect, s.qualified, creates, fks, planned)) await s.query(sql);
     }
     await s.query('COMMIT');
     began = false;
-    if (pg) staged.length = 0;
+    if (d.transactionalDdl) staged.length = 0;
     else await dropTables(s, staged.splice(0));
     return creates.map((t) => t.name);
   } catch (e) {
@@ -239,19 +212,6 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     await dropTables(s, [...createdUpFront].reverse()).catch(() => undefined);
     throw fail(e);
   } finally {
-    await unlock(s, token).catch(() => undefined);
+    await staging.unlock(s, token).catch(() => undefined);
   }
-}
-
-/** Gives a renamed PostgreSQL staging table's primary key the name PostgreSQL would have given it (when free). */
-async function renamePrimaryKey(s: Session, stage: string, t: TableMeta): Promise<void> {
-  if (!t.primaryKey.length) return;
-  const want = `${t.name}_pkey`;
-  if (Buffer.byteLength(want) > 63) return;
-  const taken = await s.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
-    s.namespace,
-    want,
-  ]);
-  if (taken.length) return;
-  await s.query(`ALTER INDEX ${quote('postgres', s.namespace)}.${quote('postgres', `${stage}_pkey`)} RENAME TO ${quote('postgres', want)}`);
 }

@@ -16,9 +16,9 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
-import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
-import { addForeignKeysSql, createTableSql, parentsFirst, quote } from './dialect';
-import { dialectOf, type LoadOptions } from '../dialects';
+import { addKeysSql, checkIntegrity, constraintsOf, createdForeignKeys } from './constraints';
+import { createTableSql, parentsFirst, quote } from './dialect';
+import { dialectOf, isDbSpec, type LoadOptions } from '../dialects';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';
 
@@ -38,8 +38,10 @@ export const SHARD_STAGE_PREFIX = 'doppel_shard_';
 
 /** Why a destination cannot take sharded writes, or null when it can. */
 export function shardRefusal(destination: DatabaseDestination): string | null {
-  const kind = destination.target.kind;
-  return kind === 'postgres' || kind === 'mysql' ? null : `sharded generation writes PostgreSQL and MySQL/MariaDB destinations only (this one is ${kind})`;
+  const target = destination.target;
+  return isDbSpec(target) && dialectOf(target.kind).staging
+    ? null
+    : `sharded generation writes PostgreSQL and MySQL/MariaDB destinations only (this one is ${target.kind})`;
 }
 
 function storedTable(
@@ -70,7 +72,7 @@ export async function writeShardStage(
   const { meta, batches } = storedTable(destination, plan, table);
   const spec = destinationSpec(destination);
   const s = await openSession(spec, password, { create: false });
-  const pg = s.dialect === 'postgres';
+  const d = dialectOf(s.dialect);
   let written = 0;
   let began = false;
   try {
@@ -86,20 +88,17 @@ export async function writeShardStage(
     };
     // The primary key is kept, so a shard can never hold a key twice.
     const create = createTableSql(s.dialect, () => target, meta, [], new Set([meta.name]));
-    if (pg) {
-      await s.query('BEGIN');
-      began = true;
+    const replace = async (): Promise<void> => {
       await s.query(`DROP TABLE IF EXISTS ${target}`);
       await s.query(create);
-      await dialectOf(s.dialect).load(s, meta, batches(rows), load);
-    } else {
-      await s.query(`DROP TABLE IF EXISTS ${target}`);
-      await s.query(create);
-      load.localInfile = await dialectOf(s.dialect).loadsLocalFiles(s);
-      await s.query('START TRANSACTION');
-      began = true;
-      await dialectOf(s.dialect).load(s, meta, batches(rows), load);
-    }
+    };
+    load.localInfile = await d.loadsLocalFiles(s);
+    // The table is replaced inside the transaction of its rows where DDL is transactional, else just before it.
+    if (!d.transactionalDdl) await replace();
+    await s.query(d.beginSql);
+    began = true;
+    if (d.transactionalDdl) await replace();
+    await d.load(s, meta, batches(rows), load);
     if (opts.signal?.aborted) throw canceled();
     await s.query('COMMIT');
     return written;
@@ -128,7 +127,7 @@ export async function swapShardStages(
   const stored = storedPlan(spec.kind, plan);
   const { relationships } = stored.plan;
   const s = await openSession(spec, password, { create: true });
-  const pg = s.dialect === 'postgres';
+  const d = dialectOf(s.dialect);
   const mode = constraintsOf(destination);
   const keys = mode !== 'off';
   const created: string[] = [];
@@ -141,25 +140,18 @@ export async function swapShardStages(
     const toCreate = ordered.filter((t) => action.get(t.name) === 'create');
     const truncate = ordered.filter((t) => action.get(t.name) === 'truncate');
     const rows: Record<string, number> = {};
-    if (!pg) {
-      // DDL commits on its own in MySQL/MariaDB: the missing tables are created (empty) before the transaction of the rows.
-      const inline = mode === 'during-load';
+    const createAll = async (inline: boolean): Promise<void> => {
       for (const t of toCreate) {
-        await s.query(createTableSql('mysql', s.qualified, t, inline ? relationships : [], planned, { indexes: inline, keyedBy: relationships }));
+        await s.query(createTableSql(s.dialect, s.qualified, t, inline ? relationships : [], planned, { indexes: inline, keyedBy: relationships }));
         created.push(t.name);
       }
-    }
-    await s.query(pg ? 'BEGIN' : 'START TRANSACTION');
+    };
+    // Where DDL commits on its own, the missing tables are created (empty) before the transaction of the rows, with the keys `during-load` asks for.
+    if (!d.transactionalDdl) await createAll(mode === 'during-load');
+    await s.query(d.beginSql);
     began = true;
-    if (truncate.length) {
-      if (pg) await s.query(`TRUNCATE ${truncate.map((t) => s.qualified(t.name)).join(', ')}`);
-      else for (const t of [...truncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
-    }
-    if (pg)
-      for (const t of toCreate) {
-        await s.query(createTableSql('postgres', s.qualified, t, [], planned));
-        created.push(t.name);
-      }
+    for (const sql of d.emptyTablesSql(truncate.map((t) => s.qualified(t.name)))) await s.query(sql);
+    if (d.transactionalDdl) await createAll(false);
     for (const t of ordered) {
       const logical = stored.logical(t.name);
       const cols = t.columns.map((c) => quote(s.dialect, c.name)).join(', ');
@@ -174,7 +166,7 @@ export async function swapShardStages(
           return k && k.by !== 0 ? `${shiftedKeySql(s.dialect, quote(s.dialect, c.name), k)} AS ${quote(s.dialect, c.name)}` : quote(s.dialect, c.name);
         });
         await s.query(`INSERT INTO ${s.qualified(t.name)} (${cols}) SELECT ${select.join(', ')} FROM ${s.qualified(stage)}`);
-        if (pg) await s.query(`DROP TABLE ${s.qualified(stage)}`);
+        if (d.transactionalDdl) await s.query(`DROP TABLE ${s.qualified(stage)}`);
       }
       rows[logical] = n;
     }
@@ -183,22 +175,19 @@ export async function swapShardStages(
     const made = new Set(created);
     const fks = createdForeignKeys(relationships, made, planned);
     const createdTables = ordered.filter((t) => made.has(t.name));
-    if (pg && keys) {
-      for (const sql of foreignKeyIndexesSql('postgres', s.qualified, createdTables, fks)) await s.query(sql);
-      for (const sql of addForeignKeysSql('postgres', s.qualified, fks, made, planned)) await s.query(sql);
-    }
+    if (d.transactionalDdl && keys) for (const sql of addKeysSql(s.dialect, s.qualified, createdTables, fks, planned)) await s.query(sql);
     if (opts.signal?.aborted) throw canceled();
     await s.query('COMMIT');
     began = false;
-    if (!pg) {
-      if (mode === 'after-load') for (const sql of mysqlAddKeysSql(s.qualified, createdTables, fks, planned)) await s.query(sql);
+    if (!d.transactionalDdl) {
+      if (mode === 'after-load') for (const sql of addKeysSql(s.dialect, s.qualified, createdTables, fks, planned)) await s.query(sql);
       const all = Object.values(stages).flat();
       if (all.length) await s.query(`DROP TABLE IF EXISTS ${all.map((n) => s.qualified(n)).join(', ')}`);
     }
     return rows;
   } catch (e) {
     if (began) await s.query('ROLLBACK').catch(() => undefined);
-    if (!pg) for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);
+    if (!d.transactionalDdl) for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);
     if (isAppError(e)) throw e;
     throw destinationError(e, spec, 'swap the shards into the destination');
   } finally {
@@ -208,35 +197,18 @@ export async function swapShardStages(
 
 /** A key moved `by` further in SQL, as engine/relational/families.ts `shiftId` moves it (an empty one stays empty). */
 function shiftedKeySql(dialect: Session['dialect'], column: string, k: StageKeyShift): string {
-  const pg = dialect === 'postgres';
-  const int = pg ? 'BIGINT' : 'SIGNED';
-  const text = pg ? 'TEXT' : 'CHAR';
+  const d = dialectOf(dialect);
+  const { integer: int, text } = d.castTypes;
   const by = Math.trunc(k.by);
   let moved: string;
   if (k.key.format === 'integer') moved = k.key.asString ? `CAST(CAST(${column} AS ${int}) + ${by} AS ${text})` : `(${column} + ${by})`;
   else {
     const digits = `CAST(CAST(SUBSTR(${column}, ${k.key.prefix.length + 1}) AS ${int}) + ${by} AS ${text})`;
     const padded = k.key.width > 0 ? `LPAD(${digits}, GREATEST(${k.key.width}, LENGTH(${digits})), '0')` : digits;
-    const literal = `'${(pg ? k.key.prefix : k.key.prefix.replace(/\\/g, '\\\\')).replace(/'/g, "''")}'`;
+    const literal = d.literal(k.key.prefix);
     moved = `CONCAT(${literal}, ${padded})`;
   }
   return `CASE WHEN ${column} IS NULL THEN NULL ELSE ${moved} END`;
-}
-
-/** The staging tables in the destination whose names start with `prefix`. */
-async function stagesOf(s: Session, prefix: string): Promise<string[]> {
-  const found =
-    s.dialect === 'postgres'
-      ? await s.query('select table_name as n from information_schema.tables where table_schema = $1 and left(table_name, $3) = $2', [
-          s.namespace,
-          prefix,
-          prefix.length,
-        ])
-      : await s.query('select table_name as n from information_schema.tables where table_schema = database() and left(table_name, ?) = ?', [
-          prefix.length,
-          prefix,
-        ]);
-  return found.map((r) => String(r.n));
 }
 
 /** Drops the staging tables whose names start with `prefix` (a canceled, failed or abandoned sharded run). */
@@ -245,7 +217,7 @@ export async function dropShardStages(destination: DatabaseDestination, password
   const spec = destinationSpec(destination);
   const s = await openSession(spec, password, { create: false });
   try {
-    const names = await stagesOf(s, prefix);
+    const names = (await dialectOf(s.dialect).staging?.tablesStartingWith(s, prefix)) ?? [];
     if (names.length) await s.query(`DROP TABLE IF EXISTS ${names.map((n) => s.qualified(n)).join(', ')}`);
     return names;
   } finally {

@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
 import type { Relationship, TableMeta } from '../../shared/metadata';
-import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, mysqlAddKeysSql } from './constraints';
+import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, addKeysSql } from './constraints';
 import { createTableSql, parentsFirst } from './dialect';
 import { dropStaleStages, writeParallel } from './parallel-write';
 import { dialectOf, type LoadOptions } from '../dialects';
@@ -158,7 +158,8 @@ export async function writeDestination(
     await s.query('COMMIT');
     began = false;
     // MySQL/MariaDB: keys checked above; a failure here drops the created tables (see below).
-    if (mode === 'after-load' && s.dialect === 'mysql') for (const sql of mysqlAddKeysSql(s.qualified, createdTables(), fks(), planned)) await s.query(sql);
+    if (mode === 'after-load' && s.dialect === 'mysql')
+      for (const sql of addKeysSql(s.dialect, s.qualified, createdTables(), fks(), planned)) await s.query(sql);
     return { rows: byLogical(rows), created: created.map(stored.logical) };
   } catch (e) {
     if (tx) {

@@ -4,6 +4,7 @@ import { postgres } from './postgres';
 import { sqlite } from './sqlite';
 import type { DbKind, DbSpec, Dialect } from './types';
 
+export { STAGE_PREFIX } from './types';
 export type {
   Catalog,
   CatalogColumn,
@@ -16,6 +17,7 @@ export type {
   ExistingColumn,
   LoadOptions,
   RelationKind,
+  Staging,
   WriteActions,
   WriteTarget,
 } from './types';

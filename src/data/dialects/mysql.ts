@@ -5,7 +5,18 @@ import { connectionTarget } from '../../shared/source';
 import { loadMysql } from './mysql-load';
 import { backquoted as quote } from './quoting';
 import { assembleCatalog, groupColumns, str } from './catalog';
-import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
+import {
+  CONNECT_TIMEOUT_MS,
+  STAGE_PREFIX,
+  type Staging,
+  type Connection,
+  type ConnectOptions,
+  type DbSpec,
+  type Dialect,
+  type Rec,
+  type WriteActions,
+  type WriteTarget,
+} from './types';
 
 type MySpec = Extract<DbSpec, { kind: 'mysql' }>;
 
@@ -142,6 +153,25 @@ async function nonTransactionalTables(c: WriteTarget): Promise<Map<string, strin
   return new Map(rows.map((r) => [String(r.t), String(r.e)] as const).filter(([, e]) => e && !/innodb|aria/i.test(e)));
 }
 
+const staging: Staging = {
+  tryLock: async (c, token) => Number((await c.query('select get_lock(?, 0) as ok', [`${STAGE_PREFIX}${token}`]))[0]?.ok) === 1,
+  unlock: async (c, token) => {
+    await c.query('select release_lock(?)', [`${STAGE_PREFIX}${token}`]);
+  },
+  tablesStartingWith: async (c, prefix) =>
+    (
+      await c.query('select table_name as n from information_schema.tables where table_schema = database() and left(table_name, ?) = ?', [
+        prefix.length,
+        prefix,
+      ])
+    ).map((r) => String(r.n)),
+  createLikeSql: (stage, table) => `CREATE TABLE ${stage} LIKE ${table}`,
+  // One statement renames them all at once (InnoDB keeps the foreign keys pointing at the renamed parents).
+  renameTables: async (c, renames) => {
+    if (renames.length) await c.query(`RENAME TABLE ${renames.map((r) => `${c.qualified(r.stage)} TO ${c.qualified(r.table.name)}`).join(', ')}`);
+  },
+};
+
 export const mysqlDialect: Dialect = {
   kind: 'mysql',
   maxIdentifierBytes: 64,
@@ -168,4 +198,18 @@ export const mysqlDialect: Dialect = {
   nonTransactionalTables,
   loadsLocalFiles: async (c) => Number((await c.query('select @@local_infile as v'))[0]?.v) === 1,
   load: loadMysql,
+  transactionalDdl: false,
+  beginSql: 'START TRANSACTION',
+  emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),
+  alterAddsForeignKeys: true,
+  withoutForeignKeyChecks: async (c, fn) => {
+    await c.query('SET foreign_key_checks = 0');
+    try {
+      return await fn();
+    } finally {
+      await c.query('SET foreign_key_checks = 1');
+    }
+  },
+  castTypes: { integer: 'SIGNED', text: 'CHAR' },
+  staging,
 };

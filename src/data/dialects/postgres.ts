@@ -1,10 +1,20 @@
 import pg from 'pg';
-import type { ColumnMeta } from '../../shared/metadata';
+import type { ColumnMeta, TableMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
 import { loadPostgres } from './postgres-copy';
 import { doubleQuoted as quote } from './quoting';
 import { assembleCatalog, groupColumns, str } from './catalog';
-import { CONNECT_TIMEOUT_MS, type Connection, type ConnectOptions, type DbSpec, type Dialect, type Rec, type WriteActions, type WriteTarget } from './types';
+import {
+  CONNECT_TIMEOUT_MS,
+  type Connection,
+  type ConnectOptions,
+  type DbSpec,
+  type Dialect,
+  type Rec,
+  type Staging,
+  type WriteActions,
+  type WriteTarget,
+} from './types';
 
 type PgSpec = Extract<DbSpec, { kind: 'postgres' }>;
 
@@ -154,6 +164,44 @@ async function privilegeProblems(c: WriteTarget, { creates, writes, truncates }:
   return out;
 }
 
+/** PostgreSQL advisory-lock class for staging runs (any constant; "Dop"). */
+const LOCK_CLASS = 0x446f70;
+
+/** Gives a renamed staging table's primary key the name PostgreSQL would have given it (when free). */
+async function renamePrimaryKey(c: WriteTarget, stage: string, t: TableMeta): Promise<void> {
+  if (!t.primaryKey.length) return;
+  const want = `${t.name}_pkey`;
+  if (Buffer.byteLength(want) > 63) return;
+  const taken = await c.query('select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2', [
+    c.namespace,
+    want,
+  ]);
+  if (taken.length) return;
+  await c.query(`ALTER INDEX ${quote(c.namespace)}.${quote(`${stage}_pkey`)} RENAME TO ${quote(want)}`);
+}
+
+const staging: Staging = {
+  tryLock: async (c, token) => (await c.query("select pg_try_advisory_lock($1::int, ('x' || $2)::bit(32)::int) as ok", [LOCK_CLASS, token]))[0]?.ok === true,
+  unlock: async (c, token) => {
+    await c.query("select pg_advisory_unlock($1::int, ('x' || $2)::bit(32)::int)", [LOCK_CLASS, token]);
+  },
+  tablesStartingWith: async (c, prefix) =>
+    (
+      await c.query('select table_name as n from information_schema.tables where table_schema = $1 and left(table_name, $3) = $2', [
+        c.namespace,
+        prefix,
+        prefix.length,
+      ])
+    ).map((r) => String(r.n)),
+  createLikeSql: (stage, table) => `CREATE TABLE ${stage} (LIKE ${table} INCLUDING DEFAULTS)`,
+  renameTables: async (c, renames) => {
+    for (const { stage, table } of renames) {
+      await c.query(`ALTER TABLE ${c.qualified(stage)} RENAME TO ${quote(table.name)}`);
+      await renamePrimaryKey(c, stage, table);
+    }
+  },
+};
+
 export const postgres: Dialect = {
   kind: 'postgres',
   maxIdentifierBytes: 63,
@@ -180,4 +228,11 @@ export const postgres: Dialect = {
   nonTransactionalTables: () => Promise.resolve(new Map()),
   loadsLocalFiles: () => Promise.resolve(false),
   load: loadPostgres,
+  transactionalDdl: true,
+  beginSql: 'BEGIN',
+  emptyTablesSql: (tables) => (tables.length ? [`TRUNCATE ${tables.join(', ')}`] : []),
+  alterAddsForeignKeys: true,
+  withoutForeignKeyChecks: (_c, fn) => fn(),
+  castTypes: { integer: 'BIGINT', text: 'TEXT' },
+  staging,
 };

@@ -240,4 +240,11 @@ export const sqlite: Dialect = {
   nonTransactionalTables: () => Promise.resolve(new Map()),
   loadsLocalFiles: () => Promise.resolve(false),
   load,
+  transactionalDdl: true,
+  beginSql: 'BEGIN IMMEDIATE',
+  emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),
+  alterAddsForeignKeys: false,
+  withoutForeignKeyChecks: (_c, fn) => fn(),
+  castTypes: { integer: 'INTEGER', text: 'TEXT' },
+  staging: null,
 };

@@ -98,6 +98,22 @@ export interface LoadOptions {
   localInfile?: boolean;
 }
 
+/** Staging tables of `doppel_stage_<token>_<n>`, each run holding the session lock of its token. */
+export const STAGE_PREFIX = 'doppel_stage_';
+
+/** Tables loaded apart (by several connections, or by shards) and made the output in one step. */
+export interface Staging {
+  /** Takes the session lock of the staging run `token` (8 hex digits) without waiting; false when another session holds it. */
+  tryLock(c: WriteTarget, token: string): Promise<boolean>;
+  unlock(c: WriteTarget, token: string): Promise<void>;
+  /** The tables (and views) of the namespace whose names start with `prefix`. */
+  tablesStartingWith(c: WriteTarget, prefix: string): Promise<string[]>;
+  /** `CREATE TABLE` of an empty staging table with the columns, types and defaults of an existing table (SQL names). */
+  createLikeSql(stage: string, table: string): string;
+  /** Gives loaded staging tables the names of their tables (their primary keys too, where those are named after the table). */
+  renameTables(c: WriteTarget, renames: Array<{ stage: string; table: TableMeta }>): Promise<void>;
+}
+
 /**
  * Everything Doppel knows about one database: connection settings, identifier quoting and limits,
  * the catalog of a source, the tables of a destination, and the column types it creates. A new
@@ -150,4 +166,18 @@ export interface Dialect {
   loadsLocalFiles(c: WriteTarget): Promise<boolean>;
   /** Writes every batch of `rows` into a table (in the caller's transaction); returns the rows written. */
   load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number>;
+  /** Whether DDL runs inside a transaction and is undone with it (PostgreSQL, SQLite); MySQL/MariaDB commit each DDL statement on its own. */
+  readonly transactionalDdl: boolean;
+  /** The statement beginning the transaction of a write. */
+  readonly beginSql: string;
+  /** Statements emptying tables of a write, given parents first by their SQL names. */
+  emptyTablesSql(tables: string[]): string[];
+  /** Whether `ALTER TABLE … ADD FOREIGN KEY` exists (SQLite declares foreign keys only in `CREATE TABLE`). */
+  readonly alterAddsForeignKeys: boolean;
+  /** Runs `fn` with foreign keys unchecked on this connection (MySQL/MariaDB drop a referenced table that way). */
+  withoutForeignKeyChecks<T>(c: WriteTarget, fn: () => Promise<T>): Promise<T>;
+  /** The types `CAST(… AS …)` takes for a whole number and for text. */
+  readonly castTypes: { integer: string; text: string };
+  /** Staging tables; null where a write never stages (SQLite). */
+  readonly staging: Staging | null;
 }
