@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -7,6 +7,9 @@ import iconv from 'iconv-lite';
 import { openSource } from '../../src/data/sources/connector';
 import { csvTable, detectDialect } from '../../src/data/sources/formats/csv';
 import { csvEngineRoute } from '../../src/data/sources/formats/csv-duckdb';
+import { parquetTable } from '../../src/data/sources/formats/parquet';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetWriteFile } from 'hyparquet-writer';
 import { DistinctCheck } from '../../src/data/sources/distinct-check';
 import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { TableStats } from '../../src/shared/table-stats';
@@ -161,6 +164,79 @@ describe('DuckDB and the streamed pass read files identically', () => {
     const duck = await readWith('duckdb', only);
     expect(duck.meta.tables[0]!.rowCount).toBe(0);
     expect(duck).toEqual(await readWith('js', only));
+  });
+});
+
+/** Writes the result of `select` as a Parquet file with DuckDB (row groups of 400 rows). */
+async function duckdbParquet(path: string, select: string): Promise<void> {
+  const db = await DuckDBInstance.create(':memory:');
+  const c = await db.connect();
+  try {
+    await c.run(`copy (${select}) to '${path}' (format parquet, row_group_size 400)`);
+  } finally {
+    c.closeSync();
+    db.closeSync();
+  }
+}
+
+describe('DuckDB and the streamed pass read Parquet files identically', () => {
+  it('nulls, decimals, dates and timestamps before 1970 (milli-, micro-, nanoseconds), integers beyond 2^53, unsigned, float32, empty texts, dotted names', async () => {
+    const path = join(dir, 'awkward.parquet');
+    await duckdbParquet(
+      path,
+      `select 'K-' || lpad(i::varchar, 5, '0') as "id.code",
+        case when i % 7 = 0 then null else (((i * 7919) % 100000 - 50000) / 100)::decimal(18, 4) end as "amount.eur",
+        ((i % 13) - 6.25)::decimal(5, 2) as tiny,
+        case when i % 11 = 0 then null else date '1969-12-20' + (i % 40)::integer end as born,
+        timestamp '1969-12-31 23:59:59.9985' + (i % 9) * interval 250 microsecond + (i % 5) * interval 1 day as seen,
+        (timestamp '2001-02-03 04:05:06.789' + i * interval 1 second)::timestamp_ms as seen_ms,
+        (timestamp_ns '1960-05-06 07:08:09.123456789' + (i % 20) * interval 1 hour) as seen_ns,
+        9007199254740993 + (i % 50) * 3 as big,
+        (i % 200)::utinyint as u8,
+        ((i % 17) / 3)::float as ratio,
+        case when i % 5 = 0 then null else (i % 4 = 1) end as flag,
+        case i % 6 when 0 then null when 1 then '' when 2 then 'a.b.c' when 3 then 'Köln; Süd' else 'say "hi" ' || (i % 3) end as note,
+        ['Lyon', 'Porto', 'Graz'][1 + i % 3] as city
+      from range(3000) t(i)`,
+    );
+    process.env['DOPPEL_DUCKDB_MIN_BYTES'] = '0';
+    const engine = await parquetTable(path, 'awkward').engine!(13);
+    expect(engine?.name).toBe('duckdb');
+    const { duck } = await expectSameRead(path);
+    const t = duck.meta.tables[0]!;
+    expect(t.rowCount).toBe(3000);
+    expect(await engine!.profile([0, 7])).toEqual({ rows: 3000, unique: [true, false] });
+    expect(duck.stats.columns['amount.eur']!.nulls).toBe(429);
+    expect(duck.stats.columns['big']!.categories).toContainEqual(['9007199254740993', 60]);
+    expect(duck.stats.columns['note']!.categories!.map(([v]) => v)).toContain('Köln; Süd');
+    expect(duck.sample.rows).toHaveLength(300);
+  });
+
+  it('empty and repeated column names, and a file DuckDB would not read identically (a nested column) stays on the streamed pass', async () => {
+    const path = join(dir, 'names.parquet');
+    const n = 1200;
+    // (the writer finds columns by name: the second "Qz8" is written as "Qz9", then renamed in the file's bytes)
+    parquetWriteFile({
+      filename: path,
+      columnData: [
+        { name: '', data: Array.from({ length: n }, (_, i) => (i % 9 === 0 ? null : `v${i % 23}`)), type: 'STRING' },
+        { name: 'Qz8', data: Array.from({ length: n }, (_, i) => BigInt(1_000_000_000_000 + i)), type: 'INT64' },
+        { name: 'Qz9', data: Array.from({ length: n }, (_, i) => (i % 4) * 1.5), type: 'DOUBLE' },
+        { name: 'a.b', data: Array.from({ length: n }, (_, i) => new Date(Date.UTC(2020, 0, 1) + i * 3_600_000)), type: 'TIMESTAMP' },
+      ],
+      rowGroupSize: 250,
+    });
+    await writeFile(path, Buffer.from((await readFile(path)).toString('latin1').replaceAll('Qz9', 'Qz8'), 'latin1'));
+    process.env['DOPPEL_DUCKDB_MIN_BYTES'] = '0';
+    expect((await parquetTable(path, 'names').engine!(4))?.name).toBe('duckdb');
+    const { duck } = await expectSameRead(path);
+    expect(duck.meta.tables[0]!.columns.map((c) => c.name)).toEqual(['column_1', 'Qz8', 'Qz8_2', 'a.b']);
+    expect(duck.stats.columns['Qz8_2']!.categories).toHaveLength(4);
+
+    const nested = join(dir, 'nested.parquet');
+    await duckdbParquet(nested, `select i as id, {'x': i, 'y': 'a' || i} as point from range(500) t(i)`);
+    expect(await parquetTable(nested, 'nested').engine!(2)).toBeUndefined();
+    await expectSameRead(nested);
   });
 });
 

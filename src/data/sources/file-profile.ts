@@ -4,7 +4,7 @@ import type { CellValue } from '../../shared/values';
 import { convertText, inferSdtype, inferTextColumn, isIdLikeName } from '../introspection/infer-types';
 import { normalizeCell } from './cells';
 import type { FileTable, TableEngine } from './formats/types';
-import { duckdbMinBytes, engineWarning } from './formats/csv-duckdb';
+import { duckdbMinBytes, engineWarning } from './formats/duckdb';
 import { DistinctCheck } from './distinct-check';
 import { declaredForm, formOfNumberFormat, learnTextForm } from '../introspection/value-forms';
 

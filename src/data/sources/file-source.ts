@@ -18,7 +18,7 @@ import {
 import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
-import { engineWarning } from './formats/csv-duckdb';
+import { engineWarning } from './formats/duckdb';
 import { statsColumns, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { streamedChildCounts } from './child-counts';

@@ -7,54 +7,11 @@
  * JavaScript pass. Files it cannot read identically go to the JavaScript pass (`csvEngineRoute`),
  * and so does everything when the native module cannot load on this machine.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { AppError } from '../../../shared/errors';
 import type { CsvDialect } from './csv';
 import type { TableEngine } from './types';
-
-/** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
-export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
-/**
- * DuckDB's memory before it spills to its temporary folder, and its threads. A load of a 2M-row
- * CSV (row count and keys, a 125,000-row sample, value counts and extremes) peaked at 612-629 MiB
- * with 1 GB and a thread per core, 505 MiB with 128 MB and two threads, 426-440 MiB with 128 MB and
- * one thread (the streamed JavaScript pass: 540 MiB), in about the same time on a shared 2-core
- * machine: each thread adds buffers of its own, and the passes are bound by reading the file.
- */
-const SETTINGS = { memory_limit: '128MB', threads: '1' };
-
-type DuckApi = typeof import('@duckdb/node-api');
-let api: Promise<DuckApi | undefined> | undefined;
-
-/** Warns once per process on stderr (the worker's log): a fallback is never silent. */
-const warned = new Set<string>();
-export function engineWarning(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  console.warn(`doppel: ${message}`);
-}
-
-/** The native module, or undefined (with a log line) when it cannot load on this machine. */
-export function duckdbModule(): Promise<DuckApi | undefined> {
-  api ??= import('@duckdb/node-api').then(
-    (m) => m,
-    (e: unknown) => {
-      engineWarning(`DuckDB cannot be loaded (${e instanceof Error ? e.message : String(e)}); large files are read by the streamed JavaScript pass.`);
-      return undefined;
-    },
-  );
-  return api;
-}
-
-export type EngineRoute = { engine: 'duckdb' } | { engine: 'js'; reason: string };
-
-/** The size from which files are read by DuckDB. */
-export function duckdbMinBytes(): number {
-  return Number(process.env['DOPPEL_DUCKDB_MIN_BYTES'] ?? DUCKDB_MIN_BYTES);
-}
+import { duckdbMinBytes, duckdbPass, lit, type EngineRoute } from './duckdb';
 
 /** Which engine makes the whole-table passes over a CSV file of `bytes` bytes. */
 export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute {
@@ -64,39 +21,6 @@ export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute 
   // Our reader's escape is `"` whatever the quote; DuckDB would read a single-quoted file otherwise.
   if (dialect.quote !== '"') return { engine: 'js', reason: 'values quoted with single quotes' };
   return { engine: 'duckdb' };
-}
-
-const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/**
- * One DuckDB database in memory for one pass, closed after it, with a spill folder of its own
- * removed with it. An abort of `signal` interrupts the running query: the pass stops with
- * EXECUTION_CANCELED (`what` names the file) without reading the rest of the file.
- */
-async function withConnection<T>(what: string, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
-  const canceled = (): AppError => new AppError('EXECUTION_CANCELED', `Reading ${what} was canceled.`);
-  if (signal?.aborted) throw canceled();
-  const duck = await duckdbModule();
-  if (!duck) throw new Error('DuckDB is not available');
-  const temp = mkdtempSync(join(tmpdir(), 'doppel-duckdb-'));
-  try {
-    const db = await duck.DuckDBInstance.create(':memory:', { ...SETTINGS, temp_directory: temp });
-    const c = await db.connect();
-    const interrupt = (): void => c.interrupt();
-    signal?.addEventListener('abort', interrupt, { once: true });
-    try {
-      if (signal?.aborted) throw canceled();
-      return await fn(c);
-    } catch (e) {
-      throw signal?.aborted ? canceled() : e;
-    } finally {
-      signal?.removeEventListener('abort', interrupt);
-      c.closeSync();
-      db.closeSync();
-    }
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-  }
 }
 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
@@ -120,7 +44,7 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
   return {
     name: 'duckdb',
     profile: (keyColumns, signal) =>
-      withConnection(what, signal, async (c) => {
+      duckdbPass(what, signal, async (c) => {
         const head = await headerCells(c);
         const parts = keyColumns.flatMap((k) => {
           const v = `coalesce(c${k}, '')`;
@@ -138,7 +62,7 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
         return { rows, unique };
       }),
     valueCounts: (columns, onValue, signal) =>
-      withConnection(what, signal, async (c) => {
+      duckdbPass(what, signal, async (c) => {
         const head = await headerCells(c);
         const vs = columns.map((_, j) => `v${j}`);
         const sets = [...vs.map((v) => `(${v})`), '()'];
@@ -161,7 +85,7 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
         return rows;
       }),
     rowsAt: (indices, columns, signal) =>
-      withConnection(what, signal, async (c) => {
+      duckdbPass(what, signal, async (c) => {
         if (indices.length === 0) return [];
         await c.run('create table wanted (slot integer, record bigint)');
         const app = await c.createAppender('wanted');

@@ -8,7 +8,8 @@ import iconv from 'iconv-lite';
 import { AppError } from '../../../shared/errors';
 import type { FileTable } from './types';
 import { headerNames } from './header';
-import { csvEngineRoute, duckdbCsvEngine, duckdbModule } from './csv-duckdb';
+import { csvEngineRoute, duckdbCsvEngine } from './csv-duckdb';
+import { duckdbModule } from './duckdb';
 
 const DELIMITERS = [',', ';', '\t', '|'];
 const HEAD_BYTES = 64 * 1024;

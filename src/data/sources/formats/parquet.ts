@@ -5,28 +5,13 @@ import { AppError } from '../../../shared/errors';
 import type { StorageType } from '../../../shared/metadata';
 import type { FileTable } from './types';
 import { headerNames } from './header';
+import { timestampFromMicroseconds, timestampFromNanoseconds } from './parquet-time';
+import { parquetEngine } from './parquet-duckdb';
 
 type AsyncBuffer = Awaited<ReturnType<typeof asyncBufferFromFile>>;
-const MAX_DATE_MS = 8.64e15;
 
-const MIN_INT96_MS = Date.parse('0001-01-01T00:00:00Z');
-const MAX_INT96_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-/**
- * Timestamps a JS Date cannot hold become null, never a wrapped date. Nanosecond values (INT96 from
- * Spark/Impala/Hive) outside years 1..9999 are overflowed writes (Spark wraps year 290000 to a
- * negative year), so they are null too.
- */
-const parsers = {
-  timestampFromNanoseconds: (nanos: bigint): Date | null => {
-    const ms = Number(nanos / 1_000_000n);
-    return ms < MIN_INT96_MS || ms > MAX_INT96_MS ? null : new Date(ms);
-  },
-  timestampFromMicroseconds: (micros: bigint): Date | null => {
-    const ms = micros / 1000n;
-    return ms > BigInt(MAX_DATE_MS) || ms < -BigInt(MAX_DATE_MS) ? null : new Date(Number(ms));
-  },
-} as unknown as Record<string, (v: never) => unknown>;
+/** Timestamps a JS Date cannot hold become null, never a wrapped date (parquet-time.ts). */
+const parsers = { timestampFromNanoseconds, timestampFromMicroseconds } as unknown as Record<string, (v: never) => unknown>;
 
 function storageOf(tree: SchemaTree): { storageType: StorageType; nativeType: string; scale?: number } {
   const e = tree.element;
@@ -145,6 +130,9 @@ export function parquetTable(path: string, name: string): FileTable {
     async storageHints() {
       const { columns } = await load();
       return new Map(columns.map((c) => [c.element.name, storageOf(c)]));
+    },
+    async engine() {
+      return parquetEngine(path, (await load()).columns);
     },
     async slice(offset, limit) {
       const total = Number((await load()).meta.num_rows);

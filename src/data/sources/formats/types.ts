@@ -18,13 +18,13 @@ export interface FileTable {
   storageHints?(): Promise<Map<string, { storageType: StorageType; nativeType: string; scale?: number }>>;
   /** Reads rows [offset, offset+limit) cheaply when the format allows (parquet). */
   slice?(offset: number, limit: number): Promise<unknown[][]>;
-  /** The engine of the whole-table passes when one reads this table identically and faster (a large CSV), else the streamed pass. */
+  /** The engine of the whole-table passes when one reads this table identically and faster (a large CSV or Parquet file), else the streamed pass. */
   engine?(width: number): Promise<TableEngine | undefined>;
 }
 
 /**
- * Whole-table passes made by an engine over a file's raw cells (texts), typed afterwards by the
- * profile's converters. Columns are positions in the header; rows are the data rows, from 0. An
+ * Whole-table passes made by an engine over a file's raw cells (a CSV's texts, a Parquet file's
+ * cells as our reader gives them), typed afterwards by the profile's converters. Columns are positions in the header; rows are the data rows, from 0. An
  * abort of `signal` stops a pass where it is, with EXECUTION_CANCELED.
  */
 export interface TableEngine {
@@ -32,7 +32,7 @@ export interface TableEngine {
   /** Data rows, and whether each key column's cells are all non-empty and distinct. */
   profile(keyColumns: number[], signal?: AbortSignal): Promise<{ rows: number; unique: boolean[] }>;
   /** Calls `onValue` with each distinct cell of each column (the `j`th of `columns`) and the rows holding it, most held first; returns the data rows. */
-  valueCounts(columns: number[], onValue: (j: number, value: string, rows: number) => void, signal?: AbortSignal): Promise<number>;
+  valueCounts(columns: number[], onValue: (j: number, value: unknown, rows: number) => void, signal?: AbortSignal): Promise<number>;
   /** The cells of `columns` of the data rows at `indices`, in that order. */
-  rowsAt(indices: number[], columns: number[], signal?: AbortSignal): Promise<string[][]>;
+  rowsAt(indices: number[], columns: number[], signal?: AbortSignal): Promise<unknown[][]>;
 }

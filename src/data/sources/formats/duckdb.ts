@@ -1,0 +1,85 @@
+/**
+ * DuckDB as the engine of the whole-table passes over a large file (CSV/TSV in csv-duckdb.ts,
+ * Parquet in parquet-duckdb.ts): loading the native module, the size from which it is used, and
+ * one bounded, cancellable database per pass.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { AppError } from '../../../shared/errors';
+
+/** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
+export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
+/**
+ * DuckDB's memory before it spills to its temporary folder, and its threads. A load of a 2M-row
+ * CSV (row count and keys, a 125,000-row sample, value counts and extremes) peaked at 612-629 MiB
+ * with 1 GB and a thread per core, 505 MiB with 128 MB and two threads, 426-440 MiB with 128 MB and
+ * one thread (the streamed JavaScript pass: 540 MiB), in about the same time on a shared 2-core
+ * machine: each thread adds buffers of its own, and the passes are bound by reading the file.
+ */
+const SETTINGS = { memory_limit: '128MB', threads: '1' };
+
+type DuckApi = typeof import('@duckdb/node-api');
+let api: Promise<DuckApi | undefined> | undefined;
+
+/** Warns once per process on stderr (the worker's log): a fallback is never silent. */
+const warned = new Set<string>();
+export function engineWarning(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  console.warn(`doppel: ${message}`);
+}
+
+/** The native module, or undefined (with a log line) when it cannot load on this machine. */
+export function duckdbModule(): Promise<DuckApi | undefined> {
+  api ??= import('@duckdb/node-api').then(
+    (m) => m,
+    (e: unknown) => {
+      engineWarning(`DuckDB cannot be loaded (${e instanceof Error ? e.message : String(e)}); large files are read by the streamed JavaScript pass.`);
+      return undefined;
+    },
+  );
+  return api;
+}
+
+export type EngineRoute = { engine: 'duckdb' } | { engine: 'js'; reason: string };
+
+/** The size from which files are read by DuckDB. */
+export function duckdbMinBytes(): number {
+  return Number(process.env['DOPPEL_DUCKDB_MIN_BYTES'] ?? DUCKDB_MIN_BYTES);
+}
+
+/** A SQL string literal. */
+export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * One DuckDB database in memory for one pass, closed after it, with a spill folder of its own
+ * removed with it. An abort of `signal` interrupts the running query: the pass stops with
+ * EXECUTION_CANCELED (`what` names the file) without reading the rest of the file.
+ */
+export async function duckdbPass<T>(what: string, signal: AbortSignal | undefined, fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  const canceled = (): AppError => new AppError('EXECUTION_CANCELED', `Reading ${what} was canceled.`);
+  if (signal?.aborted) throw canceled();
+  const duck = await duckdbModule();
+  if (!duck) throw new Error('DuckDB is not available');
+  const temp = mkdtempSync(join(tmpdir(), 'doppel-duckdb-'));
+  try {
+    const db = await duck.DuckDBInstance.create(':memory:', { ...SETTINGS, temp_directory: temp });
+    const c = await db.connect();
+    const interrupt = (): void => c.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
+    try {
+      if (signal?.aborted) throw canceled();
+      return await fn(c);
+    } catch (e) {
+      throw signal?.aborted ? canceled() : e;
+    } finally {
+      signal?.removeEventListener('abort', interrupt);
+      c.closeSync();
+      db.closeSync();
+    }
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
