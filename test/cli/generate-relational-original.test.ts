@@ -215,5 +215,13 @@ describe('doppel generate of a relational synthesis with an original-data table,
     // No rare value reaches the output.
     expect(col(out[ORDERS]!, 'channel')).not.toContain(RARE_CHANNEL);
     expect(col(out[HOLDERS]!, 'segment')).not.toContain(RARE_SEGMENT);
+
+    // The first run's output removed: generating again names the original table and what to do.
+    rmSync(first.outputPath);
+    const orphan = await doppel(['generate', first.executionId.slice(0, 8), '--rows', '50', '--seed', '3', '--json'], { store });
+    expect(orphan.code).not.toBe(0);
+    expect(orphan.stderr).toContain(`"${BRANCHES}"`);
+    expect(orphan.stderr).toContain('output of the run that trained the model');
+    expect(orphan.stderr).toContain('Run the synthesis again');
   }, 900_000);
 });
