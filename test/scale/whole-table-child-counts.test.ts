@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import mysql from 'mysql2/promise';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
 import { childCountHistogram, degreesAtQuantiles, type ChildCountHistogram } from '../../src/shared/table-stats';
 import type { RowBatch } from '../../src/shared/values';
@@ -187,6 +187,43 @@ describe.each([
     expect(fifty(whole)).toBe(SHOPS / 10);
     expect(fifty(sample)).toBe(0);
   }, 300_000);
+});
+
+describe('children per parent of large CSV files (DuckDB and the streamed pass)', () => {
+  const awkward = path.join(dir, 'awkward');
+  beforeAll(() => {
+    mkdirSync(awkward);
+    writeFileSync(path.join(awkward, 'shops.csv'), ['code,name,region', ...shopRows.map((r) => `"${r[0]}","${r[1]}, the ${r[2]}",${r[2]}`)].join('\r\n'));
+    // Quoted keys, empty keys, and keys of no shop (not counted).
+    const lines = saleRows.map((r, i) => [r[0], r[1] === null ? '' : i % 7 === 0 ? `"${r[1]}"` : r[1], r[2], r[3]].join(','));
+    lines.push('999001,sh-9999,10,web', '999002,"",10,web');
+    writeFileSync(path.join(awkward, 'sales.csv'), ['id,shop_id,amount,channel', ...lines].join('\r\n'));
+  });
+  afterAll(() => {
+    delete process.env['DOPPEL_DUCKDB_MIN_BYTES'];
+  });
+
+  it.each([
+    ['DuckDB', '0'],
+    ['the streamed pass', String(Number.MAX_SAFE_INTEGER)],
+  ])(
+    '%s counts them as the histogram of every row',
+    async (_, minBytes) => {
+      process.env['DOPPEL_DUCKDB_MIN_BYTES'] = minBytes;
+      const warned = vi.spyOn(console, 'warn');
+      try {
+        const config = await configFor({ kind: 'files', path: awkward });
+        const data = await loadData(config, {});
+        expect(data.tables.sales!.rows.length).toBeLessThan(SALES / 5);
+        expect(data.wholeStats.sales!.childCounts![KEY]).toEqual(WHOLE);
+        // No engine fell back to the other.
+        expect(warned.mock.calls.flat().join(' ')).not.toMatch(/could not read/);
+      } finally {
+        warned.mockRestore();
+      }
+    },
+    300_000,
+  );
 });
 
 describe('a run on a sampled PostgreSQL table', () => {

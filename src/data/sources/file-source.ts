@@ -18,7 +18,7 @@ import {
 import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
-import { engineWarning } from './formats/duckdb';
+import { duckdbChildCounts, engineWarning } from './formats/duckdb';
 import { statsColumns, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { streamedChildCounts } from './child-counts';
@@ -226,8 +226,21 @@ class FileSource implements SourceConnector {
     return { ...stats, childCounts };
   }
 
-  /** Parents per number of children along `fk`: one streamed pass over the parent's keys, one over the child's. */
-  private childCounts(fk: Relationship, signal: AbortSignal | undefined): Promise<ChildCountHistogram> {
+  /**
+   * Parents per number of children along `fk`: joined by the engine when both files have one
+   * (keys compared as the files' texts), else one streamed pass over the parent's keys and one
+   * over the child's (keys compared as typed values).
+   */
+  private async childCounts(fk: Relationship, signal: AbortSignal | undefined): Promise<ChildCountHistogram> {
+    const parent = await this.positions(fk.parentTable, fk.parentColumns);
+    const child = await this.positions(fk.childTable, fk.childColumns);
+    const [pr, cr] = [parent.p.engine?.relation, child.p.engine?.relation];
+    if (pr && cr && parent.p.engine?.name === child.p.engine?.name && [...parent.idx, ...child.idx].every((i) => i >= 0)) {
+      const h = await duckdbChildCounts({ relation: pr, columns: parent.idx }, { relation: cr, columns: child.idx }, fk.childTable, signal).catch(
+        (e: unknown) => this.engineFailed(fk.childTable, child.p, e),
+      );
+      if (h) return h;
+    }
     const read = (table: string, columns: string[]): AsyncIterable<RowBatch> => this.readTable(table, { columns, batchSize: 20_000, signal });
     return streamedChildCounts(read(fk.parentTable, fk.parentColumns), read(fk.childTable, fk.childColumns));
   }

@@ -43,6 +43,7 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
   };
   return {
     name: 'duckdb',
+    relation: `(select * exclude (record) from (select row_number() over () as record, * from ${from}) where record > ${skip})`,
     profile: (keyColumns, signal) =>
       duckdbPass(what, signal, async (c) => {
         const head = await headerCells(c);

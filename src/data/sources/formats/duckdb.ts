@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../../shared/errors';
+import type { ChildCountHistogram } from '../../../shared/table-stats';
 
 /** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
 export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
@@ -82,4 +83,26 @@ export async function duckdbPass<T>(what: string, signal: AbortSignal | undefine
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/** One side of a link for `duckdbChildCounts`: a table's relation (`TableEngine.relation`) and its key columns. */
+export interface KeySide {
+  relation: string;
+  columns: number[];
+}
+
+/**
+ * Parents per number of children along a link between two files, out of core: children per
+ * parent row by a left join on the keys' texts (an empty cell is no key), then parents per count.
+ */
+export function duckdbChildCounts(parent: KeySide, child: KeySide, what: string, signal?: AbortSignal): Promise<ChildCountHistogram> {
+  const keyed = (side: KeySide, alias: string): string =>
+    `(select ${side.columns.map((k, j) => `c${k} as k${j}`).join(', ')} from ${side.relation} where ${side.columns.map((k) => `coalesce(c${k}, '') <> ''`).join(' and ')}) ${alias}`;
+  const on = parent.columns.map((_, j) => `c.k${j} = p.k${j}`).join(' and ');
+  const key = parent.columns.map((_, j) => `p.k${j}`).join(', ');
+  const perParent = `select count(c.k0) as n from ${keyed(parent, 'p')} left join ${keyed(child, 'c')} on ${on} group by ${key}`;
+  return duckdbPass(what, signal, async (c) => {
+    const rows = (await c.runAndReadAll(`select n, count(*) from (${perParent}) group by n order by n`)).getRowsJS();
+    return rows.map((r): [number, number] => [Number(r[0]), Number(r[1])]);
+  });
 }

@@ -35,4 +35,6 @@ export interface TableEngine {
   valueCounts(columns: number[], onValue: (j: number, value: unknown, rows: number) => void, signal?: AbortSignal): Promise<number>;
   /** The cells of `columns` of the data rows at `indices`, in that order. */
   rowsAt(indices: number[], columns: number[], signal?: AbortSignal): Promise<unknown[][]>;
+  /** The data rows as a relation a pass of the same engine can join with another table's (columns `c0`…, the cells as the engine compares them, the header left out). */
+  relation?: string;
 }
