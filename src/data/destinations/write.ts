@@ -3,13 +3,12 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, mayCreateTables, type DatabaseDestination, type DestinationPlan } from './check';
 import type { Relationship, TableMeta } from '../../shared/metadata';
-import { checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql, addKeysSql } from './constraints';
+import { addKeysSql, checkIntegrity, constraintsOf, createdForeignKeys } from './constraints';
 import { createTableSql, parentsFirst } from './dialect';
 import { dropStaleStages, writeParallel } from './parallel-write';
 import { dialectOf, type LoadOptions } from '../dialects';
 import { destinationError, openSession } from './session';
 import { storedPlan } from './stored-plan';
-import { beginPostgres, type PgTransaction } from './streaming-write';
 
 export interface WriteOptions {
   password?: string;
@@ -50,12 +49,12 @@ export async function writeDestination(
   const readTable = (table: string): AsyncIterable<RowBatch> => stored.batches(stored.logical(table), readLogical(stored.logical(table)));
   const newFile = spec.kind === 'sqlite' && !existsSync(spec.path) ? spec.path : null;
   const s = await openSession(spec, opts.password, { create: true });
+  const d = dialectOf(s.dialect);
   const created: string[] = [];
   const rows: Record<string, number> = {};
   let total = 0;
   let began = false;
   let current = '';
-  let tx: PgTransaction | null = null;
   try {
     const check = await checkSession(s, destination.tableMode, plan);
     const action = new Map(check.tables.map((t) => [t.name, t.action]));
@@ -63,16 +62,16 @@ export async function writeDestination(
     const toCreate = ordered.filter((t) => action.get(t.name) === 'create');
     const toTruncate = ordered.filter((t) => action.get(t.name) === 'truncate');
     const planned = new Set(plan.tables.map((t) => t.name));
-    const localInfile = opts.mysqlMethod !== 'insert' && (await dialectOf(s.dialect).loadsLocalFiles(s));
+    const localInfile = opts.mysqlMethod !== 'insert' && (await d.loadsLocalFiles(s));
     const onRows = (table: string, n: number): void => {
       rows[table] = (rows[table] ?? 0) + n;
       total += n;
       opts.onProgress?.({ table: stored.logical(table), tableRows: rows[table] ?? 0, totalRows: total });
     };
     // Staging tables left by a parallel write whose process died are removed by any later write.
-    if (s.dialect !== 'sqlite') await dropStaleStages(s).catch(() => undefined);
+    await dropStaleStages(s).catch(() => undefined);
     const parallel = Math.min(destination.parallel, plan.tables.length);
-    if (s.dialect !== 'sqlite' && parallel > 1 && (await mayCreateTables(s))) {
+    if (d.staging && parallel > 1 && (await mayCreateTables(s))) {
       for (const t of ordered) rows[t.name] = 0;
       const made = await writeParallel({
         s,
@@ -91,52 +90,39 @@ export async function writeDestination(
       return { rows: byLogical(rows), created: made.map(stored.logical) };
     }
 
-    if (s.dialect === 'postgres') {
-      // One transaction on this connection, tables parents first (see streaming-write.ts).
-      const opened = await beginPostgres(s, destination, plan, action, { signal: opts.signal, onRows, logical: stored.logical }).catch((e: unknown) => {
-        current = (e as { doppelTable?: string }).doppelTable ?? '';
-        throw e;
-      });
-      tx = opened;
-      for (const t of ordered) {
-        rows[t.name] = 0;
-        for await (const batch of readTable(t.name)) await opened.append(t.name, batch);
-      }
-      const made = await opened.finish();
-      tx = null;
-      return { rows: byLogical(rows), created: made.map(stored.logical) };
-    }
-
+    // One transaction on this connection, tables parents first. Foreign keys go into `CREATE TABLE` where
+    // ALTER TABLE cannot add them (SQLite, checked at the commit when after the load), or with their
+    // indexes when checked during the load where `CREATE TABLE` holds indexes (MySQL/MariaDB);
+    // elsewhere they are added during the load right after the tables, or after the load.
     const mode = constraintsOf(destination);
+    const keysInCreate = mode !== 'off' && (!d.alterAddsForeignKeys || (mode === 'during-load' && d.inlineIndexes));
     const fks = (): Relationship[] => createdForeignKeys(plan.relationships, new Set(created), planned);
     const createdTables = (): TableMeta[] => plan.tables.filter((t) => created.includes(t.name));
-    const addIndexes = async (): Promise<void> => {
-      for (const sql of foreignKeyIndexesSql(s.dialect, s.qualified, createdTables(), fks())) await s.query(sql);
+    const addKeys = async (): Promise<void> => {
+      for (const sql of addKeysSql(s.dialect, s.qualified, createdTables(), fks(), planned)) await s.query(sql);
     };
-    if (s.dialect === 'mysql') {
-      // DDL commits on its own in MySQL: tables are created before the transaction of the rows.
+    const createAll = async (): Promise<void> => {
       for (const t of toCreate) {
         current = t.name;
-        const inline = mode === 'during-load';
-        await s.query(createTableSql('mysql', s.qualified, t, inline ? plan.relationships : [], planned, { indexes: inline, keyedBy: plan.relationships }));
-        created.push(t.name);
-      }
-      await s.query('START TRANSACTION');
-      began = true;
-      for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
-    } else {
-      await s.query('BEGIN IMMEDIATE');
-      began = true;
-      // SQLite declares foreign keys only with the table: after the load means checked at commit.
-      if (mode === 'after-load') await s.query('PRAGMA defer_foreign_keys = ON');
-      for (const t of [...toTruncate].reverse()) await s.query(`DELETE FROM ${s.qualified(t.name)}`);
-      for (const t of toCreate) {
-        current = t.name;
-        await s.query(createTableSql(s.dialect, s.qualified, t, mode !== 'off' ? plan.relationships : [], planned));
+        await s.query(
+          createTableSql(s.dialect, s.qualified, t, keysInCreate ? plan.relationships : [], planned, {
+            indexes: keysInCreate && d.inlineIndexes,
+            keyedBy: plan.relationships,
+          }),
+        );
         created.push(t.name);
       }
       current = '';
-      if (mode === 'during-load') await addIndexes();
+    };
+    // Where DDL commits on its own, tables are created before the transaction of the rows.
+    if (!d.transactionalDdl) await createAll();
+    await s.query(d.beginSql);
+    began = true;
+    if (mode === 'after-load' && keysInCreate && d.deferForeignKeysSql) await s.query(d.deferForeignKeysSql);
+    for (const sql of d.emptyTablesSql(toTruncate.map((t) => s.qualified(t.name)))) await s.query(sql);
+    if (d.transactionalDdl) {
+      await createAll();
+      if (mode === 'during-load') await addKeys();
     }
 
     for (const t of ordered) {
@@ -148,26 +134,21 @@ export async function writeDestination(
         onRows: (n) => onRows(t.name, n),
       };
       rows[t.name] = 0;
-      await dialectOf(s.dialect).load(s, t, readTable(t.name), load);
+      await d.load(s, t, readTable(t.name), load);
     }
     current = '';
     // Every key is checked before anything is kept, whether the database enforces it or not.
     await checkIntegrity(s, plan.relationships, planned, { logical: stored.logical });
-    if (mode === 'after-load' && s.dialect !== 'mysql') await addIndexes();
+    if (mode === 'after-load' && d.transactionalDdl) await addKeys();
     if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     await s.query('COMMIT');
     began = false;
-    // MySQL/MariaDB: keys checked above; a failure here drops the created tables (see below).
-    if (mode === 'after-load' && s.dialect === 'mysql')
-      for (const sql of addKeysSql(s.dialect, s.qualified, createdTables(), fks(), planned)) await s.query(sql);
+    // Where DDL commits on its own: keys checked above; a failure here drops the created tables (see below).
+    if (mode === 'after-load' && !d.transactionalDdl) await addKeys();
     return { rows: byLogical(rows), created: created.map(stored.logical) };
   } catch (e) {
-    if (tx) {
-      current ||= tx.current;
-      await tx.rollback();
-    }
     if (began) await s.query('ROLLBACK').catch(() => undefined);
-    if (s.dialect === 'mysql') {
+    if (!d.transactionalDdl) {
       for (const t of [...created].reverse()) await s.query(`DROP TABLE IF EXISTS ${s.qualified(t)}`).catch(() => undefined);
     }
     if (newFile) {

@@ -201,6 +201,7 @@ export const mysqlDialect: Dialect = {
   transactionalDdl: false,
   beginSql: 'START TRANSACTION',
   emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),
+  deferForeignKeysSql: null,
   alterAddsForeignKeys: true,
   withoutForeignKeyChecks: async (c, fn) => {
     await c.query('SET foreign_key_checks = 0');

@@ -231,6 +231,7 @@ export const postgres: Dialect = {
   transactionalDdl: true,
   beginSql: 'BEGIN',
   emptyTablesSql: (tables) => (tables.length ? [`TRUNCATE ${tables.join(', ')}`] : []),
+  deferForeignKeysSql: null,
   alterAddsForeignKeys: true,
   withoutForeignKeyChecks: (_c, fn) => fn(),
   castTypes: { integer: 'BIGINT', text: 'TEXT' },

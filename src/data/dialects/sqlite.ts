@@ -243,6 +243,7 @@ export const sqlite: Dialect = {
   transactionalDdl: true,
   beginSql: 'BEGIN IMMEDIATE',
   emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),
+  deferForeignKeysSql: 'PRAGMA defer_foreign_keys = ON',
   alterAddsForeignKeys: false,
   withoutForeignKeyChecks: (_c, fn) => fn(),
   castTypes: { integer: 'INTEGER', text: 'TEXT' },

@@ -172,6 +172,8 @@ export interface Dialect {
   readonly beginSql: string;
   /** Statements emptying tables of a write, given parents first by their SQL names. */
   emptyTablesSql(tables: string[]): string[];
+  /** The statement that defers the foreign-key checks of the transaction to its commit, where there is one (SQLite). */
+  readonly deferForeignKeysSql: string | null;
   /** Whether `ALTER TABLE … ADD FOREIGN KEY` exists (SQLite declares foreign keys only in `CREATE TABLE`). */
   readonly alterAddsForeignKeys: boolean;
   /** Runs `fn` with foreign keys unchecked on this connection (MySQL/MariaDB drop a referenced table that way). */
