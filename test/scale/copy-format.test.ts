@@ -29,12 +29,25 @@ const awkward: CellValue[] = [
   new Date(Number.NaN),
 ];
 
+/** A formatter's text, or the message of its refusal (MariaDB holds no date outside the years 0–9999). */
+function outcome(format: () => string): string {
+  try {
+    return format();
+  } catch (e) {
+    return `refused: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
 describe('per-column COPY / LOAD DATA formatters', () => {
   for (const pg of [true, false]) {
     it(`write every awkward value exactly as the per-cell formatter does (${pg ? 'PostgreSQL' : 'MariaDB'})`, () => {
-      const formats = columnFormatters(types, pg);
+      const formats = columnFormatters(types, pg, types);
       types.forEach((type, i) => {
-        for (const v of awkward) expect(formats[i]!(v), `${type} ${String(v)}`).toBe(textCell(v, type, pg));
+        for (const v of awkward)
+          expect(
+            outcome(() => formats[i]!(v)),
+            `${type} ${String(v)}`,
+          ).toBe(outcome(() => textCell(v, type, pg, type)));
       });
     });
   }

@@ -19,9 +19,10 @@ export function checkAbort(signal: AbortSignal | undefined, table: string): void
 const SPECIAL = /[\\\t\n\r]/;
 
 /** A cell in PostgreSQL COPY text / MySQL LOAD DATA format (tab-separated, \N for null, backslash escapes). */
-export function textCell(v: CellValue, type: StorageType, pg: boolean): string {
+export function textCell(v: CellValue, type: StorageType, pg: boolean, column?: string): string {
   if (v === null) return '\\N';
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? '\\N' : wholeDateText(v, type === 'date' || type === 'time' ? type : 'datetime');
+  if (v instanceof Date)
+    return Number.isNaN(v.getTime()) ? '\\N' : wholeDateText(v, type === 'date' || type === 'time' ? type : 'datetime', pg ? 'postgres' : 'mysql', column);
   if (typeof v === 'boolean') return pg ? (v ? 't' : 'f') : v ? '1' : '0';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '\\N';
   if (!SPECIAL.test(v)) return v;
@@ -33,11 +34,12 @@ export type CellFormat = (v: CellValue) => string;
 /**
  * One formatter per column, chosen once from its storage type: the common value of the column
  * takes a direct path, anything else goes through `textCell` (same output, without deciding
- * the type again for every cell).
+ * the type again for every cell). `names` name the columns in errors.
  */
-export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[] {
-  return types.map((type): CellFormat => {
-    const other = (v: CellValue): string => textCell(v, type, pg);
+export function columnFormatters(types: StorageType[], pg: boolean, names: string[] = []): CellFormat[] {
+  return types.map((type, i): CellFormat => {
+    const column = names[i];
+    const other = (v: CellValue): string => textCell(v, type, pg, column);
     switch (type) {
       case 'integer':
       case 'bigint':
@@ -47,7 +49,7 @@ export function columnFormatters(types: StorageType[], pg: boolean): CellFormat[
       case 'date':
       case 'time':
       case 'datetime': {
-        const dateText = dateTextFormatter(type);
+        const dateText = dateTextFormatter(type, true, pg ? 'postgres' : 'mysql', column);
         return (v) => (v instanceof Date && !Number.isNaN(v.getTime()) ? dateText(v) : other(v));
       }
       case 'boolean': {

@@ -13,7 +13,8 @@ export async function loadMysql(c: WriteTarget, t: TableMeta, rows: AsyncIterabl
   const types = t.columns.map((c) => c.storageType);
   const cols = t.columns.map((col) => quote(col.name)).join(', ');
   let n = 0;
-  const formats = columnFormatters(types, false);
+  const names = t.columns.map((col) => col.name);
+  const formats = columnFormatters(types, false, names);
   if (o.localInfile) {
     async function* text(): AsyncGenerator<Buffer> {
       for await (const batch of rows) {
@@ -43,7 +44,7 @@ export async function loadMysql(c: WriteTarget, t: TableMeta, rows: AsyncIterabl
   for await (const batch of rows) {
     checkAbort(o.signal, t.name);
     const r = aligned(t, batch).map((row) =>
-      row.map((v, i) => (v instanceof Date ? wholeDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime') : v)),
+      row.map((v, i) => (v instanceof Date ? wholeDateText(v, types[i] === 'date' || types[i] === 'time' ? types[i] : 'datetime', 'mysql', names[i]) : v)),
     );
     for (let i = 0; i < r.length; i += chunk) await conn.query(`INSERT INTO ${o.into ?? c.qualified(t.name)} (${cols}) VALUES ?`, [r.slice(i, i + chunk)]);
     n += batch.rows.length;

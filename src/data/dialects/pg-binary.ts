@@ -76,7 +76,7 @@ function refuse(column: string, type: string, v: CellValue): never {
 /** What text COPY would store for a value in a text column (before escaping). */
 function rawText(v: CellValue, type: 'date' | 'time' | 'datetime'): string | null {
   if (v === null) return null;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : wholeDateText(v, type);
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : wholeDateText(v, type, 'postgres');
   if (typeof v === 'boolean') return v ? 't' : 'f';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : null;
   return v;

@@ -45,6 +45,7 @@ export async function openPgCopy(
   const formats = columnFormatters(
     t.columns.map((c) => c.storageType),
     true,
+    t.columns.map((c) => c.name),
   );
   const encoders = binary ? binaryEncoders(typed) : [];
   const encode = (r: Row[]): string | Buffer => (binary ? binaryTuples(r, encoders) : textLines(r, formats));

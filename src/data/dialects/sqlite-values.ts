@@ -1,27 +1,55 @@
+import { AppError } from '../../shared/errors';
 import type { StorageType } from '../../shared/metadata';
 import type { CellValue } from '../../shared/values';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
-/** A Date as SQL text in UTC: `YYYY-MM-DD` for dates, `YYYY-MM-DD HH:MM:SS.sss` otherwise. */
-export function sqlDateText(d: Date, type: StorageType): string {
+/**
+ * How a destination reads a year outside 0–9999 (and years 0 and before, the astronomical years
+ * of 1 BC and earlier): `iso` writes ISO 8601 expanded years (`-000003-03-01`, `+010000-01-01`;
+ * SQLite, files, the app), `postgres` its own era form (`0004-03-01 BC` for year −3,
+ * `10000-01-01`), `mysql` refuses them (MariaDB/MySQL dates hold the years 0–9999 only).
+ */
+export type DateStyle = 'iso' | 'postgres' | 'mysql';
+
+/** A date a destination cannot hold, named by its column. */
+export function dateOutOfRange(d: Date, column: string | undefined): AppError {
+  const where = column === undefined ? 'A date column' : `Column "${column}"`;
+  return new AppError('DESTINATION_WRITE_FAILED', `${where} cannot hold the date ${d.toISOString()}: MariaDB/MySQL dates hold the years 0 to 9999 only.`, {
+    fix: 'Nothing was kept (the write was rolled back). Keep the column within the years 0 to 9999 (its generated range follows the original data), or write to PostgreSQL or SQLite, which hold such dates.',
+  });
+}
+
+/** The year part of a date outside 0–9999 in a style, with the suffix that goes after the whole value. */
+function yearOf(y: number, style: DateStyle, d: Date, column: string | undefined): { year: string; era: string } {
+  if (style === 'mysql') throw dateOutOfRange(d, column);
+  if (style === 'postgres') return y <= 0 ? { year: pad(1 - y, 4), era: ' BC' } : { year: String(y), era: '' };
+  return { year: `${y < 0 ? '-' : '+'}${pad(Math.abs(y), 6)}`, era: '' };
+}
+
+/**
+ * A Date as SQL text in UTC: `YYYY-MM-DD` for dates, `YYYY-MM-DD HH:MM:SS.sss` otherwise; years
+ * outside 0–9999 (and, for PostgreSQL, year 0) in the destination's `style`.
+ */
+export function sqlDateText(d: Date, type: StorageType, style: DateStyle = 'iso', column?: string): string {
   const y = d.getUTCFullYear();
-  if (y >= 0 && y <= 9999) {
+  if (y >= (style === 'postgres' ? 1 : 0) && y <= 9999) {
     // toISOString is native and several times faster than assembling the parts.
     const iso = d.toISOString();
     if (type === 'date') return iso.slice(0, 10);
     return type === 'time' ? iso.slice(11, 23) : `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
   }
-  const date = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-  if (type === 'date') return date;
   const time = `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`;
-  return type === 'time' ? time : `${date} ${time}`;
+  if (type === 'time') return time;
+  const { year, era } = yearOf(y, style, d, column);
+  const date = `${year}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return type === 'date' ? `${date}${era}` : `${date} ${time}${era}`;
 }
 
 /** `sqlDateText` without `.000` on whole seconds: what a column of whole-second precision (MariaDB `time`, `datetime`) takes without a warning. */
-export function wholeDateText(d: Date, type: StorageType): string {
-  const t = sqlDateText(d, type);
-  return t.endsWith('.000') ? t.slice(0, -4) : t;
+export function wholeDateText(d: Date, type: StorageType, style: DateStyle = 'iso', column?: string): string {
+  const t = sqlDateText(d, type, style, column);
+  return t.replace(/\.000(?= BC$|$)/, '');
 }
 
 const DAY_MS = 86_400_000;
@@ -33,15 +61,15 @@ const THREE = Array.from({ length: 1000 }, (_, i) => pad(i, 3));
  * rows: the same text, with the day's text kept for the next rows of the same day and the time of
  * day assembled from lookup tables instead of `toISOString` for every cell.
  */
-export function dateTextFormatter(type: 'date' | 'time' | 'datetime', whole = true): (d: Date) => string {
+export function dateTextFormatter(type: 'date' | 'time' | 'datetime', whole = true, style: DateStyle = 'iso', column?: string): (d: Date) => string {
   const days = new Map<number, string>();
   return (d) => {
     const ms = d.getTime();
     const day = Math.floor(ms / DAY_MS);
-    let date = days.get(day);
+    let date = type === 'time' ? '' : days.get(day);
     if (date === undefined) {
       if (days.size >= 4096) days.clear();
-      date = sqlDateText(d, 'date');
+      date = sqlDateText(d, 'date', style, column);
       days.set(day, date);
     }
     if (type === 'date') return date;
@@ -52,7 +80,8 @@ export function dateTextFormatter(type: 'date' | 'time' | 'datetime', whole = tr
     t = (t - sec) / 60;
     const min = t % 60;
     const time = `${TWO[(t - min) / 60]}:${TWO[min]}:${TWO[sec]}${whole && milli === 0 ? '' : `.${THREE[milli]}`}`;
-    return type === 'time' ? time : `${date} ${time}`;
+    if (type === 'time') return time;
+    return date.endsWith(' BC') ? `${date.slice(0, -3)} ${time} BC` : `${date} ${time}`;
   };
 }
 

@@ -1,22 +1,29 @@
 import type { CellValue } from '../../shared/values';
 import type { StorageType } from '../../shared/metadata';
 
-const SQL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+const SQL_DATETIME = /^([+-]\d{4,6}|\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?( BC)?$/;
 
-/** Parses `YYYY-MM-DD[ HH:mm[:ss[.fff]]][Z|±hh:mm]` as a Date (UTC when no offset); null when not such a text. */
+/**
+ * Parses `YYYY-MM-DD[ HH:mm[:ss[.fff]]][Z|±hh:mm]` as a Date (UTC when no offset); null when not
+ * such a text. Years outside 0–9999 as written by the destinations: ISO 8601 expanded years
+ * (`-000003-03-01`, `+010000-01-01`) and PostgreSQL's (`0004-03-01 BC` is year −3, `10000-01-01`).
+ */
 export function parseSqlDatetime(s: string): Date | null {
   const m = SQL_DATETIME.exec(s.trim());
   if (!m) return null;
-  const [, y, mo, d, h, mi, se, frac, tz] = m;
+  const [, y, mo, d, h, mi, se, frac, tz, bc] = m;
+  if (Number(mo) === 0 || Number(d) === 0) return null; // MySQL zero dates
+  const year = bc ? 1 - Number(y) : Number(y);
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(se ?? 0), ms);
+  const date = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(se ?? 0), ms));
+  date.setUTCFullYear(year); // Date.UTC reads the years 0–99 as 1900–1999
+  let t = date.getTime();
   if (Number.isNaN(t)) return null;
   if (tz && tz !== 'Z') {
     const sign = tz.startsWith('-') ? -1 : 1;
     const digits = tz.slice(1).replace(':', '');
     t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0)) * 60_000;
   }
-  if (Number(y) === 0) return null; // MySQL zero dates
   return new Date(t);
 }
 
