@@ -3,23 +3,12 @@
  * 1,000,000 rows streamed to a sink that only counts them, and prints peak RSS and speed.
  */
 import { initBackend } from '../../src/worker/engine/backend';
-import { fitTable, prepareTable, sampleTable } from '../../src/worker/engine/table-model';
-import { synthSettingsSchema, type TableConfig } from '../../src/shared/config';
-import { loadTable } from './datasets';
+import { sampleTable } from '../../src/worker/engine/table-model';
+import { fitAdult } from './adult-model';
 
 const count = Number(process.argv[2] ?? 1_000_000);
 await initBackend('auto');
-const t = loadTable('adult', 'adult_train');
-const config: TableConfig = {
-  treatment: 'synthesize',
-  primaryKey: [],
-  columns: Object.fromEntries(
-    t.columns.map((c) => [c.name, { included: true, sdtype: c.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
-  ),
-};
-const settings = synthSettingsSchema.parse({ timeBudgetSeconds: 15 });
-const prepared = prepareTable(t.batch, { table: 'adult', config, columns: t.columns, settings });
-const model = await fitTable(prepared);
+const { table: t, model } = await fitAdult(15);
 t.batch.rows.length = 0;
 const t0 = performance.now();
 let rows = 0;

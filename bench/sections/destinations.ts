@@ -185,7 +185,7 @@ function tsvFile(path: string): void {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 export async function run(): Promise<string> {
-  const { createDatabase } = await import('../../test/helpers/db');
+  const { createDatabase, psql } = await import('../../test/helpers/db');
   const { createTableSql } = await import('../../src/data/destinations/dialect');
   const dir = mkdtempSync(join(tmpdir(), 'doppel-bench-dest-'));
   const lines: string[] = [
@@ -205,7 +205,7 @@ export async function run(): Promise<string> {
       try {
         const ddl = createTableSql(kind, (t) => (kind === 'mysql' ? `\`${t}\`` : `"${t}"`), table, [], new Set([table.name]));
         const sql = (db: string, statement: string, extra: string[] = []): void => {
-          if (kind === 'postgres') execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-qc', statement]);
+          if (kind === 'postgres') psql(db, statement);
           else execFileSync('mariadb', ['-h', '127.0.0.1', '-uroot', ...extra, db, '-e', statement]);
         };
         const nativeName = kind === 'postgres' ? 'psql `\\copy` (COPY FROM STDIN)' : 'mariadb `LOAD DATA LOCAL INFILE`';

@@ -9,7 +9,7 @@
  * DOPPEL_BENCH_LOADER_ROWS (PostgreSQL rows, default 2,000,000) and DOPPEL_BENCH_LOADER_CSV_ROWS
  * (CSV rows, default 2,000,000, about 100 MB; 20,000,000 makes a 1 GB file) size it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,7 +112,7 @@ async function writeCsv(path: string, rows: number): Promise<void> {
 }
 
 export async function run(): Promise<string> {
-  const { createPgDatabase } = await import('../../test/helpers/db');
+  const { createPgScratch } = await import('../../test/helpers/db');
   const lines = [
     '## Loading',
     '',
@@ -121,23 +121,16 @@ export async function run(): Promise<string> {
     '| Read | Rows held | Seconds | Peak RSS |',
     '|---|---:|---:|---:|',
   ];
-  const db = await createPgDatabase('doppel_bench_loader');
+  const db = await createPgScratch(
+    'doppel_bench_loader',
+    `CREATE TABLE people (id bigint PRIMARY KEY, age integer, income double precision, city text, job text, born date, note text);
+     INSERT INTO people SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE ((g * 7919) % 100000) / 100.0 END,
+       (ARRAY['Lyon','Berlin','Porto','Graz','Turku','Malmo','Gent','Cork'])[1 + g % 8], CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['nurse','clerk','driver','teacher','welder','analyst'])[1 + (g * 3) % 6] END,
+       date '1950-01-01' + ((g * 37) % 18000)::integer, CASE WHEN g % 10 = 0 THEN NULL ELSE 'text, ' || (g % 97) END
+     FROM generate_series(1::bigint, ${PG_ROWS}) g;
+     ANALYZE people;`,
+  );
   try {
-    execFileSync('psql', [
-      '-h',
-      '127.0.0.1',
-      '-U',
-      'postgres',
-      '-d',
-      db.name,
-      '-qAtc',
-      `CREATE TABLE people (id bigint PRIMARY KEY, age integer, income double precision, city text, job text, born date, note text);
-       INSERT INTO people SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE ((g * 7919) % 100000) / 100.0 END,
-         (ARRAY['Lyon','Berlin','Porto','Graz','Turku','Malmo','Gent','Cork'])[1 + g % 8], CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['nurse','clerk','driver','teacher','welder','analyst'])[1 + (g * 3) % 6] END,
-         date '1950-01-01' + ((g * 37) % 18000)::integer, CASE WHEN g % 10 = 0 THEN NULL ELSE 'text, ' || (g % 97) END
-       FROM generate_series(1::bigint, ${PG_ROWS}) g;
-       ANALYZE people;`,
-    ]);
     lines.push(row(`PostgreSQL ${fmt(PG_ROWS)} rows, every row (no "Max training rows")`, measure('load-whole', db.spec)));
     lines.push(row(`PostgreSQL ${fmt(PG_ROWS)} rows, sample + whole-table statistics`, measure('load-sample', db.spec)));
   } finally {

@@ -7,12 +7,11 @@
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { synthSettingsSchema, type TableConfig } from '../../src/shared/config';
 import type { RowBatch } from '../../src/shared/values';
 import { initBackend } from '../../src/worker/engine/backend';
 import { closeSamplingThreads } from '../../src/worker/engine/sample-threads';
-import { fitTable, prepareTable, sampleTable, type TableModel } from '../../src/worker/engine/table-model';
-import { loadTable } from '../lib/datasets';
+import { sampleTable, type TableModel } from '../../src/worker/engine/table-model';
+import { fitAdult } from '../lib/adult-model';
 
 const ROWS = Number(process.env.DOPPEL_BENCH_SAMPLING_ROWS ?? 400_000);
 const THREADS = [1, 2];
@@ -49,17 +48,8 @@ async function measure(model: TableModel, threads: number, rows: number): Promis
 
 export async function run(): Promise<string> {
   const backend = await initBackend('auto');
-  const t = loadTable('adult', 'adult_train');
-  const config: TableConfig = {
-    treatment: 'synthesize',
-    primaryKey: [],
-    columns: Object.fromEntries(
-      t.columns.map((c) => [c.name, { included: true, sdtype: c.sdtype, sensitive: false, treatment: 'synthesize' as const, options: {} }]),
-    ),
-  };
   process.stderr.write('  sampling: training on Adult...\n');
-  const prepared = prepareTable(t.batch, { table: 'adult', config, columns: t.columns, settings: synthSettingsSchema.parse({ timeBudgetSeconds: 20 }) });
-  const model = await fitTable(prepared);
+  const { prepared, model } = await fitAdult(20);
   // Start the threads once (a run keeps them between tables); the first call pays for it.
   const w0 = performance.now();
   for await (const _ of sampleTable(model, 8 * 4096 * 2, { seed: 1, threads: 2 })) void _;

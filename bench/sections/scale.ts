@@ -12,7 +12,7 @@
  * DOPPEL_BENCH_SCALE_BUDGET (training seconds) and DOPPEL_BENCH_SCALE_WRITE (rows of the
  * writer-alone comparison) run it smaller; DOPPEL_BENCH_SCALE_THREADS sets the sampling threads.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -166,21 +166,14 @@ function stepMemoryRow(rows: number, res: ChildResult): string {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-function psql(db: string, statement: string): string {
-  return execFileSync('psql', ['-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-qAtc', statement], { encoding: 'utf8', maxBuffer: 1 << 20 });
-}
-
-/** A 9-column table of `rows` rows made by the server (generate_series), with a primary key. */
-function fillSource(db: string, rows: number): void {
-  psql(
-    db,
-    `CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, age integer, income double precision, score double precision, city text, job text, born date, seen_at timestamp, active boolean);
+/** SQL making a 9-column table of `rows` rows on the server (generate_series), with a primary key. */
+function sourceSql(rows: number): string {
+  return `CREATE TABLE ${TABLE} (id bigint PRIMARY KEY, age integer, income double precision, score double precision, city text, job text, born date, seen_at timestamp, active boolean);
      INSERT INTO ${TABLE} SELECT g, 18 + (g * 7) % 70, CASE WHEN g % 17 = 0 THEN NULL ELSE round(((g::bigint * 7919) % 100000) * 1.37) / 100 END, sin(g) * 100,
        (ARRAY['Lyon','Berlin','Porto','Graz','Turku','Malmo','Gent','Cork'])[1 + g % 8], CASE WHEN g % 13 = 0 THEN NULL ELSE (ARRAY['nurse','clerk','driver','teacher','welder','analyst'])[1 + (g * 3) % 6] END,
        date '1950-01-01' + ((g * 37) % 18000), timestamp '2024-01-01' + g * interval '1 second', g % 3 = 0
      FROM generate_series(1, ${rows}) g;
-     ANALYZE ${TABLE};`,
-  );
+     ANALYZE ${TABLE};`;
 }
 
 /**
@@ -188,7 +181,7 @@ function fillSource(db: string, rows: number): void {
  * psql `\copy` of the same rows, each into an empty table of the 9 bench columns, best of three.
  */
 async function writeOnly(): Promise<string[]> {
-  const { createPgDatabase } = await import('../../test/helpers/db');
+  const { createPgDatabase, psql } = await import('../../test/helpers/db');
   const { loadPostgres } = await import('../../src/data/dialects/postgres-copy');
   const { openSession } = await import('../../src/data/destinations/session');
   const cols: Array<[string, string, StorageType]> = [
@@ -254,7 +247,7 @@ async function writeOnly(): Promise<string[]> {
 }
 
 export async function run(): Promise<string> {
-  const { createPgDatabase } = await import('../../test/helpers/db');
+  const { createPgDatabase, createPgScratch, psql } = await import('../../test/helpers/db');
   const lines = [
     '## Scale',
     '',
@@ -266,12 +259,11 @@ export async function run(): Promise<string> {
   let firstPerRow: number | null = null;
   const memoryRows: string[] = [];
   for (const rows of SIZES) {
-    const source = await createPgDatabase('doppel_bench_scale');
+    process.stderr.write(`bench: scale: ${fmt(rows)} rows\n`);
+    const source = await createPgScratch('doppel_bench_scale', sourceSql(rows));
     const dest = await createPgDatabase('doppel_bench_scale');
     const workspace = mkdtempSync(join(tmpdir(), 'doppel-bench-scale-'));
     try {
-      process.stderr.write(`bench: scale: ${fmt(rows)} rows\n`);
-      fillSource(source.name, rows);
       // The child runs with the worker process's Node options, so its heap behaves as the worker's.
       const r = spawnSync(process.execPath, [...WORKER_NODE_OPTIONS, '--import', 'tsx', fileURLToPath(import.meta.url)], {
         env: { ...process.env, DOPPEL_BENCH_SCALE: JSON.stringify({ source: source.spec, destination: dest.spec, workspace }) },

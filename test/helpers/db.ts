@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -57,6 +57,38 @@ export async function createPgDatabase(prefix = 'doppel_t'): Promise<ScratchData
     spec: { kind: 'postgres', host: PG_HOST, port: PG_PORT, user: PG_USER, database: name },
     drop: () => pgAdmin(async (c) => void (await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))),
   };
+}
+
+/** Runs `sql` (one statement or several) on a PostgreSQL database; returns the rows of its last statement. */
+export async function pgRows<T extends pg.QueryResultRow = Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const result = (await c.query<T>(sql)) as pg.QueryResult<T> | pg.QueryResult<T>[];
+    return (Array.isArray(result) ? result.at(-1)! : result).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** Runs one psql statement (meta-commands such as `\\copy` too) on a database of the test server; returns its unaligned output. */
+export function psql(database: string, statement: string): string {
+  return execFileSync('psql', ['-h', PG_HOST, '-p', String(PG_PORT), '-U', PG_USER, '-d', database, '-qAtc', statement], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+}
+
+/** A scratch PostgreSQL database whose tables `sql` makes (dropped again when that fails). */
+export async function createPgScratch(prefix: string, sql: string): Promise<ScratchDatabase> {
+  const db = await createPgDatabase(prefix);
+  try {
+    await pgRows(db.url, sql);
+  } catch (e) {
+    await db.drop();
+    throw e;
+  }
+  return db;
 }
 
 /** A fresh, uniquely named MariaDB/MySQL database; fails (does not skip) if the server is down. */

@@ -1,16 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type SynthesisConfig } from '../../src/shared';
-import { openSource } from '../../src/data/sources/connector';
+import type { SynthesisConfig } from '../../src/shared';
 import { DEFAULT_BATCH_SIZE } from '../../src/data/sources/connector';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { HELD_SAMPLE_ROWS } from '../../src/worker/engine/original-data';
 import { readWhole, runPipeline } from '../relational/pipeline-helpers';
 import { readOutputTable } from '../../src/data/exporters/table-reader';
-import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { createPgDatabase, pgRows, type ScratchDatabase } from '../helpers/db';
+import { databaseConfig, usePgScratch } from '../helpers/pg-scratch';
 
 /**
  * 300,000 events kept as original data, each of a kind (a small original-data table), and 1,500
@@ -18,58 +16,34 @@ import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
  */
 const EVENTS = 300_000;
 const PEOPLE = 1500;
-let src: ScratchDatabase;
+const source = usePgScratch(
+  'doppel_copy',
+  `CREATE TABLE kinds (kind text PRIMARY KEY, label text NOT NULL);
+   INSERT INTO kinds VALUES ('open', 'Opened'), ('close', 'Closed'), ('move', 'Moved');
+   CREATE TABLE events (id integer PRIMARY KEY, kind text NOT NULL REFERENCES kinds(kind), amount double precision, note text);
+   INSERT INTO events SELECT g, (ARRAY['open','close','move'])[1 + g % 3], g * 0.25, CASE WHEN g % 7 = 0 THEN NULL ELSE 'n' || (g % 11) END
+     FROM generate_series(1, ${EVENTS}) g;
+   CREATE TABLE people (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL, last_event integer REFERENCES events(id));
+   INSERT INTO people SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3], 1 + (g * 7919) % ${EVENTS} FROM generate_series(1, ${PEOPLE}) g;`,
+);
+const { dir } = source;
 let dest: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-copy-'));
-
-async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return (await c.query<T>(sql)).rows;
-  } finally {
-    await c.end();
-  }
-}
 
 /** One digest of a table's rows in key order, the same text for equal rows in any PostgreSQL database. */
 const digestSql = "select count(*)::int as n, md5(string_agg(concat_ws('|', id, kind, amount, coalesce(note, '∅')), ';' order by id)) as h from events";
 
 beforeAll(async () => {
-  src = await createPgDatabase('doppel_copy');
   dest = await createPgDatabase('doppel_copy_out');
-  await query(
-    src.url,
-    `CREATE TABLE kinds (kind text PRIMARY KEY, label text NOT NULL);
-     INSERT INTO kinds VALUES ('open', 'Opened'), ('close', 'Closed'), ('move', 'Moved');
-     CREATE TABLE events (id integer PRIMARY KEY, kind text NOT NULL REFERENCES kinds(kind), amount double precision, note text);
-     INSERT INTO events SELECT g, (ARRAY['open','close','move'])[1 + g % 3], g * 0.25, CASE WHEN g % 7 = 0 THEN NULL ELSE 'n' || (g % 11) END
-       FROM generate_series(1, ${EVENTS}) g;
-     CREATE TABLE people (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL, last_event integer REFERENCES events(id));
-     INSERT INTO people SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3], 1 + (g * 7919) % ${EVENTS} FROM generate_series(1, ${PEOPLE}) g;`,
-  );
-}, 120_000);
+});
 
 afterAll(async () => {
-  await src?.drop();
   await dest?.drop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 async function configOf(): Promise<SynthesisConfig> {
-  const source = await openSource(src.spec);
-  try {
-    const config = defaultConfig(await source.introspect({ inferKeys: false }), src.spec, { name: 'copy' });
-    config.tables.events!.treatment = 'original';
-    config.tables.kinds!.treatment = 'original';
-    config.tables.people!.treatment = 'synthesize';
-    config.settings.preset = 'fast';
-    config.settings.epochs = 1;
-    config.destination = { kind: 'database', target: dest.spec, tableMode: 'create', batchSize: 10_000, parallel: 1 };
-    return config;
-  } finally {
-    await source.close();
-  }
+  const config = await databaseConfig(source.db().spec, 'copy', { events: 'original', kinds: 'original', people: 'synthesize' });
+  config.destination = { kind: 'database', target: dest.spec, tableMode: 'create', batchSize: 10_000, parallel: 1 };
+  return config;
 }
 
 describe('a large original-data table beside a small synthesized one (PostgreSQL)', () => {
@@ -102,8 +76,8 @@ describe('a large original-data table beside a small synthesized one (PostgreSQL
     expect(batches).toBeGreaterThanOrEqual(EVENTS / DEFAULT_BATCH_SIZE);
 
     // The destination holds the source's rows, value for value.
-    const [inSource] = await query<{ n: number; h: string }>(src.url, digestSql);
-    const [inDestination] = await query<{ n: number; h: string }>(dest.url, digestSql);
+    const [inSource] = await pgRows<{ n: number; h: string }>(source.db().url, digestSql);
+    const [inDestination] = await pgRows<{ n: number; h: string }>(dest.url, digestSql);
     expect(inDestination).toEqual(inSource);
     expect(inSource!.n).toBe(EVENTS);
     // So does the local output.

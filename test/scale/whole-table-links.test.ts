@@ -1,13 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type SynthesisConfig } from '../../src/shared';
-import { openSource } from '../../src/data/sources/connector';
+import { describe, expect, it } from 'vitest';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { build, dispose, preprocess, train } from '../../src/worker/engine/pipeline';
-import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { pgRows } from '../helpers/db';
+import { databaseConfig, usePgScratch } from '../helpers/pg-scratch';
 
 /**
  * 6,000 members with 3 visits each; a visit's room (original data) is empty for about a quarter
@@ -15,52 +12,27 @@ import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
  * their whole families.
  */
 const MEMBERS = 6000;
-let db: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-links-'));
-
-beforeAll(async () => {
-  db = await createPgDatabase('doppel_links');
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query(`CREATE TABLE members (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL);
-    INSERT INTO members SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3] FROM generate_series(1, ${MEMBERS}) g;
-    CREATE TABLE rooms (id integer PRIMARY KEY, name text NOT NULL);
-    INSERT INTO rooms SELECT g, 'room ' || g FROM generate_series(1, 20) g;
-    CREATE TABLE visits (id integer PRIMARY KEY, member_id integer NOT NULL REFERENCES members(id), room_id integer REFERENCES rooms(id), minutes integer NOT NULL);
-    INSERT INTO visits SELECT (m - 1) * 3 + k, m, CASE WHEN (m * 7919 + k * 104729) % 97 < 24 THEN NULL ELSE 1 + (m + k) % 20 END, 10 + (m * k) % 50
-      FROM generate_series(1, ${MEMBERS}) m, generate_series(1, 3) k;`);
-  await c.end();
-}, 120_000);
-
-afterAll(async () => {
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function configOf(): Promise<SynthesisConfig> {
-  const source = await openSource(db.spec);
-  try {
-    const config = defaultConfig(await source.introspect({ inferKeys: false }), db.spec, { name: 'links' });
-    config.tables.members!.treatment = 'synthesize';
-    config.tables.visits!.treatment = 'synthesize';
-    config.tables.rooms!.treatment = 'original';
-    config.settings.maxTrainingRows = 600;
-    config.settings.preset = 'fast';
-    config.settings.epochs = 1;
-    return config;
-  } finally {
-    await source.close();
-  }
-}
+const source = usePgScratch(
+  'doppel_links',
+  `CREATE TABLE members (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL);
+   INSERT INTO members SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3] FROM generate_series(1, ${MEMBERS}) g;
+   CREATE TABLE rooms (id integer PRIMARY KEY, name text NOT NULL);
+   INSERT INTO rooms SELECT g, 'room ' || g FROM generate_series(1, 20) g;
+   CREATE TABLE visits (id integer PRIMARY KEY, member_id integer NOT NULL REFERENCES members(id), room_id integer REFERENCES rooms(id), minutes integer NOT NULL);
+   INSERT INTO visits SELECT (m - 1) * 3 + k, m, CASE WHEN (m * 7919 + k * 104729) % 97 < 24 THEN NULL ELSE 1 + (m + k) % 20 END, 10 + (m * k) % 50
+     FROM generate_series(1, ${MEMBERS}) m, generate_series(1, 3) k;`,
+);
+const { dir } = source;
 
 describe('the share of rows linked to no parent, on a sampled table (PostgreSQL)', () => {
   it('is counted over the whole table in the source, and the engine links that share of its rows to nothing', async () => {
-    const config = await configOf();
+    const config = await databaseConfig(source.db().spec, 'links', { members: 'synthesize', visits: 'synthesize', rooms: 'original' });
+    config.settings.maxTrainingRows = 600;
     const data = await loadData(config, {});
-    const c = new pg.Client({ connectionString: db.url });
-    await c.connect();
-    const { rows } = await c.query<{ n: number; empty: number }>('select count(*)::int as n, (count(*) - count(room_id))::int as empty from visits');
-    await c.end();
+    const rows = await pgRows<{ n: number; empty: number }>(
+      source.db().url,
+      'select count(*)::int as n, (count(*) - count(room_id))::int as empty from visits',
+    );
     const whole = rows[0]!.empty / rows[0]!.n;
     expect(data.wholeStats.visits!.rows).toBe(MEMBERS * 3);
     expect(data.wholeStats.visits!.columns.room_id!.nulls).toBe(rows[0]!.empty);

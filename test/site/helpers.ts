@@ -1,13 +1,16 @@
-/** `doppel worker` processes on the local Redis, and the small table the site-worker tests synthesize. */
+/** `doppel worker` processes on the local Redis, the set-up of a site-worker test, and the small table the site-worker tests synthesize. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { ScratchDatabase } from '../helpers/db';
+import { afterAll, expect } from 'vitest';
+import { tempDir } from '../cli/helpers';
+import { createDatabase, type DbKind, type ScratchDatabase } from '../helpers/db';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REDIS = 'redis://127.0.0.1:6379';
@@ -50,6 +53,114 @@ export function startWorker(o: { queueName: string; store: string; env: Record<s
   pid.catch(() => undefined);
   const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
   return { cli, pid, output: () => text, exited };
+}
+
+/**
+ * What a site-worker test works in: a temporary folder with a project store and a site key
+ * (`env` points the CLI and the workers at it), queues of its own on the local Redis, `doppel
+ * worker`s and scratch databases; all of them are removed after the file's tests.
+ */
+export interface SiteFixture {
+  dir: string;
+  store: string;
+  env: Record<string, string>;
+  redis: Redis;
+  /** A queue of the test (a fresh name), with a new site key written. */
+  queue(prefix: string): string;
+  /** Starts `doppel worker` on the queue. */
+  worker(queueName: string): SiteWorkerProcess;
+  database(kind: DbKind, prefix: string): Promise<ScratchDatabase>;
+}
+
+/** The fixture of a site-worker test file (its teardown is registered with `afterAll`). */
+export function useSiteFixture(name: string, teardownMs = 300_000): SiteFixture {
+  const dir = tempDir(name);
+  const store = path.join(dir, 'store');
+  const keyFile = path.join(dir, 'site.key');
+  const env = { DOPPEL_SITE_KEY: keyFile };
+  const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
+  const queues: string[] = [];
+  const workers: SiteWorkerProcess[] = [];
+  const databases: ScratchDatabase[] = [];
+  afterAll(async () => {
+    await stopWorkers(workers);
+    for (const q of queues) await dropQueue(redis, q);
+    redis.disconnect();
+    for (const db of databases) await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }, teardownMs);
+  return {
+    dir,
+    store,
+    env,
+    redis,
+    queue(prefix) {
+      const queueName = `${prefix}-${randomBytes(4).toString('hex')}`;
+      queues.push(queueName);
+      writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+      return queueName;
+    },
+    worker(queueName) {
+      const w = startWorker({ queueName, store, env });
+      workers.push(w);
+      return w;
+    },
+    async database(kind, prefix) {
+      const db = await createDatabase(kind, prefix);
+      databases.push(db);
+      return db;
+    },
+  };
+}
+
+/** A worker killed in the middle of a shard: its pid and the shard's job. */
+export interface KilledShard {
+  pid: number;
+  jobId: string;
+}
+
+/**
+ * Watches the shards of a queue and kills (SIGKILL) the worker of the first one seen half-written
+ * (`midShard(rows)`), unless that worker coordinates the execution.
+ */
+export async function killOneMidShard(
+  f: SiteFixture,
+  queueName: string,
+  workers: SiteWorkerProcess[],
+  midShard: (rows: number) => boolean,
+): Promise<{ killed: () => KilledShard | null; close: () => Promise<void> }> {
+  const pids = await Promise.all(workers.map((w) => w.pid));
+  const events = new QueueEvents(`${queueName}-shards`, { connection: f.redis.duplicate() });
+  await events.waitUntilReady();
+  let killed: KilledShard | null = null;
+  const coordinator = (): number | undefined => pids.find((_, i) => /execution \S+ started/.test(workers[i]!.output()));
+  events.on('progress', ({ jobId, data }) => {
+    const p = data as { rows: number; pid: number };
+    if (killed || p.rows <= 0 || !midShard(p.rows) || p.pid === coordinator()) return;
+    killed = { pid: p.pid, jobId };
+    process.kill(p.pid, 'SIGKILL');
+  });
+  return { killed: () => killed, close: () => events.close() };
+}
+
+/**
+ * Checks that the killed worker's shard was run again and finished on another worker, and that
+ * every one of the execution's `shards` shards completed; returns the retried shard's job.
+ */
+export async function expectShardRetried(f: SiteFixture, queueName: string, killed: KilledShard | null, executionId: string, shards: number): Promise<Job> {
+  expect(killed, 'no shard was caught half-written').not.toBeNull();
+  const shardQueue = new Queue(`${queueName}-shards`, { connection: f.redis });
+  try {
+    const job = await Job.fromId(shardQueue, killed!.jobId);
+    expect(job?.finishedOn, 'the killed shard finished').toBeTruthy();
+    expect((job!.returnvalue as { pid: number }).pid).not.toBe(killed!.pid);
+    expect(job!.stalledCounter + job!.attemptsMade).toBeGreaterThanOrEqual(1);
+    const shardJobs = (await shardQueue.getJobs(['completed'])).filter((j) => j.id!.startsWith(`${executionId}.`));
+    expect(shardJobs).toHaveLength(shards);
+    return job!;
+  } finally {
+    await shardQueue.close();
+  }
 }
 
 /** Kills the workers still running and waits for them. */
