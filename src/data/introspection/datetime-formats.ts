@@ -6,18 +6,21 @@ export interface DatetimeFormat {
   parse(m: RegExpExecArray): Date | null;
 }
 
+/** Milliseconds a zone (`Z`, `±hh`, `±hhmm`, `±hh:mm`; none = UTC) is ahead of UTC. */
+export function zoneOffsetMs(tz: string | undefined): number {
+  if (!tz || tz === 'Z') return 0;
+  const sign = tz.startsWith('-') ? -1 : 1;
+  const digits = tz.slice(1).replace(':', '');
+  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0)) * 60_000;
+}
+
 function build(y: number, mo: number, d: number, h = 0, mi = 0, s = 0, frac = '', tz = ''): Date | null {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return null;
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
-  let t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
+  const t = Date.UTC(y, mo - 1, d, h, mi, s, ms);
   const check = new Date(t);
   if (check.getUTCDate() !== d || check.getUTCMonth() !== mo - 1) return null;
-  if (tz && tz !== 'Z') {
-    const sign = tz.startsWith('-') ? -1 : 1;
-    const digits = tz.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0)) * 60_000;
-  }
-  return new Date(t);
+  return new Date(t - zoneOffsetMs(tz));
 }
 
 const n = (s: string | undefined): number => Number(s ?? 0);

@@ -1,5 +1,6 @@
 import type { CellValue } from '../../shared/values';
 import type { StorageType } from '../../shared/metadata';
+import { zoneOffsetMs } from '../introspection/datetime-formats';
 
 const SQL_DATETIME = /^([+-]\d{4,6}|\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?( BC)?$/;
 
@@ -17,14 +18,9 @@ export function parseSqlDatetime(s: string): Date | null {
   const ms = frac ? Number(frac.slice(0, 3).padEnd(3, '0')) : 0;
   const date = new Date(Date.UTC(2000, Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(se ?? 0), ms));
   date.setUTCFullYear(year); // Date.UTC reads the years 0–99 as 1900–1999
-  let t = date.getTime();
+  const t = date.getTime();
   if (Number.isNaN(t)) return null;
-  if (tz && tz !== 'Z') {
-    const sign = tz.startsWith('-') ? -1 : 1;
-    const digits = tz.slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || 0)) * 60_000;
-  }
-  return new Date(t);
+  return new Date(t - zoneOffsetMs(tz));
 }
 
 /** An integer (number, bigint or text) as a number when exact, else as its decimal text. */

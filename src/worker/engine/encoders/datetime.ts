@@ -28,7 +28,8 @@ export interface DatetimeSpec {
   format: string | null;
 }
 
-function toMillis(v: CellValue, parse: ((s: string) => number | null) | null): CellValue {
+/** A cell as epoch milliseconds (texts read by `parse`, else as ISO), null when empty, 'invalid' when not a datetime. */
+export function toMillis(v: CellValue | undefined, parse: ((s: string) => number | null) | null): CellValue {
   if (v === null || v === undefined) return null;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.getTime();
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
@@ -40,26 +41,34 @@ function toMillis(v: CellValue, parse: ((s: string) => number | null) | null): C
   return 'invalid';
 }
 
-export function analyze(values: readonly CellValue[], format?: string): DatetimeStats {
+/** How a column's datetimes are written: the number of Date objects, and up to 200 of its texts (to detect their format from). */
+export function valueForms(values: readonly CellValue[]): { dates: number; texts: string[] } {
   let dates = 0;
   const texts: string[] = [];
   for (const v of values) {
     if (v instanceof Date) dates++;
     else if (typeof v === 'string' && texts.length < 200 && v.trim() !== '') texts.push(v);
   }
+  return { dates, texts };
+}
+
+export function analyze(values: readonly CellValue[], format?: string): DatetimeStats {
+  const { dates, texts } = valueForms(values);
   const fmt = format ?? detectFormat(texts);
   const parse = fmt ? makeParser(fmt) : null;
   const numbers = numeric.analyze(values.map((v) => toMillis(v, parse)));
-  let granularity = DAY;
-  for (const x of numbers.sorted) {
-    if (granularity === DAY && x % DAY !== 0) granularity = 1000;
-    if (granularity === 1000 && x % 1000 !== 0) {
-      granularity = 1;
-      break;
-    }
-  }
   const present = numbers.n - numbers.nulls;
-  return { numbers, dates: present > 0 && dates >= present / 2, format: fmt, granularity };
+  return { numbers, dates: present > 0 && dates >= present / 2, format: fmt, granularity: granularityOf(numbers.sorted) };
+}
+
+/** The rounding every instant (epoch ms) has: a day, a second, else a millisecond. */
+export function granularityOf(instants: Iterable<number>): number {
+  let granularity = DAY;
+  for (const x of instants) {
+    if (granularity === DAY && x % DAY !== 0) granularity = 1000;
+    if (granularity === 1000 && x % 1000 !== 0) return 1;
+  }
+  return granularity;
 }
 
 export function reduce(stats: DatetimeStats, opts: ReduceOptions, rng: Rng, outputFormat?: string): DatetimeSpec {

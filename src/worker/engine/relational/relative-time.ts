@@ -11,6 +11,7 @@ import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
 import { detectFormat, inputParser, outputFormatter } from '../../../shared/datetime-pattern';
 import { quantileSorted } from '../evaluate/sample';
+import { granularityOf, toMillis, valueForms } from '../encoders/datetime';
 import type { GenerationPlan } from './plan';
 
 export interface RelativeTime {
@@ -27,7 +28,6 @@ export interface RelativeTime {
 }
 
 const BASE = Date.UTC(2000, 0, 1);
-const DAY = 86_400_000;
 /** Share of values that may lack their anchor date (they are then learned as missing). */
 const MAX_MISSING_ANCHOR = 0.01;
 
@@ -39,24 +39,15 @@ function datetimeColumns(table: TableConfig): string[] {
 
 /** The source form of a column's values: Date objects (null) or the text format. */
 function formOf(values: readonly CellValue[]): string | null {
-  let dates = 0;
-  const texts: string[] = [];
-  for (const v of values) {
-    if (v instanceof Date) dates++;
-    else if (typeof v === 'string' && v.trim() !== '' && texts.length < 200) texts.push(v);
-  }
+  const { dates, texts } = valueForms(values);
   return dates >= texts.length ? null : (detectFormat(texts) ?? 'ISO');
 }
 
 function reader(format: string | null): (v: CellValue | undefined) => number | null {
   const parse = inputParser(format);
   return (v) => {
-    if (v === null || v === undefined) return null;
-    if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.getTime();
-    if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-    if (typeof v !== 'string' || v.trim() === '') return null;
-    const ms = parse ? parse(v) : Date.parse(v);
-    return ms === null || Number.isNaN(ms) ? null : ms;
+    const ms = toMillis(v, parse);
+    return typeof ms === 'number' ? ms : null;
   };
 }
 
@@ -64,11 +55,6 @@ function iqr(values: number[]): number {
   if (values.length < 4) return Infinity;
   const s = Float64Array.from(values).sort();
   return quantileSorted(s, 0.75) - quantileSorted(s, 0.25);
-}
-
-function granularityOf(values: number[]): number {
-  if (values.every((x) => x % DAY === 0)) return DAY;
-  return values.every((x) => x % 1000 === 0) ? 1000 : 1;
 }
 
 /** Offsets of `column` from `anchor` (per row), or null when they are not the better thing to learn. */
