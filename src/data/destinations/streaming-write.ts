@@ -1,28 +1,30 @@
 /**
- * PostgreSQL destinations written in one transaction as the rows come: each table's batches go
- * through binary COPY on the connection of the transaction, in any order (a table may come back
- * after another, it gets a new COPY); nothing is visible to anyone else until `finish` checks
- * every key, adds the keys and indexes chosen, and commits. A failure, a cancel or the death of
- * the process rolls everything back (the server drops an open transaction with its connection).
+ * Destinations whose dialect has a bulk write that stays open across batches (PostgreSQL's binary
+ * COPY) written in one transaction as the rows come: each table's batches go through it on the
+ * connection of the transaction, in any order (a table may come back after another, it gets a new
+ * COPY); nothing is visible to anyone else until `finish` checks every key, adds the keys and
+ * indexes chosen, and commits. A failure, a cancel or the death of the process rolls everything
+ * back (the server drops an open transaction with its connection).
  *
- * `writeDestination` writes PostgreSQL this way from tables it reads; an execution opens it
- * before the synthesis (`openDestinationWriter`) so the rows go straight from the generated
- * batches into the destination instead of being read back from the local output.
+ * An execution opens it before the synthesis (`openDestinationWriter`) so the rows go straight
+ * from the generated batches into the destination instead of being read back from the local
+ * output; `writeDestination` (write.ts) writes tables it reads through the same steps.
  */
 import { AppError, isAppError } from '../../shared/errors';
-import type { Relationship, TableMeta } from '../../shared/metadata';
+import type { TableMeta } from '../../shared/metadata';
+import { describeSource } from '../../shared/source';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan, type TableAction } from './check';
-import { addForeignKeysSql, checkIntegrity, constraintsOf, createdForeignKeys, foreignKeyIndexesSql } from './constraints';
+import { addKeysSql, checkIntegrity, constraintsOf, createdForeignKeys } from './constraints';
 import { createTableSql } from './dialect';
-import { openPgCopy, type PgCopy } from '../dialects/postgres-copy';
+import { dialectOf, isDbSpec, type CopySink } from '../dialects';
 import { dropStaleStages } from './parallel-write';
 import { destinationError, openSession, type Session } from './session';
 import { storedPlan } from './stored-plan';
 import type { WriteOptions, WriteResult } from './write';
 
 /** An open PostgreSQL write transaction on a session (stored table names). */
-export interface PgTransaction {
+interface OpenTransaction {
   append(table: string, batch: RowBatch): Promise<void>;
   /** Ends the current COPY, checks every key, adds keys and indexes as chosen, commits; returns the tables created. */
   finish(): Promise<string[]>;
@@ -36,42 +38,45 @@ export interface PgTransaction {
  * Begins the transaction: empties the tables to truncate, creates the missing ones and, with
  * constraints `during-load`, their foreign keys and indexes (parents must then come first).
  */
-export async function beginPostgres(
+async function begin(
   s: Session,
   destination: DatabaseDestination,
   plan: DestinationPlan,
   action: Map<string, TableAction>,
   opts: { signal?: AbortSignal; onRows: (table: string, n: number) => void; logical: (table: string) => string },
-): Promise<PgTransaction> {
+): Promise<OpenTransaction> {
+  const d = dialectOf(s.dialect);
+  const openCopy = d.openCopy;
+  if (!openCopy) throw new AppError('INTERNAL', `${describeSource(s.spec)} cannot take rows as they come.`);
   const mode = constraintsOf(destination);
   const planned = new Set(plan.tables.map((t) => t.name));
   const byName = new Map(plan.tables.map((t) => [t.name, t]));
   const created: string[] = [];
-  const fks = (): Relationship[] => createdForeignKeys(plan.relationships, new Set(created), planned);
-  const addIndexes = async (): Promise<void> => {
-    const tables = plan.tables.filter((t) => created.includes(t.name));
-    for (const sql of foreignKeyIndexesSql('postgres', s.qualified, tables, fks())) await s.query(sql);
-  };
+  // The keys of created tables are added by ALTER TABLE in the transaction: before the rows (`during-load`) or after them.
   const addKeys = async (): Promise<void> => {
-    for (const sql of addForeignKeysSql('postgres', s.qualified, fks(), new Set(created), planned)) await s.query(sql);
+    const fks = createdForeignKeys(plan.relationships, new Set(created), planned);
+    for (const sql of addKeysSql(
+      s.dialect,
+      s.qualified,
+      plan.tables.filter((t) => created.includes(t.name)),
+      fks,
+      planned,
+    ))
+      await s.query(sql);
   };
   let current = '';
-  let copy: { table: string; copy: PgCopy } | null = null;
-  await s.query('BEGIN');
+  let copy: { table: string; copy: CopySink } | null = null;
+  await s.query(d.beginSql);
   try {
-    const truncate = plan.tables.filter((t) => action.get(t.name) === 'truncate');
-    if (truncate.length) await s.query(`TRUNCATE ${truncate.map((t) => s.qualified(t.name)).join(', ')}`);
+    for (const sql of d.emptyTablesSql(plan.tables.filter((t) => action.get(t.name) === 'truncate').map((t) => s.qualified(t.name)))) await s.query(sql);
     for (const t of plan.tables) {
       if (action.get(t.name) !== 'create') continue;
       current = t.name;
-      await s.query(createTableSql('postgres', s.qualified, t, [], planned));
+      await s.query(createTableSql(s.dialect, s.qualified, t, [], planned, { keyedBy: plan.relationships }));
       created.push(t.name);
     }
     current = '';
-    if (mode === 'during-load') {
-      await addKeys();
-      await addIndexes();
-    }
+    if (mode === 'during-load') await addKeys();
   } catch (e) {
     await s.query('ROLLBACK').catch(() => undefined);
     throw Object.assign(e instanceof Error ? e : new Error(String(e)), { doppelTable: current });
@@ -95,7 +100,7 @@ export async function beginPostgres(
             fix: 'Only tables of the synthesis can be written.',
           });
         current = table;
-        copy = { table, copy: await openPgCopy(s, t, { signal: opts.signal, onRows: (n) => opts.onRows(table, n) }) };
+        copy = { table, copy: await openCopy(s, t, { signal: opts.signal, onRows: (n) => opts.onRows(table, n) }) };
       }
       await copy.copy.write(batch);
     },
@@ -104,10 +109,7 @@ export async function beginPostgres(
       current = '';
       // Every key is checked before anything is kept, whether the database enforces it or not.
       await checkIntegrity(s, plan.relationships, planned, { logical: opts.logical });
-      if (mode === 'after-load') {
-        await addIndexes();
-        await addKeys();
-      }
+      if (mode === 'after-load') await addKeys();
       if (opts.signal?.aborted) throw new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
       await s.query('COMMIT');
       return created;
@@ -139,7 +141,8 @@ export interface DestinationWriter {
  * generated one batch at a time keep one COPY busy, so `parallel` does not apply).
  */
 export function streamingRefusal(destination: DatabaseDestination, plan: DestinationPlan): string | null {
-  if (destination.target.kind !== 'postgres') return 'only PostgreSQL destinations are written while the rows are generated';
+  const target = destination.target;
+  if (!isDbSpec(target) || !dialectOf(target.kind).openCopy) return 'only PostgreSQL destinations are written while the rows are generated';
   // A truncate would lock the existing tables against readers for the whole generation.
   if (destination.tableMode === 'truncate') return 'existing tables are emptied only when the output is complete';
   if (constraintsOf(destination) === 'during-load' && plan.relationships.length > 0)
@@ -162,7 +165,7 @@ export async function openDestinationWriter(
   const rows: Record<string, number> = {};
   let total = 0;
   let seconds = 0;
-  let tx: PgTransaction;
+  let tx: OpenTransaction;
   const fail = (e: unknown, table = ''): AppError => {
     if (opts.signal?.aborted) return new AppError('EXECUTION_CANCELED', 'Writing the destination was canceled; nothing was kept.');
     if (isAppError(e)) return e;
@@ -173,7 +176,7 @@ export async function openDestinationWriter(
     const check = await checkSession(s, destination.tableMode, stored.plan);
     await dropStaleStages(s).catch(() => undefined);
     for (const t of stored.plan.tables) rows[t.name] = 0;
-    tx = await beginPostgres(s, destination, stored.plan, new Map(check.tables.map((t) => [t.name, t.action])), {
+    tx = await begin(s, destination, stored.plan, new Map(check.tables.map((t) => [t.name, t.action])), {
       signal: opts.signal,
       logical: stored.logical,
       onRows: (table, n) => {

@@ -11,6 +11,7 @@ export type {
   CatalogTable,
   Connection,
   ConnectOptions,
+  CopySink,
   DbKind,
   DbSpec,
   Dialect,

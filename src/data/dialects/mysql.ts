@@ -198,6 +198,7 @@ export const mysqlDialect: Dialect = {
   nonTransactionalTables,
   loadsLocalFiles: async (c) => Number((await c.query('select @@local_infile as v'))[0]?.v) === 1,
   load: loadMysql,
+  openCopy: null,
   transactionalDdl: false,
   beginSql: 'START TRANSACTION',
   emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),

@@ -5,7 +5,7 @@ import type { Row, RowBatch } from '../../shared/values';
 import { aligned, checkAbort, columnFormatters, textLines } from './load-rows';
 import { binaryEncoders, binaryHeader, binaryTrailer, binaryTuples, binaryWritable } from './pg-binary';
 import { doubleQuoted as quote } from './quoting';
-import type { LoadOptions, WriteTarget } from './types';
+import type { CopySink, LoadOptions, WriteTarget } from './types';
 
 /** The type OIDs of a table's columns, by name. */
 async function columnOids(c: WriteTarget, sqlName: string): Promise<Map<string, number>> {
@@ -16,16 +16,6 @@ async function columnOids(c: WriteTarget, sqlName: string): Promise<Map<string, 
   return new Map(rows.map((r) => [String(r.name), Number(r.oid)]));
 }
 
-/** One COPY FROM STDIN into a PostgreSQL table, fed batch by batch. */
-export interface PgCopy {
-  /** Encodes and sends one batch, waiting while the server is behind. */
-  write(batch: RowBatch): Promise<void>;
-  /** Ends the COPY; resolves once the server has taken every row (the rows written). */
-  end(): Promise<number>;
-  /** Abandons the COPY (the server discards it); the connection is usable again afterwards. */
-  destroy(e?: unknown): Promise<void>;
-}
-
 /**
  * Starts a COPY FROM STDIN written with backpressure, in binary when every column type has a
  * binary encoder (the server then parses no text), else in text.
@@ -34,7 +24,7 @@ export async function openPgCopy(
   c: WriteTarget,
   t: TableMeta,
   o: Omit<LoadOptions, 'batchSize' | 'onRows'> & { onRows?: (n: number) => void },
-): Promise<PgCopy> {
+): Promise<CopySink> {
   const client = c.pg!;
   const target = o.into ?? c.qualified(t.name);
   const cols = t.columns.map((col) => quote(col.name)).join(', ');

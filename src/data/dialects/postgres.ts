@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { ColumnMeta, TableMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
-import { loadPostgres } from './postgres-copy';
+import { loadPostgres, openPgCopy } from './postgres-copy';
 import { doubleQuoted as quote } from './quoting';
 import { assembleCatalog, groupColumns, str } from './catalog';
 import {
@@ -228,6 +228,7 @@ export const postgres: Dialect = {
   nonTransactionalTables: () => Promise.resolve(new Map()),
   loadsLocalFiles: () => Promise.resolve(false),
   load: loadPostgres,
+  openCopy: openPgCopy,
   transactionalDdl: true,
   beginSql: 'BEGIN',
   emptyTablesSql: (tables) => (tables.length ? [`TRUNCATE ${tables.join(', ')}`] : []),

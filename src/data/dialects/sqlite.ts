@@ -240,6 +240,7 @@ export const sqlite: Dialect = {
   nonTransactionalTables: () => Promise.resolve(new Map()),
   loadsLocalFiles: () => Promise.resolve(false),
   load,
+  openCopy: null,
   transactionalDdl: true,
   beginSql: 'BEGIN IMMEDIATE',
   emptyTablesSql: (tables) => [...tables].reverse().map((t) => `DELETE FROM ${t}`),

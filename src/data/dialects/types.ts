@@ -114,6 +114,16 @@ export interface Staging {
   renameTables(c: WriteTarget, renames: Array<{ stage: string; table: TableMeta }>): Promise<void>;
 }
 
+/** One bulk write into a table that stays open across batches (a PostgreSQL COPY FROM STDIN). */
+export interface CopySink {
+  /** Encodes and sends one batch, waiting while the server is behind. */
+  write(batch: RowBatch): Promise<void>;
+  /** Ends the write; resolves once the server has taken every row (the rows written). */
+  end(): Promise<number>;
+  /** Abandons the write (the server discards it); the connection is usable again afterwards. */
+  destroy(e?: unknown): Promise<void>;
+}
+
 /**
  * Everything Doppel knows about one database: connection settings, identifier quoting and limits,
  * the catalog of a source, the tables of a destination, and the column types it creates. A new
@@ -166,6 +176,12 @@ export interface Dialect {
   loadsLocalFiles(c: WriteTarget): Promise<boolean>;
   /** Writes every batch of `rows` into a table (in the caller's transaction); returns the rows written. */
   load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>, o: LoadOptions): Promise<number>;
+  /**
+   * Opens a bulk write into a table that takes batches as they come, in the caller's transaction
+   * (rows written while they are generated); null where each load is one statement over all rows.
+   */
+  readonly openCopy:
+    ((c: WriteTarget, t: TableMeta, o: Omit<LoadOptions, 'batchSize' | 'onRows'> & { onRows?: (n: number) => void }) => Promise<CopySink>) | null;
   /** Whether DDL runs inside a transaction and is undone with it (PostgreSQL, SQLite); MySQL/MariaDB commit each DDL statement on its own. */
   readonly transactionalDdl: boolean;
   /** The statement beginning the transaction of a write. */
