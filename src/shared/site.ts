@@ -66,6 +66,8 @@ export const shardSchema = z.object({
       stages: z.record(z.string(), z.string()),
     })
     .optional(),
+  /** An original-data table copied whole into the staging table (as it is, batch by batch); `rows` is its rows in the source. */
+  original: z.literal(true).optional(),
 });
 export type Shard = z.infer<typeof shardSchema>;
 

@@ -29,6 +29,7 @@ import { analyzeStage } from '../engine/stages/analyze';
 import { encodeStage } from '../engine/stages/encode';
 import { generateStage } from '../engine/stages/generate';
 import { loadEncoded } from '../engine/stages/reload';
+import { keepOriginals } from './kept-originals';
 import { build, dispose, modelSummary, trainStage } from '../engine/stages/train';
 import { buildReport } from '../engine/report/build';
 import { readReportFile, writeReportFiles } from '../../report/files';
@@ -228,6 +229,7 @@ export async function runJob(
     const sharded = distributor;
     const result = await timeline.run(generateStage.name, async () => {
       if (sharded) {
+        if (!generate) await keepOriginals(model, config, plan, outputPath, signal);
         return sharded.generate({
           built: model,
           metadata: loaded.metadata,

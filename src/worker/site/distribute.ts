@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
-import { activeForeignKeys, outputTables, synthesizedTables } from '../../shared/config';
+import { activeForeignKeys, synthesizedTables } from '../../shared/config';
 import { AppError, appErrorShapeSchema } from '../../shared/errors';
 import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
 import { outputTableMetas } from '../../data/destinations/output-tables';
@@ -20,6 +20,7 @@ import { outputRows } from '../engine/stages/output-rows';
 import { relationalOutputRows } from '../engine/stages/relational-engine';
 import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
 import { generateStage } from '../engine/stages/generate';
+import { originalsParentsFirst } from '../engine/relational/synthesize';
 import { REPORT_ROWS } from '../engine/report/build';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { partOf, SHARD_BATCH_ROWS } from './shard';
@@ -60,11 +61,9 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       if (config.destination.kind !== 'database') return 'the output goes to the local store (sharding writes a database destination)';
       const dest = shardRefusal(config.destination);
       if (dest) return dest;
-      const synthesized = new Set(synthesizedTables(config));
-      const kept = outputTables(config).filter((t) => !synthesized.has(t));
-      if (kept.length) return `original-data tables (${kept.join(', ')}) are copied in one process`;
       if (isRelational(config)) return relationalRefusal(config);
-      if (activeForeignKeys(config).length) return 'tables with foreign keys are generated in one process';
+      const synthesized = new Set(synthesizedTables(config));
+      if (activeForeignKeys(config).some((fk) => synthesized.has(fk.childTable))) return 'tables with foreign keys are generated in one process';
       return null;
     },
 
@@ -74,18 +73,31 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
       const { prepared } = args.built;
       const relational = args.built.relational ? planFamilyShards(args.built, args.count, ctx.shardRows, args.seed, prefix) : null;
       keyShifts = relational?.shifts ?? null;
-      const all: Shard[] =
-        relational?.shards ??
-        prepared.order.flatMap((table, t) =>
-          planShards(table, t, args.count ?? outputRows(ctx.config, prepared.sourceRows[table] ?? 0), ctx.shardRows, args.seed, prefix),
-        );
+      const all: Shard[] = [
+        ...(relational?.shards ??
+          prepared.order.flatMap((table, t) =>
+            planShards(table, t, args.count ?? outputRows(ctx.config, prepared.sourceRows[table] ?? 0), ctx.shardRows, args.seed, prefix),
+          )),
+        // Each original-data table is copied once, by one shard, into its own staging table.
+        ...originalsParentsFirst(ctx.config).map((table, index, originals): Shard => ({
+          table,
+          index,
+          of: originals.length,
+          start: 0,
+          rows: Math.max(1, prepared.sourceRows[table] ?? 0),
+          seed: args.seed,
+          // Numbered after the synthesized tables (`<prefix>_<table>_<shard>`, see stage-registry.ts).
+          stage: `${prefix}_${prepared.order.length + index}_0`,
+          original: true,
+        })),
+      ];
       stages = {};
       for (const s of all)
         if (s.families) for (const [table, stage] of Object.entries(s.families.stages)) (stages[table] ??= []).push(stage);
         else (stages[s.table] ??= []).push(s.stage);
       const total = all.reduce((a, s) => a + s.rows, 0);
       ctx.log(`Generation in ${all.length} shard(s) of up to ${ctx.shardRows.toLocaleString('en-US')} rows on the site's workers (queue "${ctx.queueName}").`);
-      const idOf = (s: Shard): string => `${ctx.executionId}.${run}.${prepared.order.indexOf(s.table)}.${s.index}`;
+      const idOf = (s: Shard): string => `${ctx.executionId}.${run}.${s.original ? 'o' : prepared.order.indexOf(s.table)}.${s.index}`;
       const done = new Map<string, number>();
       const byId = new Map(all.map((s) => [idOf(s), s]));
       const onProgress = ({ jobId, data }: { jobId: string; data: unknown }): void => {
@@ -121,6 +133,8 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
         jobIds.push(...jobs.map((j) => j.id!));
         // The report's synthetic sample: the first shards' rows again, generated here while the workers write.
         const sampled = sampleForReport(args, all);
+        // Awaited below once the shards are done; a failure before then is the shards' (and must not go unhandled).
+        sampled.catch(() => undefined);
         const finished = Promise.all(jobs.map((j) => j.waitUntilFinished(ctx.events)));
         const canceled = new Promise<never>((_, reject) => {
           const stop = (): void => reject(new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.'));
@@ -234,9 +248,15 @@ function stageKeyShifts(all: Shard[], done: ShardProgress[], shifts: Record<stri
   return out;
 }
 
-/** Why a relational synthesis is generated in one process, or null when its families can be sharded. */
+/**
+ * Why a relational synthesis is generated in one process, or null when its families can be
+ * sharded: every FK references a regenerated id (shifted by the shards before) or an original-data
+ * table (copied as it is, so its keys are the same in every shard).
+ */
 function relationalRefusal(config: StartCommand['config']): string | null {
+  const original = (t: string): boolean => config.tables[t]?.treatment === 'original';
   for (const fk of activeForeignKeys(config)) {
+    if (original(fk.parentTable)) continue;
     const parent = fk.parentColumns.length === 1 ? config.tables[fk.parentTable]?.columns[fk.parentColumns[0]!] : undefined;
     if (!parent || parent.sdtype !== 'id' || parent.treatment !== 'synthesize')
       return `the keys "${fk.parentTable}.${fk.parentColumns.join(', ')}" referenced by "${fk.childTable}" are not regenerated ids (shards number their own keys)`;
@@ -251,7 +271,8 @@ function relationalRefusal(config: StartCommand['config']): string | null {
  */
 async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
   const taken: Record<string, number> = {};
-  const first = all[0]?.families ? all.slice(0, 1) : all;
+  // Original-data tables: the first rows copied (a table the engine holds is the report's real side as it is).
+  const first = all[0]?.families ? [all[0], ...all.filter((s) => s.original)] : all;
   for (const shard of first) {
     if (!shard.families && (taken[shard.table] ?? 0) >= REPORT_ROWS) continue;
     const part = generateStage.part({ built: args.built, part: partOf(shard), seed: shard.seed, batchSize: SHARD_BATCH_ROWS, signal: args.signal });

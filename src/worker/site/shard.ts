@@ -22,6 +22,7 @@ export const SHARD_BATCH_ROWS = 4096;
 export function partOf(shard: Shard): OutputPart {
   const f = shard.families;
   if (f) return { kind: 'families', from: f.from, to: f.to, rootRows: f.rootRows };
+  if (shard.original) return { kind: 'original', table: shard.table };
   return { kind: 'rows', table: shard.table, start: shard.start, rows: shard.rows };
 }
 

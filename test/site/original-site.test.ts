@@ -1,0 +1,270 @@
+/**
+ * Site workers on a relational synthesis with original-data tables: accounts (a dotted name, text
+ * keys), their orders and order lines are synthesized; each order references a sales channel of
+ * "ref.channels" (text keys with dots and slashes) and each channel a region of "ref.regions", both
+ * kept as original data (copied as they are). Three `doppel worker` processes take the execution,
+ * one is killed (SIGKILL) in the middle of a shard. The families are generated in shards; each
+ * original-data table is copied once, by one shard. The PostgreSQL output must hold the original
+ * tables exactly as in the source, unique keys, no orphan (FKs into original data included), and
+ * equal the output of the same model and seed on a single worker and in one local process.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Job, Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Relationship } from '../../src/shared/metadata';
+import type { Row } from '../../src/shared/values';
+import { FAMILY_ROOTS } from '../../src/worker/engine/relational/families';
+import { createRng } from '../../src/worker/engine/rng';
+import { doppel, tempDir } from '../cli/helpers';
+import { createDatabase, type ScratchDatabase } from '../helpers/db';
+import { assemble, fk, writeSqlite, type GeneratedDb } from '../relational/generated-db';
+import { dropQueue, querySql as query, REDIS, shardStagesIn, startWorker as startSiteWorker, stopWorkers, type SiteWorkerProcess } from './helpers';
+
+/** Three family chunks of accounts. */
+const ACCOUNTS = 3 * FAMILY_ROOTS - 100;
+const CHANNELS = 240;
+const REGIONS = 7;
+const SYNTHESIZED = ['shop.accounts', 'orders', 'order lines'] as const;
+const ORIGINALS = ['ref.channels', 'ref.regions'] as const;
+const TABLES = [...SYNTHESIZED, ...ORIGINALS];
+const FKS = [
+  { child: 'orders', column: 'account_id', parent: 'shop.accounts' },
+  { child: 'orders', column: 'channel_id', parent: 'ref.channels' },
+  { child: 'order lines', column: 'order_id', parent: 'orders' },
+  { child: 'ref.channels', column: 'region_id', parent: 'ref.regions' },
+];
+
+/** Accounts, orders and lines as in a shop; an order's channel (original data) sets its lines' prices. */
+function shopWithReferenceData(): GeneratedDb {
+  const rng = createRng(11);
+  const regions: Row[] = Array.from({ length: REGIONS }, (_, i) => [`R.${i}/${['north', 'south-east', 'west'][i % 3]}`, `Region ${i}`]);
+  const channels: Row[] = Array.from({ length: CHANNELS }, (_, i) => [
+    `ch:${i % 2 ? 'web' : 'store'}/${i}.x`,
+    regions[i % REGIONS]![0]!,
+    i % 2 ? 'online' : 'shop',
+  ]);
+  const accounts: Row[] = [];
+  const orders: Row[] = [];
+  const lines: Row[] = [];
+  for (let i = 1; i <= 400; i++) {
+    const id = `AC-${String(i).padStart(5, '0')}`;
+    const tier = ['basic', 'plus', 'pro'][rng.int(3)]!;
+    accounts.push([id, tier, 18 + rng.int(60)]);
+    for (let k = rng.int(tier === 'pro' ? 5 : 3); k > 0; k--) {
+      const oid = 1000 + orders.length;
+      const channel = channels[rng.int(CHANNELS)]!;
+      orders.push([oid, id, channel[0]!, 1 + rng.int(3)]);
+      for (let m = 1 + rng.int(3); m > 0; m--)
+        lines.push([`L${lines.length + 1}`, oid, Math.round((channel[2] === 'online' ? 20 : 60) * Math.exp(0.2 * rng.normal()) * 100) / 100]);
+    }
+  }
+  const relationships: Relationship[] = [
+    fk('orders', 'account_id', 'shop.accounts'),
+    fk('orders', 'channel_id', 'ref.channels'),
+    fk('order lines', 'order_id', 'orders'),
+    fk('ref.channels', 'region_id', 'ref.regions'),
+  ];
+  return assemble(
+    [
+      {
+        name: 'ref.regions',
+        cols: [
+          ['id', 'string', 'id'],
+          ['name', 'string', 'categorical'],
+        ],
+        rows: regions,
+      },
+      {
+        name: 'ref.channels',
+        cols: [
+          ['id', 'string', 'id'],
+          ['region_id', 'string', 'id'],
+          ['kind', 'string', 'categorical'],
+        ],
+        rows: channels,
+      },
+      {
+        name: 'shop.accounts',
+        cols: [
+          ['id', 'string', 'id'],
+          ['tier', 'string', 'categorical'],
+          ['age', 'integer', 'numerical'],
+        ],
+        rows: accounts,
+      },
+      {
+        name: 'orders',
+        cols: [
+          ['id', 'integer', 'id'],
+          ['account_id', 'string', 'id'],
+          ['channel_id', 'string', 'id'],
+          ['priority', 'integer', 'numerical'],
+        ],
+        rows: orders,
+      },
+      {
+        name: 'order lines',
+        cols: [
+          ['id', 'string', 'id'],
+          ['order_id', 'integer', 'id'],
+          ['price', 'float', 'numerical'],
+        ],
+        rows: lines,
+      },
+    ],
+    relationships,
+  );
+}
+
+const dir = tempDir('site-original');
+const store = path.join(dir, 'store');
+const keyFile = path.join(dir, 'site.key');
+const queueNames: string[] = [];
+const env = { DOPPEL_SITE_KEY: keyFile };
+const workers: SiteWorkerProcess[] = [];
+const databases: ScratchDatabase[] = [];
+const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
+
+function startWorker(queueName: string): SiteWorkerProcess {
+  const w = startSiteWorker({ queueName, store, env });
+  workers.push(w);
+  return w;
+}
+
+afterAll(async () => {
+  await stopWorkers(workers);
+  for (const name of queueNames) await dropQueue(redis, name);
+  redis.disconnect();
+  for (const db of databases) await db.drop();
+  rmSync(dir, { recursive: true, force: true });
+}, 300_000);
+
+/** Every table's rows in key order, as text. */
+async function contents(db: ScratchDatabase): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const t of TABLES) out[t] = (await query(db, `select * from "${t}" order by id`)).map((r) => JSON.stringify(r));
+  return out;
+}
+
+describe('site workers on a relational synthesis with original-data tables', () => {
+  it('shard the families and copy each original table once: a worker killed mid-shard loses nothing, the originals are as in the source, no orphan, equal to one worker and to one process', async () => {
+    const queueName = `doppel-origshards-test-${randomBytes(4).toString('hex')}`;
+    queueNames.push(queueName);
+    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+    const file = path.join(dir, 'shop.sqlite');
+    const db = shopWithReferenceData();
+    writeSqlite(db, file);
+    const cfgFile = path.join(dir, 'config.json');
+    const init = await doppel(['init', `sqlite:${file}`, '-o', cfgFile], { store });
+    expect(init.code, init.stderr).toBe(0);
+    const config = JSON.parse(readFileSync(cfgFile, 'utf8'));
+    config.settings.epochs = 3;
+    config.settings.outputSize = { mode: 'rows', rows: ACCOUNTS };
+    for (const t of ORIGINALS) {
+      config.tables[t].treatment = 'original';
+      for (const c of Object.values(config.tables[t].columns) as { sensitive: boolean }[]) c.sensitive = false;
+    }
+    // Orders are generated under their account; the channel is chosen among the original rows.
+    for (const f of config.foreignKeys as (Relationship & { context?: boolean })[])
+      if (f.childTable === 'orders') {
+        if (f.parentTable === 'shop.accounts') f.context = true;
+        else delete f.context;
+      }
+    writeFileSync(cfgFile, JSON.stringify(config));
+    const seed = config.settings.seed as number;
+
+    const three = [startWorker(queueName), startWorker(queueName), startWorker(queueName)];
+    const pids = await Promise.all(three.map((w) => w.pid));
+
+    // The first shard seen half-written on a worker that does not coordinate is killed there.
+    const events = new QueueEvents(`${queueName}-shards`, { connection: redis.duplicate() });
+    await events.waitUntilReady();
+    let killed: { pid: number; jobId: string } | null = null;
+    const coordinator = (): number | undefined => pids.find((_, i) => /execution \S+ started/.test(three[i]!.output()));
+    events.on('progress', ({ jobId, data }) => {
+      const p = data as { rows: number; pid: number };
+      if (killed || p.rows <= 0 || p.pid === coordinator()) return;
+      killed = { pid: p.pid, jobId };
+      process.kill(p.pid, 'SIGKILL');
+    });
+
+    const dbA = await createDatabase('postgres', 'doppel_origshards_site');
+    databases.push(dbA);
+    const queue = ['--queue', REDIS, '--queue-name', queueName, '--shard-rows', '1000'];
+    const run = await doppel(['run', cfgFile, '--json', '--to', dbA.url, ...queue], { store, env });
+    const logs = (): string => `${run.stderr}\n${three.map((w) => w.output()).join('\n')}`;
+    expect(run.code, logs()).toBe(0);
+    expect(logs()).not.toMatch(/Generated on this worker alone/);
+    const first = JSON.parse(run.stdout) as { executionId: string; rows: Record<string, number> };
+    expect(first.rows['shop.accounts']).toBe(ACCOUNTS);
+    expect(first.rows['ref.channels']).toBe(CHANNELS);
+    expect(first.rows['ref.regions']).toBe(REGIONS);
+
+    // One worker was killed mid-shard; its shard ran again on another worker. Every shard ran once to its end.
+    expect(killed, 'no shard was caught half-written').not.toBeNull();
+    const victim = killed!;
+    const shardQueue = new Queue(`${queueName}-shards`, { connection: redis });
+    const job = await Job.fromId(shardQueue, victim.jobId);
+    expect(job?.finishedOn, 'the killed shard finished').toBeTruthy();
+    expect((job!.returnvalue as { pid: number }).pid).not.toBe(victim.pid);
+    const shardJobs = (await shardQueue.getJobs(['completed'])).filter((j) => j.id!.startsWith(`${first.executionId}.`));
+    // Three shards of families (one chunk each: a chunk is more rows than a shard asks for) and one per original table.
+    expect(shardJobs).toHaveLength(3 + ORIGINALS.length);
+
+    // Every row once, unique keys, every FK resolving, the original tables as in the source, no staging table left.
+    for (const t of TABLES) {
+      const [c] = await query<{ n: string; uniq: string }>(dbA, `select count(*) as n, count(distinct id) as uniq from "${t}"`);
+      expect(Number(c!.n), t).toBe(first.rows[t]);
+      expect(Number(c!.uniq), `${t} keys`).toBe(first.rows[t]);
+    }
+    for (const f of FKS) {
+      const [o] = await query<{ n: string; linked: string }>(
+        dbA,
+        `select count(*) filter (where p.id is null) as n, count(distinct c."${f.column}") as linked from "${f.child}" c left join "${f.parent}" p on p.id = c."${f.column}"`,
+      );
+      expect(Number(o!.n), `${f.child}.${f.column} orphans`).toBe(0);
+      expect(Number(o!.linked), `${f.child}.${f.column} parents used`).toBeGreaterThan(1);
+    }
+    const sqlite = new Database(file, { readonly: true });
+    try {
+      for (const t of ORIGINALS) {
+        const real = sqlite.prepare(`select * from "${t}" order by id`).all() as Record<string, unknown>[];
+        expect(
+          (await query(dbA, `select * from "${t}" order by id`)).map((r) => JSON.stringify(r)),
+          t,
+        ).toEqual(real.map((r) => JSON.stringify(r)));
+      }
+    } finally {
+      sqlite.close();
+    }
+    expect(await shardStagesIn(dbA)).toEqual([]);
+    const rowsA = await contents(dbA);
+
+    // The same model and seed on a single worker.
+    await stopWorkers(three);
+    const one = startWorker(queueName);
+    await one.pid;
+    const dbB = await createDatabase('postgres', 'doppel_origshards_site');
+    databases.push(dbB);
+    const gen = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbB.url, ...queue], {
+      store,
+      env,
+    });
+    expect(gen.code, `${gen.stderr}\n${one.output()}`).toBe(0);
+    expect(await contents(dbB)).toEqual(rowsA);
+
+    // Unsharded, in one local process: the same rows again.
+    const dbC = await createDatabase('postgres', 'doppel_origshards_site');
+    databases.push(dbC);
+    const local = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbC.url], { store, env });
+    expect(local.code, local.stderr).toBe(0);
+    expect(await contents(dbC)).toEqual(rowsA);
+
+    await events.close();
+    await shardQueue.close();
+  }, 900_000);
+});
