@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SynthesisConfig } from '../../src/shared';
-import { DEFAULT_BATCH_SIZE } from '../../src/data/sources/connector';
+import { defaultConfig, type SynthesisConfig } from '../../src/shared';
+import { DEFAULT_BATCH_SIZE, openSource } from '../../src/data/sources/connector';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { HELD_SAMPLE_ROWS } from '../../src/worker/engine/original-data';
 import { readWhole, runPipeline } from '../relational/pipeline-helpers';
@@ -94,5 +94,66 @@ describe('a large original-data table beside a small synthesized one (PostgreSQL
     expect(people.rows.filter((r) => r[lastOut] !== null).length).toBeGreaterThan(PEOPLE / 2);
     // The report shows the table as copied.
     expect(run.report.tables.find((t) => t.name === 'events')!.treatment).toBe('original');
+  }, 600_000);
+});
+
+describe('a large original-data table of a folder of CSV files', () => {
+  const FILE_EVENTS = 60_000;
+  const LATE = 52_345;
+
+  /** events.csv (text keys, a dotted name, a yes/no column with one other word far past the rows types are guessed from) and people.csv. */
+  function writeFolder(): string {
+    const folder = mkdtempSync(path.join(dir, 'files-'));
+    const events = ['event_id,kind,amount.eur,checked'];
+    for (let g = 1; g <= FILE_EVENTS; g++)
+      events.push(
+        `E-${String(g).padStart(6, '0')},${['open', 'close', 'move'][g % 3]},${g % 9 ? (g * 0.25).toFixed(2) : ''},${g === LATE ? 'Steady' : g % 2 ? 'yes' : 'no'}`,
+      );
+    writeFileSync(path.join(folder, 'events.csv'), `${events.join('\n')}\n`);
+    const people = ['person_id,age,city,event_id'];
+    for (let g = 1; g <= PEOPLE; g++)
+      people.push(`${g},${18 + (g % 60)},${['Oslo', 'Lima', 'Pune'][g % 3]},E-${String(1 + ((g * 7919) % FILE_EVENTS)).padStart(6, '0')}`);
+    writeFileSync(path.join(folder, 'people.csv'), `${people.join('\n')}\n`);
+    return folder;
+  }
+
+  it('is copied batch by batch, its guessed types widened over every row beforehand, equal to the file', async () => {
+    const spec = { kind: 'files' as const, path: writeFolder() };
+    const source = await openSource(spec);
+    const config = defaultConfig(await source.introspect(), spec, { name: 'file-copy' });
+    await source.close();
+    config.tables.events!.treatment = 'original';
+    config.tables.people!.treatment = 'synthesize';
+    config.settings.preset = 'fast';
+    config.settings.epochs = 1;
+    expect(config.foreignKeys.map((fk) => `${fk.childTable}.${fk.childColumns.join()}->${fk.parentTable}`).sort()).toContain('people.event_id->events');
+    // guessed from the first rows as yes/no; one later row holds a word
+    expect(config.tables.events!.columns['checked']).toBeDefined();
+
+    const data = await loadData(config, {});
+    expect(data.copied).toContain('events');
+    expect(data.sourceRows.events).toBe(FILE_EVENTS);
+    expect(data.tables.events?.rows.length ?? 0).toBeLessThanOrEqual(PEOPLE + HELD_SAMPLE_ROWS);
+    const checked = data.metadata.tables.find((t) => t.name === 'events')!.columns.find((c) => c.name === 'checked')!;
+    expect(checked.storageType).toBe('string');
+
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status, run.logs.join('\n')).toBe('succeeded');
+    const copy = run.logs
+      .map((l) => /Copied ([\d,]+) rows of the original-data table "events" from the source in ([\d,]+) batch\(es\) of at most ([\d,]+) rows/.exec(l))
+      .find(Boolean);
+    expect(copy, run.logs.join('\n')).toBeTruthy();
+    const [rows, batches, largest] = copy!.slice(1).map((s) => Number(s.replace(/,/g, '')));
+    expect(rows).toBe(FILE_EVENTS);
+    expect(largest).toBeLessThanOrEqual(DEFAULT_BATCH_SIZE);
+    expect(batches).toBeGreaterThanOrEqual(FILE_EVENTS / DEFAULT_BATCH_SIZE);
+    const local = await readWhole(readOutputTable(run.outputPath, 'events', 10_000));
+    const real = run.real.events!;
+    expect(local.columns).toEqual(real.columns);
+    const at = local.columns.indexOf('checked');
+    // (the widened column's other cells are compared apart: they are written as their typed values, not the file's words)
+    const rowsOf = (b: typeof local): string[] => b.rows.map((r) => JSON.stringify(r.filter((_, i) => i !== at))).sort();
+    expect(rowsOf(local)).toEqual(rowsOf(real));
+    expect(local.rows.filter((r) => r[at] === 'Steady').map((r) => r[0])).toEqual([`E-0${LATE}`]);
   }, 600_000);
 });

@@ -87,6 +87,10 @@ export async function loadData(
           fix: 'Open the synthesis and unselect the missing columns.',
         });
       }
+      // A file's column types are guessed from its first rows: a copied table's are widened over every row first, none kept.
+      if (config.source.kind === 'files' && copied.includes(name)) {
+        for await (const b of source.readTable(name, { columns, signal: opts.signal })) widenGuessedTypes(meta, b);
+      }
       if (copied.includes(name) && !part(name)) continue;
       const all: Row[] = [];
       const take = (batch: RowBatch): void => {
@@ -139,11 +143,10 @@ export async function loadData(
 /**
  * Original-data tables copied from the source as the output is written: those the engine does
  * not work on, and those it works on a part of (more than HELD_WHOLE_ROWS rows, `heldInPart`). A
- * file's column types are a guess widened while every row is read (`widenGuessedTypes`), so
- * files are read whole before the output is created.
+ * file's column types are a guess: they are widened over every row of the table in a streamed
+ * pass during loading (`widenGuessedTypes`), before the output is created.
  */
 export function copiedOriginals(config: SynthesisConfig, sourceRows: Record<string, number>): string[] {
-  if (config.source.kind === 'files') return [];
   const held = heldOriginals(config);
   return Object.entries(config.tables)
     .filter(([name, t]) => t.treatment === 'original' && (!held.has(name) || ((sourceRows[name] ?? 0) > HELD_WHOLE_ROWS && heldInPart(config, name))))
