@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AppError } from './errors';
 
 export const problemCodes = [
   'NO_TABLES',
@@ -45,4 +46,15 @@ export type Problem = z.infer<typeof problemSchema>;
 
 export function hasErrors(problems: Problem[]): boolean {
   return problems.some((p) => p.severity === 'error');
+}
+
+/** The error refusing a run for these problems: their messages (after `lead`), their fixes, and the problems as details. */
+export function validationFailure(problems: Problem[], lead = ''): AppError {
+  return new AppError('VALIDATION_FAILED', `${lead}${problems.map((p) => p.message).join(' ')}`, {
+    fix: problems
+      .map((p) => p.fix)
+      .filter(Boolean)
+      .join(' '),
+    details: problems,
+  });
 }

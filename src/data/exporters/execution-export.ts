@@ -3,28 +3,21 @@
  * `doppel export` both list the output's tables and export them through here, so both offer the
  * same tables under the same names and refuse the same requests.
  */
-import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
 import { exportFormats, type ExportFormat } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { isBookkeepingTable, readStoredNames } from '../dialects/sqlite';
 import type { ExportOptions, ExportResult } from './export-dataset';
+import { withOutputFile } from './table-reader';
 
 /** Every table of an execution's output SQLite file, under its logical name, in the order it was written. */
 export function outputTablesOf(sqlitePath: string): string[] {
-  if (!existsSync(sqlitePath)) {
-    throw new AppError('NOT_FOUND', `The synthetic output ${sqlitePath} does not exist.`, { fix: 'Run the execution again; its output file is missing.' });
-  }
-  const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
-  try {
+  return withOutputFile(sqlitePath, (db) => {
     const rows = db.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by rowid").all() as Array<{ name: string }>;
     const renames = readStoredNames(db);
     return rows
       .filter((r) => !isBookkeepingTable(r.name))
       .map((r) => renames.find((x) => x.column_name === null && x.stored_table === r.name)?.table_name ?? r.name);
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** A checked download format (any case), or UNSUPPORTED_FORMAT naming the ones there are. */

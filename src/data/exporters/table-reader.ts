@@ -21,13 +21,22 @@ export interface ExportTable {
   rowCount: number;
 }
 
-/** Columns (with storage types from the declared types) and row counts of tables of an output SQLite file. */
-export function describeOutputTables(sqlitePath: string, tables: string[]): ExportTable[] {
+/** Runs `read` on an execution's output SQLite file opened read-only (NOT_FOUND when the file is missing), then closes it. */
+export function withOutputFile<T>(sqlitePath: string, read: (db: Database.Database) => T): T {
   if (!existsSync(sqlitePath)) {
     throw new AppError('NOT_FOUND', `The synthetic output ${sqlitePath} does not exist.`, { fix: 'Run the execution again; its output file is missing.' });
   }
   const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
   try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Columns (with storage types from the declared types) and row counts of tables of an output SQLite file. */
+export function describeOutputTables(sqlitePath: string, tables: string[]): ExportTable[] {
+  return withOutputFile(sqlitePath, (db) => {
     const renames = readStoredNames(db);
     const forms = readValueForms(db);
     return tables.map((name) => {
@@ -47,9 +56,7 @@ export function describeOutputTables(sqlitePath: string, tables: string[]): Expo
       });
       return { name, columns, rowCount: count.n };
     });
-  } finally {
-    db.close();
-  }
+  });
 }
 
 /** Streams the rows of a table of the output SQLite file through the sqlite source connector (Dates back). */

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionRecord, ExportFormat, Page, ReportFileFormat, SynthesisConfig, WorkerCommand } from '../../shared';
-import { AppError, validateConfig } from '../../shared';
+import { AppError, validateConfig, validationFailure } from '../../shared';
 import { previewTable } from '../../data/destinations/preview';
 import { describeOutputTables } from '../../data/exporters/table-reader';
 import { exportExecution, outputTablesOf } from '../../data/exporters/execution-export';
@@ -33,13 +33,7 @@ export class ExecutionService {
     const facts = await this.sources.facts(config);
     const errors = validateConfig(config, metadata, facts, validationEnv).filter((p) => p.severity === 'error');
     if (errors.length > 0) {
-      throw new AppError('VALIDATION_FAILED', `The synthesis "${synthesis.name}" cannot run: ${errors.map((p) => p.message).join(' ')}`, {
-        fix: errors
-          .map((p) => p.fix)
-          .filter(Boolean)
-          .join(' '),
-        details: errors,
-      });
+      throw validationFailure(errors, `The synthesis "${synthesis.name}" cannot run: `);
     }
     // Passwords first: a saved password asked for another server fails before any execution exists.
     const secrets = this.secretsFor(config);

@@ -22,6 +22,7 @@ import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
 import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
 import { AppError } from '../../../shared/errors';
+import { validationFailure } from '../../../shared/problems';
 import { relationshipKey, type DatasetMetadata, type Relationship } from '../../../shared/metadata';
 import { MIN_ROWS_CHILD, MIN_ROWS_ROOT } from '../../../shared/validation';
 import type { CellValue, Row, RowBatch } from '../../../shared/values';
@@ -172,13 +173,12 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   const log = input.log ?? (() => undefined);
   const problems = relationalProblems(config).filter((p) => p.severity === 'error');
   const plan = planFromData(config, input.tables);
-  if (!plan || problems.length > 0) {
-    const msg = problems.length ? problems.map((p) => p.message).join(' ') : 'The foreign keys between synthesized tables form a cycle.';
-    const fix = problems.length
-      ? problems.map((p) => p.fix).join(' ')
-      : 'Run the validations: they name the cycle and the foreign key to delete or make non-context.';
-    throw new AppError('VALIDATION_FAILED', msg, { fix, details: problems });
-  }
+  if (problems.length > 0) throw validationFailure(problems);
+  if (!plan)
+    throw new AppError('VALIDATION_FAILED', 'The foreign keys between synthesized tables form a cycle.', {
+      fix: 'Run the validations: they name the cycle and the foreign key to delete or make non-context.',
+      details: [],
+    });
   // Original-data tables not referenced by synthesized rows are only copied (copyOriginal): not needed here.
   const held = heldOriginals(config);
   for (const t of [...plan.order, ...held]) {

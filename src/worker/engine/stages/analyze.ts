@@ -7,8 +7,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { outputTables, type SynthesisConfig } from '../../../shared/config';
 import { effectiveSettingsSchema, resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
-import { AppError } from '../../../shared/errors';
 import { validateConfig } from '../../../shared/validation';
+import { validationFailure } from '../../../shared/problems';
 import { validationEnv } from '../../../data/sources/canonical-path';
 import { SETTINGS_JSON } from '../../../data/store/workspace-files';
 import { readSource, writeSource } from '../generation-artifacts';
@@ -36,13 +36,7 @@ export const analyzeStage: ReloadableStage<PipelineInput, Analysis, { config: Sy
     const { config, metadata } = input;
     const errors = validateConfig(config, metadata, undefined, validationEnv).filter((p) => p.severity === 'error' && p.code !== 'TOO_FEW_ROWS');
     if (errors.length > 0) {
-      throw new AppError('VALIDATION_FAILED', errors.map((p) => p.message).join(' '), {
-        fix: errors
-          .map((p) => p.fix)
-          .filter(Boolean)
-          .join(' '),
-        details: errors,
-      });
+      throw validationFailure(errors);
     }
     if (config.settings.privacy.differentialPrivacy.enabled) {
       const dp = config.settings.privacy.differentialPrivacy;
