@@ -77,12 +77,15 @@ async function columnValues(src: SourceConnector, table: string, column: string,
 
 /**
  * Value containment of a single-column foreign key on a sample, as the inferred FKs are checked:
- * the child's first `sampleRows` values against every key of the parent.
+ * the child's first `sampleRows` values against every key of the parent. The parent's keys are
+ * streamed past the sample's distinct values (memory follows the sample, not the parent table).
  */
 export async function checkContainment(src: SourceConnector, fk: Relationship, sampleRows = 10_000): Promise<KeyContainment> {
-  const parent = new Set((await columnValues(src, fk.parentTable, fk.parentColumns[0]!)).map(cellKey));
   const values = (await columnValues(src, fk.childTable, fk.childColumns[0]!, sampleRows)).filter((v) => v !== null);
-  const missing = values.filter((v) => !parent.has(cellKey(v)));
+  const unmatched = new Set(values.map(cellKey));
+  for await (const b of src.readTable(fk.parentTable, { columns: [fk.parentColumns[0]!], batchSize: 10_000 }))
+    for (const r of b.rows) if (unmatched.size) unmatched.delete(cellKey(r[0] ?? null));
+  const missing = values.filter((v) => unmatched.has(cellKey(v)));
   return { sampled: values.length, orphans: missing.length, examples: [...new Set(missing.map(cellKey))].slice(0, 5) };
 }
 

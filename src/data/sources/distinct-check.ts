@@ -35,18 +35,32 @@ export class DistinctCheck {
   add(key: string): boolean {
     if (!this.distinct) return false;
     if (++this.count > DISTINCT_CAPACITY) return (this.distinct = false);
+    if (this.seen(key)) this.distinct = false;
+    return this.distinct;
+  }
+
+  /** Whether a "seen" from `seen` is certain (the values are still held exactly). */
+  get exactly(): boolean {
+    return this.exact !== undefined;
+  }
+
+  /**
+   * Adds one value; returns whether it may have been added before: certain while `exactly`, past
+   * that also true of a new value the Bloom filter mistakes for a seen one (a caller that needs
+   * certainty checks those values again).
+   */
+  seen(key: string): boolean {
     if (this.exact) {
-      if (this.exact.has(key)) return (this.distinct = false);
+      if (this.exact.has(key)) return true;
       this.exact.add(key);
       if (this.exact.size > EXACT_VALUES) {
         this.bits = new Uint32Array(BLOOM_BITS / 32);
         for (const k of this.exact) this.mark(k);
         this.exact = undefined;
       }
-      return true;
+      return false;
     }
-    if (!this.mark(key)) this.distinct = false;
-    return this.distinct;
+    return !this.mark(key);
   }
 
   /** Sets the key's bits; returns whether any was unset (the key is new for sure). */

@@ -214,7 +214,7 @@ class FileSource implements SourceConnector {
   }
 
   keyFacts(table: string, key: string[]): Promise<KeyFacts> {
-    return streamedKeyFacts(this.readTable(table, { columns: key, batchSize: 20_000 }));
+    return streamedKeyFacts(() => this.readTable(table, { columns: key, batchSize: 20_000 }));
   }
 
   /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */
