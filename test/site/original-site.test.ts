@@ -8,21 +8,18 @@
  * tables exactly as in the source, unique keys, no orphan (FKs into original data included), and
  * equal the output of the same model and seed on a single worker and in one local process.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Job, Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Relationship } from '../../src/shared/metadata';
 import type { Row } from '../../src/shared/values';
 import { FAMILY_ROOTS } from '../../src/worker/engine/relational/families';
 import { createRng } from '../../src/worker/engine/rng';
-import { doppel, tempDir } from '../cli/helpers';
-import { createDatabase, type ScratchDatabase } from '../helpers/db';
+import { doppel } from '../cli/helpers';
+import type { ScratchDatabase } from '../helpers/db';
 import { assemble, fk, writeSqlite, type GeneratedDb } from '../relational/generated-db';
-import { dropQueue, querySql as query, REDIS, shardStagesIn, startWorker as startSiteWorker, stopWorkers, type SiteWorkerProcess } from './helpers';
+import { expectShardRetried, killOneMidShard, querySql as query, REDIS, shardStagesIn, stopWorkers, useSiteFixture } from './helpers';
 
 /** Three family chunks of accounts. */
 const ACCOUNTS = 3 * FAMILY_ROOTS - 100;
@@ -120,28 +117,8 @@ function shopWithReferenceData(): GeneratedDb {
   );
 }
 
-const dir = tempDir('site-original');
-const store = path.join(dir, 'store');
-const keyFile = path.join(dir, 'site.key');
-const queueNames: string[] = [];
-const env = { DOPPEL_SITE_KEY: keyFile };
-const workers: SiteWorkerProcess[] = [];
-const databases: ScratchDatabase[] = [];
-const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
-
-function startWorker(queueName: string): SiteWorkerProcess {
-  const w = startSiteWorker({ queueName, store, env });
-  workers.push(w);
-  return w;
-}
-
-afterAll(async () => {
-  await stopWorkers(workers);
-  for (const name of queueNames) await dropQueue(redis, name);
-  redis.disconnect();
-  for (const db of databases) await db.drop();
-  rmSync(dir, { recursive: true, force: true });
-}, 300_000);
+const site = useSiteFixture('site-original');
+const { dir, store, env } = site;
 
 /** Every table's rows in key order, as text. */
 async function contents(db: ScratchDatabase): Promise<Record<string, string[]>> {
@@ -152,9 +129,7 @@ async function contents(db: ScratchDatabase): Promise<Record<string, string[]>> 
 
 describe('site workers on a relational synthesis with original-data tables', () => {
   it('shard the families and copy each original table once: a worker killed mid-shard loses nothing, the originals are as in the source, no orphan, equal to one worker and to one process', async () => {
-    const queueName = `doppel-origshards-test-${randomBytes(4).toString('hex')}`;
-    queueNames.push(queueName);
-    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
+    const queueName = site.queue('doppel-origshards-test');
     const file = path.join(dir, 'shop.sqlite');
     const db = shopWithReferenceData();
     writeSqlite(db, file);
@@ -177,23 +152,11 @@ describe('site workers on a relational synthesis with original-data tables', () 
     writeFileSync(cfgFile, JSON.stringify(config));
     const seed = config.settings.seed as number;
 
-    const three = [startWorker(queueName), startWorker(queueName), startWorker(queueName)];
-    const pids = await Promise.all(three.map((w) => w.pid));
-
+    const three = [site.worker(queueName), site.worker(queueName), site.worker(queueName)];
     // The first shard seen half-written on a worker that does not coordinate is killed there.
-    const events = new QueueEvents(`${queueName}-shards`, { connection: redis.duplicate() });
-    await events.waitUntilReady();
-    let killed: { pid: number; jobId: string } | null = null;
-    const coordinator = (): number | undefined => pids.find((_, i) => /execution \S+ started/.test(three[i]!.output()));
-    events.on('progress', ({ jobId, data }) => {
-      const p = data as { rows: number; pid: number };
-      if (killed || p.rows <= 0 || p.pid === coordinator()) return;
-      killed = { pid: p.pid, jobId };
-      process.kill(p.pid, 'SIGKILL');
-    });
+    const watch = await killOneMidShard(site, queueName, three, () => true);
 
-    const dbA = await createDatabase('postgres', 'doppel_origshards_site');
-    databases.push(dbA);
+    const dbA = await site.database('postgres', 'doppel_origshards_site');
     const queue = ['--queue', REDIS, '--queue-name', queueName, '--shard-rows', '1000'];
     const run = await doppel(['run', cfgFile, '--json', '--to', dbA.url, ...queue], { store, env });
     const logs = (): string => `${run.stderr}\n${three.map((w) => w.output()).join('\n')}`;
@@ -204,16 +167,9 @@ describe('site workers on a relational synthesis with original-data tables', () 
     expect(first.rows['ref.channels']).toBe(CHANNELS);
     expect(first.rows['ref.regions']).toBe(REGIONS);
 
-    // One worker was killed mid-shard; its shard ran again on another worker. Every shard ran once to its end.
-    expect(killed, 'no shard was caught half-written').not.toBeNull();
-    const victim = killed!;
-    const shardQueue = new Queue(`${queueName}-shards`, { connection: redis });
-    const job = await Job.fromId(shardQueue, victim.jobId);
-    expect(job?.finishedOn, 'the killed shard finished').toBeTruthy();
-    expect((job!.returnvalue as { pid: number }).pid).not.toBe(victim.pid);
-    const shardJobs = (await shardQueue.getJobs(['completed'])).filter((j) => j.id!.startsWith(`${first.executionId}.`));
-    // Three shards of families (one chunk each: a chunk is more rows than a shard asks for) and one per original table.
-    expect(shardJobs).toHaveLength(3 + ORIGINALS.length);
+    // One worker was killed mid-shard; its shard ran again on another worker. Three shards of
+    // families (one chunk each: a chunk is more rows than a shard asks for) and one per original table.
+    await expectShardRetried(site, queueName, watch.killed(), first.executionId, 3 + ORIGINALS.length);
 
     // Every row once, unique keys, every FK resolving, the original tables as in the source, no staging table left.
     for (const t of TABLES) {
@@ -246,10 +202,9 @@ describe('site workers on a relational synthesis with original-data tables', () 
 
     // The same model and seed on a single worker.
     await stopWorkers(three);
-    const one = startWorker(queueName);
+    const one = site.worker(queueName);
     await one.pid;
-    const dbB = await createDatabase('postgres', 'doppel_origshards_site');
-    databases.push(dbB);
+    const dbB = await site.database('postgres', 'doppel_origshards_site');
     const gen = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbB.url, ...queue], {
       store,
       env,
@@ -258,13 +213,11 @@ describe('site workers on a relational synthesis with original-data tables', () 
     expect(await contents(dbB)).toEqual(rowsA);
 
     // Unsharded, in one local process: the same rows again.
-    const dbC = await createDatabase('postgres', 'doppel_origshards_site');
-    databases.push(dbC);
+    const dbC = await site.database('postgres', 'doppel_origshards_site');
     const local = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbC.url], { store, env });
     expect(local.code, local.stderr).toBe(0);
     expect(await contents(dbC)).toEqual(rowsA);
 
-    await events.close();
-    await shardQueue.close();
+    await watch.close();
   }, 900_000);
 });
