@@ -7,13 +7,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost } from '../../shared/source';
+import { dialectOf } from '../dialects';
 import { destinationSpec, type DatabaseDestination } from './check';
 import { openSession } from './session';
-
-const DATA_DIR_SQL = {
-  postgres: "select setting as d from pg_settings where name = 'data_directory'",
-  mysql: 'select @@datadir as d',
-} as const;
 
 export async function destinationDataDir(destination: DatabaseDestination, password: string | undefined): Promise<string | null> {
   const spec = destinationSpec(destination);
@@ -21,11 +17,12 @@ export async function destinationDataDir(destination: DatabaseDestination, passw
     const dir = path.dirname(path.resolve(spec.path));
     return existsSync(dir) ? dir : null;
   }
-  if (!isLoopbackHost(spec.host)) return null;
+  const sql = dialectOf(spec.kind).dataDirectorySql;
+  if (!sql || !isLoopbackHost(spec.host)) return null;
   const s = await openSession(spec, password, { create: false }).catch(() => null);
   if (!s) return null;
   try {
-    const [r] = await s.query(DATA_DIR_SQL[spec.kind]);
+    const [r] = await s.query(sql);
     const dir = typeof r?.d === 'string' && r.d ? r.d : null;
     return dir && existsSync(dir) ? dir : null;
   } catch {

@@ -143,6 +143,15 @@ export interface Dialect {
    * the same rows for the same seed; null when the database has no seeded random (SQLite).
    */
   randomShare(share: number, seed: number): string | null;
+  /** A table as the origin of the data read from it (PostgreSQL names its schema too). */
+  originName(namespace: string, table: string): string;
+  /**
+   * A text as its bytes, for grouping and joins that must tell apart texts the default collation
+   * calls equal (MySQL/MariaDB ignore case); null where texts already compare by their bytes.
+   */
+  readonly textBytes: ((expr: string) => string) | null;
+  /** Where the server keeps its data files, as SQL returning it in column `d`; null for a database that is a file. */
+  readonly dataDirectorySql: string | null;
   /** The schema (PostgreSQL), database (MySQL) or file (SQLite) the spec reads and writes. */
   namespaceOf(spec: DbSpec): string;
   /** A table of that namespace as SQL. */

@@ -108,16 +108,10 @@ export async function* inBatches(
 
 /** Opens a source; the password (if any) comes from opts, the spec, or PGPASSWORD / MYSQL_PWD. */
 export async function openSource(spec: SourceSpec, opts: { password?: string } = {}): Promise<SourceConnector> {
-  switch (spec.kind) {
-    case 'files': {
-      const { openFileSource } = await import('./file-source');
-      return openFileSource(spec);
-    }
-    case 'sqlite':
-    case 'postgres':
-    case 'mysql': {
-      const { openDatabaseSource } = await import('./db-source');
-      return openDatabaseSource(spec, opts.password);
-    }
+  if (spec.kind === 'files') {
+    const { openFileSource } = await import('./file-source');
+    return openFileSource(spec);
   }
+  const { openDatabaseSource } = await import('./db-source');
+  return openDatabaseSource(spec, opts.password);
 }

@@ -256,8 +256,8 @@ class DatabaseSource implements SourceConnector {
         const type = typeOf(c);
         if (!COUNTABLE.has(type)) continue;
         if (request.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Counting the values of ${table} was canceled.`);
-        const bytes = this.spec.kind === 'mysql' && (type === 'string' || type === 'text');
-        const [value, group] = bytes ? [`min(${q(c)})`, `cast(${q(c)} as binary)`] : [q(c), q(c)];
+        const bytes = (type === 'string' || type === 'text') && this.dialect.textBytes;
+        const [value, group] = bytes ? [`min(${q(c)})`, bytes(q(c))] : [q(c), q(c)];
         const categories: Array<[CellValue, number]> = [];
         const sql = `select ${value}, count(*) as n from ${from} where ${q(c)} is not null group by ${group} order by n desc limit ${MAX_COUNTED_CATEGORIES + 1}`;
         for await (const r of this.rowsOf(sql, 5000)) categories.push([normalizeCell(r[0], type), Number(r[1] ?? 0)]);
@@ -290,8 +290,8 @@ class DatabaseSource implements SourceConnector {
     const { types } = this.columnsOf(parent, fk.parentColumns);
     const on = fk.parentColumns.map((pc, i) => {
       const [p, c] = [`p.${this.column(parent, pc)}`, `c.${this.column(child, fk.childColumns[i]!)}`];
-      const bytes = this.spec.kind === 'mysql' && (types[i] === 'string' || types[i] === 'text');
-      return bytes ? `${c} = ${p} and cast(${c} as binary) = cast(${p} as binary)` : `${c} = ${p}`;
+      const bytes = (types[i] === 'string' || types[i] === 'text') && this.dialect.textBytes;
+      return bytes ? `${c} = ${p} and ${bytes(c)} = ${bytes(p)}` : `${c} = ${p}`;
     });
     const key = fk.parentColumns.map((pc) => `p.${this.column(parent, pc)}`).join(', ');
     const perParent = `select count(c.${this.column(child, fk.childColumns[0]!)}) as n from ${this.from(parent)} p left join ${this.from(child)} c on ${on.join(' and ')} group by ${key}`;
@@ -342,7 +342,7 @@ class DatabaseSource implements SourceConnector {
         columns,
         primaryKey: t.primaryKey,
         rowCount,
-        origin: this.spec.kind === 'postgres' ? `${this.namespace}.${t.name}` : t.name,
+        origin: this.dialect.originName(this.namespace, t.name),
       };
       if (t.kind !== 'table') table.kind = t.kind;
       tables.push(table);
