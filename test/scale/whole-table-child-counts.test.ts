@@ -257,3 +257,75 @@ describe('a run on a sampled PostgreSQL table', () => {
     expect(link.cardinality!).toBeGreaterThan(0.9);
   }, 600_000);
 });
+
+describe('a non-context link between two sampled PostgreSQL tables', () => {
+  // 3,000 members with 5 visits each; every visit also names its coach (a second root): 60% of
+  // the coaches have no visit, 30% one to five, 10% the rest (about 125 each).
+  const MEMBERS = 3000;
+  const COACHES = 3000;
+  let links: ScratchDatabase;
+  const coachOf = (v: number): number => {
+    const few = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 >= 6 && i % 10 < 9);
+    const many = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 === 9);
+    const small = few.flatMap((i) => Array.from({ length: degreeOf(i) }, () => i));
+    return v < small.length ? small[v]! : many[(v - small.length) % many.length]!;
+  };
+  const visits = Array.from({ length: MEMBERS * 5 }, (_, v) => v);
+  const coachDegrees = (): ChildCountHistogram => {
+    const n = new Array<number>(COACHES).fill(0);
+    for (const v of visits) n[coachOf(v)]!++;
+    return childCountHistogram(n);
+  };
+  beforeAll(async () => {
+    links = await createPgDatabase('doppel_degrees_links');
+    const c = new pg.Client({ connectionString: links.url });
+    await c.connect();
+    await c.query(`CREATE TABLE members (id integer PRIMARY KEY, age integer NOT NULL, city text NOT NULL);
+      INSERT INTO members SELECT g, 18 + g % 60, (ARRAY['Oslo','Lima','Pune'])[1 + g % 3] FROM generate_series(1, ${MEMBERS}) g;
+      CREATE TABLE coaches (code text PRIMARY KEY, sport text NOT NULL);
+      CREATE TABLE visits (id integer PRIMARY KEY, member_id integer NOT NULL REFERENCES members(id), coach text NOT NULL REFERENCES coaches(code), minutes integer NOT NULL)`);
+    await c.query('INSERT INTO coaches SELECT * FROM unnest($1::text[], $2::text[])', [
+      Array.from({ length: COACHES }, (_, i) => `co.${i}`),
+      Array.from({ length: COACHES }, (_, i) => ['swim', 'run', 'lift'][i % 3]!),
+    ]);
+    await c.query('INSERT INTO visits SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::int[])', [
+      visits.map((v) => v + 1),
+      visits.map((v) => 1 + (v % MEMBERS)),
+      visits.map((v) => `co.${coachOf(v)}`),
+      visits.map((v) => 10 + ((v * 7) % 50)),
+    ]);
+    await c.end();
+  }, 120_000);
+  afterAll(async () => {
+    await links?.drop();
+  });
+
+  it('generates as many visits per coach as the whole tables hold', async () => {
+    const source = await openSource(links.spec);
+    const config = defaultConfig(await source.introspect({ inferKeys: false }), links.spec, { name: 'coaches' });
+    await source.close();
+    for (const t of ['members', 'coaches', 'visits']) config.tables[t]!.treatment = 'synthesize';
+    // Visits are generated per member; their coach is matched after generation.
+    for (const fk of config.foreignKeys) if (fk.childTable === 'visits') fk.context = fk.parentTable === 'members';
+    config.settings.maxTrainingRows = 1500;
+    config.settings.preset = 'fast';
+    config.settings.epochs = 2;
+    const key = relationshipKey({ childTable: 'visits', childColumns: ['coach'], parentTable: 'coaches', parentColumns: ['code'], origin: 'user' });
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'links-')));
+    expect(run.summary.status).toBe('succeeded');
+    expect(run.logs.join('\n')).toContain('coach chosen among the "coaches" rows by a learned matcher');
+    const whole = coachDegrees();
+    const link = run.report.relationships.find((r) => r.key === key)!;
+    expect(link.childCounts.real).toEqual(bucketsOf(whole, link.childCounts.labels));
+    // Visits per generated coach.
+    const out = run.out;
+    const per = new Map<unknown, number>(out.coaches!.rows.map((r) => [r[out.coaches!.columns.indexOf('code')], 0]));
+    const at = out.visits!.columns.indexOf('coach');
+    for (const r of out.visits!.rows) per.set(r[at], (per.get(r[at]) ?? 0) + 1);
+    const degrees = [...per.values()];
+    const zero = degrees.filter((d) => d === 0).length / degrees.length;
+    // From the sample's degrees (visits of a tenth of the members, coaches of a sample), about 85% of the coaches would have none.
+    expect(Math.abs(zero - 0.6)).toBeLessThan(0.08);
+    expect(ksComplement(Float64Array.from(degreesAtQuantiles(whole, degrees.length)), Float64Array.from(degrees))).toBeGreaterThan(0.8);
+  }, 600_000);
+});
