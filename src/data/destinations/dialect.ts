@@ -20,9 +20,12 @@ export function columnType(dialect: DbDialect, c: ColumnMeta, isKey: boolean): s
 }
 
 /**
- * `CREATE TABLE` with primary key and the foreign keys to tables of the plan; with `indexes`
- * (MySQL/MariaDB), an index on the columns of each of those foreign keys, named as the other
- * databases name theirs (they get `CREATE INDEX` statements instead).
+ * `CREATE TABLE` with primary key, its columns typed as the dialect types key columns (primary key
+ * and the child columns of `relationships`: a MySQL/MariaDB text key is a varchar), and, unless
+ * `foreignKeys` is false (they are added later or not at all), the foreign keys to tables of the
+ * plan; with `indexes` where `CREATE TABLE` holds indexes (MySQL/MariaDB), an index on the columns
+ * of each of those foreign keys, named as the other databases name theirs (they get
+ * `CREATE INDEX` statements instead).
  */
 export function createTableSql(
   dialect: DbDialect,
@@ -30,12 +33,11 @@ export function createTableSql(
   t: TableMeta,
   relationships: Relationship[],
   planned: Set<string>,
-  opts: { indexes?: boolean; keyedBy?: Relationship[] } = {},
+  opts: { foreignKeys?: boolean; indexes?: boolean } = {},
 ): string {
   const q = (n: string): string => quote(dialect, n);
-  // FK columns are typed as keys (a text key as the parent's), also when the FKs are added after the load (`keyedBy`).
-  const keyedBy = opts.keyedBy ?? relationships;
-  const keyCols = new Set([...t.primaryKey, ...keyedBy.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
+  const keyCols = new Set([...t.primaryKey, ...relationships.filter((r) => r.childTable === t.name).flatMap((r) => r.childColumns)]);
+  const declared = opts.foreignKeys === false ? [] : relationships;
   const parts = t.columns.map((c) => {
     const type = columnType(dialect, c, keyCols.has(c.name));
     const notNull = c.nullable === false || t.primaryKey.includes(c.name);
@@ -43,10 +45,10 @@ export function createTableSql(
   });
   if (t.primaryKey.length) parts.push(`PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
   if (opts.indexes && dialectOf(dialect).inlineIndexes) {
-    const own = relationships.filter((r) => r.childTable === t.name && planned.has(r.parentTable));
+    const own = declared.filter((r) => r.childTable === t.name && planned.has(r.parentTable));
     for (const i of indexedForeignKeys([t], own)) parts.push(`INDEX ${q(foreignKeyIndexName(dialect, i.table, i.columns))} (${i.columns.map(q).join(', ')})`);
   }
-  for (const r of relationships) {
+  for (const r of declared) {
     if (r.childTable !== t.name || !planned.has(r.parentTable)) continue;
     parts.push(`FOREIGN KEY (${r.childColumns.map(q).join(', ')}) REFERENCES ${qualified(r.parentTable)} (${r.parentColumns.map(q).join(', ')})`);
   }

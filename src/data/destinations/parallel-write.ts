@@ -129,7 +129,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
     if (!d.transactionalDdl && !renameAll) {
       for (const t of creates) {
         current = t.name;
-        await s.query(createTableSql(s.dialect, s.qualified, t, keys ? plan.relationships : [], planned, { indexes: keys, keyedBy: plan.relationships }));
+        await s.query(createTableSql(s.dialect, s.qualified, t, plan.relationships, planned, { foreignKeys: keys, indexes: keys }));
         createdUpFront.push(t.name);
       }
     }
@@ -140,7 +140,7 @@ export async function writeParallel(w: ParallelWrite): Promise<string[]> {
       const renamed = actions.get(t.name) === 'create' && !createdUpFront.includes(t.name);
       await s.query(
         renamed
-          ? createTableSql(s.dialect, stageQ, t, inline ? plan.relationships : [], planned, { indexes: inline, keyedBy: plan.relationships })
+          ? createTableSql(s.dialect, stageQ, t, plan.relationships, planned, { foreignKeys: inline, indexes: inline })
           : staging.createLikeSql(stageQ(t.name), s.qualified(t.name)),
       );
       staged.push(stages.get(t.name)!);

@@ -142,7 +142,7 @@ export async function swapShardStages(
     const rows: Record<string, number> = {};
     const createAll = async (inline: boolean): Promise<void> => {
       for (const t of toCreate) {
-        await s.query(createTableSql(s.dialect, s.qualified, t, inline ? relationships : [], planned, { indexes: inline, keyedBy: relationships }));
+        await s.query(createTableSql(s.dialect, s.qualified, t, relationships, planned, { foreignKeys: inline, indexes: inline }));
         created.push(t.name);
       }
     };

@@ -72,7 +72,7 @@ async function begin(
     for (const t of plan.tables) {
       if (action.get(t.name) !== 'create') continue;
       current = t.name;
-      await s.query(createTableSql(s.dialect, s.qualified, t, [], planned, { keyedBy: plan.relationships }));
+      await s.query(createTableSql(s.dialect, s.qualified, t, plan.relationships, planned, { foreignKeys: false }));
       created.push(t.name);
     }
     current = '';

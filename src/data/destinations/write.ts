@@ -105,10 +105,7 @@ export async function writeDestination(
       for (const t of toCreate) {
         current = t.name;
         await s.query(
-          createTableSql(s.dialect, s.qualified, t, keysInCreate ? plan.relationships : [], planned, {
-            indexes: keysInCreate && d.inlineIndexes,
-            keyedBy: plan.relationships,
-          }),
+          createTableSql(s.dialect, s.qualified, t, plan.relationships, planned, { foreignKeys: keysInCreate, indexes: keysInCreate && d.inlineIndexes }),
         );
         created.push(t.name);
       }
