@@ -63,6 +63,8 @@ export function startWorker(o: { queueName: string; store: string; env: Record<s
 export interface SiteFixture {
   dir: string;
   store: string;
+  /** The site key the workers and the CLI seal and open secrets with. */
+  keyFile: string;
   env: Record<string, string>;
   redis: Redis;
   /** A queue of the test (a fresh name), with a new site key written. */
@@ -92,6 +94,7 @@ export function useSiteFixture(name: string, teardownMs = 300_000): SiteFixture 
   return {
     dir,
     store,
+    keyFile,
     env,
     redis,
     queue(prefix) {

@@ -5,31 +5,18 @@
  * must still carry it, opened with the site key, so the search looks where the password travels.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openSecrets } from '../../src/data/queue/site-queue';
-import { doppel, tempDir } from '../cli/helpers';
-import { createDatabase, type ScratchDatabase } from '../helpers/db';
-import { dropQueue, querySql, REDIS, startWorker, stopWorkers, writeOrders, type SiteWorkerProcess } from './helpers';
+import { doppel } from '../cli/helpers';
+import type { ScratchDatabase } from '../helpers/db';
+import { querySql, REDIS, useSiteFixture, writeOrders } from './helpers';
 
-const dir = tempDir('queue-secrets');
-const store = path.join(dir, 'store');
-const keyFile = path.join(dir, 'site.key');
-const queueName = `doppel-secrets-test-${randomBytes(4).toString('hex')}`;
-const env = { DOPPEL_SITE_KEY: keyFile };
-const workers: SiteWorkerProcess[] = [];
-const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
+const site = useSiteFixture('queue-secrets', 120_000);
+const { dir, store, keyFile, env, redis } = site;
+const queueName = site.queue('doppel-secrets-test');
 let db: ScratchDatabase | null = null;
-
-afterAll(async () => {
-  await stopWorkers(workers);
-  await dropQueue(redis, queueName);
-  redis.disconnect();
-  await db?.drop();
-  rmSync(dir, { recursive: true, force: true });
-}, 120_000);
 
 /** Every value stored under the keys that match `pattern`, whatever the key's type, as text. */
 async function redisText(pattern: string): Promise<{ keys: string[]; text: string }> {
@@ -50,7 +37,6 @@ async function redisText(pattern: string): Promise<{ keys: string[]; text: strin
 
 describe('secrets of a queued execution', () => {
   it('never stand in clear in Redis: the destination password travels sealed with the site key only', async () => {
-    writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
     writeOrders(path.join(dir, 'orders.csv'));
     const cfgFile = path.join(dir, 'config.json');
     expect((await doppel(['init', path.join(dir, 'orders.csv'), '-o', cfgFile], { store })).code).toBe(0);
@@ -58,9 +44,9 @@ describe('secrets of a queued execution', () => {
     config.settings.epochs = 2;
     writeFileSync(cfgFile, JSON.stringify(config));
 
-    workers.push(startWorker({ queueName, store, env }));
-    await workers[0]!.pid;
-    db = await createDatabase('postgres', 'doppel_queue_secrets');
+    const worker = site.worker(queueName);
+    await worker.pid;
+    db = await site.database('postgres', 'doppel_queue_secrets');
     // The local server trusts its clients: any password connects, so the run succeeds with this one.
     const password = `Pw-${randomBytes(9).toString('hex')}`;
     const to = db.url.replace('postgres://postgres@', `postgres://postgres:${password}@`);
@@ -88,7 +74,7 @@ describe('secrets of a queued execution', () => {
     const keysOfRun = [secrets.mockingKey, secrets.artifactKey].filter((k): k is string => k !== undefined);
     for (const k of keysOfRun) expect(text.includes(k)).toBe(false);
     // Nor in what the worker or the CLI printed, nor in the stored configuration.
-    expect(workers[0]!.output().includes(password)).toBe(false);
+    expect(worker.output().includes(password)).toBe(false);
     expect(run.stderr.includes(password) || run.stdout.includes(password)).toBe(false);
   }, 600_000);
 });

@@ -8,44 +8,29 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SynthesisConfig } from '../../src/shared/config';
 import type { RowBatch } from '../../src/shared/values';
 import { cancelKey, sealSecrets } from '../../src/data/queue/site-queue';
 import { destinationDataDir } from '../../src/data/destinations/data-disk';
 import { estimateOutput, guardDisk } from '../../src/worker/jobs/resource-guard';
 import { recordRun, stagesKey } from '../../src/worker/site/stage-registry';
-import { doppel, tempDir, type CliResult } from '../cli/helpers';
-import { createDatabase, type ScratchDatabase } from '../helpers/db';
-import { dropQueue, querySql, REDIS, shardStagesIn, startWorker, stopWorkers, writeOrders, type SiteWorkerProcess } from './helpers';
+import { doppel, type CliResult } from '../cli/helpers';
+import type { ScratchDatabase } from '../helpers/db';
+import { querySql, REDIS, shardStagesIn, useSiteFixture, writeOrders, type SiteWorkerProcess } from './helpers';
 
 const SHARD_ROWS = 8_000;
 const ROWS = SHARD_ROWS * 5;
 
-const dir = tempDir('stages');
-const store = path.join(dir, 'store');
-const keyFile = path.join(dir, 'site.key');
-const queueName = `doppel-shards-stages-${randomBytes(4).toString('hex')}`;
-const env = { DOPPEL_SITE_KEY: keyFile };
-const workers: SiteWorkerProcess[] = [];
-const databases: ScratchDatabase[] = [];
-const redis = new Redis(REDIS, { maxRetriesPerRequest: null });
+const site = useSiteFixture('stages', 120_000);
+const { dir, store, keyFile, env, redis } = site;
+const queueName = site.queue('doppel-shards-stages');
 const cfgFile = path.join(dir, 'config.json');
 const queueArgs = ['--queue', REDIS, '--queue-name', queueName, '--shard-rows', String(SHARD_ROWS)];
 
-async function database(kind: 'postgres' | 'mysql'): Promise<ScratchDatabase> {
-  const db = await createDatabase(kind, 'doppel_shards_stages');
-  databases.push(db);
-  return db;
-}
-
-function worker(): SiteWorkerProcess {
-  const w = startWorker({ queueName, store, env });
-  workers.push(w);
-  return w;
-}
+const database = (kind: 'postgres' | 'mysql'): Promise<ScratchDatabase> => site.database(kind, 'doppel_shards_stages');
+const worker = (): SiteWorkerProcess => site.worker(queueName);
 
 /** Resolves with the execution id once the first shard of a run is in its staging table. */
 function firstShardDone(events: QueueEvents): Promise<string> {
@@ -63,7 +48,6 @@ function errorOf(r: CliResult): string {
 }
 
 beforeAll(async () => {
-  writeFileSync(keyFile, randomBytes(32), { mode: 0o600 });
   writeOrders(path.join(dir, 'orders.csv'));
   expect((await doppel(['init', path.join(dir, 'orders.csv'), '-o', cfgFile], { store })).code).toBe(0);
   const config = JSON.parse(readFileSync(cfgFile, 'utf8'));
@@ -71,14 +55,6 @@ beforeAll(async () => {
   config.settings.outputSize = { mode: 'rows', rows: ROWS };
   writeFileSync(cfgFile, JSON.stringify(config));
   await Promise.all([worker().pid, worker().pid]);
-}, 120_000);
-
-afterAll(async () => {
-  await stopWorkers(workers);
-  await dropQueue(redis, queueName);
-  redis.disconnect();
-  for (const db of databases) await db.drop();
-  rmSync(dir, { recursive: true, force: true });
 }, 120_000);
 
 describe('shard staging tables', () => {
