@@ -232,6 +232,9 @@ describe('a run on a sampled PostgreSQL table', () => {
     const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
     expect(run.summary.status).toBe('succeeded');
     expect(run.report.tables.find((t) => t.name === 'sales')!.rows.real).toBeLessThan(SALES / 5);
+    expect(run.logs).toContain(
+      `info: Children per parent along ${KEY} are counted over every row of the source: the output and the report follow them, not the sample's.`,
+    );
     const out = run.out.sales!;
     expect(out.rows.length).toBe(SALES);
     // Sales per shop of the output (every shop, those with none included).

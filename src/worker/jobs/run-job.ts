@@ -134,6 +134,12 @@ export async function runJob(
             'info',
             `Rare categories and extremes of ${counted.map((t) => `"${t}"`).join(', ')} are decided on every row of the source (counted in the source).`,
           );
+        const links = Object.values(data.wholeStats).flatMap((s) => Object.keys(s.childCounts ?? {}));
+        if (links.length)
+          log(
+            'info',
+            `Children per parent along ${links.join(', ')} are counted over every row of the source: the output and the report follow them, not the sample's.`,
+          );
         fingerprint = data.fingerprint;
         return data;
       });
