@@ -72,6 +72,9 @@ export function utilitySection(r: ReportJson): string {
   if (!t || !t.utility) return '<p>Utility was not measured (no target column or no real holdout rows).</p>';
   const u = t.utility;
   const m = u.metric;
+  const more = otherTargets(t.moreUtility);
+  if (u.notMeasurable !== null)
+    return `<p><b>Not measurable</b>: utility of predicting <b>${esc(u.target)}</b> (table ${esc(t.name)}) could not be measured because ${esc(u.notMeasurable)}. Choose another target in the report settings (wizard) or with <code>report.targetColumn</code> in the configuration.</p>${more}`;
   const rows =
     u.task === 'classification'
       ? [
@@ -90,20 +93,23 @@ ${rowsTable(
   rows,
   headers.map((_, i) => i > 0),
 )}`;
-  const more = t.moreUtility.length
-    ? `<h3>Other targets</h3>${rowsTable(
-        ['Target', 'Metric', 'Real', 'Synthetic', 'Gap (real − synthetic)'],
-        t.moreUtility.map((o) => [
-          esc(o.target),
-          metricName(o.metric),
-          num(o.real[o.metric]),
-          num(o.synthetic[o.metric]),
-          o.informative ? num(o.gap) : `not informative (baseline ${num(o.baseline)})`,
-        ]),
-        [false, false, true, true, true],
-      )}`
-    : '';
   return `${utilityHeadline(u, intro, baseline)}${more}`;
+}
+
+/** The table of the other targets: their scores and gap, or why they say nothing. */
+function otherTargets(others: TableReport['moreUtility']): string {
+  if (others.length === 0) return '';
+  return `<h3>Other targets</h3>${rowsTable(
+    ['Target', 'Metric', 'Real', 'Synthetic', 'Gap (real − synthetic)'],
+    others.map((o) => [
+      esc(o.target),
+      metricName(o.metric),
+      num(o.real[o.metric]),
+      num(o.synthetic[o.metric]),
+      o.notMeasurable !== null ? `not measurable: ${esc(o.notMeasurable)}` : o.informative ? num(o.gap) : `not informative (baseline ${num(o.baseline)})`,
+    ]),
+    [false, false, true, true, true],
+  )}`;
 }
 
 function utilityHeadline(u: NonNullable<TableReport['utility']>, intro: string, baseline: string): string {

@@ -33,11 +33,13 @@ function headline(r: ReportJson): string {
     ),
     card(
       'ML utility gap',
-      u ? (u.informative ? num(u.gap, 2) : 'Not informative') : '—',
+      u ? (u.notMeasurable !== null ? 'Not measurable' : u.informative ? num(u.gap, 2) : 'Not informative') : '—',
       u
-        ? u.informative
-          ? `${metricName(u.metric)} ${num(u.synthetic, 2)} when trained on synthetic vs ${num(u.real, 2)} on real (0 = no loss)`
-          : `predicting ${u.target}: neither model beats always guessing the most common value`
+        ? u.notMeasurable !== null
+          ? `predicting ${esc(u.target)}: ${esc(u.notMeasurable)}`
+          : u.informative
+            ? `${metricName(u.metric)} ${num(u.synthetic, 2)} when trained on synthetic vs ${num(u.real, 2)} on real (0 = no loss)`
+            : `predicting ${esc(u.target)}: neither model beats always guessing the most common value`
         : 'not measured',
       u?.informative ? gapClass(u.gap) : '',
     ),

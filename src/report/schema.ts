@@ -92,6 +92,8 @@ export const utilitySchema = z.object({
   baseline: z.number().default(0),
   /** False when neither model beats that baseline (the gap is then null: "not informative"). */
   informative: z.boolean().default(true),
+  /** Why the task could not be scored (no other column to predict from, a single target value): scores empty, gap null. */
+  notMeasurable: z.string().nullable().default(null),
   rows: z.object({ train: z.number().int(), synthetic: z.number().int(), holdout: z.number().int() }),
   classes: z.array(z.string()).optional(),
 });
@@ -261,6 +263,8 @@ export const reportJsonSchema = z.object({
         synthetic: score,
         gap: score,
         informative: z.boolean().default(true),
+        /** Why utility could not be measured on this target (real, synthetic and gap are then null). */
+        notMeasurable: z.string().nullable().default(null),
       })
       .nullable(),
     backend: z.string(),

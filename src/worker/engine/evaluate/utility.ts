@@ -7,6 +7,11 @@
  * baseline that ignores the features (always the most frequent class: its macro-F1; or always
  * the mean: R² 0) by INFORMATIVE_MARGIN. Otherwise the report says "not informative".
  *
+ * A task that cannot be scored is "not measurable", with the reason, and has no scores: the target
+ * is the table's only evaluated column (nothing to predict it from), it has a single value in the
+ * real training or holdout rows (one class; R² is 0/0), or no holdout row has a class seen in
+ * training.
+ *
  * The target is the configured one, else a column named like an outcome, else the most
  * predictable non-trivial column (strongest association with the other columns, Cramér's V on
  * the training rows); a column whose most frequent value covers 95% of the rows is trivial.
@@ -55,6 +60,8 @@ export interface UtilityResult {
   baseline: number;
   /** False when neither model beats that baseline: the gap then says nothing (null). */
   informative: boolean;
+  /** Why the task cannot be scored (the scores are then empty, the gap null, not informative); null when it was scored. */
+  notMeasurable: string | null;
   rows: { train: number; synthetic: number; holdout: number };
   classes?: string[];
 }
@@ -146,6 +153,16 @@ function finiteOrNull(x: number | undefined): number | null {
   return x !== undefined && Number.isFinite(x) ? x : null;
 }
 
+/** The finite scores only (a score of no rows, or of a degenerate model, is left out). */
+function finiteScores(s: ModelScores): ModelScores {
+  return Object.fromEntries(Object.entries(s).filter(([, v]) => Number.isFinite(v)));
+}
+
+/** Whether every value is the same (true for none). */
+function singleValue(v: Float64Array): boolean {
+  return v.every((x) => x === v[0]);
+}
+
 /** Rows whose target is present, as a new batch. */
 function withTarget(batch: RowBatch, target: string, spec: ColumnSpec): RowBatch {
   const idx = columnIndex(batch, target);
@@ -164,13 +181,28 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
   const holdout = sampleRows(withTarget(input.holdout, input.target, spec), input.maxTestRows ?? 5_000, random);
   if (train.rows.length < 10 || holdout.rows.length < 5 || synthetic.rows.length < 10) return null;
   const features = input.columns.filter((c) => c.name !== input.target && isEvaluated(c.sdtype));
+  const rows = { train: train.rows.length, synthetic: synthetic.rows.length, holdout: holdout.rows.length };
+  const task = isContinuous(spec.sdtype) ? ({ task: 'regression', metric: 'r2' } as const) : ({ task: 'classification', metric: 'macroF1' } as const);
+  const notMeasurable = (reason: string, counted = rows): UtilityResult => ({
+    target: input.target,
+    ...task,
+    real: {},
+    synthetic: {},
+    gap: null,
+    baseline: 0,
+    informative: false,
+    notMeasurable: reason,
+    rows: counted,
+  });
+  if (features.length === 0) return notMeasurable(`there is no other column to predict ${input.target} from`);
   const fz = fitFeaturizer(train, features);
   const [xTrain, xSyn, xHold] = [fz.transform(train), fz.transform(synthetic), fz.transform(holdout)];
-  const rows = { train: train.rows.length, synthetic: synthetic.rows.length, holdout: holdout.rows.length };
 
   if (isContinuous(spec.sdtype)) {
     const yOf = (b: RowBatch): Float64Array => continuousValues(b, input.target, spec.sdtype);
     const yTrain = yOf(train);
+    if (singleValue(yTrain)) return notMeasurable(`${input.target} has a single value in the real training rows`);
+    if (singleValue(yOf(holdout))) return notMeasurable(`${input.target} has a single value in the real holdout rows, so R² is undefined`);
     let mean = 0;
     for (const v of yTrain) mean += v;
     mean /= yTrain.length;
@@ -183,7 +215,17 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
     const syn = r2Score(yHold, predictRidge(trainRidge(xSyn, norm(yOf(synthetic)), fz.width), xHold, fz.width));
     const informative = Math.max(Number.isFinite(real) ? real : -Infinity, Number.isFinite(syn) ? syn : -Infinity) > INFORMATIVE_MARGIN;
     const gap = informative && Number.isFinite(real) && Number.isFinite(syn) ? real - syn : null;
-    return { target: input.target, task: 'regression', metric: 'r2', real: { r2: real }, synthetic: { r2: syn }, gap, baseline: 0, informative, rows };
+    return {
+      target: input.target,
+      ...task,
+      real: finiteScores({ r2: real }),
+      synthetic: finiteScores({ r2: syn }),
+      gap,
+      baseline: 0,
+      informative,
+      notMeasurable: null,
+      rows,
+    };
   }
 
   // Classes: those of the real training rows; synthetic rows of other classes are dropped.
@@ -217,36 +259,39 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
     return { x: out, y: Int32Array.from(y) };
   };
   const classes = classIndex.size;
+  if (classes < 2) return notMeasurable(`${input.target} has a single value in the real training rows`);
   const tr = labels(train, xTrain);
   const sy = labels(synthetic, xSyn);
   const ho = labels(holdout, xHold);
+  const counted = { ...rows, synthetic: sy.y.length, holdout: ho.y.length };
+  if (ho.y.length === 0) return notMeasurable(`no real holdout row has a value of ${input.target} seen in training`, counted);
   const score = (d: { x: Float64Array; y: Int32Array }): ModelScores => {
     if (d.y.length === 0) return {};
-    const model = trainSoftmax(d.x, d.y, fz.width, Math.max(classes, 2), { seed: input.seed ?? 11 });
-    return classificationScores(ho.y, predictSoftmax(model, ho.x), Math.max(classes, 2));
+    const model = trainSoftmax(d.x, d.y, fz.width, classes, { seed: input.seed ?? 11 });
+    return classificationScores(ho.y, predictSoftmax(model, ho.x), classes);
   };
-  const real = score(tr);
-  const syn = score(sy);
+  const real = finiteScores(score(tr));
+  const syn = finiteScores(score(sy));
   const majority = counts.indexOf(Math.max(...counts));
   let hits = 0;
   for (const c of ho.y) if (c === majority) hits++;
   const r = finiteOrNull(real.macroF1);
   const s = finiteOrNull(syn.macroF1);
   // Always predicting the majority class: F1 2p/(1+p) on that class, 0 on the others.
-  const share = ho.y.length ? hits / ho.y.length : 0;
-  const baseline = (2 * share) / (1 + share) / Math.max(classes, 2);
+  const share = hits / ho.y.length;
+  const baseline = (2 * share) / (1 + share) / classes;
   const informative = Math.max(r ?? -Infinity, s ?? -Infinity) > baseline + INFORMATIVE_MARGIN;
   return {
     target: input.target,
-    task: 'classification',
-    metric: 'macroF1',
+    ...task,
     real,
     synthetic: syn,
     gap: informative && r !== null && s !== null ? r - s : null,
-    majorityBaseline: ho.y.length ? share : undefined,
+    majorityBaseline: share,
     baseline,
     informative,
-    rows: { ...rows, synthetic: sy.y.length, holdout: ho.y.length },
+    notMeasurable: null,
+    rows: counted,
     classes: [...classIndex.keys()],
   };
 }

@@ -170,8 +170,8 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
   const extremes = extremeChecks(train, syn, specs, threshold, whole);
   const scored =
     holdout.rows.length > 0 ? utilityTargets.flatMap((target) => evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target, seed }) ?? []) : [];
-  // The headline is the first informative target (else the first one); the others are listed after it.
-  const utility = scored.find((u) => u.informative) ?? scored[0] ?? null;
+  // The headline is the first informative target (else the first measured one, else the first one); the others are listed after it.
+  const utility = scored.find((u) => u.informative) ?? scored.find((u) => u.notMeasurable === null) ?? scored[0] ?? null;
   const moreUtility = scored.filter((u) => u !== utility);
   return {
     name,
@@ -323,6 +323,7 @@ export function buildReport(input: ReportInput): ReportJson {
               synthetic: ut.synthetic[ut.metric] ?? null,
               gap: ut.gap,
               informative: ut.informative,
+              notMeasurable: ut.notMeasurable,
             }
           : null,
       backend: input.backend,
