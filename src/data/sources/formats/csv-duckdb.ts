@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvDialect } from './csv';
 import type { TableEngine } from './types';
-import { duckdbMinBytes, duckdbPass, lit, type EngineRoute } from './duckdb';
+import { duckdbMinBytes, duckdbPass, duckdbRowsAt, lit, type EngineRoute } from './duckdb';
 
 /** Which engine makes the whole-table passes over a CSV file of `bytes` bytes. */
 export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute {
@@ -86,22 +86,13 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
         return rows;
       }),
     rowsAt: (indices, columns, signal) =>
-      duckdbPass(what, signal, async (c) => {
-        if (indices.length === 0) return [];
-        await c.run('create table wanted (slot integer, record bigint)');
-        const app = await c.createAppender('wanted');
-        indices.forEach((at, slot) => {
-          app.appendInteger(slot);
-          app.appendBigInt(BigInt(at + 1 + skip));
-          app.endRow();
-        });
-        app.closeSync();
-        const picked = columns.map((k) => `s.c${k}`).join(', ');
-        const sql = `select ${picked} from wanted w join (select row_number() over () as record, ${columns.map((k) => `c${k}`).join(', ')} from ${from}) s on s.record = w.record order by w.slot`;
-        const out: string[][] = [];
-        for await (const chunk of (await c.stream(sql)).yieldRowsJs()) for (const r of chunk) out.push(r.map(text));
-        if (out.length !== indices.length) throw new Error(`DuckDB read ${out.length} of the ${indices.length} rows asked for`);
-        return out;
+      duckdbRowsAt(what, signal, {
+        from,
+        record: 'row_number() over ()',
+        records: indices.map((at) => at + 1 + skip),
+        columns,
+        pick: (ref) => ref,
+        cell: text,
       }),
   };
 }

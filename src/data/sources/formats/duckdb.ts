@@ -85,6 +85,47 @@ export async function duckdbPass<T>(what: string, signal: AbortSignal | undefine
   }
 }
 
+/** How `duckdbRowsAt` reads rows of a file by their record number. */
+export interface RowsRead<T> {
+  /** The file as a relation whose columns are c0, c1, ... */
+  from: string;
+  /** The expression numbering its records. */
+  record: string;
+  /** Record numbers in the order the rows are wanted. */
+  records: number[];
+  /** The columns read, by position. */
+  columns: number[];
+  /** The expression column `k` is read as, given its reference. */
+  pick: (ref: string, k: number) => string;
+  /** The cell of a value read from column `k`. */
+  cell: (v: unknown, k: number) => T;
+}
+
+/**
+ * The rows at `records` in one pass (`duckdbPass`): the record numbers are loaded into a table
+ * and joined with the numbered file, so each row is read once in the order asked for.
+ */
+export function duckdbRowsAt<T>(what: string, signal: AbortSignal | undefined, read: RowsRead<T>): Promise<T[][]> {
+  const { from, record, records, columns, pick, cell } = read;
+  return duckdbPass(what, signal, async (c) => {
+    if (records.length === 0) return [];
+    await c.run('create table wanted (slot integer, record bigint)');
+    const app = await c.createAppender('wanted');
+    records.forEach((at, slot) => {
+      app.appendInteger(slot);
+      app.appendBigInt(BigInt(at));
+      app.endRow();
+    });
+    app.closeSync();
+    const picked = columns.map((k) => pick(`s.c${k}`, k)).join(', ');
+    const sql = `select ${picked} from wanted w join (select ${record} as record, ${columns.map((k) => `c${k}`).join(', ')} from ${from}) s on s.record = w.record order by w.slot`;
+    const out: T[][] = [];
+    for await (const chunk of (await c.stream(sql)).yieldRowsJs()) for (const r of chunk) out.push(r.map((v, i) => cell(v, columns[i]!)));
+    if (out.length !== records.length) throw new Error(`DuckDB read ${out.length} of the ${records.length} rows asked for`);
+    return out;
+  });
+}
+
 /** One side of a link for `duckdbChildCounts`: a table's relation (`TableEngine.relation`) and its key columns. */
 export interface KeySide {
   relation: string;

@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SchemaTree } from 'hyparquet';
-import { duckdbMinBytes, duckdbModule, duckdbPass, lit } from './duckdb';
+import { duckdbMinBytes, duckdbModule, duckdbPass, duckdbRowsAt, lit } from './duckdb';
 import { timestampFromMicroseconds, timestampFromNanoseconds } from './parquet-time';
 import type { TableEngine } from './types';
 
@@ -125,22 +125,13 @@ export function duckdbParquetEngine(path: string, reads: ColumnRead[]): TableEng
         return rows;
       }),
     rowsAt: (indices, columns, signal) =>
-      duckdbPass(what, signal, async (c) => {
-        if (indices.length === 0) return [];
-        await c.run('create table wanted (slot integer, record bigint)');
-        const app = await c.createAppender('wanted');
-        indices.forEach((at, slot) => {
-          app.appendInteger(slot);
-          app.appendBigInt(BigInt(at));
-          app.endRow();
-        });
-        app.closeSync();
-        const picked = columns.map((k) => `${read(k).sql(`s.c${k}`)}`).join(', ');
-        const sql = `select ${picked} from wanted w join (select file_row_number as record, ${columns.map((k) => `c${k}`).join(', ')} from ${from}) s on s.record = w.record order by w.slot`;
-        const out: unknown[][] = [];
-        for await (const chunk of (await c.stream(sql)).yieldRowsJs()) for (const r of chunk) out.push(r.map((v, i) => read(columns[i]!).decode(v)));
-        if (out.length !== indices.length) throw new Error(`DuckDB read ${out.length} of the ${indices.length} rows asked for`);
-        return out;
+      duckdbRowsAt(what, signal, {
+        from,
+        record: 'file_row_number',
+        records: indices,
+        columns,
+        pick: (ref, k) => read(k).sql(ref),
+        cell: (v, k) => read(k).decode(v),
       }),
   };
 }

@@ -9,9 +9,9 @@ import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../holdout';
 import { planFromData } from '../relational/links';
 import { treesOf } from '../relational/plan';
 import { AppError } from '../../../shared/errors';
-import { originalBatches } from '../original-data';
 import { disposeRelational, fitRelational, prepareRelational, selfReferencesFirst, synthesizeFamilies, synthesizeRelational } from '../relational/synthesize';
 import type { DatasetEngine, PreparedDataset } from './dataset';
+import { originalPart } from './original-part';
 import { outputRows } from './output-rows';
 
 /** Rows per batch a part of a relational output yields (grouping only). */
@@ -112,15 +112,7 @@ export const relationalEngine: DatasetEngine = {
     const { input, plan } = model.prepared;
     if (part.kind === 'original') {
       const held = input.tables[part.table];
-      const from = originalBatches(part.table, {
-        held: held ? selfReferencesFirst(input.config, part.table, held) : undefined,
-        copies: input.copies,
-        signal: opts.signal,
-        log: input.log,
-        batchSize: opts.batchSize,
-      });
-      for await (const batch of from) yield { table: part.table, batch };
-      return {};
+      return yield* originalPart(part.table, held ? selfReferencesFirst(input.config, part.table, held) : undefined, input, opts);
     }
     if (part.kind !== 'families') throw new AppError('INTERNAL', 'A relational output is generated in family chunks, not in row ranges.');
     const families = await synthesizeFamilies(model, {

@@ -5,11 +5,11 @@ import { AppError } from '../../../shared/errors';
 import type { Row, RowBatch } from '../../../shared/values';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS, splitIndexes } from '../holdout';
 import { checkAborted } from '../model/trainer';
-import { originalBatches } from '../original-data';
 import { buildPlan } from '../relational/plan';
 import { originalsParentsFirst } from '../relational/synthesize';
 import { disposeTable, prepareTable, sampleTable, type PreparedTable } from '../table-model';
 import type { DatasetEngine, OutputPart, PreparedDataset } from './dataset';
+import { originalPart } from './original-part';
 import { outputRows } from './output-rows';
 
 /** A part of an output of unlinked tables: a row range of a table, or an original-data table. */
@@ -113,17 +113,7 @@ export const tableEngine: DatasetEngine = {
 
   async *generatePart(built, part, opts) {
     const { input } = built.prepared;
-    if (part.kind === 'original') {
-      const from = originalBatches(part.table, {
-        held: input.tables[part.table],
-        copies: input.copies,
-        signal: opts.signal,
-        log: input.log,
-        batchSize: opts.batchSize,
-      });
-      for await (const batch of from) yield { table: part.table, batch };
-      return {};
-    }
+    if (part.kind === 'original') return yield* originalPart(part.table, input.tables[part.table], input, opts);
     if (part.kind !== 'rows') throw new AppError('INTERNAL', 'Family chunks are parts of a relational output only.');
     const model = built.models[part.table];
     if (!model) throw new AppError('INTERNAL', `Table "${part.table}" has no trained model.`);
