@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { channels } from '../../src/shared';
 import { allowedChannels } from '../../src/main/electron/allowed-channels';
 import { CSP, isAllowedNavigation, isAllowedUrl } from '../../src/main/electron/policy';
+import { CSP as HOST_CSP } from '../../src/main/host/static-files';
 
 describe('Electron shell policy', () => {
   it('the preload lets through exactly the API channels of src/shared/api.ts', () => {
@@ -22,5 +23,15 @@ describe('Electron shell policy', () => {
     expect(isAllowedNavigation('file:///etc/passwd', app)).toBe(false);
     expect(CSP).toContain("default-src 'self'");
     expect(CSP).not.toContain('unsafe-eval');
+  });
+
+  it('the loopback host sends the shell policy, plus its WebSocket and no framing', () => {
+    const directives = (csp: string): string[] => csp.split('; ');
+    const host = directives(HOST_CSP);
+    for (const d of directives(CSP)) expect(host).toContain(d);
+    expect(host).toContain("connect-src 'self' ws://127.0.0.1:* ws://localhost:*");
+    expect(host).toContain("frame-ancestors 'none'");
+    expect(host).not.toContain('unsafe-eval');
+    expect(new Set(host.map((d) => d.split(' ')[0])).size).toBe(host.length);
   });
 });

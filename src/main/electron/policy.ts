@@ -1,14 +1,17 @@
 /** Pure security policy of the Electron shell (no electron import, so it is unit-tested). */
 
-/** The renderer's Content-Security-Policy (same as the loopback host sends). */
-export const CSP = [
+/** The renderer's Content-Security-Policy directives, in the shell and in the loopback host's pages alike. */
+export const CSP_DIRECTIVES = [
   "default-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "frame-src 'self' data: blob:",
   "object-src 'none'",
   "base-uri 'none'",
-].join('; ');
+];
+
+/** The renderer's Content-Security-Policy in the shell. */
+export const CSP = CSP_DIRECTIVES.join('; ');
 
 /** Only the app's own files and devtools may load; every other request (network) is cancelled. */
 export function isAllowedUrl(url: string): boolean {

@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { ServerResponse } from 'node:http';
+import { CSP_DIRECTIVES } from '../electron/policy';
 
 const types: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,16 +16,8 @@ const types: Record<string, string> = {
   '.wasm': 'application/wasm',
 };
 
-export const CSP = [
-  "default-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "frame-src 'self' data: blob:",
-  "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's policy (the shell's), plus the host's WebSocket and no framing by other pages. */
+export const CSP = [...CSP_DIRECTIVES, "connect-src 'self' ws://127.0.0.1:* ws://localhost:*", "frame-ancestors 'none'"].join('; ');
 
 /** Serves a file of the renderer build (`decodedPath`: the request path, percent-decoded); unknown paths get index.html (single-page app). */
 export async function serveStatic(rootDir: string, decodedPath: string, res: ServerResponse): Promise<void> {
