@@ -253,10 +253,9 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
       });
       continue;
     }
-    const unknown = [
-      ...fk.childColumns.map((c) => [fk.childTable, c, child] as const),
-      ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const),
-    ].filter(([, c, t]) => !t.columns[c]);
+    // Each column of the foreign key with its table's name and configuration.
+    const ends = [...fk.childColumns.map((c) => [fk.childTable, c, child] as const), ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const)];
+    const unknown = ends.filter(([, c, t]) => !t.columns[c]);
     if (unknown.length > 0) {
       for (const [t, c] of unknown)
         out.push({
@@ -270,10 +269,7 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
         });
       continue;
     }
-    const excluded = [
-      ...fk.childColumns.map((c) => [fk.childTable, c, child] as const),
-      ...fk.parentColumns.map((c) => [fk.parentTable, c, parent] as const),
-    ].filter(([, c, t]) => !t.columns[c]?.included);
+    const excluded = ends.filter(([, c, t]) => !t.columns[c]?.included);
     for (const [t, c] of excluded) {
       out.push({
         ...base,

@@ -340,6 +340,27 @@ describe('validateConfig', () => {
     for (const p of ps) expect(p.fix.length).toBeGreaterThan(10);
   });
 
+  it('names every unknown column of a foreign key, on either side, and every excluded one', () => {
+    const meta = bank();
+    const unknown = { parentTable: 'account', parentColumns: ['acct.no'], childTable: 'loan', childColumns: ['acct ref'], origin: 'user' as const };
+    const ps = validateConfig(
+      config(meta, (c) => c.foreignKeys.push(unknown)),
+      meta,
+    ).filter((p) => p.code === 'FK_UNKNOWN_COLUMN');
+    expect(ps.map((p) => [p.severity, p.table, p.column])).toEqual([
+      ['error', 'loan', 'acct ref'],
+      ['error', 'account', 'acct.no'],
+    ]);
+    const excluded = validateConfig(
+      config(meta, (c) => ((c.tables.account!.columns.district_id!.included = false), (c.tables.district!.columns.id!.included = false))),
+      meta,
+    ).filter((p) => p.code === 'FK_EXCLUDED_COLUMN');
+    expect(excluded.map((p) => [p.table, p.column])).toEqual([
+      ['account', 'district_id'],
+      ['district', 'id'],
+    ]);
+  });
+
   it('rejects an original-data table that references a synthesized one (its copied keys would dangle)', () => {
     const meta = bank();
     meta.tables[3]!.columns.push(col('district_id', 'integer', 'id'));
