@@ -217,7 +217,7 @@ function runTests(dir: string, files: string[]): TestRun {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
   });
-  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.replace(/\u001b\[[0-9;]*m/g, '');
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '');
   const failed = /Tests\s+(\d+) failed/.exec(out);
   return {
     passed: r.status === 0,

@@ -45,7 +45,7 @@ async function measure(page: Page, file: string, tables: number): Promise<Result
     try {
       steps.push({ name, t: await t });
     } catch (e) {
-      throw new Error(`${name}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      throw new Error(`${name}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, { cause: e });
     }
   };
 
