@@ -91,7 +91,7 @@ export async function runPipeline(config: SynthesisConfig, workspace: string, op
   const prepared = await preprocess({ config, metadata: loaded.metadata, tables: loaded.tables, workspace: fs.mkdtempSync(path.join(workspace, 'plan-')) });
   // The original-data tables the loader leaves in the source, read whole for the tests' comparisons.
   const real = { ...loaded.tables };
-  for (const t of loaded.copied) real[t] = await readWhole(originalReader(config)(t));
+  for (const t of loaded.copied) real[t] = await readWhole(originalReader(config, { widened: loaded.widened })(t));
   const plan: DestinationPlan = { tables: outputTableMetas(config, loaded.metadata), relationships: activeForeignKeys(config) };
   const out = await readOutput(
     summary.outputPath!,

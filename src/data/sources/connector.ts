@@ -73,6 +73,12 @@ export interface SourceConnector {
    * training rows are a sample: aggregates in a database, one streamed pass for files.
    */
   tableStats(table: string, request: StatsRequest): Promise<TableStats>;
+  /**
+   * Reads `columns` of `table` as text from now on: a file column whose type, guessed from its
+   * first rows, was widened to text gives every cell as the file holds it ("007", "Yes"), not its
+   * typed value. (Sources with declared types have nothing to widen.)
+   */
+  readAsText?(table: string, columns: string[]): void;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,14 @@ export interface TableProfile {
   engine?: TableEngine;
 }
 
+/** A cell of a column read as text: a text as written (blank: null), a date as its ISO text, another value as its text. */
+export function textCell(v: unknown): CellValue {
+  if (typeof v === 'string') return convertText(v, { storageType: 'string' });
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  return typeof v === 'object' ? normalizeCell(v, 'json') : String(v);
+}
+
 function keyOf(v: unknown): string {
   return v instanceof Date ? String(v.getTime()) : String(v);
 }

@@ -3,7 +3,7 @@ import { basename, extname, join } from 'node:path';
 import { AppError, isAppError } from '../../shared/errors';
 import type { DatasetMetadata, TableMeta } from '../../shared/metadata';
 import type { SourceSpec } from '../../shared/source';
-import type { Row, RowBatch } from '../../shared/values';
+import type { CellValue, Row, RowBatch } from '../../shared/values';
 import {
   DEFAULT_SAMPLE_ROWS,
   inBatches,
@@ -26,7 +26,7 @@ import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
 import type { FileTable } from './formats/types';
-import { fileTableProfile, type TableProfile } from './file-profile';
+import { fileTableProfile, textCell, type TableProfile } from './file-profile';
 import { inferKeys } from '../introspection/infer-keys';
 
 type FilesSpec = Extract<SourceSpec, { kind: 'files' }>;
@@ -76,6 +76,8 @@ async function tablesOfFile(path: string): Promise<FileTable[]> {
 class FileSource implements SourceConnector {
   private readonly profiles = new Map<string, Promise<TableProfile>>();
   private sampleRows = DEFAULT_SAMPLE_ROWS;
+  /** Columns read as text (widened past their guessed type), by table. */
+  private readonly textColumns = new Map<string, Set<string>>();
 
   constructor(
     readonly spec: FilesSpec,
@@ -108,6 +110,19 @@ class FileSource implements SourceConnector {
     return p;
   }
 
+  readAsText(table: string, columns: string[]): void {
+    this.table(table);
+    const set = this.textColumns.get(table) ?? new Set<string>();
+    for (const c of columns) set.add(c);
+    this.textColumns.set(table, set);
+  }
+
+  /** Each column's converter from the file's cell: its guessed type's, or text for a column read as text. */
+  private converters(table: string, p: TableProfile): Array<(v: unknown) => CellValue> {
+    const text = this.textColumns.get(table);
+    return text ? p.header.map((h, i) => (text.has(h) ? textCell : (p.convert[i] ?? textCell))) : p.convert;
+  }
+
   async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {
     if (opts.sampleRows !== undefined && opts.sampleRows !== this.sampleRows) {
       this.sampleRows = opts.sampleRows;
@@ -133,8 +148,9 @@ class FileSource implements SourceConnector {
     const t = this.table(table);
     const p = await this.profile(table);
     if (t.slice) {
+      const convert = this.converters(table, p);
       const raw = await t.slice(Math.max(0, offset), Math.max(0, limit));
-      return { columns: p.header, rows: raw.map((r) => p.header.map((_, i) => p.convert[i]?.(r[i]) ?? null)), total: p.rowCount };
+      return { columns: p.header, rows: raw.map((r) => p.header.map((_, i) => convert[i]?.(r[i]) ?? null)), total: p.rowCount };
     }
     const rows: Row[] = [];
     let seen = 0;
@@ -158,8 +174,9 @@ class FileSource implements SourceConnector {
     });
     if ((opts.limit ?? Infinity) <= 0) return;
     const { rows } = await t.open();
+    const convert = this.converters(table, p);
     async function* converted(): AsyncIterable<Row> {
-      for await (const r of rows) yield idx.map((i) => p.convert[i]?.(r[i]) ?? null);
+      for await (const r of rows) yield idx.map((i) => convert[i]?.(r[i]) ?? null);
     }
     yield* inBatches(table, names, converted(), opts);
   }
@@ -181,7 +198,8 @@ class FileSource implements SourceConnector {
     if (opts.random && p.engine && idx.every((i) => i >= 0)) {
       const indices = reservoirIndices(p.rowCount, opts.rows, opts.seed);
       const raw = await p.engine.rowsAt(indices, idx, opts.signal).catch((e: unknown) => this.engineFailed(table, p, e));
-      if (raw) return { columns: names, rows: raw.map((r) => idx.map((i, k) => p.convert[i]?.(r[k]) ?? null)) };
+      const convert = this.converters(table, p);
+      if (raw) return { columns: names, rows: raw.map((r) => idx.map((i, k) => convert[i]?.(r[k]) ?? null)) };
     }
     const read = { columns: opts.columns, signal: opts.signal, ...(opts.random ? {} : { limit: opts.rows }) };
     return reservoirOf(this.readTable(table, read), opts.rows, opts.seed, names);
@@ -251,8 +269,9 @@ class FileSource implements SourceConnector {
     if (columns.length === 0) return { rows: p.rowCount, columns: {} };
     if (p.engine && idx.every((i) => i >= 0)) {
       const tally = new StatsTally(request);
+      const convert = this.converters(table, p);
       const rows = await p.engine
-        .valueCounts(idx, (j, value, n) => tally.add(j, p.convert[idx[j]!]?.(value) ?? null, n), request.signal)
+        .valueCounts(idx, (j, value, n) => tally.add(j, convert[idx[j]!]?.(value) ?? null, n), request.signal)
         .catch((e: unknown) => this.engineFailed(table, p, e));
       if (rows !== undefined) {
         tally.rows = rows;

@@ -22,6 +22,12 @@ export interface LoadedData {
   tables: Record<string, RowBatch>;
   /** Original-data tables left in the source, read batch by batch when the output is written. */
   copied: string[];
+  /**
+   * File columns widened to text past the type guessed from their first rows (over the rows read;
+   * every row of a copied table), by table: read as the file's text, by the loader and by
+   * `originalReader`.
+   */
+  widened: Record<string, string[]>;
   /** Rows of each table in the source (counted in the source, whatever was read). */
   sourceRows: Record<string, number>;
   /** Statistics over every row of each table read as a sample (aggregates in the source): rare categories and extremes are decided on them. */
@@ -74,6 +80,13 @@ export async function loadData(
       part(name) ? HELD_SAMPLE_ROWS : copied.includes(name) ? 0 : Math.min(sourceRows[name] ?? 0, reads.limits[name] ?? Infinity);
     const total = wanted.reduce((a, [name]) => a + toRead(name), 0);
     const tables: Record<string, RowBatch> = {};
+    const widened: Record<string, string[]> = {};
+    /** Reads the widened columns of `name` as the file's text from now on. */
+    const readAsText = (name: string, columns: string[]): void => {
+      if (columns.length === 0) return;
+      widened[name] = [...(widened[name] ?? []), ...columns];
+      source.readAsText?.(name, columns);
+    };
     const wholeStats: Record<string, TableStats> = {};
     const content = createHash('sha256');
     let done = 0;
@@ -89,41 +102,54 @@ export async function loadData(
       }
       // A file's column types are guessed from its first rows: a copied table's are widened over every row first, none kept.
       if (config.source.kind === 'files' && copied.includes(name)) {
-        for await (const b of source.readTable(name, { columns, signal: opts.signal })) widenGuessedTypes(meta, b);
+        const wider = new Set<string>();
+        for await (const b of source.readTable(name, { columns, signal: opts.signal })) for (const c of widenGuessedTypes(meta, b)) wider.add(c);
+        readAsText(name, [...wider]);
       }
       if (copied.includes(name) && !part(name)) continue;
-      const all: Row[] = [];
-      const take = (batch: RowBatch): void => {
-        for (const r of batch.rows) {
-          all.push(r);
-          content.update(r.map(cellText).join('\u0001'));
-        }
-        done += batch.rows.length;
-        opts.onProgress?.(done, total, name);
-      };
-      content.update(`\u0002${name}\u0002${columns.join('\u0001')}`);
       const limit = reads.limits[name];
       const family = reads.families[name];
       const parentRows = family ? tables[family.parentTable] : undefined;
-      if (part(name)) {
-        for (const b of await referencedPart(source, config, name, columns, tables, opts.signal)) take(b);
-      } else if (family && parentRows && reads.sampled.has(family.parentTable)) {
-        // A sampled parent's children come with it, read by key, never the whole child table.
-        const at = parentRows.columns.indexOf(family.parentColumn);
-        const values = parentRows.rows.map((r) => r[at] ?? null);
-        const childColumns = columns.includes(family.childColumn) ? columns : [...columns, family.childColumn];
-        for await (const b of source.readByKeys(name, { columns: childColumns, key: family.childColumn, values, signal: opts.signal })) {
-          take(childColumns === columns ? b : { columns, rows: b.rows.map((r) => r.slice(0, columns.length)) });
+      /** The rows of the table to hold, with progress the first time. */
+      const readRows = async (progress: boolean): Promise<Row[]> => {
+        const all: Row[] = [];
+        const take = (batch: RowBatch): void => {
+          for (const r of batch.rows) all.push(r);
+          if (!progress) return;
+          done += batch.rows.length;
+          opts.onProgress?.(done, total, name);
+        };
+        if (part(name)) {
+          for (const b of await referencedPart(source, config, name, columns, tables, opts.signal)) take(b);
+        } else if (family && parentRows && reads.sampled.has(family.parentTable)) {
+          // A sampled parent's children come with it, read by key, never the whole child table.
+          const at = parentRows.columns.indexOf(family.parentColumn);
+          const values = parentRows.rows.map((r) => r[at] ?? null);
+          const childColumns = columns.includes(family.childColumn) ? columns : [...columns, family.childColumn];
+          for await (const b of source.readByKeys(name, { columns: childColumns, key: family.childColumn, values, signal: opts.signal })) {
+            take(childColumns === columns ? b : { columns, rows: b.rows.map((r) => r.slice(0, columns.length)) });
+          }
+          reads.sampled.add(name);
+        } else if (limit !== undefined && limit < (sourceRows[name] ?? 0)) {
+          take(await source.sample(name, { columns, rows: limit, random: config.settings.randomSample, seed: config.settings.seed, signal: opts.signal }));
+          reads.sampled.add(name);
+        } else {
+          for await (const batch of source.readTable(name, { columns, signal: opts.signal })) take(batch);
         }
-        reads.sampled.add(name);
-      } else if (limit !== undefined && limit < (sourceRows[name] ?? 0)) {
-        take(await source.sample(name, { columns, rows: limit, random: config.settings.randomSample, seed: config.settings.seed, signal: opts.signal }));
-        reads.sampled.add(name);
-      } else {
-        for await (const batch of source.readTable(name, { columns, signal: opts.signal })) take(batch);
+        return all;
+      };
+      let rows = await readRows(true);
+      if (config.source.kind === 'files') {
+        // Columns widened by a cell of the rows read: the same rows again, those columns as the file's text.
+        const wider = widenGuessedTypes(meta, { columns, rows });
+        if (wider.length > 0) {
+          readAsText(name, wider);
+          rows = await readRows(false);
+        }
       }
-      tables[name] = { columns, rows: all };
-      if (config.source.kind === 'files') widenGuessedTypes(meta, tables[name]);
+      tables[name] = { columns, rows };
+      content.update(`\u0002${name}\u0002${columns.join('\u0001')}`);
+      for (const r of rows) content.update(r.map(cellText).join('\u0001'));
       // (Under differential privacy the engine decides on the training rows alone: nothing to count.)
       if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
         const links = activeForeignKeys(config).flatMap((fk) => (fk.childTable === name && fk.childColumns.length === 1 ? fk.childColumns : []));
@@ -134,7 +160,7 @@ export async function loadData(
     const schemaHash = createHash('sha256')
       .update(JSON.stringify(metaTables.map((t) => ({ name: t.name, columns: t.columns.map((c) => [c.name, c.storageType]), pk: t.primaryKey }))))
       .digest('hex');
-    return { metadata, tables, copied, sourceRows, wholeStats, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
+    return { metadata, tables, copied, widened, sourceRows, wholeStats, fingerprint: { schemaHash, contentHash: content.digest('hex'), rows: sourceRows } };
   } finally {
     await source.close();
   }
@@ -200,13 +226,21 @@ async function referencedPart(
   return out;
 }
 
-/** Reads an original-data table's included columns from the source, batch by batch, on a connection of its own. */
-export function originalReader(config: SynthesisConfig, opts: { password?: string | undefined } = {}): OriginalReader {
+/**
+ * Reads an original-data table's included columns from the source, batch by batch, on a connection
+ * of its own; the columns the loader widened (`widened`, LoadedData's) as the file's text.
+ */
+export function originalReader(
+  config: SynthesisConfig,
+  opts: { password?: string | undefined; widened?: Record<string, string[]> | undefined } = {},
+): OriginalReader {
   return async function* read(table: string, signal?: AbortSignal): AsyncIterable<RowBatch> {
     const tableConfig = config.tables[table];
     if (!tableConfig) throw new AppError('TABLE_NOT_FOUND', `Table "${table}" is not in the configuration.`);
     const source = await openSource(config.source, opts.password !== undefined ? { password: opts.password } : {});
     try {
+      const text = opts.widened?.[table];
+      if (text?.length) source.readAsText?.(table, text);
       yield* source.readTable(table, { columns: includedColumns(tableConfig), ...(signal ? { signal } : {}) });
     } finally {
       await source.close();
@@ -333,13 +367,16 @@ const TYPED = new Set(['boolean', 'integer', 'bigint', 'float', 'decimal', 'date
 /**
  * A file column's type is a guess from a sample: when a later value did not convert to it (a
  * text "Steady" in a column sampled as yes/no), the column is text, so the output can hold it.
+ * Returns the columns widened (their cells are then to be read again as the file's text).
  */
-function widenGuessedTypes(meta: TableMeta, batch: RowBatch): void {
-  batch.columns.forEach((name, i) => {
+function widenGuessedTypes(meta: TableMeta, batch: RowBatch): string[] {
+  return batch.columns.filter((name, i) => {
     const col = meta.columns.find((c) => c.name === name);
-    if (!col || !TYPED.has(col.storageType)) return;
+    if (!col || !TYPED.has(col.storageType)) return false;
     // (Big integers stay texts of digits on purpose: beyond 2^53 a JS number would round them.)
     const unconverted = (v: unknown): boolean => typeof v === 'string' && !(col.storageType === 'bigint' && /^\s*-?\d+\s*$/.test(v));
-    if (batch.rows.some((r) => unconverted(r[i]))) col.storageType = 'string';
+    if (!batch.rows.some((r) => unconverted(r[i]))) return false;
+    col.storageType = 'string';
+    return true;
   });
 }

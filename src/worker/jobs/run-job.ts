@@ -98,7 +98,7 @@ export async function runJob(
     // Generating again loads the trained run's analyze and encode artifacts, when it wrote them (else the source is read, as training did).
     const stored =
       generate && secrets.artifactKey ? await loadEncoded({ config, from: generate.from, workspace, artifactKey: secrets.artifactKey, log, signal }) : null;
-    let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats' | 'copied'>>;
+    let loaded: Pick<LoadedData, 'metadata' | 'tables' | 'sourceRows'> & Partial<Pick<LoadedData, 'wholeStats' | 'copied' | 'widened'>>;
     if (stored) {
       timeline.skip('load');
       if (stored.input.fingerprint) emit({ type: 'fingerprint', ...stored.input.fingerprint });
@@ -185,7 +185,9 @@ export async function runJob(
           workspace,
           log,
           mockingKey: secrets.mockingKey,
-          ...(loaded.copied?.length ? { copies: { copied: loaded.copied, read: originalReader(config, { password: secrets.sourcePassword }) } } : {}),
+          ...(loaded.copied?.length
+            ? { copies: { copied: loaded.copied, read: originalReader(config, { password: secrets.sourcePassword, widened: loaded.widened }) } }
+            : {}),
           ...(secrets.artifactKey ? { artifactKey: secrets.artifactKey } : {}),
           fingerprint,
         },

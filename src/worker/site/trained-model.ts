@@ -53,7 +53,7 @@ export async function loadTrainedModel(
           tables: data.tables,
           sourceRows: data.sourceRows,
           wholeStats: data.wholeStats,
-          copies: { copied: data.copied, read: originalReader(config, { password: secrets.sourcePassword }) },
+          copies: { copied: data.copied, read: originalReader(config, { password: secrets.sourcePassword, widened: data.widened }) },
           workspace: scratch,
           ...(secrets.mockingKey !== undefined ? { mockingKey: secrets.mockingKey } : {}),
         },
