@@ -142,4 +142,39 @@ describe('file columns widened to text past the rows their type was guessed from
       expect(wrong.slice(0, 3), `${table}: ${wrong.length} row(s) differ from the file`).toEqual([]);
     }
   }, 600_000);
+
+  it('hold the file’s text in a synthesized table read as a training sample, and its synthetic cells are the file’s words', async () => {
+    // Words in every tenth row past the type sample, so the training sample holds some of them.
+    const text = (column: 'checked' | 'qty', i: number): string => (i > 10_000 && i % 10 === 0 ? (column === 'checked' ? 'Steady' : 'n/a') : cell(column, i));
+    const folder = mkdtempSync(path.join(dir, 'sampled-'));
+    const lines = ['member_id,age,checked,qty'];
+    for (let i = 1; i <= ROWS; i++) lines.push([i, 18 + (i % 60), quoted(text('checked', i)), text('qty', i)].join(','));
+    writeFileSync(path.join(folder, 'members.csv'), `${lines.join('\n')}\n`);
+    const spec = { kind: 'files' as const, path: folder };
+    const source = await openSource(spec);
+    const config = defaultConfig(await source.introspect(), spec, { name: 'widened-sample' });
+    await source.close();
+    config.tables.members!.primaryKey = ['member_id'];
+    config.settings.maxTrainingRows = 3000;
+    config.settings.preset = 'fast';
+    config.settings.epochs = 1;
+
+    const data = await loadData(config, {});
+    const members = data.tables.members!;
+    expect(members.rows.length).toBeLessThan(ROWS);
+    const at = ['checked', 'qty'].map((c) => members.columns.indexOf(c));
+    const id = members.columns.indexOf('member_id');
+    const wrong = members.rows.filter((r) => {
+      const i = Number(r[id]);
+      return r[at[0]!] !== (text('checked', i) || null) || r[at[1]!] !== (text('qty', i) || null);
+    });
+    expect(wrong.slice(0, 3)).toEqual([]);
+
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status, run.logs.join('\n')).toBe('succeeded');
+    const out = run.out.members!;
+    const words = new Set(Array.from({ length: ROWS }, (_, k) => text('checked', k + 1) || null));
+    const checked = out.rows.map((r) => r[out.columns.indexOf('checked')]);
+    expect(checked.filter((v) => !words.has(v as string | null)).slice(0, 3)).toEqual([]);
+  }, 600_000);
 });
