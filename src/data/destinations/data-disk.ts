@@ -7,18 +7,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isLoopbackHost } from '../../shared/source';
-import { dialectOf } from '../dialects';
+import { dialectOf, isServerSpec } from '../dialects';
 import { destinationSpec, type DatabaseDestination } from './check';
 import { openSession } from './session';
 
 export async function destinationDataDir(destination: DatabaseDestination, password: string | undefined): Promise<string | null> {
   const spec = destinationSpec(destination);
-  if (spec.kind === 'sqlite') {
-    const dir = path.dirname(path.resolve(spec.path));
+  const d = dialectOf(spec.kind);
+  const file = d.fileOf(spec);
+  if (file !== null) {
+    const dir = path.dirname(path.resolve(file));
     return existsSync(dir) ? dir : null;
   }
-  const sql = dialectOf(spec.kind).dataDirectorySql;
-  if (!sql || !isLoopbackHost(spec.host)) return null;
+  const sql = d.dataDirectorySql;
+  if (!sql || !isServerSpec(spec) || !isLoopbackHost(spec.host)) return null;
   const s = await openSession(spec, password, { create: false }).catch(() => null);
   if (!s) return null;
   try {

@@ -47,7 +47,8 @@ export async function writeDestination(
   const plan = stored.plan;
   const byLogical = (r: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(r).map(([t, n]) => [stored.logical(t), n]));
   const readTable = (table: string): AsyncIterable<RowBatch> => stored.batches(stored.logical(table), readLogical(stored.logical(table)));
-  const newFile = spec.kind === 'sqlite' && !existsSync(spec.path) ? spec.path : null;
+  const file = dialectOf(spec.kind).fileOf(spec);
+  const newFile = file !== null && !existsSync(file) ? file : null;
   const s = await openSession(spec, opts.password, { create: true });
   const d = dialectOf(s.dialect);
   const created: string[] = [];

@@ -1,4 +1,4 @@
-import type { SourceSpec } from '../../shared/source';
+import type { DbSourceSpec, SourceSpec } from '../../shared/source';
 import { mysqlDialect } from './mysql';
 import { postgres } from './postgres';
 import { sqlite } from './sqlite';
@@ -31,6 +31,11 @@ export function dialectOf(kind: DbKind): Dialect {
 
 export function isDbSpec(spec: SourceSpec): spec is DbSpec {
   return spec.kind !== 'files';
+}
+
+/** Whether the spec reaches a database server (with a host, a user and a password), not a file. */
+export function isServerSpec(spec: SourceSpec): spec is DbSourceSpec {
+  return isDbSpec(spec) && dialectOf(spec.kind).hasServer;
 }
 
 /** The password of a connection: given for this run, else in the spec, else PGPASSWORD / MYSQL_PWD. */

@@ -152,6 +152,12 @@ export interface Dialect {
   readonly textBytes: ((expr: string) => string) | null;
   /** Where the server keeps its data files, as SQL returning it in column `d`; null for a database that is a file. */
   readonly dataDirectorySql: string | null;
+  /** The file the spec reads and writes, for a database that is a file (SQLite); null for a server. */
+  fileOf(spec: DbSpec): string | null;
+  /** Whether the database is a server reached with a host, a user and a password (not a file). */
+  readonly hasServer: boolean;
+  /** A query that succeeds once the connection reads the database (a SQLite file proves to be one by its catalog). */
+  readonly probeSql: string;
   /** The schema (PostgreSQL), database (MySQL) or file (SQLite) the spec reads and writes. */
   namespaceOf(spec: DbSpec): string;
   /** A table of that namespace as SQL. */

@@ -357,14 +357,16 @@ class DatabaseSource implements SourceConnector {
 
 /** Opens SQLite, PostgreSQL or MySQL/MariaDB and checks the connection (errors: DB_AUTH_FAILED, DB_UNREACHABLE, DB_NOT_FOUND...). */
 export async function openDatabaseSource(spec: DbSpec, password?: string): Promise<SourceConnector> {
-  if (spec.kind === 'sqlite' && !existsSync(spec.path)) {
-    throw new AppError('SOURCE_NOT_FOUND', `The SQLite file ${spec.path} does not exist.`, { fix: 'Check the path of the SQLite file.' });
+  const d = dialectOf(spec.kind);
+  const file = d.fileOf(spec);
+  if (file !== null && !existsSync(file)) {
+    throw new AppError('SOURCE_NOT_FOUND', `The SQLite file ${file} does not exist.`, { fix: 'Check the path of the SQLite file.' });
   }
   const pw = passwordOf(spec, password);
   let conn: Connection | undefined;
   try {
-    conn = await dialectOf(spec.kind).connect(spec, pw, { purpose: 'read' });
-    await conn.query(spec.kind === 'sqlite' ? 'select count(*) as n from sqlite_master' : 'select 1 as n');
+    conn = await d.connect(spec, pw, { purpose: 'read' });
+    await conn.query(d.probeSql);
   } catch (e) {
     await conn?.close();
     throw dbError(e, spec, 'connect');

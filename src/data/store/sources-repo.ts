@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { sourceRecordSchema, type SourceRecord } from '../../shared/api';
 import { AppError } from '../../shared/errors';
 import { describeSource, sameAccount, sourceSpecSchema, withoutSecrets, type SourceSpec } from '../../shared/source';
+import { isServerSpec } from '../dialects';
 import { newId, nowIso } from './ids';
 import type { SecretBox, SourcesRepo } from './types';
 
@@ -68,7 +69,7 @@ export function sourcesRepo(db: Database.Database, box: () => SecretBox): Source
       const password = input.password ?? ('password' in parsed ? parsed.password : undefined);
       const id = newId((candidate) => exists.get(candidate) !== undefined);
       let spec: SourceSpec = withoutSecrets(parsed);
-      if (password !== undefined && (spec.kind === 'postgres' || spec.kind === 'mysql')) spec = { ...spec, connectionId: id };
+      if (password !== undefined && isServerSpec(spec)) spec = { ...spec, connectionId: id };
       const sealed = password === undefined ? null : box().encrypt(password);
       insert.run(id, input.name?.trim() || describeSource(spec), JSON.stringify(spec), sealed, nowIso());
       return get(id);
