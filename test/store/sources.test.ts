@@ -69,6 +69,11 @@ describe('sources', () => {
     });
     expect(apart.hasPassword).toBe(true);
     expect(store.sources.password(apart.id, apart.spec)).toBe('another-secret-pw');
+    expect(apart.spec).toMatchObject({ kind: 'mysql', database: 'sakila', connectionId: apart.id });
+
+    // A file database has no server to send a password to: its spec names no stored connection.
+    const file = store.sources.add({ spec: { kind: 'sqlite', path: '/data/shop.v2.sqlite' }, password: 'unused-pw' });
+    expect(file.spec).toEqual({ kind: 'sqlite', path: '/data/shop.v2.sqlite' });
 
     expect(allBytes(dir).includes(password)).toBe(false);
     store.close();
