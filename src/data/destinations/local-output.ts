@@ -9,10 +9,14 @@ import { storedPlan } from './stored-plan';
 import { sqliteRowInserter } from '../dialects/sqlite-insert';
 import { createTableSql } from './dialect';
 import { tempPathFor } from '../platform/partial-files';
+import { childCountSql } from '../sources/child-counts';
+import type { ChildCountHistogram } from '../../shared/table-stats';
 
 /** The synthetic output of one execution being written into its local SQLite file. */
 export interface LocalOutput {
   append(table: string, batch: RowBatch): Promise<void>;
+  /** Parents per number of children along a link, over every row written so far (counted in the file). */
+  childCounts(fk: Relationship): ChildCountHistogram;
   /** Makes the file appear at its path (until then it is a temporary file next to it). */
   commit(): Promise<void>;
   /** Discards everything written; no file is left behind. */
@@ -120,6 +124,18 @@ export function openLocalOutput(path: string, logicalTables: TableMeta[], logica
           }),
         );
       }
+    },
+    childCounts(fk) {
+      if (done) throw new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`);
+      const table = (t: string): string => sqlite.quote(stored.names.tables.get(t) ?? t);
+      const column = (t: string, c: string): string => sqlite.quote(stored.names.columns.get(t)?.get(c) ?? c);
+      const sql = childCountSql({
+        parent: table(fk.parentTable),
+        child: table(fk.childTable),
+        parentColumns: fk.parentColumns.map((c) => column(fk.parentTable, c)),
+        childColumns: fk.childColumns.map((c) => column(fk.childTable, c)),
+      });
+      return (db.prepare(sql).raw().all() as unknown[][]).map((r) => [Number(r[0] ?? 0), Number(r[1] ?? 0)]);
     },
     commit() {
       if (done) return Promise.reject(new AppError('DESTINATION_WRITE_FAILED', `The output ${path} is already closed.`));

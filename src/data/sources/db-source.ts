@@ -24,6 +24,7 @@ import { inferSdtype } from '../introspection/infer-types';
 import { declaredForm } from '../introspection/value-forms';
 import { MAX_COUNTED_CATEGORIES, type ChildCountHistogram, type ColumnStats, statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
+import { childCountSql } from './child-counts';
 
 /** Types whose values can be counted by `group by` in every dialect. */
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
@@ -279,26 +280,24 @@ class DatabaseSource implements SourceConnector {
   }
 
   /**
-   * Parents per number of children along `fk`, in the database: children per parent row by a
-   * left join grouped on the parent key (parents with none count 0; children whose key matches
-   * no parent are not counted), then parents per count. MySQL/MariaDB keys of text also compare
-   * by their bytes, as the loader's values do (not equal under a case-insensitive collation).
+   * Parents per number of children along `fk`, in the database (`childCountSql`). MySQL/MariaDB
+   * keys of text also compare by their bytes, as the loader's values do (not equal under a
+   * case-insensitive collation).
    */
   private async childCounts(fk: Relationship): Promise<ChildCountHistogram> {
     const parent = await this.table(fk.parentTable);
     const child = await this.table(fk.childTable);
     const { types } = this.columnsOf(parent, fk.parentColumns);
-    const on = fk.parentColumns.map((pc, i) => {
-      const [p, c] = [`p.${this.column(parent, pc)}`, `c.${this.column(child, fk.childColumns[i]!)}`];
-      const bytes = (types[i] === 'string' || types[i] === 'text') && this.dialect.textBytes;
-      return bytes ? `${c} = ${p} and ${bytes(c)} = ${bytes(p)}` : `${c} = ${p}`;
+    const sql = childCountSql({
+      parent: this.from(parent),
+      child: this.from(child),
+      parentColumns: fk.parentColumns.map((c) => this.column(parent, c)),
+      childColumns: fk.childColumns.map((c) => this.column(child, c)),
+      bytes: types.map((t) => ((t === 'string' || t === 'text') && this.dialect.textBytes) || null),
     });
-    const key = fk.parentColumns.map((pc) => `p.${this.column(parent, pc)}`).join(', ');
-    const perParent = `select count(c.${this.column(child, fk.childColumns[0]!)}) as n from ${this.from(parent)} p left join ${this.from(child)} c on ${on.join(' and ')} group by ${key}`;
     const out: ChildCountHistogram = [];
     try {
-      for await (const r of this.rowsOf(`select d.n, count(*) as parents from (${perParent}) d group by d.n order by d.n`, 5000))
-        out.push([Number(r[0] ?? 0), Number(r[1] ?? 0)]);
+      for await (const r of this.rowsOf(sql, 5000)) out.push([Number(r[0] ?? 0), Number(r[1] ?? 0)]);
     } catch (e) {
       throw dbError(e, this.spec, `count the ${fk.childTable} rows per ${fk.parentTable} row`, fk.childTable);
     }

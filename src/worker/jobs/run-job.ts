@@ -13,6 +13,7 @@
 import path from 'node:path';
 import fs from 'node:fs/promises';
 import { activeForeignKeys } from '../../shared/config';
+import { relationshipKey } from '../../shared/metadata';
 import { AppError } from '../../shared/errors';
 import { describeRename } from '../../shared/stored-names';
 import { deviceNotice } from '../../shared/device-notice';
@@ -36,7 +37,8 @@ import { readReportFile, writeReportFiles } from '../../report/files';
 import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
-import { REPORT_ROWS } from '../engine/report/build';
+import { reportRows } from '../engine/report/build';
+import { thinnedLinks } from './output-child-counts';
 import { boundedHeap, collectGarbage } from '../engine/collect-garbage';
 import { heedCancel } from '../engine/model/trainer';
 import { datasetDp } from '../engine/privacy/combine';
@@ -230,6 +232,7 @@ export async function runJob(
     }
 
     const samples: Record<string, Reservoir> = {};
+    const sampleRows = reportRows();
     distributor = sharding;
     // Training's garbage is not carried into the synthesis (nor the synthesis's into the report), and the
     // synthesis's heap stays within a headroom of what is alive, whatever the rows: see collect-garbage.ts.
@@ -246,7 +249,7 @@ export async function runJob(
           ...(generate ? { count: generate.rows } : {}),
           signal,
           onProgress: (done, total, message) => timeline.progress('synthesize', done, total, message === undefined ? {} : { message }),
-          sample: (table, batch) => (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch),
+          sample: (table, batch) => (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch),
         });
       }
       output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
@@ -265,7 +268,7 @@ export async function runJob(
           sink: async (table, batch) => {
             await out.append(table, batch);
             if (dest) await dest.append(table, batch);
-            (samples[table] ??= new Reservoir(REPORT_ROWS, config.settings.seed + table.length)).add(batch);
+            (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch);
             heap.check();
             await heedCancel(signal);
           },
@@ -280,6 +283,9 @@ export async function runJob(
     let privacy: ExecutionSummary['privacy'];
     collectGarbage();
     await timeline.run('report', async () => {
+      // Links whose output outgrew the report's sample: their children per parent are counted over every output row.
+      const thinned = thinnedLinks(plan.relationships, samples, sampleRows);
+      const syntheticChildCounts = output ? Object.fromEntries(thinned.map((fk) => [relationshipKey(fk), output!.childCounts(fk)])) : undefined;
       const synthetic: Record<string, RowBatch> = {};
       for (const [t, r] of Object.entries(samples)) synthetic[t] = r.batch();
       const realTrain: Record<string, RowBatch> = {};
@@ -308,6 +314,7 @@ export async function runJob(
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
         wholeStats: loaded.wholeStats,
+        ...(syntheticChildCounts ? { syntheticChildCounts } : {}),
         destination: destinationMapping(config.destination, plan),
         models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },

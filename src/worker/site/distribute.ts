@@ -21,7 +21,7 @@ import { relationalOutputRows } from '../engine/stages/relational-engine';
 import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
 import { generateStage } from '../engine/stages/generate';
 import { originalsParentsFirst } from '../engine/relational/synthesize';
-import { REPORT_ROWS } from '../engine/report/build';
+import { reportRows } from '../engine/report/build';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { partOf, SHARD_BATCH_ROWS } from './shard';
 
@@ -265,19 +265,20 @@ function relationalRefusal(config: StartCommand['config']): string | null {
 }
 
 /**
- * Regenerates the first shards of each table up to REPORT_ROWS rows (the same rows the workers
+ * Regenerates the first shards of each table up to the report's rows (`reportRows`) (the same rows the workers
  * write; a relational output: the first shard's families, whose keys are the output's since
  * nothing comes before them).
  */
 async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
   const taken: Record<string, number> = {};
+  const cap = reportRows();
   // Original-data tables: the first rows copied (a table the engine holds is the report's real side as it is).
   const first = all[0]?.families ? [all[0], ...all.filter((s) => s.original)] : all;
   for (const shard of first) {
-    if (!shard.families && (taken[shard.table] ?? 0) >= REPORT_ROWS) continue;
+    if (!shard.families && (taken[shard.table] ?? 0) >= cap) continue;
     const part = generateStage.part({ built: args.built, part: partOf(shard), seed: shard.seed, batchSize: SHARD_BATCH_ROWS, signal: args.signal });
     for await (const { table, batch } of part) {
-      const room = REPORT_ROWS - (taken[table] ?? 0);
+      const room = cap - (taken[table] ?? 0);
       if (room <= 0) {
         if (shard.families) continue;
         break;

@@ -185,6 +185,8 @@ export interface RelationshipInput {
   sequenceColumn?: string | null;
   /** Parents per number of children over every row of the real tables (a sampled child table): the real side of the child counts. */
   wholeCounts?: ChildCountHistogram;
+  /** Parents per number of children over every row of the synthetic output (an output larger than the rows given): the synthetic side of the child counts. */
+  syntheticCounts?: ChildCountHistogram;
   /** Joined rows used for pair trends (default 20,000). */
   maxJoinedRows?: number;
   seed?: number;
@@ -200,13 +202,12 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
   const real = link(rp, rc, rel);
   const syn = link(sp, sc, rel);
   if (!real || !syn) return null;
-  // The real children per parent: the whole tables' when counted there, else the rows given.
+  // Children per parent on each side: the whole tables' (the source's, the output's) when counted there, else the rows given.
   const realCounts = input.wholeCounts ?? childCountHistogram(real.counts);
-  const synCounts = childCountHistogram(syn.counts);
-  const realParents = histogramParents(realCounts);
-  const cardinality = input.wholeCounts
-    ? ksComplement(Float64Array.from(degreesAtQuantiles(realCounts, Math.min(realParents, KS_PARENTS))), syn.counts)
-    : ksComplement(real.counts, syn.counts);
+  const synCounts = input.syntheticCounts ?? childCountHistogram(syn.counts);
+  const degrees = (whole: ChildCountHistogram | undefined, given: Float64Array): Float64Array =>
+    whole ? Float64Array.from(degreesAtQuantiles(whole, Math.min(histogramParents(whole), KS_PARENTS))) : given;
+  const cardinality = ksComplement(degrees(input.wholeCounts, real.counts), degrees(input.syntheticCounts, syn.counts));
 
   const keyCols = new Set([...rel.parentColumns.map((c) => PARENT + c), ...rel.childColumns.map((c) => CHILD + c)]);
   const pCols = (input.columns[rel.parentTable] ?? []).filter((c) => !keyCols.has(PARENT + c.name));

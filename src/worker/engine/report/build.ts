@@ -50,6 +50,12 @@ import { privacyVerdict } from './verdict';
  */
 export const REPORT_ROWS = 50_000;
 
+/** The report's synthetic rows per table: REPORT_ROWS, or the positive whole number in `DOPPEL_REPORT_ROWS` (a smaller sample for a small machine). */
+export function reportRows(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.DOPPEL_REPORT_ROWS);
+  return Number.isSafeInteger(n) && n > 0 ? n : REPORT_ROWS;
+}
+
 /** What the engine's privacy mechanisms did (all optional; shown in the report's Privacy part). */
 export interface EnginePrivacyStats {
   /** Per column: how many categories were below the threshold and replaced (and in how many rows). */
@@ -87,6 +93,8 @@ export interface ReportInput {
   destination?: DestinationMapping | null;
   /** Statistics over every row of the tables trained on a sample: the rare checks count the table, not the sample. */
   wholeStats?: Record<string, TableStats>;
+  /** Per link (`relationshipKey`): parents per number of children over every row of the output, when the synthetic rows given are a sample of it. */
+  syntheticChildCounts?: Record<string, ChildCountHistogram>;
 }
 
 const MAX_ASSOCIATION_COLUMNS = 24;
@@ -211,6 +219,12 @@ function wholeCountsOf(stats: Record<string, TableStats> | undefined, fk: Relati
   return h ? { wholeCounts: h } : {};
 }
 
+/** A link's synthetic children per parent counted over the whole output, when the report's synthetic rows are a sample of it. */
+function syntheticCountsOf(counts: Record<string, ChildCountHistogram> | undefined, fk: Relationship): { syntheticCounts?: ChildCountHistogram } {
+  const h = counts?.[relationshipKey(fk)];
+  return h ? { syntheticCounts: h } : {};
+}
+
 /** The learned numerical and datetime columns of the synthesized tables, each with the clipping the engine applied to it. */
 function appliedClipping(input: ReportInput, effective: EffectiveSettings, specs: Record<string, ColumnSpec[]>, synthesized: string[]): ColumnClipping[] {
   return synthesized.flatMap((table) => {
@@ -272,6 +286,7 @@ export function buildReport(input: ReportInput): ReportJson {
       seed: input.seed,
       sequenceColumn: child ? sequenceColumn(child, realAll[fk.childTable]) : null,
       ...wholeCountsOf(input.wholeStats, fk),
+      ...syntheticCountsOf(input.syntheticChildCounts, fk),
     });
     if (r) relationships.push({ ...r, key: relationshipKey(fk), pairs: worstFirst(r.pairs) });
   }
