@@ -3,13 +3,13 @@ import { join, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** Modules outside the dialect module (src/data/dialects): they ask it instead of comparing the database kind. */
-const DIRS = ['src/data', 'src/worker'];
+const DIRS = ['src/data', 'src/worker', 'src/main'];
 const DIALECTS = join('src/data', 'dialects');
 const KIND = `'(postgres|mysql|sqlite)'`;
 const BRANCH = new RegExp(`[!=]==\\s*${KIND}|${KIND}\\s*[!=]==|case\\s+${KIND}`);
 
 describe('dialect branches', () => {
-  it('modules of data and the worker ask the dialect module instead of comparing the database kind', () => {
+  it('modules of data, the worker and main ask the dialect module instead of comparing the database kind', () => {
     const files = DIRS.flatMap((dir) =>
       readdirSync(dir, { recursive: true, encoding: 'utf8' })
         .filter((f) => f.endsWith('.ts'))
@@ -20,6 +20,7 @@ describe('dialect branches', () => {
     expect(files).toContain(join('src/data/sources', 'db-source.ts'));
     expect(files).toContain(join('src/data/store', 'sources-repo.ts'));
     expect(files).toContain(join('src/worker', 'entry.ts'));
+    expect(files).toContain(join('src/main/services', 'source-access.ts'));
     expect(files).not.toContain(join(DIALECTS, 'sqlite.ts'));
     const branching = files.flatMap((f) =>
       readFileSync(f, 'utf8')

@@ -10,6 +10,7 @@ import { emptyForeignKeys } from '../../data/introspection/data-facts';
 import { openStore } from '../../data/store/index';
 import type { ProjectStore, SecretBox } from '../../data/store/types';
 import { outputTableMetas } from '../../data/destinations/output-tables';
+import { isServerSpec } from '../../data/dialects';
 import { probeBackend } from '../../data/platform/backend-probe';
 import type { ApiBackend } from '../host/dispatch';
 import { ExecutionService } from './executions';
@@ -114,7 +115,7 @@ export function createServices(opts: ServicesOptions): Services {
       // as a destination may be empty.
       const inspection = await sources.inspect(spec, { fresh: true });
       if (!destination || spec.kind === 'files') notEmpty(inspection.metadata, spec);
-      const password = spec.kind === 'postgres' || spec.kind === 'mysql' ? spec.password : undefined;
+      const password = isServerSpec(spec) ? spec.password : undefined;
       return store.sources.add({ ...(name ? { name } : {}), spec: withoutSecrets(spec), ...(password ? { password } : {}) });
     },
     'sources.remove': async ({ id }) => {
@@ -227,6 +228,6 @@ export function withoutConfigSecrets(config: SynthesisConfig): SynthesisConfig {
 function specOf(store: ProjectStore, id: string): SourceSpec {
   const record = store.sources.get(id);
   const spec = record.spec;
-  if ((spec.kind === 'postgres' || spec.kind === 'mysql') && record.hasPassword) return { ...spec, connectionId: record.id };
+  if (isServerSpec(spec) && record.hasPassword) return { ...spec, connectionId: record.id };
   return spec;
 }

@@ -1,6 +1,7 @@
 import type { DatasetMetadata, SensitiveHit, SourceSpec, SynthesisConfig } from '../../shared';
 import { AppError, describeSource } from '../../shared';
 import type { DataFacts } from '../../shared/defaults';
+import { isServerSpec } from '../../data/dialects';
 import { openSource, type SourceConnector } from '../../data/sources/connector';
 import { computeDataFacts } from '../../data/introspection/data-facts';
 import { introspectWithSensitive } from '../../data/sensitive/introspect';
@@ -22,7 +23,7 @@ export class SourceAccess {
   constructor(private readonly store: ProjectStore) {}
 
   passwordFor(spec: SourceSpec): string | undefined {
-    if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return undefined;
+    if (!isServerSpec(spec)) return undefined;
     if (spec.password) return spec.password;
     if (spec.connectionId) return this.store.sources.password(spec.connectionId, spec);
     return undefined;
@@ -43,7 +44,7 @@ export class SourceAccess {
 
   /** Metadata (declared or inferred keys) and sensitive-column hits; cached unless `fresh`. */
   inspect(spec: SourceSpec, opts: { fresh?: boolean } = {}): Promise<Inspection> {
-    const key = describeSource(spec) + (spec.kind === 'postgres' || spec.kind === 'mysql' ? `#${spec.connectionId ?? ''}` : '');
+    const key = describeSource(spec) + (isServerSpec(spec) ? `#${spec.connectionId ?? ''}` : '');
     const hit = this.cache.get(key);
     if (hit && !opts.fresh) return hit;
     const p = this.with(spec, introspectWithSensitive);

@@ -13,6 +13,7 @@ import {
   type SynthesisConfig,
   type TableMode,
 } from '../../../shared';
+import { isServerSpec } from '../../../data/dialects';
 import type { Services } from '../../services/index';
 import { siteQueue } from '../../services/queue-transport';
 import type { SiteQueue } from '../../../shared/site';
@@ -135,7 +136,7 @@ export function withDestination(
       fix: 'Write --to sqlite:/path/to/file.sqlite, postgres://user@host:5432/db or mysql://user@host:3306/db (the synthetic files are downloaded with `doppel export`).',
     });
   }
-  const password = target.kind === 'sqlite' ? undefined : target.password;
+  const password = isServerSpec(target) ? target.password : undefined;
   const destination = {
     kind: 'database' as const,
     target: withoutSecrets(target),
