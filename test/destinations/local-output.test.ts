@@ -127,3 +127,44 @@ describe('local output foreign keys', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('children per parent counted in the local output', () => {
+  it('counts every row written under the names the file stores (twins but for case), parents without children as 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'doppel-lo-counts-'));
+    const text = (name: string) => ({ name, storageType: 'string' as const, sdtype: 'id' as const, nullable: true });
+    const tables: TableMeta[] = [
+      { name: 'Shop.List', rowCount: 0, primaryKey: ['code'], columns: [text('code')] },
+      { name: 'shop.list', rowCount: 0, primaryKey: ['code'], columns: [text('code')] },
+      { name: 'sale.lines', rowCount: 0, primaryKey: ['id'], columns: [text('id'), text('shop.Code'), text('shop.code')] },
+    ];
+    const link = { parentTable: 'shop.list', parentColumns: ['code'], childTable: 'sale.lines', childColumns: ['shop.code'], origin: 'declared' as const };
+    const out = await openLocalOutput(join(dir, 'counts.sqlite'), tables, [link]);
+    const shops = ['a.1', 'b.2', 'c.3', 'd.4'];
+    await out.append('shop.list', { columns: ['code'], rows: shops.map((s) => [s]) });
+    await out.append('Shop.List', { columns: ['code'], rows: [['a.1'], ['z.9']] });
+    // a.1: 3 sales over two batches, b.2: 1, c.3 and d.4: none; a sale without a shop is no shop's.
+    await out.append('sale.lines', {
+      columns: ['id', 'shop.code', 'shop.Code'],
+      rows: [
+        ['s1', 'a.1', 'z.9'],
+        ['s2', 'a.1', 'z.9'],
+        ['s3', 'b.2', 'z.9'],
+      ],
+    });
+    await out.append('sale.lines', {
+      columns: ['id', 'shop.code', 'shop.Code'],
+      rows: [
+        ['s4', 'a.1', null],
+        ['s5', null, 'a.1'],
+      ],
+    });
+    expect(out.childCounts(link)).toEqual([
+      [0, 2],
+      [1, 1],
+      [3, 1],
+    ]);
+    await out.abort();
+    expect(() => out.childCounts(link)).toThrow(/closed/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
