@@ -213,9 +213,14 @@ function family(t: StorageType): TypeFamily {
   return 'other';
 }
 
-/** Whether a foreign key may link columns of these storage types (same family, or one unknown). */
-export function keyTypesCompatible(a: StorageType, b: StorageType): boolean {
-  return family(a) === family(b) || family(a) === 'other' || family(b) === 'other';
+/**
+ * Whether a foreign key may link columns of these storage types (same family, or one unknown). A
+ * file's types are guessed: its number and text keys link, read as the file's text together.
+ */
+export function keyTypesCompatible(a: StorageType, b: StorageType, files = false): boolean {
+  const [x, y] = [family(a), family(b)];
+  if (files && new Set([x, y, 'number', 'string']).size === 2) return true;
+  return x === y || x === 'other' || y === 'other';
 }
 
 function fkName(fk: Relationship): string {
@@ -301,7 +306,7 @@ function checkForeignKeys(config: SynthesisConfig, metadata: DatasetMetadata): P
       const pc = fk.parentColumns[i]!;
       const a = childMeta && findColumn(childMeta, cc);
       const b = parentMeta && findColumn(parentMeta, pc);
-      if (a && b && !keyTypesCompatible(a.storageType, b.storageType)) {
+      if (a && b && !keyTypesCompatible(a.storageType, b.storageType, config.source.kind === 'files')) {
         out.push({
           ...base,
           code: 'FK_TYPE_MISMATCH',

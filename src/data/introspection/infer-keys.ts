@@ -68,9 +68,10 @@ export function namesMatch(childColumn: string, parent: TableMeta): boolean {
 
 const cellKey = (v: CellValue): string => (v instanceof Date ? String(v.getTime()) : String(v));
 
+/** A key column's cells; a file's as its text ("007" is not 7), as keys and the foreign keys onto them are loaded. */
 async function columnValues(src: SourceConnector, table: string, column: string, limit?: number): Promise<CellValue[]> {
   const out: CellValue[] = [];
-  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000, ...(limit ? { limit } : {}) }))
+  for await (const b of src.readTable(table, { columns: [column], batchSize: 10_000, asText: [column], ...(limit ? { limit } : {}) }))
     for (const r of b.rows) out.push(r[0] ?? null);
   return out;
 }
@@ -83,7 +84,7 @@ async function columnValues(src: SourceConnector, table: string, column: string,
 export async function checkContainment(src: SourceConnector, fk: Relationship, sampleRows = 10_000): Promise<KeyContainment> {
   const values = (await columnValues(src, fk.childTable, fk.childColumns[0]!, sampleRows)).filter((v) => v !== null);
   const unmatched = new Set(values.map(cellKey));
-  for await (const b of src.readTable(fk.parentTable, { columns: [fk.parentColumns[0]!], batchSize: 10_000 }))
+  for await (const b of src.readTable(fk.parentTable, { columns: [fk.parentColumns[0]!], batchSize: 10_000, asText: [fk.parentColumns[0]!] }))
     for (const r of b.rows) if (unmatched.size) unmatched.delete(cellKey(r[0] ?? null));
   const missing = values.filter((v) => unmatched.has(cellKey(v)));
   return { sampled: values.length, orphans: missing.length, examples: [...new Set(missing.map(cellKey))].slice(0, 5) };

@@ -16,6 +16,8 @@ export interface ReadOptions {
   batchSize?: number;
   limit?: number;
   signal?: AbortSignal;
+  /** Columns read as the file's text in this read only (see `readAsText`); sources with declared types ignore it. */
+  asText?: string[];
 }
 
 export interface SampleOptions {

@@ -118,9 +118,9 @@ class FileSource implements SourceConnector {
   }
 
   /** Each column's converter from the file's cell: its guessed type's, or text for a column read as text. */
-  private converters(table: string, p: TableProfile): Array<(v: unknown) => CellValue> {
-    const text = this.textColumns.get(table);
-    return text ? p.header.map((h, i) => (text.has(h) ? textCell : (p.convert[i] ?? textCell))) : p.convert;
+  private converters(table: string, p: TableProfile, asText: string[] = []): Array<(v: unknown) => CellValue> {
+    const text = new Set([...(this.textColumns.get(table) ?? []), ...asText]);
+    return text.size > 0 ? p.header.map((h, i) => (text.has(h) ? textCell : (p.convert[i] ?? textCell))) : p.convert;
   }
 
   async introspect(opts: IntrospectOptions = {}): Promise<DatasetMetadata> {
@@ -174,7 +174,7 @@ class FileSource implements SourceConnector {
     });
     if ((opts.limit ?? Infinity) <= 0) return;
     const { rows } = await t.open();
-    const convert = this.converters(table, p);
+    const convert = this.converters(table, p, opts.asText);
     async function* converted(): AsyncIterable<Row> {
       for await (const r of rows) yield idx.map((i) => convert[i]?.(r[i]) ?? null);
     }
@@ -247,7 +247,7 @@ class FileSource implements SourceConnector {
   /**
    * Parents per number of children along `fk`: joined by the engine when both files have one
    * (keys compared as the files' texts), else one streamed pass over the parent's keys and one
-   * over the child's (keys compared as typed values).
+   * over the child's (keys compared as read: a key read as text, and the foreign keys onto it, as the files' texts).
    */
   private async childCounts(fk: Relationship, signal: AbortSignal | undefined): Promise<ChildCountHistogram> {
     const parent = await this.positions(fk.parentTable, fk.parentColumns);

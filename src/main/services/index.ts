@@ -147,7 +147,7 @@ export function createServices(opts: ServicesOptions): Services {
           { fix: 'Draw it again between columns of the source.' },
         );
       }
-      const typesCompatible = keyTypesCompatible(child.storageType, parent.storageType);
+      const typesCompatible = keyTypesCompatible(child.storageType, parent.storageType, spec.kind === 'files');
       const contained = typesCompatible ? await sources.with(spec, (c) => checkContainment(c, fk)) : { sampled: 0, orphans: 0, examples: [] };
       return { typesCompatible, childType: child.nativeType ?? child.storageType, parentType: parent.nativeType ?? parent.storageType, ...contained };
     },

@@ -10,6 +10,7 @@ import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
 import { isRelational } from '../engine/stages/engines';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
+import { linkedKeyColumns, textKeyGroups, widenGuessedTypes } from './linked-key-types';
 import { HELD_SAMPLE_ROWS, HELD_WHOLE_ROWS, heldInPart, heldOriginals, type OriginalReader } from '../engine/original-data';
 
 export interface LoadedData {
@@ -87,6 +88,17 @@ export async function loadData(
       widened[name] = [...(widened[name] ?? []), ...columns];
       source.readAsText?.(name, columns);
     };
+    if (config.source.kind === 'files') {
+      // Keys and the foreign keys onto them are widened over every row first, and read as one type (`textKeyGroups`).
+      const links = activeForeignKeys(config);
+      for (const [name, keys] of linkedKeyColumns(links, metaTables)) {
+        const meta = metaTables.find((t) => t.name === name)!;
+        const wider = new Set<string>();
+        for await (const b of source.readTable(name, { columns: keys, signal: opts.signal })) for (const c of widenGuessedTypes(meta, b)) wider.add(c);
+        readAsText(name, [...wider]);
+      }
+      for (const [name, columns] of Object.entries(textKeyGroups(links, metaTables))) readAsText(name, columns);
+    }
     const wholeStats: Record<string, TableStats> = {};
     const content = createHash('sha256');
     let done = 0;
@@ -360,23 +372,4 @@ function orderFor<T>(wanted: Array<[string, T]>, order: string[]): Array<[string
     return i < 0 ? order.length : i;
   };
   return [...wanted].sort((a, b) => rank(a[0]) - rank(b[0]));
-}
-
-const TYPED = new Set(['boolean', 'integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
-
-/**
- * A file column's type is a guess from a sample: when a later value did not convert to it (a
- * text "Steady" in a column sampled as yes/no), the column is text, so the output can hold it.
- * Returns the columns widened (their cells are then to be read again as the file's text).
- */
-function widenGuessedTypes(meta: TableMeta, batch: RowBatch): string[] {
-  return batch.columns.filter((name, i) => {
-    const col = meta.columns.find((c) => c.name === name);
-    if (!col || !TYPED.has(col.storageType)) return false;
-    // (Big integers stay texts of digits on purpose: beyond 2^53 a JS number would round them.)
-    const unconverted = (v: unknown): boolean => typeof v === 'string' && !(col.storageType === 'bigint' && /^\s*-?\d+\s*$/.test(v));
-    if (!batch.rows.some((r) => unconverted(r[i]))) return false;
-    col.storageType = 'string';
-    return true;
-  });
 }
