@@ -148,6 +148,15 @@ describe('keys and the foreign keys onto them, read from files', () => {
       const lost = rows.rows.map((r) => r[c]).filter((v) => v !== null && !parents.has(String(v)));
       expect(lost.slice(0, 5), `${child}: ${lost.length} row(s) name no ${parent}`).toEqual([]);
     }
+    // The quality report finds every link intact: each synthesized child has its parent; of the real ones, all but the word trip.
+    for (const [parent, child] of LINKS) {
+      const r = run.report.relationships.find((x) => x.parentTable === parent && x.childTable === child);
+      expect({ link: `${child} → ${parent}`, integrity: r?.integrity, real: r?.realIntegrity }).toEqual({
+        link: `${child} → ${parent}`,
+        integrity: 1,
+        real: child === 'trips' ? expect.closeTo(1 - 1 / TRIPS, 6) : 1,
+      });
+    }
     // The shop codes the visits name keep their leading zeros.
     const outVisits = run.out.visits!;
     const codes = new Set(outVisits.rows.map((r) => String(r[outVisits.columns.indexOf('shop_key')])));
