@@ -88,6 +88,8 @@ export const shardProgressSchema = z.object({
   pid: z.number().int(),
   /** A relational shard, when done: rows per table, and the keys it numbered per table (the next shards' keys start after them). */
   tables: z.record(z.string(), z.object({ rows: z.number().int().nonnegative(), keys: z.number().int().nonnegative() })).optional(),
+  /** A relational shard, when done: per link (`relationshipKey`) whose tables it wrote, parents per number of children in its rows. */
+  childCounts: z.record(z.string(), z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()]))).optional(),
 });
 export type ShardProgress = z.infer<typeof shardProgressSchema>;
 

@@ -92,6 +92,13 @@ export function childCountHistogram(counts: ArrayLike<number>): ChildCountHistog
   return [...by].sort((a, b) => a[0] - b[0]);
 }
 
+/** The histogram of two sets of parents together (e.g. shards of whole families), count by count. */
+export function addChildCounts(a: ChildCountHistogram, b: ChildCountHistogram): ChildCountHistogram {
+  const by = new Map<number, number>(a);
+  for (const [c, n] of b) by.set(c, (by.get(c) ?? 0) + n);
+  return [...by].sort((x, y) => x[0] - y[0]);
+}
+
 /** Parents counted by a histogram. */
 export function histogramParents(h: ChildCountHistogram): number {
   return h.reduce((a, [, n]) => a + n, 0);

@@ -13,7 +13,9 @@
  *   it created. The output appears whole or not at all.
  */
 import { AppError, isAppError } from '../../shared/errors';
-import type { TableMeta } from '../../shared/metadata';
+import { relationshipKey, type Relationship, type TableMeta } from '../../shared/metadata';
+import type { ChildCountHistogram } from '../../shared/table-stats';
+import { childCountSql } from '../sources/child-counts';
 import type { RowBatch } from '../../shared/values';
 import { checkSession, destinationSpec, type DatabaseDestination, type DestinationPlan } from './check';
 import { addKeysSql, checkIntegrity, constraintsOf, createdForeignKeys } from './constraints';
@@ -106,6 +108,47 @@ export async function writeShardStage(
     if (began) await s.query('ROLLBACK').catch(() => undefined);
     if (isAppError(e)) throw e;
     throw destinationError(e, spec, `write a shard of table "${table}"`, table);
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * Parents per number of children along each link whose two tables a shard wrote, counted in the
+ * destination on the shard's staging tables (`childCountSql`): a relational shard holds whole
+ * families, so the shards' histograms add up to the output's. By `relationshipKey`.
+ */
+export async function stageChildCounts(
+  destination: DatabaseDestination,
+  password: string | undefined,
+  plan: DestinationPlan,
+  stages: Record<string, string>,
+): Promise<Record<string, ChildCountHistogram>> {
+  const links = plan.relationships.filter((fk) => stages[fk.parentTable] && stages[fk.childTable]);
+  if (!links.length) return {};
+  const spec = destinationSpec(destination);
+  const stored = storedPlan(spec.kind, plan);
+  const column = (t: string, c: string): string => quote(spec.kind, stored.names.columns.get(t)?.get(c) ?? c);
+  const s = await openSession(spec, password, { create: false });
+  const d = dialectOf(s.dialect);
+  const out: Record<string, ChildCountHistogram> = {};
+  try {
+    for (const fk of links as Relationship[]) {
+      const parent = plan.tables.find((t) => t.name === fk.parentTable);
+      const types = fk.parentColumns.map((c) => parent?.columns.find((x) => x.name === c)?.storageType);
+      const sql = childCountSql({
+        parent: s.qualified(stages[fk.parentTable]!),
+        child: s.qualified(stages[fk.childTable]!),
+        parentColumns: fk.parentColumns.map((c) => column(fk.parentTable, c)),
+        childColumns: fk.childColumns.map((c) => column(fk.childTable, c)),
+        bytes: types.map((t) => ((t === 'string' || t === 'text') && d.textBytes) || null),
+      });
+      out[relationshipKey(fk)] = (await s.query(sql)).map((r) => [Number(r.n ?? 0), Number(r.parents ?? 0)]);
+    }
+    return out;
+  } catch (e) {
+    if (isAppError(e)) throw e;
+    throw destinationError(e, spec, 'count the children per parent of a shard', links[0]!.childTable);
   } finally {
     await s.close();
   }

@@ -39,6 +39,7 @@ import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
 import { reportRows } from '../engine/report/build';
 import { thinnedLinks } from './output-child-counts';
+import type { ChildCountHistogram } from '../../shared/table-stats';
 import { boundedHeap, collectGarbage } from '../engine/collect-garbage';
 import { heedCancel } from '../engine/model/trainer';
 import { datasetDp } from '../engine/privacy/combine';
@@ -60,7 +61,10 @@ export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 export interface Distributor {
   /** Why this execution is generated in one process after all (logged), or null when it is sharded. */
   refusal(config: StartCommand['config']): string | null;
-  /** Generates every synthesized table as shards; `sample` receives a bounded part of the output for the report. */
+  /**
+   * Generates every synthesized table as shards; `sample` receives a bounded part of the output for
+   * the report, `childCounts` the children per parent of every output row (per link, relational outputs).
+   */
   generate(args: {
     built: BuiltDataset;
     metadata: LoadedData['metadata'];
@@ -71,7 +75,7 @@ export interface Distributor {
     signal: AbortSignal;
     onProgress: (done: number, total: number, message?: string) => void;
     sample: (table: string, batch: RowBatch) => void;
-  }): Promise<{ rows: Record<string, number> }>;
+  }): Promise<{ rows: Record<string, number>; childCounts?: Record<string, ChildCountHistogram> }>;
   /** Makes the shards the destination's tables, all at once; returns the rows of each table. */
   swap(signal: AbortSignal): Promise<Record<string, number>>;
   /** Removes whatever the shards wrote (a failed or canceled execution). */
@@ -233,6 +237,8 @@ export async function runJob(
 
     const samples: Record<string, Reservoir> = {};
     const sampleRows = reportRows();
+    /** A sharded relational output's children per parent, counted on the shards. */
+    let shardedCounts: Record<string, ChildCountHistogram> | null = null;
     distributor = sharding;
     // Training's garbage is not carried into the synthesis (nor the synthesis's into the report), and the
     // synthesis's heap stays within a headroom of what is alive, whatever the rows: see collect-garbage.ts.
@@ -241,7 +247,7 @@ export async function runJob(
     const result = await timeline.run(generateStage.name, async () => {
       if (sharded) {
         if (!generate) await keepOriginals(model, config, plan, outputPath, signal);
-        return sharded.generate({
+        const done = await sharded.generate({
           built: model,
           metadata: loaded.metadata,
           model: generate?.from ?? workspace,
@@ -251,6 +257,8 @@ export async function runJob(
           onProgress: (done, total, message) => timeline.progress('synthesize', done, total, message === undefined ? {} : { message }),
           sample: (table, batch) => (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch),
         });
+        shardedCounts = done.childCounts ?? null;
+        return done;
       }
       output = await openLocalOutput(outputPath, plan.tables, plan.relationships);
       const out = output;
@@ -283,9 +291,13 @@ export async function runJob(
     let privacy: ExecutionSummary['privacy'];
     collectGarbage();
     await timeline.run('report', async () => {
-      // Links whose output outgrew the report's sample: their children per parent are counted over every output row.
-      const thinned = thinnedLinks(plan.relationships, samples, sampleRows);
-      const syntheticChildCounts = output ? Object.fromEntries(thinned.map((fk) => [relationshipKey(fk), output!.childCounts(fk)])) : undefined;
+      // Children per parent over every output row: a sharded output's as its shards counted them (its
+      // sample is the first shards'); a local one's counted in the file for the links whose output
+      // outgrew the report's sample.
+      const local = output;
+      const syntheticChildCounts: Record<string, ChildCountHistogram> =
+        shardedCounts ??
+        (local ? Object.fromEntries(thinnedLinks(plan.relationships, samples, sampleRows).map((fk) => [relationshipKey(fk), local.childCounts(fk)])) : {});
       const synthetic: Record<string, RowBatch> = {};
       for (const [t, r] of Object.entries(samples)) synthetic[t] = r.batch();
       const realTrain: Record<string, RowBatch> = {};
@@ -314,7 +326,7 @@ export async function runJob(
         inherited: prepared.relational?.inherited,
         effective: prepared.effective,
         wholeStats: loaded.wholeStats,
-        ...(syntheticChildCounts ? { syntheticChildCounts } : {}),
+        syntheticChildCounts,
         destination: destinationMapping(config.destination, plan),
         models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
         privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },

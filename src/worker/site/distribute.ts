@@ -22,6 +22,7 @@ import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '.
 import { generateStage } from '../engine/stages/generate';
 import { originalsParentsFirst } from '../engine/relational/synthesize';
 import { reportRows } from '../engine/report/build';
+import { addChildCounts, type ChildCountHistogram } from '../../shared/table-stats';
 import type { Distributor, StartCommand } from '../jobs/run-job';
 import { partOf, SHARD_BATCH_ROWS } from './shard';
 
@@ -159,7 +160,10 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
         });
         stageShifts = keyShifts ? stageKeyShifts(all, done, keyShifts) : {};
         args.onProgress(total, total);
-        return { rows };
+        // Each shard holds whole families: their children per parent add up to the output's.
+        const childCounts: Record<string, ChildCountHistogram> = {};
+        for (const p of done) for (const [k, h] of Object.entries(p.childCounts ?? {})) childCounts[k] = addChildCounts(childCounts[k] ?? [], h);
+        return { rows, ...(relational ? { childCounts } : {}) };
       } finally {
         ctx.events.off('progress', onProgress);
       }

@@ -10,7 +10,7 @@ import type { Shard, ShardJob, ShardProgress } from '../../shared/site';
 import type { RowBatch } from '../../shared/values';
 import { openSecrets } from '../../data/queue/site-queue';
 import { outputTableMetas } from '../../data/destinations/output-tables';
-import { writeShardStage } from '../../data/destinations/shard-stages';
+import { stageChildCounts, writeShardStage } from '../../data/destinations/shard-stages';
 import type { OutputPart, PartBatch, PartKeys } from '../engine/stages/dataset';
 import { generateStage } from '../engine/stages/generate';
 import { loadTrainedModel, type TrainedModel } from './trained-model';
@@ -123,5 +123,7 @@ export async function runShard(job: ShardJob, ctx: ShardContext): Promise<ShardP
   const keys = await reader.keys();
   if (!shard.families) return { rows, worker: ctx.worker, pid };
   const tables = Object.fromEntries(Object.entries(reader.rows).map(([t, n]) => [t, { rows: n, keys: keys[t] ?? 0 }]));
-  return { rows, worker: ctx.worker, pid, tables };
+  // Whole families: the shard's children per parent are counted on its staging tables, for the report.
+  const childCounts = await stageChildCounts(config.destination, secrets.destinationPassword, plan, shard.families.stages);
+  return { rows, worker: ctx.worker, pid, tables, childCounts };
 }
