@@ -36,7 +36,21 @@ export interface TableStats {
   columns: Record<string, ColumnStats>;
   /** Of the links from this table to a parent (`links` of the request), the parents per number of children, by `relationshipKey`. */
   childCounts?: Record<string, ChildCountHistogram>;
+  /** Of the table's self-references (`forests` of the request), the forest's levels, by `relationshipKey`. */
+  forests?: Record<string, ForestLevels>;
 }
+
+/** Deepest level counted in a self-reference's forest (0 = roots); rows below it are left out. */
+export const MAX_FOREST_DEPTH = 32;
+
+/**
+ * A self-reference's forest over every row of the table, level by level from the roots (rows
+ * whose reference is empty or matches no row): the rows at each depth and, for the rows of that
+ * depth, the rows per number of children. Rows that no chain from a root reaches (a cycle of
+ * references) and rows deeper than MAX_FOREST_DEPTH are left out; rows at the deepest level
+ * count no children.
+ */
+export type ForestLevels = Array<{ rows: number; children: ChildCountHistogram }>;
 
 /** Which columns to count: `categories` get value counts, `ranges` their extremes; every named column (and those of `nulls`) its empty cells. */
 export interface StatsRequest {
@@ -46,6 +60,8 @@ export interface StatsRequest {
   nulls?: string[];
   /** Links from this table (the child) to a parent whose children per parent row are counted (`childCounts`). */
   links?: Relationship[];
+  /** Single-column self-references of this table whose forest is counted level by level (`forests`). */
+  forests?: Relationship[];
   signal?: AbortSignal;
 }
 
@@ -77,7 +93,26 @@ export function wholeCounts(stats: ColumnStats | undefined, keyOf: (v: CellValue
 
 /** Whether a request asks for anything to count. */
 export function countsAnything(request: StatsRequest): boolean {
-  return statsColumns(request).length > 0 || (request.links?.length ?? 0) > 0;
+  return statsColumns(request).length > 0 || (request.links?.length ?? 0) > 0 || (request.forests?.length ?? 0) > 0;
+}
+
+/** The levels of a self-reference's forest over the whole table (undefined when not counted). */
+export function wholeForest(stats: Record<string, TableStats> | undefined, fk: Relationship): ForestLevels | undefined {
+  return stats?.[fk.childTable]?.forests?.[relationshipKey(fk)];
+}
+
+/** The forest's levels of rows linked by `link` (the row each row references, −1 for none), as `ForestLevels` counts them. */
+export function forestLevels(link: Int32Array): ForestLevels {
+  const kids: number[][] = Array.from({ length: link.length }, () => []);
+  let level: number[] = [];
+  link.forEach((p, i) => (p >= 0 ? kids[p]!.push(i) : level.push(i)));
+  const out: ForestLevels = [];
+  for (let d = 0; d <= MAX_FOREST_DEPTH && level.length > 0; d++) {
+    const last = d === MAX_FOREST_DEPTH;
+    out.push({ rows: level.length, children: childCountHistogram(level.map((i) => (last ? 0 : kids[i]!.length))) });
+    level = last ? [] : level.flatMap((i) => kids[i]!);
+  }
+  return out;
 }
 
 /** The parents per number of children along `fk` over the whole tables (undefined when not counted). */

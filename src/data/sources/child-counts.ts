@@ -4,7 +4,7 @@
  * read by the JavaScript pass). Either way a child whose key matches no parent is not counted and
  * a parent with none counts 0.
  */
-import { childCountHistogram, type ChildCountHistogram } from '../../shared/table-stats';
+import { childCountHistogram, forestLevels, MAX_FOREST_DEPTH, type ChildCountHistogram, type ForestLevels } from '../../shared/table-stats';
 import { linkKey, type Row, type RowBatch } from '../../shared/values';
 
 /** A key of one or more cells (null when any is empty). */
@@ -59,4 +59,50 @@ export function childCountSql(q: ChildCountQuery): string {
   const key = q.parentColumns.map((pc) => `p.${pc}`).join(', ');
   const perParent = `select count(c.${q.childColumns[0]!}) as n from ${q.parent} p left join ${q.child} c on ${on.join(' and ')} group by ${key}`;
   return `select d.n, count(*) as parents from (${perParent}) d group by d.n order by d.n`;
+}
+
+/**
+ * A single-column self-reference's forest level by level (`ForestLevels`) from one streamed pass
+ * over the table's key and reference (in that order): each row's reference resolved to the row
+ * holding that key as the engine's links match keys, then walked down from the roots.
+ */
+export async function streamedForestLevels(keyAndReference: AsyncIterable<RowBatch>): Promise<ForestLevels> {
+  const at = new Map<string, number>();
+  const refs: Array<string | null> = [];
+  for await (const b of keyAndReference)
+    for (const r of b.rows) {
+      const k = linkKey(r[0] ?? null);
+      if (k !== null && !at.has(k)) at.set(k, refs.length);
+      refs.push(linkKey(r[1] ?? null));
+    }
+  const link = Int32Array.from(refs, (k) => (k === null ? -1 : (at.get(k) ?? -1)));
+  return forestLevels(link);
+}
+
+/** A single-column self-reference as SQL (already quoted), for `forestLevelsSql`. */
+export interface ForestQuery {
+  /** The table as a from-clause expression. */
+  table: string;
+  key: string;
+  reference: string;
+  /** An expression of a text key's bytes when the database compares text by a case-insensitive collation. */
+  bytes: ((expr: string) => string) | null;
+}
+
+/**
+ * The SQL of a self-reference's forest level by level, `(depth, children, rows)` rows: a
+ * recursive query walks down from the roots (an empty reference or one matching no row) at
+ * most MAX_FOREST_DEPTH levels, so a cycle of references is never entered and never loops; each
+ * reached row's children are those reached one level below it, then rows are counted per depth
+ * and number of children.
+ */
+export function forestLevelsSql(q: ForestQuery): string {
+  const { table, key: k, reference: r, bytes } = q;
+  const eq = (a: string, b: string): string => (bytes ? `${a} = ${b} and ${bytes(a)} = ${bytes(b)}` : `${a} = ${b}`);
+  const walk =
+    `with recursive f(k, r, d) as (` +
+    `select t.${k}, t.${r}, 0 from ${table} t where t.${r} is null or not exists (select 1 from ${table} q where ${eq(`q.${k}`, `t.${r}`)}) ` +
+    `union all select c.${k}, c.${r}, f.d + 1 from ${table} c join f on ${eq(`c.${r}`, 'f.k')} where f.d < ${MAX_FOREST_DEPTH})`;
+  const perRow = `select p.d, count(c.k) as n from f p left join f c on ${eq('c.r', 'p.k')} and c.d = p.d + 1 group by p.d, p.k`;
+  return `${walk} select x.d, x.n, count(*) as m from (${perRow}) x group by x.d, x.n order by x.d, x.n`;
 }

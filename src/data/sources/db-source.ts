@@ -22,9 +22,17 @@ import { storageTypeOf } from '../dialects/native-types';
 import { normalizeCell } from './cells';
 import { inferSdtype } from '../introspection/infer-types';
 import { declaredForm } from '../introspection/value-forms';
-import { MAX_COUNTED_CATEGORIES, type ChildCountHistogram, type ColumnStats, statsColumns, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import {
+  MAX_COUNTED_CATEGORIES,
+  type ChildCountHistogram,
+  type ForestLevels,
+  type ColumnStats,
+  statsColumns,
+  type StatsRequest,
+  type TableStats,
+} from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
-import { childCountSql } from './child-counts';
+import { childCountSql, forestLevelsSql } from './child-counts';
 
 /** Types whose values can be counted by `group by` in every dialect. */
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
@@ -270,13 +278,46 @@ class DatabaseSource implements SourceConnector {
       if (e instanceof AppError) throw e;
       throw dbError(e, this.spec, `count the values of ${table}`, table);
     }
-    if (!request.links?.length) return { rows, columns };
-    const childCounts: Record<string, ChildCountHistogram> = {};
-    for (const fk of request.links) {
+    const out: TableStats = { rows, columns };
+    const canceled = (): void => {
       if (request.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Counting the children per parent of ${table} was canceled.`);
-      childCounts[relationshipKey(fk)] = await this.childCounts(fk);
+    };
+    if (request.links?.length) {
+      out.childCounts = {};
+      for (const fk of request.links) {
+        canceled();
+        out.childCounts[relationshipKey(fk)] = await this.childCounts(fk);
+      }
     }
-    return { rows, columns, childCounts };
+    if (request.forests?.length) {
+      out.forests = {};
+      for (const fk of request.forests) {
+        canceled();
+        out.forests[relationshipKey(fk)] = await this.forestLevels(fk);
+      }
+    }
+    return out;
+  }
+
+  /** A single-column self-reference's forest level by level, in the database (`forestLevelsSql`); MySQL/MariaDB texts compare by their bytes. */
+  private async forestLevels(fk: Relationship): Promise<ForestLevels> {
+    const t = await this.table(fk.childTable);
+    const { types } = this.columnsOf(t, fk.parentColumns);
+    const [k, r] = [this.column(t, fk.parentColumns[0]!), this.column(t, fk.childColumns[0]!)];
+    const bytes = (types[0] === 'string' || types[0] === 'text' ? this.dialect.textBytes : null) ?? null;
+    const sql = forestLevelsSql({ table: this.from(t), key: k, reference: r, bytes });
+    const levels: ForestLevels = [];
+    try {
+      for await (const row of this.rowsOf(sql, 5000)) {
+        const [d, n, m] = [Number(row[0] ?? 0), Number(row[1] ?? 0), Number(row[2] ?? 0)];
+        while (levels.length <= d) levels.push({ rows: 0, children: [] });
+        levels[d]!.rows += m;
+        levels[d]!.children.push([n, m]);
+      }
+    } catch (e) {
+      throw dbError(e, this.spec, `count the levels of ${fk.childTable} along ${fk.childColumns[0]}`, fk.childTable);
+    }
+    return levels;
   }
 
   /**

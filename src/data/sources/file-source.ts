@@ -21,7 +21,7 @@ import { StatsTally, streamedTableStats } from './streamed-stats';
 import { duckdbChildCounts, engineWarning } from './formats/duckdb';
 import { statsColumns, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
-import { streamedChildCounts } from './child-counts';
+import { streamedChildCounts, streamedForestLevels } from './child-counts';
 import { csvTable } from './formats/csv';
 import { parquetTable } from './formats/parquet';
 import { sheetjsTables, xlsxTables } from './formats/workbook';
@@ -238,10 +238,18 @@ class FileSource implements SourceConnector {
   /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */
   async tableStats(table: string, request: StatsRequest): Promise<TableStats> {
     const stats = await this.columnStats(table, request);
-    if (!request.links?.length) return stats;
-    const childCounts: Record<string, ChildCountHistogram> = {};
-    for (const fk of request.links) childCounts[relationshipKey(fk)] = await this.childCounts(fk, request.signal);
-    return { ...stats, childCounts };
+    if (request.links?.length) {
+      stats.childCounts = {};
+      for (const fk of request.links) stats.childCounts[relationshipKey(fk)] = await this.childCounts(fk, request.signal);
+    }
+    if (request.forests?.length) {
+      stats.forests = {};
+      for (const fk of request.forests) {
+        const rows = this.readTable(table, { columns: [fk.parentColumns[0]!, fk.childColumns[0]!], batchSize: 20_000, signal: request.signal });
+        stats.forests[relationshipKey(fk)] = await streamedForestLevels(rows);
+      }
+    }
+    return stats;
   }
 
   /**

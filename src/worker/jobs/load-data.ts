@@ -165,7 +165,8 @@ export async function loadData(
       // (Under differential privacy the engine decides on the training rows alone: nothing to count.)
       if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
         const links = activeForeignKeys(config).flatMap((fk) => (fk.childTable === name && fk.childColumns.length === 1 ? fk.childColumns : []));
-        const request = { ...statsRequest(tableConfig, opts.signal, links), links: thinnedLinks(config, name, family) };
+        const forests = activeForeignKeys(config).filter((fk) => fk.childTable === name && fk.parentTable === name && fk.childColumns.length === 1);
+        const request = { ...statsRequest(tableConfig, opts.signal, links), links: thinnedLinks(config, name, family), forests };
         if (countsAnything(request)) wholeStats[name] = await source.tableStats(name, request);
       }
     }

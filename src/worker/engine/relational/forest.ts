@@ -4,6 +4,7 @@
  * real data has an empty reference), the real fan-out of the nodes of each depth, and each row
  * under a parent the learned matcher finds likely (matcher.ts).
  */
+import { degreesAtQuantiles, type ForestLevels } from '../../../shared/table-stats';
 import type { Rng } from '../rng';
 import { matchByDegrees, targetDegrees } from './matcher';
 
@@ -47,6 +48,22 @@ export function learnForest(link: Int32Array): ForestShape {
   const fanout: number[][] = counts.map(() => []);
   for (let i = 0; i < n; i++) fanout[depth[i]!]!.push(kids[i]!);
   return { depthShare: counts.map((c) => (n ? c / n : 0)), fanout };
+}
+
+/** Most child counts kept per level of a shape taken from counted levels (drawn at evenly spaced quantiles). */
+const LEVEL_FANOUTS = 10_000;
+
+/**
+ * The shape of a forest counted over the whole table (`ForestLevels`), when the training rows
+ * are a sample: a sample holds only some of each row's children, so its chains break into false
+ * roots and its levels and fan-outs are not the table's.
+ */
+export function forestShapeOf(levels: ForestLevels): ForestShape {
+  const n = levels.reduce((a, l) => a + l.rows, 0);
+  return {
+    depthShare: levels.map((l) => (n ? l.rows / n : 0)),
+    fanout: levels.map((l) => Array.from(degreesAtQuantiles(l.children, Math.min(l.rows, LEVEL_FANOUTS)))),
+  };
 }
 
 /**

@@ -17,7 +17,7 @@
  * chunks (a range of every root's rows with all their descendants, families.ts), so that a part
  * of it can be generated apart (a site shard) and equal the same part of one pass.
  */
-import { wholeNullShare, type TableStats } from '../../../shared/table-stats';
+import { wholeForest, wholeNullShare, type TableStats } from '../../../shared/table-stats';
 import type { SynthesisConfig, TableConfig } from '../../../shared/config';
 import { activeForeignKeys } from '../../../shared/config';
 import { resolveSettings, type EffectiveSettings } from '../../../shared/effective-settings';
@@ -32,7 +32,7 @@ import { disposeTable, fitTable, prepareTable, type FitOptions, type PreparedTab
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, learnLookupPools, repairLookups, type Assignment, type AssignmentScores, type LookupPool } from './assign';
 import { uniqueKeys } from './unique-keys';
-import { depthsOf, generateForest, learnForest, type ForestShape } from './forest';
+import { depthsOf, forestShapeOf, generateForest, learnForest, type ForestShape } from './forest';
 import { fitScorer, scoring, type PairScorer } from './matcher';
 import { learnLookup, matchedLookups, matchLookup, restoreLookup, type LookupModel } from './lookups';
 import { learnLink, matchLink, type LinkModel, type StoredLink } from './matched-link';
@@ -318,10 +318,11 @@ export function prepareRelational(input: RelationalInput): RelationalPrepared {
   for (const t of plan.order) {
     forests[t] = plan.tables[t]!.selfRefs.map((fk) => {
       const link = resolveLinks(sub.rows[t]!, fk.childColumns[0]!, sub.rows[t]!, fk.parentColumns[0]!);
-      const shape = learnForest(link);
+      const whole = wholeForest(input.wholeStats, fk);
+      const shape = whole?.length ? forestShapeOf(whole) : learnForest(link);
       log(
         'info',
-        `"${t}": ${fk.childColumns[0]} generated as a forest (${shape.depthShare.length} level(s), ${(100 * (shape.depthShare[0] ?? 0)).toFixed(0)}% roots), as in the data.`,
+        `"${t}": ${fk.childColumns[0]} generated as a forest (${shape.depthShare.length} level(s), ${(100 * (shape.depthShare[0] ?? 0)).toFixed(0)}% roots), as in the ${whole?.length ? 'whole table (counted in the source)' : 'data'}.`,
       );
       return { fk, shape, depth: depthsOf(link) };
     });

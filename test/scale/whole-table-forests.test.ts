@@ -1,0 +1,173 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import mysql from 'mysql2/promise';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import { childCountHistogram, MAX_FOREST_DEPTH, type ForestLevels } from '../../src/shared/table-stats';
+import { openSource } from '../../src/data/sources/connector';
+import { loadData } from '../../src/worker/jobs/load-data';
+import { depthsOf, learnForest } from '../../src/worker/engine/relational/forest';
+import { resolveLinks } from '../../src/worker/engine/relational/links';
+import { ksComplement } from '../../src/worker/engine/evaluate/stats';
+import { runPipeline } from '../relational/pipeline-helpers';
+import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+
+/**
+ * "org.staff": 2,000 roots (one with a reference to no row), a quarter of them heading a chain
+ * ten deep, a quarter bushy (five reports, those with up to two each), a quarter with one
+ * report, a quarter alone; one chain 40 deep (cut at the counted depth) and three rows
+ * referencing each other in a cycle (reached from no root). Keys are texts.
+ */
+const TABLE = 'org.staff';
+const ROOTS = 2000;
+interface Person {
+  code: string;
+  boss: string | null;
+  /** Depth from the root; −1 on the cycle. */
+  depth: number;
+  kids: number;
+}
+const people: Person[] = [];
+function add(boss: Person | null, depth: number): Person {
+  const p: Person = { code: `e.${String(people.length).padStart(6, '0')}`, boss: boss?.code ?? null, depth, kids: 0 };
+  if (boss) boss.kids += 1;
+  people.push(p);
+  return p;
+}
+for (let i = 0; i < ROOTS; i++) {
+  const root = add(null, 0);
+  if (i === 7) root.boss = 'nobody';
+  if (i % 4 === 1) for (let d = 1, at = root; d <= 10; d++) at = add(at, d);
+  if (i % 4 === 2)
+    for (let j = 0; j < 5; j++) {
+      const r = add(root, 1);
+      for (let k = 0; k < j % 3; k++) add(r, 2);
+    }
+  if (i % 4 === 3) add(root, 1);
+}
+for (let d = 1, at = people[0]!; d <= 40; d++) at = add(at, d);
+const cycle = [0, 1, 2].map(() => add(null, -1));
+cycle.forEach((p, k) => (p.boss = cycle[(k + 1) % 3]!.code));
+// Parents first, then shuffled within each depth.
+const rows = [...people].sort((a, b) => a.depth - b.depth || ((a.code.charCodeAt(8) * 7) % 10) - ((b.code.charCodeAt(8) * 7) % 10));
+const STAFF = rows.length;
+/** The table's name as a source names it (a file's dots become `_`). */
+const nameIn = (spec: SourceSpec): string => (spec.kind === 'files' ? TABLE.replace('.', '_') : TABLE);
+const fkOf = (table: string) => ({ childTable: table, childColumns: ['boss'], parentTable: table, parentColumns: ['code'], origin: 'user' as const });
+
+/** The levels computed in JavaScript from the rows as built: depth and children of every row reached from a root. */
+const WHOLE: ForestLevels = Array.from({ length: MAX_FOREST_DEPTH + 1 }, (_, d) => {
+  const at = people.filter((p) => p.depth === d);
+  return { rows: at.length, children: childCountHistogram(at.map((p) => (d === MAX_FOREST_DEPTH ? 0 : p.kids))) };
+});
+const reached = WHOLE.reduce((a, l) => a + l.rows, 0);
+const ROOT_SHARE = WHOLE[0]!.rows / reached;
+
+let db: ScratchDatabase;
+let my: ScratchDatabase;
+const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-forests-'));
+const sqlite = path.join(dir, 'staff.sqlite');
+const csvDir = path.join(dir, 'csv');
+const cells = rows.map((p, i) => [p.code, p.boss, ['ops', 'sales', 'it'][i % 3]!, 1000 + ((i * 37) % 900)]);
+
+beforeAll(async () => {
+  const ddl = (text: string, q: string): string =>
+    `CREATE TABLE ${q}${TABLE}${q} (code ${text} PRIMARY KEY, boss ${text}, dept ${text} NOT NULL, salary integer NOT NULL)`;
+  db = await createPgDatabase('doppel_forests');
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  await c.query(ddl('text', '"'));
+  await c.query(
+    `INSERT INTO "${TABLE}" SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
+    [0, 1, 2, 3].map((j) => cells.map((r) => r[j])),
+  );
+  await c.end();
+
+  my = await createMysqlDatabase('doppel_forests');
+  const m = await mysql.createConnection(my.url);
+  await m.query(`${ddl('varchar(20)', '`')} COLLATE utf8mb4_general_ci`);
+  for (let i = 0; i < cells.length; i += 5000) await m.query(`INSERT INTO \`${TABLE}\` VALUES ?`, [cells.slice(i, i + 5000)]);
+  await m.end();
+
+  const lite = new Database(sqlite);
+  lite.exec(ddl('text', '"'));
+  const a = lite.prepare(`INSERT INTO "${TABLE}" VALUES (?, ?, ?, ?)`);
+  lite.transaction(() => cells.forEach((r) => a.run(...r)))();
+  lite.close();
+
+  mkdirSync(csvDir);
+  writeFileSync(path.join(csvDir, `${TABLE}.csv`), ['code,boss,dept,salary', ...cells.map((r) => r.map((v) => v ?? '').join(','))].join('\n'));
+}, 180_000);
+
+afterAll(async () => {
+  await db?.drop();
+  await my?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
+  const src = await openSource(spec);
+  try {
+    const meta = await src.introspect({ inferKeys: false });
+    const table = nameIn(spec);
+    meta.tables.find((x) => x.name === table)!.primaryKey = ['code'];
+    meta.relationships = [fkOf(table)];
+    const config = defaultConfig(meta, spec, { name: 'forests' });
+    config.tables[table]!.treatment = 'synthesize';
+    config.tables[table]!.columns.dept!.sdtype = 'categorical';
+    config.tables[table]!.columns.salary!.sdtype = 'numerical';
+    config.settings.maxTrainingRows = 1200;
+    config.settings.preset = 'fast';
+    config.settings.epochs = 2;
+    return config;
+  } finally {
+    await src.close();
+  }
+}
+
+/** Depth of every row of a table along code/boss (roots 0; the cycle cut). */
+function depthsOfRows(columns: string[], data: unknown[][]): Int32Array {
+  const batch = { columns, rows: data as never };
+  return depthsOf(resolveLinks(batch, 'boss', batch, 'code'));
+}
+
+describe.each([
+  ['PostgreSQL', (): SourceSpec => db.spec],
+  ['MariaDB', (): SourceSpec => my.spec],
+  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
+  ['CSV files', (): SourceSpec => ({ kind: 'files', path: csvDir })],
+])('a self-reference of a sampled table counted level by level over the whole table (%s)', (_, spec) => {
+  it('equals the levels of every row, where the sample holds mostly false roots', async () => {
+    const table = nameIn(spec());
+    const config = await configFor(spec());
+    const data = await loadData(config, {});
+    expect(data.sourceRows[table]).toBe(STAFF);
+    const sample = data.tables[table]!;
+    expect(sample.rows.length).toBeLessThan(STAFF / 5);
+    expect(data.wholeStats[table]!.forests![relationshipKey(fkOf(table))]).toEqual(WHOLE.filter((l) => l.rows > 0));
+    // The premise: the sample's own forest breaks into roots.
+    expect(learnForest(resolveLinks(sample, 'boss', sample, 'code')).depthShare[0]).toBeGreaterThan(0.6);
+  }, 300_000);
+});
+
+describe('a run on a sampled self-referencing PostgreSQL table', () => {
+  it('generates the whole table’s depths, not the sample’s', async () => {
+    const config = await configFor(db.spec);
+    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    expect(run.summary.status).toBe('succeeded');
+    expect(run.logs.join('\n')).toContain('generated as a forest');
+    expect(run.logs.join('\n')).toContain('as in the whole table (counted in the source)');
+    const out = run.out[TABLE]!;
+    expect(out.rows.length).toBe(STAFF);
+    const depth = depthsOfRows(out.columns, out.rows);
+    const roots = depth.filter((d) => d === 0).length / depth.length;
+    // From the sample's shape, most rows would be roots and few deeper than two.
+    expect(Math.abs(roots - ROOT_SHARE)).toBeLessThan(0.05);
+    expect(depth.filter((d) => d >= 5).length / depth.length).toBeGreaterThan(0.2);
+    const real = Float64Array.from(people.filter((p) => p.depth >= 0 && p.depth <= MAX_FOREST_DEPTH).map((p) => p.depth));
+    expect(ksComplement(real, Float64Array.from(depth))).toBeGreaterThan(0.9);
+  }, 600_000);
+});
