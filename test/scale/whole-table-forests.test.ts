@@ -169,5 +169,9 @@ describe('a run on a sampled self-referencing PostgreSQL table', () => {
     expect(depth.filter((d) => d >= 5).length / depth.length).toBeGreaterThan(0.2);
     const real = Float64Array.from(people.filter((p) => p.depth >= 0 && p.depth <= MAX_FOREST_DEPTH).map((p) => p.depth));
     expect(ksComplement(real, Float64Array.from(depth))).toBeGreaterThan(0.9);
+    // The report's real side is the whole table's forest (the sample's is mostly roots, a few levels deep).
+    const forest = run.report.relationships.find((r) => r.key === relationshipKey(fkOf(TABLE)))!.forest!;
+    expect(forest.maxDepth.real).toBe(MAX_FOREST_DEPTH);
+    expect(forest.depth!).toBeGreaterThan(0.9);
   }, 600_000);
 });

@@ -13,7 +13,14 @@
  */
 import type { CellValue, Relationship, Row, RowBatch } from '../../../shared';
 import { relationshipKey } from '../../../shared';
-import { childCountHistogram, degreesAtQuantiles, histogramMean, histogramParents, type ChildCountHistogram } from '../../../shared/table-stats';
+import {
+  childCountHistogram,
+  degreesAtQuantiles,
+  histogramMean,
+  histogramParents,
+  type ChildCountHistogram,
+  type ForestLevels,
+} from '../../../shared/table-stats';
 import { categoryKey, columnIndex, datetimeValue, numericValue, type ColumnSpec } from './columns';
 import { evaluateQuality, type PairTrendScore } from './quality';
 import { quantileSorted, rng, sampleRows } from './sample';
@@ -50,6 +57,23 @@ export interface RelationshipResult {
   sequence: { column: string; gaps: number | null; medianGap: { real: number | null; synthetic: number | null } } | null;
   /** Self-references: how the forests' depths and fan-outs compare (KSComplement), and their deepest levels. */
   forest: { depth: number | null; fanout: number | null; maxDepth: { real: number; synthetic: number } } | null;
+}
+
+/** The depths and numbers of children of `size` rows drawn evenly from a forest counted level by level. */
+function forestOfLevels(levels: ForestLevels, size: number): { depth: Float64Array; fanout: Float64Array; max: number } {
+  const depths: ChildCountHistogram = levels.map((l, d) => [d, l.rows] as [number, number]).filter(([, n]) => n > 0);
+  const fanout = new Map<number, number>();
+  for (const l of levels) for (const [c, n] of l.children) fanout.set(c, (fanout.get(c) ?? 0) + n);
+  return {
+    depth: Float64Array.from(degreesAtQuantiles(depths, size)),
+    fanout: Float64Array.from(
+      degreesAtQuantiles(
+        [...fanout].sort((a, b) => a[0] - b[0]),
+        size,
+      ),
+    ),
+    max: Math.max(0, ...depths.map(([d]) => d)),
+  };
 }
 
 /** Depth of every row (its chain of parents; roots 0) and its number of children, along a self-reference. */
@@ -185,6 +209,8 @@ export interface RelationshipInput {
   sequenceColumn?: string | null;
   /** Parents per number of children over every row of the real tables (a sampled child table): the real side of the child counts. */
   wholeCounts?: ChildCountHistogram;
+  /** A self-reference's forest over every row of the real table (a sampled table): the real side of the depths and fan-outs. */
+  wholeForest?: ForestLevels;
   /** Parents per number of children over every row of the synthetic output (an output larger than the rows given): the synthetic side of the child counts. */
   syntheticCounts?: ChildCountHistogram;
   /** Joined rows used for pair trends (default 20,000). */
@@ -239,7 +265,7 @@ export function evaluateRelationship(input: RelationshipInput): RelationshipResu
   }
   let forest: RelationshipResult['forest'] = null;
   if (rel.childTable === rel.parentTable && real.parentOf.length && syn.parentOf.length) {
-    const a = forestShape(real);
+    const a = input.wholeForest?.length ? forestOfLevels(input.wholeForest, real.parentOf.length) : forestShape(real);
     const b = forestShape(syn);
     const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
     forest = { depth: finite(ksComplement(a.depth, b.depth)), fanout: finite(ksComplement(a.fanout, b.fanout)), maxDepth: { real: a.max, synthetic: b.max } };

@@ -16,7 +16,7 @@
  * Columns are evaluated per their config: included, synthesized (or kept), sdtype numerical,
  * datetime, categorical or boolean; keys, FK columns, text and mocked columns are skipped.
  */
-import { wholeChildCounts, wholeNullShare, type ChildCountHistogram, type TableStats } from '../../../shared/table-stats';
+import { wholeChildCounts, wholeForest, wholeNullShare, type ChildCountHistogram, type ForestLevels, type TableStats } from '../../../shared/table-stats';
 import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, Relationship, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
@@ -214,9 +214,10 @@ function withWholeMissing(d: Distribution, whole: TableStats | undefined): Distr
 }
 
 /** A link's real children per parent counted over the whole tables, when its child table was read as a sample. */
-function wholeCountsOf(stats: Record<string, TableStats> | undefined, fk: Relationship): { wholeCounts?: ChildCountHistogram } {
+function wholeCountsOf(stats: Record<string, TableStats> | undefined, fk: Relationship): { wholeCounts?: ChildCountHistogram; wholeForest?: ForestLevels } {
   const h = wholeChildCounts(stats, fk);
-  return h ? { wholeCounts: h } : {};
+  const f = wholeForest(stats, fk);
+  return { ...(h ? { wholeCounts: h } : {}), ...(f?.length ? { wholeForest: f } : {}) };
 }
 
 /** A link's synthetic children per parent counted over the whole output, when the report's synthetic rows are a sample of it. */
