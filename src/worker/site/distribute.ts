@@ -18,7 +18,7 @@ import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages, typ
 import { isRelational } from '../engine/stages/engines';
 import { outputRows } from '../engine/stages/output-rows';
 import { relationalOutputRows } from '../engine/stages/relational-engine';
-import { familyChunkCount, keyShifts as familyKeyShifts, type KeyShift } from '../engine/relational/families';
+import { familyChunkCount, keyShifts as familyKeyShifts, regeneratedKey, type KeyShift } from '../engine/relational/families';
 import { generateStage } from '../engine/stages/generate';
 import { originalsParentsFirst } from '../engine/relational/synthesize';
 import { reportRows } from '../engine/report/build';
@@ -254,16 +254,16 @@ function stageKeyShifts(all: Shard[], done: ShardProgress[], shifts: Record<stri
 
 /**
  * Why a relational synthesis is generated in one process, or null when its families can be
- * sharded: every FK references a regenerated id (shifted by the shards before) or an original-data
- * table (copied as it is, so its keys are the same in every shard).
+ * sharded: every FK references a regenerated key (numbered per family chunk and shifted by the
+ * shards before, whatever its type: an id, a text code, a number) or an original-data table
+ * (copied as it is, so its keys are the same in every shard).
  */
 function relationalRefusal(config: StartCommand['config']): string | null {
   const original = (t: string): boolean => config.tables[t]?.treatment === 'original';
   for (const fk of activeForeignKeys(config)) {
     if (original(fk.parentTable)) continue;
-    const parent = fk.parentColumns.length === 1 ? config.tables[fk.parentTable]?.columns[fk.parentColumns[0]!] : undefined;
-    if (!parent || parent.sdtype !== 'id' || parent.treatment !== 'synthesize')
-      return `the keys "${fk.parentTable}.${fk.parentColumns.join(', ')}" referenced by "${fk.childTable}" are not regenerated ids (shards number their own keys)`;
+    if (fk.parentColumns.length !== 1 || !regeneratedKey(config, fk.parentTable, fk.parentColumns[0]!))
+      return `the keys "${fk.parentTable}.${fk.parentColumns.join(', ')}" referenced by "${fk.childTable}" are not regenerated (shards number their own keys)`;
   }
   return null;
 }

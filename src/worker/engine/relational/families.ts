@@ -82,6 +82,19 @@ export function keyShifts(
   return { shifts };
 }
 
+/**
+ * Whether a synthesized table's column is one of the keys `keyShifts` numbers per chunk, said
+ * from the configuration alone: a synthesized id or primary-key column (a primary key is
+ * regenerated as an id whatever its type: a text code, a number) that is not itself an FK.
+ */
+export function regeneratedKey(config: SynthesisConfig, table: string, column: string): boolean {
+  const t = config.tables[table];
+  const c = t?.columns[column];
+  if (!t || t.treatment !== 'synthesize' || !c?.included || c.treatment !== 'synthesize') return false;
+  if (c.sdtype !== 'id' && !t.primaryKey.includes(column)) return false;
+  return !activeForeignKeys(config).some((fk) => fk.childTable === table && fk.childColumns.includes(column));
+}
+
 /** A key numbered `by` rows further (UUIDs and empty values unchanged). */
 export function shiftId(spec: IdSpec, value: CellValue, by: number): CellValue {
   if (by === 0 || value === null || value === undefined) return value;
