@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RowBatch } from '../../src/shared/values';
-import { familyChunkCount, FAMILY_ROOTS, shiftKeys } from '../../src/worker/engine/relational/families';
+import { activeForeignKeys } from '../../src/shared/config';
+import { familyChunkCount, FAMILY_ROOTS, keyShifts, regeneratedKey, shiftKeys } from '../../src/worker/engine/relational/families';
 import {
   disposeRelational,
   fitRelational,
@@ -86,4 +87,30 @@ describe('relational generation in family chunks', () => {
     },
     600_000,
   );
+});
+
+describe('keys numbered per chunk, said from the configuration', () => {
+  const variants: [string, (db: GeneratedDb) => void, boolean][] = [
+    ['ids', () => undefined, true],
+    [
+      'primary keys typed text and numerical',
+      (db) => {
+        db.config.tables['shop.accounts']!.columns.id!.sdtype = 'text';
+        db.config.tables.orders!.columns.id!.sdtype = 'numerical';
+      },
+      true,
+    ],
+    ['a referenced key mocked', (db) => (db.config.tables['shop.accounts']!.columns.id!.treatment = 'mock'), false],
+    ['a referenced key kept', (db) => (db.config.tables.orders!.columns.id!.treatment = 'keep'), false],
+  ];
+  it.each(variants)('%s: every referenced key regenerated exactly when the prepared plans can shift them', (_name, change, numbered) => {
+    const db = familyDb();
+    change(db);
+    const prepared = prepareRelational(db);
+    const fks = activeForeignKeys(db.config);
+    expect(fks.every((fk) => regeneratedKey(db.config, fk.parentTable, fk.parentColumns[0]!))).toBe(numbered);
+    expect('shifts' in keyShifts(db.config, prepared.plan, prepared.prepared)).toBe(numbered);
+    // An FK column is overwritten with its parent's key, never numbered itself.
+    for (const fk of fks) expect(regeneratedKey(db.config, fk.childTable, fk.childColumns[0]!)).toBe(false);
+  });
 });
