@@ -212,7 +212,7 @@ function planFamilyShards(
   const keys = familyKeyShifts(config, model.prepared.plan, model.prepared.prepared);
   if (!('shifts' in keys))
     throw new AppError('BAD_REQUEST', `This relational output cannot be generated in shards: ${keys.problem}.`, {
-      fix: 'Give the referenced column the "id" type, or run the execution without a site queue.',
+      fix: 'Set the referenced key to Synthesize (a kept, masked or mocked key, or a key that is itself a foreign key, is not numbered per shard), or run the execution without a site queue.',
     });
   const { rootRows, expected } = relationalOutputRows(built.prepared, count);
   const chunks = familyChunkCount(rootRows);
