@@ -20,6 +20,22 @@ export interface ColumnStats {
   complete?: boolean;
   /** Numeric and datetime columns: the smallest and largest values and the rows holding each. */
   range?: { min: CellValue; max: CellValue; atMin: number; atMax: number };
+  /** Numeric columns: the values at QUANTILE_POINTS over the non-empty cells, discrete (values the table holds, `discreteOffset`). */
+  quantiles?: number[];
+}
+
+/** Shares at which whole-table quantiles of numeric columns are taken: 0, 0.5%, 1%, …, 100%. */
+export const QUANTILE_POINTS: readonly number[] = Array.from({ length: 201 }, (_, k) => k / 200);
+
+/** The 0-based position of the discrete quantile `p` among `n` ordered values: the first whose cumulative share reaches `p` (SQL's `percentile_disc`). */
+export function discreteOffset(p: number, n: number): number {
+  return Math.max(1, Math.ceil(p * n)) - 1;
+}
+
+/** The whole table's quantile `p` (one of QUANTILE_POINTS) of a numeric column (undefined when not computed). */
+export function wholeQuantile(stats: ColumnStats | undefined, p: number): number | undefined {
+  const k = Math.round(p * (QUANTILE_POINTS.length - 1));
+  return QUANTILE_POINTS[k] === p ? stats?.quantiles?.[k] : undefined;
 }
 
 /**

@@ -28,6 +28,8 @@ import {
   type ForestLevels,
   type ColumnStats,
   statsColumns,
+  QUANTILE_POINTS,
+  discreteOffset,
   type StatsRequest,
   type TableStats,
 } from '../../shared/table-stats';
@@ -38,6 +40,9 @@ import { childCountSql, forestLevelsSql } from './child-counts';
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
 /** Types with an order on the number line (their extremes are checked). */
 const RANGED = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
+
+/** Types whose whole-table quantiles are taken. */
+const NUMERIC = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal']);
 
 /** Key values per `in (…)` query when reading the children of sampled parents. */
 const KEY_CHUNK = 2000;
@@ -261,6 +266,10 @@ class DatabaseSource implements SourceConnector {
           };
         });
       }
+      for (const c of ranged.filter((c) => NUMERIC.has(typeOf(c)))) {
+        const n = rows - columns[c]!.nulls;
+        if (n > 0) columns[c]!.quantiles = await this.quantiles(from, q(c), n);
+      }
       for (const c of request.categories) {
         const type = typeOf(c);
         if (!COUNTABLE.has(type)) continue;
@@ -297,6 +306,29 @@ class DatabaseSource implements SourceConnector {
       }
     }
     return out;
+  }
+
+  /**
+   * A numeric column's discrete quantiles at QUANTILE_POINTS over its `n` non-empty cells:
+   * `percentile_disc` in PostgreSQL, else the rows at those positions of the ordered values.
+   */
+  private async quantiles(from: string, col: string, n: number): Promise<number[]> {
+    if (this.spec.kind === 'postgres') {
+      const [values] = (await this.first(
+        `select percentile_disc(array[${QUANTILE_POINTS.join(', ')}]::float8[]) within group (order by ${col}) from ${from}`,
+      )) as [unknown[]];
+      return values.map(Number);
+    }
+    const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
+    const byRow = new Map<number, number>();
+    const sql = `select v, rn from (select ${col} as v, row_number() over (order by ${col}) as rn from ${from} where ${col} is not null) s where rn in (${[...new Set(at)].join(', ')})`;
+    for await (const r of this.rowsOf(sql, 1000)) byRow.set(Number(r[1]), Number(r[0]));
+    return at.map((k) => byRow.get(k) ?? NaN);
+  }
+
+  private async first(sql: string): Promise<unknown[]> {
+    for await (const r of this.rowsOf(sql, 1)) return r;
+    return [];
   }
 
   /** A single-column self-reference's forest level by level, in the database (`forestLevelsSql`); MySQL/MariaDB texts compare by their bytes. */

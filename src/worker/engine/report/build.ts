@@ -195,7 +195,7 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     ),
     columns,
     pairs: worstFirst(q.pairs),
-    distributions: specsByScore.map((s) => withWholeMissing(distribution(train, syn, s), whole)),
+    distributions: specsByScore.map((s) => withWholeMissing(distribution(train, syn, s, whole?.columns[s.name]), whole)),
     correlations: correlationMatrix(train, syn, specs),
     associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
     privacy,

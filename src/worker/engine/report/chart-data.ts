@@ -8,6 +8,7 @@ import { continuousValues, isContinuous, sharedCodes, type ColumnSpec } from '..
 import { quantileSorted } from '../evaluate/sample';
 import { digitize, histogramBinEdges, pearson, zeroFilled } from '../evaluate/stats';
 import type { Distribution, Matrix } from '../../../report/schema';
+import { wholeQuantile, type ColumnStats } from '../../../shared/table-stats';
 
 const NUMERIC_BINS = 24;
 const MAX_CATEGORIES = 16;
@@ -28,14 +29,14 @@ function fmt(x: number): string {
   return Number(x.toPrecision(4)).toString();
 }
 
-function numericDistribution(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec): Distribution {
+function numericDistribution(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, whole: ColumnStats | undefined): Distribution {
   const r = continuousValues(real, spec.name, spec.sdtype);
   const s = continuousValues(synthetic, spec.name, spec.sdtype);
   const sorted = r.filter((v) => !Number.isNaN(v)).sort();
   // Range: the real 0.5–99.5% quantiles, so a few extremes do not flatten the chart; values
-  // outside land in the first or last bin.
-  let lo = quantileSorted(sorted, 0.005);
-  let hi = quantileSorted(sorted, 0.995);
+  // outside land in the first or last bin. A sampled table's are the whole table's.
+  let lo = wholeQuantile(whole, 0.005) ?? quantileSorted(sorted, 0.005);
+  let hi = wholeQuantile(whole, 0.995) ?? quantileSorted(sorted, 0.995);
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
     lo = 0;
     hi = 1;
@@ -103,8 +104,9 @@ function categoricalDistribution(real: RowBatch, synthetic: RowBatch, spec: Colu
   };
 }
 
-export function distribution(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec): Distribution {
-  return isContinuous(spec.sdtype) ? numericDistribution(real, synthetic, spec) : categoricalDistribution(real, synthetic, spec);
+/** A column's distribution on both sides; `whole`: the column's statistics over the whole table when the real rows are a sample. */
+export function distribution(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, whole?: ColumnStats): Distribution {
+  return isContinuous(spec.sdtype) ? numericDistribution(real, synthetic, spec, whole) : categoricalDistribution(real, synthetic, spec);
 }
 
 function round3(x: number): number | null {
