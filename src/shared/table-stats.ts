@@ -6,7 +6,7 @@
  * sample happened to hold it a few times, and a minimum held by many rows is not called rare.
  */
 import type { CellValue } from './values';
-import { relationshipKey, type Relationship } from './metadata';
+import { relationshipKey, type Relationship, type StorageType } from './metadata';
 
 /** Most distinct values counted per column (the most frequent ones in a database). */
 export const MAX_COUNTED_CATEGORIES = 10_000;
@@ -26,6 +26,11 @@ export interface ColumnStats {
 
 /** Shares at which whole-table quantiles of numeric columns are taken: 0, 0.5%, 1%, …, 100%. */
 export const QUANTILE_POINTS: readonly number[] = Array.from({ length: 201 }, (_, k) => k / 200);
+
+/** Whether a column of this storage type gets whole-table quantiles (numbers). */
+export function takesQuantiles(type: StorageType | undefined): boolean {
+  return type === 'integer' || type === 'bigint' || type === 'float' || type === 'decimal';
+}
 
 /** The 0-based position of the discrete quantile `p` among `n` ordered values: the first whose cumulative share reaches `p` (SQL's `percentile_disc`). */
 export function discreteOffset(p: number, n: number): number {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -16,7 +16,7 @@ import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../
 /**
  * 20,000 payments whose "pay.amount" is lognormal (every 7th empty) with four huge amounts; the
  * training rows are a sample of 1,000. The whole table's discrete quantiles are the values at
- * `discreteOffset` of all its non-empty amounts, and the report's real chart range is the
+ * `discreteOffset` of all its non-empty amounts (taken in the database, or by DuckDB over a file), and the report's real chart range is the
  * table's 0.5–99.5% quantiles, not the sample's.
  */
 const ROWS = 20_000;
@@ -47,6 +47,7 @@ let db: ScratchDatabase;
 let my: ScratchDatabase;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-quantiles-'));
 const sqlite = path.join(dir, 'payments.sqlite');
+const csv = path.join(dir, 'payments.csv');
 
 beforeAll(async () => {
   const ids = amounts.map((_, i) => i + 1);
@@ -66,9 +67,13 @@ beforeAll(async () => {
   const insert = lite.prepare('INSERT INTO payments VALUES (?, ?)');
   lite.transaction(() => ids.forEach((g) => insert.run(g, amounts[g - 1])))();
   lite.close();
+  writeFileSync(csv, ['id,pay.amount', ...ids.map((g) => `${g},${amounts[g - 1] ?? ''}`)].join('\n'));
+  // The CSV is read by DuckDB whatever its size.
+  process.env['DOPPEL_DUCKDB_MIN_BYTES'] = '0';
 }, 120_000);
 
 afterAll(async () => {
+  delete process.env['DOPPEL_DUCKDB_MIN_BYTES'];
   await db?.drop();
   await my?.drop();
   rmSync(dir, { recursive: true, force: true });
@@ -78,6 +83,7 @@ describe.each([
   ['PostgreSQL', (): SourceSpec => db.spec],
   ['MariaDB', (): SourceSpec => my.spec],
   ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
+  ['a CSV file read by DuckDB', (): SourceSpec => ({ kind: 'files', path: csv })],
 ])('quantiles of a sampled table taken over the whole table (%s)', (_, spec) => {
   it('equal the discrete quantiles of every row, and the report charts the real side on them', async () => {
     const src = await openSource(spec());

@@ -30,6 +30,7 @@ import {
   statsColumns,
   QUANTILE_POINTS,
   discreteOffset,
+  takesQuantiles,
   type StatsRequest,
   type TableStats,
 } from '../../shared/table-stats';
@@ -40,9 +41,6 @@ import { childCountSql, forestLevelsSql } from './child-counts';
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
 /** Types with an order on the number line (their extremes are checked). */
 const RANGED = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
-
-/** Types whose whole-table quantiles are taken. */
-const NUMERIC = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal']);
 
 /** Key values per `in (…)` query when reading the children of sampled parents. */
 const KEY_CHUNK = 2000;
@@ -266,7 +264,7 @@ class DatabaseSource implements SourceConnector {
           };
         });
       }
-      for (const c of ranged.filter((c) => NUMERIC.has(typeOf(c)))) {
+      for (const c of ranged.filter((c) => takesQuantiles(typeOf(c)))) {
         const n = rows - columns[c]!.nulls;
         if (n > 0) columns[c]!.quantiles = await this.quantiles(from, q(c), n);
       }

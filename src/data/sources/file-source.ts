@@ -18,8 +18,8 @@ import {
 import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
-import { duckdbChildCounts, engineWarning } from './formats/duckdb';
-import { statsColumns, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { duckdbChildCounts, duckdbQuantiles, engineWarning } from './formats/duckdb';
+import { statsColumns, takesQuantiles, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { streamedChildCounts, streamedForestLevels } from './child-counts';
 import { csvTable } from './formats/csv';
@@ -283,10 +283,29 @@ class FileSource implements SourceConnector {
         .catch((e: unknown) => this.engineFailed(table, p, e));
       if (rows !== undefined) {
         tally.rows = rows;
-        return tally.result();
+        const stats = tally.result();
+        await this.engineQuantiles(table, p, request, stats);
+        return stats;
       }
     }
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request);
+  }
+
+  /** Whole-table quantiles of the numeric columns whose extremes were taken, by a DuckDB engine (a column it cannot read as the converter does keeps none). */
+  private async engineQuantiles(table: string, p: TableProfile, request: StatsRequest, stats: TableStats): Promise<void> {
+    const relation = p.engine?.name === 'duckdb' ? p.engine.relation : undefined;
+    if (!relation) return;
+    const text = this.textColumns.get(table);
+    for (const c of request.ranges) {
+      const k = p.header.indexOf(c);
+      const col = stats.columns[c];
+      if (k < 0 || !col?.range || text?.has(c) || !takesQuantiles(p.columns[k]?.storageType)) continue;
+      const q = await duckdbQuantiles(relation, k, stats.rows - col.nulls, table, request.signal).catch((e: unknown) => {
+        if (request.signal?.aborted) throw e;
+        return undefined;
+      });
+      if (q) col.quantiles = q;
+    }
   }
 
   async close(): Promise<void> {

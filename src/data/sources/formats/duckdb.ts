@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../../shared/errors';
-import type { ChildCountHistogram } from '../../../shared/table-stats';
+import { QUANTILE_POINTS, discreteOffset, type ChildCountHistogram } from '../../../shared/table-stats';
 
 /** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
 export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
@@ -145,5 +145,22 @@ export function duckdbChildCounts(parent: KeySide, child: KeySide, what: string,
   return duckdbPass(what, signal, async (c) => {
     const rows = (await c.runAndReadAll(`select n, count(*) from (${perParent}) group by n order by n`)).getRowsJS();
     return rows.map((r): [number, number] => [Number(r[0]), Number(r[1])]);
+  });
+}
+
+/**
+ * The discrete quantiles at QUANTILE_POINTS of column `k` of a relation read as numbers (the
+ * rows at those positions of its ordered values), out of core; undefined when the cells read as
+ * numbers are not the `n` non-empty cells counted (a form DuckDB does not read as a number).
+ */
+export function duckdbQuantiles(relation: string, k: number, n: number, what: string, signal?: AbortSignal): Promise<number[] | undefined> {
+  const values = `(select try_cast(c${k} as double) as v from ${relation}) where v is not null`;
+  return duckdbPass(what, signal, async (c) => {
+    const counted = Number((await c.runAndReadAll(`select count(*) from ${values}`)).getRowsJS()[0]?.[0] ?? 0);
+    if (counted !== n || n === 0) return undefined;
+    const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
+    const sql = `select v, rn from (select v, row_number() over (order by v) as rn from ${values}) where rn in (${[...new Set(at)].join(', ')})`;
+    const byRow = new Map((await c.runAndReadAll(sql)).getRowsJS().map((r) => [Number(r[1]), Number(r[0])]));
+    return at.map((r) => byRow.get(r) ?? NaN);
   });
 }
