@@ -56,7 +56,7 @@ async function readWith(engine: 'duckdb' | 'js', path: string, sampleRows = 300)
   }
 }
 
-/** Statistics with the categories as a map (two values held by as many rows may come in either order). */
+/** Statistics with the categories as a map (two values held by as many rows may come in either order), without the quantiles (DuckDB's only). */
 function comparable(stats: TableStats): unknown {
   return {
     rows: stats.rows,
@@ -65,6 +65,7 @@ function comparable(stats: TableStats): unknown {
         name,
         {
           ...s,
+          quantiles: undefined,
           categories: s.categories && new Map(s.categories.map(([v, n]) => [v instanceof Date ? `d${v.getTime()}` : `${typeof v}:${String(v)}`, n])),
         },
       ]),
