@@ -185,6 +185,7 @@ export const mysqlDialect: Dialect = {
   fileOf: () => null,
   hasServer: true,
   probeSql: 'select 1 as n',
+  quantilesSql: null,
   namespaceOf: (spec) => (spec.kind === 'mysql' ? spec.database : ''),
   qualified: (_database, table) => quote(table),
   connect,

@@ -222,6 +222,7 @@ export const sqlite: Dialect = {
   fileOf: (spec) => (spec.kind === 'sqlite' ? spec.path : null),
   hasServer: false,
   probeSql: 'select count(*) as n from sqlite_master',
+  quantilesSql: null,
   namespaceOf: (spec) => (spec.kind === 'sqlite' ? spec.path : ''),
   qualified: (_file, table) => quote(table),
   connect,

@@ -308,13 +308,12 @@ class DatabaseSource implements SourceConnector {
 
   /**
    * A numeric column's discrete quantiles at QUANTILE_POINTS over its `n` non-empty cells:
-   * `percentile_disc` in PostgreSQL, else the rows at those positions of the ordered values.
+   * the dialect's `percentile_disc` where it has one, else the rows at those positions of the ordered values.
    */
   private async quantiles(from: string, col: string, n: number): Promise<number[]> {
-    if (this.spec.kind === 'postgres') {
-      const [values] = (await this.first(
-        `select percentile_disc(array[${QUANTILE_POINTS.join(', ')}]::float8[]) within group (order by ${col}) from ${from}`,
-      )) as [unknown[]];
+    const aggregate = this.dialect.quantilesSql;
+    if (aggregate) {
+      const [values] = (await this.first(aggregate(col, from, QUANTILE_POINTS))) as [unknown[]];
       return values.map(Number);
     }
     const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
