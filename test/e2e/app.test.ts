@@ -254,7 +254,7 @@ describe('Doppel in the browser', () => {
     await expect.poll(() => offer.count()).toBe(0);
     // Back on the graph step, as it was: original data, shields, the redrawn FK, 0 errors.
     const graph = page.getByTestId('schema-graph');
-    await expect.poll(() => graph.getByTestId('asterisk-Genre').isVisible()).toBe(true);
+    await expect.poll(() => graph.getByTestId('asterisk-Genre').isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await graph.getByTestId('shield-Track.Bytes').getAttribute('data-shield')).toBe('gray');
     expect(
       await page
