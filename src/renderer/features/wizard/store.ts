@@ -227,26 +227,34 @@ export function problemsOfStep(problems: Problem[], key: WizardStepKey): Problem
   return problems.filter((p) => p.step === key);
 }
 
-/** Saves the wizard's unsaved work (debounced) while the user edits; never over a draft still on offer. */
+/**
+ * Saves the wizard's unsaved work (debounced) while the user edits; never over a draft still on
+ * offer. A save still pending when the page goes away (reload, close) is written at once.
+ */
 function autosaveDrafts(): void {
   let timer: ReturnType<typeof setTimeout> | null = null;
+  const save = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    const now = useWizard.getState();
+    if (now.status !== 'ready' || !now.dirty || now.draftOffer || !now.sourceId || !now.config) return;
+    writeDraft(browserStorage(), {
+      sourceId: now.sourceId,
+      synthesisId: now.synthesisId,
+      name: now.name,
+      config: now.config,
+      step: now.step,
+      positions: now.positions,
+      savedAt: new Date().toISOString(),
+    });
+  };
   useWizard.subscribe((s) => {
     if (s.status !== 'ready' || !s.dirty || s.draftOffer || !s.sourceId || !s.config) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      const now = useWizard.getState();
-      if (now.status !== 'ready' || !now.dirty || now.draftOffer || !now.sourceId || !now.config) return;
-      writeDraft(browserStorage(), {
-        sourceId: now.sourceId,
-        synthesisId: now.synthesisId,
-        name: now.name,
-        config: now.config,
-        step: now.step,
-        positions: now.positions,
-        savedAt: new Date().toISOString(),
-      });
-    }, 250);
+    timer = setTimeout(save, 250);
+  });
+  window.addEventListener('pagehide', () => {
+    if (timer) save();
   });
 }
 
