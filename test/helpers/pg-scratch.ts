@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { defaultConfig, type SynthesisConfig } from '../../src/shared';
+import type { DatasetMetadata } from '../../src/shared/metadata';
 import type { SourceSpec } from '../../src/shared/source';
 import { openSource } from '../../src/data/sources/connector';
 import { createPgScratch, type ScratchDatabase } from './db';
@@ -31,16 +32,23 @@ export function usePgScratch(prefix: string, sql: string): { db: () => ScratchDa
   };
 }
 
-/** The default config of a database source (keys as declared), each table given its treatment, trained briefly. */
-export async function databaseConfig(spec: SourceSpec, name: string, treatments: Record<string, 'synthesize' | 'original'>): Promise<SynthesisConfig> {
+/** The default config of a source (keys as declared, none inferred; `meta` may add the keys a file cannot declare). */
+export async function sourceConfig(spec: SourceSpec, name: string, meta?: (m: DatasetMetadata) => void): Promise<SynthesisConfig> {
   const source = await openSource(spec);
   try {
-    const config = defaultConfig(await source.introspect({ inferKeys: false }), spec, { name });
-    for (const [table, treatment] of Object.entries(treatments)) config.tables[table]!.treatment = treatment;
-    config.settings.preset = 'fast';
-    config.settings.epochs = 1;
-    return config;
+    const metadata = await source.introspect({ inferKeys: false });
+    meta?.(metadata);
+    return defaultConfig(metadata, spec, { name });
   } finally {
     await source.close();
   }
+}
+
+/** The default config of a database source (keys as declared), each table given its treatment, trained briefly. */
+export async function databaseConfig(spec: SourceSpec, name: string, treatments: Record<string, 'synthesize' | 'original'>): Promise<SynthesisConfig> {
+  const config = await sourceConfig(spec, name);
+  for (const [table, treatment] of Object.entries(treatments)) config.tables[table]!.treatment = treatment;
+  config.settings.preset = 'fast';
+  config.settings.epochs = 1;
+  return config;
 }

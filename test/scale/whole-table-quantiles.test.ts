@@ -1,17 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import mysql from 'mysql2/promise';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type SourceSpec } from '../../src/shared';
 import { QUANTILE_POINTS, discreteOffset, wholeQuantile } from '../../src/shared/table-stats';
-import { openSource } from '../../src/data/sources/connector';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { preprocess } from '../../src/worker/engine/pipeline';
 import { buildReport } from '../../src/worker/engine/report/build';
-import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { useFourSources } from '../helpers/four-sources';
 
 /**
  * 20,000 payments whose "pay.amount" is lognormal (every 7th empty) with four huge amounts; the
@@ -43,53 +37,32 @@ const amounts: Array<number | null> = Array.from({ length: ROWS }, (_, i) => {
 const sorted = amounts.filter((v): v is number => v !== null).sort((a, b) => a - b);
 const expected = QUANTILE_POINTS.map((p) => sorted[discreteOffset(p, sorted.length)]!);
 
-let db: ScratchDatabase;
-let my: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-quantiles-'));
-const sqlite = path.join(dir, 'payments.sqlite');
-const csv = path.join(dir, 'payments.csv');
+const sources = useFourSources(
+  'quant',
+  [
+    {
+      name: 'payments',
+      columns: [
+        { name: 'id', type: 'int', primaryKey: true },
+        { name: COLUMN, type: 'real' },
+      ],
+      rows: amounts.map((a, i) => [i + 1, a]),
+    },
+  ],
+  { csv: 'file', csvLabel: 'a CSV file read by DuckDB' },
+);
 
-beforeAll(async () => {
-  const ids = amounts.map((_, i) => i + 1);
-  db = await createPgDatabase('doppel_quant');
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query('CREATE TABLE payments (id integer PRIMARY KEY, "pay.amount" double precision)');
-  await c.query('INSERT INTO payments SELECT * FROM unnest($1::int[], $2::float8[])', [ids, amounts]);
-  await c.end();
-  my = await createMysqlDatabase('doppel_quant');
-  const m = await mysql.createConnection(my.url);
-  await m.query('CREATE TABLE payments (id int PRIMARY KEY, `pay.amount` double)');
-  for (let i = 0; i < ROWS; i += 5000) await m.query('INSERT INTO payments VALUES ?', [ids.slice(i, i + 5000).map((g) => [g, amounts[g - 1]])]);
-  await m.end();
-  const lite = new Database(sqlite);
-  lite.exec('CREATE TABLE payments (id integer PRIMARY KEY, "pay.amount" real)');
-  const insert = lite.prepare('INSERT INTO payments VALUES (?, ?)');
-  lite.transaction(() => ids.forEach((g) => insert.run(g, amounts[g - 1])))();
-  lite.close();
-  writeFileSync(csv, ['id,pay.amount', ...ids.map((g) => `${g},${amounts[g - 1] ?? ''}`)].join('\n'));
-  // The CSV is read by DuckDB whatever its size.
+// The CSV is read by DuckDB whatever its size.
+beforeAll(() => {
   process.env['DOPPEL_DUCKDB_MIN_BYTES'] = '0';
-}, 120_000);
-
-afterAll(async () => {
+});
+afterAll(() => {
   delete process.env['DOPPEL_DUCKDB_MIN_BYTES'];
-  await db?.drop();
-  await my?.drop();
-  rmSync(dir, { recursive: true, force: true });
 });
 
-describe.each([
-  ['PostgreSQL', (): SourceSpec => db.spec],
-  ['MariaDB', (): SourceSpec => my.spec],
-  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
-  ['a CSV file read by DuckDB', (): SourceSpec => ({ kind: 'files', path: csv })],
-])('quantiles of a sampled table taken over the whole table (%s)', (_, spec) => {
+describe.each(sources.sources)('quantiles of a sampled table taken over the whole table (%s)', (_, spec) => {
   it('equal the discrete quantiles of every row, and the report charts the real side on them', async () => {
-    const src = await openSource(spec());
-    const config = await src.introspect({ inferKeys: false }).then((meta) => defaultConfig(meta, spec(), { name: 'quantiles' }));
-    await src.close();
-    config.settings.maxTrainingRows = MAX;
+    const config = await sources.config(spec(), MAX);
     config.tables.payments!.columns[COLUMN]!.sdtype = 'numerical';
     const data = await loadData(config, {});
     expect(data.tables.payments!.rows.length).toBeLessThan(ROWS / 5);
@@ -103,7 +76,7 @@ describe.each([
       tables: data.tables,
       sourceRows: data.sourceRows,
       wholeStats: data.wholeStats,
-      workspace: mkdtempSync(path.join(dir, 'ws-')),
+      workspace: mkdtempSync(path.join(sources.dir, 'ws-')),
     });
     const { train, holdout } = prepared.evaluation.payments!;
     const chart = (withStats: boolean) =>
