@@ -20,16 +20,21 @@ export interface ColumnStats {
   complete?: boolean;
   /** Numeric and datetime columns: the smallest and largest values and the rows holding each. */
   range?: { min: CellValue; max: CellValue; atMin: number; atMax: number };
-  /** Numeric columns: the values at QUANTILE_POINTS over the non-empty cells, discrete (values the table holds, `discreteOffset`). */
+  /** Numeric and datetime columns: the values at QUANTILE_POINTS over the non-empty cells, discrete (values the table holds, `discreteOffset`); datetimes in milliseconds since the epoch. */
   quantiles?: number[];
 }
 
-/** Shares at which whole-table quantiles of numeric columns are taken: 0, 0.5%, 1%, …, 100%. */
+/** Shares at which whole-table quantiles of numeric and datetime columns are taken: 0, 0.5%, 1%, …, 100%. */
 export const QUANTILE_POINTS: readonly number[] = Array.from({ length: 201 }, (_, k) => k / 200);
 
-/** Whether a column of this storage type gets whole-table quantiles (numbers). */
+/** Whether a column of this storage type gets whole-table quantiles as instants (milliseconds since the epoch). */
+export function quantilesOfInstants(type: StorageType | undefined): boolean {
+  return type === 'date' || type === 'datetime';
+}
+
+/** Whether a column of this storage type gets whole-table quantiles (numbers, and dates and times as instants). */
 export function takesQuantiles(type: StorageType | undefined): boolean {
-  return type === 'integer' || type === 'bigint' || type === 'float' || type === 'decimal';
+  return type === 'integer' || type === 'bigint' || type === 'float' || type === 'decimal' || quantilesOfInstants(type);
 }
 
 /** The 0-based position of the discrete quantile `p` among `n` ordered values: the first whose cumulative share reaches `p` (SQL's `percentile_disc`). */
@@ -37,10 +42,53 @@ export function discreteOffset(p: number, n: number): number {
   return Math.max(1, Math.ceil(p * n)) - 1;
 }
 
-/** The whole table's quantile `p` (one of QUANTILE_POINTS) of a numeric column (undefined when not computed). */
+/** A column's whole-table quantiles at every one of QUANTILE_POINTS (undefined when not computed or not all read). */
+export function wholeQuantiles(stats: ColumnStats | undefined): readonly number[] | undefined {
+  const q = stats?.quantiles;
+  return q && q.length === QUANTILE_POINTS.length && q.every(Number.isFinite) ? q : undefined;
+}
+
+/** The whole table's quantile `p` (one of QUANTILE_POINTS) of a numeric or datetime column (undefined when not computed). */
 export function wholeQuantile(stats: ColumnStats | undefined, p: number): number | undefined {
   const k = Math.round(p * (QUANTILE_POINTS.length - 1));
-  return QUANTILE_POINTS[k] === p ? stats?.quantiles?.[k] : undefined;
+  return QUANTILE_POINTS[k] === p ? wholeQuantiles(stats)?.[k] : undefined;
+}
+
+/**
+ * The shares of a column's non-empty cells in the bins cut by `edges` (ascending), from its
+ * quantiles at evenly spaced points (`wholeQuantiles`): the cells ranked between two consecutive
+ * points lie between those two values, all on it when both are equal, else spread evenly between
+ * them. Bin i lies between edges[i − 1] and edges[i] (the first and last are open ended); a cell
+ * on an edge belongs to the bin above it (`closed` 'left': [a, b)) or below it ('right': (a, b]).
+ */
+export function quantileShares(quantiles: readonly number[], edges: readonly number[], closed: 'left' | 'right'): number[] {
+  const out = new Array<number>(edges.length + 1).fill(0);
+  const steps = quantiles.length - 1;
+  // Edges below x (at or below x when `atOrBelow`): the bin of a value x.
+  const below = (x: number, atOrBelow: boolean): number => {
+    let [lo, hi] = [0, edges.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (edges[mid]! < x || (atOrBelow && edges[mid] === x)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (let j = 1; j <= steps; j++) {
+    const [a, b] = [quantiles[j - 1]!, quantiles[j]!];
+    if (!(b > a)) {
+      out[below(b, closed === 'left')]! += 1 / steps;
+      continue;
+    }
+    let bin = below(a, true);
+    let from = a;
+    for (; bin < edges.length && edges[bin]! < b; bin++) {
+      out[bin]! += (edges[bin]! - from) / (b - a) / steps;
+      from = edges[bin]!;
+    }
+    out[bin]! += (b - from) / (b - a) / steps;
+  }
+  return out;
 }
 
 /**

@@ -19,7 +19,8 @@ import { sourceConfig } from './pg-scratch';
 
 export interface SourceColumn {
   name: string;
-  type: 'int' | 'text' | 'real';
+  /** `timestamp`: a date and time without a zone, given as `YYYY-MM-DD HH:MM:SS` text. */
+  type: 'int' | 'text' | 'real' | 'timestamp';
   primaryKey?: boolean;
   notNull?: boolean;
   /** `table(column)` of the parent this column references (declared in the databases). */
@@ -44,11 +45,11 @@ export interface FourSources {
 }
 
 const TYPES = {
-  postgres: { int: 'integer', text: 'text', real: 'double precision' },
-  mysql: { int: 'int', text: 'varchar(64)', real: 'double' },
-  sqlite: { int: 'integer', text: 'text', real: 'real' },
+  postgres: { int: 'integer', text: 'text', real: 'double precision', timestamp: 'timestamp' },
+  mysql: { int: 'int', text: 'varchar(64)', real: 'double', timestamp: 'datetime' },
+  sqlite: { int: 'integer', text: 'text', real: 'real', timestamp: 'datetime' },
 } as const;
-const ARRAYS = { int: 'int[]', text: 'text[]', real: 'float8[]' } as const;
+const ARRAYS = { int: 'int[]', text: 'text[]', real: 'float8[]', timestamp: 'timestamp[]' } as const;
 
 function createTable(t: SourceTable, kind: keyof typeof TYPES): string {
   const q = (n: string): string => (kind === 'mysql' ? `\`${n}\`` : `"${n}"`);

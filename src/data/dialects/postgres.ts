@@ -215,7 +215,7 @@ export const postgres: Dialect = {
   fileOf: () => null,
   hasServer: true,
   probeSql: 'select 1 as n',
-  quantilesSql: (col, from, points) => `select percentile_disc(array[${points.join(', ')}]::float8[]) within group (order by ${col}) from ${from}`,
+  quantilesSql: (col, from, points) => `select percentile_disc(array[${points.join(', ')}]::float8[]) within group (order by ${col})::text[] from ${from}`,
   namespaceOf: (spec) => (spec.kind === 'postgres' ? (spec.schema ?? 'public') : ''),
   qualified: (schema, table) => `${quote(schema)}.${quote(table)}`,
   connect,

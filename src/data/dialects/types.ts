@@ -158,7 +158,7 @@ export interface Dialect {
   readonly hasServer: boolean;
   /** A query that succeeds once the connection reads the database (a SQLite file proves to be one by its catalog). */
   readonly probeSql: string;
-  /** One query returning a column's discrete quantiles at `points` as one array value, or null where the dialect has no `percentile_disc` aggregate. */
+  /** One query returning a column's discrete quantiles at `points` as one array of texts (the cells as the database prints them), or null where the dialect has no `percentile_disc` aggregate. */
   readonly quantilesSql: ((col: string, from: string, points: readonly number[]) => string) | null;
   /** The schema (PostgreSQL), database (MySQL) or file (SQLite) the spec reads and writes. */
   namespaceOf(spec: DbSpec): string;

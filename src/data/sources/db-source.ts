@@ -30,6 +30,7 @@ import {
   statsColumns,
   QUANTILE_POINTS,
   discreteOffset,
+  quantilesOfInstants,
   takesQuantiles,
   type StatsRequest,
   type TableStats,
@@ -266,7 +267,8 @@ class DatabaseSource implements SourceConnector {
       }
       for (const c of ranged.filter((c) => takesQuantiles(typeOf(c)))) {
         const n = rows - columns[c]!.nulls;
-        if (n > 0) columns[c]!.quantiles = await this.quantiles(from, q(c), n);
+        const quantiles = n > 0 ? await this.quantiles(from, q(c), n, typeOf(c)) : undefined;
+        if (quantiles?.every(Number.isFinite)) columns[c]!.quantiles = quantiles;
       }
       for (const c of request.categories) {
         const type = typeOf(c);
@@ -307,19 +309,27 @@ class DatabaseSource implements SourceConnector {
   }
 
   /**
-   * A numeric column's discrete quantiles at QUANTILE_POINTS over its `n` non-empty cells:
-   * the dialect's `percentile_disc` where it has one, else the rows at those positions of the ordered values.
+   * A numeric or datetime column's discrete quantiles at QUANTILE_POINTS over its `n` non-empty
+   * cells, as numbers (datetimes in milliseconds since the epoch, read as the loader reads their
+   * cells): the dialect's `percentile_disc` where it has one, else the rows at those positions of
+   * the ordered values. NaN where a value is not read as a number or an instant.
    */
-  private async quantiles(from: string, col: string, n: number): Promise<number[]> {
+  private async quantiles(from: string, col: string, n: number, type: StorageType): Promise<number[]> {
+    const number = (v: unknown): number => {
+      const cell = normalizeCell(v, type);
+      if (cell instanceof Date) return cell.getTime();
+      // A decimal too precise for a double stays a text; a date or time left a text was not read as one.
+      return typeof cell === 'number' || (typeof cell === 'string' && !quantilesOfInstants(type)) ? Number(cell) : NaN;
+    };
     const aggregate = this.dialect.quantilesSql;
     if (aggregate) {
       const [values] = (await this.first(aggregate(col, from, QUANTILE_POINTS))) as [unknown[]];
-      return values.map(Number);
+      return values.map(number);
     }
     const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
     const byRow = new Map<number, number>();
     const sql = `select v, rn from (select ${col} as v, row_number() over (order by ${col}) as rn from ${from} where ${col} is not null) s where rn in (${[...new Set(at)].join(', ')})`;
-    for await (const r of this.rowsOf(sql, 1000)) byRow.set(Number(r[1]), Number(r[0]));
+    for await (const r of this.rowsOf(sql, 1000)) byRow.set(Number(r[1]), number(r[0]));
     return at.map((k) => byRow.get(k) ?? NaN);
   }
 

@@ -19,7 +19,7 @@ import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
 import { duckdbChildCounts, duckdbQuantiles, engineWarning } from './formats/duckdb';
-import { statsColumns, takesQuantiles, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { quantilesOfInstants, statsColumns, takesQuantiles, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { streamedChildCounts, streamedForestLevels } from './child-counts';
 import { csvTable } from './formats/csv';
@@ -291,7 +291,7 @@ class FileSource implements SourceConnector {
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request);
   }
 
-  /** Whole-table quantiles of the numeric columns whose extremes were taken, by a DuckDB engine (a column it cannot read as the converter does keeps none). */
+  /** Whole-table quantiles of the numeric and datetime columns whose extremes were taken, by a DuckDB engine (a column it cannot read as the converter does keeps none). */
   private async engineQuantiles(table: string, p: TableProfile, request: StatsRequest, stats: TableStats): Promise<void> {
     const relation = p.engine?.name === 'duckdb' ? p.engine.relation : undefined;
     if (!relation) return;
@@ -300,10 +300,12 @@ class FileSource implements SourceConnector {
       const k = p.header.indexOf(c);
       const col = stats.columns[c];
       if (k < 0 || !col?.range || text?.has(c) || !takesQuantiles(p.columns[k]?.storageType)) continue;
-      const q = await duckdbQuantiles(relation, k, stats.rows - col.nulls, table, request.signal).catch((e: unknown) => {
-        if (request.signal?.aborted) throw e;
-        return undefined;
-      });
+      const q = await duckdbQuantiles(relation, k, stats.rows - col.nulls, table, request.signal, quantilesOfInstants(p.columns[k]?.storageType)).catch(
+        (e: unknown) => {
+          if (request.signal?.aborted) throw e;
+          return undefined;
+        },
+      );
       if (q) col.quantiles = q;
     }
   }

@@ -149,13 +149,16 @@ export function duckdbChildCounts(parent: KeySide, child: KeySide, what: string,
 }
 
 /**
- * The discrete quantiles at QUANTILE_POINTS of column `k` of a relation read as numbers (the
- * rows at those positions of its ordered values), out of core; undefined when the cells read as
- * numbers are not the `n` non-empty cells counted (a form DuckDB does not read as a number).
+ * The discrete quantiles at QUANTILE_POINTS of column `k` of a relation read as numbers, or as
+ * instants in milliseconds since the epoch (`instants`: ISO dates and times, UTC unless they give
+ * an offset): the rows at those positions of its ordered values, out of core; undefined when the
+ * cells so read are not the `n` non-empty cells counted (a form DuckDB does not read).
  */
-export function duckdbQuantiles(relation: string, k: number, n: number, what: string, signal?: AbortSignal): Promise<number[] | undefined> {
-  const values = `(select try_cast(c${k} as double) as v from ${relation}) where v is not null`;
+export function duckdbQuantiles(relation: string, k: number, n: number, what: string, signal?: AbortSignal, instants = false): Promise<number[] | undefined> {
+  const read = instants ? `epoch_ms(try_cast(c${k} as timestamptz))` : `try_cast(c${k} as double)`;
+  const values = `(select ${read} as v from ${relation}) where v is not null`;
   return duckdbPass(what, signal, async (c) => {
+    if (instants) await c.run("set TimeZone = 'UTC'");
     const counted = Number((await c.runAndReadAll(`select count(*) from ${values}`)).getRowsJS()[0]?.[0] ?? 0);
     if (counted !== n || n === 0) return undefined;
     const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);

@@ -5,7 +5,8 @@
  *
  * - Numerical and datetime columns: up to 10 quantile bins of the real values (deciles; a value
  *   carrying much mass gets its own bin, as the deciles coincide); values outside the real range
- *   fall into the first or last bin.
+ *   fall into the first or last bin. A table read as a sample is cut at its whole-table deciles,
+ *   and its real shares of one column's bins are the whole table's (`AccuracyOptions.whole`).
  * - Categorical and boolean columns: the 10 most frequent real categories, everything else in
  *   one "other" bin.
  * - Missing values are a bin of their own.
@@ -18,6 +19,7 @@ import type { RowBatch } from '../../../shared';
 import { continuousValues, isContinuous, isEvaluated, sharedCodes, type ColumnSpec } from './columns';
 import { nanMean } from './stats';
 import { rng, sampleIndices } from './sample';
+import { quantileShares, wholeNullShare, wholeQuantiles, type TableStats } from '../../../shared/table-stats';
 
 export const ACCURACY_BINS = 10;
 
@@ -37,6 +39,12 @@ export interface AccuracyOptions {
   /** Most pairs scored (default 2,000). */
   maxPairs?: number;
   seed?: number;
+  /**
+   * Statistics of the real table over every row when the real rows are a sample: a column with
+   * whole-table quantiles is cut at the table's deciles, and its real shares (univariate) are the
+   * table's, from those quantiles and its empty cells; the synthetic side is measured on its rows.
+   */
+  whole?: TableStats;
 }
 
 /** One column's bins on both sides: code 0 = missing, 1..size-1 = bins. */
@@ -45,6 +53,8 @@ interface Binned {
   real: Int32Array;
   syn: Int32Array;
   size: number;
+  /** The real shares of the bins by code when known over the whole table (else counted on `real`). */
+  realShares?: number[];
 }
 
 /** Quantile edges of the real values: distinct deciles (interior cut points). */
@@ -54,6 +64,16 @@ function quantileEdges(values: Float64Array, bins: number): number[] {
   const edges: number[] = [];
   for (let k = 1; k < bins; k++) {
     const x = sorted[Math.min(sorted.length - 1, Math.floor((k * sorted.length) / bins))]!;
+    if (edges.length === 0 || x > edges[edges.length - 1]!) edges.push(x);
+  }
+  return edges;
+}
+
+/** Distinct deciles (interior cut points) of a column from its quantiles at evenly spaced points. */
+function edgesFromQuantiles(quantiles: readonly number[], bins: number): number[] {
+  const edges: number[] = [];
+  for (let k = 1; k < bins; k++) {
+    const x = quantiles[Math.round((k / bins) * (quantiles.length - 1))]!;
     if (edges.length === 0 || x > edges[edges.length - 1]!) edges.push(x);
   }
   return edges;
@@ -77,12 +97,16 @@ function binContinuous(values: Float64Array, edges: number[]): Int32Array {
   return out;
 }
 
-function binColumn(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, bins: number): Binned {
+function binColumn(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, bins: number, whole: TableStats | undefined): Binned {
   if (isContinuous(spec.sdtype)) {
     const r = continuousValues(real, spec.name, spec.sdtype);
     const s = continuousValues(synthetic, spec.name, spec.sdtype);
-    const edges = quantileEdges(r, bins);
-    return { name: spec.name, real: binContinuous(r, edges), syn: binContinuous(s, edges), size: edges.length + 2 };
+    const quantiles = wholeQuantiles(whole?.columns[spec.name]);
+    const edges = quantiles ? edgesFromQuantiles(quantiles, bins) : quantileEdges(r, bins);
+    const binned: Binned = { name: spec.name, real: binContinuous(r, edges), syn: binContinuous(s, edges), size: edges.length + 2 };
+    if (!quantiles) return binned;
+    const missing = wholeNullShare(whole, spec.name) ?? r.filter(Number.isNaN).length / Math.max(1, r.length);
+    return { ...binned, realShares: [missing, ...quantileShares(quantiles, edges, 'right').map((x) => x * (1 - missing))] };
   }
   const codes = sharedCodes(real, synthetic, spec.name, spec.sdtype);
   const counts = new Float64Array(codes.labels.length);
@@ -97,6 +121,17 @@ function binColumn(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, bins: 
   return { name: spec.name, real: codes.a.map((c) => map[c]!), syn: codes.b.map((c) => map[c]!), size: top.length + 2 };
 }
 
+/** Shares of the rows of each side in one column's bins (index 0: missing), as its univariate accuracy compares them. */
+export function columnBinShares(real: RowBatch, synthetic: RowBatch, spec: ColumnSpec, opts: AccuracyOptions = {}): { real: number[]; synthetic: number[] } {
+  const b = binColumn(real, synthetic, spec, opts.bins ?? ACCURACY_BINS, opts.whole);
+  const shares = (codes: Int32Array): number[] => {
+    const out = new Array<number>(b.size).fill(0);
+    for (const c of codes) out[c]! += 1 / codes.length;
+    return out;
+  };
+  return { real: b.realShares ?? shares(b.real), synthetic: shares(b.syn) };
+}
+
 /** 1 − TVD between the real and synthetic shares of the joint bins of some columns. */
 function jointAccuracy(cols: Binned[]): number {
   const nr = cols[0]!.real.length;
@@ -104,10 +139,13 @@ function jointAccuracy(cols: Binned[]): number {
   if (nr === 0 || ns === 0) return NaN;
   const counts = new Map<number, number>();
   const key = (side: 'real' | 'syn', i: number): number => cols.reduce((k, c) => k * c.size + c[side][i]!, 0);
-  for (let i = 0; i < nr; i++) {
-    const k = key('real', i);
-    counts.set(k, (counts.get(k) ?? 0) + 1 / nr);
-  }
+  const known = cols.length === 1 ? cols[0]!.realShares : undefined;
+  if (known) known.forEach((share, k) => counts.set(k, share));
+  else
+    for (let i = 0; i < nr; i++) {
+      const k = key('real', i);
+      counts.set(k, (counts.get(k) ?? 0) + 1 / nr);
+    }
   for (let i = 0; i < ns; i++) {
     const k = key('syn', i);
     counts.set(k, (counts.get(k) ?? 0) - 1 / ns);
@@ -133,7 +171,7 @@ function combinations(n: number, k: 2 | 3, max: number, seed: number): number[][
 export function evaluateAccuracy(real: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], opts: AccuracyOptions = {}): AccuracyResult {
   const bins = opts.bins ?? ACCURACY_BINS;
   const seed = opts.seed ?? 13;
-  const binned = columns.filter((c) => isEvaluated(c.sdtype)).map((c) => binColumn(real, synthetic, c, bins));
+  const binned = columns.filter((c) => isEvaluated(c.sdtype)).map((c) => binColumn(real, synthetic, c, bins, opts.whole));
   const uni = binned.map((b) => ({ column: b.name, score: jointAccuracy([b]) }));
   const pairs = combinations(binned.length, 2, opts.maxPairs ?? 2000, seed).map((p) => jointAccuracy(p.map((i) => binned[i]!)));
   const triples = combinations(binned.length, 3, opts.maxTriples ?? 300, seed + 1).map((t) => jointAccuracy(t.map((i) => binned[i]!)));

@@ -162,7 +162,8 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     };
   }
   const q = evaluateQuality(train, syn, specs);
-  const acc = evaluateAccuracy(train, syn, specs, { seed: input.seed });
+  const whole = input.wholeStats?.[name];
+  const acc = evaluateAccuracy(train, syn, specs, { seed: input.seed, ...(whole ? { whole } : {}) });
   const accuracy = { score: acc.score, univariate: acc.univariate, bivariate: acc.bivariate, trivariate: acc.trivariate };
   const columns = worstFirst(q.columns);
   const order = new Map(columns.map((c, i) => [c.column, i]));
@@ -174,7 +175,6 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0
       ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
       : null;
-  const whole = input.wholeStats?.[name];
   const extremes = extremeChecks(train, syn, specs, threshold, whole);
   const scored =
     holdout.rows.length > 0 ? utilityTargets.flatMap((target) => evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target, seed }) ?? []) : [];

@@ -8,7 +8,7 @@ import { continuousValues, isContinuous, sharedCodes, type ColumnSpec } from '..
 import { quantileSorted } from '../evaluate/sample';
 import { digitize, histogramBinEdges, pearson, zeroFilled } from '../evaluate/stats';
 import type { Distribution, Matrix } from '../../../report/schema';
-import { wholeQuantile, type ColumnStats } from '../../../shared/table-stats';
+import { quantileShares, wholeQuantile, wholeQuantiles, type ColumnStats } from '../../../shared/table-stats';
 
 const NUMERIC_BINS = 24;
 const MAX_CATEGORIES = 16;
@@ -55,7 +55,10 @@ function numericDistribution(real: RowBatch, synthetic: RowBatch, spec: ColumnSp
     }
     return c.map((x) => (n ? x / n : 0));
   };
-  const rc = count(r);
+  // A sampled table's real bars are the whole table's shares, from its quantiles.
+  const quantiles = wholeQuantiles(whole);
+  const edges = Array.from({ length: bins - 1 }, (_, i) => lo + (i + 1) * width);
+  const rc = quantiles ? quantileShares(quantiles, edges, 'left') : count(r);
   const sc = count(s);
   const kind = spec.sdtype === 'datetime' ? 'datetime' : 'numeric';
   return {
