@@ -1,7 +1,7 @@
 /** `doppel worker` processes on the local Redis, the set-up of a site-worker test, and the small table the site-worker tests synthesize. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Job, Queue, QueueEvents } from 'bullmq';
@@ -11,6 +11,8 @@ import pg from 'pg';
 import { afterAll, expect } from 'vitest';
 import { tempDir } from '../cli/helpers';
 import { createDatabase, type DbKind, type ScratchDatabase } from '../helpers/db';
+import { parseReport, type ReportJson } from '../../src/report/schema';
+import { childCountHistogram, type ChildCountHistogram } from '../../src/shared/table-stats';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REDIS = 'redis://127.0.0.1:6379';
@@ -224,4 +226,34 @@ export async function shardStagesIn(db: ScratchDatabase): Promise<string[]> {
     `select table_name as n from information_schema.tables where ${where} and table_name like 'doppel\\_shard\\_%'`,
   );
   return rows.map((r) => r.n);
+}
+
+/** The stored report of an execution (found in the store by its id). */
+export function reportOf(store: string, executionId: string): ReportJson {
+  const files = readdirSync(store, { recursive: true, encoding: 'utf8' }).filter((f) => path.basename(f) === 'report.json');
+  const reports = files.map((f) => parseReport(JSON.parse(readFileSync(path.join(store, f), 'utf8'))));
+  const r = reports.find((x) => x.executionId === executionId);
+  if (!r) throw new Error(`No report of ${executionId} in the store`);
+  return r;
+}
+
+/** The report's buckets of a histogram (labels "0", "1", …, ranges "a–b" and an open "c+"). */
+export function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
+  const out = new Array<number>(labels.length).fill(0);
+  const bounds = labels.map((l) => Number(l.split(/[–+]/)[0]));
+  for (const [c, n] of h) {
+    let b = bounds.length - 1;
+    while (b > 0 && bounds[b]! > c) b--;
+    out[b]! += n;
+  }
+  return out;
+}
+
+/** Children per parent along a single-column link to the parent's `id`, counted over every row of a destination. */
+export async function destinationChildCounts(db: ScratchDatabase, fk: { child: string; column: string; parent: string }): Promise<ChildCountHistogram> {
+  const q = (name: string): string => (db.spec.kind === 'postgres' ? `"${name}"` : `\`${name}\``);
+  const per = new Map<string, number>((await querySql<{ id: unknown }>(db, `select id from ${q(fk.parent)}`)).map((r) => [String(r.id), 0]));
+  for (const r of await querySql<{ k: unknown }>(db, `select ${q(fk.column)} as k from ${q(fk.child)}`))
+    if (r.k !== null && per.has(String(r.k))) per.set(String(r.k), per.get(String(r.k))! + 1);
+  return childCountHistogram([...per.values()]);
 }

@@ -6,7 +6,8 @@
  * one is killed (SIGKILL) in the middle of a shard. The families are generated in shards; each
  * original-data table is copied once, by one shard. The PostgreSQL output must hold the original
  * tables exactly as in the source, unique keys, no orphan (FKs into original data included), and
- * equal the output of the same model and seed on a single worker and in one local process.
+ * equal the output of the same model and seed on a single worker and in one local process; the
+ * report's children per parent, links into original data included, are those of the output.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,12 +20,26 @@ import { createRng } from '../../src/worker/engine/rng';
 import { doppel } from '../cli/helpers';
 import type { ScratchDatabase } from '../helpers/db';
 import { assemble, fk, writeSqlite, type GeneratedDb } from '../relational/generated-db';
-import { expectShardRetried, killOneMidShard, querySql as query, REDIS, shardStagesIn, stopWorkers, useSiteFixture } from './helpers';
+import { histogramMean } from '../../src/shared/table-stats';
+import {
+  bucketsOf,
+  destinationChildCounts,
+  expectShardRetried,
+  killOneMidShard,
+  querySql as query,
+  REDIS,
+  reportOf,
+  shardStagesIn,
+  stopWorkers,
+  useSiteFixture,
+} from './helpers';
 
 /** Three family chunks of accounts. */
 const ACCOUNTS = 3 * FAMILY_ROOTS - 100;
 const CHANNELS = 240;
 const REGIONS = 7;
+/** The report keeps this many synthetic rows per table: far fewer orders than channels have. */
+const REPORT_SAMPLE = 300;
 const SYNTHESIZED = ['shop.accounts', 'orders', 'order lines'] as const;
 const ORIGINALS = ['ref.channels', 'ref.regions'] as const;
 const TABLES = [...SYNTHESIZED, ...ORIGINALS];
@@ -152,6 +167,8 @@ describe('site workers on a relational synthesis with original-data tables', () 
     writeFileSync(cfgFile, JSON.stringify(config));
     const seed = config.settings.seed as number;
 
+    // The coordinating worker builds the report from a sample of REPORT_SAMPLE rows per table.
+    env.DOPPEL_REPORT_ROWS = String(REPORT_SAMPLE);
     const three = [site.worker(queueName), site.worker(queueName), site.worker(queueName)];
     // The first shard seen half-written on a worker that does not coordinate is killed there.
     const watch = await killOneMidShard(site, queueName, three, () => true);
@@ -199,6 +216,15 @@ describe('site workers on a relational synthesis with original-data tables', () 
     }
     expect(await shardStagesIn(dbA)).toEqual([]);
     const rowsA = await contents(dbA);
+
+    // The report's synthetic children per parent are those of every output row, links into original data included.
+    const report = reportOf(store, first.executionId);
+    for (const f of FKS) {
+      const whole = await destinationChildCounts(dbA, f);
+      const link = report.relationships.find((r) => r.parentTable === f.parent && r.childTable === f.child)!;
+      expect(link.childCounts.synthetic, `${f.child} per ${f.parent}`).toEqual(bucketsOf(whole, link.childCounts.labels));
+      expect(link.meanChildren.synthetic, `${f.child} per ${f.parent}`).toBeCloseTo(histogramMean(whole), 9);
+    }
 
     // The same model and seed on a single worker.
     await stopWorkers(three);

@@ -114,17 +114,22 @@ export async function writeShardStage(
 }
 
 /**
- * Parents per number of children along each link whose two tables a shard wrote, counted in the
- * destination on the shard's staging tables (`childCountSql`): a relational shard holds whole
- * families, so the shards' histograms add up to the output's. By `relationshipKey`.
+ * Parents per number of children along each link whose two tables have staging tables, counted in
+ * the destination (`childCountSql`). A table of several staging tables is counted over all of them
+ * (the shards' rows as the swap puts them together; only keys of original data, which no shard
+ * moves, are matched across shards). A relational shard holds whole families, so the histograms of
+ * links between its tables, counted on its own staging tables, add up to the output's. By
+ * `relationshipKey`; `links` limits the links counted.
  */
 export async function stageChildCounts(
   destination: DatabaseDestination,
   password: string | undefined,
   plan: DestinationPlan,
-  stages: Record<string, string>,
+  stages: Record<string, string | string[]>,
+  links: Relationship[] = plan.relationships,
 ): Promise<Record<string, ChildCountHistogram>> {
-  const links = plan.relationships.filter((fk) => stages[fk.parentTable] && stages[fk.childTable]);
+  const staged = (t: string): string[] => [stages[t] ?? []].flat();
+  links = links.filter((fk) => staged(fk.parentTable).length && staged(fk.childTable).length);
   if (!links.length) return {};
   const spec = destinationSpec(destination);
   const stored = storedPlan(spec.kind, plan);
@@ -132,13 +137,17 @@ export async function stageChildCounts(
   const s = await openSession(spec, password, { create: false });
   const d = dialectOf(s.dialect);
   const out: Record<string, ChildCountHistogram> = {};
+  const from = (t: string): string => {
+    const all = staged(t).map((x) => s.qualified(x));
+    return all.length === 1 ? all[0]! : `(${all.map((x) => `select * from ${x}`).join(' union all ')})`;
+  };
   try {
-    for (const fk of links as Relationship[]) {
+    for (const fk of links) {
       const parent = plan.tables.find((t) => t.name === fk.parentTable);
       const types = fk.parentColumns.map((c) => parent?.columns.find((x) => x.name === c)?.storageType);
       const sql = childCountSql({
-        parent: s.qualified(stages[fk.parentTable]!),
-        child: s.qualified(stages[fk.childTable]!),
+        parent: from(fk.parentTable),
+        child: from(fk.childTable),
         parentColumns: fk.parentColumns.map((c) => column(fk.parentTable, c)),
         childColumns: fk.childColumns.map((c) => column(fk.childTable, c)),
         bytes: types.map((t) => ((t === 'string' || t === 'text') && d.textBytes) || null),

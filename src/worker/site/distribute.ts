@@ -14,7 +14,8 @@ import { activeForeignKeys, synthesizedTables } from '../../shared/config';
 import { AppError, appErrorShapeSchema } from '../../shared/errors';
 import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
 import { outputTableMetas } from '../../data/destinations/output-tables';
-import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, swapShardStages, type StageKeyShift } from '../../data/destinations/shard-stages';
+import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, stageChildCounts, swapShardStages, type StageKeyShift } from '../../data/destinations/shard-stages';
+import { relationshipKey } from '../../shared/metadata';
 import { isRelational } from '../engine/stages/engines';
 import { outputRows } from '../engine/stages/output-rows';
 import { relationalOutputRows } from '../engine/stages/relational-engine';
@@ -160,10 +161,13 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
         });
         stageShifts = keyShifts ? stageKeyShifts(all, done, keyShifts) : {};
         args.onProgress(total, total);
-        // Each shard holds whole families: their children per parent add up to the output's.
+        // Each shard holds whole families: their children per parent add up to the output's. The
+        // links no shard holds whole (into original data) are counted over every staging table.
         const childCounts: Record<string, ChildCountHistogram> = {};
         for (const p of done) for (const [k, h] of Object.entries(p.childCounts ?? {})) childCounts[k] = addChildCounts(childCounts[k] ?? [], h);
-        return { rows, ...(relational ? { childCounts } : {}) };
+        const across = plan.relationships.filter((fk) => !childCounts[relationshipKey(fk)]);
+        Object.assign(childCounts, await stageChildCounts(destination, ctx.destinationPassword, plan, stages, across));
+        return { rows, ...(relational || Object.keys(childCounts).length ? { childCounts } : {}) };
       } finally {
         ctx.events.off('progress', onProgress);
       }
