@@ -2,22 +2,46 @@
  * The report on disk: `report.json` (the ReportJson, source of truth) and `report.html` (its
  * rendering) in an execution's workspace, and exports to .html / .pdf / .json files.
  */
-import { readFileSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import { AppError } from '../shared';
 import { renderReportHtml } from './html';
+import type { Pause } from './html-sections';
+import { tempPathFor } from '../data/platform/partial-files';
 import { renderReportPdf } from './pdf';
 import { reportJsonSchema, type ReportJson } from './schema';
 import { REPORT_HTML, REPORT_JSON } from '../data/store/workspace-files';
 
-/** Writes report.json and report.html into `dir`; returns their paths. */
-export async function writeReportFiles(report: ReportJson, dir: string): Promise<{ jsonPath: string; htmlPath: string }> {
+/**
+ * Writes report.json and report.html into `dir`; returns their paths. The HTML is rendered first
+ * (`pause` awaited between its charts: a throw from it writes nothing), then each file is written
+ * under a temporary name and renamed: neither ever stands half-written.
+ */
+export async function writeReportFiles(report: ReportJson, dir: string, pause?: Pause): Promise<{ jsonPath: string; htmlPath: string }> {
+  const html = await renderReportHtml(report, pause);
   mkdirSync(dir, { recursive: true });
   const jsonPath = join(dir, REPORT_JSON);
   const htmlPath = join(dir, REPORT_HTML);
-  writeFileSync(jsonPath, JSON.stringify(report));
-  writeFileSync(htmlPath, await renderReportHtml(report));
+  await writeWhole(jsonPath, (temp) => writeFileSync(temp, JSON.stringify(report)));
+  await writeWhole(htmlPath, (temp) => writeFileSync(temp, html));
   return { jsonPath, htmlPath };
+}
+
+/** Removes a workspace's report files (a run that kept no output has nothing to report on). */
+export function removeReportFiles(dir: string): void {
+  for (const name of [REPORT_JSON, REPORT_HTML]) rmSync(join(dir, name), { force: true });
+}
+
+/** Writes `path` under a temporary name, then renames it (removed when the write fails). */
+async function writeWhole(path: string, write: (temp: string) => void | Promise<void>): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await write(temp);
+    renameSync(temp, path);
+  } catch (e) {
+    rmSync(temp, { force: true });
+    throw e;
+  }
 }
 
 /** Reads and validates a stored report.json (a file, or a workspace folder containing one). */
@@ -70,9 +94,8 @@ export async function exportReport(report: ReportJson, outPath: string): Promise
     });
   }
   try {
-    if (format === 'json') writeFileSync(outPath, JSON.stringify(report, null, 2));
-    else if (format === 'html') writeFileSync(outPath, await renderReportHtml(report));
-    else await renderReportPdf(await renderReportHtml(report), outPath);
+    const text = format === 'json' ? JSON.stringify(report, null, 2) : await renderReportHtml(report);
+    await writeWhole(outPath, (temp) => (format === 'pdf' ? renderReportPdf(text, temp) : writeFileSync(temp, text)));
   } catch (e) {
     if (e instanceof AppError) throw e;
     throw new AppError('EXPORT_FAILED', `Cannot write ${outPath}: ${e instanceof Error ? e.message : String(e)}`, {

@@ -26,7 +26,12 @@ function pairDetail(p: TableReport['pairs'][number]): string {
   return 'contingency';
 }
 
-export async function fidelitySection(t: TableReport): Promise<string> {
+/** Awaited between charts: where a caller lets a cancel be heard (a report of many columns draws many charts). */
+export type Pause = () => Promise<void>;
+
+const noPause: Pause = () => Promise.resolve();
+
+export async function fidelitySection(t: TableReport, pause: Pause = noPause): Promise<string> {
   if (t.treatment === 'original') {
     return `<section><h3>${esc(t.name)}</h3><p>Kept as original data (a lookup table copied unchanged, ${int(t.rows.real)} rows): not synthesized, so not scored.</p></section>`;
   }
@@ -39,6 +44,7 @@ export async function fidelitySection(t: TableReport): Promise<string> {
     const s = scoreOf.get(d.column);
     const missing = d.missing.real > 0 || d.missing.synthetic > 0 ? ` · missing ${pct(d.missing.real, 0)} / ${pct(d.missing.synthetic, 0)}` : '';
     charts.push(`<div class="chart">${await distributionChart(d, `${s ? `${metricName(s.metric)} ${pct(s.score)}` : ''}${missing}`)}</div>`);
+    await pause();
   }
   const heat: string[] = [];
   if (t.correlations)
@@ -131,7 +137,7 @@ function utilityHeadline(u: NonNullable<TableReport['utility']>, intro: string, 
 <p><b class="${gapClass(gap)}">Gap (real − synthetic ${metricName(m)}): ${num(gap)}</b>. ${verdict} ${baseline}</p>`;
 }
 
-export async function relationalSection(rels: RelationshipReport[]): Promise<string> {
+export async function relationalSection(rels: RelationshipReport[], pause: Pause = noPause): Promise<string> {
   if (rels.length === 0) return '';
   const sequences = rels.some((r) => r.sequence);
   const forests = rels.some((r) => r.forest);
@@ -157,6 +163,7 @@ export async function relationalSection(rels: RelationshipReport[]): Promise<str
       .map((p) => `${pairLabel(p)} ${pct(p.score)}`)
       .join('; ');
     parts.push(`<div class="chart">${await childCountChart(r)}<p class="small">${worst ? `Weakest parent–child pairs: ${worst}.` : ''}</p></div>`);
+    await pause();
   }
   return `<h2>Relationships</h2>
 <p>Every foreign key in the synthetic data must point at an existing row (referential integrity 100%). Cardinality compares how many children each parent row has (KS complement); parent–child pair trends compare parent columns with child columns on the joined rows.${sequences ? ' Sequences compare, for children ordered by a date or step column, the gaps between consecutive children of the same parent (KS complement).' : ''}${forests ? ' For a table referencing itself (a manager link), depth and fan-out compare how deep each row sits in the hierarchy and how many rows each has under it (KS complement; deepest level real / synthetic).' : ''}</p>

@@ -5,7 +5,7 @@
 import { jobStepLabels, jobSteps } from '../shared';
 import { reportCss, reportCspMeta } from './css';
 import { esc, gapClass, int, levelWord, metricName, num, pct, qualityWord, rowsTable, seconds } from './format';
-import { destinationSection, fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection } from './html-sections';
+import { destinationSection, fidelitySection, privacyTableSection, protectionSection, relationalSection, utilitySection, type Pause } from './html-sections';
 import type { ReportJson } from './schema';
 
 function card(label: string, value: string, note: string, cls = ''): string {
@@ -96,12 +96,17 @@ const method = `<h2>How to read this report</h2>
 <li><b>ML utility</b>: train on synthetic, test on real. A small gap means analyses on the synthetic data lead to the same conclusions.</li>
 </ul>`;
 
-export async function renderReportHtml(report: ReportJson): Promise<string> {
+/** The report as HTML; `pause` is awaited between charts and sections. */
+export async function renderReportHtml(report: ReportJson, pause: Pause = () => Promise.resolve()): Promise<string> {
   const when = new Date(report.generatedAt).toISOString().replace('T', ' ').slice(0, 16);
   const fidelity: string[] = [];
-  for (const t of report.tables) fidelity.push(await fidelitySection(t));
+  for (const t of report.tables) fidelity.push(await fidelitySection(t, pause));
   const privacy: string[] = [];
-  for (const t of report.tables.filter((x) => x.treatment === 'synthesize')) privacy.push(await privacyTableSection(t));
+  for (const t of report.tables.filter((x) => x.treatment === 'synthesize')) {
+    privacy.push(await privacyTableSection(t));
+    await pause();
+  }
+  const relational = await relationalSection(report.relationships, pause);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 ${reportCspMeta}
@@ -119,7 +124,7 @@ ${privacy.join('\n')}
 ${protectionSection(report)}
 <h2>ML utility</h2>
 ${utilitySection(report)}
-${await relationalSection(report.relationships)}
+${relational}
 <h2>Fidelity per table</h2>
 ${fidelity.join('\n')}
 ${method}

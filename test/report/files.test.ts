@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,6 +32,18 @@ describe('report files', () => {
     expect(view.html).toBe(readFileSync(htmlPath, 'utf8'));
     rmSync(htmlPath);
     expect((await reportView(join(dir, 'ws'))).html).toMatch(/^<!doctype html>/);
+  });
+
+  it('writes no report file when stopped between charts, and leaves the report before it whole', async () => {
+    const ws = join(dir, 'ws-stopped');
+    await writeReportFiles(report, ws);
+    const before = readdirSync(ws).map((f) => [f, readFileSync(join(ws, f), 'utf8')]);
+    const other = { ...report, name: 'second run' };
+    let charts = 0;
+    const stop = (): Promise<void> => (++charts === 3 ? Promise.reject(new AppError('EXECUTION_CANCELED', 'canceled')) : Promise.resolve());
+    await expect(writeReportFiles(other, ws, stop)).rejects.toMatchObject({ code: 'EXECUTION_CANCELED' });
+    expect(charts).toBe(3);
+    expect(readdirSync(ws).map((f) => [f, readFileSync(join(ws, f), 'utf8')])).toEqual(before);
   });
 
   it('exports by file extension', async () => {

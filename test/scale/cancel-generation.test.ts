@@ -1,9 +1,11 @@
 /**
- * A cancel while a large output is generated stops the worker by itself within the cancel grace:
- * the execution ends as canceled without the worker being killed, and nothing is left in the
- * destination or the workspace. Two generations: a single table drawn on sampling threads and
- * streamed into PostgreSQL, and a relational dataset whose family chunks (a thousand patients with
- * their many visits each) are long stretches of work in the worker's own thread.
+ * A cancel while a large output is generated, or while its report is made, stops the worker by
+ * itself within the cancel grace: the execution ends as canceled without the worker being killed,
+ * and nothing is left in the destination or the workspace. Two generations: a single table drawn
+ * on sampling threads and streamed into PostgreSQL, and a relational dataset whose family chunks (a
+ * thousand patients with their many visits each) are long stretches of work in the worker's own
+ * thread. And a report: a wide table (tens of columns, so thousands of column pairs, privacy
+ * distances, utility models and charts) whose report takes far longer than the grace.
  */
 import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -52,6 +54,37 @@ function visitsCsv(): SourceSpec {
   return { kind: 'files', path: file };
 }
 
+/**
+ * A wide table ("lab.results", dotted) of 44 columns: text categories with dots and commas, heavy
+ * tailed numbers, empty cells, a yes/no column and dates.
+ */
+function wideCsv(): SourceSpec {
+  const rng = createRng(21);
+  const file = path.join(dataDir, 'lab.results.csv');
+  const header: string[] = [];
+  for (let c = 0; c < 40; c++) header.push(c % 2 ? `value.${c}` : `kind ${c}`);
+  header.push('flag', 'taken_on', 'note', 'result_id');
+  const lines = [header.join(',')];
+  for (let i = 1; i <= 4000; i++) {
+    const base = rng.int(7);
+    const cells: string[] = [];
+    for (let c = 0; c < 40; c++) {
+      if (rng.int(20) === 0) cells.push('');
+      else if (c % 2) cells.push((Math.exp(rng.int(1000) / 90) * (1 + base)).toFixed(2));
+      else cells.push(`"k.${(base + rng.int(3 + (c % 11))) % (4 + (c % 9))}, ${c}"`);
+    }
+    cells.push(
+      rng.int(3) ? 'yes' : 'no',
+      `2024-${String(1 + rng.int(12)).padStart(2, '0')}-${String(1 + rng.int(28)).padStart(2, '0')}`,
+      `"r, ${i % 13}"`,
+      `R-${i}`,
+    );
+    lines.push(cells.join(','));
+  }
+  writeFileSync(file, lines.join('\n'));
+  return { kind: 'files', path: file };
+}
+
 /** Patients ("ward.patients", text keys) with 40 to 120 visits each (text keys too). */
 function patientsDb(): SourceSpec {
   const rng = createRng(9);
@@ -92,9 +125,11 @@ function patientsDb(): SourceSpec {
 }
 
 describe.each([
-  { name: 'a single table on sampling threads', source: visitsCsv, rows: 50_000_000, cancelAfter: 300_000 },
-  { name: 'a relational dataset of large families', source: patientsDb, rows: 1_000_000, cancelAfter: 1 },
-])('a cancel during the generation of $name', ({ source, rows, cancelAfter }) => {
+  { name: 'the generation of a single table on sampling threads', source: visitsCsv, rows: 50_000_000, step: 'synthesize', cancelAfter: 300_000 },
+  { name: 'the generation of a relational dataset of large families', source: patientsDb, rows: 1_000_000, step: 'synthesize', cancelAfter: 1 },
+  // Two seconds into a report that takes tens of seconds.
+  { name: 'the report of a wide table', source: wideCsv, rows: 40_000, step: 'report', cancelAfter: 2_000 },
+] as const)('a cancel during $name', ({ source, rows, step, cancelAfter }) => {
   it('ends the execution as canceled by the worker itself, leaving nothing in the destination or the workspace', async () => {
     const spec = source();
     const destination = await createPgDatabase('doppel_cancel_gen');
@@ -112,12 +147,16 @@ describe.each([
     const unsubscribe = services.jobs.subscribe((e) => {
       if (e.channel !== 'executions.event' || e.executionId !== id) return;
       events.push(e.event);
-      if (e.event.type === 'progress' && e.event.step === 'synthesize') generated = e.event.done;
-      // Well into the generation.
-      if (generated >= cancelAfter && canceledAt === 0) {
+      const cancel = (): void => {
+        if (canceledAt > 0) return;
         canceledAt = Date.now();
         services.jobs.cancel(id);
-      }
+      };
+      if (e.event.type === 'progress' && e.event.step === 'synthesize') generated = e.event.done;
+      // Well into the generation.
+      if (step === 'synthesize' && generated >= cancelAfter) cancel();
+      // Well into the report.
+      if (step === 'report' && e.event.type === 'step' && e.event.step === 'report' && e.event.status === 'started') setTimeout(cancel, cancelAfter);
     });
     const started = await services.executions.start(synthesis.id);
     id = started.id;
@@ -126,6 +165,8 @@ describe.each([
     expect(canceledAt).toBeGreaterThan(0);
     expect(done.status).toBe('canceled');
     expect(done.steps.find((s) => s.step === 'train')?.status).toBe('done');
+    // Stopped in the step it was canceled in.
+    expect(done.steps.find((s) => s.step === step)?.status).toBe('canceled');
     expect(done.outputPath).toBeNull();
     // The worker sent its own cancel and left by itself: it was not killed when the grace ran out.
     expect(events.filter((e) => e.type === 'error').at(-1)).toMatchObject({ error: { code: 'EXECUTION_CANCELED' } });

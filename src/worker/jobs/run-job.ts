@@ -32,8 +32,9 @@ import { generateStage } from '../engine/stages/generate';
 import { loadEncoded } from '../engine/stages/reload';
 import { keepOriginals } from './kept-originals';
 import { build, dispose, modelSummary, trainStage } from '../engine/stages/train';
-import { buildReport } from '../engine/report/build';
-import { readReportFile, writeReportFiles } from '../../report/files';
+import { reportSteps } from '../engine/report/build';
+import { runStepsPausing } from '../engine/steps';
+import { readReportFile, removeReportFiles, writeReportFiles } from '../../report/files';
 import { reportAgainstFirstRun } from '../engine/report/against-first-run';
 import type { ReportJson } from '../../report/schema';
 import { Reservoir } from '../../data/sources/reservoir';
@@ -312,29 +313,34 @@ export async function runJob(
         const real = tc.treatment === 'original' ? (loaded.tables[t] ?? synthetic[t]) : undefined;
         if (real) realTrain[t] = synthetic[t] = real;
       }
-      const report = buildReport({
-        executionId: cmd.executionId,
-        auditHead: cmd.auditHead ?? null,
-        config,
-        metadata: loaded.metadata,
-        realTrain,
-        realHoldout,
-        synthetic,
-        backend: model.backend,
-        stepSeconds: timeline.seconds,
-        seed: generate?.seed ?? config.settings.seed,
-        inherited: prepared.relational?.inherited,
-        effective: prepared.effective,
-        wholeStats: loaded.wholeStats,
-        syntheticChildCounts,
-        destination: destinationMapping(config.destination, plan),
-        models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
-        privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
-      });
+      // Measure by measure, chart by chart: a cancel is heard between them.
+      const pause = (): Promise<void> => heedCancel(signal);
+      const report = await runStepsPausing(
+        reportSteps({
+          executionId: cmd.executionId,
+          auditHead: cmd.auditHead ?? null,
+          config,
+          metadata: loaded.metadata,
+          realTrain,
+          realHoldout,
+          synthetic,
+          backend: model.backend,
+          stepSeconds: timeline.seconds,
+          seed: generate?.seed ?? config.settings.seed,
+          inherited: prepared.relational?.inherited,
+          effective: prepared.effective,
+          wholeStats: loaded.wholeStats,
+          syntheticChildCounts,
+          destination: destinationMapping(config.destination, plan),
+          models: Object.fromEntries(Object.entries(model.models).map(([t, m]) => [t, modelSummary(m)])),
+          privacyStats: { differentialPrivacy: datasetDp(Object.values(model.models).map((m) => m.differentialPrivacy)) },
+        }),
+        pause,
+      );
       // A generation from the stored model read no real row: its output is compared with the first run's report.
       const firstReport = stored && generate ? readFirstReport(generate.from, log) : null;
       const final = firstReport ? reportAgainstFirstRun(report, firstReport, synthetic) : report;
-      const files = await writeReportFiles(final, workspace);
+      const files = await writeReportFiles(final, workspace, pause);
       reportPath = files.htmlPath;
       quality = final.summary.quality ?? null;
       privacy = privacyFigures(final);
@@ -392,6 +398,8 @@ export async function runJob(
     const streaming = live as DestinationWriter | null;
     if (streaming) await streaming.abort().catch(() => undefined);
     await fs.rm(outputPath, { force: true });
+    // No report of an output that was not kept (a cancel in Storing).
+    removeReportFiles(workspace);
     if (distributor) await distributor.discard().catch(() => undefined);
     throw canceled ? new AppError('EXECUTION_CANCELED', 'The execution was canceled; no output was kept.') : e;
   } finally {

@@ -15,6 +15,7 @@
  * real and synthetic shares of their (joint) bins. Univariate, bivariate and trivariate accuracy
  * are the means over columns, pairs and (a seeded sample of) triples; the score is their mean.
  */
+import { runSteps, type Steps } from '../steps';
 import type { RowBatch } from '../../../shared';
 import { continuousValues, isContinuous, isEvaluated, sharedCodes, type ColumnSpec } from './columns';
 import { nanMean } from './stats';
@@ -169,12 +170,32 @@ function combinations(n: number, k: 2 | 3, max: number, seed: number): number[][
 
 /** Univariate, bivariate and trivariate accuracy of a synthetic table on bins of the real one. */
 export function evaluateAccuracy(real: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], opts: AccuracyOptions = {}): AccuracyResult {
+  return runSteps(accuracySteps(real, synthetic, columns, opts));
+}
+
+/** Joint accuracies after one another, a yield every few (a pair or triple reads every row of both sides). */
+function* accuracies(binned: Binned[], sets: number[][]): Steps<number[]> {
+  const out: number[] = [];
+  for (const set of sets) {
+    out.push(jointAccuracy(set.map((i) => binned[i]!)));
+    if (out.length % 20 === 0) yield;
+  }
+  return out;
+}
+
+/** evaluateAccuracy in steps. */
+export function* accuracySteps(real: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], opts: AccuracyOptions = {}): Steps<AccuracyResult> {
   const bins = opts.bins ?? ACCURACY_BINS;
   const seed = opts.seed ?? 13;
-  const binned = columns.filter((c) => isEvaluated(c.sdtype)).map((c) => binColumn(real, synthetic, c, bins, opts.whole));
+  const binned: Binned[] = [];
+  for (const c of columns.filter((c) => isEvaluated(c.sdtype))) {
+    binned.push(binColumn(real, synthetic, c, bins, opts.whole));
+    yield;
+  }
   const uni = binned.map((b) => ({ column: b.name, score: jointAccuracy([b]) }));
-  const pairs = combinations(binned.length, 2, opts.maxPairs ?? 2000, seed).map((p) => jointAccuracy(p.map((i) => binned[i]!)));
-  const triples = combinations(binned.length, 3, opts.maxTriples ?? 300, seed + 1).map((t) => jointAccuracy(t.map((i) => binned[i]!)));
+  yield;
+  const pairs = yield* accuracies(binned, combinations(binned.length, 2, opts.maxPairs ?? 2000, seed));
+  const triples = yield* accuracies(binned, combinations(binned.length, 3, opts.maxTriples ?? 300, seed + 1));
   const univariate = finite(nanMean(uni.map((u) => u.score)));
   const bivariate = finite(nanMean(pairs));
   const trivariate = finite(nanMean(triples));

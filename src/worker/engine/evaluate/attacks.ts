@@ -19,6 +19,7 @@
  * synthetic row; AUC of that score between training rows (members) and holdout rows
  * (non-members), 0.5 = the attacker cannot tell.
  */
+import { runSteps, type Steps } from '../steps';
 import type { RowBatch } from '../../../shared';
 import { isContinuous, isEvaluated, type ColumnSpec } from './columns';
 import { encodeForDistance, nearestSets, nearestTwo, type ColumnSubset, type EncodedRows } from './distance';
@@ -209,6 +210,11 @@ export function membershipAuc(memberDistances: Float64Array, otherDistances: Flo
 
 /** All the attacks on one table. Null when there is no control set. */
 export function evaluateAttacks(input: AttackInput): AttackResult | null {
+  return runSteps(attackSteps(input));
+}
+
+/** evaluateAttacks in steps: a yield after each attack and each attribute inferred. */
+export function* attackSteps(input: AttackInput): Steps<AttackResult | null> {
   const columns = input.columns.filter((c) => isEvaluated(c.sdtype));
   if (columns.length === 0 || input.control.rows.length === 0 || input.train.rows.length === 0 || input.synthetic.rows.length === 0) return null;
   const random = rng(input.seed ?? 17);
@@ -235,11 +241,21 @@ export function evaluateAttacks(input: AttackInput): AttackResult | null {
     [secrets[i], secrets[k]] = [secrets[k]!, secrets[i]!];
   }
   const tried = secrets.length > 1 ? secrets.slice(0, input.maxSecrets ?? 6) : [];
-  const inferences = tried.map((s) => ({ column: s.name, ...inference(syn, train, control, s) }));
+  yield;
+  const inferences: (AttackRisk & { column: string })[] = [];
+  for (const s of tried) {
+    inferences.push({ column: s.name, ...inference(syn, train, control, s) });
+    yield;
+  }
   const worst = inferences.reduce<(AttackRisk & { column: string }) | null>((w, x) => (w === null || x.risk > w.risk ? x : w), null);
-  const mia = membershipAuc(nearestTwo(train, syn).d1, nearestTwo(control, syn).d1);
+  const members = nearestTwo(train, syn).d1;
+  yield;
+  const mia = membershipAuc(members, nearestTwo(control, syn).d1);
+  yield;
+  const singledOut = singlingOut(syn, trainM, controlM, n, random);
+  yield;
   return {
-    singlingOut: singlingOut(syn, trainM, controlM, n, random),
+    singlingOut: singledOut,
     linkability: linkability(syn, train, control, random),
     inference: worst,
     inferenceColumns: inferences.map((x) => ({ column: x.column, risk: x.risk })),

@@ -3,6 +3,7 @@
  * multinomial logistic regression (softmax, L2, mini-batch Adam) and ridge regression (closed
  * form, Cholesky). Inputs are row-major feature matrices from features.ts.
  */
+import { runSteps, type Steps } from '../steps';
 import { rng } from './sample';
 
 export interface SoftmaxModel {
@@ -12,13 +13,20 @@ export interface SoftmaxModel {
   weights: Float64Array;
 }
 
-export function trainSoftmax(
-  x: Float64Array,
-  y: Int32Array,
-  width: number,
-  classes: number,
-  opts: { epochs?: number; batch?: number; lr?: number; l2?: number; seed?: number } = {},
-): SoftmaxModel {
+interface SoftmaxOptions {
+  epochs?: number;
+  batch?: number;
+  lr?: number;
+  l2?: number;
+  seed?: number;
+}
+
+export function trainSoftmax(x: Float64Array, y: Int32Array, width: number, classes: number, opts: SoftmaxOptions = {}): SoftmaxModel {
+  return runSteps(softmaxSteps(x, y, width, classes, opts));
+}
+
+/** trainSoftmax in steps: a yield after each epoch. */
+export function* softmaxSteps(x: Float64Array, y: Int32Array, width: number, classes: number, opts: SoftmaxOptions = {}): Steps<SoftmaxModel> {
   const n = y.length;
   const epochs = opts.epochs ?? 15;
   const batch = opts.batch ?? 256;
@@ -74,6 +82,7 @@ export function trainSoftmax(
         w[i]! -= (lr * (m[i]! / c1)) / (Math.sqrt(v[i]! / c2) + 1e-8);
       }
     }
+    yield;
   }
   return { classes, width, weights: w };
 }

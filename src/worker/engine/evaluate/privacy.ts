@@ -16,10 +16,11 @@
  * Distances are computed on seeded subsamples (default ≤ 5,000 training and holdout rows, ≤ 2,000
  * synthetic rows).
  */
+import { runSteps, type Steps } from '../steps';
 import type { RowBatch } from '../../../shared';
 import { isEvaluated, type ColumnSpec } from './columns';
 import { exactMatches } from './exact-matches';
-import { evaluateAttacks, type AttackResult } from './attacks';
+import { attackSteps, type AttackResult } from './attacks';
 
 export { exactMatches };
 import { encodeForDistance, nearestTwo, type EncodedRows } from './distance';
@@ -119,6 +120,11 @@ export function dcrShare(
 
 /** All privacy metrics of one table. */
 export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): PrivacyResult {
+  return runSteps(privacySteps(input));
+}
+
+/** evaluatePrivacy in steps: a yield after each nearest-row search, the exact matches and each attack. */
+export function* privacySteps(input: PrivacyInput & { baseline?: boolean }): Steps<PrivacyResult> {
   const columns = input.columns.filter((c) => isEvaluated(c.sdtype));
   const random = rng(input.seed ?? 7);
   const maxSyn = input.maxSyntheticRows ?? 2000;
@@ -134,11 +140,14 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
     EncodedRows,
     EncodedRows,
   ];
+  yield;
   const synTrain = nearestTwo(synE, trainE);
+  yield;
   let share: number | null = null;
   let holdTrain: { d1: Float64Array; d2: Float64Array } | null = null;
   if (haveHoldout) {
     const synHold = nearestTwo(synE, holdE);
+    yield;
     let closer = 0;
     for (let i = 0; i < synE.n; i++) {
       const a = synTrain.d1[i]!;
@@ -147,11 +156,18 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
     }
     share = synE.n ? closer / synE.n : null;
     if (input.baseline !== false) holdTrain = nearestTwo(holdQE, trainE);
+    yield;
   }
   const synNndr = nndr(synTrain.d1, synTrain.d2);
   const holdNndr = holdTrain ? nndr(holdTrain.d1, holdTrain.d2) : null;
   const exact = exactMatches(input.train, input.synthetic, columns);
+  yield;
   const holdExact = haveHoldout && input.baseline !== false ? exactMatches(input.train, input.holdout, columns) : null;
+  yield;
+  const attacks =
+    haveHoldout && input.baseline !== false
+      ? yield* attackSteps({ train: input.train, control: input.holdout, synthetic: input.synthetic, columns, seed: input.seed })
+      : null;
   return {
     dcrShare: share,
     dcr: { synthetic: summary(synTrain.d1), holdout: holdTrain ? summary(holdTrain.d1) : null, histogram: histogram(synTrain.d1, holdTrain?.d1 ?? null) },
@@ -164,9 +180,6 @@ export function evaluatePrivacy(input: PrivacyInput & { baseline?: boolean }): P
     holdoutUniqueMatchRate: holdExact && input.holdout.rows.length ? holdExact.uniqueMatches / input.holdout.rows.length : null,
     sampleSizes: { train: trainE.n, holdout: holdE.n, synthetic: synE.n },
     columns: columns.map((c) => c.name),
-    attacks:
-      haveHoldout && input.baseline !== false
-        ? evaluateAttacks({ train: input.train, control: input.holdout, synthetic: input.synthetic, columns, seed: input.seed })
-        : null,
+    attacks,
   };
 }

@@ -16,6 +16,7 @@
  * Scores are in [0, 1]; a score that SDMetrics would report as NaN is `null` here and is left
  * out of the means.
  */
+import { runSteps, type Steps } from '../steps';
 import type { RowBatch } from '../../../shared';
 import { continuousValues, isContinuous, isEvaluated, sharedCodes, type ColumnSpec } from './columns';
 import { contingencySimilarity, correlationSimilarity, digitize, histogramBinEdges, ksComplement, nanMean, tvComplement } from './stats';
@@ -114,7 +115,16 @@ function pairScore(a: Prepared, b: Prepared): PairTrendScore {
 
 /** Column Shapes, Column Pair Trends and Quality of a synthetic table against the real one. */
 export function evaluateQuality(real: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], opts: QualityOptions = {}): QualityResult {
-  const prepared = columns.filter((c) => isEvaluated(c.sdtype)).map((c) => prepare(real, synthetic, c, opts.pairBinning ?? 'own'));
+  return runSteps(qualitySteps(real, synthetic, columns, opts));
+}
+
+/** evaluateQuality in steps: one yield per column prepared and per column's pairs. */
+export function* qualitySteps(real: RowBatch, synthetic: RowBatch, columns: ColumnSpec[], opts: QualityOptions = {}): Steps<QualityResult> {
+  const prepared: Prepared[] = [];
+  for (const c of columns.filter((c) => isEvaluated(c.sdtype))) {
+    prepared.push(prepare(real, synthetic, c, opts.pairBinning ?? 'own'));
+    yield;
+  }
   const byName = new Map(prepared.map((p) => [p.spec.name, p]));
   const shapes = prepared.map(shapeScore);
   const pairs: PairTrendScore[] = [];
@@ -124,9 +134,13 @@ export function evaluateQuality(real: RowBatch, synthetic: RowBatch, columns: Co
         const a = byName.get(n1);
         const b = byName.get(n2);
         if (a && b) pairs.push(pairScore(a, b));
+        yield;
       }
     } else {
-      for (let i = 0; i < prepared.length; i++) for (let j = i + 1; j < prepared.length; j++) pairs.push(pairScore(prepared[i]!, prepared[j]!));
+      for (let i = 0; i < prepared.length; i++) {
+        for (let j = i + 1; j < prepared.length; j++) pairs.push(pairScore(prepared[i]!, prepared[j]!));
+        yield;
+      }
     }
   }
   const columnShapes = finite(nanMean(shapes.map((s) => s.score ?? NaN)));

@@ -16,13 +16,14 @@
  * predictable non-trivial column (strongest association with the other columns, Cramér's V on
  * the training rows); a column whose most frequent value covers 95% of the rows is trivial.
  */
+import { runSteps, type Steps } from '../steps';
 import type { RowBatch, SynthesisConfig } from '../../../shared';
 import { categoryKey, columnIndex, continuousValues, isContinuous, isEvaluated, type ColumnSpec } from './columns';
 import { fitFeaturizer } from './features';
 import { cramersV } from '../report/chart-data';
 import { digitize, histogramBinEdges } from './stats';
 import { sharedCodes } from './columns';
-import { classificationScores, predictRidge, predictSoftmax, r2Score, trainRidge, trainSoftmax } from './models';
+import { classificationScores, predictRidge, predictSoftmax, r2Score, softmaxSteps, trainRidge } from './models';
 import { rng, sampleRows } from './sample';
 
 export interface UtilityInput {
@@ -172,6 +173,11 @@ function withTarget(batch: RowBatch, target: string, spec: ColumnSpec): RowBatch
 }
 
 export function evaluateUtility(input: UtilityInput): UtilityResult | null {
+  return runSteps(utilitySteps(input));
+}
+
+/** evaluateUtility in steps: a yield after the features and after each model trained. */
+export function* utilitySteps(input: UtilityInput): Steps<UtilityResult | null> {
   const spec = input.columns.find((c) => c.name === input.target);
   if (!spec || !isEvaluated(spec.sdtype)) return null;
   const random = rng(input.seed ?? 5);
@@ -195,8 +201,10 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
     rows: counted,
   });
   if (features.length === 0) return notMeasurable(`there is no other column to predict ${input.target} from`);
+  yield;
   const fz = fitFeaturizer(train, features);
   const [xTrain, xSyn, xHold] = [fz.transform(train), fz.transform(synthetic), fz.transform(holdout)];
+  yield;
 
   if (isContinuous(spec.sdtype)) {
     const yOf = (b: RowBatch): Float64Array => continuousValues(b, input.target, spec.sdtype);
@@ -212,6 +220,7 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
     const norm = (y: Float64Array): Float64Array => y.map((v) => (v - mean) / sd);
     const yHold = norm(yOf(holdout));
     const real = r2Score(yHold, predictRidge(trainRidge(xTrain, norm(yTrain), fz.width), xHold, fz.width));
+    yield;
     const syn = r2Score(yHold, predictRidge(trainRidge(xSyn, norm(yOf(synthetic)), fz.width), xHold, fz.width));
     const informative = Math.max(Number.isFinite(real) ? real : -Infinity, Number.isFinite(syn) ? syn : -Infinity) > INFORMATIVE_MARGIN;
     const gap = informative && Number.isFinite(real) && Number.isFinite(syn) ? real - syn : null;
@@ -265,13 +274,13 @@ export function evaluateUtility(input: UtilityInput): UtilityResult | null {
   const ho = labels(holdout, xHold);
   const counted = { ...rows, synthetic: sy.y.length, holdout: ho.y.length };
   if (ho.y.length === 0) return notMeasurable(`no real holdout row has a value of ${input.target} seen in training`, counted);
-  const score = (d: { x: Float64Array; y: Int32Array }): ModelScores => {
+  const score = function* (d: { x: Float64Array; y: Int32Array }): Steps<ModelScores> {
     if (d.y.length === 0) return {};
-    const model = trainSoftmax(d.x, d.y, fz.width, classes, { seed: input.seed ?? 11 });
+    const model = yield* softmaxSteps(d.x, d.y, fz.width, classes, { seed: input.seed ?? 11 });
     return classificationScores(ho.y, predictSoftmax(model, ho.x), classes);
   };
-  const real = finiteScores(score(tr));
-  const syn = finiteScores(score(sy));
+  const real = finiteScores(yield* score(tr));
+  const syn = finiteScores(yield* score(sy));
   const majority = counts.indexOf(Math.max(...counts));
   let hits = 0;
   for (const c of ho.y) if (c === majority) hits++;

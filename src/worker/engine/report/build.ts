@@ -21,15 +21,15 @@ import type { DestinationMapping } from '../../../shared/destination-mapping';
 import type { DatasetMetadata, JobStep, Relationship, RowBatch, SynthesisConfig } from '../../../shared';
 import { activeForeignKeys, clipsValues, columnSettings, relationshipKey, resolveSettings, type EffectiveSettings } from '../../../shared';
 import { isContinuous, specsFromTableConfig, type ColumnSpec } from '../evaluate/columns';
-import { evaluatePrivacy } from '../evaluate/privacy';
+import { privacySteps } from '../evaluate/privacy';
 import { extremeChecks, rareCategoryChecks } from '../evaluate/protection';
-import { evaluateQuality, worstFirst } from '../evaluate/quality';
-import { evaluateAccuracy } from '../evaluate/accuracy';
+import { qualitySteps, worstFirst } from '../evaluate/quality';
+import { accuracySteps } from '../evaluate/accuracy';
 import { fidelityNote } from './fidelity-note';
 import { evaluateRelationship } from '../evaluate/relational';
 import { sequenceColumn } from '../relational/order';
 import { nanMean } from '../evaluate/stats';
-import { chooseTargets, evaluateUtility } from '../evaluate/utility';
+import { chooseTargets, utilitySteps, type UtilityResult } from '../evaluate/utility';
 import { associationMatrix, correlationMatrix, distribution } from './chart-data';
 import {
   reportJsonSchema,
@@ -41,6 +41,7 @@ import {
   type TableReport,
 } from '../../../report/schema';
 import { settingsList } from './settings';
+import { runSteps, type Steps } from '../steps';
 import { privacyVerdict } from './verdict';
 
 /**
@@ -123,7 +124,11 @@ export function mockedCopies(input: Pick<ReportInput, 'config' | 'inherited'>, t
   });
 }
 
-function tableReport(input: ReportInput, effective: EffectiveSettings, name: string, specs: ColumnSpec[], utilityTargets: string[]): TableReport {
+/**
+ * A table's report, one measure at a time: the generator yields between measures (scores, accuracy,
+ * privacy distances, each utility target, charts' data, checks), where a caller can let a cancel be heard.
+ */
+function* tableReport(input: ReportInput, effective: EffectiveSettings, name: string, specs: ColumnSpec[], utilityTargets: string[]): Steps<TableReport> {
   const tc = input.config.tables[name]!;
   const train = input.realTrain[name] ?? { columns: [], rows: [] };
   const holdout = input.realHoldout[name] ?? { columns: train.columns, rows: [] };
@@ -161,9 +166,11 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
       otherTreatments,
     };
   }
-  const q = evaluateQuality(train, syn, specs);
+  const q = yield* qualitySteps(train, syn, specs);
+  yield;
   const whole = input.wholeStats?.[name];
-  const acc = evaluateAccuracy(train, syn, specs, { seed: input.seed, ...(whole ? { whole } : {}) });
+  const acc = yield* accuracySteps(train, syn, specs, { seed: input.seed, ...(whole ? { whole } : {}) });
+  yield;
   const accuracy = { score: acc.score, univariate: acc.univariate, bivariate: acc.bivariate, trivariate: acc.trivariate };
   const columns = worstFirst(q.columns);
   const order = new Map(columns.map((c, i) => [c.column, i]));
@@ -173,11 +180,27 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
   const threshold = (column: string): number => effective.tables[name]?.columns[column]?.rareCategoryThreshold ?? global;
   const privacy =
     specs.length > 0 && train.rows.length > 0 && syn.rows.length > 0
-      ? evaluatePrivacy({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
+      ? yield* privacySteps({ train, holdout, synthetic: syn, columns: specs, seed, maxRealRows: realRowsForDistances(specs.length) })
       : null;
+  yield;
   const extremes = extremeChecks(train, syn, specs, threshold, whole);
-  const scored =
-    holdout.rows.length > 0 ? utilityTargets.flatMap((target) => evaluateUtility({ train, holdout, synthetic: syn, columns: specs, target, seed }) ?? []) : [];
+  yield;
+  const scored: UtilityResult[] = [];
+  for (const target of holdout.rows.length > 0 ? utilityTargets : []) {
+    const u = yield* utilitySteps({ train, holdout, synthetic: syn, columns: specs, target, seed });
+    if (u) scored.push(u);
+    yield;
+  }
+  const distributions: Distribution[] = [];
+  for (const s of specsByScore) {
+    distributions.push(withWholeMissing(distribution(train, syn, s, whole?.columns[s.name]), whole));
+    yield;
+  }
+  const correlations = correlationMatrix(train, syn, specs);
+  yield;
+  const associations = associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS));
+  yield;
+  const rare = rareCategoryChecks(train, syn, specs, threshold, whole).map((c) => ({ ...c, threshold: threshold(c.column) }));
   // The headline is the first informative target (else the first measured one, else the first one); the others are listed after it.
   const utility = scored.find((u) => u.informative) ?? scored.find((u) => u.notMeasurable === null) ?? scored[0] ?? null;
   const moreUtility = scored.filter((u) => u !== utility);
@@ -195,13 +218,13 @@ function tableReport(input: ReportInput, effective: EffectiveSettings, name: str
     ),
     columns,
     pairs: worstFirst(q.pairs),
-    distributions: specsByScore.map((s) => withWholeMissing(distribution(train, syn, s, whole?.columns[s.name]), whole)),
-    correlations: correlationMatrix(train, syn, specs),
-    associations: associationMatrix(train, syn, specs.slice(0, MAX_ASSOCIATION_COLUMNS)),
+    distributions,
+    correlations,
+    associations,
     privacy,
     utility,
     moreUtility,
-    checks: { rare: rareCategoryChecks(train, syn, specs, threshold, whole).map((c) => ({ ...c, threshold: threshold(c.column) })), extremes },
+    checks: { rare, extremes },
     model: input.models?.[name] ?? null,
     otherTreatments,
   };
@@ -236,7 +259,13 @@ function appliedClipping(input: ReportInput, effective: EffectiveSettings, specs
   });
 }
 
+/** The report of an execution, built at once. */
 export function buildReport(input: ReportInput): ReportJson {
+  return runSteps(reportSteps(input));
+}
+
+/** The report of an execution, measure by measure: the steps yield between measures, tables and links. */
+export function* reportSteps(input: ReportInput): Steps<ReportJson> {
   const { config } = input;
   const effective =
     input.effective ??
@@ -262,11 +291,13 @@ export function buildReport(input: ReportInput): ReportJson {
     config.report.targetTable && synthesized.includes(config.report.targetTable)
       ? config.report.targetTable
       : (synthesized.find((t) => !fkColumns.has(t)) ?? synthesized[0]);
-  const tables = outputTables.map(([name]) => {
+  const tables: TableReport[] = [];
+  for (const [name] of outputTables) {
     const train = input.realTrain[name];
     const targets = name === targetTable && train ? chooseTargets(train, specs[name] ?? [], config) : [];
-    return tableReport(input, effective, name, specs[name] ?? [], targets);
-  });
+    tables.push(yield* tableReport(input, effective, name, specs[name] ?? [], targets));
+    yield;
+  }
 
   const realAll: Record<string, RowBatch> = {};
   const synAll: Record<string, RowBatch> = {};
@@ -278,6 +309,7 @@ export function buildReport(input: ReportInput): ReportJson {
   }
   const relationships: RelationshipReport[] = [];
   for (const fk of fks) {
+    yield;
     const child = config.tables[fk.childTable];
     const r = evaluateRelationship({
       relationship: fk,
