@@ -20,7 +20,12 @@ export interface ColumnStats {
   complete?: boolean;
   /** Numeric and datetime columns: the smallest and largest values and the rows holding each. */
   range?: { min: CellValue; max: CellValue; atMin: number; atMax: number };
-  /** Numeric and datetime columns: the values at QUANTILE_POINTS over the non-empty cells, discrete (values the table holds, `discreteOffset`); datetimes in milliseconds since the epoch. */
+  /**
+   * Numeric and datetime columns: the values at QUANTILE_POINTS over the non-empty cells, discrete
+   * (values the table holds, `discreteOffset`); datetimes in milliseconds since the epoch. Exact
+   * from a database or DuckDB; from a streamed pass over a file, exact up to the sample's size and
+   * within a stated rank error beyond (`QuantileSketch`). Numbers as doubles (`quantilePoints`).
+   */
   quantiles?: number[];
 }
 
@@ -46,6 +51,26 @@ export function discreteOffset(p: number, n: number): number {
 export function wholeQuantiles(stats: ColumnStats | undefined): readonly number[] | undefined {
   const q = stats?.quantiles;
   return q && q.length === QUANTILE_POINTS.length && q.every(Number.isFinite) ? q : undefined;
+}
+
+/**
+ * Quantile points as read from a database or an engine (numbers, big integers, numeric texts) as
+ * doubles: undefined unless there is one per QUANTILE_POINTS and none is NaN (a NaN a database
+ * orders last is no place on the number line); ±Infinity becomes ±Number.MAX_VALUE. Precision
+ * bound: a bigint or numeric beyond 2^53 (or with more than ~15–17 significant digits) becomes
+ * the nearest double, off by at most 2^-53 of its value; rounding is monotone, so the points stay
+ * ascending (two close points may become equal), and they are made so whatever comes in.
+ */
+export function quantilePoints(values: readonly unknown[]): number[] | undefined {
+  if (values.length !== QUANTILE_POINTS.length) return undefined;
+  const out: number[] = [];
+  for (const v of values) {
+    const x = typeof v === 'number' || typeof v === 'bigint' || typeof v === 'string' ? Number(v) : NaN;
+    if (Number.isNaN(x)) return undefined;
+    const finite = Math.min(Number.MAX_VALUE, Math.max(-Number.MAX_VALUE, x));
+    out.push(Math.max(out[out.length - 1] ?? -Number.MAX_VALUE, finite));
+  }
+  return out;
 }
 
 /** The whole table's quantile `p` (one of QUANTILE_POINTS) of a numeric or datetime column (undefined when not computed). */
@@ -131,6 +156,8 @@ export interface StatsRequest {
   links?: Relationship[];
   /** Single-column self-references of this table whose forest is counted level by level (`forests`). */
   forests?: Relationship[];
+  /** Rows of the training sample: a streamed pass takes quantiles exactly over up to as many values (the memory the sample holds anyway), within a stated rank error beyond. */
+  sampleRows?: number;
   signal?: AbortSignal;
 }
 

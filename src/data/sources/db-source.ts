@@ -29,6 +29,7 @@ import {
   type ColumnStats,
   statsColumns,
   QUANTILE_POINTS,
+  quantilePoints,
   discreteOffset,
   quantilesOfInstants,
   takesQuantiles,
@@ -267,8 +268,8 @@ class DatabaseSource implements SourceConnector {
       }
       for (const c of ranged.filter((c) => takesQuantiles(typeOf(c)))) {
         const n = rows - columns[c]!.nulls;
-        const quantiles = n > 0 ? await this.quantiles(from, q(c), n, typeOf(c)) : undefined;
-        if (quantiles?.every(Number.isFinite)) columns[c]!.quantiles = quantiles;
+        const points = n > 0 ? quantilePoints(await this.quantiles(from, q(c), n, typeOf(c))) : undefined;
+        if (points) columns[c]!.quantiles = points;
       }
       for (const c of request.categories) {
         const type = typeOf(c);

@@ -288,7 +288,9 @@ class FileSource implements SourceConnector {
         return stats;
       }
     }
-    return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request);
+    const text = this.textColumns.get(table);
+    const numbers = request.ranges.filter((c) => !text?.has(c) && takesQuantiles(p.columns[p.header.indexOf(c)]?.storageType));
+    return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request, numbers);
   }
 
   /** Whole-table quantiles of the numeric and datetime columns whose extremes were taken, by a DuckDB engine (a column it cannot read as the converter does keeps none). */

@@ -129,7 +129,8 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
     const values = rows.rows.map((r) => r[idx] ?? null);
     const meta = opts.columns.find((c) => c.name === name);
     const isKey = opts.config.primaryKey.includes(name);
-    const whole = effective.differentialPrivacy ? undefined : opts.whole?.columns[name];
+    const wholeTable = effective.differentialPrivacy ? undefined : opts.whole;
+    const whole = wholeTable?.columns[name];
     plans.push(
       planColumn(name, values, cfg, meta, {
         table: opts.table,
@@ -137,7 +138,7 @@ export function prepareTable(rows: RowBatch, opts: PrepareOptions): PreparedTabl
         rng,
         warn,
         isKey,
-        ...(whole ? { whole } : {}),
+        ...(whole && wholeTable ? { whole, wholeRows: wholeTable.rows } : {}),
       }),
     );
     valuesByPlan.push(values);

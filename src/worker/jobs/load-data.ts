@@ -166,7 +166,7 @@ export async function loadData(
       if (reads.sampled.has(name) && tableConfig.treatment === 'synthesize' && !config.settings.privacy.differentialPrivacy.enabled) {
         const links = activeForeignKeys(config).flatMap((fk) => (fk.childTable === name && fk.childColumns.length === 1 ? fk.childColumns : []));
         const forests = activeForeignKeys(config).filter((fk) => fk.childTable === name && fk.parentTable === name && fk.childColumns.length === 1);
-        const request = { ...statsRequest(tableConfig, opts.signal, links), links: thinnedLinks(config, name, family), forests };
+        const request = { ...statsRequest(tableConfig, opts.signal, links), links: thinnedLinks(config, name, family), forests, sampleRows: rows.length };
         if (countsAnything(request)) wholeStats[name] = await source.tableStats(name, request);
       }
     }

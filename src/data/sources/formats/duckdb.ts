@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../../shared/errors';
-import { QUANTILE_POINTS, discreteOffset, type ChildCountHistogram } from '../../../shared/table-stats';
+import { QUANTILE_POINTS, discreteOffset, quantilePoints, type ChildCountHistogram } from '../../../shared/table-stats';
 
 /** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
 export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
@@ -163,7 +163,7 @@ export function duckdbQuantiles(relation: string, k: number, n: number, what: st
     if (counted !== n || n === 0) return undefined;
     const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
     const sql = `select v, rn from (select v, row_number() over (order by v) as rn from ${values}) where rn in (${[...new Set(at)].join(', ')})`;
-    const byRow = new Map((await c.runAndReadAll(sql)).getRowsJS().map((r) => [Number(r[1]), Number(r[0])]));
-    return at.map((r) => byRow.get(r) ?? NaN);
+    const byRow = new Map((await c.runAndReadAll(sql)).getRowsJS().map((r) => [Number(r[1]), r[0]]));
+    return quantilePoints(at.map((r) => byRow.get(r) ?? NaN));
   });
 }

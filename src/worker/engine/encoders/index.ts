@@ -7,7 +7,7 @@ import type { ColumnConfig } from '../../../shared/config';
 import { appliedRareThreshold, type EffectiveColumn } from '../../../shared/effective-settings';
 import type { ColumnMeta } from '../../../shared/metadata';
 import type { CellValue } from '../../../shared/values';
-import { wholeCounts, type ColumnStats } from '../../../shared/table-stats';
+import { wholeCounts, wholeQuantiles, type ColumnStats } from '../../../shared/table-stats';
 import type { Rng } from '../rng';
 import * as boolean from './boolean';
 import * as categorical from './categorical';
@@ -39,6 +39,8 @@ export interface PlanContext {
   isKey?: boolean;
   /** The column over every row of the source table when the training rows are a sample (rare categories and rare extremes are decided on it). */
   whole?: ColumnStats;
+  /** Rows of the source table `whole` counts. */
+  wholeRows?: number;
 }
 
 function reduceOptions(ctx: PlanContext): ReduceOptions {
@@ -90,7 +92,9 @@ function modelSpec(name: string, values: readonly CellValue[], cfg: ColumnConfig
         return asCategorical();
       }
       if (stats.invalid > 0) ctx.warn(`${where}: ${stats.invalid} value(s) are not numbers and are treated as missing.`);
-      return numeric.reduce(stats, opts, ctx.rng);
+      const points = wholeQuantiles(ctx.whole);
+      const rows = (ctx.wholeRows ?? 0) - (ctx.whole?.nulls ?? 0);
+      return numeric.reduce(stats, points && rows > 0 ? { ...opts, wholeQuantiles: { points, rows } } : opts, ctx.rng);
     }
     case 'datetime': {
       const stats = datetime.analyze(values, meta?.datetimeFormat);

@@ -7,8 +7,14 @@
  * token of their own ([null][lower tail][bins][upper tail]) and come back drawn from a smooth
  * tail model capped strictly inside the real extreme (tail.ts), so the shape of the tail is kept
  * and no real extreme is reproduced; configured quantiles clip hard. Precision is kept.
+ * When the training rows are a sample and the whole table's quantiles are known, the bins and
+ * the tails' shape are fitted on the whole table's quantile function (`quantileShape`) and the
+ * default clip reaches out to the table's outermost 0.5% points when enough rows lie beyond them
+ * (`wholeBounds`): values in the tails the sample missed come back, within the table's range,
+ * while the sample only says how often each bin is used.
  */
 import type { CellValue } from '../../../shared/values';
+import { QUANTILE_POINTS, discreteOffset } from '../../../shared/table-stats';
 import type { Rng } from '../rng';
 import { drawLowerTail, drawUpperTail, fitLowerTail, fitUpperTail, type TailModel } from './tail';
 import { lowerBound, type ReduceOptions, type SubColumn, type Tokens } from './types';
@@ -99,10 +105,61 @@ export function clipBounds(sorted: Float64Array, opts: ReduceOptions, rng: Rng):
     const common = (rows: number): boolean => !!whole && rows >= Math.max(k, whole.rareBelow);
     if (!common(whole?.atMin ?? 0)) lo = sorted[kk] as number;
     if (!common(whole?.atMax ?? 0)) hi = sorted[m - 1 - kk] as number;
+    if (opts.wholeQuantiles) {
+      const need = Math.max(k, whole?.rareBelow ?? opts.rareThreshold);
+      const [wlo, whi] = wholeBounds(opts.wholeQuantiles, need, { min: common(whole?.atMin ?? 0), max: common(whole?.atMax ?? 0) });
+      lo = Math.min(lo, wlo);
+      hi = Math.max(hi, whi);
+    }
   }
   if (opts.clipLowerQuantile !== undefined) lo = quantile(sorted, opts.clipLowerQuantile);
   if (opts.clipUpperQuantile !== undefined) hi = quantile(sorted, opts.clipUpperQuantile);
   return lo <= hi ? [lo, hi] : [hi, lo];
+}
+
+/**
+ * The default clip's bounds the whole table allows: its extreme when many rows hold it
+ * (`common`), else the outermost quantile point with at least `need` rows at or beyond it (the
+ * 0.5% and 99.5% points once the table has 200 × `need` values): a value many rows reach, never
+ * a rare extreme.
+ */
+function wholeBounds(w: { points: readonly number[]; rows: number }, need: number, common: { min: boolean; max: boolean }): [number, number] {
+  const last = w.points.length - 1;
+  let lo = common.min ? w.points[0]! : w.points[last]!;
+  let hi = common.max ? w.points[last]! : w.points[0]!;
+  for (let j = 1; j < last && !common.min; j++) {
+    if (discreteOffset(QUANTILE_POINTS[j]!, w.rows) + 1 >= need) {
+      lo = w.points[j]!;
+      break;
+    }
+  }
+  for (let j = last - 1; j > 0 && !common.max; j--) {
+    if (w.rows - discreteOffset(QUANTILE_POINTS[j]!, w.rows) >= need) {
+      hi = w.points[j]!;
+      break;
+    }
+  }
+  return [lo, hi];
+}
+
+/** Ranked values per step between two quantile points in `quantileShape`. */
+const SHAPE_STEPS = 20;
+
+/**
+ * The whole table's values as its quantile points give them: SHAPE_STEPS evenly ranked values
+ * between each two points (linear between them, at the column's decimals), ascending. The
+ * table's extremes themselves are not among them.
+ */
+export function quantileShape(points: readonly number[], decimals: number): Float64Array {
+  const out = new Float64Array((points.length - 1) * SHAPE_STEPS);
+  for (let j = 0; j + 1 < points.length; j++) {
+    const [a, b] = [points[j]!, points[j + 1]!];
+    for (let s = 0; s < SHAPE_STEPS; s++) {
+      const t = (s + 0.5) / SHAPE_STEPS;
+      out[j * SHAPE_STEPS + s] = Math.min(b, Math.max(a, round((1 - t) * a + t * b, decimals)));
+    }
+  }
+  return out;
 }
 
 /** Quantile bins over clipped sorted values; heavy values get point bins. */
@@ -178,8 +235,11 @@ function fitTails(sorted: Float64Array, clip: [number, number], opts: ReduceOpti
 
 export function reduce(stats: NumericStats, opts: ReduceOptions, rng: Rng): NumericSpec {
   const clip = clipBounds(stats.sorted, opts, rng);
-  const { lo, hi } = makeBins(stats.sorted, clip, opts.bins);
-  const tails = lo.length > 0 ? fitTails(stats.sorted, clip, opts, rng) : undefined;
+  const whole = opts.wholeQuantiles;
+  // The values bins and tails are fitted on: the whole table's when known, else the training values.
+  const shape = whole && stats.sorted.length > 0 ? quantileShape(whole.points, opts.precision ?? stats.decimals) : stats.sorted;
+  const { lo, hi } = makeBins(shape, clip, opts.bins);
+  const tails = lo.length > 0 ? fitTails(shape, clip, opts, rng) : undefined;
   return {
     kind: 'numeric',
     hasNull: stats.nulls + stats.invalid > 0 || stats.sorted.length === 0,

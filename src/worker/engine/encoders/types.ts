@@ -25,6 +25,12 @@ export interface ReduceOptions {
    * times only (a rare one is clipped on the sample, whose extremes are never beyond the table's).
    */
   wholeExtremes?: { atMin: number; atMax: number; rareBelow: number };
+  /**
+   * A sampled table's numeric column over every row: its quantiles at QUANTILE_POINTS and the
+   * non-empty rows they count. The bins and the tails' shape follow them rather than the sample,
+   * and the default clip may lie out to the outermost point held by enough rows (numeric.ts).
+   */
+  wholeQuantiles?: { points: readonly number[]; rows: number };
   /** Digits after the point on output (numeric); default as observed. */
   precision?: number;
   /** Maximum distinct tokens kept for a categorical (the rest become the protected token). */
