@@ -8,6 +8,7 @@ import { maskValue } from '../../src/worker/engine/encoders/index';
 import { defaultReduceOptions, RARE_TOKEN } from '../../src/worker/engine/encoders/types';
 import { createRng } from '../../src/worker/engine/rng';
 import type { CellValue } from '../../src/shared/values';
+import { QUANTILE_POINTS, discreteOffset } from '../../src/shared/table-stats';
 
 const opts = defaultReduceOptions;
 
@@ -142,6 +143,34 @@ describe('numeric encoder', () => {
     const s2 = numeric.reduce(numeric.analyze(ints), opts, createRng(1));
     const o2 = numeric.decode(s2, numeric.encode(s2, ints), createRng(1)) as number[];
     expect(o2.every((x) => Number.isInteger(x))).toBe(true);
+  });
+
+  it("reaches the whole table's range from its quantiles, yet clips where too few rows lie beyond a point and never draws the table's extreme", () => {
+    // A table of the amounts 1..n (one row each); the training sample holds only 1..400.
+    const sample = Array.from({ length: 400 }, (_, i) => 1 + i);
+    const fit = (n: number, rareBelow: number, clip = true): { spec: numeric.NumericSpec; drawn: number[] } => {
+      const points = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
+      const spec = numeric.reduce(
+        numeric.analyze(sample),
+        { ...opts, clip, wholeQuantiles: { points, rows: n }, wholeExtremes: { atMin: 1, atMax: 1, rareBelow } },
+        createRng(2),
+      );
+      const card = numeric.subColumns(spec, 'x')[0]!.cardinality;
+      const drawn = numeric.decodeNumbers(spec, [Int32Array.from({ length: 20_000 }, (_, i) => i % card)], createRng(3)) as number[];
+      return { spec, drawn };
+    };
+    // 40,000 rows: the bins reach the 99.5% point (200 rows at or beyond it), far past the sample's 400, and a tail goes on.
+    const wide = fit(40_000, 5);
+    expect(wide.spec.clip[0]).toBeLessThanOrEqual(200);
+    expect(wide.spec.clip[1]).toBe(39_800);
+    expect(Math.max(...wide.drawn)).toBeGreaterThan(39_800);
+    expect(Math.max(...wide.drawn)).toBeLessThan(40_000);
+    // 1,000 rows and 10 rows to be no rare value: 6 rows reach the 99.5% point, too few; the bound is the 99% point (11 rows).
+    const narrow = fit(1000, 10);
+    expect(narrow.spec.clip[1]).toBe(990);
+    expect(Math.max(...narrow.drawn)).toBeLessThan(1000);
+    // Without clipping the range stays the sample's.
+    expect(Math.max(...fit(40_000, 5, false).drawn)).toBeLessThanOrEqual(400);
   });
 });
 

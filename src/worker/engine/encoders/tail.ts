@@ -35,18 +35,23 @@ export function fitUpperTail(sorted: ArrayLike<number>, inside: number, bound: n
   const k = Math.max(MIN_FIT, Math.round(FIT_SHARE * inside));
   const u = sorted[inside - 1 - k] as number;
   if (!(bound > u)) return null;
+  // Excesses beyond 1e150 are taken in units of the largest one, so that their squares stay finite.
+  const largest = (sorted[inside - 1] as number) - u;
+  if (!Number.isFinite(largest)) return null;
+  const unit = largest > 1e150 ? largest : 1;
   let mean = 0;
-  for (let i = inside - k; i < inside; i++) mean += (sorted[i] as number) - u;
+  for (let i = inside - k; i < inside; i++) mean += ((sorted[i] as number) - u) / unit;
   mean /= k;
   let v = 0;
-  for (let i = inside - k; i < inside; i++) v += ((sorted[i] as number) - u - mean) ** 2;
+  for (let i = inside - k; i < inside; i++) v += (((sorted[i] as number) - u) / unit - mean) ** 2;
   v /= Math.max(1, k - 1);
   if (!(mean > 0)) return null;
   const ratio = v > 0 ? (mean * mean) / v : 1;
   const xi = Math.max(-0.5, Math.min(0.5, 0.5 * (1 - ratio)));
-  const sigmaU = Math.max(1e-12, 0.5 * mean * (ratio + 1));
+  const sigmaU = Math.max(1e-12, 0.5 * mean * unit * (ratio + 1));
   // Threshold stability: the excesses over the bound follow a GPD with the same shape.
   const sigma = Math.max(1e-12, sigmaU + xi * (bound - u));
+  if (!Number.isFinite(sigma) || !Number.isFinite(xi)) return null;
   const cap = bound + (max - bound) * (0.75 + 0.2 * rng.next());
   return { bound, cap, xi, sigma };
 }
