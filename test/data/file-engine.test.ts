@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { DistinctCheck } from '../../src/data/sources/distinct-check';
 import type { DatasetMetadata } from '../../src/shared/metadata';
-import type { TableStats } from '../../src/shared/table-stats';
+import { QUANTILE_POINTS, discreteOffset, type TableStats } from '../../src/shared/table-stats';
 import type { RowBatch } from '../../src/shared/values';
 import { createRng } from '../../src/shared/rng';
 
@@ -51,6 +51,21 @@ async function readWith(engine: 'duckdb' | 'js', path: string, sampleRows = 300)
     const sample = await src.sample(t.name, { rows: sampleRows, random: true, seed: 11 });
     const firstRows = await src.sample(t.name, { rows: 5, random: false, seed: 11, columns: names.slice(0, 3) });
     return { meta, stats, sample, firstRows };
+  } finally {
+    await src.close();
+  }
+}
+
+/** The discrete quantiles at QUANTILE_POINTS of every non-empty cell of a file's numeric or datetime column, as the streamed reader reads them (times in milliseconds). */
+async function readerQuantiles(path: string, column: string): Promise<number[]> {
+  process.env['DOPPEL_DUCKDB_MIN_BYTES'] = String(Number.MAX_SAFE_INTEGER);
+  const src = await openSource({ kind: 'files', path });
+  try {
+    const t = (await src.introspect()).tables[0]!;
+    const all = await src.sample(t.name, { rows: t.rowCount!, random: false, seed: 0, columns: [column] });
+    const ms = all.rows.flatMap(([v]) => (v instanceof Date ? [v.getTime()] : typeof v === 'number' ? [v] : [])).sort((x, y) => x - y);
+    expect(ms.length).toBe(all.rows.filter(([v]) => v !== null).length);
+    return QUANTILE_POINTS.map((p) => ms[discreteOffset(p, ms.length)]!);
   } finally {
     await src.close();
   }
@@ -211,6 +226,9 @@ describe('DuckDB and the streamed pass read Parquet files identically', () => {
     expect(duck.stats.columns['big']!.categories).toContainEqual(['9007199254740993', 60]);
     expect(duck.stats.columns['note']!.categories!.map(([v]) => v)).toContain('Köln; Süd');
     expect(duck.sample.rows).toHaveLength(300);
+    // Decimals (ordered by value, not by their digits), and dates and times before 1970 (milli-, micro-, nanoseconds): DuckDB's quantiles are the values the streamed reader reads.
+    for (const c of ['amount.eur', 'tiny', 'born', 'seen', 'seen_ms', 'seen_ns'])
+      expect(duck.stats.columns[c]!.quantiles).toEqual(await readerQuantiles(path, c));
   });
 
   it('empty and repeated column names, and a file DuckDB would not read identically (a nested column) stays on the streamed pass', async () => {

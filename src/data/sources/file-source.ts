@@ -18,8 +18,16 @@ import {
 import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
-import { duckdbChildCounts, duckdbQuantiles, engineWarning } from './formats/duckdb';
-import { quantilesOfInstants, statsColumns, takesQuantiles, type ChildCountHistogram, type StatsRequest, type TableStats } from '../../shared/table-stats';
+import { duckdbChildCounts, engineWarning } from './formats/duckdb';
+import {
+  quantilePoints,
+  quantilesOfInstants,
+  statsColumns,
+  takesQuantiles,
+  type ChildCountHistogram,
+  type StatsRequest,
+  type TableStats,
+} from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { streamedChildCounts, streamedForestLevels } from './child-counts';
 import { csvTable } from './formats/csv';
@@ -293,22 +301,21 @@ class FileSource implements SourceConnector {
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request, numbers);
   }
 
-  /** Whole-table quantiles of the numeric and datetime columns whose extremes were taken, by a DuckDB engine (a column it cannot read as the converter does keeps none). */
+  /** Whole-table quantiles of the numeric and datetime columns whose extremes were taken, by the table's engine (a column it cannot read as the converter does keeps none). */
   private async engineQuantiles(table: string, p: TableProfile, request: StatsRequest, stats: TableStats): Promise<void> {
-    const relation = p.engine?.name === 'duckdb' ? p.engine.relation : undefined;
-    if (!relation) return;
+    const engine = p.engine;
+    if (!engine?.quantiles) return;
     const text = this.textColumns.get(table);
     for (const c of request.ranges) {
       const k = p.header.indexOf(c);
       const col = stats.columns[c];
       if (k < 0 || !col?.range || text?.has(c) || !takesQuantiles(p.columns[k]?.storageType)) continue;
-      const q = await duckdbQuantiles(relation, k, stats.rows - col.nulls, table, request.signal, quantilesOfInstants(p.columns[k]?.storageType)).catch(
-        (e: unknown) => {
-          if (request.signal?.aborted) throw e;
-          return undefined;
-        },
-      );
-      if (q) col.quantiles = q;
+      const q = await engine.quantiles(k, stats.rows - col.nulls, quantilesOfInstants(p.columns[k]?.storageType), request.signal).catch((e: unknown) => {
+        if (request.signal?.aborted) throw e;
+        return undefined;
+      });
+      const points = q && quantilePoints(q);
+      if (points) col.quantiles = points;
     }
   }
 

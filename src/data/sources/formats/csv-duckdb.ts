@@ -11,7 +11,7 @@ import { basename } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { CsvDialect } from './csv';
 import type { TableEngine } from './types';
-import { duckdbMinBytes, duckdbPass, duckdbRowsAt, lit, type EngineRoute } from './duckdb';
+import { duckdbMinBytes, duckdbPass, duckdbQuantiles, duckdbRowsAt, lit, type EngineRoute } from './duckdb';
 
 /** Which engine makes the whole-table passes over a CSV file of `bytes` bytes. */
 export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute {
@@ -41,9 +41,11 @@ export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number
     const r = await c.runAndReadAll(`select ${cols.join(', ')} from ${from} limit 1`);
     return (r.getRowsJS()[0] ?? []).map(text);
   };
+  const relation = `(select * exclude (record) from (select row_number() over () as record, * from ${from}) where record > ${skip})`;
   return {
     name: 'duckdb',
-    relation: `(select * exclude (record) from (select row_number() over () as record, * from ${from}) where record > ${skip})`,
+    relation,
+    quantiles: (k, n, instants, signal) => duckdbQuantiles(relation, k, n, what, signal, instants),
     profile: (keyColumns, signal) =>
       duckdbPass(what, signal, async (c) => {
         const head = await headerCells(c);

@@ -149,21 +149,30 @@ export function duckdbChildCounts(parent: KeySide, child: KeySide, what: string,
 }
 
 /**
- * The discrete quantiles at QUANTILE_POINTS of column `k` of a relation read as numbers, or as
- * instants in milliseconds since the epoch (`instants`: ISO dates and times, UTC unless they give
- * an offset): the rows at those positions of its ordered values, out of core; undefined when the
- * cells so read are not the `n` non-empty cells counted (a form DuckDB does not read).
+ * The discrete quantiles at QUANTILE_POINTS of `n` values (`values`: a relation of the values
+ * read `v`, ordered by `o`, without empty cells): the rows at those positions of the ordered
+ * values, each read as a number by `number` (NaN where a position is missing).
+ */
+export async function quantilesAt(c: DuckDBConnection, values: string, n: number, number: (v: unknown) => number): Promise<number[]> {
+  const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
+  const sql = `select v, rn from (select v, row_number() over (order by o) as rn from ${values}) where rn in (${[...new Set(at)].join(', ')})`;
+  const byRow = new Map((await c.runAndReadAll(sql)).getRowsJS().map((r) => [Number(r[1]), number(r[0])]));
+  return at.map((r) => byRow.get(r) ?? NaN);
+}
+
+/**
+ * The discrete quantiles at QUANTILE_POINTS of column `k` of a relation of texts read as numbers,
+ * or as instants in milliseconds since the epoch (`instants`: ISO dates and times, UTC unless they
+ * give an offset), out of core; undefined when the cells so read are not the `n` non-empty cells
+ * counted (a form DuckDB does not read).
  */
 export function duckdbQuantiles(relation: string, k: number, n: number, what: string, signal?: AbortSignal, instants = false): Promise<number[] | undefined> {
   const read = instants ? `epoch_ms(try_cast(c${k} as timestamptz))` : `try_cast(c${k} as double)`;
-  const values = `(select ${read} as v from ${relation}) where v is not null`;
+  const values = `(select ${read} as v, ${read} as o from ${relation}) where v is not null`;
   return duckdbPass(what, signal, async (c) => {
     if (instants) await c.run("set TimeZone = 'UTC'");
     const counted = Number((await c.runAndReadAll(`select count(*) from ${values}`)).getRowsJS()[0]?.[0] ?? 0);
     if (counted !== n || n === 0) return undefined;
-    const at = QUANTILE_POINTS.map((p) => discreteOffset(p, n) + 1);
-    const sql = `select v, rn from (select v, row_number() over (order by v) as rn from ${values}) where rn in (${[...new Set(at)].join(', ')})`;
-    const byRow = new Map((await c.runAndReadAll(sql)).getRowsJS().map((r) => [Number(r[1]), r[0]]));
-    return quantilePoints(at.map((r) => byRow.get(r) ?? NaN));
+    return quantilePoints(await quantilesAt(c, values, n, Number));
   });
 }

@@ -10,7 +10,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SchemaTree } from 'hyparquet';
-import { duckdbMinBytes, duckdbModule, duckdbPass, duckdbRowsAt, lit } from './duckdb';
+import { duckdbMinBytes, duckdbModule, duckdbPass, duckdbRowsAt, lit, quantilesAt } from './duckdb';
 import { timestampFromMicroseconds, timestampFromNanoseconds } from './parquet-time';
 import type { TableEngine } from './types';
 
@@ -124,6 +124,14 @@ export function duckdbParquetEngine(path: string, reads: ColumnRead[]): TableEng
         }
         return rows;
       }),
+    // Ordered by the column's own values (a decimal's, not its digits'), read as our reader's cells.
+    quantiles: (k, n, _instants, signal) =>
+      duckdbPass(what, signal, (c) =>
+        quantilesAt(c, `(select ${read(k).sql(`c${k}`)} as v, c${k} as o from ${from} where c${k} is not null)`, n, (v) => {
+          const cell = read(k).decode(v);
+          return cell instanceof Date ? cell.getTime() : typeof cell === 'number' || typeof cell === 'bigint' ? Number(cell) : NaN;
+        }),
+      ),
     rowsAt: (indices, columns, signal) =>
       duckdbRowsAt(what, signal, {
         from,

@@ -35,6 +35,12 @@ export interface TableEngine {
   valueCounts(columns: number[], onValue: (j: number, value: unknown, rows: number) => void, signal?: AbortSignal): Promise<number>;
   /** The cells of `columns` of the data rows at `indices`, in that order. */
   rowsAt(indices: number[], columns: number[], signal?: AbortSignal): Promise<unknown[][]>;
+  /**
+   * The discrete quantiles at QUANTILE_POINTS of column `k`'s `n` non-empty cells as numbers
+   * (dates and times, `instants`, in milliseconds since the epoch); undefined when the engine
+   * does not read the column's cells as the `n` counted.
+   */
+  quantiles?(k: number, n: number, instants: boolean, signal?: AbortSignal): Promise<number[] | undefined>;
   /** The data rows as a relation a pass of the same engine can join with another table's (columns `c0`…, the cells as the engine compares them, the header left out). */
   relation?: string;
 }
