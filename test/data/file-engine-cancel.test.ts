@@ -9,7 +9,7 @@ import { duckdbCsvEngine } from '../../src/data/sources/formats/csv-duckdb';
 
 /**
  * A cancel during a DuckDB pass over a large file interrupts the running query: the pass stops
- * with EXECUTION_CANCELED before it has read the file, does not fall back to the streamed pass,
+ * with EXECUTION_CANCELED after reading a few MiB more of the file, does not fall back to the streamed pass,
  * and leaves no spill folder behind.
  */
 let dir: string;
@@ -73,7 +73,8 @@ describe('canceling a DuckDB pass', () => {
     const outcome = await pass;
     expect(outcome).toMatchObject({ code: 'EXECUTION_CANCELED', message: 'Reading endless.csv was canceled.' });
     expect(onValue).not.toHaveBeenCalled();
-    expect(written).toBeLessThan(fullFile);
+    // Heard after a read buffer or so, not after DuckDB's default 32 MiB one.
+    expect(written).toBeLessThan(12 * 2 ** 20);
     expect(spillFolders()).toEqual([]);
   });
 

@@ -26,13 +26,20 @@ export function csvEngineRoute(dialect: CsvDialect, bytes: number): EngineRoute 
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
 /**
+ * DuckDB's CSV read buffer. It hears an interrupt (a cancel) only between buffers, and its own
+ * default (16 times the 2 MiB longest line, 32 MiB) let a cancel wait for that much more of a slow
+ * file or pipe to be read; twice the longest line keeps every line readable.
+ */
+const READ_BUFFER_BYTES = 4 * 2 ** 20;
+
+/**
  * The whole-table engine of a CSV file of `width` columns read with `dialect`. Records are those
  * of our reader: the header row (when the dialect has one) is record 1 and is left out of every
  * answer; an empty field is an empty text (quoted or not), as our reader gives it.
  */
 export function duckdbCsvEngine(path: string, dialect: CsvDialect, width: number): TableEngine {
   const cols = Array.from({ length: width }, (_, i) => `c${i}`);
-  const from = `read_csv(${lit(path)}, auto_detect = false, header = false, delim = ${lit(dialect.delimiter)}, quote = ${lit(dialect.quote)}, escape = ${lit(dialect.quote)}, columns = {${cols.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}, strict_mode = true, allow_quoted_nulls = false, encoding = 'utf-8', compression = 'auto')`;
+  const from = `read_csv(${lit(path)}, auto_detect = false, header = false, delim = ${lit(dialect.delimiter)}, quote = ${lit(dialect.quote)}, escape = ${lit(dialect.quote)}, columns = {${cols.map((c) => `${lit(c)}: 'VARCHAR'`).join(', ')}}, strict_mode = true, allow_quoted_nulls = false, encoding = 'utf-8', compression = 'auto', buffer_size = ${READ_BUFFER_BYTES})`;
   const skip = dialect.header ? 1 : 0;
   const what = basename(path);
   /** The header record's raw cells (empty when the dialect has no header). */
