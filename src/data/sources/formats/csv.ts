@@ -65,10 +65,19 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
+/** The bytes but a UTF-8 character the end of the read cut in two (any number of bytes of it: cutting a fixed count could cut one). */
+function wholeCharacters(head: Buffer): Buffer {
+  let k = head.length - 1;
+  while (k >= 0 && head.length - k < 4 && (head[k]! & 0xc0) === 0x80) k--;
+  const lead = head[k] ?? 0;
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return k >= 0 && head.length - k < size ? head.subarray(0, k) : head;
+}
+
 /** UTF-8 when the bytes are valid UTF-8, else chardet's guess; a file mixing UTF-8 and a legacy encoding is an error. */
 function detectEncoding(head: Buffer, path: string): string {
   if (!head.some((b) => b >= 0x80)) return 'UTF-8';
-  const whole = head.length < HEAD_BYTES ? head : head.subarray(0, head.length - 4);
+  const whole = head.length < HEAD_BYTES ? head : wholeCharacters(head);
   if (isUtf8(whole)) return 'UTF-8';
   if (/[\xc2-\xdf][\x80-\xbf]/.test(head.toString('latin1'))) {
     const lines = whole.toString('latin1').split('\n');
