@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,16 +10,7 @@ import type { Relationship } from '../../src/shared/metadata';
 import type { SourceSpec } from '../../src/shared/source';
 import type { CellValue } from '../../src/shared/values';
 import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-/** The live heap once the last awaited work has let go of its objects. */
-async function liveHeap(): Promise<number> {
-  await new Promise((r) => setTimeout(r, 50));
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+import { liveHeap, peakHeapGrowth } from '../helpers/heap';
 
 const dir = mkdtempSync(join(tmpdir(), 'doppel-key-facts-'));
 const dbs: ScratchDatabase[] = [];
@@ -181,22 +170,15 @@ describe('a drawn key whose parent has 500,000 rows (PostgreSQL)', () => {
       expect(all.size).toBe(500_000);
       all = undefined;
 
-      const base = await liveHeap();
-      let peak = -Infinity;
-      let samples = 0;
-      const probe = setInterval(() => {
-        gc();
-        samples++;
-        peak = Math.max(peak, process.memoryUsage().heapUsed - base);
-      }, 25);
-      let result;
-      let facts;
-      try {
-        result = await checkContainment(src, fk);
-        facts = await src.keyFacts('big.parent', ['code.k']);
-      } finally {
-        clearInterval(probe);
-      }
+      const {
+        result: checked,
+        peak,
+        samples,
+      } = await peakHeapGrowth(async () => ({
+        result: await checkContainment(src, fk),
+        facts: await src.keyFacts('big.parent', ['code.k']),
+      }));
+      const { result, facts } = checked;
       console.log(
         `holding the parent keys: ${(held / 2 ** 20).toFixed(1)} MiB; live heap growth during the check: ${(peak / 2 ** 20).toFixed(2)} MiB (${samples} samples)`,
       );

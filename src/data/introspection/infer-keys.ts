@@ -91,8 +91,9 @@ export async function checkContainment(src: SourceConnector, fk: Relationship, s
 }
 
 /**
- * Infers PKs (unique, non-null, id-like) and FKs (name match confirmed by value containment) for
- * sources without declared keys; key columns get sdtype `id`.
+ * Infers PKs (unique, non-null, id-like) and FKs (name match confirmed by value containment over
+ * every row, counted where the data is: `SourceConnector.keyContainment`) for sources without
+ * declared keys; key columns get sdtype `id`.
  */
 export async function inferKeys(src: SourceConnector, meta: DatasetMetadata, uniqueColumnsOf: (table: string) => string[]): Promise<DatasetMetadata> {
   for (const t of meta.tables) {
@@ -100,29 +101,32 @@ export async function inferKeys(src: SourceConnector, meta: DatasetMetadata, uni
     const pk = choosePrimaryKey(t, uniqueColumnsOf(t.name));
     if (pk) t.primaryKey = [pk];
   }
-  const parentSets = new Map<string, Set<string>>();
-  const relationships: Relationship[] = [...meta.relationships];
+  // Every candidate (a child column and each parent its name points at) is counted at once, so each parent's keys are read once; a column takes its first contained parent.
+  const candidates: Relationship[] = [];
   for (const child of meta.tables) {
     for (const col of child.columns) {
       if (child.primaryKey.length === 1 && child.primaryKey[0] === col.name) continue;
       if (!['integer', 'bigint', 'string'].includes(col.storageType)) continue;
-      const parents = meta.tables.filter((p) => p.name !== child.name && namesMatch(col.name, p));
-      for (const parent of parents) {
-        const pk = parent.primaryKey[0] as string;
-        let set = parentSets.get(parent.name);
-        if (!set) {
-          set = new Set((await columnValues(src, parent.name, pk)).map(cellKey));
-          parentSets.set(parent.name, set);
-        }
-        const values = (await columnValues(src, child.name, col.name)).filter((v) => v !== null);
-        if (values.length === 0) continue;
-        const inside = values.filter((v) => set.has(cellKey(v))).length;
-        if (inside / values.length < MIN_CONTAINMENT) continue;
-        relationships.push({ parentTable: parent.name, parentColumns: [pk], childTable: child.name, childColumns: [col.name], origin: 'inferred' });
-        break;
-      }
+      for (const parent of meta.tables.filter((p) => p.name !== child.name && namesMatch(col.name, p)))
+        candidates.push({
+          parentTable: parent.name,
+          parentColumns: [parent.primaryKey[0]!],
+          childTable: child.name,
+          childColumns: [col.name],
+          origin: 'inferred',
+        });
     }
   }
+  const counts = await src.keyContainment(candidates);
+  const relationships: Relationship[] = [...meta.relationships];
+  const linked = new Set<string>();
+  candidates.forEach((fk, i) => {
+    const { values, orphans } = counts[i]!;
+    const column = `${fk.childTable}\u0000${fk.childColumns[0]}`;
+    if (linked.has(column) || values === 0 || (values - orphans) / values < MIN_CONTAINMENT) return;
+    linked.add(column);
+    relationships.push(fk);
+  });
   const keyCols = new Set<string>();
   for (const t of meta.tables) for (const c of t.primaryKey) keyCols.add(`${t.name}\u0000${c}`);
   for (const r of relationships) for (const c of r.childColumns) keyCols.add(`${r.childTable}\u0000${c}`);

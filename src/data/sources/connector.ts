@@ -1,8 +1,9 @@
 import { AppError } from '../../shared/errors';
-import type { DatasetMetadata } from '../../shared/metadata';
+import type { DatasetMetadata, Relationship } from '../../shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../shared/values';
 import type { SourceSpec } from '../../shared/source';
 import type { StatsRequest, TableStats } from '../../shared/table-stats';
+import type { ContainmentCount } from './containment';
 
 export interface IntrospectOptions {
   /** Rows read per table to infer sdtypes (files also infer storage types from them). */
@@ -70,6 +71,13 @@ export interface SourceConnector {
   readByKeys(table: string, opts: KeyReadOptions): AsyncIterable<RowBatch>;
   /** Key uniqueness and emptiness over every row (aggregates in a database, one streamed pass for files). */
   keyFacts(table: string, key: string[]): Promise<KeyFacts>;
+  /**
+   * How many of each single-column foreign key's child values (every row) have no equal parent
+   * key, compared as texts (a file's cells as written: "007" is not "7"): an anti-join in a
+   * database or DuckDB, else streamed passes in bounded memory, each parent's keys read once
+   * (see `streamedContainment`).
+   */
+  keyContainment(fks: Relationship[], signal?: AbortSignal): Promise<ContainmentCount[]>;
   /**
    * Statistics over every row (row count, empty cells, value counts, extremes) for a table whose
    * training rows are a sample: aggregates in a database, one streamed pass for files.

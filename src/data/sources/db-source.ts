@@ -38,6 +38,7 @@ import {
 } from '../../shared/table-stats';
 import { relationshipKey, type Relationship } from '../../shared/metadata';
 import { childCountSql, forestLevelsSql } from './child-counts';
+import { containmentSql, type ContainmentCount } from './containment';
 
 /** Types whose values can be counted by `group by` in every dialect. */
 const COUNTABLE = new Set<StorageType>(['integer', 'bigint', 'float', 'decimal', 'string', 'text', 'boolean', 'date', 'datetime', 'time']);
@@ -219,6 +220,39 @@ class DatabaseSource implements SourceConnector {
       return { rowCount, duplicates: keyed - distinct, nulls: rowCount - keyed };
     } catch (e) {
       throw dbError(e, this.spec, `check the key of ${table}`, table);
+    }
+  }
+
+  /**
+   * Containment of a single-column foreign key by an anti-join in the database. Keys compare as
+   * their values, or both as text when only one side is text; MySQL/MariaDB texts by their bytes.
+   */
+  async keyContainment(fks: Relationship[]): Promise<ContainmentCount[]> {
+    const out: ContainmentCount[] = [];
+    for (const fk of fks) out.push(await this.containment(fk));
+    return out;
+  }
+
+  private async containment(fk: Relationship): Promise<ContainmentCount> {
+    const parent = await this.table(fk.parentTable);
+    const child = await this.table(fk.childTable);
+    const isText = (t: StorageType | undefined): boolean => t === 'string' || t === 'text';
+    const [pt, ct] = [this.columnsOf(parent, fk.parentColumns).types[0], this.columnsOf(child, fk.childColumns).types[0]];
+    const cast = isText(pt) !== isText(ct) ? (c: string): string => `cast(${c} as ${this.dialect.castTypes.text})` : undefined;
+    const sql = containmentSql({
+      parent: this.from(parent),
+      child: this.from(child),
+      parentColumn: this.column(parent, fk.parentColumns[0]!),
+      childColumn: this.column(child, fk.childColumns[0]!),
+      ...(cast && !isText(pt) ? { parentKey: cast } : {}),
+      ...(cast && !isText(ct) ? { childKey: cast } : {}),
+      bytes: isText(pt) || isText(ct) ? this.dialect.textBytes : null,
+    });
+    try {
+      const r = (await this.conn.query(sql))[0];
+      return { values: Number(r?.n ?? 0), orphans: Number(r?.orphans ?? 0) };
+    } catch (e) {
+      throw dbError(e, this.spec, `check ${fk.childTable}.${fk.childColumns[0]} against ${fk.parentTable}`, fk.childTable);
     }
   }
 

@@ -63,8 +63,18 @@ export class DistinctCheck {
     return !this.mark(key);
   }
 
+  /** Whether `key` was added (never false of an added key; past the exact set, true of about one new key in 1e11 at DISTINCT_CAPACITY keys). */
+  has(key: string): boolean {
+    return this.exact ? this.exact.has(key) : !this.probe(key, false);
+  }
+
   /** Sets the key's bits; returns whether any was unset (the key is new for sure). */
   private mark(key: string): boolean {
+    return this.probe(key, true);
+  }
+
+  /** Whether any of the key's bits is unset; sets them when `set`. */
+  private probe(key: string, set: boolean): boolean {
     const bits = this.bits!;
     const h1 = hash32(key, 0x9e3779b9);
     const h2 = hash32(key, 0x7f4a7c15) | 1;
@@ -74,6 +84,7 @@ export class DistinctCheck {
       const at = (b & (BLOOM_BITS - 1)) >>> 5;
       const m = 1 << (b & 31);
       if ((bits[at]! & m) === 0) {
+        if (!set) return true;
         fresh = true;
         bits[at] = bits[at]! | m;
       }

@@ -18,7 +18,8 @@ import {
 import { reservoirIndices, reservoirOf } from './reservoir';
 import { streamedKeyFacts } from './key-facts';
 import { StatsTally, streamedTableStats } from './streamed-stats';
-import { duckdbChildCounts, engineWarning } from './formats/duckdb';
+import { duckdbChildCounts, duckdbContainment, engineWarning } from './formats/duckdb';
+import { keySet, streamedContainment, type ContainmentCount } from './containment';
 import {
   quantilePoints,
   quantilesOfInstants,
@@ -241,6 +242,37 @@ class FileSource implements SourceConnector {
 
   keyFacts(table: string, key: string[]): Promise<KeyFacts> {
     return streamedKeyFacts(() => this.readTable(table, { columns: key, batchSize: 20_000 }));
+  }
+
+  /**
+   * Containment of single-column foreign keys as the files' texts: joined by DuckDB when both
+   * files have it as their engine, else each parent's keys streamed once into a bounded `keySet`
+   * and each child's values streamed past it.
+   */
+  async keyContainment(fks: Relationship[], signal?: AbortSignal): Promise<ContainmentCount[]> {
+    const out: Array<ContainmentCount | undefined> = [];
+    for (const fk of fks) out.push(await this.engineContainment(fk, signal));
+    const read = (table: string, column: string): AsyncIterable<RowBatch> =>
+      this.readTable(table, { columns: [column], asText: [column], batchSize: 20_000, signal });
+    const parentOf = (fk: Relationship): string => `${fk.parentTable}\u0000${fk.parentColumns[0]}`;
+    for (const parent of new Set(fks.filter((_, i) => !out[i]).map(parentOf))) {
+      const [table, column] = parent.split('\u0000') as [string, string];
+      const keys = await keySet(read(table, column));
+      for (const [i, fk] of fks.entries())
+        if (!out[i] && parentOf(fk) === parent) out[i] = await streamedContainment(keys, read(fk.childTable, fk.childColumns[0]!));
+    }
+    return out.map((c) => c!);
+  }
+
+  /** A foreign key's containment joined by the files' engine, when both have DuckDB with a relation; else undefined. */
+  private async engineContainment(fk: Relationship, signal: AbortSignal | undefined): Promise<ContainmentCount | undefined> {
+    const parent = await this.positions(fk.parentTable, fk.parentColumns.slice(0, 1));
+    const child = await this.positions(fk.childTable, fk.childColumns.slice(0, 1));
+    const [pr, cr] = [parent.p.engine?.relation, child.p.engine?.relation];
+    if (!pr || !cr || parent.p.engine?.name !== child.p.engine?.name || parent.idx[0]! < 0 || child.idx[0]! < 0) return undefined;
+    return duckdbContainment({ relation: pr, columns: parent.idx }, { relation: cr, columns: child.idx }, fk.childTable, signal).catch((e: unknown) =>
+      this.engineFailed(fk.childTable, child.p, e),
+    );
   }
 
   /** One pass over the table: each distinct cell typed once and counted by the engine when the table has one, else a streamed pass. */

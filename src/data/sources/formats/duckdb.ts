@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { AppError } from '../../../shared/errors';
 import { QUANTILE_POINTS, discreteOffset, quantilePoints, type ChildCountHistogram } from '../../../shared/table-stats';
+import type { ContainmentCount } from '../containment';
 
 /** Files from this size on are read by DuckDB (DOPPEL_DUCKDB_MIN_BYTES overrides it). */
 export const DUCKDB_MIN_BYTES = 16 * 2 ** 20;
@@ -145,6 +146,24 @@ export function duckdbChildCounts(parent: KeySide, child: KeySide, what: string,
   return duckdbPass(what, signal, async (c) => {
     const rows = (await c.runAndReadAll(`select n, count(*) from (${perParent}) group by n order by n`)).getRowsJS();
     return rows.map((r): [number, number] => [Number(r[0]), Number(r[1])]);
+  });
+}
+
+/** The characters JavaScript's `trim` removes: a cell of only these is empty, as our readers give it. */
+const JS_SPACES = '\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff';
+
+/**
+ * A foreign key's containment between two files' first key columns, out of core: the child's
+ * non-empty cells left-joined with the parent's distinct non-empty cells, compared as the files'
+ * texts, those without a match counted (`ContainmentCount`).
+ */
+export function duckdbContainment(parent: KeySide, child: KeySide, what: string, signal?: AbortSignal): Promise<ContainmentCount> {
+  const keyed = (side: KeySide): string =>
+    `select c${side.columns[0]!} as k from ${side.relation} where trim(coalesce(c${side.columns[0]!}, ''), ${lit(JS_SPACES)}) <> ''`;
+  const sql = `select count(*), count(*) - count(p.k) from (${keyed(child)}) c left join (select distinct k from (${keyed(parent)})) p on c.k = p.k`;
+  return duckdbPass(what, signal, async (c) => {
+    const r = (await c.runAndReadAll(sql)).getRowsJS()[0] ?? [];
+    return { values: Number(r[0] ?? 0), orphans: Number(r[1] ?? 0) };
   });
 }
 
