@@ -315,8 +315,11 @@ class FileSource implements SourceConnector {
     const columns = statsColumns(request);
     const { p, idx } = await this.positions(table, columns);
     if (columns.length === 0) return { rows: p.rowCount, columns: {} };
+    const text = this.textColumns.get(table);
+    const numbers = request.ranges.filter((c) => !text?.has(c) && takesQuantiles(p.columns[p.header.indexOf(c)]?.storageType));
     if (p.engine && idx.every((i) => i >= 0)) {
-      const tally = new StatsTally(request);
+      // The value counts feed the quantile sketch too (each value with its rows); DuckDB's exact quantiles replace them where it reads the column.
+      const tally = new StatsTally(request, numbers);
       const convert = this.converters(table, p);
       const rows = await p.engine
         .valueCounts(idx, (j, value, n) => tally.add(j, convert[idx[j]!]?.(value) ?? null, n), request.signal)
@@ -328,8 +331,6 @@ class FileSource implements SourceConnector {
         return stats;
       }
     }
-    const text = this.textColumns.get(table);
-    const numbers = request.ranges.filter((c) => !text?.has(c) && takesQuantiles(p.columns[p.header.indexOf(c)]?.storageType));
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request, numbers);
   }
 
