@@ -163,3 +163,61 @@ describe('keys and the foreign keys onto them, read from files', () => {
     expect([...codes].some((v) => /^0\d\d$/.test(v))).toBe(true);
   }, 900_000);
 });
+
+/** Crews of 1 to 3,000; 12,000 shifts: the first 10,000 (the rows types are guessed from) name crews as plain numbers, every 50th later one as "00" and its number, padded ("0042"); ports and calls are plain numbers all through. */
+function paddedFolder(): string {
+  const folder = mkdtempSync(path.join(dir, 'padded-'));
+  const csv = (name: string, header: string, n: number, row: (i: number) => string[]): void =>
+    writeFileSync(path.join(folder, `${name}.csv`), `${header}\n${Array.from({ length: n }, (_, k) => row(k + 1).join(',')).join('\n')}\n`);
+  csv('crew.members', 'crew_id,rank', 3000, (i) => [String(i), ['cadet', 'mate', 'chief'][i % 3]!]);
+  csv('crew.shifts', 'shift_id,crew_id,hours', 12_000, (i) => {
+    const crew = 1 + ((i * 7919) % 3000);
+    return [String(i), i > 10_000 && i % 50 === 0 ? `00${crew}` : String(crew), String(4 + (i % 9))];
+  });
+  csv('ports', 'port_id,country', 200, (i) => [String(i), ['NO', 'IT', 'PE'][i % 3]!]);
+  csv('calls', 'call_id,port_id', 5000, (i) => [String(i), String(1 + (i % 200))]);
+  return folder;
+}
+
+describe('keys guessed as numbers on both sides but written otherwise in places ("0042" for 42)', () => {
+  it('are read as the files write them, so the loaded rows and the key check find the same orphans', async () => {
+    const folder = paddedFolder();
+    const spec = { kind: 'files' as const, path: folder };
+    const inspected = await inspect(spec);
+    const type = (t: string, c: string): string | undefined =>
+      inspected.metadata.tables.find((x) => x.name === t)?.columns.find((x) => x.name === c)?.storageType;
+    expect([type('crew_members', 'crew_id'), type('crew_shifts', 'crew_id'), type('ports', 'port_id'), type('calls', 'port_id')]).toEqual([
+      'integer',
+      'integer',
+      'integer',
+      'integer',
+    ]);
+    const config = inspected.config;
+    for (const t of Object.values(config.tables)) t.treatment = 'synthesize';
+    const shifts = config.foreignKeys.find((fk) => fk.childTable === 'crew_shifts' && fk.parentTable === 'crew_members');
+    expect(shifts, 'shifts → crew inferred (40 padded keys of 12,000)').toBeDefined();
+    expect(config.foreignKeys.some((fk) => fk.childTable === 'calls' && fk.parentTable === 'ports')).toBe(true);
+    const source = await openSource(spec);
+    let check;
+    try {
+      check = await checkContainment(source, shifts!, 20_000);
+    } finally {
+      await source.close();
+    }
+    expect(check.orphans).toBe(40);
+    expect(check.examples.every((e) => /^00\d+$/.test(e))).toBe(true);
+
+    const data = await loadData(config, {});
+    const loadedType = (t: string, c: string): string | undefined =>
+      data.metadata.tables.find((x) => x.name === t)?.columns.find((x) => x.name === c)?.storageType;
+    expect([loadedType('crew_members', 'crew_id'), loadedType('crew_shifts', 'crew_id')]).toEqual(['string', 'string']);
+    // Keys every file writes as plain numbers stay numbers.
+    expect([loadedType('ports', 'port_id'), loadedType('calls', 'port_id')]).toEqual(['integer', 'integer']);
+    const column = (t: string, c: string): unknown[] => data.tables[t]!.rows.map((r) => r[data.tables[t]!.columns.indexOf(c)]);
+    const crews = new Set(column('crew_members', 'crew_id'));
+    const loaded = column('crew_shifts', 'crew_id');
+    expect(loaded.filter((v) => typeof v === 'string' && v.startsWith('00')).length).toBe(40);
+    const orphans = loaded.filter((v) => v !== null && !crews.has(v));
+    expect(orphans.length, 'orphans in the loaded rows').toBe(check.orphans);
+  }, 300_000);
+});

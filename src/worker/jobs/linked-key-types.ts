@@ -1,5 +1,6 @@
 import type { Relationship, TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
+import { convertText } from '../../data/introspection/infer-types';
 
 /** A file column's types guessed from a sample (a text column holds the file's cells as written). */
 export const TYPED = new Set(['boolean', 'integer', 'bigint', 'float', 'decimal', 'date', 'datetime']);
@@ -18,6 +19,27 @@ export function widenGuessedTypes(meta: TableMeta, batch: RowBatch): string[] {
     if (!batch.rows.some((r) => unconverted(r[i]))) return false;
     col.storageType = 'string';
     return true;
+  });
+}
+
+/** Guessed types a file may write one value of in several texts ("7", "007", "7.0", " 7"). */
+export const NUMBERS = new Set(['integer', 'bigint', 'float', 'decimal']);
+
+/**
+ * The columns of a batch read as the file's text whose guessed type is a number while some cell
+ * is not that number's own text ("007" read as 7): as numbers such keys would match "7", as the
+ * files' texts (which the key checks compare) they do not.
+ */
+export function nonCanonicalNumbers(meta: TableMeta, texts: RowBatch): string[] {
+  return texts.columns.filter((name, i) => {
+    const col = meta.columns.find((c) => c.name === name);
+    if (!col || !NUMBERS.has(col.storageType)) return false;
+    return texts.rows.some((r) => {
+      const s = r[i];
+      if (typeof s !== 'string') return false;
+      const x = convertText(s, col);
+      return typeof x === 'number' && String(x) !== s;
+    });
   });
 }
 
@@ -42,10 +64,11 @@ export function linkedKeyColumns(relationships: Relationship[], tables: TableMet
  * A key and the foreign keys onto it hold one representation, so every child finds its parent as
  * the files' texts say: when any column of a linked group (a key and the foreign keys onto it, and
  * on through further links) is text, guessed or widened, every column of the group is text ("007"
- * matches "007", "7" matches "7", never 7 against "007"). Marks those columns text in `tables` and
- * returns the ones turned text, by table.
+ * matches "007", "7" matches "7", never 7 against "007"), and so is every column of a group where
+ * some number is written otherwise than as its own text (`writtenOtherwise`, by table: "007" in a
+ * column of integers). Marks those columns text in `tables` and returns the ones turned text, by table.
  */
-export function textKeyGroups(relationships: Relationship[], tables: TableMeta[]): Record<string, string[]> {
+export function textKeyGroups(relationships: Relationship[], tables: TableMeta[], writtenOtherwise: Record<string, string[]> = {}): Record<string, string[]> {
   const id = (table: string, column: string): string => `${table}\u0000${column}`;
   const parent = new Map<string, string>();
   const find = (x: string): string => {
@@ -72,7 +95,7 @@ export function textKeyGroups(relationships: Relationship[], tables: TableMeta[]
   }
   const turned: Record<string, string[]> = {};
   for (const group of members.values()) {
-    if (group.every(([t, c]) => TYPED.has(column(t, c)!.storageType))) continue;
+    if (group.every(([t, c]) => TYPED.has(column(t, c)!.storageType) && !writtenOtherwise[t]?.includes(c))) continue;
     for (const [t, c] of group) {
       const col = column(t, c)!;
       if (!TYPED.has(col.storageType)) continue;

@@ -10,7 +10,7 @@ import { resolveSettings } from '../../shared/effective-settings';
 import { buildPlan, treesOf, type PlanHints } from '../engine/relational/plan';
 import { isRelational } from '../engine/stages/engines';
 import { HOLDOUT_FRACTION, HOLDOUT_MIN_ROWS } from '../engine/holdout';
-import { linkedKeyColumns, textKeyGroups, widenGuessedTypes } from './linked-key-types';
+import { linkedKeyColumns, nonCanonicalNumbers, NUMBERS, textKeyGroups, widenGuessedTypes } from './linked-key-types';
 import { HELD_SAMPLE_ROWS, HELD_WHOLE_ROWS, heldInPart, heldOriginals, type OriginalReader } from '../engine/original-data';
 
 export interface LoadedData {
@@ -90,14 +90,22 @@ export async function loadData(
     };
     if (config.source.kind === 'files') {
       // Keys and the foreign keys onto them are widened over every row first, and read as one type (`textKeyGroups`).
+      // Numbers written otherwise than as their own text ("007") make their group text too: the files' texts are what the key checks compare.
       const links = activeForeignKeys(config);
+      const writtenOtherwise: Record<string, string[]> = {};
       for (const [name, keys] of linkedKeyColumns(links, metaTables)) {
         const meta = metaTables.find((t) => t.name === name)!;
         const wider = new Set<string>();
         for await (const b of source.readTable(name, { columns: keys, signal: opts.signal })) for (const c of widenGuessedTypes(meta, b)) wider.add(c);
         readAsText(name, [...wider]);
+        const numbers = keys.filter((k) => NUMBERS.has(meta.columns.find((c) => c.name === k)?.storageType ?? ''));
+        const odd = new Set<string>();
+        if (numbers.length > 0)
+          for await (const b of source.readTable(name, { columns: numbers, asText: numbers, signal: opts.signal }))
+            for (const c of nonCanonicalNumbers(meta, b)) odd.add(c);
+        if (odd.size > 0) writtenOtherwise[name] = [...odd];
       }
-      for (const [name, columns] of Object.entries(textKeyGroups(links, metaTables))) readAsText(name, columns);
+      for (const [name, columns] of Object.entries(textKeyGroups(links, metaTables, writtenOtherwise))) readAsText(name, columns);
     }
     const wholeStats: Record<string, TableStats> = {};
     const content = createHash('sha256');
