@@ -444,13 +444,27 @@ export function clubDb(opts: { members?: number; seed?: number; groupsPerLevel?:
 /**
  * Three generations: accounts ("shop.accounts", text keys like `AC-00042`) with an integer-keyed
  * order per some of them ("orders") and lines under each order ("order lines"); a line's price
- * depends on its order's channel.
+ * depends on its order's channel. `reference`: the channels are rows of "ref.channels" (text keys
+ * with dots and slashes, `channels` of them), each of a region of "ref.regions" (`regions`), and
+ * an order names its channel by key ("channel_id").
  */
-export function familyDb(opts: { accounts?: number; seed?: number } = {}): GeneratedDb {
+export function familyDb(opts: { accounts?: number; seed?: number; reference?: { channels: number; regions: number } } = {}): GeneratedDb {
   const rng = createRng(opts.seed ?? 4);
   const n = opts.accounts ?? 300;
+  const ref = opts.reference;
   const tiers = ['basic', 'plus', 'pro'] as const;
-  const channels = ['web', 'store'] as const;
+  const regions: Row[] = Array.from({ length: ref?.regions ?? 0 }, (_, i) => [`R.${i}/${['north', 'south-east', 'west'][i % 3]}`, `Region ${i}`]);
+  const channelRows: Row[] = Array.from({ length: ref?.channels ?? 0 }, (_, i) => [
+    `ch:${i % 2 ? 'web' : 'store'}/${i}.x`,
+    regions[i % regions.length]![0]!,
+    i % 2 ? 'online' : 'shop',
+  ]);
+  const channels: { value: string; online: boolean }[] = ref
+    ? channelRows.map((r) => ({ value: String(r[0]), online: r[2] === 'online' }))
+    : [
+        { value: 'web', online: true },
+        { value: 'store', online: false },
+      ];
   const accounts: Row[] = [];
   const orders: Row[] = [];
   const lines: Row[] = [];
@@ -461,13 +475,33 @@ export function familyDb(opts: { accounts?: number; seed?: number } = {}): Gener
     for (let k = rng.int(tier === 'pro' ? 5 : 3); k > 0; k--) {
       const oid = 1000 + orders.length;
       const channel = pick(rng, channels);
-      orders.push([oid, id, channel, 1 + rng.int(3)]);
+      orders.push([oid, id, channel.value, 1 + rng.int(3)]);
       for (let m = 1 + rng.int(3); m > 0; m--)
-        lines.push([`L${lines.length + 1}`, oid, Math.round((channel === 'web' ? 20 : 60) * Math.exp(0.2 * rng.normal()) * 100) / 100]);
+        lines.push([`L${lines.length + 1}`, oid, Math.round((channel.online ? 20 : 60) * Math.exp(0.2 * rng.normal()) * 100) / 100]);
     }
   }
+  const referenceTables = [
+    {
+      name: 'ref.regions',
+      cols: [
+        ['id', 'string', 'id'],
+        ['name', 'string', 'categorical'],
+      ] as Col[],
+      rows: regions,
+    },
+    {
+      name: 'ref.channels',
+      cols: [
+        ['id', 'string', 'id'],
+        ['region_id', 'string', 'id'],
+        ['kind', 'string', 'categorical'],
+      ] as Col[],
+      rows: channelRows,
+    },
+  ];
   return assemble(
     [
+      ...(ref ? referenceTables : []),
       {
         name: 'shop.accounts',
         cols: [
@@ -482,7 +516,7 @@ export function familyDb(opts: { accounts?: number; seed?: number } = {}): Gener
         cols: [
           ['id', 'integer', 'id'],
           ['account_id', 'string', 'id'],
-          ['channel', 'string', 'categorical'],
+          ref ? ['channel_id', 'string', 'id'] : ['channel', 'string', 'categorical'],
           ['priority', 'integer', 'numerical'],
         ],
         rows: orders,
@@ -497,6 +531,11 @@ export function familyDb(opts: { accounts?: number; seed?: number } = {}): Gener
         rows: lines,
       },
     ],
-    [fk('orders', 'account_id', 'shop.accounts'), fk('order lines', 'order_id', 'orders')],
+    [
+      fk('orders', 'account_id', 'shop.accounts'),
+      ...(ref ? [fk('orders', 'channel_id', 'ref.channels')] : []),
+      fk('order lines', 'order_id', 'orders'),
+      ...(ref ? [fk('ref.channels', 'region_id', 'ref.regions')] : []),
+    ],
   );
 }

@@ -12,7 +12,10 @@ import { afterAll, expect } from 'vitest';
 import { tempDir } from '../cli/helpers';
 import { createDatabase, type DbKind, type ScratchDatabase } from '../helpers/db';
 import { parseReport, type ReportJson } from '../../src/report/schema';
-import { childCountHistogram, type ChildCountHistogram } from '../../src/shared/table-stats';
+import type { ChildCountHistogram } from '../../src/shared/table-stats';
+import { childCountsOf } from '../helpers/child-counts';
+
+export { bucketsOf } from '../helpers/child-counts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const REDIS = 'redis://127.0.0.1:6379';
@@ -237,23 +240,11 @@ export function reportOf(store: string, executionId: string): ReportJson {
   return r;
 }
 
-/** The report's buckets of a histogram (labels "0", "1", …, ranges "a–b" and an open "c+"). */
-export function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
-  const out = new Array<number>(labels.length).fill(0);
-  const bounds = labels.map((l) => Number(l.split(/[–+]/)[0]));
-  for (const [c, n] of h) {
-    let b = bounds.length - 1;
-    while (b > 0 && bounds[b]! > c) b--;
-    out[b]! += n;
-  }
-  return out;
-}
-
 /** Children per parent along a single-column link to the parent's `id`, counted over every row of a destination. */
 export async function destinationChildCounts(db: ScratchDatabase, fk: { child: string; column: string; parent: string }): Promise<ChildCountHistogram> {
   const q = (name: string): string => (db.spec.kind === 'postgres' ? `"${name}"` : `\`${name}\``);
-  const per = new Map<string, number>((await querySql<{ id: unknown }>(db, `select id from ${q(fk.parent)}`)).map((r) => [String(r.id), 0]));
-  for (const r of await querySql<{ k: unknown }>(db, `select ${q(fk.column)} as k from ${q(fk.child)}`))
-    if (r.k !== null && per.has(String(r.k))) per.set(String(r.k), per.get(String(r.k))! + 1);
-  return childCountHistogram([...per.values()]);
+  return childCountsOf(
+    (await querySql<{ id: unknown }>(db, `select id from ${q(fk.parent)}`)).map((r) => r.id),
+    (await querySql<{ k: unknown }>(db, `select ${q(fk.column)} as k from ${q(fk.child)}`)).map((r) => r.k),
+  ).histogram;
 }

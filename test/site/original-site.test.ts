@@ -14,12 +14,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { Relationship } from '../../src/shared/metadata';
-import type { Row } from '../../src/shared/values';
 import { FAMILY_ROOTS } from '../../src/worker/engine/relational/families';
-import { createRng } from '../../src/worker/engine/rng';
 import { doppel } from '../cli/helpers';
 import type { ScratchDatabase } from '../helpers/db';
-import { assemble, fk, writeSqlite, type GeneratedDb } from '../relational/generated-db';
+import { familyDb, writeSqlite } from '../relational/generated-db';
 import { histogramMean } from '../../src/shared/table-stats';
 import {
   bucketsOf,
@@ -50,88 +48,6 @@ const FKS = [
   { child: 'ref.channels', column: 'region_id', parent: 'ref.regions' },
 ];
 
-/** Accounts, orders and lines as in a shop; an order's channel (original data) sets its lines' prices. */
-function shopWithReferenceData(): GeneratedDb {
-  const rng = createRng(11);
-  const regions: Row[] = Array.from({ length: REGIONS }, (_, i) => [`R.${i}/${['north', 'south-east', 'west'][i % 3]}`, `Region ${i}`]);
-  const channels: Row[] = Array.from({ length: CHANNELS }, (_, i) => [
-    `ch:${i % 2 ? 'web' : 'store'}/${i}.x`,
-    regions[i % REGIONS]![0]!,
-    i % 2 ? 'online' : 'shop',
-  ]);
-  const accounts: Row[] = [];
-  const orders: Row[] = [];
-  const lines: Row[] = [];
-  for (let i = 1; i <= 400; i++) {
-    const id = `AC-${String(i).padStart(5, '0')}`;
-    const tier = ['basic', 'plus', 'pro'][rng.int(3)]!;
-    accounts.push([id, tier, 18 + rng.int(60)]);
-    for (let k = rng.int(tier === 'pro' ? 5 : 3); k > 0; k--) {
-      const oid = 1000 + orders.length;
-      const channel = channels[rng.int(CHANNELS)]!;
-      orders.push([oid, id, channel[0]!, 1 + rng.int(3)]);
-      for (let m = 1 + rng.int(3); m > 0; m--)
-        lines.push([`L${lines.length + 1}`, oid, Math.round((channel[2] === 'online' ? 20 : 60) * Math.exp(0.2 * rng.normal()) * 100) / 100]);
-    }
-  }
-  const relationships: Relationship[] = [
-    fk('orders', 'account_id', 'shop.accounts'),
-    fk('orders', 'channel_id', 'ref.channels'),
-    fk('order lines', 'order_id', 'orders'),
-    fk('ref.channels', 'region_id', 'ref.regions'),
-  ];
-  return assemble(
-    [
-      {
-        name: 'ref.regions',
-        cols: [
-          ['id', 'string', 'id'],
-          ['name', 'string', 'categorical'],
-        ],
-        rows: regions,
-      },
-      {
-        name: 'ref.channels',
-        cols: [
-          ['id', 'string', 'id'],
-          ['region_id', 'string', 'id'],
-          ['kind', 'string', 'categorical'],
-        ],
-        rows: channels,
-      },
-      {
-        name: 'shop.accounts',
-        cols: [
-          ['id', 'string', 'id'],
-          ['tier', 'string', 'categorical'],
-          ['age', 'integer', 'numerical'],
-        ],
-        rows: accounts,
-      },
-      {
-        name: 'orders',
-        cols: [
-          ['id', 'integer', 'id'],
-          ['account_id', 'string', 'id'],
-          ['channel_id', 'string', 'id'],
-          ['priority', 'integer', 'numerical'],
-        ],
-        rows: orders,
-      },
-      {
-        name: 'order lines',
-        cols: [
-          ['id', 'string', 'id'],
-          ['order_id', 'integer', 'id'],
-          ['price', 'float', 'numerical'],
-        ],
-        rows: lines,
-      },
-    ],
-    relationships,
-  );
-}
-
 const site = useSiteFixture('site-original');
 const { dir, store, env } = site;
 
@@ -146,7 +62,7 @@ describe('site workers on a relational synthesis with original-data tables', () 
   it('shard the families and copy each original table once: a worker killed mid-shard loses nothing, the originals are as in the source, no orphan, equal to one worker and to one process', async () => {
     const queueName = site.queue('doppel-origshards-test');
     const file = path.join(dir, 'shop.sqlite');
-    const db = shopWithReferenceData();
+    const db = familyDb({ accounts: 400, seed: 11, reference: { channels: CHANNELS, regions: REGIONS } });
     writeSqlite(db, file);
     const cfgFile = path.join(dir, 'config.json');
     const init = await doppel(['init', `sqlite:${file}`, '-o', cfgFile], { store });
