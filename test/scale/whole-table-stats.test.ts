@@ -1,18 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import mysql from 'mysql2/promise';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import { describe, expect, it } from 'vitest';
+import type { SourceSpec, SynthesisConfig } from '../../src/shared';
 import type { RowBatch } from '../../src/shared/values';
-import { openSource } from '../../src/data/sources/connector';
 import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
 import { preprocess } from '../../src/worker/engine/pipeline';
 import { buildReport } from '../../src/worker/engine/report/build';
 import { runPipeline } from '../relational/pipeline-helpers';
-import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { useFourSources } from '../helpers/four-sources';
 
 /**
  * 40,000 people; the training rows are a sample of 4,000. "gold" is held by 40 rows of the
@@ -37,61 +32,34 @@ function scoreOf(g: number): number {
   return 1 + ((g * 7919) % 99);
 }
 
-let db: ScratchDatabase;
-let my: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-stats-'));
-const csv = path.join(dir, 'people.csv');
-const sqlite = path.join(dir, 'people.sqlite');
-
-beforeAll(async () => {
-  db = await createPgDatabase('doppel_stats');
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query('CREATE TABLE people (id integer PRIMARY KEY, plan text NOT NULL, score integer NOT NULL, note text)');
-  const ids = Array.from({ length: ROWS }, (_, i) => i + 1);
-  await c.query('INSERT INTO people SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[])', [
-    ids,
-    ids.map(planOf),
-    ids.map(scoreOf),
-    ids.map((g) => (g % 10 === 0 ? null : `n${g % 4}`)),
-  ]);
-  await c.end();
-  my = await createMysqlDatabase('doppel_stats');
-  const m = await mysql.createConnection(my.url);
-  // A case-insensitive collation: "Gold" and "gold" are one group to the server but two values to the reader.
-  await m.query('CREATE TABLE people (id int PRIMARY KEY, plan varchar(10) NOT NULL, score int NOT NULL, note varchar(10)) COLLATE utf8mb4_general_ci');
-  for (let i = 0; i < ROWS; i += 10_000)
-    await m.query('INSERT INTO people VALUES ?', [
-      ids.slice(i, i + 10_000).map((g) => [g, g === 5 ? 'Gold' : planOf(g), scoreOf(g), g % 10 === 0 ? null : `n${g % 4}`]),
-    ]);
-  await m.end();
-  const lite = new Database(sqlite);
-  lite.exec('CREATE TABLE people (id integer PRIMARY KEY, plan text NOT NULL, score integer NOT NULL, note text)');
-  const insert = lite.prepare('INSERT INTO people VALUES (?, ?, ?, ?)');
-  lite.transaction(() => ids.forEach((g) => insert.run(g, planOf(g), scoreOf(g), g % 10 === 0 ? null : `n${g % 4}`)))();
-  lite.close();
-  writeFileSync(csv, ['id,plan,score,note', ...ids.map((g) => `${g},${planOf(g)},${scoreOf(g)},${g % 10 === 0 ? '' : `n${g % 4}`}`)].join('\n'));
-}, 120_000);
-
-afterAll(async () => {
-  await db?.drop();
-  await my?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const ids = Array.from({ length: ROWS }, (_, i) => i + 1);
+const noteOf = (g: number): string | null => (g % 10 === 0 ? null : `n${g % 4}`);
+const sources = useFourSources(
+  'stats',
+  [
+    {
+      name: 'people',
+      columns: [
+        { name: 'id', type: 'int', primaryKey: true },
+        { name: 'plan', type: 'text', notNull: true },
+        { name: 'score', type: 'int', notNull: true },
+        { name: 'note', type: 'text' },
+      ],
+      rows: ids.map((g) => [g, planOf(g), scoreOf(g), noteOf(g)]),
+      // "Gold" and "gold" are one group to MariaDB's case-insensitive collation but two values to the reader.
+      mariadbRows: ids.map((g) => [g, g === 5 ? 'Gold' : planOf(g), scoreOf(g), noteOf(g)]),
+    },
+  ],
+  { csv: 'file' },
+);
 
 async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
-  const src = await openSource(spec);
-  try {
-    const config = defaultConfig(await src.introspect({ inferKeys: false }), spec, { name: 'stats' });
-    config.settings.maxTrainingRows = MAX;
-    config.settings.privacy.rareCategoryThreshold = THRESHOLD;
-    config.tables.people!.columns.plan!.sdtype = 'categorical';
-    config.tables.people!.columns.score!.sdtype = 'numerical';
-    config.tables.people!.columns.note!.sdtype = 'categorical';
-    return config;
-  } finally {
-    await src.close();
-  }
+  const config = await sources.config(spec, MAX);
+  config.settings.privacy.rareCategoryThreshold = THRESHOLD;
+  config.tables.people!.columns.plan!.sdtype = 'categorical';
+  config.tables.people!.columns.score!.sdtype = 'numerical';
+  config.tables.people!.columns.note!.sdtype = 'categorical';
+  return config;
 }
 
 const count = (batch: RowBatch, column: string, value: unknown): number => {
@@ -104,7 +72,7 @@ async function categoriesOf(
   data: LoadedData,
   withStats: boolean,
 ): Promise<{ categories: unknown[]; clip: [number, number]; train: RowBatch; holdout: RowBatch }> {
-  const workspace = mkdtempSync(path.join(dir, 'ws-'));
+  const workspace = mkdtempSync(path.join(sources.dir, 'ws-'));
   const prepared = await preprocess({
     config,
     metadata: data.metadata,
@@ -147,12 +115,7 @@ function reportOf(config: SynthesisConfig, data: LoadedData, train: RowBatch, ho
   };
 }
 
-describe.each([
-  ['PostgreSQL', (): SourceSpec => db.spec],
-  ['MariaDB', (): SourceSpec => my.spec],
-  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
-  ['a CSV file', (): SourceSpec => ({ kind: 'files', path: csv })],
-])('rare categories and extremes of a sampled table counted over the whole table (%s)', (_, spec) => {
+describe.each(sources.sources)('rare categories and extremes of a sampled table counted over the whole table (%s)', (_, spec) => {
   it('the engine keeps a category common in the table though rare in the sample, and the report counts the table', async () => {
     const config = await configFor(spec());
     const data = await loadData(config, {});
@@ -203,11 +166,11 @@ describe.each([
 
 describe('a run on a sampled PostgreSQL table', () => {
   it('says in its log that rarity was counted in the source, and its report checks extremes against the table', async () => {
-    const config = await configFor(db.spec);
+    const config = await configFor(sources.pg().spec);
     config.settings.preset = 'fast';
     config.settings.epochs = 2;
     config.settings.outputSize = { mode: 'rows', rows: 2000 };
-    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    const run = await runPipeline(config, mkdtempSync(path.join(sources.dir, 'run-')));
     expect(run.summary.status).toBe('succeeded');
     expect(run.logs).toContain('info: Rare categories and extremes of "people" are decided on every row of the source (counted in the source).');
     const checks = run.report.tables.find((t) => t.name === 'people')!.checks!;
