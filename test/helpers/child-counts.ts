@@ -25,13 +25,6 @@ export function childCountsOf(parentKeys: Iterable<unknown>, childKeys: Iterable
   return { histogram: childCountHistogram(degrees), degrees, orphans };
 }
 
-/** The cells of one column of a batch. */
-export function columnOf(batch: { columns: string[]; rows: unknown[][] }, column: string): unknown[] {
-  const at = batch.columns.indexOf(column);
-  if (at < 0) throw new Error(`no column ${column} in ${batch.columns.join(', ')}`);
-  return batch.rows.map((r) => r[at]);
-}
-
 /** The report's buckets of a histogram (labels "0", "1", …, ranges "a–b" and an open "c+"). */
 export function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
   const out = new Array<number>(labels.length).fill(0);

@@ -4,10 +4,12 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { relationshipKey, type Relationship } from '../../src/shared';
-import { childCountHistogram, degreesAtQuantiles, histogramMean, type ChildCountHistogram } from '../../src/shared/table-stats';
+import { degreesAtQuantiles, histogramMean, type ChildCountHistogram } from '../../src/shared/table-stats';
 import type { RowBatch } from '../../src/shared/values';
 import { ksComplement } from '../../src/worker/engine/evaluate/stats';
 import { inspect, runPipeline } from '../relational/pipeline-helpers';
+import { columnOf } from '../helpers/batches';
+import { bucketsOf, childCountsOf } from '../helpers/child-counts';
 
 /**
  * 300 shops (text keys with dots) and their sales, in tables with dotted names: half the shops
@@ -51,26 +53,9 @@ afterEach(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Children per parent over every row of a parent and a child batch (parents with none counted 0). */
-function histogramOf(parents: RowBatch, children: RowBatch): ChildCountHistogram {
-  const key = parents.columns.indexOf('code');
-  const fk = children.columns.indexOf('shop.code');
-  const n = new Map<unknown, number>(parents.rows.map((r) => [r[key], 0]));
-  for (const r of children.rows) if (n.has(r[fk])) n.set(r[fk], n.get(r[fk])! + 1);
-  return childCountHistogram([...n.values()]);
-}
-
-/** The report's buckets of a histogram (labels "0", "1", …, ranges "a–b" and an open "c+"). */
-function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
-  const out = new Array<number>(labels.length).fill(0);
-  const bounds = labels.map((l) => Number(l.split(/[–+]/)[0]));
-  for (const [c, n] of h) {
-    let b = bounds.length - 1;
-    while (b > 0 && bounds[b]! > c) b--;
-    out[b]! += n;
-  }
-  return out;
-}
+/** Children per shop over every row of a shop and a sale batch (shops with none counted 0). */
+const histogramOf = (parents: RowBatch, children: RowBatch): ChildCountHistogram =>
+  childCountsOf(columnOf(parents, 'code'), columnOf(children, 'shop.code')).histogram;
 
 describe("a relational output larger than the report's sample", () => {
   it("reports the synthetic children per parent of every output row, not of the sample's", async () => {

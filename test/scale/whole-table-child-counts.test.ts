@@ -1,19 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import mysql from 'mysql2/promise';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
-import { childCountHistogram, degreesAtQuantiles, type ChildCountHistogram } from '../../src/shared/table-stats';
+import { relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import { degreesAtQuantiles, type ChildCountHistogram } from '../../src/shared/table-stats';
 import type { RowBatch } from '../../src/shared/values';
-import { openSource } from '../../src/data/sources/connector';
 import { loadData, type LoadedData } from '../../src/worker/jobs/load-data';
 import { buildReport } from '../../src/worker/engine/report/build';
 import { ksComplement } from '../../src/worker/engine/evaluate/stats';
 import { runPipeline } from '../relational/pipeline-helpers';
-import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { columnOf } from '../helpers/batches';
+import { bucketsOf, childCountsOf } from '../helpers/child-counts';
+import { useFourSources } from '../helpers/four-sources';
+import { sourceConfig } from '../helpers/pg-scratch';
 
 /**
  * 2,000 shops (original data) and the sales that reference them (synthesized, sampled to a
@@ -49,89 +49,50 @@ const SALES = sales.length;
 const KEY = relationshipKey({ childTable: 'sales', childColumns: ['shop_id'], parentTable: 'shops', parentColumns: ['code'], origin: 'user' as const });
 
 /** The histogram computed in JavaScript from every row. */
-function histogramOf(rows: Sale[]): ChildCountHistogram {
-  const n = new Map<string, number>(Array.from({ length: SHOPS }, (_, i) => [shopKey(i), 0]));
-  for (const s of rows) if (s.shop !== null && n.has(s.shop)) n.set(s.shop, n.get(s.shop)! + 1);
-  return childCountHistogram([...n.values()]);
-}
-const WHOLE = histogramOf(sales);
-
-let db: ScratchDatabase;
-let my: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-degrees-'));
-const sqlite = path.join(dir, 'shops.sqlite');
-const csvDir = path.join(dir, 'csv');
+const WHOLE = childCountsOf(
+  Array.from({ length: SHOPS }, (_, i) => shopKey(i)),
+  sales.map((s) => s.shop),
+).histogram;
 
 const shopRows = Array.from({ length: SHOPS }, (_, i) => [shopKey(i), `Shop ${i}`, ['north', 'south'][i % 2]!]);
 const saleRows = sales.map((s) => [s.id, s.shop, s.amount, s.channel]);
-
-beforeAll(async () => {
-  const ddl = (text: string, key: string): string =>
-    `CREATE TABLE shops (code ${key} PRIMARY KEY, name ${text} NOT NULL, region ${text} NOT NULL);
-     CREATE TABLE sales (id integer PRIMARY KEY, shop_id ${key} REFERENCES shops(code), amount integer NOT NULL, channel ${text} NOT NULL)`;
-  db = await createPgDatabase('doppel_degrees');
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query(ddl('text', 'text'));
-  await c.query(
-    'INSERT INTO shops SELECT * FROM unnest($1::text[], $2::text[], $3::text[])',
-    [0, 1, 2].map((j) => shopRows.map((r) => r[j])),
-  );
-  await c.query(
-    'INSERT INTO sales SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[])',
-    [0, 1, 2, 3].map((j) => saleRows.map((r) => r[j])),
-  );
-  await c.end();
-
-  my = await createMysqlDatabase('doppel_degrees');
-  const m = await mysql.createConnection(my.url);
-  for (const stmt of ddl('varchar(40)', 'varchar(20)').split(';')) await m.query(`${stmt} COLLATE utf8mb4_general_ci`);
-  await m.query('INSERT INTO shops VALUES ?', [shopRows]);
-  for (let i = 0; i < saleRows.length; i += 5000) await m.query('INSERT INTO sales VALUES ?', [saleRows.slice(i, i + 5000)]);
-  await m.end();
-
-  const lite = new Database(sqlite);
-  lite.exec(ddl('text', 'text'));
-  const a = lite.prepare('INSERT INTO shops VALUES (?, ?, ?)');
-  const b = lite.prepare('INSERT INTO sales VALUES (?, ?, ?, ?)');
-  lite.transaction(() => {
-    shopRows.forEach((r) => a.run(...r));
-    saleRows.forEach((r) => b.run(...r));
-  })();
-  lite.close();
-
-  mkdirSync(csvDir);
-  writeFileSync(path.join(csvDir, 'shops.csv'), ['code,name,region', ...shopRows.map((r) => r.join(','))].join('\n'));
-  writeFileSync(path.join(csvDir, 'sales.csv'), ['id,shop_id,amount,channel', ...saleRows.map((r) => r.map((v) => v ?? '').join(','))].join('\n'));
-}, 180_000);
-
-afterAll(async () => {
-  await db?.drop();
-  await my?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const sources = useFourSources('degrees', [
+  {
+    name: 'shops',
+    columns: [
+      { name: 'code', type: 'text', primaryKey: true },
+      { name: 'name', type: 'text', notNull: true },
+      { name: 'region', type: 'text', notNull: true },
+    ],
+    rows: shopRows,
+  },
+  {
+    name: 'sales',
+    columns: [
+      { name: 'id', type: 'int', primaryKey: true },
+      { name: 'shop_id', type: 'text', references: 'shops(code)' },
+      { name: 'amount', type: 'int', notNull: true },
+      { name: 'channel', type: 'text', notNull: true },
+    ],
+    rows: saleRows,
+  },
+]);
+const { dir } = sources;
 
 async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
-  const src = await openSource(spec);
-  try {
-    const meta = await src.introspect({ inferKeys: false });
-    if (spec.kind === 'files') {
-      meta.tables.find((t) => t.name === 'shops')!.primaryKey = ['code'];
-      meta.tables.find((t) => t.name === 'sales')!.primaryKey = ['id'];
-      meta.relationships = [{ childTable: 'sales', childColumns: ['shop_id'], parentTable: 'shops', parentColumns: ['code'], origin: 'user' as const }];
-    }
-    const config = defaultConfig(meta, spec, { name: 'degrees' });
-    config.tables.shops!.treatment = 'original';
-    config.tables.sales!.treatment = 'synthesize';
-    config.tables.sales!.columns.channel!.sdtype = 'categorical';
-    config.tables.sales!.columns.amount!.sdtype = 'numerical';
-    config.settings.maxTrainingRows = MAX;
-    config.settings.preset = 'fast';
-    config.settings.epochs = 2;
-    return config;
-  } finally {
-    await src.close();
-  }
+  const config = await sources.config(spec, MAX, (meta) => {
+    if (spec.kind !== 'files') return;
+    meta.tables.find((t) => t.name === 'shops')!.primaryKey = ['code'];
+    meta.tables.find((t) => t.name === 'sales')!.primaryKey = ['id'];
+    meta.relationships = [{ childTable: 'sales', childColumns: ['shop_id'], parentTable: 'shops', parentColumns: ['code'], origin: 'user' as const }];
+  });
+  config.tables.shops!.treatment = 'original';
+  config.tables.sales!.treatment = 'synthesize';
+  config.tables.sales!.columns.channel!.sdtype = 'categorical';
+  config.tables.sales!.columns.amount!.sdtype = 'numerical';
+  config.settings.preset = 'fast';
+  config.settings.epochs = 2;
+  return config;
 }
 
 /** The report of loaded rows against themselves, with or without the whole table's statistics. */
@@ -150,24 +111,7 @@ function relationshipOf(config: SynthesisConfig, data: LoadedData, withStats: bo
   return report.relationships.find((r) => r.key === KEY)!;
 }
 
-/** The report's buckets of a histogram: one per count up to 12, else ranges of the same width as the report's. */
-function bucketsOf(h: ChildCountHistogram, labels: string[]): number[] {
-  const out = new Array<number>(labels.length).fill(0);
-  const bounds = labels.map((l) => Number(l.split(/[–+]/)[0]));
-  for (const [c, n] of h) {
-    let b = bounds.length - 1;
-    while (b > 0 && bounds[b]! > c) b--;
-    out[b]! += n;
-  }
-  return out;
-}
-
-describe.each([
-  ['PostgreSQL', (): SourceSpec => db.spec],
-  ['MariaDB', (): SourceSpec => my.spec],
-  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
-  ['CSV files', (): SourceSpec => ({ kind: 'files', path: csvDir })],
-])('children per parent of a sampled table counted over the whole tables (%s)', (_, spec) => {
+describe.each(sources.sources)('children per parent of a sampled table counted over the whole tables (%s)', (_, spec) => {
   it('equal the histogram of every row, and are the real side of the report', async () => {
     const config = await configFor(spec());
     const data = await loadData(config, {});
@@ -228,7 +172,7 @@ describe('children per parent of large CSV files (DuckDB and the streamed pass)'
 
 describe('a run on a sampled PostgreSQL table', () => {
   it('generates as many sales per shop as the whole tables hold, and reports them as the real side', async () => {
-    const config = await configFor(db.spec);
+    const config = await configFor(sources.pg().spec);
     const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
     expect(run.summary.status).toBe('succeeded');
     expect(run.report.tables.find((t) => t.name === 'sales')!.rows.real).toBeLessThan(SALES / 5);
@@ -237,15 +181,12 @@ describe('a run on a sampled PostgreSQL table', () => {
     );
     const out = run.out.sales!;
     expect(out.rows.length).toBe(SALES);
-    // Sales per shop of the output (every shop, those with none included).
-    const at = out.columns.indexOf('shop_id');
-    const per = new Map<string, number>(Array.from({ length: SHOPS }, (_, i) => [shopKey(i), 0]));
-    for (const r of out.rows) {
-      const k = r[at] as string | null;
-      if (k !== null) per.set(k, (per.get(k) ?? 0) + 1);
-    }
-    expect(per.size).toBe(SHOPS);
-    const degrees = [...per.values()];
+    // Sales per shop of the output (every shop, those with none included); every sale's shop is one of them.
+    const { degrees, orphans } = childCountsOf(
+      Array.from({ length: SHOPS }, (_, i) => shopKey(i)),
+      columnOf(out, 'shop_id'),
+    );
+    expect(orphans).toBe(0);
     const share = (test: (d: number) => boolean): number => degrees.filter(test).length / SHOPS;
     // The whole tables: 60% of the shops without a sale, 10% with 50 or more. From the sample's
     // degrees scaled up, most shops with a few sales would have none (about 80% without a sale).
@@ -274,11 +215,11 @@ describe('a non-context link between two sampled PostgreSQL tables', () => {
     return v < small.length ? small[v]! : many[(v - small.length) % many.length]!;
   };
   const visits = Array.from({ length: MEMBERS * 5 }, (_, v) => v);
-  const coachDegrees = (): ChildCountHistogram => {
-    const n = new Array<number>(COACHES).fill(0);
-    for (const v of visits) n[coachOf(v)]!++;
-    return childCountHistogram(n);
-  };
+  const coachDegrees = (): ChildCountHistogram =>
+    childCountsOf(
+      Array.from({ length: COACHES }, (_, i) => i),
+      visits.map(coachOf),
+    ).histogram;
   beforeAll(async () => {
     links = await createPgDatabase('doppel_degrees_links');
     const c = new pg.Client({ connectionString: links.url });
@@ -304,9 +245,7 @@ describe('a non-context link between two sampled PostgreSQL tables', () => {
   });
 
   it('generates as many visits per coach as the whole tables hold', async () => {
-    const source = await openSource(links.spec);
-    const config = defaultConfig(await source.introspect({ inferKeys: false }), links.spec, { name: 'coaches' });
-    await source.close();
+    const config = await sourceConfig(links.spec, 'coaches');
     for (const t of ['members', 'coaches', 'visits']) config.tables[t]!.treatment = 'synthesize';
     // Visits are generated per member; their coach is matched after generation.
     for (const fk of config.foreignKeys) if (fk.childTable === 'visits') fk.context = fk.parentTable === 'members';
@@ -322,10 +261,8 @@ describe('a non-context link between two sampled PostgreSQL tables', () => {
     expect(link.childCounts.real).toEqual(bucketsOf(whole, link.childCounts.labels));
     // Visits per generated coach.
     const out = run.out;
-    const per = new Map<unknown, number>(out.coaches!.rows.map((r) => [r[out.coaches!.columns.indexOf('code')], 0]));
-    const at = out.visits!.columns.indexOf('coach');
-    for (const r of out.visits!.rows) per.set(r[at], (per.get(r[at]) ?? 0) + 1);
-    const degrees = [...per.values()];
+    const { degrees, orphans } = childCountsOf(columnOf(out.coaches!, 'code'), columnOf(out.visits!, 'coach'));
+    expect(orphans).toBe(0);
     const zero = degrees.filter((d) => d === 0).length / degrees.length;
     // From the sample's degrees (visits of a tenth of the members, coaches of a sample), about 85% of the coaches would have none.
     expect(Math.abs(zero - 0.6)).toBeLessThan(0.08);

@@ -1,19 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import mysql from 'mysql2/promise';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig, relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
+import { describe, expect, it } from 'vitest';
+import { relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
 import { childCountHistogram, MAX_FOREST_DEPTH, type ForestLevels } from '../../src/shared/table-stats';
-import { openSource } from '../../src/data/sources/connector';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { depthsOf, learnForest } from '../../src/worker/engine/relational/forest';
 import { resolveLinks } from '../../src/worker/engine/relational/links';
 import { ksComplement } from '../../src/worker/engine/evaluate/stats';
 import { runPipeline } from '../relational/pipeline-helpers';
-import { createMysqlDatabase, createPgDatabase, type ScratchDatabase } from '../helpers/db';
+import { useFourSources } from '../helpers/four-sources';
 
 /**
  * "org.staff": 2,000 roots (one with a reference to no row), a quarter of them heading a chain
@@ -66,66 +61,31 @@ const WHOLE: ForestLevels = Array.from({ length: MAX_FOREST_DEPTH + 1 }, (_, d) 
 const reached = WHOLE.reduce((a, l) => a + l.rows, 0);
 const ROOT_SHARE = WHOLE[0]!.rows / reached;
 
-let db: ScratchDatabase;
-let my: ScratchDatabase;
-const dir = mkdtempSync(path.join(os.tmpdir(), 'doppel-forests-'));
-const sqlite = path.join(dir, 'staff.sqlite');
-const csvDir = path.join(dir, 'csv');
-const cells = rows.map((p, i) => [p.code, p.boss, ['ops', 'sales', 'it'][i % 3]!, 1000 + ((i * 37) % 900)]);
-
-beforeAll(async () => {
-  const ddl = (text: string, q: string): string =>
-    `CREATE TABLE ${q}${TABLE}${q} (code ${text} PRIMARY KEY, boss ${text}, dept ${text} NOT NULL, salary integer NOT NULL)`;
-  db = await createPgDatabase('doppel_forests');
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  await c.query(ddl('text', '"'));
-  await c.query(
-    `INSERT INTO "${TABLE}" SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[])`,
-    [0, 1, 2, 3].map((j) => cells.map((r) => r[j])),
-  );
-  await c.end();
-
-  my = await createMysqlDatabase('doppel_forests');
-  const m = await mysql.createConnection(my.url);
-  await m.query(`${ddl('varchar(20)', '`')} COLLATE utf8mb4_general_ci`);
-  for (let i = 0; i < cells.length; i += 5000) await m.query(`INSERT INTO \`${TABLE}\` VALUES ?`, [cells.slice(i, i + 5000)]);
-  await m.end();
-
-  const lite = new Database(sqlite);
-  lite.exec(ddl('text', '"'));
-  const a = lite.prepare(`INSERT INTO "${TABLE}" VALUES (?, ?, ?, ?)`);
-  lite.transaction(() => cells.forEach((r) => a.run(...r)))();
-  lite.close();
-
-  mkdirSync(csvDir);
-  writeFileSync(path.join(csvDir, `${TABLE}.csv`), ['code,boss,dept,salary', ...cells.map((r) => r.map((v) => v ?? '').join(','))].join('\n'));
-}, 180_000);
-
-afterAll(async () => {
-  await db?.drop();
-  await my?.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const sources = useFourSources('forests', [
+  {
+    name: TABLE,
+    columns: [
+      { name: 'code', type: 'text', primaryKey: true },
+      { name: 'boss', type: 'text' },
+      { name: 'dept', type: 'text', notNull: true },
+      { name: 'salary', type: 'int', notNull: true },
+    ],
+    rows: rows.map((p, i) => [p.code, p.boss, ['ops', 'sales', 'it'][i % 3]!, 1000 + ((i * 37) % 900)]),
+  },
+]);
 
 async function configFor(spec: SourceSpec): Promise<SynthesisConfig> {
-  const src = await openSource(spec);
-  try {
-    const meta = await src.introspect({ inferKeys: false });
-    const table = nameIn(spec);
+  const table = nameIn(spec);
+  const config = await sources.config(spec, 1200, (meta) => {
     meta.tables.find((x) => x.name === table)!.primaryKey = ['code'];
     meta.relationships = [fkOf(table)];
-    const config = defaultConfig(meta, spec, { name: 'forests' });
-    config.tables[table]!.treatment = 'synthesize';
-    config.tables[table]!.columns.dept!.sdtype = 'categorical';
-    config.tables[table]!.columns.salary!.sdtype = 'numerical';
-    config.settings.maxTrainingRows = 1200;
-    config.settings.preset = 'fast';
-    config.settings.epochs = 2;
-    return config;
-  } finally {
-    await src.close();
-  }
+  });
+  config.tables[table]!.treatment = 'synthesize';
+  config.tables[table]!.columns.dept!.sdtype = 'categorical';
+  config.tables[table]!.columns.salary!.sdtype = 'numerical';
+  config.settings.preset = 'fast';
+  config.settings.epochs = 2;
+  return config;
 }
 
 /** Depth of every row of a table along code/boss (roots 0; the cycle cut). */
@@ -134,12 +94,7 @@ function depthsOfRows(columns: string[], data: unknown[][]): Int32Array {
   return depthsOf(resolveLinks(batch, 'boss', batch, 'code'));
 }
 
-describe.each([
-  ['PostgreSQL', (): SourceSpec => db.spec],
-  ['MariaDB', (): SourceSpec => my.spec],
-  ['SQLite', (): SourceSpec => ({ kind: 'sqlite', path: sqlite })],
-  ['CSV files', (): SourceSpec => ({ kind: 'files', path: csvDir })],
-])('a self-reference of a sampled table counted level by level over the whole table (%s)', (_, spec) => {
+describe.each(sources.sources)('a self-reference of a sampled table counted level by level over the whole table (%s)', (_, spec) => {
   it('equals the levels of every row, where the sample holds mostly false roots', async () => {
     const table = nameIn(spec());
     const config = await configFor(spec());
@@ -155,8 +110,8 @@ describe.each([
 
 describe('a run on a sampled self-referencing PostgreSQL table', () => {
   it('generates the whole table’s depths, not the sample’s', async () => {
-    const config = await configFor(db.spec);
-    const run = await runPipeline(config, mkdtempSync(path.join(dir, 'run-')));
+    const config = await configFor(sources.pg().spec);
+    const run = await runPipeline(config, mkdtempSync(path.join(sources.dir, 'run-')));
     expect(run.summary.status).toBe('succeeded');
     expect(run.logs.join('\n')).toContain('generated as a forest');
     expect(run.logs.join('\n')).toContain('as in the whole table (counted in the source)');
