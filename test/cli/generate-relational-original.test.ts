@@ -4,14 +4,15 @@
  * (root) keep a home branch, their orders a pickup branch (nullable), both FKs into the original
  * "ref.branches" (text keys, dotted names); the source deleted.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/data/store/index';
 import type { CellValue, RowBatch } from '../../src/shared/values';
 import { RELATIONAL_JSON } from '../../src/worker/engine/relational/artifacts';
 import { createRng } from '../../src/worker/engine/rng';
+import { columnOf } from '../helpers/batches';
+import { artifactTexts, generateWithoutSource, trainBy } from './generate-again';
 import { doppel, sqliteTable, tempDir } from './helpers';
 
 const dir = tempDir('gen-relational-original');
@@ -86,18 +87,7 @@ function buildSource(file: string): void {
   db.close();
 }
 
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder).flatMap((f) => {
-    const p = path.join(folder, f);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-const col = (b: RowBatch, name: string): CellValue[] => {
-  const i = b.columns.indexOf(name);
-  expect(i, name).toBeGreaterThanOrEqual(0);
-  return b.rows.map((r) => r[i] ?? null);
-};
+const col = (b: RowBatch, name: string): CellValue[] => columnOf(b, name);
 
 const readAll = (file: string): Record<string, RowBatch> => Object.fromEntries(TABLES.map((t) => [t, sqliteTable(file, t)]));
 
@@ -131,23 +121,22 @@ describe('doppel generate of a relational synthesis with an original-data table,
     const source = path.join(dir, 'source.sqlite');
     buildSource(source);
     const real = readAll(source);
-    const cfgFile = path.join(dir, 'config.json');
-    const init = await doppel(['init', `sqlite:${source}`, '-o', cfgFile], { store });
-    expect(init.code, init.stderr).toBe(0);
-    const config = JSON.parse(readFileSync(cfgFile, 'utf8'));
-    config.settings.epochs = 5;
-    config.tables[BRANCHES].treatment = 'original';
-    for (const [t, c] of [
-      [HOLDERS, 'segment'],
-      [ORDERS, 'channel'],
-    ] as const)
-      config.tables[t].columns[c].sdtype = 'categorical';
-    for (const c of ['region', 'tier']) config.tables[BRANCHES].columns[c].sdtype = 'categorical';
-    writeFileSync(cfgFile, JSON.stringify(config));
-    const run = await doppel(['run', cfgFile, '--json'], { store });
-    expect(run.code, run.stderr).toBe(0);
-    const first = JSON.parse(run.stdout) as { executionId: string; outputPath: string };
-    const workspace = path.dirname(first.outputPath);
+    const first = await trainBy({
+      source: `sqlite:${source}`,
+      store,
+      cfgFile: path.join(dir, 'config.json'),
+      adjust: (config) => {
+        config.settings.epochs = 5;
+        config.tables[BRANCHES]!.treatment = 'original';
+        for (const [t, c] of [
+          [HOLDERS, 'segment'],
+          [ORDERS, 'channel'],
+        ] as const)
+          config.tables[t]!.columns[c]!.sdtype = 'categorical';
+        for (const c of ['region', 'tier']) config.tables[BRANCHES]!.columns[c]!.sdtype = 'categorical';
+      },
+    });
+    const { config, workspace } = first;
     const firstOut = readAll(first.outputPath);
     expect(firstOut[BRANCHES]).toEqual(real[BRANCHES]);
     expect(existsSync(path.join(workspace, RELATIONAL_JSON))).toBe(true);
@@ -158,40 +147,14 @@ describe('doppel generate of a relational synthesis with an original-data table,
 
     // No planted rare value, and no key or label of the original table, in clear in the workspace (the output holds the originals by design).
     const branchValues = real[BRANCHES]!.rows.flatMap((r) => [String(r[0]), String(r[3])]);
-    for (const f of filesUnder(workspace).filter((f) => !/output\.sqlite|report\.|exports/.test(f))) {
-      const text = readFileSync(f, 'latin1');
-      for (const v of [RARE_CHANNEL, RARE_SEGMENT, ...branchValues]) expect(text.includes(v), `${v} in ${f}`).toBe(false);
-    }
+    for (const { file, text } of artifactTexts(workspace))
+      for (const v of [RARE_CHANNEL, RARE_SEGMENT, ...branchValues]) expect(text.includes(v), `${v} in ${file}`).toBe(false);
 
-    const generate = async (rows: number, seed: number): Promise<{ executionId: string; outputPath: string }> => {
-      const gen = await doppel(['generate', first.executionId.slice(0, 8), '--rows', String(rows), '--seed', String(seed), '--json'], { store });
-      expect(gen.code, gen.stderr).toBe(0);
-      return JSON.parse(gen.stdout);
-    };
-
-    // From the source (the relational artifact moved away): the reference for the same seed.
-    const aside = path.join(dir, RELATIONAL_JSON);
-    renameSync(path.join(workspace, RELATIONAL_JSON), aside);
-    const fromSource = await generate(150, config.settings.seed);
-    renameSync(aside, path.join(workspace, RELATIONAL_JSON));
-
-    rmSync(source);
-    const again = await generate(150, config.settings.seed);
-    const s = openStore(store);
-    try {
-      const steps = s.executions.get(again.executionId).steps;
-      expect(steps.find((x) => x.step === 'load')?.status).toBe('skipped');
-      expect(steps.find((x) => x.step === 'train')?.status).toBe('skipped');
-    } finally {
-      s.close();
-    }
-    // The same seed gives the same rows as generating from the source, the original table as it is.
-    const a = readAll(fromSource.outputPath);
-    const b = readAll(again.outputPath);
-    for (const t of TABLES) expect(b[t], t).toEqual(a[t]);
+    // With the source deleted, the same seed gives the same rows as generating from the source, the original table as it is.
+    const { again: b } = await generateWithoutSource(first, { store, source, rows: 150, seed: config.settings.seed, read: readAll });
     expect(b[BRANCHES]).toEqual(real[BRANCHES]);
 
-    const other = await generate(400, 11);
+    const other = await first.generate(400, 11);
     const out = readAll(other.outputPath);
     expect(out[HOLDERS]!.rows).toHaveLength(400);
     expect(out[BRANCHES]).toEqual(real[BRANCHES]);

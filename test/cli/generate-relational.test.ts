@@ -2,7 +2,7 @@
  * `doppel generate` of a relational synthesis from the stored model alone: a root, a child and a
  * grandchild with text keys, a table name with a dot, a non-context FK; the source deleted.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,9 @@ import { readRelationalArtifact, RELATIONAL_JSON } from '../../src/worker/engine
 import { readGenerationArtifact } from '../../src/worker/engine/generation-artifacts';
 import { createRng } from '../../src/worker/engine/rng';
 import type { PreparedTable } from '../../src/worker/engine/table-model';
-import { doppel, sqliteTable, tempDir } from './helpers';
+import { columnOf } from '../helpers/batches';
+import { artifactTexts, generateWithoutSource, trainBy } from './generate-again';
+import { sqliteTable, tempDir } from './helpers';
 
 const dir = tempDir('gen-relational');
 const store = path.join(dir, 'store');
@@ -72,18 +74,7 @@ function buildSource(file: string): void {
   db.close();
 }
 
-function filesUnder(folder: string): string[] {
-  return readdirSync(folder).flatMap((f) => {
-    const p = path.join(folder, f);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
-const col = (b: RowBatch, name: string): CellValue[] => {
-  const i = b.columns.indexOf(name);
-  expect(i, name).toBeGreaterThanOrEqual(0);
-  return b.rows.map((r) => r[i] ?? null);
-};
+const col = (b: RowBatch, name: string): CellValue[] => columnOf(b, name);
 
 /** Every FK of the output points at an output row, every key is unique. */
 function checkIntegrity(out: Record<string, RowBatch>): void {
@@ -130,30 +121,28 @@ describe('doppel generate of a relational synthesis from the stored artifacts al
     const source = path.join(dir, 'source.sqlite');
     buildSource(source);
     const real = readAll(source);
-    const cfgFile = path.join(dir, 'config.json');
-    const init = await doppel(['init', `sqlite:${source}`, '-o', cfgFile], { store });
-    expect(init.code, init.stderr).toBe(0);
-    const config = JSON.parse(readFileSync(cfgFile, 'utf8'));
-    config.settings.epochs = 5;
-    for (const [t, c] of [
-      [ROOT, 'segment'],
-      [ROOT, 'city'],
-      [CHILD, 'channel'],
-      [GRAND, 'product'],
-    ] as const)
-      config.tables[t].columns[c].sdtype = 'categorical';
-    writeFileSync(cfgFile, JSON.stringify(config));
-    const run = await doppel(['run', cfgFile, '--json'], { store });
-    expect(run.code, run.stderr).toBe(0);
-    const first = JSON.parse(run.stdout) as { executionId: string; outputPath: string };
-    const workspace = path.dirname(first.outputPath);
+    const first = await trainBy({
+      source: `sqlite:${source}`,
+      store,
+      cfgFile: path.join(dir, 'config.json'),
+      adjust: (config) => {
+        config.settings.epochs = 5;
+        for (const [t, c] of [
+          [ROOT, 'segment'],
+          [ROOT, 'city'],
+          [CHILD, 'channel'],
+          [GRAND, 'product'],
+        ] as const)
+          config.tables[t]!.columns[c]!.sdtype = 'categorical';
+      },
+    });
+    const { config, workspace } = first;
     expect(existsSync(path.join(workspace, RELATIONAL_JSON))).toBe(true);
 
     // No real value of a synthesized column in clear: the rare ones are protected and no artifact names them.
-    for (const f of filesUnder(workspace).filter((f) => !/output\.sqlite|report\.|exports/.test(f))) {
-      const text = readFileSync(f, 'latin1');
-      expect(text, f).not.toContain(RARE_CITY);
-      expect(text, f).not.toContain(RARE_CHANNEL);
+    for (const { file, text } of artifactTexts(workspace)) {
+      expect(text, file).not.toContain(RARE_CITY);
+      expect(text, file).not.toContain(RARE_CHANNEL);
     }
 
     // The copy filter read back from the artifacts still refuses an exact copy of a rare training line.
@@ -196,34 +185,10 @@ describe('doppel generate of a relational synthesis from the stored artifacts al
     expect(refused / realOrders.rows.length).toBeGreaterThan(0.7);
     expect(filter.isCopy(asOutput([null, null, null, 'web', 0.5]))).toBe(false);
 
-    const generate = async (rows: number, seed: number): Promise<{ executionId: string; outputPath: string; rows: Record<string, number> }> => {
-      const gen = await doppel(['generate', first.executionId.slice(0, 8), '--rows', String(rows), '--seed', String(seed), '--json'], { store });
-      expect(gen.code, gen.stderr).toBe(0);
-      return JSON.parse(gen.stdout);
-    };
+    // With the source deleted, the same seed gives the same rows as generating from the source.
+    await generateWithoutSource(first, { store, source, rows: 150, seed: 5, read: readAll });
 
-    // From the source (the relational artifact moved away): the reference for the same seed.
-    const aside = path.join(dir, RELATIONAL_JSON);
-    renameSync(path.join(workspace, RELATIONAL_JSON), aside);
-    const fromSource = await generate(150, 5);
-    renameSync(aside, path.join(workspace, RELATIONAL_JSON));
-
-    rmSync(source);
-    const again = await generate(150, 5);
-    const s = openStore(store);
-    try {
-      const steps = s.executions.get(again.executionId).steps;
-      expect(steps.find((x) => x.step === 'load')?.status).toBe('skipped');
-      expect(steps.find((x) => x.step === 'train')?.status).toBe('skipped');
-    } finally {
-      s.close();
-    }
-    // The same seed gives the same rows as generating from the source.
-    const a = readAll(fromSource.outputPath);
-    const b = readAll(again.outputPath);
-    for (const t of [ROOT, CHILD, GRAND]) expect(b[t], t).toEqual(a[t]);
-
-    const other = await generate(400, 11);
+    const other = await first.generate(400, 11);
     const out = readAll(other.outputPath);
     const firstOut = readAll(first.outputPath);
     expect(out[ROOT]!.rows).toHaveLength(400);
