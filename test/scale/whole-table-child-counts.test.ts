@@ -208,12 +208,10 @@ describe('a non-context link between two sampled PostgreSQL tables', () => {
   const MEMBERS = 3000;
   const COACHES = 3000;
   let links: ScratchDatabase;
-  const coachOf = (v: number): number => {
-    const few = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 >= 6 && i % 10 < 9);
-    const many = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 === 9);
-    const small = few.flatMap((i) => Array.from({ length: degreeOf(i) }, () => i));
-    return v < small.length ? small[v]! : many[(v - small.length) % many.length]!;
-  };
+  const few = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 >= 6 && i % 10 < 9);
+  const many = Array.from({ length: COACHES }, (_, i) => i).filter((i) => i % 10 === 9);
+  const small = few.flatMap((i) => Array.from({ length: degreeOf(i) }, () => i));
+  const coachOf = (v: number): number => (v < small.length ? small[v]! : many[(v - small.length) % many.length]!);
   const visits = Array.from({ length: MEMBERS * 5 }, (_, v) => v);
   const coachDegrees = (): ChildCountHistogram =>
     childCountsOf(
