@@ -14,6 +14,8 @@ import type { SynthesisConfig } from '../../src/shared/config';
 import type { Sdtype } from '../../src/shared/metadata';
 import type { CellValue, Row, RowBatch } from '../../src/shared/values';
 import { evaluateQuality } from '../../src/worker/engine/evaluate/quality';
+// A small seeded generator (mulberry32) of the metrics, independent of the engine's generator.
+import { rng as random } from '../../src/worker/engine/evaluate/sample';
 
 export interface CheckedColumn {
   name: string;
@@ -77,18 +79,6 @@ export function countCopies(real: RowBatch, synthetic: RowBatch, columns: readon
   for (const n of counts.values()) if (n === 1) uniqueSourceRows++;
   const copies = rowKeys(synthetic, columns).filter((k) => counts.get(k) === 1).length;
   return { uniqueSourceRows, copies };
-}
-
-/** A small seeded generator (mulberry32), independent of the engine's. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** `n` rows whose every column is drawn on its own from the real rows (shapes kept, pair trends lost). */

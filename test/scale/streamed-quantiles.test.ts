@@ -9,6 +9,7 @@ import { openSource } from '../../src/data/sources/connector';
 import { QuantileSketch, rankErrorBound } from '../../src/data/sources/quantile-sketch';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { runPipeline } from '../relational/pipeline-helpers';
+import { rng as mulberry32 } from '../../src/worker/engine/evaluate/sample';
 
 /**
  * Files read by the streamed JavaScript pass (a workbook; a CSV below DuckDB's size) get
@@ -22,15 +23,6 @@ const ROWS = 40_000;
 const MAX = 400;
 const AMOUNT = 'pay.amount';
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(18);
 const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 const rows = Array.from({ length: ROWS }, (_, i) => {

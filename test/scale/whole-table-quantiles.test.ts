@@ -9,6 +9,7 @@ import { buildReport } from '../../src/worker/engine/report/build';
 import { columnBinShares, evaluateAccuracy } from '../../src/worker/engine/evaluate/accuracy';
 import { continuousValues, type ColumnSpec } from '../../src/worker/engine/evaluate/columns';
 import { useFourSources } from '../helpers/four-sources';
+import { rng as mulberry32 } from '../../src/worker/engine/evaluate/sample';
 
 /**
  * 20,000 payments whose "pay.amount" is lognormal (every 7th empty) with four huge amounts, and
@@ -26,15 +27,6 @@ const PAID = 'paid.at';
 /** Largest difference allowed between a share from the quantiles and the share of every row: a bin edge moves at most one quantile step (0.5% of the cells). */
 const TOLERANCE = 0.01;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(18);
 const amounts: Array<number | null> = Array.from({ length: ROWS }, (_, i) => {
   if (i % 7 === 0) return null;

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { QUANTILE_POINTS, discreteOffset, quantileShares } from '../../src/shared/table-stats';
+import { rng as mulberry32 } from '../../src/worker/engine/evaluate/sample';
 
 /**
  * Shares of a column's cells between cut points from its 201 discrete quantiles equal the shares
  * of every cell within one quantile step per edge, also where many cells hold one value (a cut
  * point on such a value sends them all to one side, as the bins are closed) and in a heavy tail.
  */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(7);
 // 40% zeros, 15% exactly 100, the rest a heavy (Pareto) tail of whole numbers.
