@@ -24,6 +24,11 @@ function hash32(s: string, seed: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** A 53-bit hash of a string (two seeded 32-bit hashes): kept instead of a long key where a rare collision only costs a redraw. */
+export function keyHash(s: string): number {
+  return hash32(s, 0x2545f491) * 2 ** 21 + (hash32(s, 0x61c88647) >>> 11);
+}
+
 export class DistinctCheck {
   private exact: Set<string> | undefined = new Set();
   private bits: Uint32Array | undefined;

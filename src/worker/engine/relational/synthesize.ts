@@ -31,7 +31,7 @@ import { createRng, type Rng } from '../rng';
 import { disposeTable, fitTable, prepareTable, type FitOptions, type PreparedTable, type TableModel } from '../table-model';
 import { childContext, featurizer, siblingPositions, withAncestors, type Featurizer } from './context';
 import { assignForeignKeys, learnAssignments, learnLookupPools, repairLookups, type Assignment, type AssignmentScores, type LookupPool } from './assign';
-import { uniqueKeys } from './unique-keys';
+import { uniqueKeys, type KeysAcross } from './unique-keys';
 import { depthsOf, forestShapeOf, generateForest, learnForest, type ForestShape } from './forest';
 import { fitScorer, scoring, type PairScorer } from './matcher';
 import { learnLookup, matchedLookups, matchLookup, restoreLookup, type LookupModel } from './lookups';
@@ -481,10 +481,12 @@ export async function* generateFamilies(
   opts: { rootRows: Record<string, number>; seed: number; from: number; to: number; signal?: AbortSignal; onTable?: (chunk: number, table: string) => void },
 ): AsyncGenerator<FamilyChunk> {
   const count = familyChunkCount(opts.rootRows);
+  // Keys made of lookup FKs only, unique over the chunks generated here (see uniqueKeys).
+  const across: KeysAcross = {};
   for (let c = opts.from; c < Math.min(opts.to, count); c++) {
     await heedCancel(opts.signal);
     const ranges = Object.fromEntries(Object.entries(opts.rootRows).map(([t, n]) => [t, rootRange(n, c, count)[1] - rootRange(n, c, count)[0]]));
-    yield { chunk: c, ...(await synthesizeChunk(model, ranges, opts.rootRows, chunkSeed(opts.seed, c), opts.signal, (t) => opts.onTable?.(c, t))) };
+    yield { chunk: c, ...(await synthesizeChunk(model, ranges, opts.rootRows, chunkSeed(opts.seed, c), opts.signal, (t) => opts.onTable?.(c, t), across)) };
   }
 }
 
@@ -572,6 +574,7 @@ async function synthesizeChunk(
   seed: number,
   signal: AbortSignal | undefined,
   onTable: (table: string) => void,
+  across: KeysAcross,
 ): Promise<{ tables: Record<string, RowBatch>; spans: Record<string, number> }> {
   const { plan, input } = model.prepared;
   const { config } = input;
@@ -677,7 +680,7 @@ async function synthesizeChunk(
       matchLookup(m, out[t]!, input.tables[m.fk.parentTable]!, generatedSiblings(link), rng);
     }
   repairLookups(plan, out, input.tables, model.prepared.lookupPools, rng);
-  for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng)))
+  for (const [t, n] of Object.entries(uniqueKeys(config, plan, out, input.tables, rng, across)))
     input.log?.('info', `"${t}": ${n} generated row(s) repeating the primary key of an earlier one left out.`);
   const tables: Record<string, RowBatch> = {};
   for (const t of plan.order) {

@@ -2,13 +2,20 @@
  * Primary keys made of foreign keys (a playlist entry is its playlist and its track; a film's
  * category row is keyed by the film) are unique in the output: a row whose key repeats an earlier
  * one gets another value of the key's lookup FK (a referenced row not yet used with the same
- * rest of the key), else is left out.
+ * rest of the key), else is left out. A key made only of lookup FKs repeats across family chunks
+ * too (its values are the original tables' keys, not numbered per chunk): its keys stay in
+ * `across` from chunk to chunk, as 53-bit hashes, so they are unique over the whole output in
+ * memory bounded by the lookup tables' combinations (a hash collision only costs a redraw).
  */
 import type { SynthesisConfig } from '../../../shared/config';
 import type { CellValue, RowBatch } from '../../../shared/values';
 import type { Rng } from '../rng';
 import { keyOf } from './links';
 import type { GenerationPlan } from './plan';
+import { keyHash } from '../../../data/sources/distinct-check';
+
+/** The keys already generated, per table whose primary key is made of lookup FKs only, from chunk to chunk. */
+export type KeysAcross = Record<string, Set<number>>;
 
 /** Attempts at another lookup value before a repeated row is left out. */
 const ATTEMPTS = 30;
@@ -20,6 +27,7 @@ export function uniqueKeys(
   out: Record<string, RowBatch>,
   originals: Record<string, RowBatch>,
   rng: Rng,
+  across: KeysAcross = {},
 ): Record<string, number> {
   const dropped: Record<string, number> = {};
   for (const t of plan.order) {
@@ -39,20 +47,23 @@ export function uniqueKeys(
         return { col: batch.columns.indexOf(fk.childColumns[0]!), values: parent && pi >= 0 ? parent.rows.map((r) => r[pi] ?? null) : [] };
       })
       .filter((r) => r.col >= 0 && r.values.length > 0);
-    const seen = new Set<string>();
-    const key = (r: CellValue[]): string => idx.map((i) => keyOf(r[i]) ?? '\u0000').join('\u0001');
+    const lookupCols = new Set(tp.lookups.flatMap((fk) => fk.childColumns));
+    const seen: Set<string | number> = pk.every((c) => lookupCols.has(c)) ? (across[t] ??= new Set<number>()) : new Set<string>();
+    const text = (r: CellValue[]): string => idx.map((i) => keyOf(r[i]) ?? '\u0000').join('\u0001');
+    const key = seen === across[t] ? (r: CellValue[]): string | number => keyHash(text(r)) : text;
+    /** Keeps the row's key when no earlier row has it. */
+    const fresh = (r: CellValue[]): boolean => {
+      const k = key(r);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    };
     const kept = batch.rows.filter((r) => {
-      if (!seen.has(key(r))) {
-        seen.add(key(r));
-        return true;
-      }
+      if (fresh(r)) return true;
       for (const rd of redraw) {
         for (let k = 0; k < ATTEMPTS; k++) {
           r[rd.col] = rd.values[rng.int(rd.values.length)] ?? null;
-          if (!seen.has(key(r))) {
-            seen.add(key(r));
-            return true;
-          }
+          if (fresh(r)) return true;
         }
       }
       return false;
