@@ -2,6 +2,7 @@ export * from './errors';
 export * from './values';
 export * from './metadata';
 export * from './source';
+export * from './db-kinds';
 export * from './config';
 export * from './problems';
 export * from './job';

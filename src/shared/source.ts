@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KIND_FACTS, isFileDbSpec, isServerSpec } from './db-kinds';
 import { AppError } from './errors';
 
 /**
@@ -102,43 +103,29 @@ export function lexicalPath(p: string): string {
  * database (every loopback host is one server; in PostgreSQL the same schema too).
  */
 export function isSameDatabase(source: SourceSpec, destination: SourceSpec, canonicalPath: (p: string) => string = lexicalPath): boolean {
-  if (source.kind === 'sqlite' && destination.kind === 'sqlite') return canonicalPath(source.path) === canonicalPath(destination.path);
-  if (source.kind === 'postgres' && destination.kind === 'postgres') {
-    return (
-      hostKey(source.host) === hostKey(destination.host) &&
-      connectionTarget(source).port === connectionTarget(destination).port &&
-      source.database === destination.database &&
-      (source.schema ?? 'public') === (destination.schema ?? 'public')
-    );
-  }
-  if (source.kind === 'mysql' && destination.kind === 'mysql') {
-    return (
-      hostKey(source.host) === hostKey(destination.host) &&
-      connectionTarget(source).port === connectionTarget(destination).port &&
-      source.database.toLowerCase() === destination.database.toLowerCase()
-    );
-  }
-  return false;
+  if (source.kind !== destination.kind) return false;
+  if (isFileDbSpec(source) && isFileDbSpec(destination)) return canonicalPath(source.path) === canonicalPath(destination.path);
+  if (!isServerSpec(source) || !isServerSpec(destination)) return false;
+  const facts = KIND_FACTS[source.kind];
+  const name = (database: string) => (facts.caseInsensitiveNames ? database.toLowerCase() : database);
+  return (
+    hostKey(source.host) === hostKey(destination.host) &&
+    connectionTarget(source).port === connectionTarget(destination).port &&
+    name(source.database) === name(destination.database) &&
+    (facts.defaultSchema === null || (source.schema ?? facts.defaultSchema) === (destination.schema ?? facts.defaultSchema))
+  );
 }
 
 /** A source as text for logs and UI, with any password removed. */
 export function describeSource(spec: SourceSpec): string {
-  switch (spec.kind) {
-    case 'files':
-      return spec.path;
-    case 'sqlite':
-      return `sqlite:${spec.path}`;
-    default: {
-      const port = spec.port ? `:${spec.port}` : '';
-      const user = spec.user ? `${spec.user}@` : '';
-      const schema = spec.schema ? `?schema=${spec.schema}` : '';
-      return `${spec.kind}://${user}${spec.host}${port}/${spec.database}${schema}`;
-    }
+  if (isServerSpec(spec)) {
+    const port = spec.port ? `:${spec.port}` : '';
+    const user = spec.user ? `${spec.user}@` : '';
+    const schema = spec.schema ? `?schema=${spec.schema}` : '';
+    return `${spec.kind}://${user}${spec.host}${port}/${spec.database}${schema}`;
   }
+  return isFileDbSpec(spec) ? `${spec.kind}:${spec.path}` : spec.path;
 }
-
-/** The drivers' defaults when a database spec leaves the port or the user out. */
-const serverDefaults = { postgres: { port: 5432, user: 'postgres' }, mysql: { port: 3306, user: 'root' } } as const;
 
 export interface ConnectionTarget {
   host: string;
@@ -150,7 +137,7 @@ export interface ConnectionTarget {
 
 /** What a driver connects with: the spec's host, port, user and database with the defaults filled in, and the password if there is one. */
 export function connectionTarget(spec: DbSourceSpec, password?: string): ConnectionTarget {
-  const d = serverDefaults[spec.kind];
+  const d = KIND_FACTS[spec.kind].server;
   return { host: spec.host, port: spec.port ?? d.port, user: spec.user || d.user, database: spec.database, ...(password !== undefined ? { password } : {}) };
 }
 
@@ -165,7 +152,7 @@ export function serverOf(spec: DbSourceSpec): { kind: DbSourceSpec['kind']; host
  * database all equal (the schema may differ). A saved password is only ever sent to this target.
  */
 export function sameAccount(a: SourceSpec, b: SourceSpec): boolean {
-  if ((a.kind !== 'postgres' && a.kind !== 'mysql') || (b.kind !== 'postgres' && b.kind !== 'mysql')) return false;
+  if (!isServerSpec(a) || !isServerSpec(b)) return false;
   const x = serverOf(a);
   const y = serverOf(b);
   return x.kind === y.kind && x.host === y.host && x.port === y.port && x.user === y.user && x.database === y.database;
@@ -178,7 +165,7 @@ export function redactUrl(s: string): string {
 
 /** The spec without its in-memory password, safe to save or print. */
 export function withoutSecrets<T extends SourceSpec>(spec: T): T {
-  if (spec.kind === 'postgres' || spec.kind === 'mysql') {
+  if (isServerSpec(spec)) {
     const { password: _password, ...rest } = spec;
     return rest as T;
   }

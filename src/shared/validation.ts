@@ -6,6 +6,7 @@ import type { DataFacts } from './defaults';
 import type { Problem } from './problems';
 import { relationalProblems } from './relational-checks';
 import { contextCandidates, synthesizedForeignKeys } from './relational-plan';
+import { KIND_FACTS, isFileDbSpec, isServerSpec } from './db-kinds';
 import { describeSource, isSameDatabase, type SourceSpec } from './source';
 
 /** Below this many rows a table cannot be learned ("dataset too little"). */
@@ -49,21 +50,21 @@ export function checkDestinationIsNotSource(source: SourceSpec, d: Destination, 
       severity: 'error',
       step: 'destination',
       message: `The destination ${where} is the source itself; writing there (table mode "${d.tableMode}") would replace or mix the real rows with synthetic ones.`,
-      fix:
-        d.target.kind === 'sqlite'
-          ? 'Pick another SQLite file (a new path is created), or Doppel’s local store.'
-          : `Pick another database${d.target.kind === 'postgres' ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
+      fix: isFileDbSpec(d.target)
+        ? `Pick another ${KIND_FACTS[d.target.kind].label} file (a new path is created), or Doppel’s local store.`
+        : `Pick another database${isServerSpec(d.target) && KIND_FACTS[d.target.kind].defaultSchema !== null ? ' or another schema' : ''} (an empty one is fine), or Doppel’s local store.`,
     },
   ];
 }
 
 /** The most columns one table may have where the output is written (SQLite's default build, PostgreSQL, MySQL/MariaDB InnoDB). */
 export const MAX_OUTPUT_COLUMNS = { local: 2000, sqlite: 2000, postgres: 1600, mysql: 1017 } as const;
+/** Each output place by name, and where a table too wide for it still fits. */
 const outputPlaces = {
-  local: 'Doppel’s local store (SQLite)',
-  sqlite: 'a SQLite destination',
-  postgres: 'PostgreSQL',
-  mysql: 'MySQL/MariaDB (InnoDB)',
+  local: { name: 'Doppel’s local store (SQLite)', elsewhere: '' },
+  sqlite: { name: 'a SQLite destination', elsewhere: '' },
+  postgres: { name: 'PostgreSQL', elsewhere: ' (SQLite and Doppel’s local store hold 2,000)' },
+  mysql: { name: 'MySQL/MariaDB (InnoDB)', elsewhere: ' (PostgreSQL holds 1,600, SQLite 2,000)' },
 } as const;
 
 /** Tables wider than the output can hold are refused up front, not after training. */
@@ -77,14 +78,13 @@ export function checkWidths(config: SynthesisConfig): Problem[] {
     if (table.treatment === 'exclude') continue;
     const n = includedColumns(table).length;
     if (n <= limit) continue;
-    const elsewhere =
-      place === 'mysql' ? ' (PostgreSQL holds 1,600, SQLite 2,000)' : place === 'postgres' ? ' (SQLite and Doppel’s local store hold 2,000)' : '';
+    const elsewhere = outputPlaces[place].elsewhere;
     out.push({
       code: 'TOO_MANY_COLUMNS',
       severity: 'error',
       step: 'data',
       table: name,
-      message: `"${name}" has ${n.toLocaleString('en-US')} columns; ${outputPlaces[place]} holds at most ${limit.toLocaleString('en-US')} per table.`,
+      message: `"${name}" has ${n.toLocaleString('en-US')} columns; ${outputPlaces[place].name} holds at most ${limit.toLocaleString('en-US')} per table.`,
       fix: `Exclude at least ${(n - limit).toLocaleString('en-US')} column${n - limit === 1 ? '' : 's'} of "${name}" in step "Choose data"${elsewhere ? `, or write to another destination${elsewhere}` : ''}.`,
     });
   }

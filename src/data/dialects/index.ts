@@ -1,4 +1,3 @@
-import type { DbSourceSpec, SourceSpec } from '../../shared/source';
 import { mysqlDialect } from './mysql';
 import { postgres } from './postgres';
 import { sqlite } from './sqlite';
@@ -29,14 +28,7 @@ export function dialectOf(kind: DbKind): Dialect {
   return dialects[kind];
 }
 
-export function isDbSpec(spec: SourceSpec): spec is DbSpec {
-  return spec.kind !== 'files';
-}
-
-/** Whether the spec reaches a database server (with a host, a user and a password), not a file. */
-export function isServerSpec(spec: SourceSpec): spec is DbSourceSpec {
-  return isDbSpec(spec) && dialectOf(spec.kind).hasServer;
-}
+export { isDbSpec, isServerSpec } from '../../shared/db-kinds';
 
 /** The password of a connection: given for this run, else in the spec, else PGPASSWORD / MYSQL_PWD. */
 export function passwordOf(spec: DbSpec, password: string | undefined): string | undefined {

@@ -1,3 +1,4 @@
+import { KIND_FACTS } from '../../shared/db-kinds';
 import mysql from 'mysql2/promise';
 import type { Connection as CallbackConnection } from 'mysql2';
 import type { ColumnMeta } from '../../shared/metadata';
@@ -175,7 +176,7 @@ const staging: Staging = {
 export const mysqlDialect: Dialect = {
   kind: 'mysql',
   maxIdentifierBytes: 64,
-  caseInsensitiveNames: true,
+  caseInsensitiveNames: KIND_FACTS.mysql.caseInsensitiveNames,
   quote,
   literal: (v) => (typeof v === 'string' ? `'${v.replace(/\\/g, '\\\\').replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)),
   randomShare: (share, seed) => ` where rand(${seed | 0}) < ${Math.min(1, share)}`,
@@ -183,7 +184,7 @@ export const mysqlDialect: Dialect = {
   textBytes: (expr) => `cast(${expr} as binary)`,
   dataDirectorySql: 'select @@datadir as d',
   fileOf: () => null,
-  hasServer: true,
+  hasServer: KIND_FACTS.mysql.server !== null,
   probeSql: 'select 1 as n',
   quantilesSql: null,
   namespaceOf: (spec) => (spec.kind === 'mysql' ? spec.database : ''),

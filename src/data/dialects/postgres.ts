@@ -1,3 +1,4 @@
+import { KIND_FACTS } from '../../shared/db-kinds';
 import pg from 'pg';
 import type { ColumnMeta, TableMeta } from '../../shared/metadata';
 import { connectionTarget } from '../../shared/source';
@@ -205,7 +206,7 @@ const staging: Staging = {
 export const postgres: Dialect = {
   kind: 'postgres',
   maxIdentifierBytes: 63,
-  caseInsensitiveNames: false,
+  caseInsensitiveNames: KIND_FACTS.postgres.caseInsensitiveNames,
   quote,
   literal: (v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v)),
   randomShare: (share, seed) => ` tablesample bernoulli (${(Math.min(1, share) * 100).toFixed(9)}) repeatable (${seed | 0})`,
@@ -213,10 +214,10 @@ export const postgres: Dialect = {
   textBytes: null,
   dataDirectorySql: "select setting as d from pg_settings where name = 'data_directory'",
   fileOf: () => null,
-  hasServer: true,
+  hasServer: KIND_FACTS.postgres.server !== null,
   probeSql: 'select 1 as n',
   quantilesSql: (col, from, points) => `select percentile_disc(array[${points.join(', ')}]::float8[]) within group (order by ${col})::text[] from ${from}`,
-  namespaceOf: (spec) => (spec.kind === 'postgres' ? (spec.schema ?? 'public') : ''),
+  namespaceOf: (spec) => (spec.kind === 'postgres' ? (spec.schema ?? KIND_FACTS.postgres.defaultSchema) : ''),
   qualified: (schema, table) => `${quote(schema)}.${quote(table)}`,
   connect,
   catalog,

@@ -1,3 +1,4 @@
+import { KIND_FACTS } from '../../shared/db-kinds';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -212,7 +213,7 @@ async function load(c: WriteTarget, t: TableMeta, rows: AsyncIterable<RowBatch>,
 export const sqlite: Dialect = {
   kind: 'sqlite',
   maxIdentifierBytes: Number.MAX_SAFE_INTEGER,
-  caseInsensitiveNames: true,
+  caseInsensitiveNames: KIND_FACTS.sqlite.caseInsensitiveNames,
   quote,
   literal: (v) => (typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : typeof v === 'boolean' ? (v ? '1' : '0') : String(v)),
   randomShare: () => null,
@@ -220,7 +221,7 @@ export const sqlite: Dialect = {
   textBytes: null,
   dataDirectorySql: null,
   fileOf: (spec) => (spec.kind === 'sqlite' ? spec.path : null),
-  hasServer: false,
+  hasServer: KIND_FACTS.sqlite.server !== null,
   probeSql: 'select count(*) as n from sqlite_master',
   quantilesSql: null,
   namespaceOf: (spec) => (spec.kind === 'sqlite' ? spec.path : ''),

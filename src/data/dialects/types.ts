@@ -3,10 +3,9 @@ import type mysql from 'mysql2/promise';
 import type Database from 'better-sqlite3';
 import type { ColumnMeta, Relationship, TableMeta } from '../../shared/metadata';
 import type { RowBatch } from '../../shared/values';
-import type { SourceSpec } from '../../shared/source';
+import type { DbKind, DbSpec } from '../../shared/db-kinds';
 
-export type DbKind = 'postgres' | 'mysql' | 'sqlite';
-export type DbSpec = Extract<SourceSpec, { kind: DbKind }>;
+export type { DbKind, DbSpec };
 export type Rec = Record<string, unknown>;
 
 export const CONNECT_TIMEOUT_MS = 10_000;

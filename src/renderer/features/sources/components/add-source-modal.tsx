@@ -1,6 +1,18 @@
 import { useState } from 'react';
 import { Alert, Button, Group, Modal, NumberInput, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
-import { parseSourceString, redactUrl, withoutSecrets, type DbSourceSpec, type SourceRecord, type SourceSpec } from '../../../../shared';
+import {
+  DB_KINDS,
+  KIND_FACTS,
+  isFileDbKind,
+  isServerKind,
+  isServerSpec,
+  parseSourceString,
+  redactUrl,
+  withoutSecrets,
+  type DbSourceSpec,
+  type SourceRecord,
+  type SourceSpec,
+} from '../../../../shared';
 import { call, errorText } from '../../../lib/api';
 import { useSources } from '../store';
 
@@ -18,23 +30,23 @@ interface Fields {
 }
 
 const empty: Fields = { name: '', path: '', host: '127.0.0.1', port: '', user: '', password: '', database: '', schema: '' };
-const emptyDestination: Fields = { ...empty, user: 'postgres' };
+const emptyDestination: Fields = { ...empty, user: KIND_FACTS.postgres.server.user };
 
 export function specOf(kind: Kind, f: Fields): SourceSpec {
-  if (kind === 'files' || kind === 'sqlite') return { kind, path: f.path.trim() };
+  if (!isServerKind(kind)) return { kind, path: f.path.trim() };
   const spec: DbSourceSpec = { kind, host: f.host.trim() || '127.0.0.1', user: f.user.trim(), database: f.database.trim() };
   if (typeof f.port === 'number') spec.port = f.port;
   if (f.password) spec.password = f.password;
-  if (kind === 'postgres' && f.schema.trim()) spec.schema = f.schema.trim();
+  if (KIND_FACTS[kind].defaultSchema !== null && f.schema.trim()) spec.schema = f.schema.trim();
   return spec;
 }
 
 /** A database URL (postgres://…, mysql://…, mariadb://…) split into the dialog's fields, or null when the text is not one. */
-export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields: Partial<Fields> } | { error: string } | null {
+export function fieldsOfUrl(text: string): { kind: DbSourceSpec['kind']; fields: Partial<Fields> } | { error: string } | null {
   if (!/^(postgres(?:ql)?|mysql|mariadb):\/\//i.test(text.trim())) return null;
   try {
     const spec = parseSourceString(text);
-    if (spec.kind !== 'postgres' && spec.kind !== 'mysql') return null;
+    if (!isServerSpec(spec)) return null;
     return {
       kind: spec.kind,
       fields: {
@@ -43,7 +55,7 @@ export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields:
         user: spec.user,
         password: spec.password ?? '',
         database: spec.database,
-        schema: spec.kind === 'postgres' ? (spec.schema ?? '') : '',
+        schema: KIND_FACTS[spec.kind].defaultSchema !== null ? (spec.schema ?? '') : '',
       },
     };
   } catch (e) {
@@ -52,15 +64,15 @@ export function fieldsOfUrl(text: string): { kind: 'postgres' | 'mysql'; fields:
 }
 
 function missing(kind: Kind, f: Fields): string | null {
-  if ((kind === 'files' || kind === 'sqlite') && !f.path.trim())
-    return kind === 'files' ? 'Enter the path of a file or folder.' : 'Enter the path of the SQLite file.';
-  if ((kind === 'postgres' || kind === 'mysql') && !f.database.trim()) return 'Enter the database name.';
+  if (isServerKind(kind)) return f.database.trim() ? null : 'Enter the database name.';
+  if (f.path.trim()) return null;
+  return isFileDbKind(kind) ? `Enter the path of the ${KIND_FACTS[kind].label} file.` : 'Enter the path of a file or folder.';
   return null;
 }
 
 /** A saved database as a destination target: its password stays in main, named by the record's id. */
 export function targetOfRecord(s: SourceRecord): SourceSpec {
-  return s.spec.kind === 'postgres' || s.spec.kind === 'mysql' ? { ...s.spec, connectionId: s.id } : s.spec;
+  return isServerSpec(s.spec) ? { ...s.spec, connectionId: s.id } : s.spec;
 }
 
 /**
@@ -126,7 +138,7 @@ export function AddSourceModal({
   };
   const use = () => {
     const spec = specOf(kind, f);
-    const password = spec.kind === 'postgres' || spec.kind === 'mysql' ? spec.password : undefined;
+    const password = isServerSpec(spec) ? spec.password : undefined;
     onUse?.(withoutSecrets(spec), password);
     setF(destination ? emptyDestination : empty);
     setUrl('');
@@ -148,7 +160,7 @@ export function AddSourceModal({
     }
   };
 
-  const db = kind === 'postgres' || kind === 'mysql';
+  const server = isServerKind(kind) ? KIND_FACTS[kind] : null;
   return (
     <Modal opened={opened} onClose={onClose} title={destination ? 'Destination database' : 'Add a source'} size="lg">
       <Stack gap="sm">
@@ -157,20 +169,16 @@ export function AddSourceModal({
           onChange={(v) => {
             setKind(v as Kind);
             setResult(null);
-            if (v === 'postgres' && !f.user) setF((o) => ({ ...o, user: 'postgres' }));
+            const picked = v as Kind;
+            if (isServerKind(picked) && !f.user) setF((o) => ({ ...o, user: KIND_FACTS[picked].server.user }));
           }}
-          data={[
-            ...(destination ? [] : [{ value: 'files', label: 'Files / folder' }]),
-            { value: 'sqlite', label: 'SQLite' },
-            { value: 'postgres', label: 'PostgreSQL' },
-            { value: 'mysql', label: 'MySQL / MariaDB' },
-          ]}
+          data={[...(destination ? [] : [{ value: 'files', label: 'Files / folder' }]), ...DB_KINDS.map((k) => ({ value: k, label: KIND_FACTS[k].label }))]}
           aria-label={destination ? 'Destination kind' : 'Source kind'}
         />
         <TextInput label="Name" placeholder="Shown in lists (optional)" value={f.name} onChange={(e) => set('name')(e.currentTarget.value)} />
-        {!db ? (
+        {!server ? (
           <TextInput
-            label={kind === 'files' ? 'File or folder path' : 'SQLite file path'}
+            label={isFileDbKind(kind) ? `${KIND_FACTS[kind].label} file path` : 'File or folder path'}
             description={
               kind === 'files'
                 ? 'CSV, TSV, XLSX, ODS or Parquet; a folder gives one table per file.'
@@ -189,7 +197,7 @@ export function AddSourceModal({
             <TextInput
               label="Connection URL"
               description="Paste a URL to fill the fields below, e.g. postgres://user:password@host:5432/database"
-              placeholder={kind === 'postgres' ? 'postgres://user@127.0.0.1:5432/mydb' : 'mysql://user@127.0.0.1:3306/mydb'}
+              placeholder={`${kind}://user@127.0.0.1:${server.server.port}/mydb`}
               value={url}
               error={urlError}
               onChange={(e) => {
@@ -213,7 +221,7 @@ export function AddSourceModal({
               />
               <NumberInput
                 label="Port"
-                placeholder={kind === 'postgres' ? '5432' : '3306'}
+                placeholder={String(server.server.port)}
                 value={f.port}
                 onChange={set('port')}
                 min={1}
@@ -233,8 +241,8 @@ export function AddSourceModal({
             </Group>
             <Group grow>
               <TextInput label="Database" value={f.database} onChange={(e) => set('database')(e.currentTarget.value)} required />
-              {kind === 'postgres' ? (
-                <TextInput label="Schema" placeholder="public" value={f.schema} onChange={(e) => set('schema')(e.currentTarget.value)} />
+              {server.defaultSchema !== null ? (
+                <TextInput label="Schema" placeholder={server.defaultSchema} value={f.schema} onChange={(e) => set('schema')(e.currentTarget.value)} />
               ) : null}
             </Group>
           </>

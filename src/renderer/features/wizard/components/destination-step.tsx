@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Alert, Button, Group, Paper, Radio, Select, Stack, Text } from '@mantine/core';
-import { DEFAULT_CONSTRAINTS, describeSource, type ConstraintMode, type Destination, type SourceSpec, type TableMode } from '../../../../shared';
+import { DEFAULT_CONSTRAINTS, describeSource, isServerSpec, type ConstraintMode, type Destination, type SourceSpec, type TableMode } from '../../../../shared';
 import { AddSourceModal, targetOfRecord as targetOf } from '../../sources/components/add-source-modal';
 import { call, errorText } from '../../../lib/api';
 import { useSources } from '../../sources/store';
@@ -28,7 +28,7 @@ const constraintHelp: Record<ConstraintMode, { label: string; help: string }> = 
 
 /** The destination with the password of an unsaved one, for the check (never kept in the config). */
 export function withPassword(dest: Destination, password: string | null): Destination {
-  if (dest.kind !== 'database' || !password || (dest.target.kind !== 'postgres' && dest.target.kind !== 'mysql')) return dest;
+  if (dest.kind !== 'database' || !password || !isServerSpec(dest.target)) return dest;
   return { ...dest, target: { ...dest.target, password } };
 }
 
