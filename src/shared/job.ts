@@ -93,27 +93,31 @@ export const jobEventSchema = z.discriminatedUnion('type', [
 ]);
 export type JobEvent = z.infer<typeof jobEventSchema>;
 
+/** The secrets an execution needs, resolved by main (decrypted passwords, mocking key); never logged. */
+export const jobSecretsSchema = z.object({
+  sourcePassword: z.string().optional(),
+  destinationPassword: z.string().optional(),
+  mockingKey: z.string().optional(),
+  /** The execution's artifact key (hex): keys the copy filter's hashes and seals kept values in its artifacts. */
+  artifactKey: z.string().optional(),
+});
+
+/** What starts an execution, in a worker process or (with its secrets sealed) on a site's queue. */
+export const executionStartSchema = z.object({
+  executionId: z.string(),
+  config: synthesisConfigSchema,
+  /** Folder for this execution's artifacts. */
+  workspace: z.string(),
+  /** The audit chain's newest record when the execution started (recorded in its report, so removing records is found). */
+  auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
+  secrets: jobSecretsSchema,
+  /** Generate again from a trained model (the workspace of the execution that trained it): no training runs. */
+  generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),
+});
+
 /** Main -> worker messages. */
 export const workerCommandSchema = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('start'),
-    executionId: z.string(),
-    config: synthesisConfigSchema,
-    /** Folder for this execution's artifacts. */
-    workspace: z.string(),
-    /** The audit chain's newest record when the execution started (recorded in its report, so removing records is found). */
-    auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
-    /** Secrets resolved by main (decrypted passwords, mocking key); never logged. */
-    secrets: z.object({
-      sourcePassword: z.string().optional(),
-      destinationPassword: z.string().optional(),
-      mockingKey: z.string().optional(),
-      /** The execution's artifact key (hex): keys the copy filter's hashes and seals kept values in its artifacts. */
-      artifactKey: z.string().optional(),
-    }),
-    /** Generate again from a trained model (the workspace of the execution that trained it): no training runs. */
-    generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),
-  }),
+  executionStartSchema.extend({ type: z.literal('start') }),
   z.object({ type: z.literal('cancel') }),
 ]);
 export type WorkerCommand = z.infer<typeof workerCommandSchema>;

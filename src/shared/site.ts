@@ -8,7 +8,7 @@
  * the site's shared file system named in the description.
  */
 import { z } from 'zod';
-import { synthesisConfigSchema } from './config';
+import { executionStartSchema, jobSecretsSchema } from './job';
 
 /** Rows per generation shard when the submitter does not say. */
 export const DEFAULT_SHARD_ROWS = 50_000;
@@ -27,15 +27,10 @@ export type SiteQueue = z.infer<typeof siteQueueSchema>;
 export const shardsQueueName = (name: string): string => `${name}-shards`;
 
 /** An execution as a site worker takes it from the queue. */
-export const executionJobSchema = z.object({
-  executionId: z.string(),
-  config: synthesisConfigSchema,
-  workspace: z.string(),
-  auditHead: z.object({ seq: z.number().int(), hash: z.string() }).nullable().optional(),
+export const executionJobSchema = executionStartSchema.omit({ secrets: true }).extend({
   /** Source and destination passwords and the mocking key, sealed with the site key (base64). */
   sealed: z.string(),
-  generate: z.object({ from: z.string(), rows: z.number().int().positive(), seed: z.number().int() }).optional(),
-  shardRows: z.number().int().positive(),
+  shardRows: siteQueueSchema.shape.shardRows,
 });
 export type ExecutionJob = z.infer<typeof executionJobSchema>;
 
@@ -71,12 +66,9 @@ export const shardSchema = z.object({
 });
 export type Shard = z.infer<typeof shardSchema>;
 
-export const shardJobSchema = z.object({
-  executionId: z.string(),
-  config: synthesisConfigSchema,
+export const shardJobSchema = executionJobSchema.pick({ executionId: true, config: true, sealed: true }).extend({
   /** The folder holding the trained model (encoding, weights) the shard generates from. */
   model: z.string(),
-  sealed: z.string(),
   shard: shardSchema,
 });
 export type ShardJob = z.infer<typeof shardJobSchema>;
@@ -94,12 +86,7 @@ export const shardProgressSchema = z.object({
 export type ShardProgress = z.infer<typeof shardProgressSchema>;
 
 /** The secrets an execution needs, as sealed in a job description. */
-export const jobSecretsSchema = z.object({
-  sourcePassword: z.string().optional(),
-  destinationPassword: z.string().optional(),
-  mockingKey: z.string().optional(),
-  artifactKey: z.string().optional(),
-});
+export { jobSecretsSchema };
 
 /** The shards of `rows` output rows of one table, `shardRows` each (the last one shorter). */
 export function planShards(table: string, tableIndex: number, rows: number, shardRows: number, seed: number, stagePrefix: string): Shard[] {
@@ -116,10 +103,7 @@ export function planShards(table: string, tableIndex: number, rows: number, shar
 }
 
 /** How `doppel worker` starts its worker process (sent over IPC, so no URL password shows in a process list). */
-export const siteWorkerOptionsSchema = z.object({
-  url: z.string().regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL'),
-  name: z.string().regex(/^[\w.-]{1,80}$/, 'letters, digits, dot, dash and underscore'),
-  keyFile: z.string(),
+export const siteWorkerOptionsSchema = siteQueueSchema.pick({ url: true, name: true, keyFile: true }).extend({
   /** Seconds a worker's job lock lasts: a worker silent that long is taken for dead and its shard runs elsewhere. */
   lockSeconds: z.number().positive(),
   /** The site's shared folder for workspaces when it is mounted elsewhere on this machine (else the path in the job). */
