@@ -88,6 +88,16 @@ export type ShardProgress = z.infer<typeof shardProgressSchema>;
 /** The secrets an execution needs, as sealed in a job description. */
 export { jobSecretsSchema };
 
+/** A shard's staging table: `<run prefix>_<table number>_<shard number>`. */
+export function shardStageName(runPrefix: string, tableIndex: number, shardIndex: number): string {
+  return `${runPrefix}_${tableIndex}_${shardIndex}`;
+}
+
+/** The run prefix of a staging table name made by `shardStageName` (any other name is returned as it is). */
+export function runOfStage(stage: string): string {
+  return stage.replace(/_\d+_\d+$/, '');
+}
+
 /** The shards of `rows` output rows of one table, `shardRows` each (the last one shorter). */
 export function planShards(table: string, tableIndex: number, rows: number, shardRows: number, seed: number, stagePrefix: string): Shard[] {
   const of = Math.max(1, Math.ceil(rows / shardRows));
@@ -98,7 +108,7 @@ export function planShards(table: string, tableIndex: number, rows: number, shar
     start: index * shardRows,
     rows: Math.min(shardRows, rows - index * shardRows),
     seed,
-    stage: `${stagePrefix}_${tableIndex}_${index}`,
+    stage: shardStageName(stagePrefix, tableIndex, index),
   })).filter((s) => s.rows > 0);
 }
 

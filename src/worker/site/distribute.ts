@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import { activeForeignKeys, synthesizedTables } from '../../shared/config';
 import { AppError, appErrorShapeSchema } from '../../shared/errors';
-import { planShards, shardProgressSchema, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
+import { planShards, shardProgressSchema, shardStageName, type Shard, type ShardJob, type ShardProgress } from '../../shared/site';
 import { outputTableMetas } from '../../data/destinations/output-tables';
 import { dropShardStages, SHARD_STAGE_PREFIX, shardRefusal, stageChildCounts, swapShardStages, type StageKeyShift } from '../../data/destinations/shard-stages';
 import { relationshipKey } from '../../shared/metadata';
@@ -88,8 +88,8 @@ export function queueDistributor(ctx: DistributorContext): Distributor {
           start: 0,
           rows: Math.max(1, prepared.sourceRows[table] ?? 0),
           seed: args.seed,
-          // Numbered after the synthesized tables (`<prefix>_<table>_<shard>`, see stage-registry.ts).
-          stage: `${prefix}_${prepared.order.length + index}_0`,
+          // Numbered after the synthesized tables.
+          stage: shardStageName(prefix, prepared.order.length + index, 0),
           original: true,
         })),
       ];
@@ -226,7 +226,7 @@ function planFamilyShards(
   const shards = Array.from({ length: of }, (_, index): Shard => {
     const from = index * step;
     const to = Math.min(chunks, from + step);
-    const stages = Object.fromEntries(order.map((t, i) => [t, `${prefix}_${i}_${index}`]));
+    const stages = Object.fromEntries(order.map((t, i) => [t, shardStageName(prefix, i, index)]));
     return {
       table: model.prepared.plan.roots[0]!,
       index,

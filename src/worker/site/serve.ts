@@ -11,13 +11,13 @@ import { QueueEvents, Queue, UnrecoverableError, Worker, type Job } from 'bullmq
 import type { Redis } from 'ioredis';
 import { AppError, toErrorShape, type AppErrorShape } from '../../shared/errors';
 import type { JobEvent } from '../../shared/job';
-import { executionJobSchema, shardJobSchema, shardsQueueName, type SiteWorkerOptions } from '../../shared/site';
+import { executionJobSchema, runOfStage, shardJobSchema, shardsQueueName, type SiteWorkerOptions } from '../../shared/site';
 import { CANCEL_TTL_SECONDS, cancelKey, openSecrets, redactRedisUrl } from '../../data/queue/site-queue';
 import { pingQueue, redisConnection } from '../../data/queue/redis';
 import { runJob, type StartCommand } from '../jobs/run-job';
 import { queueDistributor } from './distribute';
 import { ModelCache, runShard } from './shard';
-import { forgetRun, isRecorded, recordRun, runOfStage, sweepStaleRuns } from './stage-registry';
+import { forgetRun, isRecorded, recordRun, sweepStaleRuns } from './stage-registry';
 
 /** Errors a second try cannot mend. */
 const FINAL: ReadonlySet<AppErrorShape['code']> = new Set(['EXECUTION_CANCELED', 'BAD_REQUEST', 'CONFIG_INVALID', 'VALIDATION_FAILED', 'DB_AUTH_FAILED']);

@@ -28,11 +28,6 @@ export type StageRun = z.infer<typeof entrySchema>;
 
 export const stagesKey = (queue: string): string => `doppel:${queue}:stages`;
 
-/** The run prefix of a staging table name (`<prefix>_<table>_<shard>`). */
-export function runOfStage(stage: string): string {
-  return stage.replace(/_\d+_\d+$/, '');
-}
-
 export async function recordRun(redis: Redis, queue: string, prefix: string, run: StageRun): Promise<void> {
   await redis.hset(stagesKey(queue), prefix, JSON.stringify(run));
 }
