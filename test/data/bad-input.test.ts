@@ -145,7 +145,10 @@ describe('database problems give a specific error without the password', () => {
         await db.drop();
       }
     }
-    expect((await failure({ kind: 'sqlite', path: join(dir, 'none.sqlite') })).code).toBe('SOURCE_NOT_FOUND');
+    const noFile = await failure({ kind: 'sqlite', path: join(dir, 'none.sqlite') });
+    expect(noFile.code).toBe('SOURCE_NOT_FOUND');
+    expect(noFile.message).toBe(`The SQLite file ${join(dir, 'none.sqlite')} does not exist.`);
+    expect(noFile.fix).toBe('Check the path of the SQLite file.');
     const notDb = join(dir, 'text.sqlite');
     await writeFile(notDb, 'this is not a database file at all, just some text to be long enough');
     expect((await failure({ kind: 'sqlite', path: notDb })).code).toBe('SOURCE_MALFORMED');

@@ -1,3 +1,4 @@
+import { KIND_FACTS } from '../../shared/db-kinds';
 import { existsSync } from 'node:fs';
 import { AppError } from '../../shared/errors';
 import { describeSource } from '../../shared/source';
@@ -474,7 +475,8 @@ export async function openDatabaseSource(spec: DbSpec, password?: string): Promi
   const d = dialectOf(spec.kind);
   const file = d.fileOf(spec);
   if (file !== null && !existsSync(file)) {
-    throw new AppError('SOURCE_NOT_FOUND', `The SQLite file ${file} does not exist.`, { fix: 'Check the path of the SQLite file.' });
+    const label = KIND_FACTS[spec.kind].label;
+    throw new AppError('SOURCE_NOT_FOUND', `The ${label} file ${file} does not exist.`, { fix: `Check the path of the ${label} file.` });
   }
   const pw = passwordOf(spec, password);
   let conn: Connection | undefined;
