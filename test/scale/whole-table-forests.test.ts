@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { relationshipKey, type SourceSpec, type SynthesisConfig } from '../../src/shared';
-import { childCountHistogram, MAX_FOREST_DEPTH, type ForestLevels } from '../../src/shared/table-stats';
+import { MAX_FOREST_DEPTH } from '../../src/shared/table-stats';
+import { cells, people, ROOT_SHARE, STAFF, TABLE, WHOLE } from '../relational/deep-forest';
 import { loadData } from '../../src/worker/jobs/load-data';
 import { depthsOf, learnForest } from '../../src/worker/engine/relational/forest';
 import { resolveLinks } from '../../src/worker/engine/relational/links';
@@ -10,56 +11,9 @@ import { ksComplement } from '../../src/worker/engine/evaluate/stats';
 import { runPipeline } from '../relational/pipeline-helpers';
 import { useFourSources } from '../helpers/four-sources';
 
-/**
- * "org.staff": 2,000 roots (one with a reference to no row), a quarter of them heading a chain
- * ten deep, a quarter bushy (five reports, those with up to two each), a quarter with one
- * report, a quarter alone; one chain 40 deep (cut at the counted depth) and three rows
- * referencing each other in a cycle (reached from no root). Keys are texts.
- */
-const TABLE = 'org.staff';
-const ROOTS = 2000;
-interface Person {
-  code: string;
-  boss: string | null;
-  /** Depth from the root; −1 on the cycle. */
-  depth: number;
-  kids: number;
-}
-const people: Person[] = [];
-function add(boss: Person | null, depth: number): Person {
-  const p: Person = { code: `e.${String(people.length).padStart(6, '0')}`, boss: boss?.code ?? null, depth, kids: 0 };
-  if (boss) boss.kids += 1;
-  people.push(p);
-  return p;
-}
-for (let i = 0; i < ROOTS; i++) {
-  const root = add(null, 0);
-  if (i === 7) root.boss = 'nobody';
-  if (i % 4 === 1) for (let d = 1, at = root; d <= 10; d++) at = add(at, d);
-  if (i % 4 === 2)
-    for (let j = 0; j < 5; j++) {
-      const r = add(root, 1);
-      for (let k = 0; k < j % 3; k++) add(r, 2);
-    }
-  if (i % 4 === 3) add(root, 1);
-}
-for (let d = 1, at = people[0]!; d <= 40; d++) at = add(at, d);
-const cycle = [0, 1, 2].map(() => add(null, -1));
-cycle.forEach((p, k) => (p.boss = cycle[(k + 1) % 3]!.code));
-// Parents first, then shuffled within each depth.
-const rows = [...people].sort((a, b) => a.depth - b.depth || ((a.code.charCodeAt(8) * 7) % 10) - ((b.code.charCodeAt(8) * 7) % 10));
-const STAFF = rows.length;
 /** The table's name as a source names it (a file's dots become `_`). */
 const nameIn = (spec: SourceSpec): string => (spec.kind === 'files' ? TABLE.replace('.', '_') : TABLE);
 const fkOf = (table: string) => ({ childTable: table, childColumns: ['boss'], parentTable: table, parentColumns: ['code'], origin: 'user' as const });
-
-/** The levels computed in JavaScript from the rows as built: depth and children of every row reached from a root. */
-const WHOLE: ForestLevels = Array.from({ length: MAX_FOREST_DEPTH + 1 }, (_, d) => {
-  const at = people.filter((p) => p.depth === d);
-  return { rows: at.length, children: childCountHistogram(at.map((p) => (d === MAX_FOREST_DEPTH ? 0 : p.kids))) };
-});
-const reached = WHOLE.reduce((a, l) => a + l.rows, 0);
-const ROOT_SHARE = WHOLE[0]!.rows / reached;
 
 const sources = useFourSources('forests', [
   {
@@ -70,7 +24,7 @@ const sources = useFourSources('forests', [
       { name: 'dept', type: 'text', notNull: true },
       { name: 'salary', type: 'int', notNull: true },
     ],
-    rows: rows.map((p, i) => [p.code, p.boss, ['ops', 'sales', 'it'][i % 3]!, 1000 + ((i * 37) % 900)]),
+    rows: cells,
   },
 ]);
 
