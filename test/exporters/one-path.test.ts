@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { locateExecutionFile } from '../../src/main/cli/context';
 import { runExportCommand } from '../../src/main/cli/commands/export';
 import { createServices } from '../../src/main/services/index';
-import { OUTPUT_FILE } from '../../src/data/store/workspace-files';
+import { ORIGINALS_FILE, OUTPUT_FILE } from '../../src/data/store/workspace-files';
 import { sampleConfig } from '../store/helpers';
 import { writeFixture } from './fixture';
 
@@ -51,6 +51,31 @@ describe('one export path for the app and the CLI', () => {
         code: 'TABLE_NOT_FOUND',
         fix: 'Pick among customers, orders.',
       });
+    } finally {
+      await services.close();
+    }
+  });
+
+  it('says an output generated straight into the destination has no local copy, and exports none of the originals kept beside it', async () => {
+    const storeDir = join(dir, 'store-sharded');
+    const services = createServices({ storeDir });
+    try {
+      const { store } = services;
+      const source = store.sources.add({ spec: { kind: 'files', path: '/data/customers.csv' } });
+      const synthesis = store.syntheses.save({ name: 'Shop', sourceId: source.id, config: sampleConfig('Shop') });
+      const ex = store.executions.create({ synthesisId: synthesis.id, config: synthesis.config });
+      // The original-data tables such a run keeps for later generations.
+      await writeFixture(join(ex.workspace, ORIGINALS_FILE));
+      store.executions.finish(ex.id, 'succeeded', {
+        summary: { executionId: ex.id, status: 'succeeded', stepSeconds: {}, rows: {}, backend: 'cpu', quality: null, outputPath: null, reportPath: null },
+      });
+      const noCopy = { code: 'NOT_FOUND', message: expect.stringMatching(/has no local copy of its synthetic data: .* database destination/) };
+      expect(() => services.executions.tables(ex.id)).toThrow(expect.objectContaining(noCopy));
+      const out = join(dir, 'sharded.zip');
+      const locate = (id: string, s: string | undefined): Promise<string | null> => locateExecutionFile(id, s, 'output');
+      await expect(runExportCommand(ex.id, { format: 'csv', out, store: storeDir }, locate)).rejects.toMatchObject(noCopy);
+      await expect(runExportCommand(ex.workspace, { format: 'csv', out, store: storeDir }, locate)).rejects.toMatchObject({ code: 'EXECUTION_NOT_FOUND' });
+      expect(existsSync(out)).toBe(false);
     } finally {
       await services.close();
     }

@@ -7,9 +7,10 @@
  * original-data table is copied once, by one shard. The PostgreSQL output must hold the original
  * tables exactly as in the source, unique keys, no orphan (FKs into original data included), and
  * equal the output of the same model and seed on a single worker and in one local process; the
- * report's children per parent, links into original data included, are those of the output.
+ * report's children per parent, links into original data included, are those of the output; no
+ * local output is recorded or exported (the data is in the destination only).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -142,6 +143,21 @@ describe('site workers on a relational synthesis with original-data tables', () 
       expect(link.meanChildren.synthetic, `${f.child} per ${f.parent}`).toBeCloseTo(histogramMean(whole), 9);
     }
 
+    // The output is in the destination only, and the app and the CLI say so: no local output is
+    // recorded, none is in the execution's folder, and exporting it names where the data went.
+    const listed = await doppel(['executions', '--json'], { store, env });
+    const record = (JSON.parse(listed.stdout) as { id: string; outputPath: string | null; workspace: string }[]).find((e) => e.id === first.executionId)!;
+    expect(record.outputPath).toBeNull();
+    for (const what of [first.executionId, record.workspace]) {
+      const out = path.join(dir, `export-${what === record.workspace ? 'folder' : 'id'}.zip`);
+      const exported = await doppel(['export', what, '--format', 'csv', '--out', out], { store, env });
+      expect(exported.code, exported.stdout).not.toBe(0);
+      expect(exported.stderr).toMatch(
+        what === record.workspace ? /No execution .* with synthetic data/ : /no local copy of its synthetic data: .* database destination/,
+      );
+      expect(existsSync(out)).toBe(false);
+    }
+
     // The same model and seed on a single worker.
     await stopWorkers(three);
     const one = site.worker(queueName);
@@ -159,6 +175,12 @@ describe('site workers on a relational synthesis with original-data tables', () 
     const local = await doppel(['generate', first.executionId, '--rows', String(ACCOUNTS), '--seed', String(seed), '--json', '--to', dbC.url], { store, env });
     expect(local.code, local.stderr).toBe(0);
     expect(await contents(dbC)).toEqual(rowsA);
+    // A local generation keeps its output: it exports.
+    const kept = JSON.parse(local.stdout) as { executionId: string };
+    const out = path.join(dir, 'export-local.zip');
+    const exported = await doppel(['export', kept.executionId, '--format', 'csv', '--out', out], { store, env });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(existsSync(out)).toBe(true);
 
     await watch.close();
   }, 900_000);

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AppError, isAppError, synthesisConfigSchema, type SynthesisConfig } from '../../shared';
 import { defaultStoreDir, openStore } from '../../data/store/index';
-import { OUTPUT_FILE, REPORT_JSON } from '../../data/store/workspace-files';
+import { REPORT_JSON } from '../../data/store/workspace-files';
+import { localOutputOf } from '../../shared/local-output';
 import type { Services } from '../services/index';
 import type { SiteQueue } from '../../shared/site';
 
@@ -32,7 +33,8 @@ export async function locateExecutionFile(execution: string, storeDir: string | 
     const all = store.executions.list();
     const byPrefix = all.filter((e) => e.id.startsWith(execution));
     const match = all.find((e) => e.id === execution) ?? (byPrefix.length === 1 ? byPrefix[0] : undefined);
-    return match ? path.join(match.workspace, file === 'output' ? OUTPUT_FILE : REPORT_JSON) : null;
+    if (!match) return null;
+    return file === 'output' ? localOutputOf(match) : path.join(match.workspace, REPORT_JSON);
   } finally {
     store.close();
   }

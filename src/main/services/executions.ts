@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionRecord, ExportFormat, Page, ReportFileFormat, SynthesisConfig, WorkerCommand } from '../../shared';
 import { AppError, validateConfig, validationFailure } from '../../shared';
+import { localOutputOf } from '../../shared/local-output';
 import { previewTable } from '../../data/destinations/preview';
 import { describeOutputTables } from '../../data/exporters/table-reader';
 import { exportExecution, outputTablesOf } from '../../data/exporters/execution-export';
@@ -107,12 +108,8 @@ export class ExecutionService {
   /** The local output file of a finished execution, or a clear error. */
   outputOf(id: string): { record: ExecutionRecord; file: string; tables: string[] } {
     const record = this.store.executions.get(id);
-    if (record.status !== 'succeeded' || !record.outputPath) {
-      throw new AppError('NOT_FOUND', `Execution "${record.name}" has no synthetic data (${record.status}).`, {
-        fix: record.status === 'running' || record.status === 'queued' ? 'Wait for it to finish.' : 'Run the synthesis again.',
-      });
-    }
-    return { record, file: record.outputPath, tables: outputTablesOf(record.outputPath) };
+    const file = localOutputOf(record);
+    return { record, file, tables: outputTablesOf(file) };
   }
 
   async preview(id: string, table: string, offset: number, limit: number): Promise<Page> {

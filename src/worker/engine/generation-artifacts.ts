@@ -21,6 +21,7 @@
  * key itself lives in the project store, never in the workspace.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
@@ -30,7 +31,7 @@ import { AppError } from '../../shared/errors';
 import { datasetMetadataSchema } from '../../shared/metadata';
 import type { CellValue, RowBatch } from '../../shared/values';
 import { describeOutputTables, readOutputTable } from '../../data/exporters/table-reader';
-import { OUTPUT_FILE } from '../../data/store/workspace-files';
+import { ORIGINALS_FILE, OUTPUT_FILE } from '../../data/store/workspace-files';
 import type { ColumnPlan } from './encoders/index';
 import { tableDir } from './model-artifacts';
 import { heldOriginals, type HeldPicker, type OriginalReader, type SourceCopies } from './original-data';
@@ -148,7 +149,8 @@ export async function originalsFromOutput(
   const names = Object.entries(config.tables)
     .filter(([, t]) => t.treatment === 'original')
     .map(([name]) => name);
-  const file = path.join(workspace, OUTPUT_FILE);
+  // A local run's output, or the originals kept by a run whose output went into its destination only.
+  const file = [OUTPUT_FILE, ORIGINALS_FILE].map((f) => path.join(workspace, f)).find((f) => existsSync(f)) ?? path.join(workspace, OUTPUT_FILE);
   const gone = (why: string): AppError =>
     new AppError(
       'NOT_FOUND',

@@ -50,7 +50,7 @@ import { Timeline } from './timeline';
 import { formatBytes, guardDisk, type ResourceEstimate } from './resource-guard';
 import { destinationDataDir } from '../../data/destinations/data-disk';
 import { describeSource } from '../../shared/source';
-import { OUTPUT_FILE } from '../../data/store/workspace-files';
+import { ORIGINALS_FILE, OUTPUT_FILE } from '../../data/store/workspace-files';
 
 export type StartCommand = Extract<WorkerCommand, { type: 'start' }>;
 
@@ -76,6 +76,8 @@ export interface Distributor {
     signal: AbortSignal;
     onProgress: (done: number, total: number, message?: string) => void;
     sample: (table: string, batch: RowBatch) => void;
+    /** The original-data tables whose report sample `sample` already received (copied into the workspace before). */
+    sampled: string[];
   }): Promise<{ rows: Record<string, number>; childCounts?: Record<string, ChildCountHistogram> }>;
   /** Makes the shards the destination's tables, all at once; returns the rows of each table. */
   swap(signal: AbortSignal): Promise<Record<string, number>>;
@@ -95,6 +97,7 @@ export async function runJob(
   const log = (level: 'info' | 'warn' | 'error', message: string): void => timeline.log(level, message);
   await fs.mkdir(workspace, { recursive: true });
   const outputPath = path.join(workspace, OUTPUT_FILE);
+  const originalsPath = path.join(workspace, ORIGINALS_FILE);
   let output: LocalOutput | null = null;
   /** The destination written as the rows are generated (PostgreSQL), committed in Storing. */
   let live: DestinationWriter | null = null;
@@ -238,6 +241,8 @@ export async function runJob(
 
     const samples: Record<string, Reservoir> = {};
     const sampleRows = reportRows();
+    /** The report's bounded sample of the output, per table. */
+    const sample = (table: string, batch: RowBatch): void => (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch);
     /** A sharded relational output's children per parent, counted on the shards. */
     let shardedCounts: Record<string, ChildCountHistogram> | null = null;
     distributor = sharding;
@@ -247,7 +252,7 @@ export async function runJob(
     const sharded = distributor;
     const result = await timeline.run(generateStage.name, async () => {
       if (sharded) {
-        if (!generate) await keepOriginals(model, config, plan, outputPath, signal);
+        const sampled = generate ? [] : await keepOriginals(model, config, plan, originalsPath, { signal, sample });
         const done = await sharded.generate({
           built: model,
           metadata: loaded.metadata,
@@ -256,7 +261,8 @@ export async function runJob(
           ...(generate ? { count: generate.rows } : {}),
           signal,
           onProgress: (done, total, message) => timeline.progress('synthesize', done, total, message === undefined ? {} : { message }),
-          sample: (table, batch) => (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch),
+          sample,
+          sampled,
         });
         shardedCounts = done.childCounts ?? null;
         return done;
@@ -277,7 +283,7 @@ export async function runJob(
           sink: async (table, batch) => {
             await out.append(table, batch);
             if (dest) await dest.append(table, batch);
-            (samples[table] ??= new Reservoir(sampleRows, config.settings.seed + table.length)).add(batch);
+            sample(table, batch);
             heap.check();
             await heedCancel(signal);
           },
@@ -398,6 +404,7 @@ export async function runJob(
     const streaming = live as DestinationWriter | null;
     if (streaming) await streaming.abort().catch(() => undefined);
     await fs.rm(outputPath, { force: true });
+    await fs.rm(originalsPath, { force: true });
     // No report of an output that was not kept (a cancel in Storing).
     removeReportFiles(workspace);
     if (distributor) await distributor.discard().catch(() => undefined);

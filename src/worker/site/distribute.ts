@@ -280,8 +280,9 @@ function relationalRefusal(config: StartCommand['config']): string | null {
 async function sampleForReport(args: Parameters<Distributor['generate']>[0], all: Shard[]): Promise<void> {
   const taken: Record<string, number> = {};
   const cap = reportRows();
-  // Original-data tables: the first rows copied (a table the engine holds is the report's real side as it is).
-  const first = all[0]?.families ? [all[0], ...all.filter((s) => s.original)] : all;
+  // Original-data tables not sampled yet: the first rows copied (a table the engine holds is the report's real side as it is).
+  const originals = all.filter((s) => s.original && !args.sampled.includes(s.table));
+  const first = all[0]?.families ? [all[0], ...originals] : all.filter((s) => !s.original || originals.includes(s));
   for (const shard of first) {
     if (!shard.families && (taken[shard.table] ?? 0) >= cap) continue;
     const part = generateStage.part({ built: args.built, part: partOf(shard), seed: shard.seed, batchSize: SHARD_BATCH_ROWS, signal: args.signal });

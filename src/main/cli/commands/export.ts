@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../../shared/errors';
 import { fail } from '../context';
 import { defaultStoreDir } from '../../../data/store/index';
+import { ORIGINALS_FILE } from '../../../data/store/workspace-files';
 import { exportFormats } from '../../../shared/api';
 import { progressGate } from '../../../shared/progress-gate';
 import type { ExportResult } from '../../../data/exporters/export-dataset';
@@ -36,7 +37,8 @@ export interface ExportCommandOptions {
 function outputFromPath(arg: string): string | null {
   if (!existsSync(arg)) return null;
   if (!statSync(arg).isDirectory()) return arg;
-  const files = readdirSync(arg).filter((f) => /\.(sqlite|sqlite3|db)$/i.test(f));
+  // The originals a run kept beside an output that went into its destination are not its output.
+  const files = readdirSync(arg).filter((f) => /\.(sqlite|sqlite3|db)$/i.test(f) && f !== ORIGINALS_FILE);
   const preferred = files.find((f) => /^output\./i.test(f)) ?? (files.length === 1 ? files[0] : undefined);
   return preferred ? join(arg, preferred) : null;
 }
