@@ -1,8 +1,8 @@
 /**
  * The resource guard: before any training, the output's size on disk is estimated from the rows
  * read (bytes per row) and the rows to generate, and a run whose output cannot fit where it is
- * written (the workspace's disk for the local output, the destination server's disk when it runs
- * on this machine) is refused with a clear message, instead of failing hours later on a full disk.
+ * written (the workspace's disk for the local output or a sharded run's kept original-data tables,
+ * the destination server's disk when it runs on this machine) is refused with a clear message, instead of failing hours later on a full disk.
  */
 import fs from 'node:fs/promises';
 import type { SynthesisConfig } from '../../shared/config';
@@ -60,6 +60,8 @@ export function plannedRows(config: SynthesisConfig, sourceRows: Record<string, 
 export interface DiskPlan {
   /** The local output (a SQLite file in the workspace) is written; false for a sharded run, whose rows go to the destination only. */
   localOutput: boolean;
+  /** The original-data tables are copied into the workspace without a local output (a sharded run keeps them for later generations). */
+  keepsOriginals?: boolean;
   /** Rows asked for instead of the output size (generate --rows, Generate more). */
   count?: number;
   /** The destination database's share: what it is called, its data folder on this machine (null: a server elsewhere), and how many copies of the output it holds at its peak (2 for a sharded run: the staging tables and the tables they are copied into). */
@@ -70,8 +72,10 @@ export interface ResourceEstimate {
   outputRows: number;
   /** Bytes of one copy of the output. */
   outputBytes: number;
-  /** Bytes written into the workspace (0 when no local output is written). */
+  /** Bytes written into the workspace (the local output, or the kept original-data tables; 0 when neither is written). */
   localBytes: number;
+  /** Of those, the kept original-data tables' (without a local output). */
+  originalsBytes: number;
   freeBytes: number;
   /** Bytes the destination holds at its peak, and the free space of its data folder (null: not measurable from here). */
   destinationBytes: number;
@@ -97,10 +101,12 @@ export function estimateOutput(
   tables: Record<string, RowBatch>,
   sourceRows: Record<string, number>,
   count?: number,
+  only: (table: string) => boolean = () => true,
 ): { rows: number; bytes: number } {
   let bytes = 0;
   let rows = 0;
   for (const [name, n] of Object.entries(plannedRows(config, sourceRows, count))) {
+    if (!only(name)) continue;
     const batch = tables[name];
     const columns = Object.values(config.tables[name]?.columns ?? {}).filter((c) => c.included).length;
     rows += n;
@@ -128,7 +134,10 @@ export async function guardDisk(
   plan: DiskPlan = { localOutput: true },
 ): Promise<ResourceEstimate> {
   const { rows: outputRowsTotal, bytes: outputBytes } = estimateOutput(config, tables, sourceRows, plan.count);
-  const localBytes = plan.localOutput ? outputBytes : 0;
+  const originals =
+    plan.localOutput || !plan.keepsOriginals ? null : estimateOutput(config, tables, sourceRows, plan.count, (t) => config.tables[t]?.treatment === 'original');
+  const originalsBytes = originals?.bytes ?? 0;
+  const localBytes = plan.localOutput ? outputBytes : originalsBytes;
   const destinationBytes = plan.destination ? outputBytes * plan.destination.copies : 0;
   const local = await disk(workspace);
   const remote = plan.destination?.dataDir ? await disk(plan.destination.dataDir).catch(() => null) : null;
@@ -142,9 +151,14 @@ export async function guardDisk(
   };
   if (remote && plan.destination && destinationBytes + (shared ? localBytes : 0) + DISK_MARGIN_BYTES > remote.free) {
     const d = plan.destination;
+    const besides = plan.localOutput
+      ? ''
+      : originalsBytes
+        ? `; plus ${formatBytes(originalsBytes)} of original-data tables kept in the workspace${shared ? ' on the same disk' : ''}`
+        : '; nothing is written locally';
     const what =
       d.copies > 1
-        ? `about ${formatBytes(destinationBytes)} in ${d.name} (${rowsText}: its staging tables, then the tables they are swapped into${plan.localOutput ? '' : '; nothing is written locally'})`
+        ? `about ${formatBytes(destinationBytes)} in ${d.name} (${rowsText}: its staging tables, then the tables they are swapped into${besides})`
         : `about ${formatBytes(destinationBytes)} in ${d.name} (${rowsText})${shared && localBytes ? ` plus ${formatBytes(localBytes)} of local output on the same disk` : ''}`;
     throw new AppError(
       'INSUFFICIENT_DISK',
@@ -152,6 +166,16 @@ export async function guardDisk(
       {
         fix: "Lower the output size in the synth settings, free space on the database server's disk, or write to a destination with more room.",
         details: { ...details, freeBytes: remote.free, dataDir: d.dataDir },
+      },
+    );
+  }
+  if (originals && originalsBytes + DISK_MARGIN_BYTES > local.free) {
+    throw new AppError(
+      'INSUFFICIENT_DISK',
+      `The copy of the original-data tables kept for later generations needs about ${formatBytes(originalsBytes)} (${originals.rows.toLocaleString('en-US')} rows) on the disk of ${workspace}, which has ${formatBytes(local.free)} free.`,
+      {
+        fix: 'Free space on that disk or move the project to a larger disk (a run on the site workers keeps its original-data tables there; its synthetic rows go to the destination only).',
+        details: { ...details, freeBytes: local.free },
       },
     );
   }
@@ -165,5 +189,13 @@ export async function guardDisk(
       },
     );
   }
-  return { outputRows: outputRowsTotal, outputBytes, localBytes, freeBytes: local.free, destinationBytes, destinationFreeBytes: remote?.free ?? null };
+  return {
+    outputRows: outputRowsTotal,
+    outputBytes,
+    localBytes,
+    originalsBytes,
+    freeBytes: local.free,
+    destinationBytes,
+    destinationFreeBytes: remote?.free ?? null,
+  };
 }

@@ -168,6 +168,8 @@ export async function runJob(
     const dest = config.destination.kind === 'database' ? config.destination : null;
     const estimate = await guardDisk(config, loaded.tables, loaded.sourceRows, workspace, {
       localOutput: !sharding,
+      // A sharded training run keeps its original-data tables in the workspace (kept-originals.ts).
+      keepsOriginals: !!sharding && !generate,
       ...(generate ? { count: generate.rows } : {}),
       ...(dest
         ? {
@@ -420,7 +422,7 @@ function estimateText(e: ResourceEstimate, sharded: boolean): string {
   const destFree =
     e.destinationFreeBytes === null ? "its server's free space cannot be measured from here" : `${formatBytes(e.destinationFreeBytes)} free there`;
   if (sharded)
-    return `Output estimate: ${rows}, about ${formatBytes(e.destinationBytes)} in the destination at its peak (staging tables, then the tables they are swapped into; ${destFree}); no local copy is written.`;
+    return `Output estimate: ${rows}, about ${formatBytes(e.destinationBytes)} in the destination at its peak (staging tables, then the tables they are swapped into; ${destFree}); ${e.originalsBytes ? `about ${formatBytes(e.originalsBytes)} of original-data tables kept on disk (${formatBytes(e.freeBytes)} free), no copy of the synthetic rows` : 'no local copy is written'}.`;
   const local = `about ${formatBytes(e.localBytes)} on disk (${formatBytes(e.freeBytes)} free)`;
   return e.destinationBytes
     ? `Output estimate: ${rows}, ${local}, and about ${formatBytes(e.destinationBytes)} in the destination (${destFree}).`
