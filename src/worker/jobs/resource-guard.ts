@@ -169,7 +169,7 @@ export async function guardDisk(
       },
     );
   }
-  if (originals && originalsBytes + DISK_MARGIN_BYTES > local.free) {
+  if (originals?.rows && originalsBytes + DISK_MARGIN_BYTES > local.free) {
     throw new AppError(
       'INSUFFICIENT_DISK',
       `The copy of the original-data tables kept for later generations needs about ${formatBytes(originalsBytes)} (${originals.rows.toLocaleString('en-US')} rows) on the disk of ${workspace}, which has ${formatBytes(local.free)} free.`,
