@@ -14,10 +14,11 @@ export async function liveHeap(): Promise<number> {
 
 /**
  * What `fn` gives, and the peak growth of the live heap while it runs (collected every `everyMs`),
- * with how often it was sampled; also the heap (not collected) right as it ends, which still
- * holds what a synchronous call (SQLite's) allocated while the timer could not run.
+ * with how often it was sampled. With `blocking` (a synchronous call such as SQLite's, during
+ * which the timer cannot run), the heap right as it ends, not collected, counts too: it still
+ * holds what the call allocated; for other calls that read would count garbage not yet collected.
  */
-export async function peakHeapGrowth<T>(fn: () => Promise<T>, everyMs = 25): Promise<{ result: T; peak: number; samples: number }> {
+export async function peakHeapGrowth<T>(fn: () => Promise<T>, everyMs = 25, blocking = false): Promise<{ result: T; peak: number; samples: number }> {
   const base = await liveHeap();
   let peak = -Infinity;
   let samples = 0;
@@ -28,7 +29,7 @@ export async function peakHeapGrowth<T>(fn: () => Promise<T>, everyMs = 25): Pro
   }, everyMs);
   try {
     const result = await fn();
-    peak = Math.max(peak, process.memoryUsage().heapUsed - base);
+    if (blocking || samples === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - base);
     return { result, peak, samples };
   } finally {
     clearInterval(probe);
