@@ -13,21 +13,30 @@ import { writeFixture } from './fixture';
 const dir = mkdtempSync(join(tmpdir(), 'doppel-export-one-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * A succeeded execution of a shop synthesis whose workspace holds the customers/orders fixture in
+ * `file`, recorded as its output when `recorded` (else the run records no local output).
+ */
+async function shopExecution(store: ReturnType<typeof createServices>['store'], file: string, recorded: boolean) {
+  const source = store.sources.add({ spec: { kind: 'files', path: '/data/customers.csv' } });
+  const synthesis = store.syntheses.save({ name: 'Shop', sourceId: source.id, config: sampleConfig('Shop') });
+  const ex = store.executions.create({ synthesisId: synthesis.id, config: synthesis.config });
+  const written = join(ex.workspace, file);
+  await writeFixture(written);
+  const outputPath = recorded ? written : null;
+  store.executions.finish(ex.id, 'succeeded', {
+    summary: { executionId: ex.id, status: 'succeeded', stepSeconds: {}, rows: {}, backend: 'cpu', quality: null, outputPath, reportPath: null },
+  });
+  return ex;
+}
+
 describe('one export path for the app and the CLI', () => {
   it('offers the same tables and writes the same files from the same execution', async () => {
     const storeDir = join(dir, 'store');
     const services = createServices({ storeDir });
     try {
-      const { store } = services;
-      const source = store.sources.add({ spec: { kind: 'files', path: '/data/customers.csv' } });
       // The config names one table only: the tables offered come from the output itself.
-      const synthesis = store.syntheses.save({ name: 'Shop', sourceId: source.id, config: sampleConfig('Shop') });
-      const ex = store.executions.create({ synthesisId: synthesis.id, config: synthesis.config });
-      const output = join(ex.workspace, OUTPUT_FILE);
-      await writeFixture(output);
-      store.executions.finish(ex.id, 'succeeded', {
-        summary: { executionId: ex.id, status: 'succeeded', stepSeconds: {}, rows: {}, backend: 'cpu', quality: null, outputPath: output, reportPath: null },
-      });
+      const ex = await shopExecution(services.store, OUTPUT_FILE, true);
 
       const inApp = services.executions.tables(ex.id);
       expect(inApp).toEqual([
@@ -60,15 +69,8 @@ describe('one export path for the app and the CLI', () => {
     const storeDir = join(dir, 'store-sharded');
     const services = createServices({ storeDir });
     try {
-      const { store } = services;
-      const source = store.sources.add({ spec: { kind: 'files', path: '/data/customers.csv' } });
-      const synthesis = store.syntheses.save({ name: 'Shop', sourceId: source.id, config: sampleConfig('Shop') });
-      const ex = store.executions.create({ synthesisId: synthesis.id, config: synthesis.config });
-      // The original-data tables such a run keeps for later generations.
-      await writeFixture(join(ex.workspace, ORIGINALS_FILE));
-      store.executions.finish(ex.id, 'succeeded', {
-        summary: { executionId: ex.id, status: 'succeeded', stepSeconds: {}, rows: {}, backend: 'cpu', quality: null, outputPath: null, reportPath: null },
-      });
+      // The original-data tables such a run keeps for later generations, and no output recorded.
+      const ex = await shopExecution(services.store, ORIGINALS_FILE, false);
       const noCopy = { code: 'NOT_FOUND', message: expect.stringMatching(/has no local copy of its synthetic data: .* database destination/) };
       expect(() => services.executions.tables(ex.id)).toThrow(expect.objectContaining(noCopy));
       const out = join(dir, 'sharded.zip');
