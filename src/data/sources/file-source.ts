@@ -327,22 +327,21 @@ class FileSource implements SourceConnector {
       if (rows !== undefined) {
         tally.rows = rows;
         const stats = tally.result();
-        await this.engineQuantiles(table, p, request, stats);
+        await this.engineQuantiles(p, numbers, request, stats);
         return stats;
       }
     }
     return streamedTableStats(this.readTable(table, { columns, batchSize: 20_000, signal: request.signal }), request, numbers);
   }
 
-  /** Whole-table quantiles of the numeric and datetime columns whose extremes were taken, by the table's engine (a column it cannot read as the converter does keeps none). */
-  private async engineQuantiles(table: string, p: TableProfile, request: StatsRequest, stats: TableStats): Promise<void> {
+  /** Whole-table quantiles of `numbers` (the numeric and datetime columns whose extremes were taken), by the table's engine (a column it cannot read as the converter does keeps none). */
+  private async engineQuantiles(p: TableProfile, numbers: string[], request: StatsRequest, stats: TableStats): Promise<void> {
     const engine = p.engine;
     if (!engine?.quantiles) return;
-    const text = this.textColumns.get(table);
-    for (const c of request.ranges) {
+    for (const c of numbers) {
       const k = p.header.indexOf(c);
       const col = stats.columns[c];
-      if (k < 0 || !col?.range || text?.has(c) || !takesQuantiles(p.columns[k]?.storageType)) continue;
+      if (k < 0 || !col?.range) continue;
       const q = await engine.quantiles(k, stats.rows - col.nulls, quantilesOfInstants(p.columns[k]?.storageType), request.signal).catch((e: unknown) => {
         if (request.signal?.aborted) throw e;
         return undefined;
