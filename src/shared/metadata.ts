@@ -25,6 +25,9 @@ export const storageTypes = [
 export const storageTypeSchema = z.enum(storageTypes);
 export type StorageType = z.infer<typeof storageTypeSchema>;
 
+/** Whether a column of this storage type holds text (compared by bytes where a dialect says so). */
+export const isTextStorage = (t: StorageType | undefined): boolean => t === 'string' || t === 'text';
+
 export const columnMetaSchema = z.object({
   name: z.string().min(1),
   storageType: storageTypeSchema,

@@ -13,7 +13,7 @@
  *   it created. The output appears whole or not at all.
  */
 import { AppError, isAppError } from '../../shared/errors';
-import { relationshipKey, type Relationship, type TableMeta } from '../../shared/metadata';
+import { isTextStorage, relationshipKey, type Relationship, type TableMeta } from '../../shared/metadata';
 import type { ChildCountHistogram } from '../../shared/table-stats';
 import { childCountSql } from '../sources/child-counts';
 import type { RowBatch } from '../../shared/values';
@@ -150,7 +150,7 @@ export async function stageChildCounts(
         child: from(fk.childTable),
         parentColumns: fk.parentColumns.map((c) => column(fk.parentTable, c)),
         childColumns: fk.childColumns.map((c) => column(fk.childTable, c)),
-        bytes: types.map((t) => ((t === 'string' || t === 'text') && d.textBytes) || null),
+        bytes: types.map((t) => (isTextStorage(t) && d.textBytes) || null),
       });
       out[relationshipKey(fk)] = (await s.query(sql)).map((r) => [Number(r.n ?? 0), Number(r.parents ?? 0)]);
     }

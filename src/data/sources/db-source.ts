@@ -37,7 +37,7 @@ import {
   type StatsRequest,
   type TableStats,
 } from '../../shared/table-stats';
-import { relationshipKey, type Relationship } from '../../shared/metadata';
+import { isTextStorage, relationshipKey, type Relationship } from '../../shared/metadata';
 import { childCountSql, forestLevelsSql } from './child-counts';
 import { containmentSql, type ContainmentCount } from './containment';
 
@@ -237,17 +237,16 @@ class DatabaseSource implements SourceConnector {
   private async containment(fk: Relationship): Promise<ContainmentCount> {
     const parent = await this.table(fk.parentTable);
     const child = await this.table(fk.childTable);
-    const isText = (t: StorageType | undefined): boolean => t === 'string' || t === 'text';
     const [pt, ct] = [this.columnsOf(parent, fk.parentColumns).types[0], this.columnsOf(child, fk.childColumns).types[0]];
-    const cast = isText(pt) !== isText(ct) ? (c: string): string => `cast(${c} as ${this.dialect.castTypes.text})` : undefined;
+    const cast = isTextStorage(pt) !== isTextStorage(ct) ? (c: string): string => `cast(${c} as ${this.dialect.castTypes.text})` : undefined;
     const sql = containmentSql({
       parent: this.from(parent),
       child: this.from(child),
       parentColumn: this.column(parent, fk.parentColumns[0]!),
       childColumn: this.column(child, fk.childColumns[0]!),
-      ...(cast && !isText(pt) ? { parentKey: cast } : {}),
-      ...(cast && !isText(ct) ? { childKey: cast } : {}),
-      bytes: isText(pt) || isText(ct) ? this.dialect.textBytes : null,
+      ...(cast && !isTextStorage(pt) ? { parentKey: cast } : {}),
+      ...(cast && !isTextStorage(ct) ? { childKey: cast } : {}),
+      bytes: isTextStorage(pt) || isTextStorage(ct) ? this.dialect.textBytes : null,
     });
     try {
       const r = (await this.conn.query(sql))[0];
@@ -310,7 +309,7 @@ class DatabaseSource implements SourceConnector {
         const type = typeOf(c);
         if (!COUNTABLE.has(type)) continue;
         if (request.signal?.aborted) throw new AppError('EXECUTION_CANCELED', `Counting the values of ${table} was canceled.`);
-        const bytes = (type === 'string' || type === 'text') && this.dialect.textBytes;
+        const bytes = isTextStorage(type) && this.dialect.textBytes;
         const [value, group] = bytes ? [`min(${q(c)})`, bytes(q(c))] : [q(c), q(c)];
         const categories: Array<[CellValue, number]> = [];
         const sql = `select ${value}, count(*) as n from ${from} where ${q(c)} is not null group by ${group} order by n desc limit ${MAX_COUNTED_CATEGORIES + 1}`;
@@ -409,7 +408,7 @@ class DatabaseSource implements SourceConnector {
       child: this.from(child),
       parentColumns: fk.parentColumns.map((c) => this.column(parent, c)),
       childColumns: fk.childColumns.map((c) => this.column(child, c)),
-      bytes: types.map((t) => ((t === 'string' || t === 'text') && this.dialect.textBytes) || null),
+      bytes: types.map((t) => (isTextStorage(t) && this.dialect.textBytes) || null),
     });
     const out: ChildCountHistogram = [];
     try {
